@@ -1,0 +1,1 @@
+//! Zeren policy engine.
