@@ -1,0 +1,890 @@
+//! The detectors. A word-at-a-time prefilter finds digits (ASCII and full-width) and an Aho-Corasick
+//! automaton finds secrecy markings and custom terms; only there do the validators (length and grouping,
+//! check digits, birth dates, prefixes, neighbours, context words) run. Offsets here are byte offsets into
+//! the scanned slice; the scanner turns them into character offsets.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::checksum;
+use crate::context::{self, ContextWords};
+use crate::{Confidence, Kind};
+
+/// A finding in byte offsets of the region's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Raw {
+    pub kind: Kind,
+    pub confidence: Confidence,
+    pub start: usize,
+    pub end: usize,
+    pub masked: String,
+}
+
+/// A slice of text to scan: the whole text, or one chunk of a stream with overlap on both sides.
+/// Findings are reported when `from <= start < until`; the bytes outside are context only.
+pub(crate) struct Region<'a> {
+    pub text: &'a str,
+    pub from: usize,
+    pub until: usize,
+    /// Whether `text[0]` is the real start of the text (otherwise its left neighbour is unknown).
+    pub at_start: bool,
+    /// The column header of the table cell holding a byte offset, if any.
+    pub header: &'a dyn Fn(usize) -> Option<&'a str>,
+}
+
+/// Bytes of context looked at before and after a value (about 24 and 12 Han characters).
+const LEFT_WINDOW: usize = 72;
+const RIGHT_WINDOW: usize = 36;
+/// The longest digit token worth storing per run; longer runs are never identifiers.
+const MAX_DIGITS: usize = 20;
+const MAX_RUNS: usize = 8;
+
+const LEVELS: [&str; 3] = ["绝密", "机密", "秘密"];
+const MARKERS: [&str; 6] = ["绝密", "机密", "秘密", "内部资料", "注意保存", "涉密"];
+
+pub(crate) struct Detectors {
+    markers: AhoCorasick,
+    custom: Option<(AhoCorasick, Vec<bool>)>,
+    context: ContextWords,
+    longest_term: usize,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Run {
+    start: usize,
+    /// End of the digits.
+    end: usize,
+    /// End including a trailing check character `X` (equal to `end` when there is none).
+    x_end: usize,
+    n: usize,
+    d: [u8; MAX_DIGITS],
+}
+
+impl Run {
+    fn has_x(&self) -> bool {
+        self.x_end > self.end
+    }
+    fn digits(&self) -> &[u8] {
+        &self.d[..self.n.min(MAX_DIGITS)]
+    }
+}
+
+#[derive(Default)]
+struct Token {
+    runs: [Run; MAX_RUNS],
+    len: usize,
+    end: usize,
+}
+
+#[inline]
+fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    let c = *b.get(i)?;
+    if c.is_ascii_digit() {
+        return Some((c - b'0', 1));
+    }
+    // Full-width digits U+FF10..U+FF19 are EF BC 90..99 in UTF-8.
+    if c == 0xEF && b.get(i + 1) == Some(&0xBC) {
+        if let Some(&t) = b.get(i + 2) {
+            if (0x90..=0x99).contains(&t) {
+                return Some((t - 0x90, 3));
+            }
+        }
+    }
+    None
+}
+
+/// Length of a check character `X`, `x`, `Ｘ` or `ｘ` at `i`, or 0.
+#[inline]
+fn x_at(b: &[u8], i: usize) -> usize {
+    match b.get(i..) {
+        Some([b'X' | b'x', ..]) => 1,
+        Some([0xEF, 0xBC, 0xB8, ..]) | Some([0xEF, 0xBD, 0x98, ..]) => 3,
+        _ => 0,
+    }
+}
+
+/// Length of a group separator at `i` (space, hyphen, no-break space, ideographic space, full-width
+/// hyphen), or 0.
+#[inline]
+fn sep_at(b: &[u8], i: usize) -> usize {
+    match b.get(i..) {
+        Some([b' ' | b'-', ..]) => 1,
+        Some([0xC2, 0xA0, ..]) => 2,
+        Some([0xE3, 0x80, 0x80, ..]) | Some([0xEF, 0xBC, 0x8D, ..]) => 3,
+        _ => 0,
+    }
+}
+
+/// The first position at or after `i` holding an ASCII digit or the byte 0xEF (which starts every
+/// full-width form, including full-width digits). Eight bytes at a time: clean Chinese prose has few of
+/// either, so this loop is where a scan of clean text spends its time.
+#[inline]
+fn find_candidate_byte(b: &[u8], mut i: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let low = w & !HI;
+        // For a byte below 0x80, adding 0x50 sets bit 7 iff it is >= 0x30, adding 0x46 iff >= 0x3A.
+        let ge_0 = low + LO * 0x50;
+        let ge_colon = low + LO * 0x46;
+        let digits = ge_0 & !ge_colon & !w & HI;
+        let v = w ^ (LO * 0xEF);
+        // Exact for the lowest zero byte, which is all we need.
+        let ef = v.wrapping_sub(LO) & !v & HI;
+        let m = digits | ef;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || c == 0xEF {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+fn read_token(b: &[u8], start: usize) -> Token {
+    let mut t = Token::default();
+    let mut i = start;
+    loop {
+        let mut run = Run {
+            start: i,
+            ..Run::default()
+        };
+        while let Some((d, l)) = digit_at(b, i) {
+            if run.n < MAX_DIGITS {
+                run.d[run.n] = d;
+            }
+            run.n += 1;
+            i += l;
+        }
+        run.end = i;
+        let xl = x_at(b, i);
+        i += xl;
+        run.x_end = i;
+        t.runs[t.len] = run;
+        t.len += 1;
+        if xl > 0 || t.len == MAX_RUNS {
+            break;
+        }
+        let sl = sep_at(b, i);
+        if sl > 0 && digit_at(b, i + sl).is_some() {
+            i += sl;
+            continue;
+        }
+        break;
+    }
+    t.end = i;
+    t
+}
+
+fn char_before(text: &str, i: usize) -> Option<char> {
+    text[..i].chars().next_back()
+}
+
+fn char_after(text: &str, i: usize) -> Option<char> {
+    text[i..].chars().next()
+}
+
+fn is_letter_or_digit(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || ('Ａ'..='Ｚ').contains(&c)
+        || ('ａ'..='ｚ').contains(&c)
+        || ('０'..='９').contains(&c)
+}
+
+/// A character that, next to a digit run, means the run is part of something else: a code, a decimal
+/// number, or an already masked value (`3501**********1234`, `138****5678`).
+fn is_glue(c: char) -> bool {
+    is_letter_or_digit(c)
+        || matches!(
+            c,
+            '*' | '＊' | '×' | '●' | '•' | '_' | '#' | '＃' | '@' | '.'
+        )
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+fn mobile_prefix_ok(d: &[u8]) -> bool {
+    d.len() == 11
+        && d[0] == 1
+        && match (d[1], d[2]) {
+            (3, _) | (8, _) => true,
+            (4, 5..=9) => true,
+            (5, x) => x != 4,
+            (6, 2 | 5 | 6 | 7) => true,
+            (7, 0..=8) => true,
+            (9, x) => x != 4,
+            _ => false,
+        }
+}
+
+fn digit_char(d: u8) -> char {
+    if d == 10 {
+        'X'
+    } else {
+        char::from(b'0' + d)
+    }
+}
+
+fn mask_keep(d: &[u8], head: usize, tail: usize) -> String {
+    d.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if i < head || i >= d.len() - tail {
+                digit_char(x)
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+/// What the nearby words say about a value at `start..end`.
+fn class_of(ctx: &ContextWords, r: &Region, start: usize, end: usize) -> u8 {
+    if let Some(h) = (r.header)(start) {
+        let c = ctx.any(h);
+        if c != 0 {
+            return c;
+        }
+    }
+    let text = r.text;
+    // Only the current line counts: a header row several lines up names other columns too.
+    let lo = floor_boundary(text, start.saturating_sub(LEFT_WINDOW));
+    let left = &text[lo..start];
+    let left = left.rfind('\n').map_or(left, |p| &left[p + 1..]);
+    let c = ctx.last(left);
+    if c != 0 {
+        return c;
+    }
+    let hi = ceil_boundary(text, end + RIGHT_WINDOW);
+    let right = &text[end..hi];
+    let right = right.find('\n').map_or(right, |p| &right[..p]);
+    // A label after a value usually belongs to the next value, so it may only confirm.
+    ctx.first(right) & !context::OTHER
+}
+
+struct Candidate {
+    kind: Kind,
+    start: usize,
+    end: usize,
+    /// Normalised digit values (10 = X) of the identifier, without any +86 prefix.
+    digits: Vec<u8>,
+    prefixed: bool,
+    grouped: bool,
+}
+
+impl Detectors {
+    pub(crate) fn new(custom_terms: &[String]) -> Self {
+        let markers = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(MARKERS)
+            .expect("marker automaton");
+        let terms: Vec<&str> = custom_terms
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let custom = if terms.is_empty() {
+            None
+        } else {
+            let ac = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(true)
+                .build(&terms)
+                .expect("custom term automaton");
+            let ascii_word = terms
+                .iter()
+                .map(|t| t.chars().all(|c| c.is_ascii_alphanumeric()))
+                .collect();
+            Some((ac, ascii_word))
+        };
+        let longest_term = terms.iter().map(|t| t.len()).max().unwrap_or(0);
+        Detectors {
+            markers,
+            custom,
+            context: ContextWords::new(),
+            longest_term,
+        }
+    }
+
+    /// Bytes of right-hand overlap a streaming caller must keep so that no finding is cut.
+    pub(crate) fn overlap(&self) -> usize {
+        512 + self.longest_term
+    }
+
+    pub(crate) fn scan(&self, r: &Region, out: &mut Vec<Raw>) {
+        let b = r.text.as_bytes();
+        let mut i = 0;
+        // A finding may start up to three bytes before its first digit (`+`, a passport letter).
+        let stop = r.until.saturating_add(8);
+        while let Some(p) = find_candidate_byte(b, i) {
+            if p >= stop {
+                break;
+            }
+            if digit_at(b, p).is_some() {
+                let tok = read_token(b, p);
+                self.eval_token(r, &tok, out);
+                i = tok.end.max(p + 1);
+            } else {
+                i = p + 1;
+            }
+        }
+        self.scan_markers(r, out);
+        self.scan_custom(r, out);
+    }
+
+    fn eval_token(&self, r: &Region, tok: &Token, out: &mut Vec<Raw>) {
+        let text = r.text;
+        let first = tok.runs[0].start;
+        let before = if first == 0 {
+            if r.at_start {
+                None
+            } else {
+                // Unknown left neighbour at a chunk seam: assume it glues.
+                Some('0')
+            }
+        } else {
+            char_before(text, first)
+        };
+        let mut i = 0;
+        let mut prev_consumed = true;
+        while i < tok.len {
+            match self.candidate_at(r, tok, i, before, prev_consumed) {
+                Some((cand, k)) => {
+                    if let Some(raw) = self.judge(r, cand) {
+                        if raw.start >= r.from && raw.start < r.until {
+                            out.push(raw);
+                        }
+                    }
+                    i += k;
+                    prev_consumed = true;
+                }
+                None => {
+                    i += 1;
+                    prev_consumed = false;
+                }
+            }
+        }
+    }
+
+    /// The structural match at run `i`: which kind the digits could be, and how many runs it uses.
+    fn candidate_at(
+        &self,
+        r: &Region,
+        tok: &Token,
+        i: usize,
+        before: Option<char>,
+        prev_consumed: bool,
+    ) -> Option<(Candidate, usize)> {
+        let text = r.text;
+        let runs = &tok.runs[..tok.len];
+        let run = &runs[i];
+        let left_ok = i > 0 || before.is_none_or(|c| !is_glue(c));
+        // Whether the character after a candidate ending at run `j` (at byte `end`) leaves it alone.
+        let right_ok = |j: usize, end: usize| -> bool {
+            if j + 1 < tok.len && end == runs[j].x_end {
+                return true;
+            }
+            match char_after(text, end) {
+                None => true,
+                Some('.') => !text[end + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit()),
+                Some(c) => !is_glue(c),
+            }
+        };
+        let followed = |j: usize| j + 1 < tok.len;
+        let lens = |k: usize| -> Option<Vec<usize>> {
+            (i + k <= runs.len()).then(|| runs[i..i + k].iter().map(|r| r.n).collect())
+        };
+        let no_x = |from: usize, k: usize| runs[from..from + k].iter().all(|r| !r.has_x());
+        let concat = |from: usize, k: usize| -> Vec<u8> {
+            runs[from..from + k]
+                .iter()
+                .flat_map(|r| r.digits().iter().copied())
+                .collect()
+        };
+        let cand = |kind, start, end, digits, prefixed, grouped| Candidate {
+            kind,
+            start,
+            end,
+            digits,
+            prefixed,
+            grouped,
+        };
+
+        // International prefix: +86 / 0086 as its own group, then 11 digits or 3-4-4.
+        let plus = matches!(before, Some('+') | Some('＋')) && i == 0;
+        let is86 = run.n == 2 && run.digits() == [8, 6] && plus;
+        let is0086 = run.n == 4 && run.digits() == [0, 0, 8, 6] && left_ok;
+        if (is86 || is0086) && !run.has_x() {
+            let start = if plus {
+                floor_boundary(text, run.start - 1)
+            } else {
+                run.start
+            };
+            let rest = i + 1;
+            if rest < runs.len() && runs[rest].n == 11 && !runs[rest].has_x() {
+                let d = runs[rest].digits().to_vec();
+                if mobile_prefix_ok(&d) && right_ok(rest, runs[rest].end) {
+                    let c = cand(Kind::CnMobile, start, runs[rest].end, d, true, true);
+                    return Some((c, 2));
+                }
+            }
+            if rest + 3 <= runs.len()
+                && runs[rest..rest + 3].iter().map(|r| r.n).eq([3, 4, 4])
+                && no_x(rest, 3)
+            {
+                let d = concat(rest, 3);
+                let last = rest + 2;
+                if mobile_prefix_ok(&d) && right_ok(last, runs[last].end) {
+                    let c = cand(Kind::CnMobile, start, runs[last].end, d, true, true);
+                    return Some((c, 4));
+                }
+            }
+        }
+
+        // Grouped forms. A group that follows an unconsumed group belongs to a longer number.
+        if (i == 0 && left_ok) || (i > 0 && prev_consumed) {
+            if let Some(l) = lens(3) {
+                let last = &runs[i + 2];
+                if l == [6, 8, 4] && no_x(i, 2) && !last.has_x()
+                    || l == [6, 8, 3] && no_x(i, 2) && last.has_x()
+                {
+                    let mut d = concat(i, 3);
+                    if last.has_x() {
+                        d.push(10);
+                    }
+                    let arr: [u8; 18] = d.clone().try_into().expect("18 digits");
+                    if checksum::resident_id18_ok(&arr)
+                        && !followed(i + 2)
+                        && right_ok(i + 2, last.x_end)
+                    {
+                        let c = cand(Kind::CnResidentId, run.start, last.x_end, d, false, true);
+                        return Some((c, 3));
+                    }
+                }
+                if l == [6, 6, 3] && no_x(i, 3) {
+                    let d = concat(i, 3);
+                    let arr: [u8; 15] = d.clone().try_into().expect("15 digits");
+                    if checksum::resident_id15_ok(&arr)
+                        && !followed(i + 2)
+                        && right_ok(i + 2, last.end)
+                    {
+                        let c = cand(Kind::CnResidentId, run.start, last.end, d, false, true);
+                        return Some((c, 3));
+                    }
+                }
+                if l == [3, 4, 4] && no_x(i, 3) {
+                    let d = concat(i, 3);
+                    if mobile_prefix_ok(&d) && right_ok(i + 2, last.end) {
+                        let c = cand(Kind::CnMobile, run.start, last.end, d, false, true);
+                        return Some((c, 3));
+                    }
+                }
+            }
+            if let Some(l) = lens(4) {
+                if l == [4, 4, 4, 4] && no_x(i, 4) {
+                    // 4-4-4-4 and a short fifth group for 17 to 19 digits.
+                    let five = i + 5 <= runs.len()
+                        && (1..=3).contains(&runs[i + 4].n)
+                        && !runs[i + 4].has_x();
+                    let k = if five { 5 } else { 4 };
+                    let last = &runs[i + k - 1];
+                    let d = concat(i, k);
+                    if checksum::luhn_ok(&d)
+                        && !followed(i + k - 1)
+                        && right_ok(i + k - 1, last.end)
+                    {
+                        let c = cand(Kind::BankCard, run.start, last.end, d, false, true);
+                        return Some((c, k));
+                    }
+                    if five {
+                        return None;
+                    }
+                }
+            }
+        }
+
+        if !left_ok {
+            return self.passport_at(r, tok, i);
+        }
+        // One run of digits.
+        let d = run.digits();
+        if run.n == 13 && plus && d[..2] == [8, 6] && !run.has_x() && mobile_prefix_ok(&d[2..]) {
+            if right_ok(i, run.end) {
+                let start = floor_boundary(text, run.start - 1);
+                let c = cand(Kind::CnMobile, start, run.end, d[2..].to_vec(), true, false);
+                return Some((c, 1));
+            }
+            return None;
+        }
+        if run.n == 15 && d[..4] == [0, 0, 8, 6] && !run.has_x() && mobile_prefix_ok(&d[4..]) {
+            if right_ok(i, run.end) {
+                let c = cand(
+                    Kind::CnMobile,
+                    run.start,
+                    run.end,
+                    d[4..].to_vec(),
+                    true,
+                    false,
+                );
+                return Some((c, 1));
+            }
+            return None;
+        }
+        if (run.n == 18 && !run.has_x()) || (run.n == 17 && run.has_x()) {
+            let mut v = d.to_vec();
+            if run.has_x() {
+                v.push(10);
+            }
+            let arr: [u8; 18] = v.clone().try_into().expect("18 digits");
+            if checksum::resident_id18_ok(&arr) && right_ok(i, run.x_end) {
+                return Some((
+                    cand(Kind::CnResidentId, run.start, run.x_end, v, false, false),
+                    1,
+                ));
+            }
+        }
+        if run.n == 15 && !run.has_x() {
+            let arr: [u8; 15] = d.try_into().expect("15 digits");
+            if checksum::resident_id15_ok(&arr) && right_ok(i, run.end) {
+                let c = cand(
+                    Kind::CnResidentId,
+                    run.start,
+                    run.end,
+                    d.to_vec(),
+                    false,
+                    false,
+                );
+                return Some((c, 1));
+            }
+        }
+        if run.n == 11 && mobile_prefix_ok(d) && right_ok(i, run.end) {
+            let c = cand(Kind::CnMobile, run.start, run.end, d.to_vec(), false, false);
+            return Some((c, 1));
+        }
+        if (16..=19).contains(&run.n) && checksum::luhn_ok(d) && right_ok(i, run.end) {
+            let c = cand(Kind::BankCard, run.start, run.end, d.to_vec(), false, false);
+            return Some((c, 1));
+        }
+        None
+    }
+
+    /// `E12345678`, `G12345678` or `EA1234567`: the digits are glued to one or two capital letters.
+    fn passport_at(&self, r: &Region, tok: &Token, i: usize) -> Option<(Candidate, usize)> {
+        let text = r.text;
+        let run = &tok.runs[i];
+        if i != 0 || run.has_x() || !(run.n == 7 || run.n == 8) {
+            return None;
+        }
+        let b = text.as_bytes();
+        let s = run.start;
+        let (start, mut d) = if run.n == 8 && s >= 1 && matches!(b[s - 1], b'E' | b'G') {
+            (s - 1, vec![b[s - 1]])
+        } else if run.n == 7
+            && s >= 2
+            && b[s - 2] == b'E'
+            && b[s - 1].is_ascii_uppercase()
+            && !matches!(b[s - 1], b'I' | b'O')
+        {
+            (s - 2, vec![b[s - 2], b[s - 1]])
+        } else {
+            return None;
+        };
+        if start > 0 {
+            let c = char_before(text, start)?;
+            if is_glue(c) {
+                return None;
+            }
+        } else if !r.at_start {
+            return None;
+        }
+        if char_after(text, run.end).is_some_and(is_glue) {
+            return None;
+        }
+        d.extend(run.digits().iter().map(|&x| b'0' + x));
+        let c = Candidate {
+            kind: Kind::CnPassport,
+            start,
+            end: run.end,
+            digits: d,
+            prefixed: false,
+            grouped: false,
+        };
+        Some((c, 1))
+    }
+
+    /// Confidence from context, and the masked form; `None` when a label says it is something else.
+    fn judge(&self, r: &Region, c: Candidate) -> Option<Raw> {
+        let class = class_of(&self.context, r, c.start, c.end);
+        let says = |k: u8| class & k != 0;
+        let other = says(context::OTHER);
+        let (confidence, masked) = match c.kind {
+            Kind::CnResidentId if c.digits.len() == 18 => {
+                (Confidence::High, mask_keep(&c.digits, 6, 4))
+            }
+            Kind::CnResidentId => {
+                let conf = if says(context::ID) {
+                    Confidence::High
+                } else if other {
+                    return None;
+                } else {
+                    Confidence::Medium
+                };
+                (conf, mask_keep(&c.digits, 6, 4))
+            }
+            Kind::CnMobile => {
+                let conf = if says(context::MOBILE) || c.prefixed || c.grouped {
+                    Confidence::High
+                } else if other {
+                    return None;
+                } else {
+                    Confidence::Medium
+                };
+                (conf, mask_keep(&c.digits, 3, 4))
+            }
+            Kind::BankCard => {
+                if other && !says(context::CARD) {
+                    return None;
+                }
+                let score = u8::from(c.digits[..2] == [6, 2]) + u8::from(says(context::CARD));
+                let conf = match score {
+                    2 => Confidence::High,
+                    1 => Confidence::Medium,
+                    _ => Confidence::Low,
+                };
+                (conf, mask_keep(&c.digits, 4, 4))
+            }
+            Kind::CnPassport => {
+                let conf = if says(context::PASSPORT) {
+                    Confidence::High
+                } else if other {
+                    return None;
+                } else {
+                    Confidence::Low
+                };
+                let s = String::from_utf8(c.digits).expect("ASCII");
+                let masked = format!(
+                    "{}{}{}",
+                    &s[..3],
+                    "*".repeat(s.len() - 5),
+                    &s[s.len() - 2..]
+                );
+                (conf, masked)
+            }
+            Kind::SecrecyMarking | Kind::CustomTerm => unreachable!("not a number"),
+        };
+        Some(Raw {
+            kind: c.kind,
+            confidence,
+            start: c.start,
+            end: c.end,
+            masked,
+        })
+    }
+
+    fn scan_markers(&self, r: &Region, out: &mut Vec<Raw>) {
+        let text = r.text;
+        let mut consumed = 0;
+        for m in self.markers.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if s < consumed {
+                continue;
+            }
+            if s >= r.until {
+                break;
+            }
+            let found = match m.pattern().as_usize() {
+                p @ 0..=2 => self.level_marking(r, s, e, LEVELS[p]),
+                3 => {
+                    // 内部资料，注意保存 is one marking.
+                    let rest = skip_chars(text, e, |c| {
+                        matches!(c, ' ' | '　' | '，' | ',' | '、' | '：' | ':')
+                    });
+                    if text[rest..].starts_with("注意保存") {
+                        Some((e.max(rest + "注意保存".len()), Confidence::High))
+                    } else {
+                        Some((e, Confidence::Medium))
+                    }
+                }
+                4 => standalone(r, s, e).then_some((e, Confidence::Medium)),
+                _ => Some((
+                    e,
+                    if standalone(r, s, e) {
+                        Confidence::Medium
+                    } else {
+                        Confidence::Low
+                    },
+                )),
+            };
+            if let Some((end, confidence)) = found {
+                consumed = end;
+                if s >= r.from {
+                    out.push(Raw {
+                        kind: Kind::SecrecyMarking,
+                        confidence,
+                        start: s,
+                        end,
+                        masked: "*".repeat(text[s..end].chars().count()),
+                    });
+                }
+            }
+        }
+    }
+
+    /// 绝密/机密/秘密: with ★ and a term it is a marking (GB/T 9704-2012 §7.2.2); `★启用前` is the
+    /// convention of examination papers, published after the exam, so it is low. Without ★ it counts only
+    /// when it stands alone (a line or cell of its own, or after `密级`), not in prose such as 商业机密.
+    fn level_marking(
+        &self,
+        r: &Region,
+        s: usize,
+        e: usize,
+        _level: &str,
+    ) -> Option<(usize, Confidence)> {
+        let text = r.text;
+        let is_space = |c: char| matches!(c, ' ' | '　');
+        let after_space = skip_chars(text, e, is_space);
+        let star = char_after(text, after_space).filter(|c| matches!(c, '★' | '☆' | '*' | '＊'));
+        if let Some(st) = star {
+            let t0 = skip_chars(text, after_space + st.len_utf8(), is_space);
+            let rest = &text[t0..];
+            if rest.starts_with("启用前") {
+                return Some((t0 + "启用前".len(), Confidence::Low));
+            }
+            if rest.starts_with("长期") {
+                return Some((t0 + "长期".len(), Confidence::High));
+            }
+            let digits_end = skip_chars(text, t0, |c| {
+                c.is_ascii_digit() || ('０'..='９').contains(&c)
+            });
+            if digits_end > t0 {
+                for unit in ["个月", "年", "月", "天", "日"] {
+                    if text[digits_end..].starts_with(unit) {
+                        return Some((digits_end + unit.len(), Confidence::High));
+                    }
+                }
+            }
+            return Some((after_space + st.len_utf8(), Confidence::High));
+        }
+        let label_end = {
+            let before = &text[..s];
+            let trimmed = before.trim_end_matches([' ', '　', ':', '：']);
+            trimmed.ends_with("密级")
+        };
+        if label_end {
+            return Some((e, Confidence::High));
+        }
+        standalone(r, s, e).then_some((e, Confidence::Medium))
+    }
+
+    fn scan_custom(&self, r: &Region, out: &mut Vec<Raw>) {
+        let Some((ac, ascii_word)) = &self.custom else {
+            return;
+        };
+        let text = r.text;
+        for m in ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if s >= r.until {
+                break;
+            }
+            if s < r.from {
+                continue;
+            }
+            if ascii_word[m.pattern().as_usize()]
+                && (char_before(text, s).is_some_and(|c| c.is_ascii_alphanumeric())
+                    || char_after(text, e).is_some_and(|c| c.is_ascii_alphanumeric()))
+            {
+                continue;
+            }
+            let n = text[s..e].chars().count();
+            let first = text[s..e].chars().next().expect("non-empty term");
+            out.push(Raw {
+                kind: Kind::CustomTerm,
+                confidence: Confidence::High,
+                start: s,
+                end: e,
+                masked: format!("{first}{}", "*".repeat(n - 1)),
+            });
+        }
+    }
+}
+
+fn skip_chars(text: &str, mut i: usize, f: impl Fn(char) -> bool) -> usize {
+    for c in text[i..].chars() {
+        if !f(c) {
+            break;
+        }
+        i += c.len_utf8();
+    }
+    i
+}
+
+/// Whether `text[s..e]` stands on its own: between line or cell boundaries or brackets.
+fn standalone(r: &Region, s: usize, e: usize) -> bool {
+    let text = r.text;
+    let left = text[..s].trim_end_matches([' ', '　']);
+    let left_ok = match left.chars().next_back() {
+        None => r.at_start || s > 0,
+        Some(c) => matches!(
+            c,
+            '\n' | '\r' | '\t' | '【' | '[' | '（' | '(' | '「' | '《' | '〔' | '|'
+        ),
+    };
+    let right = text[e..].trim_start_matches([' ', '　']);
+    let right_ok = match right.chars().next() {
+        None => true,
+        Some(c) => matches!(
+            c,
+            '\n' | '\r' | '\t' | '】' | ']' | '）' | ')' | '」' | '》' | '〕' | '|'
+        ),
+    };
+    left_ok && right_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefilter_finds_digits_and_full_width_lead() {
+        let s = "这是一段没有数字的中文文本，逗号是全角。abc9";
+        let b = s.as_bytes();
+        let p = find_candidate_byte(b, 0).unwrap();
+        assert_eq!(b[p], 0xEF, "full-width comma starts with EF");
+        let mut i = 0;
+        let mut found = vec![];
+        while let Some(p) = find_candidate_byte(b, i) {
+            found.push(b[p]);
+            i = p + 1;
+        }
+        assert_eq!(found.last(), Some(&b'9'));
+        for n in 0..40 {
+            let s = format!("{}7{}", "x".repeat(n), "y".repeat(9));
+            assert_eq!(find_candidate_byte(s.as_bytes(), 0), Some(n));
+        }
+        assert_eq!(find_candidate_byte("/:;ABC~~~~~~~~~~".as_bytes(), 0), None);
+    }
+}
