@@ -1,0 +1,290 @@
+//! The responsibility list (责任清单) a policy implies: for each role, the bodies it sits on, the
+//! duties it answers for (with their frequency in Chinese), the review steps it decides, and its
+//! untimed responsibilities; then each body's remit and responsibilities.
+
+use std::fmt::Write;
+
+use crate::diff::due_zh;
+use crate::model::*;
+
+/// What one role answers for.
+#[derive(Debug, Clone)]
+pub struct RoleList<'p> {
+    pub role: &'p Role,
+    /// (body, position in Chinese: 组长 / 副组长 / 成员)
+    pub bodies: Vec<(&'p Body, &'static str)>,
+    pub duties: Vec<&'p Duty>,
+    /// (workflow, step)
+    pub steps: Vec<(&'p Workflow, &'p Step)>,
+    pub responsibilities: Vec<&'p Responsibility>,
+    pub incident_officer: bool,
+}
+
+/// What one body answers for.
+#[derive(Debug, Clone)]
+pub struct BodyList<'p> {
+    pub body: &'p Body,
+    pub responsibilities: Vec<&'p Responsibility>,
+}
+
+/// The whole responsibility list of a policy.
+#[derive(Debug, Clone)]
+pub struct Explanation<'p> {
+    pub policy: &'p Policy,
+    pub roles: Vec<RoleList<'p>>,
+    pub bodies: Vec<BodyList<'p>>,
+    /// Duties with no owner and no role: the unit as a whole answers for them.
+    pub unit_duties: Vec<&'p Duty>,
+}
+
+pub fn explain(policy: &Policy) -> Explanation<'_> {
+    let roles = policy
+        .roles
+        .iter()
+        .map(|role| {
+            let mut bodies = Vec::new();
+            for b in &policy.bodies {
+                if b.chair.contains(&role.id) {
+                    bodies.push((b, "组长"));
+                }
+                if b.deputies.contains(&role.id) {
+                    bodies.push((b, "副组长"));
+                }
+                if b.members.contains(&role.id) {
+                    bodies.push((b, "成员"));
+                }
+            }
+            RoleList {
+                role,
+                bodies,
+                duties: policy
+                    .duties
+                    .iter()
+                    .filter(|d| d.answering_role() == Some(&role.id))
+                    .collect(),
+                steps: policy
+                    .workflows
+                    .iter()
+                    .flat_map(|w| w.steps.iter().map(move |s| (w, s)))
+                    .filter(|(_, s)| s.role == role.id)
+                    .collect(),
+                responsibilities: policy
+                    .responsibilities
+                    .iter()
+                    .filter(|r| r.who == Answerer::Role(role.id.clone()))
+                    .collect(),
+                incident_officer: policy.incidents.as_ref().and_then(|i| i.officer.as_ref())
+                    == Some(&role.id),
+            }
+        })
+        .collect();
+    let bodies = policy
+        .bodies
+        .iter()
+        .map(|body| BodyList {
+            body,
+            responsibilities: policy
+                .responsibilities
+                .iter()
+                .filter(|r| r.who == Answerer::Body(body.id.clone()))
+                .collect(),
+        })
+        .collect();
+    let unit_duties = policy
+        .duties
+        .iter()
+        .filter(|d| d.answering_role().is_none())
+        .collect();
+    Explanation {
+        policy,
+        roles,
+        bodies,
+        unit_duties,
+    }
+}
+
+fn duty_line(d: &Duty) -> String {
+    let mut s = format!("{}：{}", d.title, d.frequency_zh());
+    if d.per == Per::Holder {
+        s.push_str("（每人）");
+    }
+    if d.at != At::SelfUnit {
+        let _ = write!(s, "，由{}完成", d.at.zh());
+    }
+    if d.every != Frequency::Holiday && d.due != DueRule::End {
+        let _ = write!(s, "，{}前完成", due_zh(d.due));
+    }
+    if d.report_to_parent {
+        s.push_str("，报上级");
+    }
+    if !d.evidence.is_empty() {
+        let ev: Vec<&str> = d.evidence.iter().map(|e| e.zh()).collect();
+        let _ = write!(s, "，佐证材料：{}", ev.join("、"));
+    }
+    if let Some(src) = d.source {
+        let _ = write!(s, "〔{src}〕");
+    }
+    s
+}
+
+fn resp_line(r: &Responsibility) -> String {
+    let mut s = r.text.clone();
+    if r.at != At::SelfUnit {
+        let _ = write!(s, "（{}）", r.at.zh());
+    }
+    if let Some(src) = r.source {
+        let _ = write!(s, "〔{src}〕");
+    }
+    s
+}
+
+impl Explanation<'_> {
+    /// The list as plain text in Chinese, for the terminal and for printing.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let p = self.policy;
+        let _ = writeln!(out, "{} 责任清单", p.meta.title);
+        if let Some(sys) = &p.meta.system {
+            let _ = writeln!(out, "（{sys}）");
+        }
+        for r in &self.roles {
+            let _ = writeln!(out);
+            let _ = write!(out, "【{}】", r.role.title);
+            if let Some(h) = &r.role.held_by {
+                let _ = write!(out, "通常由{h}担任");
+            }
+            let _ = writeln!(out);
+            for (b, pos) in &r.bodies {
+                let _ = writeln!(out, "  · 任{}{}", b.title, pos);
+            }
+            if r.incident_officer {
+                let _ = writeln!(out, "  · 负责舆情信息的收集、记录和报告");
+            }
+            if !r.duties.is_empty() {
+                let _ = writeln!(out, "  定期工作：");
+                for d in &r.duties {
+                    let _ = writeln!(out, "    - {}", duty_line(d));
+                }
+            }
+            if !r.steps.is_empty() {
+                let _ = writeln!(out, "  审核审批：");
+                for (w, s) in &r.steps {
+                    let mut line = format!("    - {}：{}", w.title, s.title);
+                    if s.major_only {
+                        line.push_str("（仅重大事项）");
+                    }
+                    let _ = writeln!(out, "{line}");
+                }
+            }
+            if !r.responsibilities.is_empty() {
+                let _ = writeln!(out, "  日常职责：");
+                for x in &r.responsibilities {
+                    let _ = writeln!(out, "    - {}", resp_line(x));
+                }
+            }
+            if r.bodies.is_empty()
+                && r.duties.is_empty()
+                && r.steps.is_empty()
+                && r.responsibilities.is_empty()
+                && !r.incident_officer
+            {
+                let _ = writeln!(out, "  （本办法未规定具体职责）");
+            }
+        }
+        for b in &self.bodies {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "【{}】", b.body.title);
+            if let Some(w) = b.body.within.as_ref().and_then(|w| p.body(w)) {
+                let _ = writeln!(out, "  设在{}下", w.title);
+            }
+            if let Some(remit) = &b.body.remit {
+                let _ = writeln!(out, "  职责：{remit}");
+            }
+            for x in &b.responsibilities {
+                let _ = writeln!(out, "    - {}", resp_line(x));
+            }
+        }
+        if !self.unit_duties.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "【本单位（未指定责任人）】");
+            for d in &self.unit_duties {
+                let _ = writeln!(out, "    - {}", duty_line(d));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse;
+
+    #[test]
+    fn lists_duties_steps_bodies_and_responsibilities_per_role() {
+        let text = r#"format = 1
+[policy]
+id = "t"
+title = "测试办法"
+[roles.first_responsible]
+title = "第一责任人"
+held_by = "党支部书记"
+[roles.leadership]
+title = "班子成员"
+[bodies.leading_group]
+title = "领导小组"
+chair = ["first_responsible"]
+members = ["leadership"]
+[duties.quarterly_study]
+title = "专题学习"
+every = "quarter"
+owner = "first_responsible"
+evidence = ["minutes"]
+source = "L91"
+[duties.lecture]
+title = "专题授课"
+every = "year"
+per = "holder"
+role = "leadership"
+[duties.branch]
+title = "支部汇报"
+every = "half_year"
+at = "children"
+report_to = "parent"
+[[responsibilities]]
+role = "first_responsible"
+text = "重要工作亲自部署"
+[workflows.publication]
+title = "信息发布审核"
+kind = "publication"
+[[workflows.publication.steps]]
+title = "主要领导审批"
+role = "first_responsible"
+when = "major"
+"#;
+        let p = parse("t", text).unwrap();
+        let e = explain(&p);
+        assert_eq!(e.roles[0].duties.len(), 1);
+        assert_eq!(e.roles[1].duties[0].title, "专题授课");
+        assert_eq!(e.unit_duties[0].title, "支部汇报");
+        let t = e.to_text();
+        assert!(
+            t.contains("【第一责任人】通常由党支部书记担任\n  · 任领导小组组长\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("    - 专题学习：每季度至少1次，佐证材料：会议记录〔L91〕\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("    - 信息发布审核：主要领导审批（仅重大事项）\n"),
+            "{t}"
+        );
+        assert!(t.contains("    - 重要工作亲自部署\n"), "{t}");
+        assert!(t.contains("    - 专题授课：每年至少1次（每人）\n"), "{t}");
+        assert!(
+            t.contains("    - 支部汇报：每半年至少1次，由各下级单位完成，报上级\n"),
+            "{t}"
+        );
+    }
+}

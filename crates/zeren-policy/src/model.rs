@@ -1,0 +1,718 @@
+//! The policy as domain types. A value of these types has been validated: ids are well formed,
+//! references resolve, enumerations are closed. Nothing downstream re-parses strings.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Declares a newtype for an identifier `[a-z][a-z0-9_]*`.
+macro_rules! id_type {
+    ($($(#[$m:meta])* $name:ident;)*) => {$(
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses an identifier; `None` unless it matches `[a-z][a-z0-9_]*`.
+            pub fn parse(s: &str) -> Option<Self> {
+                is_identifier(s).then(|| Self(s.to_owned()))
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// Identifies a policy (its file name without `.toml`, by convention).
+    PolicyId;
+    /// A role a person can hold in a unit.
+    RoleId;
+    /// A body (committee) such as the leading group.
+    BodyId;
+    /// A recurring duty.
+    DutyId;
+    /// A review workflow.
+    WorkflowId;
+    /// An incident level.
+    LevelId;
+    /// An assessment item.
+    ItemId;
+    /// An accountability circumstance.
+    CircumstanceId;
+    /// A kind of unit (school, party_branch …), as the organisation data names it.
+    UnitKind;
+}
+
+/// `[a-z][a-z0-9_]*`
+pub fn is_identifier(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z'))
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
+}
+
+/// A pointer into the text the policy was written from: `L91` or `L88-L89`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct SourceRef {
+    pub first: u32,
+    pub last: u32,
+}
+
+impl SourceRef {
+    pub fn parse(s: &str) -> Option<Self> {
+        let line = |p: &str| -> Option<u32> {
+            let digits = p.strip_prefix('L')?;
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            digits.parse().ok().filter(|&n| n > 0)
+        };
+        match s.split_once('-') {
+            None => line(s).map(|n| SourceRef { first: n, last: n }),
+            Some((a, b)) => {
+                let (first, last) = (line(a)?, line(b)?);
+                (first <= last).then_some(SourceRef { first, last })
+            }
+        }
+    }
+}
+
+impl fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.first == self.last {
+            write!(f, "L{}", self.first)
+        } else {
+            write!(f, "L{}-L{}", self.first, self.last)
+        }
+    }
+}
+
+/// A length of time: `<n>m`, `<n>h`, `<n>d` or `<n>w`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Duration {
+    pub amount: u32,
+    pub unit: DurationUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationUnit {
+    Minutes,
+    Hours,
+    Days,
+    Weeks,
+}
+
+impl Duration {
+    pub fn parse(s: &str) -> Option<Self> {
+        let unit = match s.as_bytes().last()? {
+            b'm' => DurationUnit::Minutes,
+            b'h' => DurationUnit::Hours,
+            b'd' => DurationUnit::Days,
+            b'w' => DurationUnit::Weeks,
+            _ => return None,
+        };
+        let digits = &s[..s.len() - 1];
+        if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(Duration {
+            amount: digits.parse().ok()?,
+            unit,
+        })
+    }
+
+    pub fn minutes(self) -> u64 {
+        let n = u64::from(self.amount);
+        match self.unit {
+            DurationUnit::Minutes => n,
+            DurationUnit::Hours => n * 60,
+            DurationUnit::Days => n * 60 * 24,
+            DurationUnit::Weeks => n * 60 * 24 * 7,
+        }
+    }
+
+    /// Whole days, when the unit is days or weeks.
+    pub fn whole_days(self) -> Option<u32> {
+        match self.unit {
+            DurationUnit::Days => Some(self.amount),
+            DurationUnit::Weeks => Some(self.amount * 7),
+            _ => None,
+        }
+    }
+
+    /// In Chinese: 1小时, 7天, 2周, 30分钟.
+    pub fn zh(self) -> String {
+        let unit = match self.unit {
+            DurationUnit::Minutes => "分钟",
+            DurationUnit::Hours => "小时",
+            DurationUnit::Days => "天",
+            DurationUnit::Weeks => "周",
+        };
+        format!("{}{unit}", self.amount)
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let u = match self.unit {
+            DurationUnit::Minutes => 'm',
+            DurationUnit::Hours => 'h',
+            DurationUnit::Days => 'd',
+            DurationUnit::Weeks => 'w',
+        };
+        write!(f, "{}{u}", self.amount)
+    }
+}
+
+/// Declares a closed enumeration read from a fixed set of words, with Chinese labels.
+macro_rules! word_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $word:literal / $zh:literal,)* } $words:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum $name { $(#[serde(rename = $word)] $variant,)* }
+
+        /// The words this enumeration accepts, in the policy file's spelling.
+        pub const $words: &[&str] = &[$($word),*];
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($word => Some($name::$variant),)* _ => None }
+            }
+            /// The word used in policy files and the API.
+            pub fn word(self) -> &'static str {
+                match self { $($name::$variant => $word,)* }
+            }
+            /// The label shown in the UI.
+            pub fn zh(self) -> &'static str {
+                match self { $($name::$variant => $zh,)* }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.word())
+            }
+        }
+    };
+}
+
+word_enum! {
+    /// How often a duty recurs.
+    Frequency {
+        Week = "week" / "每周",
+        Month = "month" / "每月",
+        Quarter = "quarter" / "每季度",
+        HalfYear = "half_year" / "每半年",
+        Year = "year" / "每年",
+        Holiday = "holiday" / "每个法定节假日前",
+    } FREQUENCY_WORDS
+}
+
+/// Frequencies that are calendar periods (everything but `holiday`).
+pub const PERIOD_WORDS: &[&str] = &["week", "month", "quarter", "half_year", "year"];
+
+word_enum! {
+    /// Whom a duty's obligations are for.
+    Per {
+        Unit = "unit" / "每个单位",
+        Holder = "holder" / "每名任职人员",
+    } PER_WORDS
+}
+
+word_enum! {
+    /// Fields a record must carry to fulfil a duty.
+    Evidence {
+        Minutes = "minutes" / "会议记录",
+        Attendance = "attendance" / "参加人员",
+        Document = "document" / "文件材料",
+        Photo = "photo" / "照片",
+    } EVIDENCE_WORDS
+}
+
+word_enum! {
+    /// How a due date that falls on a non-working day moves.
+    Workday {
+        Before = "before" / "提前到前一个工作日",
+        After = "after" / "顺延到下一个工作日",
+        Any = "any" / "不调整",
+    } WORKDAY_WORDS
+}
+
+word_enum! {
+    /// Kinds of review workflow.
+    WorkflowKind {
+        Publication = "publication" / "信息发布审核",
+        Event = "event" / "活动审批",
+        Decision = "decision" / "重大事项",
+    } WORKFLOW_KIND_WORDS
+}
+
+word_enum! {
+    /// Records a workflow needs before it can be approved.
+    Requirement {
+        RiskAssessment = "risk_assessment" / "风险评估",
+    } REQUIREMENT_WORDS
+}
+
+word_enum! {
+    /// Kinds of channel (阵地) a unit runs.
+    ChannelKind {
+        Website = "website" / "网站",
+        WechatOfficial = "wechat_official" / "微信公众号",
+        Weibo = "weibo" / "微博",
+        QqGroup = "qq_group" / "QQ群",
+        WechatGroup = "wechat_group" / "微信群",
+        App = "app" / "客户端",
+        ShortVideo = "short_video" / "短视频账号",
+        Newspaper = "newspaper" / "报刊",
+        Broadcast = "broadcast" / "广播",
+        Television = "television" / "电视",
+        DisplayWindow = "display_window" / "橱窗",
+        LedScreen = "led_screen" / "LED屏",
+        LectureHall = "lecture_hall" / "报告厅",
+        Classroom = "classroom" / "课堂",
+        Lecture = "lecture" / "讲座",
+        Forum = "forum" / "论坛",
+        Salon = "salon" / "沙龙",
+        StudentClub = "student_club" / "学生社团",
+    } CHANNEL_KIND_WORDS
+}
+
+/// When a duty's obligation is due within its period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum DueRule {
+    /// The last day of the period.
+    End,
+    /// The first day of the period plus this many days.
+    StartPlus { days: u32 },
+    /// A fixed month and day (yearly duties only).
+    MonthDay { month: u32, day: u32 },
+}
+
+impl DueRule {
+    pub fn parse(s: &str) -> Option<Self> {
+        if s == "end" {
+            return Some(DueRule::End);
+        }
+        if let Some(rest) = s.strip_prefix("start+") {
+            let digits = rest.strip_suffix('d')?;
+            if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            return Some(DueRule::StartPlus {
+                days: digits.parse().ok()?,
+            });
+        }
+        let (m, d) = s.split_once('-')?;
+        if m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let (month, day): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+        // Validate against a leap year so 02-29 is accepted; the calendar clamps it in other years.
+        chrono::NaiveDate::from_ymd_opt(2024, month, day)?;
+        Some(DueRule::MonthDay { month, day })
+    }
+}
+
+impl fmt::Display for DueRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DueRule::End => f.write_str("end"),
+            DueRule::StartPlus { days } => write!(f, "start+{days}d"),
+            DueRule::MonthDay { month, day } => write!(f, "{month:02}-{day:02}"),
+        }
+    }
+}
+
+/// Which units a duty or responsibility applies to, relative to the unit where the policy is installed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum At {
+    /// The unit itself.
+    #[serde(rename = "self")]
+    SelfUnit,
+    /// Each direct child unit.
+    Children,
+    /// Every descendant of this kind.
+    Kind(UnitKind),
+}
+
+impl At {
+    pub fn zh(&self) -> String {
+        match self {
+            At::SelfUnit => "本单位".into(),
+            At::Children => "各下级单位".into(),
+            At::Kind(k) => format!("各“{k}”类单位"),
+        }
+    }
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::SelfUnit => f.write_str("self"),
+            At::Children => f.write_str("children"),
+            At::Kind(k) => write!(f, "kind:{k}"),
+        }
+    }
+}
+
+/// A policy file, validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    pub meta: PolicyMeta,
+    pub roles: Vec<Role>,
+    pub bodies: Vec<Body>,
+    pub duties: Vec<Duty>,
+    pub responsibilities: Vec<Responsibility>,
+    pub workflows: Vec<Workflow>,
+    pub channels: Option<Channels>,
+    pub incidents: Option<Incidents>,
+    pub assessment: Option<Assessment>,
+    pub accountability: Option<Accountability>,
+}
+
+impl Policy {
+    pub fn role(&self, id: &RoleId) -> Option<&Role> {
+        self.roles.iter().find(|r| &r.id == id)
+    }
+    pub fn body(&self, id: &BodyId) -> Option<&Body> {
+        self.bodies.iter().find(|b| &b.id == id)
+    }
+    pub fn duty(&self, id: &DutyId) -> Option<&Duty> {
+        self.duties.iter().find(|d| &d.id == id)
+    }
+    pub fn workflow(&self, id: &WorkflowId) -> Option<&Workflow> {
+        self.workflows.iter().find(|w| &w.id == id)
+    }
+    /// The role's title, or its id when it is unknown (never the case for a validated policy).
+    pub fn role_title<'a>(&'a self, id: &'a RoleId) -> &'a str {
+        self.role(id).map_or(id.as_str(), |r| r.title.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyMeta {
+    pub id: PolicyId,
+    pub title: String,
+    pub version: Option<String>,
+    pub system: Option<String>,
+    pub issued_by: Option<String>,
+    pub based_on: Vec<String>,
+    pub source_text: Option<String>,
+}
+
+/// How many people may hold a role in one unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Holders {
+    pub min: u32,
+    pub max: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Role {
+    pub id: RoleId,
+    pub title: String,
+    pub held_by: Option<String>,
+    pub holders: Holders,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Body {
+    pub id: BodyId,
+    pub title: String,
+    pub chair: Vec<RoleId>,
+    pub deputies: Vec<RoleId>,
+    pub members: Vec<RoleId>,
+    pub within: Option<BodyId>,
+    pub remit: Option<String>,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Duty {
+    pub id: DutyId,
+    pub title: String,
+    pub description: Option<String>,
+    pub every: Frequency,
+    /// At least this many records per period.
+    pub times: u32,
+    pub owner: Option<RoleId>,
+    pub per: Per,
+    /// For `per = holder`: whose holders each get an obligation.
+    pub role: Option<RoleId>,
+    pub evidence: Vec<Evidence>,
+    pub report_to_parent: bool,
+    pub due: DueRule,
+    pub workday: Workday,
+    /// For `every = holiday`: due this long before the holiday's first day.
+    pub lead: Option<Duration>,
+    pub at: At,
+    pub source: Option<SourceRef>,
+}
+
+impl Duty {
+    /// The role that answers for the duty: its owner, else the role whose holders it is for.
+    pub fn answering_role(&self) -> Option<&RoleId> {
+        self.owner.as_ref().or(self.role.as_ref())
+    }
+
+    /// The frequency in Chinese, e.g. 每季度至少1次, 每个法定节假日前3天.
+    pub fn frequency_zh(&self) -> String {
+        match self.every {
+            Frequency::Holiday => match self.lead {
+                Some(lead) => format!("每个法定节假日前{}", lead.zh()),
+                None => "每个法定节假日前".into(),
+            },
+            f => format!("{}至少{}次", f.zh(), self.times),
+        }
+    }
+}
+
+/// Who answers for an untimed responsibility.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answerer {
+    Role(RoleId),
+    Body(BodyId),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Responsibility {
+    pub who: Answerer,
+    pub text: String,
+    pub at: At,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workflow {
+    pub id: WorkflowId,
+    pub title: String,
+    pub kind: WorkflowKind,
+    pub checklist: Vec<String>,
+    pub scan: bool,
+    pub requires: Vec<Requirement>,
+    pub steps: Vec<Step>,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub title: String,
+    pub role: RoleId,
+    /// Applies only to items marked major.
+    pub major_only: bool,
+    /// 会签: every holder must approve (default: any one holder).
+    pub all: bool,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Channels {
+    pub kinds: Vec<ChannelKind>,
+    pub review_every: Option<Frequency>,
+    pub publish_via: Option<WorkflowId>,
+    pub source: Option<SourceRef>,
+}
+
+/// How soon an incident of a level must be reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportWithin {
+    /// 第一时间: at once.
+    Immediately,
+    Within(Duration),
+}
+
+impl ReportWithin {
+    pub fn zh(self) -> String {
+        match self {
+            ReportWithin::Immediately => "第一时间".into(),
+            ReportWithin::Within(d) => format!("{}内", d.zh()),
+        }
+    }
+}
+
+impl fmt::Display for ReportWithin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReportWithin::Immediately => f.write_str("immediately"),
+            ReportWithin::Within(d) => d.fmt(f),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Incidents {
+    pub officer: Option<RoleId>,
+    pub levels: Vec<IncidentLevel>,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentLevel {
+    pub id: LevelId,
+    pub title: String,
+    pub report_within: Option<ReportWithin>,
+    pub escalate_to_parent: bool,
+    pub close_within: Option<Duration>,
+    pub source: Option<SourceRef>,
+}
+
+/// How an assessment item is scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Share of the duty's obligations fulfilled on time, times the weight.
+    Duty(DutyId),
+    /// Scored by the assessor.
+    Manual,
+}
+
+impl fmt::Display for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Measure::Duty(d) => write!(f, "duty:{d}"),
+            Measure::Manual => f.write_str("manual"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    pub every: Frequency,
+    pub items: Vec<AssessmentItem>,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssessmentItem {
+    pub id: ItemId,
+    pub title: String,
+    /// Either every item of an assessment has a weight (summing to 100) or none has.
+    pub weight: Option<u32>,
+    pub measure: Measure,
+    pub source: Option<SourceRef>,
+}
+
+word_enum! {
+    /// How responsibility for a failure is allocated among leaders.
+    Allocation {
+        Collective = "collective" / "区分集体责任与个人责任、主要领导责任与重要领导责任",
+    } ALLOCATION_WORDS
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accountability {
+    pub basis: Vec<String>,
+    /// Mildest first.
+    pub measures: Vec<String>,
+    pub filing_to_parent: bool,
+    pub consequence: Option<String>,
+    pub allocation: Option<Allocation>,
+    pub circumstances: Vec<Circumstance>,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Circumstance {
+    pub id: CircumstanceId,
+    pub text: String,
+    pub source: Option<SourceRef>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("quarterly_study"));
+        assert!(is_identifier("a1"));
+        assert!(!is_identifier(""));
+        assert!(!is_identifier("1a"));
+        assert!(!is_identifier("Quarterly"));
+        assert!(!is_identifier("_a"));
+        assert!(!is_identifier("a-b"));
+        assert!(!is_identifier("学习"));
+    }
+
+    #[test]
+    fn source_refs() {
+        assert_eq!(
+            SourceRef::parse("L91"),
+            Some(SourceRef {
+                first: 91,
+                last: 91
+            })
+        );
+        assert_eq!(
+            SourceRef::parse("L88-L89"),
+            Some(SourceRef {
+                first: 88,
+                last: 89
+            })
+        );
+        assert_eq!(SourceRef::parse("L89-L88"), None);
+        assert_eq!(SourceRef::parse("91"), None);
+        assert_eq!(SourceRef::parse("L0"), None);
+        assert_eq!(SourceRef::parse("L"), None);
+        assert_eq!(SourceRef::parse("L88-89"), None);
+        assert_eq!(SourceRef::parse("L88-L89").unwrap().to_string(), "L88-L89");
+    }
+
+    #[test]
+    fn durations() {
+        let d = Duration::parse("24h").unwrap();
+        assert_eq!(d.minutes(), 1440);
+        assert_eq!(d.whole_days(), None);
+        assert_eq!(Duration::parse("2w").unwrap().whole_days(), Some(14));
+        assert_eq!(Duration::parse("30m").unwrap().to_string(), "30m");
+        for bad in ["", "h", "1", "1s", "-1d", "1.5h", "1 d", "1234567d"] {
+            assert_eq!(Duration::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn due_rules() {
+        assert_eq!(DueRule::parse("end"), Some(DueRule::End));
+        assert_eq!(
+            DueRule::parse("start+15d"),
+            Some(DueRule::StartPlus { days: 15 })
+        );
+        assert_eq!(
+            DueRule::parse("12-20"),
+            Some(DueRule::MonthDay { month: 12, day: 20 })
+        );
+        assert_eq!(
+            DueRule::parse("02-29"),
+            Some(DueRule::MonthDay { month: 2, day: 29 })
+        );
+        for bad in [
+            "", "start", "start+d", "start+15", "13-01", "12-32", "2-1", "begin",
+        ] {
+            assert_eq!(DueRule::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn frequency_in_chinese() {
+        assert_eq!(Frequency::Quarter.zh(), "每季度");
+        assert_eq!(Frequency::parse("half_year"), Some(Frequency::HalfYear));
+        assert_eq!(Frequency::parse("quartr"), None);
+    }
+}

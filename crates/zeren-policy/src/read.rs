@@ -1,0 +1,1359 @@
+//! Reads a policy file into domain types. The TOML is parsed with spans, then every table is
+//! walked by hand so that *all* problems are collected — unknown keys, wrong types, bad words,
+//! broken references, rule violations — each located at the key or value it concerns.
+
+use std::collections::{HashMap, HashSet};
+
+use toml_span::value::{Key, Table, ValueInner};
+use toml_span::{Span, Value};
+
+use crate::diag::{Diagnostic, Diagnostics, Expected, Found, LineIndex, RefKind, ValueType};
+use crate::model::*;
+
+/// Parses and validates one policy file. `file` is used only to label diagnostics.
+pub fn parse(file: &str, text: &str) -> Result<Policy, Diagnostics> {
+    let mut cx = Cx {
+        file: file.to_owned(),
+        lines: LineIndex::new(text),
+        diags: Vec::new(),
+        refs: Vec::new(),
+        defined: HashSet::new(),
+    };
+    let root = match toml_span::parse(text) {
+        Ok(v) => v,
+        Err(e) => {
+            let offset = e.span.start;
+            let msg = syntax_message(&e.kind);
+            cx.report(
+                offset,
+                String::new(),
+                Expected::Syntax(msg),
+                syntax_found(text, offset),
+            );
+            return Err(cx.finish_err());
+        }
+    };
+    let policy = cx.read_policy(&root);
+    cx.check_refs();
+    if cx.diags.is_empty() {
+        // read_policy only yields None after reporting something.
+        Ok(policy.expect("a policy without diagnostics"))
+    } else {
+        Err(cx.finish_err())
+    }
+}
+
+fn syntax_message(kind: &toml_span::ErrorKind) -> String {
+    use toml_span::ErrorKind as K;
+    match kind {
+        K::UnexpectedEof => "unexpected end of file".into(),
+        K::InvalidCharInString(c) => format!("invalid character {c:?} in a string"),
+        K::InvalidEscape(c) => format!("invalid escape \\{c}"),
+        K::Unexpected(c) => format!("unexpected character {c:?}"),
+        K::UnterminatedString => "unterminated string".into(),
+        K::InvalidNumber => "invalid number".into(),
+        K::Wanted { expected, found } => format!("wanted {expected}, found {found}"),
+        K::DuplicateTable { name, .. } => format!("table [{name}] defined twice"),
+        K::DuplicateKey { key, .. } => format!("key \"{key}\" defined twice"),
+        K::RedefineAsArray => "table redefined as an array".into(),
+        K::UnquotedString => "text must be in quotes".into(),
+        K::DottedKeyInvalidType { .. } => "dotted key extends a value that is not a table".into(),
+        other => other.to_string(),
+    }
+}
+
+fn syntax_found(text: &str, offset: usize) -> Found {
+    match text.get(offset..).and_then(|s| s.chars().next()) {
+        Some(c) if !c.is_whitespace() => Found::Other(format!("{c:?}")),
+        Some(_) => Found::Other("whitespace".into()),
+        None => Found::Other("end of file".into()),
+    }
+}
+
+struct PendingRef {
+    kind: RefKind,
+    name: String,
+    offset: usize,
+    path: String,
+}
+
+struct Cx<'t> {
+    file: String,
+    lines: LineIndex<'t>,
+    diags: Vec<Diagnostic>,
+    refs: Vec<PendingRef>,
+    /// Every role, body, duty and workflow id the file defines, however well written.
+    defined: HashSet<(RefKind, String)>,
+}
+
+/// A table being read, with its path for messages.
+struct Tbl<'v, 'de> {
+    map: &'v Table<'de>,
+    span: Span,
+    path: String,
+}
+
+impl<'v, 'de> Tbl<'v, 'de> {
+    fn get(&self, key: &str) -> Option<&'v Value<'de>> {
+        self.map.get(key)
+    }
+    fn at(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Table entries in the order they appear in the file.
+fn in_file_order<'v, 'de>(map: &'v Table<'de>) -> Vec<(&'v Key<'de>, &'v Value<'de>)> {
+    let mut v: Vec<_> = map.iter().collect();
+    v.sort_by_key(|(k, _)| k.span.start);
+    v
+}
+
+fn found_of(v: &Value<'_>) -> Found {
+    match v.as_ref() {
+        ValueInner::String(s) => Found::Text(s.to_string()),
+        ValueInner::Integer(n) => Found::Number(*n),
+        ValueInner::Boolean(b) => Found::Bool(*b),
+        other => Found::Type(other.type_str()),
+    }
+}
+
+fn rule(en: impl Into<String>, zh: impl Into<String>) -> Expected {
+    Expected::Rule {
+        en: en.into(),
+        zh: zh.into(),
+    }
+}
+
+const ROOT_KEYS: &[&str] = &[
+    "format",
+    "policy",
+    "roles",
+    "bodies",
+    "duties",
+    "responsibilities",
+    "workflows",
+    "channels",
+    "incidents",
+    "assessment",
+    "accountability",
+];
+const POLICY_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "version",
+    "system",
+    "issued_by",
+    "based_on",
+    "source_text",
+];
+const ROLE_KEYS: &[&str] = &["title", "held_by", "holders", "source"];
+const HOLDERS_KEYS: &[&str] = &["min", "max"];
+const BODY_KEYS: &[&str] = &[
+    "title", "chair", "deputies", "members", "within", "remit", "source",
+];
+const DUTY_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "every",
+    "times",
+    "owner",
+    "per",
+    "role",
+    "evidence",
+    "report_to",
+    "due",
+    "workday",
+    "lead",
+    "at",
+    "source",
+];
+const RESPONSIBILITY_KEYS: &[&str] = &["role", "body", "text", "at", "source"];
+const WORKFLOW_KEYS: &[&str] = &[
+    "title",
+    "kind",
+    "checklist",
+    "scan",
+    "requires",
+    "steps",
+    "source",
+];
+const STEP_KEYS: &[&str] = &["title", "role", "when", "all", "source"];
+const CHANNELS_KEYS: &[&str] = &["kinds", "review_every", "publish_via", "source"];
+const INCIDENTS_KEYS: &[&str] = &["officer", "levels", "source"];
+const LEVEL_KEYS: &[&str] = &[
+    "title",
+    "report_within",
+    "escalate",
+    "close_within",
+    "source",
+];
+const ASSESSMENT_KEYS: &[&str] = &["every", "items", "source"];
+const ITEM_KEYS: &[&str] = &["id", "title", "weight", "measure", "source"];
+const ACCOUNTABILITY_KEYS: &[&str] = &[
+    "basis",
+    "measures",
+    "filing",
+    "consequence",
+    "allocation",
+    "circumstances",
+    "source",
+];
+const CIRCUMSTANCE_KEYS: &[&str] = &["id", "text", "source"];
+const AT_KEYS: &[&str] = &["kind"];
+
+/// The shortest length of each period, in days: `start+Nd` must stay inside it.
+fn shortest_period_days(f: Frequency) -> u32 {
+    match f {
+        Frequency::Week => 7,
+        Frequency::Month => 28,
+        Frequency::Quarter => 90,
+        Frequency::HalfYear => 181,
+        Frequency::Year => 365,
+        Frequency::Holiday => 1,
+    }
+}
+
+impl<'t> Cx<'t> {
+    fn report(&mut self, offset: usize, path: String, expected: Expected, found: Found) {
+        let (line, column) = self.lines.locate(offset);
+        self.diags.push(Diagnostic {
+            file: self.file.clone(),
+            line,
+            column,
+            path,
+            expected,
+            found,
+        });
+    }
+
+    fn finish_err(mut self) -> Diagnostics {
+        self.diags.sort_by_key(|d| (d.line, d.column));
+        Diagnostics(self.diags)
+    }
+
+    /// Opens a table value, reporting a wrong type and every key not in `allowed`.
+    fn table<'v, 'de>(
+        &mut self,
+        v: &'v Value<'de>,
+        path: String,
+        allowed: &'static [&'static str],
+    ) -> Option<Tbl<'v, 'de>> {
+        match v.as_ref() {
+            ValueInner::Table(map) => {
+                for (k, _) in in_file_order(map) {
+                    if !allowed.contains(&k.name.as_ref()) {
+                        self.report(
+                            k.span.start,
+                            join(&path, &k.name),
+                            Expected::KnownKey(allowed),
+                            Found::Key(k.name.to_string()),
+                        );
+                    }
+                }
+                Some(Tbl {
+                    map,
+                    span: v.span,
+                    path,
+                })
+            }
+            _ => {
+                self.report(
+                    v.span.start,
+                    path,
+                    Expected::Type(ValueType::Table),
+                    found_of(v),
+                );
+                None
+            }
+        }
+    }
+
+    /// Opens `t.key` as a table of named entries (`[roles.x]`, `[duties.y]` …), each key an identifier.
+    fn named_entries<'v, 'de>(
+        &mut self,
+        t: &Tbl<'v, 'de>,
+        key: &str,
+    ) -> Vec<(&'v Key<'de>, &'v Value<'de>, String)> {
+        let Some(v) = t.get(key) else {
+            return Vec::new();
+        };
+        let path = t.at(key);
+        let ValueInner::Table(map) = v.as_ref() else {
+            self.report(
+                v.span.start,
+                path,
+                Expected::Type(ValueType::Table),
+                found_of(v),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, val) in in_file_order(map) {
+            let p = join(&path, &k.name);
+            if !is_identifier(&k.name) {
+                self.report(
+                    k.span.start,
+                    p.clone(),
+                    Expected::Identifier,
+                    Found::Text(k.name.to_string()),
+                );
+            }
+            out.push((k, val, p));
+        }
+        out
+    }
+
+    /// Opens `t.key` as an array of tables (`[[…]]`); each element's path is `key[i]`.
+    fn table_array<'v, 'de>(
+        &mut self,
+        t: &Tbl<'v, 'de>,
+        key: &str,
+        allowed: &'static [&'static str],
+    ) -> Vec<Tbl<'v, 'de>> {
+        let Some(v) = t.get(key) else {
+            return Vec::new();
+        };
+        let path = t.at(key);
+        let ValueInner::Array(items) = v.as_ref() else {
+            self.report(
+                v.span.start,
+                path,
+                Expected::Type(ValueType::ArrayOfTables),
+                found_of(v),
+            );
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| self.table(item, format!("{path}[{i}]"), allowed))
+            .collect()
+    }
+
+    fn missing(&mut self, t: &Tbl<'_, '_>, key: &str) {
+        self.report(t.span.start, t.at(key), Expected::Present, Found::Nothing);
+    }
+
+    fn string(&mut self, t: &Tbl<'_, '_>, key: &str, required: bool) -> Option<String> {
+        match t.get(key) {
+            None => {
+                if required {
+                    self.missing(t, key);
+                }
+                None
+            }
+            Some(v) => match v.as_ref() {
+                ValueInner::String(s) if s.trim().is_empty() => {
+                    self.report(
+                        v.span.start,
+                        t.at(key),
+                        rule("a non-empty string", "非空的文字"),
+                        Found::Text(s.to_string()),
+                    );
+                    None
+                }
+                ValueInner::String(s) => Some(s.trim().to_owned()),
+                _ => {
+                    self.report(
+                        v.span.start,
+                        t.at(key),
+                        Expected::Type(ValueType::String),
+                        found_of(v),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn int(&mut self, t: &Tbl<'_, '_>, key: &str, min: i64, max: i64) -> Option<u32> {
+        let v = t.get(key)?;
+        match v.as_ref() {
+            ValueInner::Integer(n) if (min..=max).contains(n) => u32::try_from(*n).ok(),
+            ValueInner::Integer(n) => {
+                self.report(
+                    v.span.start,
+                    t.at(key),
+                    Expected::IntegerIn { min, max },
+                    Found::Number(*n),
+                );
+                None
+            }
+            _ => {
+                self.report(
+                    v.span.start,
+                    t.at(key),
+                    Expected::Type(ValueType::Integer),
+                    found_of(v),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<bool> {
+        let v = t.get(key)?;
+        match v.as_ref() {
+            ValueInner::Boolean(b) => Some(*b),
+            _ => {
+                self.report(
+                    v.span.start,
+                    t.at(key),
+                    Expected::Type(ValueType::Boolean),
+                    found_of(v),
+                );
+                None
+            }
+        }
+    }
+
+    /// A string parsed by `parse`; a value `parse` rejects is reported with `expected`.
+    fn parsed<T>(
+        &mut self,
+        t: &Tbl<'_, '_>,
+        key: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: Expected,
+    ) -> Option<T> {
+        let v = t.get(key)?;
+        match v.as_ref() {
+            ValueInner::String(s) => {
+                let r = parse(s);
+                if r.is_none() {
+                    self.report(
+                        v.span.start,
+                        t.at(key),
+                        expected,
+                        Found::Text(s.to_string()),
+                    );
+                }
+                r
+            }
+            _ => {
+                self.report(
+                    v.span.start,
+                    t.at(key),
+                    Expected::Type(ValueType::String),
+                    found_of(v),
+                );
+                None
+            }
+        }
+    }
+
+    /// An array of strings, each with its span.
+    fn strings(&mut self, t: &Tbl<'_, '_>, key: &str) -> Vec<(String, Span, String)> {
+        let Some(v) = t.get(key) else {
+            return Vec::new();
+        };
+        let path = t.at(key);
+        let ValueInner::Array(items) = v.as_ref() else {
+            self.report(
+                v.span.start,
+                path,
+                Expected::Type(ValueType::Array),
+                found_of(v),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            match item.as_ref() {
+                ValueInner::String(s) if !s.trim().is_empty() => {
+                    out.push((s.trim().to_owned(), item.span, p))
+                }
+                _ => self.report(
+                    item.span.start,
+                    p,
+                    rule("a non-empty string", "非空的文字"),
+                    found_of(item),
+                ),
+            }
+        }
+        out
+    }
+
+    fn texts(&mut self, t: &Tbl<'_, '_>, key: &str) -> Vec<String> {
+        self.strings(t, key).into_iter().map(|(s, ..)| s).collect()
+    }
+
+    /// An array of words from a closed set, without repeats.
+    fn words<T: PartialEq>(
+        &mut self,
+        t: &Tbl<'_, '_>,
+        key: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        words: &'static [&'static str],
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        for (s, span, path) in self.strings(t, key) {
+            match parse(&s) {
+                Some(w) if out.contains(&w) => self.report(
+                    span.start,
+                    path,
+                    rule("each value once", "每个值只写一次"),
+                    Found::Text(s),
+                ),
+                Some(w) => out.push(w),
+                None => self.report(span.start, path, Expected::OneOf(words), Found::Text(s)),
+            }
+        }
+        out
+    }
+
+    fn source(&mut self, t: &Tbl<'_, '_>) -> Option<SourceRef> {
+        self.parsed(t, "source", SourceRef::parse, Expected::SourceRef)
+    }
+
+    /// An identifier that must name something of `kind`; checked once the whole file is read.
+    fn reference<T>(
+        &mut self,
+        t: &Tbl<'_, '_>,
+        key: &str,
+        kind: RefKind,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let v = t.get(key)?;
+        let id = self.parsed(t, key, &parse, Expected::Identifier)?;
+        if let ValueInner::String(s) = v.as_ref() {
+            self.refs.push(PendingRef {
+                kind,
+                name: s.to_string(),
+                offset: v.span.start,
+                path: t.at(key),
+            });
+        }
+        Some(id)
+    }
+
+    /// An array of role ids.
+    fn role_list(&mut self, t: &Tbl<'_, '_>, key: &str) -> Vec<RoleId> {
+        let mut out = Vec::new();
+        for (s, span, path) in self.strings(t, key) {
+            match RoleId::parse(&s) {
+                Some(id) => {
+                    self.refs.push(PendingRef {
+                        kind: RefKind::Role,
+                        name: s,
+                        offset: span.start,
+                        path,
+                    });
+                    out.push(id);
+                }
+                None => self.report(span.start, path, Expected::Identifier, Found::Text(s)),
+            }
+        }
+        out
+    }
+
+    fn at(&mut self, t: &Tbl<'_, '_>) -> At {
+        let Some(v) = t.get("at") else {
+            return At::SelfUnit;
+        };
+        match v.as_ref() {
+            ValueInner::String(s) => match s.as_ref() {
+                "self" => At::SelfUnit,
+                "children" => At::Children,
+                _ => {
+                    self.report(
+                        v.span.start,
+                        t.at("at"),
+                        rule(
+                            "\"self\", \"children\" or { kind = \"<unit kind>\" }",
+                            "“self”“children”或 { kind = \"单位类型\" }",
+                        ),
+                        Found::Text(s.to_string()),
+                    );
+                    At::SelfUnit
+                }
+            },
+            ValueInner::Table(_) => {
+                let Some(inner) = self.table(v, t.at("at"), AT_KEYS) else {
+                    return At::SelfUnit;
+                };
+                match self.parsed(&inner, "kind", UnitKind::parse, Expected::Identifier) {
+                    Some(kind) => At::Kind(kind),
+                    None => {
+                        if inner.get("kind").is_none() {
+                            self.missing(&inner, "kind");
+                        }
+                        At::SelfUnit
+                    }
+                }
+            }
+            _ => {
+                self.report(
+                    v.span.start,
+                    t.at("at"),
+                    Expected::Type(ValueType::StringOrTable),
+                    found_of(v),
+                );
+                At::SelfUnit
+            }
+        }
+    }
+
+    fn read_policy(&mut self, root: &Value<'_>) -> Option<Policy> {
+        let root = self.table(root, String::new(), ROOT_KEYS)?;
+        match root.get("format") {
+            None => self.report(
+                0,
+                "format".into(),
+                rule("format = 1", "format = 1"),
+                Found::Nothing,
+            ),
+            Some(v) => {
+                if !matches!(v.as_ref(), ValueInner::Integer(1)) {
+                    self.report(
+                        v.span.start,
+                        "format".into(),
+                        Expected::OneOf(&["1"]),
+                        found_of(v),
+                    );
+                }
+            }
+        }
+        let meta = match root.get("policy") {
+            Some(v) => self.read_meta(v),
+            None => {
+                self.report(
+                    0,
+                    "policy".into(),
+                    rule(
+                        "a [policy] table with id and title",
+                        "[policy] 表（含 id 和 title）",
+                    ),
+                    Found::Nothing,
+                );
+                None
+            }
+        };
+        let roles = self.read_roles(&root);
+        let bodies = self.read_bodies(&root);
+        let duties = self.read_duties(&root);
+        let responsibilities = self.read_responsibilities(&root);
+        let workflows = self.read_workflows(&root);
+        let channels = root
+            .get("channels")
+            .and_then(|v| self.read_channels(v, "channels".into()));
+        let incidents = root
+            .get("incidents")
+            .and_then(|v| self.read_incidents(v, "incidents".into()));
+        let assessment = root
+            .get("assessment")
+            .and_then(|v| self.read_assessment(v, "assessment".into()));
+        let accountability = root
+            .get("accountability")
+            .and_then(|v| self.read_accountability(v, "accountability".into()));
+        self.check_bodies(&root, &bodies);
+        Some(Policy {
+            meta: meta?,
+            roles,
+            bodies,
+            duties,
+            responsibilities,
+            workflows,
+            channels,
+            incidents,
+            assessment,
+            accountability,
+        })
+    }
+
+    fn read_meta(&mut self, v: &Value<'_>) -> Option<PolicyMeta> {
+        let t = self.table(v, "policy".into(), POLICY_KEYS)?;
+        let id = match t.get("id") {
+            None => {
+                self.missing(&t, "id");
+                None
+            }
+            Some(_) => self.parsed(&t, "id", PolicyId::parse, Expected::Identifier),
+        };
+        let title = self.string(&t, "title", true);
+        let version = self.string(&t, "version", false);
+        let system = self.string(&t, "system", false);
+        let issued_by = self.string(&t, "issued_by", false);
+        let based_on = self.texts(&t, "based_on");
+        let source_text = self.string(&t, "source_text", false);
+        Some(PolicyMeta {
+            id: id?,
+            title: title?,
+            version,
+            system,
+            issued_by,
+            based_on,
+            source_text,
+        })
+    }
+
+    fn read_roles(&mut self, root: &Tbl<'_, '_>) -> Vec<Role> {
+        let mut out = Vec::new();
+        for (k, v, path) in self.named_entries(root, "roles") {
+            self.defined.insert((RefKind::Role, k.name.to_string()));
+            let Some(t) = self.table(v, path, ROLE_KEYS) else {
+                continue;
+            };
+            let title = self.string(&t, "title", true);
+            let held_by = self.string(&t, "held_by", false);
+            let holders = self.read_holders(&t);
+            let source = self.source(&t);
+            if let (Some(id), Some(title)) = (RoleId::parse(&k.name), title) {
+                out.push(Role {
+                    id,
+                    title,
+                    held_by,
+                    holders,
+                    source,
+                });
+            }
+        }
+        out
+    }
+
+    fn read_holders(&mut self, t: &Tbl<'_, '_>) -> Holders {
+        let Some(v) = t.get("holders") else {
+            return Holders::default();
+        };
+        let Some(h) = self.table(v, t.at("holders"), HOLDERS_KEYS) else {
+            return Holders::default();
+        };
+        let min = self.int(&h, "min", 0, 1000).unwrap_or(0);
+        let max = self.int(&h, "max", 1, 1000);
+        if let Some(max) = max {
+            if max < min {
+                let mv = h.get("max").expect("max was read");
+                self.report(
+                    mv.span.start,
+                    h.at("max"),
+                    rule(
+                        format!("max at least min ({min})"),
+                        format!("不小于 min（{min}）的上限"),
+                    ),
+                    Found::Number(i64::from(max)),
+                );
+            }
+        }
+        Holders { min, max }
+    }
+
+    fn read_bodies(&mut self, root: &Tbl<'_, '_>) -> Vec<Body> {
+        let mut out = Vec::new();
+        for (k, v, path) in self.named_entries(root, "bodies") {
+            self.defined.insert((RefKind::Body, k.name.to_string()));
+            let Some(t) = self.table(v, path, BODY_KEYS) else {
+                continue;
+            };
+            let title = self.string(&t, "title", true);
+            let chair = self.role_list(&t, "chair");
+            let deputies = self.role_list(&t, "deputies");
+            let members = self.role_list(&t, "members");
+            let within = self.reference(&t, "within", RefKind::Body, BodyId::parse);
+            let remit = self.string(&t, "remit", false);
+            let source = self.source(&t);
+            if let (Some(id), Some(title)) = (BodyId::parse(&k.name), title) {
+                out.push(Body {
+                    id,
+                    title,
+                    chair,
+                    deputies,
+                    members,
+                    within,
+                    remit,
+                    source,
+                });
+            }
+        }
+        out
+    }
+
+    /// A body may not sit within itself, directly or through others.
+    fn check_bodies(&mut self, root: &Tbl<'_, '_>, bodies: &[Body]) {
+        let parent: HashMap<&BodyId, &BodyId> = bodies
+            .iter()
+            .filter_map(|b| b.within.as_ref().map(|w| (&b.id, w)))
+            .collect();
+        for b in bodies {
+            let mut seen = HashSet::new();
+            let mut cur = &b.id;
+            while let Some(next) = parent.get(cur) {
+                if !seen.insert(*next) || *next == &b.id {
+                    let offset = root
+                        .get("bodies")
+                        .and_then(|v| v.as_table())
+                        .and_then(|m| m.get(b.id.as_str()))
+                        .and_then(|v| v.as_table())
+                        .and_then(|m| m.get("within"))
+                        .map_or(0, |v| v.span.start);
+                    self.report(
+                        offset,
+                        format!("bodies.{}.within", b.id),
+                        rule(
+                            "a body that does not contain this one",
+                            "不包含本机构的上级机构（不能循环）",
+                        ),
+                        Found::Text(b.within.as_ref().map(|w| w.to_string()).unwrap_or_default()),
+                    );
+                    break;
+                }
+                cur = next;
+            }
+        }
+    }
+
+    fn read_duties(&mut self, root: &Tbl<'_, '_>) -> Vec<Duty> {
+        let mut out = Vec::new();
+        for (k, v, path) in self.named_entries(root, "duties") {
+            self.defined.insert((RefKind::Duty, k.name.to_string()));
+            let Some(t) = self.table(v, path, DUTY_KEYS) else {
+                continue;
+            };
+            if let Some(d) = self.read_duty(k, &t) {
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    fn read_duty(&mut self, k: &Key<'_>, t: &Tbl<'_, '_>) -> Option<Duty> {
+        let title = self.string(t, "title", true);
+        let description = self.string(t, "description", false);
+        let every = match t.get("every") {
+            None => {
+                self.missing(t, "every");
+                None
+            }
+            Some(_) => self.parsed(
+                t,
+                "every",
+                Frequency::parse,
+                Expected::OneOf(FREQUENCY_WORDS),
+            ),
+        };
+        let times = self.int(t, "times", 1, 366).unwrap_or(1);
+        let owner = self.reference(t, "owner", RefKind::Role, RoleId::parse);
+        let per = self
+            .parsed(t, "per", Per::parse, Expected::OneOf(PER_WORDS))
+            .unwrap_or(Per::Unit);
+        let role = self.reference(t, "role", RefKind::Role, RoleId::parse);
+        match (per, t.get("role")) {
+            (Per::Holder, None) => self.report(
+                t.get("per").map_or(t.span.start, |v| v.span.start),
+                t.at("role"),
+                rule(
+                    "a role whose holders each get the duty (per = \"holder\" needs role)",
+                    "按任职人员分解的角色（per = \"holder\" 时必须填写 role）",
+                ),
+                Found::Nothing,
+            ),
+            (Per::Unit, Some(v)) => self.report(
+                v.span.start,
+                t.at("role"),
+                rule(
+                    "no role unless per = \"holder\" (use owner for who answers)",
+                    "仅在 per = \"holder\" 时填写 role（责任人请用 owner）",
+                ),
+                found_of(v),
+            ),
+            _ => {}
+        }
+        let evidence = self.words(t, "evidence", Evidence::parse, EVIDENCE_WORDS);
+        let report_to_parent = self
+            .parsed(
+                t,
+                "report_to",
+                |s| (s == "parent").then_some(()),
+                Expected::OneOf(&["parent"]),
+            )
+            .is_some();
+        let due = self.parsed(t, "due", DueRule::parse, Expected::DueRule);
+        let workday = self
+            .parsed(t, "workday", Workday::parse, Expected::OneOf(WORKDAY_WORDS))
+            .unwrap_or(Workday::Before);
+        let lead = self.parsed(
+            t,
+            "lead",
+            |s| Duration::parse(s).filter(|d| d.whole_days().is_some()),
+            Expected::DaysOrWeeks,
+        );
+        let at = self.at(t);
+        let source = self.source(t);
+
+        if let Some(every) = every {
+            self.check_due(t, every, due);
+            if every != Frequency::Holiday {
+                if let Some(v) = t.get("lead") {
+                    self.report(
+                        v.span.start,
+                        t.at("lead"),
+                        rule(
+                            "lead only with every = \"holiday\"",
+                            "仅 every = \"holiday\" 时可填写 lead",
+                        ),
+                        found_of(v),
+                    );
+                }
+            }
+        }
+        Some(Duty {
+            id: DutyId::parse(&k.name)?,
+            title: title?,
+            description,
+            every: every?,
+            times,
+            owner,
+            per,
+            role,
+            evidence,
+            report_to_parent,
+            due: due.unwrap_or(DueRule::End),
+            workday,
+            lead,
+            at,
+            source,
+        })
+    }
+
+    fn check_due(&mut self, t: &Tbl<'_, '_>, every: Frequency, due: Option<DueRule>) {
+        let Some(v) = t.get("due") else { return };
+        let offset = v.span.start;
+        let path = t.at("due");
+        match (every, due) {
+            (Frequency::Holiday, Some(_)) => self.report(
+                offset,
+                path,
+                rule(
+                    "no due for every = \"holiday\" (use lead)",
+                    "every = \"holiday\" 时不填 due（请用 lead）",
+                ),
+                found_of(v),
+            ),
+            (f, Some(DueRule::MonthDay { .. })) if f != Frequency::Year => self.report(
+                offset,
+                path,
+                rule(
+                    "a month-day only with every = \"year\"",
+                    "仅 every = \"year\" 时可用月日",
+                ),
+                found_of(v),
+            ),
+            (f, Some(DueRule::StartPlus { days })) if days >= shortest_period_days(f) => {
+                let n = shortest_period_days(f);
+                self.report(
+                    offset,
+                    path,
+                    rule(
+                        format!("start+<n>d with n below {n}, inside every {f} period"),
+                        format!("start+<n>d 中 n 小于 {n}（不超出{}周期）", f.zh()),
+                    ),
+                    found_of(v),
+                )
+            }
+            _ => {}
+        }
+    }
+
+    fn read_responsibilities(&mut self, root: &Tbl<'_, '_>) -> Vec<Responsibility> {
+        let mut out = Vec::new();
+        for t in self.table_array(root, "responsibilities", RESPONSIBILITY_KEYS) {
+            let text = self.string(&t, "text", true);
+            let role = self.reference(&t, "role", RefKind::Role, RoleId::parse);
+            let body = self.reference(&t, "body", RefKind::Body, BodyId::parse);
+            let who = match (t.get("role"), t.get("body")) {
+                (Some(_), Some(b)) => {
+                    self.report(
+                        b.span.start,
+                        t.at("body"),
+                        rule("either role or body, not both", "role 与 body 只能填一个"),
+                        found_of(b),
+                    );
+                    None
+                }
+                (None, None) => {
+                    self.report(
+                        t.span.start,
+                        t.at("role"),
+                        rule("role or body: who answers for it", "role 或 body：由谁负责"),
+                        Found::Nothing,
+                    );
+                    None
+                }
+                _ => role.map(Answerer::Role).or(body.map(Answerer::Body)),
+            };
+            let at = self.at(&t);
+            let source = self.source(&t);
+            if let (Some(who), Some(text)) = (who, text) {
+                out.push(Responsibility {
+                    who,
+                    text,
+                    at,
+                    source,
+                });
+            }
+        }
+        out
+    }
+
+    fn read_workflows(&mut self, root: &Tbl<'_, '_>) -> Vec<Workflow> {
+        let mut out = Vec::new();
+        for (k, v, path) in self.named_entries(root, "workflows") {
+            self.defined.insert((RefKind::Workflow, k.name.to_string()));
+            let Some(t) = self.table(v, path, WORKFLOW_KEYS) else {
+                continue;
+            };
+            let title = self.string(&t, "title", true);
+            let kind = match t.get("kind") {
+                None => {
+                    self.missing(&t, "kind");
+                    None
+                }
+                Some(_) => self.parsed(
+                    &t,
+                    "kind",
+                    WorkflowKind::parse,
+                    Expected::OneOf(WORKFLOW_KIND_WORDS),
+                ),
+            };
+            let checklist = self.texts(&t, "checklist");
+            let scan = self.boolean(&t, "scan").unwrap_or(false);
+            let requires = self.words(&t, "requires", Requirement::parse, REQUIREMENT_WORDS);
+            let mut steps = Vec::new();
+            let step_tables = self.table_array(&t, "steps", STEP_KEYS);
+            if step_tables.is_empty() && t.get("steps").is_none() {
+                self.report(
+                    t.span.start,
+                    t.at("steps"),
+                    rule(
+                        format!("at least one [[{}.steps]]", t.path),
+                        format!("至少一个审核步骤 [[{}.steps]]", t.path),
+                    ),
+                    Found::Nothing,
+                );
+            }
+            for s in step_tables {
+                let title = self.string(&s, "title", true);
+                let role = match s.get("role") {
+                    None => {
+                        self.missing(&s, "role");
+                        None
+                    }
+                    Some(_) => self.reference(&s, "role", RefKind::Role, RoleId::parse),
+                };
+                let major_only = self
+                    .parsed(
+                        &s,
+                        "when",
+                        |w| (w == "major").then_some(()),
+                        Expected::OneOf(&["major"]),
+                    )
+                    .is_some();
+                let all = self.boolean(&s, "all").unwrap_or(false);
+                let source = self.source(&s);
+                if let (Some(title), Some(role)) = (title, role) {
+                    steps.push(Step {
+                        title,
+                        role,
+                        major_only,
+                        all,
+                        source,
+                    });
+                }
+            }
+            let source = self.source(&t);
+            if let (Some(id), Some(title), Some(kind)) = (WorkflowId::parse(&k.name), title, kind) {
+                out.push(Workflow {
+                    id,
+                    title,
+                    kind,
+                    checklist,
+                    scan,
+                    requires,
+                    steps,
+                    source,
+                });
+            }
+        }
+        out
+    }
+
+    fn read_channels(&mut self, v: &Value<'_>, path: String) -> Option<Channels> {
+        let t = self.table(v, path, CHANNELS_KEYS)?;
+        if t.get("kinds").is_none() {
+            self.missing(&t, "kinds");
+        }
+        let kinds = self.words(&t, "kinds", ChannelKind::parse, CHANNEL_KIND_WORDS);
+        let review_every = self.parsed(
+            &t,
+            "review_every",
+            |s| Frequency::parse(s).filter(|f| *f != Frequency::Holiday),
+            Expected::OneOf(PERIOD_WORDS),
+        );
+        let publish_via = self.reference(&t, "publish_via", RefKind::Workflow, WorkflowId::parse);
+        let source = self.source(&t);
+        Some(Channels {
+            kinds,
+            review_every,
+            publish_via,
+            source,
+        })
+    }
+
+    fn read_incidents(&mut self, v: &Value<'_>, path: String) -> Option<Incidents> {
+        let t = self.table(v, path, INCIDENTS_KEYS)?;
+        let officer = self.reference(&t, "officer", RefKind::Role, RoleId::parse);
+        let mut levels = Vec::new();
+        for (k, v, path) in self.named_entries(&t, "levels") {
+            let Some(l) = self.table(v, path, LEVEL_KEYS) else {
+                continue;
+            };
+            let title = self.string(&l, "title", true);
+            let report_within = self.parsed(
+                &l,
+                "report_within",
+                |s| {
+                    if s == "immediately" {
+                        Some(ReportWithin::Immediately)
+                    } else {
+                        Duration::parse(s).map(ReportWithin::Within)
+                    }
+                },
+                rule(
+                    "a duration such as \"1h\" or \"24h\", or \"immediately\"",
+                    "时长（如“1h”“24h”）或“immediately”（第一时间）",
+                ),
+            );
+            let escalate_to_parent = self
+                .parsed(
+                    &l,
+                    "escalate",
+                    |s| (s == "parent").then_some(()),
+                    Expected::OneOf(&["parent"]),
+                )
+                .is_some();
+            let close_within = self.parsed(&l, "close_within", Duration::parse, Expected::Duration);
+            let source = self.source(&l);
+            if let (Some(id), Some(title)) = (LevelId::parse(&k.name), title) {
+                levels.push(IncidentLevel {
+                    id,
+                    title,
+                    report_within,
+                    escalate_to_parent,
+                    close_within,
+                    source,
+                });
+            }
+        }
+        let source = self.source(&t);
+        Some(Incidents {
+            officer,
+            levels,
+            source,
+        })
+    }
+
+    fn read_assessment(&mut self, v: &Value<'_>, path: String) -> Option<Assessment> {
+        let t = self.table(v, path, ASSESSMENT_KEYS)?;
+        let every = self
+            .parsed(
+                &t,
+                "every",
+                |s| Frequency::parse(s).filter(|f| *f != Frequency::Holiday),
+                Expected::OneOf(PERIOD_WORDS),
+            )
+            .unwrap_or(Frequency::Year);
+        let item_tables = self.table_array(&t, "items", ITEM_KEYS);
+        if item_tables.is_empty() {
+            self.report(
+                t.span.start,
+                t.at("items"),
+                rule(
+                    "at least one [[assessment.items]]",
+                    "至少一个考核项目 [[assessment.items]]",
+                ),
+                Found::Nothing,
+            );
+        }
+        let mut items = Vec::new();
+        let mut ids = HashSet::new();
+        let (mut weighted, mut unweighted, mut sum) = (0, 0, 0u32);
+        for it in &item_tables {
+            let id = self.item_id(it, &mut ids, ItemId::parse);
+            let title = self.string(it, "title", true);
+            let weight = self.int(it, "weight", 0, 100);
+            match it.get("weight") {
+                Some(_) => weighted += 1,
+                None => unweighted += 1,
+            }
+            sum += weight.unwrap_or(0);
+            let measure = match it.get("measure") {
+                None => Some(Measure::Manual),
+                Some(mv) => match mv.as_str() {
+                    Some("manual") => Some(Measure::Manual),
+                    Some(s) if s.starts_with("duty:") => {
+                        let name = &s["duty:".len()..];
+                        match DutyId::parse(name) {
+                            Some(d) => {
+                                self.refs.push(PendingRef {
+                                    kind: RefKind::Duty,
+                                    name: name.to_owned(),
+                                    offset: mv.span.start,
+                                    path: it.at("measure"),
+                                });
+                                Some(Measure::Duty(d))
+                            }
+                            None => {
+                                self.report(
+                                    mv.span.start,
+                                    it.at("measure"),
+                                    Expected::Identifier,
+                                    Found::Text(s.to_owned()),
+                                );
+                                None
+                            }
+                        }
+                    }
+                    _ => {
+                        self.report(
+                            mv.span.start,
+                            it.at("measure"),
+                            rule(
+                                "\"duty:<duty id>\" or \"manual\"",
+                                "“duty:<工作任务标识>”或“manual”",
+                            ),
+                            found_of(mv),
+                        );
+                        None
+                    }
+                },
+            };
+            let source = self.source(it);
+            if let (Some(id), Some(title), Some(measure)) = (id, title, measure) {
+                items.push(AssessmentItem {
+                    id,
+                    title,
+                    weight,
+                    measure,
+                    source,
+                });
+            }
+        }
+        if weighted > 0 && unweighted > 0 {
+            let first_missing = item_tables
+                .iter()
+                .find(|it| it.get("weight").is_none())
+                .expect("an unweighted item exists");
+            self.report(
+                first_missing.span.start,
+                first_missing.at("weight"),
+                rule(
+                    "a weight on every item, or on none",
+                    "所有考核项目都填写权重，或都不填写",
+                ),
+                Found::Nothing,
+            );
+        } else if weighted > 0 && sum != 100 {
+            self.report(
+                t.get("items").map_or(t.span.start, |v| v.span.start),
+                t.at("items"),
+                rule("weights adding up to 100", "权重合计为 100"),
+                Found::Other(format!("a total of {sum}")),
+            );
+        }
+        let source = self.source(&t);
+        Some(Assessment {
+            every,
+            items,
+            source,
+        })
+    }
+
+    /// Reads an `id` key of an array-of-tables element, reporting repeats.
+    fn item_id<T>(
+        &mut self,
+        t: &Tbl<'_, '_>,
+        seen: &mut HashSet<String>,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        if t.get("id").is_none() {
+            self.missing(t, "id");
+            return None;
+        }
+        let id = self.parsed(t, "id", parse, Expected::Identifier)?;
+        let v = t.get("id").expect("id present");
+        let name = v.as_str().unwrap_or_default().to_owned();
+        if !seen.insert(name.clone()) {
+            self.report(
+                v.span.start,
+                t.at("id"),
+                rule("an id not used by another item", "不与其他项目重复的标识"),
+                Found::Text(name),
+            );
+            return None;
+        }
+        Some(id)
+    }
+
+    fn read_accountability(&mut self, v: &Value<'_>, path: String) -> Option<Accountability> {
+        let t = self.table(v, path, ACCOUNTABILITY_KEYS)?;
+        let basis = self.texts(&t, "basis");
+        let measures = self.texts(&t, "measures");
+        let filing_to_parent = self
+            .parsed(
+                &t,
+                "filing",
+                |s| (s == "parent").then_some(()),
+                Expected::OneOf(&["parent"]),
+            )
+            .is_some();
+        let consequence = self.string(&t, "consequence", false);
+        let allocation = self.parsed(
+            &t,
+            "allocation",
+            Allocation::parse,
+            Expected::OneOf(ALLOCATION_WORDS),
+        );
+        let mut circumstances = Vec::new();
+        let mut ids = HashSet::new();
+        for c in self.table_array(&t, "circumstances", CIRCUMSTANCE_KEYS) {
+            let id = self.item_id(&c, &mut ids, CircumstanceId::parse);
+            let text = self.string(&c, "text", true);
+            let source = self.source(&c);
+            if let (Some(id), Some(text)) = (id, text) {
+                circumstances.push(Circumstance { id, text, source });
+            }
+        }
+        let source = self.source(&t);
+        Some(Accountability {
+            basis,
+            measures,
+            filing_to_parent,
+            consequence,
+            allocation,
+            circumstances,
+            source,
+        })
+    }
+
+    /// Checks every collected reference against what the file defines.
+    fn check_refs(&mut self) {
+        for r in std::mem::take(&mut self.refs) {
+            if !self.defined.contains(&(r.kind, r.name.clone())) {
+                self.report(
+                    r.offset,
+                    r.path,
+                    Expected::Reference(r.kind),
+                    Found::Text(r.name),
+                );
+            }
+        }
+    }
+}
