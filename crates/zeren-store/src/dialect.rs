@@ -1,0 +1,231 @@
+//! Everything that differs between SQLite and PostgreSQL lives here: connecting, pragmas,
+//! which migration text to run, how concurrent migrators are kept apart, how a write
+//! transaction begins. Repository code above this module writes one SQL text for both.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::Error;
+
+/// The database backend, chosen once from the URL's scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// One migration: its version, name and the text for each backend.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sqlite: include_str!("../migrations/sqlite/0001_initial.sql"),
+    postgres: include_str!("../migrations/postgres/0001_initial.sql"),
+}];
+
+/// A stable key for `pg_advisory_xact_lock` so that several instances starting at once
+/// apply migrations one after the other.
+const MIGRATION_LOCK_KEY: i64 = 0x7a65_7265_6e5f_6d67;
+
+pub(crate) fn backend_of(url: &str) -> Result<Backend, Error> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(Error::Config(format!(
+            "unsupported database URL (expected sqlite:… or postgres://…): {}",
+            redact(url)
+        )))
+    }
+}
+
+/// Hide a password in a URL before it goes into a message or a log.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub(crate) async fn connect(url: &str) -> Result<Pool, Error> {
+    match backend_of(url)? {
+        Backend::Sqlite => {
+            // WAL + synchronous=FULL: a commit returns only once the WAL is on disk, so an
+            // acknowledged write survives kill -9 and power loss.
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| Error::Config(format!("bad SQLite URL: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await
+                .map_err(|e| Error::Connect(format!("{}: {e}", redact(url))))?;
+            Ok(Pool::Sqlite(pool))
+        }
+        Backend::Postgres => {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| Error::Config(format!("bad PostgreSQL URL: {e}")))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(|e| Error::Connect(format!("{}: {e}", redact(url))))?;
+            Ok(Pool::Postgres(pool))
+        }
+    }
+}
+
+/// Apply every migration not yet applied, each in its own transaction. A migration that was
+/// applied with a different text is an error: the database and the binary disagree.
+pub(crate) async fn migrate(pool: &Pool) -> Result<(), Error> {
+    const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS zeren_migrations (
+        version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)";
+    for m in MIGRATIONS {
+        let (text, fail) = match pool {
+            Pool::Sqlite(_) => (m.sqlite, "SQLite"),
+            Pool::Postgres(_) => (m.postgres, "PostgreSQL"),
+        };
+        let checksum = crate::audit::hex(&sha2_digest(text.as_bytes()));
+        let wrap = |e: sqlx::Error| Error::Migration {
+            version: m.version,
+            name: m.name.to_string(),
+            message: format!("{fail}: {e}"),
+        };
+        macro_rules! apply {
+            ($pool:expr, $lock:expr) => {{
+                let mut tx = $pool.begin().await.map_err(wrap)?;
+                if let Some(lock) = $lock {
+                    sqlx::query(lock)
+                        .bind(MIGRATION_LOCK_KEY)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(wrap)?;
+                }
+                sqlx::raw_sql(BOOKKEEPING).execute(&mut *tx).await.map_err(wrap)?;
+                let done: Option<(String,)> =
+                    sqlx::query_as("SELECT checksum FROM zeren_migrations WHERE version = $1")
+                        .bind(m.version)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(wrap)?;
+                match done {
+                    Some((c,)) if c == checksum => {}
+                    Some(_) => {
+                        return Err(Error::Migration {
+                            version: m.version,
+                            name: m.name.to_string(),
+                            message: "already applied with a different text; this binary does not match the database".into(),
+                        })
+                    }
+                    None => {
+                        sqlx::raw_sql(text).execute(&mut *tx).await.map_err(wrap)?;
+                        sqlx::query(
+                            "INSERT INTO zeren_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                        )
+                        .bind(m.version)
+                        .bind(m.name)
+                        .bind(&checksum)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(wrap)?;
+                        tracing::info!(version = m.version, name = m.name, "applied migration");
+                    }
+                }
+                tx.commit().await.map_err(wrap)?;
+            }};
+        }
+        match pool {
+            Pool::Sqlite(p) => apply!(p, None::<&str>),
+            Pool::Postgres(p) => apply!(p, Some("SELECT pg_advisory_xact_lock($1)")),
+        }
+    }
+    Ok(())
+}
+
+fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).to_vec()
+}
+
+/// Names of the tables and columns a migration text creates, to check that the two
+/// dialects stay in step.
+#[cfg(test)]
+fn shape(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut current: Option<(String, Vec<String>)> = None;
+    for line in text.lines() {
+        let l = line.trim();
+        if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
+            current = Some((rest.trim_end_matches(" (").to_string(), Vec::new()));
+        } else if l.starts_with(");") {
+            out.extend(current.take());
+        } else if let Some((_, cols)) = current.as_mut() {
+            let word = l.split_whitespace().next().unwrap_or("");
+            if !word.is_empty()
+                && !word.starts_with("--")
+                && !["UNIQUE", "PRIMARY", "CHECK"].contains(&word)
+            {
+                cols.push(word.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_dialects_create_the_same_tables_and_columns() {
+        for m in MIGRATIONS {
+            let (s, p) = (shape(m.sqlite), shape(m.postgres));
+            assert!(!s.is_empty());
+            assert_eq!(s, p, "migration {} differs between dialects", m.version);
+        }
+    }
+
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(
+            redact("postgres://zeren:secret@db:5432/zeren"),
+            "postgres://zeren:***@db:5432/zeren"
+        );
+        assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+    }
+
+    #[test]
+    fn backend_comes_from_the_scheme() {
+        assert_eq!(backend_of("sqlite://a.db").unwrap(), Backend::Sqlite);
+        assert_eq!(backend_of("postgresql://x/y").unwrap(), Backend::Postgres);
+        assert!(backend_of("mysql://x").is_err());
+    }
+}

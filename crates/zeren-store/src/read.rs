@@ -1,0 +1,394 @@
+//! Queries that only read. [`Read`] is implemented by a plain connection ([`crate::Reader`])
+//! and by a write transaction ([`crate::Write`]), so a mutation can check what it needs
+//! inside its own transaction.
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::{AuditEntry, HashAlg};
+use crate::model::*;
+use crate::{run, Conn, Error, Result};
+
+const UNIT: &str = "SELECT id, parent_id, name, kind, created_at FROM units";
+const PERSON: &str = "SELECT id, unit_id, name, gender, id_number, employee_no, phone, position, political_status, created_at FROM people";
+const ACCOUNT: &str = "SELECT id, username, person_id, password_hash, admin_duty, active, created_at, password_changed_at FROM accounts";
+const ASSIGNMENT_VIEW: &str = "SELECT a.id, a.person_id, p.name AS person_name, a.unit_id, u.name AS unit_name, a.role_id, a.starts_on, a.ends_on
+    FROM assignments a JOIN people p ON p.id = a.person_id JOIN units u ON u.id = a.unit_id";
+const POLICY: &str = "SELECT id, unit_id, policy_id, version, title, text, sha256, installed_at, installed_by, current FROM installed_policies";
+const BODY: &str = "SELECT id, unit_id, body_key, title, within_key, remit, role_spec, needs_adjustment, created_at FROM bodies";
+const AUDIT: &str = "SELECT seq, at, actor_account_id, actor, action, entity_type, entity_id, state_digest, prev_hash, hash FROM audit_log";
+/// The unit `$1` and all its ancestors, nearest first (`depth` 0 is the unit itself).
+const ANCESTORS: &str = "WITH RECURSIVE anc(id, parent_id, depth) AS (
+        SELECT id, parent_id, 0 FROM units WHERE id = $1
+        UNION ALL
+        SELECT u.id, u.parent_id, anc.depth + 1 FROM units u JOIN anc ON u.id = anc.parent_id)";
+/// The unit `$1` and all its descendants.
+const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
+        SELECT id FROM units WHERE id = $1
+        UNION ALL
+        SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)";
+
+#[allow(async_fn_in_trait)] // implemented only by this crate's concrete, Send types
+pub trait Read {
+    #[doc(hidden)]
+    fn conn(&mut self) -> Conn<'_>;
+
+    async fn audit_algorithm(&mut self) -> Result<Option<HashAlg>> {
+        let row: Option<(String,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT algorithm FROM audit_head WHERE id = 1"
+        )
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(row.and_then(|(a,)| HashAlg::parse(&a)))
+    }
+
+    async fn audit_head(&mut self) -> Result<(HashAlg, i64, String)> {
+        let (alg, seq, hash): (String, i64, String) = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT algorithm, seq, hash FROM audit_head WHERE id = 1"
+        )
+        .fetch_one(&mut *c)
+        .await)?;
+        let alg = HashAlg::parse(&alg)
+            .ok_or_else(|| Error::Invalid(format!("unknown audit algorithm {alg}")))?;
+        Ok((alg, seq, hash))
+    }
+
+    /// Entries after `after` in order, at most `limit`.
+    async fn audit_page(&mut self, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+        let sql = format!("{AUDIT} WHERE seq > $1 ORDER BY seq LIMIT $2");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// The newest entries matching a filter, newest first.
+    async fn audit_search(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        // Unused filters compare against NULL and drop out; one text serves every combination.
+        let sql = format!(
+            "{AUDIT} WHERE ($1 IS NULL OR actor_account_id = $1)
+               AND ($2 IS NULL OR entity_type = $2)
+               AND ($3 IS NULL OR entity_id = $3)
+               AND ($4 IS NULL OR at >= $4)
+               AND ($5 IS NULL OR at < $5)
+             ORDER BY seq DESC LIMIT $6"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(f.actor_account_id)
+            .bind(f.entity_type.as_deref())
+            .bind(f.entity_id.as_deref())
+            .bind(f.from)
+            .bind(f.to)
+            .bind(f.limit.clamp(1, 1000))
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn setting(&mut self, key: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT value FROM settings WHERE key = $1"
+        )
+        .bind(key)
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(row.map(|(v,)| v))
+    }
+
+    async fn unit(&mut self, id: i64) -> Result<Option<Unit>> {
+        let sql = format!("{UNIT} WHERE id = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    async fn root_units(&mut self) -> Result<Vec<Unit>> {
+        let sql = format!("{UNIT} WHERE parent_id IS NULL ORDER BY id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn children(&mut self, id: i64) -> Result<Vec<Unit>> {
+        let sql = format!("{UNIT} WHERE parent_id = $1 ORDER BY name, id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// The unit and everything below it, in no particular order.
+    async fn subtree(&mut self, id: i64) -> Result<Vec<Unit>> {
+        let sql = format!("{SUBTREE} {UNIT} WHERE id IN (SELECT id FROM sub) ORDER BY id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// The unit's ancestors from the root down, the unit itself last.
+    async fn path(&mut self, id: i64) -> Result<Vec<Unit>> {
+        let sql = format!(
+            "{ANCESTORS} SELECT u.id, u.parent_id, u.name, u.kind, u.created_at
+             FROM units u JOIN anc ON anc.id = u.id ORDER BY anc.depth DESC"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn person(&mut self, id: i64) -> Result<Option<Person>> {
+        let sql = format!("{PERSON} WHERE id = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    async fn people_in_unit(&mut self, unit_id: i64) -> Result<Vec<Person>> {
+        let sql = format!("{PERSON} WHERE unit_id = $1 ORDER BY name, id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn people_in_subtree(&mut self, unit_id: i64) -> Result<Vec<Person>> {
+        let sql =
+            format!("{SUBTREE} {PERSON} WHERE unit_id IN (SELECT id FROM sub) ORDER BY name, id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// Which of these ID or employee numbers are already taken (for import checks).
+    async fn taken_numbers(
+        &mut self,
+        id_numbers: &[String],
+        employee_nos: &[String],
+    ) -> Result<Vec<String>> {
+        let mut taken = Vec::new();
+        for n in id_numbers {
+            let row: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+                "SELECT id FROM people WHERE id_number = $1"
+            )
+            .bind(n)
+            .fetch_optional(&mut *c)
+            .await)?;
+            if row.is_some() {
+                taken.push(n.clone());
+            }
+        }
+        for n in employee_nos {
+            let row: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+                "SELECT id FROM people WHERE employee_no = $1"
+            )
+            .bind(n)
+            .fetch_optional(&mut *c)
+            .await)?;
+            if row.is_some() {
+                taken.push(n.clone());
+            }
+        }
+        Ok(taken)
+    }
+
+    async fn account(&mut self, id: i64) -> Result<Option<Account>> {
+        let sql = format!("{ACCOUNT} WHERE id = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    async fn account_by_username(&mut self, username: &str) -> Result<Option<Account>> {
+        let sql = format!("{ACCOUNT} WHERE username = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(username)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    async fn accounts(&mut self) -> Result<Vec<Account>> {
+        let sql = format!("{ACCOUNT} ORDER BY username");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn session(&mut self, id: &str) -> Result<Option<Session>> {
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, account_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await
+        })?)
+    }
+
+    async fn login_failures_since(&mut self, username: &str, since: DateTime<Utc>) -> Result<i64> {
+        let (n,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2"
+        )
+        .bind(username)
+        .bind(since)
+        .fetch_one(&mut *c)
+        .await)?;
+        Ok(n)
+    }
+
+    async fn token_by_hash(&mut self, hash: &str) -> Result<Option<ApiToken>> {
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, account_id, name, token_hash, created_at, revoked_at FROM api_tokens WHERE token_hash = $1"
+        )
+        .bind(hash)
+        .fetch_optional(&mut *c)
+        .await
+        })?)
+    }
+
+    async fn tokens_of(&mut self, account_id: i64) -> Result<Vec<ApiToken>> {
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, account_id, name, token_hash, created_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY id"
+        )
+        .bind(account_id)
+        .fetch_all(&mut *c)
+        .await
+        })?)
+    }
+
+    async fn grants_of(&mut self, account_id: i64) -> Result<Vec<Grant>> {
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, account_id, unit_id, level FROM grants WHERE account_id = $1 ORDER BY unit_id"
+        )
+        .bind(account_id)
+        .fetch_all(&mut *c)
+        .await
+        })?)
+    }
+
+    /// The highest level `account_id` holds at `unit_id` through a grant there or above it.
+    async fn level_at(&mut self, account_id: i64, unit_id: i64) -> Result<Option<Level>> {
+        let sql = format!(
+            "{ANCESTORS} SELECT g.level FROM grants g JOIN anc ON g.unit_id = anc.id WHERE g.account_id = $2"
+        );
+        let rows: Vec<(String,)> = run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .bind(account_id)
+            .fetch_all(&mut *c)
+            .await)?;
+        Ok(rows.iter().filter_map(|(l,)| Level::parse(l)).max())
+    }
+
+    async fn assignment(&mut self, id: i64) -> Result<Option<Assignment>> {
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, person_id, unit_id, role_id, starts_on, ends_on, created_at FROM assignments WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await
+        })?)
+    }
+
+    /// Every assignment at a unit, current and past.
+    async fn assignments_at(&mut self, unit_id: i64) -> Result<Vec<AssignmentView>> {
+        let sql =
+            format!("{ASSIGNMENT_VIEW} WHERE a.unit_id = $1 ORDER BY a.role_id, a.starts_on, a.id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn assignments_of(&mut self, person_id: i64) -> Result<Vec<AssignmentView>> {
+        let sql = format!("{ASSIGNMENT_VIEW} WHERE a.person_id = $1 ORDER BY a.starts_on, a.id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(person_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn assignments_in_subtree(&mut self, unit_id: i64) -> Result<Vec<AssignmentView>> {
+        let sql = format!(
+            "{SUBTREE} {ASSIGNMENT_VIEW} WHERE a.unit_id IN (SELECT id FROM sub) ORDER BY a.unit_id, a.role_id, a.starts_on, a.id"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn installed_policy(&mut self, id: i64) -> Result<Option<InstalledPolicy>> {
+        let sql = format!("{POLICY} WHERE id = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    /// The policy in force at a unit: installed there, else at the nearest ancestor.
+    async fn policy_in_force(&mut self, unit_id: i64) -> Result<Option<InstalledPolicy>> {
+        let sql = format!(
+            "{ANCESTORS} SELECT p.id, p.unit_id, p.policy_id, p.version, p.title, p.text, p.sha256, p.installed_at, p.installed_by, p.current
+             FROM installed_policies p JOIN anc ON anc.id = p.unit_id WHERE p.current = TRUE ORDER BY anc.depth LIMIT 1"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    /// Every version installed at a unit, newest first.
+    async fn policy_history(&mut self, unit_id: i64) -> Result<Vec<InstalledPolicy>> {
+        let sql = format!("{POLICY} WHERE unit_id = $1 ORDER BY id DESC");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn policies_in_subtree(&mut self, unit_id: i64) -> Result<Vec<InstalledPolicy>> {
+        let sql = format!(
+            "{SUBTREE} {POLICY} WHERE unit_id IN (SELECT id FROM sub) ORDER BY unit_id, id DESC"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn body(&mut self, id: i64) -> Result<Option<Body>> {
+        let sql = format!("{BODY} WHERE id = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    async fn bodies_at(&mut self, unit_id: i64) -> Result<Vec<Body>> {
+        let sql = format!("{BODY} WHERE unit_id = $1 ORDER BY id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn body_members(&mut self, body_id: i64) -> Result<Vec<BodyMember>> {
+        Ok(run!(self.conn(), |c| sqlx::query_as(
+            "SELECT m.id, m.body_id, m.person_id, p.name AS person_name, m.position, m.role_id
+             FROM body_members m JOIN people p ON p.id = m.person_id
+             WHERE m.body_id = $1
+             ORDER BY CASE m.position WHEN 'chair' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, m.id"
+        )
+        .bind(body_id)
+        .fetch_all(&mut *c)
+        .await)?)
+    }
+}
