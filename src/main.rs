@@ -1,10 +1,37 @@
-//! The `zeren` command.
-use clap::Parser;
+//! The `zeren` command: one binary for the server and the command-line tools.
+//! Each subcommand lives in its own module under `src/cmd/`; this file only parses and dispatches.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
 
 #[derive(Parser)]
-#[command(name = "zeren", version, about = "责任制管理 — Zeren")]
-enum Cli {}
+#[command(
+    name = "zeren",
+    version,
+    about = "Zeren 责任制管理：职责、台账、审核、督查与问责"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let _ = Cli::parse();
+#[derive(Subcommand)]
+enum Command {
+    /// Check, expand, compare and explain policy files (责任制实施办法).
+    #[command(subcommand)]
+    Policy(cmd::policy::PolicyCommand),
+    /// Manage the working-day calendar (statutory holidays and make-up working days).
+    #[command(subcommand)]
+    Calendar(cmd::calendar::CalendarCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Policy(c) => cmd::policy::run(c),
+        Command::Calendar(c) => cmd::calendar::run(c),
+    }
 }

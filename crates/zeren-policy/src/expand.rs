@@ -122,7 +122,33 @@ pub fn expand<'p>(policy: &'p Policy, year: i32, cal: &WorkCalendar) -> Expansio
             }
         }
     }
+    // By due date; obligations due the same day keep the order of the file.
+    obligations.sort_by_key(|o| o.due);
     Expansion { obligations, notes }
+}
+
+impl Obligation<'_> {
+    /// The obligation as JSON for the CLI and the API: `duty`, `title`, `period`, `period_start`,
+    /// `period_end`, `due` (ISO dates), `per`, `holder`, `at`, `owner`, `times`,
+    /// `report_to_parent`, `evidence`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let d = self.duty;
+        serde_json::json!({
+            "duty": d.id,
+            "title": d.title,
+            "period": self.period.label(),
+            "period_start": self.period.start.to_string(),
+            "period_end": self.period.end.to_string(),
+            "due": self.due.to_string(),
+            "per": d.per,
+            "holder": self.holder,
+            "at": d.at.to_string(),
+            "owner": d.answering_role(),
+            "times": d.times,
+            "report_to_parent": d.report_to_parent,
+            "evidence": d.evidence,
+        })
+    }
 }
 
 #[cfg(test)]

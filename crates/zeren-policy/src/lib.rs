@@ -8,6 +8,7 @@ pub mod diff;
 pub mod expand;
 pub mod explain;
 pub mod model;
+pub mod packs;
 mod read;
 
 pub use diag::{Diagnostic, Diagnostics};

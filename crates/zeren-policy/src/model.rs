@@ -31,9 +31,31 @@ macro_rules! id_type {
     )*};
 }
 
+/// Identifies a policy: its file name without `.toml` by convention, so hyphens are allowed
+/// (`district-school`): `[a-z][a-z0-9_-]*`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct PolicyId(String);
+
+impl PolicyId {
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut bytes = s.bytes();
+        let ok = matches!(bytes.next(), Some(b'a'..=b'z'))
+            && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'));
+        ok.then(|| Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PolicyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 id_type! {
-    /// Identifies a policy (its file name without `.toml`, by convention).
-    PolicyId;
     /// A role a person can hold in a unit.
     RoleId;
     /// A body (committee) such as the leading group.

@@ -677,7 +677,15 @@ impl<'t> Cx<'t> {
                 self.missing(&t, "id");
                 None
             }
-            Some(_) => self.parsed(&t, "id", PolicyId::parse, Expected::Identifier),
+            Some(_) => self.parsed(
+                &t,
+                "id",
+                PolicyId::parse,
+                rule(
+                    "a policy id: a lower-case letter, then lower-case letters, digits, _ or -",
+                    "实施办法标识：小写字母开头，只含小写字母、数字、下划线或连字符",
+                ),
+            ),
         };
         let title = self.string(&t, "title", true);
         let version = self.string(&t, "version", false);
