@@ -78,7 +78,11 @@ pub enum Found {
     Bool(bool),
     Type(&'static str),
     Key(String),
-    Other(String),
+    /// Anything else, described in English and in Chinese.
+    Other {
+        en: String,
+        zh: String,
+    },
 }
 
 impl fmt::Display for Found {
@@ -90,7 +94,7 @@ impl fmt::Display for Found {
             Found::Bool(b) => write!(f, "{b}"),
             Found::Type(t) => write!(f, "{} {t}", article(t)),
             Found::Key(k) => write!(f, "key \"{k}\""),
-            Found::Other(s) => f.write_str(s),
+            Found::Other { en, .. } => f.write_str(en),
         }
     }
 }
@@ -112,7 +116,7 @@ impl Found {
             Found::Bool(b) => b.to_string(),
             Found::Type(t) => type_zh(t).into(),
             Found::Key(k) => format!("键“{k}”"),
-            Found::Other(s) => s.clone(),
+            Found::Other { zh, .. } => zh.clone(),
         }
     }
 }
@@ -286,6 +290,22 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, starts }
     }
 
+    /// Line and column of a value or key at `offset`. A string's span starts inside its quotes;
+    /// the column given is that of the opening quote, where a reader's eye looks for the value.
+    pub(crate) fn locate_token(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        let bytes = self.text.as_bytes();
+        for _ in 0..3 {
+            if offset > 0 && matches!(bytes[offset - 1], b'"' | b'\'') {
+                offset -= 1;
+            } else {
+                break;
+            }
+        }
+        self.locate(offset)
+    }
+
+    /// Line and column of `offset` exactly.
     pub(crate) fn locate(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
@@ -312,6 +332,10 @@ mod tests {
         let off = "a = 1\ntitle = \"学习".len();
         assert_eq!(idx.locate(off), (2, 12));
         assert_eq!(idx.locate(999), (3, 2));
+        // A string value is located at its opening quote.
+        let off = "a = 1\ntitle = \"".len();
+        assert_eq!(idx.locate_token(off), (2, 9));
+        assert_eq!(idx.locate(off), (2, 10));
     }
 
     #[test]

@@ -371,12 +371,32 @@ pub enum At {
     Kind(UnitKind),
 }
 
+impl UnitKind {
+    /// The kind's name in Chinese for the common kinds; the id itself for others.
+    pub fn zh(&self) -> &str {
+        match self.as_str() {
+            "bureau" => "局",
+            "school" => "学校",
+            "party_committee" => "党委",
+            "party_branch" => "党支部",
+            "department" => "部门",
+            "office" => "处室",
+            "teaching_group" => "教研组",
+            "branch_farm" => "分场",
+            "college" => "院（系）",
+            "enterprise" => "企业",
+            "hospital" => "医院",
+            other => other,
+        }
+    }
+}
+
 impl At {
     pub fn zh(&self) -> String {
         match self {
             At::SelfUnit => "本单位".into(),
             At::Children => "各下级单位".into(),
-            At::Kind(k) => format!("各“{k}”类单位"),
+            At::Kind(k) => format!("各{}", k.zh()),
         }
     }
 }

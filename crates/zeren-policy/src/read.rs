@@ -22,14 +22,9 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, Diagnostics> {
     let root = match toml_span::parse(text) {
         Ok(v) => v,
         Err(e) => {
-            let offset = e.span.start;
-            let msg = syntax_message(&e.kind);
-            cx.report(
-                offset,
-                String::new(),
-                Expected::Syntax(msg),
-                syntax_found(text, offset),
-            );
+            let (expected, found) = syntax_problem(&e.kind, text, e.span.start);
+            let (line, column) = cx.lines.locate(e.span.start);
+            cx.push(line, column, String::new(), expected, found);
             return Err(cx.finish_err());
         }
     };
@@ -43,30 +38,54 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, Diagnostics> {
     }
 }
 
-fn syntax_message(kind: &toml_span::ErrorKind) -> String {
+/// A TOML syntax error as what was expected and what was found, in words a policy author knows.
+fn syntax_problem(kind: &toml_span::ErrorKind, text: &str, offset: usize) -> (Expected, Found) {
     use toml_span::ErrorKind as K;
+    let here = text.get(offset..).and_then(|s| s.chars().next());
+    let found_here = || match here {
+        Some('\n') | Some('\r') => other("the end of the line", "行尾"),
+        Some(c) if c.is_whitespace() => other("a space", "空格"),
+        Some(c) => other(format!("\"{c}\""), format!("“{c}”")),
+        None => other("the end of the file", "文件末尾"),
+    };
     match kind {
-        K::UnexpectedEof => "unexpected end of file".into(),
-        K::InvalidCharInString(c) => format!("invalid character {c:?} in a string"),
-        K::InvalidEscape(c) => format!("invalid escape \\{c}"),
-        K::Unexpected(c) => format!("unexpected character {c:?}"),
-        K::UnterminatedString => "unterminated string".into(),
-        K::InvalidNumber => "invalid number".into(),
-        K::Wanted { expected, found } => format!("wanted {expected}, found {found}"),
-        K::DuplicateTable { name, .. } => format!("table [{name}] defined twice"),
-        K::DuplicateKey { key, .. } => format!("key \"{key}\" defined twice"),
-        K::RedefineAsArray => "table redefined as an array".into(),
-        K::UnquotedString => "text must be in quotes".into(),
-        K::DottedKeyInvalidType { .. } => "dotted key extends a value that is not a table".into(),
-        other => other.to_string(),
-    }
-}
-
-fn syntax_found(text: &str, offset: usize) -> Found {
-    match text.get(offset..).and_then(|s| s.chars().next()) {
-        Some(c) if !c.is_whitespace() => Found::Other(format!("{c:?}")),
-        Some(_) => Found::Other("whitespace".into()),
-        None => Found::Other("end of file".into()),
+        K::InvalidCharInString('\n') | K::UnterminatedString => (
+            rule(
+                "the closing quote of the string on the same line",
+                "字符串在同一行内以引号结束",
+            ),
+            found_here(),
+        ),
+        K::Unexpected(_) | K::UnquotedString => (
+            rule(
+                "a value: text in quotes, a number, true or false, [ … ] or { … }",
+                "一个值：加引号的文字、数字、true/false、[ … ] 或 { … }",
+            ),
+            found_here(),
+        ),
+        K::DuplicateKey { key, .. } => (
+            rule(
+                format!("each key once (\"{key}\" is set above)"),
+                format!("每个键只写一次（“{key}”已在前面出现）"),
+            ),
+            Found::Key(key.clone()),
+        ),
+        K::DuplicateTable { name, .. } => (
+            rule(
+                format!("each table once ([{name}] is defined above)"),
+                format!("每个表只定义一次（[{name}] 已在前面出现）"),
+            ),
+            other(format!("[{name}] again"), format!("再次定义的 [{name}]")),
+        ),
+        K::UnexpectedEof => (
+            rule("more after this", "后面还有内容"),
+            other("the end of the file", "文件末尾"),
+        ),
+        K::Wanted { expected, found } => (
+            rule(expected.to_string(), format!("{expected}（TOML 语法）")),
+            other(found.to_string(), found.to_string()),
+        ),
+        other => (Expected::Syntax(other.to_string()), found_here()),
     }
 }
 
@@ -123,6 +142,13 @@ fn found_of(v: &Value<'_>) -> Found {
         ValueInner::Integer(n) => Found::Number(*n),
         ValueInner::Boolean(b) => Found::Bool(*b),
         other => Found::Type(other.type_str()),
+    }
+}
+
+fn other(en: impl Into<String>, zh: impl Into<String>) -> Found {
+    Found::Other {
+        en: en.into(),
+        zh: zh.into(),
     }
 }
 
@@ -224,7 +250,11 @@ fn shortest_period_days(f: Frequency) -> u32 {
 
 impl<'t> Cx<'t> {
     fn report(&mut self, offset: usize, path: String, expected: Expected, found: Found) {
-        let (line, column) = self.lines.locate(offset);
+        let (line, column) = self.lines.locate_token(offset);
+        self.push(line, column, path, expected, found);
+    }
+
+    fn push(&mut self, line: usize, column: usize, path: String, expected: Expected, found: Found) {
         self.diags.push(Diagnostic {
             file: self.file.clone(),
             line,
@@ -617,7 +647,7 @@ impl<'t> Cx<'t> {
                     self.report(
                         v.span.start,
                         "format".into(),
-                        Expected::OneOf(&["1"]),
+                        rule("1, the only format version", "1（目前唯一的格式版本）"),
                         found_of(v),
                     );
                 }
@@ -1273,7 +1303,7 @@ impl<'t> Cx<'t> {
                 t.get("items").map_or(t.span.start, |v| v.span.start),
                 t.at("items"),
                 rule("weights adding up to 100", "权重合计为 100"),
-                Found::Other(format!("a total of {sum}")),
+                other(format!("a total of {sum}"), format!("合计 {sum}")),
             );
         }
         let source = self.source(&t);
