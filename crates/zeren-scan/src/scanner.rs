@@ -6,7 +6,7 @@ use std::io::Read;
 
 use crate::detect::{Detectors, Raw, Region};
 use crate::extract::{self, decode_text_stream, ExtractError, Extracted, Limits};
-use crate::Finding;
+use crate::{Finding, Kind};
 
 /// What the scanner looks for beyond the built-in kinds.
 #[derive(Clone, Debug, Default)]
@@ -237,6 +237,12 @@ fn context_line(text: &str, raw: &Raw) -> String {
         .chars()
         .take(CONTEXT_CHARS)
         .collect();
-    let joined = format!("{before}{}{after}", raw.masked);
+    // A marking is not personal data: show it as it is, so the reviewer sees which marking it was.
+    let shown = if raw.kind == Kind::SecrecyMarking {
+        &text[raw.start..raw.end]
+    } else {
+        raw.masked.as_str()
+    };
+    let joined = format!("{before}{shown}{after}");
     joined.replace(['\t', '\r'], " ").trim().to_string()
 }

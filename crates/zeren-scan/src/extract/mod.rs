@@ -3,7 +3,13 @@
 //! limits on input size, expanded size, expansion ratio, entry count and nesting, so a hostile file fails
 //! quickly with a clear error instead of hanging or exhausting memory.
 
+mod archive;
+mod docx;
+mod html;
+mod pdf;
 mod text;
+mod xlsx;
+mod xml;
 
 pub(crate) use text::decode_text_stream;
 
@@ -41,6 +47,23 @@ impl Extracted {
             return Some(self.text.len());
         }
         self.text.char_indices().nth(chars).map(|(b, _)| b)
+    }
+
+    /// Starts a new segment at the current end of the text.
+    pub(crate) fn push_segment(&mut self, location: String, header: Option<String>) {
+        let start = self.text.len();
+        if let Some(last) = self.segments.last_mut() {
+            if last.start == start {
+                last.location = location;
+                last.header = header;
+                return;
+            }
+        }
+        self.segments.push(Segment {
+            start,
+            location,
+            header,
+        });
     }
 }
 
@@ -156,6 +179,10 @@ pub fn extract(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Extract
     }
     match extension(file_name).as_str() {
         "txt" | "text" | "csv" | "md" | "log" => Ok(text::extract_text(bytes)),
+        "html" | "htm" | "xhtml" => html::extract(bytes, limits),
+        "docx" | "docm" => docx::extract(bytes, limits),
+        "xlsx" | "xlsm" => xlsx::extract(bytes, limits),
+        "pdf" => pdf::extract(bytes, limits),
         other => Err(ExtractError::Unsupported(other.to_string())),
     }
 }

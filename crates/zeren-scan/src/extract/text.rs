@@ -20,18 +20,21 @@ fn sniff(head: &[u8]) -> &'static Encoding {
     }
 }
 
-pub(crate) fn extract_text(bytes: &[u8]) -> Extracted {
+/// Decodes a whole file; the note says when it was read as GB18030.
+pub(crate) fn decode_bytes(bytes: &[u8]) -> (String, Option<String>) {
     let enc = sniff(&bytes[..bytes.len().min(1 << 20)]);
     let (text, _, _) = enc.decode(bytes);
-    let mut ex = Extracted {
-        text: text.into_owned(),
-        ..Extracted::default()
-    };
-    if enc == GB18030 {
-        ex.notes
-            .push("按 GB18030 编码读取 (decoded as GB18030)".into());
+    let note = (enc == GB18030).then(|| "按 GB18030 编码读取 (decoded as GB18030)".to_string());
+    (text.into_owned(), note)
+}
+
+pub(crate) fn extract_text(bytes: &[u8]) -> Extracted {
+    let (text, note) = decode_bytes(bytes);
+    Extracted {
+        text,
+        segments: Vec::new(),
+        notes: note.into_iter().collect(),
     }
-    ex
 }
 
 /// Decodes a reader chunk by chunk.
