@@ -26,6 +26,8 @@ enum Command {
     /// Manage the working-day calendar (statutory holidays and make-up working days).
     #[command(subcommand)]
     Calendar(cmd::calendar::CalendarCommand),
+    /// Scan files for personal data and secrecy markings before publication (先审查、后公开).
+    Scan(cmd::scan::ScanArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,5 +35,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Policy(c) => cmd::policy::run(c),
         Command::Calendar(c) => cmd::calendar::run(c),
+        Command::Scan(a) => cmd::scan::run(a),
     }
 }
