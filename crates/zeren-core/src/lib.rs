@@ -1,0 +1,7 @@
+//! Zeren's domain rules, free of storage and clock: which obligations a unit's installed policies
+//! give it now (and with what status), what makes a record acceptable and how it is corrected,
+//! how a review moves through its steps, and how responsibility is allocated.
+//! The store persists what these functions decide; the web layer only calls them.
+
+pub mod obligations;
+pub mod org;
