@@ -5,3 +5,4 @@
 
 pub mod obligations;
 pub mod org;
+pub mod records;

@@ -1,0 +1,324 @@
+//! Records (台账记录): what a record must carry to fulfil its duty, and how a submitted record is
+//! corrected — never in place: a correction is a new version with a reason, the old one stays.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use zeren_policy::calendar::Period;
+use zeren_policy::{Duty, Evidence};
+
+use crate::org::PersonId;
+
+/// An attached file as the rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentMeta {
+    pub file_name: String,
+    pub media_type: String,
+    pub size: u64,
+}
+
+impl AttachmentMeta {
+    pub fn is_image(&self) -> bool {
+        self.media_type.starts_with("image/")
+    }
+}
+
+/// What a person enters to fulfil an obligation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordDraft {
+    /// When the work was done (may be earlier than today).
+    pub work_date: Option<NaiveDate>,
+    pub place: String,
+    pub participants: Vec<PersonId>,
+    /// Content or minutes.
+    pub content: String,
+    pub attachments: Vec<AttachmentMeta>,
+}
+
+/// Why a record cannot be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum RecordProblem {
+    MissingWorkDate,
+    WorkDateInFuture {
+        work_date: NaiveDate,
+        today: NaiveDate,
+    },
+    WorkDateBeforePeriod {
+        work_date: NaiveDate,
+        period_start: NaiveDate,
+    },
+    MissingMinutes,
+    MissingAttendance,
+    MissingDocument,
+    MissingPhoto,
+    ParticipantNotInUnit {
+        person: PersonId,
+    },
+    DuplicateParticipant {
+        person: PersonId,
+    },
+    AttachmentTooLarge {
+        file_name: String,
+        size: u64,
+        limit: u64,
+    },
+    CorrectionWithoutReason,
+}
+
+impl RecordProblem {
+    /// The problem as the UI says it.
+    pub fn zh(&self) -> String {
+        match self {
+            RecordProblem::MissingWorkDate => "请填写工作开展日期".into(),
+            RecordProblem::WorkDateInFuture { work_date, .. } => {
+                format!("工作开展日期 {work_date} 晚于今天，不能登记尚未开展的工作")
+            }
+            RecordProblem::WorkDateBeforePeriod {
+                work_date,
+                period_start,
+            } => {
+                format!("工作开展日期 {work_date} 早于本周期开始日 {period_start}")
+            }
+            RecordProblem::MissingMinutes => "本项工作须填写会议记录或内容".into(),
+            RecordProblem::MissingAttendance => "本项工作须选择参加人员".into(),
+            RecordProblem::MissingDocument => "本项工作须上传文件材料".into(),
+            RecordProblem::MissingPhoto => "本项工作须上传照片".into(),
+            RecordProblem::ParticipantNotInUnit { .. } => "参加人员须为本单位人员".into(),
+            RecordProblem::DuplicateParticipant { .. } => "参加人员重复".into(),
+            RecordProblem::AttachmentTooLarge {
+                file_name, limit, ..
+            } => {
+                format!("附件“{file_name}”超过大小上限 {} MB", limit / (1024 * 1024))
+            }
+            RecordProblem::CorrectionWithoutReason => "更正记录须说明更正原因".into(),
+        }
+    }
+}
+
+/// Checks a record against its duty's `evidence`, its period and today. All problems are returned.
+pub fn check_record(
+    duty: &Duty,
+    period: &Period,
+    draft: &RecordDraft,
+    today: NaiveDate,
+    unit_people: &HashSet<PersonId>,
+    max_attachment: u64,
+) -> Result<(), Vec<RecordProblem>> {
+    let mut problems = Vec::new();
+    match draft.work_date {
+        None => problems.push(RecordProblem::MissingWorkDate),
+        Some(d) if d > today => problems.push(RecordProblem::WorkDateInFuture {
+            work_date: d,
+            today,
+        }),
+        Some(d) if d < period.start => problems.push(RecordProblem::WorkDateBeforePeriod {
+            work_date: d,
+            period_start: period.start,
+        }),
+        Some(_) => {}
+    }
+    for e in &duty.evidence {
+        let missing = match e {
+            Evidence::Minutes => draft
+                .content
+                .trim()
+                .is_empty()
+                .then_some(RecordProblem::MissingMinutes),
+            Evidence::Attendance => draft
+                .participants
+                .is_empty()
+                .then_some(RecordProblem::MissingAttendance),
+            Evidence::Document => draft
+                .attachments
+                .is_empty()
+                .then_some(RecordProblem::MissingDocument),
+            Evidence::Photo => (!draft.attachments.iter().any(AttachmentMeta::is_image))
+                .then_some(RecordProblem::MissingPhoto),
+        };
+        problems.extend(missing);
+    }
+    let mut seen = HashSet::new();
+    for &p in &draft.participants {
+        if !unit_people.contains(&p) {
+            problems.push(RecordProblem::ParticipantNotInUnit { person: p });
+        } else if !seen.insert(p) {
+            problems.push(RecordProblem::DuplicateParticipant { person: p });
+        }
+    }
+    for a in &draft.attachments {
+        if a.size > max_attachment {
+            problems.push(RecordProblem::AttachmentTooLarge {
+                file_name: a.file_name.clone(),
+                size: a.size,
+                limit: max_attachment,
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// The version number a correction gets, given the latest version; a correction needs a reason.
+pub fn next_version(latest: u32, reason: &str) -> Result<u32, RecordProblem> {
+    if reason.trim().is_empty() {
+        Err(RecordProblem::CorrectionWithoutReason)
+    } else {
+        Ok(latest + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeren_policy::calendar::period_containing;
+    use zeren_policy::Frequency;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn duty(evidence: &str) -> Duty {
+        let text = format!(
+            "format = 1\n[policy]\nid = \"t\"\ntitle = \"t\"\n[duties.x]\ntitle = \"x\"\nevery = \"quarter\"\nevidence = [{evidence}]\n"
+        );
+        zeren_policy::parse("t", &text).unwrap().duties.remove(0)
+    }
+
+    fn people() -> HashSet<PersonId> {
+        [1, 2, 3].map(PersonId).into_iter().collect()
+    }
+
+    fn pdf() -> AttachmentMeta {
+        AttachmentMeta {
+            file_name: "纪要.pdf".into(),
+            media_type: "application/pdf".into(),
+            size: 1000,
+        }
+    }
+
+    #[test]
+    fn evidence_is_enforced() {
+        let q = period_containing(Frequency::Quarter, d("2026-05-01"));
+        let duty = duty("\"minutes\", \"attendance\", \"document\", \"photo\"");
+        let empty = RecordDraft {
+            work_date: Some(d("2026-05-01")),
+            ..RecordDraft::default()
+        };
+        let problems =
+            check_record(&duty, &q, &empty, d("2026-05-02"), &people(), 50 << 20).unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                RecordProblem::MissingMinutes,
+                RecordProblem::MissingAttendance,
+                RecordProblem::MissingDocument,
+                RecordProblem::MissingPhoto
+            ]
+        );
+        let full = RecordDraft {
+            work_date: Some(d("2026-05-01")),
+            place: "会议室".into(),
+            participants: vec![PersonId(1), PersonId(2)],
+            content: "学习了……".into(),
+            attachments: vec![
+                pdf(),
+                AttachmentMeta {
+                    file_name: "现场.jpg".into(),
+                    media_type: "image/jpeg".into(),
+                    size: 10,
+                },
+            ],
+        };
+        assert_eq!(
+            check_record(&duty, &q, &full, d("2026-05-02"), &people(), 50 << 20),
+            Ok(())
+        );
+        // A document alone does not prove a photo.
+        let no_photo = RecordDraft {
+            attachments: vec![pdf()],
+            ..full.clone()
+        };
+        assert_eq!(
+            check_record(&duty, &q, &no_photo, d("2026-05-02"), &people(), 50 << 20),
+            Err(vec![RecordProblem::MissingPhoto])
+        );
+    }
+
+    #[test]
+    fn dates_participants_and_sizes() {
+        let q = period_containing(Frequency::Quarter, d("2026-05-01"));
+        let duty = duty("");
+        let ok = RecordDraft {
+            work_date: Some(d("2026-04-01")),
+            ..RecordDraft::default()
+        };
+        assert!(check_record(&duty, &q, &ok, d("2026-04-01"), &people(), 100).is_ok());
+        // Work done after the period (late) is accepted; before it, or in the future, is not.
+        let late = RecordDraft {
+            work_date: Some(d("2026-07-03")),
+            ..RecordDraft::default()
+        };
+        assert!(check_record(&duty, &q, &late, d("2026-07-05"), &people(), 100).is_ok());
+        let early = RecordDraft {
+            work_date: Some(d("2026-03-31")),
+            ..RecordDraft::default()
+        };
+        assert_eq!(
+            check_record(&duty, &q, &early, d("2026-05-05"), &people(), 100),
+            Err(vec![RecordProblem::WorkDateBeforePeriod {
+                work_date: d("2026-03-31"),
+                period_start: d("2026-04-01")
+            }])
+        );
+        let future = RecordDraft {
+            work_date: Some(d("2026-05-06")),
+            ..RecordDraft::default()
+        };
+        assert!(matches!(
+            check_record(&duty, &q, &future, d("2026-05-05"), &people(), 100).unwrap_err()[0],
+            RecordProblem::WorkDateInFuture { .. }
+        ));
+        let none = RecordDraft::default();
+        assert_eq!(
+            check_record(&duty, &q, &none, d("2026-05-05"), &people(), 100),
+            Err(vec![RecordProblem::MissingWorkDate])
+        );
+        let bad = RecordDraft {
+            work_date: Some(d("2026-05-01")),
+            participants: vec![PersonId(1), PersonId(1), PersonId(9)],
+            attachments: vec![pdf()],
+            ..RecordDraft::default()
+        };
+        assert_eq!(
+            check_record(&duty, &q, &bad, d("2026-05-05"), &people(), 100),
+            Err(vec![
+                RecordProblem::DuplicateParticipant {
+                    person: PersonId(1)
+                },
+                RecordProblem::ParticipantNotInUnit {
+                    person: PersonId(9)
+                },
+                RecordProblem::AttachmentTooLarge {
+                    file_name: "纪要.pdf".into(),
+                    size: 1000,
+                    limit: 100
+                },
+            ])
+        );
+    }
+
+    #[test]
+    fn corrections_are_new_versions_with_a_reason() {
+        assert_eq!(next_version(1, "参会人数登记有误"), Ok(2));
+        assert_eq!(
+            next_version(3, "  "),
+            Err(RecordProblem::CorrectionWithoutReason)
+        );
+        assert!(!RecordProblem::CorrectionWithoutReason.zh().is_empty());
+    }
+}
