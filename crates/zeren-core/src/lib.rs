@@ -6,3 +6,4 @@
 pub mod obligations;
 pub mod org;
 pub mod records;
+pub mod review;
