@@ -1,0 +1,287 @@
+//! Word documents written as plain OOXML: a meeting record for one record, and the year's ledger.
+//! A4 with the margins of GB/T 9704-2012, explicit East-Asian fonts (宋体 for titles, 仿宋 for
+//! text), fixed table layout with explicit grid widths — what WPS needs to show them as intended.
+
+use std::io::Write;
+
+use zip::write::SimpleFileOptions;
+
+use crate::{date_zh, opt_date_zh, ExportError, LedgerMeta, LedgerRow, MeetingRecord};
+
+/// Half-points: 2号 = 22pt, 3号 = 16pt, 4号 = 14pt, 小4 = 12pt, 5号 = 10.5pt.
+const SIZE_TITLE: u32 = 44;
+const SIZE_BODY: u32 = 32;
+const SIZE_TABLE: u32 = 24;
+const SIZE_SMALL: u32 = 21;
+
+/// Escapes text for XML content and attribute values.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids are dropped rather than corrupting the document.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn run(text: &str, font: &str, size: u32, bold: bool) -> String {
+    let b = if bold { "<w:b/><w:bCs/>" } else { "" };
+    let f = xml_escape(font);
+    // Each line of the text becomes a run separated by line breaks.
+    let body: Vec<String> = text
+        .split('\n')
+        .map(|line| format!("<w:t xml:space=\"preserve\">{}</w:t>", xml_escape(line)))
+        .collect();
+    format!(
+        "<w:r><w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:eastAsia=\"{f}\" w:cs=\"Times New Roman\"/>{b}<w:sz w:val=\"{size}\"/><w:szCs w:val=\"{size}\"/></w:rPr>{}</w:r>",
+        body.join("<w:br/>")
+    )
+}
+
+fn para(text: &str, font: &str, size: u32, bold: bool, align: &str) -> String {
+    format!(
+        "<w:p><w:pPr><w:jc w:val=\"{align}\"/><w:spacing w:before=\"0\" w:after=\"120\"/></w:pPr>{}</w:p>",
+        run(text, font, size, bold)
+    )
+}
+
+/// A table cell of `width` twips spanning `span` grid columns.
+fn cell(text: &str, width: u32, span: u32, bold: bool) -> String {
+    cell_sized(text, width, span, bold, SIZE_TABLE)
+}
+
+/// A table cell with text of `size` half-points.
+fn cell_sized(text: &str, width: u32, span: u32, bold: bool, size: u32) -> String {
+    let span = if span > 1 {
+        format!("<w:gridSpan w:val=\"{span}\"/>")
+    } else {
+        String::new()
+    };
+    let paras: String = text
+        .split("\n\n")
+        .map(|p| {
+            format!(
+                "<w:p><w:pPr><w:spacing w:before=\"40\" w:after=\"40\"/></w:pPr>{}</w:p>",
+                run(p, "仿宋", size, bold)
+            )
+        })
+        .collect();
+    format!(
+        "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/>{span}<w:vAlign w:val=\"center\"/></w:tcPr>{paras}</w:tc>"
+    )
+}
+
+fn table(grid: &[u32], rows: &[String], header_rows: usize) -> String {
+    let total: u32 = grid.iter().sum();
+    let cols: String = grid
+        .iter()
+        .map(|w| format!("<w:gridCol w:w=\"{w}\"/>"))
+        .collect();
+    let border = |side: &str| {
+        format!("<w:{side} w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>")
+    };
+    let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
+        .iter()
+        .map(|s| border(s))
+        .collect();
+    let body: String = rows
+        .iter()
+        .enumerate()
+        .map(|(i, cells)| {
+            let head = if i < header_rows {
+                "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>"
+            } else {
+                "<w:trPr><w:cantSplit/></w:trPr>"
+            };
+            format!("<w:tr>{head}{cells}</w:tr>")
+        })
+        .collect();
+    format!(
+        "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblLayout w:type=\"fixed\"/><w:tblBorders>{borders}</w:tblBorders><w:tblCellMar><w:left w:w=\"100\" w:type=\"dxa\"/><w:right w:w=\"100\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr><w:tblGrid>{cols}</w:tblGrid>{body}</w:tbl>"
+    )
+}
+
+/// A4 page; landscape for wide tables. Margins of GB/T 9704: top 37 mm, bottom 35 mm, left 28 mm,
+/// right 26 mm.
+fn section(landscape: bool) -> String {
+    let (w, h, orient) = if landscape {
+        (16838, 11906, " w:orient=\"landscape\"")
+    } else {
+        (11906, 16838, "")
+    };
+    format!(
+        "<w:sectPr><w:pgSz w:w=\"{w}\" w:h=\"{h}\"{orient}/><w:pgMar w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1588\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr>"
+    )
+}
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#;
+
+const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#;
+
+const DOC_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#;
+
+const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="仿宋" w:cs="Times New Roman"/><w:sz w:val="32"/><w:szCs w:val="32"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:line="360" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style><w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style></w:styles>"#;
+
+fn core_props(title: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{}</dc:title><dc:creator>Zeren</dc:creator></cp:coreProperties>"#,
+        xml_escape(title)
+    )
+}
+
+/// Packs a document body into a .docx.
+fn package(title: &str, body: &str) -> Result<Vec<u8>, ExportError> {
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>{body}</w:body></w:document>"#
+    );
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut buf);
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in [
+        ("[Content_Types].xml", CONTENT_TYPES.to_string()),
+        ("_rels/.rels", RELS.to_string()),
+        ("docProps/core.xml", core_props(title)),
+        ("word/_rels/document.xml.rels", DOC_RELS.to_string()),
+        ("word/styles.xml", STYLES.to_string()),
+        ("word/document.xml", document),
+    ] {
+        z.start_file(name, opts)?;
+        z.write_all(content.as_bytes())?;
+    }
+    z.finish()?;
+    Ok(buf.into_inner())
+}
+
+/// One record as a meeting record (会议记录) on A4.
+pub fn record_docx(r: &MeetingRecord) -> Result<Vec<u8>, ExportError> {
+    // Text width on portrait A4: 11906 − 1588 − 1474 = 8844 twips.
+    let grid = [1600, 2822, 1600, 2822];
+    let full = 2822 * 2 + 1600;
+    let participants = if r.participants.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{}（共{}人）",
+            r.participants.join("、"),
+            r.participants.len()
+        )
+    };
+    let attachments = r.attachments.join("\n");
+    let rows = vec![
+        cell("工作任务", 1600, 1, true) + &cell(&r.duty_title, full, 3, false),
+        cell("时间", 1600, 1, true)
+            + &cell(&opt_date_zh(r.work_date), 2822, 1, false)
+            + &cell("地点", 1600, 1, true)
+            + &cell(&r.place, 2822, 1, false),
+        cell("所属周期", 1600, 1, true)
+            + &cell(&r.period_label, 2822, 1, false)
+            + &cell("记录人", 1600, 1, true)
+            + &cell(&r.recorded_by, 2822, 1, false),
+        cell("参加人员", 1600, 1, true) + &cell(&participants, full, 3, false),
+        cell("会议内容", 1600, 1, true) + &cell(&r.content, full, 3, false),
+        cell("佐证材料", 1600, 1, true) + &cell(&attachments, full, 3, false),
+    ];
+    let mut body = String::new();
+    body.push_str(&para(&r.unit_name, "宋体", SIZE_BODY, false, "center"));
+    body.push_str(&para("会 议 记 录", "宋体", SIZE_TITLE, true, "center"));
+    body.push_str(&table(&grid, &rows, 0));
+    let mut note = format!("登记时间：{}　第{}版", r.recorded_at, r.version.max(1));
+    if let Some(reason) = &r.correction_reason {
+        note.push_str(&format!("　更正原因：{reason}"));
+    }
+    body.push_str(&para(&note, "仿宋", SIZE_SMALL, false, "left"));
+    if let Some(h) = &r.chain_head {
+        body.push_str(&para(
+            &format!("审计链校验码：{h}"),
+            "仿宋",
+            SIZE_SMALL,
+            false,
+            "left",
+        ));
+    }
+    body.push_str(&section(false));
+    package(&format!("{}会议记录", r.duty_title), &body)
+}
+
+/// The year's ledger as a landscape A4 document with one table row per record.
+pub fn ledger_docx(meta: &LedgerMeta, rows: &[LedgerRow]) -> Result<Vec<u8>, ExportError> {
+    // Text width on landscape A4: 16838 − 1588 − 1474 = 13776 twips.
+    let grid = [700, 2100, 1700, 1600, 1600, 1200, 1576, 2100, 1200];
+    let headers = [
+        "序号",
+        "工作任务",
+        "周期",
+        "到期日",
+        "开展日期",
+        "完成情况",
+        "参加人员",
+        "内容摘要",
+        "佐证材料",
+    ];
+    let mut trs = vec![headers
+        .iter()
+        .zip(grid)
+        .map(|(h, w)| cell(h, w, 1, true))
+        .collect::<String>()];
+    for (n, r) in rows.iter().enumerate() {
+        let excerpt: String = r.content.chars().take(80).collect();
+        let excerpt = if r.content.chars().count() > 80 {
+            format!("{excerpt}……")
+        } else {
+            excerpt
+        };
+        let mut status = r.status.clone();
+        if r.entered_late {
+            status.push_str("（补录）");
+        }
+        let values = [
+            (n + 1).to_string(),
+            r.duty_title.clone(),
+            r.period_label.clone(),
+            // ISO dates fit the narrow columns on one line.
+            r.due.map(|d| d.to_string()).unwrap_or_default(),
+            r.work_date.map(|d| d.to_string()).unwrap_or_default(),
+            status,
+            r.participants.join("、"),
+            excerpt,
+            r.evidence_files.join("\n"),
+        ];
+        trs.push(
+            values
+                .iter()
+                .zip(grid)
+                .map(|(v, w)| cell(v, w, 1, false))
+                .collect(),
+        );
+    }
+    let mut body = String::new();
+    body.push_str(&para(&meta.title, "宋体", SIZE_TITLE, true, "center"));
+    let mut line = format!("填报单位：{}　　填报人：{}", meta.unit_name, meta.filled_by);
+    if let Some(r) = &meta.reviewed_by {
+        line.push_str(&format!("　　审核人：{r}"));
+    }
+    line.push_str(&format!("　　填报日期：{}", date_zh(meta.filled_on)));
+    body.push_str(&para(&line, "仿宋", SIZE_TABLE, false, "left"));
+    body.push_str(&table(&grid, &trs, 1));
+    let mut footer = format!("共 {} 条记录。", rows.len());
+    if let Some(h) = &meta.chain_head {
+        footer.push_str(&format!("审计链校验码：{h}"));
+    }
+    body.push_str(&para(&footer, "仿宋", SIZE_SMALL, false, "left"));
+    body.push_str(&section(true));
+    package(&meta.title, &body)
+}
