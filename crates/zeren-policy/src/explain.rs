@@ -37,6 +37,31 @@ pub struct Explanation<'p> {
     pub unit_duties: Vec<&'p Duty>,
 }
 
+/// What a body's chair, deputies and members are called, from the kind of body its title names:
+/// a group has 组长, an office 主任, a party organisation 书记, a committee 主任委员.
+pub fn positions(body_title: &str) -> [&'static str; 3] {
+    let t = body_title.trim_end_matches(|c: char| c == '）' || c == ')' || !c.is_alphanumeric());
+    let t = t.split(['（', '(']).next().unwrap_or(t);
+    if t.ends_with("小组") || t.ends_with("组") {
+        ["组长", "副组长", "成员"]
+    } else if t.ends_with("办公室") || t.ends_with("中心") {
+        ["主任", "副主任", "成员"]
+    } else if t.ends_with("党委")
+        || t.ends_with("党支部")
+        || t.ends_with("党总支")
+        || t.ends_with("党组")
+        || t.ends_with("支部")
+    {
+        ["书记", "副书记", "委员"]
+    } else if t.ends_with("班子") {
+        ["主要负责人", "成员", "成员"]
+    } else if t.ends_with("委员会") {
+        ["主任委员", "副主任委员", "委员"]
+    } else {
+        ["负责人", "副职", "成员"]
+    }
+}
+
 pub fn explain(policy: &Policy) -> Explanation<'_> {
     let roles = policy
         .roles
@@ -44,14 +69,15 @@ pub fn explain(policy: &Policy) -> Explanation<'_> {
         .map(|role| {
             let mut bodies = Vec::new();
             for b in &policy.bodies {
+                let [chair, deputy, member] = positions(&b.title);
                 if b.chair.contains(&role.id) {
-                    bodies.push((b, "组长"));
+                    bodies.push((b, chair));
                 }
                 if b.deputies.contains(&role.id) {
-                    bodies.push((b, "副组长"));
+                    bodies.push((b, deputy));
                 }
                 if b.members.contains(&role.id) {
-                    bodies.push((b, "成员"));
+                    bodies.push((b, member));
                 }
             }
             RoleList {
@@ -219,6 +245,24 @@ impl Explanation<'_> {
 mod tests {
     use super::*;
     use crate::parse;
+
+    #[test]
+    fn body_positions_follow_the_kind_of_body() {
+        assert_eq!(
+            positions("意识形态工作领导小组"),
+            ["组长", "副组长", "成员"]
+        );
+        assert_eq!(
+            positions("领导小组办公室（设在机关办公室）"),
+            ["主任", "副主任", "成员"]
+        );
+        assert_eq!(positions("市社党委"), ["书记", "副书记", "委员"]);
+        assert_eq!(
+            positions("校党支部领导班子"),
+            ["主要负责人", "成员", "成员"]
+        );
+        assert_eq!(positions("某某机构"), ["负责人", "副职", "成员"]);
+    }
 
     #[test]
     fn lists_duties_steps_bodies_and_responsibilities_per_role() {
