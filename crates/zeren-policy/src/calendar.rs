@@ -226,6 +226,19 @@ impl WorkCalendar {
         d
     }
 
+    /// The years an administrator should import now: this year when it is missing, and from
+    /// December on next year too (the State Council publishes it in late autumn).
+    pub fn years_to_import(&self, today: NaiveDate) -> Vec<i32> {
+        let mut out = Vec::new();
+        if !self.knows(today.year()) {
+            out.push(today.year());
+        }
+        if today.month() == 12 && !self.knows(today.year() + 1) {
+            out.push(today.year() + 1);
+        }
+        out
+    }
+
     /// The statutory holiday breaks whose first day off falls in `year`, in order. Empty when the
     /// year is not in the table.
     pub fn holidays(&self, year: i32) -> Vec<Holiday> {
@@ -539,6 +552,15 @@ mod tests {
         // An ordinary Monday and an ordinary Saturday.
         assert!(cal.is_working_day(d("2026-03-02")));
         assert!(!cal.is_working_day(d("2026-03-07")));
+    }
+
+    #[test]
+    fn years_to_import_from_december() {
+        let cal = WorkCalendar::bundled();
+        assert!(cal.years_to_import(d("2026-11-30")).is_empty());
+        assert_eq!(cal.years_to_import(d("2026-12-01")), [2027]);
+        assert_eq!(cal.years_to_import(d("2027-03-01")), [2027]);
+        assert_eq!(cal.years_to_import(d("2027-12-01")), [2027, 2028]);
     }
 
     #[test]
