@@ -40,6 +40,12 @@ impl Assignment {
     }
 }
 
+/// Whether a unit's kind, as the organisation data writes it (an id such as `party_branch`, or
+/// its Chinese name such as 党支部), is the policy's kind.
+pub fn kind_matches(unit_kind: &str, kind: &zeren_policy::UnitKind) -> bool {
+    unit_kind == kind.as_str() || unit_kind == kind.zh()
+}
+
 /// The unit tree and the role assignments.
 #[derive(Debug, Clone, Default)]
 pub struct Org {
@@ -112,7 +118,11 @@ impl Org {
             At::Kind(kind) => self
                 .descendants(install)
                 .into_iter()
-                .filter(|u| self.units.get(u).is_some_and(|x| x.kind == kind.as_str()))
+                .filter(|u| {
+                    self.units
+                        .get(u)
+                        .is_some_and(|x| kind_matches(&x.kind, kind))
+                })
                 .collect(),
         }
     }
@@ -165,7 +175,7 @@ mod tests {
                 unit(2, Some(1), "school"),
                 unit(3, Some(1), "school"),
                 unit(4, Some(2), "party_branch"),
-                unit(5, Some(3), "party_branch"),
+                unit(5, Some(3), "党支部"),
                 unit(6, Some(4), "teaching_group"),
             ],
             vec![],
