@@ -783,6 +783,14 @@ impl Detectors {
                     return None;
                 }
                 let score = u8::from(c.digits[..2] == [6, 2]) + u8::from(says(context::CARD));
+                // 18 digits with a province code and a birth year is far more likely an ID with a typo
+                // (check digit or date) than one of the rare 18-digit cards: show it, do not block on it.
+                let d = &c.digits;
+                let id_shaped = d.len() == 18
+                    && checksum::province_code_ok(d[0], d[1])
+                    && (1900..=2099)
+                        .contains(&d[6..10].iter().fold(0, |a, &x| a * 10 + u32::from(x)));
+                let score = if id_shaped { 0 } else { score };
                 let conf = match score {
                     2 => Confidence::High,
                     1 => Confidence::Medium,

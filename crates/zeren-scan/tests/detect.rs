@@ -249,6 +249,34 @@ fn bank_card_hard_negatives() {
 }
 
 #[test]
+fn an_id_with_a_wrong_check_digit_does_not_block_as_a_card() {
+    // Gansu (62) IDs with a wrong check digit that happen to pass Luhn.
+    let mut seen = 0;
+    for seq in 100..1000 {
+        let id = id18(&format!("62010219900101{seq}"));
+        let wrong = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
+        let d: Vec<u8> = wrong.bytes().map(|b| b - b'0').collect();
+        if luhn_ok(&d) {
+            seen += 1;
+            let f = only(&format!("卡号{wrong}"), Kind::BankCard);
+            assert_eq!(f.confidence, Confidence::Low, "{wrong}");
+        }
+    }
+    assert!(seen > 5);
+    // The same with an impossible date (30 February).
+    let mut seen = 0;
+    for seq in 0..1000u32 {
+        let s = format!("620102199002300{seq:03}");
+        let d: Vec<u8> = s.bytes().map(|b| b - b'0').collect();
+        if s.len() == 18 && luhn_ok(&d) {
+            seen += 1;
+            assert_eq!(only(&s, Kind::BankCard).confidence, Confidence::Low, "{s}");
+        }
+    }
+    assert!(seen > 5);
+}
+
+#[test]
 fn a_valid_resident_id_is_not_a_card() {
     // Gansu area codes start with 62; find one that also passes Luhn.
     let mut found = None;
