@@ -126,6 +126,20 @@ impl Write {
         Ok(())
     }
 
+    /// Insert a setting that must not exist yet: the first of several racing writers wins,
+    /// the others get a conflict (first-run setup uses it).
+    pub async fn claim_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        run!(self.conn(), |c| sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(|e| Error::from_write(e, key))?;
+        self.record("setting.set", "setting", key, &json!({ "key": key, "value": value })).await?;
+        Ok(())
+    }
+
     pub async fn create_unit(
         &mut self,
         parent_id: Option<i64>,

@@ -1,0 +1,213 @@
+//! Server configuration: `zeren.toml` in the data directory (or the file `ZEREN_CONFIG` names),
+//! then `ZEREN_…` environment variables on top, then command-line flags. Unknown keys are
+//! rejected in both, so a misspelt setting stops the start instead of being ignored.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Directory of the embedded SQLite database (and later, attachments).
+    pub data: PathBuf,
+    /// `postgres://…` to use PostgreSQL; unset means SQLite in `data`.
+    pub database_url: Option<String>,
+    /// Hash of the audit chain for a new database: `sha256` or `sm3`.
+    pub audit_hash: String,
+    /// A session ends after this long without a request.
+    pub session_idle_minutes: u64,
+    /// Failed logins within `lockout_minutes` that lock an account.
+    pub lockout_failures: i64,
+    pub lockout_minutes: i64,
+    /// Mark cookies `Secure` (set when served over HTTPS behind a proxy).
+    pub secure_cookies: bool,
+    pub upload_limit_mb: u64,
+    /// Log filter: error, warn, info, debug or trace.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data: PathBuf::from("zeren-data"),
+            database_url: None,
+            audit_hash: "sha256".into(),
+            session_idle_minutes: 30,
+            lockout_failures: 5,
+            lockout_minutes: 15,
+            secure_cookies: false,
+            upload_limit_mb: 20,
+            log: "info".into(),
+        }
+    }
+}
+
+/// `ZEREN_…` variables that belong to tools and tests, not to the server.
+const NOT_SERVER_SETTINGS: &[&str] = &["ZEREN_CONFIG", "ZEREN_TEST_DATABASE_URL", "ZEREN_E2E"];
+
+impl Config {
+    /// Build from a file's text (if any) and environment variables.
+    pub fn from_sources(
+        file: Option<(&Path, &str)>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, String> {
+        let mut table = match file {
+            Some((path, text)) => text
+                .parse::<toml::Table>()
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+            None => toml::Table::new(),
+        };
+        for (k, v) in env {
+            let Some(key) = k.strip_prefix("ZEREN_") else {
+                continue;
+            };
+            if NOT_SERVER_SETTINGS.contains(&k.as_str())
+                || k.starts_with("ZEREN_TEST_")
+                || k.starts_with("ZEREN_E2E")
+            {
+                continue;
+            }
+            let value = if let Ok(n) = v.parse::<i64>() {
+                toml::Value::Integer(n)
+            } else if let Ok(b) = v.parse::<bool>() {
+                toml::Value::Boolean(b)
+            } else {
+                toml::Value::String(v)
+            };
+            table.insert(key.to_ascii_lowercase(), value);
+        }
+        let config: Config = table
+            .try_into()
+            .map_err(|e: toml::de::Error| format!("configuration: {}", e.message()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Read `zeren.toml` from `data` (or `ZEREN_CONFIG`) and the process environment;
+    /// `data` and `listen` from the command line win.
+    pub fn load(data: Option<PathBuf>, listen: Option<String>) -> Result<Config, String> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        let data_dir = data
+            .clone()
+            .or_else(|| std::env::var_os("ZEREN_DATA").map(PathBuf::from))
+            .unwrap_or_else(|| Config::default().data);
+        let path = std::env::var_os("ZEREN_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("zeren.toml"));
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let mut c = Config::from_sources(text.as_deref().map(|t| (path.as_path(), t)), env)?;
+        if let Some(d) = data {
+            c.data = d;
+        }
+        if let Some(l) = listen {
+            c.listen = l;
+        }
+        Ok(c)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if zeren_store::HashAlg::parse(&self.audit_hash).is_none() {
+            return Err(format!(
+                "audit_hash: expected sha256 or sm3, found {:?}",
+                self.audit_hash
+            ));
+        }
+        if self.session_idle_minutes == 0 || self.lockout_failures < 1 || self.lockout_minutes < 1 {
+            return Err(
+                "session_idle_minutes, lockout_failures and lockout_minutes must be positive"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The database to use: the configured URL, else SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) if !u.is_empty() => u.clone(),
+            _ => format!("sqlite://{}", self.data.join("zeren.db").display()),
+        }
+    }
+
+    pub fn audit_alg(&self) -> zeren_store::HashAlg {
+        zeren_store::HashAlg::parse(&self.audit_hash).unwrap_or(zeren_store::HashAlg::Sha256)
+    }
+
+    pub fn session_idle(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.session_idle_minutes as i64)
+    }
+
+    pub fn lockout_window(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.lockout_minutes)
+    }
+
+    pub fn upload_limit_bytes(&self) -> usize {
+        (self.upload_limit_mb as usize).saturating_mul(1024 * 1024)
+    }
+
+    pub fn idle_std(&self) -> Duration {
+        Duration::from_secs(self.session_idle_minutes * 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let c = Config::from_sources(
+            Some((
+                Path::new("zeren.toml"),
+                "listen = \"0.0.0.0:9000\"\nsession_idle_minutes = 10\n",
+            )),
+            env(&[
+                ("ZEREN_SESSION_IDLE_MINUTES", "20"),
+                ("ZEREN_AUDIT_HASH", "sm3"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.session_idle_minutes, 20);
+        assert_eq!(c.audit_alg(), zeren_store::HashAlg::Sm3);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let e = Config::from_sources(Some((Path::new("zeren.toml"), "lisen = \"x\"")), env(&[]))
+            .unwrap_err();
+        assert!(e.contains("lisen"), "{e}");
+        let e = Config::from_sources(None, env(&[("ZEREN_SESION_IDLE_MINUTES", "3")])).unwrap_err();
+        assert!(e.contains("sesion_idle_minutes"), "{e}");
+        assert!(
+            Config::from_sources(None, env(&[("ZEREN_TEST_DATABASE_URL", "postgres://x")])).is_ok()
+        );
+        assert!(Config::from_sources(None, env(&[("ZEREN_AUDIT_HASH", "md5")])).is_err());
+    }
+
+    #[test]
+    fn sqlite_in_the_data_directory_by_default() {
+        let c = Config {
+            data: PathBuf::from("/srv/z"),
+            ..Config::default()
+        };
+        assert_eq!(c.database_url(), "sqlite:///srv/z/zeren.db");
+    }
+}

@@ -1,0 +1,265 @@
+//! The message catalogue: every user-facing text by id, in Chinese (first) and English.
+//! The language comes from the `zeren_lang` cookie, else Accept-Language, else Chinese.
+
+use axum::http::HeaderMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_headers(headers: &HeaderMap) -> Lang {
+        if let Some(v) = crate::auth::cookie(headers, "zeren_lang") {
+            return if v == "en" { Lang::En } else { Lang::Zh };
+        }
+        let accept = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        // The first language listed that we have wins; Chinese when none is.
+        for part in accept.split(',') {
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("zh") {
+                return Lang::Zh;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Zh
+    }
+}
+
+/// A translator for one language; templates call `t.s("id")`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn code(&self) -> &'static str {
+        match self.0 {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The text for `id`; the id itself when the catalogue lacks it (a test forbids that).
+    pub fn s(&self, id: &str) -> &'static str {
+        match CATALOGUE.binary_search_by(|(k, _, _)| k.cmp(&id)) {
+            Ok(i) => match self.0 {
+                Lang::Zh => CATALOGUE[i].1,
+                Lang::En => CATALOGUE[i].2,
+            },
+            Err(_) => {
+                tracing::warn!(id, "missing message");
+                "?"
+            }
+        }
+    }
+}
+
+/// (id, 中文, English), sorted by id.
+pub static CATALOGUE: &[(&str, &str, &str)] = &[
+    ("accounts.active", "正常", "active"),
+    ("accounts.create", "新建账号", "Create account"),
+    ("accounts.created", "账号已创建。", "Account created."),
+    ("accounts.disable", "停用", "Disable"),
+    ("accounts.disabled", "已停用", "disabled"),
+    ("accounts.duty", "管理职责", "Administrator duty"),
+    ("accounts.enable", "启用", "Enable"),
+    ("accounts.grant", "授权", "Grant"),
+    ("accounts.grants", "单位权限", "Unit permissions"),
+    ("accounts.locked", "已锁定", "locked"),
+    ("accounts.person_id", "关联人员编号（可选）", "Linked person id (optional)"),
+    ("accounts.reset_password", "重置密码", "Reset password"),
+    ("accounts.state", "状态", "State"),
+    ("accounts.unlock", "解锁", "Unlock"),
+    ("app.name", "责任制", "Responsibility system"),
+    ("assign.bad_role", "该单位执行的实施办法中没有这个角色。", "The policy in force at this unit has no such role."),
+    ("assign.person_outside", "只能指定本单位及下级单位的人员。", "Only people of this unit and its sub-units can be assigned."),
+    ("audit.action", "操作", "Action"),
+    ("audit.anyone", "全部", "anyone"),
+    ("audit.broken", "审计链在此处断裂：", "The audit chain is broken: "),
+    ("audit.entity", "对象", "Entity"),
+    ("audit.filter", "筛选", "Filter"),
+    ("audit.from", "起", "From"),
+    ("audit.hash", "哈希", "Hash"),
+    ("audit.intact", "审计链完整，条目数：", "The audit chain is intact; entries: "),
+    ("audit.person", "操作人", "Person"),
+    ("audit.time", "时间", "Time"),
+    ("audit.to", "止", "To"),
+    ("body.add_member", "添加成员", "Add member"),
+    ("body.chair", "组长", "chair"),
+    ("body.deputy", "副组长", "deputy"),
+    ("body.member", "成员", "member"),
+    ("body.needs_adjustment", "人员变动，需调整", "post holder changed: needs adjustment"),
+    ("body.sync", "按现任人员更新机构成员", "Update members from current post holders"),
+    ("common.back_home", "返回首页", "Back to the start page"),
+    ("common.remove", "移除", "Remove"),
+    ("common.save", "保存", "Save"),
+    ("duty.audit", "安全审计员", "Audit administrator"),
+    ("duty.none", "普通用户", "User"),
+    ("duty.security", "安全管理员", "Security administrator"),
+    ("duty.system", "系统管理员", "System administrator"),
+    ("err.csrf", "请求来源校验失败，请刷新页面后重试。", "The request failed the cross-site check; reload the page and try again."),
+    ("err.forbidden", "您没有执行此操作的权限。", "You do not have permission to do this."),
+    ("err.internal", "服务器内部错误，已记录日志。", "Internal server error; it has been logged."),
+    ("err.locked", "登录失败次数过多，账号已暂时锁定，请稍后再试或联系安全管理员。", "Too many failed logins: the account is locked for a while; try later or ask the security administrator."),
+    ("err.not_found", "找不到该页面或对象。", "Not found."),
+    ("err.setup", "系统尚未初始化。", "The system has not been set up."),
+    ("err.unauthenticated", "请先登录。", "Please log in."),
+    ("field.employee_no", "工号", "Employee number"),
+    ("field.ends_on", "卸任日期", "Until"),
+    ("field.gender", "性别", "Gender"),
+    ("field.id_number", "身份证号", "Resident ID number"),
+    ("field.name", "姓名", "Name"),
+    ("field.password", "密码", "Password"),
+    ("field.person", "人员", "Person"),
+    ("field.phone", "手机号", "Phone"),
+    ("field.political_status", "政治面貌", "Political status"),
+    ("field.position", "职务", "Position"),
+    ("field.role", "角色", "Role"),
+    ("field.starts_on", "任职日期", "From"),
+    ("field.unit", "单位", "Unit"),
+    ("field.unit_kind", "单位类型", "Kind of unit"),
+    ("field.unit_name", "单位名称", "Unit name"),
+    ("field.username", "用户名", "User name"),
+    ("footer.not_classified", "本系统不得用于处理涉密信息。", "Not for classified information."),
+    ("import.done", "导入成功，人数：", "Imported; people: "),
+    ("import.empty", "文件中没有数据行。", "The file has no data rows."),
+    ("import.file", "花名册文件（XLSX 或 CSV）", "Roster file (XLSX or CSV)"),
+    ("import.help", "下载模板，按列填写后上传。身份证号、手机号、工号请保持为文本格式。所有行都正确时才会导入，否则一行也不导入。", "Download a template, fill it in, upload it. Keep ID, phone and employee numbers as text. Nothing is imported unless every row is correct."),
+    ("import.reason", "原因", "Reason"),
+    ("import.refused", "花名册有错误，未导入任何人员。请改正以下各行后重新上传：", "The roster has errors and nothing was imported. Correct these rows and upload again:"),
+    ("import.row", "行号", "Row"),
+    ("import.submit", "上传并导入", "Upload and import"),
+    ("import.template_csv", "下载 CSV 模板", "Download CSV template"),
+    ("import.template_xlsx", "下载 Excel 模板", "Download Excel template"),
+    ("import.title", "导入花名册", "Import roster"),
+    ("level.administer", "管理", "administer"),
+    ("level.edit", "编辑", "edit"),
+    ("level.read", "查看", "read"),
+    ("login.bad", "用户名或密码错误。", "Wrong user name or password."),
+    ("login.submit", "登录", "Log in"),
+    ("login.title", "登录", "Log in"),
+    ("me.change_password", "修改密码", "Change password"),
+    ("me.create_token", "生成令牌", "Create token"),
+    ("me.current_password", "当前密码", "Current password"),
+    ("me.new_password", "新密码", "New password"),
+    ("me.password_changed", "密码已修改，请重新登录。", "Password changed; please log in again."),
+    ("me.revoke", "吊销", "Revoke"),
+    ("me.revoked", "已吊销", "revoked"),
+    ("me.token_name", "令牌名称", "Token name"),
+    ("me.token_once", "新令牌如下，只显示这一次，请妥善保存：", "Your new token, shown only this once:"),
+    ("me.tokens", "API 令牌", "API tokens"),
+    ("me.tokens_help", "脚本调用 /api/v1 时在请求头中使用 Authorization: Bearer <令牌>。", "Scripts call /api/v1 with the header Authorization: Bearer <token>."),
+    ("me.wrong_password", "当前密码不正确。", "The current password is wrong."),
+    ("nav.accounts", "账号管理", "Accounts"),
+    ("nav.audit", "审计日志", "Audit log"),
+    ("nav.logout", "退出", "Log out"),
+    ("nav.units", "组织机构", "Organisation"),
+    ("password.rule", "密码至少 10 位，须包含大写字母、小写字母、数字、符号中的至少三类，且不得包含用户名。", "Passwords have at least 10 characters from at least three of: upper case, lower case, digits, symbols, and must not contain the user name."),
+    ("password.too_weak", "密码不符合要求：", "The password does not meet the rules: "),
+    ("person.assignments", "任职经历", "Roles held"),
+    ("person.current", "至今", "now"),
+    ("policy.confirm", "确认安装", "Install"),
+    ("policy.current", "当前版本", "current"),
+    ("policy.first_install", "本单位首次安装实施办法。", "First policy installed at this unit."),
+    ("policy.history", "安装记录", "Installed versions"),
+    ("policy.install", "安装或升级实施办法", "Install or upgrade a policy"),
+    ("policy.installed", "实施办法已安装。", "Policy installed."),
+    ("policy.pick", "请选择一个实施办法模板或上传文件。", "Choose a policy pack or upload a file."),
+    ("policy.preview", "安装前对比", "Changes before installing"),
+    ("policy.show_diff", "查看变化", "Show changes"),
+    ("policy.tampered", "提交的实施办法内容与预览不一致，请重新预览。", "The policy text differs from the preview; preview again."),
+    ("setup.admins", "三员账号", "The three administrators"),
+    ("setup.admins_help", "按三员分立要求分设系统管理员、安全管理员、安全审计员，三个账号须各不相同。", "System, security and audit administrators are separate accounts (三员分立)."),
+    ("setup.distinct", "三个管理员账号的用户名必须各不相同。", "The three administrator user names must differ."),
+    ("setup.errors", "请改正以下问题：", "Please correct the following:"),
+    ("setup.intro", "首次使用：选择实施办法、建立顶层单位、创建管理员账号。", "First run: choose a policy, create the top unit and the administrator accounts."),
+    ("setup.policy", "实施办法", "Policy"),
+    ("setup.submit", "完成初始化", "Finish setup"),
+    ("setup.title", "系统初始化", "Setup"),
+    ("setup.top_unit", "顶层单位", "Top unit"),
+    ("setup.upload", "上传实施办法文件（.toml）", "Upload a policy file (.toml)"),
+    ("unit.add_child", "添加下级单位", "Add sub-unit"),
+    ("unit.add_person", "添加人员", "Add person"),
+    ("unit.assign", "任命", "Assign"),
+    ("unit.bodies", "领导机构", "Bodies"),
+    ("unit.children", "下级单位", "Sub-units"),
+    ("unit.end", "卸任", "End"),
+    ("unit.history", "历史任职", "Past holders"),
+    ("unit.holders", "现任", "Holders"),
+    ("unit.import", "导入花名册", "Import roster"),
+    ("unit.inherited", "继承自上级单位", "inherited from a parent unit"),
+    ("unit.no_bodies", "尚无领导机构。", "No bodies yet."),
+    ("unit.no_policy", "本单位尚未执行任何实施办法。", "No policy is in force at this unit."),
+    ("unit.people", "人员", "People"),
+    ("unit.policy", "实施办法", "Policy"),
+    ("unit.policy_in_force", "执行的实施办法", "Policy in force"),
+    ("unit.roles", "责任角色", "Roles"),
+    ("unit.since", "自", "since"),
+    ("units.none", "您没有任何单位的权限。", "You have no unit permissions."),
+    ("warn.over", "人数超出上限", "more holders than allowed"),
+    ("warn.too_few", "人数不足", "fewer holders than required"),
+    ("warn.unassigned", "未指定", "No holder: "),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_is_sorted_and_unique() {
+        for w in CATALOGUE.windows(2) {
+            assert!(w[0].0 < w[1].0, "{} must sort before {}", w[0].0, w[1].0);
+        }
+    }
+
+    /// Every `t.s("…")` in the templates and `s("…")` in the code has an entry.
+    #[test]
+    fn every_used_id_is_in_the_catalogue() {
+        let mut missing = Vec::new();
+        let dirs = [
+            "templates/layouts",
+            "templates/pages",
+            "templates/components",
+            "src",
+        ];
+        for dir in dirs {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for piece in text.split("s(\"").skip(1) {
+                    let id = piece.split('"').next().unwrap();
+                    let looks_like_id = id.contains('.')
+                        && id
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');
+                    if looks_like_id && CATALOGUE.binary_search_by(|(k, _, _)| k.cmp(&id)).is_err()
+                    {
+                        missing.push(id.to_string());
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing messages: {missing:?}");
+    }
+
+    #[test]
+    fn language_from_headers() {
+        let mut h = HeaderMap::new();
+        assert_eq!(Lang::from_headers(&h), Lang::Zh);
+        h.insert("accept-language", "en-US,en;q=0.9".parse().unwrap());
+        assert_eq!(Lang::from_headers(&h), Lang::En);
+        h.insert("cookie", "zeren_lang=zh".parse().unwrap());
+        assert_eq!(Lang::from_headers(&h), Lang::Zh);
+    }
+}

@@ -1,0 +1,167 @@
+//! Zeren's web server: the HTML pages (askama + htmx), the JSON API under `/api/v1`, and the
+//! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
+//! A route parses its input, checks access, calls the store, renders; rules live elsewhere.
+
+pub mod access;
+mod api;
+mod assets;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod i18n;
+pub mod openapi;
+mod org;
+pub mod packs;
+mod pages;
+pub mod roster;
+mod security;
+mod view;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::routing::{get, post};
+use axum::Router;
+use zeren_store::{Read, Store};
+
+pub use config::Config;
+pub use error::Error;
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    /// Once setup is done it stays done; until then every request asks the database, since
+    /// another instance may finish it.
+    setup: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            setup: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub async fn setup_done(&self) -> Result<bool, Error> {
+        if self.setup.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let mut r = self.store.reader().await?;
+        let done = r.setting(SETUP_DONE).await?.is_some();
+        if done {
+            self.setup.store(true, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+}
+
+/// The settings key written when first-run setup completes.
+pub const SETUP_DONE: &str = "setup_done";
+
+/// The whole application as a router.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/units", get(api::units).post(api::create_unit))
+        .route("/units/{id}", get(api::unit))
+        .route("/people", get(api::people).post(api::create_person))
+        .route("/people/{id}", get(api::person))
+        .route(
+            "/assignments",
+            get(api::assignments).post(api::create_assignment),
+        )
+        .route("/assignments/{id}/end", post(api::end_assignment))
+        .route("/policies", get(api::policies).post(api::install_policy))
+        .route("/bodies", get(api::bodies))
+        .route("/units/{id}/roster", post(api::import_roster))
+        .route("/audit", get(api::audit))
+        .route("/audit/verify", get(api::audit_verify))
+        .fallback(api::not_found);
+
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(pages::healthz))
+        .route("/readyz", get(pages::readyz))
+        .route("/assets/{name}", get(assets::serve))
+        .route("/lang/{lang}", get(pages::set_lang))
+        .route("/setup", get(pages::setup_form).post(pages::setup))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/units", get(pages::units))
+        .route("/units/{id}", get(pages::unit))
+        .route("/units/{id}/children", post(pages::create_child))
+        .route("/units/{id}/edit", post(pages::update_unit))
+        .route("/units/{id}/people", post(pages::create_person))
+        .route("/units/{id}/assignments", post(pages::create_assignment))
+        .route(
+            "/units/{id}/import",
+            get(pages::import_form).post(pages::import),
+        )
+        .route(
+            "/units/{id}/policy",
+            get(pages::policy_page).post(pages::install_policy),
+        )
+        .route("/units/{id}/policy/preview", post(pages::preview_policy))
+        .route("/units/{id}/bodies/sync", post(pages::sync_bodies))
+        .route("/assignments/{id}/end", post(pages::end_assignment))
+        .route("/bodies/{id}/members", post(pages::add_body_member))
+        .route("/people/{id}", get(pages::person))
+        .route("/roster/template.xlsx", get(pages::template_xlsx))
+        .route("/roster/template.csv", get(pages::template_csv))
+        .route(
+            "/accounts",
+            get(pages::accounts).post(pages::create_account),
+        )
+        .route("/accounts/{id}/unlock", post(pages::unlock_account))
+        .route("/accounts/{id}/password", post(pages::reset_password))
+        .route("/accounts/{id}/active", post(pages::set_active))
+        .route("/accounts/{id}/grants", post(pages::set_grant))
+        .route("/grants/{id}/remove", post(pages::remove_grant))
+        .route("/me", get(pages::me))
+        .route("/me/password", post(pages::change_password))
+        .route("/me/tokens", post(pages::create_token))
+        .route("/me/tokens/{id}/revoke", post(pages::revoke_token))
+        .route("/audit", get(pages::audit))
+        .nest("/api/v1", api)
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::guard,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.upload_limit_bytes(),
+        ))
+        .with_state(state)
+}
+
+/// Serve until `shutdown` resolves, then finish the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = state.store.clone();
+    let idle = state.config.session_idle();
+    // Expired sessions are removed in the background; any instance may do it.
+    let sweeper = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(300)).await;
+            let cutoff = zeren_store::now() - idle;
+            if let Err(e) = store.delete_idle_sessions(cutoff).await {
+                tracing::warn!(error = %e, "could not remove idle sessions");
+            }
+        }
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let r = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    sweeper.abort();
+    r
+}

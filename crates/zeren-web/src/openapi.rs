@@ -1,0 +1,159 @@
+//! The OpenAPI 3.1 document of `/api/v1`, written by hand (no generator to compile) and kept
+//! in step with the router by a test that compares their paths.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+fn unit_param() -> Value {
+    json!({ "name": "unit", "in": "query", "required": true, "description": "unit id; the answer covers its subtree", "schema": { "type": "integer" } })
+}
+
+fn id_param() -> Value {
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })
+}
+
+fn ok(schema: Value) -> Value {
+    json!({ "description": "OK", "content": { "application/json": { "schema": schema } } })
+}
+
+fn errors() -> Value {
+    json!({
+        "401": { "description": "no valid session or token", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+        "403": { "description": "the grant does not cover this unit, or the duty does not allow it", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+        "404": { "description": "no such object" },
+        "422": { "description": "invalid input", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+    })
+}
+
+fn op(summary: &str, params: Vec<Value>, body: Option<Value>, response: Value) -> Value {
+    let mut responses = errors();
+    responses["200"] = response.clone();
+    if body.is_some() {
+        responses["201"] =
+            json!({ "description": "created", "content": response["content"].clone() });
+    }
+    let mut o = json!({ "summary": summary, "parameters": params, "responses": responses });
+    if let Some(b) = body {
+        o["requestBody"] =
+            json!({ "required": true, "content": { "application/json": { "schema": b } } });
+    }
+    o
+}
+
+fn r(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn list(name: &str) -> Value {
+    json!({ "type": "array", "items": r(name) })
+}
+
+pub fn spec() -> Value {
+    let any = json!({ "type": "object" });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Zeren 责任制 API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Authenticate with `Authorization: Bearer <token>` (create tokens on the 我的 page). Permissions are granted per unit and cover its subtree."
+        },
+        "servers": [{ "url": "/api/v1" }],
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/units": {
+                "get": op("Units the caller can read", vec![], None, ok(list("Unit"))),
+                "post": op("Create a sub-unit (administer at the parent)", vec![], Some(json!({ "type": "object", "required": ["parent_id", "name", "kind"], "properties": { "parent_id": { "type": "integer" }, "name": { "type": "string" }, "kind": { "type": "string", "examples": ["学校", "党支部", "科室"] } } })), ok(r("Unit")))
+            },
+            "/units/{id}": {
+                "get": op("A unit with its path, children, policy in force, roles and holder warnings", vec![id_param()], None, ok(any.clone()))
+            },
+            "/units/{id}/roster": {
+                "post": {
+                    "summary": "Import a roster (花名册); the body is the XLSX or CSV file. All rows or none.",
+                    "parameters": [id_param()],
+                    "requestBody": { "required": true, "content": { "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
+                    "responses": { "201": { "description": "imported" }, "422": { "description": "every bad row with its number and reason; nothing imported" }, "401": { "description": "unauthenticated" }, "403": { "description": "forbidden" } }
+                }
+            },
+            "/people": {
+                "get": op("People of a unit's subtree", vec![unit_param()], None, ok(list("Person"))),
+                "post": op("Create a person (edit at the unit)", vec![], Some(r("NewPerson")), ok(r("Person")))
+            },
+            "/people/{id}": {
+                "get": op("A person and the roles they held", vec![id_param()], None, ok(any.clone()))
+            },
+            "/assignments": {
+                "get": op("Role assignments (current and past) in a unit's subtree", vec![unit_param()], None, ok(list("Assignment"))),
+                "post": op("Assign a role of the policy in force", vec![], Some(json!({ "type": "object", "required": ["person_id", "unit_id", "role_id", "starts_on"], "properties": { "person_id": { "type": "integer" }, "unit_id": { "type": "integer" }, "role_id": { "type": "string" }, "starts_on": { "type": "string", "format": "date" } } })), ok(r("Assignment")))
+            },
+            "/assignments/{id}/end": {
+                "post": op("End an assignment (kept as history)", vec![id_param()], Some(json!({ "type": "object", "required": ["ends_on"], "properties": { "ends_on": { "type": "string", "format": "date" } } })), ok(r("Assignment")))
+            },
+            "/policies": {
+                "get": op("The policy in force at a unit and the versions installed there", vec![unit_param()], None, ok(any.clone())),
+                "post": op("Install a bundled pack or a policy text at a unit (administer)", vec![], Some(json!({ "type": "object", "required": ["unit_id"], "properties": { "unit_id": { "type": "integer" }, "pack": { "type": "string" }, "text": { "type": "string" }, "file_name": { "type": "string" } } })), ok(any.clone()))
+            },
+            "/bodies": {
+                "get": op("Bodies (领导小组 …) at a unit with their members", vec![unit_param()], None, ok(json!({ "type": "array", "items": any.clone() })))
+            },
+            "/audit": {
+                "get": op("Audit log entries (audit administrator only)", vec![
+                    json!({ "name": "actor", "in": "query", "schema": { "type": "integer" } }),
+                    json!({ "name": "entity", "in": "query", "schema": { "type": "string" }, "description": "type or type:id, e.g. unit:3" }),
+                    json!({ "name": "from", "in": "query", "schema": { "type": "string", "format": "date" } }),
+                    json!({ "name": "to", "in": "query", "schema": { "type": "string", "format": "date" } })
+                ], None, ok(list("AuditEntry")))
+            },
+            "/audit/verify": {
+                "get": op("Walk the audit chain; names the first broken link (audit administrator only)", vec![], None, ok(any.clone()))
+            },
+            "/openapi.json": {
+                "get": { "summary": "This document", "security": [], "responses": { "200": { "description": "OK" } } }
+            }
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Error": { "type": "object", "properties": { "error": { "type": "string" }, "message": { "type": "string" } } },
+                "Unit": { "type": "object", "properties": { "id": { "type": "integer" }, "parent_id": { "type": ["integer", "null"] }, "name": { "type": "string" }, "kind": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" } } },
+                "Person": { "type": "object", "properties": { "id": { "type": "integer" }, "unit_id": { "type": "integer" }, "name": { "type": "string" }, "gender": { "type": ["string", "null"] }, "id_number": { "type": ["string", "null"] }, "employee_no": { "type": ["string", "null"] }, "phone": { "type": ["string", "null"] }, "position": { "type": ["string", "null"] }, "political_status": { "type": ["string", "null"], "description": "GB/T 4762 code" } } },
+                "NewPerson": { "type": "object", "required": ["unit_id", "name"], "properties": { "unit_id": { "type": "integer" }, "name": { "type": "string" }, "gender": { "type": "string", "enum": ["男", "女"] }, "id_number": { "type": "string", "description": "GB 11643, checked" }, "employee_no": { "type": "string" }, "phone": { "type": "string" }, "position": { "type": "string" }, "political_status": { "type": "string", "description": "name or GB/T 4762 code" } } },
+                "Assignment": { "type": "object", "properties": { "id": { "type": "integer" }, "person_id": { "type": "integer" }, "unit_id": { "type": "integer" }, "role_id": { "type": "string" }, "starts_on": { "type": "string", "format": "date" }, "ends_on": { "type": ["string", "null"], "format": "date" } } },
+                "AuditEntry": { "type": "object", "properties": { "seq": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "actor": { "type": "string" }, "action": { "type": "string" }, "entity_type": { "type": "string" }, "entity_id": { "type": "string" }, "state_digest": { "type": "string" }, "prev_hash": { "type": "string" }, "hash": { "type": "string" } } }
+            }
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every route of the API router is in the document, and nothing else.
+    #[test]
+    fn document_matches_the_router() {
+        let src = include_str!("lib.rs");
+        let start = src.find("let api = Router::new()").unwrap();
+        let end = src[start..].find(".fallback(api::not_found)").unwrap() + start;
+        let mut routes: Vec<String> = src[start..end]
+            .split(".route(")
+            .skip(1)
+            .map(|s| {
+                s.trim_start()
+                    .trim_start_matches('"')
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        routes.sort();
+        let spec = super::spec();
+        let mut documented: Vec<String> =
+            spec["paths"].as_object().unwrap().keys().cloned().collect();
+        documented.sort();
+        assert_eq!(routes, documented);
+    }
+}

@@ -1,0 +1,260 @@
+//! Organisation operations shared by the pages and the API: the roles of a unit with the
+//! policy's holder bounds, installing a policy with its bodies, checking a new person or a
+//! new assignment before it is stored.
+
+use chrono::NaiveDate;
+use zeren_policy::Policy;
+use zeren_store::*;
+
+use crate::error::Error;
+use crate::i18n::{Lang, Tr};
+use crate::view::RoleRow;
+
+/// Today in China (UTC+8): role dates and due dates are Chinese calendar days.
+pub fn today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+pub fn parse_installed(p: &InstalledPolicy) -> Result<Policy, Error> {
+    zeren_policy::parse(&format!("{}.toml", p.policy_id), &p.text)
+        .map_err(|d| Error::Internal(format!("installed policy {} no longer parses: {d}", p.id)))
+}
+
+pub struct Roles {
+    pub policy: Option<InstalledPolicy>,
+    pub rows: Vec<RoleRow>,
+    pub warnings: Vec<String>,
+    pub history: Vec<AssignmentView>,
+}
+
+/// The roles of the policy in force at a unit, their current holders, the holder-bound
+/// warnings (only where the policy is installed: bounds are per installing unit), and past
+/// holders.
+pub async fn roles(
+    store: &Store,
+    unit: &Unit,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<Roles, Error> {
+    let t = Tr(lang);
+    let mut r = store.reader().await?;
+    let installed = r.policy_in_force(unit.id).await?;
+    let all = r.assignments_at(unit.id).await?;
+    drop(r);
+    let active = |a: &AssignmentView| a.starts_on <= today && a.ends_on.is_none_or(|e| today < e);
+    let history: Vec<AssignmentView> = all.iter().filter(|a| !active(a)).cloned().collect();
+    let mut rows = Vec::new();
+    let mut warnings = Vec::new();
+    if let Some(p) = &installed {
+        let policy = parse_installed(p)?;
+        for role in &policy.roles {
+            let holders: Vec<AssignmentView> = all
+                .iter()
+                .filter(|a| a.role_id == role.id.as_str() && active(a))
+                .cloned()
+                .collect();
+            if p.unit_id == unit.id {
+                let n = holders.len() as u32;
+                if n == 0 && role.holders.min >= 1 {
+                    warnings.push(format!("{}{}", t.s("warn.unassigned"), role.title));
+                } else if n < role.holders.min {
+                    warnings.push(format!(
+                        "{}{}（{n}/{}）",
+                        role.title,
+                        t.s("warn.too_few"),
+                        role.holders.min
+                    ));
+                } else if let Some(max) = role.holders.max.filter(|m| n > *m) {
+                    warnings.push(format!("{}{}（{n}/{max}）", role.title, t.s("warn.over")));
+                }
+            }
+            rows.push(RoleRow {
+                id: role.id.to_string(),
+                title: role.title.clone(),
+                held_by: role.held_by.clone(),
+                holders,
+            });
+        }
+    }
+    Ok(Roles {
+        policy: installed,
+        rows,
+        warnings,
+        history,
+    })
+}
+
+/// Bodies as the policy defines them, for [`Write::sync_bodies`].
+pub fn body_specs(policy: &Policy) -> Vec<BodySpec> {
+    policy
+        .bodies
+        .iter()
+        .map(|b| {
+            let mut roles = Vec::new();
+            roles.extend(b.chair.iter().map(|r| (r.to_string(), "chair".to_string())));
+            roles.extend(
+                b.deputies
+                    .iter()
+                    .map(|r| (r.to_string(), "deputy".to_string())),
+            );
+            roles.extend(
+                b.members
+                    .iter()
+                    .map(|r| (r.to_string(), "member".to_string())),
+            );
+            BodySpec {
+                key: b.id.to_string(),
+                title: b.title.clone(),
+                within: b.within.as_ref().map(|w| w.to_string()),
+                remit: b.remit.clone(),
+                roles,
+            }
+        })
+        .collect()
+}
+
+/// Parse a policy text; the diagnostics come back as lines in the viewer's language.
+pub fn parse_policy(file_name: &str, text: &str, lang: Lang) -> Result<Policy, Vec<String>> {
+    zeren_policy::parse(file_name, text).map_err(|d| {
+        d.iter()
+            .map(|x| match lang {
+                Lang::Zh => x.message_zh(),
+                Lang::En => x.to_string(),
+            })
+            .collect()
+    })
+}
+
+pub fn sha256(text: &str) -> String {
+    crate::auth::sha256_hex(text)
+}
+
+/// Install inside an open write: the policy version and the bodies it defines.
+pub async fn install(
+    w: &mut Write,
+    unit_id: i64,
+    policy: &Policy,
+    text: &str,
+    today: NaiveDate,
+) -> Result<InstalledPolicy, Error> {
+    let sha = sha256(text);
+    let version = policy
+        .meta
+        .version
+        .clone()
+        .unwrap_or_else(|| sha[..8].to_string());
+    let p = w
+        .install_policy(
+            unit_id,
+            policy.meta.id.as_str(),
+            &version,
+            &policy.meta.title,
+            text,
+            &sha,
+        )
+        .await?;
+    w.sync_bodies(unit_id, &body_specs(policy), today).await?;
+    Ok(p)
+}
+
+/// What the diff page shows before an install.
+pub fn describe_change(old: Option<&Policy>, new: &Policy, lang: Lang) -> String {
+    match old {
+        Some(old) => zeren_policy::diff::diff(old, new).to_string(),
+        None => match lang {
+            Lang::Zh => format!(
+                "角色 {} 个，领导机构 {} 个，工作任务 {} 项，审核流程 {} 个。",
+                new.roles.len(),
+                new.bodies.len(),
+                new.duties.len(),
+                new.workflows.len()
+            ),
+            Lang::En => format!(
+                "{} roles, {} bodies, {} duties, {} workflows.",
+                new.roles.len(),
+                new.bodies.len(),
+                new.duties.len(),
+                new.workflows.len()
+            ),
+        },
+    }
+}
+
+/// A person from a form or a JSON body, checked with the same rules as a roster row.
+pub fn check_person(
+    unit: &Unit,
+    fields: [Option<String>; 7],
+    taken: &[String],
+    lang: Lang,
+) -> Result<NewPerson, Error> {
+    use crate::roster::Cell;
+    let header: Vec<Cell> = crate::roster::COLUMNS
+        .iter()
+        .take(7)
+        .map(|(zh, ..)| Cell::Text(zh.to_string()))
+        .collect();
+    let row: Vec<Cell> = fields
+        .into_iter()
+        .map(|f| {
+            f.filter(|s| !s.trim().is_empty())
+                .map(Cell::Text)
+                .unwrap_or(Cell::Empty)
+        })
+        .collect();
+    match crate::roster::check(&[header, row], std::slice::from_ref(unit), taken, lang) {
+        Ok(mut people) if people.len() == 1 => Ok(people.remove(0)),
+        Ok(_) => Err(Error::Invalid(Tr(lang).s("import.empty").into())),
+        Err(problems) => Err(Error::Invalid(
+            problems
+                .into_iter()
+                .map(|p| p.reason)
+                .collect::<Vec<_>>()
+                .join("；"),
+        )),
+    }
+}
+
+/// Check and store an assignment: the role must be one of the policy in force, and the
+/// person must belong to the subtree of the unit where that policy is installed.
+pub async fn assign(
+    store: &Store,
+    viewer_actor: &Actor,
+    unit: &Unit,
+    person_id: i64,
+    role_id: &str,
+    starts_on: NaiveDate,
+    lang: Lang,
+) -> Result<Assignment, Error> {
+    let t = Tr(lang);
+    let mut r = store.reader().await?;
+    let installed = r
+        .policy_in_force(unit.id)
+        .await?
+        .ok_or_else(|| Error::Invalid(t.s("assign.bad_role").into()))?;
+    let policy = parse_installed(&installed)?;
+    if !policy.roles.iter().any(|x| x.id.as_str() == role_id) {
+        return Err(Error::Invalid(t.s("assign.bad_role").into()));
+    }
+    let person = r.person(person_id).await?.ok_or(Error::NotFound)?;
+    let base = r.subtree(installed.unit_id).await?;
+    if !base.iter().any(|u| u.id == person.unit_id) {
+        return Err(Error::Invalid(t.s("assign.person_outside").into()));
+    }
+    drop(r);
+    let mut w = store.write(viewer_actor).await?;
+    let a = w.assign(person_id, unit.id, role_id, starts_on).await?;
+    w.commit().await?;
+    Ok(a)
+}
+
+/// People who may be assigned roles at a unit: those of the subtree where its policy is
+/// installed (a school's secretary can chair its branch's group), else of the unit's own.
+pub async fn candidates(store: &Store, unit: &Unit) -> Result<Vec<Person>, Error> {
+    let mut r = store.reader().await?;
+    let base = r
+        .policy_in_force(unit.id)
+        .await?
+        .map(|p| p.unit_id)
+        .unwrap_or(unit.id);
+    Ok(r.people_in_subtree(base).await?)
+}

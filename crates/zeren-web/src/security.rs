@@ -1,0 +1,254 @@
+//! The middleware every request passes: language, who is asking (session cookie or Bearer
+//! token, with the idle timeout), the first-run gate, the Origin and CSRF checks on every
+//! state-changing request, the rendering of errors, and the security headers.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use zeren_store::Read;
+
+use crate::auth::{self, Viewer};
+use crate::error::Error;
+use crate::i18n::Lang;
+use crate::AppState;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// Paths that work before setup is done.
+fn open_before_setup(path: &str) -> bool {
+    path == "/setup"
+        || path == "/healthz"
+        || path == "/readyz"
+        || path.starts_with("/assets/")
+        || path.starts_with("/lang/")
+}
+
+pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let lang = Lang::from_headers(req.headers());
+    req.extensions_mut().insert(lang);
+    let path = req.uri().path().to_string();
+    let api = path.starts_with("/api/");
+    let resp = match check(&state, req, &path, lang).await {
+        Ok(req) => next.run(req).await,
+        Err(e) => e.into_response(),
+    };
+    finish(resp, lang, api)
+}
+
+async fn check(
+    state: &AppState,
+    mut req: Request,
+    path: &str,
+    _lang: Lang,
+) -> Result<Request, Error> {
+    if !open_before_setup(path) && !state.setup_done().await? {
+        return Err(Error::Setup(false));
+    }
+    let bearer = bearer(req.headers());
+    let viewer = match &bearer {
+        Some(token) => Some(
+            token_viewer(state, token)
+                .await?
+                .ok_or(Error::Unauthenticated)?,
+        ),
+        None => session_viewer(state, req.headers()).await?,
+    };
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes_state && bearer.is_none() {
+        // A token is never sent by a browser on its own; cookies are, so cookie-borne
+        // requests must come from our own pages and carry the session's CSRF token.
+        check_origin(req.headers())?;
+        if let Some(v) = &viewer {
+            let (token, r) = csrf_token(req).await?;
+            req = r;
+            match token {
+                Some(t) if auth::same_secret(&t, &v.csrf) => {}
+                _ => return Err(Error::Csrf),
+            }
+        }
+    }
+    if let Some(v) = viewer {
+        req.extensions_mut().insert(v);
+    }
+    Ok(req)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = v
+        .strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))?;
+    Some(token.trim().to_string())
+}
+
+async fn token_viewer(state: &AppState, token: &str) -> Result<Option<Viewer>, Error> {
+    let mut r = state.store.reader().await?;
+    let Some(t) = r.token_by_hash(&auth::sha256_hex(token)).await? else {
+        return Ok(None);
+    };
+    if t.revoked_at.is_some() {
+        return Ok(None);
+    }
+    let Some(account) = r.account(t.account_id).await? else {
+        return Ok(None);
+    };
+    Ok(account.active.then(|| Viewer {
+        account,
+        session: None,
+        csrf: String::new(),
+    }))
+}
+
+async fn session_viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Error> {
+    let Some(cookie) = auth::cookie(headers, auth::SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let id = auth::sha256_hex(cookie);
+    let mut r = state.store.reader().await?;
+    let Some(s) = r.session(&id).await? else {
+        return Ok(None);
+    };
+    let now = zeren_store::now();
+    if s.last_seen_at < now - state.config.session_idle() {
+        return Ok(None);
+    }
+    let Some(account) = r.account(s.account_id).await? else {
+        return Ok(None);
+    };
+    drop(r);
+    if !account.active {
+        return Ok(None);
+    }
+    // Refresh the idle timer at most once a minute: one write per request would be waste.
+    if now - s.last_seen_at > chrono::Duration::seconds(60) {
+        state.store.touch_session(&id, now).await?;
+    }
+    Ok(Some(Viewer {
+        account,
+        session: Some(id),
+        csrf: s.csrf_token,
+    }))
+}
+
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.split('/').next().unwrap_or("")
+}
+
+/// The request must say it comes from a page of this server (Origin, else Referer).
+fn check_origin(headers: &HeaderMap) -> Result<(), Error> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let from = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|h| h.to_str().ok());
+    match from {
+        Some(o) if !host.is_empty() && host_of(o).eq_ignore_ascii_case(host) => Ok(()),
+        _ => Err(Error::Csrf),
+    }
+}
+
+/// The CSRF token from the `X-CSRF-Token` header, the `_csrf` query parameter (multipart
+/// forms) or the `_csrf` field of a URL-encoded form (read and put back).
+async fn csrf_token(req: Request) -> Result<(Option<String>, Request), Error> {
+    if let Some(v) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return Ok((Some(v.to_string()), req));
+    }
+    if let Some(q) = req.uri().query() {
+        if let Some(t) = field(q, "_csrf") {
+            return Ok((Some(t), req));
+        }
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((None, req));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 8 * 1024 * 1024)
+        .await
+        .map_err(|_| Error::Invalid("request body too large".into()))?;
+    let token = field(&String::from_utf8_lossy(&bytes), "_csrf");
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// A field of `a=1&b=2`; the tokens we look for are hex, so no percent-decoding is needed.
+fn field(query: &str, name: &str) -> Option<String> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn finish(mut resp: Response, lang: Lang, api: bool) -> Response {
+    if let Some(e) = resp.extensions_mut().remove::<Error>() {
+        resp = if api {
+            e.into_json()
+        } else {
+            e.into_page(lang)
+        };
+    }
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_must_match_host() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
+        assert!(check_origin(&h).is_err(), "neither Origin nor Referer");
+        h.insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
+        assert!(check_origin(&h).is_ok());
+        h.insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+        assert!(check_origin(&h).is_err());
+        h.remove(header::ORIGIN);
+        h.insert(
+            header::REFERER,
+            "http://127.0.0.1:8080/units/1".parse().unwrap(),
+        );
+        assert!(check_origin(&h).is_ok());
+    }
+
+    #[test]
+    fn form_fields() {
+        assert_eq!(
+            field("a=1&_csrf=ab12&b=2", "_csrf").as_deref(),
+            Some("ab12")
+        );
+        assert_eq!(field("a=1", "_csrf"), None);
+    }
+}

@@ -1,0 +1,517 @@
+//! The access matrix: every route against no session, an account of another subtree, a
+//! reader, an editor and an administrator of the unit the route concerns. A test also checks
+//! that this table names every route the router has.
+
+use reqwest::StatusCode;
+use zeren_store::testdb::TestDb;
+use zeren_store::Read;
+
+use crate::helpers::*;
+
+/// What a route needs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Need {
+    /// Nothing: public.
+    Public,
+    /// Any signed-in account.
+    Session,
+    Read,
+    Edit,
+    Administer,
+    /// The security administrator's duty.
+    Security,
+    /// The audit administrator's duty.
+    Audit,
+}
+
+#[derive(Clone, Copy)]
+enum Body {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    Json(&'static str),
+    Multipart(&'static str),
+    Csv,
+}
+
+struct Route {
+    method: &'static str,
+    /// `{A}` the unit, `{P}` a person, `{S}` an assignment, `{B}` a body, `{U}` an account,
+    /// `{G}` a grant, `{T}` a token.
+    path: &'static str,
+    need: Need,
+    body: Body,
+}
+
+const fn r(method: &'static str, path: &'static str, need: Need, body: Body) -> Route {
+    Route {
+        method,
+        path,
+        need,
+        body,
+    }
+}
+
+use Body as B;
+use Need::*;
+
+const ROUTES: &[Route] = &[
+    r("GET", "/healthz", Public, B::None),
+    r("GET", "/readyz", Public, B::None),
+    r("GET", "/assets/zeren.css", Public, B::None),
+    r("GET", "/lang/en", Public, B::None),
+    r("GET", "/setup", Public, B::None),
+    r("POST", "/setup", Public, B::Multipart("pack")),
+    r("GET", "/login", Public, B::None),
+    r(
+        "POST",
+        "/login",
+        Public,
+        B::Form(&[("username", "nobody"), ("password", "x")]),
+    ),
+    r("GET", "/", Session, B::None),
+    r("GET", "/units", Session, B::None),
+    r("GET", "/units/{A}", Read, B::None),
+    r(
+        "POST",
+        "/units/{A}/children",
+        Administer,
+        B::Form(&[("name", "新科室"), ("kind", "科室")]),
+    ),
+    r(
+        "POST",
+        "/units/{A}/edit",
+        Administer,
+        B::Form(&[("name", "甲校"), ("kind", "学校")]),
+    ),
+    r(
+        "POST",
+        "/units/{A}/people",
+        Edit,
+        B::Form(&[("name", "新人")]),
+    ),
+    r(
+        "POST",
+        "/units/{A}/assignments",
+        Edit,
+        B::Form(&[
+            ("person_id", "{P}"),
+            ("role_id", "leadership"),
+            ("starts_on", "2026-01-01"),
+        ]),
+    ),
+    r("GET", "/units/{A}/import", Edit, B::None),
+    r("POST", "/units/{A}/import", Edit, B::Multipart("file")),
+    r("GET", "/units/{A}/policy", Administer, B::None),
+    r(
+        "POST",
+        "/units/{A}/policy",
+        Administer,
+        B::Form(&[("file_name", "x.toml"), ("sha256", "0"), ("text", "x")]),
+    ),
+    r(
+        "POST",
+        "/units/{A}/policy/preview",
+        Administer,
+        B::Multipart("pack"),
+    ),
+    r("POST", "/units/{A}/bodies/sync", Edit, B::Form(&[])),
+    r(
+        "POST",
+        "/assignments/{S}/end",
+        Edit,
+        B::Form(&[("ends_on", "2026-12-31")]),
+    ),
+    r(
+        "POST",
+        "/bodies/{B}/members",
+        Edit,
+        B::Form(&[("person_id", "{P}"), ("position", "member")]),
+    ),
+    r("GET", "/people/{P}", Read, B::None),
+    r("GET", "/roster/template.xlsx", Session, B::None),
+    r("GET", "/roster/template.csv", Session, B::None),
+    r("GET", "/accounts", Security, B::None),
+    r(
+        "POST",
+        "/accounts",
+        Security,
+        B::Form(&[("username", "matrixuser"), ("password", "Zeren-Passw0rd!")]),
+    ),
+    r("POST", "/accounts/{U}/unlock", Security, B::Form(&[])),
+    r(
+        "POST",
+        "/accounts/{U}/password",
+        Security,
+        B::Form(&[("password", "Zeren-Passw0rd!")]),
+    ),
+    r(
+        "POST",
+        "/accounts/{U}/active",
+        Security,
+        B::Form(&[("active", "true")]),
+    ),
+    r(
+        "POST",
+        "/accounts/{U}/grants",
+        Security,
+        B::Form(&[("unit_id", "{A}"), ("level", "read")]),
+    ),
+    r("POST", "/grants/{G}/remove", Security, B::Form(&[])),
+    r("GET", "/me", Session, B::None),
+    r(
+        "POST",
+        "/me/password",
+        Session,
+        B::Form(&[("current", "wrong"), ("password", "x")]),
+    ),
+    r("POST", "/me/tokens", Session, B::Form(&[("name", "t")])),
+    r("POST", "/me/tokens/{T}/revoke", Session, B::Form(&[])),
+    r("GET", "/audit", Audit, B::None),
+    r("POST", "/logout", Session, B::Form(&[])),
+    r("GET", "/api/v1/openapi.json", Public, B::None),
+    r("GET", "/api/v1/units", Session, B::None),
+    r(
+        "POST",
+        "/api/v1/units",
+        Administer,
+        B::Json(r#"{"parent_id": {A}, "name": "接口科室", "kind": "科室"}"#),
+    ),
+    r("GET", "/api/v1/units/{A}", Read, B::None),
+    r("POST", "/api/v1/units/{A}/roster", Edit, B::Csv),
+    r("GET", "/api/v1/people?unit={A}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/people",
+        Edit,
+        B::Json(r#"{"unit_id": {A}, "name": "接口人员"}"#),
+    ),
+    r("GET", "/api/v1/people/{P}", Read, B::None),
+    r("GET", "/api/v1/assignments?unit={A}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/assignments",
+        Edit,
+        B::Json(
+            r#"{"person_id": {P}, "unit_id": {A}, "role_id": "leadership", "starts_on": "2026-02-01"}"#,
+        ),
+    ),
+    r(
+        "POST",
+        "/api/v1/assignments/{S}/end",
+        Edit,
+        B::Json(r#"{"ends_on": "2026-12-31"}"#),
+    ),
+    r("GET", "/api/v1/policies?unit={A}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/policies",
+        Administer,
+        B::Json(r#"{"unit_id": {A}, "pack": "district-school"}"#),
+    ),
+    r("GET", "/api/v1/bodies?unit={A}", Read, B::None),
+    r("GET", "/api/v1/audit", Audit, B::None),
+    r("GET", "/api/v1/audit/verify", Audit, B::None),
+];
+
+/// The table names every route of the router (read from its source, method by method).
+#[test]
+fn the_matrix_covers_every_route() {
+    let src = include_str!("../../src/lib.rs");
+    let api_start = src.find("let api = Router::new()").unwrap();
+    let api_end = src.find(".fallback(api::not_found)").unwrap();
+    let mut in_router = Vec::new();
+    let mut pos = 0;
+    while let Some(i) = src[pos..].find(".route(") {
+        let at = pos + i;
+        // The call's text up to its closing parenthesis (rustfmt may spread it over lines).
+        let rest = &src[at + ".route(".len()..];
+        let mut depth = 1;
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })
+            .unwrap()
+            .0;
+        let call = rest[..end].trim();
+        let path = call.trim_start_matches('"').split('"').next().unwrap();
+        let prefix = if at > api_start && at < api_end {
+            "/api/v1"
+        } else {
+            ""
+        };
+        for method in ["get", "post"] {
+            if call.contains(&format!("{method}(")) {
+                in_router.push(format!("{} {prefix}{path}", method.to_uppercase()));
+            }
+        }
+        pos = at + 1;
+    }
+    let normalise = |p: &str| -> String {
+        let p = p.split('?').next().unwrap();
+        p.split('/')
+            .map(|s| {
+                if s.starts_with('{') || s == "zeren.css" || s == "en" {
+                    "{}"
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let mut table: Vec<String> = ROUTES
+        .iter()
+        .map(|r| format!("{} {}", r.method, normalise(r.path)))
+        .collect();
+    let mut router: Vec<String> = in_router
+        .iter()
+        .map(|r| {
+            let (m, p) = r.split_once(' ').unwrap();
+            format!("{m} {}", normalise(p))
+        })
+        .collect();
+    table.sort();
+    table.dedup();
+    router.sort();
+    router.dedup();
+    assert_eq!(table, router);
+}
+
+struct Ids {
+    unit: i64,
+    person: i64,
+    assignment: i64,
+    body: i64,
+    account: i64,
+    grant: i64,
+    token: i64,
+}
+
+fn fill(s: &str, ids: &Ids) -> String {
+    s.replace("{A}", &ids.unit.to_string())
+        .replace("{P}", &ids.person.to_string())
+        .replace("{S}", &ids.assignment.to_string())
+        .replace("{B}", &ids.body.to_string())
+        .replace("{U}", &ids.account.to_string())
+        .replace("{G}", &ids.grant.to_string())
+        .replace("{T}", &ids.token.to_string())
+}
+
+async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
+    let path = fill(route.path, ids);
+    match (route.method, route.body) {
+        ("GET", _) => c.get(&path).await,
+        (_, Body::Form(fields)) => {
+            let owned: Vec<(String, String)> = fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), fill(v, ids)))
+                .collect();
+            let refs: Vec<(&str, &str)> = owned
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            c.form(&path, &refs).await
+        }
+        (_, Body::Json(j)) => {
+            c.json(&path, serde_json::from_str(&fill(j, ids)).unwrap())
+                .await
+        }
+        (_, Body::Multipart("pack")) => {
+            c.multipart(&path, &[("pack", None, b"district-school")])
+                .await
+        }
+        (_, Body::Multipart(_)) => {
+            c.multipart(
+                &path,
+                &[("file", Some("r.csv"), "姓名\n矩阵人员\n".as_bytes())],
+            )
+            .await
+        }
+        (_, Body::Csv) => {
+            c.raw(&path, "text/csv", "姓名\n矩阵人员\n".as_bytes().to_vec())
+                .await
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[tokio::test]
+async fn every_route_checks_access_on_the_server() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let top = app.setup("district-school", "区教体局").await;
+        let sys = app.login("sysadmin").await;
+        let sec = app.login("secadmin").await;
+        // Unit A (with a sub-unit) is the one the routes concern; B is another subtree.
+        let a = sys
+            .form(
+                &format!("/units/{top}/children"),
+                &[("name", "甲校"), ("kind", "学校")],
+            )
+            .await
+            .location_id();
+        let b = sys
+            .form(
+                &format!("/units/{top}/children"),
+                &[("name", "乙校"), ("kind", "学校")],
+            )
+            .await
+            .location_id();
+        sys.form(
+            &format!("/units/{a}/children"),
+            &[("name", "甲校党支部"), ("kind", "党支部")],
+        )
+        .await;
+        let r = sys
+            .json(
+                "/api/v1/policies",
+                serde_json::json!({ "unit_id": a, "pack": "district-school" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let person = sys
+            .json(
+                "/api/v1/people",
+                serde_json::json!({ "unit_id": a, "name": "甲校老师" }),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+
+        let mut accounts = Vec::new();
+        for (name, unit, level) in [
+            ("other", b, "administer"),
+            ("reader", a, "read"),
+            ("editor", a, "edit"),
+            ("admin", a, "administer"),
+        ] {
+            let r = sec
+                .form("/accounts", &[("username", name), ("password", PASSWORD)])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+            let id = app
+                .store
+                .reader()
+                .await
+                .unwrap()
+                .account_by_username(name)
+                .await
+                .unwrap()
+                .unwrap()
+                .id;
+            let r = sec
+                .form(
+                    &format!("/accounts/{id}/grants"),
+                    &[("unit_id", &unit.to_string()), ("level", level)],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+            accounts.push((name, id));
+        }
+        let mut rd = app.store.reader().await.unwrap();
+        let body = rd.bodies_at(a).await.unwrap()[0].id;
+        let grant = rd.grants_of(accounts[1].1).await.unwrap()[0].id;
+        drop(rd);
+
+        let levels = [
+            (None, "no session"),
+            (Some("other"), "other subtree"),
+            (Some("reader"), "reader"),
+            (Some("editor"), "editor"),
+            (Some("admin"), "administrator"),
+        ];
+        for (who, label) in levels {
+            for route in ROUTES {
+                // Each route gets fresh objects to act on, so one caller's change (ending an
+                // assignment, logging out) does not decide the next caller's answer.
+                let c = match who {
+                    Some(w) => app.login(w).await,
+                    None => app.client(),
+                };
+                let assignment = sys
+                    .json("/api/v1/assignments", serde_json::json!({ "person_id": person, "unit_id": a, "role_id": "leadership", "starts_on": "2026-01-01" }))
+                    .await
+                    .json()["id"]
+                    .as_i64()
+                    .unwrap();
+                let token = if who.is_some() {
+                    let page = c.form("/me/tokens", &[("name", "m")]).await;
+                    let at = page.text.rfind("/me/tokens/").unwrap() + "/me/tokens/".len();
+                    page.text[at..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_digit())
+                        .collect::<String>()
+                        .parse()
+                        .unwrap()
+                } else {
+                    1
+                };
+                let ids = Ids {
+                    unit: a,
+                    person,
+                    assignment,
+                    body,
+                    account: accounts[1].1,
+                    grant,
+                    token,
+                };
+                let resp = call(&c, route, &ids).await;
+                let level = match who {
+                    None => 0,
+                    Some("other") => 1,
+                    Some("reader") => 2,
+                    Some("editor") => 3,
+                    _ => 4,
+                };
+                let allowed = match route.need {
+                    Public => true,
+                    Session => level >= 1,
+                    Read => level >= 2,
+                    Edit => level >= 3,
+                    Administer => level >= 4,
+                    Security | Audit => false,
+                };
+                let what = format!(
+                    "{} {} as {label}: {} {}",
+                    route.method,
+                    route.path,
+                    resp.status,
+                    resp.text.chars().take(200).collect::<String>()
+                );
+                if route.need == Public {
+                    assert!(
+                        resp.status != StatusCode::FORBIDDEN && resp.status.as_u16() < 500,
+                        "{what}"
+                    );
+                } else if allowed {
+                    assert!(
+                        resp.status != StatusCode::UNAUTHORIZED
+                            && resp.status != StatusCode::FORBIDDEN
+                            && resp.status.as_u16() < 500,
+                        "{what}"
+                    );
+                } else if who.is_none() {
+                    if route.path.starts_with("/api/") {
+                        assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{what}");
+                    } else {
+                        assert_eq!(
+                            (resp.status, resp.location()),
+                            (StatusCode::SEE_OTHER, "/login"),
+                            "{what}"
+                        );
+                    }
+                } else {
+                    assert_eq!(resp.status, StatusCode::FORBIDDEN, "{what}");
+                }
+            }
+        }
+        app.stop().await;
+    }
+}
