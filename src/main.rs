@@ -28,6 +28,11 @@ enum Command {
     Calendar(cmd::calendar::CalendarCommand),
     /// Scan files for personal data and secrecy markings before publication (先审查、后公开).
     Scan(cmd::scan::ScanArgs),
+    /// Run the web server (embedded SQLite by default, PostgreSQL with ZEREN_DATABASE_URL).
+    Serve(cmd::serve::ServeArgs),
+    /// Check the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +41,7 @@ fn main() -> ExitCode {
         Command::Policy(c) => cmd::policy::run(c),
         Command::Calendar(c) => cmd::calendar::run(c),
         Command::Scan(a) => cmd::scan::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
+        Command::Audit(c) => cmd::audit::run(c),
     }
 }

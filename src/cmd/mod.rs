@@ -1,3 +1,5 @@
+pub mod audit;
 pub mod calendar;
 pub mod policy;
 pub mod scan;
+pub mod serve;

@@ -98,20 +98,7 @@ impl TestDb {
 
     /// Run SQL outside the store, as an intruder with direct database access would.
     pub async fn exec_raw(&self, sql: &str) -> Result<u64> {
-        Ok(match self.backend {
-            Backend::Sqlite => {
-                let mut c = sqlx::SqliteConnection::connect(&self.url).await?;
-                let n = sqlx::raw_sql(sql).execute(&mut c).await?.rows_affected();
-                c.close().await?;
-                n
-            }
-            Backend::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&self.url).await?;
-                let n = sqlx::raw_sql(sql).execute(&mut c).await?.rows_affected();
-                c.close().await?;
-                n
-            }
-        })
+        exec_raw(&self.url, sql).await
     }
 
     /// Remove the database. Call at the end of the test, after closing every pool on it.
@@ -128,6 +115,24 @@ impl TestDb {
             }
         }
     }
+}
+
+/// Run SQL on the database at `url` directly, bypassing the store and its audit chain.
+pub async fn exec_raw(url: &str, sql: &str) -> Result<u64> {
+    Ok(match crate::dialect::backend_of(url)? {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(url).await?;
+            let n = sqlx::raw_sql(sql).execute(&mut c).await?.rows_affected();
+            c.close().await?;
+            n
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(url).await?;
+            let n = sqlx::raw_sql(sql).execute(&mut c).await?.rows_affected();
+            c.close().await?;
+            n
+        }
+    })
 }
 
 /// `postgres://u@h:5432/postgres?x=y` → same with the database name replaced.

@@ -129,14 +129,22 @@ impl Write {
     /// Insert a setting that must not exist yet: the first of several racing writers wins,
     /// the others get a conflict (first-run setup uses it).
     pub async fn claim_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        run!(self.conn(), |c| sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
-            .bind(key)
-            .bind(value)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))
+        run!(self.conn(), |c| sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2)"
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))
         .map_err(|e| Error::from_write(e, key))?;
-        self.record("setting.set", "setting", key, &json!({ "key": key, "value": value })).await?;
+        self.record(
+            "setting.set",
+            "setting",
+            key,
+            &json!({ "key": key, "value": value }),
+        )
+        .await?;
         Ok(())
     }
 
