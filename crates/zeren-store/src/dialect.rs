@@ -32,12 +32,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sqlite: include_str!("../migrations/sqlite/0001_initial.sql"),
-    postgres: include_str!("../migrations/postgres/0001_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sqlite: include_str!("../migrations/sqlite/0001_initial.sql"),
+        postgres: include_str!("../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "ledger",
+        sqlite: include_str!("../migrations/sqlite/0020_ledger.sql"),
+        postgres: include_str!("../migrations/postgres/0020_ledger.sql"),
+    },
+];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once
 /// apply migrations one after the other.

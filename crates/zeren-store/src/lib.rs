@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod dialect;
+pub mod ledger;
 pub mod model;
 mod read;
 pub mod testdb;

@@ -1,0 +1,695 @@
+//! The ledger (台账): obligations materialised from installed policies, records that fulfil them,
+//! their versions, participants and attachments, and the parent's acknowledgements. Versions are
+//! only ever inserted (the database refuses updates and deletes); a correction is a new version.
+//! Attachments are stored in the database, content-addressed by SHA-256 and checked when read,
+//! so every instance sharing a PostgreSQL database sees the same files.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::read::Read;
+use crate::{now, run, Error, Result, Write};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Obligation {
+    pub id: i64,
+    pub installed_policy_id: i64,
+    pub policy_id: String,
+    pub duty_id: String,
+    pub title: String,
+    pub unit_id: i64,
+    pub person_id: Option<i64>,
+    pub every: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub period_label: String,
+    pub due_on: NaiveDate,
+    pub times: i64,
+    /// Evidence words, space separated (`minutes attendance`).
+    pub evidence: String,
+    pub report_to_parent: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An obligation to create; the natural key is (unit, policy, duty, person, period start).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NewObligation {
+    pub installed_policy_id: i64,
+    pub policy_id: String,
+    pub duty_id: String,
+    pub title: String,
+    pub unit_id: i64,
+    pub person_id: Option<i64>,
+    pub every: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub period_label: String,
+    pub due_on: NaiveDate,
+    pub times: i64,
+    pub evidence: String,
+    pub report_to_parent: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RecordRow {
+    pub id: i64,
+    pub obligation_id: i64,
+    pub current_version: i64,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RecordVersion {
+    pub id: i64,
+    pub record_id: i64,
+    pub version: i64,
+    pub work_date: NaiveDate,
+    pub place: String,
+    pub content: String,
+    /// Why this version corrects the previous one (None for the first).
+    pub reason: Option<String>,
+    pub created_by: Option<i64>,
+    pub created_by_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A file attached to a version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AttachmentRef {
+    pub version_id: i64,
+    pub position: i64,
+    pub file_name: String,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+}
+
+/// A version with who took part and what is attached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VersionDetail {
+    pub version: RecordVersion,
+    pub participants: Vec<(i64, String)>,
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// A record with all its versions, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordHistory {
+    pub record: RecordRow,
+    pub versions: Vec<VersionDetail>,
+    pub acknowledgements: Vec<Acknowledgement>,
+}
+
+impl RecordHistory {
+    pub fn current(&self) -> Option<&VersionDetail> {
+        self.versions
+            .iter()
+            .find(|v| v.version.version == self.record.current_version)
+    }
+}
+
+/// What a person submits as a version of a record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct NewVersion {
+    pub work_date: NaiveDate,
+    pub place: String,
+    pub content: String,
+    pub participants: Vec<i64>,
+    /// (file name, SHA-256 of stored content), in order.
+    pub attachments: Vec<(String, String)>,
+    /// Required for corrections.
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Acknowledgement {
+    pub id: i64,
+    pub record_id: i64,
+    pub version: i64,
+    pub unit_id: i64,
+    pub acknowledged_by: Option<i64>,
+    pub acknowledged_at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// An obligation with the work dates of its records' current versions and when the first record
+/// was entered, from which its status follows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ObligationProgress {
+    pub obligation: Obligation,
+    pub work_dates: Vec<NaiveDate>,
+    pub records: i64,
+    pub last_entered_at: Option<DateTime<Utc>>,
+}
+
+/// Which obligations to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObligationFilter {
+    /// The unit and everything below it.
+    pub subtree_of: Option<i64>,
+    /// Exactly this unit.
+    pub unit: Option<i64>,
+    pub person: Option<i64>,
+    pub duty: Option<String>,
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
+    pub limit: Option<i64>,
+}
+
+enum Bind {
+    I64(i64),
+    Text(String),
+    Date(NaiveDate),
+}
+
+const OBLIGATION: &str = "SELECT o.id, o.installed_policy_id, o.policy_id, o.duty_id, o.title, o.unit_id, o.person_id, o.every, o.period_start, o.period_end, o.period_label, o.due_on, o.times, o.evidence, o.report_to_parent, o.created_at FROM obligations o";
+const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
+        SELECT id FROM units WHERE id = $1
+        UNION ALL
+        SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)";
+
+impl ObligationFilter {
+    /// The WHERE clause and its binds, numbered from `$1` (or `$2` after the subtree's `$1`).
+    fn sql(&self) -> (String, String, Vec<Bind>) {
+        let mut binds = Vec::new();
+        let mut conds = Vec::new();
+        let mut with = String::new();
+        if let Some(root) = self.subtree_of {
+            with = SUBTREE.to_string();
+            binds.push(Bind::I64(root));
+            conds.push("o.unit_id IN (SELECT id FROM sub)".to_string());
+        }
+        let mut push = |cond: &str, b: Bind, binds: &mut Vec<Bind>| {
+            binds.push(b);
+            conds.push(cond.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(u) = self.unit {
+            push("o.unit_id = ?", Bind::I64(u), &mut binds);
+        }
+        if let Some(p) = self.person {
+            push("o.person_id = ?", Bind::I64(p), &mut binds);
+        }
+        if let Some(d) = &self.duty {
+            push("o.duty_id = ?", Bind::Text(d.clone()), &mut binds);
+        }
+        if let Some(d) = self.due_from {
+            push("o.due_on >= ?", Bind::Date(d), &mut binds);
+        }
+        if let Some(d) = self.due_to {
+            push("o.due_on <= ?", Bind::Date(d), &mut binds);
+        }
+        let wh = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        (with, wh, binds)
+    }
+}
+
+/// Binds a list of values to a query built with `sqlx::query_as`.
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                Bind::I64(v) => q.bind(*v),
+                Bind::Text(v) => q.bind(v.clone()),
+                Bind::Date(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// SHA-256 of bytes, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    crate::audit::hex(&sha2::Sha256::digest(bytes))
+}
+
+#[allow(async_fn_in_trait)] // implemented only by this crate's concrete, Send types
+pub trait LedgerRead: Read {
+    async fn obligation(&mut self, id: i64) -> Result<Option<Obligation>> {
+        let sql = format!("{OBLIGATION} WHERE o.id = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    /// Obligations matching `f`, by due date, each with the work dates of its records.
+    async fn obligations(&mut self, f: &ObligationFilter) -> Result<Vec<ObligationProgress>> {
+        let (with, wh, binds) = f.sql();
+        let limit = f
+            .limit
+            .map(|l| format!(" LIMIT {}", l.max(0)))
+            .unwrap_or_default();
+        let sql = format!("{with} {OBLIGATION}{wh} ORDER BY o.due_on, o.id{limit}");
+        let rows: Vec<Obligation> = run!(self.conn(), |c| bind_all!(sqlx::query_as(&sql), &binds)
+            .fetch_all(&mut *c)
+            .await)?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{with} SELECT o.id, v.work_date, r.created_at FROM obligations o
+             JOIN records r ON r.obligation_id = o.id
+             JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version{wh}"
+        );
+        let dates: Vec<(i64, NaiveDate, DateTime<Utc>)> =
+            run!(self.conn(), |c| bind_all!(sqlx::query_as(&sql), &binds)
+                .fetch_all(&mut *c)
+                .await)?;
+        let mut by_id: std::collections::HashMap<i64, (Vec<NaiveDate>, Option<DateTime<Utc>>)> =
+            std::collections::HashMap::new();
+        for (id, d, at) in dates {
+            let e = by_id.entry(id).or_default();
+            e.0.push(d);
+            e.1 = e.1.max(Some(at));
+        }
+        Ok(rows
+            .into_iter()
+            .map(|o| {
+                let (work_dates, last) = by_id.remove(&o.id).unwrap_or_default();
+                ObligationProgress {
+                    records: work_dates.len() as i64,
+                    work_dates,
+                    last_entered_at: last,
+                    obligation: o,
+                }
+            })
+            .collect())
+    }
+
+    /// The records of an obligation with every version, oldest first.
+    async fn records_of(&mut self, obligation_id: i64) -> Result<Vec<RecordHistory>> {
+        let records: Vec<RecordRow> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, obligation_id, current_version, created_by, created_at FROM records WHERE obligation_id = $1 ORDER BY id"
+        )
+        .bind(obligation_id)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        let mut out = Vec::with_capacity(records.len());
+        for r in records {
+            out.push(self.record_history(r).await?);
+        }
+        Ok(out)
+    }
+
+    async fn record_by_id(&mut self, id: i64) -> Result<Option<RecordHistory>> {
+        let r: Option<RecordRow> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, obligation_id, current_version, created_by, created_at FROM records WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await
+        })?;
+        match r {
+            Some(r) => Ok(Some(self.record_history(r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    #[doc(hidden)]
+    async fn record_history(&mut self, record: RecordRow) -> Result<RecordHistory> {
+        let versions: Vec<RecordVersion> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at
+             FROM record_versions WHERE record_id = $1 ORDER BY version"
+        )
+        .bind(record.id)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        let people: Vec<(i64, i64, String)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT rp.version_id, p.id, p.name FROM record_participants rp
+             JOIN record_versions v ON v.id = rp.version_id JOIN people p ON p.id = rp.person_id
+             WHERE v.record_id = $1 ORDER BY p.id"
+        )
+        .bind(record.id)
+        .fetch_all(&mut *c)
+        .await)?;
+        let files: Vec<AttachmentRef> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT ra.version_id, ra.position, ra.file_name, ra.sha256, a.size, a.media_type
+             FROM record_attachments ra JOIN record_versions v ON v.id = ra.version_id
+             JOIN attachments a ON a.sha256 = ra.sha256
+             WHERE v.record_id = $1 ORDER BY ra.version_id, ra.position"
+        )
+        .bind(record.id)
+        .fetch_all(&mut *c)
+        .await)?;
+        let acknowledgements: Vec<Acknowledgement> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT id, record_id, version, unit_id, acknowledged_by, acknowledged_at, note
+             FROM acknowledgements WHERE record_id = $1 ORDER BY id"
+        )
+        .bind(record.id)
+        .fetch_all(&mut *c)
+        .await)?;
+        let versions = versions
+            .into_iter()
+            .map(|v| VersionDetail {
+                participants: people
+                    .iter()
+                    .filter(|(vid, ..)| *vid == v.id)
+                    .map(|(_, id, name)| (*id, name.clone()))
+                    .collect(),
+                attachments: files
+                    .iter()
+                    .filter(|f| f.version_id == v.id)
+                    .cloned()
+                    .collect(),
+                version: v,
+            })
+            .collect();
+        Ok(RecordHistory {
+            record,
+            versions,
+            acknowledgements,
+        })
+    }
+
+    /// A stored file, checked against its SHA-256 before it is handed out.
+    async fn attachment(&mut self, sha256: &str) -> Result<Option<(String, Vec<u8>)>> {
+        let row: Option<(String, Vec<u8>)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT media_type, content FROM attachments WHERE sha256 = $1"
+        )
+        .bind(sha256)
+        .fetch_optional(&mut *c)
+        .await)?;
+        match row {
+            Some((media_type, bytes)) => {
+                if sha256_hex(&bytes) != sha256 {
+                    return Err(Error::Invalid(format!(
+                        "stored file {sha256} does not match its checksum"
+                    )));
+                }
+                Ok(Some((media_type, bytes)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Records reported to `parent` by the units directly below it whose current version is not
+    /// yet acknowledged (签收), oldest first.
+    async fn inbox(&mut self, parent: i64) -> Result<Vec<(Obligation, RecordRow)>> {
+        let sql = format!(
+            "{OBLIGATION} JOIN units u ON u.id = o.unit_id
+             WHERE u.parent_id = $1 AND o.report_to_parent = TRUE
+               AND EXISTS (SELECT 1 FROM records r WHERE r.obligation_id = o.id AND NOT EXISTS (
+                   SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version))
+             ORDER BY o.due_on, o.id"
+        );
+        let obligations: Vec<Obligation> = run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(parent)
+            .fetch_all(&mut *c)
+            .await)?;
+        let mut out = Vec::new();
+        for o in obligations {
+            let records: Vec<RecordRow> = run!(self.conn(), |c| {
+                sqlx::query_as(
+                "SELECT r.id, r.obligation_id, r.current_version, r.created_by, r.created_at FROM records r
+                 WHERE r.obligation_id = $1 AND NOT EXISTS (
+                     SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
+                 ORDER BY r.id"
+            )
+            .bind(o.id)
+            .fetch_all(&mut *c)
+            .await
+            })?;
+            out.extend(records.into_iter().map(|r| (o.clone(), r)));
+        }
+        Ok(out)
+    }
+}
+
+impl<T: Read> LedgerRead for T {}
+
+impl Write {
+    /// Creates the obligations that do not exist yet (by natural key) and returns the ids of those
+    /// created. Several instances may run this at once: the unique key keeps one of each.
+    pub async fn materialise_obligations(
+        &mut self,
+        unit_id: i64,
+        rows: &[NewObligation],
+    ) -> Result<Vec<i64>> {
+        let mut created = Vec::new();
+        let at = now();
+        for o in rows {
+            let id: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+                "INSERT INTO obligations (installed_policy_id, policy_id, duty_id, title, unit_id, person_id, person_key, every,
+                    period_start, period_end, period_label, due_on, times, evidence, report_to_parent, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                 ON CONFLICT (unit_id, policy_id, duty_id, person_key, period_start) DO NOTHING
+                 RETURNING id"
+            )
+            .bind(o.installed_policy_id)
+            .bind(&o.policy_id)
+            .bind(&o.duty_id)
+            .bind(&o.title)
+            .bind(o.unit_id)
+            .bind(o.person_id)
+            .bind(o.person_id.unwrap_or(0))
+            .bind(&o.every)
+            .bind(o.period_start)
+            .bind(o.period_end)
+            .bind(&o.period_label)
+            .bind(o.due_on)
+            .bind(o.times)
+            .bind(&o.evidence)
+            .bind(o.report_to_parent)
+            .bind(at)
+            .fetch_optional(&mut *c)
+            .await)
+            .map_err(|e| Error::from_write(e, "obligation"))?;
+            created.extend(id.map(|(id,)| id));
+        }
+        if !created.is_empty() {
+            self.record(
+                "obligations.materialise",
+                "unit",
+                &unit_id.to_string(),
+                &json!({ "created": created }),
+            )
+            .await?;
+        }
+        Ok(created)
+    }
+
+    /// Removes obligations of periods that have not begun, unless they carry records: a change of
+    /// holder or of the tree changes only the future. Returns the ids removed.
+    pub async fn remove_future_obligations(
+        &mut self,
+        ids: &[i64],
+        today: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        let mut removed = Vec::new();
+        for &id in ids {
+            let gone: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+                "DELETE FROM obligations WHERE id = $1 AND period_start > $2
+                   AND NOT EXISTS (SELECT 1 FROM records r WHERE r.obligation_id = obligations.id)
+                 RETURNING id"
+            )
+            .bind(id)
+            .bind(today)
+            .fetch_optional(&mut *c)
+            .await)?;
+            if let Some((id,)) = gone {
+                self.record(
+                    "obligation.remove",
+                    "obligation",
+                    &id.to_string(),
+                    &json!({ "removed": true }),
+                )
+                .await?;
+                removed.push(id);
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Stores a file (once per content) and returns its SHA-256.
+    pub async fn put_attachment(&mut self, bytes: &[u8], media_type: &str) -> Result<String> {
+        let sha = sha256_hex(bytes);
+        let inserted = run!(self.conn(), |c| {
+            sqlx::query(
+            "INSERT INTO attachments (sha256, size, media_type, content, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (sha256) DO NOTHING"
+        )
+        .bind(&sha)
+        .bind(bytes.len() as i64)
+        .bind(media_type)
+        .bind(bytes)
+        .bind(now())
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if inserted > 0 {
+            self.record(
+                "attachment.store",
+                "attachment",
+                &sha,
+                &json!({ "size": bytes.len(), "media_type": media_type }),
+            )
+            .await?;
+        }
+        Ok(sha)
+    }
+
+    /// Submits the first version of a new record for an obligation.
+    pub async fn create_record(
+        &mut self,
+        obligation_id: i64,
+        v: &NewVersion,
+    ) -> Result<RecordHistory> {
+        let by = self.actor().account_id;
+        let record: RecordRow = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO records (obligation_id, current_version, created_by, created_at) VALUES ($1, 1, $2, $3)
+             RETURNING id, obligation_id, current_version, created_by, created_at"
+        )
+        .bind(obligation_id)
+        .bind(by)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "record"))?;
+        self.insert_version(record.id, 1, v).await?;
+        let history = self
+            .record_by_id(record.id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("record {}", record.id)))?;
+        self.record_audit("record.create", &history).await?;
+        Ok(history)
+    }
+
+    /// Submits a correction: a new version with a reason. `expected_version` is the version the
+    /// person corrected; if someone corrected it meanwhile, this is a conflict.
+    pub async fn correct_record(
+        &mut self,
+        record_id: i64,
+        expected_version: i64,
+        v: &NewVersion,
+    ) -> Result<RecordHistory> {
+        if v.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(Error::Invalid("a correction needs a reason".into()));
+        }
+        let next = expected_version + 1;
+        let updated = run!(self.conn(), |c| sqlx::query(
+            "UPDATE records SET current_version = $2 WHERE id = $1 AND current_version = $3"
+        )
+        .bind(record_id)
+        .bind(next)
+        .bind(expected_version)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if updated == 0 {
+            return Err(Error::Conflict(format!(
+                "record {record_id} is no longer at version {expected_version}"
+            )));
+        }
+        self.insert_version(record_id, next, v).await?;
+        let history = self
+            .record_by_id(record_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("record {record_id}")))?;
+        self.record_audit("record.correct", &history).await?;
+        Ok(history)
+    }
+
+    async fn insert_version(
+        &mut self,
+        record_id: i64,
+        version: i64,
+        v: &NewVersion,
+    ) -> Result<i64> {
+        let by = self.actor().account_id;
+        let name = self.actor().name.clone();
+        let (vid,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO record_versions (record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+        )
+        .bind(record_id)
+        .bind(version)
+        .bind(v.work_date)
+        .bind(&v.place)
+        .bind(&v.content)
+        .bind(&v.reason)
+        .bind(by)
+        .bind(&name)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "record version"))?;
+        for p in &v.participants {
+            run!(self.conn(), |c| sqlx::query(
+                "INSERT INTO record_participants (version_id, person_id) VALUES ($1, $2)"
+            )
+            .bind(vid)
+            .bind(*p)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))
+            .map_err(|e| Error::from_write(e, "participant"))?;
+        }
+        for (i, (name, sha)) in v.attachments.iter().enumerate() {
+            run!(self.conn(), |c| sqlx::query(
+                "INSERT INTO record_attachments (version_id, position, file_name, sha256) VALUES ($1, $2, $3, $4)"
+            )
+            .bind(vid)
+            .bind(i as i64)
+            .bind(name)
+            .bind(sha)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))
+            .map_err(|e| Error::from_write(e, "attachment"))?;
+        }
+        Ok(vid)
+    }
+
+    async fn record_audit(&mut self, action: &str, h: &RecordHistory) -> Result<()> {
+        let current = h.current().expect("a record has its current version");
+        self.record(
+            action,
+            "record",
+            &h.record.id.to_string(),
+            &json!({ "record": h.record, "version": current }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The parent unit acknowledges (签收) the current version of a record.
+    pub async fn acknowledge(
+        &mut self,
+        record_id: i64,
+        unit_id: i64,
+        note: &str,
+    ) -> Result<Acknowledgement> {
+        let by = self.actor().account_id;
+        let a: Acknowledgement = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO acknowledgements (record_id, version, unit_id, acknowledged_by, acknowledged_at, note)
+             SELECT id, current_version, $2, $3, $4, $5 FROM records WHERE id = $1
+             RETURNING id, record_id, version, unit_id, acknowledged_by, acknowledged_at, note"
+        )
+        .bind(record_id)
+        .bind(unit_id)
+        .bind(by)
+        .bind(now())
+        .bind(note)
+        .fetch_optional(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "acknowledgement"))?
+        .ok_or_else(|| Error::NotFound(format!("record {record_id}")))?;
+        self.record("record.acknowledge", "record", &record_id.to_string(), &a)
+            .await?;
+        Ok(a)
+    }
+}

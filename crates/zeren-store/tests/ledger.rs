@@ -1,0 +1,422 @@
+//! The ledger suite: obligations, records and their versions, attachments and acknowledgements,
+//! on SQLite and (with ZEREN_TEST_DATABASE_URL) on PostgreSQL, each on a fresh database.
+
+use chrono::NaiveDate;
+use zeren_store::ledger::*;
+use zeren_store::testdb::TestDb;
+use zeren_store::*;
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+struct Fixture {
+    store: Store,
+    bureau: i64,
+    school: i64,
+    person: i64,
+    policy: i64,
+}
+
+async fn fixture(db: &TestDb) -> Fixture {
+    let store = Store::open(&db.url, HashAlg::Sha256)
+        .await
+        .expect("open store");
+    let mut w = store.write(&Actor::system()).await.unwrap();
+    let bureau = w.create_unit(None, "河东区教体局", "局").await.unwrap();
+    let school = w
+        .create_unit(Some(bureau.id), "环湖中学", "学校")
+        .await
+        .unwrap();
+    let person = w
+        .create_person(&NewPerson {
+            unit_id: school.id,
+            name: "王庆彬".into(),
+            ..NewPerson::default()
+        })
+        .await
+        .unwrap();
+    let policy = w
+        .install_policy(
+            school.id,
+            "district-school",
+            "1",
+            "学校意识形态工作责任制实施办法",
+            "format = 1",
+            "abc",
+        )
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    Fixture {
+        store,
+        bureau: bureau.id,
+        school: school.id,
+        person: person.id,
+        policy: policy.id,
+    }
+}
+
+fn obligation(
+    f: &Fixture,
+    duty: &str,
+    start: &str,
+    end: &str,
+    due: &str,
+    report: bool,
+) -> NewObligation {
+    NewObligation {
+        installed_policy_id: f.policy,
+        policy_id: "district-school".into(),
+        duty_id: duty.into(),
+        title: "意识形态工作内容专题学习".into(),
+        unit_id: f.school,
+        person_id: None,
+        every: "quarter".into(),
+        period_start: day(start),
+        period_end: day(end),
+        period_label: "2026年第一季度".into(),
+        due_on: day(due),
+        times: 1,
+        evidence: "minutes attendance".into(),
+        report_to_parent: report,
+    }
+}
+
+async fn clerk(store: &Store) -> Actor {
+    let mut w = store.write(&Actor::system()).await.unwrap();
+    let a = w
+        .create_account("clerk", None, "x", AdminDuty::None)
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    Actor::account(a.id, "clerk")
+}
+
+#[tokio::test]
+async fn materialising_twice_creates_nothing_new() {
+    for db in TestDb::all().await {
+        let f = fixture(&db).await;
+        let rows = vec![
+            obligation(
+                &f,
+                "quarterly_study",
+                "2026-01-01",
+                "2026-03-31",
+                "2026-03-31",
+                false,
+            ),
+            obligation(
+                &f,
+                "quarterly_study",
+                "2026-04-01",
+                "2026-06-30",
+                "2026-06-30",
+                false,
+            ),
+        ];
+        let mut w = f.store.write(&Actor::system()).await.unwrap();
+        assert_eq!(
+            w.materialise_obligations(f.school, &rows)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        w.commit().await.unwrap();
+        let mut w = f.store.write(&Actor::system()).await.unwrap();
+        assert!(w
+            .materialise_obligations(f.school, &rows)
+            .await
+            .unwrap()
+            .is_empty());
+        w.commit().await.unwrap();
+
+        // Two instances at once: still one of each.
+        let (a, b) = (f.store.clone(), f.store.clone());
+        let more = vec![obligation(
+            &f,
+            "half_year_report",
+            "2026-01-01",
+            "2026-06-30",
+            "2026-06-30",
+            true,
+        )];
+        let (m1, m2) = (more.clone(), more.clone());
+        let school = f.school;
+        let t1 = tokio::spawn(async move {
+            let mut w = a.write(&Actor::system()).await.unwrap();
+            let n = w.materialise_obligations(school, &m1).await.unwrap().len();
+            w.commit().await.unwrap();
+            n
+        });
+        let t2 = tokio::spawn(async move {
+            let mut w = b.write(&Actor::system()).await.unwrap();
+            let n = w.materialise_obligations(school, &m2).await.unwrap().len();
+            w.commit().await.unwrap();
+            n
+        });
+        assert_eq!(t1.await.unwrap() + t2.await.unwrap(), 1);
+        let mut r = f.store.reader().await.unwrap();
+        let all = r
+            .obligations(&ObligationFilter {
+                subtree_of: Some(f.bureau),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(f.store.verify_audit().await.unwrap().first_break, None);
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn a_record_is_corrected_by_a_new_version_and_never_in_place() {
+    for db in TestDb::all().await {
+        let f = fixture(&db).await;
+        let actor = clerk(&f.store).await;
+        let mut w = f.store.write(&Actor::system()).await.unwrap();
+        let ids = w
+            .materialise_obligations(
+                f.school,
+                &[obligation(
+                    &f,
+                    "quarterly_study",
+                    "2026-01-01",
+                    "2026-03-31",
+                    "2026-03-31",
+                    true,
+                )],
+            )
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+
+        let mut w = f.store.write(&actor).await.unwrap();
+        let sha = w
+            .put_attachment(b"%PDF-1.4 minutes", "application/pdf")
+            .await
+            .unwrap();
+        let first = NewVersion {
+            work_date: day("2026-03-20"),
+            place: "三楼会议室".into(),
+            content: "学习实施方案".into(),
+            participants: vec![f.person],
+            attachments: vec![("会议纪要.pdf".into(), sha.clone())],
+            reason: None,
+        };
+        let h = w.create_record(ids[0], &first).await.unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(h.record.current_version, 1);
+        let v1 = h.current().unwrap();
+        assert_eq!(v1.participants, [(f.person, "王庆彬".to_string())]);
+        assert_eq!(v1.attachments[0].file_name, "会议纪要.pdf");
+
+        // A correction needs a reason, and must start from the current version.
+        let mut w = f.store.write(&actor).await.unwrap();
+        let second = NewVersion {
+            place: "二楼会议室".into(),
+            reason: Some("地点登记有误".into()),
+            ..first.clone()
+        };
+        assert!(matches!(
+            w.correct_record(
+                h.record.id,
+                1,
+                &NewVersion {
+                    reason: None,
+                    ..second.clone()
+                }
+            )
+            .await,
+            Err(Error::Invalid(_))
+        ));
+        let h2 = w.correct_record(h.record.id, 1, &second).await.unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(h2.versions.len(), 2, "both versions stay visible");
+        assert_eq!(h2.versions[0].version.place, "三楼会议室");
+        assert_eq!(h2.current().unwrap().version.place, "二楼会议室");
+        assert_eq!(
+            h2.current().unwrap().version.reason.as_deref(),
+            Some("地点登记有误")
+        );
+        let mut w = f.store.write(&actor).await.unwrap();
+        assert!(
+            matches!(
+                w.correct_record(h.record.id, 1, &second).await,
+                Err(Error::Conflict(_))
+            ),
+            "a stale correction conflicts"
+        );
+        drop(w);
+
+        // The database itself refuses edits and deletions of submitted versions.
+        for sql in [
+            "UPDATE record_versions SET place = '别处' WHERE version = 1",
+            "DELETE FROM record_versions WHERE version = 1",
+            "UPDATE record_participants SET person_id = person_id",
+            "DELETE FROM record_attachments",
+            "UPDATE attachments SET content = content",
+        ] {
+            assert!(db.exec_raw(sql).await.is_err(), "refused: {sql}");
+        }
+        let mut r = f.store.reader().await.unwrap();
+        let again = r.record_by_id(h.record.id).await.unwrap().unwrap();
+        assert_eq!(again.versions[0].version.place, "三楼会议室");
+
+        // Progress counts the current version's work date.
+        let p = r
+            .obligations(&ObligationFilter {
+                unit: Some(f.school),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(p[0].work_dates, [day("2026-03-20")]);
+        assert_eq!(p[0].records, 1);
+
+        // The file comes back intact; a file whose bytes no longer match is refused.
+        let (mt, bytes) = r.attachment(&sha).await.unwrap().unwrap();
+        assert_eq!(
+            (mt.as_str(), bytes.as_slice()),
+            ("application/pdf", &b"%PDF-1.4 minutes"[..])
+        );
+        drop(r);
+        let corrupt = match db.backend {
+            Backend::Sqlite => "DROP TRIGGER attachments_no_update; UPDATE attachments SET content = X'00'",
+            Backend::Postgres => "DROP TRIGGER attachments_no_update ON attachments; UPDATE attachments SET content = '\\x00'",
+        };
+        db.exec_raw(corrupt).await.unwrap();
+        let mut r = f.store.reader().await.unwrap();
+        assert!(matches!(r.attachment(&sha).await, Err(Error::Invalid(_))));
+
+        // Every step is on the audit chain, and the chain is intact.
+        let entries = r.audit_page(0, 1000).await.unwrap();
+        let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        for a in [
+            "obligations.materialise",
+            "attachment.store",
+            "record.create",
+            "record.correct",
+        ] {
+            assert!(actions.contains(&a), "{a} in {actions:?}");
+        }
+        assert_eq!(f.store.verify_audit().await.unwrap().first_break, None);
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn the_parent_acknowledges_reports_in_its_inbox() {
+    for db in TestDb::all().await {
+        let f = fixture(&db).await;
+        let actor = clerk(&f.store).await;
+        let mut w = f.store.write(&Actor::system()).await.unwrap();
+        let ids = w
+            .materialise_obligations(
+                f.school,
+                &[
+                    obligation(
+                        &f,
+                        "half_year_report",
+                        "2026-01-01",
+                        "2026-06-30",
+                        "2026-06-30",
+                        true,
+                    ),
+                    obligation(
+                        &f,
+                        "quarterly_study",
+                        "2026-01-01",
+                        "2026-03-31",
+                        "2026-03-31",
+                        false,
+                    ),
+                ],
+            )
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let v = NewVersion {
+            work_date: day("2026-06-28"),
+            content: "半年工作汇报".into(),
+            ..NewVersion::default()
+        };
+        let mut w = f.store.write(&actor).await.unwrap();
+        let report = w.create_record(ids[0], &v).await.unwrap();
+        w.create_record(ids[1], &v).await.unwrap();
+        w.commit().await.unwrap();
+
+        let mut r = f.store.reader().await.unwrap();
+        let inbox = r.inbox(f.bureau).await.unwrap();
+        assert_eq!(inbox.len(), 1, "only reports to the parent reach its inbox");
+        assert_eq!(inbox[0].1.id, report.record.id);
+        assert!(r.inbox(f.school).await.unwrap().is_empty());
+        drop(r);
+
+        let mut w = f.store.write(&actor).await.unwrap();
+        let ack = w
+            .acknowledge(report.record.id, f.bureau, "已签收")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(ack.version, 1);
+        let mut w = f.store.write(&actor).await.unwrap();
+        assert!(matches!(
+            w.acknowledge(report.record.id, f.bureau, "again").await,
+            Err(Error::Conflict(_))
+        ));
+        drop(w);
+        let mut r = f.store.reader().await.unwrap();
+        assert!(r.inbox(f.bureau).await.unwrap().is_empty());
+        // A correction needs a fresh acknowledgement.
+        drop(r);
+        let mut w = f.store.write(&actor).await.unwrap();
+        w.correct_record(
+            report.record.id,
+            1,
+            &NewVersion {
+                reason: Some("补充数据".into()),
+                ..v.clone()
+            },
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        let mut r = f.store.reader().await.unwrap();
+        assert_eq!(r.inbox(f.bureau).await.unwrap().len(), 1);
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn only_future_obligations_without_records_are_removed() {
+    for db in TestDb::all().await {
+        let f = fixture(&db).await;
+        let mut w = f.store.write(&Actor::system()).await.unwrap();
+        let ids = w
+            .materialise_obligations(
+                f.school,
+                &[
+                    obligation(&f, "q", "2026-10-01", "2026-12-31", "2026-12-31", false),
+                    obligation(&f, "q", "2027-01-01", "2027-03-31", "2027-03-31", false),
+                ],
+            )
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let mut w = f.store.write(&Actor::system()).await.unwrap();
+        let removed = w
+            .remove_future_obligations(&ids, day("2026-11-29"))
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(
+            removed,
+            [ids[1]],
+            "the current quarter stays; the next one goes"
+        );
+        db.drop_db().await;
+    }
+}
