@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod dialect;
 pub mod ledger;
+pub mod materialise;
 pub mod model;
 mod read;
 pub mod testdb;

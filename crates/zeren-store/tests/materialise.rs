@@ -1,0 +1,199 @@
+//! Materialising obligations from installed policies against a real database.
+
+use chrono::NaiveDate;
+use zeren_policy::calendar::WorkCalendar;
+use zeren_store::ledger::*;
+use zeren_store::materialise::{materialise_all, Report};
+use zeren_store::testdb::TestDb;
+use zeren_store::*;
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn keys(p: &[ObligationProgress]) -> Vec<(String, Option<i64>, String)> {
+    let mut v: Vec<_> = p
+        .iter()
+        .map(|o| {
+            (
+                o.obligation.duty_id.clone(),
+                o.obligation.person_id,
+                o.obligation.period_start.to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn obligations_follow_the_installed_policy_and_the_holders() {
+    let cal = WorkCalendar::bundled();
+    for db in TestDb::all().await {
+        let store = Store::open(&db.url, HashAlg::Sha256).await.unwrap();
+        let pack = zeren_policy::packs::get("district-school").unwrap();
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let bureau = w.create_unit(None, "河东区教体局", "局").await.unwrap();
+        let school = w
+            .create_unit(Some(bureau.id), "河东区第一中学", "学校")
+            .await
+            .unwrap();
+        let a = w
+            .create_person(&NewPerson {
+                unit_id: school.id,
+                name: "王庆彬".into(),
+                ..NewPerson::default()
+            })
+            .await
+            .unwrap();
+        let b = w
+            .create_person(&NewPerson {
+                unit_id: school.id,
+                name: "周涛宇".into(),
+                ..NewPerson::default()
+            })
+            .await
+            .unwrap();
+        w.assign(a.id, school.id, "first_responsible", day("2025-09-01"))
+            .await
+            .unwrap();
+        w.assign(a.id, school.id, "leadership", day("2025-09-01"))
+            .await
+            .unwrap();
+        let leader_b = w
+            .assign(b.id, school.id, "leadership", day("2025-09-01"))
+            .await
+            .unwrap();
+        w.install_policy(
+            school.id,
+            pack.id,
+            "1",
+            "学校意识形态工作责任制实施办法",
+            pack.text,
+            "x",
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+
+        let today = day("2026-11-29");
+        let report = materialise_all(&store, today, &cal).await.unwrap();
+        assert_eq!(report.installations, 1);
+        assert!(report.invalid.is_empty());
+        let mut r = store.reader().await.unwrap();
+        let all = r
+            .obligations(&ObligationFilter {
+                subtree_of: Some(bureau.id),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        drop(r);
+        let k = |d: &str, p: Option<i64>, s: &str| (d.to_string(), p, s.to_string());
+        assert_eq!(
+            keys(&all),
+            [
+                k("half_year_report", None, "2026-07-01"),
+                k("half_year_report", None, "2027-01-01"),
+                k("leader_lecture", Some(a.id), "2026-01-01"),
+                k("leader_lecture", Some(a.id), "2027-01-01"),
+                k("leader_lecture", Some(b.id), "2026-01-01"),
+                k("leader_lecture", Some(b.id), "2027-01-01"),
+                k("quarterly_study", None, "2026-10-01"),
+                k("quarterly_study", None, "2027-01-01"),
+                k("study_essay", Some(a.id), "2026-01-01"),
+                k("study_essay", Some(a.id), "2027-01-01"),
+                k("study_essay", Some(b.id), "2026-01-01"),
+                k("study_essay", Some(b.id), "2027-01-01"),
+            ]
+        );
+        let q = all
+            .iter()
+            .find(|o| o.obligation.duty_id == "quarterly_study")
+            .unwrap();
+        assert_eq!(
+            (q.obligation.due_on, q.obligation.period_label.as_str()),
+            (day("2026-12-31"), "2026年第四季度")
+        );
+
+        // Again: nothing new.
+        assert_eq!(
+            materialise_all(&store, today, &cal).await.unwrap(),
+            Report {
+                installations: 1,
+                ..Report::default()
+            }
+        );
+
+        // B leaves at the end of the year: B's 2027 obligations go, B's 2026 ones stay.
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.end_assignment(leader_b.id, day("2027-01-01"))
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let report = materialise_all(&store, today, &cal).await.unwrap();
+        assert_eq!((report.created, report.removed), (0, 2));
+        let mut r = store.reader().await.unwrap();
+        let all = r
+            .obligations(&ObligationFilter {
+                person: Some(b.id),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        drop(r);
+        assert_eq!(
+            keys(&all),
+            [
+                k("leader_lecture", Some(b.id), "2026-01-01"),
+                k("study_essay", Some(b.id), "2026-01-01")
+            ]
+        );
+
+        // Upgrading the policy retires the old installation's future obligations; the new one
+        // plans its own (the unique key keeps the current ones as they are).
+        let monthly = pack
+            .text
+            .replacen("every = \"quarter\"", "every = \"month\"", 1);
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.install_policy(
+            school.id,
+            pack.id,
+            "2",
+            "学校意识形态工作责任制实施办法",
+            &monthly,
+            "y",
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        let report = materialise_all(&store, today, &cal).await.unwrap();
+        assert!(report.removed > 0 && report.created > 0, "{report:?}");
+        let mut r = store.reader().await.unwrap();
+        let studies: Vec<_> = r
+            .obligations(&ObligationFilter {
+                duty: Some("quarterly_study".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.obligation.every, o.obligation.period_start.to_string()))
+            .collect();
+        assert!(
+            studies.contains(&("quarter".to_string(), "2026-10-01".to_string())),
+            "the current quarter stays: {studies:?}"
+        );
+        assert!(
+            studies.contains(&("month".to_string(), "2026-12-01".to_string())),
+            "{studies:?}"
+        );
+        assert!(
+            !studies.contains(&("quarter".to_string(), "2027-01-01".to_string())),
+            "{studies:?}"
+        );
+        drop(r);
+        assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+        db.drop_db().await;
+    }
+}
