@@ -10,7 +10,7 @@ pub mod config;
 pub mod error;
 pub mod i18n;
 pub mod openapi;
-mod org;
+pub mod org;
 pub mod packs;
 mod pages;
 pub mod roster;

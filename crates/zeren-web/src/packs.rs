@@ -1,43 +1,10 @@
-//! The ten policy packs shipped in the binary (from `policies/`), offered at setup and when
-//! installing a policy at a unit.
+//! The bundled policy packs as the setup and policy pages offer them: the engine's ten packs
+//! (`zeren_policy::packs`) with their titles.
 
-pub struct Pack {
-    pub id: &'static str,
-    pub text: &'static str,
-}
-
-macro_rules! packs {
-    ($($id:literal),*) => { &[$(Pack { id: $id, text: include_str!(concat!("../../../policies/", $id, ".toml")) }),*] };
-}
-
-pub static PACKS: &[Pack] = packs!(
-    "district-school",
-    "primary-school",
-    "middle-school",
-    "school-basic",
-    "school-bureau",
-    "bureau",
-    "hospital",
-    "cooperative",
-    "university",
-    "farm"
-);
+pub use zeren_policy::packs::Pack;
 
 pub fn find(id: &str) -> Option<&'static Pack> {
-    PACKS.iter().find(|p| p.id == id)
-}
-
-/// (id, title) of every pack, the title read from the pack itself.
-pub fn listing() -> Vec<PackInfo> {
-    PACKS
-        .iter()
-        .map(|p| PackInfo {
-            id: p.id,
-            title: zeren_policy::parse(&format!("{}.toml", p.id), p.text)
-                .map(|pol| pol.meta.title)
-                .unwrap_or_else(|_| p.id.to_string()),
-        })
-        .collect()
+    zeren_policy::packs::get(id)
 }
 
 pub struct PackInfo {
@@ -45,14 +12,13 @@ pub struct PackInfo {
     pub title: String,
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_pack_parses() {
-        for p in super::PACKS {
-            if let Err(d) = zeren_policy::parse(&format!("{}.toml", p.id), p.text) {
-                panic!("{}: {d}", p.id);
-            }
-        }
-    }
+/// Every pack with the title it declares, in the order of the seed text.
+pub fn listing() -> Vec<PackInfo> {
+    zeren_policy::packs::all()
+        .iter()
+        .map(|p| PackInfo {
+            id: p.id,
+            title: p.policy().meta.title,
+        })
+        .collect()
 }

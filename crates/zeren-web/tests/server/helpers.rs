@@ -219,6 +219,24 @@ impl Client {
             .await
     }
 
+    /// A form posted by htmx (the `HX-Request` header set): the answer is a fragment.
+    pub async fn form_hx(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect();
+        if let Some(t) = &self.csrf {
+            body.push(format!("_csrf={t}"));
+        }
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("hx-request", "true")
+            .body(body.join("&"));
+        self.send(req).await
+    }
+
     pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
         let mut body: Vec<String> = fields
             .iter()
@@ -319,6 +337,35 @@ impl Client {
             r.text
         );
     }
+}
+
+/// The value of a hidden input or the text of a textarea named `name` in a page.
+pub fn field_of(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\"");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + marker.len();
+    let rest = &html[at..];
+    let raw = if let Some(v) = rest.strip_prefix(" value=\"") {
+        v.split('"').next().unwrap()
+    } else {
+        let start = rest.find('>').unwrap() + 1;
+        &rest[start..start + rest[start..].find("</textarea>").unwrap()]
+    };
+    unescape(raw)
+}
+
+pub fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
 }
 
 /// The CSRF token a page carries in its htmx headers.

@@ -329,6 +329,88 @@ async fn journey(db: TestDb) {
         .json();
     assert_eq!(person["assignments"][0]["ends_on"], "2026-06-30");
 
+    // htmx posts get the roles fragment back, not a whole page.
+    let r = c
+        .form_hx(
+            &format!("/units/{top}/assignments"),
+            &[
+                ("person_id", &people[0].id.to_string()),
+                ("role_id", "leadership"),
+                ("starts_on", "2026-02-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text.trim_start().starts_with("<section id=\"roles\">") && !r.text.contains("<html"),
+        "{}",
+        r.text
+    );
+
+    // Upgrade the policy after seeing what changes; the old version stays in the history.
+    let page = c.get(&format!("/units/{top}/policy")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let v2 = zeren_web::packs::find("district-school")
+        .unwrap()
+        .text
+        .replacen("every = \"quarter\"", "every = \"month\"", 1);
+    let preview = c
+        .multipart(
+            &format!("/units/{top}/policy/preview"),
+            &[
+                ("pack", None, b"upload"),
+                ("policy_file", Some("district-school.toml"), v2.as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    assert!(preview.text.contains("安装前对比"));
+    assert!(
+        preview.text.contains("quarterly_study")
+            || preview.text.contains("意识形态工作内容专题学习"),
+        "the diff names the changed duty: {}",
+        preview.text
+    );
+    let (file_name, sha, text) = (
+        field_of(&preview.text, "file_name"),
+        field_of(&preview.text, "sha256"),
+        field_of(&preview.text, "text"),
+    );
+    assert!(
+        text == v2,
+        "the previewed text round-trips through the page"
+    );
+    let r = c
+        .form(
+            &format!("/units/{top}/policy"),
+            &[("file_name", &file_name), ("sha256", &sha), ("text", &text)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let history = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .policy_history(top)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history[0].current && !history[1].current);
+    assert!(history[0].text.contains("every = \"month\""));
+    // A text changed after the preview is refused.
+    let r = c
+        .form(
+            &format!("/units/{top}/policy"),
+            &[
+                ("file_name", &file_name),
+                ("sha256", &sha),
+                ("text", "format = 1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
     // Every step is on the audit chain, and the chain is intact.
     let v = app.store.verify_audit().await.unwrap();
     assert_eq!(v.first_break, None);

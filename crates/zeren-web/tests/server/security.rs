@@ -79,6 +79,27 @@ async fn forged_requests_are_refused_and_headers_are_set() {
         assert_eq!(doc.status, StatusCode::OK);
         assert!(doc.json()["paths"]["/units"].is_object());
 
+        // An idle session ends: the server, not the cookie, decides.
+        let mut idle = app.login("sysadmin").await;
+        let value = idle
+            .cookie
+            .as_ref()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1
+            .to_string();
+        let id = zeren_web::auth::sha256_hex(&value);
+        app.store
+            .touch_session(&id, zeren_store::now() - chrono::Duration::hours(2))
+            .await
+            .unwrap();
+        assert_eq!(
+            idle.get(&format!("/units/{top}")).await.location(),
+            "/login"
+        );
+        idle.csrf = None;
+
         // Logging out ends the session on the server.
         let cookie = c.cookie.clone();
         let r = c.form("/logout", &[]).await;
