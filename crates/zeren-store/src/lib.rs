@@ -188,7 +188,10 @@ impl Store {
             None => None,
         };
         let tx = match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            // IMMEDIATE takes the write lock at once: a transaction that reads before it
+            // writes could otherwise fail when another connection (session bookkeeping)
+            // committed in between.
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         };
         Ok(Write::new(tx, actor.clone(), self.alg, guard))

@@ -204,6 +204,7 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
     ("unit.people", "人员", "People"),
     ("unit.policy", "实施办法", "Policy"),
     ("unit.policy_in_force", "执行的实施办法", "Policy in force"),
+    ("unit.rename", "修改单位名称或类型", "Rename or change kind"),
     ("unit.roles", "责任角色", "Roles"),
     ("unit.since", "自", "since"),
     ("units.none", "您没有任何单位的权限。", "You have no unit permissions."),

@@ -8,7 +8,7 @@ use zeren_store::*;
 
 use crate::error::Error;
 use crate::i18n::{Lang, Tr};
-use crate::view::RoleRow;
+use crate::view::{HistoryRow, RoleRow};
 
 /// Today in China (UTC+8): role dates and due dates are Chinese calendar days.
 pub fn today() -> NaiveDate {
@@ -24,7 +24,7 @@ pub struct Roles {
     pub policy: Option<InstalledPolicy>,
     pub rows: Vec<RoleRow>,
     pub warnings: Vec<String>,
-    pub history: Vec<AssignmentView>,
+    pub history: Vec<HistoryRow>,
 }
 
 /// The roles of the policy in force at a unit, their current holders, the holder-bound
@@ -42,9 +42,9 @@ pub async fn roles(
     let all = r.assignments_at(unit.id).await?;
     drop(r);
     let active = |a: &AssignmentView| a.starts_on <= today && a.ends_on.is_none_or(|e| today < e);
-    let history: Vec<AssignmentView> = all.iter().filter(|a| !active(a)).cloned().collect();
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
+    let mut policy_parsed = None;
     if let Some(p) = &installed {
         let policy = parse_installed(p)?;
         for role in &policy.roles {
@@ -75,13 +75,52 @@ pub async fn roles(
                 holders,
             });
         }
+        policy_parsed = Some(policy);
     }
+    let history = all
+        .iter()
+        .filter(|a| !active(a))
+        .map(|a| HistoryRow {
+            role_title: role_title(policy_parsed.as_ref(), &a.role_id),
+            a: a.clone(),
+        })
+        .collect();
     Ok(Roles {
         policy: installed,
         rows,
         warnings,
         history,
     })
+}
+
+/// A role's title in a policy, or its id when the policy does not (or no longer) define it.
+pub fn role_title(policy: Option<&Policy>, role_id: &str) -> String {
+    policy
+        .and_then(|p| p.roles.iter().find(|r| r.id.as_str() == role_id))
+        .map(|r| r.title.clone())
+        .unwrap_or_else(|| role_id.to_string())
+}
+
+/// Assignments with their role titles from the policy in force at each assignment's unit.
+pub async fn with_titles(
+    store: &Store,
+    list: Vec<AssignmentView>,
+) -> Result<Vec<HistoryRow>, Error> {
+    let mut policies: std::collections::HashMap<i64, Option<Policy>> =
+        std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for a in list {
+        if let std::collections::hash_map::Entry::Vacant(slot) = policies.entry(a.unit_id) {
+            let p = store.reader().await?.policy_in_force(a.unit_id).await?;
+            slot.insert(p.as_ref().map(parse_installed).transpose()?);
+        }
+        let title = role_title(policies[&a.unit_id].as_ref(), &a.role_id);
+        out.push(HistoryRow {
+            a,
+            role_title: title,
+        });
+    }
+    Ok(out)
 }
 
 /// Bodies as the policy defines them, for [`Write::sync_bodies`].

@@ -651,7 +651,7 @@ pub async fn person(
         chrome: Chrome::new(lang, Some(&v)),
         path: r.path(p.unit_id).await?,
         id_masked: p.id_number.as_deref().map(mask_id).unwrap_or_default(),
-        assignments: r.assignments_of(id).await?,
+        assignments: org::with_titles(&state.store, r.assignments_of(id).await?).await?,
         person: p,
     })
 }

@@ -137,6 +137,12 @@ pub struct RoleRow {
     pub holders: Vec<AssignmentView>,
 }
 
+/// A past holder, with the role's title from the policy (its id when the policy no longer has it).
+pub struct HistoryRow {
+    pub a: AssignmentView,
+    pub role_title: String,
+}
+
 pub struct BodyView {
     pub body: Body,
     pub members: Vec<MemberView>,
@@ -166,7 +172,7 @@ pub struct RolesPart {
     pub policy: Option<InstalledPolicy>,
     pub roles: Vec<RoleRow>,
     pub warnings: Vec<String>,
-    pub history: Vec<AssignmentView>,
+    pub history: Vec<HistoryRow>,
     pub candidates: Vec<Person>,
     pub can_edit: bool,
     pub today: NaiveDate,
@@ -184,7 +190,7 @@ pub struct UnitPage {
     pub policy: Option<InstalledPolicy>,
     pub roles: Vec<RoleRow>,
     pub warnings: Vec<String>,
-    pub history: Vec<AssignmentView>,
+    pub history: Vec<HistoryRow>,
     pub candidates: Vec<Person>,
     pub bodies: Vec<BodyView>,
     pub can_edit: bool,
@@ -200,7 +206,7 @@ pub struct PersonPage {
     pub person: Person,
     pub path: Vec<Unit>,
     pub id_masked: String,
-    pub assignments: Vec<AssignmentView>,
+    pub assignments: Vec<HistoryRow>,
 }
 
 #[derive(Template)]

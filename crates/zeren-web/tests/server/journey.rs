@@ -328,6 +328,19 @@ async fn journey(db: TestDb) {
         .await
         .json();
     assert_eq!(person["assignments"][0]["ends_on"], "2026-06-30");
+    let page = c.get(&format!("/units/{top}")).await;
+    assert!(
+        page.text.contains("历史任职（1）"),
+        "the ended assignment is shown as history"
+    );
+    let person_page = c
+        .get(&format!("/people/{}", assignments[0]["person_id"]))
+        .await;
+    assert!(person_page.text.contains("2026-06-30"));
+    assert!(
+        !person_page.text.contains(&resident_id(0)),
+        "ID numbers are masked on pages"
+    );
 
     // htmx posts get the roles fragment back, not a whole page.
     let r = c
