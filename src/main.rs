@@ -26,6 +26,8 @@ enum Command {
     /// Manage the working-day calendar (statutory holidays and make-up working days).
     #[command(subcommand)]
     Calendar(cmd::calendar::CalendarCommand),
+    /// Create a demo organisation with years of records, to try Zeren or to benchmark it.
+    Demo(cmd::demo::DemoArgs),
     /// Scan files for personal data and secrecy markings before publication (先审查、后公开).
     Scan(cmd::scan::ScanArgs),
     /// Run the web server (embedded SQLite by default, PostgreSQL with ZEREN_DATABASE_URL).
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Policy(c) => cmd::policy::run(c),
         Command::Calendar(c) => cmd::calendar::run(c),
+        Command::Demo(a) => cmd::demo::run(a),
         Command::Scan(a) => cmd::scan::run(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Audit(c) => cmd::audit::run(c),

@@ -666,6 +666,34 @@ impl Write {
         Ok(())
     }
 
+    /// Sets the date an installed policy takes effect (本办法自…起施行), from which its obligations
+    /// start, when that is not the day it was installed.
+    pub async fn set_policy_effective_from(
+        &mut self,
+        installed_id: i64,
+        from: NaiveDate,
+    ) -> Result<()> {
+        let n = run!(self.conn(), |c| sqlx::query(
+            "UPDATE installed_policies SET effective_from = $2 WHERE id = $1"
+        )
+        .bind(installed_id)
+        .bind(from)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(Error::NotFound(format!("installed policy {installed_id}")));
+        }
+        self.record(
+            "policy.effective_from",
+            "policy",
+            &installed_id.to_string(),
+            &json!({ "effective_from": from }),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// The parent unit acknowledges (签收) the current version of a record.
     pub async fn acknowledge(
         &mut self,

@@ -96,7 +96,9 @@ pub async fn materialise_tree(
         report.installations += 1;
         let installation = Installation {
             unit: UnitId(inst.unit_id),
-            since: inst.installed_at.date_naive(),
+            since: effective_from(store, inst.id)
+                .await?
+                .unwrap_or_else(|| inst.installed_at.date_naive()),
         };
         let planned = plan(&policy, &installation, &org, today, cal);
         for Gap { duty, unit, role } in &planned.gaps {
@@ -149,6 +151,17 @@ pub async fn materialise_tree(
         w.commit().await?;
     }
     Ok(())
+}
+
+async fn effective_from(store: &Store, installation: i64) -> Result<Option<NaiveDate>> {
+    let mut r = store.reader().await?;
+    let row: Option<(Option<NaiveDate>,)> = run!(r.conn(), |c| sqlx::query_as(
+        "SELECT effective_from FROM installed_policies WHERE id = $1"
+    )
+    .bind(installation)
+    .fetch_optional(&mut *c)
+    .await)?;
+    Ok(row.and_then(|(d,)| d))
 }
 
 /// A superseded installation's future obligations without records go.

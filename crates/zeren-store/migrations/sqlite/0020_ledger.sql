@@ -2,6 +2,10 @@
 -- Obligations are dated instances of installed policies' duties; records fulfil them. A record's
 -- content lives in versions that are never updated or deleted (triggers refuse it): a correction
 -- is a new version with a reason.
+-- The date a policy takes effect at its unit (本办法自…起施行), when it is not the day it was
+-- installed; obligations start from it.
+ALTER TABLE installed_policies ADD COLUMN effective_from TEXT;
+
 CREATE TABLE obligations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     installed_policy_id INTEGER NOT NULL REFERENCES installed_policies(id),

@@ -1,0 +1,521 @@
+//! `zeren demo`: a realistic organisation to try Zeren with in a minute, and the data set for
+//! benchmarks. A bureau with schools, each with its party branch and teaching groups; people with
+//! their roles; the seed packs installed; years of obligations with records (some late, some
+//! missing) and their attachments. Deterministic for a given seed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{Datelike, Days, NaiveDate};
+use zeren_policy::calendar::WorkCalendar;
+use zeren_store::ledger::{LedgerRead, NewVersion, ObligationFilter};
+use zeren_store::materialise::materialise_all;
+use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read, Store};
+use zeren_web::config::Config;
+
+/// The password of every demo account; it satisfies the password policy.
+pub const DEMO_PASSWORD: &str = "Zeren-demo-2026";
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Data directory to create the demo in (must not hold an organisation yet).
+    #[arg(long)]
+    data: PathBuf,
+    /// How many units in all (the bureau, its schools, their branches and groups).
+    #[arg(long, default_value_t = 25)]
+    units: usize,
+    /// How many years of history, counting the current one.
+    #[arg(long, default_value_t = 2)]
+    years: u32,
+    /// Seed of the generator: the same seed gives the same organisation.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Pretend today is this date (YYYY-MM-DD); default: today in China.
+    #[arg(long)]
+    today: Option<NaiveDate>,
+}
+
+pub fn run(args: DemoArgs) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(demo(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("演示数据未生成：{e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// SplitMix64: small, fast and good enough to make demo data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "蒋", "蔡", "杜",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强", "海燕",
+    "建国", "晓东", "雪梅", "春华", "国庆", "丹", "宁", "琳", "斌",
+];
+const SCHOOLS: &[&str] = &[
+    "第一中学",
+    "实验小学",
+    "第二中学",
+    "育才小学",
+    "新华小学",
+    "东风中学",
+    "光明小学",
+    "朝阳中学",
+    "红旗小学",
+    "胜利小学",
+    "环湖中学",
+    "下埔小学",
+    "向阳小学",
+    "第三中学",
+    "滨河小学",
+    "城关中学",
+];
+const POSITIONS: &[&str] = &[
+    "教师",
+    "教师",
+    "教师",
+    "班主任",
+    "教研组长",
+    "教务员",
+    "团委书记",
+    "工会主席",
+    "办公室主任",
+];
+const PLACES: &[&str] = &[
+    "三楼会议室",
+    "党员活动室",
+    "图书馆报告厅",
+    "行政楼会议室",
+    "录播教室",
+];
+const DOCUMENTS: &[&str] = &[
+    "《党委（党组）意识形态工作责任制实施办法》",
+    "上级党组织关于意识形态工作的通知精神",
+    "习近平新时代中国特色社会主义思想有关论述",
+    "区教体局党组关于加强教育系统意识形态工作的实施意见",
+];
+
+fn name(rng: &mut Rng) -> String {
+    format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
+}
+
+fn phone(rng: &mut Rng) -> String {
+    let prefix = rng.pick(&[
+        "133", "135", "138", "139", "150", "151", "158", "177", "186", "189",
+    ]);
+    format!("{prefix}{:08}", rng.next() % 100_000_000)
+}
+
+/// A minimal, valid one-page PDF carrying an ASCII line (the minutes' reference).
+fn pdf(line: &str) -> Vec<u8> {
+    let stream = format!("BT /F1 12 Tf 72 720 Td ({line}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for off in offsets {
+        out.extend(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+struct Unit {
+    id: i64,
+    people: Vec<i64>,
+}
+
+async fn demo(args: DemoArgs) -> Result<(), String> {
+    let err = |e: zeren_store::Error| e.to_string();
+    let config = Config::load(Some(args.data.clone()), None)?;
+    std::fs::create_dir_all(&config.data)
+        .map_err(|e| format!("cannot create {}: {e}", config.data.display()))?;
+    let store = Store::open(&config.database_url(), config.audit_alg())
+        .await
+        .map_err(err)?;
+    if store
+        .reader()
+        .await
+        .map_err(err)?
+        .setting(zeren_web::SETUP_DONE)
+        .await
+        .map_err(err)?
+        .is_some()
+    {
+        return Err(format!(
+            "{} 中已有组织，请换一个空目录",
+            config.data.display()
+        ));
+    }
+    let today = args.today.unwrap_or_else(zeren_web::org::today);
+    let mut rng = Rng(args.seed);
+    let cal = WorkCalendar::bundled();
+    let history_from = NaiveDate::from_ymd_opt(today.year() - args.years.max(1) as i32 + 1, 1, 1)
+        .ok_or("years out of range")?;
+    let hash = zeren_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
+
+    // --- the organisation ----------------------------------------------------------------
+    let mut w = store.write(&Actor::system()).await.map_err(err)?;
+    w.claim_setting(zeren_web::SETUP_DONE, &zeren_store::now().to_rfc3339())
+        .await
+        .map_err(err)?;
+    let bureau_pack = zeren_policy::packs::get("bureau").expect("bundled pack");
+    let school_packs = [
+        zeren_policy::packs::get("district-school").expect("bundled pack"),
+        zeren_policy::packs::get("primary-school").expect("bundled pack"),
+    ];
+    let bureau = w
+        .create_unit(None, "河东区教育体育局", "局")
+        .await
+        .map_err(err)?;
+    let mut staffed = Vec::new();
+    let since = history_from
+        .checked_sub_days(Days::new(200))
+        .unwrap_or(history_from);
+
+    // People of a unit, with the pack's roles given out in order (each role at least once,
+    // open-ended roles three times).
+    async fn staff(
+        w: &mut zeren_store::Write,
+        rng: &mut Rng,
+        unit_id: i64,
+        count: usize,
+        policy: Option<&zeren_policy::Policy>,
+        since: NaiveDate,
+        tag: &str,
+    ) -> Result<Unit, zeren_store::Error> {
+        let mut people = Vec::new();
+        for i in 0..count {
+            let status = *rng.pick(&[
+                "中共党员",
+                "中共党员",
+                "中共党员",
+                "群众",
+                "共青团员",
+                "中国民主同盟盟员",
+            ]);
+            let p = w
+                .create_person(&NewPerson {
+                    unit_id,
+                    name: name(rng),
+                    gender: Some(if rng.chance(55) { "女" } else { "男" }.into()),
+                    id_number: None,
+                    employee_no: Some(format!("{tag}{:03}", i + 1)),
+                    phone: Some(phone(rng)),
+                    position: Some((*rng.pick(POSITIONS)).into()),
+                    political_status: Some(status.into()),
+                })
+                .await?;
+            people.push(p.id);
+        }
+        if let Some(policy) = policy {
+            let mut next = 0;
+            for role in &policy.roles {
+                let n = match role.holders.max {
+                    Some(max) => role.holders.min.max(1).min(max),
+                    None => role.holders.min.max(3),
+                } as usize;
+                for _ in 0..n {
+                    let person = people[next % people.len()];
+                    next += 1;
+                    w.assign(person, unit_id, role.id.as_str(), since).await?;
+                }
+            }
+        }
+        Ok(Unit {
+            id: unit_id,
+            people,
+        })
+    }
+
+    let bureau_policy = bureau_pack.policy();
+    let bureau_unit = staff(
+        &mut w,
+        &mut rng,
+        bureau.id,
+        10,
+        Some(&bureau_policy),
+        since,
+        "JYJ",
+    )
+    .await
+    .map_err(err)?;
+    let installed =
+        zeren_web::org::install(&mut w, bureau.id, &bureau_policy, bureau_pack.text, since)
+            .await
+            .map_err(|e| e.to_string())?;
+    w.set_policy_effective_from(installed.id, since)
+        .await
+        .map_err(err)?;
+    let mut made = 1;
+    let mut school_no = 0;
+    while made < args.units.max(1) {
+        let stem = SCHOOLS
+            .get(school_no)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| format!("第{}小学", school_no + 1));
+        let school = w
+            .create_unit(Some(bureau.id), &format!("河东区{stem}"), "学校")
+            .await
+            .map_err(err)?;
+        let pack = school_packs[school_no % school_packs.len()];
+        let policy = pack.policy();
+        let count = 14 + rng.below(8);
+        let unit = staff(
+            &mut w,
+            &mut rng,
+            school.id,
+            count,
+            Some(&policy),
+            since,
+            &format!("S{:02}", school_no + 1),
+        )
+        .await
+        .map_err(err)?;
+        let installed = zeren_web::org::install(&mut w, school.id, &policy, pack.text, since)
+            .await
+            .map_err(|e| e.to_string())?;
+        w.set_policy_effective_from(installed.id, since)
+            .await
+            .map_err(err)?;
+        made += 1;
+        for (j, (kind, label)) in [
+            ("党支部", "党支部"),
+            ("教研组", "语文教研组"),
+            ("教研组", "数学教研组"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if made >= args.units {
+                break;
+            }
+            let child = w
+                .create_unit(Some(school.id), &format!("{}{label}", school.name), kind)
+                .await
+                .map_err(err)?;
+            let c = staff(
+                &mut w,
+                &mut rng,
+                child.id,
+                4,
+                None,
+                since,
+                &format!("S{:02}-{}-", school_no + 1, j + 1),
+            )
+            .await
+            .map_err(err)?;
+            staffed.push(c);
+            made += 1;
+        }
+        staffed.push(unit);
+        school_no += 1;
+    }
+
+    // Accounts: the three administrators, the bureau's office, and a school's clerk and secretary.
+    let admin = w
+        .create_account("admin", None, &hash, AdminDuty::System)
+        .await
+        .map_err(err)?;
+    w.set_grant(admin.id, bureau.id, Level::Administer)
+        .await
+        .map_err(err)?;
+    w.create_account("security", None, &hash, AdminDuty::Security)
+        .await
+        .map_err(err)?;
+    w.create_account("auditor", None, &hash, AdminDuty::Audit)
+        .await
+        .map_err(err)?;
+    let office = w
+        .create_account(
+            "bureau",
+            Some(bureau_unit.people[0]),
+            &hash,
+            AdminDuty::None,
+        )
+        .await
+        .map_err(err)?;
+    w.set_grant(office.id, bureau.id, Level::Edit)
+        .await
+        .map_err(err)?;
+    let first_school = staffed
+        .iter()
+        .find(|u| u.people.len() > 4)
+        .map(|u| (u.id, u.people.clone()));
+    let mut clerk = None;
+    if let Some((school, people)) = &first_school {
+        let c = w
+            .create_account(
+                "clerk",
+                Some(people[people.len() - 1]),
+                &hash,
+                AdminDuty::None,
+            )
+            .await
+            .map_err(err)?;
+        w.set_grant(c.id, *school, Level::Edit).await.map_err(err)?;
+        let s = w
+            .create_account("secretary", Some(people[0]), &hash, AdminDuty::None)
+            .await
+            .map_err(err)?;
+        w.set_grant(s.id, *school, Level::Read).await.map_err(err)?;
+        clerk = Some(Actor::account(c.id, "clerk"));
+    }
+    w.commit().await.map_err(err)?;
+
+    // --- history: obligations month by month, then records -------------------------------
+    let mut d = history_from;
+    while d <= today {
+        materialise_all(&store, d, &cal).await.map_err(err)?;
+        d = d
+            .checked_add_months(chrono::Months::new(1))
+            .ok_or("date out of range")?;
+    }
+    materialise_all(&store, today, &cal).await.map_err(err)?;
+
+    let obligations = store
+        .reader()
+        .await
+        .map_err(err)?
+        .obligations(&ObligationFilter {
+            subtree_of: Some(bureau.id),
+            ..ObligationFilter::default()
+        })
+        .await
+        .map_err(err)?;
+    let writer = clerk.unwrap_or_else(Actor::system);
+    let (mut on_time, mut late, mut missing) = (0, 0, 0);
+    let mut r = store.reader().await.map_err(err)?;
+    for o in obligations {
+        let o = o.obligation;
+        if o.period_start > today {
+            continue;
+        }
+        let roll = rng.below(100);
+        let overdue = o.due_on < today;
+        // Past obligations: most done on time, some late, some never; current ones: some done.
+        let work_date = if overdue && roll < 78 {
+            let span = (o.due_on - o.period_start).num_days().max(0) as u64;
+            o.period_start + Days::new(rng.next() % (span + 1))
+        } else if overdue && roll < 88 {
+            let late_by = 1 + rng.next() % 20;
+            let d = o.due_on + Days::new(late_by);
+            if d > today {
+                missing += 1;
+                continue;
+            }
+            late += 1;
+            d
+        } else if !overdue && roll < 40 {
+            let span = (today - o.period_start).num_days().max(0) as u64;
+            o.period_start + Days::new(rng.next() % (span + 1))
+        } else {
+            missing += 1;
+            continue;
+        };
+        if work_date <= o.due_on {
+            on_time += 1;
+        }
+        let people = r.people_in_unit(o.unit_id).await.map_err(err)?;
+        let mut participants: Vec<i64> = people
+            .iter()
+            .map(|p| p.id)
+            .filter(|_| rng.chance(70))
+            .collect();
+        if participants.is_empty() {
+            participants.extend(people.first().map(|p| p.id));
+        }
+        let doc = rng.pick(DOCUMENTS);
+        let content = format!(
+            "一、传达学习{doc}。\n二、结合本单位实际，分析研判{}意识形态领域情况，未发现倾向性、苗头性问题。\n三、部署下一阶段工作：加强阵地管理，落实信息发布审核制度，做好舆情收集与报告。",
+            o.period_label
+        );
+        let mut w = store.write(&writer).await.map_err(err)?;
+        let mut attachments = Vec::new();
+        let sha = w
+            .put_attachment(
+                &pdf(&format!(
+                    "Zeren demo minutes, obligation {} ({})",
+                    o.id, work_date
+                )),
+                "application/pdf",
+            )
+            .await
+            .map_err(err)?;
+        attachments.push(("会议纪要.pdf".to_string(), sha));
+        let v = NewVersion {
+            work_date,
+            place: (*rng.pick(PLACES)).into(),
+            content,
+            participants,
+            attachments,
+            reason: None,
+        };
+        w.create_record(o.id, &v).await.map_err(err)?;
+        w.commit().await.map_err(err)?;
+    }
+    drop(r);
+
+    println!("演示数据已生成：{}", config.data.display());
+    println!("  单位 {made} 个，记录：按时 {on_time}，逾期完成 {late}，未完成 {missing}");
+    println!();
+    println!("启动：zeren serve --data {}", config.data.display());
+    println!("登录（密码均为 {DEMO_PASSWORD}）：");
+    println!("  clerk      学校办公室（登记台账）");
+    println!("  secretary  学校党支部书记（只读）");
+    println!("  bureau     教体局办公室（查看全区）");
+    println!("  admin      系统管理员；security 安全管理员；auditor 安全审计员");
+    Ok(())
+}
