@@ -2,7 +2,7 @@
 //! as the pages; errors come back as `{"error": code, "message": …}` with the status code.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,6 +14,7 @@ use zeren_store::*;
 use crate::access;
 use crate::auth::Viewer;
 use crate::error::{Error, Result};
+use crate::extract::{Json as JsonBody, Path, Query};
 use crate::i18n::Lang;
 use crate::org;
 use crate::pages::{self, PersonForm};
@@ -46,7 +47,7 @@ pub struct NewUnit {
 pub async fn create_unit(
     State(state): State<AppState>,
     v: Viewer,
-    Json(b): Json<NewUnit>,
+    JsonBody(b): JsonBody<NewUnit>,
 ) -> Result<Response> {
     access::require(&state.store, &v, b.parent_id, Level::Administer).await?;
     let (name, kind) = (b.name.trim(), b.kind.trim());
@@ -114,7 +115,7 @@ pub async fn create_person(
     State(state): State<AppState>,
     v: Viewer,
     lang: Lang,
-    Json(b): Json<NewPersonBody>,
+    JsonBody(b): JsonBody<NewPersonBody>,
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, b.unit_id, Level::Edit).await?;
     Ok(created(
@@ -167,7 +168,7 @@ pub async fn create_assignment(
     State(state): State<AppState>,
     v: Viewer,
     lang: Lang,
-    Json(b): Json<NewAssignment>,
+    JsonBody(b): JsonBody<NewAssignment>,
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, b.unit_id, Level::Edit).await?;
     let a = org::assign(
@@ -192,7 +193,7 @@ pub async fn end_assignment(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Json(b): Json<EndAssignment>,
+    JsonBody(b): JsonBody<EndAssignment>,
 ) -> Result<Json<Assignment>> {
     let a = state
         .store
@@ -235,7 +236,7 @@ pub async fn install_policy(
     State(state): State<AppState>,
     v: Viewer,
     lang: Lang,
-    Json(b): Json<InstallBody>,
+    JsonBody(b): JsonBody<InstallBody>,
 ) -> Result<Response> {
     access::require(&state.store, &v, b.unit_id, Level::Administer).await?;
     let (name, text) = match (&b.pack, &b.text) {

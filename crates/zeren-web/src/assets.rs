@@ -1,6 +1,6 @@
 //! Static assets, embedded in the binary: the server works on closed networks with no CDN.
 
-use axum::extract::Path;
+use crate::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 

@@ -8,6 +8,7 @@ mod assets;
 pub mod auth;
 pub mod config;
 pub mod error;
+mod extract;
 pub mod i18n;
 pub mod openapi;
 pub mod org;

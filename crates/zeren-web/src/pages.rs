@@ -4,10 +4,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use zeren_store::*;
@@ -15,6 +14,7 @@ use zeren_store::*;
 use crate::access;
 use crate::auth::{self, MaybeViewer, Viewer};
 use crate::error::{Error, Result};
+use crate::extract::{Form, Path, Query};
 use crate::i18n::{Lang, Tr};
 use crate::org;
 use crate::packs;

@@ -27,15 +27,30 @@ fn open_before_setup(path: &str) -> bool {
 }
 
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let lang = Lang::from_headers(req.headers());
     req.extensions_mut().insert(lang);
     let path = req.uri().path().to_string();
+    let method = req.method().clone();
     let api = path.starts_with("/api/");
-    let resp = match check(&state, req, &path, lang).await {
-        Ok(req) => next.run(req).await,
-        Err(e) => e.into_response(),
+    let (resp, account) = match check(&state, req, &path, lang).await {
+        Ok(req) => {
+            let account = req.extensions().get::<Viewer>().map(|v| v.account.id);
+            (next.run(req).await, account)
+        }
+        Err(e) => (e.into_response(), None),
     };
-    finish(resp, lang, api)
+    let resp = finish(resp, lang, api);
+    // One structured line per request; never the query string (it may carry a CSRF token).
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = resp.status().as_u16(),
+        account,
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    resp
 }
 
 async fn check(

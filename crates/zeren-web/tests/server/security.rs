@@ -79,6 +79,30 @@ async fn forged_requests_are_refused_and_headers_are_set() {
         assert_eq!(doc.status, StatusCode::OK);
         assert!(doc.json()["paths"]["/units"].is_object());
 
+        // Malformed input renders like every other error: a page, or JSON under /api.
+        let r = c
+            .form(
+                &format!("/units/{top}/assignments"),
+                &[
+                    ("person_id", "x"),
+                    ("role_id", "leadership"),
+                    ("starts_on", "2026-13-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("<html lang=\"zh-CN\">"), "{}", r.text);
+        let r = c
+            .raw("/api/v1/units", "application/json", b"{not json".to_vec())
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["error"], "invalid");
+        assert_eq!(c.get("/units/abc").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            c.get("/api/v1/people?unit=x").await.json()["error"],
+            "invalid"
+        );
+
         // An idle session ends: the server, not the cookie, decides.
         let mut idle = app.login("sysadmin").await;
         let value = idle
