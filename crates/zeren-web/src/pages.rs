@@ -1331,6 +1331,7 @@ pub async fn audit(
     let entries = r.audit_search(&filter).await?;
     render(&AuditPage {
         chrome: Chrome::new(lang, Some(&v)),
+        lang,
         chain_ok,
         chain_status,
         actors,

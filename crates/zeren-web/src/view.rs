@@ -39,6 +39,12 @@ pub struct Chrome {
     pub csrf: String,
 }
 
+impl AuditPage {
+    pub fn action(&self, code: &str) -> String {
+        action_label(self.lang, code)
+    }
+}
+
 impl Chrome {
     pub fn new(lang: Lang, viewer: Option<&Viewer>) -> Chrome {
         Chrome {
@@ -290,11 +296,51 @@ pub struct ActorOption {
 #[template(path = "pages/audit.html")]
 pub struct AuditPage {
     pub chrome: Chrome,
+    pub lang: Lang,
     pub chain_ok: bool,
     pub chain_status: String,
     pub actors: Vec<ActorOption>,
     pub filter: AuditFilterForm,
     pub entries: Vec<AuditEntry>,
+}
+
+/// What an audit action means, in the viewer's language; unknown actions show their code.
+pub fn action_label(lang: Lang, action: &str) -> String {
+    const LABELS: &[(&str, &str, &str)] = &[
+        (
+            "account.active",
+            "启用/停用账号",
+            "account enabled/disabled",
+        ),
+        ("account.create", "创建账号", "account created"),
+        ("account.password", "修改密码", "password changed"),
+        ("assignment.create", "任命", "role assigned"),
+        ("assignment.end", "卸任", "assignment ended"),
+        ("body.flag", "机构需调整", "body flagged for adjustment"),
+        ("body.member.add", "添加机构成员", "body member added"),
+        ("body.member.remove", "移除机构成员", "body member removed"),
+        ("body.sync", "更新机构成员", "body members updated"),
+        ("grant.remove", "撤销权限", "permission removed"),
+        ("grant.set", "授予权限", "permission granted"),
+        ("login.failure", "登录失败", "failed login"),
+        ("login.unlock", "解除锁定", "lockout lifted"),
+        ("person.create", "添加人员", "person added"),
+        ("policy.install", "安装实施办法", "policy installed"),
+        ("session.login", "登录", "logged in"),
+        ("session.logout", "退出", "logged out"),
+        ("setting.set", "系统设置", "setting changed"),
+        ("token.create", "生成 API 令牌", "API token created"),
+        ("token.revoke", "吊销 API 令牌", "API token revoked"),
+        ("unit.create", "创建单位", "unit created"),
+        ("unit.update", "修改单位", "unit changed"),
+    ];
+    match LABELS.iter().find(|(code, ..)| *code == action) {
+        Some((_, zh, en)) => match lang {
+            Lang::Zh => format!("{zh}（{action}）"),
+            Lang::En => format!("{en} ({action})"),
+        },
+        None => action.to_string(),
+    }
 }
 
 pub fn duty_key(d: AdminDuty) -> &'static str {

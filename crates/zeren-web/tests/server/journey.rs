@@ -432,7 +432,7 @@ async fn journey(db: TestDb) {
     let log = auditor.get("/audit?entity=unit").await;
     assert_eq!(log.status, StatusCode::OK);
     assert!(log.text.contains("审计链完整"));
-    assert!(log.text.contains("unit.create"));
+    assert!(log.text.contains("创建单位（unit.create）"));
     app.stop().await;
 }
 
