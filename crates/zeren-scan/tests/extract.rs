@@ -348,3 +348,66 @@ fn limits_on_size_entries_and_nesting() {
     let e = extract("a.exe", b"", &Limits::default()).unwrap_err();
     assert!(matches!(e, ExtractError::Unsupported(_)));
 }
+
+/// Files written by real producers (see tests/fixtures/make_fixtures.py): ReportLab's PDFs wrap Flate in
+/// ASCII85 and use the predefined UniGB-UCS2-H CMap or an embedded TrueType subset with ToUnicode.
+#[test]
+fn files_from_real_producers() {
+    let s = Scanner::new(ScanConfig::default());
+    let scan = |name: &str| {
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(path).unwrap();
+        s.scan_file(name, &bytes, &Limits::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let kinds = |r: &zeren_scan::ScanReport| -> Vec<(String, Kind)> {
+        r.findings
+            .iter()
+            .map(|f| (f.location.clone(), f.kind))
+            .collect()
+    };
+    let r = scan("reportlab-cid.pdf");
+    assert_eq!(
+        kinds(&r),
+        vec![
+            ("第1页".into(), Kind::SecrecyMarking),
+            ("第1页".into(), Kind::CnResidentId),
+            ("第1页".into(), Kind::CnMobile),
+        ]
+    );
+    let r = scan("reportlab-ttf.pdf");
+    assert_eq!(
+        kinds(&r),
+        vec![
+            ("第1页".into(), Kind::CnMobile),
+            ("第1页".into(), Kind::CnResidentId)
+        ]
+    );
+    let r = scan("python-docx.docx");
+    assert_eq!(
+        kinds(&r),
+        vec![
+            ("表1第2行第2列".into(), Kind::CnResidentId),
+            ("表1第2行第3列".into(), Kind::CnMobile),
+            ("页眉".into(), Kind::SecrecyMarking),
+            ("页脚".into(), Kind::CnMobile),
+        ]
+    );
+    // The 15-digit legacy ID is high only because its column header says 身份证号.
+    assert_eq!(r.findings[0].confidence, zeren_scan::Confidence::High);
+    let r = scan("openpyxl.xlsx");
+    assert_eq!(
+        kinds(&r),
+        vec![
+            ("名单!B2".into(), Kind::CnResidentId),
+            ("名单!C2".into(), Kind::CnMobile),
+            ("附表!C3".into(), Kind::SecrecyMarking),
+        ]
+    );
+    // 110105194912310021 stored as a number: more digits than Excel keeps, so it is reported.
+    assert!(
+        r.notes.iter().any(|n| n.starts_with("名单!B3")),
+        "{:?}",
+        r.notes
+    );
+}

@@ -290,6 +290,18 @@ fn decode_name(raw: &[u8]) -> Vec<u8> {
     out
 }
 
+#[cfg(test)]
+mod tests {
+    use super::decode_ascii85;
+
+    #[test]
+    fn ascii85() {
+        assert_eq!(decode_ascii85(b"<~87cURD]i,\"Ebo80~>"), b"Hello World!");
+        assert_eq!(decode_ascii85(b"87cURD]i,\"Ebo8~>"), b"Hello World");
+        assert_eq!(decode_ascii85(b"z~>"), [0, 0, 0, 0]);
+    }
+}
+
 fn decode_hex(hex: &[u8]) -> Vec<u8> {
     let digits: Vec<u8> = hex
         .iter()
@@ -299,6 +311,38 @@ fn decode_hex(hex: &[u8]) -> Vec<u8> {
         .chunks(2)
         .map(|p| p[0] << 4 | p.get(1).copied().unwrap_or(0))
         .collect()
+}
+
+/// ASCII base-85 (`<~ ... ~>`), which some producers (ReportLab among them) wrap around Flate.
+fn decode_ascii85(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() * 4 / 5);
+    let mut group = [0u8; 5];
+    let mut n = 0;
+    let body = data.strip_prefix(b"<~").unwrap_or(data);
+    for &c in body {
+        match c {
+            b'~' => break,
+            b'z' if n == 0 => out.extend_from_slice(&[0; 4]),
+            b'!'..=b'u' => {
+                group[n] = c - b'!';
+                n += 1;
+                if n == 5 {
+                    let v = group.iter().fold(0u64, |a, &d| a * 85 + u64::from(d));
+                    out.extend_from_slice(&(v as u32).to_be_bytes());
+                    n = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+    if n > 1 {
+        for g in group.iter_mut().skip(n) {
+            *g = 84;
+        }
+        let v = group.iter().fold(0u64, |a, &d| a * 85 + u64::from(d));
+        out.extend_from_slice(&(v as u32).to_be_bytes()[..n - 1]);
+    }
+    out
 }
 
 /// The document: objects by number, found by scanning for `N G obj`.
@@ -477,6 +521,7 @@ impl<'a> Doc<'a> {
             data = match f.as_slice() {
                 b"FlateDecode" | b"Fl" => self.inflate(&data)?,
                 b"ASCIIHexDecode" | b"AHx" => decode_hex(&data),
+                b"ASCII85Decode" | b"A85" => decode_ascii85(&data),
                 _ => return Ok(None),
             };
         }
