@@ -411,3 +411,69 @@ fn files_from_real_producers() {
         r.notes
     );
 }
+
+/// A title row merged across the table sits above the real header row in most published rosters.
+#[test]
+fn title_rows_are_not_headers() {
+    let s = Scanner::new(ScanConfig::default());
+    let confidences = |name: &str, bytes: &[u8]| -> Vec<(String, Kind, &'static str)> {
+        let ex = extract(name, bytes, &Limits::default()).unwrap();
+        s.scan_extracted(&ex)
+            .iter()
+            .map(|f| (f.location.clone(), f.kind, f.confidence.as_str()))
+            .collect()
+    };
+    // 110105491231002 is a legacy ID only a 身份证号 header makes high; 13812345678 under 学号 is no phone.
+    let cell = |t: &str, span: usize| {
+        let pr = if span > 1 {
+            format!(r#"<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>"#)
+        } else {
+            String::new()
+        };
+        format!(r#"<w:tc>{pr}<w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>"#)
+    };
+    let doc = format!(
+        r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr>{}</w:tr><w:tr>{}{}{}</w:tr><w:tr>{}{}{}</w:tr></w:tbl></w:body></w:document>"#,
+        cell("2024年奖学金获得者名单", 3),
+        cell("姓名", 1),
+        cell("身份证号", 1),
+        cell("学号", 1),
+        cell("张三", 1),
+        cell("110105491231002", 1),
+        cell("13812345678", 1),
+    );
+    let docx = zip_of(&[("word/document.xml", doc)]);
+    assert_eq!(
+        confidences("a.docx", &docx),
+        vec![("表1第3行第2列".into(), Kind::CnResidentId, "high")]
+    );
+
+    let xlsx_bytes = xlsx(&[(
+        "名单",
+        vec![
+            vec![Cell::Inline("2024年奖学金获得者名单")],
+            vec![
+                Cell::Shared("姓名"),
+                Cell::Shared("身份证号"),
+                Cell::Shared("学号"),
+            ],
+            vec![
+                Cell::Shared("张三"),
+                Cell::Inline("110105491231002"),
+                Cell::Number("13812345678"),
+            ],
+        ],
+    )]);
+    assert_eq!(
+        confidences("a.xlsx", &xlsx_bytes),
+        vec![("名单!B3".into(), Kind::CnResidentId, "high")]
+    );
+
+    let page = r#"<table><tr><td colspan="3">2024年奖学金获得者名单</td></tr>
+<tr><th>姓名</th><th>身份证号</th><th>学号</th></tr>
+<tr><td>张三</td><td>110105491231002</td><td>13812345678</td></tr></table>"#;
+    assert_eq!(
+        confidences("a.html", page.as_bytes()),
+        vec![("表1第3行第2列".into(), Kind::CnResidentId, "high")]
+    );
+}

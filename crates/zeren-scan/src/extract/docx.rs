@@ -1,8 +1,12 @@
 //! .docx: the body (paragraphs and tables), headers, footers, footnotes, endnotes and comments, with
 //! tracked deletions included because they are still in the file that would be published. A table cell
-//! gets its column's header (the first row) as context.
+//! gets its column's header as context: the first row with at least two non-empty cells, so a title
+//! row merged across the table is not taken for the header. Merged cells (`gridSpan`) keep columns aligned.
+
+use std::collections::HashMap;
 
 use super::archive::Archive;
+use super::xml::attr;
 use super::xml::{local, walk, Ev};
 use super::{ExtractError, Extracted, Limits};
 
@@ -10,8 +14,22 @@ struct Table {
     index: usize,
     row: usize,
     col: usize,
-    headers: Vec<String>,
+    /// Column → header text, once the header row has been seen.
+    headers: Option<HashMap<usize, String>>,
+    /// The current row's cells (column, text) until the header row is known.
+    row_cells: Vec<(usize, String)>,
+    span: usize,
     cell_start: usize,
+}
+
+impl Table {
+    fn header_for(&self, col: usize) -> Option<String> {
+        self.headers
+            .as_ref()?
+            .get(&col)
+            .filter(|h| !h.is_empty())
+            .cloned()
+    }
 }
 
 pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError> {
@@ -69,10 +87,7 @@ fn part(
                                 t.row + 1,
                                 t.col + 1
                             ),
-                            (t.row > 0)
-                                .then(|| t.headers.get(t.col).cloned())
-                                .flatten()
-                                .filter(|h| !h.is_empty()),
+                            t.header_for(t.col),
                         ),
                         (None, Some(l)) => (l.to_string(), None),
                         (None, None) => {
@@ -91,13 +106,24 @@ fn part(
                         index: table_count,
                         row: 0,
                         col: 0,
-                        headers: Vec::new(),
+                        headers: None,
+                        row_cells: Vec::new(),
+                        span: 1,
                         cell_start: ex.text.len(),
                     });
                 }
                 b"tc" if !empty => {
                     if let Some(t) = tables.last_mut() {
                         t.cell_start = ex.text.len();
+                        t.span = 1;
+                    }
+                }
+                b"gridSpan" => {
+                    if let Some(t) = tables.last_mut() {
+                        t.span = attr(e, b"w:val")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(1usize)
+                            .clamp(1, 64);
                     }
                 }
                 _ => {}
@@ -110,16 +136,21 @@ fn part(
                 }
                 b"tc" => {
                     if let Some(t) = tables.last_mut() {
-                        if t.row == 0 {
+                        if t.headers.is_none() {
                             let cell = ex.text[t.cell_start..].trim().to_string();
-                            t.headers.push(cell);
+                            t.row_cells.push((t.col, cell));
                         }
-                        t.col += 1;
+                        t.col += t.span;
                     }
                     ex.text.push('\t');
                 }
                 b"tr" => {
                     if let Some(t) = tables.last_mut() {
+                        let filled = t.row_cells.iter().filter(|(_, c)| !c.is_empty()).count();
+                        if t.headers.is_none() && filled >= 2 {
+                            t.headers = Some(t.row_cells.drain(..).collect());
+                        }
+                        t.row_cells.clear();
                         t.row += 1;
                         t.col = 0;
                     }

@@ -1,5 +1,8 @@
 //! .html: the text a browser shows, without scripts, styles or comments; entities decoded; block
-//! elements end lines and table cells are tab-separated with the first row as column headers.
+//! elements end lines and table cells are tab-separated; the first row with two or more non-empty cells
+//! gives the column headers (a title row above is skipped), and `colspan` keeps columns aligned.
+
+use std::collections::HashMap;
 
 use super::text::decode_bytes;
 use super::{ExtractError, Extracted, Limits};
@@ -43,8 +46,25 @@ struct Table {
     index: usize,
     row: usize,
     col: usize,
-    headers: Vec<String>,
+    headers: Option<HashMap<usize, String>>,
+    row_cells: Vec<(usize, String)>,
+    span: usize,
     cell_start: Option<usize>,
+}
+
+/// The `colspan` of a cell's start tag (lower-cased tag text), 1 when absent.
+fn colspan(tag: &str) -> usize {
+    tag.find("colspan")
+        .map(|p| {
+            tag[p + 7..]
+                .trim_start_matches([' ', '=', '"', '\''])
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(1usize)
+        .clamp(1, 64)
 }
 
 fn entity(name: &str) -> Option<char> {
@@ -182,7 +202,9 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
                     index: table_count,
                     row: 0,
                     col: 0,
-                    headers: Vec::new(),
+                    headers: None,
+                    row_cells: Vec::new(),
+                    span: 1,
                     cell_start: None,
                 });
             }
@@ -193,6 +215,10 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
             }
             ("tr", true) => {
                 if let Some(t) = tables.last_mut() {
+                    if t.headers.is_none() && t.row_cells.len() >= 2 {
+                        t.headers = Some(t.row_cells.drain(..).collect());
+                    }
+                    t.row_cells.clear();
                     t.row += 1;
                     t.col = 0;
                 }
@@ -200,10 +226,12 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
             }
             ("td" | "th", false) => {
                 if let Some(t) = tables.last_mut() {
-                    let header = (t.row > 0)
-                        .then(|| t.headers.get(t.col).cloned())
-                        .flatten()
+                    let header = t
+                        .headers
+                        .as_ref()
+                        .and_then(|h| h.get(&t.col).cloned())
                         .filter(|h| !h.is_empty());
+                    t.span = colspan(tag);
                     ex.push_segment(
                         format!("表{}第{}行第{}列", t.index, t.row + 1, t.col + 1),
                         header,
@@ -214,11 +242,12 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
             ("td" | "th", true) => {
                 if let Some(t) = tables.last_mut() {
                     if let Some(s) = t.cell_start.take() {
-                        if t.row == 0 {
-                            t.headers.push(ex.text[s..].trim().to_string());
+                        let cell = ex.text[s..].trim();
+                        if t.headers.is_none() && !cell.is_empty() {
+                            t.row_cells.push((t.col, cell.to_string()));
                         }
                     }
-                    t.col += 1;
+                    t.col += t.span;
                 }
                 while ex.text.ends_with(' ') {
                     ex.text.pop();

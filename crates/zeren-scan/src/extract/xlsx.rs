@@ -1,5 +1,6 @@
 //! .xlsx: every sheet in workbook order, shared and inline strings, numbers and formula results, located
-//! as `Sheet!B7`, with the first row of a sheet as each column's header. Excel keeps only 15 significant
+//! as `Sheet!B7`, with the first row holding at least two non-empty cells as the column headers (a title
+//! row above the table is skipped). Excel keeps only 15 significant
 //! digits of a number, so an 18-digit ID typed as a number is already damaged: such cells are written out
 //! as digits and reported in the notes.
 
@@ -144,8 +145,9 @@ fn sheet(
     limits: &Limits,
     ex: &mut Extracted,
 ) -> Result<(), ExtractError> {
-    let mut headers: HashMap<usize, String> = HashMap::new();
-    let mut first_row: Option<String> = None;
+    // Column → header, once a row with two or more non-empty cells has been seen.
+    let mut headers: Option<HashMap<usize, String>> = None;
+    let mut row_cells: Vec<(usize, String)> = Vec::new();
     let mut row_name = String::new();
     let mut in_row_cells = 0usize;
     // The cell being read: reference, type, value text.
@@ -159,9 +161,7 @@ fn sheet(
             Ev::Start(e, empty) => match local(e) {
                 b"row" => {
                     row_name = attr(e, b"r").unwrap_or_default();
-                    if first_row.is_none() {
-                        first_row = Some(row_name.clone());
-                    }
+                    row_cells.clear();
                     in_row_cells = 0;
                     if empty {
                         ex.text.push('\n');
@@ -209,13 +209,12 @@ fn sheet(
                             }
                         };
                         let (_, col) = column_of(&r);
-                        let is_header_row = first_row.as_deref() == Some(row_name.as_str());
-                        if is_header_row {
-                            headers.insert(col, text.trim().to_string());
+                        if headers.is_none() && !text.trim().is_empty() {
+                            row_cells.push((col, text.trim().to_string()));
                         }
-                        let header = (!is_header_row)
-                            .then(|| headers.get(&col).cloned())
-                            .flatten()
+                        let header = headers
+                            .as_ref()
+                            .and_then(|h| h.get(&col).cloned())
                             .filter(|h| !h.is_empty());
                         if !text.is_empty() {
                             ex.push_segment(format!("{sheet_name}!{r}"), header);
@@ -224,7 +223,12 @@ fn sheet(
                         ex.text.push('\t');
                     }
                 }
-                b"row" => ex.text.push('\n'),
+                b"row" => {
+                    if headers.is_none() && row_cells.len() >= 2 {
+                        headers = Some(row_cells.drain(..).collect());
+                    }
+                    ex.text.push('\n');
+                }
                 _ => {}
             },
             Ev::Text(s) if in_value && !in_phonetic && cell.is_some() => value.push_str(s),
