@@ -477,3 +477,19 @@ fn title_rows_are_not_headers() {
         vec![("表1第3行第2列".into(), Kind::CnResidentId, "high")]
     );
 }
+
+/// Inputs that would take quadratic time with a naive parser finish (and the PDF one is refused).
+#[test]
+fn pathological_inputs_stay_linear() {
+    let amps = "&".repeat(2_000_000);
+    let ex = extract("a.html", amps.as_bytes(), &Limits::default()).unwrap();
+    assert_eq!(ex.text.trim_end().len(), amps.len());
+
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    for _ in 0..100_000 {
+        pdf.extend_from_slice(b"1 0 obj (");
+    }
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    let e = extract("a.pdf", &pdf, &Limits::default()).unwrap_err();
+    assert!(matches!(e, ExtractError::Malformed(_)), "{e}");
+}

@@ -105,7 +105,12 @@ fn push_text(out: &mut String, raw: &str) {
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
         if c == '&' {
-            if let Some(end) = rest[1..].find(';').filter(|&e| e <= 10) {
+            // Entity names are short: looking further would make a run of '&' quadratic.
+            if let Some(end) = rest.as_bytes()[1..]
+                .iter()
+                .take(11)
+                .position(|&b| b == b';')
+            {
                 if let Some(ch) = entity(&rest[1..1 + end]) {
                     push_char(out, ch);
                     rest = &rest[end + 2..];

@@ -363,6 +363,10 @@ impl<'a> Doc<'a> {
         };
         let finder = memchr::memmem::Finder::new(b"obj");
         let max_objects = limits.max_entries.saturating_mul(100);
+        // Objects found by scanning may overlap in a hostile file; bound the total parsing work so it
+        // stays linear in the input.
+        let budget = (b.len() as u64).saturating_mul(16).saturating_add(1 << 20);
+        let mut work = 0u64;
         for at in finder.find_iter(b) {
             // "N G obj": walk back over the generation and the number.
             if b.get(at + 3).is_some_and(|&c| !is_white(c) && !is_delim(c)) {
@@ -418,6 +422,15 @@ impl<'a> Doc<'a> {
                 }
                 other => other,
             };
+            work += (lx.pos.max(at) - at) as u64;
+            if let Obj::Stream(_, s, e) = &obj {
+                work += (e.saturating_sub(*s)) as u64;
+            }
+            if work > budget {
+                return Err(ExtractError::Malformed(
+                    "PDF 对象相互重叠，结构异常 (overlapping objects)".into(),
+                ));
+            }
             doc.objs.insert(num, obj);
             if doc.objs.len() > max_objects {
                 return Err(ExtractError::TooManyEntries {
@@ -457,6 +470,10 @@ impl<'a> Doc<'a> {
                     _ => break,
                 }
             }
+            let budget = (data.len() as u64)
+                .saturating_mul(16)
+                .saturating_add(1 << 20);
+            let mut work = 0u64;
             for (num, off) in pairs {
                 if self.objs.contains_key(&num) {
                     continue;
@@ -467,7 +484,16 @@ impl<'a> Doc<'a> {
                     self.limits.max_depth,
                     true,
                 );
-                if let Some(o) = lx.next(0)? {
+                let start = lx.pos;
+                let parsed = lx.next(0)?;
+                work += (lx.pos.max(start) - start) as u64;
+                if work > budget {
+                    return Err(ExtractError::Malformed(
+                        "PDF 对象流中的对象相互重叠 (overlapping objects in an object stream)"
+                            .into(),
+                    ));
+                }
+                if let Some(o) = parsed {
                     self.objs.insert(num, o);
                 }
             }
@@ -604,6 +630,14 @@ enum Fallback {
 }
 
 impl Font {
+    /// The bfrange holding `c` (ranges are sorted by their first code after parsing).
+    fn range_of(&self, c: u32) -> Option<&(u32, u32, Vec<u16>)> {
+        let i = self.ranges.partition_point(|r| r.0 <= c);
+        i.checked_sub(1)
+            .map(|i| &self.ranges[i])
+            .filter(|r| c <= r.1)
+    }
+
     fn decode(&self, s: &[u8], out: &mut String) -> bool {
         match self.fallback {
             Fallback::Utf16 if self.map.is_empty() && self.ranges.is_empty() => {
@@ -627,11 +661,7 @@ impl Font {
             if let Some(t) = self.map.get(&c) {
                 out.push_str(t);
                 any = true;
-            } else if let Some((lo, _, base)) = self
-                .ranges
-                .iter()
-                .find(|(lo, hi, _)| (*lo..=*hi).contains(&c))
-            {
+            } else if let Some((lo, _, base)) = self.range_of(c) {
                 let mut units = base.clone();
                 if let Some(last) = units.last_mut() {
                     *last = last.wrapping_add((c - lo) as u16);
@@ -740,6 +770,7 @@ impl Doc<'_> {
         {
             if let Some(data) = self.stream_data(&sd, s, e)? {
                 parse_cmap(&data, &mut f, self.limits.max_depth)?;
+                f.ranges.sort_by_key(|r| r.0);
             }
         }
         Ok(f)
