@@ -41,25 +41,7 @@ pub fn run(cmd: CalendarCommand) -> ExitCode {
 
 /// The bundled calendar plus every year imported into `data`.
 pub fn load(data: &Path) -> Result<WorkCalendar, String> {
-    let mut cal = WorkCalendar::bundled();
-    let dir = data.join("calendar");
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(cal),
-        Err(e) => return Err(format!("{}: {e}", dir.display())),
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let table = parse_holiday_cn(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        cal.add(table);
-    }
-    Ok(cal)
+    WorkCalendar::with_imported(&data.join("calendar"))
 }
 
 fn import(file: &Path, data: &Path) -> ExitCode {

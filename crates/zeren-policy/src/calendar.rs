@@ -166,6 +166,29 @@ impl WorkCalendar {
         cal
     }
 
+    /// The bundled tables plus every `YEAR.json` (holiday-cn layout) in `dir`, which wins for the
+    /// years it has. A missing directory is no error; a bad file is.
+    pub fn with_imported(dir: &std::path::Path) -> Result<Self, String> {
+        let mut cal = WorkCalendar::bundled();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(cal),
+            Err(e) => return Err(format!("{}: {e}", dir.display())),
+        };
+        let mut paths: Vec<std::path::PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let table = parse_holiday_cn(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            cal.add(table);
+        }
+        Ok(cal)
+    }
+
     /// Adds or replaces one year's table.
     pub fn add(&mut self, table: YearTable) {
         self.years.insert(table.year, table);

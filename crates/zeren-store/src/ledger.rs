@@ -395,6 +395,52 @@ pub trait LedgerRead: Read {
         }
     }
 
+    /// The records this account entered most recently (any version), newest first.
+    async fn recent_records_by(&mut self, account_id: i64, limit: i64) -> Result<Vec<(Obligation, RecordVersion)>> {
+        let versions: Vec<RecordVersion> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at
+             FROM record_versions WHERE created_by = $1 ORDER BY id DESC LIMIT $2"
+        )
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await)?;
+        let mut out = Vec::with_capacity(versions.len());
+        for v in versions {
+            let sql = format!("{OBLIGATION} JOIN records r ON r.obligation_id = o.id WHERE r.id = $1");
+            let o: Option<Obligation> = run!(self.conn(), |c| sqlx::query_as(&sql)
+                .bind(v.record_id)
+                .fetch_optional(&mut *c)
+                .await)?;
+            if let Some(o) = o {
+                out.push((o, v));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The account whose calendar feed has this token hash.
+    async fn calendar_feed_account(&mut self, token_hash: &str) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT account_id FROM calendar_feeds WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(row.map(|(a,)| a))
+    }
+
+    /// Whether the account has a calendar feed.
+    async fn has_calendar_feed(&mut self, account_id: i64) -> Result<bool> {
+        let row: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT account_id FROM calendar_feeds WHERE account_id = $1"
+        )
+        .bind(account_id)
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(row.is_some())
+    }
+
     /// Records reported to `parent` by the units directly below it whose current version is not
     /// yet acknowledged (签收), oldest first.
     async fn inbox(&mut self, parent: i64) -> Result<Vec<(Obligation, RecordRow)>> {
@@ -691,6 +737,24 @@ impl Write {
             &json!({ "effective_from": from }),
         )
         .await?;
+        Ok(())
+    }
+
+    /// Gives the account a new calendar feed token (replacing any earlier one, whose URL stops
+    /// working). Only the hash is stored.
+    pub async fn set_calendar_feed(&mut self, account_id: i64, token_hash: &str) -> Result<()> {
+        run!(self.conn(), |c| sqlx::query(
+            "INSERT INTO calendar_feeds (account_id, token_hash, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (account_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at"
+        )
+        .bind(account_id)
+        .bind(token_hash)
+        .bind(now())
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        self.record("calendar_feed.set", "account", &account_id.to_string(), &json!({ "renewed": true }))
+            .await?;
         Ok(())
     }
 

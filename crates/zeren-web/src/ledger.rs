@@ -58,6 +58,35 @@ pub fn today() -> NaiveDate {
     crate::org::today()
 }
 
+impl Chrome {
+    /// A stored time as people in China read it (UTC+8).
+    pub fn local(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        (*t + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    /// 第3版 / v3.
+    pub fn version(&self, n: &i64) -> String {
+        format!(
+            "{}{n}{}",
+            self.t.s("rec.version"),
+            self.t.s("rec.version_suffix")
+        )
+    }
+
+    /// An obligation status in the page's language.
+    pub fn status(&self, word: &str) -> &'static str {
+        self.t.s(match word {
+            "upcoming" => "status.upcoming",
+            "due_soon" => "status.due_soon",
+            "overdue" => "status.overdue",
+            "done_on_time" => "status.done_on_time",
+            _ => "status.done_late",
+        })
+    }
+}
+
 /// An obligation as lists show it.
 pub struct ObligationView {
     pub o: Obligation,
@@ -100,7 +129,11 @@ async fn views(
         let unit_name = match units.get(&p.obligation.unit_id) {
             Some(n) => n.clone(),
             None => {
-                let n = r.unit(p.obligation.unit_id).await?.map(|u| u.name).unwrap_or_default();
+                let n = r
+                    .unit(p.obligation.unit_id)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
                 units.insert(p.obligation.unit_id, n.clone());
                 n
             }
@@ -159,7 +192,9 @@ async fn my_units(state: &AppState, v: &Viewer, today: NaiveDate) -> Result<Vec<
         }
     }
     for g in r.grants_of(v.account.id).await? {
-        if g.level >= Level::Edit && !out.iter().any(|u| u.id == g.unit_id) {
+        if Level::parse(&g.level).is_some_and(|l| l >= Level::Edit)
+            && !out.iter().any(|u| u.id == g.unit_id)
+        {
             if let Some(u) = r.unit(g.unit_id).await? {
                 out.push(u);
             }
@@ -184,7 +219,9 @@ pub async fn work(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
             .await?
             .into_iter()
             // A colleague's personal duty is theirs, not mine.
-            .filter(|p| p.obligation.person_id.is_none() || p.obligation.person_id == v.account.person_id),
+            .filter(|p| {
+                p.obligation.person_id.is_none() || p.obligation.person_id == v.account.person_id
+            }),
         );
     }
     if let Some(pid) = v.account.person_id {
@@ -196,7 +233,10 @@ pub async fn work(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
             })
             .await?
         {
-            if !rows.iter().any(|x: &ObligationProgress| x.obligation.id == p.obligation.id) {
+            if !rows
+                .iter()
+                .any(|x: &ObligationProgress| x.obligation.id == p.obligation.id)
+            {
                 rows.push(p);
             }
         }
@@ -206,10 +246,8 @@ pub async fn work(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
     drop(r);
     rows.sort_by_key(|p| (p.obligation.due_on, p.obligation.id));
     let all = views(&state, rows, today).await?;
-    let mut counts: Vec<(&'static str, &'static str, usize)> = Status::ALL
-        .iter()
-        .map(|s| (s.word(), s.zh(), 0))
-        .collect();
+    let mut counts: Vec<(&'static str, &'static str, usize)> =
+        Status::ALL.iter().map(|s| (s.word(), s.zh(), 0)).collect();
     for o in &all {
         if o.o.due_on.year() == today.year() || !o.status.is_done() {
             if let Some(c) = counts.iter_mut().find(|c| c.0 == o.status.word()) {
@@ -281,15 +319,27 @@ pub struct ObligationPage {
 
 /// The obligation and the viewer's rights on it: read at its unit, record as an editor there or
 /// as the person it is for, acknowledge as an editor of the parent unit.
-async fn load_obligation(state: &AppState, v: &Viewer, id: i64) -> Result<(Obligation, Level, bool, bool)> {
-    let o = state.store.reader().await?.obligation(id).await?.ok_or(Error::NotFound)?;
+async fn load_obligation(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+) -> Result<(Obligation, Level, bool, bool)> {
+    let o = state
+        .store
+        .reader()
+        .await?
+        .obligation(id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let (unit, level) = access::require(&state.store, v, o.unit_id, Level::Read).await?;
     let own = o.person_id.is_some() && o.person_id == v.account.person_id;
     let can_record = level >= Level::Edit || own;
     let can_ack = match unit.parent_id {
         Some(p) if o.report_to_parent => {
             let mut r = state.store.reader().await?;
-            r.level_at(v.account.id, p).await?.is_some_and(|l| l >= Level::Edit)
+            r.level_at(v.account.id, p)
+                .await?
+                .is_some_and(|l| l >= Level::Edit)
         }
         _ => false,
     };
@@ -335,7 +385,12 @@ async fn obligation_page(
                     .iter()
                     .cloned()
                     .map(|d| VersionView {
-                        participants: d.participants.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"),
+                        participants: d
+                            .participants
+                            .iter()
+                            .map(|(_, n)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、"),
                         d,
                     })
                     .collect(),
@@ -346,7 +401,11 @@ async fn obligation_page(
         .collect();
     Ok(ObligationPage {
         chrome: Chrome::new(lang, Some(v)),
-        evidence: o.evidence.split_whitespace().filter_map(evidence_zh).collect(),
+        evidence: o
+            .evidence
+            .split_whitespace()
+            .filter_map(evidence_zh)
+            .collect(),
         o: view,
         path,
         records,
@@ -363,19 +422,31 @@ fn evidence_zh(word: &str) -> Option<&'static str> {
     zeren_policy::Evidence::parse(word).map(|e| e.zh())
 }
 
-pub async fn obligation(State(state): State<AppState>, v: Viewer, lang: Lang, Path(id): Path<i64>) -> Result<Html<String>> {
+pub async fn obligation(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> Result<Html<String>> {
     render(&obligation_page(&state, &v, lang, id, None).await?)
 }
 
+/// One multipart field: name, file name, media type, content.
+type Part = (String, Option<String>, Option<String>, Vec<u8>);
+
 /// A multipart form whose fields may repeat (participants, files).
 struct Form {
-    fields: Vec<(String, Option<String>, Option<String>, Vec<u8>)>,
+    fields: Vec<Part>,
 }
 
 impl Form {
     async fn read(mut m: Multipart) -> Result<Form> {
         let mut fields = Vec::new();
-        while let Some(f) = m.next_field().await.map_err(|e| Error::Invalid(e.body_text()))? {
+        while let Some(f) = m
+            .next_field()
+            .await
+            .map_err(|e| Error::Invalid(e.body_text()))?
+        {
             let name = f.name().unwrap_or("").to_string();
             let file = f.file_name().map(str::to_string);
             let media = f.content_type().map(str::to_string);
@@ -404,7 +475,10 @@ impl Form {
             .iter()
             .filter(|f| f.0 == k && !f.3.is_empty())
             .map(|f| {
-                let name = f.1.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "附件".into());
+                let name =
+                    f.1.clone()
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| "附件".into());
                 let media = f.2.clone().unwrap_or_else(|| guess_media(&name).into());
                 (name, media, f.3.as_slice())
             })
@@ -433,7 +507,11 @@ async fn submitted_version(
     lang: Lang,
 ) -> Result<(NewVersion, Vec<(String, String, Vec<u8>)>), String> {
     let work_date = NaiveDate::parse_from_str(&form.text("work_date"), "%Y-%m-%d").ok();
-    let participants: Vec<i64> = form.all("participants").iter().filter_map(|p| p.parse().ok()).collect();
+    let participants: Vec<i64> = form
+        .all("participants")
+        .iter()
+        .filter_map(|p| p.parse().ok())
+        .collect();
     let files = form.files("files");
     let draft = RecordDraft {
         work_date,
@@ -442,7 +520,11 @@ async fn submitted_version(
         content: form.text("content"),
         attachments: files
             .iter()
-            .map(|(n, m, b)| AttachmentMeta { file_name: n.clone(), media_type: m.clone(), size: b.len() as u64 })
+            .map(|(n, m, b)| AttachmentMeta {
+                file_name: n.clone(),
+                media_type: m.clone(),
+                size: b.len() as u64,
+            })
             .collect(),
     };
     let duty = duty_of(state, o).await.map_err(|e| e.to_string())?;
@@ -483,7 +565,10 @@ async fn submitted_version(
             attachments: Vec::new(),
             reason,
         },
-        files.into_iter().map(|(n, m, b)| (n, m, b.to_vec())).collect(),
+        files
+            .into_iter()
+            .map(|(n, m, b)| (n, m, b.to_vec()))
+            .collect(),
     ))
 }
 
@@ -496,11 +581,20 @@ async fn duty_of(state: &AppState, o: &Obligation) -> Result<zeren_policy::Duty>
 }
 
 async fn policy_of(state: &AppState, installed_id: i64) -> Result<Policy> {
-    let ip = state.store.reader().await?.installed_policy(installed_id).await?.ok_or(Error::NotFound)?;
+    let ip = state
+        .store
+        .reader()
+        .await?
+        .installed_policy(installed_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     crate::org::parse_installed(&ip)
 }
 
-async fn store_files(w: &mut zeren_store::Write, files: &[(String, String, Vec<u8>)]) -> Result<Vec<(String, String)>> {
+async fn store_files(
+    w: &mut zeren_store::Write,
+    files: &[(String, String, Vec<u8>)],
+) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for (name, media, bytes) in files {
         let sha = w.put_attachment(bytes, media).await?;
@@ -532,7 +626,13 @@ pub async fn create_record(
     Ok(Redirect::to(&format!("/obligations/{id}")).into_response())
 }
 
-async fn invalid_page(state: &AppState, v: &Viewer, lang: Lang, id: i64, msg: String) -> Result<Response> {
+async fn invalid_page(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    id: i64,
+    msg: String,
+) -> Result<Response> {
     let page = obligation_page(state, v, lang, id, Some(msg)).await?;
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
@@ -544,13 +644,22 @@ pub async fn correct_record(
     Path(record_id): Path<i64>,
     multipart: Multipart,
 ) -> Result<Response> {
-    let h = state.store.reader().await?.record_by_id(record_id).await?.ok_or(Error::NotFound)?;
+    let h = state
+        .store
+        .reader()
+        .await?
+        .record_by_id(record_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let (o, _, can_record, _) = load_obligation(&state, &v, h.record.obligation_id).await?;
     if !can_record {
         return Err(Error::Forbidden);
     }
     let form = Form::read(multipart).await?;
-    let expected: i64 = form.text("version").parse().unwrap_or(h.record.current_version);
+    let expected: i64 = form
+        .text("version")
+        .parse()
+        .unwrap_or(h.record.current_version);
     let reason = Some(form.text("reason"));
     let (mut version, mut files) = match submitted_version(&state, &o, &form, reason, lang).await {
         Ok(x) => x,
@@ -586,7 +695,13 @@ pub async fn acknowledge(
     Path(record_id): Path<i64>,
     axum::Form(f): axum::Form<AckForm>,
 ) -> Result<Response> {
-    let h = state.store.reader().await?.record_by_id(record_id).await?.ok_or(Error::NotFound)?;
+    let h = state
+        .store
+        .reader()
+        .await?
+        .record_by_id(record_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let (o, _, _, can_ack) = load_obligation(&state, &v, h.record.obligation_id).await?;
     if !can_ack {
         return Err(Error::Forbidden);
@@ -613,7 +728,11 @@ fn attachment_response(name: &str, media: &str, bytes: Vec<u8>, inline: bool) ->
     );
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(media).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(media)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -638,7 +757,13 @@ pub async fn download(
     v: Viewer,
     Path((record_id, version, position)): Path<(i64, i64, i64)>,
 ) -> Result<Response> {
-    let h = state.store.reader().await?.record_by_id(record_id).await?.ok_or(Error::NotFound)?;
+    let h = state
+        .store
+        .reader()
+        .await?
+        .record_by_id(record_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     load_obligation(&state, &v, h.record.obligation_id).await?;
     let a = h
         .versions
@@ -646,7 +771,13 @@ pub async fn download(
         .find(|x| x.version.version == version)
         .and_then(|x| x.attachments.iter().find(|a| a.position == position))
         .ok_or(Error::NotFound)?;
-    let (media, bytes) = state.store.reader().await?.attachment(&a.sha256).await?.ok_or(Error::NotFound)?;
+    let (media, bytes) = state
+        .store
+        .reader()
+        .await?
+        .attachment(&a.sha256)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok(attachment_response(&a.file_name, &media, bytes, false))
 }
 
@@ -671,10 +802,17 @@ pub struct YearData {
     pub counts: Vec<(&'static str, &'static str, usize)>,
 }
 
-async fn year_data(state: &AppState, v: &Viewer, unit_id: i64, year: Option<i32>) -> Result<YearData> {
+async fn year_data(
+    state: &AppState,
+    v: &Viewer,
+    unit_id: i64,
+    year: Option<i32>,
+) -> Result<YearData> {
     let (unit, _) = access::require(&state.store, v, unit_id, Level::Read).await?;
     let today = today();
-    let year = year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year());
+    let year = year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(today.year());
     let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(Error::NotFound)?;
     let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(Error::NotFound)?;
     let rows = state
@@ -689,22 +827,35 @@ async fn year_data(state: &AppState, v: &Viewer, unit_id: i64, year: Option<i32>
         })
         .await?;
     let all = views(state, rows, today).await?;
-    let mut counts: Vec<(&'static str, &'static str, usize)> = Status::ALL.iter().map(|s| (s.word(), s.zh(), 0)).collect();
+    let mut counts: Vec<(&'static str, &'static str, usize)> =
+        Status::ALL.iter().map(|s| (s.word(), s.zh(), 0)).collect();
     let mut grid: Vec<GridRow> = Vec::new();
     for o in all {
         if let Some(c) = counts.iter_mut().find(|c| c.0 == o.status.word()) {
             c.2 += 1;
         }
         let title = o.o.title.clone();
-        match grid.iter_mut().find(|r| r.title == title && r.person == o.person_name) {
+        match grid
+            .iter_mut()
+            .find(|r| r.title == title && r.person == o.person_name)
+        {
             Some(r) => r.cells.push(o),
-            None => grid.push(GridRow { title, person: o.person_name.clone(), cells: vec![o] }),
+            None => grid.push(GridRow {
+                title,
+                person: o.person_name.clone(),
+                cells: vec![o],
+            }),
         }
     }
     for r in &mut grid {
         r.cells.sort_by_key(|c| c.o.period_start);
     }
-    Ok(YearData { unit, year, rows: grid, counts })
+    Ok(YearData {
+        unit,
+        year,
+        rows: grid,
+        counts,
+    })
 }
 
 #[derive(Template)]
@@ -736,7 +887,10 @@ pub async fn ledger(
 
 /// A ledger row per record (and per obligation still without one), with everything the
 /// exports and the print view show.
-async fn ledger_rows(state: &AppState, data: &YearData) -> Result<(Vec<LedgerRow>, Vec<(String, String, Vec<(String, String)>)>)> {
+async fn ledger_rows(
+    state: &AppState,
+    data: &YearData,
+) -> Result<(Vec<LedgerRow>, Vec<(String, String, Vec<(String, String)>)>)> {
     let mut rows = Vec::new();
     let mut evidence = Vec::new();
     let mut r = state.store.reader().await?;
@@ -768,16 +922,26 @@ async fn ledger_rows(state: &AppState, data: &YearData) -> Result<(Vec<LedgerRow
                     place: v.place.clone(),
                     participants: cur.participants.iter().map(|(_, n)| n.clone()).collect(),
                     content: v.content.clone(),
-                    evidence_files: cur.attachments.iter().map(|a| a.file_name.clone()).collect(),
+                    evidence_files: cur
+                        .attachments
+                        .iter()
+                        .map(|a| a.file_name.clone())
+                        .collect(),
                     recorded_by: v.created_by_name.clone(),
-                    recorded_at: (h.record.created_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+                    recorded_at: (h.record.created_at + chrono::Duration::hours(8))
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
                     version: v.version as u32,
-                    entered_late: (h.record.created_at + chrono::Duration::hours(8)).date_naive() > c.o.due_on,
+                    entered_late: (h.record.created_at + chrono::Duration::hours(8)).date_naive()
+                        > c.o.due_on,
                 });
                 evidence.push((
                     title.clone(),
                     c.o.period_label.clone(),
-                    cur.attachments.iter().map(|a| (a.file_name.clone(), a.sha256.clone())).collect(),
+                    cur.attachments
+                        .iter()
+                        .map(|a| (a.file_name.clone(), a.sha256.clone()))
+                        .collect(),
                 ));
             }
         }
@@ -788,11 +952,21 @@ async fn ledger_rows(state: &AppState, data: &YearData) -> Result<(Vec<LedgerRow
 async fn ledger_meta(state: &AppState, v: &Viewer, data: &YearData) -> Result<LedgerMeta> {
     let mut r = state.store.reader().await?;
     let filled_by = match v.account.person_id {
-        Some(p) => r.person(p).await?.map(|p| p.name).unwrap_or_else(|| v.account.username.clone()),
+        Some(p) => r
+            .person(p)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_else(|| v.account.username.clone()),
         None => v.account.username.clone(),
     };
     let (_, _, head) = r.audit_head().await?;
-    let system = match state.store.reader().await?.policy_in_force(data.unit.id).await? {
+    let system = match state
+        .store
+        .reader()
+        .await?
+        .policy_in_force(data.unit.id)
+        .await?
+    {
         Some(p) => crate::org::parse_installed(&p)
             .ok()
             .and_then(|p| p.meta.system)
@@ -816,6 +990,7 @@ async fn ledger_meta(state: &AppState, v: &Viewer, data: &YearData) -> Result<Le
 pub struct LedgerPrint {
     pub chrome: Chrome,
     pub meta: LedgerMeta,
+    pub filled_on: String,
     pub rows: Vec<LedgerRow>,
 }
 
@@ -835,7 +1010,12 @@ pub async fn ledger_print(
     let data = year_data(&state, &v, id, q.year).await?;
     let (rows, _) = ledger_rows(&state, &data).await?;
     let meta = ledger_meta(&state, &v, &data).await?;
-    render(&LedgerPrint { chrome: Chrome::new(lang, Some(&v)), meta, rows })
+    render(&LedgerPrint {
+        chrome: Chrome::new(lang, Some(&v)),
+        filled_on: zeren_export::date_zh(meta.filled_on),
+        meta,
+        rows,
+    })
 }
 
 fn download_name(meta: &LedgerMeta, ext: &str) -> String {
@@ -851,7 +1031,8 @@ pub async fn ledger_xlsx(
     let data = year_data(&state, &v, id, q.year).await?;
     let (rows, _) = ledger_rows(&state, &data).await?;
     let meta = ledger_meta(&state, &v, &data).await?;
-    let bytes = zeren_export::xlsx::ledger_xlsx(&meta, &rows).map_err(|e| Error::Internal(e.to_string()))?;
+    let bytes = zeren_export::xlsx::ledger_xlsx(&meta, &rows)
+        .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(attachment_response(
         &download_name(&meta, "xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -869,7 +1050,8 @@ pub async fn ledger_docx(
     let data = year_data(&state, &v, id, q.year).await?;
     let (rows, _) = ledger_rows(&state, &data).await?;
     let meta = ledger_meta(&state, &v, &data).await?;
-    let bytes = zeren_export::docx::ledger_docx(&meta, &rows).map_err(|e| Error::Internal(e.to_string()))?;
+    let bytes = zeren_export::docx::ledger_docx(&meta, &rows)
+        .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(attachment_response(
         &download_name(&meta, "docx"),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -890,7 +1072,13 @@ pub async fn evidence_zip(
     let items: Vec<zeren_export::zip_export::EvidenceItem> = evidence
         .into_iter()
         .filter(|(_, _, files)| !files.is_empty())
-        .map(|(duty_title, period_label, files)| zeren_export::zip_export::EvidenceItem { duty_title, period_label, files })
+        .map(
+            |(duty_title, period_label, files)| zeren_export::zip_export::EvidenceItem {
+                duty_title,
+                period_label,
+                files,
+            },
+        )
         .collect();
     // Files are fetched (and checked against their SHA-256) one by one while the ZIP is written.
     let mut files = BTreeMap::new();
@@ -907,14 +1095,32 @@ pub async fn evidence_zip(
     }
     let sink = std::io::Cursor::new(Vec::new());
     let sink = zeren_export::zip_export::evidence_zip(sink, &meta, &items, |sha| {
-        files.get(sha).cloned().ok_or_else(|| std::io::Error::other("missing file"))
+        files
+            .get(sha)
+            .cloned()
+            .ok_or_else(|| std::io::Error::other("missing file"))
     })
     .map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(attachment_response(&format!("{}佐证材料.zip", meta.title), "application/zip", sink.into_inner(), false))
+    Ok(attachment_response(
+        &format!("{}佐证材料.zip", meta.title),
+        "application/zip",
+        sink.into_inner(),
+        false,
+    ))
 }
 
-pub async fn record_docx(State(state): State<AppState>, v: Viewer, Path(record_id): Path<i64>) -> Result<Response> {
-    let h = state.store.reader().await?.record_by_id(record_id).await?.ok_or(Error::NotFound)?;
+pub async fn record_docx(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(record_id): Path<i64>,
+) -> Result<Response> {
+    let h = state
+        .store
+        .reader()
+        .await?
+        .record_by_id(record_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let (o, ..) = load_obligation(&state, &v, h.record.obligation_id).await?;
     let cur = h.current().ok_or(Error::NotFound)?;
     let mut r = state.store.reader().await?;
@@ -928,14 +1134,21 @@ pub async fn record_docx(State(state): State<AppState>, v: Viewer, Path(record_i
         place: cur.version.place.clone(),
         participants: cur.participants.iter().map(|(_, n)| n.clone()).collect(),
         content: cur.version.content.replace('\n', "\n\n"),
-        attachments: cur.attachments.iter().map(|a| a.file_name.clone()).collect(),
+        attachments: cur
+            .attachments
+            .iter()
+            .map(|a| a.file_name.clone())
+            .collect(),
         recorded_by: cur.version.created_by_name.clone(),
-        recorded_at: (cur.version.created_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+        recorded_at: (cur.version.created_at + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
         version: cur.version.version as u32,
         correction_reason: cur.version.reason.clone(),
         chain_head: Some(head),
     };
-    let bytes = zeren_export::docx::record_docx(&rec).map_err(|e| Error::Internal(e.to_string()))?;
+    let bytes =
+        zeren_export::docx::record_docx(&rec).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(attachment_response(
         &format!("{}{}记录.docx", o.title, o.period_label),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -955,7 +1168,12 @@ pub struct InboxPage {
     pub can_acknowledge: bool,
 }
 
-pub async fn inbox(State(state): State<AppState>, v: Viewer, lang: Lang, Path(id): Path<i64>) -> Result<Html<String>> {
+pub async fn inbox(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> Result<Html<String>> {
     let (unit, level) = access::require(&state.store, &v, id, Level::Read).await?;
     let mut r = state.store.reader().await?;
     let mut items = Vec::new();
@@ -1001,7 +1219,13 @@ pub struct DutiesPage {
 }
 
 /// The next due date of a duty at a unit (for a person, when it is per holder).
-async fn next_due(state: &AppState, unit: i64, duty: &str, person: Option<i64>, today: NaiveDate) -> Result<Option<NaiveDate>> {
+async fn next_due(
+    state: &AppState,
+    unit: i64,
+    duty: &str,
+    person: Option<i64>,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>> {
     let rows = state
         .store
         .reader()
@@ -1040,8 +1264,12 @@ async fn role_line(
         duties: Vec::new(),
         responsibilities: Vec::new(),
     };
-    let Some(policy) = policy else { return Ok(line) };
-    let Some(rid) = zeren_policy::RoleId::parse(role) else { return Ok(line) };
+    let Some(policy) = policy else {
+        return Ok(line);
+    };
+    let Some(rid) = zeren_policy::RoleId::parse(role) else {
+        return Ok(line);
+    };
     line.role = policy.role_title(&rid).to_string();
     let e = zeren_policy::explain::explain(&policy);
     if let Some(rl) = e.roles.iter().find(|r| r.role.id == rid) {
@@ -1050,30 +1278,62 @@ async fn role_line(
             line.duties.push(DutyLine {
                 title: d.title.clone(),
                 frequency: d.frequency_zh(),
-                next_due: next_due(state, unit.id, d.id.as_str(), if per_person { person } else { None }, today).await?,
+                next_due: next_due(
+                    state,
+                    unit.id,
+                    d.id.as_str(),
+                    if per_person { person } else { None },
+                    today,
+                )
+                .await?,
                 unit_name: unit.name.clone(),
             });
         }
         for (w, s) in &rl.steps {
-            line.responsibilities.push(format!("{}：{}", w.title, s.title));
+            line.responsibilities
+                .push(format!("{}：{}", w.title, s.title));
         }
-        line.responsibilities.extend(rl.responsibilities.iter().map(|r| r.text.clone()));
+        line.responsibilities
+            .extend(rl.responsibilities.iter().map(|r| r.text.clone()));
         for (b, pos) in &rl.bodies {
-            line.responsibilities.insert(0, format!("任{}{}", b.title, pos));
+            line.responsibilities
+                .insert(0, format!("任{}{}", b.title, pos));
         }
     }
     Ok(line)
 }
 
-pub async fn person_duties(State(state): State<AppState>, v: Viewer, lang: Lang, Path(id): Path<i64>) -> Result<Html<String>> {
-    let person = state.store.reader().await?.person(id).await?.ok_or(Error::NotFound)?;
+pub async fn person_duties(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> Result<Html<String>> {
+    let person = state
+        .store
+        .reader()
+        .await?
+        .person(id)
+        .await?
+        .ok_or(Error::NotFound)?;
     access::require(&state.store, &v, person.unit_id, Level::Read).await?;
     let today = today();
     let assignments = state.store.reader().await?.assignments_of(id).await?;
     let mut roles = Vec::new();
     for a in assignments {
-        let Some(unit) = state.store.reader().await?.unit(a.unit_id).await? else { continue };
-        let mut line = role_line(&state, &unit, &a.role_id, a.starts_on, a.ends_on, Some(id), today).await?;
+        let Some(unit) = state.store.reader().await?.unit(a.unit_id).await? else {
+            continue;
+        };
+        let mut line = role_line(
+            &state,
+            &unit,
+            &a.role_id,
+            a.starts_on,
+            a.ends_on,
+            Some(id),
+            today,
+        )
+        .await?;
         let active = a.starts_on <= today && a.ends_on.is_none_or(|e| today < e);
         if !active {
             // Past roles are listed with their dates, without the duties they no longer carry.
@@ -1082,7 +1342,14 @@ pub async fn person_duties(State(state): State<AppState>, v: Viewer, lang: Lang,
         }
         roles.push(line);
     }
-    let unit = state.store.reader().await?.unit(person.unit_id).await?.map(|u| u.name).unwrap_or_default();
+    let unit = state
+        .store
+        .reader()
+        .await?
+        .unit(person.unit_id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
     render(&DutiesPage {
         chrome: Chrome::new(lang, Some(&v)),
         title: format!("{}的责任清单", person.name),
@@ -1093,7 +1360,12 @@ pub async fn person_duties(State(state): State<AppState>, v: Viewer, lang: Lang,
     })
 }
 
-pub async fn unit_duties(State(state): State<AppState>, v: Viewer, lang: Lang, Path(id): Path<i64>) -> Result<Html<String>> {
+pub async fn unit_duties(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> Result<Html<String>> {
     let (unit, _) = access::require(&state.store, &v, id, Level::Read).await?;
     let today = today();
     let mut roles = Vec::new();
@@ -1113,7 +1385,11 @@ pub async fn unit_duties(State(state): State<AppState>, v: Viewer, lang: Lang, P
             .assignments_at(id)
             .await?
             .into_iter()
-            .filter(|x| x.role_id == a.role_id && x.starts_on <= today && x.ends_on.is_none_or(|e| today < e))
+            .filter(|x| {
+                x.role_id == a.role_id
+                    && x.starts_on <= today
+                    && x.ends_on.is_none_or(|e| today < e)
+            })
             .map(|x| x.person_name)
             .collect();
         line.unit_name = holders.join("、");
@@ -1147,9 +1423,13 @@ pub async fn renew_calendar(
 ) -> Result<Html<String>> {
     let token = crate::auth::random_token();
     let mut w = state.store.write(&v.actor()).await?;
-    w.set_calendar_feed(v.account.id, &crate::auth::sha256_hex(&token)).await?;
+    w.set_calendar_feed(v.account.id, &crate::auth::sha256_hex(&token))
+        .await?;
     w.commit().await?;
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
     render(&CalendarPage {
         chrome: Chrome::new(lang, Some(&v)),
         url: format!("http://{host}/calendar/{token}.ics"),
@@ -1157,16 +1437,27 @@ pub async fn renew_calendar(
 }
 
 /// The feed itself: no session (calendar apps have none); the unguessable token is the key.
-pub async fn calendar_feed(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
-    let token = token.trim_end_matches(".ics");
+pub async fn calendar_feed(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response> {
+    let token = token.strip_suffix(".ics").unwrap_or(&token);
     let mut r = state.store.reader().await?;
     let account_id = r
         .calendar_feed_account(&crate::auth::sha256_hex(token))
         .await?
         .ok_or(Error::NotFound)?;
-    let account = r.account(account_id).await?.filter(|a| a.active).ok_or(Error::NotFound)?;
+    let account = r
+        .account(account_id)
+        .await?
+        .filter(|a| a.active)
+        .ok_or(Error::NotFound)?;
     drop(r);
-    let viewer = Viewer { account, session: None, csrf: String::new() };
+    let viewer = Viewer {
+        account,
+        session: None,
+        csrf: String::new(),
+    };
     let today = today();
     let units = my_units(&state, &viewer, today).await?;
     let mut r = state.store.reader().await?;
@@ -1187,17 +1478,27 @@ pub async fn calendar_feed(State(state): State<AppState>, Path(token): Path<Stri
     };
     for u in &units {
         for p in r
-            .obligations(&ObligationFilter { unit: Some(u.id), due_from: Some(from), ..ObligationFilter::default() })
+            .obligations(&ObligationFilter {
+                unit: Some(u.id),
+                due_from: Some(from),
+                ..ObligationFilter::default()
+            })
             .await?
         {
-            if p.obligation.person_id.is_none() || p.obligation.person_id == viewer.account.person_id {
+            if p.obligation.person_id.is_none()
+                || p.obligation.person_id == viewer.account.person_id
+            {
                 push(p, &u.name);
             }
         }
     }
     if let Some(pid) = viewer.account.person_id {
         for p in r
-            .obligations(&ObligationFilter { person: Some(pid), due_from: Some(from), ..ObligationFilter::default() })
+            .obligations(&ObligationFilter {
+                person: Some(pid),
+                due_from: Some(from),
+                ..ObligationFilter::default()
+            })
             .await?
         {
             if !units.iter().any(|u| u.id == p.obligation.unit_id) {
@@ -1211,7 +1512,9 @@ pub async fn calendar_feed(State(state): State<AppState>, Path(token): Path<Stri
         zeren_store::now().naive_utc(),
     );
     let mut resp = ics.into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
     Ok(resp)
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 mod extract;
 pub mod i18n;
+pub mod ledger;
 pub mod openapi;
 pub mod org;
 pub mod packs;
@@ -129,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .route("/me/tokens", post(pages::create_token))
         .route("/me/tokens/{id}/revoke", post(pages::revoke_token))
         .route("/audit", get(pages::audit))
+        .merge(ledger::routes())
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -159,10 +161,37 @@ pub async fn serve(
             }
         }
     });
+    // Obligations for the current period and the next, now and every hour after; idempotent, so
+    // every instance may run it.
+    let (store2, data) = (state.store.clone(), state.config.data.clone());
+    let materialiser = tokio::spawn(async move {
+        loop {
+            match zeren_policy::calendar::WorkCalendar::with_imported(&data.join("calendar")) {
+                Ok(cal) => {
+                    match zeren_store::materialise::materialise_all(&store2, ledger::today(), &cal)
+                        .await
+                    {
+                        Ok(r) if r.created + r.removed > 0 => {
+                            tracing::info!(
+                                created = r.created,
+                                removed = r.removed,
+                                "obligations materialised"
+                            )
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "could not materialise obligations"),
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "calendar files unreadable"),
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
+    materialiser.abort();
     r
 }

@@ -37,10 +37,12 @@ pub async fn home(State(state): State<AppState>, MaybeViewer(v): MaybeViewer) ->
     Ok(match v.duty() {
         AdminDuty::Security => see_other("/accounts"),
         AdminDuty::Audit => see_other("/audit"),
-        _ => match access::roots(&state.store, &v).await?.as_slice() {
+        AdminDuty::System => match access::roots(&state.store, &v).await?.as_slice() {
             [one] => see_other(&format!("/units/{}", one.id)),
             _ => see_other("/units"),
         },
+        // Everyone else starts from what is due (我的工作).
+        AdminDuty::None => see_other("/work"),
     })
 }
 

@@ -87,6 +87,13 @@ CREATE TABLE acknowledgements (
     UNIQUE (record_id, version)
 );
 
+-- A person's private calendar feed: the URL carries a token; only its hash is kept.
+CREATE TABLE calendar_feeds (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL
+);
+
 CREATE FUNCTION zeren_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'submitted records are never edited or deleted: submit a correction';

@@ -87,6 +87,13 @@ CREATE TABLE acknowledgements (
     UNIQUE (record_id, version)
 );
 
+-- A person's private calendar feed: the URL carries a token; only its hash is kept.
+CREATE TABLE calendar_feeds (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+
 CREATE TRIGGER record_versions_no_update BEFORE UPDATE ON record_versions
 BEGIN SELECT RAISE(ABORT, 'record versions are never edited: submit a correction'); END;
 CREATE TRIGGER record_versions_no_delete BEFORE DELETE ON record_versions
