@@ -18,6 +18,10 @@ fn temp_dir(name: &str) -> PathBuf {
 
 /// Start `zeren serve` on a free port; returns the child and its address.
 fn start(data: &Path) -> (Child, String) {
+    start_with(data, &[])
+}
+
+fn start_with(data: &Path, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args([
             "serve",
@@ -27,6 +31,7 @@ fn start(data: &Path) -> (Child, String) {
             "127.0.0.1:0",
         ])
         .env_remove("ZEREN_DATABASE_URL")
+        .envs(env.iter().copied())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -191,5 +196,22 @@ fn unknown_configuration_keys_stop_the_start() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_new_database_can_chain_its_audit_log_with_sm3() {
+    let data = temp_dir("sm3");
+    let (mut child, addr) = start_with(&data, &[("ZEREN_AUDIT_HASH", "sm3")]);
+    let (ct, body) = setup_body();
+    assert_eq!(request(&addr, "POST", "/setup", &ct, &body).status, 303);
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+    let (ok, out) = verify(&data);
+    assert!(ok && out.contains("sm3"), "{out}");
     let _ = std::fs::remove_dir_all(&data);
 }
