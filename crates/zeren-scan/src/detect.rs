@@ -275,13 +275,10 @@ fn is_letter_or_digit(c: char) -> bool {
 }
 
 /// A character that, next to a digit run, means the run is part of something else: a code, a decimal
-/// number, or an already masked value (`3501**********1234`, `138****5678`).
+/// number, or an already masked value (`3501**********1234`, `138****5678`). Not `@`: a mobile number
+/// used as a mail name (`13812345678@163.com`) is still the number.
 fn is_glue(c: char) -> bool {
-    is_letter_or_digit(c)
-        || matches!(
-            c,
-            '*' | '＊' | '×' | '●' | '•' | '_' | '#' | '＃' | '@' | '.'
-        )
+    is_letter_or_digit(c) || matches!(c, '*' | '＊' | '×' | '●' | '•' | '_' | '#' | '＃' | '.')
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
