@@ -181,6 +181,7 @@ pub async fn create_assignment(
         lang,
     )
     .await?;
+    state.obligations_changed();
     Ok(created(a))
 }
 
@@ -205,6 +206,7 @@ pub async fn end_assignment(
     access::require(&state.store, &v, a.unit_id, Level::Edit).await?;
     let mut w = state.store.write(&v.actor()).await?;
     let a = w.end_assignment(id, b.ends_on).await?;
+    state.obligations_changed();
     w.commit().await?;
     Ok(Json(a))
 }
@@ -272,6 +274,7 @@ pub async fn install_policy(
     let old = old.as_ref().map(org::parse_installed).transpose()?;
     let mut w = state.store.write(&v.actor()).await?;
     let installed = org::install(&mut w, b.unit_id, &policy, &text, org::today()).await?;
+    state.obligations_changed();
     w.commit().await?;
     let diff = org::describe_change(old.as_ref(), &policy, lang);
     Ok(created(json!({ "installed": installed, "changes": diff })))

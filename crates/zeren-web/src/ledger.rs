@@ -479,7 +479,11 @@ impl Form {
                     f.1.clone()
                         .filter(|n| !n.is_empty())
                         .unwrap_or_else(|| "附件".into());
-                let media = f.2.clone().unwrap_or_else(|| guess_media(&name).into());
+                // Browsers and scripts often send application/octet-stream; the name says more.
+                let media =
+                    f.2.clone()
+                        .filter(|m| m != "application/octet-stream")
+                        .unwrap_or_else(|| guess_media(&name).into());
                 (name, media, f.3.as_slice())
             })
             .collect()

@@ -39,6 +39,9 @@ pub struct AppState {
     /// Once setup is done it stays done; until then every request asks the database, since
     /// another instance may finish it.
     setup: Arc<AtomicBool>,
+    /// Wakes the materialiser after a change that alters obligations (a policy installed, a role
+    /// given or ended), so they appear at once rather than at the next hourly run.
+    materialise: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -47,7 +50,13 @@ impl AppState {
             store,
             config: Arc::new(config),
             setup: Arc::new(AtomicBool::new(false)),
+            materialise: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Obligations may have changed: materialise soon.
+    pub fn obligations_changed(&self) {
+        self.materialise.notify_one();
     }
 
     pub async fn setup_done(&self) -> Result<bool, Error> {
@@ -164,6 +173,7 @@ pub async fn serve(
     // Obligations for the current period and the next, now and every hour after; idempotent, so
     // every instance may run it.
     let (store2, data) = (state.store.clone(), state.config.data.clone());
+    let wake = state.materialise.clone();
     let materialiser = tokio::spawn(async move {
         loop {
             match zeren_policy::calendar::WorkCalendar::with_imported(&data.join("calendar")) {
@@ -184,7 +194,10 @@ pub async fn serve(
                 }
                 Err(e) => tracing::warn!(error = %e, "calendar files unreadable"),
             }
-            tokio::time::sleep(Duration::from_secs(3600)).await;
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+                _ = wake.notified() => {}
+            }
         }
     });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();

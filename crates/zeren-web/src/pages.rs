@@ -253,6 +253,7 @@ pub async fn setup(
         .create_unit(None, &form.unit_name, &form.unit_kind)
         .await?;
     org::install(&mut w, unit.id, &policy, &text, org::today()).await?;
+    state.obligations_changed();
     for (u, h, d) in &hashes {
         let a = w.create_account(u, None, h, *d).await?;
         if *d == AdminDuty::System {
@@ -594,6 +595,9 @@ pub async fn create_assignment(
         lang,
     )
     .await;
+    if result.is_ok() {
+        state.obligations_changed();
+    }
     if is_htmx(&headers) {
         let error = result.err().map(|e| e.message(lang));
         let part = roles_part(&state, &v, lang, unit, true, error).await?;
@@ -626,6 +630,7 @@ pub async fn end_assignment(
     let (unit, _) = access::require(&state.store, &v, a.unit_id, Level::Edit).await?;
     let mut w = state.store.write(&v.actor()).await?;
     w.end_assignment(id, f.ends_on).await?;
+    state.obligations_changed();
     w.commit().await?;
     if is_htmx(&headers) {
         let part = roles_part(&state, &v, lang, unit, true, None).await?;
@@ -914,6 +919,7 @@ pub async fn install_policy(
         org::parse_policy(&f.file_name, &text, lang).map_err(|e| Error::Invalid(e.join("\n")))?;
     let mut w = state.store.write(&v.actor()).await?;
     org::install(&mut w, id, &policy, &text, org::today()).await?;
+    state.obligations_changed();
     w.commit().await?;
     Ok(see_other(&format!("/units/{id}")))
 }
@@ -1019,7 +1025,13 @@ pub async fn create_account(
         let hash = auth::hash_password(&f.password)?;
         let mut w = state.store.write(&v.actor()).await?;
         w.create_account(&username, person_id, &hash, AdminDuty::None)
-            .await?;
+            .await
+            .map_err(|e| match e {
+                zeren_store::Error::Conflict(_) => {
+                    Error::Conflict(Tr(lang).s("accounts.taken").into())
+                }
+                e => e.into(),
+            })?;
         w.commit().await?;
         Ok(())
     }

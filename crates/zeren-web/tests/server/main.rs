@@ -3,5 +3,6 @@
 
 mod helpers;
 mod journey;
+mod ledger;
 mod matrix;
 mod security;

@@ -1,0 +1,470 @@
+//! Issue 4's journey over HTTP: an office clerk finds the quarterly study due, records it with
+//! minutes, attendance and a PDF, sees it done in the year's grid, corrects it (a new version;
+//! the old one stays), exports the ledger; the parent acknowledges the half-year report; another
+//! school's clerk can do none of it. On SQLite, and on PostgreSQL when configured.
+
+use std::io::Read as _;
+
+use reqwest::StatusCode;
+use zeren_policy::calendar::WorkCalendar;
+use zeren_store::ledger::{LedgerRead, ObligationFilter};
+use zeren_store::testdb::TestDb;
+use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read};
+
+use crate::helpers::*;
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+struct School {
+    unit: i64,
+    people: Vec<i64>,
+}
+
+/// A school with people, the pack's first responsible, and a clerk who may edit there.
+async fn school(app: &App, parent: i64, name: &str, clerk: &str) -> School {
+    let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+    let mut w = app.store.write(&Actor::system()).await.unwrap();
+    let unit = w.create_unit(Some(parent), name, "学校").await.unwrap();
+    let mut people = Vec::new();
+    for n in ["王庆彬", "周涛宇", "杨茂兰", "李娜"] {
+        let p = w
+            .create_person(&NewPerson {
+                unit_id: unit.id,
+                name: format!("{n}{}", unit.id),
+                ..NewPerson::default()
+            })
+            .await
+            .unwrap();
+        people.push(p.id);
+    }
+    let text = zeren_policy::packs::get("district-school").unwrap().text;
+    w.install_policy(
+        unit.id,
+        "district-school",
+        "1",
+        "学校意识形态工作责任制实施办法",
+        text,
+        "x",
+    )
+    .await
+    .unwrap();
+    w.assign(
+        people[0],
+        unit.id,
+        "first_responsible",
+        chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+    )
+    .await
+    .unwrap();
+    let a = w
+        .create_account(clerk, Some(people[3]), &hash, AdminDuty::None)
+        .await
+        .unwrap();
+    w.set_grant(a.id, unit.id, Level::Edit).await.unwrap();
+    w.commit().await.unwrap();
+    School {
+        unit: unit.id,
+        people,
+    }
+}
+
+async fn materialise(app: &App) {
+    zeren_store::materialise::materialise_all(
+        &app.store,
+        zeren_web::ledger::today(),
+        &WorkCalendar::bundled(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn obligation_id(app: &App, unit: i64, duty: &str) -> i64 {
+    let today = zeren_web::ledger::today();
+    let mut r = app.store.reader().await.unwrap();
+    r.obligations(&ObligationFilter {
+        unit: Some(unit),
+        duty: Some(duty.into()),
+        ..ObligationFilter::default()
+    })
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|p| p.obligation.period_start <= today && today <= p.obligation.period_end)
+    .expect("an obligation for the current period")
+    .obligation
+    .id
+}
+
+fn unzip(bytes: &[u8], name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[tokio::test]
+async fn record_the_quarterly_study_and_export_the_ledger() {
+    for db in TestDb::all().await {
+        ledger_journey(db).await;
+    }
+}
+
+async fn ledger_journey(db: TestDb) {
+    let app = spawn_app(db).await;
+    let bureau = app.setup("bureau", "河东区教体局").await;
+    let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+    let other = school(&app, bureau, "河东区第二中学", "clerk2").await;
+    materialise(&app).await;
+    let study = obligation_id(&app, first.unit, "quarterly_study").await;
+    let report = obligation_id(&app, first.unit, "half_year_report").await;
+
+    // The clerk sees the study on 我的工作 and opens it.
+    let clerk = app.login("clerk1").await;
+    let r = clerk.get("/").await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/work"));
+    let r = clerk.get("/work").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text.contains("我的工作") && r.text.contains("意识形态工作内容专题学习"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains(&format!("/obligations/{study}")));
+    let r = clerk.get(&format!("/obligations/{study}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("尚未登记") && r.text.contains("登记工作记录"));
+
+    // Work dated in the future is refused with a reason, and nothing is stored.
+    let tomorrow = (zeren_web::ledger::today() + chrono::Days::new(1)).to_string();
+    let r = clerk
+        .multipart(
+            &format!("/obligations/{study}/records"),
+            &[
+                ("work_date", None, tomorrow.as_bytes()),
+                ("content", None, "x".as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("晚于今天"), "{}", r.text);
+    assert!(app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .records_of(study)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Recorded with minutes, attendance and a PDF.
+    let today = zeren_web::ledger::today().to_string();
+    let (p0, p1) = (first.people[0].to_string(), first.people[1].to_string());
+    let r = clerk
+        .multipart(
+            &format!("/obligations/{study}/records"),
+            &[
+                ("work_date", None, today.as_bytes()),
+                ("place", None, "三楼会议室".as_bytes()),
+                ("participants", None, p0.as_bytes()),
+                ("participants", None, p1.as_bytes()),
+                (
+                    "content",
+                    None,
+                    "一、学习《实施办法》。二、分析研判本季度情况。".as_bytes(),
+                ),
+                ("files", Some("会议纪要.pdf"), PDF),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = clerk.get(&format!("/obligations/{study}")).await.text;
+    assert!(
+        page.contains("三楼会议室") && page.contains("会议纪要.pdf") && page.contains("按时完成"),
+        "{page}"
+    );
+    let history = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .records_of(study)
+        .await
+        .unwrap();
+    let record = history[0].record.id;
+    assert_eq!(history[0].current().unwrap().participants.len(), 2);
+
+    // The file comes back byte for byte.
+    let r = clerk.get(&format!("/records/{record}/files/1/0")).await;
+    assert_eq!((r.status, r.body.as_slice()), (StatusCode::OK, PDF));
+
+    // Done in the grid.
+    let grid = clerk
+        .get(&format!("/units/{}/ledger", first.unit))
+        .await
+        .text;
+    assert!(
+        grid.contains(&format!("href=\"/obligations/{study}\"")),
+        "{grid}"
+    );
+    assert!(grid.contains("st-done_on_time"), "{grid}");
+
+    // A correction is a new version with a reason; both versions stay visible.
+    let r = clerk
+        .multipart(
+            &format!("/records/{record}/correct"),
+            &[
+                ("version", None, b"1"),
+                ("work_date", None, today.as_bytes()),
+                ("place", None, "二楼会议室".as_bytes()),
+                ("content", None, "更正后的记录".as_bytes()),
+                ("reason", None, b""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a correction needs a reason"
+    );
+    let r = clerk
+        .multipart(
+            &format!("/records/{record}/correct"),
+            &[
+                ("version", None, b"1"),
+                ("work_date", None, today.as_bytes()),
+                ("place", None, "二楼会议室".as_bytes()),
+                ("participants", None, p0.as_bytes()),
+                ("content", None, "更正后的记录".as_bytes()),
+                ("keep", None, b"0"),
+                ("reason", None, "地点登记有误".as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = clerk.get(&format!("/obligations/{study}")).await.text;
+    assert!(
+        page.contains("二楼会议室") && page.contains("三楼会议室") && page.contains("地点登记有误"),
+        "{page}"
+    );
+    assert!(page.contains("第2版"));
+
+    // Exports: XLSX with the title, the unit, who filled it, one row per record and the files.
+    let r = clerk
+        .get(&format!("/units/{}/ledger.xlsx", first.unit))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    let strings = unzip(&r.body, "xl/sharedStrings.xml");
+    let year = chrono::Datelike::year(&zeren_web::ledger::today());
+    for s in [
+        format!("河东区第一中学{year}年度意识形态工作台账"),
+        "填报单位：河东区第一中学".into(),
+        format!("填报人：李娜{}", first.unit),
+        "二楼会议室".into(),
+        "会议纪要.pdf".into(),
+    ] {
+        assert!(strings.contains(&s), "{s} in the ledger");
+    }
+    let r = clerk
+        .get(&format!("/units/{}/ledger.docx", first.unit))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(unzip(&r.body, "word/document.xml").contains("更正后的记录"));
+    let r = clerk.get(&format!("/records/{record}/record.docx")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(unzip(&r.body, "word/document.xml").contains("更正原因：地点登记有误"));
+    let r = clerk
+        .get(&format!("/units/{}/evidence.zip", first.unit))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let z = zip::ZipArchive::new(std::io::Cursor::new(r.body.clone())).unwrap();
+    assert!(
+        z.file_names().any(|n| n.ends_with("/会议纪要.pdf")),
+        "{:?}",
+        z.file_names().collect::<Vec<_>>()
+    );
+    let r = clerk
+        .get(&format!("/units/{}/ledger/print", first.unit))
+        .await;
+    assert!(r.status == StatusCode::OK && r.text.contains("二楼会议室"));
+
+    // 责任清单 of the school.
+    let r = clerk.get(&format!("/units/{}/duties", first.unit)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text.contains("第一责任人") && r.text.contains("每季度至少1次"),
+        "{}",
+        r.text
+    );
+
+    // Another school's clerk sees and changes none of it.
+    let stranger = app.login("clerk2").await;
+    for path in [
+        format!("/obligations/{study}"),
+        format!("/records/{record}/files/1/0"),
+        format!("/records/{record}/record.docx"),
+        format!("/units/{}/ledger", first.unit),
+        format!("/units/{}/ledger.xlsx", first.unit),
+        format!("/units/{}/evidence.zip", first.unit),
+        format!("/units/{}/duties", first.unit),
+    ] {
+        assert_eq!(
+            stranger.get(&path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let r = stranger
+        .multipart(
+            &format!("/obligations/{study}/records"),
+            &[
+                ("work_date", None, today.as_bytes()),
+                ("content", None, "x".as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = stranger
+        .multipart(
+            &format!("/records/{record}/correct"),
+            &[
+                ("reason", None, b"x"),
+                ("work_date", None, today.as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        stranger
+            .get(&format!("/units/{}/ledger", other.unit))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Without a session: to the login page.
+    let anon = app.client();
+    assert_eq!(
+        anon.get(&format!("/obligations/{study}")).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // The half-year report goes to the bureau's inbox; only the bureau may acknowledge it.
+    let r = clerk
+        .multipart(
+            &format!("/obligations/{report}/records"),
+            &[
+                ("work_date", None, today.as_bytes()),
+                ("content", None, "半年汇报".as_bytes()),
+                ("files", Some("汇报.docx"), b"PK"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let reported = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .records_of(report)
+        .await
+        .unwrap()[0]
+        .record
+        .id;
+    assert_eq!(
+        clerk
+            .form(
+                &format!("/records/{reported}/acknowledge"),
+                &[("note", "ok")]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = app.login("sysadmin").await;
+    let inbox = admin.get(&format!("/units/{bureau}/inbox")).await.text;
+    assert!(
+        inbox.contains("向区教体局党组书面汇报意识形态工作"),
+        "{inbox}"
+    );
+    let r = admin
+        .form(
+            &format!("/records/{reported}/acknowledge"),
+            &[("note", "已签收")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(!admin
+        .get(&format!("/units/{bureau}/inbox"))
+        .await
+        .text
+        .contains("向区教体局党组书面汇报意识形态工作"));
+
+    // Every step is on the audit chain, which is intact.
+    let mut rd = app.store.reader().await.unwrap();
+    let actions: Vec<String> = rd
+        .audit_page(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    drop(rd);
+    for a in [
+        "record.create",
+        "record.correct",
+        "record.acknowledge",
+        "attachment.store",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a}");
+    }
+    assert_eq!(app.store.verify_audit().await.unwrap().first_break, None);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_private_calendar_feed() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+        materialise(&app).await;
+        let clerk = app.login("clerk1").await;
+        let r = clerk.form("/me/calendar", &[]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let url = r
+            .text
+            .split("http://")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .expect("the feed URL");
+        let path = &url[url.find('/').unwrap()..];
+        let feed = app.client().get(path).await;
+        assert_eq!(feed.status, StatusCode::OK);
+        assert!(feed.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar"));
+        assert!(
+            feed.text.contains("BEGIN:VCALENDAR")
+                && feed
+                    .text
+                    .replace("\r\n ", "")
+                    .contains("意识形态工作内容专题学习"),
+            "{}",
+            feed.text
+        );
+        // A renewed feed disables the old URL; a made-up token finds nothing.
+        clerk.form("/me/calendar", &[]).await;
+        assert_eq!(app.client().get(path).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.client().get("/calendar/0000.ics").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let _ = first;
+        app.stop().await;
+    }
+}
