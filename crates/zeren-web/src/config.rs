@@ -3,7 +3,6 @@
 //! rejected in both, so a misspelt setting stops the start instead of being ignored.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -152,10 +151,6 @@ impl Config {
 
     pub fn upload_limit_bytes(&self) -> usize {
         (self.upload_limit_mb as usize).saturating_mul(1024 * 1024)
-    }
-
-    pub fn idle_std(&self) -> Duration {
-        Duration::from_secs(self.session_idle_minutes * 60)
     }
 }
 

@@ -80,6 +80,7 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
     ("accounts.person_id", "关联人员编号（可选）", "Linked person id (optional)"),
     ("accounts.reset_password", "重置密码", "Reset password"),
     ("accounts.state", "状态", "State"),
+    ("accounts.taken", "该用户名已被使用。", "This user name is taken."),
     ("accounts.unlock", "解锁", "Unlock"),
     ("app.name", "责任制", "Responsibility system"),
     ("assign.bad_role", "该单位执行的实施办法中没有这个角色。", "The policy in force at this unit has no such role."),

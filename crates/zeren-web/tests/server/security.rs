@@ -222,6 +222,14 @@ async fn three_administrators_are_separate() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let dup = sec
+            .form(
+                "/accounts",
+                &[("username", "clerk"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(dup.status, StatusCode::CONFLICT);
+        assert!(dup.text.contains("该用户名已被使用"));
         let weak = sec
             .form(
                 "/accounts",
