@@ -170,26 +170,22 @@ pub trait Read {
         employee_nos: &[String],
     ) -> Result<Vec<String>> {
         let mut taken = Vec::new();
-        for n in id_numbers {
-            let row: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
-                "SELECT id FROM people WHERE id_number = $1"
-            )
-            .bind(n)
-            .fetch_optional(&mut *c)
-            .await)?;
-            if row.is_some() {
-                taken.push(n.clone());
-            }
-        }
-        for n in employee_nos {
-            let row: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
-                "SELECT id FROM people WHERE employee_no = $1"
-            )
-            .bind(n)
-            .fetch_optional(&mut *c)
-            .await)?;
-            if row.is_some() {
-                taken.push(n.clone());
+        for (column, numbers) in [("id_number", id_numbers), ("employee_no", employee_nos)] {
+            // Chunks keep the statement under both databases' parameter limits.
+            for chunk in numbers.chunks(500) {
+                let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "SELECT {column} FROM people WHERE {column} IN ({})",
+                    marks.join(", ")
+                );
+                let found: Vec<(String,)> = run!(self.conn(), |c| {
+                    let mut q = sqlx::query_as(&sql);
+                    for n in chunk {
+                        q = q.bind(n);
+                    }
+                    q.fetch_all(&mut *c).await?
+                });
+                taken.extend(found.into_iter().map(|(n,)| n));
             }
         }
         Ok(taken)

@@ -526,3 +526,39 @@ async fn a_bad_url_stops_with_a_clear_message() {
         .unwrap();
     assert!(e.to_string().contains("unsupported database URL"), "{e}");
 }
+
+#[tokio::test]
+async fn taken_numbers_are_found_in_batches() {
+    for db in TestDb::all().await {
+        let store = open(&db, HashAlg::Sha256).await;
+        let (_, school, ..) = tree(&store).await;
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.create_person(&NewPerson {
+            unit_id: school.id,
+            name: "张三".into(),
+            id_number: Some("11010519491231002X".into()),
+            employee_no: Some("0001".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        // More numbers than one statement takes: the store splits them.
+        let mut nos: Vec<String> = (0..1200).map(|i| format!("E{i}")).collect();
+        nos.push("0001".into());
+        let ids = vec![
+            "11010519491231002X".to_string(),
+            "110105194912310021".to_string(),
+        ];
+        let mut r = store.reader().await.unwrap();
+        let mut taken = r.taken_numbers(&ids, &nos).await.unwrap();
+        taken.sort();
+        assert_eq!(
+            taken,
+            vec!["0001".to_string(), "11010519491231002X".to_string()]
+        );
+        drop(r);
+        store.close().await;
+        db.drop_db().await;
+    }
+}
