@@ -33,7 +33,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let api = path.starts_with("/api/");
-    let (resp, account) = match check(&state, req, &path, lang).await {
+    let (resp, account) = match check(&state, req, &path).await {
         Ok(req) => {
             let account = req.extensions().get::<Viewer>().map(|v| v.account.id);
             (next.run(req).await, account)
@@ -53,12 +53,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     resp
 }
 
-async fn check(
-    state: &AppState,
-    mut req: Request,
-    path: &str,
-    _lang: Lang,
-) -> Result<Request, Error> {
+async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request, Error> {
     if !open_before_setup(path) && !state.setup_done().await? {
         return Err(Error::Setup(false));
     }
