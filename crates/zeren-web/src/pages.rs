@@ -153,7 +153,9 @@ fn chosen_policy(f: &Fields, lang: Lang) -> std::result::Result<(String, String)
             .ok_or_else(|| vec![t.s("policy.pick").to_string()])?;
         let text =
             String::from_utf8(bytes.to_vec()).map_err(|_| vec![format!("{name}: UTF-8?")])?;
-        Ok((name, text))
+        // Kept with LF line ends: the confirm form sends the text back through a textarea,
+        // which browsers submit with CRLF, and the hash must match across the round trip.
+        Ok((name, text.replace("\r\n", "\n")))
     } else {
         let p = packs::find(&pack).ok_or_else(|| vec![t.s("policy.pick").to_string()])?;
         Ok((format!("{}.toml", p.id), p.text.to_string()))

@@ -350,7 +350,13 @@ pub fn field_of(html: &str, name: &str) -> String {
     let raw = if let Some(v) = rest.strip_prefix(" value=\"") {
         v.split('"').next().unwrap()
     } else {
+        // Like a browser, drop the one newline that follows the opening tag.
         let start = rest.find('>').unwrap() + 1;
+        let start = if rest[start..].starts_with('\n') {
+            start + 1
+        } else {
+            start
+        };
         &rest[start..start + rest[start..].find("</textarea>").unwrap()]
     };
     unescape(raw)

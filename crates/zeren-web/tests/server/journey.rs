@@ -363,16 +363,26 @@ async fn journey(db: TestDb) {
     // Upgrade the policy after seeing what changes; the old version stays in the history.
     let page = c.get(&format!("/units/{top}/policy")).await;
     assert_eq!(page.status, StatusCode::OK);
-    let v2 = zeren_web::packs::find("district-school")
-        .unwrap()
-        .text
-        .replacen("every = \"quarter\"", "every = \"month\"", 1);
+    // Written on Windows (CRLF) and starting with a blank line: it must survive the round
+    // trip through the preview page's textarea.
+    let v2 = format!(
+        "\n{}",
+        zeren_web::packs::find("district-school")
+            .unwrap()
+            .text
+            .replacen("every = \"quarter\"", "every = \"month\"", 1)
+    );
+    let v2_crlf = v2.replace('\n', "\r\n");
     let preview = c
         .multipart(
             &format!("/units/{top}/policy/preview"),
             &[
                 ("pack", None, b"upload"),
-                ("policy_file", Some("district-school.toml"), v2.as_bytes()),
+                (
+                    "policy_file",
+                    Some("district-school.toml"),
+                    v2_crlf.as_bytes(),
+                ),
             ],
         )
         .await;
@@ -396,7 +406,12 @@ async fn journey(db: TestDb) {
     let r = c
         .form(
             &format!("/units/{top}/policy"),
-            &[("file_name", &file_name), ("sha256", &sha), ("text", &text)],
+            // Browsers submit a textarea with CRLF line ends.
+            &[
+                ("file_name", &file_name),
+                ("sha256", &sha),
+                ("text", &text.replace('\n', "\r\n")),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
