@@ -39,6 +39,12 @@ const DOC_EXT: &[&str] = &[
 ];
 
 pub fn run(args: ScanArgs) -> ExitCode {
+    let stdout = std::io::stdout();
+    ExitCode::from(scan_all(&args, &mut stdout.lock()))
+}
+
+/// Scans every path, writing the report to `out`; returns the exit status.
+fn scan_all(args: &ScanArgs, out: &mut impl Write) -> u8 {
     let terms = match &args.terms {
         None => Vec::new(),
         Some(p) => match read_terms(p) {
@@ -48,7 +54,7 @@ pub fn run(args: ScanArgs) -> ExitCode {
                     "无法读取敏感词文件 (cannot read terms file) {}: {e}",
                     p.display()
                 );
-                return ExitCode::from(2);
+                return 2;
             }
         },
     };
@@ -64,8 +70,6 @@ pub fn run(args: ScanArgs) -> ExitCode {
             failed = true;
         }
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let (mut blocking, mut with_findings, mut total) = (0usize, 0usize, 0usize);
     for file in &files {
         let result = scan_path(&scanner, file, &limits);
@@ -89,11 +93,11 @@ pub fn run(args: ScanArgs) -> ExitCode {
             }
         }
         let written = match args.format {
-            Format::Json => write_json(&mut out, &shown, &result),
-            Format::Text => write_text(&mut out, &shown, &result),
+            Format::Json => write_json(out, &shown, &result),
+            Format::Text => write_text(out, &shown, &result),
         };
         if written.is_err() {
-            return ExitCode::from(2);
+            return 2;
         }
     }
     if args.format == Format::Text {
@@ -111,11 +115,11 @@ pub fn run(args: ScanArgs) -> ExitCode {
         );
     }
     if failed {
-        ExitCode::from(2)
+        2
     } else if blocking > 0 {
-        ExitCode::from(1)
+        1
     } else {
-        ExitCode::SUCCESS
+        0
     }
 }
 
@@ -245,5 +249,86 @@ fn write_text(
             }
             writeln!(out)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("zeren-scan-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        d
+    }
+
+    fn run_on(paths: Vec<PathBuf>, format: Format, terms: Option<PathBuf>) -> (u8, String) {
+        let args = ScanArgs {
+            format,
+            terms,
+            paths,
+        };
+        let mut out = Vec::new();
+        let code = scan_all(&args, &mut out);
+        (code, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn exit_codes_and_json_lines() {
+        let d = dir("json");
+        std::fs::write(d.join("clean.txt"), "没有需要处理的内容。").unwrap();
+        std::fs::write(d.join("sub/list.txt"), "张三 身份证号 11010519491231002X").unwrap();
+        std::fs::write(d.join("sub/ignored.bin"), "13812345678").unwrap();
+        std::fs::write(d.join("exam.md"), "绝密★启用前\n").unwrap();
+
+        let (code, out) = run_on(vec![d.join("clean.txt")], Format::Json, None);
+        assert_eq!(code, 0);
+        assert!(out.ends_with("\"findings\":[]}\n"), "{out}");
+
+        let (code, out) = run_on(vec![d.clone()], Format::Json, None);
+        assert_eq!(code, 1, "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines.len(),
+            3,
+            "directories are walked for known extensions only: {out}"
+        );
+        let list = lines.iter().find(|l| l.contains("list.txt")).unwrap();
+        assert!(list.ends_with(
+            r#""findings":[{"kind":"cn_resident_id","confidence":"high","start":8,"end":26,"location":"第1行","masked":"110105********002X"}]}"#
+        ), "{list}");
+        // A low finding alone (an exam paper's marking) is shown but does not fail the run.
+        let (code, out) = run_on(vec![d.join("exam.md")], Format::Text, None);
+        assert_eq!(code, 0);
+        assert!(
+            out.contains("密级标志") && out.contains("不阻止发布"),
+            "{out}"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn errors_and_terms() {
+        let d = dir("errors");
+        std::fs::write(d.join("broken.docx"), "not a zip").unwrap();
+        std::fs::write(d.join("terms.txt"), "# 项目代号\n红旗工程\n").unwrap();
+        std::fs::write(d.join("note.txt"), "关于红旗工程的说明").unwrap();
+        let (code, out) = run_on(vec![d.join("broken.docx")], Format::Json, None);
+        assert_eq!(code, 2);
+        assert!(out.contains(r#""error":"#), "{out}");
+        let (code, _) = run_on(vec![d.join("missing.txt")], Format::Text, None);
+        assert_eq!(code, 2);
+        let (code, out) = run_on(
+            vec![d.join("note.txt")],
+            Format::Text,
+            Some(d.join("terms.txt")),
+        );
+        assert_eq!(code, 1);
+        assert!(
+            out.contains("自定义敏感词") && out.contains("红***"),
+            "{out}"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
     }
 }
