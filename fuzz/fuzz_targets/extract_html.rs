@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
         max_ratio: 100,
         max_entries: 100,
         max_depth: 64,
+        max_nesting: 2,
     };
     if let Ok(ex) = extract("fuzz.html", data, &limits) {
         let n = ex.text.chars().count();

@@ -493,3 +493,52 @@ fn pathological_inputs_stay_linear() {
     let e = extract("a.pdf", &pdf, &Limits::default()).unwrap_err();
     assert!(matches!(e, ExtractError::Malformed(_)), "{e}");
 }
+
+/// A workbook pasted into a Word file is published with it; deeper nesting than the limit is an error.
+#[test]
+fn embedded_documents_are_scanned_up_to_the_nesting_limit() {
+    let book = xlsx(&[(
+        "名单",
+        vec![
+            vec![Cell::Shared("姓名"), Cell::Shared("身份证号")],
+            vec![Cell::Shared("张三"), Cell::Shared("11010519491231002X")],
+        ],
+    )]);
+    let with_book = |outer: &str, inner: Vec<u8>, inner_name: &str| {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        use std::io::Write;
+        w.start_file("word/document.xml", opts).unwrap();
+        let doc = format!(
+            r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>{outer}</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        w.write_all(doc.as_bytes()).unwrap();
+        w.start_file(format!("word/embeddings/{inner_name}"), opts)
+            .unwrap();
+        w.write_all(&inner).unwrap();
+        w.start_file("word/embeddings/oleObject1.bin", opts)
+            .unwrap();
+        w.write_all(b"\xd0\xcf\x11\xe0").unwrap();
+        w.finish().unwrap().into_inner()
+    };
+    let one = with_book("见附表", book, "Microsoft_Excel_Worksheet.xlsx");
+    let ex = extract("a.docx", &one, &Limits::default()).unwrap();
+    let f = Scanner::new(ScanConfig::default()).scan_extracted(&ex);
+    assert_eq!(f.len(), 1, "{}", ex.text);
+    assert_eq!(f[0].kind, Kind::CnResidentId);
+    assert_eq!(
+        f[0].location,
+        "嵌入文件 Microsoft_Excel_Worksheet.xlsx 名单!B2"
+    );
+    assert!(
+        ex.notes.iter().any(|n| n.contains("oleObject1.bin")),
+        "{:?}",
+        ex.notes
+    );
+
+    let two = with_book("外层", one.clone(), "inner.docx");
+    assert!(extract("b.docx", &two, &Limits::default()).is_ok());
+    let three = with_book("最外层", two, "middle.docx");
+    let e = extract("c.docx", &three, &Limits::default()).unwrap_err();
+    assert!(matches!(e, ExtractError::TooDeep { limit: 2 }), "{e}");
+}

@@ -7,7 +7,7 @@ use std::io::{Cursor, Read};
 use zip::result::ZipError;
 use zip::ZipArchive;
 
-use super::{ExtractError, Limits};
+use super::{extension, extract_at, ExtractError, Extracted, Limits};
 
 /// Small members may compress very well (an XML file of repeated tags); below this size the ratio
 /// limit does not apply.
@@ -43,6 +43,16 @@ impl<'a> Archive<'a> {
         let mut v: Vec<String> = self.zip.file_names().map(str::to_string).collect();
         v.sort();
         v
+    }
+
+    /// Bytes that may still be expanded.
+    pub(crate) fn remaining(&self) -> u64 {
+        self.limits.max_expanded.saturating_sub(self.used)
+    }
+
+    /// Counts work done on this archive's behalf (text of embedded documents) against its limit.
+    pub(crate) fn charge(&mut self, bytes: u64) {
+        self.used = self.used.saturating_add(bytes);
     }
 
     /// The expanded bytes of member `name`, or `None` when there is no such member.
@@ -95,4 +105,44 @@ impl<'a> Archive<'a> {
         self.used += out.len() as u64;
         Ok(Some(out))
     }
+}
+
+/// Extracts the documents embedded under `prefix` (a workbook pasted into a Word file travels with it)
+/// and appends them; other embedded objects are named in a note for the reviewer to open by hand.
+pub(crate) fn append_embedded(
+    zip: &mut Archive<'_>,
+    prefix: &str,
+    limits: &Limits,
+    nesting: usize,
+    ex: &mut Extracted,
+) -> Result<(), ExtractError> {
+    for name in zip.names().into_iter().filter(|n| n.starts_with(prefix)) {
+        let short = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let readable = matches!(
+            extension(&name).as_str(),
+            "docx" | "docm" | "xlsx" | "xlsm" | "pdf" | "txt" | "csv" | "html" | "htm"
+        );
+        if !readable {
+            ex.notes.push(format!(
+                "嵌入对象 {short} 无法自动检查，请人工查看 (embedded object not checked)"
+            ));
+            continue;
+        }
+        if nesting >= limits.max_nesting {
+            return Err(ExtractError::TooDeep {
+                limit: limits.max_nesting,
+            });
+        }
+        let Some(data) = zip.read(&name)? else {
+            continue;
+        };
+        let child_limits = Limits {
+            max_expanded: zip.remaining(),
+            ..limits.clone()
+        };
+        let child = extract_at(&name, &data, &child_limits, nesting + 1)?;
+        zip.charge(child.text.len() as u64);
+        ex.append(child, &format!("嵌入文件 {short}"));
+    }
+    Ok(())
 }

@@ -1,11 +1,12 @@
-//! .docx: the body (paragraphs and tables), headers, footers, footnotes, endnotes and comments, with
+//! .docx: the body (paragraphs and tables), headers, footers, footnotes, endnotes, comments and embedded
+//! workbooks or documents (to `Limits::max_nesting` files deep), with
 //! tracked deletions included because they are still in the file that would be published. A table cell
 //! gets its column's header as context: the first row with at least two non-empty cells, so a title
 //! row merged across the table is not taken for the header. Merged cells (`gridSpan`) keep columns aligned.
 
 use std::collections::HashMap;
 
-use super::archive::Archive;
+use super::archive::{append_embedded, Archive};
 use super::xml::attr;
 use super::xml::{local, walk, Ev};
 use super::{ExtractError, Extracted, Limits};
@@ -32,7 +33,11 @@ impl Table {
     }
 }
 
-pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError> {
+pub(crate) fn extract(
+    bytes: &[u8],
+    limits: &Limits,
+    nesting: usize,
+) -> Result<Extracted, ExtractError> {
     let mut zip = Archive::open(bytes, limits)?;
     let body = zip.read("word/document.xml")?.ok_or_else(|| {
         ExtractError::Malformed("缺少 word/document.xml (not a Word document)".into())
@@ -57,6 +62,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
             }
         }
     }
+    append_embedded(&mut zip, "word/embeddings/", limits, nesting, &mut ex)?;
     Ok(ex)
 }
 

@@ -49,6 +49,27 @@ impl Extracted {
         self.text.char_indices().nth(chars).map(|(b, _)| b)
     }
 
+    /// Appends a document embedded in this one; its locations are prefixed with `prefix`.
+    pub(crate) fn append(&mut self, other: Extracted, prefix: &str) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+        let base = self.text.len();
+        if other.segments.first().is_none_or(|s| s.start > 0) {
+            self.push_segment(prefix.to_string(), None);
+        }
+        for seg in other.segments {
+            self.segments.push(Segment {
+                start: base + seg.start,
+                location: format!("{prefix} {}", seg.location),
+                header: seg.header,
+            });
+        }
+        self.text.push_str(&other.text);
+        self.notes
+            .extend(other.notes.into_iter().map(|n| format!("{prefix}：{n}")));
+    }
+
     /// Starts a new segment at the current end of the text.
     pub(crate) fn push_segment(&mut self, location: String, header: Option<String>) {
         let start = self.text.len();
@@ -80,6 +101,8 @@ pub struct Limits {
     pub max_entries: usize,
     /// Deepest XML/HTML element nesting or PDF object nesting accepted.
     pub max_depth: usize,
+    /// How many files deep embedded documents are followed (a workbook inside a Word file is 1).
+    pub max_nesting: usize,
 }
 
 impl Default for Limits {
@@ -90,6 +113,7 @@ impl Default for Limits {
             max_ratio: 200,
             max_entries: 10_000,
             max_depth: 256,
+            max_nesting: 2,
         }
     }
 }
@@ -171,6 +195,16 @@ pub fn extension(file_name: &str) -> String {
 
 /// Extracts the text of a file held in memory; the format comes from the extension.
 pub fn extract(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError> {
+    extract_at(file_name, bytes, limits, 0)
+}
+
+/// [`extract`] for a document found `nesting` files deep inside another.
+pub(crate) fn extract_at(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    nesting: usize,
+) -> Result<Extracted, ExtractError> {
     if bytes.len() as u64 > limits.max_input {
         return Err(ExtractError::TooLarge {
             size: bytes.len() as u64,
@@ -180,8 +214,8 @@ pub fn extract(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Extract
     match extension(file_name).as_str() {
         "txt" | "text" | "csv" | "md" | "log" => Ok(text::extract_text(bytes)),
         "html" | "htm" | "xhtml" => html::extract(bytes, limits),
-        "docx" | "docm" => docx::extract(bytes, limits),
-        "xlsx" | "xlsm" => xlsx::extract(bytes, limits),
+        "docx" | "docm" => docx::extract(bytes, limits, nesting),
+        "xlsx" | "xlsm" => xlsx::extract(bytes, limits, nesting),
         "pdf" => pdf::extract(bytes, limits),
         other => Err(ExtractError::Unsupported(other.to_string())),
     }

@@ -6,11 +6,15 @@
 
 use std::collections::HashMap;
 
-use super::archive::Archive;
+use super::archive::{append_embedded, Archive};
 use super::xml::{attr, local, walk, Ev};
 use super::{ExtractError, Extracted, Limits};
 
-pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError> {
+pub(crate) fn extract(
+    bytes: &[u8],
+    limits: &Limits,
+    nesting: usize,
+) -> Result<Extracted, ExtractError> {
     let mut zip = Archive::open(bytes, limits)?;
     let workbook = zip.read("xl/workbook.xml")?.ok_or_else(|| {
         ExtractError::Malformed("缺少 xl/workbook.xml (not an Excel workbook)".into())
@@ -63,6 +67,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
         };
         sheet(&xml, name, &path, &shared, limits, &mut ex)?;
     }
+    append_embedded(&mut zip, "xl/embeddings/", limits, nesting, &mut ex)?;
     Ok(ex)
 }
 
