@@ -63,6 +63,10 @@ def main():
     put("extract_xlsx", "book", zipped([("xl/workbook.xml", wb), ("xl/_rels/workbook.xml.rels", rels),
                                         ("xl/sharedStrings.xml", "<sst><si><t>身份证号</t></si></sst>"),
                                         ("xl/worksheets/sheet1.xml", sheet)]))
+    book = zipped([("xl/workbook.xml", wb), ("xl/_rels/workbook.xml.rels", rels),
+                   ("xl/sharedStrings.xml", "<sst><si><t>身份证号</t></si></sst>"), ("xl/worksheets/sheet1.xml", sheet)])
+    put("extract_docx", "embedded", zipped([("word/document.xml", doc), ("word/embeddings/Book1.xlsx", book),
+                                            ("word/embeddings/oleObject1.bin", "x")]))
     put("extract_pdf", "simple", pdf())
 
 
