@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,6 +24,7 @@ use zeren_store::{Level, Person, Read, Unit};
 
 use crate::auth::Viewer;
 use crate::error::Error;
+use crate::extract::{Form as FormBody, Path, Query};
 use crate::i18n::Lang;
 use crate::view::{render, Chrome};
 use crate::{access, AppState};
@@ -105,7 +106,7 @@ impl ObligationView {
     }
 }
 
-fn progress_status(p: &ObligationProgress, today: NaiveDate) -> Status {
+pub(crate) fn progress_status(p: &ObligationProgress, today: NaiveDate) -> Status {
     status(
         p.obligation.due_on,
         p.obligation.times.max(1) as u32,
@@ -319,7 +320,7 @@ pub struct ObligationPage {
 
 /// The obligation and the viewer's rights on it: read at its unit, record as an editor there or
 /// as the person it is for, acknowledge as an editor of the parent unit.
-async fn load_obligation(
+pub(crate) async fn load_obligation(
     state: &AppState,
     v: &Viewer,
     id: i64,
@@ -490,7 +491,7 @@ impl Form {
     }
 }
 
-fn guess_media(name: &str) -> &'static str {
+pub(crate) fn guess_media(name: &str) -> &'static str {
     let lower = name.to_lowercase();
     match lower.rsplit('.').next() {
         Some("pdf") => "application/pdf",
@@ -502,26 +503,57 @@ fn guess_media(name: &str) -> &'static str {
     }
 }
 
-/// Parses and checks a record form against the duty's rules; stores its files.
-async fn submitted_version(
+/// What a person submitted for a version, from a form or from the API.
+pub struct RawVersion {
+    pub work_date: Option<NaiveDate>,
+    pub place: String,
+    pub content: String,
+    pub participants: Vec<i64>,
+    /// (file name, media type, bytes)
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+impl RawVersion {
+    fn from_form(form: &Form) -> RawVersion {
+        RawVersion {
+            work_date: NaiveDate::parse_from_str(&form.text("work_date"), "%Y-%m-%d").ok(),
+            place: form.text("place"),
+            content: form.text("content"),
+            participants: form
+                .all("participants")
+                .iter()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
+            files: form
+                .files("files")
+                .into_iter()
+                .map(|(n, m, b)| (n, m, b.to_vec()))
+                .collect(),
+        }
+    }
+}
+
+/// Checks a submitted version against the duty's rules (evidence, dates, participants, sizes).
+/// On success the version to store (without its files, which the caller stores) and the files.
+pub async fn checked_version(
     state: &AppState,
     o: &Obligation,
-    form: &Form,
+    raw: RawVersion,
     reason: Option<String>,
     lang: Lang,
 ) -> Result<(NewVersion, Vec<(String, String, Vec<u8>)>), String> {
-    let work_date = NaiveDate::parse_from_str(&form.text("work_date"), "%Y-%m-%d").ok();
-    let participants: Vec<i64> = form
-        .all("participants")
-        .iter()
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    let files = form.files("files");
+    let RawVersion {
+        work_date,
+        place,
+        content,
+        participants,
+        files,
+    } = raw;
     let draft = RecordDraft {
         work_date,
-        place: form.text("place"),
+        place,
         participants: participants.iter().map(|p| PersonId(*p)).collect(),
-        content: form.text("content"),
+        content,
         attachments: files
             .iter()
             .map(|(n, m, b)| AttachmentMeta {
@@ -595,7 +627,7 @@ async fn policy_of(state: &AppState, installed_id: i64) -> Result<Policy> {
     crate::org::parse_installed(&ip)
 }
 
-async fn store_files(
+pub(crate) async fn store_files(
     w: &mut zeren_store::Write,
     files: &[(String, String, Vec<u8>)],
 ) -> Result<Vec<(String, String)>> {
@@ -619,10 +651,11 @@ pub async fn create_record(
         return Err(Error::Forbidden);
     }
     let form = Form::read(multipart).await?;
-    let (mut version, files) = match submitted_version(&state, &o, &form, None, lang).await {
-        Ok(x) => x,
-        Err(msg) => return invalid_page(&state, &v, lang, id, msg).await,
-    };
+    let (mut version, files) =
+        match checked_version(&state, &o, RawVersion::from_form(&form), None, lang).await {
+            Ok(x) => x,
+            Err(msg) => return invalid_page(&state, &v, lang, id, msg).await,
+        };
     let mut w = state.store.write(&v.actor()).await?;
     version.attachments = store_files(&mut w, &files).await?;
     w.create_record(id, &version).await?;
@@ -665,10 +698,11 @@ pub async fn correct_record(
         .parse()
         .unwrap_or(h.record.current_version);
     let reason = Some(form.text("reason"));
-    let (mut version, mut files) = match submitted_version(&state, &o, &form, reason, lang).await {
-        Ok(x) => x,
-        Err(msg) => return invalid_page(&state, &v, lang, o.id, msg).await,
-    };
+    let (mut version, mut files) =
+        match checked_version(&state, &o, RawVersion::from_form(&form), reason, lang).await {
+            Ok(x) => x,
+            Err(msg) => return invalid_page(&state, &v, lang, o.id, msg).await,
+        };
     let mut w = state.store.write(&v.actor()).await?;
     // Files not replaced are carried over from the version being corrected.
     let mut kept = Vec::new();
@@ -697,7 +731,7 @@ pub async fn acknowledge(
     State(state): State<AppState>,
     v: Viewer,
     Path(record_id): Path<i64>,
-    axum::Form(f): axum::Form<AckForm>,
+    FormBody(f): FormBody<AckForm>,
 ) -> Result<Response> {
     let h = state
         .store

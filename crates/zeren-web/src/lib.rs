@@ -11,6 +11,7 @@ pub mod error;
 mod extract;
 pub mod i18n;
 pub mod ledger;
+mod ledger_api;
 pub mod openapi;
 pub mod org;
 pub mod packs;
@@ -93,6 +94,16 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{id}/roster", post(api::import_roster))
         .route("/audit", get(api::audit))
         .route("/audit/verify", get(api::audit_verify))
+        .route("/obligations", get(ledger_api::obligations))
+        .route("/obligations/{id}", get(ledger_api::obligation))
+        .route("/obligations/{id}/records", post(ledger_api::create_record))
+        .route("/records/{id}", get(ledger_api::record))
+        .route("/records/{id}/versions", post(ledger_api::correct_record))
+        .route("/records/{id}/acknowledge", post(ledger_api::acknowledge))
+        .route("/units/{id}/ledger.xlsx", get(ledger::ledger_xlsx))
+        .route("/units/{id}/ledger.docx", get(ledger::ledger_docx))
+        .route("/units/{id}/evidence.zip", get(ledger::evidence_zip))
+        .route("/records/{id}/record.docx", get(ledger::record_docx))
         .fallback(api::not_found);
 
     Router::new()

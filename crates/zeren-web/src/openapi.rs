@@ -107,6 +107,45 @@ pub fn spec() -> Value {
             "/audit/verify": {
                 "get": op("Walk the audit chain; names the first broken link (audit administrator only)", vec![], None, ok(any.clone()))
             },
+            "/obligations": {
+                "get": op("Obligations (待办) of a unit, or of its subtree, with their status", vec![
+                    unit_param(),
+                    json!({ "name": "subtree", "in": "query", "schema": { "type": "boolean" }, "description": "include every unit below" }),
+                    json!({ "name": "person", "in": "query", "schema": { "type": "integer" } }),
+                    json!({ "name": "duty", "in": "query", "schema": { "type": "string" } }),
+                    json!({ "name": "status", "in": "query", "schema": { "type": "string", "enum": ["upcoming", "due_soon", "overdue", "done_on_time", "done_late"] } }),
+                    json!({ "name": "due_from", "in": "query", "schema": { "type": "string", "format": "date" } }),
+                    json!({ "name": "due_to", "in": "query", "schema": { "type": "string", "format": "date" } }),
+                    json!({ "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 10000 } })
+                ], None, ok(list("Obligation")))
+            },
+            "/obligations/{id}": {
+                "get": op("An obligation with its records and every version", vec![id_param()], None, ok(any.clone()))
+            },
+            "/obligations/{id}/records": {
+                "post": op("Record the work (edit at the unit, or the person the obligation is for); the duty's evidence is enforced", vec![id_param()], Some(r("NewVersion")), ok(r("RecordHistory")))
+            },
+            "/records/{id}": {
+                "get": op("A record with all its versions and acknowledgements", vec![id_param()], None, ok(r("RecordHistory")))
+            },
+            "/records/{id}/versions": {
+                "post": op("Correct a record: a new version with a reason; `version` is the one corrected (409 if it is no longer current)", vec![id_param()], Some(r("NewVersion")), ok(r("RecordHistory")))
+            },
+            "/records/{id}/acknowledge": {
+                "post": op("Acknowledge (签收) a record reported to the parent unit (edit at the parent)", vec![id_param()], Some(json!({ "type": "object", "properties": { "note": { "type": "string" } } })), ok(any.clone()))
+            },
+            "/units/{id}/ledger.xlsx": {
+                "get": { "summary": "The unit's ledger for a year as XLSX", "parameters": [id_param(), { "name": "year", "in": "query", "schema": { "type": "integer" } }], "responses": { "200": { "description": "the workbook", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } } } }
+            },
+            "/units/{id}/ledger.docx": {
+                "get": { "summary": "The unit's ledger for a year as DOCX", "parameters": [id_param(), { "name": "year", "in": "query", "schema": { "type": "integer" } }], "responses": { "200": { "description": "the document", "content": { "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {} } } } }
+            },
+            "/units/{id}/evidence.zip": {
+                "get": { "summary": "The year's evidence files, a folder per record, with an index sheet", "parameters": [id_param(), { "name": "year", "in": "query", "schema": { "type": "integer" } }], "responses": { "200": { "description": "the archive", "content": { "application/zip": {} } } } }
+            },
+            "/records/{id}/record.docx": {
+                "get": { "summary": "A record as a meeting record (DOCX)", "parameters": [id_param()], "responses": { "200": { "description": "the document", "content": { "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {} } } } }
+            },
             "/openapi.json": {
                 "get": { "summary": "This document", "security": [], "responses": { "200": { "description": "OK" } } }
             }
@@ -119,6 +158,9 @@ pub fn spec() -> Value {
                 "Person": { "type": "object", "properties": { "id": { "type": "integer" }, "unit_id": { "type": "integer" }, "name": { "type": "string" }, "gender": { "type": ["string", "null"] }, "id_number": { "type": ["string", "null"] }, "employee_no": { "type": ["string", "null"] }, "phone": { "type": ["string", "null"] }, "position": { "type": ["string", "null"] }, "political_status": { "type": ["string", "null"], "description": "GB/T 4762 code" } } },
                 "NewPerson": { "type": "object", "required": ["unit_id", "name"], "properties": { "unit_id": { "type": "integer" }, "name": { "type": "string" }, "gender": { "type": "string", "enum": ["男", "女"] }, "id_number": { "type": "string", "description": "GB 11643, checked" }, "employee_no": { "type": "string" }, "phone": { "type": "string" }, "position": { "type": "string" }, "political_status": { "type": "string", "description": "name or GB/T 4762 code" } } },
                 "Assignment": { "type": "object", "properties": { "id": { "type": "integer" }, "person_id": { "type": "integer" }, "unit_id": { "type": "integer" }, "role_id": { "type": "string" }, "starts_on": { "type": "string", "format": "date" }, "ends_on": { "type": ["string", "null"], "format": "date" } } },
+                "Obligation": { "type": "object", "properties": { "id": { "type": "integer" }, "policy_id": { "type": "string" }, "duty_id": { "type": "string" }, "title": { "type": "string" }, "unit_id": { "type": "integer" }, "person_id": { "type": ["integer", "null"] }, "every": { "type": "string" }, "period_start": { "type": "string", "format": "date" }, "period_end": { "type": "string", "format": "date" }, "period_label": { "type": "string" }, "due_on": { "type": "string", "format": "date" }, "times": { "type": "integer" }, "evidence": { "type": "string" }, "report_to_parent": { "type": "boolean" }, "status": { "type": "string", "enum": ["upcoming", "due_soon", "overdue", "done_on_time", "done_late"] }, "records": { "type": "integer" } } },
+                "NewVersion": { "type": "object", "required": ["work_date"], "properties": { "work_date": { "type": "string", "format": "date", "description": "when the work was done" }, "place": { "type": "string" }, "content": { "type": "string", "description": "content or minutes" }, "participants": { "type": "array", "items": { "type": "integer" }, "description": "people of the unit" }, "attachments": { "type": "array", "items": { "type": "object", "required": ["file_name", "content_base64"], "properties": { "file_name": { "type": "string" }, "media_type": { "type": "string" }, "content_base64": { "type": "string" } } } }, "version": { "type": "integer", "description": "corrections: the version corrected" }, "reason": { "type": "string", "description": "corrections: why" }, "keep": { "type": "array", "items": { "type": "integer" }, "description": "corrections: positions of files to carry over" } } },
+                "RecordHistory": { "type": "object", "properties": { "record": { "type": "object" }, "versions": { "type": "array", "items": { "type": "object" } }, "acknowledgements": { "type": "array", "items": { "type": "object" } } } },
                 "AuditEntry": { "type": "object", "properties": { "seq": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "actor": { "type": "string" }, "action": { "type": "string" }, "entity_type": { "type": "string" }, "entity_id": { "type": "string" }, "state_digest": { "type": "string" }, "prev_hash": { "type": "string" }, "hash": { "type": "string" } } }
             }
         }

@@ -468,3 +468,165 @@ async fn a_private_calendar_feed() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_ledger_api_for_scripts() {
+    use base64::Engine as _;
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+        let other = school(&app, bureau, "河东区第二中学", "clerk2").await;
+        materialise(&app).await;
+        let study = obligation_id(&app, first.unit, "quarterly_study").await;
+        // A token for each clerk, as the 我的 page makes them.
+        let mut tokens = Vec::new();
+        for user in ["clerk1", "clerk2"] {
+            let token = zeren_web::auth::random_token();
+            let mut r = app.store.reader().await.unwrap();
+            let account = r.account_by_username(user).await.unwrap().unwrap();
+            drop(r);
+            let mut w = app.store.write(&Actor::system()).await.unwrap();
+            w.create_token(account.id, "script", &zeren_web::auth::sha256_hex(&token))
+                .await
+                .unwrap();
+            w.commit().await.unwrap();
+            let mut c = app.client();
+            c.bearer = Some(token);
+            c.origin = false;
+            tokens.push(c);
+        }
+        let (script, stranger) = (&tokens[0], &tokens[1]);
+        assert_eq!(
+            app.client()
+                .get(&format!("/api/v1/obligations?unit={}", first.unit))
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+
+        let list = script
+            .get(&format!(
+                "/api/v1/obligations?unit={}&duty=quarterly_study",
+                first.unit
+            ))
+            .await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+        let rows = list.json();
+        assert!(rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == study && o["status"] != "done_on_time"));
+        let bad = script
+            .get(&format!(
+                "/api/v1/obligations?unit={}&status=finished",
+                first.unit
+            ))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            stranger
+                .get(&format!("/api/v1/obligations?unit={}", first.unit))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+
+        let today = zeren_web::ledger::today().to_string();
+        let body = serde_json::json!({
+            "work_date": today,
+            "place": "会议室",
+            "content": "学习实施办法",
+            "participants": [first.people[0]],
+            "attachments": [{ "file_name": "纪要.pdf", "content_base64": base64::engine::general_purpose::STANDARD.encode(PDF) }]
+        });
+        assert_eq!(
+            stranger
+                .json(
+                    &format!("/api/v1/obligations/{study}/records"),
+                    body.clone()
+                )
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = script
+            .json(
+                &format!("/api/v1/obligations/{study}/records"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let record = r.json()["record"]["id"].as_i64().unwrap();
+        let bad_file = serde_json::json!({ "work_date": today, "attachments": [{ "file_name": "x.pdf", "content_base64": "@@@" }] });
+        assert_eq!(
+            script
+                .json(&format!("/api/v1/obligations/{study}/records"), bad_file)
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let outsider = serde_json::json!({ "work_date": today, "participants": [other.people[0]] });
+        let r = script
+            .json(&format!("/api/v1/obligations/{study}/records"), outsider)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "participants come from the unit"
+        );
+
+        // A correction: a new version; a stale one conflicts; the old one stays.
+        let mut fix = body.clone();
+        fix["version"] = 1.into();
+        fix["reason"] = "补充参会人员".into();
+        fix["participants"] = serde_json::json!(first.people[..2]);
+        fix["attachments"] = serde_json::json!([]);
+        fix["keep"] = serde_json::json!([0]);
+        let r = script
+            .json(&format!("/api/v1/records/{record}/versions"), fix.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let h = r.json();
+        assert_eq!(h["versions"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            h["versions"][1]["attachments"][0]["file_name"], "纪要.pdf",
+            "kept files carry over"
+        );
+        assert_eq!(
+            script
+                .json(&format!("/api/v1/records/{record}/versions"), fix)
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+        let got = script
+            .get(&format!("/api/v1/records/{record}"))
+            .await
+            .json();
+        assert_eq!(got["record"]["current_version"], 2);
+        assert_eq!(
+            stranger
+                .get(&format!("/api/v1/records/{record}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+
+        let done = script
+            .get(&format!(
+                "/api/v1/obligations?unit={}&status=done_on_time",
+                first.unit
+            ))
+            .await
+            .json();
+        assert!(done.as_array().unwrap().iter().any(|o| o["id"] == study));
+        let x = script
+            .get(&format!("/api/v1/units/{}/ledger.xlsx", first.unit))
+            .await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(unzip(&x.body, "xl/sharedStrings.xml").contains("学习实施办法"));
+        app.stop().await;
+    }
+}

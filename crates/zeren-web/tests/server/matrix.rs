@@ -211,12 +211,70 @@ const ROUTES: &[Route] = &[
     r("GET", "/api/v1/bodies?unit={A}", Read, B::None),
     r("GET", "/api/v1/audit", Audit, B::None),
     r("GET", "/api/v1/audit/verify", Audit, B::None),
+    // The ledger: {O} an obligation of the unit, {R} a record of it with a file, {Q} a record of
+    // the sub-unit reported to the unit (acknowledged there).
+    r("GET", "/work", Session, B::None),
+    r("GET", "/obligations/{O}", Read, B::None),
+    r(
+        "POST",
+        "/obligations/{O}/records",
+        Edit,
+        B::Multipart("file"),
+    ),
+    r("POST", "/records/{R}/correct", Edit, B::Multipart("file")),
+    r(
+        "POST",
+        "/records/{Q}/acknowledge",
+        Edit,
+        B::Form(&[("note", "已签收")]),
+    ),
+    r("GET", "/records/{R}/record.docx", Read, B::None),
+    r("GET", "/records/{R}/files/1/0", Read, B::None),
+    r("GET", "/units/{A}/ledger", Read, B::None),
+    r("GET", "/units/{A}/ledger/print", Read, B::None),
+    r("GET", "/units/{A}/ledger.xlsx", Read, B::None),
+    r("GET", "/units/{A}/ledger.docx", Read, B::None),
+    r("GET", "/units/{A}/evidence.zip", Read, B::None),
+    r("GET", "/units/{A}/inbox", Read, B::None),
+    r("GET", "/units/{A}/duties", Read, B::None),
+    r("GET", "/people/{P}/duties", Read, B::None),
+    r("POST", "/me/calendar", Session, B::Form(&[])),
+    r("GET", "/calendar/0123456789abcdef.ics", Public, B::None),
+    r("GET", "/api/v1/obligations?unit={A}", Read, B::None),
+    r("GET", "/api/v1/obligations/{O}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/obligations/{O}/records",
+        Edit,
+        B::Json(r#"{"work_date": "2000-01-01"}"#),
+    ),
+    r("GET", "/api/v1/records/{R}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/records/{R}/versions",
+        Edit,
+        B::Json(r#"{"work_date": "2000-01-01", "version": 1, "reason": "矩阵"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/records/{Q}/acknowledge",
+        Edit,
+        B::Json(r#"{"note": "已签收"}"#),
+    ),
+    r("GET", "/api/v1/records/{R}/record.docx", Read, B::None),
+    r("GET", "/api/v1/units/{A}/ledger.xlsx", Read, B::None),
+    r("GET", "/api/v1/units/{A}/ledger.docx", Read, B::None),
+    r("GET", "/api/v1/units/{A}/evidence.zip", Read, B::None),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
 #[test]
 fn the_matrix_covers_every_route() {
-    let src = include_str!("../../src/lib.rs");
+    // The pages' routes are in lib.rs and in the ledger's own router (ledger.rs).
+    let src = concat!(
+        include_str!("../../src/lib.rs"),
+        include_str!("../../src/ledger.rs")
+    );
     let api_start = src.find("let api = Router::new()").unwrap();
     let api_end = src.find(".fallback(api::not_found)").unwrap();
     let mut in_router = Vec::new();
@@ -256,7 +314,12 @@ fn the_matrix_covers_every_route() {
         let p = p.split('?').next().unwrap();
         p.split('/')
             .map(|s| {
-                if s.starts_with('{') || s == "zeren.css" || s == "en" {
+                if s.starts_with('{')
+                    || s == "zeren.css"
+                    || s == "en"
+                    || s.ends_with(".ics")
+                    || (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                {
                     "{}"
                 } else {
                     s
@@ -291,6 +354,9 @@ struct Ids {
     account: i64,
     grant: i64,
     token: i64,
+    obligation: i64,
+    record: i64,
+    reported: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -301,6 +367,9 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{U}", &ids.account.to_string())
         .replace("{G}", &ids.grant.to_string())
         .replace("{T}", &ids.token.to_string())
+        .replace("{O}", &ids.obligation.to_string())
+        .replace("{R}", &ids.record.to_string())
+        .replace("{Q}", &ids.reported.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -363,11 +432,13 @@ async fn every_route_checks_access_on_the_server() {
             )
             .await
             .location_id();
-        sys.form(
-            &format!("/units/{a}/children"),
-            &[("name", "甲校党支部"), ("kind", "党支部")],
-        )
-        .await;
+        let branch = sys
+            .form(
+                &format!("/units/{a}/children"),
+                &[("name", "甲校党支部"), ("kind", "党支部")],
+            )
+            .await
+            .location_id();
         let r = sys
             .json(
                 "/api/v1/policies",
@@ -384,6 +455,69 @@ async fn every_route_checks_access_on_the_server() {
             .json()["id"]
             .as_i64()
             .unwrap();
+
+        // The ledger's objects: an obligation of A with a record and a file, and a report of
+        // A's sub-unit to A.
+        let r = sys
+            .json(
+                "/api/v1/policies",
+                serde_json::json!({ "unit_id": branch, "pack": "district-school" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        zeren_store::materialise::materialise_all(
+            &app.store,
+            zeren_web::ledger::today(),
+            &zeren_policy::calendar::WorkCalendar::bundled(),
+        )
+        .await
+        .unwrap();
+        let current = |unit: i64, duty: &'static str| {
+            let store = app.store.clone();
+            async move {
+                use zeren_store::ledger::{LedgerRead, ObligationFilter};
+                let today = zeren_web::ledger::today();
+                store
+                    .reader()
+                    .await
+                    .unwrap()
+                    .obligations(&ObligationFilter {
+                        unit: Some(unit),
+                        duty: Some(duty.into()),
+                        ..ObligationFilter::default()
+                    })
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|p| {
+                        p.obligation.period_start <= today && today <= p.obligation.period_end
+                    })
+                    .unwrap()
+                    .obligation
+                    .id
+            }
+        };
+        let obligation = current(a, "quarterly_study").await;
+        let today = zeren_web::ledger::today().to_string();
+        let r = sys
+            .json(
+                &format!("/api/v1/obligations/{obligation}/records"),
+                serde_json::json!({ "work_date": today, "content": "学习",
+                    "attachments": [{ "file_name": "纪要.txt", "content_base64": "5a2m5Lmg" }] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let record = r.json()["record"]["id"].as_i64().unwrap();
+        let report = current(branch, "half_year_report").await;
+        let r = sys
+            .json(
+                &format!("/api/v1/obligations/{report}/records"),
+                serde_json::json!({ "work_date": today, "content": "半年汇报",
+                    "attachments": [{ "file_name": "汇报.txt", "content_base64": "5rGH5oql" }] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let reported = r.json()["record"]["id"].as_i64().unwrap();
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -461,6 +595,9 @@ async fn every_route_checks_access_on_the_server() {
                     account: accounts[1].1,
                     grant,
                     token,
+                    obligation,
+                    record,
+                    reported,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
