@@ -1,6 +1,19 @@
 //! Zeren publication scanner: finds personal data (resident ID numbers, mobile numbers, bank cards,
 //! passports), secrecy markings and user-defined terms in text before it is published (先审查、后公开),
 //! and extracts that text from .txt, .html, .docx, .xlsx and .pdf files. Pure: no network, clock or database.
+//!
+//! ```
+//! use zeren_scan::{Confidence, Kind, Limits, ScanConfig, Scanner};
+//!
+//! let scanner = Scanner::new(ScanConfig { custom_terms: vec!["红旗工程".into()] });
+//! let found = scanner.scan_text("联系电话：13812345678");
+//! assert_eq!((found[0].kind, found[0].confidence), (Kind::CnMobile, Confidence::High));
+//! assert_eq!((found[0].start, found[0].end, found[0].masked.as_str()), (5, 16, "138****5678"));
+//!
+//! let page = "<table><tr><th>姓名</th><th>身份证号</th></tr><tr><td>张三</td><td>110105491231002</td></tr></table>";
+//! let report = scanner.scan_file("名单.html", page.as_bytes(), &Limits::default()).unwrap();
+//! assert_eq!(report.findings[0].location, "表1第2行第2列");
+//! ```
 
 pub mod checksum;
 mod context;
