@@ -37,6 +37,11 @@ const TEXT_EXT: &[&str] = &["txt", "text", "csv", "md", "log"];
 const DOC_EXT: &[&str] = &[
     "html", "htm", "xhtml", "docx", "docm", "xlsx", "xlsm", "pdf",
 ];
+/// Office formats that are published but cannot be read here: listed so that a directory of them is
+/// an error ("check by hand"), not a clean pass.
+const UNREADABLE_EXT: &[&str] = &[
+    "doc", "xls", "ppt", "pptx", "wps", "et", "dps", "rtf", "odt", "ods", "odp",
+];
 
 pub fn run(args: ScanArgs) -> ExitCode {
     let stdout = std::io::stdout();
@@ -136,7 +141,8 @@ fn read_terms(p: &Path) -> std::io::Result<Vec<String>> {
         .collect())
 }
 
-/// Files named on the command line are always scanned; inside directories only known extensions are.
+/// Files named on the command line are always scanned; inside directories only known extensions are
+/// (including the unreadable office formats, which then fail as unsupported).
 fn collect(p: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let meta = std::fs::symlink_metadata(p)?;
     if meta.is_dir() {
@@ -149,7 +155,10 @@ fn collect(p: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> std::io::Result<
         }
     } else if explicit || meta.is_file() {
         let ext = extension(&p.to_string_lossy());
-        if explicit || TEXT_EXT.contains(&ext.as_str()) || DOC_EXT.contains(&ext.as_str()) {
+        let known = [TEXT_EXT, DOC_EXT, UNREADABLE_EXT]
+            .iter()
+            .any(|list| list.contains(&ext.as_str()));
+        if explicit || known {
             out.push(p.to_path_buf());
         }
     }
@@ -280,6 +289,7 @@ mod tests {
         std::fs::write(d.join("clean.txt"), "没有需要处理的内容。").unwrap();
         std::fs::write(d.join("sub/list.txt"), "张三 身份证号 11010519491231002X").unwrap();
         std::fs::write(d.join("sub/ignored.bin"), "13812345678").unwrap();
+        std::fs::write(d.join("sub/logo.png"), "13812345678").unwrap();
         std::fs::write(d.join("exam.md"), "绝密★启用前\n").unwrap();
 
         let (code, out) = run_on(vec![d.join("clean.txt")], Format::Json, None);
@@ -319,6 +329,12 @@ mod tests {
         assert!(out.contains(r#""error":"#), "{out}");
         let (code, _) = run_on(vec![d.join("missing.txt")], Format::Text, None);
         assert_eq!(code, 2);
+        // A legacy .doc in a directory cannot be read: the run must not pass as clean.
+        let sub = d.join("sub");
+        std::fs::write(sub.join("old.doc"), "\u{d0}\u{cf}").unwrap();
+        let (code, out) = run_on(vec![sub], Format::Text, None);
+        assert_eq!(code, 2);
+        assert!(out.contains("old.doc") && out.contains("不支持"), "{out}");
         let (code, out) = run_on(
             vec![d.join("note.txt")],
             Format::Text,
