@@ -221,6 +221,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         .await
         .map_err(err)?;
     let mut staffed = Vec::new();
+    let mut writers: std::collections::HashMap<i64, Actor> = std::collections::HashMap::new();
     let since = history_from
         .checked_sub_days(Days::new(200))
         .unwrap_or(history_from);
@@ -331,6 +332,27 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             .await
             .map_err(err)?;
         made += 1;
+        // Each school's office keeps its ledger (and its branch's and groups'); the first
+        // school's office account is the `clerk` the demo prints.
+        let office_name = if school_no == 0 {
+            "clerk".to_string()
+        } else {
+            format!("office{:03}", school_no + 1)
+        };
+        let office = w
+            .create_account(
+                &office_name,
+                Some(unit.people[unit.people.len() - 1]),
+                &hash,
+                AdminDuty::None,
+            )
+            .await
+            .map_err(err)?;
+        w.set_grant(office.id, school.id, Level::Edit)
+            .await
+            .map_err(err)?;
+        let office_actor = Actor::account(office.id, &office_name);
+        writers.insert(school.id, office_actor.clone());
         for (j, (kind, label)) in [
             ("党支部", "党支部"),
             ("教研组", "语文教研组"),
@@ -357,6 +379,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             )
             .await
             .map_err(err)?;
+            writers.insert(child.id, office_actor.clone());
             staffed.push(c);
             made += 1;
         }
@@ -394,25 +417,14 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         .iter()
         .find(|u| u.people.len() > 4)
         .map(|u| (u.id, u.people.clone()));
-    let mut clerk = None;
     if let Some((school, people)) = &first_school {
-        let c = w
-            .create_account(
-                "clerk",
-                Some(people[people.len() - 1]),
-                &hash,
-                AdminDuty::None,
-            )
-            .await
-            .map_err(err)?;
-        w.set_grant(c.id, *school, Level::Edit).await.map_err(err)?;
         let s = w
             .create_account("secretary", Some(people[0]), &hash, AdminDuty::None)
             .await
             .map_err(err)?;
         w.set_grant(s.id, *school, Level::Read).await.map_err(err)?;
-        clerk = Some(Actor::account(c.id, "clerk"));
     }
+    writers.insert(bureau.id, Actor::account(office.id, "bureau"));
     w.commit().await.map_err(err)?;
 
     // --- history: obligations month by month, then records -------------------------------
@@ -435,78 +447,86 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         })
         .await
         .map_err(err)?;
-    let writer = clerk.unwrap_or_else(Actor::system);
     let (mut on_time, mut late, mut missing) = (0, 0, 0);
-    let mut r = store.reader().await.map_err(err)?;
+    let mut by_unit: std::collections::BTreeMap<i64, Vec<zeren_store::ledger::Obligation>> =
+        Default::default();
     for o in obligations {
-        let o = o.obligation;
-        if o.period_start > today {
-            continue;
+        if o.obligation.period_start <= today {
+            by_unit
+                .entry(o.obligation.unit_id)
+                .or_default()
+                .push(o.obligation);
         }
-        let roll = rng.below(100);
-        let overdue = o.due_on < today;
-        // Past obligations: most done on time, some late, some never; current ones: some done.
-        let work_date = if overdue && roll < 78 {
-            let span = (o.due_on - o.period_start).num_days().max(0) as u64;
-            o.period_start + Days::new(rng.next() % (span + 1))
-        } else if overdue && roll < 88 {
-            let late_by = 1 + rng.next() % 20;
-            let d = o.due_on + Days::new(late_by);
-            if d > today {
-                missing += 1;
-                continue;
-            }
-            late += 1;
-            d
-        } else if !overdue && roll < 40 {
-            let span = (today - o.period_start).num_days().max(0) as u64;
-            o.period_start + Days::new(rng.next() % (span + 1))
-        } else {
-            missing += 1;
-            continue;
-        };
-        if work_date <= o.due_on {
-            on_time += 1;
-        }
-        let people = r.people_in_unit(o.unit_id).await.map_err(err)?;
-        let mut participants: Vec<i64> = people
-            .iter()
-            .map(|p| p.id)
-            .filter(|_| rng.chance(70))
-            .collect();
-        if participants.is_empty() {
-            participants.extend(people.first().map(|p| p.id));
-        }
-        let doc = rng.pick(DOCUMENTS);
-        let content = format!(
-            "一、传达学习{doc}。\n二、结合本单位实际，分析研判{}意识形态领域情况，未发现倾向性、苗头性问题。\n三、部署下一阶段工作：加强阵地管理，落实信息发布审核制度，做好舆情收集与报告。",
-            o.period_label
-        );
-        let mut w = store.write(&writer).await.map_err(err)?;
-        let mut attachments = Vec::new();
-        let sha = w
-            .put_attachment(
-                &pdf(&format!(
-                    "Zeren demo minutes, obligation {} ({})",
-                    o.id, work_date
-                )),
-                "application/pdf",
-            )
+    }
+    // One transaction per unit: the records of a unit's history are entered together.
+    for (unit_id, list) in by_unit {
+        let people = store
+            .reader()
+            .await
+            .map_err(err)?
+            .people_in_unit(unit_id)
             .await
             .map_err(err)?;
-        attachments.push(("会议纪要.pdf".to_string(), sha));
-        let v = NewVersion {
-            work_date,
-            place: (*rng.pick(PLACES)).into(),
-            content,
-            participants,
-            attachments,
-            reason: None,
-        };
-        w.create_record(o.id, &v).await.map_err(err)?;
+        let writer = writers.get(&unit_id).cloned().unwrap_or_else(Actor::system);
+        let mut w = store.write(&writer).await.map_err(err)?;
+        for o in list {
+            let roll = rng.below(100);
+            let overdue = o.due_on < today;
+            // Past obligations: most done on time, some late, some never; current ones: some done.
+            let work_date = if overdue && roll < 78 {
+                let span = (o.due_on - o.period_start).num_days().max(0) as u64;
+                o.period_start + Days::new(rng.next() % (span + 1))
+            } else if overdue && roll < 88 {
+                let d = o.due_on + Days::new(1 + rng.next() % 20);
+                if d > today {
+                    missing += 1;
+                    continue;
+                }
+                late += 1;
+                d
+            } else if !overdue && roll < 40 {
+                let span = (today - o.period_start).num_days().max(0) as u64;
+                o.period_start + Days::new(rng.next() % (span + 1))
+            } else {
+                missing += 1;
+                continue;
+            };
+            if work_date <= o.due_on {
+                on_time += 1;
+            }
+            let mut participants: Vec<i64> = people
+                .iter()
+                .map(|p| p.id)
+                .filter(|_| rng.chance(70))
+                .collect();
+            if participants.is_empty() {
+                participants.extend(people.first().map(|p| p.id));
+            }
+            let doc = rng.pick(DOCUMENTS);
+            let content = format!(
+                "一、传达学习{doc}。\n二、结合本单位实际，分析研判{}意识形态领域情况，未发现倾向性、苗头性问题。\n三、部署下一阶段工作：加强阵地管理，落实信息发布审核制度，做好舆情收集与报告。",
+                o.period_label
+            );
+            let minutes = pdf(&format!(
+                "Zeren demo minutes, obligation {} ({})",
+                o.id, work_date
+            ));
+            let sha = w
+                .put_attachment(&minutes, "application/pdf")
+                .await
+                .map_err(err)?;
+            let v = NewVersion {
+                work_date,
+                place: (*rng.pick(PLACES)).into(),
+                content,
+                participants,
+                attachments: vec![("会议纪要.pdf".to_string(), sha)],
+                reason: None,
+            };
+            w.create_record(o.id, &v).await.map_err(err)?;
+        }
         w.commit().await.map_err(err)?;
     }
-    drop(r);
 
     println!("演示数据已生成：{}", config.data.display());
     println!("  单位 {made} 个，记录：按时 {on_time}，逾期完成 {late}，未完成 {missing}");
