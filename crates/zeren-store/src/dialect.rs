@@ -45,6 +45,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_ledger.sql"),
         postgres: include_str!("../migrations/postgres/0020_ledger.sql"),
     },
+    Migration {
+        version: 30,
+        name: "reviews",
+        sqlite: include_str!("../migrations/sqlite/0030_reviews.sql"),
+        postgres: include_str!("../migrations/postgres/0030_reviews.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

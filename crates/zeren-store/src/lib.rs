@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod materialise;
 pub mod model;
 mod read;
+pub mod reviews;
 pub mod testdb;
 mod write;
 

@@ -1,0 +1,726 @@
+//! Reviews and approvals (先审后发, 一事一审) and the channel registry (阵地). An item's content
+//! lives in versions and its history in events (the review engine's [`Event`]s as JSON); both are
+//! only ever inserted. A decision is appended with the sequence number its decider saw, so of two
+//! reviewers deciding the same step at once exactly one insert succeeds: the other is a conflict.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use zeren_core::org::{Assignment as CoreAssignment, Org, PersonId, Unit as CoreUnit, UnitId};
+use zeren_core::review::{Event, Stage};
+use zeren_policy::RoleId;
+
+use crate::ledger::sha256_hex;
+use crate::read::Read;
+use crate::{now, run, Error, Result, Store, Write};
+
+/// What a user sees when their decision lost the race for a step.
+pub const DECIDED_BY_OTHERS: &str = "此步骤已由他人处理，请刷新后查看";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Channel {
+    pub id: i64,
+    pub unit_id: i64,
+    /// The policy's channel kind word (`website`, `wechat_official` …).
+    pub kind: String,
+    pub name: String,
+    /// Identifier, URL or place.
+    pub locator: String,
+    pub responsible_person_id: Option<i64>,
+    pub filed_on: Option<NaiveDate>,
+    /// `active`, `suspended` or `closed`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewChannel {
+    pub unit_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub locator: String,
+    pub responsible_person_id: Option<i64>,
+    pub filed_on: Option<NaiveDate>,
+}
+
+pub const CHANNEL_STATUSES: &[&str] = &["active", "suspended", "closed"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ReviewItem {
+    pub id: i64,
+    pub unit_id: i64,
+    pub installed_policy_id: i64,
+    pub workflow_id: String,
+    /// `publication`, `event` or `decision`.
+    pub kind: String,
+    pub channel_id: Option<i64>,
+    pub major: bool,
+    pub submitter_person_id: i64,
+    pub title: String,
+    pub current_version: i64,
+    /// The stage word after the last event; see [`stage_word`].
+    pub stage: String,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NewItem {
+    pub unit_id: i64,
+    pub installed_policy_id: i64,
+    pub workflow_id: String,
+    pub kind: String,
+    pub channel_id: Option<i64>,
+    pub major: bool,
+    pub submitter_person_id: i64,
+}
+
+/// One thing the publication scanner found in a version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanFinding {
+    /// The attachment it is in; None for the title and body.
+    pub file: Option<String>,
+    pub kind: String,
+    pub kind_zh: String,
+    pub confidence: String,
+    pub location: String,
+    pub masked: String,
+    pub context: String,
+    pub blocks: bool,
+}
+
+/// A version to store: its content, the scan's findings and its files (name, SHA-256 of stored
+/// content).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NewItemVersion {
+    pub title: String,
+    pub body: String,
+    /// Event details (speakers, time, place, audience); an empty object for other kinds.
+    pub details: serde_json::Value,
+    pub findings: Vec<ScanFinding>,
+    pub attachments: Vec<(String, String)>,
+}
+
+impl NewItemVersion {
+    /// The hash reviewers decide on: title, body, details and every file's name and content.
+    pub fn hash(&self) -> String {
+        let canonical = json!({
+            "title": self.title,
+            "body": self.body,
+            "details": self.details,
+            "attachments": self.attachments,
+        });
+        sha256_hex(canonical.to_string().as_bytes())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+struct VersionRow {
+    id: i64,
+    item_id: i64,
+    version: i64,
+    title: String,
+    body: String,
+    details: String,
+    hash: String,
+    findings: String,
+    blocking: i64,
+    created_by: Option<i64>,
+    created_by_name: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ItemAttachment {
+    pub version_id: i64,
+    pub position: i64,
+    pub file_name: String,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemVersion {
+    pub id: i64,
+    pub item_id: i64,
+    pub version: i64,
+    pub title: String,
+    pub body: String,
+    pub details: serde_json::Value,
+    pub hash: String,
+    pub findings: Vec<ScanFinding>,
+    pub blocking: i64,
+    pub created_by: Option<i64>,
+    pub created_by_name: String,
+    pub created_at: DateTime<Utc>,
+    pub attachments: Vec<ItemAttachment>,
+}
+
+/// An event as stored, with who appended it and when.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub event: Event,
+    pub by_account: Option<i64>,
+    pub by_name: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    /// 论证会, 座谈会, 公开征求意见 …
+    pub kind: String,
+    pub date: NaiveDate,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRiskAssessment {
+    pub consultations: Vec<Consultation>,
+    /// `low`, `medium` or `high`.
+    pub risk_level: String,
+    pub contingency: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RiskAssessment {
+    pub id: i64,
+    pub item_id: i64,
+    pub consultations: Vec<Consultation>,
+    pub risk_level: String,
+    pub contingency: String,
+    pub created_by: Option<i64>,
+    pub created_by_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub const RISK_LEVELS: &[&str] = &["low", "medium", "high"];
+
+/// Which items to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ItemFilter {
+    /// The unit and everything below it.
+    pub subtree_of: Option<i64>,
+    pub kind: Option<String>,
+    pub stage: Option<String>,
+    /// Created on or after / on or before (UTC dates).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub limit: Option<i64>,
+}
+
+/// The organisation below `root` as the review engine sees it (who holds which role where).
+/// Assignments end the day before their `ends_on` (the store's end date is exclusive).
+pub async fn org_below(store: &Store, root: i64) -> Result<Org> {
+    let mut r = store.reader().await?;
+    let units = r.subtree(root).await?;
+    let assignments = r.assignments_in_subtree(root).await?;
+    let units = units.into_iter().map(|u| CoreUnit {
+        id: UnitId(u.id),
+        parent: u.parent_id.map(UnitId),
+        kind: u.kind,
+    });
+    let assignments = assignments
+        .into_iter()
+        .filter_map(|a| {
+            Some(CoreAssignment {
+                person: PersonId(a.person_id),
+                role: RoleId::parse(&a.role_id)?,
+                unit: UnitId(a.unit_id),
+                from: a.starts_on,
+                to: match a.ends_on {
+                    Some(e) => Some(e.checked_sub_days(chrono::Days::new(1))?),
+                    None => None,
+                },
+            })
+        })
+        .collect();
+    Ok(Org::new(units, assignments))
+}
+
+/// The word stored for a stage (and used in filters).
+pub fn stage_word(s: Stage) -> &'static str {
+    match s {
+        Stage::Draft => "draft",
+        Stage::InReview { .. } => "in_review",
+        Stage::Returned => "returned",
+        Stage::Approved => "approved",
+        Stage::Rejected => "rejected",
+        Stage::Withdrawn => "withdrawn",
+        Stage::Published => "published",
+    }
+}
+
+pub const STAGE_WORDS: &[&str] = &[
+    "draft",
+    "in_review",
+    "returned",
+    "approved",
+    "rejected",
+    "withdrawn",
+    "published",
+];
+
+type EventRow = (i64, String, Option<i64>, String, DateTime<Utc>);
+
+const CHANNEL: &str = "SELECT id, unit_id, kind, name, locator, responsible_person_id, filed_on, status, created_at FROM channels";
+const ITEM: &str = "SELECT i.id, i.unit_id, i.installed_policy_id, i.workflow_id, i.kind, i.channel_id, i.major, i.submitter_person_id, i.title, i.current_version, i.stage, i.created_by, i.created_at, i.updated_at FROM review_items i";
+
+fn risk_from(
+    row: (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        Option<i64>,
+        String,
+        DateTime<Utc>,
+    ),
+) -> Result<RiskAssessment> {
+    Ok(RiskAssessment {
+        id: row.0,
+        item_id: row.1,
+        consultations: serde_json::from_str(&row.2)
+            .map_err(|e| Error::Invalid(format!("stored consultations: {e}")))?,
+        risk_level: row.3,
+        contingency: row.4,
+        created_by: row.5,
+        created_by_name: row.6,
+        created_at: row.7,
+    })
+}
+
+#[allow(async_fn_in_trait)] // implemented only by this crate's concrete, Send types
+pub trait ReviewRead: Read {
+    async fn channel(&mut self, id: i64) -> Result<Option<Channel>> {
+        let sql = format!("{CHANNEL} WHERE id = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    /// The channels registered at a unit, by kind and name.
+    async fn channels_at(&mut self, unit_id: i64) -> Result<Vec<Channel>> {
+        let sql = format!("{CHANNEL} WHERE unit_id = $1 ORDER BY kind, name, id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    async fn review_item(&mut self, id: i64) -> Result<Option<ReviewItem>> {
+        let sql = format!("{ITEM} WHERE i.id = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    /// Items matching `f`, most recently changed first.
+    async fn review_items(&mut self, f: &ItemFilter) -> Result<Vec<ReviewItem>> {
+        let mut conds: Vec<String> = Vec::new();
+        let mut with = String::new();
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if f.subtree_of.is_some() {
+            with = format!(
+                "WITH RECURSIVE sub(id) AS (SELECT id FROM units WHERE id = {}
+                 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) ",
+                next()
+            );
+            conds.push("i.unit_id IN (SELECT id FROM sub)".into());
+        }
+        if f.kind.is_some() {
+            conds.push(format!("i.kind = {}", next()));
+        }
+        if f.stage.is_some() {
+            conds.push(format!("i.stage = {}", next()));
+        }
+        if f.from.is_some() {
+            conds.push(format!("i.created_at >= {}", next()));
+        }
+        if f.to.is_some() {
+            conds.push(format!("i.created_at < {}", next()));
+        }
+        let wh = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let limit = f.limit.unwrap_or(500).clamp(1, 10_000);
+        let sql = format!("{with}{ITEM}{wh} ORDER BY i.updated_at DESC, i.id DESC LIMIT {limit}");
+        let from = f
+            .from
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc());
+        let to =
+            f.to.and_then(|d| d.succ_opt())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc());
+        Ok(run!(self.conn(), |c| {
+            let mut q = sqlx::query_as(&sql);
+            if let Some(root) = f.subtree_of {
+                q = q.bind(root);
+            }
+            if let Some(k) = &f.kind {
+                q = q.bind(k.clone());
+            }
+            if let Some(s) = &f.stage {
+                q = q.bind(s.clone());
+            }
+            if let Some(t) = from {
+                q = q.bind(t);
+            }
+            if let Some(t) = to {
+                q = q.bind(t);
+            }
+            q.fetch_all(&mut *c).await
+        })?)
+    }
+
+    /// Every version of an item with its files, oldest first.
+    async fn item_versions(&mut self, item_id: i64) -> Result<Vec<ItemVersion>> {
+        let rows: Vec<VersionRow> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, item_id, version, title, body, details, hash, findings, blocking, created_by, created_by_name, created_at
+             FROM review_versions WHERE item_id = $1 ORDER BY version"
+        )
+        .bind(item_id)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        let files: Vec<ItemAttachment> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT ra.version_id, ra.position, ra.file_name, ra.sha256, a.size, a.media_type
+             FROM review_attachments ra JOIN review_versions v ON v.id = ra.version_id
+             JOIN attachments a ON a.sha256 = ra.sha256
+             WHERE v.item_id = $1 ORDER BY ra.version_id, ra.position"
+        )
+        .bind(item_id)
+        .fetch_all(&mut *c)
+        .await)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ItemVersion {
+                    attachments: files
+                        .iter()
+                        .filter(|f| f.version_id == r.id)
+                        .cloned()
+                        .collect(),
+                    details: serde_json::from_str(&r.details)
+                        .map_err(|e| Error::Invalid(format!("stored details: {e}")))?,
+                    findings: serde_json::from_str(&r.findings)
+                        .map_err(|e| Error::Invalid(format!("stored findings: {e}")))?,
+                    id: r.id,
+                    item_id: r.item_id,
+                    version: r.version,
+                    title: r.title,
+                    body: r.body,
+                    hash: r.hash,
+                    blocking: r.blocking,
+                    created_by: r.created_by,
+                    created_by_name: r.created_by_name,
+                    created_at: r.created_at,
+                })
+            })
+            .collect()
+    }
+
+    /// An item's events in order.
+    async fn item_events(&mut self, item_id: i64) -> Result<Vec<StoredEvent>> {
+        let rows: Vec<EventRow> = run!(self.conn(), |c| {
+            sqlx::query_as(
+                "SELECT seq, event, by_account, by_name, at FROM review_events WHERE item_id = $1 ORDER BY seq"
+            )
+            .bind(item_id)
+            .fetch_all(&mut *c)
+            .await
+        })?;
+        rows.into_iter()
+            .map(|(seq, e, by_account, by_name, at)| {
+                Ok(StoredEvent {
+                    seq,
+                    event: serde_json::from_str(&e)
+                        .map_err(|e| Error::Invalid(format!("stored event: {e}")))?,
+                    by_account,
+                    by_name,
+                    at,
+                })
+            })
+            .collect()
+    }
+
+    async fn risk_assessments(&mut self, item_id: i64) -> Result<Vec<RiskAssessment>> {
+        let rows = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, item_id, consultations, risk_level, contingency, created_by, created_by_name, created_at
+             FROM risk_assessments WHERE item_id = $1 ORDER BY id"
+        )
+        .bind(item_id)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        rows.into_iter().map(risk_from).collect()
+    }
+}
+
+impl<T: Read> ReviewRead for T {}
+
+impl Write {
+    pub async fn create_channel(&mut self, ch: &NewChannel) -> Result<Channel> {
+        let c: Channel = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO channels (unit_id, kind, name, locator, responsible_person_id, filed_on, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7)
+             RETURNING id, unit_id, kind, name, locator, responsible_person_id, filed_on, status, created_at"
+        )
+        .bind(ch.unit_id)
+        .bind(&ch.kind)
+        .bind(&ch.name)
+        .bind(&ch.locator)
+        .bind(ch.responsible_person_id)
+        .bind(ch.filed_on)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "channel"))?;
+        self.record("channel.create", "channel", &c.id.to_string(), &c)
+            .await?;
+        Ok(c)
+    }
+
+    /// Suspends, closes or reopens a channel; the audit chain keeps its history.
+    pub async fn set_channel_status(&mut self, id: i64, status: &str) -> Result<Channel> {
+        if !CHANNEL_STATUSES.contains(&status) {
+            return Err(Error::Invalid(format!("channel status {status}")));
+        }
+        let c: Channel = run!(self.conn(), |c| sqlx::query_as(
+            "UPDATE channels SET status = $2 WHERE id = $1
+             RETURNING id, unit_id, kind, name, locator, responsible_person_id, filed_on, status, created_at"
+        )
+        .bind(id)
+        .bind(status)
+        .fetch_optional(&mut *c)
+        .await)?
+        .ok_or_else(|| Error::NotFound(format!("channel {id}")))?;
+        self.record("channel.status", "channel", &id.to_string(), &c)
+            .await?;
+        Ok(c)
+    }
+
+    /// Creates an item with its first version (a draft: submitting is an event).
+    pub async fn create_review_item(
+        &mut self,
+        item: &NewItem,
+        v: &NewItemVersion,
+    ) -> Result<ReviewItem> {
+        let at = now();
+        let by = self.actor().account_id;
+        let (id,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO review_items (unit_id, installed_policy_id, workflow_id, kind, channel_id, major, submitter_person_id,
+                title, current_version, stage, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 'draft', $9, $10, $10) RETURNING id"
+        )
+        .bind(item.unit_id)
+        .bind(item.installed_policy_id)
+        .bind(&item.workflow_id)
+        .bind(&item.kind)
+        .bind(item.channel_id)
+        .bind(item.major)
+        .bind(item.submitter_person_id)
+        .bind(&v.title)
+        .bind(by)
+        .bind(at)
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "review item"))?;
+        self.insert_item_version(id, 1, v).await?;
+        let stored = self
+            .review_item(id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("review item {id}")))?;
+        self.record(
+            "review.create",
+            "review_item",
+            &id.to_string(),
+            &json!({ "item": stored, "hash": v.hash() }),
+        )
+        .await?;
+        Ok(stored)
+    }
+
+    /// Adds a version after `expected` (the version its author edited); a conflict if someone
+    /// added one meanwhile. Returns the new version's number.
+    pub async fn add_item_version(
+        &mut self,
+        item_id: i64,
+        expected: i64,
+        v: &NewItemVersion,
+    ) -> Result<i64> {
+        let next = expected + 1;
+        let n = run!(self.conn(), |c| sqlx::query(
+            "UPDATE review_items SET current_version = $2, title = $3, updated_at = $4
+             WHERE id = $1 AND current_version = $5"
+        )
+        .bind(item_id)
+        .bind(next)
+        .bind(&v.title)
+        .bind(now())
+        .bind(expected)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(Error::Conflict(format!(
+                "事项已有新版本（不是第{expected}版），请刷新后查看"
+            )));
+        }
+        self.insert_item_version(item_id, next, v).await?;
+        self.record(
+            "review.version",
+            "review_item",
+            &item_id.to_string(),
+            &json!({ "version": next, "hash": v.hash(), "title": v.title }),
+        )
+        .await?;
+        Ok(next)
+    }
+
+    async fn insert_item_version(
+        &mut self,
+        item_id: i64,
+        version: i64,
+        v: &NewItemVersion,
+    ) -> Result<()> {
+        let by = self.actor().account_id;
+        let name = self.actor().name.clone();
+        let findings = serde_json::to_string(&v.findings)
+            .map_err(|e| Error::Invalid(format!("findings: {e}")))?;
+        let blocking = v.findings.iter().filter(|f| f.blocks).count() as i64;
+        let (vid,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO review_versions (item_id, version, title, body, details, hash, findings, blocking, created_by, created_by_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+        )
+        .bind(item_id)
+        .bind(version)
+        .bind(&v.title)
+        .bind(&v.body)
+        .bind(v.details.to_string())
+        .bind(v.hash())
+        .bind(&findings)
+        .bind(blocking)
+        .bind(by)
+        .bind(&name)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "review version"))?;
+        for (i, (file, sha)) in v.attachments.iter().enumerate() {
+            run!(self.conn(), |c| sqlx::query(
+                "INSERT INTO review_attachments (version_id, position, file_name, sha256) VALUES ($1, $2, $3, $4)"
+            )
+            .bind(vid)
+            .bind(i as i64)
+            .bind(file)
+            .bind(sha)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))
+            .map_err(|e| Error::from_write(e, "attachment"))?;
+        }
+        Ok(())
+    }
+
+    /// Appends an event the engine accepted at sequence number `seq` (the number of events its
+    /// actor saw) and sets the item's stage. If another event took that number meanwhile this is
+    /// a conflict ([`DECIDED_BY_OTHERS`]) and nothing is stored.
+    pub async fn append_review_event(
+        &mut self,
+        item_id: i64,
+        seq: i64,
+        event: &Event,
+        stage: Stage,
+    ) -> Result<()> {
+        let text =
+            serde_json::to_string(event).map_err(|e| Error::Invalid(format!("event: {e}")))?;
+        let by = self.actor().account_id;
+        let name = self.actor().name.clone();
+        let at = now();
+        run!(self.conn(), |c| sqlx::query(
+            "INSERT INTO review_events (item_id, seq, event, by_account, by_name, at) VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(item_id)
+        .bind(seq)
+        .bind(&text)
+        .bind(by)
+        .bind(&name)
+        .bind(at)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(|e| match Error::from_write(e, "review event") {
+            Error::Conflict(_) => Error::Conflict(DECIDED_BY_OTHERS.into()),
+            other => other,
+        })?;
+        run!(self.conn(), |c| sqlx::query(
+            "UPDATE review_items SET stage = $2, updated_at = $3 WHERE id = $1"
+        )
+        .bind(item_id)
+        .bind(stage_word(stage))
+        .bind(at)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        self.record(
+            "review.event",
+            "review_item",
+            &item_id.to_string(),
+            &json!({ "seq": seq, "event": event }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn add_risk_assessment(
+        &mut self,
+        item_id: i64,
+        ra: &NewRiskAssessment,
+    ) -> Result<RiskAssessment> {
+        if !RISK_LEVELS.contains(&ra.risk_level.as_str()) {
+            return Err(Error::Invalid(format!("risk level {}", ra.risk_level)));
+        }
+        let by = self.actor().account_id;
+        let name = self.actor().name.clone();
+        let consultations = serde_json::to_string(&ra.consultations)
+            .map_err(|e| Error::Invalid(format!("consultations: {e}")))?;
+        let row = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO risk_assessments (item_id, consultations, risk_level, contingency, created_by, created_by_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             RETURNING id, item_id, consultations, risk_level, contingency, created_by, created_by_name, created_at"
+        )
+        .bind(item_id)
+        .bind(&consultations)
+        .bind(&ra.risk_level)
+        .bind(&ra.contingency)
+        .bind(by)
+        .bind(&name)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "risk assessment"))?;
+        let ra = risk_from(row)?;
+        self.record(
+            "review.risk_assessment",
+            "review_item",
+            &item_id.to_string(),
+            &ra,
+        )
+        .await?;
+        Ok(ra)
+    }
+}
