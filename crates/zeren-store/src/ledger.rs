@@ -396,18 +396,25 @@ pub trait LedgerRead: Read {
     }
 
     /// The records this account entered most recently (any version), newest first.
-    async fn recent_records_by(&mut self, account_id: i64, limit: i64) -> Result<Vec<(Obligation, RecordVersion)>> {
-        let versions: Vec<RecordVersion> = run!(self.conn(), |c| sqlx::query_as(
+    async fn recent_records_by(
+        &mut self,
+        account_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(Obligation, RecordVersion)>> {
+        let versions: Vec<RecordVersion> = run!(self.conn(), |c| {
+            sqlx::query_as(
             "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at
              FROM record_versions WHERE created_by = $1 ORDER BY id DESC LIMIT $2"
         )
         .bind(account_id)
         .bind(limit)
         .fetch_all(&mut *c)
-        .await)?;
+        .await
+        })?;
         let mut out = Vec::with_capacity(versions.len());
         for v in versions {
-            let sql = format!("{OBLIGATION} JOIN records r ON r.obligation_id = o.id WHERE r.id = $1");
+            let sql =
+                format!("{OBLIGATION} JOIN records r ON r.obligation_id = o.id WHERE r.id = $1");
             let o: Option<Obligation> = run!(self.conn(), |c| sqlx::query_as(&sql)
                 .bind(v.record_id)
                 .fetch_optional(&mut *c)
@@ -477,54 +484,72 @@ pub trait LedgerRead: Read {
 impl<T: Read> LedgerRead for T {}
 
 impl Write {
-    /// Creates the obligations that do not exist yet (by natural key) and returns the ids of those
-    /// created. Several instances may run this at once: the unique key keeps one of each.
-    pub async fn materialise_obligations(
-        &mut self,
-        unit_id: i64,
-        rows: &[NewObligation],
-    ) -> Result<Vec<i64>> {
-        let mut created = Vec::new();
+    /// Creates the obligations that do not exist yet (by natural key; those that do are left
+    /// alone) with multi-row inserts, one audit entry per unit listing the ids created there, and
+    /// returns the ids created. Several instances may run this at once: the key keeps one of each.
+    pub async fn materialise_obligations(&mut self, rows: &[NewObligation]) -> Result<Vec<i64>> {
+        const COLS: usize = 16;
+        const CHUNK: usize = 400;
         let at = now();
-        for o in rows {
-            let id: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+        let mut created: Vec<(i64, i64)> = Vec::new();
+        for chunk in rows.chunks(CHUNK) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|r| {
+                    let ps: Vec<String> =
+                        (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect();
+                    format!("({})", ps.join(", "))
+                })
+                .collect();
+            let sql = format!(
                 "INSERT INTO obligations (installed_policy_id, policy_id, duty_id, title, unit_id, person_id, person_key, every,
                     period_start, period_end, period_label, due_on, times, evidence, report_to_parent, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                 VALUES {}
                  ON CONFLICT (unit_id, policy_id, duty_id, person_key, period_start) DO NOTHING
-                 RETURNING id"
-            )
-            .bind(o.installed_policy_id)
-            .bind(&o.policy_id)
-            .bind(&o.duty_id)
-            .bind(&o.title)
-            .bind(o.unit_id)
-            .bind(o.person_id)
-            .bind(o.person_id.unwrap_or(0))
-            .bind(&o.every)
-            .bind(o.period_start)
-            .bind(o.period_end)
-            .bind(&o.period_label)
-            .bind(o.due_on)
-            .bind(o.times)
-            .bind(&o.evidence)
-            .bind(o.report_to_parent)
-            .bind(at)
-            .fetch_optional(&mut *c)
-            .await)
+                 RETURNING id, unit_id",
+                values.join(", ")
+            );
+            let ids: Vec<(i64, i64)> = run!(self.conn(), |c| {
+                let mut q = sqlx::query_as(&sql);
+                for o in chunk {
+                    q = q
+                        .bind(o.installed_policy_id)
+                        .bind(&o.policy_id)
+                        .bind(&o.duty_id)
+                        .bind(&o.title)
+                        .bind(o.unit_id)
+                        .bind(o.person_id)
+                        .bind(o.person_id.unwrap_or(0))
+                        .bind(&o.every)
+                        .bind(o.period_start)
+                        .bind(o.period_end)
+                        .bind(&o.period_label)
+                        .bind(o.due_on)
+                        .bind(o.times)
+                        .bind(&o.evidence)
+                        .bind(o.report_to_parent)
+                        .bind(at);
+                }
+                q.fetch_all(&mut *c).await
+            })
             .map_err(|e| Error::from_write(e, "obligation"))?;
-            created.extend(id.map(|(id,)| id));
+            created.extend(ids);
         }
-        if !created.is_empty() {
+        let mut by_unit: std::collections::BTreeMap<i64, Vec<i64>> =
+            std::collections::BTreeMap::new();
+        for (id, unit) in &created {
+            by_unit.entry(*unit).or_default().push(*id);
+        }
+        for (unit, mut ids) in by_unit {
+            ids.sort_unstable();
             self.record(
                 "obligations.materialise",
                 "unit",
-                &unit_id.to_string(),
-                &json!({ "created": created }),
+                &unit.to_string(),
+                &json!({ "created": ids }),
             )
             .await?;
         }
-        Ok(created)
+        Ok(created.into_iter().map(|(id, _)| id).collect())
     }
 
     /// Removes obligations of periods that have not begun, unless they carry records: a change of
@@ -743,7 +768,8 @@ impl Write {
     /// Gives the account a new calendar feed token (replacing any earlier one, whose URL stops
     /// working). Only the hash is stored.
     pub async fn set_calendar_feed(&mut self, account_id: i64, token_hash: &str) -> Result<()> {
-        run!(self.conn(), |c| sqlx::query(
+        run!(self.conn(), |c| {
+            sqlx::query(
             "INSERT INTO calendar_feeds (account_id, token_hash, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (account_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at"
         )
@@ -752,9 +778,15 @@ impl Write {
         .bind(now())
         .execute(&mut *c)
         .await
-        .map(|r| r.rows_affected()))?;
-        self.record("calendar_feed.set", "account", &account_id.to_string(), &json!({ "renewed": true }))
-            .await?;
+        .map(|r| r.rows_affected())
+        })?;
+        self.record(
+            "calendar_feed.set",
+            "account",
+            &account_id.to_string(),
+            &json!({ "renewed": true }),
+        )
+        .await?;
         Ok(())
     }
 

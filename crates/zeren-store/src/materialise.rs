@@ -4,6 +4,8 @@
 //! was upgraded) are removed. Past and current obligations are never touched. Safe to run again
 //! and from several instances at once.
 
+use std::collections::HashMap;
+
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use zeren_core::obligations::{plan, reconcile, Existing, Gap, Installation, ObligationKey};
@@ -27,9 +29,9 @@ pub struct Report {
     pub invalid: Vec<(i64, String)>,
 }
 
-/// The organisation below `root` as the domain rules see it. Assignments end the day before
+/// The organisation below `root` (the unit tree and every assignment) as the domain rules see it. Assignments end the day before
 /// their `ends_on` (the store's end date is exclusive).
-async fn org_below(store: &Store, root: i64) -> Result<Org> {
+pub async fn org_snapshot(store: &Store, root: i64) -> Result<Org> {
     let mut r = store.reader().await?;
     let units = r.subtree(root).await?;
     let assignments = r.assignments_in_subtree(root).await?;
@@ -70,7 +72,9 @@ pub async fn materialise_all(
     Ok(report)
 }
 
-/// Materialises the obligations of the installations in the subtree of `root`.
+/// Materialises the obligations of the installations in the subtree of `root`. Reads everything
+/// it needs in a few queries, parses each distinct policy text once, and writes in one
+/// transaction with multi-row inserts: the cost is linear in installations and obligations.
 pub async fn materialise_tree(
     store: &Store,
     root: i64,
@@ -78,26 +82,46 @@ pub async fn materialise_tree(
     cal: &WorkCalendar,
     report: &mut Report,
 ) -> Result<()> {
-    let org = org_below(store, root).await?;
+    let org = org_snapshot(store, root).await?;
     let installations = store.reader().await?.policies_in_subtree(root).await?;
+    let effective = effective_from_below(store, root).await?;
+    let mut existing = existing_below(store, root, today).await?;
+    let mut parsed: HashMap<String, Option<std::sync::Arc<zeren_policy::Policy>>> = HashMap::new();
+    let mut rows: Vec<NewObligation> = Vec::new();
+    let mut remove: Vec<i64> = Vec::new();
     for inst in installations {
+        let mine = existing.remove(&inst.id).unwrap_or_default();
         if !inst.current {
-            retire(store, inst.id, today, report).await?;
+            // A superseded installation's future obligations without records go.
+            remove.extend(
+                mine.iter()
+                    .filter(|(_, e)| e.key.period_start > today && !e.has_records)
+                    .map(|(id, _)| *id),
+            );
             continue;
         }
-        let policy = match zeren_policy::parse(&inst.policy_id, &inst.text) {
-            Ok(p) => p,
-            Err(d) => {
-                let first = d.iter().next().map(|x| x.to_string()).unwrap_or_default();
-                report.invalid.push((inst.id, first));
-                continue;
-            }
+        let policy = parsed
+            .entry(inst.sha256.clone() + &inst.policy_id)
+            .or_insert_with(|| {
+                zeren_policy::parse(&inst.policy_id, &inst.text)
+                    .ok()
+                    .map(std::sync::Arc::new)
+            })
+            .clone();
+        let Some(policy) = policy else {
+            let first = zeren_policy::parse(&inst.policy_id, &inst.text)
+                .err()
+                .and_then(|d| d.iter().next().map(|x| x.to_string()))
+                .unwrap_or_default();
+            report.invalid.push((inst.id, first));
+            continue;
         };
         report.installations += 1;
         let installation = Installation {
             unit: UnitId(inst.unit_id),
-            since: effective_from(store, inst.id)
-                .await?
+            since: effective
+                .get(&inst.id)
+                .copied()
                 .unwrap_or_else(|| inst.installed_at.date_naive()),
         };
         let planned = plan(&policy, &installation, &org, today, cal);
@@ -106,117 +130,111 @@ pub async fn materialise_tree(
                 .gaps
                 .push((unit.0, duty.to_string(), role.to_string()));
         }
-        let existing = existing_keys(store, inst.id, today).await?;
-        let keyed: Vec<Existing> = existing.iter().map(|(_, e)| e.clone()).collect();
+        let keyed: Vec<Existing> = mine.iter().map(|(_, e)| e.clone()).collect();
         let r = reconcile(&keyed, &planned, today);
-        let rows: Vec<NewObligation> = r
-            .insert
-            .iter()
-            .filter_map(|p| {
-                let duty = policy.duty(&p.key.duty)?;
-                Some(NewObligation {
-                    installed_policy_id: inst.id,
-                    policy_id: inst.policy_id.clone(),
-                    duty_id: p.key.duty.to_string(),
-                    title: duty.title.clone(),
-                    unit_id: p.key.unit.0,
-                    person_id: p.key.person.map(|x| x.0),
-                    every: duty.every.word().to_string(),
-                    period_start: p.period.start,
-                    period_end: p.period.end,
-                    period_label: p.period.label(),
-                    due_on: p.due,
-                    times: i64::from(p.times),
-                    evidence: duty
-                        .evidence
-                        .iter()
-                        .map(|e| e.word())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    report_to_parent: duty.report_to_parent,
-                })
+        rows.extend(r.insert.iter().filter_map(|p| {
+            let duty = policy.duty(&p.key.duty)?;
+            Some(NewObligation {
+                installed_policy_id: inst.id,
+                policy_id: inst.policy_id.clone(),
+                duty_id: p.key.duty.to_string(),
+                title: duty.title.clone(),
+                unit_id: p.key.unit.0,
+                person_id: p.key.person.map(|x| x.0),
+                every: duty.every.word().to_string(),
+                period_start: p.period.start,
+                period_end: p.period.end,
+                period_label: p.period.label(),
+                due_on: p.due,
+                times: i64::from(p.times),
+                evidence: duty
+                    .evidence
+                    .iter()
+                    .map(|e| e.word())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                report_to_parent: duty.report_to_parent,
             })
-            .collect();
-        let remove: Vec<i64> = existing
-            .iter()
-            .filter(|(_, e)| r.remove.contains(&e.key))
-            .map(|(id, _)| *id)
-            .collect();
-        if rows.is_empty() && remove.is_empty() {
-            continue;
-        }
-        let mut w = store.write(&Actor::system()).await?;
-        report.created += w.materialise_obligations(inst.unit_id, &rows).await?.len();
-        report.removed += w.remove_future_obligations(&remove, today).await?.len();
-        w.commit().await?;
+        }));
+        remove.extend(
+            mine.iter()
+                .filter(|(_, e)| r.remove.contains(&e.key))
+                .map(|(id, _)| *id),
+        );
     }
-    Ok(())
-}
-
-async fn effective_from(store: &Store, installation: i64) -> Result<Option<NaiveDate>> {
-    let mut r = store.reader().await?;
-    let row: Option<(Option<NaiveDate>,)> = run!(r.conn(), |c| sqlx::query_as(
-        "SELECT effective_from FROM installed_policies WHERE id = $1"
-    )
-    .bind(installation)
-    .fetch_optional(&mut *c)
-    .await)?;
-    Ok(row.and_then(|(d,)| d))
-}
-
-/// A superseded installation's future obligations without records go.
-async fn retire(
-    store: &Store,
-    installation: i64,
-    today: NaiveDate,
-    report: &mut Report,
-) -> Result<()> {
-    let ids: Vec<i64> = existing_keys(store, installation, today)
-        .await?
-        .into_iter()
-        .filter(|(_, e)| e.key.period_start > today && !e.has_records)
-        .map(|(id, _)| id)
-        .collect();
-    if ids.is_empty() {
+    if rows.is_empty() && remove.is_empty() {
         return Ok(());
     }
     let mut w = store.write(&Actor::system()).await?;
-    report.removed += w.remove_future_obligations(&ids, today).await?.len();
+    report.created += w.materialise_obligations(&rows).await?.len();
+    report.removed += w.remove_future_obligations(&remove, today).await?.len();
     w.commit().await
 }
 
-/// The installation's obligations whose period has not ended, with whether they have records.
-async fn existing_keys(
-    store: &Store,
-    installation: i64,
-    today: NaiveDate,
-) -> Result<Vec<(i64, Existing)>> {
+/// The effective-from dates of the installations below `root`.
+async fn effective_from_below(store: &Store, root: i64) -> Result<HashMap<i64, NaiveDate>> {
     let mut r = store.reader().await?;
-    let rows: Vec<(i64, String, i64, Option<i64>, NaiveDate, bool)> =
+    let rows: Vec<(i64, Option<NaiveDate>)> = run!(r.conn(), |c| {
+        sqlx::query_as(
+        "WITH RECURSIVE sub(id) AS (
+            SELECT id FROM units WHERE id = $1
+            UNION ALL
+            SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+         SELECT p.id, p.effective_from FROM installed_policies p WHERE p.unit_id IN (SELECT id FROM sub)"
+    )
+    .bind(root)
+    .fetch_all(&mut *c)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, d)| d.map(|d| (id, d)))
+        .collect())
+}
+
+/// (installation, obligation, duty, unit, person, period start, has records)
+type ExistingRow = (i64, i64, String, i64, Option<i64>, NaiveDate, bool);
+
+/// The obligations below `root` whose period has not ended, by installation, with whether they
+/// have records.
+async fn existing_below(
+    store: &Store,
+    root: i64,
+    today: NaiveDate,
+) -> Result<HashMap<i64, Vec<(i64, Existing)>>> {
+    let mut r = store.reader().await?;
+    let rows: Vec<ExistingRow> =
         run!(r.conn(), |c| sqlx::query_as(
-            "SELECT o.id, o.duty_id, o.unit_id, o.person_id, o.period_start,
+            "WITH RECURSIVE sub(id) AS (
+            SELECT id FROM units WHERE id = $1
+            UNION ALL
+            SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+         SELECT o.installed_policy_id, o.id, o.duty_id, o.unit_id, o.person_id, o.period_start,
                 EXISTS (SELECT 1 FROM records x WHERE x.obligation_id = o.id)
-         FROM obligations o WHERE o.installed_policy_id = $1 AND o.period_end >= $2"
+         FROM obligations o JOIN installed_policies p ON p.id = o.installed_policy_id
+         WHERE p.unit_id IN (SELECT id FROM sub) AND o.period_end >= $2"
         )
-        .bind(installation)
+        .bind(root)
         .bind(today)
         .fetch_all(&mut *c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, duty, unit, person, start, has_records)| {
-            Some((
-                id,
-                Existing {
-                    key: ObligationKey {
-                        duty: DutyId::parse(&duty)?,
-                        unit: UnitId(unit),
-                        person: person.map(PersonId),
-                        period_start: start,
-                    },
-                    has_records,
+    let mut out: HashMap<i64, Vec<(i64, Existing)>> = HashMap::new();
+    for (inst, id, duty, unit, person, start, has_records) in rows {
+        let Some(duty) = DutyId::parse(&duty) else {
+            continue;
+        };
+        out.entry(inst).or_default().push((
+            id,
+            Existing {
+                key: ObligationKey {
+                    duty,
+                    unit: UnitId(unit),
+                    person: person.map(PersonId),
+                    period_start: start,
                 },
-            ))
-        })
-        .collect())
+                has_records,
+            },
+        ));
+    }
+    Ok(out)
 }

@@ -116,20 +116,10 @@ async fn materialising_twice_creates_nothing_new() {
             ),
         ];
         let mut w = f.store.write(&Actor::system()).await.unwrap();
-        assert_eq!(
-            w.materialise_obligations(f.school, &rows)
-                .await
-                .unwrap()
-                .len(),
-            2
-        );
+        assert_eq!(w.materialise_obligations(&rows).await.unwrap().len(), 2);
         w.commit().await.unwrap();
         let mut w = f.store.write(&Actor::system()).await.unwrap();
-        assert!(w
-            .materialise_obligations(f.school, &rows)
-            .await
-            .unwrap()
-            .is_empty());
+        assert!(w.materialise_obligations(&rows).await.unwrap().is_empty());
         w.commit().await.unwrap();
 
         // Two instances at once: still one of each.
@@ -146,13 +136,13 @@ async fn materialising_twice_creates_nothing_new() {
         let school = f.school;
         let t1 = tokio::spawn(async move {
             let mut w = a.write(&Actor::system()).await.unwrap();
-            let n = w.materialise_obligations(school, &m1).await.unwrap().len();
+            let n = w.materialise_obligations(&m1).await.unwrap().len();
             w.commit().await.unwrap();
             n
         });
         let t2 = tokio::spawn(async move {
             let mut w = b.write(&Actor::system()).await.unwrap();
-            let n = w.materialise_obligations(school, &m2).await.unwrap().len();
+            let n = w.materialise_obligations(&m2).await.unwrap().len();
             w.commit().await.unwrap();
             n
         });
@@ -178,17 +168,14 @@ async fn a_record_is_corrected_by_a_new_version_and_never_in_place() {
         let actor = clerk(&f.store).await;
         let mut w = f.store.write(&Actor::system()).await.unwrap();
         let ids = w
-            .materialise_obligations(
-                f.school,
-                &[obligation(
-                    &f,
-                    "quarterly_study",
-                    "2026-01-01",
-                    "2026-03-31",
-                    "2026-03-31",
-                    true,
-                )],
-            )
+            .materialise_obligations(&[obligation(
+                &f,
+                "quarterly_study",
+                "2026-01-01",
+                "2026-03-31",
+                "2026-03-31",
+                true,
+            )])
             .await
             .unwrap();
         w.commit().await.unwrap();
@@ -314,27 +301,24 @@ async fn the_parent_acknowledges_reports_in_its_inbox() {
         let actor = clerk(&f.store).await;
         let mut w = f.store.write(&Actor::system()).await.unwrap();
         let ids = w
-            .materialise_obligations(
-                f.school,
-                &[
-                    obligation(
-                        &f,
-                        "half_year_report",
-                        "2026-01-01",
-                        "2026-06-30",
-                        "2026-06-30",
-                        true,
-                    ),
-                    obligation(
-                        &f,
-                        "quarterly_study",
-                        "2026-01-01",
-                        "2026-03-31",
-                        "2026-03-31",
-                        false,
-                    ),
-                ],
-            )
+            .materialise_obligations(&[
+                obligation(
+                    &f,
+                    "half_year_report",
+                    "2026-01-01",
+                    "2026-06-30",
+                    "2026-06-30",
+                    true,
+                ),
+                obligation(
+                    &f,
+                    "quarterly_study",
+                    "2026-01-01",
+                    "2026-03-31",
+                    "2026-03-31",
+                    false,
+                ),
+            ])
             .await
             .unwrap();
         w.commit().await.unwrap();
@@ -396,13 +380,10 @@ async fn only_future_obligations_without_records_are_removed() {
         let f = fixture(&db).await;
         let mut w = f.store.write(&Actor::system()).await.unwrap();
         let ids = w
-            .materialise_obligations(
-                f.school,
-                &[
-                    obligation(&f, "q", "2026-10-01", "2026-12-31", "2026-12-31", false),
-                    obligation(&f, "q", "2027-01-01", "2027-03-31", "2027-03-31", false),
-                ],
-            )
+            .materialise_obligations(&[
+                obligation(&f, "q", "2026-10-01", "2026-12-31", "2026-12-31", false),
+                obligation(&f, "q", "2027-01-01", "2027-03-31", "2027-03-31", false),
+            ])
             .await
             .unwrap();
         w.commit().await.unwrap();
