@@ -133,7 +133,6 @@ async fn materialising_twice_creates_nothing_new() {
             true,
         )];
         let (m1, m2) = (more.clone(), more.clone());
-        let school = f.school;
         let t1 = tokio::spawn(async move {
             let mut w = a.write(&Actor::system()).await.unwrap();
             let n = w.materialise_obligations(&m1).await.unwrap().len();
