@@ -22,7 +22,7 @@ pub struct ScanArgs {
     /// A file of custom terms, one per line (`#` starts a comment).
     #[arg(long)]
     terms: Option<PathBuf>,
-    /// Files or directories (scanned recursively for .txt .csv .md .html .docx .xlsx .pdf).
+    /// Files or directories (scanned recursively for .txt .md .csv .tsv .html .docx .xlsx .pdf).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
@@ -33,9 +33,9 @@ pub enum Format {
     Json,
 }
 
-const TEXT_EXT: &[&str] = &["txt", "text", "csv", "md", "log"];
+const TEXT_EXT: &[&str] = &["txt", "text", "md", "log"];
 const DOC_EXT: &[&str] = &[
-    "html", "htm", "xhtml", "docx", "docm", "xlsx", "xlsm", "pdf",
+    "html", "htm", "xhtml", "docx", "docm", "xlsx", "xlsm", "pdf", "csv", "tsv",
 ];
 /// Office formats that are published but cannot be read here: listed so that a directory of them is
 /// an error ("check by hand"), not a clean pass.

@@ -115,6 +115,11 @@ fn every_variant_in_every_format() {
     let (gb, _, _) = encoding_rs::GB18030.encode(&joined);
     check_format("gb.txt", &gb, &lines);
     check_format("a.html", &html(&refs), &lines);
+    let csv: String = lines
+        .iter()
+        .map(|l| format!("\"{}\"\n", l.replace('"', "\"\"")))
+        .collect();
+    check_format("a.csv", csv.as_bytes(), &lines);
     check_format("a.docx", &docx(&refs, &[], "", ""), &lines);
     let rows: Vec<Vec<Cell>> = std::iter::once(vec![Cell::Shared("内容")])
         .chain(refs.iter().enumerate().map(|(i, l)| {
@@ -541,4 +546,29 @@ fn embedded_documents_are_scanned_up_to_the_nesting_limit() {
     let three = with_book("最外层", two, "middle.docx");
     let e = extract("c.docx", &three, &Limits::default()).unwrap_err();
     assert!(matches!(e, ExtractError::TooDeep { limit: 2 }), "{e}");
+}
+
+/// Exported rosters: the header row gives context, GB18030 (as Excel writes CSV in China) is read.
+#[test]
+fn csv_rosters_use_their_header_row() {
+    let text = "2024年奖学金名单\n姓名,身份证号,学号,备注\n张三,110105491231002,13812345678,\"住址：北京市,海淀区\"\n";
+    let (gb, _, _) = encoding_rs::GB18030.encode(text);
+    for bytes in [text.as_bytes(), &gb[..]] {
+        let ex = extract("名单.csv", bytes, &Limits::default()).unwrap();
+        let f = Scanner::new(ScanConfig::default()).scan_extracted(&ex);
+        let got: Vec<(&str, Kind, &str)> = f
+            .iter()
+            .map(|f| (f.location.as_str(), f.kind, f.confidence.as_str()))
+            .collect();
+        assert_eq!(got, vec![("B3", Kind::CnResidentId, "high")], "{}", ex.text);
+    }
+    let ex = extract(
+        "名单.tsv",
+        "姓名\t手机\n张三\t13812345678\n".as_bytes(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let f = Scanner::new(ScanConfig::default()).scan_extracted(&ex);
+    assert_eq!(f[0].location, "B2");
+    assert_eq!(f[0].confidence, zeren_scan::Confidence::High);
 }

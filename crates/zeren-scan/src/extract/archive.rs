@@ -120,7 +120,7 @@ pub(crate) fn append_embedded(
         let short = name.rsplit('/').next().unwrap_or(&name).to_string();
         let readable = matches!(
             extension(&name).as_str(),
-            "docx" | "docm" | "xlsx" | "xlsm" | "pdf" | "txt" | "csv" | "html" | "htm"
+            "docx" | "docm" | "xlsx" | "xlsm" | "pdf" | "txt" | "csv" | "tsv" | "html" | "htm"
         );
         if !readable {
             ex.notes.push(format!(

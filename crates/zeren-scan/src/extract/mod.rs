@@ -4,6 +4,7 @@
 //! quickly with a clear error instead of hanging or exhausting memory.
 
 mod archive;
+mod csv;
 mod docx;
 mod html;
 mod pdf;
@@ -212,7 +213,9 @@ pub(crate) fn extract_at(
         });
     }
     match extension(file_name).as_str() {
-        "txt" | "text" | "csv" | "md" | "log" => Ok(text::extract_text(bytes)),
+        "txt" | "text" | "md" | "log" => Ok(text::extract_text(bytes)),
+        "csv" => csv::extract(bytes, false, limits),
+        "tsv" => csv::extract(bytes, true, limits),
         "html" | "htm" | "xhtml" => html::extract(bytes, limits),
         "docx" | "docm" => docx::extract(bytes, limits, nesting),
         "xlsx" | "xlsm" => xlsx::extract(bytes, limits, nesting),

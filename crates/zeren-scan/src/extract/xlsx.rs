@@ -108,7 +108,7 @@ fn column_of(r: &str) -> (String, usize) {
     (letters, n.saturating_sub(1))
 }
 
-fn column_letters(mut n: usize) -> String {
+pub(crate) fn column_letters(mut n: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(b'A' + (n % 26) as u8);
