@@ -1,0 +1,30 @@
+//! The .csv extractor on arbitrary bytes: an error or text, never a panic, a hang or unbounded memory;
+//! scanning what it returns keeps offsets inside the text.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use zeren_scan::{extract, Limits, ScanConfig, Scanner};
+
+static SCANNER: OnceLock<Scanner> = OnceLock::new();
+
+fuzz_target!(|data: &[u8]| {
+    let limits = Limits {
+        max_input: 1 << 20,
+        max_expanded: 8 << 20,
+        max_ratio: 100,
+        max_entries: 100,
+        max_depth: 64,
+        max_nesting: 2,
+    };
+    if let Ok(ex) = extract("fuzz.csv", data, &limits) {
+        let n = ex.text.chars().count();
+        for f in SCANNER
+            .get_or_init(|| Scanner::new(ScanConfig::default()))
+            .scan_extracted(&ex)
+        {
+            assert!(f.start < f.end && f.end <= n);
+        }
+    }
+});
