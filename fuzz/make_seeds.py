@@ -50,6 +50,7 @@ def main():
     put("detect", "fullwidth", "１３８１２３４５６７８　绝密★启用前\n【涉密】138****5678".encode())
     put("extract_txt", "utf8", TEXT)
     put("extract_txt", "gb18030", TEXT.decode().encode("gb18030"))
+    put("extract_csv", "roster", "2024年名单\n姓名,身份证号,学号\n张三,110105491231002,13812345678\n\"a,\"\"b\"\"\",c\n".encode())
     put("extract_html", "table", ("<html><script>x</script><p>联系&nbsp;电话&#49;3812345678</p><table><tr><th>身份证号</th></tr>"
                                   "<tr><td>110105491231002</td></tr></table><!-- c --></html>").encode())
     w = 'xmlns:w="w"'
