@@ -39,8 +39,17 @@ const MAX_DIGITS: usize = 20;
 const MAX_RUNS: usize = 8;
 
 /// The marker words, found through the prefilter by their last character (密, 资, 存).
-#[allow(dead_code)]
-const MARKERS: [&str; 6] = ["绝密", "机密", "秘密", "内部资料", "注意保存", "涉密"];
+#[derive(Clone, Copy)]
+enum Marker {
+    /// 绝密, 机密, 秘密.
+    Level,
+    /// 内部资料.
+    InternalMaterial,
+    /// 注意保存.
+    KeepSafe,
+    /// 涉密.
+    Classified,
+}
 
 pub(crate) struct Detectors {
     custom: Option<(AhoCorasick, Vec<bool>)>,
@@ -434,11 +443,12 @@ impl Detectors {
                     let Some(s) = c.checked_sub(3) else {
                         continue;
                     };
+                    // 绝, 机, 秘 or 涉 before 密.
                     let which = match &b[s..c] {
-                        [0xE7, 0xBB, 0x9D] => 0,
-                        [0xE6, 0x9C, 0xBA] => 1,
-                        [0xE7, 0xA7, 0x98] => 2,
-                        [0xE6, 0xB6, 0x89] => 5,
+                        [0xE7, 0xBB, 0x9D] | [0xE6, 0x9C, 0xBA] | [0xE7, 0xA7, 0x98] => {
+                            Marker::Level
+                        }
+                        [0xE6, 0xB6, 0x89] => Marker::Classified,
                         _ => continue,
                     };
                     self.marker(r, s, c + 3, which, &mut marker_end, out);
@@ -448,14 +458,21 @@ impl Detectors {
                     && r.text.is_char_boundary(c - 6)
                     && r.text[c - 6..].starts_with("内部资料") =>
                 {
-                    self.marker(r, c - 6, c + 6, 3, &mut marker_end, out);
+                    self.marker(
+                        r,
+                        c - 6,
+                        c + 6,
+                        Marker::InternalMaterial,
+                        &mut marker_end,
+                        out,
+                    );
                 }
                 0xAD if b[c] == 0xE5
                     && c >= 9
                     && r.text.is_char_boundary(c - 9)
                     && r.text[c - 9..].starts_with("注意保存") =>
                 {
-                    self.marker(r, c - 9, c + 3, 4, &mut marker_end, out);
+                    self.marker(r, c - 9, c + 3, Marker::KeepSafe, &mut marker_end, out);
                 }
                 _ => {}
             }
@@ -823,13 +840,13 @@ impl Detectors {
         })
     }
 
-    /// One marker word at `s..e`: `which` indexes [`MARKERS`].
+    /// One marker word at `s..e`.
     fn marker(
         &self,
         r: &Region,
         s: usize,
         e: usize,
-        which: usize,
+        which: Marker,
         consumed: &mut usize,
         out: &mut Vec<Raw>,
     ) {
@@ -838,8 +855,8 @@ impl Detectors {
             return;
         }
         let found = match which {
-            0..=2 => self.level_marking(r, s, e),
-            3 => {
+            Marker::Level => self.level_marking(r, s, e),
+            Marker::InternalMaterial => {
                 // 内部资料，注意保存 is one marking.
                 let rest = skip_chars(text, e, |c| {
                     matches!(c, ' ' | '　' | '，' | ',' | '、' | '：' | ':')
@@ -850,8 +867,8 @@ impl Detectors {
                     Some((e, Confidence::Medium))
                 }
             }
-            4 => standalone(r, s, e).then_some((e, Confidence::Medium)),
-            _ => Some((
+            Marker::KeepSafe => standalone(r, s, e).then_some((e, Confidence::Medium)),
+            Marker::Classified => Some((
                 e,
                 if standalone(r, s, e) {
                     Confidence::Medium
