@@ -6,7 +6,9 @@ use std::io::Write;
 
 use zip::write::SimpleFileOptions;
 
-use crate::{date_zh, opt_date_zh, ExportError, LedgerMeta, LedgerRow, MeetingRecord};
+use crate::{
+    date_zh, opt_date_zh, ExportError, LedgerMeta, LedgerRow, MeetingRecord, Registration,
+};
 
 /// Half-points: 2号 = 22pt, 3号 = 16pt, 4号 = 14pt, 小4 = 12pt, 5号 = 10.5pt.
 const SIZE_TITLE: u32 = 44;
@@ -284,4 +286,60 @@ pub fn ledger_docx(meta: &LedgerMeta, rows: &[LedgerRow]) -> Result<Vec<u8>, Exp
     body.push_str(&para(&footer, "仿宋", SIZE_SMALL, false, "left"));
     body.push_str(&section(true));
     package(&meta.title, &body)
+}
+
+/// The registration form of a reviewed item (《上网信息审核登记表》) on portrait A4: the item, its
+/// channel and submitter, the scan's findings, then every step of its trail with reviewer, checks,
+/// opinion and time.
+pub fn registration_docx(r: &Registration) -> Result<Vec<u8>, ExportError> {
+    let grid = [1500, 2922, 1500, 2922];
+    let full = 2922 * 2 + 1500;
+    let rows = vec![
+        cell("信息标题", 1500, 1, true) + &cell(&r.item, full, 3, false),
+        cell("发布单位", 1500, 1, true)
+            + &cell(&r.unit, 2922, 1, false)
+            + &cell("发布阵地", 1500, 1, true)
+            + &cell(&r.channel, 2922, 1, false),
+        cell("提交人", 1500, 1, true)
+            + &cell(&r.submitter, 2922, 1, false)
+            + &cell("是否重大", 1500, 1, true)
+            + &cell(if r.major { "是" } else { "否" }, 2922, 1, false),
+        cell("审核版本", 1500, 1, true)
+            + &cell(&r.version, 2922, 1, false)
+            + &cell("当前状态", 1500, 1, true)
+            + &cell(&r.stage, 2922, 1, false),
+        cell("扫描结果", 1500, 1, true)
+            + &cell(
+                &if r.findings.is_empty() {
+                    "未发现个人信息或密级标志".to_string()
+                } else {
+                    r.findings.join("\n")
+                },
+                full,
+                3,
+                false,
+            ),
+    ];
+    let trail_grid = [1900, 1300, 1500, 1600, 2544];
+    let mut trail = vec![["时间", "审核环节", "办理人", "办理结果", "审核要点及意见"]
+        .iter()
+        .zip(trail_grid)
+        .map(|(h, w)| cell(h, w, 1, true))
+        .collect::<String>()];
+    for t in &r.trail {
+        trail.push(
+            [&t.at, &t.step, &t.who, &t.what, &t.detail]
+                .iter()
+                .zip(trail_grid)
+                .map(|(x, w)| cell_sized(x, w, 1, false, SIZE_SMALL))
+                .collect(),
+        );
+    }
+    let mut body = String::new();
+    body.push_str(&para(&r.title, "宋体", SIZE_TITLE, true, "center"));
+    body.push_str(&table(&grid, &rows, 0));
+    body.push_str(&para("审核记录", "宋体", SIZE_BODY, true, "left"));
+    body.push_str(&table(&trail_grid, &trail, 1));
+    body.push_str(&section(false));
+    package(&r.title, &body)
 }

@@ -65,6 +65,35 @@ pub struct MeetingRecord {
     pub chain_head: Option<String>,
 }
 
+/// 《上网信息审核登记表》 (or the workflow's own title): one reviewed item and its whole trail.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Registration {
+    pub title: String,
+    pub unit: String,
+    pub item: String,
+    pub channel: String,
+    pub submitter: String,
+    /// The version decided on, with the start of its hash.
+    pub version: String,
+    pub major: bool,
+    /// What the scan found in that version (kind, where, masked value).
+    pub findings: Vec<String>,
+    pub trail: Vec<RegistrationRow>,
+    /// Where the item stands (已发布 …).
+    pub stage: String,
+}
+
+/// One line of the trail: when, who, what (submitted, approved, returned …), at which step, and
+/// the checks, lawful basis or opinion.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RegistrationRow {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub step: String,
+    pub detail: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("spreadsheet: {0}")]

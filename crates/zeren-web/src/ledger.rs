@@ -176,6 +176,8 @@ pub struct WorkPage {
     pub units: Vec<Unit>,
     pub calendar_url: Option<String>,
     pub has_feed: bool,
+    /// Review steps waiting for me (先审后发).
+    pub waiting: Vec<crate::reviews::ItemRow>,
 }
 
 /// The units a person answers for: where they hold a role today, and where they may edit.
@@ -278,6 +280,7 @@ pub async fn work(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         units,
         calendar_url: None,
         has_feed,
+        waiting: crate::reviews::waiting_rows(&state, &v).await?,
     })
 }
 

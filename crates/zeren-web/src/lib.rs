@@ -16,6 +16,8 @@ pub mod openapi;
 pub mod org;
 pub mod packs;
 mod pages;
+pub mod reviews;
+mod reviews_api;
 pub mod roster;
 mod security;
 mod view;
@@ -104,6 +106,27 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{id}/ledger.docx", get(ledger::ledger_docx))
         .route("/units/{id}/evidence.zip", get(ledger::evidence_zip))
         .route("/records/{id}/record.docx", get(ledger::record_docx))
+        .route(
+            "/channels",
+            get(reviews_api::channels).post(reviews_api::create_channel),
+        )
+        .route(
+            "/reviews",
+            get(reviews_api::items).post(reviews_api::create_item),
+        )
+        .route("/reviews/{id}", get(reviews_api::item))
+        .route("/reviews/{id}/versions", post(reviews_api::add_version))
+        .route("/reviews/{id}/decisions", post(reviews_api::decide))
+        .route("/reviews/{id}/withdraw", post(reviews_api::withdraw))
+        .route("/reviews/{id}/publish", post(reviews_api::publish))
+        .route(
+            "/reviews/{id}/risk-assessments",
+            post(reviews_api::add_risk),
+        )
+        .route(
+            "/reviews/{id}/registration.docx",
+            get(reviews::registration_docx),
+        )
         .fallback(api::not_found);
 
     Router::new()
@@ -151,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .route("/me/tokens/{id}/revoke", post(pages::revoke_token))
         .route("/audit", get(pages::audit))
         .merge(ledger::routes())
+        .merge(reviews::routes())
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

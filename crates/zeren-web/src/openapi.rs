@@ -50,7 +50,7 @@ fn list(name: &str) -> Value {
 
 pub fn spec() -> Value {
     let any = json!({ "type": "object" });
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Zeren 责任制 API",
@@ -164,6 +164,70 @@ pub fn spec() -> Value {
                 "AuditEntry": { "type": "object", "properties": { "seq": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "actor": { "type": "string" }, "action": { "type": "string" }, "entity_type": { "type": "string" }, "entity_id": { "type": "string" }, "state_digest": { "type": "string" }, "prev_hash": { "type": "string" }, "hash": { "type": "string" } } }
             }
         }
+    });
+    // The reviews' part is kept apart: one json! of everything exceeds the macro recursion limit.
+    if let (Some(p), Value::Object(more)) = (doc["paths"].as_object_mut(), review_paths()) {
+        p.extend(more);
+    }
+    if let (Some(p), Value::Object(more)) = (
+        doc["components"]["schemas"].as_object_mut(),
+        review_schemas(),
+    ) {
+        p.extend(more);
+    }
+    doc
+}
+
+/// Channels, review items, versions, decisions and risk assessments.
+fn review_paths() -> Value {
+    let any = json!({ "type": "object" });
+    json!({
+            "/channels": {
+                "get": op("Channels (阵地) registered at a unit", vec![unit_param()], None, ok(list("Channel"))),
+                "post": op("Register a channel (edit at the unit)", vec![], Some(json!({ "type": "object", "required": ["unit_id", "kind", "name", "locator"], "properties": { "unit_id": { "type": "integer" }, "kind": { "type": "string", "examples": ["website", "wechat_official", "led_screen"] }, "name": { "type": "string" }, "locator": { "type": "string", "description": "identifier, URL or place" }, "responsible_person_id": { "type": "integer" }, "filed_on": { "type": "string", "format": "date" } } })), ok(r("Channel")))
+            },
+            "/reviews": {
+                "get": op("Review items of a unit's subtree, or those waiting for the caller (`waiting=me`)", vec![
+                    json!({ "name": "unit", "in": "query", "schema": { "type": "integer" }, "description": "unit id; the answer covers its subtree (required unless waiting=me)" }),
+                    json!({ "name": "waiting", "in": "query", "schema": { "type": "string", "enum": ["me"] } }),
+                    json!({ "name": "kind", "in": "query", "schema": { "type": "string", "enum": ["publication", "event", "decision"] } }),
+                    json!({ "name": "stage", "in": "query", "schema": { "type": "string", "enum": ["draft", "in_review", "returned", "approved", "rejected", "withdrawn", "published"] } }),
+                    json!({ "name": "from", "in": "query", "schema": { "type": "string", "format": "date" } }),
+                    json!({ "name": "to", "in": "query", "schema": { "type": "string", "format": "date" } })
+                ], None, ok(list("ReviewItem"))),
+                "post": op("Submit an item for review (edit at the unit; the account must be linked to a person). Scanned on submit.", vec![], Some(r("NewReviewItem")), ok(r("ReviewItemDetail")))
+            },
+            "/reviews/{id}": {
+                "get": op("An item with its state, who it waits for, versions with scan findings, trail and risk assessments", vec![id_param()], None, ok(r("ReviewItemDetail")))
+            },
+            "/reviews/{id}/versions": {
+                "post": op("A new version by the submitter; scanned; the review starts again at step 1 (一事一审). `version` is the one edited (409 if no longer current)", vec![id_param()], Some(r("NewReviewVersion")), ok(r("ReviewItemDetail")))
+            },
+            "/reviews/{id}/decisions": {
+                "post": op("Decide the current step: approve (every checklist item true; a lawful basis when the scan blocks; a risk assessment first for decisions), return or reject (comment required). Refused: self-approval, not an approver, stale hash. 409 when another decision came first.", vec![id_param()], Some(json!({ "type": "object", "required": ["decision", "hash"], "properties": { "decision": { "type": "string", "enum": ["approve", "return", "reject"] }, "hash": { "type": "string", "description": "hash of the version decided on" }, "checklist": { "type": "array", "items": { "type": "boolean" } }, "lawful_basis": { "type": "string" }, "comment": { "type": "string" }, "seen": { "type": "integer", "description": "the item's `seen` when the caller looked" } } })), ok(r("ReviewItemDetail")))
+            },
+            "/reviews/{id}/withdraw": {
+                "post": op("Withdraw (the submitter, before the first decision of the round)", vec![id_param()], None, ok(r("ReviewItemDetail")))
+            },
+            "/reviews/{id}/publish": {
+                "post": op("Mark an approved publication as published with its URL (the submitter)", vec![id_param()], Some(json!({ "type": "object", "required": ["url"], "properties": { "url": { "type": "string" } } })), ok(r("ReviewItemDetail")))
+            },
+            "/reviews/{id}/risk-assessments": {
+                "post": op("Record a risk assessment (submitter or editor): consultations held, risk level, contingency plan", vec![id_param()], Some(json!({ "type": "object", "required": ["consultations", "risk_level", "contingency"], "properties": { "consultations": { "type": "array", "items": { "type": "object", "required": ["kind", "date", "summary"], "properties": { "kind": { "type": "string", "examples": ["论证会", "座谈会", "公开征求意见"] }, "date": { "type": "string", "format": "date" }, "summary": { "type": "string" } } } }, "risk_level": { "type": "string", "enum": ["low", "medium", "high"] }, "contingency": { "type": "string" } } })), ok(any.clone()))
+            },
+            "/reviews/{id}/registration.docx": {
+                "get": { "summary": "The item's registration form (《上网信息审核登记表》) with its whole trail, as DOCX", "parameters": [id_param()], "responses": { "200": { "description": "the document", "content": { "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {} } } } }
+            }
+    })
+}
+
+fn review_schemas() -> Value {
+    json!({
+                "Channel": { "type": "object", "properties": { "id": { "type": "integer" }, "unit_id": { "type": "integer" }, "kind": { "type": "string" }, "name": { "type": "string" }, "locator": { "type": "string" }, "responsible_person_id": { "type": ["integer", "null"] }, "filed_on": { "type": ["string", "null"], "format": "date" }, "status": { "type": "string", "enum": ["active", "suspended", "closed"] } } },
+                "ReviewItem": { "type": "object", "properties": { "id": { "type": "integer" }, "unit_id": { "type": "integer" }, "workflow_id": { "type": "string" }, "kind": { "type": "string" }, "channel_id": { "type": ["integer", "null"] }, "major": { "type": "boolean" }, "submitter_person_id": { "type": "integer" }, "title": { "type": "string" }, "current_version": { "type": "integer" }, "stage": { "type": "string" } } },
+                "NewReviewVersion": { "type": "object", "required": ["title"], "properties": { "title": { "type": "string" }, "body": { "type": "string" }, "details": { "type": "object", "description": "events: speakers, starts_at, place, audience" }, "attachments": { "type": "array", "items": { "type": "object", "required": ["file_name", "content_base64"], "properties": { "file_name": { "type": "string" }, "media_type": { "type": "string" }, "content_base64": { "type": "string" } } } }, "version": { "type": "integer", "description": "new versions: the version edited" } } },
+                "NewReviewItem": { "allOf": [r("NewReviewVersion"), { "type": "object", "required": ["unit_id", "workflow"], "properties": { "unit_id": { "type": "integer" }, "workflow": { "type": "string", "description": "a workflow id of the policy in force" }, "channel_id": { "type": "integer" }, "major": { "type": "boolean" } } }] },
+                "ReviewItemDetail": { "type": "object", "properties": { "item": r("ReviewItem"), "stage": { "type": "string" }, "stage_zh": { "type": "string" }, "step": { "type": ["integer", "null"] }, "waiting_for": { "type": ["object", "null"] }, "checklist": { "type": "array", "items": { "type": "string" } }, "seen": { "type": "integer", "description": "events so far; send it back with a decision" }, "versions": { "type": "array", "items": { "type": "object" } }, "events": { "type": "array", "items": { "type": "object" } }, "risk_assessments": { "type": "array", "items": { "type": "object" } } } }
     })
 }
 

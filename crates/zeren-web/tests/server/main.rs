@@ -5,4 +5,5 @@ mod helpers;
 mod journey;
 mod ledger;
 mod matrix;
+mod reviews;
 mod security;

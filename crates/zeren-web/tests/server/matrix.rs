@@ -265,6 +265,103 @@ const ROUTES: &[Route] = &[
     r("GET", "/api/v1/units/{A}/ledger.xlsx", Read, B::None),
     r("GET", "/api/v1/units/{A}/ledger.docx", Read, B::None),
     r("GET", "/api/v1/units/{A}/evidence.zip", Read, B::None),
+    // Reviews: {I} an item of the unit in review, {C} a channel of the unit. The accounts are
+    // not linked to people, so the engine refuses what access lets through (422, not 403).
+    r("GET", "/reviews", Session, B::None),
+    r("GET", "/reviews/{I}", Read, B::None),
+    r(
+        "POST",
+        "/reviews/{I}/decide",
+        Read,
+        B::Form(&[("decision", "approve"), ("hash", "x"), ("seq", "1")]),
+    ),
+    r("POST", "/reviews/{I}/versions", Read, B::Multipart("file")),
+    r("POST", "/reviews/{I}/withdraw", Read, B::Form(&[])),
+    r(
+        "POST",
+        "/reviews/{I}/publish",
+        Read,
+        B::Form(&[("url", "https://x")]),
+    ),
+    r(
+        "POST",
+        "/reviews/{I}/reassign",
+        Administer,
+        B::Form(&[("person_id", "{P}"), ("reason", "出差")]),
+    ),
+    r(
+        "POST",
+        "/reviews/{I}/risk",
+        Edit,
+        B::Form(&[("risk_level", "low")]),
+    ),
+    r("GET", "/reviews/{I}/files/1/0", Read, B::None),
+    r("GET", "/reviews/{I}/registration.docx", Read, B::None),
+    r("GET", "/units/{A}/reviews/new", Edit, B::None),
+    r("POST", "/units/{A}/reviews", Edit, B::Multipart("file")),
+    r("GET", "/units/{A}/channels", Read, B::None),
+    r(
+        "POST",
+        "/units/{A}/channels",
+        Edit,
+        B::Form(&[
+            ("kind", "website"),
+            ("name", "网站"),
+            ("locator", "https://x"),
+        ]),
+    ),
+    r(
+        "POST",
+        "/channels/{C}/status",
+        Edit,
+        B::Form(&[("status", "active")]),
+    ),
+    r("GET", "/api/v1/channels?unit={A}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/channels",
+        Edit,
+        B::Json(r#"{"unit_id": {A}, "kind": "weibo", "name": "微博", "locator": "@x"}"#),
+    ),
+    r("GET", "/api/v1/reviews?unit={A}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/reviews",
+        Edit,
+        B::Json(r#"{"unit_id": {A}, "workflow": "major_decision", "title": "方案"}"#),
+    ),
+    r("GET", "/api/v1/reviews/{I}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/reviews/{I}/versions",
+        Read,
+        B::Json(r#"{"title": "方案二"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/reviews/{I}/decisions",
+        Read,
+        B::Json(r#"{"decision": "approve", "hash": "x", "checklist": [true, true, true]}"#),
+    ),
+    r("POST", "/api/v1/reviews/{I}/withdraw", Read, B::Json("{}")),
+    r(
+        "POST",
+        "/api/v1/reviews/{I}/publish",
+        Read,
+        B::Json(r#"{"url": "https://x"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/reviews/{I}/risk-assessments",
+        Edit,
+        B::Json(r#"{"consultations": [], "risk_level": "low", "contingency": ""}"#),
+    ),
+    r(
+        "GET",
+        "/api/v1/reviews/{I}/registration.docx",
+        Read,
+        B::None,
+    ),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
@@ -273,7 +370,8 @@ fn the_matrix_covers_every_route() {
     // The pages' routes are in lib.rs and in the ledger's own router (ledger.rs).
     let src = concat!(
         include_str!("../../src/lib.rs"),
-        include_str!("../../src/ledger.rs")
+        include_str!("../../src/ledger.rs"),
+        include_str!("../../src/reviews.rs")
     );
     let api_start = src.find("let api = Router::new()").unwrap();
     let api_end = src.find(".fallback(api::not_found)").unwrap();
@@ -357,6 +455,8 @@ struct Ids {
     obligation: i64,
     record: i64,
     reported: i64,
+    item: i64,
+    channel: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -370,6 +470,8 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{O}", &ids.obligation.to_string())
         .replace("{R}", &ids.record.to_string())
         .replace("{Q}", &ids.reported.to_string())
+        .replace("{I}", &ids.item.to_string())
+        .replace("{C}", &ids.channel.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -518,6 +620,7 @@ async fn every_route_checks_access_on_the_server() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let reported = r.json()["record"]["id"].as_i64().unwrap();
+        let (item, channel) = review_objects(&app, a, person).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -598,6 +701,8 @@ async fn every_route_checks_access_on_the_server() {
                     obligation,
                     record,
                     reported,
+                    item,
+                    channel,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -651,4 +756,68 @@ async fn every_route_checks_access_on_the_server() {
         }
         app.stop().await;
     }
+}
+
+/// A major decision of `unit` submitted by `person` (in review at its first step), and a channel.
+async fn review_objects(app: &App, unit: i64, person: i64) -> (i64, i64) {
+    use zeren_store::reviews::*;
+    let policy = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .policy_in_force(unit)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let version = NewItemVersion {
+        title: "绩效方案".into(),
+        details: serde_json::json!({}),
+        ..NewItemVersion::default()
+    };
+    let item = w
+        .create_review_item(
+            &NewItem {
+                unit_id: unit,
+                installed_policy_id: policy.id,
+                workflow_id: "major_decision".into(),
+                kind: "decision".into(),
+                channel_id: None,
+                major: true,
+                submitter_person_id: person,
+            },
+            &version,
+        )
+        .await
+        .unwrap();
+    let submitted = zeren_core::review::Event::Submitted {
+        by: zeren_core::org::PersonId(person),
+        version: 1,
+        hash: version.hash(),
+    };
+    w.append_review_event(
+        item.id,
+        0,
+        &submitted,
+        zeren_core::review::Stage::InReview { step: 0 },
+    )
+    .await
+    .unwrap();
+    let channel = w
+        .create_channel(&NewChannel {
+            unit_id: unit,
+            kind: "website".into(),
+            name: "学校网站".into(),
+            locator: "https://school.example".into(),
+            ..NewChannel::default()
+        })
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    (item.id, channel.id)
 }

@@ -1,0 +1,614 @@
+//! Issue 6 over HTTP: a publicity officer submits a scholarship list whose XLSX carries a resident
+//! ID number; the scan flags it; the first reviewer returns it; the masked version passes three
+//! steps (the third because it is major); it is marked published and its registration form shows
+//! the whole trail. The API refuses self-approval, a missing checklist, a stale version and a
+//! decision without its risk assessment; two reviewers deciding at once record one decision.
+//! On SQLite, and on PostgreSQL when configured.
+
+use std::io::Read as _;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use zeren_store::testdb::TestDb;
+use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read};
+
+use crate::helpers::*;
+
+/// The bureau pack with its third publication step only for major items.
+fn policy_text() -> String {
+    let text = zeren_policy::packs::get("bureau").unwrap().text;
+    let step = "title = \"分管领导许可发布\"\nrole = \"publication_leader\"\n";
+    assert!(text.contains(step));
+    text.replacen(step, &format!("{step}when = \"major\"\n"), 1)
+}
+
+struct Office {
+    unit: i64,
+    /// officer, reviewer, reviewer2, head, leader
+    people: Vec<i64>,
+}
+
+const NAMES: [(&str, &str, Option<&str>, Level); 5] = [
+    ("officer", "宣传干事", None, Level::Edit),
+    (
+        "reviewer",
+        "审查员甲",
+        Some("publication_reviewer"),
+        Level::Read,
+    ),
+    (
+        "reviewer2",
+        "审查员乙",
+        Some("publication_reviewer"),
+        Level::Read,
+    ),
+    (
+        "head",
+        "科室负责人",
+        Some("publication_department_head"),
+        Level::Read,
+    ),
+    (
+        "leader",
+        "分管领导",
+        Some("publication_leader"),
+        Level::Read,
+    ),
+];
+
+async fn office(app: &App) -> Office {
+    let top = app.setup("bureau", "市卫健委").await;
+    let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+    let mut w = app.store.write(&Actor::system()).await.unwrap();
+    let text = policy_text();
+    w.install_policy(top, "bureau", "2", "网络意识形态工作责任制", &text, "x")
+        .await
+        .unwrap();
+    let mut people = Vec::new();
+    for (user, name, role, level) in NAMES {
+        let p = w
+            .create_person(&NewPerson {
+                unit_id: top,
+                name: name.into(),
+                ..NewPerson::default()
+            })
+            .await
+            .unwrap();
+        if let Some(role) = role {
+            w.assign(
+                p.id,
+                top,
+                role,
+                chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            )
+            .await
+            .unwrap();
+        }
+        let a = w
+            .create_account(user, Some(p.id), &hash, AdminDuty::None)
+            .await
+            .unwrap();
+        w.set_grant(a.id, top, level).await.unwrap();
+        people.push(p.id);
+    }
+    w.commit().await.unwrap();
+    Office { unit: top, people }
+}
+
+fn workbook(id: &str) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["姓名", "学院", "身份证号", "奖学金"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["张三", "医学院", id, "一等"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn detail(c: &Client, id: i64) -> Value {
+    let r = c.get(&format!("/api/v1/reviews/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.json()
+}
+
+fn current_hash(d: &Value) -> String {
+    d["versions"].as_array().unwrap().last().unwrap()["hash"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Approves through the page's form, ticking every checklist item.
+async fn approve_form(c: &Client, id: i64, extra: &[(&str, &str)]) -> Resp {
+    let d = detail(c, id).await;
+    let hash = current_hash(&d);
+    let seq = d["seen"].to_string();
+    let mut fields = vec![
+        ("decision", "approve"),
+        ("hash", hash.as_str()),
+        ("seq", seq.as_str()),
+        ("check_0", "1"),
+        ("check_1", "1"),
+        ("check_2", "1"),
+        ("comment", "同意发布"),
+    ];
+    fields.extend_from_slice(extra);
+    c.form(&format!("/reviews/{id}/decide"), &fields).await
+}
+
+fn unzip(bytes: &[u8], name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[tokio::test]
+async fn a_scholarship_list_is_scanned_returned_masked_approved_and_published() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        let officer = app.login("officer").await;
+        let reviewer = app.login("reviewer").await;
+        let head = app.login("head").await;
+        let leader = app.login("leader").await;
+
+        // A channel to publish on.
+        let r = officer
+            .form(
+                &format!("/units/{}/channels", o.unit),
+                &[
+                    ("kind", "website"),
+                    ("name", "门户网站"),
+                    ("locator", "https://wjw.example.gov.cn"),
+                    ("responsible_person_id", &o.people[0].to_string()),
+                    ("filed_on", "2025-03-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let channels = officer
+            .get(&format!("/api/v1/channels?unit={}", o.unit))
+            .await
+            .json();
+        let channel = channels[0]["id"].as_i64().unwrap().to_string();
+        let page = officer.get(&format!("/units/{}/channels", o.unit)).await;
+        assert!(page.text.contains("门户网站"), "{}", page.text);
+
+        // Submitted with the list as XLSX: the scan flags the resident ID number.
+        let id_number = resident_id(7);
+        let r = officer
+            .multipart(
+                &format!("/units/{}/reviews", o.unit),
+                &[
+                    ("workflow", None, b"publication"),
+                    ("channel_id", None, channel.as_bytes()),
+                    ("title", None, "2026年度奖学金获得者名单公示".as_bytes()),
+                    ("body", None, "现将获奖名单公示如下。".as_bytes()),
+                    ("major", None, b"1"),
+                    ("files", Some("名单.xlsx"), &workbook(&id_number)),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let id = r.location_id();
+        let page = officer.get(&format!("/reviews/{id}")).await;
+        assert!(page.text.contains("居民身份证号"), "{}", page.text);
+        assert!(
+            !page.text.contains(&id_number),
+            "the page shows the masked value only"
+        );
+        let d = detail(&officer, id).await;
+        let finding = &d["versions"][0]["findings"][0];
+        assert_eq!(finding["kind"], "cn_resident_id");
+        let masked = finding["masked"].as_str().unwrap().to_string();
+        assert!(masked.contains('*'));
+        assert!(page.text.contains(&masked));
+        assert_eq!(d["stage"], "in_review");
+
+        // Waiting for the first reviewer, on the work page and in the list.
+        let work = reviewer.get("/work").await;
+        assert!(
+            work.text.contains("2026年度奖学金获得者名单公示"),
+            "{}",
+            work.text
+        );
+        let waiting = reviewer.get("/api/v1/reviews?waiting=me").await.json();
+        assert_eq!(waiting.as_array().unwrap().len(), 1);
+        assert!(head
+            .get("/api/v1/reviews?waiting=me")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty());
+
+        // Approval is blocked by the finding; the reviewer returns it.
+        let r = approve_form(&reviewer, id, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("须说明可以公开的依据"), "{}", r.text);
+        let d = detail(&reviewer, id).await;
+        let r = reviewer
+            .form(
+                &format!("/reviews/{id}/decide"),
+                &[
+                    ("decision", "return"),
+                    ("hash", &current_hash(&d)),
+                    ("seq", &d["seen"].to_string()),
+                    ("comment", "身份证号须脱敏后再发布"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(detail(&officer, id).await["stage"], "returned");
+
+        // The officer uploads the masked list: a new version, scanned clean, review from step 1.
+        let r = officer
+            .multipart(
+                &format!("/reviews/{id}/versions"),
+                &[
+                    ("version", None, b"1"),
+                    ("title", None, "2026年度奖学金获得者名单公示".as_bytes()),
+                    ("body", None, "现将获奖名单公示如下。".as_bytes()),
+                    ("files", Some("名单（脱敏）.xlsx"), &workbook(&masked)),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let d = detail(&officer, id).await;
+        assert_eq!(d["item"]["current_version"], 2);
+        assert_eq!(d["versions"][1]["blocking"], 0, "{}", d["versions"][1]);
+        assert_eq!(d["step"], 0);
+
+        // Three steps approve: the third applies because the item is major.
+        for (c, step) in [(&reviewer, 1), (&head, 2)] {
+            let r = approve_form(c, id, &[]).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+            assert_eq!(detail(&officer, id).await["step"], step);
+        }
+        let r = officer
+            .form(&format!("/reviews/{id}/publish"), &[("url", "https://x")])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not yet approved"
+        );
+        let r = approve_form(&leader, id, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(detail(&officer, id).await["stage"], "approved");
+
+        let url = "https://wjw.example.gov.cn/tzgg/2026/0601.html";
+        let r = officer
+            .form(&format!("/reviews/{id}/publish"), &[("url", url)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let page = officer.get(&format!("/reviews/{id}")).await;
+        assert!(page.text.contains("已发布") && page.text.contains(url));
+
+        // The registration form carries the whole trail.
+        let r = officer
+            .get(&format!("/reviews/{id}/registration.docx"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let doc = unzip(&r.body, "word/document.xml");
+        for want in [
+            "登记表",
+            "2026年度奖学金获得者名单公示",
+            "门户网站",
+            "宣传干事",
+            "审查员甲",
+            "退回修改",
+            "身份证号须脱敏后再发布",
+            "科室负责人",
+            "分管领导",
+            "上网信息有无涉密问题✓",
+            url,
+        ] {
+            assert!(doc.contains(want), "{want} in the registration form");
+        }
+        assert_eq!(doc.matches("审核通过").count(), 3);
+        let api = officer
+            .get(&format!("/api/v1/reviews/{id}/registration.docx"))
+            .await;
+        assert_eq!(api.status, StatusCode::OK);
+
+        // Nobody else's business: another unit's editor cannot see it.
+        let list = officer.get("/reviews?stage=published").await;
+        assert!(list.text.contains("2026年度奖学金获得者名单公示"));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_server_refuses_what_the_rules_forbid() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        let officer = app.login("officer").await;
+        let reviewer = app.login("reviewer").await;
+        let head = app.login("head").await;
+        let r = officer
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": o.unit, "workflow": "publication", "title": "值班安排", "body": "五一值班安排" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let d = r.json();
+        let id = d["item"]["id"].as_i64().unwrap();
+        let hash = current_hash(&d);
+        assert_eq!(d["checklist"].as_array().unwrap().len(), 3);
+        let decide = |c: &Client, body: Value| {
+            let c = c.clone();
+            async move {
+                c.json(&format!("/api/v1/reviews/{id}/decisions"), body)
+                    .await
+            }
+        };
+        let all = json!([true, true, true]);
+
+        // Self-approval.
+        let r = decide(
+            &officer,
+            json!({ "decision": "approve", "hash": hash, "checklist": all }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("不能审核本人提交的事项"));
+        // Not this step's reviewer.
+        let r = decide(
+            &head,
+            json!({ "decision": "approve", "hash": hash, "checklist": all }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("您不是当前步骤的审核人"));
+        // Without the whole checklist.
+        for checklist in [json!([true, false, true]), json!([]), json!([true, true])] {
+            let r = decide(
+                &reviewer,
+                json!({ "decision": "approve", "hash": hash, "checklist": checklist }),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+            assert!(r.text.contains("请逐项确认"), "{}", r.text);
+        }
+        // A return needs a comment.
+        let r = decide(&reviewer, json!({ "decision": "return", "hash": hash })).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // A stale version: the officer edits while the reviewer looks at version 1.
+        let r = officer
+            .json(
+                &format!("/api/v1/reviews/{id}/versions"),
+                json!({ "version": 1, "title": "值班安排（修订）", "body": "五一值班安排，含联系人" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let r = decide(
+            &reviewer,
+            json!({ "decision": "approve", "hash": hash, "checklist": all }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("事项已有新版本"), "{}", r.text);
+        // Editing the same version twice is a conflict.
+        let r = officer
+            .json(
+                &format!("/api/v1/reviews/{id}/versions"),
+                json!({ "version": 1, "title": "值班安排（又改）" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        let fresh = current_hash(&detail(&reviewer, id).await);
+        let r = decide(
+            &reviewer,
+            json!({ "decision": "approve", "hash": fresh, "checklist": all }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["step"], 1);
+        // After a decision the submitter cannot withdraw; a non-major item skips the third step.
+        let r = officer
+            .json(&format!("/api/v1/reviews/{id}/withdraw"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = decide(
+            &head,
+            json!({ "decision": "approve", "hash": fresh, "checklist": all }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["stage"], "approved");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_decision_needs_its_risk_assessment() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let top = app.setup("district-school", "第一中学").await;
+        let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        let mut ids = Vec::new();
+        for (user, name) in [("clerk", "办公室主任"), ("principal", "校党支部书记")] {
+            let p = w
+                .create_person(&NewPerson {
+                    unit_id: top,
+                    name: name.into(),
+                    ..NewPerson::default()
+                })
+                .await
+                .unwrap();
+            let a = w
+                .create_account(user, Some(p.id), &hash, AdminDuty::None)
+                .await
+                .unwrap();
+            w.set_grant(a.id, top, Level::Edit).await.unwrap();
+            ids.push(p.id);
+        }
+        w.assign(
+            ids[1],
+            top,
+            "first_responsible",
+            chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        let clerk = app.login("clerk").await;
+        let principal = app.login("principal").await;
+        let r = clerk
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": top, "workflow": "major_decision", "major": true,
+                        "title": "教职工绩效工资分配方案调整", "body": "方案全文" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let d = r.json();
+        let id = d["item"]["id"].as_i64().unwrap();
+        let approve = json!({ "decision": "approve", "hash": current_hash(&d), "checklist": [true, true, true] });
+        let r = principal
+            .json(&format!("/api/v1/reviews/{id}/decisions"), approve.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("须先完成风险评估"), "{}", r.text);
+        // An assessment without any consultation is refused.
+        let r = clerk
+            .json(
+                &format!("/api/v1/reviews/{id}/risk-assessments"),
+                json!({ "consultations": [], "risk_level": "medium", "contingency": "预案" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = clerk
+            .json(
+                &format!("/api/v1/reviews/{id}/risk-assessments"),
+                json!({ "consultations": [
+                        { "kind": "座谈会", "date": "2026-05-10", "summary": "教职工代表座谈，意见已吸收" },
+                        { "kind": "公开征求意见", "date": "2026-05-12", "summary": "公示7天，收到意见3条" }],
+                    "risk_level": "medium", "contingency": "成立解释答疑小组，舆情专人监测" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let r = principal
+            .json(&format!("/api/v1/reviews/{id}/decisions"), approve)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["stage"], "approved");
+        let page = clerk.get(&format!("/reviews/{id}")).await;
+        assert!(page.text.contains("教职工代表座谈") && page.text.contains("已通过"));
+        // A decision is not published.
+        let r = clerk
+            .json(
+                &format!("/api/v1/reviews/{id}/publish"),
+                json!({ "url": "x" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn two_reviewers_deciding_at_once_record_one_decision() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        let officer = app.login("officer").await;
+        let a = app.login("reviewer").await;
+        let b = app.login("reviewer2").await;
+        for round in 0..3 {
+            let r = officer
+                .json(
+                    "/api/v1/reviews",
+                    json!({ "unit_id": o.unit, "workflow": "publication", "title": format!("通知{round}") }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let d = r.json();
+            let id = d["item"]["id"].as_i64().unwrap();
+            let (hash, seen) = (current_hash(&d), d["seen"].as_i64().unwrap());
+            let path = format!("/api/v1/reviews/{id}/decisions");
+            let (ra, rb) = tokio::join!(
+                a.json(&path, json!({ "decision": "approve", "hash": hash, "checklist": [true, true, true], "seen": seen })),
+                b.json(&path, json!({ "decision": "reject", "hash": hash, "comment": "不宜发布", "seen": seen })),
+            );
+            let statuses = [ra.status, rb.status];
+            assert!(
+                statuses.contains(&StatusCode::CREATED) && statuses.contains(&StatusCode::CONFLICT),
+                "{statuses:?}: {} / {}",
+                ra.text,
+                rb.text
+            );
+            let lost = if ra.status == StatusCode::CONFLICT {
+                &ra
+            } else {
+                &rb
+            };
+            assert_eq!(
+                lost.json()["message"],
+                zeren_store::reviews::DECIDED_BY_OTHERS
+            );
+            let d = detail(&officer, id).await;
+            assert_eq!(
+                d["events"].as_array().unwrap().len(),
+                2,
+                "exactly one decision"
+            );
+        }
+        // The page form: a decision on what the reviewer saw before someone else decided.
+        let r = officer
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": o.unit, "workflow": "publication", "title": "会议通知" }),
+            )
+            .await;
+        let d = r.json();
+        let id = d["item"]["id"].as_i64().unwrap();
+        let seen = d["seen"].to_string();
+        let hash = current_hash(&d);
+        let r = approve_form(&a, id, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let r = b
+            .form(
+                &format!("/reviews/{id}/decide"),
+                &[
+                    ("decision", "return"),
+                    ("hash", &hash),
+                    ("seq", &seen),
+                    ("comment", "再核"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.text.contains("此步骤已由他人处理，请刷新后查看"));
+        let mut rd = app.store.reader().await.unwrap();
+        use zeren_store::reviews::ReviewRead;
+        assert_eq!(rd.item_events(id).await.unwrap().len(), 2);
+        drop(rd);
+        assert!(app
+            .store
+            .verify_audit()
+            .await
+            .unwrap()
+            .first_break
+            .is_none());
+        let _ = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .unit(o.unit)
+            .await
+            .unwrap();
+        app.stop().await;
+    }
+}
