@@ -48,6 +48,9 @@ pub struct Gap {
 pub struct Plan {
     pub obligations: Vec<Planned>,
     pub gaps: Vec<Gap>,
+    /// The (duty, period start) pairs the plan covers: the current and next period of each duty.
+    /// Stored obligations outside it are not the plan's business and are never removed by it.
+    pub horizon: Vec<(DutyId, NaiveDate)>,
 }
 
 /// The periods of `duty` to materialise on `today`: the one containing today and the next; for
@@ -93,6 +96,7 @@ pub fn plan(
     for duty in &policy.duties {
         let subjects = org.subjects(install.unit, &duty.at);
         for period in current_and_next(duty, today, cal) {
+            out.horizon.push((duty.id.clone(), period.start));
             if period.end < install.since {
                 continue;
             }
@@ -164,7 +168,11 @@ pub fn reconcile(existing: &[Existing], plan: &Plan, today: NaiveDate) -> Reconc
     }
     for e in existing {
         let future = e.key.period_start > today;
-        if future && !e.has_records && !plan.obligations.iter().any(|p| p.key == e.key) {
+        let covered = plan
+            .horizon
+            .iter()
+            .any(|(d, start)| *d == e.key.duty && *start == e.key.period_start);
+        if future && covered && !e.has_records && !plan.obligations.iter().any(|p| p.key == e.key) {
             r.remove.push(e.key.clone());
         }
     }
@@ -463,16 +471,24 @@ lead = "3d"
             key: key.clone(),
             has_records: true,
         }];
-        let r = reconcile(&existing, &Plan::default(), d("2026-12-01"));
+        let plan = Plan {
+            horizon: vec![(key.duty.clone(), key.period_start)],
+            ..Plan::default()
+        };
+        let r = reconcile(&existing, &plan, d("2026-12-01"));
         assert!(r.remove.is_empty());
         let existing = [Existing {
             key: key.clone(),
             has_records: false,
         }];
         assert_eq!(
-            reconcile(&existing, &Plan::default(), d("2026-12-01")).remove,
-            [key]
+            reconcile(&existing, &plan, d("2026-12-01")).remove,
+            std::slice::from_ref(&key)
         );
+        // Beyond the plan's horizon (say, a run dated before the one that made it): kept.
+        assert!(reconcile(&existing, &Plan::default(), d("2026-12-01"))
+            .remove
+            .is_empty());
     }
 
     #[test]

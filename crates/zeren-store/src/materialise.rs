@@ -83,8 +83,7 @@ pub async fn materialise_tree(
     report: &mut Report,
 ) -> Result<()> {
     let org = org_snapshot(store, root).await?;
-    let installations = store.reader().await?.policies_in_subtree(root).await?;
-    let effective = effective_from_below(store, root).await?;
+    let (installations, texts) = installations_below(store, root).await?;
     let mut existing = existing_below(store, root, today).await?;
     let mut parsed: HashMap<String, Option<std::sync::Arc<zeren_policy::Policy>>> = HashMap::new();
     let mut rows: Vec<NewObligation> = Vec::new();
@@ -100,16 +99,20 @@ pub async fn materialise_tree(
             );
             continue;
         }
+        let text = texts
+            .get(&(inst.sha256.clone(), inst.policy_id.clone()))
+            .map(String::as_str)
+            .unwrap_or_default();
         let policy = parsed
             .entry(inst.sha256.clone() + &inst.policy_id)
             .or_insert_with(|| {
-                zeren_policy::parse(&inst.policy_id, &inst.text)
+                zeren_policy::parse(&inst.policy_id, text)
                     .ok()
                     .map(std::sync::Arc::new)
             })
             .clone();
         let Some(policy) = policy else {
-            let first = zeren_policy::parse(&inst.policy_id, &inst.text)
+            let first = zeren_policy::parse(&inst.policy_id, text)
                 .err()
                 .and_then(|d| d.iter().next().map(|x| x.to_string()))
                 .unwrap_or_default();
@@ -119,9 +122,8 @@ pub async fn materialise_tree(
         report.installations += 1;
         let installation = Installation {
             unit: UnitId(inst.unit_id),
-            since: effective
-                .get(&inst.id)
-                .copied()
+            since: inst
+                .effective_from
                 .unwrap_or_else(|| inst.installed_at.date_naive()),
         };
         let planned = plan(&policy, &installation, &org, today, cal);
@@ -171,25 +173,52 @@ pub async fn materialise_tree(
     w.commit().await
 }
 
-/// The effective-from dates of the installations below `root`.
-async fn effective_from_below(store: &Store, root: i64) -> Result<HashMap<i64, NaiveDate>> {
+/// An installation as the materialiser needs it: no text (that is fetched once per version).
+#[derive(sqlx::FromRow)]
+struct InstallationRow {
+    id: i64,
+    unit_id: i64,
+    policy_id: String,
+    sha256: String,
+    installed_at: chrono::DateTime<chrono::Utc>,
+    effective_from: Option<NaiveDate>,
+    current: bool,
+}
+
+type Texts = HashMap<(String, String), String>;
+
+const SUBTREE_IDS: &str = "WITH RECURSIVE sub(id) AS (
+        SELECT id FROM units WHERE id = $1
+        UNION ALL
+        SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)";
+
+/// The installations below `root`, and the text of each distinct policy version among them
+/// (thousands of units usually share a handful of versions).
+async fn installations_below(store: &Store, root: i64) -> Result<(Vec<InstallationRow>, Texts)> {
     let mut r = store.reader().await?;
-    let rows: Vec<(i64, Option<NaiveDate>)> = run!(r.conn(), |c| {
-        sqlx::query_as(
-        "WITH RECURSIVE sub(id) AS (
-            SELECT id FROM units WHERE id = $1
-            UNION ALL
-            SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
-         SELECT p.id, p.effective_from FROM installed_policies p WHERE p.unit_id IN (SELECT id FROM sub)"
-    )
-    .bind(root)
-    .fetch_all(&mut *c)
-    .await
-    })?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, d)| d.map(|d| (id, d)))
-        .collect())
+    let sql = format!(
+        "{SUBTREE_IDS} SELECT id, unit_id, policy_id, sha256, installed_at, effective_from, current
+         FROM installed_policies WHERE unit_id IN (SELECT id FROM sub) ORDER BY unit_id, id DESC"
+    );
+    let rows: Vec<InstallationRow> = run!(r.conn(), |c| sqlx::query_as(&sql)
+        .bind(root)
+        .fetch_all(&mut *c)
+        .await)?;
+    let sql = format!(
+        "{SUBTREE_IDS} SELECT sha256, policy_id, text FROM installed_policies WHERE id IN (
+             SELECT MIN(id) FROM installed_policies WHERE unit_id IN (SELECT id FROM sub) GROUP BY sha256, policy_id)"
+    );
+    let texts: Vec<(String, String, String)> = run!(r.conn(), |c| sqlx::query_as(&sql)
+        .bind(root)
+        .fetch_all(&mut *c)
+        .await)?;
+    Ok((
+        rows,
+        texts
+            .into_iter()
+            .map(|(sha, id, text)| ((sha, id), text))
+            .collect(),
+    ))
 }
 
 /// (installation, obligation, duty, unit, person, period start, has records)
@@ -203,9 +232,8 @@ async fn existing_below(
     today: NaiveDate,
 ) -> Result<HashMap<i64, Vec<(i64, Existing)>>> {
     let mut r = store.reader().await?;
-    let rows: Vec<ExistingRow> =
-        run!(r.conn(), |c| sqlx::query_as(
-            "WITH RECURSIVE sub(id) AS (
+    let rows: Vec<ExistingRow> = run!(r.conn(), |c| sqlx::query_as(
+        "WITH RECURSIVE sub(id) AS (
             SELECT id FROM units WHERE id = $1
             UNION ALL
             SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
@@ -213,11 +241,11 @@ async fn existing_below(
                 EXISTS (SELECT 1 FROM records x WHERE x.obligation_id = o.id)
          FROM obligations o JOIN installed_policies p ON p.id = o.installed_policy_id
          WHERE p.unit_id IN (SELECT id FROM sub) AND o.period_end >= $2"
-        )
-        .bind(root)
-        .bind(today)
-        .fetch_all(&mut *c)
-        .await)?;
+    )
+    .bind(root)
+    .bind(today)
+    .fetch_all(&mut *c)
+    .await)?;
     let mut out: HashMap<i64, Vec<(i64, Existing)>> = HashMap::new();
     for (inst, id, duty, unit, person, start, has_records) in rows {
         let Some(duty) = DutyId::parse(&duty) else {
