@@ -22,7 +22,10 @@ fn main() {
     let policies: Vec<_> = packs::all().iter().map(|p| p.policy()).collect();
     let cal = WorkCalendar::bundled();
 
-    println!("policy-expand: {units} units, {} packs, year {year}, {rounds} rounds", policies.len());
+    println!(
+        "policy-expand: {units} units, {} packs, year {year}, {rounds} rounds",
+        policies.len()
+    );
     let mut best = f64::INFINITY;
     let mut total = 0usize;
     for round in 1..=rounds {
