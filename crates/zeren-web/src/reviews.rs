@@ -1472,7 +1472,11 @@ pub async fn registration_docx(
     let cur = l.current().ok_or(Error::NotFound)?;
     let trail = trail(&l, &names)?;
     let form = zeren_export::Registration {
-        title: format!("{}登记表", wf.title),
+        title: if wf.kind == WorkflowKind::Publication {
+            "上网信息审核登记表".into()
+        } else {
+            format!("{}登记表", wf.title)
+        },
         unit: l.unit.name.clone(),
         item: cur.title.clone(),
         channel: channel.unwrap_or_default(),

@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 #[path = "../server/helpers.rs"]
 mod helpers;
+mod reviews;
 mod webdriver;
 
 use std::io::Read as _;
@@ -17,7 +18,7 @@ use zeren_store::ledger::{LedgerRead, ObligationFilter};
 use zeren_store::testdb::TestDb;
 use zeren_store::{Actor, AdminDuty, Level, NewPerson};
 
-fn enabled() -> bool {
+pub(crate) fn enabled() -> bool {
     if std::env::var("ZEREN_E2E").is_ok_and(|v| v == "1") {
         return true;
     }
@@ -29,7 +30,7 @@ fn enabled() -> bool {
     false
 }
 
-fn shots() -> PathBuf {
+pub(crate) fn shots() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
     std::fs::create_dir_all(&dir).unwrap();
     // chromedriver takes only canonical paths for uploads.

@@ -1,0 +1,243 @@
+//! Issue 6 in the browser: a publicity officer submits a scholarship list whose XLSX carries a
+//! resident ID number; the scan flags it; the first reviewer returns it; the officer uploads a
+//! masked version; three steps approve (the third because it is major); the officer marks it
+//! published; the registration form exports with the whole trail.
+
+use std::io::Read as _;
+
+use crate::helpers::*;
+use crate::webdriver::{Driver, Session};
+use crate::{enabled, shots};
+use zeren_store::testdb::TestDb;
+use zeren_store::{Actor, AdminDuty, Level, NewPerson};
+
+const TITLE: &str = "2026年度奖学金获得者名单公示";
+
+fn workbook(id: &str) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["姓名", "学院", "身份证号", "奖学金"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["张三", "医学院", id, "一等"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn login<'a>(driver: &'a Driver, base: &str, user: &str) -> Session<'a> {
+    let s = driver.session(false).await;
+    s.goto(&format!("{base}/login")).await;
+    s.type_into(&s.find("input[name=username]").await, user)
+        .await;
+    s.type_into(&s.find("input[name=password]").await, PASSWORD)
+        .await;
+    s.click(&s.find("form button").await).await;
+    // Wait for the login's redirect to land before the caller navigates on.
+    for _ in 0..50 {
+        if s.url().await.ends_with("/work") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(s.url().await.ends_with("/work"), "{user} signed in");
+    s
+}
+
+/// Opens the item from 我的工作 ("waiting for me") and approves it, ticking every check.
+async fn approve(driver: &Driver, base: &str, user: &str, id: i64) {
+    let s = login(driver, base, user).await;
+    let link = s.find(&format!("#waiting a[href='/reviews/{id}']")).await;
+    s.click(&link).await;
+    for b in s.find_all("#decide input[type=checkbox]").await {
+        s.click(&b).await;
+    }
+    s.type_into(&s.find("#decide textarea[name=comment]").await, "同意")
+        .await;
+    s.click(&s.find("#decide button[value=approve]").await)
+        .await;
+    let page = s.source().await;
+    assert!(!page.contains("role=\"alert\""), "{user} approved: {page}");
+    s.quit().await;
+}
+
+#[tokio::test]
+async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
+    if !enabled() {
+        return;
+    }
+    let app = spawn_app(TestDb::sqlite()).await;
+    let top = app.setup("bureau", "市卫健委").await;
+    let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+    let mut w = app.store.write(&Actor::system()).await.unwrap();
+    // The bureau pack with its third step (分管领导许可发布) for major items only.
+    let step = "title = \"分管领导许可发布\"\nrole = \"publication_leader\"\n";
+    let text = zeren_policy::packs::get("bureau").unwrap().text.replacen(
+        step,
+        &format!("{step}when = \"major\"\n"),
+        1,
+    );
+    w.install_policy(top, "bureau", "2", "网络意识形态工作责任制", &text, "x")
+        .await
+        .unwrap();
+    for (user, name, role, level) in [
+        ("officer", "宣传干事", None, Level::Edit),
+        (
+            "reviewer",
+            "审查员甲",
+            Some("publication_reviewer"),
+            Level::Read,
+        ),
+        (
+            "head",
+            "科室负责人",
+            Some("publication_department_head"),
+            Level::Read,
+        ),
+        (
+            "leader",
+            "分管领导",
+            Some("publication_leader"),
+            Level::Read,
+        ),
+    ] {
+        let p = w
+            .create_person(&NewPerson {
+                unit_id: top,
+                name: name.into(),
+                ..NewPerson::default()
+            })
+            .await
+            .unwrap();
+        if let Some(role) = role {
+            w.assign(
+                p.id,
+                top,
+                role,
+                chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            )
+            .await
+            .unwrap();
+        }
+        let a = w
+            .create_account(user, Some(p.id), &hash, AdminDuty::None)
+            .await
+            .unwrap();
+        w.set_grant(a.id, top, level).await.unwrap();
+    }
+    w.commit().await.unwrap();
+
+    let driver = Driver::start().await;
+    let dir = shots();
+    let base = app.base.clone();
+
+    // The officer submits the list with its spreadsheet, marked major.
+    let s = login(&driver, &base, "officer").await;
+    s.goto(&format!("{base}/units/{top}/reviews/new")).await;
+    let file = dir.join("奖学金名单.xlsx");
+    let id_number = resident_id(11);
+    std::fs::write(&file, workbook(&id_number)).unwrap();
+    s.type_into(&s.find("#review-form input[name=title]").await, TITLE)
+        .await;
+    s.type_into(
+        &s.find("#review-form textarea[name=body]").await,
+        "现将2026年度奖学金获得者名单公示如下。",
+    )
+    .await;
+    s.type_into(
+        &s.find("#review-form input[name=files]").await,
+        file.to_str().unwrap(),
+    )
+    .await;
+    s.click(&s.find("#review-form input[name=major]").await)
+        .await;
+    s.screenshot(&dir.join("r1-submit.png")).await;
+    s.click(&s.find("#review-form button").await).await;
+    let url = s.url().await;
+    let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
+    let findings = s.text(&s.find("#findings").await).await;
+    assert!(findings.contains("居民身份证号"), "{findings}");
+    assert!(!s.source().await.contains(&id_number));
+    let masked = s.text(&s.find("#findings code").await).await;
+    assert!(masked.contains('*'), "{masked}");
+    s.screenshot(&dir.join("r2-findings.png")).await;
+    s.quit().await;
+
+    // The first reviewer returns it.
+    let r = login(&driver, &base, "reviewer").await;
+    r.click(&r.find(&format!("#waiting a[href='/reviews/{id}']")).await)
+        .await;
+    r.type_into(
+        &r.find("#decide textarea[name=comment]").await,
+        "身份证号须脱敏后再发布",
+    )
+    .await;
+    r.click(&r.find("#decide button[value=return]").await).await;
+    assert!(r.text(&r.find("#stage").await).await.contains("已退回"));
+    r.quit().await;
+
+    // The officer uploads the masked list.
+    let s = login(&driver, &base, "officer").await;
+    s.goto(&format!("{base}/reviews/{id}")).await;
+    s.click(&s.find("#new-version summary").await).await;
+    let masked_file = dir.join("奖学金名单（脱敏）.xlsx");
+    std::fs::write(&masked_file, workbook(&masked)).unwrap();
+    s.type_into(
+        &s.find("#new-version input[name=files]").await,
+        masked_file.to_str().unwrap(),
+    )
+    .await;
+    s.click(&s.find("#new-version button").await).await;
+    assert!(s.text(&s.find("#findings").await).await.contains("未发现"));
+    s.quit().await;
+
+    // Three steps approve: the third because the item is major.
+    for user in ["reviewer", "head", "leader"] {
+        approve(&driver, &base, user, id).await;
+    }
+
+    // The officer marks it published.
+    let s = login(&driver, &base, "officer").await;
+    s.goto(&format!("{base}/reviews/{id}")).await;
+    assert!(s.text(&s.find("#stage").await).await.contains("已通过"));
+    let post = "https://wjw.example.gov.cn/tzgg/2026/0601.html";
+    s.type_into(&s.find("#publish input[name=url]").await, post)
+        .await;
+    s.click(&s.find("#publish button").await).await;
+    assert!(s.text(&s.find("#stage").await).await.contains("已发布"));
+    let trail = s.text(&s.find("#trail").await).await;
+    for want in ["退回修改", "审查员甲", "科室负责人", "分管领导", post] {
+        assert!(trail.contains(want), "{want} in the trail: {trail}");
+    }
+    s.screenshot(&dir.join("r3-published.png")).await;
+
+    // The registration form, fetched with the browser's session.
+    let href = s
+        .script("return document.querySelector(\"a[href$='registration.docx']\").href")
+        .await;
+    let cookie = s
+        .cookie(zeren_web::auth::SESSION_COOKIE)
+        .await
+        .expect("session cookie");
+    let resp = reqwest::Client::new()
+        .get(href.as_str().unwrap())
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::OK);
+    let bytes = resp.bytes().await.unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut doc = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut doc)
+        .unwrap();
+    for want in [TITLE, "宣传干事", "审查员甲", "退回修改", "分管领导", post] {
+        assert!(doc.contains(want), "{want} in the registration form");
+    }
+    assert_eq!(doc.matches("审核通过").count(), 3);
+    s.quit().await;
+    drop(driver);
+    app.stop().await;
+}
