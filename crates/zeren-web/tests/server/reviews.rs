@@ -612,3 +612,143 @@ async fn two_reviewers_deciding_at_once_record_one_decision() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_unheld_step_is_reassigned_and_an_item_withdrawn() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let top = app.setup("bureau", "市卫健委").await;
+        let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        w.install_policy(top, "bureau", "2", "办法", &policy_text(), "x")
+            .await
+            .unwrap();
+        let mut people = Vec::new();
+        // The officer is the only 专人审查 holder: their own item's first step has nobody.
+        for (user, name, level) in [
+            ("officer", "宣传干事", Some(Level::Edit)),
+            ("boss", "办公室主任", Some(Level::Administer)),
+            ("helper", "外单位审查员", None),
+        ] {
+            let p = w
+                .create_person(&NewPerson {
+                    unit_id: top,
+                    name: name.into(),
+                    ..NewPerson::default()
+                })
+                .await
+                .unwrap();
+            let a = w
+                .create_account(user, Some(p.id), &hash, AdminDuty::None)
+                .await
+                .unwrap();
+            if let Some(level) = level {
+                w.set_grant(a.id, top, level).await.unwrap();
+            }
+            people.push(p.id);
+        }
+        w.assign(
+            people[0],
+            top,
+            "publication_reviewer",
+            chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        let officer = app.login("officer").await;
+        let boss = app.login("boss").await;
+        let helper = app.login("helper").await;
+        let create = |title: &'static str| {
+            let officer = officer.clone();
+            async move {
+                let r = officer
+                    .json(
+                        "/api/v1/reviews",
+                        json!({ "unit_id": top, "workflow": "publication", "title": title }),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                r.json()
+            }
+        };
+        let d = create("信息公开年报").await;
+        let id = d["item"]["id"].as_i64().unwrap();
+        assert_eq!(d["waiting_for"]["kind"], "administrator");
+        let page = officer.get(&format!("/reviews/{id}")).await;
+        assert!(page.text.contains("等待管理员转交"));
+        // The helper has no grant: the item is not theirs to see yet.
+        assert_eq!(
+            helper.get(&format!("/reviews/{id}")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        // Only an administrator reassigns, and never to the submitter.
+        let r = officer
+            .form(
+                &format!("/reviews/{id}/reassign"),
+                &[("person_id", &people[2].to_string()), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = boss
+            .form(
+                &format!("/reviews/{id}/reassign"),
+                &[("person_id", &people[0].to_string()), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("不能转交给提交人本人审核"));
+        let r = boss
+            .form(
+                &format!("/reviews/{id}/reassign"),
+                &[
+                    ("person_id", &people[2].to_string()),
+                    ("reason", "本单位无专人审查人员"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        // Now the helper sees it waiting, and decides it.
+        let page = helper.get("/reviews").await;
+        assert!(page.text.contains("信息公开年报"), "{}", page.text);
+        let d = detail(&helper, id).await;
+        let r = helper
+            .json(
+                &format!("/api/v1/reviews/{id}/decisions"),
+                json!({ "decision": "approve", "hash": current_hash(&d), "checklist": [true, true, true] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["step"], 1);
+        let trail = officer.get(&format!("/reviews/{id}")).await.text;
+        assert!(trail.contains("转交给外单位审查员") && trail.contains("本单位无专人审查人员"));
+
+        // Withdrawn before any decision, then submitted again as a new version.
+        let d = create("值班表").await;
+        let other = d["item"]["id"].as_i64().unwrap();
+        assert_eq!(
+            helper.get(&format!("/reviews/{other}")).await.status,
+            StatusCode::FORBIDDEN,
+            "a reassignment opens one item, not the unit"
+        );
+        let r = officer
+            .form(&format!("/reviews/{other}/withdraw"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(detail(&officer, other).await["stage"], "withdrawn");
+        let r = officer
+            .json(
+                &format!("/api/v1/reviews/{other}/versions"),
+                json!({ "title": "值班表（修订）" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["stage"], "in_review");
+        let listed = officer
+            .get(&format!("/api/v1/reviews?unit={top}&stage=in_review"))
+            .await
+            .json();
+        assert_eq!(listed.as_array().unwrap().len(), 2);
+        app.stop().await;
+    }
+}
