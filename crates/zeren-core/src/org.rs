@@ -52,6 +52,9 @@ pub struct Org {
     units: HashMap<UnitId, Unit>,
     children: HashMap<UnitId, Vec<UnitId>>,
     assignments: Vec<Assignment>,
+    /// Indexes into `assignments` by unit and role: holders are asked for once per duty, period
+    /// and unit, and a province has hundreds of thousands of assignments.
+    by_unit_role: HashMap<(UnitId, RoleId), Vec<usize>>,
 }
 
 impl Org {
@@ -68,6 +71,12 @@ impl Org {
         }
         for c in org.children.values_mut() {
             c.sort();
+        }
+        for (i, a) in org.assignments.iter().enumerate() {
+            org.by_unit_role
+                .entry((a.unit, a.role.clone()))
+                .or_default()
+                .push(i);
         }
         org
     }
@@ -135,10 +144,13 @@ impl Org {
         start: NaiveDate,
         end: NaiveDate,
     ) -> Vec<PersonId> {
-        let mut v: Vec<PersonId> = self
-            .assignments
+        let Some(idx) = self.by_unit_role.get(&(unit, role.clone())) else {
+            return Vec::new();
+        };
+        let mut v: Vec<PersonId> = idx
             .iter()
-            .filter(|a| &a.role == role && a.unit == unit && a.overlaps(start, end))
+            .map(|&i| &self.assignments[i])
+            .filter(|a| a.overlaps(start, end))
             .map(|a| a.person)
             .collect();
         v.sort();
