@@ -312,6 +312,14 @@ pub trait ReviewRead: Read {
             .await)?)
     }
 
+    /// Every channel in use (status `active`), for the periodic reviews.
+    async fn active_channels(&mut self) -> Result<Vec<Channel>> {
+        let sql = format!("{CHANNEL} WHERE status = 'active' ORDER BY unit_id, id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
     async fn review_item(&mut self, id: i64) -> Result<Option<ReviewItem>> {
         let sql = format!("{ITEM} WHERE i.id = $1");
         Ok(run!(self.conn(), |c| sqlx::query_as(&sql)

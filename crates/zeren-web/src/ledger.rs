@@ -613,6 +613,9 @@ pub async fn checked_version(
 
 /// The duty behind an obligation, from the policy version that created it.
 async fn duty_of(state: &AppState, o: &Obligation) -> Result<zeren_policy::Duty> {
+    if let Some(d) = crate::reviews::channel_review_duty(o) {
+        return Ok(d);
+    }
     let p = policy_of(state, o.installed_policy_id).await?;
     p.duty(&zeren_policy::DutyId::parse(&o.duty_id).ok_or(Error::NotFound)?)
         .cloned()

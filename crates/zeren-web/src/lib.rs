@@ -226,6 +226,11 @@ pub async fn serve(
                         Ok(_) => {}
                         Err(e) => tracing::warn!(error = %e, "could not materialise obligations"),
                     }
+                    if let Err(e) =
+                        reviews::materialise_channel_reviews(&store2, ledger::today()).await
+                    {
+                        tracing::warn!(error = %e, "could not materialise channel reviews");
+                    }
                 }
                 Err(e) => tracing::warn!(error = %e, "calendar files unreadable"),
             }

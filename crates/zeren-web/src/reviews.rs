@@ -1518,6 +1518,80 @@ pub async fn registration_docx(
 
 // ------------------------------------------------------------------ channels (阵地)
 
+/// The duty id of a channel's periodic review (the policy's `[channels] review_every`).
+fn channel_review_duty_id(channel: i64) -> String {
+    format!("channel_review_{channel}")
+}
+
+/// The duty behind a channel review obligation, which no policy file spells out: one record of
+/// the review (its content) per period, due at the period's end.
+pub fn channel_review_duty(o: &zeren_store::ledger::Obligation) -> Option<zeren_policy::Duty> {
+    let rest = o.duty_id.strip_prefix("channel_review_")?;
+    rest.parse::<i64>().ok()?;
+    Some(zeren_policy::Duty {
+        id: zeren_policy::DutyId::parse(&o.duty_id)?,
+        title: o.title.clone(),
+        description: None,
+        every: zeren_policy::Frequency::parse(&o.every)?,
+        times: 1,
+        owner: None,
+        per: zeren_policy::Per::Unit,
+        role: None,
+        evidence: vec![zeren_policy::Evidence::Minutes],
+        report_to_parent: false,
+        due: zeren_policy::DueRule::End,
+        workday: zeren_policy::Workday::Before,
+        lead: None,
+        at: zeren_policy::At::SelfUnit,
+        source: None,
+    })
+}
+
+/// Creates the current period's review obligation of every channel in use whose unit's policy
+/// says `review_every`, for the channel's responsible person (or the unit). Idempotent; the
+/// ledger materialiser never removes current obligations, so the two live side by side.
+pub async fn materialise_channel_reviews(
+    store: &zeren_store::Store,
+    today: NaiveDate,
+) -> Result<usize> {
+    let channels = store.reader().await?.active_channels().await?;
+    let mut created = 0;
+    for ch in channels {
+        let mut r = store.reader().await?;
+        let Some(ip) = r.policy_in_force(ch.unit_id).await? else {
+            continue;
+        };
+        drop(r);
+        let Ok(policy) = crate::org::parse_installed(&ip) else {
+            continue;
+        };
+        let Some(every) = policy.channels.as_ref().and_then(|c| c.review_every) else {
+            continue;
+        };
+        let period = zeren_policy::calendar::period_containing(every, today);
+        let row = zeren_store::ledger::NewObligation {
+            installed_policy_id: ip.id,
+            policy_id: ip.policy_id.clone(),
+            duty_id: channel_review_duty_id(ch.id),
+            title: format!("阵地定期检查：{}", ch.name),
+            unit_id: ch.unit_id,
+            person_id: ch.responsible_person_id,
+            every: every.word().into(),
+            period_label: period.label(),
+            period_start: period.start,
+            period_end: period.end,
+            due_on: period.end,
+            times: 1,
+            evidence: "minutes".into(),
+            report_to_parent: false,
+        };
+        let mut w = store.write(&zeren_store::Actor::system()).await?;
+        created += w.materialise_obligations(&[row]).await?.len();
+        w.commit().await?;
+    }
+    Ok(created)
+}
+
 pub fn channel_kind_zh(kind: &str) -> &'static str {
     zeren_policy::ChannelKind::parse(kind)
         .map(|k| k.zh())
@@ -1638,6 +1712,7 @@ pub async fn add_channel(state: &AppState, v: &Viewer, ch: NewChannel) -> Result
     let mut w = state.store.write(&v.actor()).await?;
     let c = w.create_channel(&ch).await?;
     w.commit().await?;
+    materialise_channel_reviews(&state.store, crate::org::today()).await?;
     Ok(c)
 }
 

@@ -752,3 +752,116 @@ async fn an_unheld_step_is_reassigned_and_an_item_withdrawn() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_channel_is_reviewed_every_period_like_any_duty() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        // The policy now asks for a quarterly review of every channel.
+        let text = policy_text().replacen(
+            "[channels]\n",
+            "[channels]\nreview_every = \"quarter\"\n",
+            1,
+        );
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        w.install_policy(o.unit, "bureau", "3", "办法", &text, "y")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let officer = app.login("officer").await;
+        let r = officer
+            .json(
+                "/api/v1/channels",
+                json!({ "unit_id": o.unit, "kind": "wechat_official", "name": "健康市卫健",
+                        "locator": "gh_0123456789", "responsible_person_id": o.people[0],
+                        "filed_on": "2025-02-01" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["status"], "active");
+        let r = officer
+            .json(
+                "/api/v1/channels",
+                json!({ "unit_id": o.unit, "kind": "telegraph", "name": "x", "locator": "y" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // The review obligation is the responsible person's, on their work page, and is
+        // fulfilled by an ordinary record.
+        let work = officer.get("/work").await;
+        assert!(
+            work.text.contains("阵地定期检查：健康市卫健"),
+            "{}",
+            work.text
+        );
+        let obligations = officer
+            .get(&format!(
+                "/api/v1/obligations?unit={}&person={}",
+                o.unit, o.people[0]
+            ))
+            .await
+            .json();
+        let ob = obligations
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["title"] == "阵地定期检查：健康市卫健")
+            .expect("a channel review obligation")
+            .clone();
+        assert_eq!(ob["every"], "quarter");
+        let id = ob["id"].as_i64().unwrap();
+        let today = zeren_web::ledger::today().to_string();
+        let r = officer
+            .json(
+                &format!("/api/v1/obligations/{id}/records"),
+                json!({ "work_date": today, "content": "" }),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the review needs its content"
+        );
+        let r = officer
+            .json(
+                &format!("/api/v1/obligations/{id}/records"),
+                json!({ "work_date": today, "content": "检查本季度推送32条，均经审核后发布" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        // Running again creates nothing new; the obligation survives the ledger's materialiser.
+        assert_eq!(
+            zeren_web::reviews::materialise_channel_reviews(&app.store, zeren_web::ledger::today())
+                .await
+                .unwrap(),
+            0
+        );
+        zeren_store::materialise::materialise_all(
+            &app.store,
+            zeren_web::ledger::today(),
+            &zeren_policy::calendar::WorkCalendar::bundled(),
+        )
+        .await
+        .unwrap();
+        let page = officer.get(&format!("/obligations/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("检查本季度推送32条"));
+
+        // Closing a channel is recorded; a closed channel gets no new reviews.
+        let ch = officer
+            .get(&format!("/api/v1/channels?unit={}", o.unit))
+            .await
+            .json()[0]["id"]
+            .as_i64()
+            .unwrap();
+        let r = officer
+            .form(&format!("/channels/{ch}/status"), &[("status", "closed")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = officer.get(&format!("/units/{}/channels", o.unit)).await;
+        assert!(page.text.contains("已关闭") && page.text.contains("每季度"));
+        app.stop().await;
+    }
+}
