@@ -865,3 +865,115 @@ async fn a_channel_is_reviewed_every_period_like_any_duty() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_event_is_approved_and_appears_by_date() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let top = app.setup("university", "某大学").await;
+        let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        let school = w.create_unit(Some(top), "医学院", "学院").await.unwrap();
+        let mut people = Vec::new();
+        for (user, name, unit, role) in [
+            ("organiser", "医学院办公室", school.id, None),
+            ("publicity", "宣传部部长", top, Some("publicity_department")),
+            ("vice", "分管校领导", top, Some("leadership")),
+        ] {
+            let p = w
+                .create_person(&NewPerson {
+                    unit_id: unit,
+                    name: name.into(),
+                    ..NewPerson::default()
+                })
+                .await
+                .unwrap();
+            if let Some(role) = role {
+                w.assign(
+                    p.id,
+                    top,
+                    role,
+                    chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+                )
+                .await
+                .unwrap();
+            }
+            let a = w
+                .create_account(user, Some(p.id), &hash, AdminDuty::None)
+                .await
+                .unwrap();
+            w.set_grant(a.id, unit, Level::Edit).await.unwrap();
+            people.push(p.id);
+        }
+        w.commit().await.unwrap();
+        let organiser = app.login("organiser").await;
+        let publicity = app.login("publicity").await;
+        let vice = app.login("vice").await;
+        let submit = |title: &'static str, when: &'static str, major: bool| {
+            let organiser = organiser.clone();
+            async move {
+                let r = organiser
+                    .json(
+                        "/api/v1/reviews",
+                        json!({ "unit_id": school.id, "workflow": "event_approval", "major": major,
+                                "title": title, "body": "内容提要",
+                                "details": { "speakers": "张教授（外校）", "starts_at": when,
+                                             "place": "学术报告厅", "audience": "本科生约300人" } }),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                r.json()
+            }
+        };
+        let later = submit("医学人文讲座", "2026-12-20T14:00", false).await;
+        let sooner = submit("学术沙龙：医患沟通", "2026-12-10T19:00", true).await;
+        // 宣传部 approves both; the major one also needs the leader in charge.
+        for d in [&later, &sooner] {
+            let id = d["item"]["id"].as_i64().unwrap();
+            let r = publicity
+                .json(
+                    &format!("/api/v1/reviews/{id}/decisions"),
+                    json!({ "decision": "approve", "hash": current_hash(d) }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
+        assert_eq!(
+            detail(&organiser, later["item"]["id"].as_i64().unwrap()).await["stage"],
+            "approved"
+        );
+        let sid = sooner["item"]["id"].as_i64().unwrap();
+        assert_eq!(detail(&organiser, sid).await["stage"], "in_review");
+        let waiting = vice
+            .get("/api/v1/reviews?waiting=me&kind=event")
+            .await
+            .json();
+        assert_eq!(waiting.as_array().unwrap().len(), 1);
+        let r = vice
+            .json(
+                &format!("/api/v1/reviews/{sid}/decisions"),
+                json!({ "decision": "approve", "hash": current_hash(&sooner) }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+
+        // The approved events, by date, with their details on the item's page.
+        let page = publicity.get("/reviews?kind=event").await.text;
+        assert!(page.contains("已批准的活动"));
+        let calendar = &page[page.find("已批准的活动").unwrap()..];
+        assert!(
+            calendar.find("学术沙龙").unwrap() < calendar.find("医学人文讲座").unwrap(),
+            "sooner first"
+        );
+        let item = organiser.get(&format!("/reviews/{sid}")).await.text;
+        for want in [
+            "张教授（外校）",
+            "学术报告厅",
+            "本科生约300人",
+            "2026-12-10T19:00",
+        ] {
+            assert!(item.contains(want), "{want}");
+        }
+        app.stop().await;
+    }
+}
