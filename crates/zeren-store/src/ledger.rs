@@ -489,7 +489,9 @@ impl Write {
     /// returns the ids created. Several instances may run this at once: the key keeps one of each.
     pub async fn materialise_obligations(&mut self, rows: &[NewObligation]) -> Result<Vec<i64>> {
         const COLS: usize = 16;
-        const CHUNK: usize = 400;
+        // sqlx looks bind parameters up by name, which costs more than linear in their number:
+        // a few hundred parameters per statement is the fast middle ground.
+        const CHUNK: usize = 32;
         let at = now();
         let mut created: Vec<(i64, i64)> = Vec::new();
         for chunk in rows.chunks(CHUNK) {
