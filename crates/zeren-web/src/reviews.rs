@@ -34,6 +34,7 @@ type Result<T, E = Error> = std::result::Result<T, E>;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reviews", get(list))
+        .route("/reviews/waiting", get(waiting_badge))
         .route("/reviews/{id}", get(page))
         .route("/reviews/{id}/decide", post(decide))
         .route("/reviews/{id}/versions", post(new_version_form))
@@ -690,6 +691,17 @@ pub async fn list(
         stages: STAGE_WORDS.iter().map(|w| (*w, stage_zh(w))).collect(),
         events: ev_rows,
     })
+}
+
+/// The navigation's count of steps waiting for me, fetched by the page once it has loaded (the
+/// chrome itself is built without the database).
+pub async fn waiting_badge(State(state): State<AppState>, v: Viewer) -> Result<Html<String>> {
+    let n = waiting_for_me(&state, &v).await?.len();
+    Ok(Html(if n == 0 {
+        String::new()
+    } else {
+        format!("<b class=\"badge\" title=\"待我审核\">{n}</b>")
+    }))
 }
 
 /// One line of an item's trail.

@@ -44,18 +44,58 @@ async fn login<'a>(driver: &'a Driver, base: &str, user: &str) -> Session<'a> {
     s
 }
 
+/// Waits until the element `css` of the page now shown contains `want` (a form's answer may still
+/// be loading after the click), and returns its text.
+async fn wait_for(s: &Session<'_>, css: &str, want: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = s
+            .script(&format!(
+                "const e = document.querySelector({css:?}); return e ? e.textContent : ''"
+            ))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if text.contains(want) {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {want}: {text}");
+}
+
 /// Opens the item from 我的工作 ("waiting for me") and approves it, ticking every check.
 async fn approve(driver: &Driver, base: &str, user: &str, id: i64) {
     let s = login(driver, base, user).await;
+    // The navigation counts what waits for me.
+    let mut badge = String::new();
+    for _ in 0..50 {
+        badge = s
+            .script("const b = document.querySelector('#nav-reviews .badge'); return b ? b.textContent : ''")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if !badge.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(badge, "1", "{user}'s navigation shows one item waiting");
     let link = s.find(&format!("#waiting a[href='/reviews/{id}']")).await;
     s.click(&link).await;
     for b in s.find_all("#decide input[type=checkbox]").await {
         s.click(&b).await;
     }
-    s.type_into(&s.find("#decide textarea[name=comment]").await, "同意")
-        .await;
+    s.type_into(
+        &s.find("#decide textarea[name=comment]").await,
+        &format!("{user}同意"),
+    )
+    .await;
     s.click(&s.find("#decide button[value=approve]").await)
         .await;
+    wait_for(&s, "#trail", &format!("{user}同意")).await;
     let page = s.source().await;
     assert!(!page.contains("role=\"alert\""), "{user} approved: {page}");
     s.quit().await;
@@ -153,10 +193,10 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
         .await;
     s.screenshot(&dir.join("r1-submit.png")).await;
     s.click(&s.find("#review-form button").await).await;
+    wait_for(&s, "#findings", "居民身份证号").await;
     let url = s.url().await;
     let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
-    let findings = s.text(&s.find("#findings").await).await;
-    assert!(findings.contains("居民身份证号"), "{findings}");
+
     assert!(!s.source().await.contains(&id_number));
     let masked = s.text(&s.find("#findings code").await).await;
     assert!(masked.contains('*'), "{masked}");
@@ -173,7 +213,7 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
     )
     .await;
     r.click(&r.find("#decide button[value=return]").await).await;
-    assert!(r.text(&r.find("#stage").await).await.contains("已退回"));
+    wait_for(&r, "#stage", "已退回").await;
     r.quit().await;
 
     // The officer uploads the masked list.
@@ -188,7 +228,7 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
     )
     .await;
     s.click(&s.find("#new-version button").await).await;
-    assert!(s.text(&s.find("#findings").await).await.contains("未发现"));
+    wait_for(&s, "#findings", "未发现").await;
     s.quit().await;
 
     // Three steps approve: the third because the item is major.
@@ -199,13 +239,13 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
     // The officer marks it published.
     let s = login(&driver, &base, "officer").await;
     s.goto(&format!("{base}/reviews/{id}")).await;
-    assert!(s.text(&s.find("#stage").await).await.contains("已通过"));
+    wait_for(&s, "#stage", "已通过").await;
     let post = "https://wjw.example.gov.cn/tzgg/2026/0601.html";
     s.type_into(&s.find("#publish input[name=url]").await, post)
         .await;
     s.click(&s.find("#publish button").await).await;
-    assert!(s.text(&s.find("#stage").await).await.contains("已发布"));
-    let trail = s.text(&s.find("#trail").await).await;
+    wait_for(&s, "#stage", "已发布").await;
+    let trail = wait_for(&s, "#trail", post).await;
     for want in ["退回修改", "审查员甲", "科室负责人", "分管领导", post] {
         assert!(trail.contains(want), "{want} in the trail: {trail}");
     }

@@ -268,6 +268,7 @@ const ROUTES: &[Route] = &[
     // Reviews: {I} an item of the unit in review, {C} a channel of the unit. The accounts are
     // not linked to people, so the engine refuses what access lets through (422, not 403).
     r("GET", "/reviews", Session, B::None),
+    r("GET", "/reviews/waiting", Session, B::None),
     r("GET", "/reviews/{I}", Read, B::None),
     r(
         "POST",

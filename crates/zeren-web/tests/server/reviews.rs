@@ -215,6 +215,12 @@ async fn a_scholarship_list_is_scanned_returned_masked_approved_and_published() 
             "{}",
             work.text
         );
+        assert!(reviewer
+            .get("/reviews/waiting")
+            .await
+            .text
+            .contains(">1</b>"));
+        assert_eq!(head.get("/reviews/waiting").await.text, "");
         let waiting = reviewer.get("/api/v1/reviews?waiting=me").await.json();
         assert_eq!(waiting.as_array().unwrap().len(), 1);
         assert!(head
