@@ -266,10 +266,12 @@ pub fn scan(raw: &RawVersion) -> Vec<ScanFinding> {
     out
 }
 
+/// Stores the files and returns the version to insert. `findings` were computed before the
+/// write transaction began: scanning large files must not hold the database's write lock.
 async fn stored_version(
     w: &mut zeren_store::Write,
     raw: &RawVersion,
-    scan_it: bool,
+    findings: Vec<ScanFinding>,
 ) -> Result<NewItemVersion> {
     let mut attachments = Vec::new();
     for (name, media, bytes) in &raw.files {
@@ -280,9 +282,18 @@ async fn stored_version(
         title: raw.title.clone(),
         body: raw.body.clone(),
         details: raw.details.clone(),
-        findings: if scan_it { scan(raw) } else { Vec::new() },
+        findings,
         attachments,
     })
+}
+
+/// The scan's findings when the workflow scans (always for publications).
+fn scan_for(wf: &Workflow, raw: &RawVersion) -> Vec<ScanFinding> {
+    if wf.scan || wf.kind == WorkflowKind::Publication {
+        scan(raw)
+    } else {
+        Vec::new()
+    }
 }
 
 fn check_raw(raw: &RawVersion) -> Result<()> {
@@ -323,9 +334,9 @@ pub async fn create(
         }
     }
     drop(r);
-    let scan_it = wf.scan || wf.kind == WorkflowKind::Publication;
+    let findings = scan_for(&wf, &raw);
     let mut w = state.store.write(&v.actor()).await?;
-    let version = stored_version(&mut w, &raw, scan_it).await?;
+    let version = stored_version(&mut w, &raw, findings).await?;
     let item = w
         .create_review_item(
             &NewItem {
@@ -396,9 +407,9 @@ pub async fn add_version(
     }
     let mut st = l.state()?;
     let item = l.core(wf);
-    let scan_it = wf.scan || wf.kind == WorkflowKind::Publication;
+    let findings = scan_for(wf, &raw);
     let mut w = state.store.write(&v.actor()).await?;
-    let version = stored_version(&mut w, &raw, scan_it).await?;
+    let version = stored_version(&mut w, &raw, findings).await?;
     let event = st
         .check(
             &item,
@@ -461,6 +472,7 @@ pub async fn waiting_for_me(state: &AppState, v: &Viewer) -> Result<Vec<ReviewIt
         .await?
         .review_items(&ItemFilter {
             stage: Some("in_review".into()),
+            limit: Some(10_000),
             ..ItemFilter::default()
         })
         .await?;
@@ -903,12 +915,12 @@ impl ItemPage {
             .map(|v| v.hash.chars().take(12).collect())
             .unwrap_or_default()
     }
-    fn risk_zh(&self, level: &str) -> &'static str {
-        match level {
-            "low" => "低",
-            "medium" => "中",
-            _ => "高",
-        }
+    fn risk_label(&self, level: &str) -> &'static str {
+        self.chrome.t.s(match level {
+            "low" => "rv.risk_low",
+            "medium" => "rv.risk_medium",
+            _ => "rv.risk_high",
+        })
     }
 }
 
@@ -1062,20 +1074,6 @@ fn back(id: i64) -> Response {
     Redirect::to(&format!("/reviews/{id}")).into_response()
 }
 
-#[derive(Deserialize)]
-pub struct DecideForm {
-    decision: String,
-    #[serde(default)]
-    hash: String,
-    seq: Option<i64>,
-    #[serde(default)]
-    checks: String,
-    #[serde(default)]
-    lawful_basis: String,
-    #[serde(default)]
-    comment: String,
-}
-
 /// Builds the engine's action from a decision word and its answers.
 pub fn decision(
     word: &str,
@@ -1110,15 +1108,6 @@ pub async fn decide(
             .map(|(_, x)| x.clone())
             .unwrap_or_default()
     };
-    let form = DecideForm {
-        decision: get("decision"),
-        hash: get("hash"),
-        seq: get("seq").parse().ok(),
-        checks: String::new(),
-        lawful_basis: get("lawful_basis"),
-        comment: get("comment"),
-    };
-    let _ = &form.checks;
     let (l, _) = load_visible(&state, &v, id).await?;
     let n = l.workflow()?.checklist.len();
     // Each checklist item is a checkbox named check_N; unticked ones are not sent.
@@ -1128,12 +1117,18 @@ pub async fn decide(
                 .any(|(k, x)| k == &format!("check_{i}") && !x.is_empty())
         })
         .collect();
-    let basis = Some(form.lawful_basis).filter(|b| !b.trim().is_empty());
-    let action = match decision(&form.decision, form.hash, checklist, basis, form.comment) {
+    let basis = Some(get("lawful_basis")).filter(|b| !b.trim().is_empty());
+    let action = match decision(
+        &get("decision"),
+        get("hash"),
+        checklist,
+        basis,
+        get("comment"),
+    ) {
         Ok(a) => a,
         Err(e) => return refused(&state, &v, lang, id, e).await,
     };
-    match act(&state, &v, id, action, form.seq).await {
+    match act(&state, &v, id, action, get("seq").parse().ok()).await {
         Ok(_) => Ok(back(id)),
         Err(e) => refused(&state, &v, lang, id, e).await,
     }
@@ -1610,14 +1605,6 @@ pub fn channel_kind_zh(kind: &str) -> &'static str {
         .unwrap_or("其他")
 }
 
-pub fn channel_status_zh(s: &str) -> &'static str {
-    match s {
-        "active" => "正常",
-        "suspended" => "暂停",
-        _ => "已关闭",
-    }
-}
-
 #[derive(Template)]
 #[template(path = "pages/channels.html")]
 pub struct ChannelsPage {
@@ -1629,6 +1616,16 @@ pub struct ChannelsPage {
     pub can_edit: bool,
     pub review_every: Option<&'static str>,
     pub error: Option<String>,
+}
+
+impl ChannelsPage {
+    fn status_label(&self, status: &str) -> &'static str {
+        self.chrome.t.s(match status {
+            "active" => "ch.active",
+            "suspended" => "ch.suspended",
+            _ => "ch.closed",
+        })
+    }
 }
 
 async fn channels_page(
