@@ -983,3 +983,46 @@ async fn an_event_is_approved_and_appears_by_date() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_cosigned_step_waits_for_every_holder() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        // 会签: both 专人审查 holders must approve the first step.
+        let first = "title = \"专人审查\"\nrole = \"publication_reviewer\"\n";
+        let text = policy_text();
+        assert!(text.contains(first));
+        let text = text.replacen(first, &format!("{first}all = true\n"), 1);
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        w.install_policy(o.unit, "bureau", "3", "办法", &text, "z")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let officer = app.login("officer").await;
+        let a = app.login("reviewer").await;
+        let b = app.login("reviewer2").await;
+        let d = officer
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": o.unit, "workflow": "publication", "title": "年度工作总结" }),
+            )
+            .await
+            .json();
+        let id = d["item"]["id"].as_i64().unwrap();
+        let approve = json!({ "decision": "approve", "hash": current_hash(&d), "checklist": [true, true, true] });
+        let path = format!("/api/v1/reviews/{id}/decisions");
+        let r = a.json(&path, approve.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let d = r.json();
+        assert_eq!(d["step"], 0, "one of two is not enough");
+        assert_eq!(d["waiting_for"]["people"], json!([o.people[2]]));
+        let r = a.json(&path, approve.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("等待其他会签人"));
+        let r = b.json(&path, approve).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["step"], 1);
+        app.stop().await;
+    }
+}
