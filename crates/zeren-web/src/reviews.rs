@@ -904,6 +904,9 @@ pub struct ItemPage {
     pub error: Option<String>,
     pub seq: usize,
     pub details: Vec<(&'static str, String)>,
+    /// Where and when it was published (the URL or place, the time it was marked, and whether it
+    /// is a web address to link to: a `javascript:` text must never become a link).
+    pub published: Option<(String, String, bool)>,
 }
 
 impl ItemPage {
@@ -1041,6 +1044,16 @@ async fn item_page(
         error,
         seq: l.events.len(),
         details,
+        published: l.events.iter().rev().find_map(|e| match &e.event {
+            Event::Published { url, .. } => Some((
+                url.clone(),
+                (e.at + chrono::Duration::hours(8))
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                url.starts_with("https://") || url.starts_with("http://"),
+            )),
+            _ => None,
+        }),
         l,
     })
 }

@@ -292,7 +292,7 @@ async fn a_scholarship_list_is_scanned_returned_masked_approved_and_published() 
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let page = officer.get(&format!("/reviews/{id}")).await;
-        assert!(page.text.contains("已发布") && page.text.contains(url));
+        assert!(page.text.contains("已发布") && page.text.contains(&format!("<a href=\"{url}\"")));
 
         // The registration form carries the whole trail.
         let r = officer
@@ -431,6 +431,23 @@ async fn the_server_refuses_what_the_rules_forbid() {
         .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         assert_eq!(r.json()["stage"], "approved");
+        // Only the submitter publishes; a place that is not a web address is shown, never linked.
+        let r = head
+            .json(
+                &format!("/api/v1/reviews/{id}/publish"),
+                json!({ "url": "https://x" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = officer
+            .json(
+                &format!("/api/v1/reviews/{id}/publish"),
+                json!({ "url": "javascript:alert(1)" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let page = officer.get(&format!("/reviews/{id}")).await.text;
+        assert!(page.contains("javascript:alert(1)") && !page.contains("href=\"javascript:"));
         app.stop().await;
     }
 }
