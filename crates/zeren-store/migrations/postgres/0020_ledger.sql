@@ -60,6 +60,8 @@ CREATE TABLE record_versions (
     created_at TIMESTAMPTZ NOT NULL,
     UNIQUE (record_id, version)
 );
+-- 我的工作 lists what a person entered most recently.
+CREATE INDEX record_versions_created_by ON record_versions(created_by, id);
 
 CREATE TABLE record_participants (
     version_id BIGINT NOT NULL REFERENCES record_versions(id),
