@@ -51,6 +51,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0030_reviews.sql"),
         postgres: include_str!("../migrations/postgres/0030_reviews.sql"),
     },
+    Migration {
+        version: 31,
+        name: "channel_history",
+        sqlite: include_str!("../migrations/sqlite/0031_channel_history.sql"),
+        postgres: include_str!("../migrations/postgres/0031_channel_history.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

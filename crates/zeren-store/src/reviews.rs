@@ -33,6 +33,17 @@ pub struct Channel {
     pub created_at: DateTime<Utc>,
 }
 
+/// One change of a channel's status (the first is its registration).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ChannelChange {
+    pub id: i64,
+    pub channel_id: i64,
+    pub status: String,
+    pub by_account: Option<i64>,
+    pub by_name: String,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewChannel {
     pub unit_id: i64,
@@ -320,6 +331,17 @@ pub trait ReviewRead: Read {
             .await)?)
     }
 
+    /// A channel's history, oldest first.
+    async fn channel_changes(&mut self, channel_id: i64) -> Result<Vec<ChannelChange>> {
+        Ok(run!(self.conn(), |c| sqlx::query_as(
+            "SELECT id, channel_id, status, by_account, by_name, at FROM channel_changes
+             WHERE channel_id = $1 ORDER BY id"
+        )
+        .bind(channel_id)
+        .fetch_all(&mut *c)
+        .await)?)
+    }
+
     async fn review_item(&mut self, id: i64) -> Result<Option<ReviewItem>> {
         let sql = format!("{ITEM} WHERE i.id = $1");
         Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
@@ -499,6 +521,7 @@ impl Write {
         .map_err(|e| Error::from_write(e, "channel"))?;
         self.record("channel.create", "channel", &c.id.to_string(), &c)
             .await?;
+        self.channel_change(c.id, &c.status).await?;
         Ok(c)
     }
 
@@ -518,7 +541,26 @@ impl Write {
         .ok_or_else(|| Error::NotFound(format!("channel {id}")))?;
         self.record("channel.status", "channel", &id.to_string(), &c)
             .await?;
+        self.channel_change(id, status).await?;
         Ok(c)
+    }
+
+    async fn channel_change(&mut self, channel_id: i64, status: &str) -> Result<()> {
+        let by = self.actor().account_id;
+        let name = self.actor().name.clone();
+        run!(self.conn(), |c| sqlx::query(
+            "INSERT INTO channel_changes (channel_id, status, by_account, by_name, at) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(channel_id)
+        .bind(status)
+        .bind(by)
+        .bind(&name)
+        .bind(now())
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(|e| Error::from_write(e, "channel change"))?;
+        Ok(())
     }
 
     /// Creates an item with its first version (a draft: submitting is an event).

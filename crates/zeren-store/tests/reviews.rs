@@ -97,6 +97,16 @@ async fn items_versions_events_and_one_decision_per_step() {
         assert_eq!(closed.status, "closed");
         assert!(w.set_channel_status(ch.id, "gone").await.is_err());
         w.commit().await.unwrap();
+        let history = f
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .channel_changes(ch.id)
+            .await
+            .unwrap();
+        let states: Vec<&str> = history.iter().map(|c| c.status.as_str()).collect();
+        assert_eq!(states, ["active", "closed"]);
         assert_eq!((item.stage.as_str(), item.current_version), ("draft", 1));
 
         let v1 = version("奖学金名单");
@@ -210,6 +220,8 @@ async fn items_versions_events_and_one_decision_per_step() {
             "DELETE FROM review_events",
             "UPDATE review_versions SET body = 'x'",
             "DELETE FROM review_versions",
+            "UPDATE channel_changes SET status = 'active'",
+            "DELETE FROM channel_changes",
         ] {
             assert!(db.exec_raw(sql).await.is_err(), "refused: {sql}");
         }

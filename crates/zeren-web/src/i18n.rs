@@ -112,6 +112,7 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
     ("ch.add", "登记阵地", "Register a channel"),
     ("ch.closed", "已关闭", "closed"),
     ("ch.filed_on", "备案日期", "Filed on"),
+    ("ch.history", "变更记录", "History"),
     ("ch.kind", "类型", "Kind"),
     ("ch.locator", "账号、网址或地点", "Account, URL or place"),
     ("ch.name", "名称", "Name"),

@@ -1618,12 +1618,19 @@ pub fn channel_kind_zh(kind: &str) -> &'static str {
         .unwrap_or("其他")
 }
 
+/// A channel with its responsible person's name and its history.
+pub struct ChannelRow {
+    pub c: Channel,
+    pub who: String,
+    pub history: Vec<ChannelChange>,
+}
+
 #[derive(Template)]
 #[template(path = "pages/channels.html")]
 pub struct ChannelsPage {
     pub chrome: Chrome,
     pub unit: Unit,
-    pub channels: Vec<(Channel, String)>,
+    pub channels: Vec<ChannelRow>,
     pub kinds: Vec<(&'static str, &'static str)>,
     pub people: Vec<zeren_store::Person>,
     pub can_edit: bool,
@@ -1674,7 +1681,8 @@ async fn channels_page(
             Some(p) => r.person(p).await?.map(|p| p.name).unwrap_or_default(),
             None => String::new(),
         };
-        channels.push((c, who));
+        let history = r.channel_changes(c.id).await?;
+        channels.push(ChannelRow { c, who, history });
     }
     Ok(ChannelsPage {
         chrome: Chrome::new(lang, Some(v)),

@@ -885,6 +885,12 @@ async fn a_channel_is_reviewed_every_period_like_any_duty() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let page = officer.get(&format!("/units/{}/channels", o.unit)).await;
         assert!(page.text.contains("已关闭") && page.text.contains("每季度"));
+        let history = &page.text[page.text.find("变更记录").unwrap()..];
+        assert!(
+            history.find("正常").unwrap() < history.find("已关闭").unwrap()
+                && history.contains("officer"),
+            "registered, then closed, by whom"
+        );
         app.stop().await;
     }
 }
