@@ -645,6 +645,125 @@ pub(crate) async fn store_files(
     Ok(out)
 }
 
+/// Records the work for an obligation: checks the viewer's right and the duty's rules, stores
+/// the files, creates the record. Shared by the page and the API.
+pub(crate) async fn record_work(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    obligation_id: i64,
+    raw: RawVersion,
+) -> Result<RecordHistory, Failure> {
+    let (o, _, can_record, _) = load_obligation(state, v, obligation_id).await?;
+    if !can_record {
+        return Err(Error::Forbidden.into());
+    }
+    let (mut version, files) = checked_version(state, &o, raw, None, lang)
+        .await
+        .map_err(Failure::Rejected)?;
+    let mut w = state.store.write(&v.actor()).await?;
+    version.attachments = store_files(&mut w, &files).await?;
+    let h = w.create_record(obligation_id, &version).await?;
+    w.commit().await?;
+    Ok(h)
+}
+
+/// A correction as submitted: which record, the version corrected, why, the positions of that
+/// version's files to carry over, and the new content.
+pub(crate) struct Correction {
+    pub record_id: i64,
+    pub expected: i64,
+    pub reason: String,
+    pub keep: Vec<i64>,
+    pub raw: RawVersion,
+}
+
+/// Corrects a record: a new version with a reason, carrying over the files of the corrected
+/// version at the positions in `keep`. Shared by the page and the API.
+pub(crate) async fn correct_work(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    c: Correction,
+) -> Result<(Obligation, RecordHistory), Failure> {
+    let h = state
+        .store
+        .reader()
+        .await?
+        .record_by_id(c.record_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (o, _, can_record, _) = load_obligation(state, v, h.record.obligation_id).await?;
+    if !can_record {
+        return Err(Error::Forbidden.into());
+    }
+    let (mut version, files) = checked_version(state, &o, c.raw, Some(c.reason), lang)
+        .await
+        .map_err(Failure::Rejected)?;
+    let kept: Vec<(String, String)> = h
+        .versions
+        .iter()
+        .find(|x| x.version.version == c.expected)
+        .map(|x| {
+            x.attachments
+                .iter()
+                .filter(|a| c.keep.contains(&a.position))
+                .map(|a| (a.file_name.clone(), a.sha256.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut w = state.store.write(&v.actor()).await?;
+    let new_files = store_files(&mut w, &files).await?;
+    version.attachments = kept.into_iter().chain(new_files).collect();
+    let h = w.correct_record(c.record_id, c.expected, &version).await?;
+    w.commit().await?;
+    Ok((o, h))
+}
+
+/// The parent unit acknowledges (签收) a record reported to it. Shared by the page and the API.
+pub(crate) async fn acknowledge_record(
+    state: &AppState,
+    v: &Viewer,
+    record_id: i64,
+    note: &str,
+) -> Result<(Obligation, zeren_store::ledger::Acknowledgement)> {
+    let h = state
+        .store
+        .reader()
+        .await?
+        .record_by_id(record_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (o, _, _, can_ack) = load_obligation(state, v, h.record.obligation_id).await?;
+    if !can_ack {
+        return Err(Error::Forbidden);
+    }
+    let parent = state
+        .store
+        .reader()
+        .await?
+        .unit(o.unit_id)
+        .await?
+        .and_then(|u| u.parent_id)
+        .ok_or(Error::Forbidden)?;
+    let mut w = state.store.write(&v.actor()).await?;
+    let a = w.acknowledge(record_id, parent, note.trim()).await?;
+    w.commit().await?;
+    Ok((o, a))
+}
+
+/// Why recording or correcting failed: an error, or the rules' refusal (shown on the form).
+pub(crate) enum Failure {
+    Error(Error),
+    Rejected(String),
+}
+
+impl<E: Into<Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Error(e.into())
+    }
+}
+
 pub async fn create_record(
     State(state): State<AppState>,
     v: Viewer,
@@ -652,21 +771,16 @@ pub async fn create_record(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> Result<Response> {
-    let (o, _, can_record, _) = load_obligation(&state, &v, id).await?;
-    if !can_record {
+    // The right to record is checked before the body is read.
+    if !load_obligation(&state, &v, id).await?.2 {
         return Err(Error::Forbidden);
     }
     let form = Form::read(multipart).await?;
-    let (mut version, files) =
-        match checked_version(&state, &o, RawVersion::from_form(&form), None, lang).await {
-            Ok(x) => x,
-            Err(msg) => return invalid_page(&state, &v, lang, id, msg).await,
-        };
-    let mut w = state.store.write(&v.actor()).await?;
-    version.attachments = store_files(&mut w, &files).await?;
-    w.create_record(id, &version).await?;
-    w.commit().await?;
-    Ok(Redirect::to(&format!("/obligations/{id}")).into_response())
+    match record_work(&state, &v, lang, id, RawVersion::from_form(&form)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/obligations/{id}")).into_response()),
+        Err(Failure::Rejected(msg)) => invalid_page(&state, &v, lang, id, msg).await,
+        Err(Failure::Error(e)) => Err(e),
+    }
 }
 
 async fn invalid_page(
@@ -694,8 +808,8 @@ pub async fn correct_record(
         .record_by_id(record_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let (o, _, can_record, _) = load_obligation(&state, &v, h.record.obligation_id).await?;
-    if !can_record {
+    let obligation = h.record.obligation_id;
+    if !load_obligation(&state, &v, obligation).await?.2 {
         return Err(Error::Forbidden);
     }
     let form = Form::read(multipart).await?;
@@ -703,28 +817,22 @@ pub async fn correct_record(
         .text("version")
         .parse()
         .unwrap_or(h.record.current_version);
-    let reason = Some(form.text("reason"));
-    let (mut version, mut files) =
-        match checked_version(&state, &o, RawVersion::from_form(&form), reason, lang).await {
-            Ok(x) => x,
-            Err(msg) => return invalid_page(&state, &v, lang, o.id, msg).await,
-        };
-    let mut w = state.store.write(&v.actor()).await?;
-    // Files not replaced are carried over from the version being corrected.
-    let mut kept = Vec::new();
-    if let Some(cur) = h.current() {
-        let keep: Vec<String> = form.all("keep");
-        for a in &cur.attachments {
-            if keep.contains(&a.position.to_string()) {
-                kept.push((a.file_name.clone(), a.sha256.clone()));
-            }
-        }
+    let c = Correction {
+        record_id,
+        expected,
+        reason: form.text("reason"),
+        keep: form
+            .all("keep")
+            .iter()
+            .filter_map(|k| k.parse().ok())
+            .collect(),
+        raw: RawVersion::from_form(&form),
+    };
+    match correct_work(&state, &v, lang, c).await {
+        Ok(_) => Ok(Redirect::to(&format!("/obligations/{obligation}")).into_response()),
+        Err(Failure::Rejected(msg)) => invalid_page(&state, &v, lang, obligation, msg).await,
+        Err(Failure::Error(e)) => Err(e),
     }
-    let new_files = store_files(&mut w, &std::mem::take(&mut files)).await?;
-    version.attachments = kept.into_iter().chain(new_files).collect();
-    w.correct_record(record_id, expected, &version).await?;
-    w.commit().await?;
-    Ok(Redirect::to(&format!("/obligations/{}", o.id)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -739,28 +847,7 @@ pub async fn acknowledge(
     Path(record_id): Path<i64>,
     FormBody(f): FormBody<AckForm>,
 ) -> Result<Response> {
-    let h = state
-        .store
-        .reader()
-        .await?
-        .record_by_id(record_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let (o, _, _, can_ack) = load_obligation(&state, &v, h.record.obligation_id).await?;
-    if !can_ack {
-        return Err(Error::Forbidden);
-    }
-    let parent = state
-        .store
-        .reader()
-        .await?
-        .unit(o.unit_id)
-        .await?
-        .and_then(|u| u.parent_id)
-        .ok_or(Error::Forbidden)?;
-    let mut w = state.store.write(&v.actor()).await?;
-    w.acknowledge(record_id, parent, f.note.trim()).await?;
-    w.commit().await?;
+    let (o, _) = acknowledge_record(&state, &v, record_id, &f.note).await?;
     Ok(Redirect::to(&format!("/obligations/{}", o.id)).into_response())
 }
 
@@ -1066,23 +1153,46 @@ fn download_name(meta: &LedgerMeta, ext: &str) -> String {
     format!("{}.{ext}", meta.title)
 }
 
+/// The year's ledger as a file: Excel or Word.
+async fn ledger_file(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    year: Option<i32>,
+    excel: bool,
+) -> Result<Response> {
+    let data = year_data(state, v, id, year).await?;
+    let (rows, _) = ledger_rows(state, &data).await?;
+    let meta = ledger_meta(state, v, &data).await?;
+    let (bytes, ext, media) = if excel {
+        (
+            zeren_export::xlsx::ledger_xlsx(&meta, &rows),
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    } else {
+        (
+            zeren_export::docx::ledger_docx(&meta, &rows),
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    };
+    let bytes = bytes.map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(attachment_response(
+        &download_name(&meta, ext),
+        media,
+        bytes,
+        false,
+    ))
+}
+
 pub async fn ledger_xlsx(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response> {
-    let data = year_data(&state, &v, id, q.year).await?;
-    let (rows, _) = ledger_rows(&state, &data).await?;
-    let meta = ledger_meta(&state, &v, &data).await?;
-    let bytes = zeren_export::xlsx::ledger_xlsx(&meta, &rows)
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(attachment_response(
-        &download_name(&meta, "xlsx"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        bytes,
-        false,
-    ))
+    ledger_file(&state, &v, id, q.year, true).await
 }
 
 pub async fn ledger_docx(
@@ -1091,17 +1201,7 @@ pub async fn ledger_docx(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response> {
-    let data = year_data(&state, &v, id, q.year).await?;
-    let (rows, _) = ledger_rows(&state, &data).await?;
-    let meta = ledger_meta(&state, &v, &data).await?;
-    let bytes = zeren_export::docx::ledger_docx(&meta, &rows)
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(attachment_response(
-        &download_name(&meta, "docx"),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        bytes,
-        false,
-    ))
+    ledger_file(&state, &v, id, q.year, false).await
 }
 
 pub async fn evidence_zip(

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use zeren_core::obligations::Status;
 use zeren_store::ledger::*;
-use zeren_store::{Level, Read};
+use zeren_store::Level;
 
 use crate::access;
 use crate::auth::Viewer;
@@ -19,7 +19,8 @@ use crate::error::{Error, Result};
 use crate::extract::{Json as JsonBody, Path, Query};
 use crate::i18n::Lang;
 use crate::ledger::{
-    checked_version, load_obligation, progress_status, store_files, today, RawVersion,
+    acknowledge_record, correct_work, load_obligation, progress_status, record_work, today,
+    Correction, Failure, RawVersion,
 };
 use crate::AppState;
 
@@ -170,6 +171,13 @@ fn raw(b: &VersionJson) -> Result<RawVersion> {
     })
 }
 
+fn failure(f: Failure) -> Error {
+    match f {
+        Failure::Error(e) => e,
+        Failure::Rejected(msg) => Error::Invalid(msg),
+    }
+}
+
 pub async fn create_record(
     State(state): State<AppState>,
     v: Viewer,
@@ -177,17 +185,9 @@ pub async fn create_record(
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<VersionJson>,
 ) -> Result<Response> {
-    let (o, _, can_record, _) = load_obligation(&state, &v, id).await?;
-    if !can_record {
-        return Err(Error::Forbidden);
-    }
-    let (mut version, files) = checked_version(&state, &o, raw(&b)?, None, lang)
+    let h = record_work(&state, &v, lang, id, raw(&b)?)
         .await
-        .map_err(Error::Invalid)?;
-    let mut w = state.store.write(&v.actor()).await?;
-    version.attachments = store_files(&mut w, &files).await?;
-    let h = w.create_record(id, &version).await?;
-    w.commit().await?;
+        .map_err(failure)?;
     Ok((StatusCode::CREATED, Json(h)).into_response())
 }
 
@@ -214,41 +214,18 @@ pub async fn correct_record(
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<VersionJson>,
 ) -> Result<Response> {
-    let h = state
-        .store
-        .reader()
-        .await?
-        .record_by_id(id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let (o, _, can_record, _) = load_obligation(&state, &v, h.record.obligation_id).await?;
-    if !can_record {
-        return Err(Error::Forbidden);
-    }
     let expected = b
         .version
         .ok_or_else(|| Error::Invalid("version: the version being corrected".into()))?;
-    let reason = Some(b.reason.clone().unwrap_or_default());
-    let (mut version, files) = checked_version(&state, &o, raw(&b)?, reason, lang)
-        .await
-        .map_err(Error::Invalid)?;
-    let kept: Vec<(String, String)> = h
-        .versions
-        .iter()
-        .find(|x| x.version.version == expected)
-        .map(|x| {
-            x.attachments
-                .iter()
-                .filter(|a| b.keep.contains(&a.position))
-                .map(|a| (a.file_name.clone(), a.sha256.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut w = state.store.write(&v.actor()).await?;
-    let new_files = store_files(&mut w, &files).await?;
-    version.attachments = kept.into_iter().chain(new_files).collect();
-    let h = w.correct_record(id, expected, &version).await?;
-    w.commit().await?;
+    let reason = b.reason.clone().unwrap_or_default();
+    let c = Correction {
+        record_id: id,
+        expected,
+        reason,
+        keep: b.keep.clone(),
+        raw: raw(&b)?,
+    };
+    let (_, h) = correct_work(&state, &v, lang, c).await.map_err(failure)?;
     Ok((StatusCode::CREATED, Json(h)).into_response())
 }
 
@@ -264,27 +241,6 @@ pub async fn acknowledge(
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<AckJson>,
 ) -> Result<Response> {
-    let h = state
-        .store
-        .reader()
-        .await?
-        .record_by_id(id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let (o, _, _, can_ack) = load_obligation(&state, &v, h.record.obligation_id).await?;
-    if !can_ack {
-        return Err(Error::Forbidden);
-    }
-    let parent = state
-        .store
-        .reader()
-        .await?
-        .unit(o.unit_id)
-        .await?
-        .and_then(|u| u.parent_id)
-        .ok_or(Error::Forbidden)?;
-    let mut w = state.store.write(&v.actor()).await?;
-    let a = w.acknowledge(id, parent, b.note.trim()).await?;
-    w.commit().await?;
+    let (_, a) = acknowledge_record(&state, &v, id, &b.note).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
