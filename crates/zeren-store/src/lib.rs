@@ -219,6 +219,11 @@ impl Store {
                 break;
             }
             for e in &page {
+                // The chain is checked up to the head read above: entries appended since by
+                // writers running now (the materialiser, other instances) are beyond it.
+                if e.seq > head_seq {
+                    break 'pages;
+                }
                 if !walker.step(e) {
                     break 'pages;
                 }

@@ -400,3 +400,25 @@ async fn only_future_obligations_without_records_are_removed() {
         db.drop_db().await;
     }
 }
+
+#[tokio::test]
+async fn verification_is_not_confused_by_concurrent_writers() {
+    for db in TestDb::all().await {
+        let f = fixture(&db).await;
+        // A writer keeps appending while the chain is verified again and again.
+        let store = f.store.clone();
+        let writer = tokio::spawn(async move {
+            for i in 0..60 {
+                let mut w = store.write(&Actor::system()).await.unwrap();
+                w.set_setting("bench", &i.to_string()).await.unwrap();
+                w.commit().await.unwrap();
+            }
+        });
+        while !writer.is_finished() {
+            assert_eq!(f.store.verify_audit().await.unwrap().first_break, None);
+        }
+        writer.await.unwrap();
+        assert_eq!(f.store.verify_audit().await.unwrap().first_break, None);
+        db.drop_db().await;
+    }
+}
