@@ -117,18 +117,15 @@ async fn a_clerk_records_the_quarterly_study_and_exports_the_ledger() {
     s.type_into(&s.find("input[name=password]").await, PASSWORD)
         .await;
     s.click(&s.find("form button").await).await;
-    assert!(
-        s.url().await.ends_with("/work"),
-        "after login: {}",
-        s.url().await
-    );
+    let url = s.wait_url("/work").await;
+    assert!(url.ends_with("/work"), "after login: {url}");
     s.screenshot(&dir.join("1-work.png")).await;
 
     // Find the quarterly study on 我的工作 and open it.
     let link = s.find("a[href^='/obligations/']").await;
     assert!(s.text(&link).await.contains("意识形态工作内容专题学习"));
     s.click(&link).await;
-    assert!(s.source().await.contains("登记工作记录"));
+    assert!(s.wait_for(&["登记工作记录"]).await.contains("登记工作记录"));
 
     // Record it: date, place, two participants, minutes and a PDF.
     let file = dir.join("会议纪要.pdf");
@@ -167,7 +164,9 @@ async fn a_clerk_records_the_quarterly_study_and_exports_the_ledger() {
     .await;
     s.screenshot(&dir.join("2-form.png")).await;
     s.click(&s.find("#record-form button").await).await;
-    let page = s.source().await;
+    let page = s
+        .wait_for(&["三楼会议室", "会议纪要.pdf", "按时完成"])
+        .await;
     assert!(
         page.contains("三楼会议室") && page.contains("会议纪要.pdf") && page.contains("按时完成"),
         "{page}"
@@ -231,6 +230,7 @@ async fn a_clerk_records_the_quarterly_study_and_exports_the_ledger() {
         .type_into(&phone.find("input[name=password]").await, PASSWORD)
         .await;
     phone.click(&phone.find("form button").await).await;
+    phone.wait_url("/work").await;
     phone
         .goto(&format!("{}/units/{top}/ledger", app.base))
         .await;

@@ -123,6 +123,33 @@ impl Session<'_> {
             .to_string()
     }
 
+    /// Waits (up to 10 s) until the current URL ends with `suffix`: a click that navigates
+    /// returns before the new page has loaded.
+    pub async fn wait_url(&self, suffix: &str) -> String {
+        let mut url = String::new();
+        for _ in 0..100 {
+            url = self.url().await;
+            if url.ends_with(suffix) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        url
+    }
+
+    /// Waits (up to 10 s) until the page's source contains every one of `texts`, and returns it.
+    pub async fn wait_for(&self, texts: &[&str]) -> String {
+        let mut src = String::new();
+        for _ in 0..100 {
+            src = self.source().await;
+            if texts.iter().all(|t| src.contains(t)) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        src
+    }
+
     pub async fn source(&self) -> String {
         self.call(reqwest::Method::GET, "/source", None)
             .await
