@@ -124,7 +124,7 @@ pub async fn materialise_tree(
             unit: UnitId(inst.unit_id),
             since: inst
                 .effective_from
-                .unwrap_or_else(|| inst.installed_at.date_naive()),
+                .unwrap_or_else(|| (inst.installed_at + chrono::Duration::hours(8)).date_naive()),
         };
         let planned = plan(&policy, &installation, &org, today, cal);
         for Gap { duty, unit, role } in &planned.gaps {
@@ -168,8 +168,10 @@ pub async fn materialise_tree(
         return Ok(());
     }
     let mut w = store.write(&Actor::system()).await?;
-    report.created += w.materialise_obligations(&rows).await?.len();
+    // Removals first: after an upgrade the new installation's rows would otherwise meet the old
+    // installation's future rows on the natural key and be skipped.
     report.removed += w.remove_future_obligations(&remove, today).await?.len();
+    report.created += w.materialise_obligations(&rows).await?.len();
     w.commit().await
 }
 

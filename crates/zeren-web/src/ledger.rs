@@ -37,6 +37,7 @@ pub const DUE_SOON_DAYS: u32 = 7;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/work", get(work))
+        .route("/work/badge", get(work_badge))
         .route("/obligations/{id}", get(obligation))
         .route("/obligations/{id}/records", post(create_record))
         .route("/records/{id}/correct", post(correct_record))
@@ -206,9 +207,14 @@ async fn my_units(state: &AppState, v: &Viewer, today: NaiveDate) -> Result<Vec<
     Ok(out)
 }
 
-pub async fn work(State(state): State<AppState>, v: Viewer, lang: Lang) -> Result<Html<String>> {
-    let today = today();
-    let units = my_units(&state, &v, today).await?;
+/// The obligations a person answers for this year (and any still open): those of the units where
+/// they hold a role or may edit (not colleagues' personal ones), and their own, by due date.
+async fn my_obligations(
+    state: &AppState,
+    v: &Viewer,
+    today: NaiveDate,
+) -> Result<(Vec<Unit>, Vec<ObligationProgress>)> {
+    let units = my_units(state, v, today).await?;
     let mut r = state.store.reader().await?;
     let mut rows = Vec::new();
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
@@ -244,10 +250,32 @@ pub async fn work(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
             }
         }
     }
+    rows.sort_by_key(|p| (p.obligation.due_on, p.obligation.id));
+    Ok((units, rows))
+}
+
+/// The reminder in the navigation: how many of my obligations are overdue or due soon.
+pub async fn work_badge(State(state): State<AppState>, v: Viewer) -> Result<Html<String>> {
+    let today = today();
+    let (_, rows) = my_obligations(&state, &v, today).await?;
+    let n = rows
+        .iter()
+        .filter(|p| matches!(progress_status(p, today), Status::Overdue | Status::DueSoon))
+        .count();
+    Ok(Html(if n == 0 {
+        String::new()
+    } else {
+        format!("<span class=\"badge\">{n}</span>")
+    }))
+}
+
+pub async fn work(State(state): State<AppState>, v: Viewer, lang: Lang) -> Result<Html<String>> {
+    let today = today();
+    let (units, rows) = my_obligations(&state, &v, today).await?;
+    let mut r = state.store.reader().await?;
     let recent = r.recent_records_by(v.account.id, 8).await?;
     let has_feed = r.has_calendar_feed(v.account.id).await?;
     drop(r);
-    rows.sort_by_key(|p| (p.obligation.due_on, p.obligation.id));
     let all = views(&state, rows, today).await?;
     let mut counts: Vec<(&'static str, &'static str, usize)> =
         Status::ALL.iter().map(|s| (s.word(), s.zh(), 0)).collect();
@@ -335,8 +363,19 @@ pub(crate) async fn load_obligation(
         .obligation(id)
         .await?
         .ok_or(Error::NotFound)?;
-    let (unit, level) = access::require(&state.store, v, o.unit_id, Level::Read).await?;
     let own = o.person_id.is_some() && o.person_id == v.account.person_id;
+    // The person a duty is for may see and record it without a grant at the unit.
+    let (unit, level) = if own {
+        let mut r = state.store.reader().await?;
+        let unit = r.unit(o.unit_id).await?.ok_or(Error::NotFound)?;
+        let level = r
+            .level_at(v.account.id, o.unit_id)
+            .await?
+            .unwrap_or(Level::Read);
+        (unit, level)
+    } else {
+        access::require(&state.store, v, o.unit_id, Level::Read).await?
+    };
     let can_record = level >= Level::Edit || own;
     let can_ack = match unit.parent_id {
         Some(p) if o.report_to_parent => {
@@ -542,6 +581,7 @@ pub async fn checked_version(
     state: &AppState,
     o: &Obligation,
     raw: RawVersion,
+    kept: &[zeren_store::ledger::AttachmentRef],
     reason: Option<String>,
     lang: Lang,
 ) -> Result<(NewVersion, Vec<(String, String, Vec<u8>)>), String> {
@@ -557,13 +597,19 @@ pub async fn checked_version(
         place,
         participants: participants.iter().map(|p| PersonId(*p)).collect(),
         content,
-        attachments: files
+        // Files carried over from the corrected version count as evidence too.
+        attachments: kept
             .iter()
-            .map(|(n, m, b)| AttachmentMeta {
+            .map(|a| AttachmentMeta {
+                file_name: a.file_name.clone(),
+                media_type: a.media_type.clone(),
+                size: a.size as u64,
+            })
+            .chain(files.iter().map(|(n, m, b)| AttachmentMeta {
                 file_name: n.clone(),
                 media_type: m.clone(),
                 size: b.len() as u64,
-            })
+            }))
             .collect(),
     };
     let duty = duty_of(state, o).await.map_err(|e| e.to_string())?;
@@ -575,9 +621,16 @@ pub async fn checked_version(
         .iter()
         .map(|p| PersonId(p.id))
         .collect();
+    let every = zeren_policy::Frequency::parse(&o.every).unwrap_or(zeren_policy::Frequency::Year);
+    // A holiday duty (节前研判) is done before the holiday: its window opens a month before it is due.
+    let start = if every == zeren_policy::Frequency::Holiday {
+        o.due_on.min(o.period_start) - chrono::Days::new(31)
+    } else {
+        o.period_start
+    };
     let period = Period {
-        every: zeren_policy::Frequency::parse(&o.every).unwrap_or(zeren_policy::Frequency::Year),
-        start: o.period_start,
+        every,
+        start,
         end: o.period_end,
         holiday: None,
     };
@@ -658,7 +711,7 @@ pub(crate) async fn record_work(
     if !can_record {
         return Err(Error::Forbidden.into());
     }
-    let (mut version, files) = checked_version(state, &o, raw, None, lang)
+    let (mut version, files) = checked_version(state, &o, raw, &[], None, lang)
         .await
         .map_err(Failure::Rejected)?;
     let mut w = state.store.write(&v.actor()).await?;
@@ -697,10 +750,7 @@ pub(crate) async fn correct_work(
     if !can_record {
         return Err(Error::Forbidden.into());
     }
-    let (mut version, files) = checked_version(state, &o, c.raw, Some(c.reason), lang)
-        .await
-        .map_err(Failure::Rejected)?;
-    let kept: Vec<(String, String)> = h
+    let kept_refs: Vec<zeren_store::ledger::AttachmentRef> = h
         .versions
         .iter()
         .find(|x| x.version.version == c.expected)
@@ -708,10 +758,17 @@ pub(crate) async fn correct_work(
             x.attachments
                 .iter()
                 .filter(|a| c.keep.contains(&a.position))
-                .map(|a| (a.file_name.clone(), a.sha256.clone()))
+                .cloned()
                 .collect()
         })
         .unwrap_or_default();
+    let (mut version, files) = checked_version(state, &o, c.raw, &kept_refs, Some(c.reason), lang)
+        .await
+        .map_err(Failure::Rejected)?;
+    let kept: Vec<(String, String)> = kept_refs
+        .iter()
+        .map(|a| (a.file_name.clone(), a.sha256.clone()))
+        .collect();
     let mut w = state.store.write(&v.actor()).await?;
     let new_files = store_files(&mut w, &files).await?;
     version.attachments = kept.into_iter().chain(new_files).collect();
@@ -1059,7 +1116,7 @@ async fn ledger_rows(
                         .map(|a| a.file_name.clone())
                         .collect(),
                     recorded_by: v.created_by_name.clone(),
-                    recorded_at: (h.record.created_at + chrono::Duration::hours(8))
+                    recorded_at: (v.created_at + chrono::Duration::hours(8))
                         .format("%Y-%m-%d %H:%M")
                         .to_string(),
                     version: v.version as u32,
@@ -1465,6 +1522,17 @@ pub async fn person_duties(
     let assignments = state.store.reader().await?.assignments_of(id).await?;
     let mut roles = Vec::new();
     for a in assignments {
+        // Only roles at units the viewer may read.
+        if state
+            .store
+            .reader()
+            .await?
+            .level_at(v.account.id, a.unit_id)
+            .await?
+            .is_none()
+        {
+            continue;
+        }
         let Some(unit) = state.store.reader().await?.unit(a.unit_id).await? else {
             continue;
         };

@@ -194,6 +194,19 @@ pub async fn act(
 ) -> Result<Loaded> {
     let (l, level) = load_visible(state, v, id).await?;
     let me = person_of(v)?;
+    if let Action::Reassign { to, .. } = &action {
+        // 转交 only to a person of the same organisation: the reviewer gains sight of the item.
+        let mut r = state.store.reader().await?;
+        let person = r
+            .person(to.0)
+            .await?
+            .ok_or_else(|| Error::Invalid("转交对象不存在".into()))?;
+        let root = |path: Vec<zeren_store::Unit>| path.first().map(|u| u.id);
+        let item_root = root(r.path(l.item.unit_id).await?);
+        if root(r.path(person.unit_id).await?) != item_root {
+            return Err(Error::Invalid("只能转交给本组织内的人员".into()));
+        }
+    }
     let seq = l.events.len() as i64;
     if seen.is_some_and(|s| s != seq) {
         return Err(Error::Conflict(DECIDED_BY_OTHERS.into()));

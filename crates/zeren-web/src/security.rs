@@ -31,6 +31,12 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let lang = Lang::from_headers(req.headers());
     req.extensions_mut().insert(lang);
     let path = req.uri().path().to_string();
+    // A calendar feed's URL carries its secret: never write it to the log.
+    let logged = if path.starts_with("/calendar/") {
+        "/calendar/…".to_string()
+    } else {
+        path.clone()
+    };
     let method = req.method().clone();
     let api = path.starts_with("/api/");
     let (resp, account) = match check(&state, req, &path).await {
@@ -44,7 +50,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     // One structured line per request; never the query string (it may carry a CSRF token).
     tracing::info!(
         method = %method,
-        path = %path,
+        path = %logged,
         status = resp.status().as_u16(),
         account,
         ms = started.elapsed().as_millis() as u64,

@@ -130,6 +130,35 @@ async fn ledger_journey(db: TestDb) {
         r.text
     );
     assert!(r.text.contains(&format!("/obligations/{study}")));
+    // The reminder in the navigation counts what is overdue or due soon.
+    let due_soon_or_overdue = {
+        let today = zeren_web::ledger::today();
+        let mut rd = app.store.reader().await.unwrap();
+        rd.obligations(&ObligationFilter {
+            unit: Some(first.unit),
+            ..ObligationFilter::default()
+        })
+        .await
+        .unwrap()
+        .iter()
+        .filter(|p| p.records == 0 && (p.obligation.due_on - today).num_days() <= 7)
+        .count()
+    };
+    let badge = clerk.get("/work/badge").await;
+    assert_eq!(badge.status, StatusCode::OK);
+    if due_soon_or_overdue == 0 {
+        assert_eq!(badge.text, "");
+    } else {
+        assert_eq!(
+            badge.text,
+            format!("<span class=\"badge\">{due_soon_or_overdue}</span>")
+        );
+    }
+    assert!(clerk
+        .get("/work")
+        .await
+        .text
+        .contains("hx-get=\"/work/badge\""));
     let r = clerk.get(&format!("/obligations/{study}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains("尚未登记") && r.text.contains("登记工作记录"));
@@ -374,6 +403,20 @@ async fn ledger_journey(db: TestDb) {
         .unwrap()[0]
         .record
         .id;
+    // A correction that keeps the file still proves the duty's "document" evidence.
+    let r = clerk
+        .multipart(
+            &format!("/records/{reported}/correct"),
+            &[
+                ("version", None, b"1"),
+                ("work_date", None, today.as_bytes()),
+                ("content", None, "半年汇报（补充数据）".as_bytes()),
+                ("keep", None, b"0"),
+                ("reason", None, "补充数据".as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     assert_eq!(
         clerk
             .form(
@@ -627,6 +670,76 @@ async fn the_ledger_api_for_scripts() {
             .await;
         assert_eq!(x.status, StatusCode::OK);
         assert!(unzip(&x.body, "xl/sharedStrings.xml").contains("学习实施办法"));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_holder_of_a_personal_duty_records_it_without_a_grant() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+        // A leader of the school with an account but no grant anywhere.
+        let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        w.assign(
+            first.people[1],
+            first.unit,
+            "leadership",
+            chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        )
+        .await
+        .unwrap();
+        w.create_account("leader", Some(first.people[1]), &hash, AdminDuty::None)
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        materialise(&app).await;
+        let today = zeren_web::ledger::today();
+        let lecture = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .obligations(&ObligationFilter {
+                person: Some(first.people[1]),
+                duty: Some("leader_lecture".into()),
+                ..ObligationFilter::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.obligation.period_start <= today && today <= p.obligation.period_end)
+            .expect("the leader's lecture this year")
+            .obligation
+            .id;
+        let leader = app.login("leader").await;
+        assert!(leader
+            .get("/work")
+            .await
+            .text
+            .contains(&format!("/obligations/{lecture}")));
+        assert_eq!(
+            leader.get(&format!("/obligations/{lecture}")).await.status,
+            StatusCode::OK
+        );
+        let r = leader
+            .multipart(
+                &format!("/obligations/{lecture}/records"),
+                &[
+                    ("work_date", None, today.to_string().as_bytes()),
+                    ("content", None, "专题授课".as_bytes()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        // But not the school's other obligations.
+        let study = obligation_id(&app, first.unit, "quarterly_study").await;
+        assert_eq!(
+            leader.get(&format!("/obligations/{study}")).await.status,
+            StatusCode::FORBIDDEN
+        );
         app.stop().await;
     }
 }

@@ -214,6 +214,7 @@ const ROUTES: &[Route] = &[
     // The ledger: {O} an obligation of the unit, {R} a record of it with a file, {Q} a record of
     // the sub-unit reported to the unit (acknowledged there).
     r("GET", "/work", Session, B::None),
+    r("GET", "/work/badge", Session, B::None),
     r("GET", "/obligations/{O}", Read, B::None),
     r(
         "POST",
