@@ -799,16 +799,20 @@ impl Write {
     }
 
     /// The parent unit acknowledges (签收) the current version of a record.
+    /// `seen` is the version the acknowledger read: if the record was corrected since, this is a
+    /// conflict rather than an acknowledgement of a version nobody looked at.
     pub async fn acknowledge(
         &mut self,
         record_id: i64,
         unit_id: i64,
         note: &str,
+        seen: Option<i64>,
     ) -> Result<Acknowledgement> {
         let by = self.actor().account_id;
-        let a: Acknowledgement = run!(self.conn(), |c| sqlx::query_as(
+        let a: Option<Acknowledgement> = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO acknowledgements (record_id, version, unit_id, acknowledged_by, acknowledged_at, note)
-             SELECT id, current_version, $2, $3, $4, $5 FROM records WHERE id = $1
+             SELECT id, current_version, $2, $3, $4, $5 FROM records
+             WHERE id = $1 AND ($6 < 0 OR current_version = $6)
              RETURNING id, record_id, version, unit_id, acknowledged_by, acknowledged_at, note"
         )
         .bind(record_id)
@@ -816,10 +820,19 @@ impl Write {
         .bind(by)
         .bind(now())
         .bind(note)
+        .bind(seen.unwrap_or(-1))
         .fetch_optional(&mut *c)
         .await)
-        .map_err(|e| Error::from_write(e, "acknowledgement"))?
-        .ok_or_else(|| Error::NotFound(format!("record {record_id}")))?;
+        .map_err(|e| Error::from_write(e, "acknowledgement"))?;
+        let a = match (a, seen) {
+            (Some(a), _) => a,
+            (None, Some(v)) => {
+                return Err(Error::Conflict(format!(
+                    "record {record_id} is no longer at version {v}"
+                )))
+            }
+            (None, None) => return Err(Error::NotFound(format!("record {record_id}"))),
+        };
         self.record("record.acknowledge", "record", &record_id.to_string(), &a)
             .await?;
         Ok(a)

@@ -340,14 +340,15 @@ async fn the_parent_acknowledges_reports_in_its_inbox() {
 
         let mut w = f.store.write(&actor).await.unwrap();
         let ack = w
-            .acknowledge(report.record.id, f.bureau, "已签收")
+            .acknowledge(report.record.id, f.bureau, "已签收", None)
             .await
             .unwrap();
         w.commit().await.unwrap();
         assert_eq!(ack.version, 1);
         let mut w = f.store.write(&actor).await.unwrap();
         assert!(matches!(
-            w.acknowledge(report.record.id, f.bureau, "again").await,
+            w.acknowledge(report.record.id, f.bureau, "again", None)
+                .await,
             Err(Error::Conflict(_))
         ));
         drop(w);
@@ -369,6 +370,24 @@ async fn the_parent_acknowledges_reports_in_its_inbox() {
         w.commit().await.unwrap();
         let mut r = f.store.reader().await.unwrap();
         assert_eq!(r.inbox(f.bureau).await.unwrap().len(), 1);
+        drop(r);
+        // Acknowledging the version read, after a correction, is a conflict; the current one is fine.
+        let mut w = f.store.write(&actor).await.unwrap();
+        assert!(matches!(
+            w.acknowledge(report.record.id, f.bureau, "ok", Some(1))
+                .await,
+            Err(Error::Conflict(_))
+        ));
+        drop(w);
+        let mut w = f.store.write(&actor).await.unwrap();
+        assert_eq!(
+            w.acknowledge(report.record.id, f.bureau, "ok", Some(2))
+                .await
+                .unwrap()
+                .version,
+            2
+        );
+        w.commit().await.unwrap();
         db.drop_db().await;
     }
 }

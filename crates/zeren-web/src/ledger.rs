@@ -783,6 +783,7 @@ pub(crate) async fn acknowledge_record(
     v: &Viewer,
     record_id: i64,
     note: &str,
+    seen: Option<i64>,
 ) -> Result<(Obligation, zeren_store::ledger::Acknowledgement)> {
     let h = state
         .store
@@ -804,7 +805,7 @@ pub(crate) async fn acknowledge_record(
         .and_then(|u| u.parent_id)
         .ok_or(Error::Forbidden)?;
     let mut w = state.store.write(&v.actor()).await?;
-    let a = w.acknowledge(record_id, parent, note.trim()).await?;
+    let a = w.acknowledge(record_id, parent, note.trim(), seen).await?;
     w.commit().await?;
     Ok((o, a))
 }
@@ -896,6 +897,8 @@ pub async fn correct_record(
 pub struct AckForm {
     #[serde(default)]
     note: String,
+    /// The version the acknowledger read.
+    version: Option<i64>,
 }
 
 pub async fn acknowledge(
@@ -904,7 +907,7 @@ pub async fn acknowledge(
     Path(record_id): Path<i64>,
     FormBody(f): FormBody<AckForm>,
 ) -> Result<Response> {
-    let (o, _) = acknowledge_record(&state, &v, record_id, &f.note).await?;
+    let (o, _) = acknowledge_record(&state, &v, record_id, &f.note, f.version).await?;
     Ok(Redirect::to(&format!("/obligations/{}", o.id)).into_response())
 }
 

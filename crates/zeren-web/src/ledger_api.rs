@@ -233,6 +233,8 @@ pub async fn correct_record(
 pub struct AckJson {
     #[serde(default)]
     note: String,
+    /// The version read; a record corrected since is a conflict.
+    version: Option<i64>,
 }
 
 pub async fn acknowledge(
@@ -241,6 +243,6 @@ pub async fn acknowledge(
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<AckJson>,
 ) -> Result<Response> {
-    let (_, a) = acknowledge_record(&state, &v, id, &b.note).await?;
+    let (_, a) = acknowledge_record(&state, &v, id, &b.note, b.version).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }

@@ -132,7 +132,7 @@ pub fn spec() -> Value {
                 "post": op("Correct a record: a new version with a reason; `version` is the one corrected (409 if it is no longer current)", vec![id_param()], Some(r("NewVersion")), ok(r("RecordHistory")))
             },
             "/records/{id}/acknowledge": {
-                "post": op("Acknowledge (签收) a record reported to the parent unit (edit at the parent)", vec![id_param()], Some(json!({ "type": "object", "properties": { "note": { "type": "string" } } })), ok(any.clone()))
+                "post": op("Acknowledge (签收) a record reported to the parent unit (edit at the parent)", vec![id_param()], Some(json!({ "type": "object", "properties": { "note": { "type": "string" }, "version": { "type": "integer", "description": "the version read; 409 if the record was corrected since" } } })), ok(any.clone()))
             },
             "/units/{id}/ledger.xlsx": {
                 "get": { "summary": "The unit's ledger for a year as XLSX", "parameters": [id_param(), { "name": "year", "in": "query", "schema": { "type": "integer" } }], "responses": { "200": { "description": "the workbook", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } } } }
