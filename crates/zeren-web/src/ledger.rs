@@ -981,6 +981,8 @@ pub struct YearQuery {
 
 /// One row of the grid: a duty (and a person, for per-holder duties) with its periods.
 pub struct GridRow {
+    /// (policy, duty, person): what makes a row, so equal titles or names never merge.
+    key: (String, String, Option<i64>),
     pub title: String,
     pub person: Option<String>,
     pub cells: Vec<ObligationView>,
@@ -1025,14 +1027,12 @@ async fn year_data(
         if let Some(c) = counts.iter_mut().find(|c| c.0 == o.status.word()) {
             c.2 += 1;
         }
-        let title = o.o.title.clone();
-        match grid
-            .iter_mut()
-            .find(|r| r.title == title && r.person == o.person_name)
-        {
+        let key = (o.o.policy_id.clone(), o.o.duty_id.clone(), o.o.person_id);
+        match grid.iter_mut().find(|r| r.key == key) {
             Some(r) => r.cells.push(o),
             None => grid.push(GridRow {
-                title,
+                key,
+                title: o.o.title.clone(),
                 person: o.person_name.clone(),
                 cells: vec![o],
             }),
