@@ -477,13 +477,13 @@ pub async fn obligation(
 /// One multipart field: name, file name, media type, content.
 type Part = (String, Option<String>, Option<String>, Vec<u8>);
 
-/// A multipart form whose fields may repeat (participants, files).
-struct Form {
+/// A multipart form whose fields may repeat (participants, files); also read by the reviews.
+pub(crate) struct Form {
     fields: Vec<Part>,
 }
 
 impl Form {
-    async fn read(mut m: Multipart) -> Result<Form> {
+    pub(crate) async fn read(mut m: Multipart) -> Result<Form> {
         let mut fields = Vec::new();
         while let Some(f) = m
             .next_field()
@@ -498,14 +498,14 @@ impl Form {
         }
         Ok(Form { fields })
     }
-    fn text(&self, k: &str) -> String {
+    pub(crate) fn text(&self, k: &str) -> String {
         self.fields
             .iter()
             .find(|f| f.0 == k)
             .map(|f| String::from_utf8_lossy(&f.3).trim().to_string())
             .unwrap_or_default()
     }
-    fn all(&self, k: &str) -> Vec<String> {
+    pub(crate) fn all(&self, k: &str) -> Vec<String> {
         self.fields
             .iter()
             .filter(|f| f.0 == k)
@@ -513,7 +513,7 @@ impl Form {
             .collect()
     }
     /// Uploaded files: (name, media type, bytes); empty file inputs are skipped.
-    fn files(&self, k: &str) -> Vec<(String, String, &[u8])> {
+    pub(crate) fn files(&self, k: &str) -> Vec<(String, String, &[u8])> {
         self.fields
             .iter()
             .filter(|f| f.0 == k && !f.3.is_empty())

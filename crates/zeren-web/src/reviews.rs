@@ -26,6 +26,7 @@ use crate::auth::Viewer;
 use crate::error::Error;
 use crate::extract::{Form as FormBody, Path, Query};
 use crate::i18n::Lang;
+use crate::ledger::Form;
 use crate::view::{render, Chrome};
 use crate::{access, AppState};
 
@@ -1275,63 +1276,24 @@ pub async fn risk_form(
     }
 }
 
-/// A multipart form: (name, file name, media type, bytes).
-type Part = (String, Option<String>, Option<String>, Vec<u8>);
-
-struct Parts(Vec<Part>);
-
-impl Parts {
-    async fn read(mut m: Multipart) -> Result<Parts> {
-        let mut out = Vec::new();
-        while let Some(f) = m
-            .next_field()
-            .await
-            .map_err(|e| Error::Invalid(e.body_text()))?
-        {
-            let name = f.name().unwrap_or("").to_string();
-            let file = f.file_name().map(str::to_string);
-            let media = f.content_type().map(str::to_string);
-            let bytes = f.bytes().await.map_err(|e| Error::Invalid(e.body_text()))?;
-            out.push((name, file, media, bytes.to_vec()));
+/// The version a multipart form submits.
+fn raw_of(parts: &Form) -> RawVersion {
+    let mut details = serde_json::Map::new();
+    for (k, _) in DETAIL_FIELDS {
+        let x = parts.text(k);
+        if !x.is_empty() {
+            details.insert((*k).into(), x.into());
         }
-        Ok(Parts(out))
     }
-    fn text(&self, k: &str) -> String {
-        self.0
-            .iter()
-            .find(|f| f.0 == k)
-            .map(|f| String::from_utf8_lossy(&f.3).trim().to_string())
-            .unwrap_or_default()
-    }
-    fn raw(&self) -> RawVersion {
-        let mut details = serde_json::Map::new();
-        for (k, _) in DETAIL_FIELDS {
-            let x = self.text(k);
-            if !x.is_empty() {
-                details.insert((*k).into(), x.into());
-            }
-        }
-        RawVersion {
-            title: self.text("title"),
-            body: self.text("body"),
-            details: serde_json::Value::Object(details),
-            files: self
-                .0
-                .iter()
-                .filter(|f| f.0 == "files" && !f.3.is_empty())
-                .map(|f| {
-                    let name =
-                        f.1.clone()
-                            .filter(|n| !n.is_empty())
-                            .unwrap_or_else(|| "附件".into());
-                    let media =
-                        f.2.clone()
-                            .filter(|m| m != "application/octet-stream")
-                            .unwrap_or_else(|| crate::ledger::guess_media(&name).into());
-                    (name, media, f.3.clone())
-                })
-                .collect(),
-        }
+    RawVersion {
+        title: parts.text("title"),
+        body: parts.text("body"),
+        details: serde_json::Value::Object(details),
+        files: parts
+            .files("files")
+            .into_iter()
+            .map(|(name, media, bytes)| (name, media, bytes.to_vec()))
+            .collect(),
     }
 }
 
@@ -1342,9 +1304,9 @@ pub async fn new_version_form(
     Path(id): Path<i64>,
     m: Multipart,
 ) -> Result<Response> {
-    let parts = Parts::read(m).await?;
+    let parts = Form::read(m).await?;
     let expected = parts.text("version").parse().ok();
-    match add_version(&state, &v, id, expected, parts.raw()).await {
+    match add_version(&state, &v, id, expected, raw_of(&parts)).await {
         Ok(()) => Ok(back(id)),
         Err(e) => refused(&state, &v, lang, id, e).await,
     }
@@ -1412,7 +1374,7 @@ pub async fn create_form(
     m: Multipart,
 ) -> Result<Response> {
     access::require(&state.store, &v, unit_id, Level::Edit).await?;
-    let parts = Parts::read(m).await?;
+    let parts = Form::read(m).await?;
     let channel = parts.text("channel_id").parse().ok();
     let major = !parts.text("major").is_empty();
     match create(
@@ -1422,7 +1384,7 @@ pub async fn create_form(
         &parts.text("workflow"),
         channel,
         major,
-        parts.raw(),
+        raw_of(&parts),
     )
     .await
     {
