@@ -995,6 +995,16 @@ pub struct YearData {
     pub counts: Vec<(&'static str, &'static str, usize)>,
 }
 
+/// The year a period is of: an ISO week's ISO year, a holiday break's (its label's) year, else
+/// the year it starts in.
+fn period_year(o: &Obligation) -> i32 {
+    match o.every.as_str() {
+        "week" => o.period_start.iso_week().year(),
+        "holiday" => o.period_end.year(),
+        _ => o.period_start.year(),
+    }
+}
+
 async fn year_data(
     state: &AppState,
     v: &Viewer,
@@ -1006,9 +1016,11 @@ async fn year_data(
     let year = year
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or(today.year());
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(Error::NotFound)?;
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(Error::NotFound)?;
-    let rows = state
+    // A period belongs to the year it is of, wherever 调休 or a holiday's lead moved its due date:
+    // look a month either side, then keep the year's periods.
+    let from = NaiveDate::from_ymd_opt(year - 1, 12, 1).ok_or(Error::NotFound)?;
+    let to = NaiveDate::from_ymd_opt(year + 1, 1, 31).ok_or(Error::NotFound)?;
+    let rows: Vec<ObligationProgress> = state
         .store
         .reader()
         .await?
@@ -1018,7 +1030,10 @@ async fn year_data(
             due_to: Some(to),
             ..ObligationFilter::default()
         })
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|p| period_year(&p.obligation) == year)
+        .collect();
     let all = views(state, rows, today).await?;
     let mut counts: Vec<(&'static str, &'static str, usize)> =
         Status::ALL.iter().map(|s| (s.word(), s.zh(), 0)).collect();
@@ -1732,4 +1747,50 @@ pub async fn calendar_feed(
         HeaderValue::from_static("text/calendar; charset=utf-8"),
     );
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ob(every: &str, start: &str, end: &str, due: &str) -> Obligation {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        Obligation {
+            id: 1,
+            installed_policy_id: 1,
+            policy_id: "p".into(),
+            duty_id: "d".into(),
+            title: "t".into(),
+            unit_id: 1,
+            person_id: None,
+            every: every.into(),
+            period_start: d(start),
+            period_end: d(end),
+            period_label: String::new(),
+            due_on: d(due),
+            times: 1,
+            evidence: String::new(),
+            report_to_parent: false,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn periods_belong_to_their_own_year() {
+        // ISO week 1 of 2026 starts on 2025-12-29.
+        assert_eq!(
+            period_year(&ob("week", "2025-12-29", "2026-01-04", "2026-01-02")),
+            2026
+        );
+        // The 2027 New Year break, prepared for in December 2026.
+        assert_eq!(
+            period_year(&ob("holiday", "2027-01-01", "2027-01-03", "2026-12-29")),
+            2027
+        );
+        // A quarter due after New Year (workday = "after").
+        assert_eq!(
+            period_year(&ob("quarter", "2026-10-01", "2026-12-31", "2027-01-04")),
+            2026
+        );
+    }
 }
