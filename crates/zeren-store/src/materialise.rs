@@ -29,8 +29,9 @@ pub struct Report {
     pub invalid: Vec<(i64, String)>,
 }
 
-/// The organisation below `root` (the unit tree and every assignment) as the domain rules see it. Assignments end the day before
-/// their `ends_on` (the store's end date is exclusive).
+/// The organisation below `root` (the unit tree and every assignment) as the domain rules see
+/// it, for the materialiser and the review engine. Assignments end the day before their `ends_on`
+/// (the store's end date is exclusive).
 pub async fn org_snapshot(store: &Store, root: i64) -> Result<Org> {
     let mut r = store.reader().await?;
     let units = r.subtree(root).await?;

@@ -6,13 +6,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use zeren_core::org::{Assignment as CoreAssignment, Org, PersonId, Unit as CoreUnit, UnitId};
 use zeren_core::review::{Event, Stage};
-use zeren_policy::RoleId;
 
 use crate::ledger::sha256_hex;
 use crate::read::Read;
-use crate::{now, run, Error, Result, Store, Write};
+use crate::{now, run, Error, Result, Write};
 
 /// What a user sees when their decision lost the race for a step.
 pub const DECIDED_BY_OTHERS: &str = "此步骤已由他人处理，请刷新后查看";
@@ -220,35 +218,6 @@ pub struct ItemFilter {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub limit: Option<i64>,
-}
-
-/// The organisation below `root` as the review engine sees it (who holds which role where).
-/// Assignments end the day before their `ends_on` (the store's end date is exclusive).
-pub async fn org_below(store: &Store, root: i64) -> Result<Org> {
-    let mut r = store.reader().await?;
-    let units = r.subtree(root).await?;
-    let assignments = r.assignments_in_subtree(root).await?;
-    let units = units.into_iter().map(|u| CoreUnit {
-        id: UnitId(u.id),
-        parent: u.parent_id.map(UnitId),
-        kind: u.kind,
-    });
-    let assignments = assignments
-        .into_iter()
-        .filter_map(|a| {
-            Some(CoreAssignment {
-                person: PersonId(a.person_id),
-                role: RoleId::parse(&a.role_id)?,
-                unit: UnitId(a.unit_id),
-                from: a.starts_on,
-                to: match a.ends_on {
-                    Some(e) => Some(e.checked_sub_days(chrono::Days::new(1))?),
-                    None => None,
-                },
-            })
-        })
-        .collect();
-    Ok(Org::new(units, assignments))
 }
 
 /// The word stored for a stage (and used in filters).

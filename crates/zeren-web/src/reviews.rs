@@ -142,7 +142,7 @@ pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
     let policy = crate::org::parse_installed(&ip)?;
     let root = path.first().map(|u| u.id).unwrap_or(item.unit_id);
     let unit = path.last().cloned().ok_or(Error::NotFound)?;
-    let org = org_below(&state.store, root).await?;
+    let org = zeren_store::materialise::org_snapshot(&state.store, root).await?;
     Ok(Loaded {
         item,
         versions,
@@ -523,7 +523,7 @@ pub async fn waiting_for_me(state: &AppState, v: &Viewer) -> Result<Vec<ReviewIt
         let org = match orgs.entry(root) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(org_below(&state.store, root).await?)
+                e.insert(zeren_store::materialise::org_snapshot(&state.store, root).await?)
             }
         };
         let core = Item {
