@@ -199,7 +199,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             config.data.display()
         ));
     }
-    let today = args.today.unwrap_or_else(zeren_web::org::today);
+    let today = args.today.unwrap_or_else(zeren_web::today);
     let mut rng = Rng(args.seed);
     let cal = WorkCalendar::bundled();
     let history_from = NaiveDate::from_ymd_opt(today.year() - args.years.max(1) as i32 + 1, 1, 1)
@@ -294,7 +294,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     .await
     .map_err(err)?;
     let installed =
-        zeren_web::org::install(&mut w, bureau.id, &bureau_policy, bureau_pack.text, since)
+        zeren_store::install::install(&mut w, bureau.id, &bureau_policy, bureau_pack.text, since)
             .await
             .map_err(|e| e.to_string())?;
     w.set_policy_effective_from(installed.id, since)
@@ -325,7 +325,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         )
         .await
         .map_err(err)?;
-        let installed = zeren_web::org::install(&mut w, school.id, &policy, pack.text, since)
+        let installed = zeren_store::install::install(&mut w, school.id, &policy, pack.text, since)
             .await
             .map_err(|e| e.to_string())?;
         w.set_policy_effective_from(installed.id, since)

@@ -3,7 +3,9 @@
 //! how a review moves through its steps, and how responsibility is allocated.
 //! The store persists what these functions decide; the web layer only calls them.
 
+pub mod channels;
 pub mod obligations;
 pub mod org;
+pub mod people;
 pub mod records;
 pub mod review;

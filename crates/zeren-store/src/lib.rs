@@ -4,13 +4,16 @@
 //! audit chain in the same transaction.
 
 pub mod audit;
+pub mod channel_reviews;
 pub mod dialect;
+pub mod install;
 pub mod ledger;
 pub mod materialise;
 pub mod model;
 mod read;
 pub mod reviews;
 pub mod testdb;
+pub mod waiting;
 mod write;
 
 use std::sync::Arc;

@@ -1,182 +1,72 @@
 //! Zeren's web server: the HTML pages (askama + htmx), the JSON API under `/api/v1`, and the
 //! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
-//! A route parses its input, checks access, calls the store, renders; rules live elsewhere.
+//!
+//! `shared/` is the ground every feature stands on; each feature (`org/`, `accounts/`, `audit/`,
+//! `work/`, `ledger/`, `reviews/`) has its own folder with its routes, pages, API handlers and
+//! messages, and never imports another feature. This file wires them together. See
+//! `docs/architecture.md`.
 
-pub mod access;
-mod api;
-mod assets;
-pub mod auth;
-pub mod config;
-pub mod error;
-mod extract;
-pub mod i18n;
-pub mod ledger;
-mod ledger_api;
+mod accounts;
+mod audit;
+mod ledger;
 pub mod openapi;
-pub mod org;
-pub mod packs;
-mod pages;
-pub mod reviews;
-mod reviews_api;
-pub mod roster;
+mod org;
+mod reviews;
 mod security;
-mod view;
+mod shared;
+mod site;
+mod work;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
-use zeren_store::{Read, Store};
 
-pub use config::Config;
-pub use error::Error;
+use shared::apidoc::ApiRouter;
+pub use shared::config::{self, Config};
+pub use shared::error::Error;
+pub use shared::state::{AppState, SETUP_DONE};
+pub use shared::{auth, clock::today, context, i18n, packs};
 
-/// Everything a request handler needs.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub config: Arc<Config>,
-    /// Once setup is done it stays done; until then every request asks the database, since
-    /// another instance may finish it.
-    setup: Arc<AtomicBool>,
-    /// Wakes the materialiser after a change that alters obligations (a policy installed, a role
-    /// given or ended), so they appear at once rather than at the next hourly run.
-    materialise: Arc<tokio::sync::Notify>,
+/// Every feature's messages, installed once for the message catalogue.
+static CATALOGUES: &[shared::i18n::Catalogue] = &[
+    accounts::messages::MESSAGES,
+    audit::messages::MESSAGES,
+    ledger::messages::MESSAGES,
+    org::messages::MESSAGES,
+    reviews::messages::MESSAGES,
+    work::messages::MESSAGES,
+];
+
+/// The JSON API under `/api/v1`, every feature's routes.
+pub(crate) fn api_router() -> ApiRouter {
+    ApiRouter::new()
+        .get("/openapi.json", openapi::document)
+        .merge(org::api())
+        .merge(audit::api())
+        .merge(ledger::api())
+        .merge(reviews::api())
 }
-
-impl AppState {
-    pub fn new(store: Store, config: Config) -> AppState {
-        AppState {
-            store,
-            config: Arc::new(config),
-            setup: Arc::new(AtomicBool::new(false)),
-            materialise: Arc::new(tokio::sync::Notify::new()),
-        }
-    }
-
-    /// Obligations may have changed: materialise soon.
-    pub fn obligations_changed(&self) {
-        self.materialise.notify_one();
-    }
-
-    pub async fn setup_done(&self) -> Result<bool, Error> {
-        if self.setup.load(Ordering::Relaxed) {
-            return Ok(true);
-        }
-        let mut r = self.store.reader().await?;
-        let done = r.setting(SETUP_DONE).await?.is_some();
-        if done {
-            self.setup.store(true, Ordering::Relaxed);
-        }
-        Ok(done)
-    }
-}
-
-/// The settings key written when first-run setup completes.
-pub const SETUP_DONE: &str = "setup_done";
 
 /// The whole application as a router.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/units", get(api::units).post(api::create_unit))
-        .route("/units/{id}", get(api::unit))
-        .route("/people", get(api::people).post(api::create_person))
-        .route("/people/{id}", get(api::person))
-        .route(
-            "/assignments",
-            get(api::assignments).post(api::create_assignment),
-        )
-        .route("/assignments/{id}/end", post(api::end_assignment))
-        .route("/policies", get(api::policies).post(api::install_policy))
-        .route("/bodies", get(api::bodies))
-        .route("/units/{id}/roster", post(api::import_roster))
-        .route("/audit", get(api::audit))
-        .route("/audit/verify", get(api::audit_verify))
-        .route("/obligations", get(ledger_api::obligations))
-        .route("/obligations/{id}", get(ledger_api::obligation))
-        .route("/obligations/{id}/records", post(ledger_api::create_record))
-        .route("/records/{id}", get(ledger_api::record))
-        .route("/records/{id}/versions", post(ledger_api::correct_record))
-        .route("/records/{id}/acknowledge", post(ledger_api::acknowledge))
-        .route("/units/{id}/ledger.xlsx", get(ledger::ledger_xlsx))
-        .route("/units/{id}/ledger.docx", get(ledger::ledger_docx))
-        .route("/units/{id}/evidence.zip", get(ledger::evidence_zip))
-        .route("/records/{id}/record.docx", get(ledger::record_docx))
-        .route(
-            "/channels",
-            get(reviews_api::channels).post(reviews_api::create_channel),
-        )
-        .route(
-            "/reviews",
-            get(reviews_api::items).post(reviews_api::create_item),
-        )
-        .route("/reviews/{id}", get(reviews_api::item))
-        .route("/reviews/{id}/versions", post(reviews_api::add_version))
-        .route("/reviews/{id}/decisions", post(reviews_api::decide))
-        .route("/reviews/{id}/withdraw", post(reviews_api::withdraw))
-        .route("/reviews/{id}/publish", post(reviews_api::publish))
-        .route(
-            "/reviews/{id}/risk-assessments",
-            post(reviews_api::add_risk),
-        )
-        .route(
-            "/reviews/{id}/registration.docx",
-            get(reviews::registration_docx),
-        )
-        .fallback(api::not_found);
-
+    shared::i18n::install(CATALOGUES);
+    let api = api_router().into_router().fallback(site::not_found);
     Router::new()
-        .route("/", get(pages::home))
-        .route("/healthz", get(pages::healthz))
-        .route("/readyz", get(pages::readyz))
-        .route("/assets/{name}", get(assets::serve))
-        .route("/lang/{lang}", get(pages::set_lang))
-        .route("/setup", get(pages::setup_form).post(pages::setup))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route("/units", get(pages::units))
-        .route("/units/{id}", get(pages::unit))
-        .route("/units/{id}/children", post(pages::create_child))
-        .route("/units/{id}/edit", post(pages::update_unit))
-        .route("/units/{id}/people", post(pages::create_person))
-        .route("/units/{id}/assignments", post(pages::create_assignment))
-        .route(
-            "/units/{id}/import",
-            get(pages::import_form).post(pages::import),
-        )
-        .route(
-            "/units/{id}/policy",
-            get(pages::policy_page).post(pages::install_policy),
-        )
-        .route("/units/{id}/policy/preview", post(pages::preview_policy))
-        .route("/units/{id}/bodies/sync", post(pages::sync_bodies))
-        .route("/assignments/{id}/end", post(pages::end_assignment))
-        .route("/bodies/{id}/members", post(pages::add_body_member))
-        .route("/people/{id}", get(pages::person))
-        .route("/roster/template.xlsx", get(pages::template_xlsx))
-        .route("/roster/template.csv", get(pages::template_csv))
-        .route(
-            "/accounts",
-            get(pages::accounts).post(pages::create_account),
-        )
-        .route("/accounts/{id}/unlock", post(pages::unlock_account))
-        .route("/accounts/{id}/password", post(pages::reset_password))
-        .route("/accounts/{id}/active", post(pages::set_active))
-        .route("/accounts/{id}/grants", post(pages::set_grant))
-        .route("/grants/{id}/remove", post(pages::remove_grant))
-        .route("/me", get(pages::me))
-        .route("/me/password", post(pages::change_password))
-        .route("/me/tokens", post(pages::create_token))
-        .route("/me/tokens/{id}/revoke", post(pages::revoke_token))
-        .route("/audit", get(pages::audit))
+        .route("/", get(site::home))
+        .route("/healthz", get(site::healthz))
+        .route("/readyz", get(site::readyz))
+        .route("/assets/{name}", get(shared::assets::serve))
+        .route("/lang/{lang}", get(site::set_lang))
+        .merge(accounts::routes())
+        .merge(org::routes())
+        .merge(audit::routes())
+        .merge(work::routes())
         .merge(ledger::routes())
         .merge(reviews::routes())
         .nest("/api/v1", api)
-        .fallback(pages::not_found)
+        .fallback(site::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::guard,
@@ -208,14 +98,12 @@ pub async fn serve(
     // Obligations for the current period and the next, now and every hour after; idempotent, so
     // every instance may run it.
     let (store2, data) = (state.store.clone(), state.config.data.clone());
-    let wake = state.materialise.clone();
+    let wake = state.materialise_signal();
     let materialiser = tokio::spawn(async move {
         loop {
             match zeren_policy::calendar::WorkCalendar::with_imported(&data.join("calendar")) {
                 Ok(cal) => {
-                    match zeren_store::materialise::materialise_all(&store2, ledger::today(), &cal)
-                        .await
-                    {
+                    match zeren_store::materialise::materialise_all(&store2, today(), &cal).await {
                         Ok(r) if r.created + r.removed > 0 => {
                             tracing::info!(
                                 created = r.created,
@@ -227,7 +115,8 @@ pub async fn serve(
                         Err(e) => tracing::warn!(error = %e, "could not materialise obligations"),
                     }
                     if let Err(e) =
-                        reviews::materialise_channel_reviews(&store2, ledger::today()).await
+                        zeren_store::channel_reviews::materialise_channel_reviews(&store2, today())
+                            .await
                     {
                         tracing::warn!(error = %e, "could not materialise channel reviews");
                     }
@@ -247,4 +136,144 @@ pub async fn serve(
     sweeper.abort();
     materialiser.abort();
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every catalogue is sorted and no id is defined twice, across features.
+    #[test]
+    fn catalogues_are_sorted_and_disjoint() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in std::iter::once(shared::i18n::SHARED).chain(CATALOGUES.iter().copied()) {
+            for w in c.windows(2) {
+                assert!(w[0].0 < w[1].0, "not sorted: {} then {}", w[0].0, w[1].0);
+            }
+            for (id, zh, en) in c.iter() {
+                assert!(seen.insert(*id), "{id} is defined twice");
+                assert!(!zh.is_empty() || !en.is_empty(), "{id} is empty");
+            }
+        }
+    }
+
+    /// The crate's shape (docs/architecture.md): a feature imports from `shared` and from the
+    /// domain crates, never from another feature or from the application's own modules; `shared`
+    /// imports no feature, and its modules import one another without a cycle.
+    #[test]
+    fn features_meet_only_through_shared() {
+        const FEATURES: &[&str] = &["accounts", "audit", "ledger", "org", "reviews", "work"];
+        const APP: &[&str] = &["site", "security", "openapi"];
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        // Code lines only: a comment may name anything.
+        let code = |path: &std::path::Path| -> String {
+            std::fs::read_to_string(path)
+                .unwrap()
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let files = |dir: &str| -> Vec<std::path::PathBuf> {
+            let mut v: Vec<_> = std::fs::read_dir(src.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            v.sort();
+            v
+        };
+        let mut wrong = Vec::new();
+        for feature in FEATURES.iter().chain(["shared"].iter()) {
+            for f in files(feature) {
+                let text = code(&f);
+                for other in FEATURES.iter().chain(APP) {
+                    if other != feature && text.contains(&format!("crate::{other}")) {
+                        wrong.push(format!("{} imports crate::{other}", f.display()));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+        // The shared modules' graph, by `super::x` and `crate::shared::x`.
+        let shared = files("shared");
+        let name = |p: &std::path::PathBuf| p.file_stem().unwrap().to_str().unwrap().to_string();
+        let names: Vec<String> = shared.iter().map(name).filter(|n| n != "mod").collect();
+        let deps: std::collections::BTreeMap<String, Vec<String>> = shared
+            .iter()
+            .filter(|p| name(p) != "mod")
+            .map(|p| {
+                let text = code(p);
+                let d = names
+                    .iter()
+                    .filter(|n| **n != name(p))
+                    .filter(|n| {
+                        text.contains(&format!("super::{n}::"))
+                            || text.contains(&format!("super::{n};"))
+                            || text.contains(&format!("super::{n},"))
+                            || text.contains(&format!("crate::shared::{n}"))
+                    })
+                    .cloned()
+                    .collect();
+                (name(p), d)
+            })
+            .collect();
+        fn visit(
+            n: &str,
+            deps: &std::collections::BTreeMap<String, Vec<String>>,
+            path: &mut Vec<String>,
+            done: &mut std::collections::BTreeSet<String>,
+        ) {
+            if done.contains(n) {
+                return;
+            }
+            if let Some(at) = path.iter().position(|p| p == n) {
+                panic!("import cycle in shared: {:?} -> {n}", &path[at..]);
+            }
+            path.push(n.to_string());
+            for d in &deps[n] {
+                visit(d, deps, path, done);
+            }
+            path.pop();
+            done.insert(n.to_string());
+        }
+        let mut done = std::collections::BTreeSet::new();
+        for n in deps.keys() {
+            visit(n, &deps, &mut Vec::new(), &mut done);
+        }
+    }
+
+    /// Every message id used in a template or in the code is in a catalogue.
+    #[test]
+    fn every_message_used_exists() {
+        shared::i18n::install(CATALOGUES);
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&root.join("templates"), &mut files);
+        walk(&root.join("src"), &mut files);
+        let mut missing = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for piece in text.split("s(\"").skip(1) {
+                let id = piece.split('"').next().unwrap();
+                let looks_like_id = id.contains('.')
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');
+                if looks_like_id && shared::i18n::lookup(id).is_none() {
+                    missing.push(format!("{id} ({})", f.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing messages: {missing:?}");
+    }
 }

@@ -6,13 +6,18 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde_json::json;
 use zeren_store::Read;
 
-use crate::auth::{self, Viewer};
-use crate::error::Error;
-use crate::i18n::Lang;
-use crate::AppState;
+use crate::shared::auth;
+use crate::shared::context::{Viewer, SESSION_COOKIE};
+use crate::shared::cookies::cookie;
+use crate::shared::error::Error;
+use crate::shared::i18n::Lang;
+use crate::shared::state::AppState;
+use crate::shared::view;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
@@ -119,7 +124,7 @@ async fn token_viewer(state: &AppState, token: &str) -> Result<Option<Viewer>, E
 }
 
 async fn session_viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Error> {
-    let Some(cookie) = auth::cookie(headers, auth::SESSION_COOKIE) else {
+    let Some(cookie) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     let id = auth::sha256_hex(cookie);
@@ -212,11 +217,7 @@ fn field(query: &str, name: &str) -> Option<String> {
 
 fn finish(mut resp: Response, lang: Lang, api: bool) -> Response {
     if let Some(e) = resp.extensions_mut().remove::<Error>() {
-        resp = if api {
-            e.into_json()
-        } else {
-            e.into_page(lang)
-        };
+        resp = if api { as_json(e) } else { as_page(e, lang) };
     }
     let h = resp.headers_mut();
     h.insert(
@@ -236,6 +237,30 @@ fn finish(mut resp: Response, lang: Lang, api: bool) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// An error as the pages show it: a redirect to sign in or to setup, else a page in the
+/// viewer's language.
+fn as_page(e: Error, lang: Lang) -> Response {
+    e.log();
+    match e {
+        Error::Unauthenticated => Redirect::to("/login").into_response(),
+        Error::Setup(false) => Redirect::to("/setup").into_response(),
+        Error::Setup(true) => Redirect::to("/login").into_response(),
+        e => {
+            let status = e.status_code();
+            let page = view::error_page(lang, status, &e.message(lang));
+            (status, page).into_response()
+        }
+    }
+}
+
+/// An error as the API answers it: `{"error": code, "message": …}` with the status.
+fn as_json(e: Error) -> Response {
+    e.log();
+    let status = e.status_code();
+    let body = json!({ "error": e.code(), "message": e.message(Lang::En) });
+    (status, Json(body)).into_response()
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 #[path = "../server/helpers.rs"]
 mod helpers;
 mod reviews;
+#[path = "../server/schema.rs"]
+mod schema;
 mod webdriver;
 
 use std::io::Read as _;
@@ -100,7 +102,7 @@ async fn a_clerk_records_the_quarterly_study_and_exports_the_ledger() {
     w.commit().await.unwrap();
     zeren_store::materialise::materialise_all(
         &app.store,
-        zeren_web::ledger::today(),
+        zeren_web::today(),
         &WorkCalendar::bundled(),
     )
     .await
@@ -130,7 +132,7 @@ async fn a_clerk_records_the_quarterly_study_and_exports_the_ledger() {
     // Record it: date, place, two participants, minutes and a PDF.
     let file = dir.join("会议纪要.pdf");
     std::fs::write(&file, pdf()).unwrap();
-    let today = zeren_web::ledger::today().to_string();
+    let today = zeren_web::today().to_string();
     s.script(&format!(
         "document.querySelector('#record-form input[name=work_date]').value = '{today}'"
     ))
@@ -191,7 +193,7 @@ async fn a_clerk_records_the_quarterly_study_and_exports_the_ledger() {
         .await;
     assert!(s.text(&link).await.contains("导出 Excel"));
     let cookie = s
-        .cookie(zeren_web::auth::SESSION_COOKIE)
+        .cookie(zeren_web::context::SESSION_COOKIE)
         .await
         .expect("session cookie");
     let r = reqwest::Client::new()

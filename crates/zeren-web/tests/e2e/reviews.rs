@@ -256,7 +256,7 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
         .script("return document.querySelector(\"a[href$='registration.docx']\").href")
         .await;
     let cookie = s
-        .cookie(zeren_web::auth::SESSION_COOKIE)
+        .cookie(zeren_web::context::SESSION_COOKIE)
         .await
         .expect("session cookie");
     let resp = reqwest::Client::new()

@@ -201,11 +201,20 @@ impl Client {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
-        let r = req.headers(self.headers()).send().await.expect("request");
+        let req = req.headers(self.headers()).build().expect("request");
+        let method = req.method().to_string();
+        let path = req.url().path().to_string();
+        let r = self.http.execute(req).await.expect("request");
         let status = r.status();
         let headers = r.headers().clone();
         let body = r.bytes().await.unwrap().to_vec();
         let text = String::from_utf8_lossy(&body).into_owned();
+        // Every API answer must be what the OpenAPI document says.
+        if let Some(api_path) = path.strip_prefix("/api/v1") {
+            if let Err(e) = crate::schema::check(&method, api_path, status.as_u16(), &body) {
+                panic!("the API answer does not match the OpenAPI document: {e}");
+            }
+        }
         Resp {
             status,
             headers,

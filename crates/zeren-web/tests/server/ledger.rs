@@ -71,7 +71,7 @@ async fn school(app: &App, parent: i64, name: &str, clerk: &str) -> School {
 async fn materialise(app: &App) {
     zeren_store::materialise::materialise_all(
         &app.store,
-        zeren_web::ledger::today(),
+        zeren_web::today(),
         &WorkCalendar::bundled(),
     )
     .await
@@ -79,7 +79,7 @@ async fn materialise(app: &App) {
 }
 
 async fn obligation_id(app: &App, unit: i64, duty: &str) -> i64 {
-    let today = zeren_web::ledger::today();
+    let today = zeren_web::today();
     let mut r = app.store.reader().await.unwrap();
     r.obligations(&ObligationFilter {
         unit: Some(unit),
@@ -132,7 +132,7 @@ async fn ledger_journey(db: TestDb) {
     assert!(r.text.contains(&format!("/obligations/{study}")));
     // The reminder in the navigation counts what is overdue or due soon.
     let due_soon_or_overdue = {
-        let today = zeren_web::ledger::today();
+        let today = zeren_web::today();
         let mut rd = app.store.reader().await.unwrap();
         rd.obligations(&ObligationFilter {
             unit: Some(first.unit),
@@ -164,7 +164,7 @@ async fn ledger_journey(db: TestDb) {
     assert!(r.text.contains("尚未登记") && r.text.contains("登记工作记录"));
 
     // Work dated in the future is refused with a reason, and nothing is stored.
-    let tomorrow = (zeren_web::ledger::today() + chrono::Days::new(1)).to_string();
+    let tomorrow = (zeren_web::today() + chrono::Days::new(1)).to_string();
     let r = clerk
         .multipart(
             &format!("/obligations/{study}/records"),
@@ -187,7 +187,7 @@ async fn ledger_journey(db: TestDb) {
         .is_empty());
 
     // Recorded with minutes, attendance and a PDF.
-    let today = zeren_web::ledger::today().to_string();
+    let today = zeren_web::today().to_string();
     let (p0, p1) = (first.people[0].to_string(), first.people[1].to_string());
     let r = clerk
         .multipart(
@@ -288,7 +288,7 @@ async fn ledger_journey(db: TestDb) {
         .unwrap()
         .contains("spreadsheetml"));
     let strings = unzip(&r.body, "xl/sharedStrings.xml");
-    let year = chrono::Datelike::year(&zeren_web::ledger::today());
+    let year = chrono::Datelike::year(&zeren_web::today());
     for s in [
         format!("河东区第一中学{year}年度意识形态工作台账"),
         "填报单位：河东区第一中学".into(),
@@ -576,7 +576,7 @@ async fn the_ledger_api_for_scripts() {
             StatusCode::FORBIDDEN
         );
 
-        let today = zeren_web::ledger::today().to_string();
+        let today = zeren_web::today().to_string();
         let body = serde_json::json!({
             "work_date": today,
             "place": "会议室",
@@ -696,7 +696,7 @@ async fn the_holder_of_a_personal_duty_records_it_without_a_grant() {
             .unwrap();
         w.commit().await.unwrap();
         materialise(&app).await;
-        let today = zeren_web::ledger::today();
+        let today = zeren_web::today();
         let lecture = app
             .store
             .reader()

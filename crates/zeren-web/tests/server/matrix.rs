@@ -369,46 +369,75 @@ const ROUTES: &[Route] = &[
 /// The table names every route of the router (read from its source, method by method).
 #[test]
 fn the_matrix_covers_every_route() {
-    // The pages' routes are in lib.rs and in the ledger's own router (ledger.rs).
-    let src = concat!(
-        include_str!("../../src/lib.rs"),
-        include_str!("../../src/ledger.rs"),
-        include_str!("../../src/reviews.rs")
-    );
-    let api_start = src.find("let api = Router::new()").unwrap();
-    let api_end = src.find(".fallback(api::not_found)").unwrap();
+    // The pages' routes are `.route(…)` calls in lib.rs and in each feature's `routes()`; the
+    // API's are `.get(…)`/`.post(…)` calls on an `ApiRouter` (each feature's `api()`, and
+    // `api_router()` in lib.rs).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut sources = vec![std::fs::read_to_string(dir.join("lib.rs")).unwrap()];
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let module = entry.unwrap().path().join("mod.rs");
+        if module.exists() {
+            sources.push(std::fs::read_to_string(module).unwrap());
+        }
+    }
     let mut in_router = Vec::new();
-    let mut pos = 0;
-    while let Some(i) = src[pos..].find(".route(") {
-        let at = pos + i;
-        // The call's text up to its closing parenthesis (rustfmt may spread it over lines).
-        let rest = &src[at + ".route(".len()..];
-        let mut depth = 1;
-        let end = rest
-            .char_indices()
-            .find(|(_, c)| {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
-                }
-                depth == 0
-            })
-            .unwrap()
-            .0;
-        let call = rest[..end].trim();
-        let path = call.trim_start_matches('"').split('"').next().unwrap();
-        let prefix = if at > api_start && at < api_end {
-            "/api/v1"
-        } else {
-            ""
+    for src in &sources {
+        // The text of each call up to its closing parenthesis (rustfmt may spread it over lines).
+        let calls = |marker: &str, from: usize, to: usize| -> Vec<String> {
+            let mut out = Vec::new();
+            let mut pos = from;
+            while let Some(i) = src[pos..to].find(marker) {
+                let at = pos + i;
+                let rest = &src[at + marker.len()..];
+                let mut depth = 1;
+                let end = rest
+                    .char_indices()
+                    .find(|(_, c)| {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        depth == 0
+                    })
+                    .unwrap()
+                    .0;
+                out.push(rest[..end].trim().to_string());
+                pos = at + 1;
+            }
+            out
         };
-        for method in ["get", "post"] {
-            if call.contains(&format!("{method}(")) {
-                in_router.push(format!("{} {prefix}{path}", method.to_uppercase()));
+        let path_of = |call: &str| {
+            call.trim_start_matches('"')
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        for call in calls(".route(", 0, src.len()) {
+            for method in ["get", "post"] {
+                if call.contains(&format!("{method}(")) {
+                    in_router.push(format!("{} {}", method.to_uppercase(), path_of(&call)));
+                }
             }
         }
-        pos = at + 1;
+        for start in [
+            "pub fn api() -> ApiRouter",
+            "pub(crate) fn api_router() -> ApiRouter",
+        ] {
+            if let Some(from) = src.find(start) {
+                let to = from + src[from..].find("\n}\n").unwrap();
+                for method in ["get", "post"] {
+                    for call in calls(&format!(".{method}("), from, to) {
+                        in_router.push(format!(
+                            "{} /api/v1{}",
+                            method.to_uppercase(),
+                            path_of(&call)
+                        ));
+                    }
+                }
+            }
+        }
     }
     let normalise = |p: &str| -> String {
         let p = p.split('?').next().unwrap();
@@ -571,7 +600,7 @@ async fn every_route_checks_access_on_the_server() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         zeren_store::materialise::materialise_all(
             &app.store,
-            zeren_web::ledger::today(),
+            zeren_web::today(),
             &zeren_policy::calendar::WorkCalendar::bundled(),
         )
         .await
@@ -580,7 +609,7 @@ async fn every_route_checks_access_on_the_server() {
             let store = app.store.clone();
             async move {
                 use zeren_store::ledger::{LedgerRead, ObligationFilter};
-                let today = zeren_web::ledger::today();
+                let today = zeren_web::today();
                 store
                     .reader()
                     .await
@@ -602,7 +631,7 @@ async fn every_route_checks_access_on_the_server() {
             }
         };
         let obligation = current(a, "quarterly_study").await;
-        let today = zeren_web::ledger::today().to_string();
+        let today = zeren_web::today().to_string();
         let r = sys
             .json(
                 &format!("/api/v1/obligations/{obligation}/records"),

@@ -835,7 +835,7 @@ async fn a_channel_is_reviewed_every_period_like_any_duty() {
             .clone();
         assert_eq!(ob["every"], "quarter");
         let id = ob["id"].as_i64().unwrap();
-        let today = zeren_web::ledger::today().to_string();
+        let today = zeren_web::today().to_string();
         let r = officer
             .json(
                 &format!("/api/v1/obligations/{id}/records"),
@@ -856,14 +856,17 @@ async fn a_channel_is_reviewed_every_period_like_any_duty() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         // Running again creates nothing new; the obligation survives the ledger's materialiser.
         assert_eq!(
-            zeren_web::reviews::materialise_channel_reviews(&app.store, zeren_web::ledger::today())
-                .await
-                .unwrap(),
+            zeren_store::channel_reviews::materialise_channel_reviews(
+                &app.store,
+                zeren_web::today()
+            )
+            .await
+            .unwrap(),
             0
         );
         zeren_store::materialise::materialise_all(
             &app.store,
-            zeren_web::ledger::today(),
+            zeren_web::today(),
             &zeren_policy::calendar::WorkCalendar::bundled(),
         )
         .await

@@ -1,0 +1,226 @@
+//! The audit administrator's view of the audit log (安全审计员): entries filtered by person,
+//! object and dates, the chain's verification, and the same as JSON. Nobody else reads it.
+
+use askama::Template;
+use axum::response::Html;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use zeren_store::*;
+// Named, so that the store's Error and Result do not shadow the web layer's.
+use crate::shared::error::{Error, Result};
+
+use crate::shared::apidoc::{s, *};
+use crate::shared::prelude::*;
+use serde_json::json;
+
+pub mod messages;
+
+#[derive(Default)]
+pub struct AuditFilterForm {
+    pub actor: Option<i64>,
+    pub entity: String,
+    pub from: String,
+    pub to: String,
+}
+
+pub struct ActorOption {
+    pub id: i64,
+    pub username: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/audit.html")]
+pub struct AuditPage {
+    pub chrome: Chrome,
+    pub lang: Lang,
+    pub chain_ok: bool,
+    pub chain_status: String,
+    pub actors: Vec<ActorOption>,
+    pub filter: AuditFilterForm,
+    pub entries: Vec<AuditEntry>,
+}
+
+/// What an audit action means, in the viewer's language; unknown actions show their code.
+pub fn action_label(lang: Lang, action: &str) -> String {
+    const LABELS: &[(&str, &str, &str)] = &[
+        (
+            "account.active",
+            "启用/停用账号",
+            "account enabled/disabled",
+        ),
+        ("account.create", "创建账号", "account created"),
+        ("account.password", "修改密码", "password changed"),
+        ("assignment.create", "任命", "role assigned"),
+        ("assignment.end", "卸任", "assignment ended"),
+        ("body.flag", "机构需调整", "body flagged for adjustment"),
+        ("body.member.add", "添加机构成员", "body member added"),
+        ("body.member.remove", "移除机构成员", "body member removed"),
+        ("body.sync", "更新机构成员", "body members updated"),
+        ("grant.remove", "撤销权限", "permission removed"),
+        ("grant.set", "授予权限", "permission granted"),
+        ("login.failure", "登录失败", "failed login"),
+        ("login.unlock", "解除锁定", "lockout lifted"),
+        ("person.create", "添加人员", "person added"),
+        ("policy.install", "安装实施办法", "policy installed"),
+        ("session.login", "登录", "logged in"),
+        ("session.logout", "退出", "logged out"),
+        ("setting.set", "系统设置", "setting changed"),
+        ("token.create", "生成 API 令牌", "API token created"),
+        ("token.revoke", "吊销 API 令牌", "API token revoked"),
+        ("unit.create", "创建单位", "unit created"),
+        ("unit.update", "修改单位", "unit changed"),
+    ];
+    match LABELS.iter().find(|(code, ..)| *code == action) {
+        Some((_, zh, en)) => match lang {
+            Lang::Zh => format!("{zh}（{action}）"),
+            Lang::En => format!("{en} ({action})"),
+        },
+        None => action.to_string(),
+    }
+}
+
+impl AuditPage {
+    pub fn action(&self, code: &str) -> String {
+        action_label(self.lang, code)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// Parse the audit filter; dates are Chinese calendar days (UTC+8), `to` inclusive.
+fn audit_filter(q: &AuditQuery) -> Result<(AuditFilter, AuditFilterForm)> {
+    let day = |s: &Option<String>| -> Result<Option<NaiveDate>> {
+        match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| Error::Invalid(format!("{s}？"))),
+            None => Ok(None),
+        }
+    };
+    let start = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc() - chrono::Duration::hours(8))
+    };
+    let actor = match q.actor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(a) => Some(
+            a.parse::<i64>()
+                .map_err(|_| Error::Invalid(format!("{a}？")))?,
+        ),
+        None => None,
+    };
+    let entity = q.entity.clone().unwrap_or_default().trim().to_string();
+    let (entity_type, entity_id) = match entity.split_once(':') {
+        Some((t, i)) => (Some(t.to_string()), Some(i.to_string())),
+        None if !entity.is_empty() => (Some(entity.clone()), None),
+        None => (None, None),
+    };
+    let (from, to) = (day(&q.from)?, day(&q.to)?);
+    let filter = AuditFilter {
+        actor_account_id: actor,
+        entity_type,
+        entity_id,
+        from: from.and_then(start),
+        to: to.and_then(|d| d.succ_opt()).and_then(start),
+        limit: 500,
+    };
+    let form = AuditFilterForm {
+        actor,
+        entity,
+        from: from.map(|d| d.to_string()).unwrap_or_default(),
+        to: to.map(|d| d.to_string()).unwrap_or_default(),
+    };
+    Ok((filter, form))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Query(q): Query<AuditQuery>,
+) -> Result<Html<String>> {
+    v.require_duty(AdminDuty::Audit)?;
+    let t = Tr(lang);
+    let (filter, form) = audit_filter(&q)?;
+    let verification = state.store.verify_audit().await?;
+    let (chain_ok, chain_status) = match &verification.first_break {
+        None => (
+            true,
+            format!(
+                "{}{}（{}）",
+                t.s("audit.intact"),
+                verification.entries,
+                verification.algorithm.as_str()
+            ),
+        ),
+        Some(b) => (false, format!("{}{b}", t.s("audit.broken"))),
+    };
+    let mut r = state.store.reader().await?;
+    let actors = r
+        .accounts()
+        .await?
+        .into_iter()
+        .map(|a| ActorOption {
+            id: a.id,
+            username: a.username,
+        })
+        .collect();
+    let entries = r.audit_search(&filter).await?;
+    render(&AuditPage {
+        chrome: Chrome::new(lang, Some(&v)),
+        lang,
+        chain_ok,
+        chain_status,
+        actors,
+        filter: form,
+        entries,
+    })
+}
+
+pub async fn entries_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AuditQuery>,
+) -> Result<axum::Json<Vec<AuditEntry>>> {
+    v.require_duty(AdminDuty::Audit)?;
+    let (filter, _) = audit_filter(&q)?;
+    Ok(axum::Json(
+        state.store.reader().await?.audit_search(&filter).await?,
+    ))
+}
+
+pub async fn verify_json(
+    State(state): State<AppState>,
+    v: Viewer,
+) -> Result<axum::Json<Verification>> {
+    v.require_duty(AdminDuty::Audit)?;
+    Ok(axum::Json(state.store.verify_audit().await?))
+}
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/audit", axum::routing::get(page))
+}
+
+pub fn api() -> ApiRouter {
+    ApiRouter::new()
+        .get("/audit", entries_json)
+        .get("/audit/verify", verify_json)
+}
+
+pub fn doc() -> ApiDoc {
+    ApiDoc::new()
+        .path("/audit", "get", op("Audit log entries (audit administrator only), newest first, at most 500", vec![
+            query("actor", s::int()),
+            { let mut p = query("entity", s::string()); p["description"] = json!("type or type:id, e.g. unit:3"); p },
+            query("from", s::date()),
+            query("to", s::date()),
+        ], None, (200, json_body("OK", list("AuditEntry"))), &[]))
+        .path("/audit/verify", "get", op("Walk the audit chain; names the first broken link (audit administrator only)", vec![], None, (200, json_body("OK", r("Verification"))), &[]))
+        .schema("AuditEntry", object(&["seq", "at", "actor_account_id", "actor", "action", "entity_type", "entity_id", "state_digest", "prev_hash", "hash"], json!({ "seq": s::int(), "at": s::time(), "actor_account_id": s::int_or_null(), "actor": s::string(), "action": s::string(), "entity_type": s::string(), "entity_id": s::string(), "state_digest": s::string(), "prev_hash": s::string(), "hash": s::string() })))
+        .schema("Verification", json!({ "type": "object", "required": ["algorithm", "entries", "head", "first_break"], "properties": { "algorithm": s::one_of(&["sha256", "sm3"]), "entries": s::int(), "head": s::string(), "first_break": { "description": "null when intact; else where the chain breaks" } } }))
+}

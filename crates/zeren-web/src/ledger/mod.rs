@@ -1,0 +1,119 @@
+//! The ledger (台账): obligations and the records that fulfil them, with versions, corrections and
+//! the parent's 签收; a unit's year as a grid with its print view and exports; the 责任清单; the
+//! private calendar feed — as pages and as the JSON API.
+
+mod calendar;
+mod duties;
+mod grid;
+mod inbox;
+pub mod messages;
+mod obligation;
+mod records;
+
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::json;
+
+use crate::shared::apidoc::{s, *};
+use crate::shared::respond::{DOCX, XLSX};
+use crate::shared::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/obligations/{id}", get(obligation::page))
+        .route("/obligations/{id}/records", post(records::create_form))
+        .route("/records/{id}/correct", post(records::correct_form))
+        .route("/records/{id}/acknowledge", post(records::acknowledge_form))
+        .route("/records/{id}/record.docx", get(records::record_docx))
+        .route(
+            "/records/{id}/files/{version}/{position}",
+            get(records::download),
+        )
+        .route("/units/{id}/ledger", get(grid::page))
+        .route("/units/{id}/ledger/print", get(grid::print_page))
+        .route("/units/{id}/ledger.xlsx", get(grid::ledger_xlsx))
+        .route("/units/{id}/ledger.docx", get(grid::ledger_docx))
+        .route("/units/{id}/evidence.zip", get(grid::evidence_zip))
+        .route("/units/{id}/inbox", get(inbox::page))
+        .route("/units/{id}/duties", get(duties::unit_page))
+        .route("/people/{id}/duties", get(duties::person_page))
+        .route("/me/calendar", post(calendar::renew_form))
+        .route("/calendar/{token}", get(calendar::feed))
+}
+
+pub fn api() -> ApiRouter {
+    ApiRouter::new()
+        .get("/obligations", obligation::list_json)
+        .get("/obligations/{id}", obligation::json)
+        .post("/obligations/{id}/records", records::create_json)
+        .get("/records/{id}", records::json)
+        .post("/records/{id}/versions", records::correct_json)
+        .post("/records/{id}/acknowledge", records::acknowledge_json)
+        .get("/units/{id}/ledger.xlsx", grid::ledger_xlsx)
+        .get("/units/{id}/ledger.docx", grid::ledger_docx)
+        .get("/units/{id}/evidence.zip", grid::evidence_zip)
+        .get("/records/{id}/record.docx", records::record_docx)
+}
+
+const STATUSES: &[&str] = &[
+    "upcoming",
+    "due_soon",
+    "overdue",
+    "done_on_time",
+    "done_late",
+];
+
+pub fn doc() -> ApiDoc {
+    let year = query("year", s::int());
+    let file = |summary: &str, media: &str| {
+        op(
+            summary,
+            vec![id_param(), year.clone()],
+            None,
+            (200, file_body("the file", media)),
+            &[],
+        )
+    };
+    ApiDoc::new()
+        .path("/obligations", "get", op("Obligations (待办) of a unit, or of its subtree, with their status", vec![
+            unit_param(),
+            { let mut p = query("subtree", s::boolean()); p["description"] = json!("include every unit below"); p },
+            query("person", s::int()),
+            query("duty", s::string()),
+            query("status", s::one_of(STATUSES)),
+            query("due_from", s::date()),
+            query("due_to", s::date()),
+            query("limit", json!({ "type": "integer", "minimum": 1, "maximum": 10000 })),
+        ], None, (200, json_body("OK", list("Obligation"))), &[]))
+        .path("/obligations/{id}", "get", op("An obligation with its records and every version", vec![id_param()], None, (200, json_body("OK", r("ObligationDetail"))), &[]))
+        .path("/obligations/{id}/records", "post", op("Record the work (edit at the unit, or the person the obligation is for); the duty's evidence is enforced", vec![id_param()], Some(r("NewVersion")), (201, json_body("created", r("RecordHistory"))), &[409]))
+        .path("/records/{id}", "get", op("A record with all its versions and acknowledgements", vec![id_param()], None, (200, json_body("OK", r("RecordHistory"))), &[]))
+        .path("/records/{id}/versions", "post", op("Correct a record: a new version with a reason; `version` is the one corrected (409 if it is no longer current)", vec![id_param()], Some(r("NewVersion")), (201, json_body("created", r("RecordHistory"))), &[409]))
+        .path("/records/{id}/acknowledge", "post", op("Acknowledge (签收) a record reported to the parent unit (edit at the parent)", vec![id_param()], Some(object(&[], json!({ "note": s::string(), "version": { "type": "integer", "description": "the version read; 409 if the record was corrected since" } }))), (201, json_body("created", r("Acknowledgement"))), &[409]))
+        .path("/units/{id}/ledger.xlsx", "get", file("The unit's ledger for a year as XLSX", XLSX))
+        .path("/units/{id}/ledger.docx", "get", file("The unit's ledger for a year as DOCX", DOCX))
+        .path("/units/{id}/evidence.zip", "get", file("The year's evidence files, a folder per record, with an index sheet", "application/zip"))
+        .path("/records/{id}/record.docx", "get", op("A record as a meeting record (DOCX)", vec![id_param()], None, (200, file_body("the document", DOCX)), &[]))
+        .schema("Obligation", object(&["id", "installed_policy_id", "policy_id", "duty_id", "title", "unit_id", "person_id", "every", "period_start", "period_end", "period_label", "due_on", "times", "evidence", "report_to_parent", "created_at", "status", "records"], obligation_properties()))
+        .schema("ObligationDetail", object(&["id", "installed_policy_id", "policy_id", "duty_id", "title", "unit_id", "person_id", "every", "period_start", "period_end", "period_label", "due_on", "times", "evidence", "report_to_parent", "created_at", "status", "records", "history"], {
+            let mut p = obligation_properties();
+            p["history"] = list("RecordHistory");
+            p
+        }))
+        .schema("NewVersion", object(&["work_date"], json!({ "work_date": { "type": "string", "format": "date", "description": "when the work was done" }, "place": s::string(), "content": { "type": "string", "description": "content or minutes" }, "participants": { "type": "array", "items": s::int(), "description": "people of the unit" }, "attachments": s::array(r("FileUpload")), "version": { "type": "integer", "description": "corrections: the version corrected" }, "reason": { "type": "string", "description": "corrections: why" }, "keep": { "type": "array", "items": s::int(), "description": "corrections: positions of files to carry over" } })))
+        .schema("FileUpload", object(&["file_name", "content_base64"], json!({ "file_name": s::string(), "media_type": s::string(), "content_base64": s::string() })))
+        .schema("RecordHistory", object(&["record", "versions", "acknowledgements"], json!({
+            "record": object(&["id", "obligation_id", "current_version", "created_by", "created_at"], json!({ "id": s::int(), "obligation_id": s::int(), "current_version": s::int(), "created_by": s::int_or_null(), "created_at": s::time() })),
+            "versions": s::array(object(&["version", "participants", "attachments"], json!({
+                "version": object(&["id", "record_id", "version", "work_date", "place", "content", "reason", "created_by", "created_by_name", "created_at"], json!({ "id": s::int(), "record_id": s::int(), "version": s::int(), "work_date": s::date(), "place": s::string(), "content": s::string(), "reason": s::string_or_null(), "created_by": s::int_or_null(), "created_by_name": s::string(), "created_at": s::time() })),
+                "participants": { "type": "array", "items": { "type": "array", "prefixItems": [s::int(), s::string()], "description": "[person id, name]" } },
+                "attachments": s::array(object(&["version_id", "position", "file_name", "sha256", "size", "media_type"], json!({ "version_id": s::int(), "position": s::int(), "file_name": s::string(), "sha256": s::string(), "size": s::int(), "media_type": s::string() })))
+            }))),
+            "acknowledgements": list("Acknowledgement")
+        })))
+        .schema("Acknowledgement", object(&["id", "record_id", "version", "unit_id", "acknowledged_by", "acknowledged_at", "note"], json!({ "id": s::int(), "record_id": s::int(), "version": s::int(), "unit_id": s::int(), "acknowledged_by": s::int_or_null(), "acknowledged_at": s::time(), "note": s::string() })))
+}
+
+fn obligation_properties() -> serde_json::Value {
+    json!({ "id": s::int(), "installed_policy_id": s::int(), "policy_id": s::string(), "duty_id": s::string(), "title": s::string(), "unit_id": s::int(), "person_id": s::int_or_null(), "every": s::string(), "period_start": s::date(), "period_end": s::date(), "period_label": s::string(), "due_on": s::date(), "times": s::int(), "evidence": { "type": "string", "description": "evidence words, space separated" }, "report_to_parent": s::boolean(), "created_at": s::time(), "status": s::one_of(STATUSES), "records": s::int() })
+}

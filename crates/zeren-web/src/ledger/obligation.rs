@@ -1,0 +1,300 @@
+//! An obligation (待办): its page with records, versions and the forms to record, correct and
+//! acknowledge; the same as JSON; the list of a unit's obligations as JSON. One loading step
+//! ([`load`]) decides what the viewer may do, for the page and the API alike.
+
+use askama::Template;
+use axum::response::Html;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use zeren_core::obligations::Status;
+use zeren_store::ledger::*;
+use zeren_store::{Level, Person, Read, Unit};
+
+use crate::shared::clock::today;
+use crate::shared::prelude::*;
+use crate::shared::rows::{obligation_views, progress_status, ObligationView};
+
+pub struct VersionView {
+    pub d: VersionDetail,
+    pub participants: String,
+}
+
+pub struct RecordView {
+    pub h: RecordHistory,
+    pub versions: Vec<VersionView>,
+    pub acknowledged: bool,
+}
+
+impl RecordView {
+    pub fn current(&self) -> Option<&VersionView> {
+        self.versions
+            .iter()
+            .find(|v| v.d.version.version == self.h.record.current_version)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/obligation.html")]
+pub struct ObligationPage {
+    pub chrome: Chrome,
+    pub o: ObligationView,
+    pub path: Vec<Unit>,
+    pub records: Vec<RecordView>,
+    pub evidence: Vec<&'static str>,
+    pub people: Vec<Person>,
+    pub can_record: bool,
+    pub can_acknowledge: bool,
+    pub today: NaiveDate,
+    pub error: Option<String>,
+    pub max_mb: u64,
+}
+
+/// An obligation and what the viewer may do with it: read it at its unit, record as an editor
+/// there or as the person it is for, acknowledge (签收) as an editor of the parent unit.
+pub struct Access {
+    pub o: Obligation,
+    pub can_record: bool,
+    pub can_acknowledge: bool,
+}
+
+/// Loads an obligation the viewer may read, with their rights on it.
+pub async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Access> {
+    let o = state
+        .store
+        .reader()
+        .await?
+        .obligation(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let own = o.person_id.is_some() && o.person_id == v.account.person_id;
+    // The person a duty is for may see and record it without a grant at the unit.
+    let (unit, level) = if own {
+        let mut r = state.store.reader().await?;
+        let unit = r.unit(o.unit_id).await?.ok_or(Error::NotFound)?;
+        let level = r
+            .level_at(v.account.id, o.unit_id)
+            .await?
+            .unwrap_or(Level::Read);
+        (unit, level)
+    } else {
+        access::require(&state.store, v, o.unit_id, Level::Read).await?
+    };
+    let can_record = level >= Level::Edit || own;
+    let can_acknowledge = match unit.parent_id {
+        Some(p) if o.report_to_parent => {
+            let mut r = state.store.reader().await?;
+            r.level_at(v.account.id, p)
+                .await?
+                .is_some_and(|l| l >= Level::Edit)
+        }
+        _ => false,
+    };
+    Ok(Access {
+        o,
+        can_record,
+        can_acknowledge,
+    })
+}
+
+/// A record whose obligation the viewer may read, with their rights on that obligation.
+pub async fn load_record(state: &AppState, v: &Viewer, id: i64) -> Result<(RecordHistory, Access)> {
+    let h = state
+        .store
+        .reader()
+        .await?
+        .record_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let a = load(state, v, h.record.obligation_id).await?;
+    Ok((h, a))
+}
+
+pub(super) async fn page_model(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    id: i64,
+    error: Option<String>,
+) -> Result<ObligationPage> {
+    let Access {
+        o,
+        can_record,
+        can_acknowledge,
+        ..
+    } = load(state, v, id).await?;
+    let today = today();
+    let mut r = state.store.reader().await?;
+    let histories = r.records_of(id).await?;
+    let path = r.path(o.unit_id).await?;
+    let people = r.people_in_unit(o.unit_id).await?;
+    let progress = r
+        .obligations(&ObligationFilter {
+            unit: Some(o.unit_id),
+            due_from: Some(o.due_on),
+            due_to: Some(o.due_on),
+            ..ObligationFilter::default()
+        })
+        .await?
+        .into_iter()
+        .find(|p| p.obligation.id == id)
+        .ok_or(Error::NotFound)?;
+    drop(r);
+    let view = obligation_views(&state.store, vec![progress], today)
+        .await?
+        .remove(0);
+    let records = histories
+        .into_iter()
+        .map(|h| {
+            let acknowledged = h
+                .acknowledgements
+                .iter()
+                .any(|a| a.version == h.record.current_version);
+            RecordView {
+                versions: h
+                    .versions
+                    .iter()
+                    .cloned()
+                    .map(|d| VersionView {
+                        participants: d
+                            .participants
+                            .iter()
+                            .map(|(_, n)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                        d,
+                    })
+                    .collect(),
+                acknowledged,
+                h,
+            }
+        })
+        .collect();
+    Ok(ObligationPage {
+        chrome: Chrome::new(lang, Some(v)),
+        evidence: o
+            .evidence
+            .split_whitespace()
+            .filter_map(evidence_zh)
+            .collect(),
+        o: view,
+        path,
+        records,
+        people,
+        can_record,
+        can_acknowledge,
+        today,
+        error,
+        max_mb: state.config.upload_limit_bytes() as u64 / (1024 * 1024),
+    })
+}
+
+fn evidence_zh(word: &str) -> Option<&'static str> {
+    zeren_policy::Evidence::parse(word).map(|e| e.zh())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> Result<Html<String>> {
+    render(&page_model(&state, &v, lang, id, None).await?)
+}
+
+#[derive(Serialize)]
+pub struct ObligationJson {
+    #[serde(flatten)]
+    pub obligation: Obligation,
+    pub status: Status,
+    pub records: i64,
+}
+
+#[derive(Deserialize)]
+pub struct ObligationQuery {
+    /// The unit whose obligations to list (read permission needed there).
+    unit: i64,
+    /// Include every unit below it.
+    #[serde(default)]
+    subtree: bool,
+    person: Option<i64>,
+    duty: Option<String>,
+    status: Option<String>,
+    due_from: Option<NaiveDate>,
+    due_to: Option<NaiveDate>,
+    limit: Option<i64>,
+}
+
+pub async fn list_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ObligationQuery>,
+) -> Result<axum::Json<Vec<ObligationJson>>> {
+    access::require(&state.store, &v, q.unit, Level::Read).await?;
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            Error::Invalid(
+                "status: one of upcoming, due_soon, overdue, done_on_time, done_late".into(),
+            )
+        })?),
+    };
+    let filter = ObligationFilter {
+        subtree_of: q.subtree.then_some(q.unit),
+        unit: (!q.subtree).then_some(q.unit),
+        person: q.person,
+        duty: q.duty,
+        due_from: q.due_from,
+        due_to: q.due_to,
+        // The status is computed after the query, so the limit applies after it too.
+        limit: None,
+    };
+    let rows = state.store.reader().await?.obligations(&filter).await?;
+    let today = today();
+    let limit = q.limit.unwrap_or(1000).clamp(1, 10_000) as usize;
+    Ok(axum::Json(
+        rows.into_iter()
+            .map(|p| ObligationJson {
+                status: progress_status(&p, today),
+                records: p.records,
+                obligation: p.obligation,
+            })
+            .filter(|o| status.is_none_or(|s| o.status == s))
+            .take(limit)
+            .collect(),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct ObligationDetail {
+    #[serde(flatten)]
+    pub obligation: ObligationJson,
+    pub history: Vec<RecordHistory>,
+}
+
+pub async fn json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<ObligationDetail>> {
+    let o = load(&state, &v, id).await?.o;
+    let mut r = state.store.reader().await?;
+    let history = r.records_of(id).await?;
+    let work_dates: Vec<NaiveDate> = history
+        .iter()
+        .filter_map(|h| h.current().map(|c| c.version.work_date))
+        .collect();
+    let p = ObligationProgress {
+        records: work_dates.len() as i64,
+        work_dates,
+        last_entered_at: None,
+        obligation: o,
+    };
+    Ok(axum::Json(ObligationDetail {
+        obligation: ObligationJson {
+            status: progress_status(&p, today()),
+            records: p.records,
+            obligation: p.obligation,
+        },
+        history,
+    }))
+}

@@ -1,0 +1,551 @@
+//! Records (台账记录): recording the work for an obligation with its files, correcting a record as
+//! a new version with a reason, the parent's 签收, downloading a version's files, and a record as
+//! a meeting-record DOCX. Page and API share [`record_work`], [`correct_work`] and
+//! [`acknowledge_record`]; both check the duty's rules the same way.
+
+use std::collections::HashSet;
+
+use axum::extract::Multipart;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use zeren_core::org::PersonId;
+use zeren_core::records::{check_record, AttachmentMeta, RecordDraft};
+use zeren_export::MeetingRecord;
+use zeren_policy::calendar::Period;
+use zeren_policy::Policy;
+use zeren_store::ledger::*;
+use zeren_store::Read;
+
+use super::obligation::{load, load_record, page_model, Access};
+use crate::shared::clock::today;
+use crate::shared::multipart::{guess_media, Form as MultipartForm};
+use crate::shared::policies::parse_installed;
+use crate::shared::prelude::*;
+use crate::shared::respond;
+
+/// What a person submitted for a version, from a form or from the API.
+pub struct RawVersion {
+    pub work_date: Option<NaiveDate>,
+    pub place: String,
+    pub content: String,
+    pub participants: Vec<i64>,
+    /// (file name, media type, bytes)
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+impl RawVersion {
+    fn from_form(form: &MultipartForm) -> RawVersion {
+        RawVersion {
+            work_date: NaiveDate::parse_from_str(&form.text("work_date"), "%Y-%m-%d").ok(),
+            place: form.text("place"),
+            content: form.text("content"),
+            participants: form
+                .all("participants")
+                .iter()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
+            files: form
+                .files("files")
+                .into_iter()
+                .map(|(n, m, b)| (n, m, b.to_vec()))
+                .collect(),
+        }
+    }
+}
+
+/// Checks a submitted version against the duty's rules (evidence, dates, participants, sizes).
+/// On success the version to store (without its files, which the caller stores) and the files.
+pub async fn checked_version(
+    state: &AppState,
+    o: &Obligation,
+    raw: RawVersion,
+    kept: &[zeren_store::ledger::AttachmentRef],
+    reason: Option<String>,
+    lang: Lang,
+) -> Result<(NewVersion, Vec<(String, String, Vec<u8>)>), String> {
+    let RawVersion {
+        work_date,
+        place,
+        content,
+        participants,
+        files,
+    } = raw;
+    let draft = RecordDraft {
+        work_date,
+        place,
+        participants: participants.iter().map(|p| PersonId(*p)).collect(),
+        content,
+        // Files carried over from the corrected version count as evidence too.
+        attachments: kept
+            .iter()
+            .map(|a| AttachmentMeta {
+                file_name: a.file_name.clone(),
+                media_type: a.media_type.clone(),
+                size: a.size as u64,
+            })
+            .chain(files.iter().map(|(n, m, b)| AttachmentMeta {
+                file_name: n.clone(),
+                media_type: m.clone(),
+                size: b.len() as u64,
+            }))
+            .collect(),
+    };
+    let duty = duty_of(state, o).await.map_err(|e| e.to_string())?;
+    let mut r = state.store.reader().await.map_err(|e| e.to_string())?;
+    let unit_people: HashSet<PersonId> = r
+        .people_in_unit(o.unit_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|p| PersonId(p.id))
+        .collect();
+    let every = zeren_policy::Frequency::parse(&o.every).unwrap_or(zeren_policy::Frequency::Year);
+    // A holiday duty (节前研判) is done before the holiday: its window opens a month before it is due.
+    let start = if every == zeren_policy::Frequency::Holiday {
+        o.due_on.min(o.period_start) - chrono::Days::new(31)
+    } else {
+        o.period_start
+    };
+    let period = Period {
+        every,
+        start,
+        end: o.period_end,
+        holiday: None,
+    };
+    let limit = state.config.upload_limit_bytes() as u64;
+    if let Err(problems) = check_record(&duty, &period, &draft, today(), &unit_people, limit) {
+        let text: Vec<String> = problems
+            .iter()
+            .map(|p| match lang {
+                Lang::Zh => p.zh(),
+                Lang::En => format!("{p:?}"),
+            })
+            .collect();
+        return Err(text.join("；"));
+    }
+    if reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
+        return Err(zeren_core::records::RecordProblem::CorrectionWithoutReason.zh());
+    }
+    Ok((
+        NewVersion {
+            work_date: work_date.unwrap_or_else(today),
+            place: draft.place,
+            content: draft.content,
+            participants,
+            attachments: Vec::new(),
+            reason,
+        },
+        files
+            .into_iter()
+            .map(|(n, m, b)| (n, m, b.to_vec()))
+            .collect(),
+    ))
+}
+
+/// The duty behind an obligation, from the policy version that created it.
+async fn duty_of(state: &AppState, o: &Obligation) -> Result<zeren_policy::Duty> {
+    if let Some(d) = zeren_policy::Frequency::parse(&o.every)
+        .and_then(|every| zeren_core::channels::review_duty(&o.duty_id, &o.title, every))
+    {
+        return Ok(d);
+    }
+    let p = policy_of(state, o.installed_policy_id).await?;
+    p.duty(&zeren_policy::DutyId::parse(&o.duty_id).ok_or(Error::NotFound)?)
+        .cloned()
+        .ok_or(Error::NotFound)
+}
+
+async fn policy_of(state: &AppState, installed_id: i64) -> Result<Policy> {
+    let ip = state
+        .store
+        .reader()
+        .await?
+        .installed_policy(installed_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    parse_installed(&ip)
+}
+
+pub async fn store_files(
+    w: &mut zeren_store::Write,
+    files: &[(String, String, Vec<u8>)],
+) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for (name, media, bytes) in files {
+        let sha = w.put_attachment(bytes, media).await?;
+        out.push((name.clone(), sha));
+    }
+    Ok(out)
+}
+
+/// Records the work for an obligation: checks the viewer's right and the duty's rules, stores
+/// the files, creates the record. Shared by the page and the API.
+pub async fn record_work(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    obligation_id: i64,
+    raw: RawVersion,
+) -> Result<RecordHistory, Failure> {
+    let Access { o, can_record, .. } = load(state, v, obligation_id).await?;
+    if !can_record {
+        return Err(Error::Forbidden.into());
+    }
+    let (mut version, files) = checked_version(state, &o, raw, &[], None, lang)
+        .await
+        .map_err(Failure::Rejected)?;
+    let mut w = state.store.write(&v.actor()).await?;
+    version.attachments = store_files(&mut w, &files).await?;
+    let h = w.create_record(obligation_id, &version).await?;
+    w.commit().await?;
+    Ok(h)
+}
+
+/// A correction as submitted: which record, the version corrected, why, the positions of that
+/// version's files to carry over, and the new content.
+pub struct Correction {
+    pub record_id: i64,
+    pub expected: i64,
+    pub reason: String,
+    pub keep: Vec<i64>,
+    pub raw: RawVersion,
+}
+
+/// Corrects a record: a new version with a reason, carrying over the files of the corrected
+/// version at the positions in `keep`. Shared by the page and the API.
+pub async fn correct_work(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    c: Correction,
+) -> Result<(Obligation, RecordHistory), Failure> {
+    let (h, Access { o, can_record, .. }) = load_record(state, v, c.record_id).await?;
+    if !can_record {
+        return Err(Error::Forbidden.into());
+    }
+    let kept_refs: Vec<zeren_store::ledger::AttachmentRef> = h
+        .versions
+        .iter()
+        .find(|x| x.version.version == c.expected)
+        .map(|x| {
+            x.attachments
+                .iter()
+                .filter(|a| c.keep.contains(&a.position))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let (mut version, files) = checked_version(state, &o, c.raw, &kept_refs, Some(c.reason), lang)
+        .await
+        .map_err(Failure::Rejected)?;
+    let kept: Vec<(String, String)> = kept_refs
+        .iter()
+        .map(|a| (a.file_name.clone(), a.sha256.clone()))
+        .collect();
+    let mut w = state.store.write(&v.actor()).await?;
+    let new_files = store_files(&mut w, &files).await?;
+    version.attachments = kept.into_iter().chain(new_files).collect();
+    let h = w.correct_record(c.record_id, c.expected, &version).await?;
+    w.commit().await?;
+    Ok((o, h))
+}
+
+/// The parent unit acknowledges (签收) a record reported to it. Shared by the page and the API.
+pub async fn acknowledge_record(
+    state: &AppState,
+    v: &Viewer,
+    record_id: i64,
+    note: &str,
+    seen: Option<i64>,
+) -> Result<(Obligation, zeren_store::ledger::Acknowledgement)> {
+    let (
+        _,
+        Access {
+            o, can_acknowledge, ..
+        },
+    ) = load_record(state, v, record_id).await?;
+    if !can_acknowledge {
+        return Err(Error::Forbidden);
+    }
+    let parent = state
+        .store
+        .reader()
+        .await?
+        .unit(o.unit_id)
+        .await?
+        .and_then(|u| u.parent_id)
+        .ok_or(Error::Forbidden)?;
+    let mut w = state.store.write(&v.actor()).await?;
+    let a = w.acknowledge(record_id, parent, note.trim(), seen).await?;
+    w.commit().await?;
+    Ok((o, a))
+}
+
+/// Why recording or correcting failed: an error, or the rules' refusal (shown on the form).
+pub enum Failure {
+    Error(Error),
+    Rejected(String),
+}
+
+impl<E: Into<Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Error(e.into())
+    }
+}
+
+pub async fn create_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response> {
+    // The right to record is checked before the body is read.
+    if !load(&state, &v, id).await?.can_record {
+        return Err(Error::Forbidden);
+    }
+    let form = MultipartForm::read(multipart).await?;
+    match record_work(&state, &v, lang, id, RawVersion::from_form(&form)).await {
+        Ok(_) => Ok(see_other(&format!("/obligations/{id}"))),
+        Err(Failure::Rejected(msg)) => invalid_page(&state, &v, lang, id, msg).await,
+        Err(Failure::Error(e)) => Err(e),
+    }
+}
+
+async fn invalid_page(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    id: i64,
+    msg: String,
+) -> Result<Response> {
+    let page = page_model(state, v, lang, id, Some(msg)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+pub async fn correct_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(record_id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response> {
+    let (h, a) = load_record(&state, &v, record_id).await?;
+    let obligation = h.record.obligation_id;
+    if !a.can_record {
+        return Err(Error::Forbidden);
+    }
+    let form = MultipartForm::read(multipart).await?;
+    let expected: i64 = form
+        .text("version")
+        .parse()
+        .unwrap_or(h.record.current_version);
+    let c = Correction {
+        record_id,
+        expected,
+        reason: form.text("reason"),
+        keep: form
+            .all("keep")
+            .iter()
+            .filter_map(|k| k.parse().ok())
+            .collect(),
+        raw: RawVersion::from_form(&form),
+    };
+    match correct_work(&state, &v, lang, c).await {
+        Ok(_) => Ok(see_other(&format!("/obligations/{obligation}"))),
+        Err(Failure::Rejected(msg)) => invalid_page(&state, &v, lang, obligation, msg).await,
+        Err(Failure::Error(e)) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AckForm {
+    #[serde(default)]
+    note: String,
+    /// The version the acknowledger read.
+    version: Option<i64>,
+}
+
+pub async fn acknowledge_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(record_id): Path<i64>,
+    Form(f): Form<AckForm>,
+) -> Result<Response> {
+    let (o, _) = acknowledge_record(&state, &v, record_id, &f.note, f.version).await?;
+    Ok(see_other(&format!("/obligations/{}", o.id)))
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((record_id, version, position)): Path<(i64, i64, i64)>,
+) -> Result<Response> {
+    let (h, _) = load_record(&state, &v, record_id).await?;
+    let a = h
+        .versions
+        .iter()
+        .find(|x| x.version.version == version)
+        .and_then(|x| x.attachments.iter().find(|a| a.position == position))
+        .ok_or(Error::NotFound)?;
+    respond::stored_file(&state.store, &a.sha256, &a.file_name).await
+}
+
+pub async fn record_docx(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(record_id): Path<i64>,
+) -> Result<Response> {
+    let (h, Access { o, .. }) = load_record(&state, &v, record_id).await?;
+    let cur = h.current().ok_or(Error::NotFound)?;
+    let mut r = state.store.reader().await?;
+    let unit = r.unit(o.unit_id).await?.ok_or(Error::NotFound)?;
+    let (_, _, head) = r.audit_head().await?;
+    let rec = MeetingRecord {
+        unit_name: unit.name,
+        duty_title: o.title.clone(),
+        period_label: o.period_label.clone(),
+        work_date: Some(cur.version.work_date),
+        place: cur.version.place.clone(),
+        participants: cur.participants.iter().map(|(_, n)| n.clone()).collect(),
+        content: cur.version.content.replace('\n', "\n\n"),
+        attachments: cur
+            .attachments
+            .iter()
+            .map(|a| a.file_name.clone())
+            .collect(),
+        recorded_by: cur.version.created_by_name.clone(),
+        recorded_at: (cur.version.created_at + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        version: cur.version.version as u32,
+        correction_reason: cur.version.reason.clone(),
+        chain_head: Some(head),
+    };
+    let bytes =
+        zeren_export::docx::record_docx(&rec).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(respond::download(
+        &format!("{}{}记录.docx", o.title, o.period_label),
+        respond::DOCX,
+        bytes,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct FileJson {
+    file_name: String,
+    #[serde(default)]
+    media_type: Option<String>,
+    /// The file's bytes, base64.
+    content_base64: String,
+}
+
+#[derive(Deserialize)]
+pub struct VersionJson {
+    work_date: NaiveDate,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    participants: Vec<i64>,
+    #[serde(default)]
+    attachments: Vec<FileJson>,
+    /// For corrections: the version being corrected and why.
+    version: Option<i64>,
+    reason: Option<String>,
+    /// For corrections: positions of the corrected version's files to keep.
+    #[serde(default)]
+    keep: Vec<i64>,
+}
+
+fn raw(b: &VersionJson) -> Result<RawVersion> {
+    let mut files = Vec::new();
+    for (i, f) in b.attachments.iter().enumerate() {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(f.content_base64.as_bytes())
+            .map_err(|_| Error::Invalid(format!("attachments[{i}].content_base64: not base64")))?;
+        let media = f
+            .media_type
+            .clone()
+            .unwrap_or_else(|| guess_media(&f.file_name).into());
+        files.push((f.file_name.clone(), media, bytes));
+    }
+    Ok(RawVersion {
+        work_date: Some(b.work_date),
+        place: b.place.clone(),
+        content: b.content.clone(),
+        participants: b.participants.clone(),
+        files,
+    })
+}
+
+fn failure(f: Failure) -> Error {
+    match f {
+        Failure::Error(e) => e,
+        Failure::Rejected(msg) => Error::Invalid(msg),
+    }
+}
+
+pub async fn create_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<VersionJson>,
+) -> Result<Response> {
+    let h = record_work(&state, &v, lang, id, raw(&b)?)
+        .await
+        .map_err(failure)?;
+    Ok(created(h))
+}
+
+pub async fn json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<RecordHistory>> {
+    Ok(axum::Json(load_record(&state, &v, id).await?.0))
+}
+
+pub async fn correct_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<VersionJson>,
+) -> Result<Response> {
+    let expected = b
+        .version
+        .ok_or_else(|| Error::Invalid("version: the version being corrected".into()))?;
+    let reason = b.reason.clone().unwrap_or_default();
+    let c = Correction {
+        record_id: id,
+        expected,
+        reason,
+        keep: b.keep.clone(),
+        raw: raw(&b)?,
+    };
+    let (_, h) = correct_work(&state, &v, lang, c).await.map_err(failure)?;
+    Ok(created(h))
+}
+
+#[derive(Deserialize)]
+pub struct AckJson {
+    #[serde(default)]
+    note: String,
+    /// The version read; a record corrected since is a conflict.
+    version: Option<i64>,
+}
+
+pub async fn acknowledge_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<AckJson>,
+) -> Result<Response> {
+    let (_, a) = acknowledge_record(&state, &v, id, &b.note, b.version).await?;
+    Ok(created(a))
+}

@@ -1,0 +1,156 @@
+//! People: adding one (checked like a roster row), a person's page and JSON, the people of a
+//! subtree. Page and API share the loading and the rules.
+
+use axum::response::{Html, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use zeren_store::*;
+// Named, so that the store's Error and Result do not shadow the web layer's.
+use crate::shared::error::{Error, Result};
+
+use super::service;
+use super::views::*;
+use crate::shared::prelude::*;
+
+#[derive(Deserialize)]
+pub struct PersonForm {
+    pub name: Option<String>,
+    pub gender: Option<String>,
+    pub id_number: Option<String>,
+    pub employee_no: Option<String>,
+    pub phone: Option<String>,
+    pub position: Option<String>,
+    pub political_status: Option<String>,
+}
+
+impl PersonForm {
+    fn fields(self) -> [Option<String>; 7] {
+        [
+            self.name,
+            self.gender,
+            self.id_number,
+            self.employee_no,
+            self.phone,
+            self.position,
+            self.political_status,
+        ]
+    }
+}
+
+/// Checks a person against the roster rules and stores it in `unit_id` (edit there).
+pub async fn add(
+    state: &AppState,
+    v: &Viewer,
+    unit_id: i64,
+    f: PersonForm,
+    lang: Lang,
+) -> Result<Person> {
+    let (unit, _) = access::require(&state.store, v, unit_id, Level::Edit).await?;
+    let ids: Vec<String> = f
+        .id_number
+        .iter()
+        .map(|s| s.trim().to_ascii_uppercase())
+        .collect();
+    let nos: Vec<String> = f.employee_no.iter().map(|s| s.trim().to_string()).collect();
+    let taken = state
+        .store
+        .reader()
+        .await?
+        .taken_numbers(&ids, &nos)
+        .await?;
+    let p = service::check_person(&unit, f.fields(), &taken, lang)?;
+    let mut w = state.store.write(&v.actor()).await?;
+    let p = w.create_person(&p).await?;
+    w.commit().await?;
+    Ok(p)
+}
+
+pub async fn create_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Form(f): Form<PersonForm>,
+) -> Result<Response> {
+    let p = add(&state, &v, id, f, lang).await?;
+    Ok(see_other(&format!("/people/{}", p.id)))
+}
+
+#[derive(Deserialize)]
+pub struct NewPersonBody {
+    unit_id: i64,
+    #[serde(flatten)]
+    person: PersonForm,
+}
+
+pub async fn create_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    JsonBody(b): JsonBody<NewPersonBody>,
+) -> Result<Response> {
+    Ok(created(add(&state, &v, b.unit_id, b.person, lang).await?))
+}
+
+/// A person the viewer may read (read at the person's unit).
+pub async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Person> {
+    let p = state
+        .store
+        .reader()
+        .await?
+        .person(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    access::require(&state.store, v, p.unit_id, Level::Read).await?;
+    Ok(p)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> Result<Html<String>> {
+    let p = load(&state, &v, id).await?;
+    let mut r = state.store.reader().await?;
+    render(&PersonPage {
+        chrome: Chrome::new(lang, Some(&v)),
+        path: r.path(p.unit_id).await?,
+        id_masked: p.id_number.as_deref().map(mask_id).unwrap_or_default(),
+        assignments: service::with_titles(&state.store, r.assignments_of(id).await?).await?,
+        person: p,
+    })
+}
+
+pub async fn json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Value>> {
+    let p = load(&state, &v, id).await?;
+    let assignments = state.store.reader().await?.assignments_of(id).await?;
+    Ok(axum::Json(
+        json!({ "person": p, "assignments": assignments }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct UnitQuery {
+    pub unit: i64,
+}
+
+pub async fn list_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<UnitQuery>,
+) -> Result<axum::Json<Vec<Person>>> {
+    access::require(&state.store, &v, q.unit, Level::Read).await?;
+    Ok(axum::Json(
+        state
+            .store
+            .reader()
+            .await?
+            .people_in_subtree(q.unit)
+            .await?,
+    ))
+}

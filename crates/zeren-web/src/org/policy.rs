@@ -1,0 +1,211 @@
+//! Installing a policy at a unit: choose a bundled pack or upload a file, preview what changes
+//! (in words), confirm the exact previewed text; the versions installed there; the same as JSON.
+
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use zeren_policy::Policy;
+use zeren_store::*;
+// Named, so that the store's Error and Result do not shadow the web layer's.
+use crate::shared::error::{Error, Result};
+
+use super::people::UnitQuery;
+use super::views::*;
+use crate::shared::clock::today;
+use crate::shared::multipart::Form as MultipartForm;
+use crate::shared::packs;
+use crate::shared::policies::{self, parse_installed, parse_policy};
+use crate::shared::prelude::*;
+
+/// What the preview shows before an install.
+pub fn describe_change(old: Option<&Policy>, new: &Policy, lang: Lang) -> String {
+    match old {
+        Some(old) => zeren_policy::diff::diff(old, new).to_string(),
+        None => match lang {
+            Lang::Zh => format!(
+                "角色 {} 个，领导机构 {} 个，工作任务 {} 项，审核流程 {} 个。",
+                new.roles.len(),
+                new.bodies.len(),
+                new.duties.len(),
+                new.workflows.len()
+            ),
+            Lang::En => format!(
+                "{} roles, {} bodies, {} duties, {} workflows.",
+                new.roles.len(),
+                new.bodies.len(),
+                new.duties.len(),
+                new.workflows.len()
+            ),
+        },
+    }
+}
+
+/// The policy currently installed at the unit itself (not inherited), parsed.
+async fn current_at(state: &AppState, unit_id: i64) -> Result<Option<Policy>> {
+    let current = state
+        .store
+        .reader()
+        .await?
+        .policy_history(unit_id)
+        .await?
+        .into_iter()
+        .find(|p| p.current);
+    current.as_ref().map(parse_installed).transpose()
+}
+
+/// Installs a parsed policy at a unit (administer there); returns it with the change in words.
+async fn install(
+    state: &AppState,
+    v: &Viewer,
+    unit_id: i64,
+    policy: &Policy,
+    text: &str,
+    lang: Lang,
+) -> Result<(InstalledPolicy, String)> {
+    access::require(&state.store, v, unit_id, Level::Administer).await?;
+    let old = current_at(state, unit_id).await?;
+    let mut w = state.store.write(&v.actor()).await?;
+    let installed = zeren_store::install::install(&mut w, unit_id, policy, text, today()).await?;
+    w.commit().await?;
+    state.obligations_changed();
+    Ok((installed, describe_change(old.as_ref(), policy, lang)))
+}
+
+async fn page_model(state: &AppState, v: &Viewer, lang: Lang, unit: Unit) -> Result<PolicyPage> {
+    let history = state.store.reader().await?.policy_history(unit.id).await?;
+    Ok(PolicyPage {
+        chrome: Chrome::new(lang, Some(v)),
+        unit,
+        packs: packs::listing(),
+        history,
+        preview: None,
+        errors: vec![],
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> Result<Html<String>> {
+    let (unit, _) = access::require(&state.store, &v, id, Level::Administer).await?;
+    render(&page_model(&state, &v, lang, unit).await?)
+}
+
+pub async fn preview_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response> {
+    let (unit, _) = access::require(&state.store, &v, id, Level::Administer).await?;
+    let f = MultipartForm::read(multipart).await?;
+    let mut page = page_model(&state, &v, lang, unit).await?;
+    let parsed = policies::chosen(&f, lang)
+        .and_then(|(name, text)| parse_policy(&name, &text, lang).map(|p| (name, text, p)));
+    match parsed {
+        Ok((file_name, text, policy)) => {
+            let old = current_at(&state, id).await?;
+            page.preview = Some(Preview {
+                title: policy.meta.title.clone(),
+                version: policy.meta.version.clone().unwrap_or_default(),
+                first: old.is_none(),
+                diff: describe_change(old.as_ref(), &policy, lang),
+                file_name,
+                sha256: policies::sha256(&text),
+                text,
+            });
+            Ok(render(&page)?.into_response())
+        }
+        Err(errors) => {
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InstallForm {
+    file_name: String,
+    sha256: String,
+    text: String,
+}
+
+pub async fn install_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Form(f): Form<InstallForm>,
+) -> Result<Response> {
+    access::require(&state.store, &v, id, Level::Administer).await?;
+    // Browsers may turn the textarea's line ends into CRLF; the text is stored as previewed.
+    let text = f.text.replace("\r\n", "\n");
+    if policies::sha256(&text) != f.sha256 {
+        return Err(Error::Invalid(Tr(lang).s("policy.tampered").into()));
+    }
+    let policy =
+        parse_policy(&f.file_name, &text, lang).map_err(|e| Error::Invalid(e.join("\n")))?;
+    install(&state, &v, id, &policy, &text, lang).await?;
+    Ok(see_other(&format!("/units/{id}")))
+}
+
+pub async fn list_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<UnitQuery>,
+) -> Result<axum::Json<Value>> {
+    access::require(&state.store, &v, q.unit, Level::Read).await?;
+    let mut r = state.store.reader().await?;
+    Ok(axum::Json(json!({
+        "in_force": r.policy_in_force(q.unit).await?,
+        "history": r.policy_history(q.unit).await?,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct InstallBody {
+    unit_id: i64,
+    /// A bundled pack's id, or…
+    pack: Option<String>,
+    /// …a policy text (with an optional file name for the diagnostics).
+    text: Option<String>,
+    file_name: Option<String>,
+}
+
+pub async fn install_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    JsonBody(b): JsonBody<InstallBody>,
+) -> Result<Response> {
+    access::require(&state.store, &v, b.unit_id, Level::Administer).await?;
+    let (name, text) = match (&b.pack, &b.text) {
+        (Some(p), None) => {
+            let pack = packs::find(p).ok_or(Error::NotFound)?;
+            (format!("{}.toml", pack.id), pack.text.to_string())
+        }
+        (None, Some(t)) => (
+            b.file_name.clone().unwrap_or_else(|| "policy.toml".into()),
+            t.clone(),
+        ),
+        _ => return Err(Error::Invalid("give exactly one of pack and text".into())),
+    };
+    let policy = match zeren_policy::parse(&name, &text) {
+        Ok(p) => p,
+        Err(d) => {
+            let list: Vec<Value> = d
+                .iter()
+                .map(|x| json!({ "line": x.line, "column": x.column, "path": x.path, "message": x.to_string(), "message_zh": x.message_zh() }))
+                .collect();
+            let body = json!({ "error": "invalid", "message": "the policy has errors", "diagnostics": list });
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response());
+        }
+    };
+    let (installed, diff) = install(&state, &v, b.unit_id, &policy, &text, lang).await?;
+    Ok(created(json!({ "installed": installed, "changes": diff })))
+}

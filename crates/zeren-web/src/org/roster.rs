@@ -1,0 +1,531 @@
+//! Roster (花名册) import: read an XLSX or CSV file, check every row (GB 11643 ID numbers,
+//! phone numbers, GB/T 4762 political status, duplicates, the unit named), and return either
+//! all people ready to insert or every problem with its row number. Also writes the templates.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use zeren_core::people::{is_phone, political_code, ResidentId, POLITICAL_STATUS};
+use zeren_store::{NewPerson, Unit};
+
+use crate::shared::i18n::Lang;
+
+/// The template's columns, in order. `text` columns are formatted as text in the XLSX
+/// template so that spreadsheet programs keep long digit strings intact.
+pub const COLUMNS: &[(&str, &str, bool)] = &[
+    ("姓名", "name", false),
+    ("性别", "gender", false),
+    ("身份证号", "id_number", true),
+    ("工号", "employee_no", true),
+    ("手机号", "phone", true),
+    ("职务", "position", false),
+    ("政治面貌", "political_status", false),
+    ("所在单位", "unit", false),
+];
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// A number stored as a number: fine for short codes, fatal for 18-digit IDs.
+    Number(f64),
+    Empty,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub row: usize,
+    pub reason: String,
+}
+
+fn say(lang: Lang, zh: String, en: String) -> String {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// Read the first sheet of an XLSX file, or a CSV file (UTF-8, or GB18030 as saved by
+/// Chinese Excel), into rows of cells.
+pub fn read(bytes: &[u8], lang: Lang) -> Result<Vec<Vec<Cell>>, String> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        use calamine::{Data, Reader};
+        let mut wb =
+            calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
+                say(
+                    lang,
+                    format!("无法读取 Excel 文件：{e}"),
+                    format!("cannot read the Excel file: {e}"),
+                )
+            })?;
+        let range = wb
+            .worksheet_range_at(0)
+            .ok_or_else(|| {
+                say(
+                    lang,
+                    "Excel 文件中没有工作表".into(),
+                    "the Excel file has no sheet".into(),
+                )
+            })?
+            .map_err(|e| {
+                say(
+                    lang,
+                    format!("无法读取工作表：{e}"),
+                    format!("cannot read the sheet: {e}"),
+                )
+            })?;
+        // calamine's range starts at the first used cell; keep spreadsheet row numbers right.
+        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+        let mut rows = vec![Vec::new(); first_row];
+        rows.extend(range.rows().map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => Cell::Empty,
+                    Data::String(s) => Cell::Text(s.clone()),
+                    Data::Int(i) => Cell::Number(*i as f64),
+                    Data::Float(f) => Cell::Number(*f),
+                    other => Cell::Text(other.to_string()),
+                })
+                .collect()
+        }));
+        return Ok(rows);
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            say(
+                lang,
+                format!("CSV 格式错误：{e}"),
+                format!("malformed CSV: {e}"),
+            )
+        })?;
+        rows.push(
+            rec.iter()
+                .map(|s| {
+                    if s.trim().is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(s.to_string())
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
+/// Check every row. `units` are the units people may be placed in (the importing unit's
+/// subtree, the importing unit first); `taken` are ID and employee numbers already stored.
+pub fn check(
+    rows: &[Vec<Cell>],
+    units: &[Unit],
+    taken: &[String],
+    lang: Lang,
+) -> Result<Vec<NewPerson>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let Some(header_at) = rows
+        .iter()
+        .position(|r| r.iter().any(|c| matches!(c, Cell::Text(_))))
+    else {
+        return Err(vec![Problem {
+            row: 1,
+            reason: say(
+                lang,
+                "文件中没有数据行".into(),
+                "the file has no data rows".into(),
+            ),
+        }]);
+    };
+    let header: Vec<String> = rows[header_at]
+        .iter()
+        .map(|c| match c {
+            Cell::Text(s) => s.trim().trim_end_matches('*').to_string(),
+            _ => String::new(),
+        })
+        .collect();
+    let col = |zh: &str, en: &str| {
+        header
+            .iter()
+            .position(|h| h == zh || h.eq_ignore_ascii_case(en))
+    };
+    let cols: Vec<Option<usize>> = COLUMNS.iter().map(|(zh, en, _)| col(zh, en)).collect();
+    if cols[0].is_none() {
+        return Err(vec![Problem {
+            row: header_at + 1,
+            reason: say(
+                lang,
+                "表头中没有“姓名”列，请使用模板".into(),
+                "the header has no 姓名 (name) column; use the template".into(),
+            ),
+        }]);
+    }
+    let mut by_name: HashMap<&str, Vec<&Unit>> = HashMap::new();
+    for u in units {
+        by_name.entry(u.name.as_str()).or_default().push(u);
+    }
+    let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    let mut seen_nos: HashMap<String, usize> = HashMap::new();
+    let mut people = Vec::new();
+    for (i, row) in rows.iter().enumerate().skip(header_at + 1) {
+        let n = i + 1;
+        if row.iter().all(|c| match c {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            Cell::Number(_) => false,
+        }) {
+            continue;
+        }
+        let mut bad = |reason: String| problems.push(Problem { row: n, reason });
+        let get = |k: usize| -> Option<&Cell> { cols[k].and_then(|c| row.get(c)) };
+        // Text of a cell; numbers that spreadsheet programs made of digit strings come back
+        // as integers when exact, and are reported when they cannot be (long ID numbers).
+        let text = |k: usize| -> Result<Option<String>, String> {
+            match get(k) {
+                None | Some(Cell::Empty) => Ok(None),
+                Some(Cell::Text(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
+                Some(Cell::Number(f)) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(format!("{f:.0}"))),
+                Some(Cell::Number(_)) => Err(say(
+                    lang,
+                    format!("“{}”被存成了数字，超长数字已丢失精度；请把该列设为文本后重新填写", COLUMNS[k].0),
+                    format!("{} was stored as a number and lost digits; format the column as text and re-enter it", COLUMNS[k].1),
+                )),
+            }
+        };
+        let mut field = |k: usize| match text(k) {
+            Ok(v) => v,
+            Err(e) => {
+                bad(e);
+                None
+            }
+        };
+        let name = field(0);
+        let gender = field(1);
+        let id_number = field(2);
+        let employee_no = field(3);
+        let phone = field(4);
+        let position = field(5);
+        let political = field(6);
+        let unit_name = field(7);
+        let mut bad = |reason: String| problems.push(Problem { row: n, reason });
+
+        let name = match name {
+            Some(s) if s.chars().count() <= 50 => Some(s),
+            Some(_) => {
+                bad(say(
+                    lang,
+                    "姓名过长（至多 50 字）".into(),
+                    "name too long (50 characters at most)".into(),
+                ));
+                None
+            }
+            None => {
+                bad(say(lang, "姓名不能为空".into(), "name is missing".into()));
+                None
+            }
+        };
+        let gender = match gender.as_deref() {
+            None => None,
+            Some("男") | Some("M") | Some("m") => Some("男".to_string()),
+            Some("女") | Some("F") | Some("f") => Some("女".to_string()),
+            Some(g) => {
+                bad(say(
+                    lang,
+                    format!("性别“{g}”无效，应为“男”或“女”"),
+                    format!("gender {g:?} is not 男 or 女"),
+                ));
+                None
+            }
+        };
+        let mut derived_gender = None;
+        let id_number = match id_number {
+            None => None,
+            Some(s) => match ResidentId::parse(&s) {
+                Ok(id) => {
+                    derived_gender = Some(if id.male { "男" } else { "女" });
+                    if let Some(first) = seen_ids.insert(id.number.clone(), n) {
+                        bad(say(
+                            lang,
+                            format!("身份证号与第 {first} 行重复"),
+                            format!("ID number repeats row {first}"),
+                        ));
+                    } else if taken.contains(&id.number) {
+                        bad(say(
+                            lang,
+                            "身份证号已存在于系统中".into(),
+                            "ID number already in the system".into(),
+                        ));
+                    }
+                    Some(id.number)
+                }
+                Err("check") => {
+                    bad(say(
+                        lang,
+                        format!("身份证号“{s}”校验位错误（GB 11643）"),
+                        format!("ID number {s}: wrong check character (GB 11643)"),
+                    ));
+                    None
+                }
+                Err("birth") => {
+                    bad(say(
+                        lang,
+                        format!("身份证号“{s}”中的出生日期无效"),
+                        format!("ID number {s}: invalid birth date"),
+                    ));
+                    None
+                }
+                Err(_) => {
+                    bad(say(
+                        lang,
+                        format!("身份证号“{s}”应为 18 位（最后一位可为 X）"),
+                        format!("ID number {s}: must have 18 characters"),
+                    ));
+                    None
+                }
+            },
+        };
+        if let (Some(g), Some(d)) = (&gender, derived_gender) {
+            if g != d {
+                bad(say(
+                    lang,
+                    format!("性别“{g}”与身份证号不符"),
+                    format!("gender {g} contradicts the ID number"),
+                ));
+            }
+        }
+        let gender = gender.or(derived_gender.map(str::to_string));
+        if let Some(no) = &employee_no {
+            if let Some(first) = seen_nos.insert(no.clone(), n) {
+                bad(say(
+                    lang,
+                    format!("工号与第 {first} 行重复"),
+                    format!("employee number repeats row {first}"),
+                ));
+            } else if taken.contains(no) {
+                bad(say(
+                    lang,
+                    "工号已存在于系统中".into(),
+                    "employee number already in the system".into(),
+                ));
+            }
+        }
+        if let Some(p) = &phone {
+            if !is_phone(p) {
+                bad(say(
+                    lang,
+                    format!("手机号“{p}”无效"),
+                    format!("phone number {p} is not valid"),
+                ));
+            }
+        }
+        let political_status = match political.as_deref() {
+            None => None,
+            Some(p) => match political_code(p) {
+                Some(c) => Some(c.to_string()),
+                None => {
+                    bad(say(
+                        lang,
+                        format!("政治面貌“{p}”不在 GB/T 4762 中"),
+                        format!("political status {p} is not in GB/T 4762"),
+                    ));
+                    None
+                }
+            },
+        };
+        let unit_id = match unit_name.as_deref() {
+            None => units.first().map(|u| u.id),
+            Some(u) => match by_name.get(u).map(Vec::as_slice) {
+                Some([one]) => Some(one.id),
+                Some(_) => {
+                    bad(say(
+                        lang,
+                        format!("单位“{u}”重名，无法确定"),
+                        format!("unit {u} is ambiguous"),
+                    ));
+                    None
+                }
+                None => {
+                    bad(say(
+                        lang,
+                        format!("单位“{u}”不在本单位及下级单位中"),
+                        format!("unit {u} is not in this subtree"),
+                    ));
+                    None
+                }
+            },
+        };
+        if let (Some(name), Some(unit_id)) = (name, unit_id) {
+            people.push(NewPerson {
+                unit_id,
+                name,
+                gender,
+                id_number,
+                employee_no,
+                phone,
+                position,
+                political_status,
+            });
+        }
+    }
+    if problems.is_empty() && people.is_empty() {
+        problems.push(Problem {
+            row: header_at + 2,
+            reason: say(
+                lang,
+                "文件中没有数据行".into(),
+                "the file has no data rows".into(),
+            ),
+        });
+    }
+    if problems.is_empty() {
+        Ok(people)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The XLSX template: the columns, number columns formatted as text, and a notes sheet.
+pub fn template_xlsx() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold().set_font_name("宋体");
+    let text = Format::new().set_num_format("@").set_font_name("宋体");
+    let plain = Format::new().set_font_name("宋体");
+    let ws = wb.add_worksheet().set_name("花名册")?;
+    for (i, (zh, _, is_text)) in COLUMNS.iter().enumerate() {
+        let c = i as u16;
+        ws.write_string_with_format(0, c, if i == 0 { "姓名*" } else { zh }, &bold)?;
+        ws.set_column_width(c, if *is_text { 22 } else { 14 })?;
+        ws.set_column_format(c, if *is_text { &text } else { &plain })?;
+    }
+    let notes = wb.add_worksheet().set_name("填写说明")?;
+    let lines = [
+        "1. 每行一人，第一行为表头，请勿修改表头。带 * 的列必填。",
+        "2. 身份证号、工号、手机号列已设为文本格式，请直接输入，勿转为数字。",
+        "3. 性别可不填，填写身份证号时将按身份证号核对。",
+        "4. 所在单位填写本单位或下级单位的名称，不填则为导入时所在的单位。",
+        "5. 所有行都正确时才会导入；有错误时系统列出行号和原因，一行也不导入。",
+        "政治面貌可填：",
+    ];
+    for (i, l) in lines.iter().enumerate() {
+        notes.write_string_with_format(i as u32, 0, *l, &plain)?;
+    }
+    for (i, (_, full, short)) in POLITICAL_STATUS.iter().enumerate() {
+        let alias = short.join("、");
+        notes.write_string_with_format(
+            (lines.len() + i) as u32,
+            0,
+            format!(
+                "    {full}{}",
+                if alias.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{alias}）")
+                }
+            ),
+            &plain,
+        )?;
+    }
+    notes.set_column_width(0, 80)?;
+    wb.save_to_buffer()
+}
+
+/// The CSV template: a UTF-8 byte-order mark (so Excel and WPS read the Chinese header) and
+/// the header line.
+pub fn template_csv() -> Vec<u8> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    let header: Vec<&str> = COLUMNS.iter().map(|(zh, ..)| *zh).collect();
+    out.extend_from_slice(header.join(",").as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: i64, name: &str) -> Unit {
+        Unit {
+            id,
+            parent_id: None,
+            name: name.into(),
+            kind: "学校".into(),
+            created_at: zeren_store::now(),
+        }
+    }
+
+    fn csv_rows(text: &str) -> Vec<Vec<Cell>> {
+        read(text.as_bytes(), Lang::Zh).unwrap()
+    }
+
+    #[test]
+    fn a_good_roster_gives_people() {
+        let rows = csv_rows("姓名,性别,身份证号,工号,手机号,职务,政治面貌,所在单位\n张三,,11010519491231002X,0001,13800138000,教师,中共党员,\n李四,男,,0002,,,群众,党支部\n");
+        let units = [unit(1, "学校"), unit(2, "党支部")];
+        let people = check(&rows, &units, &[], Lang::Zh).unwrap();
+        assert_eq!(people.len(), 2);
+        assert_eq!(
+            people[0].gender.as_deref(),
+            Some("女"),
+            "derived from the ID number"
+        );
+        assert_eq!(people[0].political_status.as_deref(), Some("01"));
+        assert_eq!(people[0].unit_id, 1);
+        assert_eq!(people[1].unit_id, 2);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_number() {
+        let rows = csv_rows("姓名,性别,身份证号,工号,手机号,职务,政治面貌,所在单位\n,,,,,,,\n张三,男,11010519491231002X,1,,,,\n李四,,110105194912310021,1,123,,团员?,外单位\n王五,,,,,,,\n");
+        let units = [unit(1, "学校")];
+        let problems = check(&rows, &units, &[], Lang::Zh).unwrap_err();
+        let rows: Vec<usize> = problems.iter().map(|p| p.row).collect();
+        assert_eq!(rows, vec![3, 4, 4, 4, 4, 4], "{problems:?}");
+        assert!(problems[0].reason.contains("与身份证号不符"));
+        assert!(problems.iter().any(|p| p.reason.contains("校验位")));
+        assert!(problems
+            .iter()
+            .any(|p| p.reason.contains("工号与第 3 行重复")));
+        assert!(problems.iter().any(|p| p.reason.contains("GB/T 4762")));
+        assert!(problems.iter().any(|p| p.reason.contains("外单位")));
+    }
+
+    #[test]
+    fn long_numbers_stored_as_numbers_are_refused() {
+        let rows = vec![
+            vec![
+                Cell::Text("姓名".into()),
+                Cell::Text("身份证号".into()),
+                Cell::Text("手机号".into()),
+            ],
+            vec![
+                Cell::Text("张三".into()),
+                Cell::Number(1.1010519491231e17),
+                Cell::Number(13800138000.0),
+            ],
+        ];
+        let problems = check(&rows, &[unit(1, "学校")], &[], Lang::Zh).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].reason.contains("数字"), "{problems:?}");
+    }
+
+    #[test]
+    fn templates_round_trip() {
+        let x = template_xlsx().unwrap();
+        let rows = read(&x, Lang::Zh).unwrap();
+        assert!(matches!(&rows[0][0], Cell::Text(s) if s == "姓名*"));
+        let c = template_csv();
+        let rows = read(&c, Lang::Zh).unwrap();
+        assert!(matches!(&rows[0][2], Cell::Text(s) if s == "身份证号"));
+        // GB18030 files as saved by Chinese spreadsheet programs.
+        let (gbk, _, _) = encoding_rs::GB18030.encode("姓名\n张三\n");
+        let rows = read(&gbk, Lang::Zh).unwrap();
+        assert!(matches!(&rows[1][0], Cell::Text(s) if s == "张三"));
+    }
+}

@@ -1,0 +1,140 @@
+//! The organisation's page models: the unit tree, a unit with its roles and bodies, a person,
+//! the roster import and the policy pages.
+
+use askama::Template;
+use chrono::NaiveDate;
+use zeren_store::*;
+
+use crate::shared::packs::PackInfo;
+use crate::shared::view::Chrome;
+
+pub struct TreeNode {
+    pub unit: Unit,
+    pub depth: usize,
+}
+
+#[derive(Template)]
+#[template(path = "pages/units.html")]
+pub struct UnitsPage {
+    pub chrome: Chrome,
+    pub roots: Vec<Unit>,
+    pub nodes: Vec<TreeNode>,
+}
+
+pub struct RoleRow {
+    pub id: String,
+    pub title: String,
+    pub held_by: Option<String>,
+    pub holders: Vec<AssignmentView>,
+}
+
+/// A past holder, with the role's title from the policy (its id when the policy no longer has it).
+pub struct HistoryRow {
+    pub a: AssignmentView,
+    pub role_title: String,
+}
+
+pub struct BodyView {
+    pub body: Body,
+    pub members: Vec<MemberView>,
+}
+
+pub struct MemberView {
+    pub person_name: String,
+    pub position: String,
+}
+
+impl MemberView {
+    pub fn position_key(&self) -> &'static str {
+        match self.position.as_str() {
+            "chair" => "body.chair",
+            "deputy" => "body.deputy",
+            _ => "body.member",
+        }
+    }
+}
+
+/// The roles section, rendered in the unit page and alone as an htmx partial.
+#[derive(Template)]
+#[template(path = "components/roles.html")]
+pub struct RolesPart {
+    pub chrome: Chrome,
+    pub unit: Unit,
+    pub policy: Option<InstalledPolicy>,
+    pub roles: Vec<RoleRow>,
+    pub warnings: Vec<String>,
+    pub history: Vec<HistoryRow>,
+    pub candidates: Vec<Person>,
+    pub can_edit: bool,
+    pub today: NaiveDate,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/unit.html")]
+pub struct UnitPage {
+    pub chrome: Chrome,
+    pub unit: Unit,
+    pub path: Vec<Unit>,
+    pub children: Vec<Unit>,
+    pub people: Vec<Person>,
+    pub policy: Option<InstalledPolicy>,
+    pub roles: Vec<RoleRow>,
+    pub warnings: Vec<String>,
+    pub history: Vec<HistoryRow>,
+    pub candidates: Vec<Person>,
+    pub bodies: Vec<BodyView>,
+    pub can_edit: bool,
+    pub can_administer: bool,
+    pub today: NaiveDate,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/person.html")]
+pub struct PersonPage {
+    pub chrome: Chrome,
+    pub person: Person,
+    pub path: Vec<Unit>,
+    pub id_masked: String,
+    pub assignments: Vec<HistoryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    pub unit: Unit,
+    pub imported: Option<usize>,
+    pub problems: Vec<super::roster::Problem>,
+}
+
+pub struct Preview {
+    pub title: String,
+    pub version: String,
+    pub first: bool,
+    pub diff: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/policy.html")]
+pub struct PolicyPage {
+    pub chrome: Chrome,
+    pub unit: Unit,
+    pub packs: Vec<PackInfo>,
+    pub history: Vec<InstalledPolicy>,
+    pub preview: Option<Preview>,
+    pub errors: Vec<String>,
+}
+
+/// `110105********002X`: enough to recognise, not enough to misuse.
+pub fn mask_id(id: &str) -> String {
+    if id.len() == 18 {
+        format!("{}********{}", &id[..6], &id[14..])
+    } else {
+        String::new()
+    }
+}

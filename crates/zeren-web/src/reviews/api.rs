@@ -1,0 +1,227 @@
+//! The reviews' JSON API: items (with "waiting for me"), versions, decisions, withdrawal,
+//! publication and risk assessments. The same engine and access checks as the pages, so every
+//! refusal (self-approval, missing checklist, stale version, missing risk assessment) holds for
+//! scripts too; files travel as base64.
+
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use zeren_core::review::Action;
+use zeren_store::reviews::*;
+use zeren_store::Level;
+
+use super::items::*;
+use super::pages::waiting_for_me;
+use crate::shared::multipart::guess_media;
+use crate::shared::prelude::*;
+
+#[derive(Deserialize)]
+pub struct ItemQuery {
+    /// The unit whose subtree to list; with `waiting=me` and no unit, every item waiting for the
+    /// caller.
+    unit: Option<i64>,
+    kind: Option<String>,
+    stage: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    waiting: Option<String>,
+}
+
+pub async fn list_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ItemQuery>,
+) -> Result<axum::Json<Vec<ReviewItem>>> {
+    if q.waiting.as_deref() == Some("me") {
+        let mut items = waiting_for_me(&state, &v).await?;
+        items.retain(|i| q.kind.as_ref().is_none_or(|k| &i.kind == k));
+        return Ok(axum::Json(items));
+    }
+    let unit = q
+        .unit
+        .ok_or_else(|| Error::Invalid("unit is required (or waiting=me)".into()))?;
+    access::require(&state.store, &v, unit, Level::Read).await?;
+    if let Some(s) = &q.stage {
+        if !STAGE_WORDS.contains(&s.as_str()) {
+            return Err(Error::Invalid(format!(
+                "stage: one of {}",
+                STAGE_WORDS.join(", ")
+            )));
+        }
+    }
+    Ok(axum::Json(
+        state
+            .store
+            .reader()
+            .await?
+            .review_items(&ItemFilter {
+                subtree_of: Some(unit),
+                kind: q.kind,
+                stage: q.stage,
+                from: q.from,
+                to: q.to,
+                limit: Some(1000),
+            })
+            .await?,
+    ))
+}
+
+pub async fn json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<ItemJson>> {
+    let (l, _) = load_visible(&state, &v, id).await?;
+    Ok(axum::Json(item_json(l)?))
+}
+
+#[derive(Deserialize)]
+pub struct FileJson {
+    file_name: String,
+    media_type: Option<String>,
+    content_base64: String,
+}
+
+#[derive(Deserialize)]
+pub struct VersionJson {
+    title: String,
+    #[serde(default)]
+    body: String,
+    /// Events: speakers, starts_at, place, audience.
+    #[serde(default)]
+    details: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    attachments: Vec<FileJson>,
+    /// New versions: the version edited (409 if it is no longer current).
+    version: Option<i64>,
+}
+
+impl VersionJson {
+    fn raw(self) -> Result<(RawVersion, Option<i64>)> {
+        let mut files = Vec::new();
+        for f in self.attachments {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(f.content_base64.trim())
+                .map_err(|e| Error::Invalid(format!("{}: not base64 ({e})", f.file_name)))?;
+            let media = f
+                .media_type
+                .unwrap_or_else(|| guess_media(&f.file_name).into());
+            files.push((f.file_name, media, bytes));
+        }
+        Ok((
+            RawVersion {
+                title: self.title.trim().into(),
+                body: self.body,
+                details: serde_json::Value::Object(self.details),
+                files,
+            },
+            self.version,
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewItemJson {
+    unit_id: i64,
+    workflow: String,
+    channel_id: Option<i64>,
+    #[serde(default)]
+    major: bool,
+    #[serde(flatten)]
+    version: VersionJson,
+}
+
+pub async fn create_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    JsonBody(b): JsonBody<NewItemJson>,
+) -> Result<Response> {
+    access::require(&state.store, &v, b.unit_id, Level::Edit).await?;
+    let (raw, _) = b.version.raw()?;
+    let id = create(
+        &state,
+        &v,
+        b.unit_id,
+        &b.workflow,
+        b.channel_id,
+        b.major,
+        raw,
+    )
+    .await?;
+    let l = load(&state, id).await?;
+    Ok(created(item_json(l)?))
+}
+
+pub async fn add_version_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<VersionJson>,
+) -> Result<Response> {
+    let (raw, expected) = b.raw()?;
+    add_version(&state, &v, id, expected, raw).await?;
+    let l = load(&state, id).await?;
+    Ok(created(item_json(l)?))
+}
+
+#[derive(Deserialize)]
+pub struct DecisionJson {
+    /// approve, return or reject.
+    decision: String,
+    /// The hash of the version decided on.
+    hash: String,
+    /// One answer per checklist item, in order (approvals).
+    #[serde(default)]
+    checklist: Vec<bool>,
+    lawful_basis: Option<String>,
+    #[serde(default)]
+    comment: String,
+    /// The number of events the caller saw (`seen` of the item); 409 if the item moved on.
+    seen: Option<i64>,
+}
+
+pub async fn decide_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<DecisionJson>,
+) -> Result<Response> {
+    let action = decision(&b.decision, b.hash, b.checklist, b.lawful_basis, b.comment)?;
+    let l = act(&state, &v, id, action, b.seen).await?;
+    Ok(created(item_json(l)?))
+}
+
+pub async fn withdraw_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let l = act(&state, &v, id, Action::Withdraw, None).await?;
+    Ok(axum::Json(item_json(l)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PublishJson {
+    url: String,
+}
+
+pub async fn publish_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<PublishJson>,
+) -> Result<Response> {
+    let l = act(&state, &v, id, Action::Publish { url: b.url }, None).await?;
+    Ok(axum::Json(item_json(l)?).into_response())
+}
+
+pub async fn add_risk_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<NewRiskAssessment>,
+) -> Result<Response> {
+    let r = add_risk(&state, &v, id, b).await?;
+    Ok(created(r))
+}

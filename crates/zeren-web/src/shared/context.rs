@@ -1,0 +1,75 @@
+//! The request context every handler may ask for: who is asking (the [`Viewer`] the security
+//! middleware attached, by session cookie or API token), in which language, with which CSRF
+//! token. Imports nothing from a feature.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use zeren_store::{Account, AdminDuty};
+
+use super::error::Error;
+use super::i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "zeren_session";
+
+/// The authenticated account behind a request.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub account: Account,
+    /// The hashed session id, when authenticated by cookie (not by API token).
+    pub session: Option<String>,
+    pub csrf: String,
+}
+
+impl Viewer {
+    pub fn duty(&self) -> AdminDuty {
+        self.account.duty()
+    }
+
+    pub fn actor(&self) -> zeren_store::Actor {
+        zeren_store::Actor::account(self.account.id, &self.account.username)
+    }
+
+    pub fn require_duty(&self, duty: AdminDuty) -> Result<(), Error> {
+        if self.duty() == duty {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Viewer, Error> {
+        parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or(Error::Unauthenticated)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Lang, Self::Rejection> {
+        Ok(parts.extensions.get::<Lang>().copied().unwrap_or_default())
+    }
+}
+
+/// The viewer if there is one (pages that also work logged out).
+pub struct MaybeViewer(pub Option<Viewer>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeViewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<MaybeViewer, Self::Rejection> {
+        Ok(MaybeViewer(parts.extensions.get::<Viewer>().cloned()))
+    }
+}
+
+/// Whether the request came from htmx (it then wants a fragment, not a page).
+pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}

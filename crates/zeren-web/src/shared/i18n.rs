@@ -1,0 +1,156 @@
+//! The message catalogue: every user-facing text by id, in Chinese (first) and English.
+//! The language comes from the `zeren_lang` cookie, else Accept-Language, else Chinese.
+//! Each feature keeps its own messages (`messages.rs` in its folder); the application installs
+//! them all once at start ([`install`]), and a lookup searches the shared ones, then theirs.
+
+use std::sync::OnceLock;
+
+use axum::http::HeaderMap;
+
+/// (id, 中文, English).
+pub type Message = (&'static str, &'static str, &'static str);
+/// A feature's messages, sorted by id.
+pub type Catalogue = &'static [Message];
+
+static INSTALLED: OnceLock<Vec<Catalogue>> = OnceLock::new();
+
+/// Makes the features' catalogues known; the first call wins (they never change).
+pub fn install(catalogues: &[Catalogue]) {
+    let _ = INSTALLED.set(catalogues.to_vec());
+}
+
+/// The message for `id`, shared ones first.
+pub fn lookup(id: &str) -> Option<&'static Message> {
+    std::iter::once(SHARED)
+        .chain(INSTALLED.get().into_iter().flatten().copied())
+        .find_map(|c| {
+            c.binary_search_by(|(k, _, _)| k.cmp(&id))
+                .ok()
+                .map(|i| &c[i])
+        })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_headers(headers: &HeaderMap) -> Lang {
+        if let Some(v) = super::cookies::cookie(headers, "zeren_lang") {
+            return if v == "en" { Lang::En } else { Lang::Zh };
+        }
+        let accept = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        // The first language listed that we have wins; Chinese when none is.
+        for part in accept.split(',') {
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("zh") {
+                return Lang::Zh;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Zh
+    }
+}
+
+/// A translator for one language; templates call `t.s("id")`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn code(&self) -> &'static str {
+        match self.0 {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The text for `id`; the id itself when the catalogue lacks it (a test forbids that).
+    pub fn s(&self, id: &str) -> &'static str {
+        match lookup(id) {
+            Some((_, zh, en)) => match self.0 {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => {
+                tracing::warn!(id, "missing message");
+                "?"
+            }
+        }
+    }
+}
+
+/// Messages of the shared chrome and errors, sorted by id.
+pub static SHARED: Catalogue = &[
+    ("app.name", "责任制", "Responsibility system"),
+    ("common.back_home", "返回首页", "Back to the start page"),
+    ("common.remove", "移除", "Remove"),
+    ("common.save", "保存", "Save"),
+    ("err.csrf", "请求来源校验失败，请刷新页面后重试。", "The request failed the cross-site check; reload the page and try again."),
+    ("err.forbidden", "您没有执行此操作的权限。", "You do not have permission to do this."),
+    ("err.internal", "服务器内部错误，已记录日志。", "Internal server error; it has been logged."),
+    ("err.locked", "登录失败次数过多，账号已暂时锁定，请稍后再试或联系安全管理员。", "Too many failed logins: the account is locked for a while; try later or ask the security administrator."),
+    ("err.not_found", "找不到该页面或对象。", "Not found."),
+    ("err.setup", "系统尚未初始化。", "The system has not been set up."),
+    ("err.unauthenticated", "请先登录。", "Please log in."),
+    ("field.employee_no", "工号", "Employee number"),
+    ("field.ends_on", "卸任日期", "Until"),
+    ("field.gender", "性别", "Gender"),
+    ("field.id_number", "身份证号", "Resident ID number"),
+    ("field.name", "姓名", "Name"),
+    ("field.password", "密码", "Password"),
+    ("field.person", "人员", "Person"),
+    ("field.phone", "手机号", "Phone"),
+    ("field.political_status", "政治面貌", "Political status"),
+    ("field.position", "职务", "Position"),
+    ("field.role", "角色", "Role"),
+    ("field.starts_on", "任职日期", "From"),
+    ("field.unit", "单位", "Unit"),
+    ("field.unit_kind", "单位类型", "Kind of unit"),
+    ("field.unit_name", "单位名称", "Unit name"),
+    ("field.username", "用户名", "User name"),
+    ("footer.not_classified", "本系统不得用于处理涉密信息。", "Not for classified information."),
+    ("nav.accounts", "账号管理", "Accounts"),
+    ("nav.audit", "审计日志", "Audit log"),
+    ("nav.logout", "退出", "Log out"),
+    ("nav.reviews", "审核", "Reviews"),
+    ("nav.units", "组织机构", "Organisation"),
+    ("nav.work", "我的工作", "My work"),
+    ("password.rule", "密码至少 10 位，须包含大写字母、小写字母、数字、符号中的至少三类，且不得包含用户名。", "Passwords have at least 10 characters from at least three of: upper case, lower case, digits, symbols, and must not contain the user name."),
+    ("password.too_weak", "密码不符合要求：", "The password does not meet the rules: "),
+    ("policy.pick", "请选择一个实施办法模板或上传文件。", "Choose a policy pack or upload a file."),
+    ("rec.version", "第", "v"),
+    ("rec.version_suffix", "版", ""),
+    ("status.done_late", "逾期完成", "Done late"),
+    ("status.done_on_time", "按时完成", "Done on time"),
+    ("status.due_soon", "即将到期", "Due soon"),
+    ("status.overdue", "已逾期", "Overdue"),
+    ("status.upcoming", "未到期", "Upcoming"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_from_headers() {
+        let mut h = HeaderMap::new();
+        assert_eq!(Lang::from_headers(&h), Lang::Zh);
+        h.insert("accept-language", "en-US,en;q=0.9".parse().unwrap());
+        assert_eq!(Lang::from_headers(&h), Lang::En);
+        h.insert("cookie", "zeren_lang=zh".parse().unwrap());
+        assert_eq!(Lang::from_headers(&h), Lang::Zh);
+    }
+}

@@ -1,0 +1,90 @@
+//! What a person answers for: the units where they hold a role today or may edit, and the
+//! obligations of those units (not colleagues' personal ones) plus their own. 我的工作, its count
+//! in the navigation and the calendar feed all read it.
+
+use chrono::{Datelike, NaiveDate};
+use zeren_store::ledger::{LedgerRead, ObligationFilter, ObligationProgress};
+use zeren_store::{Level, Read, Unit};
+
+use super::context::Viewer;
+use super::error::Error;
+use super::state::AppState;
+
+/// The units a person answers for: where they hold a role today, and where they may edit.
+pub async fn units(state: &AppState, v: &Viewer, today: NaiveDate) -> Result<Vec<Unit>, Error> {
+    let mut out: Vec<Unit> = Vec::new();
+    let mut r = state.store.reader().await?;
+    if let Some(pid) = v.account.person_id {
+        for a in r.assignments_of(pid).await? {
+            let active = a.starts_on <= today && a.ends_on.is_none_or(|e| today < e);
+            if active && !out.iter().any(|u| u.id == a.unit_id) {
+                if let Some(u) = r.unit(a.unit_id).await? {
+                    out.push(u);
+                }
+            }
+        }
+    }
+    for g in r.grants_of(v.account.id).await? {
+        if Level::parse(&g.level).is_some_and(|l| l >= Level::Edit)
+            && !out.iter().any(|u| u.id == g.unit_id)
+        {
+            if let Some(u) = r.unit(g.unit_id).await? {
+                out.push(u);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The obligations a person answers for due since `from` (and their own personal ones), by due
+/// date, with the units they came from.
+pub async fn obligations(
+    state: &AppState,
+    v: &Viewer,
+    today: NaiveDate,
+    from: NaiveDate,
+) -> Result<(Vec<Unit>, Vec<ObligationProgress>), Error> {
+    let units = units(state, v, today).await?;
+    let mut r = state.store.reader().await?;
+    let mut rows = Vec::new();
+    for u in &units {
+        rows.extend(
+            r.obligations(&ObligationFilter {
+                unit: Some(u.id),
+                due_from: Some(from),
+                ..ObligationFilter::default()
+            })
+            .await?
+            .into_iter()
+            // A colleague's personal duty is theirs, not mine.
+            .filter(|p| {
+                p.obligation.person_id.is_none() || p.obligation.person_id == v.account.person_id
+            }),
+        );
+    }
+    if let Some(pid) = v.account.person_id {
+        for p in r
+            .obligations(&ObligationFilter {
+                person: Some(pid),
+                due_from: Some(from),
+                ..ObligationFilter::default()
+            })
+            .await?
+        {
+            if !rows
+                .iter()
+                .any(|x: &ObligationProgress| x.obligation.id == p.obligation.id)
+            {
+                rows.push(p);
+            }
+        }
+    }
+    rows.sort_by_key(|p| (p.obligation.due_on, p.obligation.id));
+    Ok((units, rows))
+}
+
+/// Where 我的工作 starts looking: the start of the year, or 90 days back early in the year.
+pub fn work_window(today: NaiveDate) -> NaiveDate {
+    let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    year_start.min(today - chrono::Days::new(90))
+}

@@ -1,0 +1,59 @@
+//! What every handler is given: the database, the configuration, and the server's two signals
+//! (setup done; obligations changed).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use zeren_store::{Read, Store};
+
+use super::config::Config;
+use super::error::Error;
+
+/// The settings key written when first-run setup completes.
+pub const SETUP_DONE: &str = "setup_done";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    /// Once setup is done it stays done; until then every request asks the database, since
+    /// another instance may finish it.
+    setup: Arc<AtomicBool>,
+    /// Wakes the materialiser after a change that alters obligations (a policy installed, a role
+    /// given or ended), so they appear at once rather than at the next hourly run.
+    materialise: Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            setup: Arc::new(AtomicBool::new(false)),
+            materialise: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// Obligations may have changed: materialise soon. Call it after the change is committed,
+    /// or the materialiser may run before the change is visible.
+    pub fn obligations_changed(&self) {
+        self.materialise.notify_one();
+    }
+
+    /// What the materialiser waits on between its hourly runs.
+    pub fn materialise_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.materialise.clone()
+    }
+
+    pub async fn setup_done(&self) -> Result<bool, Error> {
+        if self.setup.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let mut r = self.store.reader().await?;
+        let done = r.setting(SETUP_DONE).await?.is_some();
+        if done {
+            self.setup.store(true, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+}

@@ -1,0 +1,19 @@
+//! The work feature's messages: (id, 中文, English), sorted by id.
+
+use crate::shared::i18n::Catalogue;
+
+pub static MESSAGES: Catalogue = &[
+    ("work.due_soon", "即将到期", "Due soon"),
+    (
+        "work.no_units",
+        "您尚未在任何单位任职或获授权。",
+        "You hold no role and no grant in any unit yet.",
+    ),
+    ("work.none", "无", "None"),
+    ("work.overdue", "已逾期", "Overdue"),
+    ("work.recent", "我最近登记的", "What I recorded recently"),
+    ("work.title", "我的工作", "My work"),
+    ("work.units", "我负责的单位", "My units"),
+    ("work.upcoming", "即将开始", "Coming up"),
+    ("work.waiting", "待我审核", "Waiting for me"),
+];

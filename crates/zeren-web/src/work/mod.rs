@@ -1,0 +1,102 @@
+//! 我的工作: what the signed-in person must do — overdue, due soon and upcoming obligations of the
+//! units they answer for, review steps waiting for their decision, what they entered lately —
+//! and the count of overdue and due-soon work in the navigation.
+
+pub mod messages;
+
+use askama::Template;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use chrono::{Datelike, NaiveDate};
+use zeren_core::obligations::Status;
+use zeren_store::ledger::{LedgerRead, Obligation, RecordVersion};
+use zeren_store::Unit;
+
+use crate::shared::clock::today;
+use crate::shared::mine;
+use crate::shared::prelude::*;
+use crate::shared::rows::{item_rows, obligation_views, progress_status, ItemRow, ObligationView};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/work", get(page))
+        .route("/work/badge", get(badge))
+}
+
+#[derive(Template)]
+#[template(path = "pages/work.html")]
+pub struct WorkPage {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub overdue: Vec<ObligationView>,
+    pub due_soon: Vec<ObligationView>,
+    pub upcoming: Vec<ObligationView>,
+    pub recent: Vec<(Obligation, RecordVersion)>,
+    pub counts: Vec<(&'static str, &'static str, usize)>,
+    pub units: Vec<Unit>,
+    pub has_feed: bool,
+    /// Review steps waiting for me (先审后发).
+    pub waiting: Vec<ItemRow>,
+}
+
+/// The reminder in the navigation: how many of my obligations are overdue or due soon.
+pub async fn badge(State(state): State<AppState>, v: Viewer) -> Result<Html<String>> {
+    let today = today();
+    let (_, rows) = mine::obligations(&state, &v, today, mine::work_window(today)).await?;
+    let n = rows
+        .iter()
+        .filter(|p| matches!(progress_status(p, today), Status::Overdue | Status::DueSoon))
+        .count();
+    Ok(Html(if n == 0 {
+        String::new()
+    } else {
+        format!("<span class=\"badge\">{n}</span>")
+    }))
+}
+
+pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Result<Html<String>> {
+    let today = today();
+    let (units, rows) = mine::obligations(&state, &v, today, mine::work_window(today)).await?;
+    let mut r = state.store.reader().await?;
+    let recent = r.recent_records_by(v.account.id, 8).await?;
+    let has_feed = r.has_calendar_feed(v.account.id).await?;
+    drop(r);
+    let all = obligation_views(&state.store, rows, today).await?;
+    let mut counts: Vec<(&'static str, &'static str, usize)> =
+        Status::ALL.iter().map(|s| (s.word(), s.zh(), 0)).collect();
+    for o in &all {
+        if o.o.due_on.year() == today.year() || !o.status.is_done() {
+            if let Some(c) = counts.iter_mut().find(|c| c.0 == o.status.word()) {
+                c.2 += 1;
+            }
+        }
+    }
+    let mut overdue = Vec::new();
+    let mut due_soon = Vec::new();
+    let mut upcoming = Vec::new();
+    for o in all {
+        match o.status {
+            Status::Overdue => overdue.push(o),
+            Status::DueSoon => due_soon.push(o),
+            Status::Upcoming if upcoming.len() < 10 => upcoming.push(o),
+            _ => {}
+        }
+    }
+    let waiting = match v.account.person_id {
+        Some(p) => zeren_store::waiting::reviews_waiting_for(&state.store, p, today).await?,
+        None => Vec::new(),
+    };
+    render(&WorkPage {
+        chrome: Chrome::new(lang, Some(&v)),
+        today,
+        overdue,
+        due_soon,
+        upcoming,
+        recent,
+        counts,
+        units,
+        has_feed,
+        waiting: item_rows(&state.store, waiting).await?,
+    })
+}
