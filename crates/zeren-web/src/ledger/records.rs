@@ -360,11 +360,12 @@ pub async fn correct_form(
     }
 }
 
+/// A 签收, from the page's form or a JSON body.
 #[derive(Deserialize)]
-pub struct AckForm {
+pub struct Ack {
     #[serde(default)]
     note: String,
-    /// The version the acknowledger read.
+    /// The version the acknowledger read; a record corrected since is a conflict.
     version: Option<i64>,
 }
 
@@ -372,7 +373,7 @@ pub async fn acknowledge_form(
     State(state): State<AppState>,
     v: Viewer,
     Path(record_id): Path<i64>,
-    Form(f): Form<AckForm>,
+    Form(f): Form<Ack>,
 ) -> Result<Response> {
     let (o, _) = acknowledge_record(&state, &v, record_id, &f.note, f.version).await?;
     Ok(see_other(&format!("/obligations/{}", o.id)))
@@ -532,19 +533,11 @@ pub async fn correct_json(
     Ok(created(h))
 }
 
-#[derive(Deserialize)]
-pub struct AckJson {
-    #[serde(default)]
-    note: String,
-    /// The version read; a record corrected since is a conflict.
-    version: Option<i64>,
-}
-
 pub async fn acknowledge_json(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    JsonBody(b): JsonBody<AckJson>,
+    JsonBody(b): JsonBody<Ack>,
 ) -> Result<Response> {
     let (_, a) = acknowledge_record(&state, &v, id, &b.note, b.version).await?;
     Ok(created(a))
