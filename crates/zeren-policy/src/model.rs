@@ -55,6 +55,26 @@ impl fmt::Display for PolicyId {
     }
 }
 
+/// Identifies a standard policy fragment (`publication-review`): the same spelling as a policy id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct FragmentId(String);
+
+impl FragmentId {
+    pub fn parse(s: &str) -> Option<Self> {
+        PolicyId::parse(s).map(|p| Self(p.0))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FragmentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 id_type! {
     /// A role a person can hold in a unit.
     RoleId;
@@ -424,6 +444,9 @@ pub struct Policy {
     pub incidents: Option<Incidents>,
     pub assessment: Option<Assessment>,
     pub accountability: Option<Accountability>,
+    /// The standard fragments the policy includes, in the order of its `include`, with what
+    /// each added. Empty for a policy without `include`.
+    pub included: Vec<Included>,
 }
 
 impl Policy {
@@ -442,6 +465,116 @@ impl Policy {
     /// The role's title, or its id when it is unknown (never the case for a validated policy).
     pub fn role_title<'a>(&'a self, id: &'a RoleId) -> &'a str {
         self.role(id).map_or(id.as_str(), |r| r.title.as_str())
+    }
+
+    /// Where an entry comes from: the policy's own text, or a standard fragment it includes.
+    pub fn origin(&self, entry: &Entry) -> Origin<'_> {
+        self.included
+            .iter()
+            .find(|f| f.entries.contains(entry))
+            .map_or(Origin::Policy, Origin::Fragment)
+    }
+    pub fn role_origin(&self, id: &RoleId) -> Origin<'_> {
+        self.origin(&Entry::Role(id.clone()))
+    }
+    pub fn body_origin(&self, id: &BodyId) -> Origin<'_> {
+        self.origin(&Entry::Body(id.clone()))
+    }
+    pub fn duty_origin(&self, id: &DutyId) -> Origin<'_> {
+        self.origin(&Entry::Duty(id.clone()))
+    }
+    pub fn workflow_origin(&self, id: &WorkflowId) -> Origin<'_> {
+        self.origin(&Entry::Workflow(id.clone()))
+    }
+    /// The origin of `responsibilities[index]`.
+    pub fn responsibility_origin(&self, index: usize) -> Origin<'_> {
+        self.origin(&Entry::Responsibility(index))
+    }
+
+    /// The roles by rank, most senior first (see [`Policy::role_rank`]).
+    pub fn roles_by_rank(&self) -> Vec<&Role> {
+        let mut v: Vec<(usize, &Role)> = self
+            .roles
+            .iter()
+            .map(|r| (self.role_rank(&r.id), r))
+            .collect();
+        v.sort_by_key(|(rank, _)| *rank);
+        v.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// A sort key that orders roles by rank, most senior first: the first responsible (the role
+    /// `first_responsible`, or titled 第一责任人) first, then every other role in the order the
+    /// file declares them (the packs keep their seed text's order: chairs, deputies, members,
+    /// then departments and officers). Unknown ids sort last.
+    pub fn role_rank(&self, id: &RoleId) -> usize {
+        let Some(index) = self.roles.iter().position(|r| &r.id == id) else {
+            return usize::MAX;
+        };
+        let role = &self.roles[index];
+        if id.as_str() == "first_responsible" || role.title == "第一责任人" {
+            index
+        } else {
+            self.roles.len() + index
+        }
+    }
+}
+
+/// Something a policy declares, named so that its origin can be asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "entry", content = "id", rename_all = "snake_case")]
+pub enum Entry {
+    Role(RoleId),
+    Body(BodyId),
+    Duty(DutyId),
+    Workflow(WorkflowId),
+    /// An index into [`Policy::responsibilities`].
+    Responsibility(usize),
+    /// A channel kind `[channels] kinds` lists.
+    ChannelKind(ChannelKind),
+    /// `[channels] review_every`.
+    ChannelReview,
+    /// `[channels] publish_via`.
+    ChannelPublishVia,
+}
+
+/// A standard fragment a policy includes, and what it added to the policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Included {
+    pub id: FragmentId,
+    pub title: String,
+    pub description: Option<String>,
+    pub version: Option<String>,
+    /// Whether the fragment's text is embedded in the policy file (`[[include]] text = '''…'''`,
+    /// as in an installed policy, which is self-contained), or was taken from the fragments
+    /// bundled with this build (`include = ["publication-review"]`).
+    pub embedded: bool,
+    /// What the fragment added, in the order it declares them.
+    pub entries: Vec<Entry>,
+}
+
+/// Where an entry of a policy comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Origin<'p> {
+    /// The policy's own text (for a seed pack: the implementation rules it was written from).
+    Policy,
+    /// A standard fragment: not from the text the policy was written from.
+    Fragment(&'p Included),
+}
+
+impl Origin<'_> {
+    /// What the UI says of an entry from a fragment.
+    pub const FRAGMENT_ZH: &'static str = "非实施方案原文（标准片段）";
+
+    pub fn is_fragment(self) -> bool {
+        matches!(self, Origin::Fragment(_))
+    }
+
+    /// `None` for the policy's own entries; `非实施方案原文（标准片段：<title>）` for a fragment's.
+    pub fn zh(self) -> Option<String> {
+        match self {
+            Origin::Policy => None,
+            Origin::Fragment(f) => Some(format!("非实施方案原文（标准片段：{}）", f.title)),
+        }
     }
 }
 

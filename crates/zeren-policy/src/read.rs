@@ -12,13 +12,7 @@ use crate::model::*;
 
 /// Parses and validates one policy file. `file` is used only to label diagnostics.
 pub fn parse(file: &str, text: &str) -> Result<Policy, Diagnostics> {
-    let mut cx = Cx {
-        file: file.to_owned(),
-        lines: LineIndex::new(text),
-        diags: Vec::new(),
-        refs: Vec::new(),
-        defined: HashSet::new(),
-    };
+    let mut cx = Cx::new(file, text);
     let root = match toml_span::parse(text) {
         Ok(v) => v,
         Err(e) => {
@@ -35,6 +29,20 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, Diagnostics> {
         Ok(policy.expect("a policy without diagnostics"))
     } else {
         Err(cx.finish_err())
+    }
+}
+
+/// Parses and validates one fragment file on its own: its references must resolve within it.
+pub(crate) fn parse_fragment(file: &str, text: &str) -> Result<Included, Diagnostics> {
+    let mut cx = Cx::new(file, text);
+    let mut parts = Parts::default();
+    let mut out = Vec::new();
+    cx.read_fragment(text, 0, (None, String::new()), true, &mut parts, &mut out);
+    cx.check_bodies(&parts.bodies);
+    cx.check_refs();
+    match out.pop() {
+        Some(f) if cx.diags.is_empty() => Ok(f),
+        _ => Err(cx.finish_err()),
     }
 }
 
@@ -98,11 +106,45 @@ struct PendingRef {
 
 struct Cx<'t> {
     file: String,
+    text: &'t str,
     lines: LineIndex<'t>,
     diags: Vec<Diagnostic>,
     refs: Vec<PendingRef>,
-    /// Every role, body, duty and workflow id the file defines, however well written.
-    defined: HashSet<(RefKind, String)>,
+    /// Every role, body, duty and workflow id the file and its fragments define, however well
+    /// written, with where and by whom.
+    defined: HashMap<(RefKind, String), Definer>,
+    /// Offsets in the text being read are relative to this offset in the file: 0 for the policy,
+    /// the start of the embedded text for an embedded fragment.
+    base: usize,
+    /// A bundled fragment has no place in the file: whatever it causes is reported at its
+    /// `include` element, this offset in the file.
+    pin: Option<usize>,
+    /// Key paths in a fragment are prefixed with its `include[i].`.
+    prefix: String,
+    /// The fragment being read, or `None` for the policy itself.
+    reading: Option<String>,
+    /// Where each body's `within` is written, for the cycle check after merging.
+    within_places: HashMap<String, (usize, String)>,
+}
+
+/// Who defined an id, and where (an offset in the file and a key path).
+struct Definer {
+    fragment: Option<String>,
+    offset: usize,
+    path: String,
+}
+
+/// The parts of a policy a fragment may also declare, read from one text.
+#[derive(Default)]
+struct Parts {
+    roles: Vec<Role>,
+    bodies: Vec<Body>,
+    duties: Vec<Duty>,
+    responsibilities: Vec<Responsibility>,
+    workflows: Vec<Workflow>,
+    channels: Option<Channels>,
+    /// Where `[channels]` sets `review_every` and `publish_via` (offset in the file, path).
+    channel_places: [Option<(usize, String)>; 2],
 }
 
 /// A table being read, with its path for messages.
@@ -171,7 +213,20 @@ const ROOT_KEYS: &[&str] = &[
     "incidents",
     "assessment",
     "accountability",
+    "include",
 ];
+const FRAGMENT_ROOT_KEYS: &[&str] = &[
+    "format",
+    "fragment",
+    "roles",
+    "bodies",
+    "duties",
+    "responsibilities",
+    "workflows",
+    "channels",
+];
+const FRAGMENT_KEYS: &[&str] = &["id", "title", "description", "version"];
+const INCLUDE_KEYS: &[&str] = &["text"];
 const POLICY_KEYS: &[&str] = &[
     "id",
     "title",
@@ -249,9 +304,75 @@ fn shortest_period_days(f: Frequency) -> u32 {
 }
 
 impl<'t> Cx<'t> {
+    fn new(file: &str, text: &'t str) -> Self {
+        Cx {
+            file: file.to_owned(),
+            text,
+            lines: LineIndex::new(text),
+            diags: Vec::new(),
+            refs: Vec::new(),
+            defined: HashMap::new(),
+            base: 0,
+            pin: None,
+            prefix: String::new(),
+            reading: None,
+            within_places: HashMap::new(),
+        }
+    }
+
+    /// Where a problem at `offset` of the text being read is reported: its offset in the file
+    /// and its key path (prefixed for a bundled fragment).
+    fn place(&self, offset: usize, path: String) -> (usize, String) {
+        let path = match (self.prefix.as_str(), path.as_str()) {
+            ("", _) => path,
+            (prefix, "") => prefix.trim_end_matches('.').to_owned(),
+            (prefix, path) => format!("{prefix}{path}"),
+        };
+        (self.pin.unwrap_or(self.base + offset), path)
+    }
+
+    /// Reports a problem at `offset` of the text being read.
     fn report(&mut self, offset: usize, path: String, expected: Expected, found: Found) {
+        let (offset, path) = self.place(offset, path);
+        self.report_abs(offset, path, expected, found);
+    }
+
+    /// Reports a problem at `offset` of the file.
+    fn report_abs(&mut self, offset: usize, path: String, expected: Expected, found: Found) {
         let (line, column) = self.lines.locate_token(offset);
         self.push(line, column, path, expected, found);
+    }
+
+    /// Records that the text being read defines `key` as a `kind`; false (and reported) when
+    /// the policy or another fragment defines it already.
+    fn define(&mut self, kind: RefKind, key: &Key<'_>, path: &str) -> bool {
+        let (offset, path) = self.place(key.span.start, path.to_owned());
+        let name = key.name.to_string();
+        if let Some(d) = self.defined.get(&(kind, name.clone())) {
+            let (line, _) = self.lines.locate_token(d.offset);
+            let (by_en, by_zh) = match &d.fragment {
+                None => ("this policy".to_owned(), "本实施办法".to_owned()),
+                Some(f) => (format!("the fragment {f}"), format!("标准片段 {f} ")),
+            };
+            let expected = rule(
+                format!(
+                    "an id defined once ({} is defined by {by_en} at line {line})",
+                    d.path
+                ),
+                format!("不重复的标识（{} 已由{by_zh}在第{line}行定义）", d.path),
+            );
+            self.report_abs(offset, path, expected, Found::Text(name));
+            return false;
+        }
+        self.defined.insert(
+            (kind, name),
+            Definer {
+                fragment: self.reading.clone(),
+                offset,
+                path,
+            },
+        );
+        true
     }
 
     fn push(&mut self, line: usize, column: usize, path: String, expected: Expected, found: Found) {
@@ -402,6 +523,26 @@ impl<'t> Cx<'t> {
                     None
                 }
             },
+        }
+    }
+
+    /// A required, non-empty string as written (not trimmed).
+    fn string_raw<'v>(&mut self, t: &Tbl<'v, '_>, key: &str) -> Option<&'v str> {
+        let Some(v) = t.get(key) else {
+            self.missing(t, key);
+            return None;
+        };
+        match v.as_str() {
+            Some(s) if !s.trim().is_empty() => Some(s),
+            _ => {
+                self.report(
+                    v.span.start,
+                    t.at(key),
+                    rule("a non-empty string", "非空的文字"),
+                    found_of(v),
+                );
+                None
+            }
         }
     }
 
@@ -556,11 +697,12 @@ impl<'t> Cx<'t> {
         let v = t.get(key)?;
         let id = self.parsed(t, key, &parse, Expected::Identifier)?;
         if let ValueInner::String(s) = v.as_ref() {
+            let (offset, path) = self.place(v.span.start, t.at(key));
             self.refs.push(PendingRef {
                 kind,
                 name: s.to_string(),
-                offset: v.span.start,
-                path: t.at(key),
+                offset,
+                path,
             });
         }
         Some(id)
@@ -572,10 +714,11 @@ impl<'t> Cx<'t> {
         for (s, span, path) in self.strings(t, key) {
             match RoleId::parse(&s) {
                 Some(id) => {
+                    let (offset, path) = self.place(span.start, path);
                     self.refs.push(PendingRef {
                         kind: RefKind::Role,
                         name: s,
-                        offset: span.start,
+                        offset,
                         path,
                     });
                     out.push(id);
@@ -633,8 +776,8 @@ impl<'t> Cx<'t> {
         }
     }
 
-    fn read_policy(&mut self, root: &Value<'_>) -> Option<Policy> {
-        let root = self.table(root, String::new(), ROOT_KEYS)?;
+    /// `format = 1` at the root of a policy or fragment.
+    fn check_format(&mut self, root: &Tbl<'_, '_>) {
         match root.get("format") {
             None => self.report(
                 0,
@@ -653,6 +796,33 @@ impl<'t> Cx<'t> {
                 }
             }
         }
+    }
+
+    /// The sections a fragment may declare too.
+    fn read_parts(&mut self, root: &Tbl<'_, '_>) -> Parts {
+        let roles = self.read_roles(root);
+        let bodies = self.read_bodies(root);
+        let duties = self.read_duties(root);
+        let responsibilities = self.read_responsibilities(root);
+        let workflows = self.read_workflows(root);
+        let (channels, channel_places) = match root.get("channels") {
+            Some(v) => self.read_channels(v, "channels".into()),
+            None => (None, [None, None]),
+        };
+        Parts {
+            roles,
+            bodies,
+            duties,
+            responsibilities,
+            workflows,
+            channels,
+            channel_places,
+        }
+    }
+
+    fn read_policy(&mut self, root: &Value<'_>) -> Option<Policy> {
+        let root = self.table(root, String::new(), ROOT_KEYS)?;
+        self.check_format(&root);
         let meta = match root.get("policy") {
             Some(v) => self.read_meta(v),
             None => {
@@ -668,14 +838,7 @@ impl<'t> Cx<'t> {
                 None
             }
         };
-        let roles = self.read_roles(&root);
-        let bodies = self.read_bodies(&root);
-        let duties = self.read_duties(&root);
-        let responsibilities = self.read_responsibilities(&root);
-        let workflows = self.read_workflows(&root);
-        let channels = root
-            .get("channels")
-            .and_then(|v| self.read_channels(v, "channels".into()));
+        let mut parts = self.read_parts(&root);
         let incidents = root
             .get("incidents")
             .and_then(|v| self.read_incidents(v, "incidents".into()));
@@ -685,19 +848,276 @@ impl<'t> Cx<'t> {
         let accountability = root
             .get("accountability")
             .and_then(|v| self.read_accountability(v, "accountability".into()));
-        self.check_bodies(&root, &bodies);
+        let included = self.read_includes(&root, &mut parts);
+        self.check_bodies(&parts.bodies);
         Some(Policy {
             meta: meta?,
-            roles,
-            bodies,
-            duties,
-            responsibilities,
-            workflows,
-            channels,
+            roles: parts.roles,
+            bodies: parts.bodies,
+            duties: parts.duties,
+            responsibilities: parts.responsibilities,
+            workflows: parts.workflows,
+            channels: parts.channels,
             incidents,
             assessment,
             accountability,
+            included,
         })
+    }
+
+    /// Reads `include`: each element a bundled fragment's id, or a table whose `text` is a
+    /// fragment's text embedded in the file; merges each fragment into `parts`.
+    fn read_includes(&mut self, root: &Tbl<'_, '_>, parts: &mut Parts) -> Vec<Included> {
+        let mut out: Vec<Included> = Vec::new();
+        let Some(v) = root.get("include") else {
+            return out;
+        };
+        let ValueInner::Array(items) = v.as_ref() else {
+            self.report(
+                v.span.start,
+                "include".into(),
+                rule(
+                    "an array: include = [\"<fragment id>\"], or [[include]] tables with text",
+                    "数组：include = [\"片段标识\"]，或带 text 的 [[include]] 表",
+                ),
+                found_of(v),
+            );
+            return out;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let path = format!("include[{i}]");
+            match item.as_ref() {
+                ValueInner::String(id) => match crate::fragments::get(id) {
+                    Some(f) => {
+                        let at = (Some(item.span.start), format!("{path}."));
+                        self.read_fragment(f.text, 0, at, false, parts, &mut out);
+                    }
+                    None => self.report(
+                        item.span.start,
+                        path,
+                        Expected::OneOf(crate::fragments::IDS),
+                        Found::Text(id.to_string()),
+                    ),
+                },
+                ValueInner::Table(_) => {
+                    let Some(t) = self.table(item, path.clone(), INCLUDE_KEYS) else {
+                        continue;
+                    };
+                    let Some(text) = self.string_raw(&t, "text") else {
+                        continue;
+                    };
+                    let tv = t.get("text").expect("text was read");
+                    // A literal string's text is the file's text: locate problems inside it.
+                    // Otherwise (escapes) every problem is reported at the string.
+                    let verbatim = self.text.get(tv.span.start..tv.span.end) == Some(text);
+                    let prefix = format!("{path}.");
+                    if verbatim {
+                        self.read_fragment(
+                            text,
+                            tv.span.start,
+                            (None, prefix),
+                            true,
+                            parts,
+                            &mut out,
+                        );
+                    } else {
+                        let at = (Some(tv.span.start), prefix);
+                        self.read_fragment(text, 0, at, true, parts, &mut out);
+                    }
+                }
+                _ => self.report(
+                    item.span.start,
+                    path,
+                    Expected::Type(ValueType::StringOrTable),
+                    found_of(item),
+                ),
+            }
+        }
+        out
+    }
+
+    /// Reads one fragment's text, which sits at `base` in the file (or, `pinned`, nowhere in it),
+    /// and merges what it declares into `parts`.
+    fn read_fragment(
+        &mut self,
+        text: &str,
+        base: usize,
+        (pin, prefix): (Option<usize>, String),
+        embedded: bool,
+        parts: &mut Parts,
+        out: &mut Vec<Included>,
+    ) {
+        let saved = (
+            self.base,
+            self.pin.take(),
+            std::mem::replace(&mut self.prefix, prefix),
+            self.reading.take(),
+        );
+        self.base = base;
+        self.pin = pin;
+        if let Some(inc) = self.read_fragment_text(text, embedded, parts, out) {
+            out.push(inc);
+        }
+        (self.base, self.pin, self.prefix, self.reading) = saved;
+    }
+
+    fn read_fragment_text(
+        &mut self,
+        text: &str,
+        embedded: bool,
+        parts: &mut Parts,
+        out: &[Included],
+    ) -> Option<Included> {
+        let root = match toml_span::parse(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let (expected, found) = syntax_problem(&e.kind, text, e.span.start);
+                let (offset, path) = self.place(e.span.start, String::new());
+                let (line, column) = self.lines.locate(offset);
+                self.push(line, column, path, expected, found);
+                return None;
+            }
+        };
+        let root = self.table(&root, String::new(), FRAGMENT_ROOT_KEYS)?;
+        self.check_format(&root);
+        let Some(fv) = root.get("fragment") else {
+            self.report(
+                0,
+                "fragment".into(),
+                rule(
+                    "a [fragment] table with id and title",
+                    "[fragment] 表（含 id 和 title）",
+                ),
+                Found::Nothing,
+            );
+            return None;
+        };
+        let meta = self.table(fv, "fragment".into(), FRAGMENT_KEYS)?;
+        let id = match meta.get("id") {
+            None => {
+                self.missing(&meta, "id");
+                None
+            }
+            Some(_) => self.parsed(
+                &meta,
+                "id",
+                FragmentId::parse,
+                rule(
+                    "a fragment id: a lower-case letter, then lower-case letters, digits, _ or -",
+                    "片段标识：小写字母开头，只含小写字母、数字、下划线或连字符",
+                ),
+            ),
+        };
+        let title = self.string(&meta, "title", true);
+        let description = self.string(&meta, "description", false);
+        let version = self.string(&meta, "version", false);
+        let id = id?;
+        if out.iter().any(|f| f.id == id) {
+            let v = meta.get("id").expect("id was read");
+            self.report(
+                v.span.start,
+                meta.at("id"),
+                rule("each fragment included once", "每个标准片段只引用一次"),
+                Found::Text(id.to_string()),
+            );
+            return None;
+        }
+        self.reading = Some(id.to_string());
+        let from = self.read_parts(&root);
+        let mut inc = Included {
+            id,
+            title: title?,
+            description,
+            version,
+            embedded,
+            entries: Vec::new(),
+        };
+        self.merge(parts, from, &mut inc);
+        Some(inc)
+    }
+
+    /// Adds what a fragment declares to the policy. Ids were checked for conflicts as they were
+    /// read; `[channels]` merges: kinds are joined, and `review_every` and `publish_via` are
+    /// taken from the fragment unless the policy sets them to something else (a conflict).
+    fn merge(&mut self, into: &mut Parts, from: Parts, inc: &mut Included) {
+        for r in from.roles {
+            inc.entries.push(Entry::Role(r.id.clone()));
+            into.roles.push(r);
+        }
+        for b in from.bodies {
+            inc.entries.push(Entry::Body(b.id.clone()));
+            into.bodies.push(b);
+        }
+        for d in from.duties {
+            inc.entries.push(Entry::Duty(d.id.clone()));
+            into.duties.push(d);
+        }
+        for r in from.responsibilities {
+            inc.entries
+                .push(Entry::Responsibility(into.responsibilities.len()));
+            into.responsibilities.push(r);
+        }
+        for w in from.workflows {
+            inc.entries.push(Entry::Workflow(w.id.clone()));
+            into.workflows.push(w);
+        }
+        let Some(fc) = from.channels else { return };
+        let Some(pc) = into.channels.as_mut() else {
+            inc.entries
+                .extend(fc.kinds.iter().map(|k| Entry::ChannelKind(*k)));
+            if fc.review_every.is_some() {
+                inc.entries.push(Entry::ChannelReview);
+            }
+            if fc.publish_via.is_some() {
+                inc.entries.push(Entry::ChannelPublishVia);
+            }
+            into.channels = Some(fc);
+            into.channel_places = from.channel_places;
+            return;
+        };
+        for k in fc.kinds {
+            if !pc.kinds.contains(&k) {
+                pc.kinds.push(k);
+                inc.entries.push(Entry::ChannelKind(k));
+            }
+        }
+        let [review_place, via_place] = from.channel_places;
+        match (pc.review_every, fc.review_every, review_place) {
+            (None, Some(f), _) => {
+                pc.review_every = Some(f);
+                inc.entries.push(Entry::ChannelReview);
+                into.channel_places[0] = None;
+            }
+            (Some(p), Some(f), Some((offset, path))) if p != f => self.report_abs(
+                offset,
+                path,
+                rule(
+                    format!("the policy's own channels.review_every, \"{p}\", or none"),
+                    format!("与实施办法的 channels.review_every（“{p}”）一致，或不填"),
+                ),
+                Found::Text(f.to_string()),
+            ),
+            _ => {}
+        }
+        match (&pc.publish_via, fc.publish_via, via_place) {
+            (None, Some(f), _) => {
+                pc.publish_via = Some(f);
+                inc.entries.push(Entry::ChannelPublishVia);
+            }
+            (Some(p), Some(f), Some((offset, path))) if *p != f => {
+                let p = p.to_string();
+                self.report_abs(
+                    offset,
+                    path,
+                    rule(
+                        format!("the policy's own channels.publish_via, \"{p}\", or none"),
+                        format!("与实施办法的 channels.publish_via（“{p}”）一致，或不填"),
+                    ),
+                    Found::Text(f.to_string()),
+                )
+            }
+            _ => {}
+        }
     }
 
     fn read_meta(&mut self, v: &Value<'_>) -> Option<PolicyMeta> {
@@ -737,7 +1157,9 @@ impl<'t> Cx<'t> {
     fn read_roles(&mut self, root: &Tbl<'_, '_>) -> Vec<Role> {
         let mut out = Vec::new();
         for (k, v, path) in self.named_entries(root, "roles") {
-            self.defined.insert((RefKind::Role, k.name.to_string()));
+            if !self.define(RefKind::Role, k, &path) {
+                continue;
+            }
             let Some(t) = self.table(v, path, ROLE_KEYS) else {
                 continue;
             };
@@ -787,7 +1209,9 @@ impl<'t> Cx<'t> {
     fn read_bodies(&mut self, root: &Tbl<'_, '_>) -> Vec<Body> {
         let mut out = Vec::new();
         for (k, v, path) in self.named_entries(root, "bodies") {
-            self.defined.insert((RefKind::Body, k.name.to_string()));
+            if !self.define(RefKind::Body, k, &path) {
+                continue;
+            }
             let Some(t) = self.table(v, path, BODY_KEYS) else {
                 continue;
             };
@@ -796,6 +1220,10 @@ impl<'t> Cx<'t> {
             let deputies = self.role_list(&t, "deputies");
             let members = self.role_list(&t, "members");
             let within = self.reference(&t, "within", RefKind::Body, BodyId::parse);
+            if let Some(v) = t.get("within") {
+                let place = self.place(v.span.start, t.at("within"));
+                self.within_places.insert(k.name.to_string(), place);
+            }
             let remit = self.string(&t, "remit", false);
             let source = self.source(&t);
             if let (Some(id), Some(title)) = (BodyId::parse(&k.name), title) {
@@ -815,7 +1243,7 @@ impl<'t> Cx<'t> {
     }
 
     /// A body may not sit within itself, directly or through others.
-    fn check_bodies(&mut self, root: &Tbl<'_, '_>, bodies: &[Body]) {
+    fn check_bodies(&mut self, bodies: &[Body]) {
         let parent: HashMap<&BodyId, &BodyId> = bodies
             .iter()
             .filter_map(|b| b.within.as_ref().map(|w| (&b.id, w)))
@@ -825,16 +1253,14 @@ impl<'t> Cx<'t> {
             let mut cur = &b.id;
             while let Some(next) = parent.get(cur) {
                 if !seen.insert(*next) || *next == &b.id {
-                    let offset = root
-                        .get("bodies")
-                        .and_then(|v| v.as_table())
-                        .and_then(|m| m.get(b.id.as_str()))
-                        .and_then(|v| v.as_table())
-                        .and_then(|m| m.get("within"))
-                        .map_or(0, |v| v.span.start);
-                    self.report(
+                    let (offset, path) = self
+                        .within_places
+                        .get(b.id.as_str())
+                        .cloned()
+                        .unwrap_or((0, format!("bodies.{}.within", b.id)));
+                    self.report_abs(
                         offset,
-                        format!("bodies.{}.within", b.id),
+                        path,
                         rule(
                             "a body that does not contain this one",
                             "不包含本机构的上级机构（不能循环）",
@@ -851,7 +1277,9 @@ impl<'t> Cx<'t> {
     fn read_duties(&mut self, root: &Tbl<'_, '_>) -> Vec<Duty> {
         let mut out = Vec::new();
         for (k, v, path) in self.named_entries(root, "duties") {
-            self.defined.insert((RefKind::Duty, k.name.to_string()));
+            if !self.define(RefKind::Duty, k, &path) {
+                continue;
+            }
             let Some(t) = self.table(v, path, DUTY_KEYS) else {
                 continue;
             };
@@ -1044,7 +1472,9 @@ impl<'t> Cx<'t> {
     fn read_workflows(&mut self, root: &Tbl<'_, '_>) -> Vec<Workflow> {
         let mut out = Vec::new();
         for (k, v, path) in self.named_entries(root, "workflows") {
-            self.defined.insert((RefKind::Workflow, k.name.to_string()));
+            if !self.define(RefKind::Workflow, k, &path) {
+                continue;
+            }
             let Some(t) = self.table(v, path, WORKFLOW_KEYS) else {
                 continue;
             };
@@ -1123,8 +1553,16 @@ impl<'t> Cx<'t> {
         out
     }
 
-    fn read_channels(&mut self, v: &Value<'_>, path: String) -> Option<Channels> {
-        let t = self.table(v, path, CHANNELS_KEYS)?;
+    fn read_channels(
+        &mut self,
+        v: &Value<'_>,
+        path: String,
+    ) -> (Option<Channels>, [Option<(usize, String)>; 2]) {
+        let Some(t) = self.table(v, path, CHANNELS_KEYS) else {
+            return (None, [None, None]);
+        };
+        let places = ["review_every", "publish_via"]
+            .map(|k| t.get(k).map(|v| self.place(v.span.start, t.at(k))));
         if t.get("kinds").is_none() {
             self.missing(&t, "kinds");
         }
@@ -1137,12 +1575,13 @@ impl<'t> Cx<'t> {
         );
         let publish_via = self.reference(&t, "publish_via", RefKind::Workflow, WorkflowId::parse);
         let source = self.source(&t);
-        Some(Channels {
+        let channels = Channels {
             kinds,
             review_every,
             publish_via,
             source,
-        })
+        };
+        (Some(channels), places)
     }
 
     fn read_incidents(&mut self, v: &Value<'_>, path: String) -> Option<Incidents> {
@@ -1240,11 +1679,12 @@ impl<'t> Cx<'t> {
                         let name = &s["duty:".len()..];
                         match DutyId::parse(name) {
                             Some(d) => {
+                                let (offset, path) = self.place(mv.span.start, it.at("measure"));
                                 self.refs.push(PendingRef {
                                     kind: RefKind::Duty,
                                     name: name.to_owned(),
-                                    offset: mv.span.start,
-                                    path: it.at("measure"),
+                                    offset,
+                                    path,
                                 });
                                 Some(Measure::Duty(d))
                             }
@@ -1384,8 +1824,8 @@ impl<'t> Cx<'t> {
     /// Checks every collected reference against what the file defines.
     fn check_refs(&mut self) {
         for r in std::mem::take(&mut self.refs) {
-            if !self.defined.contains(&(r.kind, r.name.clone())) {
-                self.report(
+            if !self.defined.contains_key(&(r.kind, r.name.clone())) {
+                self.report_abs(
                     r.offset,
                     r.path,
                     Expected::Reference(r.kind),
