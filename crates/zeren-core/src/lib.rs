@@ -3,6 +3,7 @@
 //! how a review moves through its steps, and how responsibility is allocated.
 //! The store persists what these functions decide; the web layer only calls them.
 
+pub mod incident;
 pub mod obligations;
 pub mod org;
 pub mod records;

@@ -422,6 +422,35 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
             f.cmp("办结时限", a.close_within, b.close_within, |d| {
                 d.map_or("无".into(), |x| x.zh())
             });
+            f.cmp(
+                "按单位类型的报告时限",
+                &a.report_within_by_kind,
+                &b.report_within_by_kind,
+                |v| {
+                    if v.is_empty() {
+                        return "无".into();
+                    }
+                    v.iter()
+                        .map(|(k, r)| format!("{}{}", k.zh(), r.zh()))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                },
+            );
+            // Everything else the level says, as its rules read in Chinese.
+            let rest = |p: &Policy, l: &IncidentLevel| {
+                l.rules_zh(p)
+                    .into_iter()
+                    .filter(|r| !r.starts_with("初报") && !r.starts_with("办结："))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            };
+            f.cmp("报告规定", rest(old, a), rest(new, b), |s| {
+                if s.is_empty() {
+                    "无".into()
+                } else {
+                    s.clone()
+                }
+            });
             f.out
         },
     );

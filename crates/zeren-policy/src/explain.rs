@@ -215,6 +215,14 @@ impl Explanation<'_> {
             if r.incident_officer {
                 let _ = writeln!(out, "  · 负责舆情信息的收集、记录和报告");
             }
+            for l in p.incidents.iter().flat_map(|i| &i.levels) {
+                if l.sign_off.as_ref() == Some(&r.role.id) {
+                    let _ = writeln!(out, "  · 签发{}报告", l.title);
+                }
+                if l.close_review == Some(ClosureReviewer::Role(r.role.id.clone())) {
+                    let _ = writeln!(out, "  · 审核{}的办结", l.title);
+                }
+            }
             if !r.duties.is_empty() {
                 let _ = writeln!(out, "  定期工作：");
                 for d in &r.duties {
@@ -277,6 +285,23 @@ impl Explanation<'_> {
             let _ = writeln!(out, "【本单位（未指定责任人）】");
             for d in &self.unit_duties {
                 let _ = writeln!(out, "    - {}", duty_line(p, d));
+            }
+        }
+        if let Some(inc) = p.incidents.as_ref().filter(|i| !i.levels.is_empty()) {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "【事件报告规定】（按24小时自然时间计，不受节假日和调休影响）"
+            );
+            for l in &inc.levels {
+                let mut head = format!("  · {}", l.title);
+                if let Some(src) = l.source {
+                    let _ = write!(head, "〔{src}〕");
+                }
+                let _ = writeln!(out, "{head}");
+                for r in l.rules_zh(p) {
+                    let _ = writeln!(out, "    - {r}");
+                }
             }
         }
         for f in &p.included {

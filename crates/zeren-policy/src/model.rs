@@ -28,6 +28,16 @@ macro_rules! id_type {
                 f.write_str(&self.0)
             }
         }
+
+        /// Read back only if well formed, so stored events cannot carry a malformed id.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| {
+                    serde::de::Error::custom(format!("not an identifier: {s:?}"))
+                })
+            }
+        }
     )*};
 }
 
@@ -92,6 +102,10 @@ id_type! {
     CircumstanceId;
     /// A kind of unit (school, party_branch …), as the organisation data names it.
     UnitKind;
+    /// A kind of incident (舆情, 网络安全事件, 生产安全事故 …).
+    IncidentKindId;
+    /// A numeric fact about an incident that level thresholds compare (deaths, affected users …).
+    IncidentMeasureId;
 }
 
 /// `[a-z][a-z0-9_]*`
@@ -731,21 +745,253 @@ impl fmt::Display for ReportWithin {
     }
 }
 
+/// Incident rules (舆情 / 突发事件). Every duration here runs on the **wall clock** (24×7, China
+/// time, UTC+8): the working-day calendar that moves duties' due dates never applies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incidents {
     pub officer: Option<RoleId>,
+    /// Kinds of incident the policy distinguishes (empty: one unnamed kind).
+    pub kinds: Vec<IncidentKind>,
+    /// Numeric facts the levels' thresholds compare.
+    pub measures: Vec<IncidentMeasure>,
+    /// Most severe first (the order of the file).
     pub levels: Vec<IncidentLevel>,
     pub source: Option<SourceRef>,
+}
+
+impl Incidents {
+    pub fn level(&self, id: &LevelId) -> Option<&IncidentLevel> {
+        self.levels.iter().find(|l| &l.id == id)
+    }
+    /// The level's position, 0 for the most severe.
+    pub fn severity_rank(&self, id: &LevelId) -> Option<usize> {
+        self.levels.iter().position(|l| &l.id == id)
+    }
+    pub fn kind(&self, id: &IncidentKindId) -> Option<&IncidentKind> {
+        self.kinds.iter().find(|k| &k.id == id)
+    }
+    pub fn measure(&self, id: &IncidentMeasureId) -> Option<&IncidentMeasure> {
+        self.measures.iter().find(|m| &m.id == id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentKind {
+    pub id: IncidentKindId,
+    pub title: String,
+    pub description: Option<String>,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentMeasure {
+    pub id: IncidentMeasureId,
+    pub title: String,
+    /// 人, 万元, 户 …
+    pub unit: Option<String>,
+    pub source: Option<SourceRef>,
+}
+
+/// A numeric criterion of a level: the measure is at least `at_least` and below `below`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Threshold {
+    pub measure: IncidentMeasureId,
+    pub at_least: Option<i64>,
+    pub below: Option<i64>,
+}
+
+impl Threshold {
+    pub fn matches(&self, value: i64) -> bool {
+        self.at_least.is_none_or(|a| value >= a) && self.below.is_none_or(|b| value < b)
+    }
+}
+
+/// Where a report goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "to", content = "id", rename_all = "snake_case")]
+pub enum ReportTarget {
+    /// The parent unit.
+    Parent,
+    /// Every unit up to this many levels above (`up = 1` is the parent).
+    Up(u32),
+    /// A body of the policy (e.g. the leading group), at the unit where the policy is installed.
+    Body(BodyId),
+    /// The holders of a role in the reporting unit (e.g. its first responsible).
+    Role(RoleId),
+}
+
+impl ReportTarget {
+    /// How many levels up the tree the report must reach (0 for a body or role).
+    pub fn levels_up(&self) -> u32 {
+        match self {
+            ReportTarget::Parent => 1,
+            ReportTarget::Up(n) => *n,
+            ReportTarget::Body(_) | ReportTarget::Role(_) => 0,
+        }
+    }
+}
+
+/// Who reviews an incident's closure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "id", rename_all = "snake_case")]
+pub enum ClosureReviewer {
+    Parent,
+    Role(RoleId),
+    Body(BodyId),
+}
+
+/// A time of day on the China wall clock, for daily reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TimeOfDay {
+    pub hour: u32,
+    pub minute: u32,
+}
+
+impl TimeOfDay {
+    pub fn parse(s: &str) -> Option<Self> {
+        let (h, m) = s.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 {
+            return None;
+        }
+        let (hour, minute): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (hour < 24 && minute < 60).then_some(TimeOfDay { hour, minute })
+    }
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentLevel {
     pub id: LevelId,
     pub title: String,
+    /// 初报 deadline from when the unit knew of the incident; `None`: no clock (及时, or not said).
+    /// Units of a kind in `report_within_by_kind` use that instead.
     pub report_within: Option<ReportWithin>,
+    /// True when the report goes to the parent (or further up).
     pub escalate_to_parent: bool,
+    /// The incident should be closed this long after it became known.
     pub close_within: Option<Duration>,
     pub source: Option<SourceRef>,
+    /// The level's criteria in words (判定标准).
+    pub criteria: Option<String>,
+    /// Numeric criteria; the level applies when any one matches.
+    pub thresholds: Vec<Threshold>,
+    /// The kinds of incident the level is for (empty: every kind).
+    pub kinds: Vec<IncidentKindId>,
+    /// 初报 deadlines for reporting units of these kinds (e.g. 关键信息基础设施运营者 1 hour).
+    pub report_within_by_kind: Vec<(UnitKind, ReportWithin)>,
+    /// Whom the reports go to. Empty: nobody outside the unit is named.
+    pub report_to: Vec<ReportTarget>,
+    /// With `report_to` more than one level up: each recipient passes the report on, one level
+    /// at a time, within this of receiving it (逐级上报). Without it the unit reports to each
+    /// level directly.
+    pub relay_within: Option<Duration>,
+    /// When a phone report comes first: the written 初报 is due this long after the incident
+    /// became known.
+    pub written_within: Option<Duration>,
+    /// The role whose holder signs off (签发) each written report before it leaves the unit.
+    pub sign_off: Option<RoleId>,
+    /// While the incident is open, a 续报 is due at most this long after the previous report.
+    pub follow_up_every: Option<Duration>,
+    /// While the incident is open, a report is due every day by this time (China time), from the
+    /// day after the 初报.
+    pub daily_report_at: Option<TimeOfDay>,
+    /// The 终报 is due this long after handling ended.
+    pub final_within: Option<Duration>,
+    /// Who must accept the closure; `None`: the unit closes it itself.
+    pub close_review: Option<ClosureReviewer>,
+    /// What the handling log must show before closure (e.g. 专题会商).
+    pub handling: Vec<String>,
+}
+
+impl IncidentLevel {
+    /// The 初报 deadline for a reporting unit of `unit_kind`.
+    pub fn report_within_for(&self, unit_kind: &str) -> Option<ReportWithin> {
+        self.report_within_by_kind
+            .iter()
+            .find(|(k, _)| k.as_str() == unit_kind || k.zh() == unit_kind)
+            .map(|(_, r)| *r)
+            .or(self.report_within)
+    }
+
+    /// The reporting rules in Chinese, one line each, for the UI and the policy diff.
+    pub fn rules_zh(&self, policy: &Policy) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(c) = &self.criteria {
+            out.push(format!("判定标准：{c}"));
+        }
+        let mut first = match self.report_within {
+            Some(r) => format!("初报：{}", r.zh()),
+            None if self.report_to.is_empty() && !self.escalate_to_parent => String::new(),
+            None => "初报：及时".into(),
+        };
+        for (k, r) in &self.report_within_by_kind {
+            if !first.is_empty() {
+                first.push('；');
+            } else {
+                first.push_str("初报：");
+            }
+            first.push_str(&format!("{}：{}", k.zh(), r.zh()));
+        }
+        if !first.is_empty() {
+            out.push(first);
+        }
+        if !self.report_to.is_empty() {
+            let to: Vec<String> = self
+                .report_to
+                .iter()
+                .map(|t| match t {
+                    ReportTarget::Parent => "上级".to_owned(),
+                    ReportTarget::Up(n) => format!("上{n}级"),
+                    ReportTarget::Body(b) => {
+                        policy.body(b).map_or(b.to_string(), |x| x.title.clone())
+                    }
+                    ReportTarget::Role(r) => policy.role_title(r).to_owned(),
+                })
+                .collect();
+            let mut line = format!("报告：{}", to.join("、"));
+            if let Some(r) = self.relay_within {
+                line.push_str(&format!("（逐级上报，每级{}内）", r.zh()));
+            }
+            out.push(line);
+        }
+        if let Some(w) = self.written_within {
+            out.push(format!("书面报告：{}内", w.zh()));
+        }
+        if let Some(r) = &self.sign_off {
+            out.push(format!("签发：{}", policy.role_title(r)));
+        }
+        if let Some(d) = self.follow_up_every {
+            out.push(format!("续报：每{}", d.zh()));
+        }
+        if let Some(t) = self.daily_report_at {
+            out.push(format!("每日报告：{t}前"));
+        }
+        if let Some(d) = self.final_within {
+            out.push(format!("终报：处置结束后{}内", d.zh()));
+        }
+        if let Some(d) = self.close_within {
+            out.push(format!("办结：{}内", d.zh()));
+        }
+        if let Some(r) = &self.close_review {
+            let who = match r {
+                ClosureReviewer::Parent => "上级".to_owned(),
+                ClosureReviewer::Role(r) => policy.role_title(r).to_owned(),
+                ClosureReviewer::Body(b) => {
+                    policy.body(b).map_or(b.to_string(), |x| x.title.clone())
+                }
+            };
+            out.push(format!("办结审核：{who}"));
+        }
+        if !self.handling.is_empty() {
+            out.push(format!("处置要求：{}", self.handling.join("；")));
+        }
+        out
+    }
 }
 
 /// How an assessment item is scored.

@@ -269,14 +269,30 @@ const WORKFLOW_KEYS: &[&str] = &[
 ];
 const STEP_KEYS: &[&str] = &["title", "role", "when", "all", "source"];
 const CHANNELS_KEYS: &[&str] = &["kinds", "review_every", "publish_via", "source"];
-const INCIDENTS_KEYS: &[&str] = &["officer", "levels", "source"];
+const INCIDENTS_KEYS: &[&str] = &["officer", "kinds", "measures", "levels", "source"];
+const INCIDENT_KIND_KEYS: &[&str] = &["title", "description", "source"];
+const INCIDENT_MEASURE_KEYS: &[&str] = &["title", "unit", "source"];
+const THRESHOLD_KEYS: &[&str] = &["measure", "at_least", "below"];
 const LEVEL_KEYS: &[&str] = &[
     "title",
+    "criteria",
+    "thresholds",
+    "kinds",
     "report_within",
+    "report_to",
     "escalate",
+    "relay_within",
+    "written_within",
+    "sign_off",
+    "follow_up_every",
+    "daily_report_at",
+    "final_within",
     "close_within",
+    "close_review",
+    "handling",
     "source",
 ];
+const TARGET_KEYS: &[&str] = &["up", "body", "role"];
 const ASSESSMENT_KEYS: &[&str] = &["every", "items", "source"];
 const ITEM_KEYS: &[&str] = &["id", "title", "weight", "measure", "source"];
 const ACCOUNTABILITY_KEYS: &[&str] = &[
@@ -1587,54 +1603,378 @@ impl<'t> Cx<'t> {
     fn read_incidents(&mut self, v: &Value<'_>, path: String) -> Option<Incidents> {
         let t = self.table(v, path, INCIDENTS_KEYS)?;
         let officer = self.reference(&t, "officer", RefKind::Role, RoleId::parse);
+        let mut kinds = Vec::new();
+        for (k, v, path) in self.named_entries(&t, "kinds") {
+            if !self.define(RefKind::IncidentKind, k, &path) {
+                continue;
+            }
+            let Some(kt) = self.table(v, path, INCIDENT_KIND_KEYS) else {
+                continue;
+            };
+            let title = self.string(&kt, "title", true);
+            let description = self.string(&kt, "description", false);
+            let source = self.source(&kt);
+            if let (Some(id), Some(title)) = (IncidentKindId::parse(&k.name), title) {
+                kinds.push(IncidentKind {
+                    id,
+                    title,
+                    description,
+                    source,
+                });
+            }
+        }
+        let mut measures = Vec::new();
+        for (k, v, path) in self.named_entries(&t, "measures") {
+            if !self.define(RefKind::IncidentMeasure, k, &path) {
+                continue;
+            }
+            let Some(mt) = self.table(v, path, INCIDENT_MEASURE_KEYS) else {
+                continue;
+            };
+            let title = self.string(&mt, "title", true);
+            let unit = self.string(&mt, "unit", false);
+            let source = self.source(&mt);
+            if let (Some(id), Some(title)) = (IncidentMeasureId::parse(&k.name), title) {
+                measures.push(IncidentMeasure {
+                    id,
+                    title,
+                    unit,
+                    source,
+                });
+            }
+        }
         let mut levels = Vec::new();
         for (k, v, path) in self.named_entries(&t, "levels") {
             let Some(l) = self.table(v, path, LEVEL_KEYS) else {
                 continue;
             };
-            let title = self.string(&l, "title", true);
-            let report_within = self.parsed(
-                &l,
-                "report_within",
-                |s| {
-                    if s == "immediately" {
-                        Some(ReportWithin::Immediately)
-                    } else {
-                        Duration::parse(s).map(ReportWithin::Within)
-                    }
-                },
-                rule(
-                    "a duration such as \"1h\" or \"24h\", or \"immediately\"",
-                    "时长（如“1h”“24h”）或“immediately”（第一时间）",
-                ),
-            );
-            let escalate_to_parent = self
-                .parsed(
-                    &l,
-                    "escalate",
-                    |s| (s == "parent").then_some(()),
-                    Expected::OneOf(&["parent"]),
-                )
-                .is_some();
-            let close_within = self.parsed(&l, "close_within", Duration::parse, Expected::Duration);
-            let source = self.source(&l);
-            if let (Some(id), Some(title)) = (LevelId::parse(&k.name), title) {
-                levels.push(IncidentLevel {
-                    id,
-                    title,
-                    report_within,
-                    escalate_to_parent,
-                    close_within,
-                    source,
-                });
+            if let Some(level) = self.read_level(k, &l) {
+                levels.push(level);
             }
         }
         let source = self.source(&t);
         Some(Incidents {
             officer,
+            kinds,
+            measures,
             levels,
             source,
         })
+    }
+
+    fn report_within(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<ReportWithin> {
+        self.parsed(
+            t,
+            key,
+            |s| {
+                if s == "immediately" {
+                    Some(ReportWithin::Immediately)
+                } else {
+                    Duration::parse(s).map(ReportWithin::Within)
+                }
+            },
+            rule(
+                "a duration such as \"1h\" or \"24h\", or \"immediately\"",
+                "时长（如“1h”“24h”）或“immediately”（第一时间）",
+            ),
+        )
+    }
+
+    fn read_level(&mut self, k: &Key<'_>, l: &Tbl<'_, '_>) -> Option<IncidentLevel> {
+        let title = self.string(l, "title", true);
+        let criteria = self.string(l, "criteria", false);
+        let mut thresholds = Vec::new();
+        for th in self.table_array(l, "thresholds", THRESHOLD_KEYS) {
+            let measure = match th.get("measure") {
+                None => {
+                    self.missing(&th, "measure");
+                    None
+                }
+                Some(_) => self.reference(
+                    &th,
+                    "measure",
+                    RefKind::IncidentMeasure,
+                    IncidentMeasureId::parse,
+                ),
+            };
+            let at_least = self.int64(&th, "at_least");
+            let below = self.int64(&th, "below");
+            match (at_least, below) {
+                (None, None) if th.get("at_least").is_none() && th.get("below").is_none() => self
+                    .report(
+                        th.span.start,
+                        th.at("at_least"),
+                        rule("at_least, below or both", "at_least、below 至少填一个"),
+                        Found::Nothing,
+                    ),
+                (Some(a), Some(b)) if b <= a => {
+                    let v = th.get("below").expect("below was read");
+                    self.report(
+                        v.span.start,
+                        th.at("below"),
+                        rule(
+                            format!("a bound above at_least ({a})"),
+                            format!("大于 at_least（{a}）的上界"),
+                        ),
+                        Found::Number(b),
+                    )
+                }
+                _ => {}
+            }
+            if let Some(measure) = measure {
+                thresholds.push(Threshold {
+                    measure,
+                    at_least,
+                    below,
+                });
+            }
+        }
+        let mut kinds = Vec::new();
+        for (s, span, path) in self.strings(l, "kinds") {
+            match IncidentKindId::parse(&s) {
+                Some(id) => {
+                    let (offset, path) = self.place(span.start, path);
+                    self.refs.push(PendingRef {
+                        kind: RefKind::IncidentKind,
+                        name: s,
+                        offset,
+                        path,
+                    });
+                    kinds.push(id);
+                }
+                None => self.report(span.start, path, Expected::Identifier, Found::Text(s)),
+            }
+        }
+        // report_within: a duration for every unit, or a table by kind of reporting unit.
+        let mut report_within = None;
+        let mut report_within_by_kind = Vec::new();
+        if let Some(v) = l.get("report_within") {
+            match v.as_ref() {
+                ValueInner::Table(map) => {
+                    let rt = Tbl {
+                        map,
+                        span: v.span,
+                        path: l.at("report_within"),
+                    };
+                    for (key, _) in in_file_order(map) {
+                        let r = self.report_within(&rt, &key.name);
+                        if key.name == "default" {
+                            report_within = r;
+                            continue;
+                        }
+                        match UnitKind::parse(&key.name) {
+                            Some(kind) => {
+                                if let Some(r) = r {
+                                    report_within_by_kind.push((kind, r));
+                                }
+                            }
+                            None => self.report(
+                                key.span.start,
+                                rt.at(&key.name),
+                                rule(
+                                    "\"default\" or a kind of unit (an identifier)",
+                                    "“default”或单位类型（标识符）",
+                                ),
+                                Found::Key(key.name.to_string()),
+                            ),
+                        }
+                    }
+                }
+                _ => report_within = self.report_within(l, "report_within"),
+            }
+        }
+        let escalate = self.parsed(
+            l,
+            "escalate",
+            |s| (s == "parent").then_some(()),
+            Expected::OneOf(&["parent"]),
+        );
+        let mut report_to = self.report_targets(l);
+        if let (Some(_), Some(v)) = (escalate, l.get("report_to")) {
+            self.report(
+                v.span.start,
+                l.at("report_to"),
+                rule(
+                    "either escalate = \"parent\" or report_to, not both",
+                    "escalate = \"parent\" 与 report_to 只能填一个",
+                ),
+                found_of(v),
+            );
+        }
+        if escalate.is_some() && report_to.is_empty() {
+            report_to.push(ReportTarget::Parent);
+        }
+        let escalate_to_parent = report_to.iter().any(|t| t.levels_up() > 0);
+        let relay_within = self.parsed(l, "relay_within", Duration::parse, Expected::Duration);
+        if let Some(v) = l.get("relay_within") {
+            if report_to.iter().all(|t| t.levels_up() < 2) {
+                self.report(
+                    v.span.start,
+                    l.at("relay_within"),
+                    rule(
+                        "relay_within only with report_to more than one level up ({ up = 2 } or more)",
+                        "仅当 report_to 超过一级（{ up = 2 } 及以上）时可填 relay_within",
+                    ),
+                    found_of(v),
+                );
+            }
+        }
+        let written_within = self.parsed(l, "written_within", Duration::parse, Expected::Duration);
+        let sign_off = self.reference(l, "sign_off", RefKind::Role, RoleId::parse);
+        let follow_up_every =
+            self.parsed(l, "follow_up_every", Duration::parse, Expected::Duration);
+        let daily_report_at = self.parsed(
+            l,
+            "daily_report_at",
+            TimeOfDay::parse,
+            rule(
+                "a time of day \"HH:MM\" (China time), such as \"16:00\"",
+                "时刻“HH:MM”（北京时间），如“16:00”",
+            ),
+        );
+        let final_within = self.parsed(l, "final_within", Duration::parse, Expected::Duration);
+        let close_within = self.parsed(l, "close_within", Duration::parse, Expected::Duration);
+        let close_review = self.closure_reviewer(l);
+        let handling = self.texts(l, "handling");
+        let source = self.source(l);
+        Some(IncidentLevel {
+            id: LevelId::parse(&k.name)?,
+            title: title?,
+            report_within,
+            escalate_to_parent,
+            close_within,
+            source,
+            criteria,
+            thresholds,
+            kinds,
+            report_within_by_kind,
+            report_to,
+            relay_within,
+            written_within,
+            sign_off,
+            follow_up_every,
+            daily_report_at,
+            final_within,
+            close_review,
+            handling,
+        })
+    }
+
+    /// `report_to`: one target or an array of them; a target is "parent", { up = N },
+    /// { body = "id" } or { role = "id" }.
+    fn report_targets(&mut self, l: &Tbl<'_, '_>) -> Vec<ReportTarget> {
+        let Some(v) = l.get("report_to") else {
+            return Vec::new();
+        };
+        let path = l.at("report_to");
+        let items: Vec<(&Value<'_>, String)> = match v.as_ref() {
+            ValueInner::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (x, format!("{path}[{i}]")))
+                .collect(),
+            _ => vec![(v, path)],
+        };
+        let mut out = Vec::new();
+        for (item, path) in items {
+            let target = self.report_target(item, path.clone());
+            if let Some(t) = target {
+                if out.contains(&t) {
+                    self.report(
+                        item.span.start,
+                        path,
+                        rule("each target once", "每个报告对象只写一次"),
+                        found_of(item),
+                    );
+                } else {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    fn report_target(&mut self, v: &Value<'_>, path: String) -> Option<ReportTarget> {
+        let expected = || {
+            rule(
+                "\"parent\", { up = <n> }, { body = \"<body id>\" } or { role = \"<role id>\" }",
+                "“parent”、{ up = 层级数 }、{ body = \"机构\" } 或 { role = \"角色\" }",
+            )
+        };
+        match v.as_ref() {
+            ValueInner::String(s) if s == "parent" => Some(ReportTarget::Parent),
+            ValueInner::Table(map) => {
+                let t = self.table(v, path.clone(), TARGET_KEYS)?;
+                if map.len() != 1 {
+                    self.report(v.span.start, path, expected(), found_of(v));
+                    return None;
+                }
+                if t.get("up").is_some() {
+                    return self.int(&t, "up", 1, 10).map(ReportTarget::Up);
+                }
+                if t.get("body").is_some() {
+                    return self
+                        .reference(&t, "body", RefKind::Body, BodyId::parse)
+                        .map(ReportTarget::Body);
+                }
+                self.reference(&t, "role", RefKind::Role, RoleId::parse)
+                    .map(ReportTarget::Role)
+            }
+            _ => {
+                self.report(v.span.start, path, expected(), found_of(v));
+                None
+            }
+        }
+    }
+
+    /// `close_review`: "parent", { role = "id" } or { body = "id" }.
+    fn closure_reviewer(&mut self, l: &Tbl<'_, '_>) -> Option<ClosureReviewer> {
+        let v = l.get("close_review")?;
+        let path = l.at("close_review");
+        let expected = || {
+            rule(
+                "\"parent\", { role = \"<role id>\" } or { body = \"<body id>\" }",
+                "“parent”、{ role = \"角色\" } 或 { body = \"机构\" }",
+            )
+        };
+        match v.as_ref() {
+            ValueInner::String(s) if s == "parent" => Some(ClosureReviewer::Parent),
+            ValueInner::Table(map) => {
+                let t = self.table(v, path.clone(), &["role", "body"])?;
+                if map.len() != 1 {
+                    self.report(v.span.start, path, expected(), found_of(v));
+                    return None;
+                }
+                if t.get("role").is_some() {
+                    return self
+                        .reference(&t, "role", RefKind::Role, RoleId::parse)
+                        .map(ClosureReviewer::Role);
+                }
+                self.reference(&t, "body", RefKind::Body, BodyId::parse)
+                    .map(ClosureReviewer::Body)
+            }
+            _ => {
+                self.report(v.span.start, path, expected(), found_of(v));
+                None
+            }
+        }
+    }
+
+    /// An integer of any size (thresholds: people, money in 元).
+    fn int64(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<i64> {
+        let v = t.get(key)?;
+        match v.as_ref() {
+            ValueInner::Integer(n) => Some(*n),
+            _ => {
+                self.report(
+                    v.span.start,
+                    t.at(key),
+                    Expected::Type(ValueType::Integer),
+                    found_of(v),
+                );
+                None
+            }
+        }
     }
 
     fn read_assessment(&mut self, v: &Value<'_>, path: String) -> Option<Assessment> {
