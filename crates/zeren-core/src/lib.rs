@@ -4,6 +4,7 @@
 //! The store persists what these functions decide; the web layer only calls them.
 
 pub mod incident;
+pub mod inspection;
 pub mod obligations;
 pub mod org;
 pub mod records;

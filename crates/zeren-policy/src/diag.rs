@@ -44,6 +44,7 @@ pub enum RefKind {
     Workflow,
     IncidentKind,
     IncidentMeasure,
+    AssessmentItem,
 }
 
 /// TOML value types, for messages.
@@ -169,6 +170,7 @@ impl RefKind {
             RefKind::Workflow => "the id of a workflow defined in [workflows]",
             RefKind::IncidentKind => "the id of a kind defined in [incidents.kinds]",
             RefKind::IncidentMeasure => "the id of a measure defined in [incidents.measures]",
+            RefKind::AssessmentItem => "the id of an item defined in [[assessment.items]]",
         }
     }
     fn zh(self) -> &'static str {
@@ -179,6 +181,7 @@ impl RefKind {
             RefKind::Workflow => "在 [workflows] 中定义的审核流程",
             RefKind::IncidentKind => "在 [incidents.kinds] 中定义的事件类型",
             RefKind::IncidentMeasure => "在 [incidents.measures] 中定义的计量指标",
+            RefKind::AssessmentItem => "在 [[assessment.items]] 中定义的考核项目",
         }
     }
 }

@@ -215,6 +215,11 @@ impl Explanation<'_> {
             if r.incident_officer {
                 let _ = writeln!(out, "  · 负责舆情信息的收集、记录和报告");
             }
+            for i in &p.inspections {
+                if i.by == Inspector::Role(r.role.id.clone()) {
+                    let _ = writeln!(out, "  · 组织{}（督查对象：{}）", i.title, i.of.zh());
+                }
+            }
             for l in p.incidents.iter().flat_map(|i| &i.levels) {
                 if l.sign_off.as_ref() == Some(&r.role.id) {
                     let _ = writeln!(out, "  · 签发{}报告", l.title);
@@ -285,6 +290,57 @@ impl Explanation<'_> {
             let _ = writeln!(out, "【本单位（未指定责任人）】");
             for d in &self.unit_duties {
                 let _ = writeln!(out, "    - {}", duty_line(p, d));
+            }
+        }
+        if !p.inspections.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "【督查】");
+            for i in &p.inspections {
+                let by = match &i.by {
+                    Inspector::SelfUnit => "本单位".to_owned(),
+                    Inspector::Parent => "上级".to_owned(),
+                    Inspector::Role(r) => p.role_title(r).to_owned(),
+                    Inspector::Body(b) => p.body(b).map_or(b.to_string(), |x| x.title.clone()),
+                };
+                let whom = if i.is_self_inspection() {
+                    "自查".to_owned()
+                } else {
+                    format!("督查{}", i.of.zh())
+                };
+                let when = i
+                    .duty
+                    .as_ref()
+                    .and_then(|d| p.duty(d))
+                    .map_or("定期".to_owned(), |d| d.frequency_zh());
+                let mut head = format!("  · {}：{by}{whom}，{when}", i.title);
+                if let Some(src) = i.source {
+                    let _ = write!(head, "〔{src}〕");
+                }
+                let _ = writeln!(out, "{head}");
+                for c in &i.checklist {
+                    let item = match c {
+                        CheckItem::Duty(d) => p.duty(d).map_or(d.to_string(), |x| x.title.clone()),
+                        CheckItem::Item(id) => p
+                            .assessment
+                            .iter()
+                            .flat_map(|a| &a.items)
+                            .find(|x| &x.id == id)
+                            .map_or(id.to_string(), |x| x.title.clone()),
+                        CheckItem::Text(t) => t.clone(),
+                    };
+                    let _ = writeln!(out, "    - 检查：{item}");
+                }
+                if let Some(t) = &i.results_to {
+                    let to = match t {
+                        ResultsTo::Parent => "上级".to_owned(),
+                        ResultsTo::Body(b) => p.body(b).map_or(b.to_string(), |x| x.title.clone()),
+                        ResultsTo::Role(r) => p.role_title(r).to_owned(),
+                    };
+                    let _ = writeln!(out, "    - 结果报送：{to}");
+                }
+                if let Some(u) = &i.results_use {
+                    let _ = writeln!(out, "    - 结果运用：{u}");
+                }
             }
         }
         if let Some(inc) = p.incidents.as_ref().filter(|i| !i.levels.is_empty()) {

@@ -106,6 +106,10 @@ id_type! {
     IncidentKindId;
     /// A numeric fact about an incident that level thresholds compare (deaths, affected users …).
     IncidentMeasureId;
+    /// An inspection programme (督查).
+    InspectionId;
+    /// A severity of inspection findings.
+    SeverityId;
 }
 
 /// `[a-z][a-z0-9_]*`
@@ -116,7 +120,9 @@ pub fn is_identifier(s: &str) -> bool {
 }
 
 /// A pointer into the text the policy was written from: `L91` or `L88-L89`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub struct SourceRef {
     pub first: u32,
     pub last: u32,
@@ -233,7 +239,7 @@ impl fmt::Display for Duration {
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $word:literal / $zh:literal,)* } $words:ident) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
         pub enum $name { $(#[serde(rename = $word)] $variant,)* }
 
         /// The words this enumeration accepts, in the policy file's spelling.
@@ -458,6 +464,10 @@ pub struct Policy {
     pub incidents: Option<Incidents>,
     pub assessment: Option<Assessment>,
     pub accountability: Option<Accountability>,
+    /// Inspection programmes (督查): who inspects whom, with what checklist.
+    pub inspections: Vec<Inspection>,
+    /// How findings are rectified (整改): severities and their due-date rules.
+    pub rectification: Option<Rectification>,
     /// The standard fragments the policy includes, in the order of its `include`, with what
     /// each added. Empty for a policy without `include`.
     pub included: Vec<Included>,
@@ -475,6 +485,9 @@ impl Policy {
     }
     pub fn workflow(&self, id: &WorkflowId) -> Option<&Workflow> {
         self.workflows.iter().find(|w| &w.id == id)
+    }
+    pub fn inspection(&self, id: &InspectionId) -> Option<&Inspection> {
+        self.inspections.iter().find(|i| &i.id == id)
     }
     /// The role's title, or its id when it is unknown (never the case for a validated policy).
     pub fn role_title<'a>(&'a self, id: &'a RoleId) -> &'a str {
@@ -991,6 +1004,102 @@ impl IncidentLevel {
             out.push(format!("处置要求：{}", self.handling.join("；")));
         }
         out
+    }
+}
+
+/// Who carries out an inspection, relative to the unit where the policy is installed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "id", rename_all = "snake_case")]
+pub enum Inspector {
+    /// The unit where the policy is installed (its leadership).
+    SelfUnit,
+    /// Its parent.
+    Parent,
+    /// The holders of a role at the installing unit (e.g. 党委办公室).
+    Role(RoleId),
+    /// A body of the policy (e.g. the leading group's office).
+    Body(BodyId),
+}
+
+/// One item of an inspection's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "item", content = "id", rename_all = "snake_case")]
+pub enum CheckItem {
+    /// Whether a duty of the policy was fulfilled (the ledger shows it).
+    Duty(DutyId),
+    /// An assessment item of the policy.
+    Item(ItemId),
+    /// A point in words.
+    Text(String),
+}
+
+/// Where an inspection's results go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "to", content = "id", rename_all = "snake_case")]
+pub enum ResultsTo {
+    Parent,
+    Body(BodyId),
+    Role(RoleId),
+}
+
+/// An inspection programme (督查 / 专项督查 / 自查).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inspection {
+    pub id: InspectionId,
+    pub title: String,
+    pub by: Inspector,
+    /// Whom: `SelfUnit` is a self-inspection (自查自纠).
+    pub of: At,
+    /// The duty that schedules it (its frequency, owner and due date); `None`: 定期, untimed.
+    pub duty: Option<DutyId>,
+    pub checklist: Vec<CheckItem>,
+    pub results_to: Option<ResultsTo>,
+    /// What the results are used for, in words (纳入干部考核 …).
+    pub results_use: Option<String>,
+    pub source: Option<SourceRef>,
+}
+
+impl Inspection {
+    pub fn is_self_inspection(&self) -> bool {
+        self.of == At::SelfUnit && self.by == Inspector::SelfUnit
+    }
+}
+
+word_enum! {
+    /// How a finding is rectified.
+    RectificationKind {
+        Immediate = "immediate" / "立行立改",
+        Deadline = "deadline" / "限期整改",
+        Ongoing = "ongoing" / "持续整改",
+    } RECTIFICATION_KIND_WORDS
+}
+
+/// A severity of findings and the due date it sets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Severity {
+    pub id: SeverityId,
+    pub title: String,
+    pub kind: RectificationKind,
+    /// Due this long after the finding is sent (days or weeks); `None` for 立行立改 means the same
+    /// day, for 持续整改 the inspector sets the date.
+    pub within: Option<Duration>,
+    /// How a due date that falls on a non-working day moves (default: `any`, calendar days).
+    pub workday: Workday,
+    /// For 持续整改: a progress entry at least this often (days or weeks).
+    pub progress_every: Option<Duration>,
+    pub source: Option<SourceRef>,
+}
+
+/// `[rectification]`: severities, most serious first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rectification {
+    pub severities: Vec<Severity>,
+    pub source: Option<SourceRef>,
+}
+
+impl Rectification {
+    pub fn severity(&self, id: &SeverityId) -> Option<&Severity> {
+        self.severities.iter().find(|s| &s.id == id)
     }
 }
 

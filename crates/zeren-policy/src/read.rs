@@ -213,6 +213,8 @@ const ROOT_KEYS: &[&str] = &[
     "incidents",
     "assessment",
     "accountability",
+    "inspections",
+    "rectification",
     "include",
 ];
 const FRAGMENT_ROOT_KEYS: &[&str] = &[
@@ -293,6 +295,25 @@ const LEVEL_KEYS: &[&str] = &[
     "source",
 ];
 const TARGET_KEYS: &[&str] = &["up", "body", "role"];
+const INSPECTION_KEYS: &[&str] = &[
+    "title",
+    "by",
+    "of",
+    "duty",
+    "checklist",
+    "results_to",
+    "results_use",
+    "source",
+];
+const RECTIFICATION_KEYS: &[&str] = &["severities", "source"];
+const SEVERITY_KEYS: &[&str] = &[
+    "title",
+    "kind",
+    "within",
+    "workday",
+    "progress_every",
+    "source",
+];
 const ASSESSMENT_KEYS: &[&str] = &["every", "items", "source"];
 const ITEM_KEYS: &[&str] = &["id", "title", "weight", "measure", "source"];
 const ACCOUNTABILITY_KEYS: &[&str] = &[
@@ -746,7 +767,12 @@ impl<'t> Cx<'t> {
     }
 
     fn at(&mut self, t: &Tbl<'_, '_>) -> At {
-        let Some(v) = t.get("at") else {
+        self.at_key(t, "at")
+    }
+
+    /// A unit selector: "self", "children" or { kind = "…" }.
+    fn at_key(&mut self, t: &Tbl<'_, '_>, key: &str) -> At {
+        let Some(v) = t.get(key) else {
             return At::SelfUnit;
         };
         match v.as_ref() {
@@ -756,7 +782,7 @@ impl<'t> Cx<'t> {
                 _ => {
                     self.report(
                         v.span.start,
-                        t.at("at"),
+                        t.at(key),
                         rule(
                             "\"self\", \"children\" or { kind = \"<unit kind>\" }",
                             "“self”“children”或 { kind = \"单位类型\" }",
@@ -767,7 +793,7 @@ impl<'t> Cx<'t> {
                 }
             },
             ValueInner::Table(_) => {
-                let Some(inner) = self.table(v, t.at("at"), AT_KEYS) else {
+                let Some(inner) = self.table(v, t.at(key), AT_KEYS) else {
                     return At::SelfUnit;
                 };
                 match self.parsed(&inner, "kind", UnitKind::parse, Expected::Identifier) {
@@ -783,7 +809,7 @@ impl<'t> Cx<'t> {
             _ => {
                 self.report(
                     v.span.start,
-                    t.at("at"),
+                    t.at(key),
                     Expected::Type(ValueType::StringOrTable),
                     found_of(v),
                 );
@@ -864,6 +890,10 @@ impl<'t> Cx<'t> {
         let accountability = root
             .get("accountability")
             .and_then(|v| self.read_accountability(v, "accountability".into()));
+        let inspections = self.read_inspections(&root);
+        let rectification = root
+            .get("rectification")
+            .and_then(|v| self.read_rectification(v, "rectification".into()));
         let included = self.read_includes(&root, &mut parts);
         self.check_bodies(&parts.bodies);
         Some(Policy {
@@ -877,6 +907,8 @@ impl<'t> Cx<'t> {
             incidents,
             assessment,
             accountability,
+            inspections,
+            rectification,
             included,
         })
     }
@@ -1960,6 +1992,222 @@ impl<'t> Cx<'t> {
         }
     }
 
+    fn read_inspections(&mut self, root: &Tbl<'_, '_>) -> Vec<Inspection> {
+        let mut out = Vec::new();
+        for (k, v, path) in self.named_entries(root, "inspections") {
+            let Some(t) = self.table(v, path, INSPECTION_KEYS) else {
+                continue;
+            };
+            let title = self.string(&t, "title", true);
+            let by = self.inspector(&t).unwrap_or(Inspector::SelfUnit);
+            let of = if t.get("of").is_some() {
+                self.at_key(&t, "of")
+            } else {
+                At::Children
+            };
+            let duty = self.reference(&t, "duty", RefKind::Duty, DutyId::parse);
+            let mut checklist = Vec::new();
+            for (s, span, path) in self.strings(&t, "checklist") {
+                let item = if let Some(name) = s.strip_prefix("duty:") {
+                    self.check_ref(RefKind::Duty, name, span, path, DutyId::parse)
+                        .map(CheckItem::Duty)
+                } else if let Some(name) = s.strip_prefix("item:") {
+                    self.check_ref(RefKind::AssessmentItem, name, span, path, ItemId::parse)
+                        .map(CheckItem::Item)
+                } else {
+                    Some(CheckItem::Text(s))
+                };
+                checklist.extend(item);
+            }
+            let results_to = self.results_to(&t);
+            let results_use = self.string(&t, "results_use", false);
+            let source = self.source(&t);
+            if let (Some(id), Some(title)) = (InspectionId::parse(&k.name), title) {
+                out.push(Inspection {
+                    id,
+                    title,
+                    by,
+                    of,
+                    duty,
+                    checklist,
+                    results_to,
+                    results_use,
+                    source,
+                });
+            }
+        }
+        out
+    }
+
+    /// A `<prefix>:<id>` reference inside an array of strings.
+    fn check_ref<T>(
+        &mut self,
+        kind: RefKind,
+        name: &str,
+        span: Span,
+        path: String,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        match parse(name) {
+            Some(id) => {
+                let (offset, path) = self.place(span.start, path);
+                self.refs.push(PendingRef {
+                    kind,
+                    name: name.to_owned(),
+                    offset,
+                    path,
+                });
+                Some(id)
+            }
+            None => {
+                self.report(
+                    span.start,
+                    path,
+                    Expected::Identifier,
+                    Found::Text(name.to_owned()),
+                );
+                None
+            }
+        }
+    }
+
+    /// `by`: "self" (default), "parent", { role = "id" } or { body = "id" }.
+    fn inspector(&mut self, t: &Tbl<'_, '_>) -> Option<Inspector> {
+        let v = t.get("by")?;
+        let path = t.at("by");
+        let expected = || {
+            rule(
+                "\"self\", \"parent\", { role = \"<role id>\" } or { body = \"<body id>\" }",
+                "“self”“parent”、{ role = \"角色\" } 或 { body = \"机构\" }",
+            )
+        };
+        match v.as_ref() {
+            ValueInner::String(s) if s == "self" => Some(Inspector::SelfUnit),
+            ValueInner::String(s) if s == "parent" => Some(Inspector::Parent),
+            ValueInner::Table(map) => {
+                let it = self.table(v, path.clone(), &["role", "body"])?;
+                if map.len() != 1 {
+                    self.report(v.span.start, path, expected(), found_of(v));
+                    return None;
+                }
+                if it.get("role").is_some() {
+                    return self
+                        .reference(&it, "role", RefKind::Role, RoleId::parse)
+                        .map(Inspector::Role);
+                }
+                self.reference(&it, "body", RefKind::Body, BodyId::parse)
+                    .map(Inspector::Body)
+            }
+            _ => {
+                self.report(v.span.start, path, expected(), found_of(v));
+                None
+            }
+        }
+    }
+
+    /// `results_to`: "parent", { body = "id" } or { role = "id" }.
+    fn results_to(&mut self, t: &Tbl<'_, '_>) -> Option<ResultsTo> {
+        let v = t.get("results_to")?;
+        let path = t.at("results_to");
+        let expected = || {
+            rule(
+                "\"parent\", { body = \"<body id>\" } or { role = \"<role id>\" }",
+                "“parent”、{ body = \"机构\" } 或 { role = \"角色\" }",
+            )
+        };
+        match v.as_ref() {
+            ValueInner::String(s) if s == "parent" => Some(ResultsTo::Parent),
+            ValueInner::Table(map) => {
+                let it = self.table(v, path.clone(), &["role", "body"])?;
+                if map.len() != 1 {
+                    self.report(v.span.start, path, expected(), found_of(v));
+                    return None;
+                }
+                if it.get("role").is_some() {
+                    return self
+                        .reference(&it, "role", RefKind::Role, RoleId::parse)
+                        .map(ResultsTo::Role);
+                }
+                self.reference(&it, "body", RefKind::Body, BodyId::parse)
+                    .map(ResultsTo::Body)
+            }
+            _ => {
+                self.report(v.span.start, path, expected(), found_of(v));
+                None
+            }
+        }
+    }
+
+    fn read_rectification(&mut self, v: &Value<'_>, path: String) -> Option<Rectification> {
+        let t = self.table(v, path, RECTIFICATION_KEYS)?;
+        let mut severities = Vec::new();
+        for (k, v, path) in self.named_entries(&t, "severities") {
+            let Some(st) = self.table(v, path, SEVERITY_KEYS) else {
+                continue;
+            };
+            let title = self.string(&st, "title", true);
+            let kind = match st.get("kind") {
+                None => {
+                    self.missing(&st, "kind");
+                    None
+                }
+                Some(_) => self.parsed(
+                    &st,
+                    "kind",
+                    RectificationKind::parse,
+                    Expected::OneOf(RECTIFICATION_KIND_WORDS),
+                ),
+            };
+            let days = |s: &str| Duration::parse(s).filter(|d| d.whole_days().is_some());
+            let within = self.parsed(&st, "within", days, Expected::DaysOrWeeks);
+            if kind == Some(RectificationKind::Deadline) && st.get("within").is_none() {
+                self.report(
+                    st.span.start,
+                    st.at("within"),
+                    rule(
+                        "within: the days a 限期整改 finding has (kind = \"deadline\" needs it)",
+                        "整改期限 within（kind = \"deadline\" 限期整改时必须填写）",
+                    ),
+                    Found::Nothing,
+                );
+            }
+            let workday = self
+                .parsed(
+                    &st,
+                    "workday",
+                    Workday::parse,
+                    Expected::OneOf(WORKDAY_WORDS),
+                )
+                .unwrap_or(Workday::Any);
+            let progress_every = self.parsed(&st, "progress_every", days, Expected::DaysOrWeeks);
+            let source = self.source(&st);
+            if let (Some(id), Some(title), Some(kind)) = (SeverityId::parse(&k.name), title, kind) {
+                severities.push(Severity {
+                    id,
+                    title,
+                    kind,
+                    within,
+                    workday,
+                    progress_every,
+                    source,
+                });
+            }
+        }
+        if severities.is_empty() && t.get("severities").is_none() {
+            self.report(
+                t.span.start,
+                t.at("severities"),
+                rule(
+                    "at least one [rectification.severities.<id>]",
+                    "至少一个问题等级 [rectification.severities.<标识>]",
+                ),
+                Found::Nothing,
+            );
+        }
+        let source = self.source(&t);
+        Some(Rectification { severities, source })
+    }
+
     /// An integer of any size (thresholds: people, money in 元).
     fn int64(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<i64> {
         let v = t.get(key)?;
@@ -2004,6 +2252,17 @@ impl<'t> Cx<'t> {
         let (mut weighted, mut unweighted, mut sum) = (0, 0, 0u32);
         for it in &item_tables {
             let id = self.item_id(it, &mut ids, ItemId::parse);
+            if let Some(id) = &id {
+                let (offset, path) = self.place(it.span.start, it.at("id"));
+                self.defined.insert(
+                    (RefKind::AssessmentItem, id.to_string()),
+                    Definer {
+                        fragment: self.reading.clone(),
+                        offset,
+                        path,
+                    },
+                );
+            }
             let title = self.string(it, "title", true);
             let weight = self.int(it, "weight", 0, 100);
             match it.get("weight") {
