@@ -4,6 +4,8 @@
 //! The store persists what these functions decide; the web layer only calls them.
 
 pub mod channels;
+pub mod incident;
+pub mod inspection;
 pub mod obligations;
 pub mod org;
 pub mod people;

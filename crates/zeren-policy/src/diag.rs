@@ -42,6 +42,9 @@ pub enum RefKind {
     Body,
     Duty,
     Workflow,
+    IncidentKind,
+    IncidentMeasure,
+    AssessmentItem,
 }
 
 /// TOML value types, for messages.
@@ -165,6 +168,9 @@ impl RefKind {
             RefKind::Body => "the id of a body defined in [bodies]",
             RefKind::Duty => "the id of a duty defined in [duties]",
             RefKind::Workflow => "the id of a workflow defined in [workflows]",
+            RefKind::IncidentKind => "the id of a kind defined in [incidents.kinds]",
+            RefKind::IncidentMeasure => "the id of a measure defined in [incidents.measures]",
+            RefKind::AssessmentItem => "the id of an item defined in [[assessment.items]]",
         }
     }
     fn zh(self) -> &'static str {
@@ -173,6 +179,9 @@ impl RefKind {
             RefKind::Body => "在 [bodies] 中定义的机构",
             RefKind::Duty => "在 [duties] 中定义的工作任务",
             RefKind::Workflow => "在 [workflows] 中定义的审核流程",
+            RefKind::IncidentKind => "在 [incidents.kinds] 中定义的事件类型",
+            RefKind::IncidentMeasure => "在 [incidents.measures] 中定义的计量指标",
+            RefKind::AssessmentItem => "在 [[assessment.items]] 中定义的考核项目",
         }
     }
 }

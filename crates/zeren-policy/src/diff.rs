@@ -30,6 +30,8 @@ pub enum Section {
     IncidentLevel,
     AssessmentItem,
     Accountability,
+    Inspection,
+    Severity,
 }
 
 impl Section {
@@ -45,6 +47,8 @@ impl Section {
             Section::IncidentLevel => "舆情等级",
             Section::AssessmentItem => "考核项目",
             Section::Accountability => "责任追究",
+            Section::Inspection => "督查",
+            Section::Severity => "问题等级",
         }
     }
 }
@@ -422,6 +426,35 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
             f.cmp("办结时限", a.close_within, b.close_within, |d| {
                 d.map_or("无".into(), |x| x.zh())
             });
+            f.cmp(
+                "按单位类型的报告时限",
+                &a.report_within_by_kind,
+                &b.report_within_by_kind,
+                |v| {
+                    if v.is_empty() {
+                        return "无".into();
+                    }
+                    v.iter()
+                        .map(|(k, r)| format!("{}{}", k.zh(), r.zh()))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                },
+            );
+            // Everything else the level says, as its rules read in Chinese.
+            let rest = |p: &Policy, l: &IncidentLevel| {
+                l.rules_zh(p)
+                    .into_iter()
+                    .filter(|r| !r.starts_with("初报") && !r.starts_with("办结："))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            };
+            f.cmp("报告规定", rest(old, a), rest(new, b), |s| {
+                if s.is_empty() {
+                    "无".into()
+                } else {
+                    s.clone()
+                }
+            });
             f.out
         },
     );
@@ -509,6 +542,48 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
             });
         }
     }
+
+    keyed(
+        &mut out,
+        Section::Inspection,
+        &old.inspections,
+        &new.inspections,
+        |i| i.id.clone(),
+        |i| (i.id.to_string(), i.title.clone()),
+        |a, b| {
+            let mut f = fields(old, new);
+            f.cmp("名称", &a.title, &b.title, |s| s.to_string());
+            f.cmp("督查方", &a.by, &b.by, |x| format!("{x:?}"));
+            f.cmp("督查对象", &a.of, &b.of, |x| x.zh());
+            f.cmp("检查内容", &a.checklist, &b.checklist, |c| {
+                format!("{}项", c.len())
+            });
+            f.out
+        },
+    );
+    let severities = |p: &Policy| {
+        p.rectification
+            .as_ref()
+            .map(|r| r.severities.clone())
+            .unwrap_or_default()
+    };
+    keyed(
+        &mut out,
+        Section::Severity,
+        &severities(old),
+        &severities(new),
+        |s| s.id.clone(),
+        |s| (s.id.to_string(), s.title.clone()),
+        |a, b| {
+            let mut f = fields(old, new);
+            f.cmp("名称", &a.title, &b.title, |s| s.to_string());
+            f.cmp("整改方式", a.kind, b.kind, |k| k.zh().to_owned());
+            f.cmp("整改期限", a.within, b.within, |d| {
+                d.map_or("无".into(), |x| x.zh())
+            });
+            f.out
+        },
+    );
 
     PolicyDiff { changes: out }
 }

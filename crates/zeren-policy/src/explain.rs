@@ -1,6 +1,7 @@
-//! The responsibility list (责任清单) a policy implies: for each role, the bodies it sits on, the
-//! duties it answers for (with their frequency in Chinese), the review steps it decides, and its
-//! untimed responsibilities; then each body's remit and responsibilities.
+//! The responsibility list (责任清单) a policy implies: for each role, most senior first, the bodies
+//! it sits on, the duties it answers for (with their frequency in Chinese), the review steps it
+//! decides, its untimed responsibilities and those of the bodies it sits on; then each body's remit
+//! and responsibilities. Entries from a standard fragment are marked as not from the seed text.
 
 use std::fmt::Write;
 
@@ -17,6 +18,9 @@ pub struct RoleList<'p> {
     /// (workflow, step)
     pub steps: Vec<(&'p Workflow, &'p Step)>,
     pub responsibilities: Vec<&'p Responsibility>,
+    /// The responsibilities of the bodies the role sits on (chair, deputy or member), each with
+    /// its body, in the order of the bodies.
+    pub body_responsibilities: Vec<(&'p Body, &'p Responsibility)>,
     pub incident_officer: bool,
 }
 
@@ -31,6 +35,7 @@ pub struct BodyList<'p> {
 #[derive(Debug, Clone)]
 pub struct Explanation<'p> {
     pub policy: &'p Policy,
+    /// By rank, most senior first ([`Policy::role_rank`]).
     pub roles: Vec<RoleList<'p>>,
     pub bodies: Vec<BodyList<'p>>,
     /// Duties with no owner and no role: the unit as a whole answers for them.
@@ -64,8 +69,8 @@ pub fn positions(body_title: &str) -> [&'static str; 3] {
 
 pub fn explain(policy: &Policy) -> Explanation<'_> {
     let roles = policy
-        .roles
-        .iter()
+        .roles_by_rank()
+        .into_iter()
         .map(|role| {
             let mut bodies = Vec::new();
             for b in &policy.bodies {
@@ -99,6 +104,22 @@ pub fn explain(policy: &Policy) -> Explanation<'_> {
                     .iter()
                     .filter(|r| r.who == Answerer::Role(role.id.clone()))
                     .collect(),
+                body_responsibilities: policy
+                    .bodies
+                    .iter()
+                    .filter(|b| {
+                        b.chair.contains(&role.id)
+                            || b.deputies.contains(&role.id)
+                            || b.members.contains(&role.id)
+                    })
+                    .flat_map(|b| {
+                        policy
+                            .responsibilities
+                            .iter()
+                            .filter(move |r| r.who == Answerer::Body(b.id.clone()))
+                            .map(move |r| (b, r))
+                    })
+                    .collect(),
                 incident_officer: policy.incidents.as_ref().and_then(|i| i.officer.as_ref())
                     == Some(&role.id),
             }
@@ -129,7 +150,16 @@ pub fn explain(policy: &Policy) -> Explanation<'_> {
     }
 }
 
-fn duty_line(d: &Duty) -> String {
+/// Where an entry comes from, as a trailing mark: its seed line, or that it is from a fragment.
+fn mark(origin: Origin<'_>, source: Option<SourceRef>) -> String {
+    match (origin, source) {
+        (Origin::Fragment(_), _) => format!("〔{}〕", Origin::FRAGMENT_ZH),
+        (Origin::Policy, Some(src)) => format!("〔{src}〕"),
+        (Origin::Policy, None) => String::new(),
+    }
+}
+
+fn duty_line(p: &Policy, d: &Duty) -> String {
     let mut s = format!("{}：{}", d.title, d.frequency_zh());
     if d.per == Per::Holder {
         s.push_str("（每人）");
@@ -147,21 +177,20 @@ fn duty_line(d: &Duty) -> String {
         let ev: Vec<&str> = d.evidence.iter().map(|e| e.zh()).collect();
         let _ = write!(s, "，佐证材料：{}", ev.join("、"));
     }
-    if let Some(src) = d.source {
-        let _ = write!(s, "〔{src}〕");
-    }
-    s
+    s + &mark(p.duty_origin(&d.id), d.source)
 }
 
-fn resp_line(r: &Responsibility) -> String {
+fn resp_line(p: &Policy, r: &Responsibility) -> String {
     let mut s = r.text.clone();
     if r.at != At::SelfUnit {
         let _ = write!(s, "（{}）", r.at.zh());
     }
-    if let Some(src) = r.source {
-        let _ = write!(s, "〔{src}〕");
-    }
-    s
+    let origin = p
+        .responsibilities
+        .iter()
+        .position(|x| std::ptr::eq(x, r))
+        .map_or(Origin::Policy, |i| p.responsibility_origin(i));
+    s + &mark(origin, r.source)
 }
 
 impl Explanation<'_> {
@@ -186,10 +215,23 @@ impl Explanation<'_> {
             if r.incident_officer {
                 let _ = writeln!(out, "  · 负责舆情信息的收集、记录和报告");
             }
+            for i in &p.inspections {
+                if i.by == Inspector::Role(r.role.id.clone()) {
+                    let _ = writeln!(out, "  · 组织{}（督查对象：{}）", i.title, i.of.zh());
+                }
+            }
+            for l in p.incidents.iter().flat_map(|i| &i.levels) {
+                if l.sign_off.as_ref() == Some(&r.role.id) {
+                    let _ = writeln!(out, "  · 签发{}报告", l.title);
+                }
+                if l.close_review == Some(ClosureReviewer::Role(r.role.id.clone())) {
+                    let _ = writeln!(out, "  · 审核{}的办结", l.title);
+                }
+            }
             if !r.duties.is_empty() {
                 let _ = writeln!(out, "  定期工作：");
                 for d in &r.duties {
-                    let _ = writeln!(out, "    - {}", duty_line(d));
+                    let _ = writeln!(out, "    - {}", duty_line(p, d));
                 }
             }
             if !r.steps.is_empty() {
@@ -199,14 +241,27 @@ impl Explanation<'_> {
                     if s.major_only {
                         line.push_str("（仅重大事项）");
                     }
+                    line.push_str(&mark(p.workflow_origin(&w.id), None));
                     let _ = writeln!(out, "{line}");
                 }
             }
             if !r.responsibilities.is_empty() {
                 let _ = writeln!(out, "  日常职责：");
                 for x in &r.responsibilities {
-                    let _ = writeln!(out, "    - {}", resp_line(x));
+                    let _ = writeln!(out, "    - {}", resp_line(p, x));
                 }
+            }
+            if !r.body_responsibilities.is_empty() {
+                // Listed once under each body below; a person's page lists them under the role.
+                let mut titles: Vec<String> = Vec::new();
+                for (b, _) in &r.body_responsibilities {
+                    let t = format!("【{}】", b.title);
+                    if !titles.contains(&t) {
+                        titles.push(t);
+                    }
+                }
+                let n = r.body_responsibilities.len();
+                let _ = writeln!(out, "  所在机构职责：{n}项，见{}", titles.join(""));
             }
             if r.bodies.is_empty()
                 && r.duties.is_empty()
@@ -227,14 +282,89 @@ impl Explanation<'_> {
                 let _ = writeln!(out, "  职责：{remit}");
             }
             for x in &b.responsibilities {
-                let _ = writeln!(out, "    - {}", resp_line(x));
+                let _ = writeln!(out, "    - {}", resp_line(p, x));
             }
         }
         if !self.unit_duties.is_empty() {
             let _ = writeln!(out);
             let _ = writeln!(out, "【本单位（未指定责任人）】");
             for d in &self.unit_duties {
-                let _ = writeln!(out, "    - {}", duty_line(d));
+                let _ = writeln!(out, "    - {}", duty_line(p, d));
+            }
+        }
+        if !p.inspections.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "【督查】");
+            for i in &p.inspections {
+                let by = match &i.by {
+                    Inspector::SelfUnit => "本单位".to_owned(),
+                    Inspector::Parent => "上级".to_owned(),
+                    Inspector::Role(r) => p.role_title(r).to_owned(),
+                    Inspector::Body(b) => p.body(b).map_or(b.to_string(), |x| x.title.clone()),
+                };
+                let whom = if i.is_self_inspection() {
+                    "自查".to_owned()
+                } else {
+                    format!("督查{}", i.of.zh())
+                };
+                let when = i
+                    .duty
+                    .as_ref()
+                    .and_then(|d| p.duty(d))
+                    .map_or("定期".to_owned(), |d| d.frequency_zh());
+                let mut head = format!("  · {}：{by}{whom}，{when}", i.title);
+                if let Some(src) = i.source {
+                    let _ = write!(head, "〔{src}〕");
+                }
+                let _ = writeln!(out, "{head}");
+                for c in &i.checklist {
+                    let item = match c {
+                        CheckItem::Duty(d) => p.duty(d).map_or(d.to_string(), |x| x.title.clone()),
+                        CheckItem::Item(id) => p
+                            .assessment
+                            .iter()
+                            .flat_map(|a| &a.items)
+                            .find(|x| &x.id == id)
+                            .map_or(id.to_string(), |x| x.title.clone()),
+                        CheckItem::Text(t) => t.clone(),
+                    };
+                    let _ = writeln!(out, "    - 检查：{item}");
+                }
+                if let Some(t) = &i.results_to {
+                    let to = match t {
+                        ResultsTo::Parent => "上级".to_owned(),
+                        ResultsTo::Body(b) => p.body(b).map_or(b.to_string(), |x| x.title.clone()),
+                        ResultsTo::Role(r) => p.role_title(r).to_owned(),
+                    };
+                    let _ = writeln!(out, "    - 结果报送：{to}");
+                }
+                if let Some(u) = &i.results_use {
+                    let _ = writeln!(out, "    - 结果运用：{u}");
+                }
+            }
+        }
+        if let Some(inc) = p.incidents.as_ref().filter(|i| !i.levels.is_empty()) {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "【事件报告规定】（按24小时自然时间计，不受节假日和调休影响）"
+            );
+            for l in &inc.levels {
+                let mut head = format!("  · {}", l.title);
+                if let Some(src) = l.source {
+                    let _ = write!(head, "〔{src}〕");
+                }
+                let _ = writeln!(out, "{head}");
+                for r in l.rules_zh(p) {
+                    let _ = writeln!(out, "    - {r}");
+                }
+            }
+        }
+        for f in &p.included {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "【标准片段：{}】{}", f.title, Origin::FRAGMENT_ZH);
+            if let Some(d) = &f.description {
+                let _ = writeln!(out, "  {d}");
             }
         }
         out

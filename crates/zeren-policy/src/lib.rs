@@ -7,6 +7,7 @@ pub mod diag;
 pub mod diff;
 pub mod expand;
 pub mod explain;
+pub mod fragments;
 pub mod model;
 pub mod packs;
 mod read;

@@ -28,6 +28,16 @@ macro_rules! id_type {
                 f.write_str(&self.0)
             }
         }
+
+        /// Read back only if well formed, so stored events cannot carry a malformed id.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| {
+                    serde::de::Error::custom(format!("not an identifier: {s:?}"))
+                })
+            }
+        }
     )*};
 }
 
@@ -55,6 +65,26 @@ impl fmt::Display for PolicyId {
     }
 }
 
+/// Identifies a standard policy fragment (`publication-review`): the same spelling as a policy id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct FragmentId(String);
+
+impl FragmentId {
+    pub fn parse(s: &str) -> Option<Self> {
+        PolicyId::parse(s).map(|p| Self(p.0))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FragmentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 id_type! {
     /// A role a person can hold in a unit.
     RoleId;
@@ -72,6 +102,14 @@ id_type! {
     CircumstanceId;
     /// A kind of unit (school, party_branch …), as the organisation data names it.
     UnitKind;
+    /// A kind of incident (舆情, 网络安全事件, 生产安全事故 …).
+    IncidentKindId;
+    /// A numeric fact about an incident that level thresholds compare (deaths, affected users …).
+    IncidentMeasureId;
+    /// An inspection programme (督查).
+    InspectionId;
+    /// A severity of inspection findings.
+    SeverityId;
 }
 
 /// `[a-z][a-z0-9_]*`
@@ -82,7 +120,9 @@ pub fn is_identifier(s: &str) -> bool {
 }
 
 /// A pointer into the text the policy was written from: `L91` or `L88-L89`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub struct SourceRef {
     pub first: u32,
     pub last: u32,
@@ -199,7 +239,7 @@ impl fmt::Display for Duration {
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $word:literal / $zh:literal,)* } $words:ident) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
         pub enum $name { $(#[serde(rename = $word)] $variant,)* }
 
         /// The words this enumeration accepts, in the policy file's spelling.
@@ -424,6 +464,13 @@ pub struct Policy {
     pub incidents: Option<Incidents>,
     pub assessment: Option<Assessment>,
     pub accountability: Option<Accountability>,
+    /// Inspection programmes (督查): who inspects whom, with what checklist.
+    pub inspections: Vec<Inspection>,
+    /// How findings are rectified (整改): severities and their due-date rules.
+    pub rectification: Option<Rectification>,
+    /// The standard fragments the policy includes, in the order of its `include`, with what
+    /// each added. Empty for a policy without `include`.
+    pub included: Vec<Included>,
 }
 
 impl Policy {
@@ -439,9 +486,122 @@ impl Policy {
     pub fn workflow(&self, id: &WorkflowId) -> Option<&Workflow> {
         self.workflows.iter().find(|w| &w.id == id)
     }
+    pub fn inspection(&self, id: &InspectionId) -> Option<&Inspection> {
+        self.inspections.iter().find(|i| &i.id == id)
+    }
     /// The role's title, or its id when it is unknown (never the case for a validated policy).
     pub fn role_title<'a>(&'a self, id: &'a RoleId) -> &'a str {
         self.role(id).map_or(id.as_str(), |r| r.title.as_str())
+    }
+
+    /// Where an entry comes from: the policy's own text, or a standard fragment it includes.
+    pub fn origin(&self, entry: &Entry) -> Origin<'_> {
+        self.included
+            .iter()
+            .find(|f| f.entries.contains(entry))
+            .map_or(Origin::Policy, Origin::Fragment)
+    }
+    pub fn role_origin(&self, id: &RoleId) -> Origin<'_> {
+        self.origin(&Entry::Role(id.clone()))
+    }
+    pub fn body_origin(&self, id: &BodyId) -> Origin<'_> {
+        self.origin(&Entry::Body(id.clone()))
+    }
+    pub fn duty_origin(&self, id: &DutyId) -> Origin<'_> {
+        self.origin(&Entry::Duty(id.clone()))
+    }
+    pub fn workflow_origin(&self, id: &WorkflowId) -> Origin<'_> {
+        self.origin(&Entry::Workflow(id.clone()))
+    }
+    /// The origin of `responsibilities[index]`.
+    pub fn responsibility_origin(&self, index: usize) -> Origin<'_> {
+        self.origin(&Entry::Responsibility(index))
+    }
+
+    /// The roles by rank, most senior first (see [`Policy::role_rank`]).
+    pub fn roles_by_rank(&self) -> Vec<&Role> {
+        let mut v: Vec<(usize, &Role)> = self
+            .roles
+            .iter()
+            .map(|r| (self.role_rank(&r.id), r))
+            .collect();
+        v.sort_by_key(|(rank, _)| *rank);
+        v.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// A sort key that orders roles by rank, most senior first: the first responsible (the role
+    /// `first_responsible`, or titled 第一责任人) first, then every other role in the order the
+    /// file declares them (the packs keep their seed text's order: chairs, deputies, members,
+    /// then departments and officers). Unknown ids sort last.
+    pub fn role_rank(&self, id: &RoleId) -> usize {
+        let Some(index) = self.roles.iter().position(|r| &r.id == id) else {
+            return usize::MAX;
+        };
+        let role = &self.roles[index];
+        if id.as_str() == "first_responsible" || role.title == "第一责任人" {
+            index
+        } else {
+            self.roles.len() + index
+        }
+    }
+}
+
+/// Something a policy declares, named so that its origin can be asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "entry", content = "id", rename_all = "snake_case")]
+pub enum Entry {
+    Role(RoleId),
+    Body(BodyId),
+    Duty(DutyId),
+    Workflow(WorkflowId),
+    /// An index into [`Policy::responsibilities`].
+    Responsibility(usize),
+    /// A channel kind `[channels] kinds` lists.
+    ChannelKind(ChannelKind),
+    /// `[channels] review_every`.
+    ChannelReview,
+    /// `[channels] publish_via`.
+    ChannelPublishVia,
+}
+
+/// A standard fragment a policy includes, and what it added to the policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Included {
+    pub id: FragmentId,
+    pub title: String,
+    pub description: Option<String>,
+    pub version: Option<String>,
+    /// Whether the fragment's text is embedded in the policy file (`[[include]] text = '''…'''`,
+    /// as in an installed policy, which is self-contained), or was taken from the fragments
+    /// bundled with this build (`include = ["publication-review"]`).
+    pub embedded: bool,
+    /// What the fragment added, in the order it declares them.
+    pub entries: Vec<Entry>,
+}
+
+/// Where an entry of a policy comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Origin<'p> {
+    /// The policy's own text (for a seed pack: the implementation rules it was written from).
+    Policy,
+    /// A standard fragment: not from the text the policy was written from.
+    Fragment(&'p Included),
+}
+
+impl Origin<'_> {
+    /// What the UI says of an entry from a fragment.
+    pub const FRAGMENT_ZH: &'static str = "非实施方案原文（标准片段）";
+
+    pub fn is_fragment(self) -> bool {
+        matches!(self, Origin::Fragment(_))
+    }
+
+    /// `None` for the policy's own entries; `非实施方案原文（标准片段：<title>）` for a fragment's.
+    pub fn zh(self) -> Option<String> {
+        match self {
+            Origin::Policy => None,
+            Origin::Fragment(f) => Some(format!("非实施方案原文（标准片段：{}）", f.title)),
+        }
     }
 }
 
@@ -598,21 +758,349 @@ impl fmt::Display for ReportWithin {
     }
 }
 
+/// Incident rules (舆情 / 突发事件). Every duration here runs on the **wall clock** (24×7, China
+/// time, UTC+8): the working-day calendar that moves duties' due dates never applies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incidents {
     pub officer: Option<RoleId>,
+    /// Kinds of incident the policy distinguishes (empty: one unnamed kind).
+    pub kinds: Vec<IncidentKind>,
+    /// Numeric facts the levels' thresholds compare.
+    pub measures: Vec<IncidentMeasure>,
+    /// Most severe first (the order of the file).
     pub levels: Vec<IncidentLevel>,
     pub source: Option<SourceRef>,
+}
+
+impl Incidents {
+    pub fn level(&self, id: &LevelId) -> Option<&IncidentLevel> {
+        self.levels.iter().find(|l| &l.id == id)
+    }
+    /// The level's position, 0 for the most severe.
+    pub fn severity_rank(&self, id: &LevelId) -> Option<usize> {
+        self.levels.iter().position(|l| &l.id == id)
+    }
+    pub fn kind(&self, id: &IncidentKindId) -> Option<&IncidentKind> {
+        self.kinds.iter().find(|k| &k.id == id)
+    }
+    pub fn measure(&self, id: &IncidentMeasureId) -> Option<&IncidentMeasure> {
+        self.measures.iter().find(|m| &m.id == id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentKind {
+    pub id: IncidentKindId,
+    pub title: String,
+    pub description: Option<String>,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentMeasure {
+    pub id: IncidentMeasureId,
+    pub title: String,
+    /// 人, 万元, 户 …
+    pub unit: Option<String>,
+    pub source: Option<SourceRef>,
+}
+
+/// A numeric criterion of a level: the measure is at least `at_least` and below `below`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Threshold {
+    pub measure: IncidentMeasureId,
+    pub at_least: Option<i64>,
+    pub below: Option<i64>,
+}
+
+impl Threshold {
+    pub fn matches(&self, value: i64) -> bool {
+        self.at_least.is_none_or(|a| value >= a) && self.below.is_none_or(|b| value < b)
+    }
+}
+
+/// Where a report goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "to", content = "id", rename_all = "snake_case")]
+pub enum ReportTarget {
+    /// The parent unit.
+    Parent,
+    /// Every unit up to this many levels above (`up = 1` is the parent).
+    Up(u32),
+    /// A body of the policy (e.g. the leading group), at the unit where the policy is installed.
+    Body(BodyId),
+    /// The holders of a role in the reporting unit (e.g. its first responsible).
+    Role(RoleId),
+}
+
+impl ReportTarget {
+    /// How many levels up the tree the report must reach (0 for a body or role).
+    pub fn levels_up(&self) -> u32 {
+        match self {
+            ReportTarget::Parent => 1,
+            ReportTarget::Up(n) => *n,
+            ReportTarget::Body(_) | ReportTarget::Role(_) => 0,
+        }
+    }
+}
+
+/// Who reviews an incident's closure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "id", rename_all = "snake_case")]
+pub enum ClosureReviewer {
+    Parent,
+    Role(RoleId),
+    Body(BodyId),
+}
+
+/// A time of day on the China wall clock, for daily reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TimeOfDay {
+    pub hour: u32,
+    pub minute: u32,
+}
+
+impl TimeOfDay {
+    pub fn parse(s: &str) -> Option<Self> {
+        let (h, m) = s.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 {
+            return None;
+        }
+        let (hour, minute): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (hour < 24 && minute < 60).then_some(TimeOfDay { hour, minute })
+    }
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentLevel {
     pub id: LevelId,
     pub title: String,
+    /// 初报 deadline from when the unit knew of the incident; `None`: no clock (及时, or not said).
+    /// Units of a kind in `report_within_by_kind` use that instead.
     pub report_within: Option<ReportWithin>,
+    /// True when the report goes to the parent (or further up).
     pub escalate_to_parent: bool,
+    /// The incident should be closed this long after it became known.
     pub close_within: Option<Duration>,
     pub source: Option<SourceRef>,
+    /// The level's criteria in words (判定标准).
+    pub criteria: Option<String>,
+    /// Numeric criteria; the level applies when any one matches.
+    pub thresholds: Vec<Threshold>,
+    /// The kinds of incident the level is for (empty: every kind).
+    pub kinds: Vec<IncidentKindId>,
+    /// 初报 deadlines for reporting units of these kinds (e.g. 关键信息基础设施运营者 1 hour).
+    pub report_within_by_kind: Vec<(UnitKind, ReportWithin)>,
+    /// Whom the reports go to. Empty: nobody outside the unit is named.
+    pub report_to: Vec<ReportTarget>,
+    /// With `report_to` more than one level up: each recipient passes the report on, one level
+    /// at a time, within this of receiving it (逐级上报). Without it the unit reports to each
+    /// level directly.
+    pub relay_within: Option<Duration>,
+    /// When a phone report comes first: the written 初报 is due this long after the incident
+    /// became known.
+    pub written_within: Option<Duration>,
+    /// The role whose holder signs off (签发) each written report before it leaves the unit.
+    pub sign_off: Option<RoleId>,
+    /// While the incident is open, a 续报 is due at most this long after the previous report.
+    pub follow_up_every: Option<Duration>,
+    /// While the incident is open, a report is due every day by this time (China time), from the
+    /// day after the 初报.
+    pub daily_report_at: Option<TimeOfDay>,
+    /// The 终报 is due this long after handling ended.
+    pub final_within: Option<Duration>,
+    /// Who must accept the closure; `None`: the unit closes it itself.
+    pub close_review: Option<ClosureReviewer>,
+    /// What the handling log must show before closure (e.g. 专题会商).
+    pub handling: Vec<String>,
+}
+
+impl IncidentLevel {
+    /// The 初报 deadline for a reporting unit of `unit_kind`.
+    pub fn report_within_for(&self, unit_kind: &str) -> Option<ReportWithin> {
+        self.report_within_by_kind
+            .iter()
+            .find(|(k, _)| k.as_str() == unit_kind || k.zh() == unit_kind)
+            .map(|(_, r)| *r)
+            .or(self.report_within)
+    }
+
+    /// The reporting rules in Chinese, one line each, for the UI and the policy diff.
+    pub fn rules_zh(&self, policy: &Policy) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(c) = &self.criteria {
+            out.push(format!("判定标准：{c}"));
+        }
+        let mut first = match self.report_within {
+            Some(r) => format!("初报：{}", r.zh()),
+            None if self.report_to.is_empty() && !self.escalate_to_parent => String::new(),
+            None => "初报：及时".into(),
+        };
+        for (k, r) in &self.report_within_by_kind {
+            if !first.is_empty() {
+                first.push('；');
+            } else {
+                first.push_str("初报：");
+            }
+            first.push_str(&format!("{}：{}", k.zh(), r.zh()));
+        }
+        if !first.is_empty() {
+            out.push(first);
+        }
+        if !self.report_to.is_empty() {
+            let to: Vec<String> = self
+                .report_to
+                .iter()
+                .map(|t| match t {
+                    ReportTarget::Parent => "上级".to_owned(),
+                    ReportTarget::Up(n) => format!("上{n}级"),
+                    ReportTarget::Body(b) => {
+                        policy.body(b).map_or(b.to_string(), |x| x.title.clone())
+                    }
+                    ReportTarget::Role(r) => policy.role_title(r).to_owned(),
+                })
+                .collect();
+            let mut line = format!("报告：{}", to.join("、"));
+            if let Some(r) = self.relay_within {
+                line.push_str(&format!("（逐级上报，每级{}内）", r.zh()));
+            }
+            out.push(line);
+        }
+        if let Some(w) = self.written_within {
+            out.push(format!("书面报告：{}内", w.zh()));
+        }
+        if let Some(r) = &self.sign_off {
+            out.push(format!("签发：{}", policy.role_title(r)));
+        }
+        if let Some(d) = self.follow_up_every {
+            out.push(format!("续报：每{}", d.zh()));
+        }
+        if let Some(t) = self.daily_report_at {
+            out.push(format!("每日报告：{t}前"));
+        }
+        if let Some(d) = self.final_within {
+            out.push(format!("终报：处置结束后{}内", d.zh()));
+        }
+        if let Some(d) = self.close_within {
+            out.push(format!("办结：{}内", d.zh()));
+        }
+        if let Some(r) = &self.close_review {
+            let who = match r {
+                ClosureReviewer::Parent => "上级".to_owned(),
+                ClosureReviewer::Role(r) => policy.role_title(r).to_owned(),
+                ClosureReviewer::Body(b) => {
+                    policy.body(b).map_or(b.to_string(), |x| x.title.clone())
+                }
+            };
+            out.push(format!("办结审核：{who}"));
+        }
+        if !self.handling.is_empty() {
+            out.push(format!("处置要求：{}", self.handling.join("；")));
+        }
+        out
+    }
+}
+
+/// Who carries out an inspection, relative to the unit where the policy is installed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "id", rename_all = "snake_case")]
+pub enum Inspector {
+    /// The unit where the policy is installed (its leadership).
+    SelfUnit,
+    /// Its parent.
+    Parent,
+    /// The holders of a role at the installing unit (e.g. 党委办公室).
+    Role(RoleId),
+    /// A body of the policy (e.g. the leading group's office).
+    Body(BodyId),
+}
+
+/// One item of an inspection's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "item", content = "id", rename_all = "snake_case")]
+pub enum CheckItem {
+    /// Whether a duty of the policy was fulfilled (the ledger shows it).
+    Duty(DutyId),
+    /// An assessment item of the policy.
+    Item(ItemId),
+    /// A point in words.
+    Text(String),
+}
+
+/// Where an inspection's results go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "to", content = "id", rename_all = "snake_case")]
+pub enum ResultsTo {
+    Parent,
+    Body(BodyId),
+    Role(RoleId),
+}
+
+/// An inspection programme (督查 / 专项督查 / 自查).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inspection {
+    pub id: InspectionId,
+    pub title: String,
+    pub by: Inspector,
+    /// Whom: `SelfUnit` is a self-inspection (自查自纠).
+    pub of: At,
+    /// The duty that schedules it (its frequency, owner and due date); `None`: 定期, untimed.
+    pub duty: Option<DutyId>,
+    pub checklist: Vec<CheckItem>,
+    pub results_to: Option<ResultsTo>,
+    /// What the results are used for, in words (纳入干部考核 …).
+    pub results_use: Option<String>,
+    pub source: Option<SourceRef>,
+}
+
+impl Inspection {
+    pub fn is_self_inspection(&self) -> bool {
+        self.of == At::SelfUnit && self.by == Inspector::SelfUnit
+    }
+}
+
+word_enum! {
+    /// How a finding is rectified.
+    RectificationKind {
+        Immediate = "immediate" / "立行立改",
+        Deadline = "deadline" / "限期整改",
+        Ongoing = "ongoing" / "持续整改",
+    } RECTIFICATION_KIND_WORDS
+}
+
+/// A severity of findings and the due date it sets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Severity {
+    pub id: SeverityId,
+    pub title: String,
+    pub kind: RectificationKind,
+    /// Due this long after the finding is sent (days or weeks); `None` for 立行立改 means the same
+    /// day, for 持续整改 the inspector sets the date.
+    pub within: Option<Duration>,
+    /// How a due date that falls on a non-working day moves (default: `any`, calendar days).
+    pub workday: Workday,
+    /// For 持续整改: a progress entry at least this often (days or weeks).
+    pub progress_every: Option<Duration>,
+    pub source: Option<SourceRef>,
+}
+
+/// `[rectification]`: severities, most serious first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rectification {
+    pub severities: Vec<Severity>,
+    pub source: Option<SourceRef>,
+}
+
+impl Rectification {
+    pub fn severity(&self, id: &SeverityId) -> Option<&Severity> {
+        self.severities.iter().find(|s| &s.id == id)
+    }
 }
 
 /// How an assessment item is scored.

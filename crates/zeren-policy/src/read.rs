@@ -12,13 +12,7 @@ use crate::model::*;
 
 /// Parses and validates one policy file. `file` is used only to label diagnostics.
 pub fn parse(file: &str, text: &str) -> Result<Policy, Diagnostics> {
-    let mut cx = Cx {
-        file: file.to_owned(),
-        lines: LineIndex::new(text),
-        diags: Vec::new(),
-        refs: Vec::new(),
-        defined: HashSet::new(),
-    };
+    let mut cx = Cx::new(file, text);
     let root = match toml_span::parse(text) {
         Ok(v) => v,
         Err(e) => {
@@ -35,6 +29,20 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, Diagnostics> {
         Ok(policy.expect("a policy without diagnostics"))
     } else {
         Err(cx.finish_err())
+    }
+}
+
+/// Parses and validates one fragment file on its own: its references must resolve within it.
+pub(crate) fn parse_fragment(file: &str, text: &str) -> Result<Included, Diagnostics> {
+    let mut cx = Cx::new(file, text);
+    let mut parts = Parts::default();
+    let mut out = Vec::new();
+    cx.read_fragment(text, 0, (None, String::new()), true, &mut parts, &mut out);
+    cx.check_bodies(&parts.bodies);
+    cx.check_refs();
+    match out.pop() {
+        Some(f) if cx.diags.is_empty() => Ok(f),
+        _ => Err(cx.finish_err()),
     }
 }
 
@@ -98,11 +106,45 @@ struct PendingRef {
 
 struct Cx<'t> {
     file: String,
+    text: &'t str,
     lines: LineIndex<'t>,
     diags: Vec<Diagnostic>,
     refs: Vec<PendingRef>,
-    /// Every role, body, duty and workflow id the file defines, however well written.
-    defined: HashSet<(RefKind, String)>,
+    /// Every role, body, duty and workflow id the file and its fragments define, however well
+    /// written, with where and by whom.
+    defined: HashMap<(RefKind, String), Definer>,
+    /// Offsets in the text being read are relative to this offset in the file: 0 for the policy,
+    /// the start of the embedded text for an embedded fragment.
+    base: usize,
+    /// A bundled fragment has no place in the file: whatever it causes is reported at its
+    /// `include` element, this offset in the file.
+    pin: Option<usize>,
+    /// Key paths in a fragment are prefixed with its `include[i].`.
+    prefix: String,
+    /// The fragment being read, or `None` for the policy itself.
+    reading: Option<String>,
+    /// Where each body's `within` is written, for the cycle check after merging.
+    within_places: HashMap<String, (usize, String)>,
+}
+
+/// Who defined an id, and where (an offset in the file and a key path).
+struct Definer {
+    fragment: Option<String>,
+    offset: usize,
+    path: String,
+}
+
+/// The parts of a policy a fragment may also declare, read from one text.
+#[derive(Default)]
+struct Parts {
+    roles: Vec<Role>,
+    bodies: Vec<Body>,
+    duties: Vec<Duty>,
+    responsibilities: Vec<Responsibility>,
+    workflows: Vec<Workflow>,
+    channels: Option<Channels>,
+    /// Where `[channels]` sets `review_every` and `publish_via` (offset in the file, path).
+    channel_places: [Option<(usize, String)>; 2],
 }
 
 /// A table being read, with its path for messages.
@@ -171,7 +213,22 @@ const ROOT_KEYS: &[&str] = &[
     "incidents",
     "assessment",
     "accountability",
+    "inspections",
+    "rectification",
+    "include",
 ];
+const FRAGMENT_ROOT_KEYS: &[&str] = &[
+    "format",
+    "fragment",
+    "roles",
+    "bodies",
+    "duties",
+    "responsibilities",
+    "workflows",
+    "channels",
+];
+const FRAGMENT_KEYS: &[&str] = &["id", "title", "description", "version"];
+const INCLUDE_KEYS: &[&str] = &["text"];
 const POLICY_KEYS: &[&str] = &[
     "id",
     "title",
@@ -214,12 +271,47 @@ const WORKFLOW_KEYS: &[&str] = &[
 ];
 const STEP_KEYS: &[&str] = &["title", "role", "when", "all", "source"];
 const CHANNELS_KEYS: &[&str] = &["kinds", "review_every", "publish_via", "source"];
-const INCIDENTS_KEYS: &[&str] = &["officer", "levels", "source"];
+const INCIDENTS_KEYS: &[&str] = &["officer", "kinds", "measures", "levels", "source"];
+const INCIDENT_KIND_KEYS: &[&str] = &["title", "description", "source"];
+const INCIDENT_MEASURE_KEYS: &[&str] = &["title", "unit", "source"];
+const THRESHOLD_KEYS: &[&str] = &["measure", "at_least", "below"];
 const LEVEL_KEYS: &[&str] = &[
     "title",
+    "criteria",
+    "thresholds",
+    "kinds",
     "report_within",
+    "report_to",
     "escalate",
+    "relay_within",
+    "written_within",
+    "sign_off",
+    "follow_up_every",
+    "daily_report_at",
+    "final_within",
     "close_within",
+    "close_review",
+    "handling",
+    "source",
+];
+const TARGET_KEYS: &[&str] = &["up", "body", "role"];
+const INSPECTION_KEYS: &[&str] = &[
+    "title",
+    "by",
+    "of",
+    "duty",
+    "checklist",
+    "results_to",
+    "results_use",
+    "source",
+];
+const RECTIFICATION_KEYS: &[&str] = &["severities", "source"];
+const SEVERITY_KEYS: &[&str] = &[
+    "title",
+    "kind",
+    "within",
+    "workday",
+    "progress_every",
     "source",
 ];
 const ASSESSMENT_KEYS: &[&str] = &["every", "items", "source"];
@@ -249,9 +341,75 @@ fn shortest_period_days(f: Frequency) -> u32 {
 }
 
 impl<'t> Cx<'t> {
+    fn new(file: &str, text: &'t str) -> Self {
+        Cx {
+            file: file.to_owned(),
+            text,
+            lines: LineIndex::new(text),
+            diags: Vec::new(),
+            refs: Vec::new(),
+            defined: HashMap::new(),
+            base: 0,
+            pin: None,
+            prefix: String::new(),
+            reading: None,
+            within_places: HashMap::new(),
+        }
+    }
+
+    /// Where a problem at `offset` of the text being read is reported: its offset in the file
+    /// and its key path (prefixed for a bundled fragment).
+    fn place(&self, offset: usize, path: String) -> (usize, String) {
+        let path = match (self.prefix.as_str(), path.as_str()) {
+            ("", _) => path,
+            (prefix, "") => prefix.trim_end_matches('.').to_owned(),
+            (prefix, path) => format!("{prefix}{path}"),
+        };
+        (self.pin.unwrap_or(self.base + offset), path)
+    }
+
+    /// Reports a problem at `offset` of the text being read.
     fn report(&mut self, offset: usize, path: String, expected: Expected, found: Found) {
+        let (offset, path) = self.place(offset, path);
+        self.report_abs(offset, path, expected, found);
+    }
+
+    /// Reports a problem at `offset` of the file.
+    fn report_abs(&mut self, offset: usize, path: String, expected: Expected, found: Found) {
         let (line, column) = self.lines.locate_token(offset);
         self.push(line, column, path, expected, found);
+    }
+
+    /// Records that the text being read defines `key` as a `kind`; false (and reported) when
+    /// the policy or another fragment defines it already.
+    fn define(&mut self, kind: RefKind, key: &Key<'_>, path: &str) -> bool {
+        let (offset, path) = self.place(key.span.start, path.to_owned());
+        let name = key.name.to_string();
+        if let Some(d) = self.defined.get(&(kind, name.clone())) {
+            let (line, _) = self.lines.locate_token(d.offset);
+            let (by_en, by_zh) = match &d.fragment {
+                None => ("this policy".to_owned(), "本实施办法".to_owned()),
+                Some(f) => (format!("the fragment {f}"), format!("标准片段 {f} ")),
+            };
+            let expected = rule(
+                format!(
+                    "an id defined once ({} is defined by {by_en} at line {line})",
+                    d.path
+                ),
+                format!("不重复的标识（{} 已由{by_zh}在第{line}行定义）", d.path),
+            );
+            self.report_abs(offset, path, expected, Found::Text(name));
+            return false;
+        }
+        self.defined.insert(
+            (kind, name),
+            Definer {
+                fragment: self.reading.clone(),
+                offset,
+                path,
+            },
+        );
+        true
     }
 
     fn push(&mut self, line: usize, column: usize, path: String, expected: Expected, found: Found) {
@@ -402,6 +560,26 @@ impl<'t> Cx<'t> {
                     None
                 }
             },
+        }
+    }
+
+    /// A required, non-empty string as written (not trimmed).
+    fn string_raw<'v>(&mut self, t: &Tbl<'v, '_>, key: &str) -> Option<&'v str> {
+        let Some(v) = t.get(key) else {
+            self.missing(t, key);
+            return None;
+        };
+        match v.as_str() {
+            Some(s) if !s.trim().is_empty() => Some(s),
+            _ => {
+                self.report(
+                    v.span.start,
+                    t.at(key),
+                    rule("a non-empty string", "非空的文字"),
+                    found_of(v),
+                );
+                None
+            }
         }
     }
 
@@ -556,11 +734,12 @@ impl<'t> Cx<'t> {
         let v = t.get(key)?;
         let id = self.parsed(t, key, &parse, Expected::Identifier)?;
         if let ValueInner::String(s) = v.as_ref() {
+            let (offset, path) = self.place(v.span.start, t.at(key));
             self.refs.push(PendingRef {
                 kind,
                 name: s.to_string(),
-                offset: v.span.start,
-                path: t.at(key),
+                offset,
+                path,
             });
         }
         Some(id)
@@ -572,10 +751,11 @@ impl<'t> Cx<'t> {
         for (s, span, path) in self.strings(t, key) {
             match RoleId::parse(&s) {
                 Some(id) => {
+                    let (offset, path) = self.place(span.start, path);
                     self.refs.push(PendingRef {
                         kind: RefKind::Role,
                         name: s,
-                        offset: span.start,
+                        offset,
                         path,
                     });
                     out.push(id);
@@ -587,7 +767,12 @@ impl<'t> Cx<'t> {
     }
 
     fn at(&mut self, t: &Tbl<'_, '_>) -> At {
-        let Some(v) = t.get("at") else {
+        self.at_key(t, "at")
+    }
+
+    /// A unit selector: "self", "children" or { kind = "…" }.
+    fn at_key(&mut self, t: &Tbl<'_, '_>, key: &str) -> At {
+        let Some(v) = t.get(key) else {
             return At::SelfUnit;
         };
         match v.as_ref() {
@@ -597,7 +782,7 @@ impl<'t> Cx<'t> {
                 _ => {
                     self.report(
                         v.span.start,
-                        t.at("at"),
+                        t.at(key),
                         rule(
                             "\"self\", \"children\" or { kind = \"<unit kind>\" }",
                             "“self”“children”或 { kind = \"单位类型\" }",
@@ -608,7 +793,7 @@ impl<'t> Cx<'t> {
                 }
             },
             ValueInner::Table(_) => {
-                let Some(inner) = self.table(v, t.at("at"), AT_KEYS) else {
+                let Some(inner) = self.table(v, t.at(key), AT_KEYS) else {
                     return At::SelfUnit;
                 };
                 match self.parsed(&inner, "kind", UnitKind::parse, Expected::Identifier) {
@@ -624,7 +809,7 @@ impl<'t> Cx<'t> {
             _ => {
                 self.report(
                     v.span.start,
-                    t.at("at"),
+                    t.at(key),
                     Expected::Type(ValueType::StringOrTable),
                     found_of(v),
                 );
@@ -633,8 +818,8 @@ impl<'t> Cx<'t> {
         }
     }
 
-    fn read_policy(&mut self, root: &Value<'_>) -> Option<Policy> {
-        let root = self.table(root, String::new(), ROOT_KEYS)?;
+    /// `format = 1` at the root of a policy or fragment.
+    fn check_format(&mut self, root: &Tbl<'_, '_>) {
         match root.get("format") {
             None => self.report(
                 0,
@@ -653,6 +838,33 @@ impl<'t> Cx<'t> {
                 }
             }
         }
+    }
+
+    /// The sections a fragment may declare too.
+    fn read_parts(&mut self, root: &Tbl<'_, '_>) -> Parts {
+        let roles = self.read_roles(root);
+        let bodies = self.read_bodies(root);
+        let duties = self.read_duties(root);
+        let responsibilities = self.read_responsibilities(root);
+        let workflows = self.read_workflows(root);
+        let (channels, channel_places) = match root.get("channels") {
+            Some(v) => self.read_channels(v, "channels".into()),
+            None => (None, [None, None]),
+        };
+        Parts {
+            roles,
+            bodies,
+            duties,
+            responsibilities,
+            workflows,
+            channels,
+            channel_places,
+        }
+    }
+
+    fn read_policy(&mut self, root: &Value<'_>) -> Option<Policy> {
+        let root = self.table(root, String::new(), ROOT_KEYS)?;
+        self.check_format(&root);
         let meta = match root.get("policy") {
             Some(v) => self.read_meta(v),
             None => {
@@ -668,14 +880,7 @@ impl<'t> Cx<'t> {
                 None
             }
         };
-        let roles = self.read_roles(&root);
-        let bodies = self.read_bodies(&root);
-        let duties = self.read_duties(&root);
-        let responsibilities = self.read_responsibilities(&root);
-        let workflows = self.read_workflows(&root);
-        let channels = root
-            .get("channels")
-            .and_then(|v| self.read_channels(v, "channels".into()));
+        let mut parts = self.read_parts(&root);
         let incidents = root
             .get("incidents")
             .and_then(|v| self.read_incidents(v, "incidents".into()));
@@ -685,19 +890,282 @@ impl<'t> Cx<'t> {
         let accountability = root
             .get("accountability")
             .and_then(|v| self.read_accountability(v, "accountability".into()));
-        self.check_bodies(&root, &bodies);
+        let inspections = self.read_inspections(&root);
+        let rectification = root
+            .get("rectification")
+            .and_then(|v| self.read_rectification(v, "rectification".into()));
+        let included = self.read_includes(&root, &mut parts);
+        self.check_bodies(&parts.bodies);
         Some(Policy {
             meta: meta?,
-            roles,
-            bodies,
-            duties,
-            responsibilities,
-            workflows,
-            channels,
+            roles: parts.roles,
+            bodies: parts.bodies,
+            duties: parts.duties,
+            responsibilities: parts.responsibilities,
+            workflows: parts.workflows,
+            channels: parts.channels,
             incidents,
             assessment,
             accountability,
+            inspections,
+            rectification,
+            included,
         })
+    }
+
+    /// Reads `include`: each element a bundled fragment's id, or a table whose `text` is a
+    /// fragment's text embedded in the file; merges each fragment into `parts`.
+    fn read_includes(&mut self, root: &Tbl<'_, '_>, parts: &mut Parts) -> Vec<Included> {
+        let mut out: Vec<Included> = Vec::new();
+        let Some(v) = root.get("include") else {
+            return out;
+        };
+        let ValueInner::Array(items) = v.as_ref() else {
+            self.report(
+                v.span.start,
+                "include".into(),
+                rule(
+                    "an array: include = [\"<fragment id>\"], or [[include]] tables with text",
+                    "数组：include = [\"片段标识\"]，或带 text 的 [[include]] 表",
+                ),
+                found_of(v),
+            );
+            return out;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let path = format!("include[{i}]");
+            match item.as_ref() {
+                ValueInner::String(id) => match crate::fragments::get(id) {
+                    Some(f) => {
+                        let at = (Some(item.span.start), format!("{path}."));
+                        self.read_fragment(f.text, 0, at, false, parts, &mut out);
+                    }
+                    None => self.report(
+                        item.span.start,
+                        path,
+                        Expected::OneOf(crate::fragments::IDS),
+                        Found::Text(id.to_string()),
+                    ),
+                },
+                ValueInner::Table(_) => {
+                    let Some(t) = self.table(item, path.clone(), INCLUDE_KEYS) else {
+                        continue;
+                    };
+                    let Some(text) = self.string_raw(&t, "text") else {
+                        continue;
+                    };
+                    let tv = t.get("text").expect("text was read");
+                    // A literal string's text is the file's text: locate problems inside it.
+                    // Otherwise (escapes) every problem is reported at the string.
+                    let verbatim = self.text.get(tv.span.start..tv.span.end) == Some(text);
+                    let prefix = format!("{path}.");
+                    if verbatim {
+                        self.read_fragment(
+                            text,
+                            tv.span.start,
+                            (None, prefix),
+                            true,
+                            parts,
+                            &mut out,
+                        );
+                    } else {
+                        let at = (Some(tv.span.start), prefix);
+                        self.read_fragment(text, 0, at, true, parts, &mut out);
+                    }
+                }
+                _ => self.report(
+                    item.span.start,
+                    path,
+                    Expected::Type(ValueType::StringOrTable),
+                    found_of(item),
+                ),
+            }
+        }
+        out
+    }
+
+    /// Reads one fragment's text, which sits at `base` in the file (or, `pinned`, nowhere in it),
+    /// and merges what it declares into `parts`.
+    fn read_fragment(
+        &mut self,
+        text: &str,
+        base: usize,
+        (pin, prefix): (Option<usize>, String),
+        embedded: bool,
+        parts: &mut Parts,
+        out: &mut Vec<Included>,
+    ) {
+        let saved = (
+            self.base,
+            self.pin.take(),
+            std::mem::replace(&mut self.prefix, prefix),
+            self.reading.take(),
+        );
+        self.base = base;
+        self.pin = pin;
+        if let Some(inc) = self.read_fragment_text(text, embedded, parts, out) {
+            out.push(inc);
+        }
+        (self.base, self.pin, self.prefix, self.reading) = saved;
+    }
+
+    fn read_fragment_text(
+        &mut self,
+        text: &str,
+        embedded: bool,
+        parts: &mut Parts,
+        out: &[Included],
+    ) -> Option<Included> {
+        let root = match toml_span::parse(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let (expected, found) = syntax_problem(&e.kind, text, e.span.start);
+                let (offset, path) = self.place(e.span.start, String::new());
+                let (line, column) = self.lines.locate(offset);
+                self.push(line, column, path, expected, found);
+                return None;
+            }
+        };
+        let root = self.table(&root, String::new(), FRAGMENT_ROOT_KEYS)?;
+        self.check_format(&root);
+        let Some(fv) = root.get("fragment") else {
+            self.report(
+                0,
+                "fragment".into(),
+                rule(
+                    "a [fragment] table with id and title",
+                    "[fragment] 表（含 id 和 title）",
+                ),
+                Found::Nothing,
+            );
+            return None;
+        };
+        let meta = self.table(fv, "fragment".into(), FRAGMENT_KEYS)?;
+        let id = match meta.get("id") {
+            None => {
+                self.missing(&meta, "id");
+                None
+            }
+            Some(_) => self.parsed(
+                &meta,
+                "id",
+                FragmentId::parse,
+                rule(
+                    "a fragment id: a lower-case letter, then lower-case letters, digits, _ or -",
+                    "片段标识：小写字母开头，只含小写字母、数字、下划线或连字符",
+                ),
+            ),
+        };
+        let title = self.string(&meta, "title", true);
+        let description = self.string(&meta, "description", false);
+        let version = self.string(&meta, "version", false);
+        let id = id?;
+        if out.iter().any(|f| f.id == id) {
+            let v = meta.get("id").expect("id was read");
+            self.report(
+                v.span.start,
+                meta.at("id"),
+                rule("each fragment included once", "每个标准片段只引用一次"),
+                Found::Text(id.to_string()),
+            );
+            return None;
+        }
+        self.reading = Some(id.to_string());
+        let from = self.read_parts(&root);
+        let mut inc = Included {
+            id,
+            title: title?,
+            description,
+            version,
+            embedded,
+            entries: Vec::new(),
+        };
+        self.merge(parts, from, &mut inc);
+        Some(inc)
+    }
+
+    /// Adds what a fragment declares to the policy. Ids were checked for conflicts as they were
+    /// read; `[channels]` merges: kinds are joined, and `review_every` and `publish_via` are
+    /// taken from the fragment unless the policy sets them to something else (a conflict).
+    fn merge(&mut self, into: &mut Parts, from: Parts, inc: &mut Included) {
+        for r in from.roles {
+            inc.entries.push(Entry::Role(r.id.clone()));
+            into.roles.push(r);
+        }
+        for b in from.bodies {
+            inc.entries.push(Entry::Body(b.id.clone()));
+            into.bodies.push(b);
+        }
+        for d in from.duties {
+            inc.entries.push(Entry::Duty(d.id.clone()));
+            into.duties.push(d);
+        }
+        for r in from.responsibilities {
+            inc.entries
+                .push(Entry::Responsibility(into.responsibilities.len()));
+            into.responsibilities.push(r);
+        }
+        for w in from.workflows {
+            inc.entries.push(Entry::Workflow(w.id.clone()));
+            into.workflows.push(w);
+        }
+        let Some(fc) = from.channels else { return };
+        let Some(pc) = into.channels.as_mut() else {
+            inc.entries
+                .extend(fc.kinds.iter().map(|k| Entry::ChannelKind(*k)));
+            if fc.review_every.is_some() {
+                inc.entries.push(Entry::ChannelReview);
+            }
+            if fc.publish_via.is_some() {
+                inc.entries.push(Entry::ChannelPublishVia);
+            }
+            into.channels = Some(fc);
+            into.channel_places = from.channel_places;
+            return;
+        };
+        for k in fc.kinds {
+            if !pc.kinds.contains(&k) {
+                pc.kinds.push(k);
+                inc.entries.push(Entry::ChannelKind(k));
+            }
+        }
+        let [review_place, via_place] = from.channel_places;
+        match (pc.review_every, fc.review_every, review_place) {
+            (None, Some(f), _) => {
+                pc.review_every = Some(f);
+                inc.entries.push(Entry::ChannelReview);
+                into.channel_places[0] = None;
+            }
+            (Some(p), Some(f), Some((offset, path))) if p != f => self.report_abs(
+                offset,
+                path,
+                rule(
+                    format!("the policy's own channels.review_every, \"{p}\", or none"),
+                    format!("与实施办法的 channels.review_every（“{p}”）一致，或不填"),
+                ),
+                Found::Text(f.to_string()),
+            ),
+            _ => {}
+        }
+        match (&pc.publish_via, fc.publish_via, via_place) {
+            (None, Some(f), _) => {
+                pc.publish_via = Some(f);
+                inc.entries.push(Entry::ChannelPublishVia);
+            }
+            (Some(p), Some(f), Some((offset, path))) if *p != f => {
+                let p = p.to_string();
+                self.report_abs(
+                    offset,
+                    path,
+                    rule(
+                        format!("the policy's own channels.publish_via, \"{p}\", or none"),
+                        format!("与实施办法的 channels.publish_via（“{p}”）一致，或不填"),
+                    ),
+                    Found::Text(f.to_string()),
+                )
+            }
+            _ => {}
+        }
     }
 
     fn read_meta(&mut self, v: &Value<'_>) -> Option<PolicyMeta> {
@@ -737,7 +1205,9 @@ impl<'t> Cx<'t> {
     fn read_roles(&mut self, root: &Tbl<'_, '_>) -> Vec<Role> {
         let mut out = Vec::new();
         for (k, v, path) in self.named_entries(root, "roles") {
-            self.defined.insert((RefKind::Role, k.name.to_string()));
+            if !self.define(RefKind::Role, k, &path) {
+                continue;
+            }
             let Some(t) = self.table(v, path, ROLE_KEYS) else {
                 continue;
             };
@@ -787,7 +1257,9 @@ impl<'t> Cx<'t> {
     fn read_bodies(&mut self, root: &Tbl<'_, '_>) -> Vec<Body> {
         let mut out = Vec::new();
         for (k, v, path) in self.named_entries(root, "bodies") {
-            self.defined.insert((RefKind::Body, k.name.to_string()));
+            if !self.define(RefKind::Body, k, &path) {
+                continue;
+            }
             let Some(t) = self.table(v, path, BODY_KEYS) else {
                 continue;
             };
@@ -796,6 +1268,10 @@ impl<'t> Cx<'t> {
             let deputies = self.role_list(&t, "deputies");
             let members = self.role_list(&t, "members");
             let within = self.reference(&t, "within", RefKind::Body, BodyId::parse);
+            if let Some(v) = t.get("within") {
+                let place = self.place(v.span.start, t.at("within"));
+                self.within_places.insert(k.name.to_string(), place);
+            }
             let remit = self.string(&t, "remit", false);
             let source = self.source(&t);
             if let (Some(id), Some(title)) = (BodyId::parse(&k.name), title) {
@@ -815,7 +1291,7 @@ impl<'t> Cx<'t> {
     }
 
     /// A body may not sit within itself, directly or through others.
-    fn check_bodies(&mut self, root: &Tbl<'_, '_>, bodies: &[Body]) {
+    fn check_bodies(&mut self, bodies: &[Body]) {
         let parent: HashMap<&BodyId, &BodyId> = bodies
             .iter()
             .filter_map(|b| b.within.as_ref().map(|w| (&b.id, w)))
@@ -825,16 +1301,14 @@ impl<'t> Cx<'t> {
             let mut cur = &b.id;
             while let Some(next) = parent.get(cur) {
                 if !seen.insert(*next) || *next == &b.id {
-                    let offset = root
-                        .get("bodies")
-                        .and_then(|v| v.as_table())
-                        .and_then(|m| m.get(b.id.as_str()))
-                        .and_then(|v| v.as_table())
-                        .and_then(|m| m.get("within"))
-                        .map_or(0, |v| v.span.start);
-                    self.report(
+                    let (offset, path) = self
+                        .within_places
+                        .get(b.id.as_str())
+                        .cloned()
+                        .unwrap_or((0, format!("bodies.{}.within", b.id)));
+                    self.report_abs(
                         offset,
-                        format!("bodies.{}.within", b.id),
+                        path,
                         rule(
                             "a body that does not contain this one",
                             "不包含本机构的上级机构（不能循环）",
@@ -851,7 +1325,9 @@ impl<'t> Cx<'t> {
     fn read_duties(&mut self, root: &Tbl<'_, '_>) -> Vec<Duty> {
         let mut out = Vec::new();
         for (k, v, path) in self.named_entries(root, "duties") {
-            self.defined.insert((RefKind::Duty, k.name.to_string()));
+            if !self.define(RefKind::Duty, k, &path) {
+                continue;
+            }
             let Some(t) = self.table(v, path, DUTY_KEYS) else {
                 continue;
             };
@@ -1044,7 +1520,9 @@ impl<'t> Cx<'t> {
     fn read_workflows(&mut self, root: &Tbl<'_, '_>) -> Vec<Workflow> {
         let mut out = Vec::new();
         for (k, v, path) in self.named_entries(root, "workflows") {
-            self.defined.insert((RefKind::Workflow, k.name.to_string()));
+            if !self.define(RefKind::Workflow, k, &path) {
+                continue;
+            }
             let Some(t) = self.table(v, path, WORKFLOW_KEYS) else {
                 continue;
             };
@@ -1123,8 +1601,16 @@ impl<'t> Cx<'t> {
         out
     }
 
-    fn read_channels(&mut self, v: &Value<'_>, path: String) -> Option<Channels> {
-        let t = self.table(v, path, CHANNELS_KEYS)?;
+    fn read_channels(
+        &mut self,
+        v: &Value<'_>,
+        path: String,
+    ) -> (Option<Channels>, [Option<(usize, String)>; 2]) {
+        let Some(t) = self.table(v, path, CHANNELS_KEYS) else {
+            return (None, [None, None]);
+        };
+        let places = ["review_every", "publish_via"]
+            .map(|k| t.get(k).map(|v| self.place(v.span.start, t.at(k))));
         if t.get("kinds").is_none() {
             self.missing(&t, "kinds");
         }
@@ -1137,65 +1623,606 @@ impl<'t> Cx<'t> {
         );
         let publish_via = self.reference(&t, "publish_via", RefKind::Workflow, WorkflowId::parse);
         let source = self.source(&t);
-        Some(Channels {
+        let channels = Channels {
             kinds,
             review_every,
             publish_via,
             source,
-        })
+        };
+        (Some(channels), places)
     }
 
     fn read_incidents(&mut self, v: &Value<'_>, path: String) -> Option<Incidents> {
         let t = self.table(v, path, INCIDENTS_KEYS)?;
         let officer = self.reference(&t, "officer", RefKind::Role, RoleId::parse);
+        let mut kinds = Vec::new();
+        for (k, v, path) in self.named_entries(&t, "kinds") {
+            if !self.define(RefKind::IncidentKind, k, &path) {
+                continue;
+            }
+            let Some(kt) = self.table(v, path, INCIDENT_KIND_KEYS) else {
+                continue;
+            };
+            let title = self.string(&kt, "title", true);
+            let description = self.string(&kt, "description", false);
+            let source = self.source(&kt);
+            if let (Some(id), Some(title)) = (IncidentKindId::parse(&k.name), title) {
+                kinds.push(IncidentKind {
+                    id,
+                    title,
+                    description,
+                    source,
+                });
+            }
+        }
+        let mut measures = Vec::new();
+        for (k, v, path) in self.named_entries(&t, "measures") {
+            if !self.define(RefKind::IncidentMeasure, k, &path) {
+                continue;
+            }
+            let Some(mt) = self.table(v, path, INCIDENT_MEASURE_KEYS) else {
+                continue;
+            };
+            let title = self.string(&mt, "title", true);
+            let unit = self.string(&mt, "unit", false);
+            let source = self.source(&mt);
+            if let (Some(id), Some(title)) = (IncidentMeasureId::parse(&k.name), title) {
+                measures.push(IncidentMeasure {
+                    id,
+                    title,
+                    unit,
+                    source,
+                });
+            }
+        }
         let mut levels = Vec::new();
         for (k, v, path) in self.named_entries(&t, "levels") {
             let Some(l) = self.table(v, path, LEVEL_KEYS) else {
                 continue;
             };
-            let title = self.string(&l, "title", true);
-            let report_within = self.parsed(
-                &l,
-                "report_within",
-                |s| {
-                    if s == "immediately" {
-                        Some(ReportWithin::Immediately)
-                    } else {
-                        Duration::parse(s).map(ReportWithin::Within)
-                    }
-                },
-                rule(
-                    "a duration such as \"1h\" or \"24h\", or \"immediately\"",
-                    "时长（如“1h”“24h”）或“immediately”（第一时间）",
-                ),
-            );
-            let escalate_to_parent = self
-                .parsed(
-                    &l,
-                    "escalate",
-                    |s| (s == "parent").then_some(()),
-                    Expected::OneOf(&["parent"]),
-                )
-                .is_some();
-            let close_within = self.parsed(&l, "close_within", Duration::parse, Expected::Duration);
-            let source = self.source(&l);
-            if let (Some(id), Some(title)) = (LevelId::parse(&k.name), title) {
-                levels.push(IncidentLevel {
-                    id,
-                    title,
-                    report_within,
-                    escalate_to_parent,
-                    close_within,
-                    source,
-                });
+            if let Some(level) = self.read_level(k, &l) {
+                levels.push(level);
             }
         }
         let source = self.source(&t);
         Some(Incidents {
             officer,
+            kinds,
+            measures,
             levels,
             source,
         })
+    }
+
+    fn report_within(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<ReportWithin> {
+        self.parsed(
+            t,
+            key,
+            |s| {
+                if s == "immediately" {
+                    Some(ReportWithin::Immediately)
+                } else {
+                    Duration::parse(s).map(ReportWithin::Within)
+                }
+            },
+            rule(
+                "a duration such as \"1h\" or \"24h\", or \"immediately\"",
+                "时长（如“1h”“24h”）或“immediately”（第一时间）",
+            ),
+        )
+    }
+
+    fn read_level(&mut self, k: &Key<'_>, l: &Tbl<'_, '_>) -> Option<IncidentLevel> {
+        let title = self.string(l, "title", true);
+        let criteria = self.string(l, "criteria", false);
+        let mut thresholds = Vec::new();
+        for th in self.table_array(l, "thresholds", THRESHOLD_KEYS) {
+            let measure = match th.get("measure") {
+                None => {
+                    self.missing(&th, "measure");
+                    None
+                }
+                Some(_) => self.reference(
+                    &th,
+                    "measure",
+                    RefKind::IncidentMeasure,
+                    IncidentMeasureId::parse,
+                ),
+            };
+            let at_least = self.int64(&th, "at_least");
+            let below = self.int64(&th, "below");
+            match (at_least, below) {
+                (None, None) if th.get("at_least").is_none() && th.get("below").is_none() => self
+                    .report(
+                        th.span.start,
+                        th.at("at_least"),
+                        rule("at_least, below or both", "at_least、below 至少填一个"),
+                        Found::Nothing,
+                    ),
+                (Some(a), Some(b)) if b <= a => {
+                    let v = th.get("below").expect("below was read");
+                    self.report(
+                        v.span.start,
+                        th.at("below"),
+                        rule(
+                            format!("a bound above at_least ({a})"),
+                            format!("大于 at_least（{a}）的上界"),
+                        ),
+                        Found::Number(b),
+                    )
+                }
+                _ => {}
+            }
+            if let Some(measure) = measure {
+                thresholds.push(Threshold {
+                    measure,
+                    at_least,
+                    below,
+                });
+            }
+        }
+        let mut kinds = Vec::new();
+        for (s, span, path) in self.strings(l, "kinds") {
+            match IncidentKindId::parse(&s) {
+                Some(id) => {
+                    let (offset, path) = self.place(span.start, path);
+                    self.refs.push(PendingRef {
+                        kind: RefKind::IncidentKind,
+                        name: s,
+                        offset,
+                        path,
+                    });
+                    kinds.push(id);
+                }
+                None => self.report(span.start, path, Expected::Identifier, Found::Text(s)),
+            }
+        }
+        // report_within: a duration for every unit, or a table by kind of reporting unit.
+        let mut report_within = None;
+        let mut report_within_by_kind = Vec::new();
+        if let Some(v) = l.get("report_within") {
+            match v.as_ref() {
+                ValueInner::Table(map) => {
+                    let rt = Tbl {
+                        map,
+                        span: v.span,
+                        path: l.at("report_within"),
+                    };
+                    for (key, _) in in_file_order(map) {
+                        let r = self.report_within(&rt, &key.name);
+                        if key.name == "default" {
+                            report_within = r;
+                            continue;
+                        }
+                        match UnitKind::parse(&key.name) {
+                            Some(kind) => {
+                                if let Some(r) = r {
+                                    report_within_by_kind.push((kind, r));
+                                }
+                            }
+                            None => self.report(
+                                key.span.start,
+                                rt.at(&key.name),
+                                rule(
+                                    "\"default\" or a kind of unit (an identifier)",
+                                    "“default”或单位类型（标识符）",
+                                ),
+                                Found::Key(key.name.to_string()),
+                            ),
+                        }
+                    }
+                }
+                _ => report_within = self.report_within(l, "report_within"),
+            }
+        }
+        let escalate = self.parsed(
+            l,
+            "escalate",
+            |s| (s == "parent").then_some(()),
+            Expected::OneOf(&["parent"]),
+        );
+        let mut report_to = self.report_targets(l);
+        if let (Some(_), Some(v)) = (escalate, l.get("report_to")) {
+            self.report(
+                v.span.start,
+                l.at("report_to"),
+                rule(
+                    "either escalate = \"parent\" or report_to, not both",
+                    "escalate = \"parent\" 与 report_to 只能填一个",
+                ),
+                found_of(v),
+            );
+        }
+        if escalate.is_some() && report_to.is_empty() {
+            report_to.push(ReportTarget::Parent);
+        }
+        let escalate_to_parent = report_to.iter().any(|t| t.levels_up() > 0);
+        let relay_within = self.parsed(l, "relay_within", Duration::parse, Expected::Duration);
+        if let Some(v) = l.get("relay_within") {
+            if report_to.iter().all(|t| t.levels_up() < 2) {
+                self.report(
+                    v.span.start,
+                    l.at("relay_within"),
+                    rule(
+                        "relay_within only with report_to more than one level up ({ up = 2 } or more)",
+                        "仅当 report_to 超过一级（{ up = 2 } 及以上）时可填 relay_within",
+                    ),
+                    found_of(v),
+                );
+            }
+        }
+        let written_within = self.parsed(l, "written_within", Duration::parse, Expected::Duration);
+        let sign_off = self.reference(l, "sign_off", RefKind::Role, RoleId::parse);
+        let follow_up_every =
+            self.parsed(l, "follow_up_every", Duration::parse, Expected::Duration);
+        let daily_report_at = self.parsed(
+            l,
+            "daily_report_at",
+            TimeOfDay::parse,
+            rule(
+                "a time of day \"HH:MM\" (China time), such as \"16:00\"",
+                "时刻“HH:MM”（北京时间），如“16:00”",
+            ),
+        );
+        let final_within = self.parsed(l, "final_within", Duration::parse, Expected::Duration);
+        let close_within = self.parsed(l, "close_within", Duration::parse, Expected::Duration);
+        let close_review = self.closure_reviewer(l);
+        let handling = self.texts(l, "handling");
+        let source = self.source(l);
+        Some(IncidentLevel {
+            id: LevelId::parse(&k.name)?,
+            title: title?,
+            report_within,
+            escalate_to_parent,
+            close_within,
+            source,
+            criteria,
+            thresholds,
+            kinds,
+            report_within_by_kind,
+            report_to,
+            relay_within,
+            written_within,
+            sign_off,
+            follow_up_every,
+            daily_report_at,
+            final_within,
+            close_review,
+            handling,
+        })
+    }
+
+    /// `report_to`: one target or an array of them; a target is "parent", { up = N },
+    /// { body = "id" } or { role = "id" }.
+    fn report_targets(&mut self, l: &Tbl<'_, '_>) -> Vec<ReportTarget> {
+        let Some(v) = l.get("report_to") else {
+            return Vec::new();
+        };
+        let path = l.at("report_to");
+        let items: Vec<(&Value<'_>, String)> = match v.as_ref() {
+            ValueInner::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (x, format!("{path}[{i}]")))
+                .collect(),
+            _ => vec![(v, path)],
+        };
+        let mut out = Vec::new();
+        for (item, path) in items {
+            let target = self.report_target(item, path.clone());
+            if let Some(t) = target {
+                if out.contains(&t) {
+                    self.report(
+                        item.span.start,
+                        path,
+                        rule("each target once", "每个报告对象只写一次"),
+                        found_of(item),
+                    );
+                } else {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    fn report_target(&mut self, v: &Value<'_>, path: String) -> Option<ReportTarget> {
+        let expected = || {
+            rule(
+                "\"parent\", { up = <n> }, { body = \"<body id>\" } or { role = \"<role id>\" }",
+                "“parent”、{ up = 层级数 }、{ body = \"机构\" } 或 { role = \"角色\" }",
+            )
+        };
+        match v.as_ref() {
+            ValueInner::String(s) if s == "parent" => Some(ReportTarget::Parent),
+            ValueInner::Table(map) => {
+                let t = self.table(v, path.clone(), TARGET_KEYS)?;
+                if map.len() != 1 {
+                    self.report(v.span.start, path, expected(), found_of(v));
+                    return None;
+                }
+                if t.get("up").is_some() {
+                    return self.int(&t, "up", 1, 10).map(ReportTarget::Up);
+                }
+                if t.get("body").is_some() {
+                    return self
+                        .reference(&t, "body", RefKind::Body, BodyId::parse)
+                        .map(ReportTarget::Body);
+                }
+                self.reference(&t, "role", RefKind::Role, RoleId::parse)
+                    .map(ReportTarget::Role)
+            }
+            _ => {
+                self.report(v.span.start, path, expected(), found_of(v));
+                None
+            }
+        }
+    }
+
+    /// `close_review`: "parent", { role = "id" } or { body = "id" }.
+    fn closure_reviewer(&mut self, l: &Tbl<'_, '_>) -> Option<ClosureReviewer> {
+        let v = l.get("close_review")?;
+        let path = l.at("close_review");
+        let expected = || {
+            rule(
+                "\"parent\", { role = \"<role id>\" } or { body = \"<body id>\" }",
+                "“parent”、{ role = \"角色\" } 或 { body = \"机构\" }",
+            )
+        };
+        match v.as_ref() {
+            ValueInner::String(s) if s == "parent" => Some(ClosureReviewer::Parent),
+            ValueInner::Table(map) => {
+                let t = self.table(v, path.clone(), &["role", "body"])?;
+                if map.len() != 1 {
+                    self.report(v.span.start, path, expected(), found_of(v));
+                    return None;
+                }
+                if t.get("role").is_some() {
+                    return self
+                        .reference(&t, "role", RefKind::Role, RoleId::parse)
+                        .map(ClosureReviewer::Role);
+                }
+                self.reference(&t, "body", RefKind::Body, BodyId::parse)
+                    .map(ClosureReviewer::Body)
+            }
+            _ => {
+                self.report(v.span.start, path, expected(), found_of(v));
+                None
+            }
+        }
+    }
+
+    fn read_inspections(&mut self, root: &Tbl<'_, '_>) -> Vec<Inspection> {
+        let mut out = Vec::new();
+        for (k, v, path) in self.named_entries(root, "inspections") {
+            let Some(t) = self.table(v, path, INSPECTION_KEYS) else {
+                continue;
+            };
+            let title = self.string(&t, "title", true);
+            let by = self.inspector(&t).unwrap_or(Inspector::SelfUnit);
+            let of = if t.get("of").is_some() {
+                self.at_key(&t, "of")
+            } else {
+                At::Children
+            };
+            let duty = self.reference(&t, "duty", RefKind::Duty, DutyId::parse);
+            let mut checklist = Vec::new();
+            for (s, span, path) in self.strings(&t, "checklist") {
+                let item = if let Some(name) = s.strip_prefix("duty:") {
+                    self.check_ref(RefKind::Duty, name, span, path, DutyId::parse)
+                        .map(CheckItem::Duty)
+                } else if let Some(name) = s.strip_prefix("item:") {
+                    self.check_ref(RefKind::AssessmentItem, name, span, path, ItemId::parse)
+                        .map(CheckItem::Item)
+                } else {
+                    Some(CheckItem::Text(s))
+                };
+                checklist.extend(item);
+            }
+            let results_to = self.results_to(&t);
+            let results_use = self.string(&t, "results_use", false);
+            let source = self.source(&t);
+            if let (Some(id), Some(title)) = (InspectionId::parse(&k.name), title) {
+                out.push(Inspection {
+                    id,
+                    title,
+                    by,
+                    of,
+                    duty,
+                    checklist,
+                    results_to,
+                    results_use,
+                    source,
+                });
+            }
+        }
+        out
+    }
+
+    /// A `<prefix>:<id>` reference inside an array of strings.
+    fn check_ref<T>(
+        &mut self,
+        kind: RefKind,
+        name: &str,
+        span: Span,
+        path: String,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        match parse(name) {
+            Some(id) => {
+                let (offset, path) = self.place(span.start, path);
+                self.refs.push(PendingRef {
+                    kind,
+                    name: name.to_owned(),
+                    offset,
+                    path,
+                });
+                Some(id)
+            }
+            None => {
+                self.report(
+                    span.start,
+                    path,
+                    Expected::Identifier,
+                    Found::Text(name.to_owned()),
+                );
+                None
+            }
+        }
+    }
+
+    /// `by`: "self" (default), "parent", { role = "id" } or { body = "id" }.
+    fn inspector(&mut self, t: &Tbl<'_, '_>) -> Option<Inspector> {
+        let v = t.get("by")?;
+        let path = t.at("by");
+        let expected = || {
+            rule(
+                "\"self\", \"parent\", { role = \"<role id>\" } or { body = \"<body id>\" }",
+                "“self”“parent”、{ role = \"角色\" } 或 { body = \"机构\" }",
+            )
+        };
+        match v.as_ref() {
+            ValueInner::String(s) if s == "self" => Some(Inspector::SelfUnit),
+            ValueInner::String(s) if s == "parent" => Some(Inspector::Parent),
+            ValueInner::Table(map) => {
+                let it = self.table(v, path.clone(), &["role", "body"])?;
+                if map.len() != 1 {
+                    self.report(v.span.start, path, expected(), found_of(v));
+                    return None;
+                }
+                if it.get("role").is_some() {
+                    return self
+                        .reference(&it, "role", RefKind::Role, RoleId::parse)
+                        .map(Inspector::Role);
+                }
+                self.reference(&it, "body", RefKind::Body, BodyId::parse)
+                    .map(Inspector::Body)
+            }
+            _ => {
+                self.report(v.span.start, path, expected(), found_of(v));
+                None
+            }
+        }
+    }
+
+    /// `results_to`: "parent", { body = "id" } or { role = "id" }.
+    fn results_to(&mut self, t: &Tbl<'_, '_>) -> Option<ResultsTo> {
+        let v = t.get("results_to")?;
+        let path = t.at("results_to");
+        let expected = || {
+            rule(
+                "\"parent\", { body = \"<body id>\" } or { role = \"<role id>\" }",
+                "“parent”、{ body = \"机构\" } 或 { role = \"角色\" }",
+            )
+        };
+        match v.as_ref() {
+            ValueInner::String(s) if s == "parent" => Some(ResultsTo::Parent),
+            ValueInner::Table(map) => {
+                let it = self.table(v, path.clone(), &["role", "body"])?;
+                if map.len() != 1 {
+                    self.report(v.span.start, path, expected(), found_of(v));
+                    return None;
+                }
+                if it.get("role").is_some() {
+                    return self
+                        .reference(&it, "role", RefKind::Role, RoleId::parse)
+                        .map(ResultsTo::Role);
+                }
+                self.reference(&it, "body", RefKind::Body, BodyId::parse)
+                    .map(ResultsTo::Body)
+            }
+            _ => {
+                self.report(v.span.start, path, expected(), found_of(v));
+                None
+            }
+        }
+    }
+
+    fn read_rectification(&mut self, v: &Value<'_>, path: String) -> Option<Rectification> {
+        let t = self.table(v, path, RECTIFICATION_KEYS)?;
+        let mut severities = Vec::new();
+        for (k, v, path) in self.named_entries(&t, "severities") {
+            let Some(st) = self.table(v, path, SEVERITY_KEYS) else {
+                continue;
+            };
+            let title = self.string(&st, "title", true);
+            let kind = match st.get("kind") {
+                None => {
+                    self.missing(&st, "kind");
+                    None
+                }
+                Some(_) => self.parsed(
+                    &st,
+                    "kind",
+                    RectificationKind::parse,
+                    Expected::OneOf(RECTIFICATION_KIND_WORDS),
+                ),
+            };
+            let days = |s: &str| Duration::parse(s).filter(|d| d.whole_days().is_some());
+            let within = self.parsed(&st, "within", days, Expected::DaysOrWeeks);
+            if kind == Some(RectificationKind::Deadline) && st.get("within").is_none() {
+                self.report(
+                    st.span.start,
+                    st.at("within"),
+                    rule(
+                        "within: the days a 限期整改 finding has (kind = \"deadline\" needs it)",
+                        "整改期限 within（kind = \"deadline\" 限期整改时必须填写）",
+                    ),
+                    Found::Nothing,
+                );
+            }
+            let workday = self
+                .parsed(
+                    &st,
+                    "workday",
+                    Workday::parse,
+                    Expected::OneOf(WORKDAY_WORDS),
+                )
+                .unwrap_or(Workday::Any);
+            let progress_every = self.parsed(&st, "progress_every", days, Expected::DaysOrWeeks);
+            let source = self.source(&st);
+            if let (Some(id), Some(title), Some(kind)) = (SeverityId::parse(&k.name), title, kind) {
+                severities.push(Severity {
+                    id,
+                    title,
+                    kind,
+                    within,
+                    workday,
+                    progress_every,
+                    source,
+                });
+            }
+        }
+        if severities.is_empty() && t.get("severities").is_none() {
+            self.report(
+                t.span.start,
+                t.at("severities"),
+                rule(
+                    "at least one [rectification.severities.<id>]",
+                    "至少一个问题等级 [rectification.severities.<标识>]",
+                ),
+                Found::Nothing,
+            );
+        }
+        let source = self.source(&t);
+        Some(Rectification { severities, source })
+    }
+
+    /// An integer of any size (thresholds: people, money in 元).
+    fn int64(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<i64> {
+        let v = t.get(key)?;
+        match v.as_ref() {
+            ValueInner::Integer(n) => Some(*n),
+            _ => {
+                self.report(
+                    v.span.start,
+                    t.at(key),
+                    Expected::Type(ValueType::Integer),
+                    found_of(v),
+                );
+                None
+            }
+        }
     }
 
     fn read_assessment(&mut self, v: &Value<'_>, path: String) -> Option<Assessment> {
@@ -1225,6 +2252,17 @@ impl<'t> Cx<'t> {
         let (mut weighted, mut unweighted, mut sum) = (0, 0, 0u32);
         for it in &item_tables {
             let id = self.item_id(it, &mut ids, ItemId::parse);
+            if let Some(id) = &id {
+                let (offset, path) = self.place(it.span.start, it.at("id"));
+                self.defined.insert(
+                    (RefKind::AssessmentItem, id.to_string()),
+                    Definer {
+                        fragment: self.reading.clone(),
+                        offset,
+                        path,
+                    },
+                );
+            }
             let title = self.string(it, "title", true);
             let weight = self.int(it, "weight", 0, 100);
             match it.get("weight") {
@@ -1240,11 +2278,12 @@ impl<'t> Cx<'t> {
                         let name = &s["duty:".len()..];
                         match DutyId::parse(name) {
                             Some(d) => {
+                                let (offset, path) = self.place(mv.span.start, it.at("measure"));
                                 self.refs.push(PendingRef {
                                     kind: RefKind::Duty,
                                     name: name.to_owned(),
-                                    offset: mv.span.start,
-                                    path: it.at("measure"),
+                                    offset,
+                                    path,
                                 });
                                 Some(Measure::Duty(d))
                             }
@@ -1384,8 +2423,8 @@ impl<'t> Cx<'t> {
     /// Checks every collected reference against what the file defines.
     fn check_refs(&mut self) {
         for r in std::mem::take(&mut self.refs) {
-            if !self.defined.contains(&(r.kind, r.name.clone())) {
-                self.report(
+            if !self.defined.contains_key(&(r.kind, r.name.clone())) {
+                self.report_abs(
                     r.offset,
                     r.path,
                     Expected::Reference(r.kind),

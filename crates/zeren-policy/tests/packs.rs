@@ -89,3 +89,40 @@ fn every_pack_entry_cites_its_source_line() {
         }
     }
 }
+
+/// The 责任清单 orders roles by rank: the first responsible first, whatever the file's order
+/// (school-bureau declares its leading group's chair first), and lists the responsibilities of
+/// the bodies each role sits on (district-school L95-L102 fall to the party branch's members).
+#[test]
+fn each_list_starts_with_the_first_responsible_and_carries_body_responsibilities() {
+    for pack in packs::all() {
+        let p = pack.policy();
+        let e = explain(&p);
+        let first = &e.roles[0].role;
+        if p.roles.iter().any(|r| r.id.as_str() == "first_responsible") {
+            assert_eq!(first.id.as_str(), "first_responsible", "{}", pack.id);
+        }
+        let ranks: Vec<usize> = e.roles.iter().map(|r| p.role_rank(&r.role.id)).collect();
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{}", pack.id);
+    }
+    let p = packs::get("district-school").unwrap().policy();
+    let e = explain(&p);
+    let first = &e.roles[0];
+    let lines: Vec<String> = first
+        .body_responsibilities
+        .iter()
+        .map(|(b, r)| format!("{}:{}", b.id, r.source.unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "party_branch:L95",
+            "party_branch:L96",
+            "party_branch:L97",
+            "party_branch:L98",
+            "party_branch:L99",
+            "party_branch:L100",
+            "party_branch:L102"
+        ]
+    );
+}
