@@ -57,6 +57,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0031_channel_history.sql"),
         postgres: include_str!("../migrations/postgres/0031_channel_history.sql"),
     },
+    Migration {
+        version: 40,
+        name: "hardening",
+        sqlite: include_str!("../migrations/sqlite/0040_hardening.sql"),
+        postgres: include_str!("../migrations/postgres/0040_hardening.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once
@@ -90,23 +96,26 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-pub(crate) async fn connect(url: &str) -> Result<Pool, Error> {
+pub(crate) async fn connect(url: &str, o: &crate::OpenOptions) -> Result<Pool, Error> {
     match backend_of(url)? {
         Backend::Sqlite => {
             // WAL + synchronous=FULL: a commit returns only once the WAL is on disk, so an
             // acknowledged write survives kill -9 and power loss.
-            let opts = SqliteConnectOptions::from_str(url)
+            let mut opts = SqliteConnectOptions::from_str(url)
                 .map_err(|e| Error::Config(format!("bad SQLite URL: {e}")))?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            if let Some(n) = o.sqlite_max_page_count {
+                opts = opts.pragma("max_page_count", n.to_string());
+            }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)
                 .await
-                .map_err(|e| Error::Connect(format!("{}: {e}", redact(url))))?;
+                .map_err(|e| crate::health::connect_error(url, Backend::Sqlite, e))?;
             Ok(Pool::Sqlite(pool))
         }
         Backend::Postgres => {
@@ -117,11 +126,16 @@ pub(crate) async fn connect(url: &str) -> Result<Pool, Error> {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await
-                .map_err(|e| Error::Connect(format!("{}: {e}", redact(url))))?;
+                .map_err(|e| crate::health::connect_error(url, Backend::Postgres, e))?;
             Ok(Pool::Postgres(pool))
         }
     }
 }
+
+/// A stable key for `pg_advisory_xact_lock` taken before a transaction's first audit append:
+/// appenders on every instance then extend the chain one after the other, and a transaction
+/// that appended holds the tip until it ends. (SQLite has one writer at a time anyway.)
+pub(crate) const AUDIT_APPEND_LOCK_KEY: i64 = 0x7a65_7265_6e5f_6175;
 
 /// Apply every migration not yet applied, each in its own transaction. A migration that was
 /// applied with a different text is an error: the database and the binary disagree.

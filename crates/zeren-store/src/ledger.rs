@@ -230,6 +230,43 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::audit::hex(&sha2::Sha256::digest(bytes))
 }
 
+/// The digest the audit chain keeps of a record version: everything a person submitted in it
+/// (not when it was stored). Computed from stored rows when written and again when verified.
+pub(crate) fn version_digest(
+    alg: crate::HashAlg,
+    v: &RecordVersion,
+    participants: &[i64],
+    files: &[(i64, String, String)],
+) -> String {
+    let mut participants = participants.to_vec();
+    participants.sort_unstable();
+    let canonical = json!({
+        "record": v.record_id,
+        "version": v.version,
+        "work_date": v.work_date.to_string(),
+        "place": v.place,
+        "content": v.content,
+        "reason": v.reason,
+        "created_by": v.created_by,
+        "created_by_name": v.created_by_name,
+        "participants": participants,
+        "files": files,
+    });
+    alg.digest(canonical.to_string().as_bytes())
+}
+
+impl NewVersion {
+    fn check(&self) -> Result<()> {
+        crate::check_text("place", &self.place)?;
+        crate::check_text("content", &self.content)?;
+        crate::check_text("reason", self.reason.as_deref().unwrap_or(""))?;
+        for (name, _) in &self.attachments {
+            crate::check_text("file name", name)?;
+        }
+        Ok(())
+    }
+}
+
 #[allow(async_fn_in_trait)] // implemented only by this crate's concrete, Send types
 pub trait LedgerRead: Read {
     async fn obligation(&mut self, id: i64) -> Result<Option<Obligation>> {
@@ -594,6 +631,7 @@ impl Write {
 
     /// Stores a file (once per content) and returns its SHA-256.
     pub async fn put_attachment(&mut self, bytes: &[u8], media_type: &str) -> Result<String> {
+        crate::check_text("media type", media_type)?;
         let sha = sha256_hex(bytes);
         let inserted = run!(self.conn(), |c| {
             sqlx::query(
@@ -610,11 +648,12 @@ impl Write {
         .map(|r| r.rows_affected())
         })?;
         if inserted > 0 {
-            self.record(
+            self.record_with(
                 "attachment.store",
                 "attachment",
                 &sha,
                 &json!({ "size": bytes.len(), "media_type": media_type }),
+                Some(json!({ "files": [&sha] })),
             )
             .await?;
         }
@@ -627,6 +666,7 @@ impl Write {
         obligation_id: i64,
         v: &NewVersion,
     ) -> Result<RecordHistory> {
+        v.check()?;
         let by = self.actor().account_id;
         let record: RecordRow = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO records (obligation_id, current_version, created_by, created_at) VALUES ($1, 1, $2, $3)
@@ -658,6 +698,7 @@ impl Write {
         if v.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(Error::Invalid("a correction needs a reason".into()));
         }
+        v.check()?;
         let next = expected_version + 1;
         let updated = run!(self.conn(), |c| sqlx::query(
             "UPDATE records SET current_version = $2 WHERE id = $1 AND current_version = $3"
@@ -735,11 +776,25 @@ impl Write {
 
     async fn record_audit(&mut self, action: &str, h: &RecordHistory) -> Result<()> {
         let current = h.current().expect("a record has its current version");
-        self.record(
+        let participants: Vec<i64> = current.participants.iter().map(|(id, _)| *id).collect();
+        let files: Vec<(i64, String, String)> = current
+            .attachments
+            .iter()
+            .map(|a| (a.position, a.file_name.clone(), a.sha256.clone()))
+            .collect();
+        let digest = version_digest(self.alg(), &current.version, &participants, &files);
+        // What verification compares with the database: this version's content, that the
+        // record points at it, and that its files are stored unchanged.
+        let details = json!({
+            "record": { "id": h.record.id, "version": current.version.version, "digest": digest },
+            "files": files.iter().map(|(_, _, sha)| sha).collect::<Vec<_>>(),
+        });
+        self.record_with(
             action,
             "record",
             &h.record.id.to_string(),
             &json!({ "record": h.record, "version": current }),
+            Some(details),
         )
         .await?;
         Ok(())

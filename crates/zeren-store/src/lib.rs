@@ -4,8 +4,12 @@
 //! audit chain in the same transaction.
 
 pub mod audit;
+pub mod auth;
+pub mod backup;
 pub mod channel_reviews;
+pub mod datadir;
 pub mod dialect;
+mod health;
 pub mod install;
 pub mod ledger;
 pub mod materialise;
@@ -13,6 +17,7 @@ pub mod model;
 mod read;
 pub mod reviews;
 pub mod testdb;
+mod verify;
 pub mod waiting;
 mod write;
 
@@ -22,7 +27,9 @@ use chrono::{DateTime, Utc};
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 
-pub use audit::{AuditEntry, Break, HashAlg, Verification};
+pub use audit::{AuditEntry, Break, HashAlg, StateChecked, Verification};
+pub use auth::{LockedBy, LockoutPolicy, LoginGate, LoginTicket};
+pub use datadir::{AuditFiles, DataDirLock};
 pub use dialect::Backend;
 use dialect::Pool;
 pub use model::*;
@@ -47,8 +54,20 @@ pub enum Error {
     Conflict(String),
     #[error("invalid: {0}")]
     Invalid(String),
+    /// The database cannot take writes or cannot be reached (disk full, read-only, down); the
+    /// message names the cause in words.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    /// Text PostgreSQL refuses (a NUL character, a value too large for an index) is the
+    /// caller's mistake, not a server failure; storage failures are named in words.
+    fn from(e: sqlx::Error) -> Error {
+        health::classify(e)
+    }
 }
 
 impl Error {
@@ -62,8 +81,19 @@ impl Error {
                 return Error::Invalid(format!("{what}: refers to something that does not exist"));
             }
         }
-        Error::Db(e)
+        Error::from(e)
     }
+}
+
+/// Refuse text the two databases would treat differently: PostgreSQL cannot store a NUL
+/// character at all, SQLite would. Checked at the store's boundary so both behave alike.
+pub(crate) fn check_text(field: &str, value: &str) -> Result<()> {
+    if value.contains('\0') {
+        return Err(Error::Invalid(format!(
+            "{field}: contains a NUL character (\\0), which cannot be stored"
+        )));
+    }
+    Ok(())
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -112,6 +142,38 @@ impl Actor {
     }
 }
 
+/// How to open a [`Store`].
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// The audit hash for a new database (ignored once the database has a chain).
+    pub audit_alg: HashAlg,
+    /// The data directory's audit key, anchors and checkpoint. Without them the chain is
+    /// hashed but not keyed, nothing is anchored, and a keyed chain cannot be extended.
+    pub audit_files: Option<Arc<AuditFiles>>,
+    /// Apply pending migrations (off for tools that must not change a database a running
+    /// server of another version uses).
+    pub migrate: bool,
+    /// Tests: cap the SQLite file at this many pages, to reproduce a full disk.
+    #[doc(hidden)]
+    pub sqlite_max_page_count: Option<u64>,
+}
+
+impl OpenOptions {
+    pub fn new(audit_alg: HashAlg) -> OpenOptions {
+        OpenOptions {
+            audit_alg,
+            audit_files: None,
+            migrate: true,
+            sqlite_max_page_count: None,
+        }
+    }
+
+    pub fn audit_files(mut self, files: AuditFiles) -> OpenOptions {
+        self.audit_files = Some(Arc::new(files));
+        self
+    }
+}
+
 /// The database handle shared by the whole server.
 #[derive(Clone)]
 pub struct Store {
@@ -120,20 +182,37 @@ pub struct Store {
     /// SQLite allows one writer at a time; taking this lock before `BEGIN` keeps writers of
     /// this process from failing with "database is locked" when a read turns into a write.
     sqlite_writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    files: Option<Arc<AuditFiles>>,
+    /// The last verified point when there is no checkpoint file; the lock also keeps two
+    /// incremental verifications of this process from running at once.
+    verified: Arc<tokio::sync::Mutex<Option<(i64, String)>>>,
+    health: Arc<health::Health>,
 }
 
 impl Store {
     /// Connect, apply migrations, and on a new database fix the audit hash algorithm.
-    /// `new_audit_alg` is ignored for a database that already has a chain.
+    /// `new_audit_alg` is ignored for a database that already has a chain. The chain is not
+    /// keyed: see [`Store::open_with`].
     pub async fn open(url: &str, new_audit_alg: HashAlg) -> Result<Store> {
-        let pool = dialect::connect(url).await?;
-        dialect::migrate(&pool).await?;
+        Store::open_with(url, OpenOptions::new(new_audit_alg)).await
+    }
+
+    /// Connect with options (the audit key files of the data directory, above all).
+    pub async fn open_with(url: &str, o: OpenOptions) -> Result<Store> {
+        let new_audit_alg = o.audit_alg;
+        let pool = dialect::connect(url, &o).await?;
+        if o.migrate {
+            dialect::migrate(&pool).await?;
+        }
         let sqlite_writer =
             matches!(pool, Pool::Sqlite(_)).then(|| Arc::new(tokio::sync::Mutex::new(())));
         let mut store = Store {
             pool,
             alg: new_audit_alg,
             sqlite_writer,
+            files: o.audit_files,
+            verified: Arc::new(tokio::sync::Mutex::new(None)),
+            health: Arc::new(health::Health::default()),
         };
         let mut r = store.reader().await?;
         let existing = r.audit_algorithm().await?;
@@ -170,6 +249,19 @@ impl Store {
         self.alg
     }
 
+    /// The audit key files this store was opened with.
+    pub fn audit_files(&self) -> Option<&AuditFiles> {
+        self.files.as_deref()
+    }
+
+    pub(crate) fn keyring(&self) -> &audit::Keyring {
+        static NONE: std::sync::OnceLock<audit::Keyring> = std::sync::OnceLock::new();
+        match &self.files {
+            Some(f) => f.keyring(),
+            None => NONE.get_or_init(audit::Keyring::default),
+        }
+    }
+
     async fn acquire(&self) -> Result<PooledConn> {
         Ok(match &self.pool {
             Pool::Sqlite(p) => PooledConn::Sqlite(p.acquire().await?),
@@ -191,14 +283,65 @@ impl Store {
             Some(m) => Some(m.clone().lock_owned().await),
             None => None,
         };
-        let tx = match &self.pool {
-            // IMMEDIATE takes the write lock at once: a transaction that reads before it
-            // writes could otherwise fail when another connection (session bookkeeping)
-            // committed in between.
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        let tx = match self.begin().await {
+            Ok(tx) => tx,
+            Err(e) => {
+                self.health.failed(&e);
+                return Err(e);
+            }
         };
-        Ok(Write::new(tx, actor.clone(), self.alg, guard))
+        Ok(Write::new(
+            tx,
+            actor.clone(),
+            self.alg,
+            self.files.clone(),
+            self.health.clone(),
+            guard,
+        ))
+    }
+
+    /// Begin a write transaction on a connection that is not stuck in an earlier one. After
+    /// a failed COMMIT or ROLLBACK (a full disk, an I/O error) sqlx can count a connection as
+    /// still inside a transaction although the database ended it; such a connection would
+    /// refuse every later BEGIN ("begin_with at non-zero transaction depth") until a restart,
+    /// so it is closed and another one taken.
+    async fn begin(&self) -> Result<Tx> {
+        use sqlx::Connection;
+        // Every connection of the pool may be stuck; one more try than the pool has.
+        for _ in 0..=16 {
+            match &self.pool {
+                Pool::Sqlite(p) => {
+                    let c = p.acquire().await?;
+                    if c.is_in_transaction() {
+                        tracing::warn!(
+                            "closing a database connection left inside a failed transaction"
+                        );
+                        let _ = c.close().await;
+                        continue;
+                    }
+                    // IMMEDIATE takes the write lock at once: a transaction that reads before
+                    // it writes could otherwise fail when another connection (session
+                    // bookkeeping) committed in between.
+                    return Ok(Tx::Sqlite(
+                        Transaction::begin(c, Some("BEGIN IMMEDIATE".into())).await?,
+                    ));
+                }
+                Pool::Postgres(p) => {
+                    let c = p.acquire().await?;
+                    if c.is_in_transaction() {
+                        tracing::warn!(
+                            "closing a database connection left inside a failed transaction"
+                        );
+                        let _ = c.close().await;
+                        continue;
+                    }
+                    return Ok(Tx::Postgres(Transaction::begin(c, None).await?));
+                }
+            }
+        }
+        Err(Error::Unavailable(
+            "every database connection is stuck in a failed transaction".into(),
+        ))
     }
 
     /// Is the database answering?
@@ -208,32 +351,6 @@ impl Store {
             .fetch_one(&mut *c)
             .await)?;
         Ok(())
-    }
-
-    /// Walk the whole audit chain and report the first broken link, if any.
-    pub async fn verify_audit(&self) -> Result<Verification> {
-        let mut r = self.reader().await?;
-        let (alg, head_seq, head_hash) = r.audit_head().await?;
-        let mut walker = audit::Walker::new(alg);
-        let mut after = 0i64;
-        'pages: loop {
-            let page = r.audit_page(after, 1000).await?;
-            if page.is_empty() {
-                break;
-            }
-            for e in &page {
-                // The chain is checked up to the head read above: entries appended since by
-                // writers running now (the materialiser, other instances) are beyond it.
-                if e.seq > head_seq {
-                    break 'pages;
-                }
-                if !walker.step(e) {
-                    break 'pages;
-                }
-                after = e.seq;
-            }
-        }
-        Ok(walker.finish(head_seq, &head_hash))
     }
 
     /// Close the pool (waits for connections to be returned).

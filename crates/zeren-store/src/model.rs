@@ -85,11 +85,27 @@ pub struct Account {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub password_changed_at: DateTime<Utc>,
+    /// Set by an administrator's reset: the next login must choose a new password.
+    pub must_change_password: bool,
 }
 
 impl Account {
     pub fn duty(&self) -> AdminDuty {
         AdminDuty::parse(&self.admin_duty).unwrap_or(AdminDuty::None)
+    }
+
+    /// Whether the password is older than `max_age` (None: passwords do not expire).
+    pub fn password_expired(&self, now: DateTime<Utc>, max_age: Option<chrono::Duration>) -> bool {
+        max_age.is_some_and(|m| self.password_changed_at + m <= now)
+    }
+
+    /// Whether the next login must change the password: after a reset, or once it expired.
+    pub fn must_change_password_at(
+        &self,
+        now: DateTime<Utc>,
+        max_age: Option<chrono::Duration>,
+    ) -> bool {
+        self.must_change_password || self.password_expired(now, max_age)
     }
 }
 
@@ -103,6 +119,19 @@ pub struct Session {
     pub last_seen_at: DateTime<Utc>,
 }
 
+impl Session {
+    /// A session lives while it was used within `idle` and began less than `absolute` ago
+    /// (None: no absolute limit).
+    pub fn alive_at(
+        &self,
+        now: DateTime<Utc>,
+        idle: chrono::Duration,
+        absolute: Option<chrono::Duration>,
+    ) -> bool {
+        self.last_seen_at + idle > now && absolute.is_none_or(|a| self.created_at + a > now)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ApiToken {
     pub id: i64,
@@ -112,6 +141,15 @@ pub struct ApiToken {
     pub token_hash: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// None: the token does not expire (it still ends with a password change or reset).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl ApiToken {
+    /// Neither revoked nor expired at `now`.
+    pub fn usable_at(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+    }
 }
 
 /// Permission levels, each including the ones below it.

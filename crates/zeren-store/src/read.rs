@@ -10,12 +10,12 @@ use crate::{run, Conn, Error, Result};
 
 const UNIT: &str = "SELECT id, parent_id, name, kind, created_at FROM units";
 const PERSON: &str = "SELECT id, unit_id, name, gender, id_number, employee_no, phone, position, political_status, created_at FROM people";
-const ACCOUNT: &str = "SELECT id, username, person_id, password_hash, admin_duty, active, created_at, password_changed_at FROM accounts";
+const ACCOUNT: &str = "SELECT id, username, person_id, password_hash, admin_duty, active, created_at, password_changed_at, must_change_password FROM accounts";
 const ASSIGNMENT_VIEW: &str = "SELECT a.id, a.person_id, p.name AS person_name, a.unit_id, u.name AS unit_name, a.role_id, a.starts_on, a.ends_on
     FROM assignments a JOIN people p ON p.id = a.person_id JOIN units u ON u.id = a.unit_id";
 const POLICY: &str = "SELECT id, unit_id, policy_id, version, title, text, sha256, installed_at, installed_by, current FROM installed_policies";
 const BODY: &str = "SELECT id, unit_id, body_key, title, within_key, remit, role_spec, needs_adjustment, created_at FROM bodies";
-const AUDIT: &str = "SELECT seq, at, actor_account_id, actor, action, entity_type, entity_id, state_digest, prev_hash, hash FROM audit_log";
+pub(crate) const AUDIT: &str = "SELECT seq, at, actor_account_id, actor, action, entity_type, entity_id, state_digest, prev_hash, hash, details, key_id FROM audit_log";
 /// The unit `$1` and all its ancestors, nearest first (`depth` 0 is the unit itself).
 const ANCESTORS: &str = "WITH RECURSIVE anc(id, parent_id, depth) AS (
         SELECT id, parent_id, 0 FROM units WHERE id = $1
@@ -41,15 +41,42 @@ pub trait Read {
         Ok(row.and_then(|(a,)| HashAlg::parse(&a)))
     }
 
+    /// The algorithm and the chain's head: the entry with the highest number (0 and the
+    /// genesis hash while the chain is empty).
     async fn audit_head(&mut self) -> Result<(HashAlg, i64, String)> {
-        let (alg, seq, hash): (String, i64, String) = run!(self.conn(), |c| sqlx::query_as(
-            "SELECT algorithm, seq, hash FROM audit_head WHERE id = 1"
+        let (alg,): (String,) = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT algorithm FROM audit_head WHERE id = 1"
         )
         .fetch_one(&mut *c)
         .await)?;
         let alg = HashAlg::parse(&alg)
             .ok_or_else(|| Error::Invalid(format!("unknown audit algorithm {alg}")))?;
+        let tip: Option<(i64, String)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+        )
+        .fetch_optional(&mut *c)
+        .await)?;
+        let (seq, hash) = tip.unwrap_or((0, crate::audit::GENESIS.to_string()));
         Ok((alg, seq, hash))
+    }
+
+    /// The head `audit_head` recorded before the chain became append-only (migration 40),
+    /// if there was a chain then.
+    async fn legacy_audit_head(&mut self) -> Result<Option<(i64, String)>> {
+        let row: Option<(i64, String)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT seq, hash FROM audit_head WHERE id = 1"
+        )
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(row.filter(|(seq, _)| *seq > 0))
+    }
+
+    async fn audit_entry(&mut self, seq: i64) -> Result<Option<AuditEntry>> {
+        let sql = format!("{AUDIT} WHERE seq = $1");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(seq)
+            .fetch_optional(&mut *c)
+            .await)?)
     }
 
     /// Entries after `after` in order, at most `limit`.
@@ -229,7 +256,7 @@ pub trait Read {
         let (n,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
             "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2"
         )
-        .bind(username)
+        .bind(crate::auth::bounded_name(username))
         .bind(since)
         .fetch_one(&mut *c)
         .await)?;
@@ -239,7 +266,7 @@ pub trait Read {
     async fn token_by_hash(&mut self, hash: &str) -> Result<Option<ApiToken>> {
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, account_id, name, token_hash, created_at, revoked_at FROM api_tokens WHERE token_hash = $1"
+            "SELECT id, account_id, name, token_hash, created_at, revoked_at, expires_at FROM api_tokens WHERE token_hash = $1"
         )
         .bind(hash)
         .fetch_optional(&mut *c)
@@ -250,7 +277,7 @@ pub trait Read {
     async fn tokens_of(&mut self, account_id: i64) -> Result<Vec<ApiToken>> {
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, account_id, name, token_hash, created_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY id"
+            "SELECT id, account_id, name, token_hash, created_at, revoked_at, expires_at FROM api_tokens WHERE account_id = $1 ORDER BY id"
         )
         .bind(account_id)
         .fetch_all(&mut *c)

@@ -122,6 +122,23 @@ impl NewItemVersion {
         });
         sha256_hex(canonical.to_string().as_bytes())
     }
+
+    /// What the audit entry states about the stored version, for verification.
+    fn details_for_audit(&self, item_id: i64, version: i64) -> serde_json::Value {
+        json!({
+            "review": { "id": item_id, "version": version, "hash": self.hash() },
+            "files": self.attachments.iter().map(|(_, sha)| sha).collect::<Vec<_>>(),
+        })
+    }
+
+    fn check(&self) -> Result<()> {
+        crate::check_text("title", &self.title)?;
+        crate::check_text("body", &self.body)?;
+        for (name, _) in &self.attachments {
+            crate::check_text("file name", name)?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -563,11 +580,12 @@ impl Write {
             .review_item(id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("review item {id}")))?;
-        self.record(
+        self.record_with(
             "review.create",
             "review_item",
             &id.to_string(),
             &json!({ "item": stored, "hash": v.hash() }),
+            Some(v.details_for_audit(id, 1)),
         )
         .await?;
         Ok(stored)
@@ -600,11 +618,12 @@ impl Write {
             )));
         }
         self.insert_item_version(item_id, next, v).await?;
-        self.record(
+        self.record_with(
             "review.version",
             "review_item",
             &item_id.to_string(),
             &json!({ "version": next, "hash": v.hash(), "title": v.title }),
+            Some(v.details_for_audit(item_id, next)),
         )
         .await?;
         Ok(next)
@@ -616,6 +635,7 @@ impl Write {
         version: i64,
         v: &NewItemVersion,
     ) -> Result<()> {
+        v.check()?;
         let by = self.actor().account_id;
         let name = self.actor().name.clone();
         let findings = serde_json::to_string(&v.findings)

@@ -6,7 +6,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{AuditEntry, HashAlg};
+use std::sync::Arc;
+
+use crate::audit::{next_key, rotation_text, AuditEntry, AuditKey, HashAlg, GENESIS, KEY_ACTION};
+use crate::datadir::AuditFiles;
+use crate::health::Health;
 use crate::model::*;
 use crate::read::Read;
 use crate::{now, run, Actor, Conn, Error, Result, Tx};
@@ -15,7 +19,21 @@ pub struct Write {
     tx: Tx,
     actor: Actor,
     alg: HashAlg,
+    files: Option<Arc<AuditFiles>>,
+    health: Arc<Health>,
+    /// The chain's last entry as this transaction sees it, once it has appended (or looked).
+    tip: Option<Tip>,
+    /// A key switch this transaction wrote: anchored outside the database once committed.
+    switched: Option<(i64, String)>,
     _sqlite_writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+#[derive(Clone, Debug)]
+struct Tip {
+    seq: i64,
+    hash: String,
+    /// The key the next entry must carry (None while the chain is plain).
+    next_key: Option<String>,
 }
 
 impl Read for Write {
@@ -29,12 +47,18 @@ impl Write {
         tx: Tx,
         actor: Actor,
         alg: HashAlg,
+        files: Option<Arc<AuditFiles>>,
+        health: Arc<Health>,
         guard: Option<tokio::sync::OwnedMutexGuard<()>>,
     ) -> Write {
         Write {
             tx,
             actor,
             alg,
+            files,
+            health,
+            tip: None,
+            switched: None,
             _sqlite_writer: guard,
         }
     }
@@ -43,10 +67,31 @@ impl Write {
         &self.actor
     }
 
+    /// The number of the key switch this transaction appended, if any.
+    pub(crate) fn switched_at(&self) -> Option<i64> {
+        self.switched.as_ref().map(|s| s.0)
+    }
+
+    /// The chain's hash algorithm (digests in details use it).
+    pub(crate) fn alg(&self) -> HashAlg {
+        self.alg
+    }
+
     pub async fn commit(self) -> Result<()> {
-        match self.tx {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        let r = match self.tx {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        };
+        if let Err(e) = r {
+            let e = Error::from(e);
+            self.health.failed(&e);
+            return Err(e);
+        }
+        self.health.succeeded();
+        if let (Some((seq, hash)), Some(files)) = (&self.switched, &self.files) {
+            if let Err(e) = files.append_anchor(self.alg, *seq, hash) {
+                tracing::warn!(error = %e, "could not anchor the audit key switch");
+            }
         }
         Ok(())
     }
@@ -60,36 +105,167 @@ impl Write {
         entity_id: &str,
         state: &impl Serialize,
     ) -> Result<AuditEntry> {
+        self.record_with(action, entity_type, entity_id, state, None)
+            .await
+    }
+
+    /// [`Write::record`] with details: what the entry states about stored rows (see
+    /// [`crate::verify`]), kept in the clear and covered by the hash.
+    pub async fn record_with(
+        &mut self,
+        action: &str,
+        entity_type: &str,
+        entity_id: &str,
+        state: &impl Serialize,
+        details: Option<serde_json::Value>,
+    ) -> Result<AuditEntry> {
         let state = serde_json::to_vec(state).map_err(|e| Error::Invalid(e.to_string()))?;
-        // Bumping the head first takes its row lock (PostgreSQL) or the write lock (SQLite),
-        // so concurrent writers from several instances get consecutive numbers.
-        let (seq, prev_hash): (i64, String) = run!(self.conn(), |c| sqlx::query_as(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+        // serde_json writes a NUL character as \u0000: refused on both databases alike.
+        if state.windows(6).any(|w| w == b"\\u0000") {
+            return Err(Error::Invalid(
+                "contains a NUL character (\\0), which cannot be stored".into(),
+            ));
+        }
+        crate::check_text("entity", entity_id)?;
+        let key = self.ensure_key().await?;
+        let digest = self.alg.digest(&state);
+        let details = details.unwrap_or_else(|| json!({})).to_string();
+        self.append(
+            action,
+            entity_type,
+            entity_id,
+            digest,
+            details,
+            key.as_ref(),
         )
-        .fetch_one(&mut *c)
-        .await)?;
+        .await
+    }
+
+    /// The chain's last entry. On PostgreSQL the first call of a transaction takes the
+    /// append lock, so no other instance extends the chain until this transaction ends.
+    async fn tip(&mut self) -> Result<Tip> {
+        if let Some(t) = &self.tip {
+            return Ok(t.clone());
+        }
+        if let Conn::Postgres(c) = self.conn() {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(crate::dialect::AUDIT_APPEND_LOCK_KEY)
+                .execute(&mut *c)
+                .await?;
+        }
+        let sql = format!("{} ORDER BY seq DESC LIMIT 1", crate::read::AUDIT);
+        let last: Option<AuditEntry> = run!(self.conn(), |c| sqlx::query_as(&sql)
+            .fetch_optional(&mut *c)
+            .await)?;
+        let tip = match last {
+            Some(e) => Tip {
+                seq: e.seq,
+                next_key: next_key(&e),
+                hash: e.hash,
+            },
+            None => Tip {
+                seq: 0,
+                hash: GENESIS.to_string(),
+                next_key: None,
+            },
+        };
+        self.tip = Some(tip.clone());
+        Ok(tip)
+    }
+
+    /// The key the next entry is authenticated with. When the chain is plain and this server
+    /// has a key, or the chain's key is an older one this server keeps in its keyring, the
+    /// switch (or rotation) is appended first, as an entry of its own.
+    pub(crate) async fn ensure_key(&mut self) -> Result<Option<AuditKey>> {
+        let tip = self.tip().await?;
+        let keys = self.files.as_ref().map(|f| f.keyring().clone());
+        let mine = keys.as_ref().and_then(|k| k.current().cloned());
+        match (tip.next_key, mine) {
+            (None, None) => Ok(None),
+            (Some(chain), Some(mine)) if chain == mine.id() => Ok(Some(mine)),
+            (None, Some(mine)) => {
+                self.switch_key(&mine, None, json!({ "key_id": mine.id(), "previous": null }))
+                    .await?;
+                Ok(Some(mine))
+            }
+            (Some(chain), Some(mine)) => {
+                let Some(old) = keys.as_ref().and_then(|k| k.get(&chain)) else {
+                    return Err(Error::Config(format!(
+                        "the audit chain is authenticated with key {chain}, which this server does not hold (its key is {}): copy audit.key and audit.keyring from the instance that rotated it",
+                        mine.id()
+                    )));
+                };
+                let endorsement = old.mac(self.alg, &rotation_text(mine.id(), &tip.hash));
+                let details =
+                    json!({ "key_id": mine.id(), "previous": chain, "endorsement": endorsement });
+                self.switch_key(&mine, Some(chain), details).await?;
+                Ok(Some(mine))
+            }
+            (Some(chain), None) => Err(Error::Config(format!(
+                "the audit chain is authenticated with key {chain}, but this server has no audit key: start it with the data directory that holds audit.key"
+            ))),
+        }
+    }
+
+    async fn switch_key(
+        &mut self,
+        key: &AuditKey,
+        previous: Option<String>,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let digest = self.alg.digest(details.to_string().as_bytes());
+        let actor = std::mem::replace(&mut self.actor, Actor::system());
+        let e = self
+            .append(
+                KEY_ACTION,
+                "audit_key",
+                key.id(),
+                digest,
+                details.to_string(),
+                Some(key),
+            )
+            .await;
+        self.actor = actor;
+        let e = e?;
+        tracing::info!(
+            seq = e.seq,
+            key = key.id(),
+            previous = previous.as_deref().unwrap_or("none (plain hashes)"),
+            "the audit chain is authenticated with a new key from this entry on"
+        );
+        self.switched = Some((e.seq, e.hash));
+        Ok(())
+    }
+
+    async fn append(
+        &mut self,
+        action: &str,
+        entity_type: &str,
+        entity_id: &str,
+        state_digest: String,
+        details: String,
+        key: Option<&AuditKey>,
+    ) -> Result<AuditEntry> {
+        let tip = self.tip().await?;
         let mut e = AuditEntry {
-            seq,
+            seq: tip.seq + 1,
             at: now(),
             actor_account_id: self.actor.account_id,
             actor: self.actor.name.clone(),
             action: action.to_string(),
             entity_type: entity_type.to_string(),
             entity_id: entity_id.to_string(),
-            state_digest: self.alg.digest(&state),
-            prev_hash,
+            state_digest,
+            prev_hash: tip.hash,
             hash: String::new(),
+            details: Some(details),
+            key_id: key.map(|k| k.id().to_string()),
         };
-        e.hash = e.compute_hash(self.alg);
+        e.hash = e.seal(self.alg, key);
         run!(self.conn(), |c| {
-            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-                .bind(&e.hash)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected())?;
             sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor_account_id, actor, action, entity_type, entity_id, state_digest, prev_hash, hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO audit_log (seq, at, actor_account_id, actor, action, entity_type, entity_id, state_digest, prev_hash, hash, details, key_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(e.seq)
             .bind(e.at)
@@ -101,7 +277,17 @@ impl Write {
             .bind(&e.state_digest)
             .bind(&e.prev_hash)
             .bind(&e.hash)
-            .execute(&mut *c).await.map(|r| r.rows_affected())?
+            .bind(&e.details)
+            .bind(&e.key_id)
+            .execute(&mut *c).await.map(|r| r.rows_affected())
+        })
+        // Someone extended the chain without the append lock (an older server): let the
+        // caller retry the whole write.
+        .map_err(|err| Error::from_write(err, "the audit chain moved on meanwhile; try again"))?;
+        self.tip = Some(Tip {
+            seq: e.seq,
+            hash: e.hash.clone(),
+            next_key: next_key(&e),
         });
         Ok(e)
     }
@@ -220,7 +406,7 @@ impl Write {
         let account: Account = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO accounts (username, person_id, password_hash, admin_duty, active, created_at, password_changed_at)
              VALUES ($1, $2, $3, $4, TRUE, $5, $5)
-             RETURNING id, username, person_id, password_hash, admin_duty, active, created_at, password_changed_at"
+             RETURNING id, username, person_id, password_hash, admin_duty, active, created_at, password_changed_at, must_change_password"
         )
         .bind(username)
         .bind(person_id)
@@ -240,38 +426,11 @@ impl Write {
         Ok(account)
     }
 
-    /// Set a new password and end the account's sessions (a reset must lock out whoever
-    /// knew the old one).
+    /// Set a new password: the same as [`Write::change_password`] (history kept, every
+    /// session and token of the account ended). For an administrator's reset use
+    /// [`Write::reset_password`], which also forces a change at the next login.
     pub async fn set_password(&mut self, account_id: i64, password_hash: &str) -> Result<()> {
-        let t = now();
-        let n = run!(self.conn(), |c| {
-            let n = sqlx::query(
-                "UPDATE accounts SET password_hash = $2, password_changed_at = $3 WHERE id = $1",
-            )
-            .bind(account_id)
-            .bind(password_hash)
-            .bind(t)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected())?;
-            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-                .bind(account_id)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected())?;
-            n
-        });
-        if n == 0 {
-            return Err(Error::NotFound(format!("account {account_id}")));
-        }
-        self.record(
-            "account.password",
-            "account",
-            &account_id.to_string(),
-            &json!({ "password_changed_at": t }),
-        )
-        .await?;
-        Ok(())
+        self.change_password(account_id, password_hash).await
     }
 
     pub async fn set_account_active(&mut self, account_id: i64, active: bool) -> Result<()> {
@@ -283,11 +442,20 @@ impl Write {
                 .await
                 .map(|r| r.rows_affected())?;
             if !active {
+                // A disabled account keeps no way in: sessions end, tokens are revoked.
                 sqlx::query("DELETE FROM sessions WHERE account_id = $1")
                     .bind(account_id)
                     .execute(&mut *c)
                     .await
                     .map(|r| r.rows_affected())?;
+                sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
+                )
+                .bind(account_id)
+                .bind(now())
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())?;
             }
         });
         self.record(
@@ -345,27 +513,46 @@ impl Write {
         Ok(())
     }
 
+    /// A failed login under `username` (stored and audited in bounded form: a name longer
+    /// than [`crate::auth::MAX_STORED_NAME`] is kept as its digest). Prefer
+    /// [`crate::Store::begin_login`], which counts before the password is checked.
     pub async fn record_login_failure(&mut self, username: &str) -> Result<()> {
+        let username = crate::auth::bounded_name(username);
         let t = now();
         run!(self.conn(), |c| sqlx::query(
             "INSERT INTO login_failures (username, at) VALUES ($1, $2)"
         )
-        .bind(username)
+        .bind(&username)
         .bind(t)
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected()))?;
-        self.record("login.failure", "username", username, &json!({ "at": t }))
+        self.record("login.failure", "username", &username, &json!({ "at": t }))
             .await?;
         Ok(())
     }
 
     /// Lift a lockout (the security administrator's act) or forget failures after a success.
     pub async fn clear_login_failures(&mut self, username: &str) -> Result<()> {
-        let n = run!(self.conn(), |c| sqlx::query(
-            "DELETE FROM login_failures WHERE username = $1"
+        let username = crate::auth::bounded_name(username);
+        let n = run!(self.conn(), |c| {
+            let n = sqlx::query("DELETE FROM login_failures WHERE username = $1")
+                .bind(&username)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())?;
+            n + sqlx::query(
+                "DELETE FROM login_throttle WHERE key = $1 AND locked_until IS NOT NULL",
+            )
+            .bind(format!("a:{username}"))
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())?
+        });
+        run!(self.conn(), |c| sqlx::query(
+            "DELETE FROM login_throttle WHERE key = $1"
         )
-        .bind(username)
+        .bind(format!("a:{username}"))
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -373,7 +560,7 @@ impl Write {
             self.record(
                 "login.unlock",
                 "username",
-                username,
+                &username,
                 &json!({ "cleared": n }),
             )
             .await?;
@@ -387,21 +574,8 @@ impl Write {
         name: &str,
         token_hash: &str,
     ) -> Result<ApiToken> {
-        let token: ApiToken = run!(self.conn(), |c| {
-            sqlx::query_as(
-            "INSERT INTO api_tokens (account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
-             RETURNING id, account_id, name, token_hash, created_at, revoked_at"
-        )
-        .bind(account_id)
-        .bind(name)
-        .bind(token_hash)
-        .bind(now())
-        .fetch_one(&mut *c)
-        .await
-        })?;
-        self.record("token.create", "api_token", &token.id.to_string(), &token)
-            .await?;
-        Ok(token)
+        self.create_token_with_expiry(account_id, name, token_hash, None)
+            .await
     }
 
     pub async fn revoke_token(&mut self, account_id: i64, token_id: i64) -> Result<()> {
