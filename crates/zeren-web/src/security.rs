@@ -78,6 +78,10 @@ async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request
         None => session_viewer(state, req.headers()).await?,
     };
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // An API call without credentials is unauthenticated, whatever else is wrong with it.
+    if viewer.is_none() && path.starts_with("/api/") && path != "/api/v1/openapi.json" {
+        return Err(Error::Unauthenticated);
+    }
     if changes_state && bearer.is_none() {
         // A token is never sent by a browser on its own; cookies are, so cookie-borne
         // requests must come from our own pages and carry the session's CSRF token.

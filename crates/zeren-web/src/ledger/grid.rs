@@ -57,9 +57,15 @@ async fn year_data(
 ) -> Result<YearData> {
     let (unit, _) = access::require(&state.store, v, unit_id, Level::Read).await?;
     let today = today();
-    let year = year
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or(today.year());
+    let year = match year {
+        Some(y) if !(2000..=2100).contains(&y) => {
+            return Err(Error::Invalid(
+                "年份须在 2000 至 2100 之间".into(),
+            ))
+        }
+        Some(y) => y,
+        None => today.year(),
+    };
     // A period belongs to the year it is of, wherever 调休 or a holiday's lead moved its due date:
     // look a month either side, then keep the year's periods.
     let from = NaiveDate::from_ymd_opt(year - 1, 12, 1).ok_or(Error::NotFound)?;

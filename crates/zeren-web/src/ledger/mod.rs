@@ -64,7 +64,10 @@ const STATUSES: &[&str] = &[
 ];
 
 pub fn doc() -> ApiDoc {
-    let year = query("year", s::int());
+    let year = query(
+        "year",
+        json!({ "type": "integer", "minimum": 2000, "maximum": 2100 }),
+    );
     let file = |summary: &str, media: &str| {
         op(
             summary,

@@ -99,11 +99,11 @@ impl ApiDoc {
 
 /// `?unit=` — the unit whose subtree the answer covers.
 pub fn unit_param() -> Value {
-    json!({ "name": "unit", "in": "query", "required": true, "description": "unit id; the answer covers its subtree", "schema": { "type": "integer" } })
+    json!({ "name": "unit", "in": "query", "required": true, "description": "unit id; the answer covers its subtree", "schema": { "type": "integer", "format": "int64" } })
 }
 
 pub fn id_param() -> Value {
-    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } })
 }
 
 pub fn query(name: &str, schema: Value) -> Value {
@@ -183,10 +183,10 @@ pub mod s {
     use serde_json::{json, Value};
 
     pub fn int() -> Value {
-        json!({ "type": "integer" })
+        json!({ "type": "integer", "format": "int64" })
     }
     pub fn int_or_null() -> Value {
-        json!({ "type": ["integer", "null"] })
+        json!({ "type": ["integer", "null"], "format": "int64" })
     }
     pub fn string() -> Value {
         json!({ "type": "string" })
