@@ -7,6 +7,7 @@ pub mod channels;
 pub mod incident;
 pub mod inspection;
 pub mod obligations;
+pub mod names;
 pub mod org;
 pub mod people;
 pub mod records;

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod channel_reviews;
 pub mod datadir;
 pub mod dialect;
+pub mod directory;
 mod health;
 pub mod install;
 pub mod ledger;

@@ -340,6 +340,7 @@ impl Write {
         name: &str,
         kind: &str,
     ) -> Result<Unit> {
+        self.check_sibling_name(parent_id, name, None).await?;
         let unit: Unit = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO units (parent_id, name, kind, created_at) VALUES ($1, $2, $3, $4)
              RETURNING id, parent_id, name, kind, created_at"
@@ -357,6 +358,12 @@ impl Write {
     }
 
     pub async fn update_unit(&mut self, id: i64, name: &str, kind: &str) -> Result<Unit> {
+        let parent = self
+            .unit(id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("unit {id}")))?
+            .parent_id;
+        self.check_sibling_name(parent, name, Some(id)).await?;
         let unit: Option<Unit> = run!(self.conn(), |c| sqlx::query_as(
             "UPDATE units SET name = $2, kind = $3 WHERE id = $1
              RETURNING id, parent_id, name, kind, created_at"

@@ -263,7 +263,12 @@ mod tests {
         let mut missing = Vec::new();
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
-            for piece in text.split("s(\"").skip(1) {
+            // `t.s("id")` and `t.f("id", …)`.
+            let pieces = text
+                .split("s(\"")
+                .skip(1)
+                .chain(text.split(".f(\"").skip(1));
+            for piece in pieces {
                 let id = piece.split('"').next().unwrap();
                 let looks_like_id = id.contains('.')
                     && id

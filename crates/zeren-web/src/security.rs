@@ -87,7 +87,7 @@ async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request
         // requests must come from our own pages and carry the session's CSRF token.
         check_origin(req.headers())?;
         if let Some(v) = &viewer {
-            let (token, r) = csrf_token(req).await?;
+            let (token, r) = csrf_token(req, state.config.upload_limit_bytes()).await?;
             req = r;
             match token {
                 Some(t) if auth::same_secret(&t, &v.csrf) => {}
@@ -181,7 +181,7 @@ fn check_origin(headers: &HeaderMap) -> Result<(), Error> {
 
 /// The CSRF token from the `X-CSRF-Token` header, the `_csrf` query parameter (multipart
 /// forms) or the `_csrf` field of a URL-encoded form (read and put back).
-async fn csrf_token(req: Request) -> Result<(Option<String>, Request), Error> {
+async fn csrf_token(req: Request, limit: usize) -> Result<(Option<String>, Request), Error> {
     if let Some(v) = req
         .headers()
         .get("x-csrf-token")
@@ -203,9 +203,9 @@ async fn csrf_token(req: Request) -> Result<(Option<String>, Request), Error> {
         return Ok((None, req));
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, 8 * 1024 * 1024)
+    let bytes = axum::body::to_bytes(body, limit)
         .await
-        .map_err(|_| Error::Invalid("request body too large".into()))?;
+        .map_err(|_| Error::TooLarge(limit as u64))?;
     let token = field(&String::from_utf8_lossy(&bytes), "_csrf");
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
 }

@@ -2,10 +2,14 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use serde::Deserialize;
+use zeren_core::names;
 
 use super::views::MePage;
 use crate::shared::auth;
+use crate::shared::error::Problems;
+use crate::shared::extract::field;
+use crate::shared::i18n::name_rule;
+use crate::shared::refusal::Refused;
 use crate::shared::prelude::*;
 use zeren_store::Read;
 
@@ -14,7 +18,7 @@ async fn page_model(
     v: &Viewer,
     lang: Lang,
     new_token: Option<String>,
-    error: Option<String>,
+    refused: Refused,
 ) -> Result<Html<String>> {
     let tokens = state.store.reader().await?.tokens_of(v.account.id).await?;
     render(&MePage {
@@ -22,69 +26,62 @@ async fn page_model(
         account: v.account.clone(),
         tokens,
         new_token,
-        error,
+        refused,
     })
 }
 
 pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Result<Html<String>> {
-    page_model(&state, &v, lang, None, None).await
-}
-
-#[derive(Deserialize)]
-pub struct ChangePasswordForm {
-    current: String,
-    password: String,
+    page_model(&state, &v, lang, None, Refused::default()).await
 }
 
 pub async fn change_password_form(
     State(state): State<AppState>,
     v: Viewer,
     lang: Lang,
-    Form(f): Form<ChangePasswordForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let t = Tr(lang);
-    if !auth::verify_password(&v.account.password_hash, &f.current) {
-        let page = page_model(
-            &state,
-            &v,
-            lang,
-            None,
-            Some(t.s("me.wrong_password").into()),
-        );
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page.await?).into_response());
+    let mut problems = Problems::new();
+    if !auth::verify_password(&v.account.password_hash, &field(&f, "current")) {
+        problems.add("current", t.s("me.wrong_password"));
     }
-    if let Err(e) = auth::check_password(&v.account.username, &f.password, lang) {
-        let page = page_model(&state, &v, lang, None, Some(e.message(lang)));
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page.await?).into_response());
+    if let Err(e) = auth::check_password(&v.account.username, &field(&f, "password"), lang) {
+        problems.add("password", e.message(lang));
     }
-    let hash = auth::hash_password(&f.password)?;
+    if !problems.is_empty() {
+        let refused = Refused::new("password", &[], problems);
+        let page = page_model(&state, &v, lang, None, refused).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let hash = auth::hash_password(&field(&f, "password"))?;
     let mut w = state.store.write(&v.actor()).await?;
     w.set_password(v.account.id, &hash).await?;
     w.commit().await?;
     Ok(see_other("/login"))
 }
 
-#[derive(Deserialize)]
-pub struct TokenForm {
-    name: String,
-}
-
 pub async fn create_token_form(
     State(state): State<AppState>,
     v: Viewer,
     lang: Lang,
-    Form(f): Form<TokenForm>,
-) -> Result<Html<String>> {
-    let name = f.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::Invalid(Tr(lang).s("me.token_name").into()));
-    }
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let name = match names::token_name(&field(&f, "name")) {
+        Ok(n) => n,
+        Err(r) => {
+            let refused = Refused::new("token", &f, Problems::one("name", Tr(lang).s(name_rule(r))));
+            let page = page_model(&state, &v, lang, None, refused).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
     let token = format!("zrn_{}", auth::random_token());
     let mut w = state.store.write(&v.actor()).await?;
-    w.create_token(v.account.id, name, &auth::sha256_hex(&token))
+    w.create_token(v.account.id, &name, &auth::sha256_hex(&token))
         .await?;
     w.commit().await?;
-    page_model(&state, &v, lang, Some(token), None).await
+    Ok(page_model(&state, &v, lang, Some(token), Refused::default())
+        .await?
+        .into_response())
 }
 
 pub async fn revoke_token_form(

@@ -41,7 +41,13 @@ pub async fn login(
     let since = now() - state.config.lockout_window();
     // Locked accounts are refused before the password is even checked.
     if r.login_failures_since(&username, since).await? >= state.config.lockout_failures {
-        return Err(Error::Locked);
+        // The page again, the name kept, the reason said.
+        let page = LoginPage {
+            chrome: Chrome::new(lang, None),
+            error: Some(Error::Locked.message(lang)),
+            username,
+        };
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
     }
     let account = r.account_by_username(&username).await?;
     drop(r);

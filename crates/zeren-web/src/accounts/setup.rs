@@ -2,7 +2,6 @@
 //! in one transaction that a second, racing setup cannot repeat.
 
 use axum::extract::Multipart;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use zeren_store::*;
 // Named, so that the store's Error and Result do not shadow the web layer's.
@@ -14,14 +13,12 @@ use crate::shared::clock::today;
 use crate::shared::multipart::Form as MultipartForm;
 use crate::shared::packs;
 use crate::shared::policies::{self, parse_policy};
+use crate::shared::error::Problems;
+use crate::shared::i18n::name_rule;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
+use zeren_core::names;
 use crate::shared::state::SETUP_DONE;
-
-pub fn valid_username(u: &str) -> bool {
-    (3..=32).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-}
 
 pub async fn page(State(state): State<AppState>, lang: Lang) -> Result<Response> {
     if state.setup_done().await? {
@@ -38,7 +35,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang) -> Result<Response>
         chrome: Chrome::new(lang, None),
         packs: packs::listing(),
         form,
-        errors: vec![],
+        refused: Refused::default(),
     };
     Ok(render(&page)?.into_response())
 }
@@ -52,7 +49,7 @@ pub async fn submit(
         return Ok(see_other("/login"));
     }
     let t = Tr(lang);
-    let f = MultipartForm::read(multipart).await?;
+    let f = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?;
     let form = SetupForm {
         pack: f.text("pack"),
         unit_name: f.text("unit_name"),
@@ -61,68 +58,60 @@ pub async fn submit(
         security_username: f.text("security_username"),
         audit_username: f.text("audit_username"),
     };
-    let mut errors = Vec::new();
+    let mut problems = Problems::new();
+    if let Some(limit) = f.too_large() {
+        problems.add("", Error::TooLarge(limit).message(lang));
+    }
     let policy = match policies::chosen(&f, lang) {
         Ok((name, text)) => match parse_policy(&name, &text, lang) {
             Ok(p) => Some((p, text)),
             Err(d) => {
-                errors.extend(d);
+                d.into_iter().for_each(|m| problems.add("pack", m));
                 None
             }
         },
         Err(e) => {
-            errors.extend(e);
+            e.into_iter().for_each(|m| problems.add("pack", m));
             None
         }
     };
-    if form.unit_name.is_empty() || form.unit_name.chars().count() > 100 {
-        errors.push(format!("{}？", t.s("field.unit_name")));
+    if let Err(r) = names::unit_name(&form.unit_name) {
+        problems.add("unit_name", t.s(name_rule(r)));
     }
-    if form.unit_kind.is_empty() || form.unit_kind.chars().count() > 20 {
-        errors.push(format!("{}？", t.s("field.unit_kind")));
+    if let Err(r) = names::unit_kind(&form.unit_kind) {
+        problems.add("unit_kind", t.s(name_rule(r)));
     }
     let admins = [
-        (
-            &form.system_username,
-            f.text("system_password"),
-            AdminDuty::System,
-        ),
-        (
-            &form.security_username,
-            f.text("security_password"),
-            AdminDuty::Security,
-        ),
-        (
-            &form.audit_username,
-            f.text("audit_password"),
-            AdminDuty::Audit,
-        ),
+        ("system", &form.system_username, AdminDuty::System),
+        ("security", &form.security_username, AdminDuty::Security),
+        ("audit", &form.audit_username, AdminDuty::Audit),
     ];
-    for (u, p, _) in &admins {
-        if !valid_username(u) {
-            errors.push(format!("{}：{u}？", t.s("field.username")));
-        } else if let Err(e) = auth::check_password(u, p, lang) {
-            errors.push(format!("{u}：{}", e.message(lang)));
+    for (i, (field, u, _)) in admins.iter().enumerate() {
+        let password = f.text(&format!("{field}_password"));
+        if let Err(r) = names::username(u) {
+            problems.add(&format!("{field}_username"), t.s(name_rule(r)));
+        } else if admins[..i].iter().any(|(_, other, _)| other == u) {
+            problems.add(&format!("{field}_username"), t.s("setup.distinct"));
+        }
+        if let Err(e) = auth::check_password(u, &password, lang) {
+            problems.add(&format!("{field}_password"), e.message(lang));
         }
     }
-    if form.system_username == form.security_username
-        || form.system_username == form.audit_username
-        || form.security_username == form.audit_username
-    {
-        errors.push(t.s("setup.distinct").into());
-    }
-    let Some((policy, text)) = policy.filter(|_| errors.is_empty()) else {
+    let Some((policy, text)) = policy.filter(|_| problems.is_empty()) else {
+        let refused = Refused::multipart("setup", &f, problems);
         let page = SetupPage {
             chrome: Chrome::new(lang, None),
             packs: packs::listing(),
             form,
-            errors,
+            refused,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        let status = page.refused.status;
+        return Ok((status, render(&page)?).into_response());
     };
     let mut hashes = Vec::new();
-    for (u, p, d) in &admins {
-        hashes.push(((*u).clone(), auth::hash_password(p)?, *d));
+    for (field, u, d) in &admins {
+        let p = f.text(&format!("{field}_password"));
+        hashes.push(((*u).clone(), auth::hash_password(&p)?, *d));
     }
     let mut w = state.store.write(&Actor::system()).await?;
     // Claimed first: a second setup racing this one (another tab, another instance) fails.

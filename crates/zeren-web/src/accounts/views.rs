@@ -31,7 +31,7 @@ pub struct SetupPage {
     pub chrome: Chrome,
     pub packs: Vec<PackInfo>,
     pub form: SetupForm,
-    pub errors: Vec<String>,
+    pub refused: crate::shared::refusal::Refused,
 }
 
 pub struct GrantView {
@@ -42,11 +42,32 @@ pub struct GrantView {
 
 pub struct AccountRow {
     pub account: Account,
-    pub person: Option<String>,
+    /// The person the account is linked to, by name and unit.
+    pub person: Option<zeren_store::directory::PersonHit>,
     pub duty_key: &'static str,
     pub locked: bool,
     pub grants: Vec<GrantView>,
     pub can_hold_grants: bool,
+}
+
+/// A person who holds a role today and has no account.
+pub struct HolderRow {
+    pub person_id: i64,
+    pub name: String,
+    pub employee_no: Option<String>,
+    /// The person's own unit.
+    pub unit: String,
+    /// The roles held, as "title（unit）".
+    pub roles: Vec<String>,
+    pub proposed: String,
+}
+
+/// An account just created for a role holder; a generated password is shown this once.
+pub struct CreatedAccount {
+    pub name: String,
+    pub unit: String,
+    pub username: String,
+    pub password: Option<String>,
 }
 
 #[derive(Template)]
@@ -55,7 +76,63 @@ pub struct AccountsPage {
     pub chrome: Chrome,
     pub accounts: Vec<AccountRow>,
     pub units: Vec<Unit>,
-    pub error: Option<String>,
+    pub holders: Vec<HolderRow>,
+    pub refused: crate::shared::refusal::Refused,
+    /// The person chosen in the refused form, chosen again.
+    pub picked: Option<zeren_store::directory::PersonHit>,
+    pub created: Vec<CreatedAccount>,
+}
+
+impl AccountsPage {
+    /// The user name offered for a holder: what was typed in a refused form, else the proposal.
+    pub fn holder_username<'a>(&'a self, h: &'a HolderRow) -> &'a str {
+        let key = format!("username_{}", h.person_id);
+        self.refused.value_or("holders", &key, &h.proposed)
+    }
+
+    pub fn holder_error(&self, h: &HolderRow) -> Option<String> {
+        self.refused
+            .error("holders", &format!("username_{}", h.person_id))
+    }
+
+    pub fn holder_chosen(&self, h: &HolderRow) -> bool {
+        self.refused
+            .has("holders", "person", &h.person_id.to_string())
+    }
+
+    /// The person shown chosen in a form: the one chosen in it when it was refused, else
+    /// `current` (the account's person for a link form).
+    pub fn picked_for(
+        &self,
+        form: &str,
+        current: &Option<zeren_store::directory::PersonHit>,
+    ) -> Option<zeren_store::directory::PersonHit> {
+        if self.refused.form == form && !self.refused.problems.is_empty() {
+            self.picked.clone()
+        } else {
+            current.clone()
+        }
+    }
+
+    /// The person chosen in a refused form creating an account.
+    pub fn picked_create(&self) -> Option<zeren_store::directory::PersonHit> {
+        self.picked_for("create", &None)
+    }
+
+    /// Whether the typed-password choice was made in a refused form.
+    pub fn typed_mode(&self) -> bool {
+        self.refused.has("holders", "mode", "typed")
+    }
+}
+
+/// People found by a search, as choices for the form that asked (an htmx fragment).
+#[derive(Template)]
+#[template(path = "components/people_choices.html")]
+pub struct PeopleChoices {
+    pub chrome: Chrome,
+    pub hits: Vec<zeren_store::directory::PersonHit>,
+    pub more: bool,
+    pub searched: bool,
 }
 
 #[derive(Template)]
@@ -65,7 +142,7 @@ pub struct MePage {
     pub account: Account,
     pub tokens: Vec<ApiToken>,
     pub new_token: Option<String>,
-    pub error: Option<String>,
+    pub refused: crate::shared::refusal::Refused,
 }
 
 pub fn duty_key(d: AdminDuty) -> &'static str {

@@ -306,7 +306,7 @@ pub async fn create_form(
     if !load(&state, &v, id).await?.can_record {
         return Err(Error::Forbidden);
     }
-    let form = MultipartForm::read(multipart).await?;
+    let form = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?.complete()?;
     match record_work(&state, &v, lang, id, RawVersion::from_form(&form)).await {
         Ok(_) => Ok(see_other(&format!("/obligations/{id}"))),
         Err(Failure::Rejected(msg)) => invalid_page(&state, &v, lang, id, msg).await,
@@ -337,7 +337,7 @@ pub async fn correct_form(
     if !a.can_record {
         return Err(Error::Forbidden);
     }
-    let form = MultipartForm::read(multipart).await?;
+    let form = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?.complete()?;
     let expected: i64 = form
         .text("version")
         .parse()

@@ -14,7 +14,10 @@ use super::service;
 use super::views::RolesPart;
 use crate::shared::clock::today;
 use crate::shared::context::is_htmx;
+use crate::shared::error::Problems;
+use crate::shared::extract::field;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
 
 /// The roles section of a unit page, alone.
 async fn roles_part(
@@ -23,7 +26,7 @@ async fn roles_part(
     lang: Lang,
     unit: Unit,
     can_edit: bool,
-    error: Option<String>,
+    refused: Refused,
 ) -> Result<RolesPart> {
     let today = today();
     let roles = service::roles(&state.store, &unit, today, lang).await?;
@@ -42,7 +45,7 @@ async fn roles_part(
         candidates,
         can_edit,
         today,
-        error,
+        refused,
     })
 }
 
@@ -70,11 +73,24 @@ async fn assign(
     Ok(a)
 }
 
-#[derive(Deserialize)]
-pub struct AssignForm {
-    person_id: i64,
-    role_id: String,
-    starts_on: NaiveDate,
+/// The person, role and date an assignment form sent, each checked.
+fn parsed(f: &[(String, String)], lang: Lang) -> Result<(i64, String, NaiveDate)> {
+    let t = Tr(lang);
+    let mut problems = Problems::new();
+    let person = field(f, "person_id").parse::<i64>();
+    if person.is_err() {
+        problems.add("person_id", t.s("assign.pick_person"));
+    }
+    let role = field(f, "role_id");
+    if role.trim().is_empty() {
+        problems.add("role_id", t.s("assign.bad_role"));
+    }
+    let starts = NaiveDate::parse_from_str(field(f, "starts_on").trim(), "%Y-%m-%d");
+    if starts.is_err() {
+        problems.add("starts_on", t.s("assign.bad_date"));
+    }
+    problems.check()?;
+    Ok((person.unwrap_or_default(), role, starts.unwrap_or_default()))
 }
 
 pub async fn create_form(
@@ -83,26 +99,28 @@ pub async fn create_form(
     lang: Lang,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(f): Form<AssignForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, id, Level::Edit).await?;
-    let result = assign(
-        &state,
-        &v,
-        &unit,
-        f.person_id,
-        &f.role_id,
-        f.starts_on,
-        lang,
-    )
-    .await;
+    let result = match parsed(&f, lang) {
+        Ok((person, role, starts)) => {
+            assign(&state, &v, &unit, person, &role, starts, lang).await
+        }
+        Err(e) => Err(e),
+    };
+    let refused = match result {
+        Ok(_) => Refused::default(),
+        Err(e) => Refused::of("assign", &f, e, lang)?,
+    };
     if is_htmx(&headers) {
-        let error = result.err().map(|e| e.message(lang));
-        let part = roles_part(&state, &v, lang, unit, true, error).await?;
+        // htmx swaps the fragment in whatever the status; the refusal shows in it.
+        let part = roles_part(&state, &v, lang, unit, true, refused).await?;
         return Ok(render(&part)?.into_response());
     }
-    result?;
-    Ok(see_other(&format!("/units/{id}")))
+    if refused.problems.is_empty() {
+        return Ok(see_other(&format!("/units/{id}")));
+    }
+    super::units::refused_page(&state, &v, lang, id, refused).await
 }
 
 #[derive(Deserialize)]
@@ -139,7 +157,9 @@ async fn end(
     v: &Viewer,
     id: i64,
     ends_on: NaiveDate,
+    lang: Lang,
 ) -> Result<(Assignment, Unit)> {
+    let t = Tr(lang);
     let a = state
         .store
         .reader()
@@ -148,6 +168,15 @@ async fn end(
         .await?
         .ok_or(Error::NotFound)?;
     let (unit, _) = access::require(&state.store, v, a.unit_id, Level::Edit).await?;
+    if a.ends_on.is_some() {
+        return Err(Error::Conflict(t.s("assign.already_ended").into()));
+    }
+    if ends_on < a.starts_on {
+        return Err(Error::Fields(Problems::one(
+            "ends_on",
+            t.f("assign.ends_before", &[("date", &a.starts_on.to_string())]),
+        )));
+    }
     let mut w = state.store.write(&v.actor()).await?;
     let a = w.end_assignment(id, ends_on).await?;
     w.commit().await?;
@@ -166,23 +195,48 @@ pub async fn end_form(
     lang: Lang,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(f): Form<EndForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (a, unit) = end(&state, &v, id, f.ends_on).await?;
+    let result = match NaiveDate::parse_from_str(field(&f, "ends_on").trim(), "%Y-%m-%d") {
+        Ok(d) => end(&state, &v, id, d, lang).await,
+        Err(_) => Err(Error::Fields(Problems::one(
+            "ends_on",
+            Tr(lang).s("assign.bad_end_date"),
+        ))),
+    };
+    let (unit, refused) = match result {
+        Ok((_, unit)) => (unit, Refused::default()),
+        Err(e) => {
+            // The assignment's unit, for the page to show again.
+            let a = state
+                .store
+                .reader()
+                .await?
+                .assignment(id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let (unit, _) = access::require(&state.store, &v, a.unit_id, Level::Edit).await?;
+            (unit, Refused::of("end", &f, e, lang)?)
+        }
+    };
     if is_htmx(&headers) {
-        let part = roles_part(&state, &v, lang, unit, true, None).await?;
+        let part = roles_part(&state, &v, lang, unit, true, refused).await?;
         return Ok(render(&part)?.into_response());
     }
-    Ok(see_other(&format!("/units/{}", a.unit_id)))
+    if refused.problems.is_empty() {
+        return Ok(see_other(&format!("/units/{}", unit.id)));
+    }
+    super::units::refused_page(&state, &v, lang, unit.id, refused).await
 }
 
 pub async fn end_json(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
+    lang: Lang,
     JsonBody(b): JsonBody<EndForm>,
 ) -> Result<axum::Json<Assignment>> {
-    Ok(axum::Json(end(&state, &v, id, b.ends_on).await?.0))
+    Ok(axum::Json(end(&state, &v, id, b.ends_on, lang).await?.0))
 }
 
 pub async fn list_json(

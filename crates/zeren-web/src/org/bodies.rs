@@ -2,7 +2,6 @@
 //! holders, adding a member by name, and the bodies of a unit as JSON.
 
 use axum::response::Response;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use zeren_store::*;
 // Named, so that the store's Error and Result do not shadow the web layer's.
@@ -11,7 +10,10 @@ use crate::shared::error::{Error, Result};
 use super::people::UnitQuery;
 use crate::shared::clock::today;
 use crate::shared::policies::parse_installed;
+use crate::shared::error::Problems;
+use crate::shared::extract::field;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
 
 pub async fn sync_form(
     State(state): State<AppState>,
@@ -36,31 +38,67 @@ pub async fn sync_form(
     Ok(see_other(&format!("/units/{id}")))
 }
 
-#[derive(Deserialize)]
-pub struct MemberForm {
-    person_id: i64,
-    position: String,
-}
-
 pub async fn add_member_form(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
-    Form(f): Form<MemberForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let mut r = state.store.reader().await?;
-    let body = r.body(id).await?.ok_or(Error::NotFound)?;
-    let person = r.person(f.person_id).await?.ok_or(Error::NotFound)?;
-    drop(r);
+    let t = Tr(lang);
+    let body = state
+        .store
+        .reader()
+        .await?
+        .body(id)
+        .await?
+        .ok_or(Error::NotFound)?;
     access::require(&state.store, &v, body.unit_id, Level::Edit).await?;
-    access::require(&state.store, &v, person.unit_id, Level::Read).await?;
-    if !["chair", "deputy", "member"].contains(&f.position.as_str()) {
-        return Err(Error::Invalid("position".into()));
+    let mut problems = Problems::new();
+    let person = match field(&f, "person_id").parse::<i64>() {
+        Ok(p) => state.store.reader().await?.person(p).await?,
+        Err(_) => None,
+    };
+    match &person {
+        None => problems.add("person_id", t.s("assign.pick_person")),
+        Some(p) => {
+            if access::require(&state.store, &v, p.unit_id, Level::Read)
+                .await
+                .is_err()
+            {
+                problems.add("person_id", t.s("assign.person_outside"));
+            }
+        }
     }
-    let mut w = state.store.write(&v.actor()).await?;
-    w.add_body_member(id, person.id, &f.position).await?;
-    w.commit().await?;
-    Ok(see_other(&format!("/units/{}", body.unit_id)))
+    let position = field(&f, "position");
+    if !["chair", "deputy", "member"].contains(&position.as_str()) {
+        problems.add("position", t.s("body.pick_position"));
+    }
+    let outcome = match (problems.check(), person) {
+        (Ok(()), Some(person)) => {
+            let mut w = state.store.write(&v.actor()).await?;
+            match w.add_body_member(id, person.id, &position).await {
+                Ok(()) => {
+                    w.commit().await?;
+                    Ok(())
+                }
+                Err(zeren_store::Error::Conflict(_)) => Err(Error::Fields(Problems::one(
+                    "person_id",
+                    t.f("body.already_member", &[("name", &person.name)]),
+                ))),
+                Err(e) => Err(e.into()),
+            }
+        }
+        (Err(e), _) => Err(e),
+        (Ok(()), None) => Err(Error::NotFound),
+    };
+    match outcome {
+        Ok(()) => Ok(see_other(&format!("/units/{}", body.unit_id))),
+        Err(e) => {
+            let refused = Refused::of(&format!("member-{id}"), &f, e, lang)?;
+            super::units::refused_page(&state, &v, lang, body.unit_id, refused).await
+        }
+    }
 }
 
 pub async fn list_json(

@@ -26,7 +26,11 @@ async fn import(
 ) -> Result<std::result::Result<usize, Vec<roster::Problem>>> {
     let rows = match roster::read(bytes, lang) {
         Ok(r) => r,
-        Err(e) => return Ok(Err(vec![roster::Problem { row: 0, reason: e }])),
+        Err(e) => return Ok(Err(vec![roster::Problem {
+                row: 0,
+                column: "",
+                reason: e,
+            }])),
     };
     let mut r = state.store.reader().await?;
     let mut units = r.subtree(unit.id).await?;
@@ -84,7 +88,7 @@ pub async fn import_form(
     multipart: Multipart,
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, id, Level::Edit).await?;
-    let f = MultipartForm::read(multipart).await?;
+    let f = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?.complete()?;
     let Some((_, bytes)) = f.file("file") else {
         return Err(Error::Invalid(Tr(lang).s("import.empty").into()));
     };

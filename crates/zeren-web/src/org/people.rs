@@ -10,7 +10,9 @@ use crate::shared::error::{Error, Result};
 
 use super::service;
 use super::views::*;
+use crate::shared::extract::field;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
 
 #[derive(Deserialize)]
 pub struct PersonForm {
@@ -60,7 +62,11 @@ pub async fn add(
         .await?;
     let p = service::check_person(&unit, f.fields(), &taken, lang)?;
     let mut w = state.store.write(&v.actor()).await?;
-    let p = w.create_person(&p).await?;
+    let p = w.create_person(&p).await.map_err(|e| match e {
+        // Another request took the number meanwhile.
+        zeren_store::Error::Conflict(_) => Error::Invalid(Tr(lang).s("person.number_taken").into()),
+        e => e.into(),
+    })?;
     w.commit().await?;
     Ok(p)
 }
@@ -70,10 +76,25 @@ pub async fn create_form(
     v: Viewer,
     lang: Lang,
     Path(id): Path<i64>,
-    Form(f): Form<PersonForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let p = add(&state, &v, id, f, lang).await?;
-    Ok(see_other(&format!("/people/{}", p.id)))
+    let get = |k: &str| Some(field(&f, k));
+    let person = PersonForm {
+        name: get("name"),
+        gender: get("gender"),
+        id_number: get("id_number"),
+        employee_no: get("employee_no"),
+        phone: get("phone"),
+        position: get("position"),
+        political_status: get("political_status"),
+    };
+    match add(&state, &v, id, person, lang).await {
+        Ok(p) => Ok(see_other(&format!("/people/{}", p.id))),
+        Err(e) => {
+            let refused = Refused::of("person", &f, e, lang)?;
+            super::units::refused_page(&state, &v, lang, id, refused).await
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -103,7 +103,7 @@ pub async fn preview_form(
     multipart: Multipart,
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, id, Level::Administer).await?;
-    let f = MultipartForm::read(multipart).await?;
+    let f = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?.complete()?;
     let mut page = page_model(&state, &v, lang, unit).await?;
     let parsed = policies::chosen(&f, lang)
         .and_then(|(name, text)| parse_policy(&name, &text, lang).map(|p| (name, text, p)));

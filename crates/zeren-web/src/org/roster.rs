@@ -34,6 +34,8 @@ pub enum Cell {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub row: usize,
+    /// The column concerned (`name`, `id_number` … as in [`COLUMNS`]); "" for the row or file.
+    pub column: &'static str,
     pub reason: String,
 }
 
@@ -51,10 +53,13 @@ pub fn read(bytes: &[u8], lang: Lang) -> Result<Vec<Vec<Cell>>, String> {
         use calamine::{Data, Reader};
         let mut wb =
             calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
+                // The library's words are for developers: the log gets them, the person a
+                // sentence they can act on.
+                tracing::info!(error = %e, "unreadable roster workbook");
                 say(
                     lang,
-                    format!("无法读取 Excel 文件：{e}"),
-                    format!("cannot read the Excel file: {e}"),
+                    "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式，请用 Excel 或 WPS 另存为 .xlsx 或 .csv 后重新上传".into(),
+                    "cannot read the Excel file: it is damaged or not .xlsx; save it again as .xlsx or .csv and upload it".into(),
                 )
             })?;
         let range = wb
@@ -67,10 +72,11 @@ pub fn read(bytes: &[u8], lang: Lang) -> Result<Vec<Vec<Cell>>, String> {
                 )
             })?
             .map_err(|e| {
+                tracing::info!(error = %e, "unreadable roster sheet");
                 say(
                     lang,
-                    format!("无法读取工作表：{e}"),
-                    format!("cannot read the sheet: {e}"),
+                    "无法读取第一个工作表，请把花名册放在第一个工作表后重新上传".into(),
+                    "cannot read the first sheet; put the roster on the first sheet and upload it again".into(),
                 )
             })?;
         // calamine's range starts at the first used cell; keep spreadsheet row numbers right.
@@ -100,10 +106,11 @@ pub fn read(bytes: &[u8], lang: Lang) -> Result<Vec<Vec<Cell>>, String> {
     let mut rows = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
             say(
                 lang,
-                format!("CSV 格式错误：{e}"),
-                format!("malformed CSV: {e}"),
+                format!("CSV 格式错误（约第 {line} 行）：引号不成对或行的格式不对，请用 Excel 或 WPS 另存为 .csv 后重新上传"),
+                format!("malformed CSV near line {line}: unbalanced quotes or a broken row; save it again as .csv"),
             )
         })?;
         rows.push(
@@ -136,6 +143,7 @@ pub fn check(
     else {
         return Err(vec![Problem {
             row: 1,
+            column: "",
             reason: say(
                 lang,
                 "文件中没有数据行".into(),
@@ -159,6 +167,7 @@ pub fn check(
     if cols[0].is_none() {
         return Err(vec![Problem {
             row: header_at + 1,
+            column: "name",
             reason: say(
                 lang,
                 "表头中没有“姓名”列，请使用模板".into(),
@@ -182,7 +191,13 @@ pub fn check(
         }) {
             continue;
         }
-        let mut bad = |reason: String| problems.push(Problem { row: n, reason });
+        let mut bad = |column: &'static str, reason: String| {
+            problems.push(Problem {
+                row: n,
+                column,
+                reason,
+            })
+        };
         let get = |k: usize| -> Option<&Cell> { cols[k].and_then(|c| row.get(c)) };
         // Text of a cell; numbers that spreadsheet programs made of digit strings come back
         // as integers when exact, and are reported when they cannot be (long ID numbers).
@@ -201,7 +216,7 @@ pub fn check(
         let mut field = |k: usize| match text(k) {
             Ok(v) => v,
             Err(e) => {
-                bad(e);
+                bad(COLUMNS[k].1, e);
                 None
             }
         };
@@ -213,12 +228,18 @@ pub fn check(
         let position = field(5);
         let political = field(6);
         let unit_name = field(7);
-        let mut bad = |reason: String| problems.push(Problem { row: n, reason });
+        let mut bad = |column: &'static str, reason: String| {
+            problems.push(Problem {
+                row: n,
+                column,
+                reason,
+            })
+        };
 
         let name = match name {
             Some(s) if s.chars().count() <= 50 => Some(s),
             Some(_) => {
-                bad(say(
+                bad("name", say(
                     lang,
                     "姓名过长（至多 50 字）".into(),
                     "name too long (50 characters at most)".into(),
@@ -226,7 +247,14 @@ pub fn check(
                 None
             }
             None => {
-                bad(say(lang, "姓名不能为空".into(), "name is missing".into()));
+                bad(
+                    "name",
+                    say(
+                        lang,
+                        "姓名不能为空（1–50 个字）".into(),
+                        "the name is missing (1–50 characters)".into(),
+                    ),
+                );
                 None
             }
         };
@@ -235,7 +263,7 @@ pub fn check(
             Some("男") | Some("M") | Some("m") => Some("男".to_string()),
             Some("女") | Some("F") | Some("f") => Some("女".to_string()),
             Some(g) => {
-                bad(say(
+                bad("gender", say(
                     lang,
                     format!("性别“{g}”无效，应为“男”或“女”"),
                     format!("gender {g:?} is not 男 or 女"),
@@ -250,13 +278,13 @@ pub fn check(
                 Ok(id) => {
                     derived_gender = Some(if id.male { "男" } else { "女" });
                     if let Some(first) = seen_ids.insert(id.number.clone(), n) {
-                        bad(say(
+                        bad("id_number", say(
                             lang,
                             format!("身份证号与第 {first} 行重复"),
                             format!("ID number repeats row {first}"),
                         ));
                     } else if taken.contains(&id.number) {
-                        bad(say(
+                        bad("id_number", say(
                             lang,
                             "身份证号已存在于系统中".into(),
                             "ID number already in the system".into(),
@@ -265,7 +293,7 @@ pub fn check(
                     Some(id.number)
                 }
                 Err("check") => {
-                    bad(say(
+                    bad("id_number", say(
                         lang,
                         format!("身份证号“{s}”校验位错误（GB 11643）"),
                         format!("ID number {s}: wrong check character (GB 11643)"),
@@ -273,7 +301,7 @@ pub fn check(
                     None
                 }
                 Err("birth") => {
-                    bad(say(
+                    bad("id_number", say(
                         lang,
                         format!("身份证号“{s}”中的出生日期无效"),
                         format!("ID number {s}: invalid birth date"),
@@ -281,7 +309,7 @@ pub fn check(
                     None
                 }
                 Err(_) => {
-                    bad(say(
+                    bad("id_number", say(
                         lang,
                         format!("身份证号“{s}”应为 18 位（最后一位可为 X）"),
                         format!("ID number {s}: must have 18 characters"),
@@ -292,7 +320,7 @@ pub fn check(
         };
         if let (Some(g), Some(d)) = (&gender, derived_gender) {
             if g != d {
-                bad(say(
+                bad("gender", say(
                     lang,
                     format!("性别“{g}”与身份证号不符"),
                     format!("gender {g} contradicts the ID number"),
@@ -302,13 +330,13 @@ pub fn check(
         let gender = gender.or(derived_gender.map(str::to_string));
         if let Some(no) = &employee_no {
             if let Some(first) = seen_nos.insert(no.clone(), n) {
-                bad(say(
+                bad("employee_no", say(
                     lang,
                     format!("工号与第 {first} 行重复"),
                     format!("employee number repeats row {first}"),
                 ));
             } else if taken.contains(no) {
-                bad(say(
+                bad("employee_no", say(
                     lang,
                     "工号已存在于系统中".into(),
                     "employee number already in the system".into(),
@@ -317,10 +345,10 @@ pub fn check(
         }
         if let Some(p) = &phone {
             if !is_phone(p) {
-                bad(say(
+                bad("phone", say(
                     lang,
-                    format!("手机号“{p}”无效"),
-                    format!("phone number {p} is not valid"),
+                    format!("手机号“{p}”无效，应为以 1 开头的 11 位数字"),
+                    format!("phone number {p} is not valid: 11 digits starting with 1"),
                 ));
             }
         }
@@ -329,7 +357,7 @@ pub fn check(
             Some(p) => match political_code(p) {
                 Some(c) => Some(c.to_string()),
                 None => {
-                    bad(say(
+                    bad("political_status", say(
                         lang,
                         format!("政治面貌“{p}”不在 GB/T 4762 中"),
                         format!("political status {p} is not in GB/T 4762"),
@@ -343,7 +371,7 @@ pub fn check(
             Some(u) => match by_name.get(u).map(Vec::as_slice) {
                 Some([one]) => Some(one.id),
                 Some(_) => {
-                    bad(say(
+                    bad("unit", say(
                         lang,
                         format!("单位“{u}”重名，无法确定"),
                         format!("unit {u} is ambiguous"),
@@ -351,7 +379,7 @@ pub fn check(
                     None
                 }
                 None => {
-                    bad(say(
+                    bad("unit", say(
                         lang,
                         format!("单位“{u}”不在本单位及下级单位中"),
                         format!("unit {u} is not in this subtree"),
@@ -376,6 +404,7 @@ pub fn check(
     if problems.is_empty() && people.is_empty() {
         problems.push(Problem {
             row: header_at + 2,
+            column: "",
             reason: say(
                 lang,
                 "文件中没有数据行".into(),

@@ -6,7 +6,7 @@ use zeren_policy::Policy;
 use zeren_store::*;
 
 use super::views::{HistoryRow, RoleRow};
-use crate::shared::error::Error;
+use crate::shared::error::{Error, Problems};
 use crate::shared::i18n::{Lang, Tr};
 use crate::shared::policies::parse_installed;
 
@@ -137,13 +137,12 @@ pub fn check_person(
     match super::roster::check(&[header, row], std::slice::from_ref(unit), taken, lang) {
         Ok(mut people) if people.len() == 1 => Ok(people.remove(0)),
         Ok(_) => Err(Error::Invalid(Tr(lang).s("import.empty").into())),
-        Err(problems) => Err(Error::Invalid(
+        Err(problems) => Err(Error::Fields(crate::shared::error::Problems(
             problems
                 .into_iter()
-                .map(|p| p.reason)
-                .collect::<Vec<_>>()
-                .join("；"),
-        )),
+                .map(|p| (p.column.to_string(), p.reason))
+                .collect(),
+        ))),
     }
 }
 
@@ -160,20 +159,28 @@ pub async fn assign(
 ) -> Result<Assignment, Error> {
     let t = Tr(lang);
     let mut r = store.reader().await?;
-    let installed = r
-        .policy_in_force(unit.id)
-        .await?
-        .ok_or_else(|| Error::Invalid(t.s("assign.bad_role").into()))?;
-    let policy = parse_installed(&installed)?;
-    if !policy.roles.iter().any(|x| x.id.as_str() == role_id) {
-        return Err(Error::Invalid(t.s("assign.bad_role").into()));
+    let mut problems = Problems::new();
+    let installed = r.policy_in_force(unit.id).await?;
+    let policy = installed.as_ref().map(parse_installed).transpose()?;
+    if !policy
+        .as_ref()
+        .is_some_and(|p| p.roles.iter().any(|x| x.id.as_str() == role_id))
+    {
+        problems.add("role_id", t.s("assign.bad_role"));
     }
-    let person = r.person(person_id).await?.ok_or(Error::NotFound)?;
-    let base = r.subtree(installed.unit_id).await?;
-    if !base.iter().any(|u| u.id == person.unit_id) {
-        return Err(Error::Invalid(t.s("assign.person_outside").into()));
+    match r.person(person_id).await? {
+        None => problems.add("person_id", t.s("assign.pick_person")),
+        Some(person) => {
+            let base = r
+                .subtree(installed.as_ref().map(|i| i.unit_id).unwrap_or(unit.id))
+                .await?;
+            if !base.iter().any(|u| u.id == person.unit_id) {
+                problems.add("person_id", t.s("assign.person_outside"));
+            }
+        }
     }
     drop(r);
+    problems.check()?;
     let mut w = store.write(viewer_actor).await?;
     let a = w.assign(person_id, unit.id, role_id, starts_on).await?;
     w.commit().await?;

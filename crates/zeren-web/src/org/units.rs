@@ -1,7 +1,7 @@
 //! Units: the tree the viewer may read, a unit with its roles, people and bodies, creating and
 //! renaming units. Page and API share the loading and the rules.
 
-use axum::response::{Html, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use zeren_store::*;
@@ -11,7 +11,13 @@ use crate::shared::error::{Error, Result};
 use super::service;
 use super::views::*;
 use crate::shared::clock::today;
+use crate::shared::error::Problems;
+use crate::shared::extract::field;
+use crate::shared::i18n::name_rule;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
+use zeren_core::names;
+use zeren_store::directory::DirectoryRead;
 
 /// Depth-first order for the tree view.
 fn walk(all: &[Unit], at: &Unit, depth: usize, out: &mut Vec<TreeNode>) {
@@ -72,13 +78,15 @@ pub async fn load(state: &AppState, v: &Viewer, id: i64, lang: Lang) -> Result<U
     })
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    v: Viewer,
+/// A unit's page, with a refused form (if any) shown again with what was entered.
+pub async fn unit_page(
+    state: &AppState,
+    v: &Viewer,
     lang: Lang,
-    Path(id): Path<i64>,
-) -> Result<Html<String>> {
-    let d = load(&state, &v, id, lang).await?;
+    id: i64,
+    refused: Refused,
+) -> Result<UnitPage> {
+    let d = load(state, v, id, lang).await?;
     let can_edit = d.level >= Level::Edit;
     let candidates = if can_edit {
         service::candidates(&state.store, &d.unit).await?
@@ -99,8 +107,8 @@ pub async fn page(
             .collect();
         bodies.push(BodyView { body: b, members });
     }
-    render(&UnitPage {
-        chrome: Chrome::new(lang, Some(&v)),
+    Ok(UnitPage {
+        chrome: Chrome::new(lang, Some(v)),
         people: r.people_in_unit(id).await?,
         path: d.path,
         children: d.children,
@@ -114,8 +122,30 @@ pub async fn page(
         can_edit,
         can_administer: d.level >= Level::Administer,
         today: today(),
-        error: None,
+        refused,
     })
+}
+
+/// The unit's page again after a refusal, with its status (422, 409).
+pub async fn refused_page(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    id: i64,
+    refused: Refused,
+) -> Result<Response> {
+    let status = refused.status;
+    let page = unit_page(state, v, lang, id, refused).await?;
+    Ok((status, render(&page)?).into_response())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> Result<Html<String>> {
+    render(&unit_page(&state, &v, lang, id, Refused::default()).await?)
 }
 
 pub async fn json(
@@ -142,17 +172,63 @@ pub async fn json(
     })))
 }
 
-/// A unit's name and kind, checked: 1–100 and 1–20 characters.
-fn checked(name: &str, kind: &str, lang: Lang) -> Result<(String, String)> {
+/// A unit's name and kind, checked: 1–100 and 1–20 characters, and no sibling under `parent`
+/// (other than the unit itself, `unit`) with the same name.
+async fn checked(
+    state: &AppState,
+    parent: Option<i64>,
+    unit: Option<i64>,
+    name: &str,
+    kind: &str,
+    lang: Lang,
+) -> Result<(String, String)> {
     let t = Tr(lang);
-    let (name, kind) = (name.trim().to_string(), kind.trim().to_string());
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::Invalid(format!("{}？", t.s("field.unit_name"))));
+    let mut problems = Problems::new();
+    let name = match names::unit_name(name) {
+        Ok(n) => n,
+        Err(r) => {
+            problems.add("name", t.s(name_rule(r)));
+            String::new()
+        }
+    };
+    let kind = match names::unit_kind(kind) {
+        Ok(k) => k,
+        Err(r) => {
+            problems.add("kind", t.s(name_rule(r)));
+            String::new()
+        }
+    };
+    if !name.is_empty() {
+        let mut r = state.store.reader().await?;
+        let keeps_own = match unit {
+            Some(id) => r
+                .unit(id)
+                .await?
+                .is_some_and(|u| names::sibling_key(&u.name) == names::sibling_key(&name)),
+            None => false,
+        };
+        if !keeps_own && r.sibling_named(parent, &name, unit).await?.is_some() {
+            problems.add("name", name_taken(&name, lang));
+        }
     }
-    if kind.is_empty() || kind.chars().count() > 20 {
-        return Err(Error::Invalid(format!("{}？", t.s("field.unit_kind"))));
-    }
+    problems.check()?;
     Ok((name, kind))
+}
+
+fn name_taken(name: &str, lang: Lang) -> String {
+    Tr(lang).f("unit.name_taken", &[("name", name)])
+}
+
+/// A store conflict on naming a unit: another sibling took the name meanwhile.
+fn taken_meanwhile(e: zeren_store::Error, name: &str, lang: Lang) -> Error {
+    match e {
+        zeren_store::Error::Conflict(_) => {
+            let mut p = Problems::new();
+            p.add("name", name_taken(name, lang));
+            Error::Fields(p)
+        }
+        e => e.into(),
+    }
 }
 
 /// Creates a sub-unit (administer at the parent).
@@ -165,18 +241,15 @@ pub async fn create(
     lang: Lang,
 ) -> Result<Unit> {
     access::require(&state.store, v, parent, Level::Administer).await?;
-    let (name, kind) = checked(name, kind, lang)?;
+    let (name, kind) = checked(state, Some(parent), None, name, kind, lang).await?;
     let mut w = state.store.write(&v.actor()).await?;
-    let u = w.create_unit(Some(parent), &name, &kind).await?;
+    let u = w
+        .create_unit(Some(parent), &name, &kind)
+        .await
+        .map_err(|e| taken_meanwhile(e, &name, lang))?;
     w.commit().await?;
     state.obligations_changed();
     Ok(u)
-}
-
-#[derive(Deserialize)]
-pub struct UnitForm {
-    name: String,
-    kind: String,
 }
 
 pub async fn create_form(
@@ -184,10 +257,15 @@ pub async fn create_form(
     v: Viewer,
     lang: Lang,
     Path(id): Path<i64>,
-    Form(f): Form<UnitForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let u = create(&state, &v, id, &f.name, &f.kind, lang).await?;
-    Ok(see_other(&format!("/units/{}", u.id)))
+    match create(&state, &v, id, &field(&f, "name"), &field(&f, "kind"), lang).await {
+        Ok(u) => Ok(see_other(&format!("/units/{}", u.id))),
+        Err(e) => {
+            let refused = Refused::of("child", &f, e, lang)?;
+            refused_page(&state, &v, lang, id, refused).await
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -212,12 +290,32 @@ pub async fn update_form(
     v: Viewer,
     lang: Lang,
     Path(id): Path<i64>,
-    Form(f): Form<UnitForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    access::require(&state.store, &v, id, Level::Administer).await?;
-    let (name, kind) = checked(&f.name, &f.kind, lang)?;
-    let mut w = state.store.write(&v.actor()).await?;
-    w.update_unit(id, &name, &kind).await?;
-    w.commit().await?;
-    Ok(see_other(&format!("/units/{id}")))
+    let (unit, _) = access::require(&state.store, &v, id, Level::Administer).await?;
+    let outcome = async {
+        let (name, kind) = checked(
+            &state,
+            unit.parent_id,
+            Some(id),
+            &field(&f, "name"),
+            &field(&f, "kind"),
+            lang,
+        )
+        .await?;
+        let mut w = state.store.write(&v.actor()).await?;
+        w.update_unit(id, &name, &kind)
+            .await
+            .map_err(|e| taken_meanwhile(e, &name, lang))?;
+        w.commit().await?;
+        Ok::<_, Error>(())
+    }
+    .await;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!("/units/{id}"))),
+        Err(e) => {
+            let refused = Refused::of("rename", &f, e, lang)?;
+            refused_page(&state, &v, lang, id, refused).await
+        }
+    }
 }

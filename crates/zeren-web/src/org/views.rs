@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use zeren_store::*;
 
 use crate::shared::packs::PackInfo;
+use crate::shared::refusal::Refused;
 use crate::shared::view::Chrome;
 
 pub struct TreeNode {
@@ -67,7 +68,7 @@ pub struct RolesPart {
     pub candidates: Vec<Person>,
     pub can_edit: bool,
     pub today: NaiveDate,
-    pub error: Option<String>,
+    pub refused: Refused,
 }
 
 #[derive(Template)]
@@ -87,7 +88,7 @@ pub struct UnitPage {
     pub can_edit: bool,
     pub can_administer: bool,
     pub today: NaiveDate,
-    pub error: Option<String>,
+    pub refused: Refused,
 }
 
 #[derive(Template)]

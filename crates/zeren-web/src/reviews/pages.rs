@@ -694,7 +694,7 @@ pub async fn new_version_form(
     Path(id): Path<i64>,
     m: Multipart,
 ) -> Result<Response> {
-    let parts = MultipartForm::read(m).await?;
+    let parts = MultipartForm::read(m, state.config.upload_limit_bytes() as u64).await?.complete()?;
     let expected = parts.text("version").parse().ok();
     match add_version(&state, &v, id, expected, raw_of(&parts)).await {
         Ok(()) => Ok(back(id)),
@@ -764,7 +764,7 @@ pub async fn create_form(
     m: Multipart,
 ) -> Result<Response> {
     access::require(&state.store, &v, unit_id, Level::Edit).await?;
-    let parts = MultipartForm::read(m).await?;
+    let parts = MultipartForm::read(m, state.config.upload_limit_bytes() as u64).await?.complete()?;
     let channel = parts.text("channel_id").parse().ok();
     let major = !parts.text("major").is_empty();
     match create(

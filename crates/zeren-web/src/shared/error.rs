@@ -23,6 +23,16 @@ pub enum Error {
     /// Input that a user can correct; the message is shown as is (already localised).
     #[error("{0}")]
     Invalid(String),
+    /// A form's input that a user can correct, each problem by the field it concerns (already
+    /// localised); pages show the form again with each message beside its field.
+    #[error("{}", .0.message())]
+    Fields(Problems),
+    /// A form the server cannot read at all (not one of its pages' forms, or cut short).
+    #[error("malformed form")]
+    Malformed,
+    /// The request body is larger than the limit (bytes) the server takes.
+    #[error("request larger than {0} bytes")]
+    TooLarge(u64),
     #[error("{0}")]
     Conflict(String),
     #[error("too many failed logins")]
@@ -40,7 +50,10 @@ impl Error {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::Forbidden | Error::Csrf => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
-            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Invalid(_) | Error::Fields(_) | Error::Malformed => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Locked => StatusCode::TOO_MANY_REQUESTS,
             Error::Setup(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -54,7 +67,8 @@ impl Error {
             Error::Forbidden => "forbidden",
             Error::NotFound => "not_found",
             Error::Csrf => "csrf",
-            Error::Invalid(_) => "invalid",
+            Error::Invalid(_) | Error::Fields(_) | Error::Malformed => "invalid",
+            Error::TooLarge(_) => "too_large",
             Error::Conflict(_) => "conflict",
             Error::Locked => "locked",
             Error::Setup(_) => "setup",
@@ -67,6 +81,9 @@ impl Error {
         let t = super::i18n::Tr(lang);
         match self {
             Error::Invalid(m) | Error::Conflict(m) => m.clone(),
+            Error::Fields(p) => p.message(),
+            Error::Malformed => t.s("err.malformed").into(),
+            Error::TooLarge(limit) => t.f("err.too_large", &[("mb", &mb(*limit))]),
             Error::Unauthenticated => t.s("err.unauthenticated").into(),
             Error::Forbidden => t.s("err.forbidden").into(),
             Error::NotFound => t.s("err.not_found").into(),
@@ -80,6 +97,75 @@ impl Error {
     pub fn log(&self) {
         if let Error::Internal(m) = self {
             tracing::error!(error = %m, "request failed");
+        }
+    }
+}
+
+/// A byte limit in whole megabytes, as the limit is configured (`upload_limit_mb`).
+pub fn mb(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb.fract() == 0.0 {
+        format!("{mb:.0}")
+    } else {
+        format!("{mb:.1}")
+    }
+}
+
+/// What is wrong with a form, each problem by the name of the field it concerns ("" for the
+/// form as a whole), in the viewer's language.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Problems(pub Vec<(String, String)>);
+
+impl Problems {
+    pub fn new() -> Problems {
+        Problems::default()
+    }
+
+    /// One problem of one field.
+    pub fn one(field: &str, message: impl Into<String>) -> Problems {
+        let mut p = Problems::new();
+        p.add(field, message);
+        p
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_string(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The problems of a field, joined.
+    pub fn get(&self, field: &str) -> Option<String> {
+        let all: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect();
+        (!all.is_empty()).then(|| all.join("；"))
+    }
+
+    /// Every message, in order, as one text (the API's message).
+    pub fn message(&self) -> String {
+        self.0
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+
+    /// `Ok` when nothing is wrong, else the problems as an error.
+    pub fn check(self) -> Result<(), Error> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Fields(self))
         }
     }
 }

@@ -6,18 +6,22 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
+use super::state::AppState;
 
 macro_rules! wrap_body {
-    ($name:ident, $inner:path) => {
+    ($name:ident, $inner:path, $err:expr) => {
         pub struct $name<T>(pub T);
 
-        impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for $name<T> {
+        impl<T: DeserializeOwned> FromRequest<AppState> for $name<T> {
             type Rejection = Error;
 
-            async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+            async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
                 match <$inner>::from_request(req, state).await {
                     Ok(v) => Ok($name(v.0)),
-                    Err(r) => Err(Error::Invalid(r.body_text())),
+                    Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(
+                        Error::TooLarge(state.config.upload_limit_bytes() as u64),
+                    ),
+                    Err(r) => Err($err(r.body_text())),
                 }
             }
         }
@@ -41,8 +45,27 @@ macro_rules! wrap_parts {
     };
 }
 
-wrap_body!(Form, axum::Form<T>);
-wrap_body!(Json, axum::Json<T>);
+// A page's form that does not deserialise was not sent by the page (the pages' own checks name
+// what is wrong, field by field); a script's JSON gets serde's words for what is wrong.
+wrap_body!(Form, axum::Form<T>, |_| Error::Malformed);
+wrap_body!(Json, axum::Json<T>, Error::Invalid);
+
+/// A raw request body (a file sent as the body), with the upload limit named when it is over.
+pub struct Bytes(pub axum::body::Bytes);
+
+impl FromRequest<AppState> for Bytes {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => Ok(Bytes(b)),
+            Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(
+                Error::TooLarge(state.config.upload_limit_bytes() as u64),
+            ),
+            Err(_) => Err(Error::Malformed),
+        }
+    }
+}
 wrap_parts!(Query, axum::extract::Query<T>, Error::Invalid);
 // A path that does not parse (`/units/abc`) names nothing that exists.
 wrap_parts!(Path, axum::extract::Path<T>, |_| Error::NotFound);

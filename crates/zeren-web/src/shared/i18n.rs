@@ -90,6 +90,26 @@ impl Tr {
             }
         }
     }
+
+    /// The text for `id` with its `{name}` placeholders filled in.
+    pub fn f(&self, id: &str, args: &[(&str, &str)]) -> String {
+        let mut s = self.s(id).to_string();
+        for (k, v) in args {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+}
+
+/// The message that states a naming rule (what is expected).
+pub fn name_rule(rule: zeren_core::names::NameRule) -> &'static str {
+    use zeren_core::names::NameRule;
+    match rule {
+        NameRule::UnitName => "rule.unit_name",
+        NameRule::UnitKind => "rule.unit_kind",
+        NameRule::Username => "rule.username",
+        NameRule::TokenName => "rule.token_name",
+    }
 }
 
 /// Messages of the shared chrome and errors, sorted by id.
@@ -102,8 +122,10 @@ pub static SHARED: Catalogue = &[
     ("err.forbidden", "您没有执行此操作的权限。", "You do not have permission to do this."),
     ("err.internal", "服务器内部错误，已记录日志。", "Internal server error; it has been logged."),
     ("err.locked", "登录失败次数过多，账号已暂时锁定，请稍后再试或联系安全管理员。", "Too many failed logins: the account is locked for a while; try later or ask the security administrator."),
+    ("err.malformed", "无法读取提交的表单，请刷新页面后重新填写。", "The form could not be read; reload the page and fill it in again."),
     ("err.not_found", "找不到该页面或对象。", "Not found."),
     ("err.setup", "系统尚未初始化。", "The system has not been set up."),
+    ("err.too_large", "提交的内容超过上传上限（{mb} MB），没有保存。附件需重新选择；较大的文件请压缩或拆分后分别上传。", "The request is larger than the upload limit ({mb} MB); nothing was saved. Choose the files again; compress or split large ones."),
     ("err.unauthenticated", "请先登录。", "Please log in."),
     ("field.employee_no", "工号", "Employee number"),
     ("field.ends_on", "卸任日期", "Until"),
@@ -122,6 +144,9 @@ pub static SHARED: Catalogue = &[
     ("field.unit_name", "单位名称", "Unit name"),
     ("field.username", "用户名", "User name"),
     ("footer.not_classified", "本系统不得用于处理涉密信息。", "Not for classified information."),
+    ("form.files_again", "已选择的附件没有上传，需重新选择。", "The files you chose were not uploaded: choose them again."),
+    ("form.passwords_again", "为安全起见，密码需重新输入。", "For safety, passwords must be typed again."),
+    ("form.refused", "未保存：请按标出的提示改正后重新提交，已填写的内容都保留着。", "Not saved: correct what is marked and submit again; what you entered is kept."),
     ("nav.accounts", "账号管理", "Accounts"),
     ("nav.audit", "审计日志", "Audit log"),
     ("nav.logout", "退出", "Log out"),
@@ -133,6 +158,10 @@ pub static SHARED: Catalogue = &[
     ("policy.pick", "请选择一个实施办法模板或上传文件。", "Choose a policy pack or upload a file."),
     ("rec.version", "第", "v"),
     ("rec.version_suffix", "版", ""),
+    ("rule.token_name", "令牌名称须为 1–100 个字。", "The token name must have 1–100 characters."),
+    ("rule.unit_kind", "单位类型须为 1–20 个字，如“学校”“党支部”“科室”。", "The kind of unit must have 1–20 characters, e.g. 学校, 党支部, 科室."),
+    ("rule.unit_name", "单位名称须为 1–100 个字。", "The unit name must have 1–100 characters."),
+    ("rule.username", "用户名须为 3–32 位字母、数字或 . _ -（不含汉字和空格）。", "The user name must have 3–32 letters, digits or . _ - (no Chinese characters, no spaces)."),
     ("status.done_late", "逾期完成", "Done late"),
     ("status.done_on_time", "按时完成", "Done on time"),
     ("status.due_soon", "即将到期", "Due soon"),

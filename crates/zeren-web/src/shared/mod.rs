@@ -17,6 +17,7 @@ pub mod mine;
 pub mod multipart;
 pub mod packs;
 pub mod policies;
+pub mod refusal;
 pub mod respond;
 pub mod rows;
 pub mod state;

@@ -137,6 +137,19 @@ const ROUTES: &[Route] = &[
         Security,
         B::Form(&[("username", "matrixuser"), ("password", "Zeren-Passw0rd!")]),
     ),
+    r("GET", "/accounts/people?q=%E7%94%B2", Security, B::None),
+    r(
+        "POST",
+        "/accounts/holders",
+        Security,
+        B::Form(&[("person", "{P}"), ("username_{P}", "matrixholder")]),
+    ),
+    r(
+        "POST",
+        "/accounts/{U}/person",
+        Security,
+        B::Form(&[("person_id", "{P}")]),
+    ),
     r("POST", "/accounts/{U}/unlock", Security, B::Form(&[])),
     r(
         "POST",
@@ -512,7 +525,7 @@ async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
         (_, Body::Form(fields)) => {
             let owned: Vec<(String, String)> = fields
                 .iter()
-                .map(|(k, v)| (k.to_string(), fill(v, ids)))
+                .map(|(k, v)| (fill(k, ids), fill(v, ids)))
                 .collect();
             let refs: Vec<(&str, &str)> = owned
                 .iter()
