@@ -6,8 +6,8 @@
 pub mod channels;
 pub mod incident;
 pub mod inspection;
-pub mod obligations;
 pub mod names;
+pub mod obligations;
 pub mod org;
 pub mod people;
 pub mod records;

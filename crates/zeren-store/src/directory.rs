@@ -89,7 +89,8 @@ pub trait DirectoryRead: Read {
 
     /// Every role held on `on` by a person who has no account, person by person (by name).
     async fn holders_without_account(&mut self, on: NaiveDate) -> Result<Vec<HeldRole>> {
-        Ok(run!(self.conn(), |c| sqlx::query_as(
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
             "SELECT p.id AS person_id, p.name AS person_name, p.employee_no, pu.name AS person_unit,
                     a.role_id, a.unit_id, u.name AS unit_name
              FROM assignments a
@@ -102,7 +103,8 @@ pub trait DirectoryRead: Read {
         )
         .bind(on)
         .fetch_all(&mut *c)
-        .await)?)
+        .await
+        })?)
     }
 
     /// The people whose resident ID number or 工号 is one of these, anywhere.
@@ -154,11 +156,13 @@ pub trait DirectoryRead: Read {
             .bind(p)
             .fetch_all(&mut *c)
             .await)?,
-            None => run!(self.conn(), |c| sqlx::query_as(
+            None => run!(self.conn(), |c| {
+                sqlx::query_as(
                 "SELECT id, parent_id, name, kind, created_at FROM units WHERE parent_id IS NULL"
             )
             .fetch_all(&mut *c)
-            .await)?,
+            .await
+            })?,
         };
         let key = zeren_core::names::sibling_key(name);
         Ok(units
@@ -191,8 +195,7 @@ impl Write {
         }
         if let Some(id) = unit {
             if let Some(u) = self.unit(id).await? {
-                if zeren_core::names::sibling_key(&u.name) == zeren_core::names::sibling_key(name)
-                {
+                if zeren_core::names::sibling_key(&u.name) == zeren_core::names::sibling_key(name) {
                     return Ok(());
                 }
             }

@@ -19,7 +19,7 @@ fn parts() -> ApiDoc {
             "Error",
             object(
                 &["error", "message"],
-                json!({ "error": { "type": "string", "description": "a code: unauthenticated, forbidden, not_found, csrf, invalid, conflict, locked, setup, internal" }, "message": s::string() }),
+                json!({ "error": { "type": "string", "description": "a code: unauthenticated, forbidden, not_found, csrf, invalid, conflict, too_large (the body is over the upload limit, named in the message), locked, setup, internal" }, "message": s::string() }),
             ),
         )
         .merge(crate::org::doc())

@@ -202,7 +202,10 @@ async fn chosen_person(
     };
     if let Some(other) = r.account_of_person(p.id).await? {
         if Some(other) != account {
-            problems.add("person_id", t.f("accounts.person_has_account", &[("name", &p.name)]));
+            problems.add(
+                "person_id",
+                t.f("accounts.person_has_account", &[("name", &p.name)]),
+            );
         }
     }
     Ok(Some(p))
@@ -252,7 +255,14 @@ pub async fn create_form(
             Err(e) => return Err(e.into()),
         }
     }
-    show(&state, &v, lang, Refused::new("create", &f, problems), vec![]).await
+    show(
+        &state,
+        &v,
+        lang,
+        Refused::new("create", &f, problems),
+        vec![],
+    )
+    .await
 }
 
 /// Links an account to the person chosen (or unlinks it when none is).
@@ -265,8 +275,14 @@ pub async fn link_form(
 ) -> Result<Response> {
     let a = load(&state, &v, id).await?;
     let mut problems = Problems::new();
-    let person = chosen_person(&state, &field(&f, "person_id"), Some(a.id), lang, &mut problems)
-        .await?;
+    let person = chosen_person(
+        &state,
+        &field(&f, "person_id"),
+        Some(a.id),
+        lang,
+        &mut problems,
+    )
+    .await?;
     if person.is_none() && problems.is_empty() && field(&f, "unlink").is_empty() {
         problems.add("person_id", Tr(lang).s("accounts.pick_person"));
     }
@@ -311,7 +327,10 @@ pub async fn holders_form(
         };
         let key = format!("username_{pid}");
         if r.account_of_person(p.id).await?.is_some() {
-            problems.add(&key, t.f("accounts.person_has_account", &[("name", &p.name)]));
+            problems.add(
+                &key,
+                t.f("accounts.person_has_account", &[("name", &p.name)]),
+            );
             continue;
         }
         let username = match names::username(&field(&f, &key)) {
@@ -339,7 +358,14 @@ pub async fn holders_form(
     }
     drop(r);
     if !problems.is_empty() {
-        return show(&state, &v, lang, Refused::new("holders", &f, problems), vec![]).await;
+        return show(
+            &state,
+            &v,
+            lang,
+            Refused::new("holders", &f, problems),
+            vec![],
+        )
+        .await;
     }
     let mut hashed = Vec::new();
     for (p, u, pw) in &planned {
@@ -376,9 +402,11 @@ fn generated_password(username: &str) -> String {
     const SYMBOL: &[u8] = b"-_!@#%+=";
     loop {
         let bytes = auth::random_token();
-        let raw: Vec<u8> = bytes.as_bytes().chunks(2).map(|c| {
-            u8::from_str_radix(std::str::from_utf8(c).unwrap_or("00"), 16).unwrap_or(0)
-        }).collect();
+        let raw: Vec<u8> = bytes
+            .as_bytes()
+            .chunks(2)
+            .map(|c| u8::from_str_radix(std::str::from_utf8(c).unwrap_or("00"), 16).unwrap_or(0))
+            .collect();
         let sets = [UPPER, LOWER, DIGIT, SYMBOL];
         let pw: String = raw
             .iter()
@@ -386,7 +414,11 @@ fn generated_password(username: &str) -> String {
             .enumerate()
             .map(|(i, b)| {
                 // The first four positions cover every class; the rest mix letters and digits.
-                let set = if i < 4 { sets[i] } else { sets[(*b as usize >> 6) % 3] };
+                let set = if i < 4 {
+                    sets[i]
+                } else {
+                    sets[(*b as usize >> 6) % 3]
+                };
                 set[*b as usize % set.len()] as char
             })
             .collect();
@@ -516,7 +548,12 @@ mod tests {
         for _ in 0..200 {
             let pw = super::generated_password("wangli");
             assert_eq!(pw.chars().count(), 14);
-            assert!(crate::shared::auth::check_password("wangli", &pw, crate::shared::i18n::Lang::Zh).is_ok());
+            assert!(crate::shared::auth::check_password(
+                "wangli",
+                &pw,
+                crate::shared::i18n::Lang::Zh
+            )
+            .is_ok());
             assert!(!pw.contains(['0', 'O', '1', 'l', 'I']), "{pw}");
         }
     }

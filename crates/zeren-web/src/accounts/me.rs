@@ -9,8 +9,8 @@ use crate::shared::auth;
 use crate::shared::error::Problems;
 use crate::shared::extract::field;
 use crate::shared::i18n::name_rule;
-use crate::shared::refusal::Refused;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
 use zeren_store::Read;
 
 async fn page_model(
@@ -69,7 +69,8 @@ pub async fn create_token_form(
     let name = match names::token_name(&field(&f, "name")) {
         Ok(n) => n,
         Err(r) => {
-            let refused = Refused::new("token", &f, Problems::one("name", Tr(lang).s(name_rule(r))));
+            let refused =
+                Refused::new("token", &f, Problems::one("name", Tr(lang).s(name_rule(r))));
             let page = page_model(&state, &v, lang, None, refused).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
@@ -79,9 +80,11 @@ pub async fn create_token_form(
     w.create_token(v.account.id, &name, &auth::sha256_hex(&token))
         .await?;
     w.commit().await?;
-    Ok(page_model(&state, &v, lang, Some(token), Refused::default())
-        .await?
-        .into_response())
+    Ok(
+        page_model(&state, &v, lang, Some(token), Refused::default())
+            .await?
+            .into_response(),
+    )
 }
 
 pub async fn revoke_token_form(

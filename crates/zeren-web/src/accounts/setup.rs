@@ -1,7 +1,7 @@
 //! First-run setup: the top unit, its policy, and the three separate administrators (三员分立),
 //! in one transaction that a second, racing setup cannot repeat.
 
-use axum::extract::Multipart;
+use crate::shared::multipart::Multipart;
 use axum::response::{IntoResponse, Response};
 use zeren_store::*;
 // Named, so that the store's Error and Result do not shadow the web layer's.
@@ -10,15 +10,15 @@ use crate::shared::error::{Error, Result};
 use super::views::*;
 use crate::shared::auth;
 use crate::shared::clock::today;
+use crate::shared::error::Problems;
+use crate::shared::i18n::name_rule;
 use crate::shared::multipart::Form as MultipartForm;
 use crate::shared::packs;
 use crate::shared::policies::{self, parse_policy};
-use crate::shared::error::Problems;
-use crate::shared::i18n::name_rule;
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
-use zeren_core::names;
 use crate::shared::state::SETUP_DONE;
+use zeren_core::names;
 
 pub async fn page(State(state): State<AppState>, lang: Lang) -> Result<Response> {
     if state.setup_done().await? {

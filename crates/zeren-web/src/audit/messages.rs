@@ -4,6 +4,7 @@ use crate::shared::i18n::Catalogue;
 
 pub static MESSAGES: Catalogue = &[
     ("audit.action", "操作", "Action"),
+    ("audit.anonymous", "未登录者", "not signed in"),
     ("audit.anyone", "全部", "anyone"),
     (
         "audit.broken",
@@ -20,6 +21,7 @@ pub static MESSAGES: Catalogue = &[
         "The audit chain is intact; entries: ",
     ),
     ("audit.person", "操作人", "Person"),
+    ("audit.system", "系统", "the system"),
     ("audit.time", "时间", "Time"),
     ("audit.to", "止", "To"),
 ];

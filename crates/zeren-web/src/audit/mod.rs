@@ -50,6 +50,11 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         ),
         ("account.create", "创建账号", "account created"),
         ("account.password", "修改密码", "password changed"),
+        (
+            "account.person",
+            "账号关联人员",
+            "account linked to a person",
+        ),
         ("assignment.create", "任命", "role assigned"),
         ("assignment.end", "卸任", "assignment ended"),
         ("body.flag", "机构需调整", "body flagged for adjustment"),
@@ -61,6 +66,7 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         ("login.failure", "登录失败", "failed login"),
         ("login.unlock", "解除锁定", "lockout lifted"),
         ("person.create", "添加人员", "person added"),
+        ("person.update", "更新人员信息", "person updated"),
         ("policy.install", "安装实施办法", "policy installed"),
         ("session.login", "登录", "logged in"),
         ("session.logout", "退出", "logged out"),
@@ -83,6 +89,17 @@ impl AuditPage {
     pub fn action(&self, code: &str) -> String {
         action_label(self.lang, code)
     }
+
+    /// Who acted: an account's user name, or the server itself and anonymous login attempts
+    /// in words.
+    pub fn actor(&self, e: &AuditEntry) -> String {
+        let t = Tr(self.lang);
+        match (e.actor_account_id, e.actor.as_str()) {
+            (None, "system") => t.s("audit.system").into(),
+            (None, "anonymous") => t.s("audit.anonymous").into(),
+            _ => e.actor.clone(),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -94,12 +111,13 @@ pub struct AuditQuery {
 }
 
 /// Parse the audit filter; dates are Chinese calendar days (UTC+8), `to` inclusive.
-fn audit_filter(q: &AuditQuery) -> Result<(AuditFilter, AuditFilterForm)> {
+fn audit_filter(q: &AuditQuery, lang: Lang) -> Result<(AuditFilter, AuditFilterForm)> {
+    let t = Tr(lang);
     let day = |s: &Option<String>| -> Result<Option<NaiveDate>> {
         match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Some)
-                .map_err(|_| Error::Invalid(format!("{s}？"))),
+                .map_err(|_| Error::Invalid(t.f("audit.bad_date", &[("value", s)]))),
             None => Ok(None),
         }
     };
@@ -110,7 +128,7 @@ fn audit_filter(q: &AuditQuery) -> Result<(AuditFilter, AuditFilterForm)> {
     let actor = match q.actor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(a) => Some(
             a.parse::<i64>()
-                .map_err(|_| Error::Invalid(format!("{a}？")))?,
+                .map_err(|_| Error::Invalid(t.s("audit.bad_actor").into()))?,
         ),
         None => None,
     };
@@ -146,7 +164,7 @@ pub async fn page(
 ) -> Result<Html<String>> {
     v.require_duty(AdminDuty::Audit)?;
     let t = Tr(lang);
-    let (filter, form) = audit_filter(&q)?;
+    let (filter, form) = audit_filter(&q, lang)?;
     let verification = state.store.verify_audit().await?;
     let (chain_ok, chain_status) = match &verification.first_break {
         None => (
@@ -185,10 +203,11 @@ pub async fn page(
 pub async fn entries_json(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Query(q): Query<AuditQuery>,
 ) -> Result<axum::Json<Vec<AuditEntry>>> {
     v.require_duty(AdminDuty::Audit)?;
-    let (filter, _) = audit_filter(&q)?;
+    let (filter, _) = audit_filter(&q, lang)?;
     Ok(axum::Json(
         state.store.reader().await?.audit_search(&filter).await?,
     ))

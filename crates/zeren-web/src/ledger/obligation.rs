@@ -12,6 +12,7 @@ use zeren_store::{Level, Person, Read, Unit};
 
 use crate::shared::clock::today;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
 use crate::shared::rows::{obligation_views, progress_status, ObligationView};
 
 pub struct VersionView {
@@ -45,8 +46,37 @@ pub struct ObligationPage {
     pub can_record: bool,
     pub can_acknowledge: bool,
     pub today: NaiveDate,
-    pub error: Option<String>,
-    pub max_mb: u64,
+    pub refused: Refused,
+    pub max_mb: String,
+}
+
+impl ObligationPage {
+    /// The date the record form offers: what was typed in a refused form, else today (or the
+    /// period's end once it is over).
+    pub fn work_date(&self) -> String {
+        if self.refused.is("record") {
+            return self.refused.value("record", "work_date").to_string();
+        }
+        if self.today <= self.o.o.period_end {
+            self.today.to_string()
+        } else {
+            self.o.o.period_end.to_string()
+        }
+    }
+
+    /// Whether a person is ticked in a form: as sent when it was refused, else as `current`.
+    pub fn ticked(&self, form: &str, person: &i64, current: &[(i64, String)]) -> bool {
+        if self.refused.is(form) {
+            self.refused.has(form, "participants", &person.to_string())
+        } else {
+            current.iter().any(|(id, _)| id == person)
+        }
+    }
+
+    /// Whether a kept file of a correction is still ticked.
+    pub fn kept(&self, form: &str, position: &i64) -> bool {
+        !self.refused.is(form) || self.refused.has(form, "keep", &position.to_string())
+    }
 }
 
 /// An obligation and what the viewer may do with it: read it at its unit, record as an editor
@@ -114,7 +144,7 @@ pub(super) async fn page_model(
     v: &Viewer,
     lang: Lang,
     id: i64,
-    error: Option<String>,
+    refused: Refused,
 ) -> Result<ObligationPage> {
     let Access {
         o,
@@ -183,8 +213,8 @@ pub(super) async fn page_model(
         can_record,
         can_acknowledge,
         today,
-        error,
-        max_mb: state.config.upload_limit_bytes() as u64 / (1024 * 1024),
+        refused,
+        max_mb: crate::shared::error::mb(state.config.upload_limit_bytes() as u64),
     })
 }
 
@@ -198,7 +228,7 @@ pub async fn page(
     lang: Lang,
     Path(id): Path<i64>,
 ) -> Result<Html<String>> {
-    render(&page_model(&state, &v, lang, id, None).await?)
+    render(&page_model(&state, &v, lang, id, Refused::default()).await?)
 }
 
 #[derive(Serialize)]

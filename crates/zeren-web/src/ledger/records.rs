@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use axum::extract::Multipart;
+use crate::shared::multipart::Multipart;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use chrono::NaiveDate;
@@ -20,9 +20,11 @@ use zeren_store::Read;
 
 use super::obligation::{load, load_record, page_model, Access};
 use crate::shared::clock::today;
+use crate::shared::error::Problems;
 use crate::shared::multipart::{guess_media, Form as MultipartForm};
 use crate::shared::policies::parse_installed;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
 use crate::shared::respond;
 
 /// What a person submitted for a version, from a form or from the API.
@@ -64,7 +66,7 @@ pub async fn checked_version(
     kept: &[zeren_store::ledger::AttachmentRef],
     reason: Option<String>,
     lang: Lang,
-) -> Result<(NewVersion, Vec<(String, String, Vec<u8>)>), String> {
+) -> Result<(NewVersion, Vec<(String, String, Vec<u8>)>), Problems> {
     let RawVersion {
         work_date,
         place,
@@ -92,12 +94,13 @@ pub async fn checked_version(
             }))
             .collect(),
     };
-    let duty = duty_of(state, o).await.map_err(|e| e.to_string())?;
-    let mut r = state.store.reader().await.map_err(|e| e.to_string())?;
+    let internal = |e: Error| Problems::one("", e.message(lang));
+    let duty = duty_of(state, o).await.map_err(internal)?;
+    let mut r = state.store.reader().await.map_err(|e| internal(e.into()))?;
     let unit_people: HashSet<PersonId> = r
         .people_in_unit(o.unit_id)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| internal(e.into()))?
         .iter()
         .map(|p| PersonId(p.id))
         .collect();
@@ -115,18 +118,22 @@ pub async fn checked_version(
         holiday: None,
     };
     let limit = state.config.upload_limit_bytes() as u64;
-    if let Err(problems) = check_record(&duty, &period, &draft, today(), &unit_people, limit) {
-        let text: Vec<String> = problems
-            .iter()
-            .map(|p| match lang {
-                Lang::Zh => p.zh(),
-                Lang::En => format!("{p:?}"),
-            })
-            .collect();
-        return Err(text.join("；"));
+    let mut problems = Problems::new();
+    if let Err(found) = check_record(&duty, &period, &draft, today(), &unit_people, limit) {
+        for p in &found {
+            let (field, text) = record_problem(p, lang);
+            problems.add(field, text);
+        }
     }
     if reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
-        return Err(zeren_core::records::RecordProblem::CorrectionWithoutReason.zh());
+        let (field, text) = record_problem(
+            &zeren_core::records::RecordProblem::CorrectionWithoutReason,
+            lang,
+        );
+        problems.add(field, text);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
     }
     Ok((
         NewVersion {
@@ -142,6 +149,57 @@ pub async fn checked_version(
             .map(|(n, m, b)| (n, m, b.to_vec()))
             .collect(),
     ))
+}
+
+/// A problem of a record, as the form shows it: the field it concerns and what is expected.
+fn record_problem(p: &zeren_core::records::RecordProblem, lang: Lang) -> (&'static str, String) {
+    use zeren_core::records::RecordProblem as P;
+    let t = Tr(lang);
+    match p {
+        P::MissingWorkDate => ("work_date", t.s("rec.p.missing_date").into()),
+        P::WorkDateInFuture { work_date, today } => (
+            "work_date",
+            t.f(
+                "rec.p.future",
+                &[
+                    ("date", &work_date.to_string()),
+                    ("today", &today.to_string()),
+                ],
+            ),
+        ),
+        P::WorkDateBeforePeriod {
+            work_date,
+            period_start,
+        } => (
+            "work_date",
+            t.f(
+                "rec.p.before_period",
+                &[
+                    ("date", &work_date.to_string()),
+                    ("start", &period_start.to_string()),
+                ],
+            ),
+        ),
+        P::MissingMinutes => ("content", t.s("rec.p.minutes").into()),
+        P::MissingAttendance => ("participants", t.s("rec.p.attendance").into()),
+        P::MissingDocument => ("files", t.s("rec.p.document").into()),
+        P::MissingPhoto => ("files", t.s("rec.p.photo").into()),
+        P::ParticipantNotInUnit { .. } => ("participants", t.s("rec.p.outsider").into()),
+        P::DuplicateParticipant { .. } => ("participants", t.s("rec.p.duplicate").into()),
+        P::AttachmentTooLarge {
+            file_name, limit, ..
+        } => (
+            "files",
+            t.f(
+                "rec.p.too_large",
+                &[
+                    ("file", file_name),
+                    ("mb", &crate::shared::error::mb(*limit)),
+                ],
+            ),
+        ),
+        P::CorrectionWithoutReason => ("reason", t.s("rec.p.reason").into()),
+    }
 }
 
 /// The duty behind an obligation, from the policy version that created it.
@@ -247,7 +305,16 @@ pub async fn correct_work(
     let mut w = state.store.write(&v.actor()).await?;
     let new_files = store_files(&mut w, &files).await?;
     version.attachments = kept.into_iter().chain(new_files).collect();
-    let h = w.correct_record(c.record_id, c.expected, &version).await?;
+    let h = w
+        .correct_record(c.record_id, c.expected, &version)
+        .await
+        .map_err(|e| match e {
+            // Someone corrected it first: say so, in words, and keep what was typed.
+            zeren_store::Error::Conflict(_) => Failure::Error(Error::Conflict(
+                Tr(lang).s("rec.corrected_meanwhile").into(),
+            )),
+            e => Failure::Error(e.into()),
+        })?;
     w.commit().await?;
     Ok((o, h))
 }
@@ -283,10 +350,11 @@ pub async fn acknowledge_record(
     Ok((o, a))
 }
 
-/// Why recording or correcting failed: an error, or the rules' refusal (shown on the form).
+/// Why recording or correcting failed: an error, or the rules' refusal (shown on the form,
+/// each problem beside its field).
 pub enum Failure {
     Error(Error),
-    Rejected(String),
+    Rejected(Problems),
 }
 
 impl<E: Into<Error>> From<E> for Failure {
@@ -306,23 +374,35 @@ pub async fn create_form(
     if !load(&state, &v, id).await?.can_record {
         return Err(Error::Forbidden);
     }
-    let form = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?.complete()?;
+    let limit = state.config.upload_limit_bytes() as u64;
+    let form = MultipartForm::read(multipart, limit).await?;
+    if let Some(limit) = form.too_large() {
+        let p = Problems::one("files", Error::TooLarge(limit).message(lang));
+        return refused_page(&state, &v, lang, id, Refused::multipart("record", &form, p)).await;
+    }
     match record_work(&state, &v, lang, id, RawVersion::from_form(&form)).await {
         Ok(_) => Ok(see_other(&format!("/obligations/{id}"))),
-        Err(Failure::Rejected(msg)) => invalid_page(&state, &v, lang, id, msg).await,
-        Err(Failure::Error(e)) => Err(e),
+        Err(Failure::Rejected(p)) => {
+            refused_page(&state, &v, lang, id, Refused::multipart("record", &form, p)).await
+        }
+        Err(Failure::Error(e)) => {
+            let refused = Refused::of_multipart("record", &form, e, lang)?;
+            refused_page(&state, &v, lang, id, refused).await
+        }
     }
 }
 
-async fn invalid_page(
+/// The obligation's page again, with the refused form as it was filled in.
+async fn refused_page(
     state: &AppState,
     v: &Viewer,
     lang: Lang,
     id: i64,
-    msg: String,
+    refused: Refused,
 ) -> Result<Response> {
-    let page = page_model(state, v, lang, id, Some(msg)).await?;
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    let status = refused.status;
+    let page = page_model(state, v, lang, id, refused).await?;
+    Ok((status, render(&page)?).into_response())
 }
 
 pub async fn correct_form(
@@ -337,7 +417,14 @@ pub async fn correct_form(
     if !a.can_record {
         return Err(Error::Forbidden);
     }
-    let form = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?.complete()?;
+    let name = format!("correct-{record_id}");
+    let limit = state.config.upload_limit_bytes() as u64;
+    let form = MultipartForm::read(multipart, limit).await?;
+    if let Some(limit) = form.too_large() {
+        let p = Problems::one("files", Error::TooLarge(limit).message(lang));
+        let refused = Refused::multipart(&name, &form, p);
+        return refused_page(&state, &v, lang, obligation, refused).await;
+    }
     let expected: i64 = form
         .text("version")
         .parse()
@@ -355,8 +442,14 @@ pub async fn correct_form(
     };
     match correct_work(&state, &v, lang, c).await {
         Ok(_) => Ok(see_other(&format!("/obligations/{obligation}"))),
-        Err(Failure::Rejected(msg)) => invalid_page(&state, &v, lang, obligation, msg).await,
-        Err(Failure::Error(e)) => Err(e),
+        Err(Failure::Rejected(p)) => {
+            let refused = Refused::multipart(&name, &form, p);
+            refused_page(&state, &v, lang, obligation, refused).await
+        }
+        Err(Failure::Error(e)) => {
+            let refused = Refused::of_multipart(&name, &form, e, lang)?;
+            refused_page(&state, &v, lang, obligation, refused).await
+        }
     }
 }
 
@@ -486,7 +579,7 @@ fn raw(b: &VersionJson) -> Result<RawVersion> {
 fn failure(f: Failure) -> Error {
     match f {
         Failure::Error(e) => e,
-        Failure::Rejected(msg) => Error::Invalid(msg),
+        Failure::Rejected(p) => Error::Fields(p),
     }
 }
 

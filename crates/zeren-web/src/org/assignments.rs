@@ -103,9 +103,7 @@ pub async fn create_form(
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, id, Level::Edit).await?;
     let result = match parsed(&f, lang) {
-        Ok((person, role, starts)) => {
-            assign(&state, &v, &unit, person, &role, starts, lang).await
-        }
+        Ok((person, role, starts)) => assign(&state, &v, &unit, person, &role, starts, lang).await,
         Err(e) => Err(e),
     };
     let refused = match result {

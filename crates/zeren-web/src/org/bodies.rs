@@ -9,9 +9,9 @@ use crate::shared::error::{Error, Result};
 
 use super::people::UnitQuery;
 use crate::shared::clock::today;
-use crate::shared::policies::parse_installed;
 use crate::shared::error::Problems;
 use crate::shared::extract::field;
+use crate::shared::policies::parse_installed;
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
 

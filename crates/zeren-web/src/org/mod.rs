@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
             "/units/{id}/policy",
             get(policy::page).post(policy::install_form),
         )
+        .route("/units/{id}/import/confirm", post(import::confirm_form))
         .route("/units/{id}/policy/preview", post(policy::preview_form))
         .route("/units/{id}/bodies/sync", post(bodies::sync_form))
         .route("/assignments/{id}/end", post(assignments::end_form))
@@ -79,7 +80,19 @@ pub fn doc() -> ApiDoc {
         .path("/units", "post", op("Create a sub-unit (administer at the parent)", vec![], Some(unit_body), (201, json_body("created", r("Unit"))), &[409]))
         .path("/units/{id}", "get", op("A unit with its path, children, policy in force, roles and holder warnings", vec![id_param()], None, (200, json_body("OK", r("UnitDetail"))), &[]))
         .path("/units/{id}/roster", "post", {
-            let mut o = op("Import a roster (花名册); the body is the XLSX or CSV file. All rows or none.", vec![id_param()], None, (201, json_body("imported", object(&["imported"], json!({ "imported": s::int() })))), &[413]);
+            let update_rows = object(&["applied", "rows"], json!({ "applied": s::boolean(), "rows": s::array(object(&["row", "action", "person_id", "name", "changes"], json!({ "row": s::int(), "action": s::one_of(&["create", "update", "unchanged"]), "person_id": s::int_or_null(), "name": s::string(), "changes": s::array(object(&["field", "old", "new"], json!({ "field": s::one_of(&["name", "gender", "id_number", "employee_no", "phone", "position", "political_status", "unit"]), "old": s::string(), "new": { "type": "string", "description": "ID numbers masked; political status and unit by name" } }))) }))) }));
+            let mut o = op(
+                "Import a roster (花名册); the body is the XLSX or CSV file. All rows or none. `mode=update` updates the people of the unit's subtree matched by 工号 or 身份证号 (name, gender, phone, position, political status, unit; blank cells keep what is stored) and adds the others; with `preview=true` it only says what would change.",
+                vec![
+                    id_param(),
+                    { let mut p = query("mode", s::one_of(&["create", "update"])); p["description"] = json!("create (default): every row is a new person; update: see above"); p },
+                    { let mut p = query("preview", s::boolean()); p["description"] = json!("with mode=update: answer 200 with the changes, store nothing"); p },
+                ],
+                None,
+                (201, json_body("imported (mode=create: the number added; mode=update: every row and what was done)", json!({ "oneOf": [object(&["imported"], json!({ "imported": s::int() })), update_rows.clone()] }))),
+                &[409, 413],
+            );
+            o["responses"]["200"] = json_body("mode=update&preview=true: what would change; nothing stored", update_rows);
             o["requestBody"] = json!({ "required": true, "content": { "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } });
             o["responses"]["422"] = json_body("every bad row with its number and reason; nothing imported", r("RosterProblems"));
             o

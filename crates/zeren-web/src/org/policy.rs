@@ -1,7 +1,7 @@
 //! Installing a policy at a unit: choose a bundled pack or upload a file, preview what changes
 //! (in words), confirm the exact previewed text; the versions installed there; the same as JSON.
 
-use axum::extract::Multipart;
+use crate::shared::multipart::Multipart;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -82,6 +82,8 @@ async fn page_model(state: &AppState, v: &Viewer, lang: Lang, unit: Unit) -> Res
         history,
         preview: None,
         errors: vec![],
+        chosen: String::new(),
+        files_again: false,
     })
 }
 
@@ -103,8 +105,14 @@ pub async fn preview_form(
     multipart: Multipart,
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, id, Level::Administer).await?;
-    let f = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?.complete()?;
+    let f = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?;
     let mut page = page_model(&state, &v, lang, unit).await?;
+    page.chosen = f.text("pack");
+    if let Some(limit) = f.too_large() {
+        page.errors = vec![Error::TooLarge(limit).message(lang)];
+        page.files_again = true;
+        return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&page)?).into_response());
+    }
     let parsed = policies::chosen(&f, lang)
         .and_then(|(name, text)| parse_policy(&name, &text, lang).map(|p| (name, text, p)));
     match parsed {
@@ -123,6 +131,7 @@ pub async fn preview_form(
         }
         Err(errors) => {
             page.errors = errors;
+            page.files_again = f.had_files();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
@@ -142,16 +151,23 @@ pub async fn install_form(
     Path(id): Path<i64>,
     Form(f): Form<InstallForm>,
 ) -> Result<Response> {
-    access::require(&state.store, &v, id, Level::Administer).await?;
+    let (unit, _) = access::require(&state.store, &v, id, Level::Administer).await?;
     // Browsers may turn the textarea's line ends into CRLF; the text is stored as previewed.
     let text = f.text.replace("\r\n", "\n");
-    if policies::sha256(&text) != f.sha256 {
-        return Err(Error::Invalid(Tr(lang).s("policy.tampered").into()));
-    }
-    let policy =
-        parse_policy(&f.file_name, &text, lang).map_err(|e| Error::Invalid(e.join("\n")))?;
-    install(&state, &v, id, &policy, &text, lang).await?;
-    Ok(see_other(&format!("/units/{id}")))
+    let refused = if policies::sha256(&text) != f.sha256 {
+        vec![Tr(lang).s("policy.tampered").to_string()]
+    } else {
+        match parse_policy(&f.file_name, &text, lang) {
+            Ok(policy) => {
+                install(&state, &v, id, &policy, &text, lang).await?;
+                return Ok(see_other(&format!("/units/{id}")));
+            }
+            Err(e) => e,
+        }
+    };
+    let mut page = page_model(&state, &v, lang, unit).await?;
+    page.errors = refused;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
 pub async fn list_json(

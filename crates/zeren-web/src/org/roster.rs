@@ -136,6 +136,25 @@ pub fn check(
     taken: &[String],
     lang: Lang,
 ) -> Result<Vec<NewPerson>, Vec<Problem>> {
+    check_rows(rows, units, taken, lang).map(|rows| rows.into_iter().map(|r| r.person).collect())
+}
+
+/// A checked row: its number in the file, the person it describes, and whether its 所在单位 cell
+/// named a unit (an empty one means the importing unit, or, when updating, the person's own).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub row: usize,
+    pub person: NewPerson,
+    pub unit_given: bool,
+}
+
+/// [`check`], keeping each row's number.
+pub fn check_rows(
+    rows: &[Vec<Cell>],
+    units: &[Unit],
+    taken: &[String],
+    lang: Lang,
+) -> Result<Vec<Row>, Vec<Problem>> {
     let mut problems = Vec::new();
     let Some(header_at) = rows
         .iter()
@@ -239,11 +258,14 @@ pub fn check(
         let name = match name {
             Some(s) if s.chars().count() <= 50 => Some(s),
             Some(_) => {
-                bad("name", say(
-                    lang,
-                    "姓名过长（至多 50 字）".into(),
-                    "name too long (50 characters at most)".into(),
-                ));
+                bad(
+                    "name",
+                    say(
+                        lang,
+                        "姓名过长（至多 50 字）".into(),
+                        "name too long (50 characters at most)".into(),
+                    ),
+                );
                 None
             }
             None => {
@@ -263,11 +285,14 @@ pub fn check(
             Some("男") | Some("M") | Some("m") => Some("男".to_string()),
             Some("女") | Some("F") | Some("f") => Some("女".to_string()),
             Some(g) => {
-                bad("gender", say(
-                    lang,
-                    format!("性别“{g}”无效，应为“男”或“女”"),
-                    format!("gender {g:?} is not 男 or 女"),
-                ));
+                bad(
+                    "gender",
+                    say(
+                        lang,
+                        format!("性别“{g}”无效，应为“男”或“女”"),
+                        format!("gender {g:?} is not 男 or 女"),
+                    ),
+                );
                 None
             }
         };
@@ -278,78 +303,105 @@ pub fn check(
                 Ok(id) => {
                     derived_gender = Some(if id.male { "男" } else { "女" });
                     if let Some(first) = seen_ids.insert(id.number.clone(), n) {
-                        bad("id_number", say(
-                            lang,
-                            format!("身份证号与第 {first} 行重复"),
-                            format!("ID number repeats row {first}"),
-                        ));
+                        bad(
+                            "id_number",
+                            say(
+                                lang,
+                                format!("身份证号与第 {first} 行重复"),
+                                format!("ID number repeats row {first}"),
+                            ),
+                        );
                     } else if taken.contains(&id.number) {
-                        bad("id_number", say(
-                            lang,
-                            "身份证号已存在于系统中".into(),
-                            "ID number already in the system".into(),
-                        ));
+                        bad(
+                            "id_number",
+                            say(
+                                lang,
+                                "身份证号已存在于系统中".into(),
+                                "ID number already in the system".into(),
+                            ),
+                        );
                     }
                     Some(id.number)
                 }
                 Err("check") => {
-                    bad("id_number", say(
-                        lang,
-                        format!("身份证号“{s}”校验位错误（GB 11643）"),
-                        format!("ID number {s}: wrong check character (GB 11643)"),
-                    ));
+                    bad(
+                        "id_number",
+                        say(
+                            lang,
+                            format!("身份证号“{s}”校验位错误（GB 11643）"),
+                            format!("ID number {s}: wrong check character (GB 11643)"),
+                        ),
+                    );
                     None
                 }
                 Err("birth") => {
-                    bad("id_number", say(
-                        lang,
-                        format!("身份证号“{s}”中的出生日期无效"),
-                        format!("ID number {s}: invalid birth date"),
-                    ));
+                    bad(
+                        "id_number",
+                        say(
+                            lang,
+                            format!("身份证号“{s}”中的出生日期无效"),
+                            format!("ID number {s}: invalid birth date"),
+                        ),
+                    );
                     None
                 }
                 Err(_) => {
-                    bad("id_number", say(
-                        lang,
-                        format!("身份证号“{s}”应为 18 位（最后一位可为 X）"),
-                        format!("ID number {s}: must have 18 characters"),
-                    ));
+                    bad(
+                        "id_number",
+                        say(
+                            lang,
+                            format!("身份证号“{s}”应为 18 位（最后一位可为 X）"),
+                            format!("ID number {s}: must have 18 characters"),
+                        ),
+                    );
                     None
                 }
             },
         };
         if let (Some(g), Some(d)) = (&gender, derived_gender) {
             if g != d {
-                bad("gender", say(
-                    lang,
-                    format!("性别“{g}”与身份证号不符"),
-                    format!("gender {g} contradicts the ID number"),
-                ));
+                bad(
+                    "gender",
+                    say(
+                        lang,
+                        format!("性别“{g}”与身份证号不符"),
+                        format!("gender {g} contradicts the ID number"),
+                    ),
+                );
             }
         }
         let gender = gender.or(derived_gender.map(str::to_string));
         if let Some(no) = &employee_no {
             if let Some(first) = seen_nos.insert(no.clone(), n) {
-                bad("employee_no", say(
-                    lang,
-                    format!("工号与第 {first} 行重复"),
-                    format!("employee number repeats row {first}"),
-                ));
+                bad(
+                    "employee_no",
+                    say(
+                        lang,
+                        format!("工号与第 {first} 行重复"),
+                        format!("employee number repeats row {first}"),
+                    ),
+                );
             } else if taken.contains(no) {
-                bad("employee_no", say(
-                    lang,
-                    "工号已存在于系统中".into(),
-                    "employee number already in the system".into(),
-                ));
+                bad(
+                    "employee_no",
+                    say(
+                        lang,
+                        "工号已存在于系统中".into(),
+                        "employee number already in the system".into(),
+                    ),
+                );
             }
         }
         if let Some(p) = &phone {
             if !is_phone(p) {
-                bad("phone", say(
-                    lang,
-                    format!("手机号“{p}”无效，应为以 1 开头的 11 位数字"),
-                    format!("phone number {p} is not valid: 11 digits starting with 1"),
-                ));
+                bad(
+                    "phone",
+                    say(
+                        lang,
+                        format!("手机号“{p}”无效，应为以 1 开头的 11 位数字"),
+                        format!("phone number {p} is not valid: 11 digits starting with 1"),
+                    ),
+                );
             }
         }
         let political_status = match political.as_deref() {
@@ -357,11 +409,14 @@ pub fn check(
             Some(p) => match political_code(p) {
                 Some(c) => Some(c.to_string()),
                 None => {
-                    bad("political_status", say(
-                        lang,
-                        format!("政治面貌“{p}”不在 GB/T 4762 中"),
-                        format!("political status {p} is not in GB/T 4762"),
-                    ));
+                    bad(
+                        "political_status",
+                        say(
+                            lang,
+                            format!("政治面貌“{p}”不在 GB/T 4762 中"),
+                            format!("political status {p} is not in GB/T 4762"),
+                        ),
+                    );
                     None
                 }
             },
@@ -371,33 +426,43 @@ pub fn check(
             Some(u) => match by_name.get(u).map(Vec::as_slice) {
                 Some([one]) => Some(one.id),
                 Some(_) => {
-                    bad("unit", say(
-                        lang,
-                        format!("单位“{u}”重名，无法确定"),
-                        format!("unit {u} is ambiguous"),
-                    ));
+                    bad(
+                        "unit",
+                        say(
+                            lang,
+                            format!("单位“{u}”重名，无法确定"),
+                            format!("unit {u} is ambiguous"),
+                        ),
+                    );
                     None
                 }
                 None => {
-                    bad("unit", say(
-                        lang,
-                        format!("单位“{u}”不在本单位及下级单位中"),
-                        format!("unit {u} is not in this subtree"),
-                    ));
+                    bad(
+                        "unit",
+                        say(
+                            lang,
+                            format!("单位“{u}”不在本单位及下级单位中"),
+                            format!("unit {u} is not in this subtree"),
+                        ),
+                    );
                     None
                 }
             },
         };
         if let (Some(name), Some(unit_id)) = (name, unit_id) {
-            people.push(NewPerson {
-                unit_id,
-                name,
-                gender,
-                id_number,
-                employee_no,
-                phone,
-                position,
-                political_status,
+            people.push(Row {
+                row: n,
+                unit_given: unit_name.is_some(),
+                person: NewPerson {
+                    unit_id,
+                    name,
+                    gender,
+                    id_number,
+                    employee_no,
+                    phone,
+                    position,
+                    political_status,
+                },
             });
         }
     }
@@ -417,6 +482,235 @@ pub fn check(
     } else {
         Err(problems)
     }
+}
+
+/// What a re-import does with one row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Planned {
+    /// Nobody in the subtree has the row's 工号 or 身份证号: a new person.
+    New(Row),
+    /// The row is this person (same 工号 or 身份证号), with these fields changing.
+    Changed {
+        row: usize,
+        id: i64,
+        name: String,
+        after: NewPerson,
+        changes: Vec<Change>,
+    },
+    /// The row is this person and nothing changes.
+    Same { row: usize, id: i64, name: String },
+}
+
+/// One field of a person changing: the column (as in [`COLUMNS`]) and the values as shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub column: &'static str,
+    pub old: String,
+    pub new: String,
+}
+
+/// The plan of a re-import (更新模式): each checked row matched to the person of the unit's
+/// subtree with the same 工号 or 身份证号, who is updated (name, gender, phone, position, political
+/// status, unit); rows that match nobody are new people. A blank cell keeps what is stored; a
+/// number that belongs to someone outside the subtree, a row that matches two people, two rows
+/// that match one person, or an ID number that contradicts the stored one are problems of their
+/// rows, and nothing is imported.
+///
+/// `people` are the subtree's people; `elsewhere` are people outside it who hold one of the
+/// file's numbers; `units` the subtree's units (for names).
+pub fn plan(
+    rows: Vec<Row>,
+    people: &[zeren_store::Person],
+    elsewhere: &[zeren_store::Person],
+    units: &[Unit],
+    lang: Lang,
+) -> Result<Vec<Planned>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    let mut claimed: HashMap<i64, usize> = HashMap::new();
+    let unit_name = |id: i64| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    for r in rows {
+        let n = r.row;
+        let mut bad = |column: &'static str, reason: String| {
+            problems.push(Problem {
+                row: n,
+                column,
+                reason,
+            })
+        };
+        let p = &r.person;
+        let by_id = p
+            .id_number
+            .as_ref()
+            .and_then(|x| people.iter().find(|q| q.id_number.as_ref() == Some(x)));
+        let by_no = p
+            .employee_no
+            .as_ref()
+            .and_then(|x| people.iter().find(|q| q.employee_no.as_ref() == Some(x)));
+        for (column, number, zh, en) in [
+            ("id_number", &p.id_number, "身份证号", "ID number"),
+            ("employee_no", &p.employee_no, "工号", "employee number"),
+        ] {
+            let outside = number.as_ref().and_then(|x| {
+                elsewhere.iter().find(|q| {
+                    (column == "id_number" && q.id_number.as_ref() == Some(x))
+                        || (column == "employee_no" && q.employee_no.as_ref() == Some(x))
+                })
+            });
+            if let Some(q) = outside {
+                bad(
+                    column,
+                    say(
+                        lang,
+                        format!(
+                            "{zh}已属于本单位及下级单位以外的“{}”，不能更新或新增",
+                            q.name
+                        ),
+                        format!(
+                            "the {en} belongs to {}, outside this unit and its sub-units",
+                            q.name
+                        ),
+                    ),
+                );
+            }
+        }
+        let matched = match (by_id, by_no) {
+            (Some(a), Some(b)) if a.id != b.id => {
+                bad(
+                    "",
+                    say(
+                        lang,
+                        format!(
+                            "身份证号属于“{}”，工号却属于“{}”，无法确定是哪一人",
+                            a.name, b.name
+                        ),
+                        format!(
+                            "the ID number is {}'s but the employee number is {}'s",
+                            a.name, b.name
+                        ),
+                    ),
+                );
+                continue;
+            }
+            (Some(a), _) => Some(a),
+            (None, Some(b)) => Some(b),
+            (None, None) => None,
+        };
+        let Some(m) = matched else {
+            out.push(Planned::New(r));
+            continue;
+        };
+        if let Some(first) = claimed.insert(m.id, n) {
+            bad(
+                "",
+                say(
+                    lang,
+                    format!("与第 {first} 行是同一人“{}”", m.name),
+                    format!("the same person ({}) as row {first}", m.name),
+                ),
+            );
+            continue;
+        }
+        if let (Some(stored), Some(given)) = (&m.id_number, &p.id_number) {
+            if stored != given {
+                bad(
+                    "id_number",
+                    say(
+                        lang,
+                        format!("与系统中“{}”的身份证号不一致；身份证号不能通过导入修改", m.name),
+                        format!("differs from the ID number stored for {}; it cannot be changed by an import", m.name),
+                    ),
+                );
+                continue;
+            }
+        }
+        if let (Some(stored), Some(given)) = (&m.employee_no, &p.employee_no) {
+            if stored != given {
+                bad(
+                    "employee_no",
+                    say(
+                        lang,
+                        format!("与系统中“{}”的工号不一致；工号不能通过导入修改", m.name),
+                        format!("differs from the employee number stored for {}; it cannot be changed by an import", m.name),
+                    ),
+                );
+                continue;
+            }
+        }
+        // A blank cell keeps what is stored.
+        let keep =
+            |given: &Option<String>, stored: &Option<String>| given.clone().or(stored.clone());
+        let after = NewPerson {
+            unit_id: if r.unit_given { p.unit_id } else { m.unit_id },
+            name: p.name.clone(),
+            gender: keep(&p.gender, &m.gender),
+            id_number: keep(&p.id_number, &m.id_number),
+            employee_no: keep(&p.employee_no, &m.employee_no),
+            phone: keep(&p.phone, &m.phone),
+            position: keep(&p.position, &m.position),
+            political_status: keep(&p.political_status, &m.political_status),
+        };
+        let shown = |v: &Option<String>| v.clone().unwrap_or_default();
+        let political = |v: &Option<String>| {
+            v.as_deref()
+                .map(|c| zeren_core::people::political_name(c).to_string())
+                .unwrap_or_default()
+        };
+        let mut changes = Vec::new();
+        let mut diff = |column: &'static str, old: String, new: String| {
+            if old != new {
+                changes.push(Change { column, old, new });
+            }
+        };
+        diff("name", m.name.clone(), after.name.clone());
+        diff("gender", shown(&m.gender), shown(&after.gender));
+        diff("id_number", shown(&m.id_number), shown(&after.id_number));
+        diff(
+            "employee_no",
+            shown(&m.employee_no),
+            shown(&after.employee_no),
+        );
+        diff("phone", shown(&m.phone), shown(&after.phone));
+        diff("position", shown(&m.position), shown(&after.position));
+        diff(
+            "political_status",
+            political(&m.political_status),
+            political(&after.political_status),
+        );
+        diff("unit", unit_name(m.unit_id), unit_name(after.unit_id));
+        out.push(if changes.is_empty() {
+            Planned::Same {
+                row: n,
+                id: m.id,
+                name: m.name.clone(),
+            }
+        } else {
+            Planned::Changed {
+                row: n,
+                id: m.id,
+                name: m.name.clone(),
+                after,
+                changes,
+            }
+        });
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A digest of a plan: a confirmation applies the previewed file only while it still means the
+/// same changes (nobody edited those people meanwhile).
+pub fn fingerprint(plan: &[Planned]) -> String {
+    crate::shared::auth::sha256_hex(&format!("{plan:?}"))
 }
 
 /// The XLSX template: the columns, number columns formatted as text, and a notes sheet.

@@ -106,8 +106,59 @@ pub struct PersonPage {
 pub struct ImportPage {
     pub chrome: Chrome,
     pub unit: Unit,
+    /// `create` (add people) or `update` (update people matched by 工号 or 身份证号).
+    pub mode: String,
     pub imported: Option<usize>,
+    /// After a confirmed update: (added, updated, unchanged).
+    pub updated: Option<(usize, usize, usize)>,
     pub problems: Vec<super::roster::Problem>,
+    /// What is wrong with the upload as a whole (too large, no file, tampered).
+    pub error: Option<String>,
+    /// A file was chosen and must be chosen again.
+    pub files_again: bool,
+    pub preview: Option<RosterPreview>,
+}
+
+impl ImportPage {
+    pub fn column_label(&self, column: &str) -> &'static str {
+        self.chrome.t.s(match column {
+            "name" => "field.name",
+            "gender" => "field.gender",
+            "id_number" => "field.id_number",
+            "employee_no" => "field.employee_no",
+            "phone" => "field.phone",
+            "position" => "field.position",
+            "political_status" => "field.political_status",
+            "unit" => "field.unit",
+            _ => "import.row_as_whole",
+        })
+    }
+}
+
+/// What an update-mode import will do, and what its confirmation sends back.
+pub struct RosterPreview {
+    pub file_name: String,
+    pub sha256: String,
+    /// The file, base64: the confirmation applies exactly the file previewed.
+    pub content: String,
+    pub fingerprint: String,
+    pub new: Vec<NewRowView>,
+    pub changed: Vec<ChangedView>,
+    pub same: Vec<String>,
+}
+
+pub struct NewRowView {
+    pub row: usize,
+    pub name: String,
+    pub unit: String,
+    pub employee_no: String,
+}
+
+pub struct ChangedView {
+    pub row: usize,
+    pub name: String,
+    /// (field label id, old, new)
+    pub changes: Vec<(&'static str, String, String)>,
 }
 
 pub struct Preview {
@@ -129,6 +180,10 @@ pub struct PolicyPage {
     pub history: Vec<InstalledPolicy>,
     pub preview: Option<Preview>,
     pub errors: Vec<String>,
+    /// The pack chosen in a refused preview (`upload` for a file), chosen again.
+    pub chosen: String,
+    /// A file was chosen and must be chosen again.
+    pub files_again: bool,
 }
 
 /// `110105********002X`: enough to recognise, not enough to misuse.

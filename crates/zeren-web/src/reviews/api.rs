@@ -135,6 +135,7 @@ pub struct NewItemJson {
 pub async fn create_json(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     JsonBody(b): JsonBody<NewItemJson>,
 ) -> Result<Response> {
     access::require(&state.store, &v, b.unit_id, Level::Edit).await?;
@@ -147,6 +148,7 @@ pub async fn create_json(
         b.channel_id,
         b.major,
         raw,
+        lang,
     )
     .await?;
     let l = load(&state, id).await?;
@@ -156,11 +158,12 @@ pub async fn create_json(
 pub async fn add_version_json(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<VersionJson>,
 ) -> Result<Response> {
     let (raw, expected) = b.raw()?;
-    add_version(&state, &v, id, expected, raw).await?;
+    add_version(&state, &v, id, expected, raw, lang).await?;
     let l = load(&state, id).await?;
     Ok(created(item_json(l)?))
 }
@@ -184,20 +187,29 @@ pub struct DecisionJson {
 pub async fn decide_json(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<DecisionJson>,
 ) -> Result<Response> {
-    let action = decision(&b.decision, b.hash, b.checklist, b.lawful_basis, b.comment)?;
-    let l = act(&state, &v, id, action, b.seen).await?;
+    let action = decision(
+        &b.decision,
+        b.hash,
+        b.checklist,
+        b.lawful_basis,
+        b.comment,
+        lang,
+    )?;
+    let l = act(&state, &v, id, action, b.seen, lang).await?;
     Ok(created(item_json(l)?))
 }
 
 pub async fn withdraw_json(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let l = act(&state, &v, id, Action::Withdraw, None).await?;
+    let l = act(&state, &v, id, Action::Withdraw, None, lang).await?;
     Ok(axum::Json(item_json(l)?).into_response())
 }
 
@@ -209,19 +221,21 @@ pub struct PublishJson {
 pub async fn publish_json(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<PublishJson>,
 ) -> Result<Response> {
-    let l = act(&state, &v, id, Action::Publish { url: b.url }, None).await?;
+    let l = act(&state, &v, id, Action::Publish { url: b.url }, None, lang).await?;
     Ok(axum::Json(item_json(l)?).into_response())
 }
 
 pub async fn add_risk_json(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<NewRiskAssessment>,
 ) -> Result<Response> {
-    let r = add_risk(&state, &v, id, b).await?;
+    let r = add_risk(&state, &v, id, b, lang).await?;
     Ok(created(r))
 }

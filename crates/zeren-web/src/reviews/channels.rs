@@ -9,8 +9,11 @@ use zeren_store::reviews::*;
 use zeren_store::{Level, Read, Unit};
 
 use crate::shared::clock::today;
+use crate::shared::error::Problems;
+use crate::shared::extract::field;
 use crate::shared::policies::parse_installed;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
 
 pub fn channel_kind_zh(kind: &str) -> &'static str {
     zeren_policy::ChannelKind::parse(kind)
@@ -35,7 +38,7 @@ pub struct ChannelsPage {
     pub people: Vec<zeren_store::Person>,
     pub can_edit: bool,
     pub review_every: Option<&'static str>,
-    pub error: Option<String>,
+    pub refused: Refused,
 }
 
 impl ChannelsPage {
@@ -56,7 +59,7 @@ async fn channels_page(
     v: &Viewer,
     lang: Lang,
     unit_id: i64,
-    error: Option<String>,
+    refused: Refused,
 ) -> Result<ChannelsPage> {
     let (unit, level) = access::require(&state.store, v, unit_id, Level::Read).await?;
     let mut r = state.store.reader().await?;
@@ -95,7 +98,7 @@ async fn channels_page(
         people,
         can_edit: level >= Level::Edit,
         review_every,
-        error,
+        refused,
     })
 }
 
@@ -105,43 +108,45 @@ pub async fn page(
     lang: Lang,
     Path(id): Path<i64>,
 ) -> Result<Html<String>> {
-    render(&channels_page(&state, &v, lang, id, None).await?)
-}
-
-#[derive(Deserialize)]
-pub struct ChannelForm {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    locator: String,
-    #[serde(default)]
-    responsible_person_id: String,
-    #[serde(default)]
-    filed_on: String,
+    render(&channels_page(&state, &v, lang, id, Refused::default()).await?)
 }
 
 /// Checks and stores a channel (edit at the unit).
-pub async fn add_channel(state: &AppState, v: &Viewer, ch: NewChannel) -> Result<Channel> {
+pub async fn add_channel(
+    state: &AppState,
+    v: &Viewer,
+    ch: NewChannel,
+    lang: Lang,
+) -> Result<Channel> {
+    let t = Tr(lang);
     access::require(&state.store, v, ch.unit_id, Level::Edit).await?;
+    let mut problems = Problems::new();
     if zeren_policy::ChannelKind::parse(&ch.kind).is_none() {
-        return Err(Error::Invalid("请选择阵地类型".into()));
+        problems.add("kind", t.s("ch.p.kind"));
     }
-    if ch.name.trim().is_empty() || ch.locator.trim().is_empty() {
-        return Err(Error::Invalid("请填写阵地名称和账号、网址或地点".into()));
+    let name = ch.name.trim().chars().count();
+    if name == 0 || name > 100 {
+        problems.add("name", t.s("ch.p.name"));
+    }
+    let locator = ch.locator.trim().chars().count();
+    if locator == 0 || locator > 500 {
+        problems.add("locator", t.s("ch.p.locator"));
     }
     if let Some(p) = ch.responsible_person_id {
         let mut r = state.store.reader().await?;
-        let person = r
-            .person(p)
-            .await?
-            .ok_or_else(|| Error::Invalid("负责人不存在".into()))?;
-        let path = r.path(person.unit_id).await?;
-        if !path.iter().any(|u| u.id == ch.unit_id) {
-            return Err(Error::Invalid("负责人须为本单位人员".into()));
+        let within = match r.person(p).await? {
+            Some(person) => r
+                .path(person.unit_id)
+                .await?
+                .iter()
+                .any(|u| u.id == ch.unit_id),
+            None => false,
+        };
+        if !within {
+            problems.add("responsible_person_id", t.s("ch.p.responsible"));
         }
     }
+    problems.check()?;
     let mut w = state.store.write(&v.actor()).await?;
     let c = w.create_channel(&ch).await?;
     w.commit().await?;
@@ -154,23 +159,34 @@ pub async fn create_form(
     v: Viewer,
     lang: Lang,
     Path(unit_id): Path<i64>,
-    Form(f): Form<ChannelForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let ch = NewChannel {
-        unit_id,
-        kind: f.kind,
-        name: f.name.trim().into(),
-        locator: f.locator.trim().into(),
-        responsible_person_id: f.responsible_person_id.parse().ok(),
-        filed_on: NaiveDate::parse_from_str(&f.filed_on, "%Y-%m-%d").ok(),
-    };
-    match add_channel(&state, &v, ch).await {
-        Ok(_) => Ok(see_other(&format!("/units/{unit_id}/channels"))),
-        Err(Error::Invalid(m)) => {
-            let page = channels_page(&state, &v, lang, unit_id, Some(m)).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    let filed_on = field(&f, "filed_on");
+    let outcome = match NaiveDate::parse_from_str(filed_on.trim(), "%Y-%m-%d") {
+        Err(_) if !filed_on.trim().is_empty() => Err(Error::Fields(Problems::one(
+            "filed_on",
+            Tr(lang).s("ch.p.filed_on"),
+        ))),
+        date => {
+            let ch = NewChannel {
+                unit_id,
+                kind: field(&f, "kind"),
+                name: field(&f, "name").trim().into(),
+                locator: field(&f, "locator").trim().into(),
+                responsible_person_id: field(&f, "responsible_person_id").parse().ok(),
+                filed_on: date.ok(),
+            };
+            add_channel(&state, &v, ch, lang).await
         }
-        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("/units/{unit_id}/channels"))),
+        Err(e) => {
+            let refused = Refused::of("channel", &f, e, lang)?;
+            let status = refused.status;
+            let page = channels_page(&state, &v, lang, unit_id, refused).await?;
+            Ok((status, render(&page)?).into_response())
+        }
     }
 }
 
@@ -183,6 +199,7 @@ pub struct StatusForm {
 pub async fn status_form(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
     Form(f): Form<StatusForm>,
 ) -> Result<Response> {
@@ -195,7 +212,7 @@ pub async fn status_form(
         .ok_or(Error::NotFound)?;
     access::require(&state.store, &v, ch.unit_id, Level::Edit).await?;
     if !CHANNEL_STATUSES.contains(&f.status.as_str()) {
-        return Err(Error::Invalid("状态须为正常、暂停或已关闭".into()));
+        return Err(Error::Invalid(Tr(lang).s("ch.p.status").into()));
     }
     let mut w = state.store.write(&v.actor()).await?;
     w.set_channel_status(id, &f.status).await?;
@@ -224,7 +241,8 @@ pub async fn list_json(
 pub async fn create_json(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     JsonBody(ch): JsonBody<NewChannel>,
 ) -> Result<Response> {
-    Ok(created(add_channel(&state, &v, ch).await?))
+    Ok(created(add_channel(&state, &v, ch, lang).await?))
 }

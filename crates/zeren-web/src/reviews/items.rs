@@ -12,6 +12,7 @@ use zeren_store::reviews::*;
 use zeren_store::{Level, Read, Unit};
 
 use crate::shared::clock::today;
+use crate::shared::error::Problems;
 use crate::shared::policies::parse_installed;
 use crate::shared::prelude::*;
 
@@ -139,10 +140,51 @@ pub async fn load_visible(
     }
 }
 
-fn person_of(v: &Viewer) -> Result<PersonId> {
-    v.account.person_id.map(PersonId).ok_or_else(|| {
-        Error::Invalid("您的账号未关联人员，不能提交或审核事项（请安全管理员关联）".into())
-    })
+fn person_of(v: &Viewer, lang: Lang) -> Result<PersonId> {
+    v.account
+        .person_id
+        .map(PersonId)
+        .ok_or_else(|| Error::Invalid(Tr(lang).s("rv.p.no_person").into()))
+}
+
+/// An engine refusal, beside the field it concerns where there is one.
+fn refusal(e: zeren_core::review::ReviewError, lang: Lang) -> Error {
+    use zeren_core::review::ReviewError as R;
+    let t = Tr(lang);
+    let (field, text) = match &e {
+        R::ChecklistIncomplete { expected, answered } => (
+            "checklist",
+            t.f(
+                "rv.p.checklist",
+                &[
+                    ("expected", &expected.to_string()),
+                    ("answered", &answered.to_string()),
+                ],
+            ),
+        ),
+        R::LawfulBasisRequired { findings } => (
+            "lawful_basis",
+            t.f("rv.p.lawful_basis", &[("findings", &findings.to_string())]),
+        ),
+        R::CommentRequired => ("comment", t.s("rv.p.comment").into()),
+        R::UrlRequired => ("url", t.s("rv.p.url").into()),
+        R::WrongStage { stage } => ("", t.f("rv.p.wrong_stage", &[("stage", &stage.zh())])),
+        R::NotSubmitter => ("", t.s("rv.p.not_submitter").into()),
+        R::SelfApproval => ("", t.s("rv.p.self_approval").into()),
+        R::NotAnApprover => ("", t.s("rv.p.not_approver").into()),
+        R::AlreadyApproved => ("", t.s("rv.p.already_approved").into()),
+        R::StaleVersion { .. } => ("", t.s("rv.p.stale_version").into()),
+        R::RiskAssessmentMissing => ("", t.s("rv.p.risk_missing").into()),
+        R::AlreadyDecided => ("", t.s("rv.p.already_decided").into()),
+        R::NotAdministrator => ("", t.s("rv.p.not_admin").into()),
+        R::ReassignToSubmitter => ("person_id", t.s("rv.p.reassign_submitter").into()),
+        R::NotAPublication => ("", t.s("rv.p.not_publication").into()),
+        R::OlderVersion { latest } => (
+            "",
+            t.f("rv.p.older_version", &[("latest", &latest.to_string())]),
+        ),
+    };
+    Error::Fields(Problems::one(field, text))
 }
 
 /// Checks `action` against the item's state and appends its event. `seen` is the number of
@@ -154,20 +196,25 @@ pub async fn act(
     id: i64,
     action: Action,
     seen: Option<i64>,
+    lang: Lang,
 ) -> Result<Loaded> {
+    let t = Tr(lang);
     let (l, level) = load_visible(state, v, id).await?;
-    let me = person_of(v)?;
+    let me = person_of(v, lang)?;
     if let Action::Reassign { to, .. } = &action {
         // 转交 only to a person of the same organisation: the reviewer gains sight of the item.
         let mut r = state.store.reader().await?;
         let person = r
             .person(to.0)
             .await?
-            .ok_or_else(|| Error::Invalid("转交对象不存在".into()))?;
+            .ok_or_else(|| Error::Fields(Problems::one("person_id", t.s("rv.p.pick_reviewer"))))?;
         let root = |path: Vec<zeren_store::Unit>| path.first().map(|u| u.id);
         let item_root = root(r.path(l.item.unit_id).await?);
         if root(r.path(person.unit_id).await?) != item_root {
-            return Err(Error::Invalid("只能转交给本组织内的人员".into()));
+            return Err(Error::Fields(Problems::one(
+                "person_id",
+                t.s("rv.p.reassign_outside"),
+            )));
         }
     }
     let seq = l.events.len() as i64;
@@ -184,7 +231,7 @@ pub async fn act(
     };
     let event = st
         .check(&item, &ctx, actor, action)
-        .map_err(|e| Error::Invalid(e.zh()))?;
+        .map_err(|e| refusal(e, lang))?;
     st.push(&item, &event);
     let mut w = state.store.write(&v.actor()).await?;
     w.append_review_event(id, seq, &event, st.stage).await?;
@@ -272,14 +319,17 @@ fn scan_for(wf: &Workflow, raw: &RawVersion) -> Vec<ScanFinding> {
     }
 }
 
-fn check_raw(raw: &RawVersion) -> Result<()> {
-    if raw.title.trim().is_empty() {
-        return Err(Error::Invalid("请填写标题".into()));
+fn check_raw(raw: &RawVersion, lang: Lang) -> Result<()> {
+    let mut p = Problems::new();
+    let n = raw.title.trim().chars().count();
+    if n == 0 || n > 200 {
+        p.add("title", Tr(lang).s("rv.p.title"));
     }
-    Ok(())
+    p.check()
 }
 
 /// Creates an item at `unit_id` and submits its first version. Editors of the unit may submit.
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
     state: &AppState,
     v: &Viewer,
@@ -288,28 +338,41 @@ pub async fn create(
     channel_id: Option<i64>,
     major: bool,
     raw: RawVersion,
+    lang: Lang,
 ) -> Result<i64> {
+    let t = Tr(lang);
     access::require(&state.store, v, unit_id, Level::Edit).await?;
-    let me = person_of(v)?;
-    check_raw(&raw)?;
+    let me = person_of(v, lang)?;
+    let mut problems = Problems::new();
+    if let Err(Error::Fields(p)) = check_raw(&raw, lang) {
+        problems.0.extend(p.0);
+    }
     let mut r = state.store.reader().await?;
     let ip = r
         .policy_in_force(unit_id)
         .await?
-        .ok_or_else(|| Error::Invalid("本单位尚未实施制度，没有审核流程".into()))?;
+        .ok_or_else(|| Error::Invalid(t.s("rv.no_workflow").into()))?;
     let policy = parse_installed(&ip)?;
     let wf = WorkflowId::parse(workflow_id)
         .and_then(|id| policy.workflow(&id))
-        .ok_or_else(|| Error::Invalid(format!("制度中没有审核流程“{workflow_id}”")))?
-        .clone();
+        .cloned();
+    if wf.is_none() {
+        problems.add("workflow", t.s("rv.p.pick_workflow"));
+    }
     if let Some(c) = channel_id {
-        let ch = r.channel(c).await?.ok_or(Error::NotFound)?;
-        let path = r.path(unit_id).await?;
-        if !path.iter().any(|u| u.id == ch.unit_id) {
-            return Err(Error::Invalid("所选阵地不属于本单位或上级单位".into()));
+        let ok = match r.channel(c).await? {
+            Some(ch) => r.path(unit_id).await?.iter().any(|u| u.id == ch.unit_id),
+            None => false,
+        };
+        if !ok {
+            problems.add("channel_id", t.s("rv.p.channel_outside"));
         }
     }
     drop(r);
+    problems.check()?;
+    let Some(wf) = wf else {
+        return Err(Error::NotFound);
+    };
     let findings = scan_for(&wf, &raw);
     let mut w = state.store.write(&v.actor()).await?;
     let version = stored_version(&mut w, &raw, findings).await?;
@@ -354,7 +417,7 @@ pub async fn create(
                 hash: version.hash(),
             },
         )
-        .map_err(|e| Error::Invalid(e.zh()))?;
+        .map_err(|e| refusal(e, lang))?;
     st.push(&core, &event);
     w.append_review_event(item.id, 0, &event, st.stage).await?;
     w.commit().await?;
@@ -369,16 +432,17 @@ pub async fn add_version(
     id: i64,
     expected: Option<i64>,
     raw: RawVersion,
+    lang: Lang,
 ) -> Result<()> {
     let (l, _) = load_visible(state, v, id).await?;
-    let me = person_of(v)?;
-    check_raw(&raw)?;
+    let me = person_of(v, lang)?;
+    check_raw(&raw, lang)?;
     let wf = l.workflow()?;
     let expected = expected.unwrap_or(l.item.current_version);
     if expected != l.item.current_version {
-        return Err(Error::Conflict(format!(
-            "事项已有第{}版，请刷新后在最新版本上修改",
-            l.item.current_version
+        return Err(Error::Conflict(Tr(lang).f(
+            "rv.p.newer_version",
+            &[("version", &l.item.current_version.to_string())],
         )));
     }
     let mut st = l.state()?;
@@ -399,7 +463,7 @@ pub async fn add_version(
                 hash: version.hash(),
             },
         )
-        .map_err(|e| Error::Invalid(e.zh()))?;
+        .map_err(|e| refusal(e, lang))?;
     st.push(&item, &event);
     w.add_item_version(id, expected, &version).await?;
     w.append_review_event(id, l.events.len() as i64, &event, st.stage)
@@ -414,23 +478,28 @@ pub async fn add_risk(
     v: &Viewer,
     id: i64,
     ra: NewRiskAssessment,
+    lang: Lang,
 ) -> Result<RiskAssessment> {
+    let t = Tr(lang);
     let (l, level) = load_visible(state, v, id).await?;
     let mine = v.account.person_id == Some(l.item.submitter_person_id);
     if !mine && level.is_none_or(|x| x < Level::Edit) {
         return Err(Error::Forbidden);
     }
+    let mut problems = Problems::new();
     if ra.consultations.is_empty() {
-        return Err(Error::Invalid(
-            "请至少记录一次论证会、座谈会或公开征求意见".into(),
-        ));
+        problems.add("summary_0", t.s("rv.p.consultation"));
+    }
+    if ra.consultations.iter().any(|c| c.summary.trim().is_empty()) {
+        problems.add("summary_0", t.s("rv.p.consultation_summary"));
     }
     if ra.contingency.trim().is_empty() {
-        return Err(Error::Invalid("请填写工作预案".into()));
+        problems.add("contingency", t.s("rv.p.contingency"));
     }
     if !RISK_LEVELS.contains(&ra.risk_level.as_str()) {
-        return Err(Error::Invalid("风险等级须为 low、medium 或 high".into()));
+        problems.add("risk_level", t.s("rv.p.risk_level"));
     }
+    problems.check()?;
     let mut w = state.store.write(&v.actor()).await?;
     let r = w.add_risk_assessment(id, &ra).await?;
     w.commit().await?;
@@ -444,6 +513,7 @@ pub fn decision(
     checklist: Vec<bool>,
     lawful_basis: Option<String>,
     comment: String,
+    lang: Lang,
 ) -> Result<Action> {
     Ok(match word {
         "approve" => Action::Approve {
@@ -454,7 +524,12 @@ pub fn decision(
         },
         "return" => Action::Return { hash, comment },
         "reject" => Action::Reject { hash, comment },
-        _ => return Err(Error::Invalid("审核结论须为通过、退回或驳回".into())),
+        _ => {
+            return Err(Error::Fields(Problems::one(
+                "decision",
+                Tr(lang).s("rv.p.decision"),
+            )))
+        }
     })
 }
 

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::shared::multipart::Multipart;
 use askama::Template;
-use axum::extract::Multipart;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -21,6 +21,7 @@ use crate::shared::extract::field;
 use crate::shared::multipart::Form as MultipartForm;
 use crate::shared::policies::parse_installed;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
 use crate::shared::respond;
 use crate::shared::rows::{item_rows, kind_zh, stage_zh, ItemRow};
 
@@ -337,7 +338,7 @@ pub struct ItemPage {
     pub withdrawable: bool,
     pub in_review: bool,
     pub people: Vec<(i64, String)>,
-    pub error: Option<String>,
+    pub refused: Refused,
     pub seq: usize,
     pub details: Vec<(&'static str, String)>,
     /// Where and when it was published (the URL or place, the time it was marked, and whether it
@@ -354,6 +355,24 @@ impl ItemPage {
             .map(|v| v.hash.chars().take(12).collect())
             .unwrap_or_default()
     }
+    /// Whether the refused form is on the page again (a decision that came second may leave
+    /// the viewer nothing to decide: the refusal is then said at the top).
+    fn form_shown(&self) -> bool {
+        match self.refused.form.as_str() {
+            "decide" => self.can_decide && self.version().is_some(),
+            "risk" => self.can_risk,
+            "publish" => self.publishable,
+            "version" => self.resubmittable,
+            "reassign" => self.can_admin && self.in_review,
+            _ => false,
+        }
+    }
+
+    /// Everything the refusal says, for the top of the page when its form is gone.
+    fn refusal_text(&self) -> String {
+        self.refused.problems.message()
+    }
+
     fn risk_label(&self, level: &str) -> &'static str {
         self.chrome.t.s(match level {
             "low" => "rv.risk_low",
@@ -375,7 +394,7 @@ async fn item_page(
     v: &Viewer,
     lang: Lang,
     id: i64,
-    error: Option<String>,
+    refused: Refused,
 ) -> Result<ItemPage> {
     let (l, level) = load_visible(state, v, id).await?;
     let wf = l.workflow()?.clone();
@@ -476,7 +495,7 @@ async fn item_page(
             && !st.decided_this_round,
         in_review: current_step.is_some(),
         people,
-        error,
+        refused,
         seq: l.events.len(),
         details,
         published: l.events.iter().rev().find_map(|e| match &e.event {
@@ -499,23 +518,44 @@ pub async fn page(
     lang: Lang,
     Path(id): Path<i64>,
 ) -> Result<Html<String>> {
-    render(&item_page(&state, &v, lang, id, None).await?)
+    render(&item_page(&state, &v, lang, id, Refused::default()).await?)
 }
 
-/// Shows the item again with the refusal, so the reviewer sees why.
-async fn refused(state: &AppState, v: &Viewer, lang: Lang, id: i64, e: Error) -> Result<Response> {
+/// The store's words for a decision that came second, in the viewer's language.
+fn localised(e: Error, lang: Lang) -> Error {
     match e {
-        Error::Invalid(m) | Error::Conflict(m) => {
-            let status = if m == DECIDED_BY_OTHERS {
-                axum::http::StatusCode::CONFLICT
-            } else {
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let page = item_page(state, v, lang, id, Some(m)).await?;
-            Ok((status, render(&page)?).into_response())
+        Error::Conflict(m) if m == DECIDED_BY_OTHERS => {
+            Error::Conflict(Tr(lang).s("rv.p.decided_by_others").into())
         }
-        other => Err(other),
+        e => e,
     }
+}
+
+/// Shows the item again with the refused form as it was filled in and the reasons beside its
+/// fields, so nothing typed is lost.
+async fn refused(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    id: i64,
+    form: &str,
+    values: &[(String, String)],
+    e: Error,
+) -> Result<Response> {
+    let r = Refused::of(form, values, localised(e, lang), lang)?;
+    show_refused(state, v, lang, id, r).await
+}
+
+async fn show_refused(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    id: i64,
+    r: Refused,
+) -> Result<Response> {
+    let status = r.status;
+    let page = item_page(state, v, lang, id, r).await?;
+    Ok((status, render(&page)?).into_response())
 }
 
 fn back(id: i64) -> Response {
@@ -546,13 +586,14 @@ pub async fn decide(
         checklist,
         basis,
         get("comment"),
+        lang,
     ) {
         Ok(a) => a,
-        Err(e) => return refused(&state, &v, lang, id, e).await,
+        Err(e) => return refused(&state, &v, lang, id, "decide", &f, e).await,
     };
-    match act(&state, &v, id, action, get("seq").parse().ok()).await {
+    match act(&state, &v, id, action, get("seq").parse().ok(), lang).await {
         Ok(_) => Ok(back(id)),
-        Err(e) => refused(&state, &v, lang, id, e).await,
+        Err(e) => refused(&state, &v, lang, id, "decide", &f, e).await,
     }
 }
 
@@ -562,16 +603,10 @@ pub async fn withdraw(
     lang: Lang,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    match act(&state, &v, id, Action::Withdraw, None).await {
+    match act(&state, &v, id, Action::Withdraw, None, lang).await {
         Ok(_) => Ok(back(id)),
-        Err(e) => refused(&state, &v, lang, id, e).await,
+        Err(e) => refused(&state, &v, lang, id, "withdraw", &[], e).await,
     }
-}
-
-#[derive(Deserialize)]
-pub struct PublishForm {
-    #[serde(default)]
-    url: String,
 }
 
 pub async fn publish(
@@ -579,20 +614,13 @@ pub async fn publish(
     v: Viewer,
     lang: Lang,
     Path(id): Path<i64>,
-    Form(f): Form<PublishForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    match act(&state, &v, id, Action::Publish { url: f.url }, None).await {
+    let url = field(&f, "url").trim().to_string();
+    match act(&state, &v, id, Action::Publish { url }, None, lang).await {
         Ok(_) => Ok(back(id)),
-        Err(e) => refused(&state, &v, lang, id, e).await,
+        Err(e) => refused(&state, &v, lang, id, "publish", &f, e).await,
     }
-}
-
-#[derive(Deserialize)]
-pub struct ReassignForm {
-    #[serde(default)]
-    person_id: String,
-    #[serde(default)]
-    reason: String,
 }
 
 pub async fn reassign(
@@ -600,28 +628,25 @@ pub async fn reassign(
     v: Viewer,
     lang: Lang,
     Path(id): Path<i64>,
-    Form(f): Form<ReassignForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     // 转交 is an administrator's act: refuse others before looking at the form.
     let unit = load(&state, id).await?.item.unit_id;
     access::require(&state.store, &v, unit, Level::Administer).await?;
-    let Ok(to) = f.person_id.parse::<i64>() else {
-        return refused(
-            &state,
-            &v,
-            lang,
-            id,
-            Error::Invalid("请选择转交给谁".into()),
-        )
-        .await;
+    let Ok(to) = field(&f, "person_id").parse::<i64>() else {
+        let e = Error::Fields(crate::shared::error::Problems::one(
+            "person_id",
+            Tr(lang).s("rv.p.pick_reviewer"),
+        ));
+        return refused(&state, &v, lang, id, "reassign", &f, e).await;
     };
     let action = Action::Reassign {
         to: PersonId(to),
-        reason: f.reason,
+        reason: field(&f, "reason"),
     };
-    match act(&state, &v, id, action, None).await {
+    match act(&state, &v, id, action, None, lang).await {
         Ok(_) => Ok(back(id)),
-        Err(e) => refused(&state, &v, lang, id, e).await,
+        Err(e) => refused(&state, &v, lang, id, "reassign", &f, e).await,
     }
 }
 
@@ -640,14 +665,11 @@ pub async fn risk_form(
             continue;
         }
         let Ok(date) = NaiveDate::parse_from_str(&get(&format!("date_{i}")), "%Y-%m-%d") else {
-            return refused(
-                &state,
-                &v,
-                lang,
-                id,
-                Error::Invalid("请填写每次征求意见的日期".into()),
-            )
-            .await;
+            let e = Error::Fields(crate::shared::error::Problems::one(
+                &format!("date_{i}"),
+                Tr(lang).s("rv.p.consultation_date"),
+            ));
+            return refused(&state, &v, lang, id, "risk", &f, e).await;
         };
         consultations.push(Consultation {
             kind: get(&format!("kind_{i}")),
@@ -660,9 +682,9 @@ pub async fn risk_form(
         risk_level: get("risk_level"),
         contingency: get("contingency"),
     };
-    match add_risk(&state, &v, id, ra).await {
+    match add_risk(&state, &v, id, ra, lang).await {
         Ok(_) => Ok(back(id)),
-        Err(e) => refused(&state, &v, lang, id, e).await,
+        Err(e) => refused(&state, &v, lang, id, "risk", &f, e).await,
     }
 }
 
@@ -694,11 +716,25 @@ pub async fn new_version_form(
     Path(id): Path<i64>,
     m: Multipart,
 ) -> Result<Response> {
-    let parts = MultipartForm::read(m, state.config.upload_limit_bytes() as u64).await?.complete()?;
+    let parts = MultipartForm::read(m, state.config.upload_limit_bytes() as u64).await?;
+    if let Some(limit) = parts.too_large() {
+        let p = crate::shared::error::Problems::one("files", Error::TooLarge(limit).message(lang));
+        return show_refused(
+            &state,
+            &v,
+            lang,
+            id,
+            Refused::multipart("version", &parts, p),
+        )
+        .await;
+    }
     let expected = parts.text("version").parse().ok();
-    match add_version(&state, &v, id, expected, raw_of(&parts)).await {
+    match add_version(&state, &v, id, expected, raw_of(&parts), lang).await {
         Ok(()) => Ok(back(id)),
-        Err(e) => refused(&state, &v, lang, id, e).await,
+        Err(e) => {
+            let r = Refused::of_multipart("version", &parts, localised(e, lang), lang)?;
+            show_refused(&state, &v, lang, id, r).await
+        }
     }
 }
 
@@ -709,7 +745,7 @@ pub struct NewPage {
     pub unit: Unit,
     pub workflows: Vec<(String, String, &'static str)>,
     pub channels: Vec<Channel>,
-    pub error: Option<String>,
+    pub refused: Refused,
 }
 
 async fn new_page(
@@ -717,7 +753,7 @@ async fn new_page(
     v: &Viewer,
     lang: Lang,
     unit_id: i64,
-    error: Option<String>,
+    refused: Refused,
 ) -> Result<NewPage> {
     let (unit, _) = access::require(&state.store, v, unit_id, Level::Edit).await?;
     let mut r = state.store.reader().await?;
@@ -743,7 +779,7 @@ async fn new_page(
         unit,
         workflows,
         channels,
-        error,
+        refused,
     })
 }
 
@@ -753,7 +789,7 @@ pub async fn new_form(
     lang: Lang,
     Path(id): Path<i64>,
 ) -> Result<Html<String>> {
-    render(&new_page(&state, &v, lang, id, None).await?)
+    render(&new_page(&state, &v, lang, id, Refused::default()).await?)
 }
 
 pub async fn create_form(
@@ -764,26 +800,40 @@ pub async fn create_form(
     m: Multipart,
 ) -> Result<Response> {
     access::require(&state.store, &v, unit_id, Level::Edit).await?;
-    let parts = MultipartForm::read(m, state.config.upload_limit_bytes() as u64).await?.complete()?;
-    let channel = parts.text("channel_id").parse().ok();
-    let major = !parts.text("major").is_empty();
-    match create(
-        &state,
-        &v,
-        unit_id,
-        &parts.text("workflow"),
-        channel,
-        major,
-        raw_of(&parts),
-    )
-    .await
-    {
-        Ok(id) => Ok(back(id)),
-        Err(Error::Invalid(m)) => {
-            let page = new_page(&state, &v, lang, unit_id, Some(m)).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    let parts = MultipartForm::read(m, state.config.upload_limit_bytes() as u64).await?;
+    let outcome = match parts.too_large() {
+        Some(limit) => Err(Error::Fields(crate::shared::error::Problems::one(
+            "files",
+            Error::TooLarge(limit).message(lang),
+        ))),
+        None => {
+            let channel = parts.text("channel_id").parse().ok();
+            let major = !parts.text("major").is_empty();
+            create(
+                &state,
+                &v,
+                unit_id,
+                &parts.text("workflow"),
+                channel,
+                major,
+                raw_of(&parts),
+                lang,
+            )
+            .await
         }
-        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(id) => Ok(back(id)),
+        Err(e) => {
+            let too_large = parts.too_large().is_some();
+            let mut r = Refused::of_multipart("new", &parts, e, lang)?;
+            if too_large {
+                r.status = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+            }
+            let status = r.status;
+            let page = new_page(&state, &v, lang, unit_id, r).await?;
+            Ok((status, render(&page)?).into_response())
+        }
     }
 }
 

@@ -66,7 +66,11 @@ pub fn random_token() -> String {
 }
 
 pub fn sha256_hex(s: &str) -> String {
-    zeren_store::audit::hex(&sha2::Sha256::digest(s.as_bytes()))
+    sha256_hex_bytes(s.as_bytes())
+}
+
+pub fn sha256_hex_bytes(b: &[u8]) -> String {
+    zeren_store::audit::hex(&sha2::Sha256::digest(b))
 }
 
 /// Constant-time comparison for secrets.

@@ -18,9 +18,9 @@ macro_rules! wrap_body {
             async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
                 match <$inner>::from_request(req, state).await {
                     Ok(v) => Ok($name(v.0)),
-                    Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(
-                        Error::TooLarge(state.config.upload_limit_bytes() as u64),
-                    ),
+                    Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                        Err(Error::TooLarge(state.config.upload_limit_bytes() as u64))
+                    }
                     Err(r) => Err($err(r.body_text())),
                 }
             }
@@ -59,14 +59,37 @@ impl FromRequest<AppState> for Bytes {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
         match axum::body::Bytes::from_request(req, state).await {
             Ok(b) => Ok(Bytes(b)),
-            Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(
-                Error::TooLarge(state.config.upload_limit_bytes() as u64),
-            ),
+            Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(Error::TooLarge(state.config.upload_limit_bytes() as u64))
+            }
             Err(_) => Err(Error::Malformed),
         }
     }
 }
-wrap_parts!(Query, axum::extract::Query<T>, Error::Invalid);
+/// A query string a page's link or form did not make: words for a person, serde's words for a
+/// script.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(v) => Ok(Query(v.0)),
+            Err(r) if parts.uri.path().starts_with("/api/") => Err(Error::Invalid(r.body_text())),
+            Err(_) => {
+                let lang = parts
+                    .extensions
+                    .get::<super::i18n::Lang>()
+                    .copied()
+                    .unwrap_or_default();
+                Err(Error::Invalid(
+                    super::i18n::Tr(lang).s("err.bad_query").into(),
+                ))
+            }
+        }
+    }
+}
 // A path that does not parse (`/units/abc`) names nothing that exists.
 wrap_parts!(Path, axum::extract::Path<T>, |_| Error::NotFound);
 

@@ -3,9 +3,23 @@
 //! read before the limit was reached (browsers send fields in the page's order, so what was typed
 //! above the file input survives) and says the form was too large.
 
-use axum::extract::Multipart;
+use axum::extract::{FromRequest, Request};
 
 use super::error::Error;
+
+/// A multipart body, its rejection (a request that is not multipart at all) as [`Error`].
+pub struct Multipart(axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Multipart {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(Multipart)
+            .map_err(|_| Error::Malformed)
+    }
+}
 
 /// One multipart field: name, file name, media type, content.
 type Part = (String, Option<String>, Option<String>, Vec<u8>);
@@ -20,7 +34,8 @@ pub struct Form {
 impl Form {
     /// Reads every field. `limit` is the body limit the server enforces (bytes), named when the
     /// body goes over it; the fields read before stay.
-    pub async fn read(mut m: Multipart, limit: u64) -> Result<Form, Error> {
+    pub async fn read(m: Multipart, limit: u64) -> Result<Form, Error> {
+        let mut m = m.0;
         let mut fields = Vec::new();
         loop {
             let f = match m.next_field().await {
@@ -59,15 +74,6 @@ impl Form {
     /// The limit the body went over, if it did.
     pub fn too_large(&self) -> Option<u64> {
         self.too_large
-    }
-
-    /// [`Error::TooLarge`] when the body went over the limit: for handlers that cannot show
-    /// their form again.
-    pub fn complete(self) -> Result<Form, Error> {
-        match self.too_large {
-            Some(limit) => Err(Error::TooLarge(limit)),
-            None => Ok(self),
-        }
     }
 
     /// The first value of a text field, trimmed; empty when absent.

@@ -38,8 +38,8 @@ pub fn chosen(f: &super::multipart::Form, lang: Lang) -> Result<(String, String)
         let (name, bytes) = f
             .file("policy_file")
             .ok_or_else(|| vec![t.s("policy.pick").to_string()])?;
-        let text =
-            String::from_utf8(bytes.to_vec()).map_err(|_| vec![format!("{name}: UTF-8?")])?;
+        let text = String::from_utf8(bytes.to_vec())
+            .map_err(|_| vec![t.f("policy.not_utf8", &[("file", &name)])])?;
         // Kept with LF line ends: the confirm form sends the text back through a textarea,
         // which browsers submit with CRLF, and the hash must match across the round trip.
         Ok((name, text.replace("\r\n", "\n")))

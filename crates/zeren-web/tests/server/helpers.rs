@@ -17,10 +17,16 @@ pub struct App {
 }
 
 pub async fn spawn_app(db: TestDb) -> App {
-    let config = Config {
+    spawn_app_with(db, |_| {}).await
+}
+
+/// [`spawn_app`] with a configuration changed by `adjust` (a small upload limit, say).
+pub async fn spawn_app_with(db: TestDb, adjust: impl FnOnce(&mut Config)) -> App {
+    let mut config = Config {
         database_url: Some(db.url.clone()),
         ..Config::default()
     };
+    adjust(&mut config);
     let store = Store::open(&db.url, HashAlg::Sha256)
         .await
         .expect("open store");

@@ -101,6 +101,12 @@ const ROUTES: &[Route] = &[
     ),
     r("GET", "/units/{A}/import", Edit, B::None),
     r("POST", "/units/{A}/import", Edit, B::Multipart("file")),
+    r(
+        "POST",
+        "/units/{A}/import/confirm",
+        Edit,
+        B::Form(&[("sha256", "0"), ("content", "eA=="), ("fingerprint", "0")]),
+    ),
     r("GET", "/units/{A}/policy", Administer, B::None),
     r(
         "POST",
