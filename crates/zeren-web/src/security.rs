@@ -96,6 +96,17 @@ async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request
         }
     }
     if let Some(v) = viewer {
+        // An initial password (accounts made for role holders) is changed before anything else
+        // is done in the pages; the account's own page, logging out and the assets stay open.
+        if v.session.is_some()
+            && v.account.must_change_password
+            && !path.starts_with("/api/")
+            && !matches!(path, "/me" | "/me/password" | "/logout")
+            && !path.starts_with("/assets/")
+            && !path.starts_with("/lang/")
+        {
+            return Err(Error::MustChangePassword);
+        }
         req.extensions_mut().insert(v);
     }
     Ok(req)
@@ -124,6 +135,7 @@ async fn token_viewer(state: &AppState, token: &str) -> Result<Option<Viewer>, E
         account,
         session: None,
         csrf: String::new(),
+        person_name: None,
     }))
 }
 
@@ -143,6 +155,10 @@ async fn session_viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<
     let Some(account) = r.account(s.account_id).await? else {
         return Ok(None);
     };
+    let person_name = match account.person_id {
+        Some(p) => r.person(p).await?.map(|p| p.name),
+        None => None,
+    };
     drop(r);
     if !account.active {
         return Ok(None);
@@ -155,6 +171,7 @@ async fn session_viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<
         account,
         session: Some(id),
         csrf: s.csrf_token,
+        person_name,
     }))
 }
 
@@ -251,6 +268,7 @@ fn as_page(e: Error, lang: Lang) -> Response {
         Error::Unauthenticated => Redirect::to("/login").into_response(),
         Error::Setup(false) => Redirect::to("/setup").into_response(),
         Error::Setup(true) => Redirect::to("/login").into_response(),
+        Error::MustChangePassword => Redirect::to("/me").into_response(),
         e => {
             let status = e.status_code();
             let page = view::error_page(lang, status, &e.message(lang));

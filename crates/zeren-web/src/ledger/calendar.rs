@@ -60,6 +60,7 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> R
         account,
         session: None,
         csrf: String::new(),
+        person_name: None,
     };
     let today = today();
     let units = mine::units(&state, &viewer, today).await?;

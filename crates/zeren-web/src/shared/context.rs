@@ -18,6 +18,8 @@ pub struct Viewer {
     /// The hashed session id, when authenticated by cookie (not by API token).
     pub session: Option<String>,
     pub csrf: String,
+    /// The name of the person the account is linked to (pages show people by name).
+    pub person_name: Option<String>,
 }
 
 impl Viewer {

@@ -37,6 +37,9 @@ pub enum Error {
     Conflict(String),
     #[error("too many failed logins")]
     Locked,
+    /// The account's password was set by an administrator and must be changed first.
+    #[error("password change required")]
+    MustChangePassword,
     /// Setup has not been done yet (or was already done).
     #[error("setup state")]
     Setup(bool),
@@ -48,7 +51,7 @@ impl Error {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Error::Forbidden | Error::Csrf => StatusCode::FORBIDDEN,
+            Error::Forbidden | Error::Csrf | Error::MustChangePassword => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Invalid(_) | Error::Fields(_) | Error::Malformed => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -64,7 +67,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Unauthenticated => "unauthenticated",
-            Error::Forbidden => "forbidden",
+            Error::Forbidden | Error::MustChangePassword => "forbidden",
             Error::NotFound => "not_found",
             Error::Csrf => "csrf",
             Error::Invalid(_) | Error::Fields(_) | Error::Malformed => "invalid",
@@ -88,6 +91,7 @@ impl Error {
             Error::Forbidden => t.s("err.forbidden").into(),
             Error::NotFound => t.s("err.not_found").into(),
             Error::Csrf => t.s("err.csrf").into(),
+            Error::MustChangePassword => t.s("err.must_change_password").into(),
             Error::Locked => t.s("err.locked").into(),
             Error::Setup(_) => t.s("err.setup").into(),
             Error::Internal(_) => t.s("err.internal").into(),

@@ -28,6 +28,8 @@ pub const KINDS: &[&str] = &[
 
 pub struct NavUser {
     pub username: String,
+    /// The linked person's name, shown instead of the user name.
+    pub name: Option<String>,
     pub has_units: bool,
     pub security: bool,
     pub audit: bool,
@@ -43,11 +45,16 @@ impl Chrome {
     pub fn new(lang: Lang, viewer: Option<&Viewer>) -> Chrome {
         Chrome {
             t: Tr(lang),
-            user: viewer.map(|v| NavUser {
-                username: v.account.username.clone(),
-                has_units: matches!(v.duty(), AdminDuty::None | AdminDuty::System),
-                security: v.duty() == AdminDuty::Security,
-                audit: v.duty() == AdminDuty::Audit,
+            // Until an initial password is changed, only the account's own page is open.
+            user: viewer.map(|v| {
+                let open = !v.account.must_change_password;
+                NavUser {
+                    username: v.account.username.clone(),
+                    name: v.person_name.clone(),
+                    has_units: open && matches!(v.duty(), AdminDuty::None | AdminDuty::System),
+                    security: open && v.duty() == AdminDuty::Security,
+                    audit: open && v.duty() == AdminDuty::Audit,
+                }
             }),
             csrf: viewer.map(|v| v.csrf.clone()).unwrap_or_default(),
         }

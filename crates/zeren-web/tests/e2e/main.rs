@@ -3,6 +3,7 @@
 //! chromium-driver and sets it); otherwise they say they were skipped. Screenshots of each step
 //! are left in target/e2e/ for a person to look at.
 
+mod forms;
 #[allow(dead_code)]
 #[path = "../server/helpers.rs"]
 mod helpers;
@@ -40,7 +41,7 @@ pub(crate) fn shots() -> PathBuf {
 }
 
 /// A minimal, valid one-page PDF.
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

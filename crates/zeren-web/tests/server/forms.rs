@@ -343,7 +343,19 @@ async fn a_refused_decision_keeps_its_ticks_and_comment() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        let principal = app.login("principal").await;
+        // Until the initial password is changed, every page leads to 我的.
+        let first = app.login("principal").await;
+        let r = first.get(&format!("/reviews/{}", 1)).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/me"));
+        let r = first
+            .form(
+                "/me/password",
+                &[("current", PASSWORD), ("password", "Zeren-Second-2026!")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let mut principal = app.client();
+        principal.login("principal", "Zeren-Second-2026!").await;
         // A new item refused for its missing title keeps the rest.
         let r = clerk
             .multipart(
@@ -684,6 +696,12 @@ async fn accounts_are_linked_to_people_chosen_by_name_and_made_for_role_holders_
         principal.login("t001", &unescape(&password)).await;
         let me = principal.get("/me").await;
         assert!(visible_text(&me.text).contains("请先修改为只有自己知道的密码"));
+        assert!(
+            visible_text(&me.text).contains("王校长 · t001"),
+            "the person by name"
+        );
+        let r = principal.get("/work").await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/me"));
         // The principal is no longer offered; the audit chain has the accounts.
         let page = sec.get("/accounts").await;
         assert!(!visible_text(after(&page.text, "id=\"holders\"")).contains("王校长"));
