@@ -7,6 +7,16 @@ pub static MESSAGES: Catalogue = &[
     ("audit.anonymous", "未登录者", "not signed in"),
     ("audit.anyone", "全部", "anyone"),
     (
+        "audit.bad_actor",
+        "请从列表中选择操作人。",
+        "Choose the person from the list.",
+    ),
+    (
+        "audit.bad_date",
+        "日期“{value}”无效，请按“年-月-日”填写，如 2026-03-01。",
+        "The date {value} is not valid: use year-month-day, e.g. 2026-03-01.",
+    ),
+    (
         "audit.broken",
         "审计链在此处断裂：",
         "The audit chain is broken: ",
