@@ -614,6 +614,30 @@ pub struct PolicyMeta {
     pub issued_by: Option<String>,
     pub based_on: Vec<String>,
     pub source_text: Option<String>,
+    /// The kinds of unit the policy is for (`applies_to`). Installed at a unit, it governs every
+    /// unit of these kinds in the subtree (the installing unit included) that has no closer
+    /// installation of its own. Empty: the installing unit only.
+    pub applies_to: Vec<UnitKind>,
+}
+
+impl PolicyMeta {
+    /// Whether an installation of this policy governs a unit of `unit_kind` in its subtree
+    /// (`is_install_unit` when it is the installing unit itself); see [`kind_governs`].
+    pub fn governs(&self, is_install_unit: bool, unit_kind: &str) -> bool {
+        kind_governs(&self.applies_to, is_install_unit, unit_kind)
+    }
+}
+
+/// Whether a policy with `applies_to` governs a unit of `unit_kind` below (or at) where it is
+/// installed: a unit of one of those kinds (by id or Chinese name); without kinds, only the
+/// installing unit.
+pub fn kind_governs(applies_to: &[UnitKind], is_install_unit: bool, unit_kind: &str) -> bool {
+    if applies_to.is_empty() {
+        return is_install_unit;
+    }
+    applies_to
+        .iter()
+        .any(|k| unit_kind == k.as_str() || unit_kind == k.zh())
 }
 
 /// How many people may hold a role in one unit.

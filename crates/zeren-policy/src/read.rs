@@ -237,6 +237,7 @@ const POLICY_KEYS: &[&str] = &[
     "issued_by",
     "based_on",
     "source_text",
+    "applies_to",
 ];
 const ROLE_KEYS: &[&str] = &["title", "held_by", "holders", "source"];
 const HOLDERS_KEYS: &[&str] = &["min", "max"];
@@ -1191,6 +1192,19 @@ impl<'t> Cx<'t> {
         let issued_by = self.string(&t, "issued_by", false);
         let based_on = self.texts(&t, "based_on");
         let source_text = self.string(&t, "source_text", false);
+        let mut applies_to = Vec::new();
+        for (s, span, path) in self.strings(&t, "applies_to") {
+            match UnitKind::parse(&s) {
+                Some(k) if applies_to.contains(&k) => self.report(
+                    span.start,
+                    path,
+                    rule("each value once", "每个值只写一次"),
+                    Found::Text(s),
+                ),
+                Some(k) => applies_to.push(k),
+                None => self.report(span.start, path, Expected::Identifier, Found::Text(s)),
+            }
+        }
         Some(PolicyMeta {
             id: id?,
             title: title?,
@@ -1199,6 +1213,7 @@ impl<'t> Cx<'t> {
             issued_by,
             based_on,
             source_text,
+            applies_to,
         })
     }
 

@@ -59,9 +59,7 @@ async fn year_data(
     let today = today();
     let year = match year {
         Some(y) if !(2000..=2100).contains(&y) => {
-            return Err(Error::Invalid(
-                "年份须在 2000 至 2100 之间".into(),
-            ))
+            return Err(Error::Invalid("年份须在 2000 至 2100 之间".into()))
         }
         Some(y) => y,
         None => today.year(),

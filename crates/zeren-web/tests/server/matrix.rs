@@ -568,7 +568,8 @@ async fn every_route_checks_access_on_the_server() {
         let branch = sys
             .form(
                 &format!("/units/{a}/children"),
-                &[("name", "甲校党支部"), ("kind", "党支部")],
+                // A school below a school: the school pack governs it, and it reports to A.
+                &[("name", "甲校分校"), ("kind", "学校")],
             )
             .await
             .location_id();
