@@ -9,3 +9,4 @@ pub mod obligations;
 pub mod org;
 pub mod records;
 pub mod review;
+pub mod scoring;
