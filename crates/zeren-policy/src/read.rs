@@ -32,8 +32,9 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, Diagnostics> {
     }
 }
 
-/// Parses and validates one fragment file on its own: its references must resolve within it.
-pub(crate) fn parse_fragment(file: &str, text: &str) -> Result<Included, Diagnostics> {
+/// Parses and validates one fragment file (`policies/fragments/*.toml`) on its own: its references
+/// must resolve within it. Returns its title, description and what it declares.
+pub fn parse_fragment(file: &str, text: &str) -> Result<Included, Diagnostics> {
     let mut cx = Cx::new(file, text);
     let mut parts = Parts::default();
     let mut out = Vec::new();
