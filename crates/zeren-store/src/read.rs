@@ -309,6 +309,40 @@ pub trait Read {
         Ok(rows.iter().filter_map(|(l,)| Level::parse(l)).max())
     }
 
+    /// The roles `person_id` holds on `on` at `unit_id` or one of its ancestors: (unit, role).
+    async fn roles_held_above(
+        &mut self,
+        person_id: i64,
+        unit_id: i64,
+        on: chrono::NaiveDate,
+    ) -> Result<Vec<(i64, String)>> {
+        let sql = format!(
+            "{ANCESTORS} SELECT a.unit_id, a.role_id FROM assignments a JOIN anc ON a.unit_id = anc.id
+             WHERE a.person_id = $2 AND a.starts_on <= $3 AND (a.ends_on IS NULL OR a.ends_on > $3)
+             ORDER BY anc.depth, a.role_id"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .bind(person_id)
+            .bind(on)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// The units where `person_id` holds a role on `on`.
+    async fn units_held(&mut self, person_id: i64, on: chrono::NaiveDate) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT DISTINCT unit_id FROM assignments
+             WHERE person_id = $1 AND starts_on <= $2 AND (ends_on IS NULL OR ends_on > $2)
+             ORDER BY unit_id"
+        )
+        .bind(person_id)
+        .bind(on)
+        .fetch_all(&mut *c)
+        .await)?;
+        Ok(rows.into_iter().map(|(u,)| u).collect())
+    }
+
     async fn assignment(&mut self, id: i64) -> Result<Option<Assignment>> {
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(

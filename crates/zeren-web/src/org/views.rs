@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use zeren_store::*;
 
 use crate::shared::packs::PackInfo;
-use crate::shared::view::Chrome;
+use crate::shared::view::{Chrome, Crumb};
 
 pub struct TreeNode {
     pub unit: Unit,
@@ -75,7 +75,7 @@ pub struct RolesPart {
 pub struct UnitPage {
     pub chrome: Chrome,
     pub unit: Unit,
-    pub path: Vec<Unit>,
+    pub path: Vec<Crumb>,
     pub children: Vec<Unit>,
     pub people: Vec<Person>,
     pub policy: Option<InstalledPolicy>,
@@ -95,7 +95,7 @@ pub struct UnitPage {
 pub struct PersonPage {
     pub chrome: Chrome,
     pub person: Person,
-    pub path: Vec<Unit>,
+    pub path: Vec<Crumb>,
     pub id_masked: String,
     pub assignments: Vec<HistoryRow>,
 }
