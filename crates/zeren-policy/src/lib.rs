@@ -14,4 +14,4 @@ mod read;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use model::*;
-pub use read::{parse, parse_fragment};
+pub use read::{locate, parse, parse_fragment};

@@ -3035,3 +3035,21 @@ impl<'t> Cx<'t> {
         }
     }
 }
+
+/// Where the key at `path` (dotted, e.g. `duties.half_year_report.report_to`) is written in a
+/// policy text: (line, column), 1-based — for diagnostics found after parsing, such as install
+/// warnings. None when the text does not parse or has no such key.
+pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+    let root = toml_span::parse(text).ok()?;
+    let mut v = &root;
+    let mut at = None;
+    for key in path.split('.') {
+        let ValueInner::Table(t) = v.as_ref() else {
+            return None;
+        };
+        let (k, next) = t.get_key_value(key)?;
+        at = Some(k.span.start);
+        v = next;
+    }
+    at.map(|o| LineIndex::new(text).locate(o))
+}

@@ -36,6 +36,10 @@ pub fn routes() -> Router<AppState> {
             get(policy::page).post(policy::install_form),
         )
         .route("/units/{id}/policy/preview", post(policy::preview_form))
+        .route(
+            "/units/{id}/policy/{install}/remove",
+            post(policy::remove_form),
+        )
         .route("/units/{id}/bodies/sync", post(bodies::sync_form))
         .route("/assignments/{id}/end", post(assignments::end_form))
         .route("/bodies/{id}/members", post(bodies::add_member_form))
@@ -58,6 +62,7 @@ pub fn api() -> ApiRouter {
         .post("/assignments/{id}/end", assignments::end_json)
         .get("/policies", policy::list_json)
         .post("/policies", policy::install_json)
+        .post("/policies/{id}/remove", policy::remove_json)
         .get("/bodies", bodies::list_json)
 }
 
@@ -96,6 +101,7 @@ pub fn doc() -> ApiDoc {
             o["responses"]["422"] = json_body("the policy's errors, each with its line and column, or a wrong request", r("PolicyErrors"));
             o
         })
+        .path("/policies/{id}/remove", "post", op("Remove an installed policy (administer at its unit); its unended obligations without records are cancelled, history stays", vec![id_param()], None, (200, json_body("OK", r("InstalledPolicy"))), &[]))
         .path("/bodies", "get", op("Bodies (领导小组 …) at a unit with their members", vec![unit_param()], None, (200, json_body("OK", s::array(object(&["body", "members"], json!({ "body": r("Body"), "members": list("BodyMember") }))))), &[]))
         .schema("Unit", object(&["id", "parent_id", "name", "kind", "created_at"], json!({ "id": s::int(), "parent_id": s::int_or_null(), "name": s::string(), "kind": s::string(), "created_at": s::time() })))
         .schema("UnitDetail", object(&["unit", "level", "path", "children", "policy", "roles", "warnings"], json!({
