@@ -146,7 +146,9 @@ pub async fn submit(
         }
     }
     w.commit().await?;
-    // Only now can the materialiser see the installed policy.
+    // Only now can the materialiser see the installed policy; the first page shows its
+    // obligations.
+    state.materialise_now(unit.id).await?;
     state.obligations_changed();
     tracing::info!(unit = %form.unit_name, policy = %policy.meta.id, "setup done");
     Ok(see_other("/login"))

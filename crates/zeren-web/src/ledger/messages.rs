@@ -39,6 +39,7 @@ pub static MESSAGES: Catalogue = &[
     ("ob.due", "到期", "Due"),
     ("ob.evidence", "佐证材料", "Evidence"),
     ("ob.needs", "要求", "Requires"),
+    ("ob.no_parent", "此项须报上级单位，但本单位没有上级单位：记录不会送达任何单位的待签收。", "This is reported to the parent unit, but this unit has none: its records reach no one's inbox."),
     ("ob.no_records", "尚未登记。", "Nothing recorded yet."),
     ("ob.period", "周期", "Period"),
     ("ob.records", "记录", "Records"),

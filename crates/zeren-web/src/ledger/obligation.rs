@@ -48,6 +48,8 @@ pub struct ObligationPage {
     pub today: NaiveDate,
     pub error: Option<String>,
     pub max_mb: u64,
+    /// Reported to the parent unit, but the unit has none: its records reach no one.
+    pub no_parent: bool,
 }
 
 /// An obligation and what the viewer may do with it: read it where they may read the unit (a
@@ -197,6 +199,7 @@ pub(super) async fn page_model(
             .filter_map(evidence_zh)
             .collect(),
         o: view,
+        no_parent: o.report_to_parent && path.len() <= 1,
         path: crumbs(&state.store, v, path).await?,
         records,
         people,

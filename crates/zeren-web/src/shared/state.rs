@@ -70,6 +70,24 @@ impl AppState {
         self.materialise.notify_one();
     }
 
+    /// Materialises one tree's obligations now, in the request (first-run setup: one unit, so
+    /// the first page already shows them); larger changes wake the background run instead.
+    pub async fn materialise_now(&self, root: i64) -> Result<(), Error> {
+        let cal =
+            zeren_policy::calendar::WorkCalendar::with_imported(&self.config.data.join("calendar"))
+                .map_err(|e| Error::Internal(format!("calendar: {e}")))?;
+        let mut report = zeren_store::materialise::Report::default();
+        zeren_store::materialise::materialise_tree(
+            &self.store,
+            root,
+            super::clock::today(),
+            &cal,
+            &mut report,
+        )
+        .await?;
+        Ok(())
+    }
+
     /// What the materialiser waits on between its hourly runs.
     pub fn materialise_signal(&self) -> Arc<tokio::sync::Notify> {
         self.materialise.clone()
