@@ -41,6 +41,7 @@ pub static MESSAGES: Catalogue = &[
     ("ob.needs", "要求", "Requires"),
     ("ob.no_parent", "此项须报上级单位，但本单位没有上级单位：记录不会送达任何单位的待签收。", "This is reported to the parent unit, but this unit has none: its records reach no one's inbox."),
     ("ob.no_records", "尚未登记。", "Nothing recorded yet."),
+    ("ob.opens_on", "本期尚未开始，开始后才能登记。开始日期：", "This period has not begun; it can be recorded from "),
     ("ob.period", "周期", "Period"),
     ("ob.records", "记录", "Records"),
     ("ob.records_title", "工作记录", "Records"),

@@ -50,6 +50,8 @@ pub struct ObligationPage {
     pub max_mb: u64,
     /// Reported to the parent unit, but the unit has none: its records reach no one.
     pub no_parent: bool,
+    /// The period has not begun: shown early, recorded once it starts (on this day).
+    pub opens_on: Option<NaiveDate>,
 }
 
 /// An obligation and what the viewer may do with it: read it where they may read the unit (a
@@ -74,6 +76,16 @@ pub async fn duty_of(state: &AppState, o: &Obligation) -> Result<zeren_policy::D
     p.duty(&zeren_policy::DutyId::parse(&o.duty_id).ok_or(Error::NotFound)?)
         .cloned()
         .ok_or(Error::NotFound)
+}
+
+/// The first day work counts for an obligation: its period's start; a holiday duty (节前研判) is
+/// done before the holiday, so its window opens a month before it is due.
+pub fn window_start(o: &Obligation) -> NaiveDate {
+    if o.every == "holiday" {
+        o.due_on.min(o.period_start) - chrono::Days::new(31)
+    } else {
+        o.period_start
+    }
 }
 
 /// Loads an obligation the viewer may read, with their rights on it.
@@ -200,6 +212,7 @@ pub(super) async fn page_model(
             .collect(),
         o: view,
         no_parent: o.report_to_parent && path.len() <= 1,
+        opens_on: Some(window_start(&o)).filter(|d| today < *d),
         path: crumbs(&state.store, v, path).await?,
         records,
         people,

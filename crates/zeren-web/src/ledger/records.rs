@@ -100,15 +100,9 @@ pub async fn checked_version(
         .map(|p| PersonId(p.id))
         .collect();
     let every = zeren_policy::Frequency::parse(&o.every).unwrap_or(zeren_policy::Frequency::Year);
-    // A holiday duty (节前研判) is done before the holiday: its window opens a month before it is due.
-    let start = if every == zeren_policy::Frequency::Holiday {
-        o.due_on.min(o.period_start) - chrono::Days::new(31)
-    } else {
-        o.period_start
-    };
     let period = Period {
         every,
-        start,
+        start: super::obligation::window_start(o),
         end: o.period_end,
         holiday: None,
     };

@@ -820,3 +820,54 @@ async fn a_first_responsible_without_a_grant_acts_on_what_he_answers_for() {
         app.stop().await;
     }
 }
+
+/// The next period's obligation is shown but takes no record before its period begins, and an
+/// empty record fulfils nothing — on the page and over the API alike.
+#[tokio::test]
+async fn no_record_before_the_period_and_no_empty_record() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+        materialise(&app).await;
+        let clerk = app.login("clerk1").await;
+        let today = zeren_web::today();
+        let next = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .obligations(&ObligationFilter {
+                unit: Some(first.unit),
+                duty: Some("quarterly_study".into()),
+                ..ObligationFilter::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.obligation.period_start > today)
+            .expect("the next quarter")
+            .obligation;
+        let page = clerk.get(&format!("/obligations/{}", next.id)).await.text;
+        assert!(page.contains("id=\"not-begun\"") && !page.contains("id=\"record-form\""));
+        let r = clerk
+            .json(
+                &format!("/api/v1/obligations/{}/records", next.id),
+                serde_json::json!({ "work_date": today.to_string(), "content": "学习" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json()["message"].as_str().unwrap().contains("尚未开始"));
+        // This quarter: an empty record is refused, with what is expected.
+        let now = obligation_id(&app, first.unit, "quarterly_study").await;
+        let r = clerk
+            .multipart(
+                &format!("/obligations/{now}/records"),
+                &[("work_date", None, today.to_string().as_bytes())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("请填写工作内容"), "{}", r.text);
+        app.stop().await;
+    }
+}
