@@ -871,3 +871,42 @@ async fn no_record_before_the_period_and_no_empty_record() {
         app.stop().await;
     }
 }
+
+/// Overdue work stays on 我的工作 until it is done, however old; this period's open work is
+/// "in progress", the next period's "not begun".
+#[tokio::test]
+async fn my_work_keeps_old_overdue_work_and_names_the_periods() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+        // The school's policy counts from 2024; obligations were made then and are made now.
+        let installed = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .policy_in_force(first.unit)
+            .await
+            .unwrap()
+            .unwrap();
+        let long_ago = chrono::NaiveDate::from_ymd_opt(2024, 8, 1).unwrap();
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        w.set_policy_effective_from(installed.id, long_ago)
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        zeren_store::materialise::materialise_all(&app.store, long_ago, &WorkCalendar::bundled())
+            .await
+            .unwrap();
+        materialise(&app).await;
+        let clerk = app.login("clerk1").await;
+        let page = clerk.get("/work").await.text;
+        assert!(
+            page.contains("2024年第三季度"),
+            "the 2024 quarter is still overdue"
+        );
+        assert!(page.contains("本期进行中") && page.contains("下期（尚未开始）"));
+        app.stop().await;
+    }
+}
