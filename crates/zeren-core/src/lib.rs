@@ -12,3 +12,4 @@ pub mod org;
 pub mod people;
 pub mod records;
 pub mod review;
+pub mod scoring;

@@ -34,6 +34,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang) -> Result<Response>
     let page = SetupPage {
         chrome: Chrome::new(lang, None),
         packs: packs::listing(),
+        fragments: packs::fragments(),
         form,
         refused: Refused::default(),
     };
@@ -57,6 +58,7 @@ pub async fn submit(
         system_username: f.text("system_username"),
         security_username: f.text("security_username"),
         audit_username: f.text("audit_username"),
+        fragments: f.all("fragment"),
     };
     let mut problems = Problems::new();
     if let Some(limit) = f.too_large() {
@@ -102,6 +104,7 @@ pub async fn submit(
         let page = SetupPage {
             chrome: Chrome::new(lang, None),
             packs: packs::listing(),
+            fragments: packs::fragments(),
             form,
             refused,
         };
@@ -132,7 +135,9 @@ pub async fn submit(
         }
     }
     w.commit().await?;
-    // Only now can the materialiser see the installed policy.
+    // Only now can the materialiser see the installed policy; the first page shows its
+    // obligations.
+    state.materialise_now(unit.id).await?;
     state.obligations_changed();
     tracing::info!(unit = %form.unit_name, policy = %policy.meta.id, "setup done");
     Ok(see_other("/login"))

@@ -13,6 +13,7 @@ use super::views::*;
 use crate::shared::extract::field;
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
+use crate::shared::view::crumbs;
 
 #[derive(Deserialize)]
 pub struct PersonForm {
@@ -136,7 +137,7 @@ pub async fn page(
     let mut r = state.store.reader().await?;
     render(&PersonPage {
         chrome: Chrome::new(lang, Some(&v)),
-        path: r.path(p.unit_id).await?,
+        path: crumbs(&state.store, &v, r.path(p.unit_id).await?).await?,
         id_masked: p.id_number.as_deref().map(mask_id).unwrap_or_default(),
         assignments: service::with_titles(&state.store, r.assignments_of(id).await?).await?,
         person: p,

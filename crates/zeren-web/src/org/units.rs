@@ -16,6 +16,7 @@ use crate::shared::extract::field;
 use crate::shared::i18n::name_rule;
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
+use crate::shared::view::crumbs;
 use zeren_core::names;
 use zeren_store::directory::DirectoryRead;
 
@@ -110,9 +111,12 @@ pub async fn unit_page(
     Ok(UnitPage {
         chrome: Chrome::new(lang, Some(v)),
         people: r.people_in_unit(id).await?,
-        path: d.path,
+        path: crumbs(&state.store, &v, d.path).await?,
         children: d.children,
         unit: d.unit,
+        governs: d.roles.governs,
+        installed_at: d.roles.installed_at,
+        applies_to: d.roles.applies_to,
         policy: d.roles.policy,
         roles: d.roles.rows,
         warnings: d.roles.warnings,

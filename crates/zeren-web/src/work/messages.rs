@@ -4,6 +4,7 @@ use crate::shared::i18n::Catalogue;
 
 pub static MESSAGES: Catalogue = &[
     ("work.due_soon", "即将到期", "Due soon"),
+    ("work.in_progress", "本期进行中", "In progress this period"),
     (
         "work.no_units",
         "您尚未在任何单位任职或获授权。",
@@ -14,6 +15,10 @@ pub static MESSAGES: Catalogue = &[
     ("work.recent", "我最近登记的", "What I recorded recently"),
     ("work.title", "我的工作", "My work"),
     ("work.units", "我负责的单位", "My units"),
-    ("work.upcoming", "即将开始", "Coming up"),
+    (
+        "work.upcoming",
+        "下期（尚未开始）",
+        "Next period (not begun)",
+    ),
     ("work.waiting", "待我审核", "Waiting for me"),
 ];

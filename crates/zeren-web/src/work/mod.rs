@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use zeren_core::obligations::Status;
-use zeren_store::ledger::{LedgerRead, Obligation, RecordVersion};
+use zeren_store::ledger::{LedgerRead, Obligation, ObligationProgress, RecordVersion};
 use zeren_store::Unit;
 
 use crate::shared::clock::today;
@@ -31,6 +31,9 @@ pub struct WorkPage {
     pub today: NaiveDate,
     pub overdue: Vec<ObligationView>,
     pub due_soon: Vec<ObligationView>,
+    /// Not yet due, in a period already running.
+    pub in_progress: Vec<ObligationView>,
+    /// The next period's, shown ahead.
     pub upcoming: Vec<ObligationView>,
     pub recent: Vec<(Obligation, RecordVersion)>,
     pub counts: Vec<(&'static str, &'static str, usize)>,
@@ -40,10 +43,27 @@ pub struct WorkPage {
     pub waiting: Vec<ItemRow>,
 }
 
+/// My units and the obligations 我的工作 shows: what is not done yet, however old (overdue work
+/// stays until it is done), and what was done this year.
+async fn my_rows(
+    state: &AppState,
+    v: &Viewer,
+    today: NaiveDate,
+) -> Result<(Vec<Unit>, Vec<ObligationProgress>)> {
+    let window = mine::work_window(today);
+    let (units, rows) =
+        mine::obligations(state, v, today, today - chrono::Days::new(3 * 366)).await?;
+    let rows = rows
+        .into_iter()
+        .filter(|p| p.obligation.due_on >= window || !progress_status(p, today).is_done())
+        .collect();
+    Ok((units, rows))
+}
+
 /// The reminder in the navigation: how many of my obligations are overdue or due soon.
 pub async fn badge(State(state): State<AppState>, v: Viewer) -> Result<Html<String>> {
     let today = today();
-    let (_, rows) = mine::obligations(&state, &v, today, mine::work_window(today)).await?;
+    let (_, rows) = my_rows(&state, &v, today).await?;
     let n = rows
         .iter()
         .filter(|p| matches!(progress_status(p, today), Status::Overdue | Status::DueSoon))
@@ -57,7 +77,7 @@ pub async fn badge(State(state): State<AppState>, v: Viewer) -> Result<Html<Stri
 
 pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Result<Html<String>> {
     let today = today();
-    let (units, rows) = mine::obligations(&state, &v, today, mine::work_window(today)).await?;
+    let (units, rows) = my_rows(&state, &v, today).await?;
     let mut r = state.store.reader().await?;
     let recent = r.recent_records_by(v.account.id, 8).await?;
     let has_feed = r.has_calendar_feed(v.account.id).await?;
@@ -74,11 +94,13 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
     }
     let mut overdue = Vec::new();
     let mut due_soon = Vec::new();
+    let mut in_progress = Vec::new();
     let mut upcoming = Vec::new();
     for o in all {
         match o.status {
             Status::Overdue => overdue.push(o),
             Status::DueSoon => due_soon.push(o),
+            Status::Upcoming if o.o.period_start <= today => in_progress.push(o),
             Status::Upcoming if upcoming.len() < 10 => upcoming.push(o),
             _ => {}
         }
@@ -92,6 +114,7 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         today,
         overdue,
         due_soon,
+        in_progress,
         upcoming,
         recent,
         counts,

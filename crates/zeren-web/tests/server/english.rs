@@ -504,7 +504,7 @@ async fn no_english_on_any_page_or_error_in_chinese() {
                     "principal",
                     "diyizhongxue",
                     "quartr",
-                "yesterday",
+                    "yesterday",
                     // The policy format's own words, which a diagnostic names as what the file
                     // must say.
                     "week",
