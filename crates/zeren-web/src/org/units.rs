@@ -111,7 +111,7 @@ pub async fn unit_page(
     Ok(UnitPage {
         chrome: Chrome::new(lang, Some(v)),
         people: r.people_in_unit(id).await?,
-        path: crumbs(&state.store, &v, d.path).await?,
+        path: crumbs(&state.store, v, d.path).await?,
         children: d.children,
         unit: d.unit,
         governs: d.roles.governs,
