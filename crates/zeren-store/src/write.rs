@@ -25,7 +25,21 @@ pub struct Write {
     tip: Option<Tip>,
     /// A key switch this transaction wrote: anchored outside the database once committed.
     switched: Option<(i64, String)>,
+    /// Tells the readiness probe when this transaction ends without a commit.
+    watch: RollbackWatch,
     _sqlite_writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// A write that ends without a commit may have failed for a storage reason (a full disk
+/// fails the statement, not the COMMIT): the next readiness check then probes afresh.
+struct RollbackWatch(Option<Arc<Health>>);
+
+impl Drop for RollbackWatch {
+    fn drop(&mut self) {
+        if let Some(h) = &self.0 {
+            h.forget();
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -56,6 +70,7 @@ impl Write {
             actor,
             alg,
             files,
+            watch: RollbackWatch(Some(health.clone())),
             health,
             tip: None,
             switched: None,
@@ -77,7 +92,8 @@ impl Write {
         self.alg
     }
 
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        self.watch.0 = None;
         let r = match self.tx {
             Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
