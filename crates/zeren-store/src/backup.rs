@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::ConnectOptions;
 
 use crate::datadir::{self, AuditFiles, DataDirLock};
-use crate::ledger::sha256_hex;
 use crate::{Error, HashAlg, OpenOptions, Result, Store, Verification};
 
 /// The database file's name in a data directory and in an archive.
