@@ -146,3 +146,57 @@ async fn the_write_probe_answers_on_both_databases_and_is_not_audited() {
         db.drop_db().await;
     }
 }
+
+/// The server never needs a superuser: a role that only owns its database applies every
+/// migration (tables, indexes, triggers, the plpgsql function), writes and verifies.
+#[tokio::test]
+async fn migrations_run_as_a_database_owner_without_superuser() {
+    let Ok(admin) = std::env::var(zeren_store::testdb::ENV) else {
+        return;
+    };
+    if admin.is_empty() {
+        return;
+    }
+    let role = format!("zeren_owner_{}", std::process::id());
+    let dbname = format!("{role}_db");
+    for sql in [
+        format!("CREATE ROLE {role} LOGIN PASSWORD 'owner-pw' NOSUPERUSER NOCREATEDB NOCREATEROLE"),
+        format!("CREATE DATABASE {dbname} OWNER {role} ENCODING 'UTF8' TEMPLATE template0"),
+    ] {
+        zeren_store::testdb::exec_raw(&admin, &sql).await.unwrap();
+    }
+    // Nobody else may connect or create objects there.
+    let db_admin = admin.rsplit_once('/').unwrap().0.to_string() + "/" + &dbname;
+    zeren_store::testdb::exec_raw(
+        &db_admin,
+        &format!("REVOKE ALL ON DATABASE {dbname} FROM PUBLIC; REVOKE CREATE ON SCHEMA public FROM PUBLIC;"),
+    )
+    .await
+    .unwrap();
+    let after_scheme = admin.find("://").unwrap() + 3;
+    let host = &admin[after_scheme..];
+    let host = host.split_once('@').map(|(_, h)| h).unwrap_or(host);
+    let host = host.split('/').next().unwrap();
+    let url = format!("postgres://{role}:owner-pw@{host}/{dbname}");
+    let store = Store::open(&url, HashAlg::Sha256).await.unwrap();
+    let mut w = store.write(&Actor::system()).await.unwrap();
+    w.create_unit(None, "河东区教体局", "局").await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+    let (super_,): (bool,) = {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query_as("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    };
+    assert!(!super_);
+    store.close().await;
+    for sql in [
+        format!("DROP DATABASE {dbname} WITH (FORCE)"),
+        format!("DROP ROLE {role}"),
+    ] {
+        zeren_store::testdb::exec_raw(&admin, &sql).await.unwrap();
+    }
+}
