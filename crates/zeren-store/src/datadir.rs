@@ -25,6 +25,18 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Config(format!("{}: {e}", path.display()))
 }
 
+/// An I/O error with its cause in words first.
+fn io_words(path: &Path, e: std::io::Error) -> Error {
+    let words = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied",
+        std::io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only",
+        std::io::ErrorKind::StorageFull => "the disk is full",
+        std::io::ErrorKind::NotFound => "the directory does not exist",
+        _ => return io_err(path, e),
+    };
+    Error::Config(format!("{}: {words} ({e})", path.display()))
+}
+
 /// The audit key files of a data directory, and where its anchors and checkpoint go.
 #[derive(Debug)]
 pub struct AuditFiles {
@@ -46,7 +58,7 @@ impl AuditFiles {
                 }
                 // Another process created it first: use that one.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(io_err(&path, e)),
+                Err(e) => return Err(io_words(&path, e)),
             }
         }
         AuditFiles::open_existing(dir)
@@ -436,7 +448,7 @@ impl DataDirLock {
             .read(true)
             .write(true)
             .open(&path)
-            .map_err(|e| io_err(&path, e))?;
+            .map_err(|e| io_words(&path, e))?;
         #[cfg(unix)]
         {
             use std::os::unix::io::AsRawFd;
