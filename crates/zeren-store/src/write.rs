@@ -194,8 +194,16 @@ impl Write {
     /// switch (or rotation) is appended first, as an entry of its own.
     pub(crate) async fn ensure_key(&mut self) -> Result<Option<AuditKey>> {
         let tip = self.tip().await?;
-        let keys = self.files.as_ref().map(|f| f.keyring().clone());
-        let mine = keys.as_ref().and_then(|k| k.current().cloned());
+        let files = self.files.clone();
+        let keys = files.as_ref().map(|f| f.keyring());
+        let mine = keys.and_then(|k| k.current());
+        // The common case, once per entry: the chain already uses this server's key.
+        if let (Some(chain), Some(mine)) = (&tip.next_key, mine) {
+            if chain == mine.id() {
+                return Ok(Some(mine.clone()));
+            }
+        }
+        let mine = mine.cloned();
         match (tip.next_key, mine) {
             (None, None) => Ok(None),
             (Some(chain), Some(mine)) if chain == mine.id() => Ok(Some(mine)),
@@ -205,7 +213,7 @@ impl Write {
                 Ok(Some(mine))
             }
             (Some(chain), Some(mine)) => {
-                let Some(old) = keys.as_ref().and_then(|k| k.get(&chain)) else {
+                let Some(old) = keys.and_then(|k| k.get(&chain)) else {
                     return Err(Error::Config(format!(
                         "the audit chain is authenticated with key {chain}, which this server does not hold (its key is {}): copy audit.key and audit.keyring from the instance that rotated it",
                         mine.id()
