@@ -18,6 +18,7 @@ passed.
 import argparse
 import base64
 import hashlib
+import http.client
 import json
 import os
 import random
@@ -173,6 +174,7 @@ class Load:
         self.stop_flag = threading.Event()
         self.attempts = 0
         self.failures = 0
+        self.failure_kinds = {}
         self.threads = []
 
     def writer(self, n):
@@ -204,9 +206,11 @@ class Load:
                     {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
                     timeout=15,
                 )
-            except (OSError, ConnectionError, urllib.error.URLError, http_client_errors()):
+            except (OSError, urllib.error.URLError, http.client.HTTPException) as e:
                 with self.lock:
                     self.failures += 1
+                    kind = f"connection: {type(e).__name__}"
+                    self.failure_kinds[kind] = self.failure_kinds.get(kind, 0) + 1
                 time.sleep(0.02)
                 continue
             if status == 201:
@@ -216,6 +220,8 @@ class Load:
             else:
                 with self.lock:
                     self.failures += 1
+                    kind = f"HTTP {status}"
+                    self.failure_kinds[kind] = self.failure_kinds.get(kind, 0) + 1
                 if status not in (500, 502, 503) and status < 500:
                     # A 4xx is the harness's mistake: say so once in a while.
                     if rng.random() < 0.01:
@@ -232,11 +238,6 @@ class Load:
         self.stop_flag.set()
         for t in self.threads:
             t.join(timeout=30)
-
-
-def http_client_errors():
-    import http.client
-    return (http.client.HTTPException,)
 
 
 def check_acked(base, token, acked):
@@ -332,6 +333,7 @@ def run(args):
         "attempts": load.attempts,
         "acknowledged": len(load.acked),
         "failed_or_cut": load.failures,
+        "failure_kinds": load.failure_kinds,
         "acknowledged_missing": len(missing),
         "missing_examples": missing[:5],
         "restart_seconds_median": round(sorted(restarts)[len(restarts) // 2], 3),
