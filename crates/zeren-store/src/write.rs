@@ -767,6 +767,8 @@ impl Write {
         text: &str,
         sha256: &str,
     ) -> Result<InstalledPolicy> {
+        // The text is not in the audit state (only its digest): check it here.
+        crate::check_text("policy text", text)?;
         let by = self.actor.account_id;
         let p: InstalledPolicy = run!(self.conn(), |c| {
             sqlx::query("UPDATE installed_policies SET current = FALSE WHERE unit_id = $1 AND current = TRUE")
