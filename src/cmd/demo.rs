@@ -10,7 +10,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use zeren_policy::calendar::WorkCalendar;
 use zeren_store::ledger::{LedgerRead, NewVersion, ObligationFilter};
 use zeren_store::materialise::materialise_all;
-use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read, Store};
+use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read};
 use zeren_web::config::Config;
 
 /// The password of every demo account; it satisfies the password policy.
@@ -182,9 +182,8 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     let config = Config::load(Some(args.data.clone()), None)?;
     std::fs::create_dir_all(&config.data)
         .map_err(|e| format!("cannot create {}: {e}", config.data.display()))?;
-    let store = Store::open(&config.database_url(), config.audit_alg())
-        .await
-        .map_err(err)?;
+    // Keyed from its first entry, like a server's.
+    let store = super::open_store(&config, super::Key::Create).await?;
     if store
         .reader()
         .await

@@ -127,6 +127,16 @@ pub(crate) async fn connect(url: &str, o: &crate::OpenOptions) -> Result<Pool, E
         Backend::Postgres => {
             let opts = PgConnectOptions::from_str(url)
                 .map_err(|e| Error::Config(format!("bad PostgreSQL URL: {e}")))?;
+            // One direct attempt first: the pool retries until its timeout and then reports
+            // only that it timed out, hiding a refused connection or a wrong password.
+            {
+                use sqlx::{ConnectOptions, Connection};
+                let c = opts
+                    .connect()
+                    .await
+                    .map_err(|e| crate::health::connect_error(url, Backend::Postgres, e))?;
+                let _ = c.close().await;
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
@@ -157,7 +167,10 @@ pub(crate) async fn migrate(pool: &Pool) -> Result<(), Error> {
         let wrap = |e: sqlx::Error| Error::Migration {
             version: m.version,
             name: m.name.to_string(),
-            message: format!("{fail}: {e}"),
+            message: match crate::health::storage_failure(&e) {
+                Some(words) => format!("{words} ({fail}: {e})"),
+                None => format!("{fail}: {e}"),
+            },
         };
         macro_rules! apply {
             ($pool:expr, $lock:expr) => {{

@@ -25,7 +25,21 @@ pub struct Write {
     tip: Option<Tip>,
     /// A key switch this transaction wrote: anchored outside the database once committed.
     switched: Option<(i64, String)>,
+    /// Tells the readiness probe when this transaction ends without a commit.
+    watch: RollbackWatch,
     _sqlite_writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// A write that ends without a commit may have failed for a storage reason (a full disk
+/// fails the statement, not the COMMIT): the next readiness check then probes afresh.
+struct RollbackWatch(Option<Arc<Health>>);
+
+impl Drop for RollbackWatch {
+    fn drop(&mut self) {
+        if let Some(h) = &self.0 {
+            h.forget();
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -56,6 +70,7 @@ impl Write {
             actor,
             alg,
             files,
+            watch: RollbackWatch(Some(health.clone())),
             health,
             tip: None,
             switched: None,
@@ -77,7 +92,8 @@ impl Write {
         self.alg
     }
 
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        self.watch.0 = None;
         let r = match self.tx {
             Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
@@ -178,8 +194,16 @@ impl Write {
     /// switch (or rotation) is appended first, as an entry of its own.
     pub(crate) async fn ensure_key(&mut self) -> Result<Option<AuditKey>> {
         let tip = self.tip().await?;
-        let keys = self.files.as_ref().map(|f| f.keyring().clone());
-        let mine = keys.as_ref().and_then(|k| k.current().cloned());
+        let files = self.files.clone();
+        let keys = files.as_ref().map(|f| f.keyring());
+        let mine = keys.and_then(|k| k.current());
+        // The common case, once per entry: the chain already uses this server's key.
+        if let (Some(chain), Some(mine)) = (&tip.next_key, mine) {
+            if chain == mine.id() {
+                return Ok(Some(mine.clone()));
+            }
+        }
+        let mine = mine.cloned();
         match (tip.next_key, mine) {
             (None, None) => Ok(None),
             (Some(chain), Some(mine)) if chain == mine.id() => Ok(Some(mine)),
@@ -189,7 +213,7 @@ impl Write {
                 Ok(Some(mine))
             }
             (Some(chain), Some(mine)) => {
-                let Some(old) = keys.as_ref().and_then(|k| k.get(&chain)) else {
+                let Some(old) = keys.and_then(|k| k.get(&chain)) else {
                     return Err(Error::Config(format!(
                         "the audit chain is authenticated with key {chain}, which this server does not hold (its key is {}): copy audit.key and audit.keyring from the instance that rotated it",
                         mine.id()
@@ -745,6 +769,8 @@ impl Write {
         text: &str,
         sha256: &str,
     ) -> Result<InstalledPolicy> {
+        // The text is not in the audit state (only its digest): check it here.
+        crate::check_text("policy text", text)?;
         let by = self.actor.account_id;
         let applies_to = crate::install::applies_to_of(policy_id, text);
         let p: InstalledPolicy = run!(self.conn(), |c| {
