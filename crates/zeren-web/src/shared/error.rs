@@ -30,6 +30,9 @@ pub enum Error {
     /// Setup has not been done yet (or was already done).
     #[error("setup state")]
     Setup(bool),
+    /// The database cannot take writes or be reached for now (disk full, read-only, down).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -43,7 +46,7 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Locked => StatusCode::TOO_MANY_REQUESTS,
-            Error::Setup(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Setup(_) | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -58,6 +61,7 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::Locked => "locked",
             Error::Setup(_) => "setup",
+            Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
     }
@@ -73,13 +77,16 @@ impl Error {
             Error::Csrf => t.s("err.csrf").into(),
             Error::Locked => t.s("err.locked").into(),
             Error::Setup(_) => t.s("err.setup").into(),
+            Error::Unavailable(_) => t.s("err.unavailable").into(),
             Error::Internal(_) => t.s("err.internal").into(),
         }
     }
 
     pub fn log(&self) {
-        if let Error::Internal(m) = self {
-            tracing::error!(error = %m, "request failed");
+        match self {
+            Error::Internal(m) => tracing::error!(error = %m, "request failed"),
+            Error::Unavailable(m) => tracing::warn!(error = %m, "database unavailable"),
+            _ => {}
         }
     }
 }
@@ -90,6 +97,7 @@ impl From<zeren_store::Error> for Error {
             zeren_store::Error::NotFound(_) => Error::NotFound,
             zeren_store::Error::Conflict(m) => Error::Conflict(m),
             zeren_store::Error::Invalid(m) => Error::Invalid(m),
+            zeren_store::Error::Unavailable(m) => Error::Unavailable(m),
             other => Error::Internal(other.to_string()),
         }
     }

@@ -105,6 +105,7 @@ pub static SHARED: Catalogue = &[
     ("err.not_found", "找不到该页面或对象。", "Not found."),
     ("err.setup", "系统尚未初始化。", "The system has not been set up."),
     ("err.unauthenticated", "请先登录。", "Please log in."),
+    ("err.unavailable", "数据库暂时无法写入（磁盘已满、只读或连接中断），请稍后再试；如持续出现，请联系系统管理员。", "The database cannot take writes for now (disk full, read-only or unreachable); try again later, and tell the system administrator if it lasts."),
     ("field.employee_no", "工号", "Employee number"),
     ("field.ends_on", "卸任日期", "Until"),
     ("field.gender", "性别", "Gender"),
