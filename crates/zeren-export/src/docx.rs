@@ -374,11 +374,22 @@ pub fn ledger_docx(meta: &LedgerMeta, rows: &[LedgerRow]) -> Result<Vec<u8>, Exp
         .map(|(h, w)| cell_spaced(h, w, 1, true, SIZE_SMALL, 260))
         .collect::<String>()];
     for (n, r) in rows.iter().enumerate() {
-        let excerpt: String = r.content.chars().take(80).collect();
-        let excerpt = if r.content.chars().count() > 80 {
+        // An excerpt and, for a long list, the first names and the count: the full record is
+        // in the XLSX and the meeting record, and short rows keep a page's worth together.
+        let excerpt: String = r.content.chars().take(50).collect();
+        let excerpt = if r.content.chars().count() > 50 {
             format!("{excerpt}……")
         } else {
             excerpt
+        };
+        let participants = if r.participants.len() > 6 {
+            format!(
+                "{}等{}人",
+                r.participants[..5].join("、"),
+                r.participants.len()
+            )
+        } else {
+            r.participants.join("、")
         };
         let mut status = r.status.clone();
         if r.entered_late {
@@ -396,7 +407,7 @@ pub fn ledger_docx(meta: &LedgerMeta, rows: &[LedgerRow]) -> Result<Vec<u8>, Exp
             r.work_date.map(|d| d.to_string()).unwrap_or_default(),
             status,
             r.place.clone(),
-            r.participants.join("、"),
+            participants,
             excerpt,
             r.evidence_files.join("\n"),
             r.receipt.line(),
@@ -429,23 +440,40 @@ pub fn ledger_docx(meta: &LedgerMeta, rows: &[LedgerRow]) -> Result<Vec<u8>, Exp
 }
 
 /// A plain document in the manner of GB/T 9704: a centred title (2号 宋体, bold), an optional
-/// line under it, then paragraphs of 3号 仿宋 indented by two characters. The demo writes its
-/// minutes (会议纪要) with it.
+/// line under it, paragraphs of 3号 仿宋 indented by two characters (a salutation, ending in
+/// "：", is not), then the closing lines — who issues it, the date — to the right. The demo
+/// writes its minutes (会议纪要) and reports with it.
 pub fn text_docx(
     title: &str,
     subtitle: &str,
     paragraphs: &[String],
+    closing: &[String],
 ) -> Result<Vec<u8>, ExportError> {
     let mut body = String::new();
     body.push_str(&para(title, "宋体", SIZE_TITLE, true, "center"));
     if !subtitle.is_empty() {
         body.push_str(&para(subtitle, "仿宋", SIZE_BODY, false, "center"));
     }
+    let line = |text: &str, indent: &str, align: &str| {
+        format!(
+            "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"560\" w:lineRule=\"exact\"/>{indent}<w:jc w:val=\"{align}\"/></w:pPr>{}</w:p>",
+            run(text, "仿宋", SIZE_BODY, false)
+        )
+    };
     for p in paragraphs {
-        body.push_str(&format!(
-            "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"560\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:jc w:val=\"both\"/></w:pPr>{}</w:p>",
-            run(p, "仿宋", SIZE_BODY, false)
-        ));
+        let indent = if p.ends_with('：') {
+            ""
+        } else {
+            "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>"
+        };
+        body.push_str(&line(p, indent, "both"));
+    }
+    if !closing.is_empty() {
+        body.push_str(&line("", "", "left"));
+    }
+    for c in closing {
+        // Two characters in from the right margin, as 成文日期 is set.
+        body.push_str(&line(c, "<w:ind w:right=\"640\"/>", "right"));
     }
     body.push_str(&section(false));
     package(title, &body, &[])

@@ -483,13 +483,19 @@ fn a_plain_document_for_minutes() {
         "河东区第一中学党支部会议纪要",
         "2026年3月20日",
         &[
+            "河东区教育体育局：".into(),
             "会议传达学习了上级文件精神。".into(),
             "会议要求各部门抓好落实。".into(),
         ],
+        &["河东区第一中学党支部".into(), "2026年3月20日".into()],
     )
     .unwrap();
     let doc = unzip(&bytes, "word/document.xml");
     assert!(doc.contains("会议纪要") && doc.contains("w:firstLineChars=\"200\""));
+    let closing = doc
+        .rfind("<w:jc w:val=\"right\"/>")
+        .expect("closing lines to the right");
+    assert!(doc[closing..].contains("2026年3月20日"));
     let dir = out_dir("minutes");
     let f = dir.join("minutes.docx");
     std::fs::write(&f, &bytes).unwrap();
