@@ -457,10 +457,17 @@ pub trait LedgerRead: Read {
 
     #[doc(hidden)]
     async fn record_history(&mut self, record: RecordRow) -> Result<RecordHistory> {
+        // Versions entered before 登记人 was stored by name hold the account's username: those
+        // show the account's person instead. (The audit digest of a version is computed from
+        // the stored row, never from this.)
         let versions: Vec<RecordVersion> = run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at
-             FROM record_versions WHERE record_id = $1 ORDER BY version"
+            "SELECT v.id, v.record_id, v.version, v.work_date, v.place, v.content, v.reason, v.created_by,
+                    CASE WHEN p.name IS NOT NULL AND acc.username = v.created_by_name THEN p.name ELSE v.created_by_name END AS created_by_name,
+                    v.created_at
+             FROM record_versions v
+             LEFT JOIN accounts acc ON acc.id = v.created_by LEFT JOIN people p ON p.id = acc.person_id
+             WHERE v.record_id = $1 ORDER BY v.version"
         )
         .bind(record.id)
         .fetch_all(&mut *c)

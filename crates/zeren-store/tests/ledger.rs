@@ -622,6 +622,17 @@ async fn the_parent_returns_a_report_and_acknowledges_its_correction() {
             assert!(db.exec_raw(sql).await.is_err(), "refused: {sql}");
         }
         assert_eq!(f.store.verify_audit().await.unwrap().first_break, None);
+
+        // Versions stored before names were (the account's username) show the person too.
+        let legacy = match db.backend {
+            Backend::Sqlite => "DROP TRIGGER record_versions_no_update; UPDATE record_versions SET created_by_name = 'clerk'",
+            Backend::Postgres => "DROP TRIGGER record_versions_no_change ON record_versions; UPDATE record_versions SET created_by_name = 'clerk'",
+        };
+        db.exec_raw(legacy).await.unwrap();
+        let mut r = f.store.reader().await.unwrap();
+        let h = r.record_by_id(id).await.unwrap().unwrap();
+        assert_eq!(h.versions[0].version.created_by_name, "李娜");
+        drop(r);
         db.drop_db().await;
     }
 }

@@ -119,6 +119,9 @@ pub struct LedgerPage {
     pub path: Vec<Unit>,
     pub data: YearData,
     pub years: Vec<i32>,
+    /// How many obligations the year has and how many records they hold: the status counts
+    /// below count obligations, not records.
+    pub summary: String,
 }
 
 pub async fn page(
@@ -131,11 +134,19 @@ pub async fn page(
     let data = year_data(&state, &v, id, q.year).await?;
     let path = state.store.reader().await?.path(id).await?;
     let this = today().year();
+    let cells = data.rows.iter().flat_map(|r| &r.cells);
+    let obligations = cells.clone().count();
+    let records: i64 = cells.map(|c| c.records).sum();
+    let summary = Tr(lang)
+        .s("ledger.summary")
+        .replace("{obligations}", &obligations.to_string())
+        .replace("{records}", &records.to_string());
     render(&LedgerPage {
         chrome: Chrome::new(lang, Some(&v)),
         path,
         years: (this - 4..=this + 1).rev().collect(),
         data,
+        summary,
     })
 }
 
