@@ -620,52 +620,53 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         .count();
     let answered = reports.len().saturating_sub(recent.max(2));
     let now = zeren_store::now();
+    let day = |rep: &Report, n: i64| (rep.entered + chrono::Duration::days(n)).min(now);
+    // The first of them is returned, and the school corrects it as a new version.
+    if let Some(rep) = reports[..answered].first() {
+        let mut w = store.write(&bureau_writer).await.map_err(err)?;
+        w.import_history_at(day(rep, 3));
+        w.return_record(
+            rep.record,
+            rep.parent,
+            "汇报未写明本期开展分析研判的次数和发现的问题，请补充后重新报送。",
+            Some(1),
+        )
+        .await
+        .map_err(err)?;
+        w.commit().await.map_err(err)?;
+        let mut w = store.write(&rep.writer).await.map_err(err)?;
+        w.import_history_at(day(rep, 6));
+        let fix = NewVersion {
+            content: format!(
+                "{}补充：本期开展意识形态分析研判2次，未发现倾向性、苗头性问题。",
+                rep.version.content
+            ),
+            reason: Some("按教体局退回意见补充分析研判情况".into()),
+            ..rep.version.clone()
+        };
+        w.correct_record(rep.record, 1, &fix).await.map_err(err)?;
+        w.commit().await.map_err(err)?;
+        returned += 1;
+    }
+    // The bureau's office acknowledges them, each a few days after it came in, in one go.
+    let mut w = store.write(&bureau_writer).await.map_err(err)?;
     for (i, rep) in reports.iter().enumerate() {
         if i >= answered {
             waiting += 1;
             continue;
         }
-        let day = |n: i64| (rep.entered + chrono::Duration::days(n)).min(now);
-        let mut version = 1;
-        if returned == 0 {
-            let mut w = store.write(&bureau_writer).await.map_err(err)?;
-            w.import_history_at(day(3));
-            w.return_record(
-                rep.record,
-                rep.parent,
-                "汇报未写明本期开展分析研判的次数和发现的问题，请补充后重新报送。",
-                Some(1),
-            )
-            .await
-            .map_err(err)?;
-            w.commit().await.map_err(err)?;
-            let mut w = store.write(&rep.writer).await.map_err(err)?;
-            w.import_history_at(day(6));
-            let fix = NewVersion {
-                content: format!(
-                    "{}\n四、补充：本期开展意识形态分析研判2次，未发现倾向性、苗头性问题。",
-                    rep.version.content
-                ),
-                reason: Some("按教体局退回意见补充分析研判情况".into()),
-                ..rep.version.clone()
-            };
-            w.correct_record(rep.record, 1, &fix).await.map_err(err)?;
-            w.commit().await.map_err(err)?;
-            returned += 1;
-            version = 2;
-        }
-        let mut w = store.write(&bureau_writer).await.map_err(err)?;
-        w.import_history_at(day(if version == 2 {
-            8
+        let (after, version) = if i == 0 {
+            (8, 2)
         } else {
-            1 + rng.below(6) as i64
-        }));
+            (1 + rng.below(6) as i64, 1)
+        };
+        w.import_history_at(day(rep, after));
         w.acknowledge(rep.record, rep.parent, "已阅，同意。", Some(version))
             .await
             .map_err(err)?;
-        w.commit().await.map_err(err)?;
         acknowledged += 1;
     }
+    w.commit().await.map_err(err)?;
 
     println!("演示数据已生成：{}", config.data.display());
     println!("  单位 {made} 个，记录：按时 {on_time}，逾期完成 {late}，未完成 {missing}");
