@@ -279,6 +279,10 @@ fn record_docx_is_a_meeting_record() {
                 bytes: picture(300, 900),
             },
             Photo {
+                file_name: "签到表.jpg".into(),
+                bytes: tiny_jpeg(),
+            },
+            Photo {
                 file_name: "损坏的照片.jpg".into(),
                 bytes: b"\xFF\xD8 not really".to_vec(),
             },
@@ -303,11 +307,12 @@ fn record_docx_is_a_meeting_record() {
         "<w:gridCol w:w=\"1600\"/>",
         "图1　会场照片.png",
         "图2　签到表.png",
+        "图3　签到表.jpg",
     ] {
         assert!(doc.contains(s), "{s} in the document");
     }
     assert!(
-        !doc.contains("图3"),
+        !doc.contains("图4"),
         "a file that is not a picture is not embedded"
     );
     // The pictures are parts of the package, related to the document and typed.
@@ -319,11 +324,13 @@ fn record_docx_is_a_meeting_record() {
         .unwrap();
     assert_eq!(media, picture(640, 480));
     assert!(z.by_name("word/media/image2.png").is_ok());
-    assert!(z.by_name("word/media/image3.png").is_err());
+    assert!(z.by_name("word/media/image3.jpeg").is_ok());
+    assert!(z.by_name("word/media/image4.png").is_err());
     let rels = unzip(&bytes, "word/_rels/document.xml.rels");
     assert!(rels.contains("Target=\"media/image1.png\""), "{rels}");
     let types = unzip(&bytes, "[Content_Types].xml");
     assert!(types.contains("Extension=\"png\" ContentType=\"image/png\""));
+    assert!(types.contains("Extension=\"jpeg\" ContentType=\"image/jpeg\""));
     // Scaled to the text width (8844 twips = 5615940 EMU), proportions kept; the tall one is
     // capped at 60% of the text height.
     assert!(doc.contains("cx=\"5615940\" cy=\"4211955\""), "{doc}");
@@ -337,6 +344,26 @@ fn record_docx_is_a_meeting_record() {
             "the PDF shows the record: {text}"
         );
     }
+}
+
+/// The smallest baseline JPEG: one 8×8 grey block (a DC difference of 0 and end of block, each
+/// coded with a one-bit Huffman code).
+fn tiny_jpeg() -> Vec<u8> {
+    let mut j = vec![0xFF, 0xD8];
+    j.extend([0xFF, 0xDB, 0x00, 0x43, 0x00]);
+    j.extend([1u8; 64]);
+    j.extend([
+        0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00,
+    ]);
+    for class in [0x00, 0x10] {
+        j.extend([0xFF, 0xC4, 0x00, 0x14, class, 0x01]);
+        j.extend([0u8; 15]);
+        j.push(0x00);
+    }
+    j.extend([
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x3F, 0xFF, 0xD9,
+    ]);
+    j
 }
 
 /// A generated picture: a wall, a red banner and a table, as the demo draws them.

@@ -125,3 +125,32 @@ pub fn doc() -> ApiDoc {
 fn obligation_properties() -> serde_json::Value {
     json!({ "id": s::int(), "installed_policy_id": s::int(), "policy_id": s::string(), "duty_id": s::string(), "title": s::string(), "unit_id": s::int(), "person_id": s::int_or_null(), "every": s::string(), "period_start": s::date(), "period_end": s::date(), "period_label": s::string(), "due_on": s::date(), "times": s::int(), "evidence": { "type": "string", "description": "evidence words, space separated" }, "report_to_parent": s::boolean(), "created_at": s::time(), "status": s::one_of(STATUSES), "records": s::int() })
 }
+
+#[cfg(test)]
+mod tests {
+    /// Records are stamped with the moment they are entered: only importing history (the
+    /// `zeren demo` command, imports from other systems) may set another time, and nothing the
+    /// web serves calls it.
+    #[test]
+    fn nothing_served_back_dates_a_record() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if std::fs::read_to_string(&path)
+                    .unwrap_or_default()
+                    .contains(concat!("import_history", "_at"))
+                {
+                    found.push(path.display().to_string());
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}
