@@ -77,6 +77,7 @@ pub static MESSAGES: Catalogue = &[
     ("rec.returned", "已退回", "Returned"),
     ("rec.returned_next", "请按退回意见更正，更正后即重新报送上级。", "Correct it as asked; the correction goes to the parent unit again."),
     ("rec.returned_notice", "上级单位{by}于{at}（北京时间）退回了第{version}版。退回理由：{reason}", "{by} of the parent unit returned version {version} at {at} (Beijing time). The reason: {reason}"),
+    ("rec.stale_correction", "您更正的是第{seen}版，但{by}已于{at}（北京时间）将该记录更正为第{current}版。请在第{current}版的基础上更正；本次更正没有保存。", "You corrected version {seen}, but {by} corrected the record to version {current} at {at} (Beijing time). Correct version {current} instead; nothing was saved."),
     ("rec.submit", "提交", "Submit"),
     ("rec.submit_correction", "提交更正", "Submit the correction"),
     ("rec.version_header", "版本", "Version"),

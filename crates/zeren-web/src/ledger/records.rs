@@ -226,6 +226,22 @@ pub async fn correct_work(
     if !can_record {
         return Err(Error::Forbidden.into());
     }
+    // Someone corrected it since this person read it: say so, rather than a bare conflict.
+    if c.expected != h.record.current_version {
+        if let Some(cur) = h.current() {
+            return Err(Failure::Stale(
+                Tr(lang)
+                    .s("rec.stale_correction")
+                    .replace("{seen}", &c.expected.to_string())
+                    .replace("{current}", &cur.version.version.to_string())
+                    .replace("{by}", &cur.version.created_by_name)
+                    .replace(
+                        "{at}",
+                        &crate::shared::clock::local(&cur.version.created_at),
+                    ),
+            ));
+        }
+    }
     let kept_refs: Vec<zeren_store::ledger::AttachmentRef> = h
         .versions
         .iter()
@@ -419,10 +435,12 @@ pub async fn answer_report(
     }
 }
 
-/// Why recording or correcting failed: an error, or the rules' refusal (shown on the form).
+/// Why recording or correcting failed: an error, the rules' refusal (shown on the form), or a
+/// correction of a version corrected since (shown on the form; a conflict for the API).
 pub enum Failure {
     Error(Error),
     Rejected(String),
+    Stale(String),
 }
 
 impl<E: Into<Error>> From<E> for Failure {
@@ -445,7 +463,9 @@ pub async fn create_form(
     let form = MultipartForm::read(multipart).await?;
     match record_work(&state, &v, lang, id, RawVersion::from_form(&form)).await {
         Ok(_) => Ok(see_other(&format!("/obligations/{id}"))),
-        Err(Failure::Rejected(msg)) => invalid_page(&state, &v, lang, id, msg).await,
+        Err(Failure::Rejected(msg) | Failure::Stale(msg)) => {
+            invalid_page(&state, &v, lang, id, msg).await
+        }
         Err(Failure::Error(e)) => Err(e),
     }
 }
@@ -491,7 +511,9 @@ pub async fn correct_form(
     };
     match correct_work(&state, &v, lang, c).await {
         Ok(_) => Ok(see_other(&format!("/obligations/{obligation}"))),
-        Err(Failure::Rejected(msg)) => invalid_page(&state, &v, lang, obligation, msg).await,
+        Err(Failure::Rejected(msg) | Failure::Stale(msg)) => {
+            invalid_page(&state, &v, lang, obligation, msg).await
+        }
         Err(Failure::Error(e)) => Err(e),
     }
 }
@@ -736,6 +758,7 @@ fn failure(f: Failure) -> Error {
     match f {
         Failure::Error(e) => e,
         Failure::Rejected(msg) => Error::Invalid(msg),
+        Failure::Stale(msg) => Error::Conflict(msg),
     }
 }
 

@@ -667,12 +667,21 @@ async fn the_ledger_api_for_scripts() {
             h["versions"][1]["attachments"][0]["file_name"], "纪要.pdf",
             "kept files carry over"
         );
+        let stale = script
+            .json(&format!("/api/v1/records/{record}/versions"), fix)
+            .await;
         assert_eq!(
-            script
-                .json(&format!("/api/v1/records/{record}/versions"), fix)
-                .await
-                .status,
-            StatusCode::CONFLICT
+            stale.status,
+            StatusCode::CONFLICT,
+            "a stale correction is refused with the reason: {}",
+            stale.text
+        );
+        assert!(
+            stale.json()["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("第2版")),
+            "{}",
+            stale.text
         );
         let got = script
             .get(&format!("/api/v1/records/{record}"))
