@@ -85,6 +85,17 @@ fn with_policy(path: &Path, f: impl FnOnce(&Policy) -> ExitCode) -> ExitCode {
 fn check(files: &[PathBuf]) -> ExitCode {
     let mut bad = 0;
     for f in files {
+        // A standard fragment (policies/fragments/) is checked on its own terms.
+        if let Some(result) = check_fragment(f) {
+            match result {
+                Ok(line) => println!("{line}"),
+                Err(e) => {
+                    bad += 1;
+                    print!("{e}");
+                }
+            }
+            continue;
+        }
         match load(f) {
             Ok(p) => println!(
                 "{}: ok ({}，{} 项工作任务)",
@@ -106,6 +117,20 @@ fn check(files: &[PathBuf]) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// `None` unless the file is a fragment (it has a `[fragment]` table).
+fn check_fragment(path: &Path) -> Option<Result<String, String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    if !text.lines().any(|l| l.trim() == "[fragment]") {
+        return None;
+    }
+    let name = path.display().to_string();
+    Some(
+        zeren_policy::parse_fragment(&name, &text)
+            .map(|f| format!("{name}: ok (标准片段：{}，{} 项)", f.title, f.entries.len()))
+            .map_err(|d| d.to_string()),
+    )
 }
 
 fn expand_cmd(p: &Policy, year: i32, format: Format, data: &Path) -> ExitCode {

@@ -1340,7 +1340,26 @@ pub fn clocks(facts: &Facts<'_>, org: &Org, state: &IncidentState, now: Instant)
     let initial = state.report(ReportKind::Initial);
     let since = state.level_raised_at.unwrap_or(facts.known_at);
     let delivered = |u: UnitId| initial.and_then(|r| r.delivered_to(u));
-    let hops = escalation(org, facts.unit, facts.unit_kind, level, since, &delivered);
+    let mut hops = escalation(org, facts.unit, facts.unit_kind, level, since, &delivered);
+    if state.level_raised_at.is_some() {
+        // Recipients the original level already named keep its deadlines (from `known_at`);
+        // only those the raise added count from the raise.
+        if let Some(original) = level_of(facts, &facts.level) {
+            let before = escalation(
+                org,
+                facts.unit,
+                facts.unit_kind,
+                original,
+                facts.known_at,
+                &delivered,
+            );
+            for h in &mut hops {
+                if let Some(b) = before.iter().find(|b| b.to == h.to && b.from == h.from) {
+                    h.due = b.due;
+                }
+            }
+        }
+    }
     let first_made = initial.and_then(Report::first_made);
     if hops.is_empty() {
         // No recipient outside the unit: the clock still says when it was due (第一时间 …).

@@ -780,6 +780,23 @@ fn the_parent_may_raise_the_level_and_the_new_recipients_clock_runs_from_then() 
             at: t("2026-05-01 22:00")
         }
     );
+    // The county, already a recipient at 较大, keeps the original deadline from known_at.
+    let first = c
+        .iter()
+        .find(|c| {
+            c.kind
+                == ClockKind::FirstReport {
+                    to: Recipient::Unit { unit: COUNTY },
+                }
+        })
+        .unwrap();
+    assert_eq!(
+        first.due,
+        Due::By {
+            at: t("2026-05-02 00:00")
+        }
+    );
+    assert_eq!(first.timeliness, Timeliness::OnTime);
     // Lowering is refused.
     assert!(matches!(
         s.check(

@@ -11,3 +11,4 @@ pub mod org;
 pub mod people;
 pub mod records;
 pub mod review;
+pub mod scoring;

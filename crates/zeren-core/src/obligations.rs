@@ -92,46 +92,68 @@ pub fn plan(
     today: NaiveDate,
     cal: &WorkCalendar,
 ) -> Plan {
+    plan_governed(policy, &[install.unit], install.since, org, today, cal)
+}
+
+/// The obligations an installation gives on `today` to the units it governs (each unit as if
+/// the policy were installed there: `at = "self"` is that unit, `children` its children, a kind
+/// its descendants of that kind). The horizon covers every duty even when no unit is governed,
+/// so that obligations of units the installation no longer governs are reconciled away.
+pub fn plan_governed(
+    policy: &Policy,
+    governed: &[UnitId],
+    since: NaiveDate,
+    org: &Org,
+    today: NaiveDate,
+    cal: &WorkCalendar,
+) -> Plan {
     let mut out = Plan::default();
+    let mut seen = std::collections::HashSet::new();
     for duty in &policy.duties {
-        let subjects = org.subjects(install.unit, &duty.at);
         for period in current_and_next(duty, today, cal) {
             out.horizon.push((duty.id.clone(), period.start));
-            if period.end < install.since {
+            if period.end < since {
                 continue;
             }
             let due = due_date(duty, &period, cal);
-            for &unit in &subjects {
-                let people: Vec<Option<PersonId>> = match (duty.per, &duty.role) {
-                    (Per::Holder, Some(role)) => {
-                        let from = period.start.max(today);
-                        let holders = org.holders(role, unit, from, period.end);
-                        if holders.is_empty() {
-                            let gap = Gap {
-                                duty: duty.id.clone(),
-                                unit,
-                                role: role.clone(),
-                            };
-                            if !out.gaps.contains(&gap) {
-                                out.gaps.push(gap);
+            for &governed_unit in governed {
+                for unit in org.subjects(governed_unit, &duty.at) {
+                    let people: Vec<Option<PersonId>> = match (duty.per, &duty.role) {
+                        (Per::Holder, Some(role)) => {
+                            let from = period.start.max(today);
+                            let holders = org.holders(role, unit, from, period.end);
+                            if holders.is_empty() {
+                                let gap = Gap {
+                                    duty: duty.id.clone(),
+                                    unit,
+                                    role: role.clone(),
+                                };
+                                if !out.gaps.contains(&gap) {
+                                    out.gaps.push(gap);
+                                }
                             }
+                            holders.into_iter().map(Some).collect()
                         }
-                        holders.into_iter().map(Some).collect()
-                    }
-                    _ => vec![None],
-                };
-                for person in people {
-                    out.obligations.push(Planned {
-                        key: ObligationKey {
+                        _ => vec![None],
+                    };
+                    for person in people {
+                        let key = ObligationKey {
                             duty: duty.id.clone(),
                             unit,
                             person,
                             period_start: period.start,
-                        },
-                        period: period.clone(),
-                        due,
-                        times: duty.times,
-                    });
+                        };
+                        // Two governed units can reach the same subject (a kind below a kind).
+                        if !seen.insert(key.clone()) {
+                            continue;
+                        }
+                        out.obligations.push(Planned {
+                            key,
+                            period: period.clone(),
+                            due,
+                            times: duty.times,
+                        });
+                    }
                 }
             }
         }
@@ -158,21 +180,23 @@ pub struct Reconciliation {
 /// Compares the plan with what is stored. Past and current obligations are never removed, nor are
 /// any with records: a change of holder or of the tree changes only the future.
 pub fn reconcile(existing: &[Existing], plan: &Plan, today: NaiveDate) -> Reconciliation {
+    use std::collections::HashSet;
+    // Sets, not scans: one installation may govern thousands of units.
+    let stored: HashSet<&ObligationKey> = existing.iter().map(|e| &e.key).collect();
+    let planned: HashSet<&ObligationKey> = plan.obligations.iter().map(|p| &p.key).collect();
+    let horizon: HashSet<(&DutyId, NaiveDate)> =
+        plan.horizon.iter().map(|(d, start)| (d, *start)).collect();
     let mut r = Reconciliation::default();
+    let mut inserting = HashSet::new();
     for p in &plan.obligations {
-        if !existing.iter().any(|e| e.key == p.key)
-            && !r.insert.iter().any(|q: &Planned| q.key == p.key)
-        {
+        if !stored.contains(&p.key) && inserting.insert(&p.key) {
             r.insert.push(p.clone());
         }
     }
     for e in existing {
         let future = e.key.period_start > today;
-        let covered = plan
-            .horizon
-            .iter()
-            .any(|(d, start)| *d == e.key.duty && *start == e.key.period_start);
-        if future && covered && !e.has_records && !plan.obligations.iter().any(|p| p.key == e.key) {
+        let covered = horizon.contains(&(&e.key.duty, e.key.period_start));
+        if future && covered && !e.has_records && !planned.contains(&e.key) {
             r.remove.push(e.key.clone());
         }
     }

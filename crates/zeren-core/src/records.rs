@@ -41,6 +41,14 @@ pub struct RecordDraft {
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum RecordProblem {
     MissingWorkDate,
+    /// The obligation's period has not begun: the next period's obligation is shown early, but
+    /// takes a record only once its period starts.
+    PeriodNotBegun {
+        period_start: NaiveDate,
+    },
+    /// Nothing was entered: no content, no participant, no file. Such a record proves nothing,
+    /// whatever the duty's evidence rules.
+    Empty,
     WorkDateInFuture {
         work_date: NaiveDate,
         today: NaiveDate,
@@ -72,6 +80,10 @@ impl RecordProblem {
     pub fn zh(&self) -> String {
         match self {
             RecordProblem::MissingWorkDate => "请填写工作开展日期".into(),
+            RecordProblem::PeriodNotBegun { period_start } => {
+                format!("本期尚未开始（{period_start} 开始），开始后才能登记")
+            }
+            RecordProblem::Empty => "请填写工作内容，或选择参加人员、上传佐证材料".into(),
             RecordProblem::WorkDateInFuture { work_date, .. } => {
                 format!("工作开展日期 {work_date} 晚于今天，不能登记尚未开展的工作")
             }
@@ -98,6 +110,7 @@ impl RecordProblem {
 }
 
 /// Checks a record against its duty's `evidence`, its period and today. All problems are returned.
+/// `period` is the window in which work counts (for a holiday duty it opens before the holiday).
 pub fn check_record(
     duty: &Duty,
     period: &Period,
@@ -107,6 +120,17 @@ pub fn check_record(
     max_attachment: u64,
 ) -> Result<(), Vec<RecordProblem>> {
     let mut problems = Vec::new();
+    if today < period.start {
+        problems.push(RecordProblem::PeriodNotBegun {
+            period_start: period.start,
+        });
+    }
+    if draft.content.trim().is_empty()
+        && draft.participants.is_empty()
+        && draft.attachments.is_empty()
+    {
+        problems.push(RecordProblem::Empty);
+    }
     match draft.work_date {
         None => problems.push(RecordProblem::MissingWorkDate),
         Some(d) if d > today => problems.push(RecordProblem::WorkDateInFuture {
@@ -214,6 +238,7 @@ mod tests {
         assert_eq!(
             problems,
             [
+                RecordProblem::Empty,
                 RecordProblem::MissingMinutes,
                 RecordProblem::MissingAttendance,
                 RecordProblem::MissingDocument,
@@ -250,22 +275,73 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_record_or_a_period_not_begun_is_refused() {
+        let q = period_containing(Frequency::Quarter, d("2026-05-01"));
+        let duty = duty("");
+        let empty = RecordDraft {
+            work_date: Some(d("2026-05-01")),
+            place: "会议室".into(),
+            ..RecordDraft::default()
+        };
+        assert_eq!(
+            check_record(&duty, &q, &empty, d("2026-05-02"), &people(), 100),
+            Err(vec![RecordProblem::Empty])
+        );
+        // Any one of content, a participant or a file is something.
+        for draft in [
+            RecordDraft {
+                content: "学习".into(),
+                ..empty.clone()
+            },
+            RecordDraft {
+                participants: vec![PersonId(1)],
+                ..empty.clone()
+            },
+            RecordDraft {
+                attachments: vec![pdf()],
+                ..empty.clone()
+            },
+        ] {
+            assert!(check_record(&duty, &q, &draft, d("2026-05-02"), &people(), 50 << 20).is_ok());
+        }
+        // The next quarter's obligation is shown early but takes no record before it begins.
+        let next = period_containing(Frequency::Quarter, d("2026-07-01"));
+        let draft = RecordDraft {
+            work_date: Some(d("2026-06-30")),
+            content: "学习".into(),
+            ..RecordDraft::default()
+        };
+        let problems =
+            check_record(&duty, &next, &draft, d("2026-06-30"), &people(), 100).unwrap_err();
+        assert_eq!(
+            problems[0],
+            RecordProblem::PeriodNotBegun {
+                period_start: d("2026-07-01")
+            }
+        );
+        assert!(problems[0].zh().contains("尚未开始"));
+    }
+
+    #[test]
     fn dates_participants_and_sizes() {
         let q = period_containing(Frequency::Quarter, d("2026-05-01"));
         let duty = duty("");
         let ok = RecordDraft {
             work_date: Some(d("2026-04-01")),
+            content: "学习".into(),
             ..RecordDraft::default()
         };
         assert!(check_record(&duty, &q, &ok, d("2026-04-01"), &people(), 100).is_ok());
         // Work done after the period (late) is accepted; before it, or in the future, is not.
         let late = RecordDraft {
             work_date: Some(d("2026-07-03")),
+            content: "学习".into(),
             ..RecordDraft::default()
         };
         assert!(check_record(&duty, &q, &late, d("2026-07-05"), &people(), 100).is_ok());
         let early = RecordDraft {
             work_date: Some(d("2026-03-31")),
+            content: "学习".into(),
             ..RecordDraft::default()
         };
         assert_eq!(
@@ -277,13 +353,17 @@ mod tests {
         );
         let future = RecordDraft {
             work_date: Some(d("2026-05-06")),
+            content: "学习".into(),
             ..RecordDraft::default()
         };
         assert!(matches!(
             check_record(&duty, &q, &future, d("2026-05-05"), &people(), 100).unwrap_err()[0],
             RecordProblem::WorkDateInFuture { .. }
         ));
-        let none = RecordDraft::default();
+        let none = RecordDraft {
+            content: "学习".into(),
+            ..RecordDraft::default()
+        };
         assert_eq!(
             check_record(&duty, &q, &none, d("2026-05-05"), &people(), 100),
             Err(vec![RecordProblem::MissingWorkDate])

@@ -481,6 +481,16 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
             f.cmp("计分方式", &a.measure, &b.measure, |m| match m {
                 Measure::Manual => "人工评分".to_owned(),
                 Measure::Duty(d) => format!("按工作任务“{d}”按时完成率"),
+                m => m.zh(new),
+            });
+            f.cmp("分值", a.points, b.points, |p| {
+                p.map_or("无".into(), |x| format!("{x}分"))
+            });
+            f.cmp("评分细则", &a.rule, &b.rule, |r| {
+                r.as_ref().map_or("无".into(), |r| format!("{r:?}"))
+            });
+            f.cmp("所属指标", &a.under, &b.under, |u| {
+                u.as_ref().map_or("无".into(), |x| x.to_string())
             });
             f.out
         },

@@ -14,4 +14,4 @@ mod read;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use model::*;
-pub use read::parse;
+pub use read::{locate, parse, parse_fragment};

@@ -110,6 +110,10 @@ id_type! {
     InspectionId;
     /// A severity of inspection findings.
     SeverityId;
+    /// A veto (一票否决) of an assessment.
+    VetoId;
+    /// A grade band of an assessment (优秀, 合格 …).
+    GradeId;
 }
 
 /// `[a-z][a-z0-9_]*`
@@ -614,6 +618,30 @@ pub struct PolicyMeta {
     pub issued_by: Option<String>,
     pub based_on: Vec<String>,
     pub source_text: Option<String>,
+    /// The kinds of unit the policy is for (`applies_to`). Installed at a unit, it governs every
+    /// unit of these kinds in the subtree (the installing unit included) that has no closer
+    /// installation of its own. Empty: the installing unit only.
+    pub applies_to: Vec<UnitKind>,
+}
+
+impl PolicyMeta {
+    /// Whether an installation of this policy governs a unit of `unit_kind` in its subtree
+    /// (`is_install_unit` when it is the installing unit itself); see [`kind_governs`].
+    pub fn governs(&self, is_install_unit: bool, unit_kind: &str) -> bool {
+        kind_governs(&self.applies_to, is_install_unit, unit_kind)
+    }
+}
+
+/// Whether a policy with `applies_to` governs a unit of `unit_kind` below (or at) where it is
+/// installed: a unit of one of those kinds (by id or Chinese name); without kinds, only the
+/// installing unit.
+pub fn kind_governs(applies_to: &[UnitKind], is_install_unit: bool, unit_kind: &str) -> bool {
+    if applies_to.is_empty() {
+        return is_install_unit;
+    }
+    applies_to
+        .iter()
+        .any(|k| unit_kind == k.as_str() || unit_kind == k.zh())
 }
 
 /// How many people may hold a role in one unit.
@@ -1103,14 +1131,117 @@ impl Rectification {
     }
 }
 
-/// How an assessment item is scored.
+/// Points to two decimal places (0.5, 8, 1.25), kept as hundredths so sums and caps are exact.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct Points(pub i64);
+
+impl Points {
+    pub const ZERO: Points = Points(0);
+
+    pub fn from_whole(n: i64) -> Self {
+        Points(n * 100)
+    }
+    /// From a number with at most two decimals; `None` otherwise (or if out of range).
+    pub fn from_f64(x: f64) -> Option<Self> {
+        let h = (x * 100.0).round();
+        ((x * 100.0 - h).abs() < 1e-6 && h.abs() < 1e12).then_some(Points(h as i64))
+    }
+    pub fn hundredths(self) -> i64 {
+        self.0
+    }
+    pub fn times(self, n: u32) -> Points {
+        Points(self.0 * i64::from(n))
+    }
+}
+
+impl std::ops::Add for Points {
+    type Output = Points;
+    fn add(self, o: Points) -> Points {
+        Points(self.0 + o.0)
+    }
+}
+
+impl std::ops::Sub for Points {
+    type Output = Points;
+    fn sub(self, o: Points) -> Points {
+        Points(self.0 - o.0)
+    }
+}
+
+impl std::iter::Sum for Points {
+    fn sum<I: Iterator<Item = Points>>(it: I) -> Points {
+        Points(it.map(|p| p.0).sum())
+    }
+}
+
+impl fmt::Display for Points {
+    /// 8, 0.5, 1.25, -0.5
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let (w, c) = (self.0.abs() / 100, self.0.abs() % 100);
+        match c {
+            0 => write!(f, "{sign}{w}"),
+            c if c % 10 == 0 => write!(f, "{sign}{w}.{}", c / 10),
+            c => write!(f, "{sign}{w}.{c:02}"),
+        }
+    }
+}
+
+/// How an assessment item is scored from the ledger, or by people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
-    /// Share of the duty's obligations fulfilled on time, times the weight.
+    /// Share of the duty's obligations fulfilled on time, times the weight (or points); with a
+    /// `prorated` rule, the number fulfilled.
     Duty(DutyId),
     /// Scored by the assessor.
     Manual,
+    /// **(ext)** The number of the duty's obligations of the cycle not fulfilled (the cases of a
+    /// deduction rule).
+    Missed(DutyId),
+    /// **(ext)** The number of the duty's obligations fulfilled late.
+    Late(DutyId),
+    /// **(ext)** Reports to the parent (`report_to = "parent"` duties) submitted late or not at all.
+    ReportsLate,
+    /// **(ext)** Inspection findings not closed (销号) at the end of the cycle.
+    OpenFindings,
+    /// **(ext)** Inspection findings past their due date at the end of the cycle.
+    OverdueFindings,
+    /// **(ext)** Incident reports made late (迟报) or not at all (漏报) in the cycle.
+    IncidentsLate,
+}
+
+/// The measure words that take no duty id.
+pub const MEASURE_WORDS: &[&str] = &[
+    "manual",
+    "reports_late",
+    "open_findings",
+    "overdue_findings",
+    "incidents_late",
+];
+
+impl Measure {
+    /// Whether the ledger supplies the value (everything but `manual`).
+    pub fn is_measured(&self) -> bool {
+        !matches!(self, Measure::Manual)
+    }
+    /// What the measure counts, in Chinese.
+    pub fn zh(&self, p: &Policy) -> String {
+        let duty = |d: &DutyId| p.duty(d).map_or(d.to_string(), |x| x.title.clone());
+        match self {
+            Measure::Duty(d) => format!("“{}”按时完成情况", duty(d)),
+            Measure::Manual => "人工评分".into(),
+            Measure::Missed(d) => format!("“{}”未完成次数", duty(d)),
+            Measure::Late(d) => format!("“{}”逾期完成次数", duty(d)),
+            Measure::ReportsLate => "向上级报告迟报、未报次数".into(),
+            Measure::OpenFindings => "督查问题未销号个数".into(),
+            Measure::OverdueFindings => "督查问题逾期未整改个数".into(),
+            Measure::IncidentsLate => "事件迟报、漏报次数".into(),
+        }
+    }
 }
 
 impl fmt::Display for Measure {
@@ -1118,15 +1249,132 @@ impl fmt::Display for Measure {
         match self {
             Measure::Duty(d) => write!(f, "duty:{d}"),
             Measure::Manual => f.write_str("manual"),
+            Measure::Missed(d) => write!(f, "missed:{d}"),
+            Measure::Late(d) => write!(f, "late:{d}"),
+            Measure::ReportsLate => f.write_str("reports_late"),
+            Measure::OpenFindings => f.write_str("open_findings"),
+            Measure::OverdueFindings => f.write_str("overdue_findings"),
+            Measure::IncidentsLate => f.write_str("incidents_late"),
         }
     }
+}
+
+/// A leaf's scoring rule (评分细则).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScoreRule {
+    /// A fixed deduction if the case occurs at all ("未建立制度的，扣2分").
+    Fixed { deduct: Points },
+    /// So much per case, up to a cap ("缺一个，扣1分，扣满8分为止"); `case` words the count,
+    /// with `{n}` for it ("缺{n}次").
+    PerCase {
+        deduct: Points,
+        cap: Option<Points>,
+        case: Option<String>,
+    },
+    /// The scorer deducts within a range and must say why ("酌情扣0.5-2分").
+    Range { min: Points, max: Points },
+    /// Failing costs the whole item ("本项不得分").
+    AllOrNothing,
+    /// Points added per commendation by level, up to a cap (国家级 +2, 省级 +1 …).
+    Bonus {
+        levels: Vec<(String, Points)>,
+        cap: Option<Points>,
+    },
+    /// The item's points times the share of a target reached (4 studies a year: 3 → 3/4).
+    Prorated { target: u32 },
+}
+
+word_enum! {
+    /// How an item with sub-items combines their deductions.
+    Combine {
+        Sum = "sum" / "累计扣分",
+        Highest = "highest" / "就高不就低，不累计扣分",
+    } COMBINE_WORDS
+}
+
+/// What a veto does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "effect", content = "grade", rename_all = "snake_case")]
+pub enum VetoEffect {
+    /// The total becomes 0.
+    Zero,
+    /// The grade is this band, whatever the score.
+    Grade(GradeId),
+    /// No 评先评优 for the year.
+    NoCommendation,
+}
+
+/// A veto (一票否决).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Veto {
+    pub id: VetoId,
+    pub text: String,
+    pub effects: Vec<VetoEffect>,
+    pub source: Option<SourceRef>,
+}
+
+word_enum! {
+    /// A condition of a grade band.
+    GradeCondition {
+        NoZeroItem = "no_zero_item" / "无单项得0分",
+        NoVeto = "no_veto" / "未被一票否决",
+    } GRADE_CONDITION_WORDS
+}
+
+/// A grade band, best first: a unit gets the first band whose minimum it reaches, whose conditions
+/// hold, and whose quota is not yet full.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Grade {
+    pub id: GradeId,
+    pub title: String,
+    pub min: Points,
+    /// At most this per cent of the units assessed.
+    pub quota: Option<u32>,
+    pub requires: Vec<GradeCondition>,
+    pub source: Option<SourceRef>,
+}
+
+word_enum! {
+    /// Units tied on score at a grade's quota boundary.
+    QuotaTies {
+        Within = "within" / "同分超出名额的均不进入该等级",
+        Over = "over" / "同分的均进入该等级（可超出名额）",
+    } QUOTA_TIES_WORDS
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
     pub every: Frequency,
+    /// Indicators in the order of the file; sub-items name their parent in `under`.
     pub items: Vec<AssessmentItem>,
     pub source: Option<SourceRef>,
+    /// **(ext)** 一票否决.
+    pub vetoes: Vec<Veto>,
+    /// **(ext)** Grade bands, best first.
+    pub grades: Vec<Grade>,
+    /// **(ext)** How ties at a quota boundary are handled.
+    pub quota_ties: QuotaTies,
+}
+
+impl Assessment {
+    pub fn item(&self, id: &ItemId) -> Option<&AssessmentItem> {
+        self.items.iter().find(|i| &i.id == id)
+    }
+    /// The sub-items of `id` (or, for `None`, the top-level items), in file order.
+    pub fn children(&self, id: Option<&ItemId>) -> Vec<&AssessmentItem> {
+        self.items
+            .iter()
+            .filter(|i| i.under.as_ref() == id)
+            .collect()
+    }
+    /// Whether the items carry points (the extended rubric) rather than v1 weights.
+    pub fn uses_points(&self) -> bool {
+        self.items.iter().any(|i| i.points.is_some())
+    }
+    pub fn grade(&self, id: &GradeId) -> Option<&Grade> {
+        self.grades.iter().find(|g| &g.id == id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1137,6 +1385,18 @@ pub struct AssessmentItem {
     pub weight: Option<u32>,
     pub measure: Measure,
     pub source: Option<SourceRef>,
+    /// **(ext)** The indicator's number in the table (一、（一）、1.).
+    pub code: Option<String>,
+    /// **(ext)** Its full points (分值).
+    pub points: Option<Points>,
+    /// **(ext)** The item it belongs to.
+    pub under: Option<ItemId>,
+    /// **(ext)** How its sub-items' deductions combine.
+    pub combine: Combine,
+    /// **(ext)** Its scoring rule (leaves only).
+    pub rule: Option<ScoreRule>,
+    /// **(ext)** The standard in words (考核标准).
+    pub criterion: Option<String>,
 }
 
 word_enum! {

@@ -32,8 +32,9 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, Diagnostics> {
     }
 }
 
-/// Parses and validates one fragment file on its own: its references must resolve within it.
-pub(crate) fn parse_fragment(file: &str, text: &str) -> Result<Included, Diagnostics> {
+/// Parses and validates one fragment file (`policies/fragments/*.toml`) on its own: its references
+/// must resolve within it. Returns its title, description and what it declares.
+pub fn parse_fragment(file: &str, text: &str) -> Result<Included, Diagnostics> {
     let mut cx = Cx::new(file, text);
     let mut parts = Parts::default();
     let mut out = Vec::new();
@@ -237,6 +238,7 @@ const POLICY_KEYS: &[&str] = &[
     "issued_by",
     "based_on",
     "source_text",
+    "applies_to",
 ];
 const ROLE_KEYS: &[&str] = &["title", "held_by", "holders", "source"];
 const HOLDERS_KEYS: &[&str] = &["min", "max"];
@@ -314,8 +316,33 @@ const SEVERITY_KEYS: &[&str] = &[
     "progress_every",
     "source",
 ];
-const ASSESSMENT_KEYS: &[&str] = &["every", "items", "source"];
-const ITEM_KEYS: &[&str] = &["id", "title", "weight", "measure", "source"];
+const ASSESSMENT_KEYS: &[&str] = &["every", "items", "vetoes", "grades", "quota_ties", "source"];
+const ITEM_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "code",
+    "weight",
+    "points",
+    "under",
+    "combine",
+    "measure",
+    "rule",
+    "criterion",
+    "source",
+];
+const RULE_KEYS: &[&str] = &[
+    "kind", "deduct", "cap", "case", "min", "max", "levels", "target",
+];
+const RULE_KINDS: &[&str] = &[
+    "fixed",
+    "per_case",
+    "range",
+    "all_or_nothing",
+    "bonus",
+    "prorated",
+];
+const VETO_KEYS: &[&str] = &["id", "text", "effect", "source"];
+const GRADE_KEYS: &[&str] = &["id", "title", "min", "quota", "requires", "source"];
 const ACCOUNTABILITY_KEYS: &[&str] = &[
     "basis",
     "measures",
@@ -1191,6 +1218,19 @@ impl<'t> Cx<'t> {
         let issued_by = self.string(&t, "issued_by", false);
         let based_on = self.texts(&t, "based_on");
         let source_text = self.string(&t, "source_text", false);
+        let mut applies_to = Vec::new();
+        for (s, span, path) in self.strings(&t, "applies_to") {
+            match UnitKind::parse(&s) {
+                Some(k) if applies_to.contains(&k) => self.report(
+                    span.start,
+                    path,
+                    rule("each value once", "每个值只写一次"),
+                    Found::Text(s),
+                ),
+                Some(k) => applies_to.push(k),
+                None => self.report(span.start, path, Expected::Identifier, Found::Text(s)),
+            }
+        }
         Some(PolicyMeta {
             id: id?,
             title: title?,
@@ -1199,6 +1239,7 @@ impl<'t> Cx<'t> {
             issued_by,
             based_on,
             source_text,
+            applies_to,
         })
     }
 
@@ -2250,6 +2291,8 @@ impl<'t> Cx<'t> {
         let mut items = Vec::new();
         let mut ids = HashSet::new();
         let (mut weighted, mut unweighted, mut sum) = (0, 0, 0u32);
+        // Item tables by id, for the checks that need the whole tree.
+        let mut tables: Vec<(ItemId, &Tbl<'_, '_>)> = Vec::new();
         for it in &item_tables {
             let id = self.item_id(it, &mut ids, ItemId::parse);
             if let Some(id) = &id {
@@ -2270,60 +2313,76 @@ impl<'t> Cx<'t> {
                 None => unweighted += 1,
             }
             sum += weight.unwrap_or(0);
-            let measure = match it.get("measure") {
-                None => Some(Measure::Manual),
-                Some(mv) => match mv.as_str() {
-                    Some("manual") => Some(Measure::Manual),
-                    Some(s) if s.starts_with("duty:") => {
-                        let name = &s["duty:".len()..];
-                        match DutyId::parse(name) {
-                            Some(d) => {
-                                let (offset, path) = self.place(mv.span.start, it.at("measure"));
-                                self.refs.push(PendingRef {
-                                    kind: RefKind::Duty,
-                                    name: name.to_owned(),
-                                    offset,
-                                    path,
-                                });
-                                Some(Measure::Duty(d))
-                            }
-                            None => {
-                                self.report(
-                                    mv.span.start,
-                                    it.at("measure"),
-                                    Expected::Identifier,
-                                    Found::Text(s.to_owned()),
-                                );
-                                None
-                            }
+            let measure = self.measure(it);
+            let code = self.string(it, "code", false);
+            let points = self.points(it, "points");
+            let under = match it.get("under") {
+                None => None,
+                Some(uv) => {
+                    let under = self.parsed(it, "under", ItemId::parse, Expected::Identifier);
+                    match under {
+                        Some(u) if items.iter().any(|x: &AssessmentItem| x.id == u) => Some(u),
+                        Some(u) => {
+                            self.report(
+                                uv.span.start,
+                                it.at("under"),
+                                rule(
+                                    "the id of an item listed above this one",
+                                    "在本项之前列出的考核项目标识",
+                                ),
+                                Found::Text(u.to_string()),
+                            );
+                            None
                         }
+                        None => None,
                     }
-                    _ => {
-                        self.report(
-                            mv.span.start,
-                            it.at("measure"),
-                            rule(
-                                "\"duty:<duty id>\" or \"manual\"",
-                                "“duty:<工作任务标识>”或“manual”",
-                            ),
-                            found_of(mv),
-                        );
-                        None
-                    }
-                },
+                }
             };
+            let combine = self
+                .parsed(
+                    it,
+                    "combine",
+                    Combine::parse,
+                    Expected::OneOf(COMBINE_WORDS),
+                )
+                .unwrap_or(Combine::Sum);
+            let score_rule = self.score_rule(it, points);
+            let criterion = self.string(it, "criterion", false);
             let source = self.source(it);
             if let (Some(id), Some(title), Some(measure)) = (id, title, measure) {
+                tables.push((id.clone(), it));
                 items.push(AssessmentItem {
                     id,
                     title,
                     weight,
                     measure,
                     source,
+                    code,
+                    points,
+                    under,
+                    combine,
+                    rule: score_rule,
+                    criterion,
                 });
             }
         }
-        if weighted > 0 && unweighted > 0 {
+        let uses_points = items.iter().any(|i| i.points.is_some());
+        if uses_points && weighted > 0 {
+            let first = item_tables
+                .iter()
+                .find(|it| it.get("weight").is_some())
+                .expect("a weighted item exists");
+            let wv = first.get("weight").expect("weight present");
+            self.report(
+                wv.span.start,
+                first.at("weight"),
+                rule(
+                    "points on the items (a rubric) or weights (format 1), not both",
+                    "考核项目用分值（points）或权重（weight），不能混用",
+                ),
+                found_of(wv),
+            );
+        } else if weighted > 0 && unweighted > 0 {
             let first_missing = item_tables
                 .iter()
                 .find(|it| it.get("weight").is_none())
@@ -2345,12 +2404,554 @@ impl<'t> Cx<'t> {
                 other(format!("a total of {sum}"), format!("合计 {sum}")),
             );
         }
+        self.check_rubric_tree(&items, &tables);
+        let grades = self.read_grades(&t);
+        let vetoes = self.read_vetoes(&t, &grades);
+        let quota_ties = self
+            .parsed(
+                &t,
+                "quota_ties",
+                QuotaTies::parse,
+                Expected::OneOf(QUOTA_TIES_WORDS),
+            )
+            .unwrap_or(QuotaTies::Within);
         let source = self.source(&t);
         Some(Assessment {
             every,
             items,
             source,
+            vetoes,
+            grades,
+            quota_ties,
         })
+    }
+
+    /// `measure`: "manual" (default), "duty:<id>", "missed:<id>", "late:<id>", or a ledger count.
+    fn measure(&mut self, it: &Tbl<'_, '_>) -> Option<Measure> {
+        let Some(mv) = it.get("measure") else {
+            return Some(Measure::Manual);
+        };
+        let expected = || {
+            rule(
+                "\"manual\", \"duty:<duty id>\", \"missed:<duty id>\", \"late:<duty id>\", \"reports_late\", \"open_findings\", \"overdue_findings\" or \"incidents_late\"",
+                "“manual”“duty:<工作任务标识>”“missed:<工作任务标识>”“late:<工作任务标识>”“reports_late”“open_findings”“overdue_findings”或“incidents_late”",
+            )
+        };
+        let Some(s) = mv.as_str() else {
+            self.report(mv.span.start, it.at("measure"), expected(), found_of(mv));
+            return None;
+        };
+        match s {
+            "manual" => return Some(Measure::Manual),
+            "reports_late" => return Some(Measure::ReportsLate),
+            "open_findings" => return Some(Measure::OpenFindings),
+            "overdue_findings" => return Some(Measure::OverdueFindings),
+            "incidents_late" => return Some(Measure::IncidentsLate),
+            _ => {}
+        }
+        let (prefix, name) = match s.split_once(':') {
+            Some((p @ ("duty" | "missed" | "late"), name)) => (p, name),
+            _ => {
+                self.report(mv.span.start, it.at("measure"), expected(), found_of(mv));
+                return None;
+            }
+        };
+        let Some(d) = DutyId::parse(name) else {
+            self.report(
+                mv.span.start,
+                it.at("measure"),
+                Expected::Identifier,
+                Found::Text(s.to_owned()),
+            );
+            return None;
+        };
+        let (offset, path) = self.place(mv.span.start, it.at("measure"));
+        self.refs.push(PendingRef {
+            kind: RefKind::Duty,
+            name: name.to_owned(),
+            offset,
+            path,
+        });
+        Some(match prefix {
+            "duty" => Measure::Duty(d),
+            "missed" => Measure::Missed(d),
+            _ => Measure::Late(d),
+        })
+    }
+
+    /// Points: a number ≥ 0 with at most two decimals.
+    fn points(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<Points> {
+        let v = t.get(key)?;
+        let p = match v.as_ref() {
+            ValueInner::Integer(n) if *n >= 0 && *n < 1_000_000 => Some(Points::from_whole(*n)),
+            ValueInner::Float(x) if *x >= 0.0 && *x < 1_000_000.0 => Points::from_f64(*x),
+            _ => None,
+        };
+        if p.is_none() {
+            let found = match v.as_ref() {
+                ValueInner::Float(x) => other(x.to_string(), x.to_string()),
+                _ => found_of(v),
+            };
+            self.report(
+                v.span.start,
+                t.at(key),
+                rule(
+                    "points: a number from 0, with at most two decimals (8, 0.5)",
+                    "分值：不小于 0 的数，最多两位小数（如 8、0.5）",
+                ),
+                found,
+            );
+        }
+        p
+    }
+
+    /// `rule = { kind = "…", … }` on an item with `points`.
+    fn score_rule(&mut self, it: &Tbl<'_, '_>, points: Option<Points>) -> Option<ScoreRule> {
+        let v = it.get("rule")?;
+        let r = self.table(v, it.at("rule"), RULE_KEYS)?;
+        let kind = match r.get("kind") {
+            None => {
+                self.missing(&r, "kind");
+                return None;
+            }
+            Some(_) => self.parsed(
+                &r,
+                "kind",
+                |s| RULE_KINDS.contains(&s).then(|| s.to_owned()),
+                Expected::OneOf(RULE_KINDS),
+            )?,
+        };
+        // Keys that belong to other kinds are reported, so a typo in the kind is not silent.
+        let allowed: &[&str] = match kind.as_str() {
+            "fixed" => &["kind", "deduct"],
+            "per_case" => &["kind", "deduct", "cap", "case"],
+            "range" => &["kind", "min", "max"],
+            "all_or_nothing" => &["kind"],
+            "bonus" => &["kind", "levels", "cap"],
+            _ => &["kind", "target"],
+        };
+        for (k, _) in in_file_order(r.map) {
+            if !allowed.contains(&k.name.as_ref()) && RULE_KEYS.contains(&k.name.as_ref()) {
+                self.report(
+                    k.span.start,
+                    r.at(&k.name),
+                    rule(
+                        format!("only {} with kind = \"{kind}\"", allowed.join(", ")),
+                        format!("kind = \"{kind}\" 时只能填写 {}", allowed.join("、")),
+                    ),
+                    Found::Key(k.name.to_string()),
+                );
+            }
+        }
+        let over = |this: &mut Self,
+                    key: &str,
+                    value: Points,
+                    limit: Points,
+                    what_en: &str,
+                    what_zh: &str| {
+            if value > limit {
+                let kv = r.get(key).expect("the key was read");
+                this.report(
+                    kv.span.start,
+                    r.at(key),
+                    rule(
+                        format!("at most the item's points ({limit}) {what_en}"),
+                        format!("不超过本项分值（{limit}）的{what_zh}"),
+                    ),
+                    other(value.to_string(), value.to_string()),
+                );
+            }
+        };
+        let required = |this: &mut Self, key: &str| {
+            let p = this.points(&r, key);
+            if r.get(key).is_none() {
+                this.missing(&r, key);
+            }
+            p
+        };
+        Some(match kind.as_str() {
+            "fixed" => {
+                let deduct = required(self, "deduct")?;
+                if let Some(p) = points {
+                    over(self, "deduct", deduct, p, "as the deduction", "扣分");
+                }
+                ScoreRule::Fixed { deduct }
+            }
+            "per_case" => {
+                let deduct = required(self, "deduct")?;
+                let cap = self.points(&r, "cap");
+                if let (Some(p), Some(c)) = (points, cap) {
+                    over(self, "cap", c, p, "as the cap", "扣分上限");
+                }
+                let case = self.string(&r, "case", false);
+                ScoreRule::PerCase { deduct, cap, case }
+            }
+            "range" => {
+                let min = required(self, "min")?;
+                let max = required(self, "max")?;
+                if max < min {
+                    let kv = r.get("max").expect("max was read");
+                    self.report(
+                        kv.span.start,
+                        r.at("max"),
+                        rule(
+                            format!("at least min ({min})"),
+                            format!("不小于 min（{min}）"),
+                        ),
+                        other(max.to_string(), max.to_string()),
+                    );
+                }
+                if let Some(p) = points {
+                    over(self, "max", max, p, "as the largest deduction", "最大扣分");
+                }
+                ScoreRule::Range { min, max }
+            }
+            "all_or_nothing" => ScoreRule::AllOrNothing,
+            "bonus" => {
+                let mut levels = Vec::new();
+                match r.get("levels") {
+                    None => self.missing(&r, "levels"),
+                    Some(lv) => match lv.as_ref() {
+                        ValueInner::Table(map) if !map.is_empty() => {
+                            let lt = Tbl {
+                                map,
+                                span: lv.span,
+                                path: r.at("levels"),
+                            };
+                            for (k, _) in in_file_order(map) {
+                                if !is_identifier(&k.name) {
+                                    self.report(
+                                        k.span.start,
+                                        lt.at(&k.name),
+                                        Expected::Identifier,
+                                        Found::Key(k.name.to_string()),
+                                    );
+                                    continue;
+                                }
+                                if let Some(p) = self.points(&lt, &k.name) {
+                                    levels.push((k.name.to_string(), p));
+                                }
+                            }
+                        }
+                        _ => self.report(
+                            lv.span.start,
+                            r.at("levels"),
+                            rule(
+                                "a table of points by level, such as { national = 2, provincial = 1 }",
+                                "按级别的加分表，如 { national = 2, provincial = 1 }",
+                            ),
+                            found_of(lv),
+                        ),
+                    },
+                }
+                let cap = self.points(&r, "cap");
+                ScoreRule::Bonus { levels, cap }
+            }
+            _ => {
+                let target = match r.get("target") {
+                    None => {
+                        self.missing(&r, "target");
+                        None
+                    }
+                    Some(_) => self.int(&r, "target", 1, 10_000),
+                }?;
+                ScoreRule::Prorated { target }
+            }
+        })
+    }
+
+    /// Rules only on leaves; a parent's points are its sub-items' sum (when both are given);
+    /// `combine = "highest"` needs the parent's points; counts from the ledger need a rule.
+    fn check_rubric_tree(&mut self, items: &[AssessmentItem], tables: &[(ItemId, &Tbl<'_, '_>)]) {
+        let table = |id: &ItemId| tables.iter().find(|(i, _)| i == id).map(|(_, t)| *t);
+        for item in items {
+            let Some(t) = table(&item.id) else { continue };
+            let children: Vec<&AssessmentItem> = items
+                .iter()
+                .filter(|c| c.under.as_ref() == Some(&item.id))
+                .collect();
+            if !children.is_empty() {
+                if let Some(v) = t.get("rule") {
+                    self.report(
+                        v.span.start,
+                        t.at("rule"),
+                        rule(
+                            "a rule on a leaf only (this item has sub-items)",
+                            "评分细则只能写在末级项目上（本项有下级项目）",
+                        ),
+                        found_of(v),
+                    );
+                }
+                if item.combine == Combine::Sum {
+                    let child_points: Option<Points> = children.iter().map(|c| c.points).sum();
+                    if let (Some(p), Some(sum)) = (item.points, child_points) {
+                        if p != sum {
+                            let v = t.get("points").expect("points were read");
+                            self.report(
+                                v.span.start,
+                                t.at("points"),
+                                rule(
+                                    format!("the sum of its sub-items' points ({sum})"),
+                                    format!("下级项目分值之和（{sum}）"),
+                                ),
+                                other(p.to_string(), p.to_string()),
+                            );
+                        }
+                    }
+                } else if item.points.is_none() && children.iter().all(|c| c.points.is_some()) {
+                    self.report(
+                        t.span.start,
+                        t.at("points"),
+                        rule(
+                            "points (combine = \"highest\" deducts the largest deduction from them)",
+                            "分值 points（combine = \"highest\" 从中扣除最高一项扣分）",
+                        ),
+                        Found::Nothing,
+                    );
+                }
+                let with_points = children.iter().filter(|c| c.points.is_some()).count();
+                if with_points > 0 && with_points < children.len() {
+                    let c = children
+                        .iter()
+                        .find(|c| c.points.is_none())
+                        .expect("a child without points");
+                    if let Some(ct) = table(&c.id) {
+                        self.report(
+                            ct.span.start,
+                            ct.at("points"),
+                            rule(
+                                "points on every sub-item (they share out the item's points) or on none (they deduct from the item's points)",
+                                "下级项目都填写分值（分配本项分值）或都不填写（从本项分值中扣分）",
+                            ),
+                            Found::Nothing,
+                        );
+                    }
+                }
+                if with_points == 0 {
+                    if item.points.is_none() {
+                        self.report(
+                            t.span.start,
+                            t.at("points"),
+                            rule(
+                                "points (its sub-items have none: they deduct from these)",
+                                "分值 points（下级项目未填分值，从本项分值中扣分）",
+                            ),
+                            Found::Nothing,
+                        );
+                    }
+                    for c in &children {
+                        let deducts = matches!(
+                            c.rule,
+                            Some(
+                                ScoreRule::Fixed { .. }
+                                    | ScoreRule::PerCase { .. }
+                                    | ScoreRule::Range { .. }
+                                    | ScoreRule::AllOrNothing
+                            )
+                        );
+                        if let (false, Some(ct)) = (deducts, table(&c.id)) {
+                            self.report(
+                                ct.span.start,
+                                ct.at("rule"),
+                                rule(
+                                    "a deduction rule (fixed, per_case, range or all_or_nothing): this sub-item has no points of its own",
+                                    "扣分细则（fixed、per_case、range 或 all_or_nothing）：本项没有自己的分值",
+                                ),
+                                Found::Nothing,
+                            );
+                        }
+                    }
+                }
+            } else if t.get("combine").is_some() {
+                let v = t.get("combine").expect("combine present");
+                self.report(
+                    v.span.start,
+                    t.at("combine"),
+                    rule(
+                        "combine only on an item with sub-items",
+                        "只有带下级项目的项目可以填写 combine",
+                    ),
+                    found_of(v),
+                );
+            }
+            let pooled = item
+                .under
+                .as_ref()
+                .and_then(|u| items.iter().find(|x| &x.id == u))
+                .is_some_and(|p| p.points.is_some());
+            let needs_points = item
+                .rule
+                .as_ref()
+                .is_some_and(|r| !matches!(r, ScoreRule::Bonus { .. }));
+            if needs_points && children.is_empty() && item.points.is_none() && !pooled {
+                let v = t.get("rule").expect("rule was read");
+                self.report(
+                    v.span.start,
+                    t.at("points"),
+                    rule(
+                        "points on an item with a rule, or on the item it is under",
+                        "有评分细则的项目（或其上级项目）须填写分值 points",
+                    ),
+                    Found::Nothing,
+                );
+            }
+            let counts = matches!(
+                item.measure,
+                Measure::Missed(_)
+                    | Measure::Late(_)
+                    | Measure::ReportsLate
+                    | Measure::OpenFindings
+                    | Measure::OverdueFindings
+                    | Measure::IncidentsLate
+            );
+            let count_rule = matches!(
+                item.rule,
+                Some(ScoreRule::Fixed { .. } | ScoreRule::PerCase { .. } | ScoreRule::AllOrNothing)
+            );
+            if counts && !count_rule {
+                let v = t.get("measure").expect("measure was read");
+                self.report(
+                    v.span.start,
+                    t.at("measure"),
+                    rule(
+                        "a count from the ledger with a rule that turns it into points (fixed, per_case or all_or_nothing)",
+                        "台账计数须配合把次数换算为分数的细则（fixed、per_case 或 all_or_nothing）",
+                    ),
+                    found_of(v),
+                );
+            }
+            if matches!(item.measure, Measure::Duty(_))
+                && item
+                    .rule
+                    .as_ref()
+                    .is_some_and(|r| !matches!(r, ScoreRule::Prorated { .. }))
+            {
+                let v = t.get("measure").expect("measure was read");
+                self.report(
+                    v.span.start,
+                    t.at("measure"),
+                    rule(
+                        "duty:<id> with no rule (the on-time share) or a prorated rule; for cases use missed:<id> or late:<id>",
+                        "duty:<标识> 不配细则（按时完成率）或配 prorated；按次扣分请用 missed:<标识> 或 late:<标识>",
+                    ),
+                    found_of(v),
+                );
+            }
+        }
+    }
+
+    fn read_grades(&mut self, t: &Tbl<'_, '_>) -> Vec<Grade> {
+        let mut out: Vec<Grade> = Vec::new();
+        let mut ids = HashSet::new();
+        for g in self.table_array(t, "grades", GRADE_KEYS) {
+            let id = self.item_id(&g, &mut ids, GradeId::parse);
+            let title = self.string(&g, "title", true);
+            let min = self.points(&g, "min");
+            if g.get("min").is_none() {
+                self.missing(&g, "min");
+            }
+            let quota = self.int(&g, "quota", 1, 100);
+            let requires = self.words(&g, "requires", GradeCondition::parse, GRADE_CONDITION_WORDS);
+            let source = self.source(&g);
+            if let (Some(prev), Some(m)) = (out.last(), min) {
+                if m > prev.min {
+                    let v = g.get("min").expect("min was read");
+                    self.report(
+                        v.span.start,
+                        g.at("min"),
+                        rule(
+                            format!(
+                                "at most the band above's minimum ({}): bands run best first",
+                                prev.min
+                            ),
+                            format!("不高于上一等级的最低分（{}）：等级按从高到低排列", prev.min),
+                        ),
+                        other(m.to_string(), m.to_string()),
+                    );
+                }
+            }
+            if let (Some(id), Some(title), Some(min)) = (id, title, min) {
+                out.push(Grade {
+                    id,
+                    title,
+                    min,
+                    quota,
+                    requires,
+                    source,
+                });
+            }
+        }
+        out
+    }
+
+    fn read_vetoes(&mut self, t: &Tbl<'_, '_>, grades: &[Grade]) -> Vec<Veto> {
+        let mut out = Vec::new();
+        let mut ids = HashSet::new();
+        for vt in self.table_array(t, "vetoes", VETO_KEYS) {
+            let id = self.item_id(&vt, &mut ids, VetoId::parse);
+            let text = self.string(&vt, "text", true);
+            let mut effects = Vec::new();
+            if vt.get("effect").is_none() {
+                self.missing(&vt, "effect");
+            }
+            for (s, span, path) in self.strings(&vt, "effect") {
+                let effect = match s.as_str() {
+                    "zero" => Some(VetoEffect::Zero),
+                    "no_commendation" => Some(VetoEffect::NoCommendation),
+                    _ => match s.strip_prefix("grade:") {
+                        Some(g) if grades.iter().any(|x| x.id.as_str() == g) => {
+                            GradeId::parse(g).map(VetoEffect::Grade)
+                        }
+                        Some(g) => {
+                            self.report(
+                                span.start,
+                                path.clone(),
+                                rule(
+                                    "the id of a grade defined in [[assessment.grades]]",
+                                    "在 [[assessment.grades]] 中定义的等级",
+                                ),
+                                Found::Text(g.to_owned()),
+                            );
+                            None
+                        }
+                        None => {
+                            self.report(
+                                span.start,
+                                path.clone(),
+                                rule(
+                                    "\"zero\", \"no_commendation\" or \"grade:<grade id>\"",
+                                    "“zero”“no_commendation”或“grade:<等级标识>”",
+                                ),
+                                Found::Text(s.clone()),
+                            );
+                            None
+                        }
+                    },
+                };
+                if let Some(e) = effect {
+                    if effects.contains(&e) {
+                        self.report(
+                            span.start,
+                            path,
+                            rule("each value once", "每个值只写一次"),
+                            Found::Text(s),
+                        );
+                    } else {
+                        effects.push(e);
+                    }
+                }
+            }
+            let source = self.source(&vt);
+            if let (Some(id), Some(text)) = (id, text) {
+                out.push(Veto {
+                    id,
+                    text,
+                    effects,
+                    source,
+                });
+            }
+        }
+        out
     }
 
     /// Reads an `id` key of an array-of-tables element, reporting repeats.
@@ -2433,4 +3034,22 @@ impl<'t> Cx<'t> {
             }
         }
     }
+}
+
+/// Where the key at `path` (dotted, e.g. `duties.half_year_report.report_to`) is written in a
+/// policy text: (line, column), 1-based — for diagnostics found after parsing, such as install
+/// warnings. None when the text does not parse or has no such key.
+pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+    let root = toml_span::parse(text).ok()?;
+    let mut v = &root;
+    let mut at = None;
+    for key in path.split('.') {
+        let ValueInner::Table(t) = v.as_ref() else {
+            return None;
+        };
+        let (k, next) = t.get_key_value(key)?;
+        at = Some(k.span.start);
+        v = next;
+    }
+    at.map(|o| LineIndex::new(text).locate(o))
 }

@@ -202,3 +202,18 @@ fn fragment_info_for_the_setup_page() {
         .entries
         .contains(&Entry::Workflow(WorkflowId::parse("publication").unwrap())));
 }
+
+#[test]
+fn the_responsibility_list_marks_what_a_fragment_added() {
+    let u = pack("university");
+    let text = compose(&u.file_name(), u.text, &["publication-review"]).unwrap();
+    let p = parse("university.toml", &text).unwrap();
+    let t = explain::explain(&p).to_text();
+    assert!(
+        t.contains("    - 网站和新媒体信息发布审核：专人审查〔非实施方案原文（标准片段）〕\n"),
+        "{t}"
+    );
+    assert!(t.contains("【标准片段：网站和新媒体信息发布先审后发】非实施方案原文（标准片段）\n"));
+    // The pack's own lines keep their seed line.
+    assert!(t.contains("〔L156〕"));
+}

@@ -64,6 +64,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0040_hardening.sql"),
     },
     Migration {
+        version: 50,
+        name: "policy_scope",
+        sqlite: include_str!("../migrations/sqlite/0050_policy_scope.sql"),
+        postgres: include_str!("../migrations/postgres/0050_policy_scope.sql"),
+    },
+    Migration {
         version: 70,
         name: "receipts",
         sqlite: include_str!("../migrations/sqlite/0070_receipts.sql"),
@@ -225,6 +231,12 @@ fn shape(text: &str) -> Vec<(String, Vec<String>)> {
         let l = line.trim();
         if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
             current = Some((rest.trim_end_matches(" (").to_string(), Vec::new()));
+        } else if let Some(rest) = l.strip_prefix("ALTER TABLE ") {
+            // `ALTER TABLE t ADD COLUMN c …` adds column c to t.
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            if let [table, "ADD", "COLUMN", column, ..] = words.as_slice() {
+                out.push((format!("{table} +"), vec![column.to_string()]));
+            }
         } else if l.starts_with(");") {
             out.extend(current.take());
         } else if let Some((_, cols)) = current.as_mut() {

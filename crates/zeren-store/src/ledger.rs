@@ -778,17 +778,40 @@ impl Write {
         ids: &[i64],
         today: NaiveDate,
     ) -> Result<Vec<i64>> {
+        self.remove_obligations(ids, today, "period_start > $2")
+            .await
+    }
+
+    /// Removes obligations whose period has not ended, unless they carry records: for a policy
+    /// removed from a unit or switched for another, whose duties nobody asks for any more.
+    /// Ended periods (the past) are kept. Returns the ids removed.
+    pub async fn remove_unended_obligations(
+        &mut self,
+        ids: &[i64],
+        today: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        self.remove_obligations(ids, today, "period_end >= $2")
+            .await
+    }
+
+    async fn remove_obligations(
+        &mut self,
+        ids: &[i64],
+        today: NaiveDate,
+        when: &str,
+    ) -> Result<Vec<i64>> {
         let mut removed = Vec::new();
+        let sql = format!(
+            "DELETE FROM obligations WHERE id = $1 AND {when}
+               AND NOT EXISTS (SELECT 1 FROM records r WHERE r.obligation_id = obligations.id)
+             RETURNING id"
+        );
         for &id in ids {
-            let gone: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
-                "DELETE FROM obligations WHERE id = $1 AND period_start > $2
-                   AND NOT EXISTS (SELECT 1 FROM records r WHERE r.obligation_id = obligations.id)
-                 RETURNING id"
-            )
-            .bind(id)
-            .bind(today)
-            .fetch_optional(&mut *c)
-            .await)?;
+            let gone: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(&sql)
+                .bind(id)
+                .bind(today)
+                .fetch_optional(&mut *c)
+                .await)?;
             if let Some((id,)) = gone {
                 self.record(
                     "obligation.remove",

@@ -235,6 +235,9 @@ impl Store {
                 store.alg = r.audit_algorithm().await?.unwrap_or(new_audit_alg);
             }
         }
+        if o.migrate {
+            store.backfill_policy_scope().await?;
+        }
         Ok(store)
     }
 

@@ -8,11 +8,12 @@ use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
-use zeren_core::obligations::{plan, reconcile, Existing, Gap, Installation, ObligationKey};
+use zeren_core::obligations::{plan_governed, reconcile, Existing, Gap, ObligationKey};
 use zeren_core::org::{Assignment as CoreAssignment, Org, PersonId, Unit as CoreUnit, UnitId};
 use zeren_policy::calendar::WorkCalendar;
 use zeren_policy::{DutyId, RoleId};
 
+use crate::install::{governed_units, Scope};
 use crate::ledger::NewObligation;
 use crate::read::Read;
 use crate::{run, Actor, Result, Store};
@@ -84,20 +85,58 @@ pub async fn materialise_tree(
     report: &mut Report,
 ) -> Result<()> {
     let org = org_snapshot(store, root).await?;
+    let units = store.reader().await?.subtree(root).await?;
     let (installations, texts) = installations_below(store, root).await?;
+    // Which installation governs which unit: a policy installed above reaches every unit of the
+    // kinds it applies to, unless a closer installation governs it.
+    let scopes: Vec<Scope> = installations
+        .iter()
+        .filter(|i| i.current)
+        .map(|i| Scope {
+            id: i.id,
+            unit_id: i.unit_id,
+            kinds: i
+                .applies_to
+                .as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .filter_map(zeren_policy::UnitKind::parse)
+                .collect(),
+        })
+        .collect();
+    let mut governed: HashMap<i64, Vec<UnitId>> = HashMap::new();
+    for (unit, inst) in governed_units(&org, &units, &scopes) {
+        governed.entry(inst).or_default().push(UnitId(unit));
+    }
+    for v in governed.values_mut() {
+        v.sort();
+    }
+    let upgraded: std::collections::HashSet<(i64, String)> = installations
+        .iter()
+        .filter(|i| i.current)
+        .map(|i| (i.unit_id, i.policy_id.clone()))
+        .collect();
     let mut existing = existing_below(store, root, today).await?;
     let mut parsed: HashMap<String, Option<std::sync::Arc<zeren_policy::Policy>>> = HashMap::new();
     let mut rows: Vec<NewObligation> = Vec::new();
     let mut remove: Vec<i64> = Vec::new();
+    let mut retire: Vec<i64> = Vec::new();
     for inst in installations {
         let mine = existing.remove(&inst.id).unwrap_or_default();
         if !inst.current {
-            // A superseded installation's future obligations without records go.
-            remove.extend(
-                mine.iter()
-                    .filter(|(_, e)| e.key.period_start > today && !e.has_records)
-                    .map(|(id, _)| *id),
-            );
+            // A superseded version's future obligations without records go (the new version
+            // plans its own); a removed or switched policy's go from the current period on
+            // too, since nothing asks them any more. Records and ended periods stay.
+            let upgrade = upgraded.contains(&(inst.unit_id, inst.policy_id.clone()));
+            let ids = mine
+                .iter()
+                .filter(|(_, e)| !e.has_records)
+                .map(|(id, _)| *id);
+            if upgrade {
+                remove.extend(ids);
+            } else {
+                retire.extend(ids);
+            }
             continue;
         }
         let text = texts
@@ -121,13 +160,11 @@ pub async fn materialise_tree(
             continue;
         };
         report.installations += 1;
-        let installation = Installation {
-            unit: UnitId(inst.unit_id),
-            since: inst
-                .effective_from
-                .unwrap_or_else(|| (inst.installed_at + chrono::Duration::hours(8)).date_naive()),
-        };
-        let planned = plan(&policy, &installation, &org, today, cal);
+        let since = inst
+            .effective_from
+            .unwrap_or_else(|| (inst.installed_at + chrono::Duration::hours(8)).date_naive());
+        let units = governed.get(&inst.id).map(Vec::as_slice).unwrap_or(&[]);
+        let planned = plan_governed(&policy, units, since, &org, today, cal);
         for Gap { duty, unit, role } in &planned.gaps {
             report
                 .gaps
@@ -159,19 +196,21 @@ pub async fn materialise_tree(
                 report_to_parent: duty.report_to_parent,
             })
         }));
+        let gone: std::collections::HashSet<&ObligationKey> = r.remove.iter().collect();
         remove.extend(
             mine.iter()
-                .filter(|(_, e)| r.remove.contains(&e.key))
+                .filter(|(_, e)| gone.contains(&e.key))
                 .map(|(id, _)| *id),
         );
     }
-    if rows.is_empty() && remove.is_empty() {
+    if rows.is_empty() && remove.is_empty() && retire.is_empty() {
         return Ok(());
     }
     let mut w = store.write(&Actor::system()).await?;
     // Removals first: after an upgrade the new installation's rows would otherwise meet the old
     // installation's future rows on the natural key and be skipped.
     report.removed += w.remove_future_obligations(&remove, today).await?.len();
+    report.removed += w.remove_unended_obligations(&retire, today).await?.len();
     report.created += w.materialise_obligations(&rows).await?.len();
     w.commit().await
 }
@@ -186,6 +225,7 @@ struct InstallationRow {
     installed_at: chrono::DateTime<chrono::Utc>,
     effective_from: Option<NaiveDate>,
     current: bool,
+    applies_to: Option<String>,
 }
 
 type Texts = HashMap<(String, String), String>;
@@ -200,7 +240,7 @@ const SUBTREE_IDS: &str = "WITH RECURSIVE sub(id) AS (
 async fn installations_below(store: &Store, root: i64) -> Result<(Vec<InstallationRow>, Texts)> {
     let mut r = store.reader().await?;
     let sql = format!(
-        "{SUBTREE_IDS} SELECT id, unit_id, policy_id, sha256, installed_at, effective_from, current
+        "{SUBTREE_IDS} SELECT id, unit_id, policy_id, sha256, installed_at, effective_from, current, applies_to
          FROM installed_policies WHERE unit_id IN (SELECT id FROM sub) ORDER BY unit_id, id DESC"
     );
     let rows: Vec<InstallationRow> = run!(r.conn(), |c| sqlx::query_as(&sql)

@@ -230,7 +230,30 @@ pub struct InstalledPolicy {
     pub sha256: String,
     pub installed_at: DateTime<Utc>,
     pub installed_by: Option<i64>,
+    /// The current version of its policy at its unit (not superseded, not removed).
     pub current: bool,
+    /// The unit kinds the policy applies to, space separated (empty: the installing unit only).
+    pub applies_to: Option<String>,
+    pub removed_at: Option<DateTime<Utc>>,
+    pub removed_by: Option<i64>,
+}
+
+impl InstalledPolicy {
+    /// The unit kinds of `applies_to`, as ids.
+    pub fn kinds(&self) -> Vec<zeren_policy::UnitKind> {
+        self.applies_to
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .filter_map(zeren_policy::UnitKind::parse)
+            .collect()
+    }
+
+    /// Whether this installation governs a unit of `unit_kind` in its subtree (the installing
+    /// unit itself when `unit_id` is its unit).
+    pub fn governs(&self, unit_id: i64, unit_kind: &str) -> bool {
+        zeren_policy::kind_governs(&self.kinds(), unit_id == self.unit_id, unit_kind)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]

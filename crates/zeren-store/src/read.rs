@@ -13,7 +13,7 @@ const PERSON: &str = "SELECT id, unit_id, name, gender, id_number, employee_no, 
 const ACCOUNT: &str = "SELECT id, username, person_id, password_hash, admin_duty, active, created_at, password_changed_at, must_change_password FROM accounts";
 const ASSIGNMENT_VIEW: &str = "SELECT a.id, a.person_id, p.name AS person_name, a.unit_id, u.name AS unit_name, a.role_id, a.starts_on, a.ends_on
     FROM assignments a JOIN people p ON p.id = a.person_id JOIN units u ON u.id = a.unit_id";
-const POLICY: &str = "SELECT id, unit_id, policy_id, version, title, text, sha256, installed_at, installed_by, current FROM installed_policies";
+const POLICY: &str = "SELECT id, unit_id, policy_id, version, title, text, sha256, installed_at, installed_by, current, applies_to, removed_at, removed_by FROM installed_policies";
 const BODY: &str = "SELECT id, unit_id, body_key, title, within_key, remit, role_spec, needs_adjustment, created_at FROM bodies";
 pub(crate) const AUDIT: &str = "SELECT seq, at, actor_account_id, actor, action, entity_type, entity_id, state_digest, prev_hash, hash, details, key_id FROM audit_log";
 /// The unit `$1` and all its ancestors, nearest first (`depth` 0 is the unit itself).
@@ -309,6 +309,40 @@ pub trait Read {
         Ok(rows.iter().filter_map(|(l,)| Level::parse(l)).max())
     }
 
+    /// The roles `person_id` holds on `on` at `unit_id` or one of its ancestors: (unit, role).
+    async fn roles_held_above(
+        &mut self,
+        person_id: i64,
+        unit_id: i64,
+        on: chrono::NaiveDate,
+    ) -> Result<Vec<(i64, String)>> {
+        let sql = format!(
+            "{ANCESTORS} SELECT a.unit_id, a.role_id FROM assignments a JOIN anc ON a.unit_id = anc.id
+             WHERE a.person_id = $2 AND a.starts_on <= $3 AND (a.ends_on IS NULL OR a.ends_on > $3)
+             ORDER BY anc.depth, a.role_id"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit_id)
+            .bind(person_id)
+            .bind(on)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// The units where `person_id` holds a role on `on`.
+    async fn units_held(&mut self, person_id: i64, on: chrono::NaiveDate) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT DISTINCT unit_id FROM assignments
+             WHERE person_id = $1 AND starts_on <= $2 AND (ends_on IS NULL OR ends_on > $2)
+             ORDER BY unit_id"
+        )
+        .bind(person_id)
+        .bind(on)
+        .fetch_all(&mut *c)
+        .await)?;
+        Ok(rows.into_iter().map(|(u,)| u).collect())
+    }
+
     async fn assignment(&mut self, id: i64) -> Result<Option<Assignment>> {
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(
@@ -356,16 +390,30 @@ pub trait Read {
             .await)?)
     }
 
-    /// The policy in force at a unit: installed there, else at the nearest ancestor.
+    /// The policy in force at a unit (see [`crate::install::governing`]): the installation that
+    /// governs it, else the one governing its nearest governed ancestor.
     async fn policy_in_force(&mut self, unit_id: i64) -> Result<Option<InstalledPolicy>> {
+        let (path, installs) = self.installations_above(unit_id).await?;
+        Ok(crate::install::in_force(&path, &installs).cloned())
+    }
+
+    /// The unit and its ancestors (nearest first), and the current installations at any of them
+    /// (newest first within a unit).
+    async fn installations_above(
+        &mut self,
+        unit_id: i64,
+    ) -> Result<(Vec<Unit>, Vec<InstalledPolicy>)> {
+        let mut path = self.path(unit_id).await?;
+        path.reverse();
         let sql = format!(
-            "{ANCESTORS} SELECT p.id, p.unit_id, p.policy_id, p.version, p.title, p.text, p.sha256, p.installed_at, p.installed_by, p.current
-             FROM installed_policies p JOIN anc ON anc.id = p.unit_id WHERE p.current = TRUE ORDER BY anc.depth LIMIT 1"
+            "{ANCESTORS} SELECT p.id, p.unit_id, p.policy_id, p.version, p.title, p.text, p.sha256, p.installed_at, p.installed_by, p.current, p.applies_to, p.removed_at, p.removed_by
+             FROM installed_policies p JOIN anc ON anc.id = p.unit_id WHERE p.current = TRUE ORDER BY anc.depth, p.id DESC"
         );
-        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+        let installs = run!(self.conn(), |c| sqlx::query_as(&sql)
             .bind(unit_id)
-            .fetch_optional(&mut *c)
-            .await)?)
+            .fetch_all(&mut *c)
+            .await)?;
+        Ok((path, installs))
     }
 
     /// Every version installed at a unit, newest first.

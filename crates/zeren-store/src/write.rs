@@ -771,7 +771,9 @@ impl Write {
         Ok(())
     }
 
-    /// Install a policy version at a unit; the earlier current version stays as history.
+    /// Install a policy version at a unit. It replaces the current installations there of the
+    /// same policy (an upgrade) or of the same scope (`applies_to`: a switch to another policy
+    /// for the same units); those stay as history. Policies for other kinds of unit stay.
     #[allow(clippy::too_many_arguments)]
     pub async fn install_policy(
         &mut self,
@@ -783,14 +785,22 @@ impl Write {
         sha256: &str,
     ) -> Result<InstalledPolicy> {
         let by = self.actor.account_id;
+        let applies_to = crate::install::applies_to_of(policy_id, text);
         let p: InstalledPolicy = run!(self.conn(), |c| {
-            sqlx::query("UPDATE installed_policies SET current = FALSE WHERE unit_id = $1 AND current = TRUE")
-                .bind(unit_id)
-                .execute(&mut *c).await.map(|r| r.rows_affected())?;
+            sqlx::query(
+                "UPDATE installed_policies SET current = FALSE
+                 WHERE unit_id = $1 AND current = TRUE AND (policy_id = $2 OR COALESCE(applies_to, '') = $3)",
+            )
+            .bind(unit_id)
+            .bind(policy_id)
+            .bind(&applies_to)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())?;
             sqlx::query_as(
-                "INSERT INTO installed_policies (unit_id, policy_id, version, title, text, sha256, installed_at, installed_by, current)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE)
-                 RETURNING id, unit_id, policy_id, version, title, text, sha256, installed_at, installed_by, current",
+                "INSERT INTO installed_policies (unit_id, policy_id, version, title, text, sha256, installed_at, installed_by, current, applies_to)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9)
+                 RETURNING id, unit_id, policy_id, version, title, text, sha256, installed_at, installed_by, current, applies_to, removed_at, removed_by",
             )
             .bind(unit_id)
             .bind(policy_id)
@@ -800,11 +810,34 @@ impl Write {
             .bind(sha256)
             .bind(now())
             .bind(by)
+            .bind(&applies_to)
             .fetch_one(&mut *c)
             .await
             .map_err(|e| Error::from_write(e, "policy"))?
         });
         self.record("policy.install", "policy", &p.id.to_string(), &p)
+            .await?;
+        Ok(p)
+    }
+
+    /// Remove a current installation (kept as history with who removed it and when). The
+    /// materialiser then removes its obligations that have no record and have not ended.
+    pub async fn remove_installation(&mut self, id: i64) -> Result<InstalledPolicy> {
+        let by = self.actor.account_id;
+        let p: Option<InstalledPolicy> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "UPDATE installed_policies SET current = FALSE, removed_at = $2, removed_by = $3
+             WHERE id = $1 AND current = TRUE
+             RETURNING id, unit_id, policy_id, version, title, text, sha256, installed_at, installed_by, current, applies_to, removed_at, removed_by",
+        )
+        .bind(id)
+        .bind(now())
+        .bind(by)
+        .fetch_optional(&mut *c)
+        .await
+        })?;
+        let p = p.ok_or_else(|| Error::NotFound(format!("current installation {id}")))?;
+        self.record("policy.remove", "policy", &p.id.to_string(), &p)
             .await?;
         Ok(p)
     }

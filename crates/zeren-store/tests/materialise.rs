@@ -197,3 +197,147 @@ async fn obligations_follow_the_installed_policy_and_the_holders() {
         db.drop_db().await;
     }
 }
+
+/// One installation at the bureau gives every school below it its obligations, none to the
+/// bureau; a school with its own installation is governed by it; removing or switching a policy
+/// takes away its unended obligations without records and keeps the rest.
+#[tokio::test]
+async fn a_policy_installed_above_reaches_every_school_and_leaves_when_removed() {
+    let cal = WorkCalendar::bundled();
+    for db in TestDb::all().await {
+        let store = Store::open(&db.url, HashAlg::Sha256).await.unwrap();
+        let pack = zeren_policy::packs::get("district-school").unwrap();
+        let basic = zeren_policy::packs::get("school-basic").unwrap();
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let bureau = w.create_unit(None, "河东区教体局", "局").await.unwrap();
+        let one = w
+            .create_unit(Some(bureau.id), "第一中学", "学校")
+            .await
+            .unwrap();
+        let two = w
+            .create_unit(Some(bureau.id), "第二中学", "学校")
+            .await
+            .unwrap();
+        let installed = w
+            .install_policy(bureau.id, pack.id, "1", "学校办法", pack.text, "x")
+            .await
+            .unwrap();
+        assert_eq!(installed.applies_to.as_deref(), Some("school"));
+        w.commit().await.unwrap();
+
+        let today = day("2026-11-29");
+        materialise_all(&store, today, &cal).await.unwrap();
+        let at = |unit: i64| {
+            let store = store.clone();
+            async move {
+                let mut r = store.reader().await.unwrap();
+                let mut v: Vec<String> = r
+                    .obligations(&ObligationFilter {
+                        unit: Some(unit),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|o| o.obligation.person_id.is_none())
+                    .map(|o| format!("{} {}", o.obligation.duty_id, o.obligation.period_start))
+                    .collect();
+                v.sort();
+                v
+            }
+        };
+        let expected = [
+            "half_year_report 2026-07-01",
+            "half_year_report 2027-01-01",
+            "quarterly_study 2026-10-01",
+            "quarterly_study 2027-01-01",
+        ];
+        assert_eq!(at(one.id).await, expected, "the first school");
+        assert_eq!(
+            at(two.id).await,
+            expected,
+            "the second school, same install"
+        );
+        assert!(at(bureau.id).await.is_empty(), "a bureau is not a school");
+        // The policy in force at a school is the bureau's installation.
+        let mut r = store.reader().await.unwrap();
+        assert_eq!(
+            r.policy_in_force(one.id).await.unwrap().map(|p| p.id),
+            Some(installed.id)
+        );
+        assert!(r.policy_in_force(bureau.id).await.unwrap().is_none());
+        drop(r);
+
+        // The second school installs its own policy: it is governed by that one now; its
+        // current-period obligations of the bureau's installation stay, the future ones go.
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let own = w
+            .install_policy(two.id, basic.id, "1", "基本方案", basic.text, "y")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        materialise_all(&store, today, &cal).await.unwrap();
+        let mut r = store.reader().await.unwrap();
+        assert_eq!(
+            r.policy_in_force(two.id).await.unwrap().map(|p| p.id),
+            Some(own.id)
+        );
+        let two_now = r
+            .obligations(&ObligationFilter {
+                unit: Some(two.id),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        drop(r);
+        assert!(
+            !two_now
+                .iter()
+                .any(|o| o.obligation.policy_id == pack.id && o.obligation.period_start > today),
+            "no future obligation of the bureau's policy at the school with its own"
+        );
+        assert!(two_now.iter().any(|o| o.obligation.policy_id == basic.id));
+
+        // A record on the first school's current quarter; then the bureau removes its policy.
+        let study = {
+            let mut r = store.reader().await.unwrap();
+            r.obligations(&ObligationFilter {
+                unit: Some(one.id),
+                duty: Some("quarterly_study".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.obligation.period_start <= today)
+            .unwrap()
+            .obligation
+        };
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.create_record(
+            study.id,
+            &NewVersion {
+                work_date: today,
+                content: "学习".into(),
+                ..NewVersion::default()
+            },
+        )
+        .await
+        .unwrap();
+        let removed = w.remove_installation(installed.id).await.unwrap();
+        assert!(!removed.current && removed.removed_at.is_some());
+        w.commit().await.unwrap();
+        materialise_all(&store, today, &cal).await.unwrap();
+        // The recorded quarter stays; every other unended obligation of the removed policy goes.
+        assert_eq!(
+            at(one.id).await,
+            ["quarterly_study 2026-10-01"],
+            "only the obligation with its record is left"
+        );
+        let mut r = store.reader().await.unwrap();
+        assert!(r.policy_in_force(one.id).await.unwrap().is_none());
+        drop(r);
+        store.close().await;
+        db.drop_db().await;
+    }
+}

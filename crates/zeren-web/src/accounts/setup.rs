@@ -37,6 +37,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang) -> Result<Response>
     let page = SetupPage {
         chrome: Chrome::new(lang, None),
         packs: packs::listing(),
+        fragments: packs::fragments(),
         form,
         errors: vec![],
     };
@@ -60,6 +61,7 @@ pub async fn submit(
         system_username: f.text("system_username"),
         security_username: f.text("security_username"),
         audit_username: f.text("audit_username"),
+        fragments: f.all("fragment"),
     };
     let mut errors = Vec::new();
     let policy = match policies::chosen(&f, lang) {
@@ -115,6 +117,7 @@ pub async fn submit(
         let page = SetupPage {
             chrome: Chrome::new(lang, None),
             packs: packs::listing(),
+            fragments: packs::fragments(),
             form,
             errors,
         };
@@ -143,7 +146,9 @@ pub async fn submit(
         }
     }
     w.commit().await?;
-    // Only now can the materialiser see the installed policy.
+    // Only now can the materialiser see the installed policy; the first page shows its
+    // obligations.
+    state.materialise_now(unit.id).await?;
     state.obligations_changed();
     tracing::info!(unit = %form.unit_name, policy = %policy.meta.id, "setup done");
     Ok(see_other("/login"))

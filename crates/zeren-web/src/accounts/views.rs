@@ -4,7 +4,7 @@
 use askama::Template;
 use zeren_store::*;
 
-use crate::shared::packs::PackInfo;
+use crate::shared::packs::{FragmentInfo, PackInfo};
 use crate::shared::view::Chrome;
 
 #[derive(Template)]
@@ -23,6 +23,8 @@ pub struct SetupForm {
     pub system_username: String,
     pub security_username: String,
     pub audit_username: String,
+    /// Standard fragments ticked.
+    pub fragments: Vec<String>,
 }
 
 #[derive(Template)]
@@ -30,6 +32,7 @@ pub struct SetupForm {
 pub struct SetupPage {
     pub chrome: Chrome,
     pub packs: Vec<PackInfo>,
+    pub fragments: Vec<FragmentInfo>,
     pub form: SetupForm,
     pub errors: Vec<String>,
 }

@@ -106,6 +106,7 @@ const LABELS: &[(&str, &str, &str)] = &[
         "policy start date set",
     ),
     ("policy.install", "安装实施办法", "policy installed"),
+    ("policy.remove", "移除实施办法", "policy removed"),
     ("record.acknowledge", "签收报送材料", "report acknowledged"),
     ("record.correct", "更正工作记录", "record corrected"),
     ("record.create", "登记工作记录", "record entered"),

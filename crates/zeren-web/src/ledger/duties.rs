@@ -139,14 +139,7 @@ pub async fn person_page(
     let mut roles = Vec::new();
     for a in assignments {
         // Only roles at units the viewer may read.
-        if state
-            .store
-            .reader()
-            .await?
-            .level_at(v.account.id, a.unit_id)
-            .await?
-            .is_none()
-        {
+        if access::level(&state.store, &v, a.unit_id).await?.is_none() {
             continue;
         }
         let Some(unit) = state.store.reader().await?.unit(a.unit_id).await? else {

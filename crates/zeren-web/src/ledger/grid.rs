@@ -17,6 +17,7 @@ use crate::shared::policies::parse_installed;
 use crate::shared::prelude::*;
 use crate::shared::respond;
 use crate::shared::rows::{obligation_views, ObligationView};
+use crate::shared::view::{crumbs, Crumb};
 
 #[derive(Deserialize)]
 pub struct YearQuery {
@@ -116,7 +117,7 @@ async fn year_data(
 #[template(path = "pages/ledger.html")]
 pub struct LedgerPage {
     pub chrome: Chrome,
-    pub path: Vec<Unit>,
+    pub path: Vec<Crumb>,
     pub data: YearData,
     pub years: Vec<i32>,
     /// How many obligations the year has and how many records they hold: the status counts
@@ -143,7 +144,7 @@ pub async fn page(
         .replace("{records}", &records.to_string());
     render(&LedgerPage {
         chrome: Chrome::new(lang, Some(&v)),
-        path,
+        path: crumbs(&state.store, &v, path).await?,
         years: (this - 4..=this + 1).rev().collect(),
         data,
         summary,

@@ -8,11 +8,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use zeren_core::obligations::Status;
 use zeren_store::ledger::*;
-use zeren_store::{Level, Person, Read, Unit};
+use zeren_store::{Level, Person, Read};
 
 use crate::shared::clock::today;
 use crate::shared::prelude::*;
 use crate::shared::rows::{obligation_views, progress_status, ObligationView};
+use crate::shared::view::{crumbs, Crumb};
 
 pub struct VersionView {
     pub d: VersionDetail,
@@ -55,7 +56,7 @@ impl RecordView {
 pub struct ObligationPage {
     pub chrome: Chrome,
     pub o: ObligationView,
-    pub path: Vec<Unit>,
+    pub path: Vec<Crumb>,
     pub records: Vec<RecordView>,
     pub evidence: Vec<&'static str>,
     pub people: Vec<Person>,
@@ -64,46 +65,64 @@ pub struct ObligationPage {
     pub today: NaiveDate,
     pub error: Option<String>,
     pub max_mb: u64,
+    /// Reported to the parent unit, but the unit has none: its records reach no one.
+    pub no_parent: bool,
+    /// The period has not begun: shown early, recorded once it starts (on this day).
+    pub opens_on: Option<NaiveDate>,
 }
 
-/// An obligation and what the viewer may do with it: read it at its unit, record as an editor
-/// there or as the person it is for, acknowledge (签收) as an editor of the parent unit.
+/// An obligation and what the viewer may do with it: read it where they may read the unit (a
+/// grant, or a role held there or above), record as an editor there, as the person it is for,
+/// or as a holder of the role that owns the duty at that unit; acknowledge (签收) as an editor of
+/// the parent unit.
 pub struct Access {
     pub o: Obligation,
     pub can_record: bool,
     pub can_acknowledge: bool,
 }
 
+/// The duty behind an obligation: a channel's periodic review, or the duty of the policy
+/// version that created it.
+pub async fn duty_of(state: &AppState, o: &Obligation) -> Result<zeren_policy::Duty> {
+    if let Some(d) = zeren_policy::Frequency::parse(&o.every)
+        .and_then(|every| zeren_core::channels::review_duty(&o.duty_id, &o.title, every))
+    {
+        return Ok(d);
+    }
+    let p = state.installed_policy(o.installed_policy_id).await?;
+    p.duty(&zeren_policy::DutyId::parse(&o.duty_id).ok_or(Error::NotFound)?)
+        .cloned()
+        .ok_or(Error::NotFound)
+}
+
+/// The first day work counts for an obligation: its period's start; a holiday duty (节前研判) is
+/// done before the holiday, so its window opens a month before it is due.
+pub fn window_start(o: &Obligation) -> NaiveDate {
+    if o.every == "holiday" {
+        o.due_on.min(o.period_start) - chrono::Days::new(31)
+    } else {
+        o.period_start
+    }
+}
+
 /// Loads an obligation the viewer may read, with their rights on it.
 pub async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Access> {
-    let o = state
-        .store
-        .reader()
-        .await?
-        .obligation(id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let mut r = state.store.reader().await?;
+    let o = r.obligation(id).await?.ok_or(Error::NotFound)?;
+    let unit = r.unit(o.unit_id).await?.ok_or(Error::NotFound)?;
+    drop(r);
+    // The person a duty is for may see and record it without any grant at the unit.
     let own = o.person_id.is_some() && o.person_id == v.account.person_id;
-    // The person a duty is for may see and record it without a grant at the unit.
-    let (unit, level) = if own {
-        let mut r = state.store.reader().await?;
-        let unit = r.unit(o.unit_id).await?.ok_or(Error::NotFound)?;
-        let level = r
-            .level_at(v.account.id, o.unit_id)
-            .await?
-            .unwrap_or(Level::Read);
-        (unit, level)
-    } else {
-        access::require(&state.store, v, o.unit_id, Level::Read).await?
-    };
-    let can_record = level >= Level::Edit || own;
+    let level = access::level(&state.store, v, o.unit_id).await?;
+    if level.is_none() && !own {
+        return Err(Error::Forbidden);
+    }
+    let can_record =
+        own || level.is_some_and(|l| l >= Level::Edit) || answers_for(state, v, &o).await?;
     let can_acknowledge = match unit.parent_id {
-        Some(p) if o.report_to_parent => {
-            let mut r = state.store.reader().await?;
-            r.level_at(v.account.id, p)
-                .await?
-                .is_some_and(|l| l >= Level::Edit)
-        }
+        Some(p) if o.report_to_parent => access::level(&state.store, v, p)
+            .await?
+            .is_some_and(|l| l >= Level::Edit),
         _ => false,
     };
     Ok(Access {
@@ -111,6 +130,21 @@ pub async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Access> {
         can_record,
         can_acknowledge,
     })
+}
+
+/// Whether the viewer holds, at the obligation's unit today, the role that owns its duty (or
+/// whose holders each have it).
+async fn answers_for(state: &AppState, v: &Viewer, o: &Obligation) -> Result<bool> {
+    let held = access::roles_at(&state.store, v, o.unit_id).await?;
+    if held.is_empty() {
+        return Ok(false);
+    }
+    let duty = duty_of(state, o).await?;
+    let answers = [duty.owner.as_ref(), duty.role.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|r| held.iter().any(|h| h == r.as_str()));
+    Ok(answers)
 }
 
 /// A record whose obligation the viewer may read, with their rights on that obligation.
@@ -215,7 +249,9 @@ pub(super) async fn page_model(
             .filter_map(evidence_zh)
             .collect(),
         o: view,
-        path,
+        no_parent: o.report_to_parent && path.len() <= 1,
+        opens_on: Some(window_start(&o)).filter(|d| today < *d),
+        path: crumbs(&state.store, v, path).await?,
         records,
         people,
         can_record,

@@ -15,14 +15,12 @@ use zeren_core::org::PersonId;
 use zeren_core::records::{check_record, AttachmentMeta, RecordDraft};
 use zeren_export::MeetingRecord;
 use zeren_policy::calendar::Period;
-use zeren_policy::Policy;
 use zeren_store::ledger::*;
 use zeren_store::Read;
 
-use super::obligation::{load, load_record, page_model, Access};
+use super::obligation::{duty_of, load, load_record, page_model, Access};
 use crate::shared::clock::today;
 use crate::shared::multipart::{guess_media, Form as MultipartForm};
-use crate::shared::policies::parse_installed;
 use crate::shared::prelude::*;
 use crate::shared::respond;
 
@@ -103,15 +101,9 @@ pub async fn checked_version(
         .map(|p| PersonId(p.id))
         .collect();
     let every = zeren_policy::Frequency::parse(&o.every).unwrap_or(zeren_policy::Frequency::Year);
-    // A holiday duty (节前研判) is done before the holiday: its window opens a month before it is due.
-    let start = if every == zeren_policy::Frequency::Holiday {
-        o.due_on.min(o.period_start) - chrono::Days::new(31)
-    } else {
-        o.period_start
-    };
     let period = Period {
         every,
-        start,
+        start: super::obligation::window_start(o),
         end: o.period_end,
         holiday: None,
     };
@@ -143,30 +135,6 @@ pub async fn checked_version(
             .map(|(n, m, b)| (n, m, b.to_vec()))
             .collect(),
     ))
-}
-
-/// The duty behind an obligation, from the policy version that created it.
-async fn duty_of(state: &AppState, o: &Obligation) -> Result<zeren_policy::Duty> {
-    if let Some(d) = zeren_policy::Frequency::parse(&o.every)
-        .and_then(|every| zeren_core::channels::review_duty(&o.duty_id, &o.title, every))
-    {
-        return Ok(d);
-    }
-    let p = policy_of(state, o.installed_policy_id).await?;
-    p.duty(&zeren_policy::DutyId::parse(&o.duty_id).ok_or(Error::NotFound)?)
-        .cloned()
-        .ok_or(Error::NotFound)
-}
-
-async fn policy_of(state: &AppState, installed_id: i64) -> Result<Policy> {
-    let ip = state
-        .store
-        .reader()
-        .await?
-        .installed_policy(installed_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    parse_installed(&ip)
 }
 
 pub async fn store_files(

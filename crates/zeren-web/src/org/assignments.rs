@@ -35,6 +35,9 @@ async fn roles_part(
     Ok(RolesPart {
         chrome: Chrome::new(lang, Some(v)),
         unit,
+        governs: roles.governs,
+        installed_at: roles.installed_at,
+        applies_to: roles.applies_to,
         policy: roles.policy,
         roles: roles.rows,
         warnings: roles.warnings,

@@ -36,6 +36,10 @@ pub fn routes() -> Router<AppState> {
             get(policy::page).post(policy::install_form),
         )
         .route("/units/{id}/policy/preview", post(policy::preview_form))
+        .route(
+            "/units/{id}/policy/{install}/remove",
+            post(policy::remove_form),
+        )
         .route("/units/{id}/bodies/sync", post(bodies::sync_form))
         .route("/assignments/{id}/end", post(assignments::end_form))
         .route("/bodies/{id}/members", post(bodies::add_member_form))
@@ -58,6 +62,7 @@ pub fn api() -> ApiRouter {
         .post("/assignments/{id}/end", assignments::end_json)
         .get("/policies", policy::list_json)
         .post("/policies", policy::install_json)
+        .post("/policies/{id}/remove", policy::remove_json)
         .get("/bodies", bodies::list_json)
 }
 
@@ -96,6 +101,7 @@ pub fn doc() -> ApiDoc {
             o["responses"]["422"] = json_body("the policy's errors, each with its line and column, or a wrong request", r("PolicyErrors"));
             o
         })
+        .path("/policies/{id}/remove", "post", op("Remove an installed policy (administer at its unit); its unended obligations without records are cancelled, history stays", vec![id_param()], None, (200, json_body("OK", r("InstalledPolicy"))), &[]))
         .path("/bodies", "get", op("Bodies (领导小组 …) at a unit with their members", vec![unit_param()], None, (200, json_body("OK", s::array(object(&["body", "members"], json!({ "body": r("Body"), "members": list("BodyMember") }))))), &[]))
         .schema("Unit", object(&["id", "parent_id", "name", "kind", "created_at"], json!({ "id": s::int(), "parent_id": s::int_or_null(), "name": s::string(), "kind": s::string(), "created_at": s::time() })))
         .schema("UnitDetail", object(&["unit", "level", "path", "children", "policy", "roles", "warnings"], json!({
@@ -111,7 +117,7 @@ pub fn doc() -> ApiDoc {
         .schema("NewPerson", object(&["unit_id", "name"], json!({ "unit_id": s::int(), "name": s::string(), "gender": s::one_of(&["男", "女"]), "id_number": { "type": "string", "description": "GB 11643, checked" }, "employee_no": s::string(), "phone": s::string(), "position": s::string(), "political_status": { "type": "string", "description": "name or GB/T 4762 code" } })))
         .schema("Assignment", object(&["id", "person_id", "unit_id", "role_id", "starts_on", "ends_on", "created_at"], json!({ "id": s::int(), "person_id": s::int(), "unit_id": s::int(), "role_id": s::string(), "starts_on": s::date(), "ends_on": s::date_or_null(), "created_at": s::time() })))
         .schema("AssignmentView", object(&["id", "person_id", "person_name", "unit_id", "unit_name", "role_id", "starts_on", "ends_on"], json!({ "id": s::int(), "person_id": s::int(), "person_name": s::string(), "unit_id": s::int(), "unit_name": s::string(), "role_id": s::string(), "starts_on": s::date(), "ends_on": s::date_or_null() })))
-        .schema("InstalledPolicy", object(&["id", "unit_id", "policy_id", "version", "title", "sha256", "installed_at", "installed_by", "current"], json!({ "id": s::int(), "unit_id": s::int(), "policy_id": s::string(), "version": s::string(), "title": s::string(), "sha256": s::string(), "installed_at": s::time(), "installed_by": s::int_or_null(), "current": s::boolean() })))
+        .schema("InstalledPolicy", object(&["id", "unit_id", "policy_id", "version", "title", "sha256", "installed_at", "installed_by", "current", "applies_to", "removed_at", "removed_by"], json!({ "id": s::int(), "unit_id": s::int(), "policy_id": s::string(), "version": s::string(), "title": s::string(), "sha256": s::string(), "installed_at": s::time(), "installed_by": s::int_or_null(), "current": { "type": "boolean", "description": "the version in force at its unit (not superseded, not removed)" }, "applies_to": { "type": ["string", "null"], "description": "unit kinds the policy applies to below its unit, space separated; empty: its own unit only" }, "removed_at": { "type": ["string", "null"], "format": "date-time" }, "removed_by": s::int_or_null() })))
         .schema("Body", object(&["id", "unit_id", "body_key", "title", "within_key", "remit", "role_spec", "needs_adjustment", "created_at"], json!({ "id": s::int(), "unit_id": s::int(), "body_key": s::string(), "title": s::string(), "within_key": s::string_or_null(), "remit": s::string_or_null(), "role_spec": s::string(), "needs_adjustment": s::boolean(), "created_at": s::time() })))
         .schema("BodyMember", object(&["id", "body_id", "person_id", "person_name", "position", "role_id"], json!({ "id": s::int(), "body_id": s::int(), "person_id": s::int(), "person_name": s::string(), "position": s::one_of(&["chair", "deputy", "member"]), "role_id": s::string_or_null() })))
         .schema("RosterProblems", object(&["error", "message"], json!({ "error": s::string(), "message": s::string(), "problems": s::array(object(&["row", "reason"], json!({ "row": s::int(), "reason": s::string() }))) })))

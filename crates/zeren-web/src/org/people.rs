@@ -11,6 +11,7 @@ use crate::shared::error::{Error, Result};
 use super::service;
 use super::views::*;
 use crate::shared::prelude::*;
+use crate::shared::view::crumbs;
 
 #[derive(Deserialize)]
 pub struct PersonForm {
@@ -115,7 +116,7 @@ pub async fn page(
     let mut r = state.store.reader().await?;
     render(&PersonPage {
         chrome: Chrome::new(lang, Some(&v)),
-        path: r.path(p.unit_id).await?,
+        path: crumbs(&state.store, &v, r.path(p.unit_id).await?).await?,
         id_masked: p.id_number.as_deref().map(mask_id).unwrap_or_default(),
         assignments: service::with_titles(&state.store, r.assignments_of(id).await?).await?,
         person: p,

@@ -12,6 +12,7 @@ use zeren_store::*;
 use crate::shared::error::{Error, Result};
 
 use super::people::UnitQuery;
+use super::service;
 use super::views::*;
 use crate::shared::clock::today;
 use crate::shared::multipart::Form as MultipartForm;
@@ -42,17 +43,40 @@ pub fn describe_change(old: Option<&Policy>, new: &Policy, lang: Lang) -> String
     }
 }
 
-/// The policy currently installed at the unit itself (not inherited), parsed.
-async fn current_at(state: &AppState, unit_id: i64) -> Result<Option<Policy>> {
-    let current = state
+/// The current installations at a unit that installing `policy` there replaces: the same
+/// policy (an upgrade) or one for the same kinds of unit (a switch); the same policy first.
+async fn replaced(state: &AppState, unit_id: i64, policy: &Policy) -> Result<Vec<InstalledPolicy>> {
+    let scope = policy
+        .meta
+        .applies_to
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out: Vec<InstalledPolicy> = state
         .store
         .reader()
         .await?
         .policy_history(unit_id)
         .await?
         .into_iter()
-        .find(|p| p.current);
-    current.as_ref().map(parse_installed).transpose()
+        .filter(|p| {
+            p.current
+                && (p.policy_id == policy.meta.id.as_str()
+                    || p.applies_to.as_deref().unwrap_or("") == scope)
+        })
+        .collect();
+    out.sort_by_key(|p| p.policy_id != policy.meta.id.as_str());
+    Ok(out)
+}
+
+/// The policy a new one is compared with: the one it replaces.
+async fn current_at(state: &AppState, unit_id: i64, policy: &Policy) -> Result<Option<Policy>> {
+    replaced(state, unit_id, policy)
+        .await?
+        .first()
+        .map(parse_installed)
+        .transpose()
 }
 
 /// Installs a parsed policy at a unit (administer there); returns it with the change in words.
@@ -65,7 +89,7 @@ async fn install(
     lang: Lang,
 ) -> Result<(InstalledPolicy, String)> {
     access::require(&state.store, v, unit_id, Level::Administer).await?;
-    let old = current_at(state, unit_id).await?;
+    let old = current_at(state, unit_id, policy).await?;
     let mut w = state.store.write(&v.actor()).await?;
     let installed = zeren_store::install::install(&mut w, unit_id, policy, text, today()).await?;
     w.commit().await?;
@@ -75,10 +99,18 @@ async fn install(
 
 async fn page_model(state: &AppState, v: &Viewer, lang: Lang, unit: Unit) -> Result<PolicyPage> {
     let history = state.store.reader().await?.policy_history(unit.id).await?;
+    let installed = history
+        .iter()
+        .filter(|h| h.current)
+        .map(|h| (h.clone(), service::applies_to_zh(Some(h))))
+        .collect();
     Ok(PolicyPage {
         chrome: Chrome::new(lang, Some(v)),
         unit,
         packs: packs::listing(),
+        fragments: packs::fragments(),
+        no_fragments: Vec::new(),
+        installed,
         history,
         preview: None,
         errors: vec![],
@@ -109,8 +141,26 @@ pub async fn preview_form(
         .and_then(|(name, text)| parse_policy(&name, &text, lang).map(|p| (name, text, p)));
     match parsed {
         Ok((file_name, text, policy)) => {
-            let old = current_at(&state, id).await?;
+            let replaces = replaced(&state, id, &policy).await?;
+            let old = replaces.first().map(parse_installed).transpose()?;
+            let governs_here = policy.meta.governs(true, &page.unit.kind);
             page.preview = Some(Preview {
+                applies_to: policy
+                    .meta
+                    .applies_to
+                    .iter()
+                    .map(|k| k.zh().to_string())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                replaces: replaces
+                    .iter()
+                    .map(|p| format!("{}（{}）", p.title, p.version))
+                    .collect(),
+                warnings: if governs_here && page.unit.parent_id.is_none() {
+                    service::without_parent(&policy, &text, &page.unit, lang)
+                } else {
+                    Vec::new()
+                },
                 title: policy.meta.title.clone(),
                 version: policy.meta.version.clone().unwrap_or_default(),
                 first: old.is_none(),
@@ -208,4 +258,46 @@ pub async fn install_json(
     };
     let (installed, diff) = install(&state, &v, b.unit_id, &policy, &text, lang).await?;
     Ok(created(json!({ "installed": installed, "changes": diff })))
+}
+
+/// Removes an installation at a unit (administer there); its unended obligations without a
+/// record are cancelled by the materialiser, history stays.
+/// `at` is the unit the page names, when removed from a unit's page.
+async fn remove(
+    state: &AppState,
+    v: &Viewer,
+    install_id: i64,
+    at: Option<i64>,
+) -> Result<InstalledPolicy> {
+    let ip = state
+        .store
+        .reader()
+        .await?
+        .installed_policy(install_id)
+        .await?
+        .filter(|ip| at.is_none_or(|u| u == ip.unit_id))
+        .ok_or(Error::NotFound)?;
+    access::require(&state.store, v, ip.unit_id, Level::Administer).await?;
+    let mut w = state.store.write(&v.actor()).await?;
+    let removed = w.remove_installation(install_id).await?;
+    w.commit().await?;
+    state.obligations_changed();
+    Ok(removed)
+}
+
+pub async fn remove_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((unit_id, install_id)): Path<(i64, i64)>,
+) -> Result<Response> {
+    remove(&state, &v, install_id, Some(unit_id)).await?;
+    Ok(see_other(&format!("/units/{unit_id}/policy")))
+}
+
+pub async fn remove_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(install_id): Path<i64>,
+) -> Result<axum::Json<InstalledPolicy>> {
+    Ok(axum::Json(remove(&state, &v, install_id, None).await?))
 }

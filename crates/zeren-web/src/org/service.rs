@@ -12,14 +12,21 @@ use crate::shared::policies::parse_installed;
 
 pub struct Roles {
     pub policy: Option<InstalledPolicy>,
+    /// Whether the policy in force governs this unit (else it reaches it through the duties of
+    /// the unit above that it governs: a branch, a teaching group).
+    pub governs: bool,
+    /// Where the policy in force is installed, when not at this unit.
+    pub installed_at: Option<String>,
+    /// The kinds of unit it applies to, in Chinese (empty: its own unit only).
+    pub applies_to: String,
     pub rows: Vec<RoleRow>,
     pub warnings: Vec<String>,
     pub history: Vec<HistoryRow>,
 }
 
 /// The roles of the policy in force at a unit, their current holders, the holder-bound
-/// warnings (only where the policy is installed: bounds are per installing unit), and past
-/// holders.
+/// warnings (at each unit the policy governs: bounds are per governed unit), what the policy
+/// leaves unanswered there (a report to a parent the unit does not have), and past holders.
 pub async fn roles(
     store: &Store,
     unit: &Unit,
@@ -30,7 +37,14 @@ pub async fn roles(
     let mut r = store.reader().await?;
     let installed = r.policy_in_force(unit.id).await?;
     let all = r.assignments_at(unit.id).await?;
+    let installed_at = match &installed {
+        Some(p) if p.unit_id != unit.id => r.unit(p.unit_id).await?.map(|u| u.name),
+        _ => None,
+    };
     drop(r);
+    let governs = installed
+        .as_ref()
+        .is_some_and(|p| p.governs(unit.id, &unit.kind));
     let active = |a: &AssignmentView| a.starts_on <= today && a.ends_on.is_none_or(|e| today < e);
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
@@ -43,7 +57,7 @@ pub async fn roles(
                 .filter(|a| a.role_id == role.id.as_str() && active(a))
                 .cloned()
                 .collect();
-            if p.unit_id == unit.id {
+            if governs {
                 let n = holders.len() as u32;
                 if n == 0 && role.holders.min >= 1 {
                     warnings.push(format!("{}{}", t.s("warn.unassigned"), role.title));
@@ -65,6 +79,9 @@ pub async fn roles(
                 holders,
             });
         }
+        if governs && unit.parent_id.is_none() {
+            warnings.extend(without_parent(&policy, &p.text, unit, lang));
+        }
         policy_parsed = Some(policy);
     }
     let history = all
@@ -76,7 +93,10 @@ pub async fn roles(
         })
         .collect();
     Ok(Roles {
+        applies_to: applies_to_zh(installed.as_ref()),
         policy: installed,
+        governs,
+        installed_at,
         rows,
         warnings,
         history,
@@ -190,4 +210,43 @@ pub async fn candidates(store: &Store, unit: &Unit) -> Result<Vec<Person>, Error
         .map(|p| p.unit_id)
         .unwrap_or(unit.id);
     Ok(r.people_in_subtree(base).await?)
+}
+
+/// The kinds of unit an installation applies to, in Chinese: "学校、党支部"; empty when it
+/// applies to its own unit only.
+pub fn applies_to_zh(p: Option<&InstalledPolicy>) -> String {
+    p.map(|p| {
+        p.kinds()
+            .iter()
+            .map(|k| k.zh().to_string())
+            .collect::<Vec<_>>()
+            .join("、")
+    })
+    .unwrap_or_default()
+}
+
+/// What a policy governing a top unit (one without a parent) leaves unanswered: each duty of
+/// that unit reported to the parent unit, located in the policy text.
+pub fn without_parent(policy: &Policy, text: &str, unit: &Unit, lang: Lang) -> Vec<String> {
+    policy
+        .duties
+        .iter()
+        .filter(|d| d.report_to_parent && d.at == zeren_policy::At::SelfUnit)
+        .map(|d| {
+            let key = format!("duties.{}.report_to", d.id);
+            let at = zeren_policy::locate(text, &key)
+                .map(|(l, c)| format!("{}.toml:{l}:{c}: ", policy.meta.id))
+                .unwrap_or_default();
+            match lang {
+                Lang::Zh => format!(
+                    "{at}{key}：“{}”须报上级单位，但{}没有上级单位，记录不会送达任何单位。请在上级单位之下使用本办法，或在本单位留档。",
+                    d.title, unit.name
+                ),
+                Lang::En => format!(
+                    "{at}{key}: \"{}\" is reported to the parent unit, but {} has none, so its records reach no one. Use the policy below a parent unit, or keep them on file here.",
+                    d.title, unit.name
+                ),
+            }
+        })
+        .collect()
 }

@@ -12,6 +12,7 @@ use super::service;
 use super::views::*;
 use crate::shared::clock::today;
 use crate::shared::prelude::*;
+use crate::shared::view::crumbs;
 
 /// Depth-first order for the tree view.
 fn walk(all: &[Unit], at: &Unit, depth: usize, out: &mut Vec<TreeNode>) {
@@ -102,9 +103,12 @@ pub async fn page(
     render(&UnitPage {
         chrome: Chrome::new(lang, Some(&v)),
         people: r.people_in_unit(id).await?,
-        path: d.path,
+        path: crumbs(&state.store, &v, d.path).await?,
         children: d.children,
         unit: d.unit,
+        governs: d.roles.governs,
+        installed_at: d.roles.installed_at,
+        applies_to: d.roles.applies_to,
         policy: d.roles.policy,
         roles: d.roles.rows,
         warnings: d.roles.warnings,

@@ -5,8 +5,8 @@ use askama::Template;
 use chrono::NaiveDate;
 use zeren_store::*;
 
-use crate::shared::packs::PackInfo;
-use crate::shared::view::Chrome;
+use crate::shared::packs::{FragmentInfo, PackInfo};
+use crate::shared::view::{Chrome, Crumb};
 
 pub struct TreeNode {
     pub unit: Unit,
@@ -60,6 +60,11 @@ impl MemberView {
 pub struct RolesPart {
     pub chrome: Chrome,
     pub unit: Unit,
+    /// Whether the policy in force governs this unit, where it is installed (when above) and
+    /// the kinds it applies to.
+    pub governs: bool,
+    pub installed_at: Option<String>,
+    pub applies_to: String,
     pub policy: Option<InstalledPolicy>,
     pub roles: Vec<RoleRow>,
     pub warnings: Vec<String>,
@@ -75,7 +80,12 @@ pub struct RolesPart {
 pub struct UnitPage {
     pub chrome: Chrome,
     pub unit: Unit,
-    pub path: Vec<Unit>,
+    /// Whether the policy in force governs this unit, where it is installed (when above) and
+    /// the kinds it applies to.
+    pub governs: bool,
+    pub installed_at: Option<String>,
+    pub applies_to: String,
+    pub path: Vec<Crumb>,
     pub children: Vec<Unit>,
     pub people: Vec<Person>,
     pub policy: Option<InstalledPolicy>,
@@ -95,7 +105,7 @@ pub struct UnitPage {
 pub struct PersonPage {
     pub chrome: Chrome,
     pub person: Person,
-    pub path: Vec<Unit>,
+    pub path: Vec<Crumb>,
     pub id_masked: String,
     pub assignments: Vec<HistoryRow>,
 }
@@ -117,6 +127,12 @@ pub struct Preview {
     pub file_name: String,
     pub sha256: String,
     pub text: String,
+    /// The kinds of unit it applies to, in Chinese (empty: this unit).
+    pub applies_to: String,
+    /// The installations here it replaces (same policy or same scope), by title.
+    pub replaces: Vec<String>,
+    /// What it would leave unanswered here, located in its text.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Template)]
@@ -125,6 +141,11 @@ pub struct PolicyPage {
     pub chrome: Chrome,
     pub unit: Unit,
     pub packs: Vec<PackInfo>,
+    pub fragments: Vec<FragmentInfo>,
+    /// Nothing ticked when the page opens.
+    pub no_fragments: Vec<String>,
+    /// The current installations at this unit, with the kinds each applies to (in Chinese).
+    pub installed: Vec<(InstalledPolicy, String)>,
     pub history: Vec<InstalledPolicy>,
     pub preview: Option<Preview>,
     pub errors: Vec<String>,

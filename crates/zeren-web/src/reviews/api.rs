@@ -137,7 +137,7 @@ pub async fn create_json(
     v: Viewer,
     JsonBody(b): JsonBody<NewItemJson>,
 ) -> Result<Response> {
-    access::require(&state.store, &v, b.unit_id, Level::Edit).await?;
+    require_acts_for(&state, &v, b.unit_id).await?;
     let (raw, _) = b.version.raw()?;
     let id = create(
         &state,

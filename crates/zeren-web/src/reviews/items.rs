@@ -124,12 +124,7 @@ pub async fn load_visible(
     id: i64,
 ) -> Result<(Loaded, Option<Level>)> {
     let l = load(state, id).await?;
-    let level = state
-        .store
-        .reader()
-        .await?
-        .level_at(v.account.id, l.item.unit_id)
-        .await?;
+    let level = access::level(&state.store, v, l.item.unit_id).await?;
     if level.is_some_and(|x| x >= Level::Read) {
         return Ok((l, level));
     }
@@ -279,7 +274,19 @@ fn check_raw(raw: &RawVersion) -> Result<()> {
     Ok(())
 }
 
-/// Creates an item at `unit_id` and submits its first version. Editors of the unit may submit.
+/// The unit, if the viewer may submit items for it (an editor there or a holder of one of its
+/// roles); NotFound or Forbidden otherwise.
+pub async fn require_acts_for(state: &AppState, v: &Viewer, unit_id: i64) -> Result<Unit> {
+    let (unit, _) = access::require(&state.store, v, unit_id, Level::Read).await?;
+    if access::acts_for(&state.store, v, unit_id).await? {
+        Ok(unit)
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// Creates an item at `unit_id` and submits its first version. Editors of the unit and the
+/// holders of its roles may submit.
 pub async fn create(
     state: &AppState,
     v: &Viewer,
@@ -289,7 +296,7 @@ pub async fn create(
     major: bool,
     raw: RawVersion,
 ) -> Result<i64> {
-    access::require(&state.store, v, unit_id, Level::Edit).await?;
+    require_acts_for(state, v, unit_id).await?;
     let me = person_of(v)?;
     check_raw(&raw)?;
     let mut r = state.store.reader().await?;

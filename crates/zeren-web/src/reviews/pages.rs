@@ -57,6 +57,9 @@ pub struct ListPage {
     pub waiting: Vec<ItemRow>,
     pub items: Vec<ItemRow>,
     pub units: Vec<Unit>,
+    /// The units the viewer acts for (an editor there, or a role held there): where they may
+    /// submit items and register channels.
+    pub my_units: Vec<Unit>,
     pub q: ListQuery,
     pub stages: Vec<(&'static str, &'static str)>,
     pub events: Vec<(String, ItemRow)>,
@@ -136,6 +139,7 @@ pub async fn list(
         waiting,
         items: item_rows(&state.store, items).await?,
         units,
+        my_units: crate::shared::mine::units(&state, &v, today()).await?,
         q,
         stages: STAGE_WORDS.iter().map(|w| (*w, stage_zh(w))).collect(),
         events: ev_rows,
@@ -719,7 +723,7 @@ async fn new_page(
     unit_id: i64,
     error: Option<String>,
 ) -> Result<NewPage> {
-    let (unit, _) = access::require(&state.store, v, unit_id, Level::Edit).await?;
+    let unit = require_acts_for(state, v, unit_id).await?;
     let mut r = state.store.reader().await?;
     let workflows = match r.policy_in_force(unit_id).await? {
         Some(ip) => parse_installed(&ip)?
@@ -763,7 +767,7 @@ pub async fn create_form(
     Path(unit_id): Path<i64>,
     m: Multipart,
 ) -> Result<Response> {
-    access::require(&state.store, &v, unit_id, Level::Edit).await?;
+    require_acts_for(&state, &v, unit_id).await?;
     let parts = MultipartForm::read(m).await?;
     let channel = parts.text("channel_id").parse().ok();
     let major = !parts.text("major").is_empty();

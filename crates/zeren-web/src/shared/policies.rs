@@ -30,8 +30,39 @@ pub fn sha256(text: &str) -> String {
 }
 
 /// The policy chosen in a form: a bundled pack by id (`pack`), or an uploaded file
-/// (`pack = upload`, `policy_file`). Returns the file name and the text, or what is wrong.
+/// (`pack = upload`, `policy_file`), with the standard fragments ticked (`fragment`) that it
+/// does not cover already. Returns the file name and the self-contained text, or what is wrong.
 pub fn chosen(f: &super::multipart::Form, lang: Lang) -> Result<(String, String), Vec<String>> {
+    let (name, text) = chosen_text(f, lang)?;
+    let wanted = f.all("fragment");
+    if wanted.is_empty() {
+        return Ok((name, text));
+    }
+    // A fragment the policy already covers (its own 先审后发) is not added twice.
+    let offered: Vec<&str> = zeren_policy::fragments::offered_for(&name, &text)
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    let add: Vec<&str> = wanted
+        .iter()
+        .map(String::as_str)
+        .filter(|w| offered.contains(w))
+        .collect();
+    if add.is_empty() {
+        return Ok((name, text));
+    }
+    let composed = zeren_policy::fragments::compose(&name, &text, &add).map_err(|d| {
+        d.iter()
+            .map(|x| match lang {
+                Lang::Zh => x.message_zh(),
+                Lang::En => x.to_string(),
+            })
+            .collect::<Vec<_>>()
+    })?;
+    Ok((name, composed))
+}
+
+fn chosen_text(f: &super::multipart::Form, lang: Lang) -> Result<(String, String), Vec<String>> {
     let t = super::i18n::Tr(lang);
     let pack = f.text("pack");
     if pack == "upload" {

@@ -1,9 +1,11 @@
 //! What every handler is given: the database, the configuration, and the server's two signals
 //! (setup done; obligations changed).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use zeren_policy::Policy;
 use zeren_store::{Read, Store};
 
 use super::config::Config;
@@ -22,7 +24,12 @@ pub struct AppState {
     /// Wakes the materialiser after a change that alters obligations (a policy installed, a role
     /// given or ended), so they appear at once rather than at the next hourly run.
     materialise: Arc<tokio::sync::Notify>,
+    /// Installed policies parsed, by installation id (an installed text never changes).
+    policies: Arc<Mutex<HashMap<i64, Arc<Policy>>>>,
 }
+
+/// How many parsed policies to keep; a province shares a handful of versions.
+const POLICY_CACHE: usize = 256;
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
@@ -31,13 +38,54 @@ impl AppState {
             config: Arc::new(config),
             setup: Arc::new(AtomicBool::new(false)),
             materialise: Arc::new(tokio::sync::Notify::new()),
+            policies: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// An installed policy, parsed (once per installation while the server runs).
+    pub async fn installed_policy(&self, id: i64) -> Result<Arc<Policy>, Error> {
+        if let Some(p) = self.policies.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok(p);
+        }
+        let ip = self
+            .store
+            .reader()
+            .await?
+            .installed_policy(id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let p = Arc::new(super::policies::parse_installed(&ip)?);
+        if let Ok(mut m) = self.policies.lock() {
+            if m.len() >= POLICY_CACHE {
+                m.clear();
+            }
+            m.insert(id, p.clone());
+        }
+        Ok(p)
     }
 
     /// Obligations may have changed: materialise soon. Call it after the change is committed,
     /// or the materialiser may run before the change is visible.
     pub fn obligations_changed(&self) {
         self.materialise.notify_one();
+    }
+
+    /// Materialises one tree's obligations now, in the request (first-run setup: one unit, so
+    /// the first page already shows them); larger changes wake the background run instead.
+    pub async fn materialise_now(&self, root: i64) -> Result<(), Error> {
+        let cal =
+            zeren_policy::calendar::WorkCalendar::with_imported(&self.config.data.join("calendar"))
+                .map_err(|e| Error::Internal(format!("calendar: {e}")))?;
+        let mut report = zeren_store::materialise::Report::default();
+        zeren_store::materialise::materialise_tree(
+            &self.store,
+            root,
+            super::clock::today(),
+            &cal,
+            &mut report,
+        )
+        .await?;
+        Ok(())
     }
 
     /// What the materialiser waits on between its hourly runs.

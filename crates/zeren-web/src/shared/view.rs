@@ -114,3 +114,31 @@ pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Html<String>
     };
     Html(page.render().unwrap_or_else(|_| message.to_string()))
 }
+
+/// One step of a page's breadcrumb: a unit, linked only when the viewer may open it.
+pub struct Crumb {
+    pub id: i64,
+    pub name: String,
+    pub link: bool,
+}
+
+/// The breadcrumb of a unit path (root first): units above the viewer's reach are named, not
+/// linked.
+pub async fn crumbs(
+    store: &zeren_store::Store,
+    viewer: &Viewer,
+    path: Vec<zeren_store::Unit>,
+) -> Result<Vec<Crumb>, super::error::Error> {
+    let mut out = Vec::with_capacity(path.len());
+    // A grant or a role covers a subtree: once a unit is readable, every unit below it is.
+    let mut readable = false;
+    for u in path {
+        readable = readable || super::access::level(store, viewer, u.id).await?.is_some();
+        out.push(Crumb {
+            id: u.id,
+            name: u.name,
+            link: readable,
+        });
+    }
+    Ok(out)
+}

@@ -773,12 +773,140 @@ async fn the_holder_of_a_personal_duty_records_it_without_a_grant() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-        // But not the school's other obligations.
+        // A role at the school lets him read its other obligations, but not record those his
+        // role does not own (the quarterly study is the first responsible's).
         let study = obligation_id(&app, first.unit, "quarterly_study").await;
+        let page = leader.get(&format!("/obligations/{study}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.text.contains("id=\"record-form\""),
+            "no recording form"
+        );
+        let r = leader
+            .multipart(
+                &format!("/obligations/{study}/records"),
+                &[
+                    ("work_date", None, today.to_string().as_bytes()),
+                    ("content", None, "学习".as_bytes()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        app.stop().await;
+    }
+}
+
+/// Holding a role is a grant for that role's work: the first responsible of a school, with an
+/// account and no grant, reads the school's ledger, 责任清单, inbox and channels, records the
+/// duty his role owns, and submits an item for review — and nothing of another school.
+#[tokio::test]
+async fn a_first_responsible_without_a_grant_acts_on_what_he_answers_for() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+        let second = school(&app, bureau, "河东区第二中学", "clerk2").await;
+        let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        // people[0] holds first_responsible at the first school (see `school`).
+        w.create_account("secretary", Some(first.people[0]), &hash, AdminDuty::None)
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        materialise(&app).await;
+        let me = app.login("secretary").await;
+        let study = obligation_id(&app, first.unit, "quarterly_study").await;
+        let u = first.unit;
+        for page in [
+            "/work".to_string(),
+            format!("/units/{u}"),
+            format!("/units/{u}/ledger"),
+            format!("/units/{u}/duties"),
+            format!("/units/{u}/inbox"),
+            format!("/units/{u}/channels"),
+            format!("/units/{u}/reviews/new"),
+            format!("/obligations/{study}"),
+        ] {
+            assert_eq!(me.get(&page).await.status, StatusCode::OK, "{page}");
+        }
+        let today = zeren_web::today().to_string();
+        let r = me
+            .multipart(
+                &format!("/obligations/{study}/records"),
+                &[
+                    ("work_date", None, today.as_bytes()),
+                    (
+                        "content",
+                        None,
+                        "学习习近平新时代中国特色社会主义思想".as_bytes(),
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        // Nothing of the other school.
+        let other = obligation_id(&app, second.unit, "quarterly_study").await;
         assert_eq!(
-            leader.get(&format!("/obligations/{study}")).await.status,
+            me.get(&format!("/obligations/{other}")).await.status,
             StatusCode::FORBIDDEN
         );
+        assert_eq!(
+            me.get(&format!("/units/{}/ledger", second.unit))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        app.stop().await;
+    }
+}
+
+/// The next period's obligation is shown but takes no record before its period begins, and an
+/// empty record fulfils nothing — on the page and over the API alike.
+#[tokio::test]
+async fn no_record_before_the_period_and_no_empty_record() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+        materialise(&app).await;
+        let clerk = app.login("clerk1").await;
+        let today = zeren_web::today();
+        let next = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .obligations(&ObligationFilter {
+                unit: Some(first.unit),
+                duty: Some("quarterly_study".into()),
+                ..ObligationFilter::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.obligation.period_start > today)
+            .expect("the next quarter")
+            .obligation;
+        let page = clerk.get(&format!("/obligations/{}", next.id)).await.text;
+        assert!(page.contains("id=\"not-begun\"") && !page.contains("id=\"record-form\""));
+        let r = clerk
+            .json(
+                &format!("/api/v1/obligations/{}/records", next.id),
+                serde_json::json!({ "work_date": today.to_string(), "content": "学习" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json()["message"].as_str().unwrap().contains("尚未开始"));
+        // This quarter: an empty record is refused, with what is expected.
+        let now = obligation_id(&app, first.unit, "quarterly_study").await;
+        let r = clerk
+            .multipart(
+                &format!("/obligations/{now}/records"),
+                &[("work_date", None, today.to_string().as_bytes())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("请填写工作内容"), "{}", r.text);
         app.stop().await;
     }
 }

@@ -204,6 +204,18 @@ const ROUTES: &[Route] = &[
     r("GET", "/api/v1/policies?unit={A}", Read, B::None),
     r(
         "POST",
+        "/units/{A}/policy/{X}/remove",
+        Administer,
+        B::Form(&[]),
+    ),
+    r(
+        "POST",
+        "/api/v1/policies/{X}/remove",
+        Administer,
+        B::Json("{}"),
+    ),
+    r(
+        "POST",
         "/api/v1/policies",
         Administer,
         B::Json(r#"{"unit_id": {A}, "pack": "district-school"}"#),
@@ -501,6 +513,7 @@ struct Ids {
     reported: i64,
     item: i64,
     channel: i64,
+    install: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -516,6 +529,7 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{Q}", &ids.reported.to_string())
         .replace("{I}", &ids.item.to_string())
         .replace("{C}", &ids.channel.to_string())
+        .replace("{X}", &ids.install.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -581,7 +595,8 @@ async fn every_route_checks_access_on_the_server() {
         let branch = sys
             .form(
                 &format!("/units/{a}/children"),
-                &[("name", "甲校党支部"), ("kind", "党支部")],
+                // A school below a school: the school pack governs it, and it reports to A.
+                &[("name", "甲校分校"), ("kind", "学校")],
             )
             .await
             .location_id();
@@ -734,7 +749,23 @@ async fn every_route_checks_access_on_the_server() {
                 } else {
                     1
                 };
+                // An installation at A to remove: one that governs nothing there.
+                let install = {
+                    let mut w = app
+                        .store
+                        .write(&zeren_store::Actor::system())
+                        .await
+                        .unwrap();
+                    let text = "format = 1\n[policy]\nid = \"matrix-extra\"\ntitle = \"矩阵\"\napplies_to = [\"teaching_group\"]\n";
+                    let p = w
+                        .install_policy(a, "matrix-extra", "1", "矩阵", text, "m")
+                        .await
+                        .unwrap();
+                    w.commit().await.unwrap();
+                    p.id
+                };
                 let ids = Ids {
+                    install,
                     unit: a,
                     person,
                     assignment,
