@@ -3,6 +3,7 @@ pub mod audit;
 pub mod backup;
 pub mod calendar;
 pub mod demo;
+mod demo_evidence;
 pub mod policy;
 pub mod scan;
 pub mod serve;

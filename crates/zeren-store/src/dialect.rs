@@ -69,6 +69,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0050_policy_scope.sql"),
         postgres: include_str!("../migrations/postgres/0050_policy_scope.sql"),
     },
+    Migration {
+        version: 70,
+        name: "receipts",
+        sqlite: include_str!("../migrations/sqlite/0070_receipts.sql"),
+        postgres: include_str!("../migrations/postgres/0070_receipts.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

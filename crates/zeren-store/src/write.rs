@@ -27,6 +27,8 @@ pub struct Write {
     switched: Option<(i64, String)>,
     /// Tells the readiness probe when this transaction ends without a commit.
     watch: RollbackWatch,
+    /// Set only when importing history: the time the ledger writes are stamped with.
+    history_at: Option<DateTime<Utc>>,
     _sqlite_writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
@@ -74,12 +76,49 @@ impl Write {
             health,
             tip: None,
             switched: None,
+            history_at: None,
             _sqlite_writer: guard,
         }
     }
 
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// **For importing history only** (records kept on paper or in another system, and
+    /// `zeren demo`): stamps the ledger writes that follow in this transaction — records and
+    /// their versions, 签收, 退回, stored files — with `at` instead of the present moment. Each
+    /// is audited under its own import action (`record.import`, `record.import_correction`,
+    /// `record.import_acknowledgement`, `record.import_return`) with the time it claims, and the
+    /// audit entry itself carries the real time of the import. The web layer never calls this:
+    /// a person's entry is always stamped with now, so nobody can back-date a record.
+    pub fn import_history_at(&mut self, at: DateTime<Utc>) {
+        self.history_at = Some(at);
+    }
+
+    /// When a ledger write happens: now, or the time of the history being imported.
+    pub(crate) fn stamp(&self) -> DateTime<Utc> {
+        self.history_at.unwrap_or_else(crate::now)
+    }
+
+    /// The time claimed by an import, for its audit details.
+    pub(crate) fn importing(&self) -> Option<DateTime<Utc>> {
+        self.history_at
+    }
+
+    /// The name people know the acting account by: its person's name, else the account's
+    /// username (an administrator without a person), else the actor's name.
+    pub async fn actor_display_name(&mut self) -> Result<String> {
+        let Some(id) = self.actor.account_id else {
+            return Ok(self.actor.name.clone());
+        };
+        let row: Option<(String,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT p.name FROM accounts a JOIN people p ON p.id = a.person_id WHERE a.id = $1"
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(row.map(|(n,)| n).unwrap_or_else(|| self.actor.name.clone()))
     }
 
     /// The number of the key switch this transaction appended, if any.

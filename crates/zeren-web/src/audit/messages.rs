@@ -20,6 +20,6 @@ pub static MESSAGES: Catalogue = &[
         "The audit chain is intact; entries: ",
     ),
     ("audit.person", "操作人", "Person"),
-    ("audit.time", "时间", "Time"),
+    ("audit.time", "时间（北京时间）", "Time (Beijing time)"),
     ("audit.to", "止", "To"),
 ];

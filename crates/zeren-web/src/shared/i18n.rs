@@ -126,6 +126,7 @@ pub static SHARED: Catalogue = &[
     ("nav.accounts", "账号管理", "Accounts"),
     ("nav.audit", "审计日志", "Audit log"),
     ("nav.logout", "退出", "Log out"),
+    ("nav.pending", "待签收", "To acknowledge"),
     ("nav.reviews", "审核", "Reviews"),
     ("nav.units", "组织机构", "Organisation"),
     ("nav.work", "我的工作", "My work"),
@@ -143,6 +144,7 @@ pub static SHARED: Catalogue = &[
     ("status.due_soon", "即将到期", "Due soon"),
     ("status.overdue", "已逾期", "Overdue"),
     ("status.upcoming", "未到期", "Upcoming"),
+    ("time.china", "（北京时间）", " (Beijing time)"),
 ];
 
 #[cfg(test)]

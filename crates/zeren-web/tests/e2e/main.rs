@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 #[path = "../server/helpers.rs"]
 mod helpers;
+mod receipts;
 mod reviews;
 #[path = "../server/schema.rs"]
 mod schema;
