@@ -419,12 +419,12 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         .iter()
         .find(|u| u.people.len() > 4)
         .map(|u| (u.id, u.people.clone()));
-    if let Some((school, people)) = &first_school {
-        let s = w
-            .create_account("secretary", Some(people[0]), &hash, AdminDuty::None)
+    // The secretary holds the school's first role (第一责任人) and no grant: the role is what
+    // lets him read the school's ledger and record the duties it owns.
+    if let Some((_, people)) = &first_school {
+        w.create_account("secretary", Some(people[0]), &hash, AdminDuty::None)
             .await
             .map_err(err)?;
-        w.set_grant(s.id, *school, Level::Read).await.map_err(err)?;
     }
     let bureau_writer = Actor::account(office.id, "bureau");
     writers.insert(bureau.id, bureau_writer.clone());
@@ -674,7 +674,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     println!("启动：zeren serve --data {}", config.data.display());
     println!("登录（密码均为 {DEMO_PASSWORD}）：");
     println!("  clerk      学校办公室（登记台账）");
-    println!("  secretary  学校党支部书记（只读）");
+    println!("  secretary  学校第一责任人（凭任职办理本人职责，未另行授权）");
     println!("  bureau     教体局办公室（查看全区）");
     println!("  admin      系统管理员；security 安全管理员；auditor 安全审计员");
     Ok(())
