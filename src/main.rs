@@ -32,9 +32,16 @@ enum Command {
     Scan(cmd::scan::ScanArgs),
     /// Run the web server (embedded SQLite by default, PostgreSQL with ZEREN_DATABASE_URL).
     Serve(cmd::serve::ServeArgs),
-    /// Check the tamper-evident audit log.
+    /// Check the tamper-evident audit log; rotate its key.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
+    /// Copy a running SQLite server's data directory into one verified archive.
+    Backup(cmd::backup::BackupArgs),
+    /// Restore a backup archive after checking it (the server must be stopped).
+    Restore(cmd::backup::RestoreArgs),
+    /// Server-side account tasks (an administrator's password reset).
+    #[command(subcommand)]
+    Account(cmd::account::AccountCommand),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +53,8 @@ fn main() -> ExitCode {
         Command::Scan(a) => cmd::scan::run(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Audit(c) => cmd::audit::run(c),
+        Command::Backup(a) => cmd::backup::run_backup(a),
+        Command::Restore(a) => cmd::backup::run_restore(a),
+        Command::Account(c) => cmd::account::run(c),
     }
 }

@@ -52,6 +52,20 @@ fn demo_creates_an_organisation_with_records() {
         "on time and missing both occur: {out}"
     );
 
+    // The bureau's side: reports acknowledged, one returned and corrected, some waiting.
+    let reports: Vec<u32> = out
+        .lines()
+        .find(|l| l.contains("上报材料："))
+        .unwrap_or_else(|| panic!("a line on the reports: {out}"))
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    assert!(
+        reports.len() == 3 && reports[0] > 0 && reports[1] == 1 && reports[2] > 0,
+        "{out}"
+    );
+    looks_like_a_real_year(dir.join("zeren.db").to_str().unwrap());
+
     let v = zeren(&["audit", "verify", "--data", d]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
 
@@ -59,4 +73,67 @@ fn demo_creates_an_organisation_with_records() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("已有组织"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Records are entered on the days of their work (not all on the day the demo ran), with real
+/// documents and photos as evidence, and the parent's 签收 and 退回 in their history.
+fn looks_like_a_real_year(db: &str) {
+    use zeren_store::ledger::{LedgerRead, ObligationFilter};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store =
+            zeren_store::Store::open(&format!("sqlite://{db}"), zeren_store::HashAlg::Sha256)
+                .await
+                .unwrap();
+        let mut r = store.reader().await.unwrap();
+        let obligations = r.obligations(&ObligationFilter::default()).await.unwrap();
+        let (mut days, mut media, mut returns, mut acks) = (
+            std::collections::BTreeSet::new(),
+            std::collections::BTreeSet::new(),
+            0,
+            0,
+        );
+        let now = zeren_store::now();
+        for p in obligations.iter().filter(|p| p.records > 0) {
+            for h in r.records_of(p.obligation.id).await.unwrap() {
+                let first = &h.versions[0];
+                let entered = (first.version.created_at + chrono::Duration::hours(8)).date_naive();
+                assert!(entered >= first.version.work_date, "entered after the work");
+                assert!(first.version.created_at <= now);
+                assert!(
+                    (entered - first.version.work_date).num_days() <= 30,
+                    "entered when it was done, or when it was late: {entered} for {}",
+                    first.version.work_date
+                );
+                days.insert(entered);
+                for a in &first.attachments {
+                    assert!(a.size > 2_000, "a real file: {a:?}");
+                    media.insert(a.media_type.clone());
+                }
+                returns += h.returns.len();
+                acks += h.acknowledgements.len();
+                if let Some(x) = h.returns.first() {
+                    assert!(x.returned_at > first.version.created_at);
+                    assert!(h.acknowledged().is_some_and(|a| a.version == 2));
+                }
+            }
+        }
+        assert!(
+            days.len() > 40,
+            "entered over the year: {} days",
+            days.len()
+        );
+        assert!(media.contains("image/png"), "{media:?}");
+        assert!(
+            media.contains(
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            ),
+            "{media:?}"
+        );
+        assert_eq!(returns, 1);
+        assert!(acks > 0);
+    });
 }

@@ -1,16 +1,19 @@
 //! `zeren demo`: a realistic organisation to try Zeren with in a minute, and the data set for
 //! benchmarks. A bureau with schools, each with its party branch and teaching groups; people with
 //! their roles; the seed packs installed; years of obligations with records (some late, some
-//! missing) and their attachments. Deterministic for a given seed.
+//! missing) entered on the days the work was done, with minutes and reports as Word documents and
+//! photos of the meetings; the schools' reports acknowledged by the bureau, one returned and
+//! corrected, the latest still waiting. Deterministic for a given seed (but for the audit
+//! chain's own times).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use zeren_policy::calendar::WorkCalendar;
 use zeren_store::ledger::{LedgerRead, NewVersion, ObligationFilter};
 use zeren_store::materialise::materialise_all;
-use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read, Store};
+use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read};
 use zeren_web::config::Config;
 
 /// The password of every demo account; it satisfies the password policy.
@@ -141,50 +144,49 @@ fn phone(rng: &mut Rng) -> String {
     format!("{prefix}{:08}", rng.next() % 100_000_000)
 }
 
-/// A minimal, valid one-page PDF carrying an ASCII line (the minutes' reference).
-fn pdf(line: &str) -> Vec<u8> {
-    let stream = format!("BT /F1 12 Tf 72 720 Td ({line}) Tj ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for off in offsets {
-        out.extend(format!("{off:010} 00000 n \n").as_bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+/// When a record of work done on `day` was entered: that day or a day or two after (never
+/// after `latest`), in the afternoon, China time.
+fn entered_on(rng: &mut Rng, day: NaiveDate, latest: NaiveDate) -> DateTime<Utc> {
+    let day = (day + Days::new(rng.below(3) as u64)).min(latest);
+    at_china(day, 15 + rng.below(3) as u32, rng.below(60) as u32)
 }
+
+/// A moment of a China calendar day, as stored (UTC), never later than now.
+fn at_china(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    let t = day
+        .and_hms_opt(hour, minute, 0)
+        .unwrap_or_default()
+        .and_utc()
+        - chrono::Duration::hours(8);
+    t.min(zeren_store::now())
+}
+
+/// How many different meeting photos the demo draws (each stored once, as files are by content).
+const PHOTOS: u64 = 12;
 
 struct Unit {
     id: i64,
     people: Vec<i64>,
 }
 
+/// A school's report to the bureau, as entered: waiting for the bureau's 签收.
+struct Report {
+    record: i64,
+    parent: i64,
+    entered: DateTime<Utc>,
+    version: NewVersion,
+    writer: Actor,
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
 async fn demo(args: DemoArgs) -> Result<(), String> {
     let err = |e: zeren_store::Error| e.to_string();
     let config = Config::load(Some(args.data.clone()), None)?;
     std::fs::create_dir_all(&config.data)
         .map_err(|e| format!("cannot create {}: {e}", config.data.display()))?;
-    let store = Store::open(&config.database_url(), config.audit_alg())
-        .await
-        .map_err(err)?;
+    // Keyed from its first entry, like a server's.
+    let store = super::open_store(&config, super::Key::Create).await?;
     if store
         .reader()
         .await
@@ -417,14 +419,15 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         .iter()
         .find(|u| u.people.len() > 4)
         .map(|u| (u.id, u.people.clone()));
-    if let Some((school, people)) = &first_school {
-        let s = w
-            .create_account("secretary", Some(people[0]), &hash, AdminDuty::None)
+    // The secretary holds the school's first role (第一责任人) and no grant: the role is what
+    // lets him read the school's ledger and record the duties it owns.
+    if let Some((_, people)) = &first_school {
+        w.create_account("secretary", Some(people[0]), &hash, AdminDuty::None)
             .await
             .map_err(err)?;
-        w.set_grant(s.id, *school, Level::Read).await.map_err(err)?;
     }
-    writers.insert(bureau.id, Actor::account(office.id, "bureau"));
+    let bureau_writer = Actor::account(office.id, "bureau");
+    writers.insert(bureau.id, bureau_writer.clone());
     w.commit().await.map_err(err)?;
 
     // --- history: obligations month by month, then records -------------------------------
@@ -458,17 +461,25 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
                 .push(o.obligation);
         }
     }
-    // One transaction per unit: the records of a unit's history are entered together.
+    let photos: Vec<Vec<u8>> = (0..PHOTOS)
+        .map(super::demo_evidence::meeting_photo)
+        .collect();
+    let mut reports: Vec<Report> = Vec::new();
+    // One transaction per unit: the records of a unit's history are entered together, each on
+    // the day it was done (the store's import of history; a person's entry is always "now").
     for (unit_id, list) in by_unit {
-        let people = store
-            .reader()
-            .await
-            .map_err(err)?
-            .people_in_unit(unit_id)
-            .await
-            .map_err(err)?;
+        let mut r = store.reader().await.map_err(err)?;
+        let people = r.people_in_unit(unit_id).await.map_err(err)?;
+        let unit = r.unit(unit_id).await.map_err(err)?.ok_or("unit")?;
+        let parent = match unit.parent_id {
+            Some(p) => r.unit(p).await.map_err(err)?.map(|u| u.name),
+            None => None,
+        }
+        .unwrap_or_default();
+        drop(r);
         let writer = writers.get(&unit_id).cloned().unwrap_or_else(Actor::system);
         let mut w = store.write(&writer).await.map_err(err)?;
+        let recorder = w.actor_display_name().await.map_err(err)?;
         for o in list {
             let roll = rng.below(100);
             let overdue = o.due_on < today;
@@ -491,50 +502,179 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
                 missing += 1;
                 continue;
             };
-            if work_date <= o.due_on {
+            // Work done in time is entered by the due date; late work when it is done.
+            let latest = if work_date <= o.due_on {
                 on_time += 1;
-            }
-            let mut participants: Vec<i64> = people
-                .iter()
-                .map(|p| p.id)
-                .filter(|_| rng.chance(70))
-                .collect();
-            if participants.is_empty() {
-                participants.extend(people.first().map(|p| p.id));
-            }
+                o.due_on.min(today)
+            } else {
+                today
+            };
+            let entered = entered_on(&mut rng, work_date, latest);
+            w.import_history_at(entered);
+            let place = *rng.pick(PLACES);
             let doc = rng.pick(DOCUMENTS);
-            let content = format!(
-                "一、传达学习{doc}。\n二、结合本单位实际，分析研判{}意识形态领域情况，未发现倾向性、苗头性问题。\n三、部署下一阶段工作：加强阵地管理，落实信息发布审核制度，做好舆情收集与报告。",
-                o.period_label
-            );
-            let minutes = pdf(&format!(
-                "Zeren demo minutes, obligation {} ({})",
-                o.id, work_date
-            ));
-            let sha = w
-                .put_attachment(&minutes, "application/pdf")
-                .await
-                .map_err(err)?;
+            let document_only = o.evidence.split_whitespace().eq(["document"]);
+            let holder = o
+                .person_id
+                .and_then(|id| people.iter().find(|p| p.id == id));
+            let mut participants: Vec<&zeren_store::Person> = if o.report_to_parent || document_only
+            {
+                // A written report or a paper: its author.
+                holder.or(people.first()).into_iter().collect()
+            } else {
+                people.iter().filter(|_| rng.chance(70)).collect()
+            };
+            if participants.is_empty() {
+                participants.extend(people.first());
+            }
+            let names: Vec<String> = participants.iter().map(|p| p.name.clone()).collect();
+            let mut attachments = Vec::new();
+            let content = if o.report_to_parent {
+                let to = if parent.is_empty() {
+                    "上级党组织"
+                } else {
+                    &parent
+                };
+                let bytes =
+                    super::demo_evidence::report_docx(&unit.name, to, &o.period_label, work_date);
+                let sha = w.put_attachment(&bytes, DOCX).await.map_err(err)?;
+                attachments.push((
+                    format!(
+                        "{}关于{}意识形态工作情况的报告.docx",
+                        unit.name, o.period_label
+                    ),
+                    sha,
+                ));
+                format!(
+                    "向{to}书面报送{}意识形态工作情况（见附件），汇报落实主体责任、理论学习和阵地管理、分析研判和舆情处置情况，以及存在的问题和下一步打算。",
+                    o.period_label
+                )
+            } else if document_only {
+                let title = format!("学习{doc}的体会");
+                let bytes =
+                    super::demo_evidence::essay_docx(&title, &names[0], &unit.name, work_date, doc);
+                let sha = w.put_attachment(&bytes, DOCX).await.map_err(err)?;
+                attachments.push((format!("{title}（{}）.docx", names[0]), sha));
+                format!("{}撰写《{title}》，约2000字，见附件。", names[0])
+            } else {
+                let content = format!(
+                    "一、传达学习{doc}。\n二、结合本单位实际，分析研判{}意识形态领域情况，未发现倾向性、苗头性问题。\n三、部署下一阶段工作：加强阵地管理，落实信息发布审核制度，做好舆情收集与报告。",
+                    o.period_label
+                );
+                let minutes = super::demo_evidence::minutes_docx(&super::demo_evidence::Meeting {
+                    unit: &unit.name,
+                    title: &o.title,
+                    period: &o.period_label,
+                    date: work_date,
+                    place,
+                    chair: &names[0],
+                    recorder: &recorder,
+                    participants: &names,
+                    items: &content,
+                });
+                let sha = w.put_attachment(&minutes, DOCX).await.map_err(err)?;
+                attachments.push(("会议纪要.docx".to_string(), sha));
+                if rng.chance(65) {
+                    let photo = &photos[rng.below(photos.len())];
+                    let sha = w.put_attachment(photo, "image/png").await.map_err(err)?;
+                    attachments.push(("会场照片.png".to_string(), sha));
+                }
+                content
+            };
             let v = NewVersion {
                 work_date,
-                place: (*rng.pick(PLACES)).into(),
+                place: if o.report_to_parent || document_only {
+                    "党支部办公室".into()
+                } else {
+                    place.into()
+                },
                 content,
-                participants,
-                attachments: vec![("会议纪要.pdf".to_string(), sha)],
+                participants: participants.iter().map(|p| p.id).collect(),
+                attachments,
                 reason: None,
             };
-            w.create_record(o.id, &v).await.map_err(err)?;
+            let h = w.create_record(o.id, &v).await.map_err(err)?;
+            if o.report_to_parent && unit.parent_id.is_some() {
+                reports.push(Report {
+                    record: h.record.id,
+                    parent: unit.parent_id.unwrap_or_default(),
+                    entered,
+                    version: v,
+                    writer: writer.clone(),
+                });
+            }
         }
         w.commit().await.map_err(err)?;
     }
 
+    // The parent's side: reports older than three weeks acknowledged a few days after they came
+    // in (the first returned, corrected by the school and then acknowledged), the latest waiting.
+    let (mut acknowledged, mut returned, mut waiting) = (0, 0, 0);
+    reports.sort_by_key(|r| r.entered);
+    let settled_before = at_china(today - Days::new(21), 0, 0);
+    // At least the latest two wait, so the bureau has something to acknowledge.
+    let recent = reports
+        .iter()
+        .filter(|r| r.entered > settled_before)
+        .count();
+    let answered = reports.len().saturating_sub(recent.max(2));
+    let now = zeren_store::now();
+    let day = |rep: &Report, n: i64| (rep.entered + chrono::Duration::days(n)).min(now);
+    // The first of them is returned, and the school corrects it as a new version.
+    if let Some(rep) = reports[..answered].first() {
+        let mut w = store.write(&bureau_writer).await.map_err(err)?;
+        w.import_history_at(day(rep, 3));
+        w.return_record(
+            rep.record,
+            rep.parent,
+            "汇报未写明本期开展分析研判的次数和发现的问题，请补充后重新报送。",
+            Some(1),
+        )
+        .await
+        .map_err(err)?;
+        w.commit().await.map_err(err)?;
+        let mut w = store.write(&rep.writer).await.map_err(err)?;
+        w.import_history_at(day(rep, 6));
+        let fix = NewVersion {
+            content: format!(
+                "{}补充：本期开展意识形态分析研判2次，未发现倾向性、苗头性问题。",
+                rep.version.content
+            ),
+            reason: Some("按教体局退回意见补充分析研判情况".into()),
+            ..rep.version.clone()
+        };
+        w.correct_record(rep.record, 1, &fix).await.map_err(err)?;
+        w.commit().await.map_err(err)?;
+        returned += 1;
+    }
+    // The bureau's office acknowledges them, each a few days after it came in, in one go.
+    let mut w = store.write(&bureau_writer).await.map_err(err)?;
+    for (i, rep) in reports.iter().enumerate() {
+        if i >= answered {
+            waiting += 1;
+            continue;
+        }
+        let (after, version) = if i == 0 {
+            (8, 2)
+        } else {
+            (1 + rng.below(6) as i64, 1)
+        };
+        w.import_history_at(day(rep, after));
+        w.acknowledge(rep.record, rep.parent, "已阅，同意。", Some(version))
+            .await
+            .map_err(err)?;
+        acknowledged += 1;
+    }
+    w.commit().await.map_err(err)?;
+
     println!("演示数据已生成：{}", config.data.display());
     println!("  单位 {made} 个，记录：按时 {on_time}，逾期完成 {late}，未完成 {missing}");
+    println!("  上报材料：已签收 {acknowledged}（其中退回后更正 {returned}），待签收 {waiting}");
     println!();
     println!("启动：zeren serve --data {}", config.data.display());
     println!("登录（密码均为 {DEMO_PASSWORD}）：");
     println!("  clerk      学校办公室（登记台账）");
-    println!("  secretary  学校党支部书记（只读）");
+    println!("  secretary  学校第一责任人（凭任职办理本人职责，未另行授权）");
     println!("  bureau     教体局办公室（查看全区）");
     println!("  admin      系统管理员；security 安全管理员；auditor 安全审计员");
     Ok(())

@@ -1,12 +1,19 @@
-//! `zeren serve`: the web server. Reads zeren.toml and ZEREN_… variables, opens (and on first
-//! run creates) the database, applies migrations, serves until SIGTERM or Ctrl-C, then lets
-//! the requests in flight finish.
+//! `zeren serve`: the web server. Reads zeren.toml and ZEREN_… variables, locks the data
+//! directory, loads (on first run creates) the audit key, opens (and on first run creates) the
+//! database, applies migrations, keys the audit chain, serves until SIGTERM or Ctrl-C, then lets
+//! the requests in flight finish. The chain's head is anchored in the data directory every few
+//! minutes and at shutdown.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use zeren_store::{Backend, Store};
+use std::time::Duration;
+
+use zeren_store::{Backend, DataDirLock};
 use zeren_web::{AppState, Config};
+
+/// How often the audit chain's head is written to the anchor file (when it moved).
+const ANCHOR_EVERY: Duration = Duration::from_secs(300);
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -61,17 +68,29 @@ pub fn init_logging(level: &str) {
 
 async fn serve(config: Config) -> Result<(), String> {
     let url = config.database_url();
-    if zeren_store::dialect::redact(&url).starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data).map_err(|e| {
-            format!(
-                "cannot create the data directory {}: {e}",
-                config.data.display()
-            )
-        })?;
+    // The data directory holds the audit key and anchors for PostgreSQL as well.
+    std::fs::create_dir_all(&config.data).map_err(|e| {
+        format!(
+            "cannot create the data directory {}: {}",
+            config.data.display(),
+            in_words(&e)
+        )
+    })?;
+    let _lock = DataDirLock::acquire(&config.data).map_err(|e| e.to_string())?;
+    let store = super::open_store(&config, super::Key::Create).await?;
+    // Key the chain now (the switch from plain hashes, or a rotation, is an entry of its own),
+    // so that a key that does not match the chain stops the start rather than every write.
+    match store.ensure_audit_key().await {
+        Ok(Some(seq)) => tracing::info!(seq, "audit chain keyed from this entry on"),
+        Ok(None) => {}
+        Err(e) => {
+            store.close().await;
+            return Err(format!("audit key: {e}"));
+        }
     }
-    let store = Store::open(&url, config.audit_alg())
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    if let Err(e) = store.anchor_audit_head().await {
+        tracing::warn!(error = %e, "could not anchor the audit chain's head");
+    }
     let backend = match store.backend() {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
@@ -87,13 +106,37 @@ async fn serve(config: Config) -> Result<(), String> {
         audit = store.audit_algorithm().as_str(),
         "listening on http://{addr}"
     );
+    let anchors = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(ANCHOR_EVERY).await;
+                if let Err(e) = store.anchor_audit_head().await {
+                    tracing::warn!(error = %e, "could not anchor the audit chain's head");
+                }
+            }
+        })
+    };
     let state = AppState::new(store.clone(), config);
-    zeren_web::serve(listener, state, shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    let served = zeren_web::serve(listener, state, shutdown_signal()).await;
+    anchors.abort();
+    if let Err(e) = store.anchor_audit_head().await {
+        tracing::warn!(error = %e, "could not anchor the audit chain's head");
+    }
+    served.map_err(|e| e.to_string())?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// An I/O error's cause in words an operator acts on.
+fn in_words(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => format!("permission denied ({e})"),
+        std::io::ErrorKind::ReadOnlyFilesystem => format!("the file system is read-only ({e})"),
+        std::io::ErrorKind::StorageFull => format!("the disk is full ({e})"),
+        _ => e.to_string(),
+    }
 }
 
 async fn shutdown_signal() {

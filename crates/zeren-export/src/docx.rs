@@ -6,8 +6,10 @@ use std::io::Write;
 
 use zip::write::SimpleFileOptions;
 
+use crate::image::{probe, ImageKind};
 use crate::{
-    date_zh, opt_date_zh, ExportError, LedgerMeta, LedgerRow, MeetingRecord, Registration,
+    date_zh, opt_date_zh, time_zh, ExportError, LedgerMeta, LedgerRow, MeetingRecord, Photo,
+    Receipt, Registration,
 };
 
 /// Half-points: 2号 = 22pt, 3号 = 16pt, 4号 = 14pt, 小4 = 12pt, 5号 = 10.5pt.
@@ -62,6 +64,12 @@ fn cell(text: &str, width: u32, span: u32, bold: bool) -> String {
 
 /// A table cell with text of `size` half-points.
 fn cell_sized(text: &str, width: u32, span: u32, bold: bool, size: u32) -> String {
+    cell_spaced(text, width, span, bold, size, 360)
+}
+
+/// A table cell with text of `size` half-points and lines `line` 240ths of a line apart (360:
+/// one and a half, the documents' default; tables of many rows are set tighter).
+fn cell_spaced(text: &str, width: u32, span: u32, bold: bool, size: u32, line: u32) -> String {
     let span = if span > 1 {
         format!("<w:gridSpan w:val=\"{span}\"/>")
     } else {
@@ -71,7 +79,7 @@ fn cell_sized(text: &str, width: u32, span: u32, bold: bool, size: u32) -> Strin
         .split("\n\n")
         .map(|p| {
             format!(
-                "<w:p><w:pPr><w:spacing w:before=\"40\" w:after=\"40\"/></w:pPr>{}</w:p>",
+                "<w:p><w:pPr><w:spacing w:before=\"40\" w:after=\"40\" w:line=\"{line}\" w:lineRule=\"auto\"/></w:pPr>{}</w:p>",
                 run(p, "仿宋", size, bold)
             )
         })
@@ -124,14 +132,13 @@ fn section(landscape: bool) -> String {
     )
 }
 
-const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#;
+const CONTENT_TYPES_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>"#;
+
+const CONTENT_TYPES_TAIL: &str = r#"<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#;
 
 const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#;
-
-const DOC_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#;
 
 const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="仿宋" w:cs="Times New Roman"/><w:sz w:val="32"/><w:szCs w:val="32"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:line="360" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style><w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style></w:styles>"#;
@@ -144,31 +151,127 @@ fn core_props(title: &str) -> String {
     )
 }
 
-/// Packs a document body into a .docx.
-fn package(title: &str, body: &str) -> Result<Vec<u8>, ExportError> {
+/// A picture stored in the package (`word/media/`), referred to by its relationship id.
+struct Media {
+    rel_id: String,
+    part: String,
+    bytes: Vec<u8>,
+}
+
+/// Packs a document body (and its pictures) into a .docx.
+fn package(title: &str, body: &str, media: &[Media]) -> Result<Vec<u8>, ExportError> {
     let document = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>{body}</w:body></w:document>"#
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>{body}</w:body></w:document>"#
     );
+    let mut types = CONTENT_TYPES_HEAD.to_string();
+    for kind in [ImageKind::Png, ImageKind::Jpeg] {
+        if media.iter().any(|m| m.part.ends_with(kind.extension())) {
+            types.push_str(&format!(
+                "<Default Extension=\"{}\" ContentType=\"{}\"/>",
+                kind.extension(),
+                kind.media_type()
+            ));
+        }
+    }
+    types.push_str(CONTENT_TYPES_TAIL);
+    let mut doc_rels = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>"#,
+    );
+    for m in media {
+        doc_rels.push_str(&format!(
+            "<Relationship Id=\"{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"{}\"/>",
+            m.rel_id, m.part
+        ));
+    }
+    doc_rels.push_str("</Relationships>");
     let mut buf = std::io::Cursor::new(Vec::new());
     let mut z = zip::ZipWriter::new(&mut buf);
     let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, content) in [
-        ("[Content_Types].xml", CONTENT_TYPES.to_string()),
+        ("[Content_Types].xml", types),
         ("_rels/.rels", RELS.to_string()),
         ("docProps/core.xml", core_props(title)),
-        ("word/_rels/document.xml.rels", DOC_RELS.to_string()),
+        ("word/_rels/document.xml.rels", doc_rels),
         ("word/styles.xml", STYLES.to_string()),
         ("word/document.xml", document),
     ] {
         z.start_file(name, opts)?;
         z.write_all(content.as_bytes())?;
     }
+    // Photos are compressed already.
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for m in media {
+        z.start_file(format!("word/{}", m.part), stored)?;
+        z.write_all(&m.bytes)?;
+    }
     z.finish()?;
     Ok(buf.into_inner())
 }
 
-/// One record as a meeting record (会议记录) on A4.
+/// EMU (English metric units) per twip: pictures are sized in EMU, pages in twips.
+const EMU_PER_TWIP: u64 = 635;
+
+/// A picture as its own centred paragraph, `width_twips` wide at most and `max_height_twips`
+/// high at most, keeping its proportions.
+fn picture(
+    n: usize,
+    rel_id: &str,
+    name: &str,
+    (w, h): (u32, u32),
+    width_twips: u32,
+    max_height_twips: u32,
+) -> String {
+    let mut cx = width_twips as u64 * EMU_PER_TWIP;
+    let mut cy = cx * h as u64 / w as u64;
+    let max_cy = max_height_twips as u64 * EMU_PER_TWIP;
+    if cy > max_cy {
+        cy = max_cy;
+        cx = cy * w as u64 / h as u64;
+    }
+    let name = xml_escape(name);
+    format!(
+        "<w:p><w:pPr><w:keepNext/><w:spacing w:before=\"120\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/><w:jc w:val=\"center\"/></w:pPr><w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\"><wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:docPr id=\"{n}\" name=\"{name}\"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect=\"1\"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic><pic:nvPicPr><pic:cNvPr id=\"{n}\" name=\"{name}\"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed=\"{rel_id}\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"
+    )
+}
+
+/// The photos of a record, each at the text width (a tall one at most half the page high) with
+/// its file name as caption; files that are not a readable PNG or JPEG are left out.
+fn photos(list: &[Photo], width_twips: u32, max_height_twips: u32) -> (String, Vec<Media>) {
+    let mut body = String::new();
+    let mut media = Vec::new();
+    for p in list {
+        let Some((kind, w, h)) = probe(&p.bytes) else {
+            continue;
+        };
+        let n = media.len() + 1;
+        let rel_id = format!("rIdImage{n}");
+        body.push_str(&picture(
+            n,
+            &rel_id,
+            &p.file_name,
+            (w, h),
+            width_twips,
+            max_height_twips,
+        ));
+        body.push_str(&para(
+            &format!("图{n}　{}", p.file_name),
+            "仿宋",
+            SIZE_SMALL,
+            false,
+            "center",
+        ));
+        media.push(Media {
+            rel_id,
+            part: format!("media/image{n}.{}", kind.extension()),
+            bytes: p.bytes.clone(),
+        });
+    }
+    (body, media)
+}
+
+/// One record as a meeting record (会议记录) on A4, with its photos after the table.
 pub fn record_docx(r: &MeetingRecord) -> Result<Vec<u8>, ExportError> {
     // Text width on portrait A4: 11906 − 1588 − 1474 = 8844 twips.
     let grid = [1600, 2822, 1600, 2822];
@@ -183,7 +286,7 @@ pub fn record_docx(r: &MeetingRecord) -> Result<Vec<u8>, ExportError> {
         )
     };
     let attachments = r.attachments.join("\n");
-    let rows = vec![
+    let mut rows = vec![
         cell("工作任务", 1600, 1, true) + &cell(&r.duty_title, full, 3, false),
         cell("时间", 1600, 1, true)
             + &cell(&opt_date_zh(r.work_date), 2822, 1, false)
@@ -197,11 +300,25 @@ pub fn record_docx(r: &MeetingRecord) -> Result<Vec<u8>, ExportError> {
         cell("会议内容", 1600, 1, true) + &cell(&r.content, full, 3, false),
         cell("佐证材料", 1600, 1, true) + &cell(&attachments, full, 3, false),
     ];
+    match &r.receipt {
+        Receipt::NotReported => {}
+        Receipt::Acknowledged { by, at } => rows.push(
+            cell("签收人", 1600, 1, true)
+                + &cell(by, 2822, 1, false)
+                + &cell("签收时间", 1600, 1, true)
+                + &cell(&format!("{}（北京时间）", time_zh(*at)), 2822, 1, false),
+        ),
+        other => rows.push(cell("签收情况", 1600, 1, true) + &cell(&other.line(), full, 3, false)),
+    }
     let mut body = String::new();
     body.push_str(&para(&r.unit_name, "宋体", SIZE_BODY, false, "center"));
     body.push_str(&para("会 议 记 录", "宋体", SIZE_TITLE, true, "center"));
     body.push_str(&table(&grid, &rows, 0));
-    let mut note = format!("登记时间：{}　第{}版", r.recorded_at, r.version.max(1));
+    let mut note = format!(
+        "登记时间（北京时间）：{}　第{}版",
+        r.recorded_at.map(time_zh).unwrap_or_default(),
+        r.version.max(1)
+    );
     if let Some(reason) = &r.correction_reason {
         note.push_str(&format!("　更正原因：{reason}"));
     }
@@ -215,58 +332,91 @@ pub fn record_docx(r: &MeetingRecord) -> Result<Vec<u8>, ExportError> {
             "left",
         ));
     }
+    // Text height on portrait A4: 16838 − 2098 − 1984 = 12756 twips; a photo takes at most
+    // 60% of it, so a tall one leaves room for its caption.
+    let (pictures, media) = photos(&r.photos, 8844, 7654);
+    if !media.is_empty() {
+        // The heading stays with the first photo.
+        body.push_str(
+            &para("附：现场照片", "宋体", SIZE_BODY, true, "left").replacen(
+                "<w:pPr>",
+                "<w:pPr><w:keepNext/>",
+                1,
+            ),
+        );
+        body.push_str(&pictures);
+    }
     body.push_str(&section(false));
-    package(&format!("{}会议记录", r.duty_title), &body)
+    package(&format!("{}会议记录", r.duty_title), &body, &media)
 }
 
 /// The year's ledger as a landscape A4 document with one table row per record.
 pub fn ledger_docx(meta: &LedgerMeta, rows: &[LedgerRow]) -> Result<Vec<u8>, ExportError> {
-    // Text width on landscape A4: 16838 − 1588 − 1474 = 13776 twips.
-    let grid = [700, 2100, 1700, 1600, 1600, 1200, 1576, 2100, 1200];
+    // Text width on landscape A4: 16838 − 1588 − 1474 = 13776 twips. The table is set in 五号
+    // (10.5 pt) with single spacing; an ISO date fits its column on one line even in a wide
+    // fallback font.
+    let grid = [620, 1700, 1550, 1450, 1000, 1300, 1500, 1906, 1300, 1450];
     let headers = [
         "序号",
         "工作任务",
-        "周期",
-        "到期日",
+        "周期（到期日）",
         "开展日期",
         "完成情况",
+        "地点",
         "参加人员",
         "内容摘要",
         "佐证材料",
+        "签收",
     ];
     let mut trs = vec![headers
         .iter()
         .zip(grid)
-        .map(|(h, w)| cell(h, w, 1, true))
+        .map(|(h, w)| cell_spaced(h, w, 1, true, SIZE_SMALL, 260))
         .collect::<String>()];
     for (n, r) in rows.iter().enumerate() {
-        let excerpt: String = r.content.chars().take(80).collect();
-        let excerpt = if r.content.chars().count() > 80 {
+        // An excerpt and, for a long list, the first names and the count: the full record is
+        // in the XLSX and the meeting record, and short rows keep a page's worth together.
+        let excerpt: String = r.content.chars().take(50).collect();
+        let excerpt = if r.content.chars().count() > 50 {
             format!("{excerpt}……")
         } else {
             excerpt
+        };
+        let participants = if r.participants.len() > 6 {
+            format!(
+                "{}等{}人",
+                r.participants[..5].join("、"),
+                r.participants.len()
+            )
+        } else {
+            r.participants.join("、")
         };
         let mut status = r.status.clone();
         if r.entered_late {
             status.push_str("（补录）");
         }
+        let period = match r.due {
+            Some(d) => format!("{}\n{d}", r.period_label),
+            None => r.period_label.clone(),
+        };
         let values = [
             (n + 1).to_string(),
             r.duty_title.clone(),
-            r.period_label.clone(),
+            period,
             // ISO dates fit the narrow columns on one line.
-            r.due.map(|d| d.to_string()).unwrap_or_default(),
             r.work_date.map(|d| d.to_string()).unwrap_or_default(),
             status,
-            r.participants.join("、"),
+            r.place.clone(),
+            participants,
             excerpt,
             r.evidence_files.join("\n"),
+            r.receipt.line(),
         ];
         trs.push(
             values
                 .iter()
                 .zip(grid)
-                .map(|(v, w)| cell(v, w, 1, false))
+                .map(|(v, w)| cell_spaced(v, w, 1, false, SIZE_SMALL, 260))
                 .collect(),
         );
     }
@@ -279,13 +429,54 @@ pub fn ledger_docx(meta: &LedgerMeta, rows: &[LedgerRow]) -> Result<Vec<u8>, Exp
     line.push_str(&format!("　　填报日期：{}", date_zh(meta.filled_on)));
     body.push_str(&para(&line, "仿宋", SIZE_TABLE, false, "left"));
     body.push_str(&table(&grid, &trs, 1));
-    let mut footer = format!("共 {} 条记录。", rows.len());
+    let mut footer = crate::xlsx::count_line(rows);
+    footer.push_str("签收时间为北京时间。");
     if let Some(h) = &meta.chain_head {
         footer.push_str(&format!("审计链校验码：{h}"));
     }
     body.push_str(&para(&footer, "仿宋", SIZE_SMALL, false, "left"));
     body.push_str(&section(true));
-    package(&meta.title, &body)
+    package(&meta.title, &body, &[])
+}
+
+/// A plain document in the manner of GB/T 9704: a centred title (2号 宋体, bold), an optional
+/// line under it, paragraphs of 3号 仿宋 indented by two characters (a salutation, ending in
+/// "：", is not), then the closing lines — who issues it, the date — to the right. The demo
+/// writes its minutes (会议纪要) and reports with it.
+pub fn text_docx(
+    title: &str,
+    subtitle: &str,
+    paragraphs: &[String],
+    closing: &[String],
+) -> Result<Vec<u8>, ExportError> {
+    let mut body = String::new();
+    body.push_str(&para(title, "宋体", SIZE_TITLE, true, "center"));
+    if !subtitle.is_empty() {
+        body.push_str(&para(subtitle, "仿宋", SIZE_BODY, false, "center"));
+    }
+    let line = |text: &str, indent: &str, align: &str| {
+        format!(
+            "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"560\" w:lineRule=\"exact\"/>{indent}<w:jc w:val=\"{align}\"/></w:pPr>{}</w:p>",
+            run(text, "仿宋", SIZE_BODY, false)
+        )
+    };
+    for p in paragraphs {
+        let indent = if p.ends_with('：') {
+            ""
+        } else {
+            "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>"
+        };
+        body.push_str(&line(p, indent, "both"));
+    }
+    if !closing.is_empty() {
+        body.push_str(&line("", "", "left"));
+    }
+    for c in closing {
+        // Two characters in from the right margin, as 成文日期 is set.
+        body.push_str(&line(c, "<w:ind w:right=\"640\"/>", "right"));
+    }
+    body.push_str(&section(false));
+    package(title, &body, &[])
 }
 
 /// The registration form of a reviewed item (《上网信息审核登记表》) on portrait A4: the item, its
@@ -341,5 +532,5 @@ pub fn registration_docx(r: &Registration) -> Result<Vec<u8>, ExportError> {
     body.push_str(&para("审核记录", "宋体", SIZE_BODY, true, "left"));
     body.push_str(&table(&trail_grid, &trail, 1));
     body.push_str(&section(false));
-    package(&r.title, &body)
+    package(&r.title, &body, &[])
 }

@@ -6,10 +6,11 @@
 
 pub mod docx;
 pub mod ical;
+pub mod image;
 pub mod xlsx;
 pub mod zip_export;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
 /// Who filled the ledger and for which unit and year: the heading of every export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,12 +39,83 @@ pub struct LedgerRow {
     pub participants: Vec<String>,
     pub content: String,
     pub evidence_files: Vec<String>,
+    /// The name of the person who entered it (登记人), never an account's username.
     pub recorded_by: String,
-    /// When the record was entered, as shown to people.
-    pub recorded_at: String,
+    /// When the record (its current version) was entered, in China time (UTC+8).
+    pub recorded_at: Option<NaiveDateTime>,
+    /// The current version's number; 0 for an obligation without a record.
     pub version: u32,
     /// Entered after the due date (补录), though the work may have been done in time.
     pub entered_late: bool,
+    /// The parent's 签收 of a record reported to it.
+    pub receipt: Receipt,
+}
+
+impl LedgerRow {
+    /// Whether the row is a record (not an obligation still without one).
+    pub fn is_record(&self) -> bool {
+        self.version > 0
+    }
+}
+
+/// Where a record reported to the parent unit stands (签收情况).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Receipt {
+    /// Not a report to the parent (or no record).
+    #[default]
+    NotReported,
+    /// Waiting for the parent's 签收.
+    Pending,
+    /// Returned (退回) by the parent, with its reason: the unit is to correct it.
+    Returned {
+        by: String,
+        at: NaiveDateTime,
+        reason: String,
+    },
+    /// Acknowledged (签收) by the parent: who (by name) and when, in China time.
+    Acknowledged { by: String, at: NaiveDateTime },
+}
+
+impl Receipt {
+    /// What the 签收人 column shows: the name, or where the report stands.
+    pub fn who(&self) -> String {
+        match self {
+            Receipt::NotReported => String::new(),
+            Receipt::Pending => "待签收".into(),
+            Receipt::Returned { .. } => "已退回".into(),
+            Receipt::Acknowledged { by, .. } => by.clone(),
+        }
+    }
+
+    /// When it was acknowledged (or returned), China time.
+    pub fn at(&self) -> Option<NaiveDateTime> {
+        match self {
+            Receipt::Acknowledged { at, .. } | Receipt::Returned { at, .. } => Some(*at),
+            _ => None,
+        }
+    }
+
+    /// What documents show in a narrow 签收 cell: 签收人, the date and the time on lines of
+    /// their own, or the state.
+    pub fn line(&self) -> String {
+        match self {
+            Receipt::NotReported => String::new(),
+            Receipt::Pending => "待上级签收".into(),
+            Receipt::Returned { by, at, reason } => {
+                format!("{by}于{}退回：{reason}", time_zh(*at))
+            }
+            Receipt::Acknowledged { by, at } => {
+                format!("{by}\n{}\n{}", at.format("%Y-%m-%d"), at.format("%H:%M"))
+            }
+        }
+    }
+}
+
+/// A photo to embed (JPEG or PNG), with the file name that becomes its caption.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Photo {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// One record as a meeting record (会议记录).
@@ -57,11 +129,17 @@ pub struct MeetingRecord {
     pub participants: Vec<String>,
     pub content: String,
     pub attachments: Vec<String>,
+    /// The name of the person who entered it (记录人), never an account's username.
     pub recorded_by: String,
-    pub recorded_at: String,
+    /// When it was entered, in China time.
+    pub recorded_at: Option<NaiveDateTime>,
     pub version: u32,
     /// For a correction: why the record was corrected.
     pub correction_reason: Option<String>,
+    /// The parent's 签收, for a record reported to it.
+    pub receipt: Receipt,
+    /// JPEG and PNG attachments, embedded after the table at the page's width.
+    pub photos: Vec<Photo>,
     pub chain_head: Option<String>,
 }
 
@@ -112,4 +190,9 @@ pub fn date_zh(d: NaiveDate) -> String {
 
 fn opt_date_zh(d: Option<NaiveDate>) -> String {
     d.map(date_zh).unwrap_or_default()
+}
+
+/// A China-time moment as documents show it: 2026-03-21 09:30.
+pub fn time_zh(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
 }

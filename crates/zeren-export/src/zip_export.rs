@@ -7,14 +7,21 @@ use std::io::{Seek, Write};
 
 use zip::write::SimpleFileOptions;
 
-use crate::xlsx::index_xlsx;
-use crate::{ExportError, LedgerMeta};
+use chrono::NaiveDate;
+
+use crate::xlsx::{index_xlsx, IndexEntry};
+use crate::{ExportError, LedgerMeta, Receipt};
 
 /// One record's evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EvidenceItem {
     pub duty_title: String,
     pub period_label: String,
+    pub work_date: Option<NaiveDate>,
+    /// Who entered the record, by name.
+    pub recorded_by: String,
+    /// The parent's 签收 of a record reported to it.
+    pub receipt: Receipt,
     /// Stored files: the name to show and the key the loader understands.
     pub files: Vec<(String, String)>,
 }
@@ -70,12 +77,15 @@ pub fn evidence_zip<W: Write + Seek>(
             let bytes = load(key)?;
             z.start_file(format!("{folder}/{file}"), opts)?;
             z.write_all(&bytes)?;
-            index.push((
-                folder.clone(),
+            index.push(IndexEntry {
+                folder: folder.clone(),
                 file,
-                item.duty_title.clone(),
-                item.period_label.clone(),
-            ));
+                duty_title: item.duty_title.clone(),
+                period_label: item.period_label.clone(),
+                work_date: item.work_date,
+                recorded_by: item.recorded_by.clone(),
+                receipt: item.receipt.clone(),
+            });
         }
     }
     z.start_file("佐证材料目录.xlsx", opts)?;

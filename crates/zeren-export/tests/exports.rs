@@ -5,14 +5,22 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::NaiveDate;
-use zeren_export::docx::{ledger_docx, record_docx};
-use zeren_export::xlsx::ledger_xlsx;
+use chrono::{NaiveDate, NaiveDateTime};
+use zeren_export::docx::{ledger_docx, record_docx, text_docx};
+use zeren_export::xlsx::{ledger_xlsx, row_height_for, wrapped_lines};
 use zeren_export::zip_export::{evidence_zip, EvidenceItem};
-use zeren_export::{LedgerMeta, LedgerRow, MeetingRecord};
+use zeren_export::{LedgerMeta, LedgerRow, MeetingRecord, Photo, Receipt};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+fn long_content() -> String {
+    "一、传达学习上级党组织关于意识形态工作的通知精神，逐条对照本单位落实情况。\n二、结合本单位实际分析研判本季度意识形态领域情况，未发现倾向性、苗头性问题。\n三、部署下一阶段工作：加强阵地管理，落实信息发布审核制度，做好舆情收集与报告。".into()
 }
 
 fn meta() -> LedgerMeta {
@@ -41,9 +49,29 @@ fn rows() -> Vec<LedgerRow> {
                 .into(),
             evidence_files: vec!["会议纪要.pdf".into(), "签到表.jpg".into()],
             recorded_by: "王小明".into(),
-            recorded_at: "2026-03-21 09:30".into(),
+            recorded_at: Some(t("2026-03-21 09:30")),
             version: 2,
             entered_late: false,
+            receipt: Receipt::NotReported,
+        },
+        LedgerRow {
+            duty_title: "向区教体局党组书面汇报意识形态工作".into(),
+            period_label: "2026年上半年".into(),
+            due: Some(d("2026-06-30")),
+            status: "按时完成".into(),
+            work_date: Some(d("2026-06-20")),
+            place: "校长办公室".into(),
+            participants: vec!["王庆彬".into()],
+            content: long_content(),
+            evidence_files: vec!["上半年工作汇报.docx".into()],
+            recorded_by: "王小明".into(),
+            recorded_at: Some(t("2026-06-21 16:05")),
+            version: 1,
+            entered_late: false,
+            receipt: Receipt::Acknowledged {
+                by: "赵局长".into(),
+                at: t("2026-06-25 10:12"),
+            },
         },
         LedgerRow {
             duty_title: "向区教体局党组书面汇报意识形态工作".into(),
@@ -112,9 +140,12 @@ fn ledger_xlsx_has_title_unit_filler_and_one_row_per_record() {
         "填报日期：2026年11月29日",
         "意识形态工作内容专题学习",
         "会议纪要.pdf",
-        "2026年3月20日",
-        "第2版",
         "审计链校验码：7f3a9c",
+        "登记时间（北京时间）",
+        "签收人",
+        "签收时间（北京时间）",
+        "赵局长",
+        "共 2 条记录；另有 1 项待办尚未登记。",
     ] {
         assert!(strings.contains(s), "{s} in the workbook");
     }
@@ -135,7 +166,83 @@ fn ledger_xlsx_has_title_unit_filler_and_one_row_per_record() {
             text.contains("意识形态工作台账"),
             "the PDF shows the Chinese title: {text}"
         );
+        // Dates are shown as Chinese dates, the version as 第2版, 签收 in China time.
+        for s in ["2026年3月20日", "第2版", "2026-06-25 10:12", "赵局长"] {
+            assert!(text.contains(s), "{s} in the PDF: {text}");
+        }
     }
+}
+
+/// The cell of `sheet` at `at` (e.g. "A4"), as written.
+fn cell_xml<'a>(sheet: &'a str, at: &str) -> &'a str {
+    let start = sheet
+        .find(&format!("<c r=\"{at}\""))
+        .unwrap_or_else(|| panic!("cell {at} in {sheet}"));
+    let rest = &sheet[start..];
+    let end = match (rest.find("/>"), rest.find("</c>")) {
+        (Some(a), Some(b)) if a < b && !rest[..a].contains('>') => a + 2,
+        (_, Some(b)) => b + 4,
+        (Some(a), None) => a + 2,
+        _ => rest.len(),
+    };
+    &rest[..end]
+}
+
+#[test]
+fn ledger_xlsx_stores_numbers_and_dates_as_numbers() {
+    let bytes = ledger_xlsx(&meta(), &rows()).unwrap();
+    let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml");
+    // 序号 (A), 到期日 (D), 开展日期 (E), 登记时间 (L), 版本 (M), 签收时间 (O): numbers, not
+    // shared strings, so they sort and add up in WPS and Excel.
+    for at in ["A4", "D4", "E4", "L4", "M4", "A5", "M5", "O5", "A6", "D6"] {
+        let c = cell_xml(&sheet, at);
+        assert!(
+            !c.contains("t=\"s\"") && c.contains("<v>"),
+            "{at} holds a number: {c}"
+        );
+    }
+    assert!(cell_xml(&sheet, "M4").contains("<v>2</v>"), "version 2");
+    assert!(cell_xml(&sheet, "A6").contains("<v>3</v>"), "row number 3");
+    // 2026-03-20 is Excel day 46101.
+    assert!(cell_xml(&sheet, "E4").contains("<v>46101</v>"));
+    // Text stays text.
+    assert!(cell_xml(&sheet, "B4").contains("t=\"s\""));
+    let styles = unzip(&bytes, "xl/styles.xml");
+    assert!(
+        styles.contains("formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;\""),
+        "{styles}"
+    );
+    assert!(styles.contains("&quot;第&quot;0&quot;版&quot;"));
+}
+
+#[test]
+fn ledger_xlsx_rows_are_tall_enough_for_their_wrapped_text() {
+    let bytes = ledger_xlsx(&meta(), &rows()).unwrap();
+    let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml");
+    let height = |r: u32| -> f64 {
+        let at = sheet.find(&format!("<row r=\"{r}\"")).unwrap();
+        let row = &sheet[at..at + sheet[at..].find('>').unwrap()];
+        assert!(row.contains("customHeight=\"1\""), "explicit height: {row}");
+        let ht = row
+            .split("ht=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        ht.parse().unwrap()
+    };
+    // Row 5 holds the three-paragraph summary in the 34-wide 内容摘要 column.
+    let lines = wrapped_lines(&long_content(), 34.0);
+    assert!(lines >= 6, "{lines} lines");
+    assert_eq!(height(5), row_height_for(lines));
+    assert!(
+        height(5) >= lines as f64 * 14.0,
+        "at least a 11-point line each"
+    );
+    // Row 4: the two file names on two lines; row 6: the long duty title wraps once.
+    assert!(height(4) >= row_height_for(2) && height(4) < height(5));
+    assert_eq!(height(6), row_height_for(2));
 }
 
 #[test]
@@ -148,11 +255,38 @@ fn record_docx_is_a_meeting_record() {
         place: "三楼会议室".into(),
         participants: vec!["王庆彬".into(), "周涛宇".into()],
         content: "一、学习文件。\n\n二、部署工作。".into(),
-        attachments: vec!["会议纪要.pdf".into()],
+        attachments: vec![
+            "会议纪要.pdf".into(),
+            "会场照片.png".into(),
+            "签到表.png".into(),
+            "损坏的照片.jpg".into(),
+        ],
         recorded_by: "王小明".into(),
-        recorded_at: "2026-03-21 09:30".into(),
+        recorded_at: Some(t("2026-03-21 09:30")),
         version: 2,
         correction_reason: Some("补充参会人员".into()),
+        receipt: Receipt::Acknowledged {
+            by: "赵局长".into(),
+            at: t("2026-03-25 10:12"),
+        },
+        photos: vec![
+            Photo {
+                file_name: "会场照片.png".into(),
+                bytes: picture(640, 480),
+            },
+            Photo {
+                file_name: "签到表.png".into(),
+                bytes: picture(300, 900),
+            },
+            Photo {
+                file_name: "签到表.jpg".into(),
+                bytes: tiny_jpeg(),
+            },
+            Photo {
+                file_name: "损坏的照片.jpg".into(),
+                bytes: b"\xFF\xD8 not really".to_vec(),
+            },
+        ],
         chain_head: Some("7f3a9c".into()),
     };
     let bytes = record_docx(&r).unwrap();
@@ -163,21 +297,91 @@ fn record_docx_is_a_meeting_record() {
         "王庆彬、周涛宇（共2人）",
         "2026年3月20日",
         "更正原因：补充参会人员",
+        "登记时间（北京时间）：2026-03-21 09:30",
+        "签收人",
+        "赵局长",
+        "签收时间",
+        "2026-03-25 10:12（北京时间）",
         "w:eastAsia=\"仿宋\"",
         "w:tblLayout w:type=\"fixed\"",
         "<w:gridCol w:w=\"1600\"/>",
+        "图1　会场照片.png",
+        "图2　签到表.png",
+        "图3　签到表.jpg",
     ] {
         assert!(doc.contains(s), "{s} in the document");
     }
+    assert!(
+        !doc.contains("图4"),
+        "a file that is not a picture is not embedded"
+    );
+    // The pictures are parts of the package, related to the document and typed.
+    let mut z = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+    let mut media = Vec::new();
+    z.by_name("word/media/image1.png")
+        .unwrap()
+        .read_to_end(&mut media)
+        .unwrap();
+    assert_eq!(media, picture(640, 480));
+    assert!(z.by_name("word/media/image2.png").is_ok());
+    assert!(z.by_name("word/media/image3.jpeg").is_ok());
+    assert!(z.by_name("word/media/image4.png").is_err());
+    let rels = unzip(&bytes, "word/_rels/document.xml.rels");
+    assert!(rels.contains("Target=\"media/image1.png\""), "{rels}");
+    let types = unzip(&bytes, "[Content_Types].xml");
+    assert!(types.contains("Extension=\"png\" ContentType=\"image/png\""));
+    assert!(types.contains("Extension=\"jpeg\" ContentType=\"image/jpeg\""));
+    // Scaled to the text width (8844 twips = 5615940 EMU), proportions kept; the tall one is
+    // capped at 60% of the text height.
+    assert!(doc.contains("cx=\"5615940\" cy=\"4211955\""), "{doc}");
+    assert!(doc.contains("cx=\"1620096\" cy=\"4860290\""), "{doc}");
     let dir = out_dir("record");
     let f = dir.join("record.docx");
     std::fs::write(&f, &bytes).unwrap();
     if let Some(text) = libreoffice_text(&f) {
         assert!(
-            text.contains("三楼会议室"),
+            text.contains("三楼会议室") && text.contains("会场照片.png") && text.contains("赵局长"),
             "the PDF shows the record: {text}"
         );
     }
+}
+
+/// The smallest baseline JPEG: one 8×8 grey block (a DC difference of 0 and end of block, each
+/// coded with a one-bit Huffman code).
+fn tiny_jpeg() -> Vec<u8> {
+    let mut j = vec![0xFF, 0xD8];
+    j.extend([0xFF, 0xDB, 0x00, 0x43, 0x00]);
+    j.extend([1u8; 64]);
+    j.extend([
+        0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00,
+    ]);
+    for class in [0x00, 0x10] {
+        j.extend([0xFF, 0xC4, 0x00, 0x14, class, 0x01]);
+        j.extend([0u8; 15]);
+        j.push(0x00);
+    }
+    j.extend([
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x3F, 0xFF, 0xD9,
+    ]);
+    j
+}
+
+/// A generated picture: a wall, a red banner and a table, as the demo draws them.
+fn picture(w: u32, h: u32) -> Vec<u8> {
+    let mut px = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let (r, g, b) = if y > h * 7 / 10 {
+                (110, 70, 40)
+            } else if y > h / 10 && y < h / 4 && x > w / 8 && x < w * 7 / 8 {
+                (190, 30, 40)
+            } else {
+                (200 + (y * 40 / h) as u8, 200, 190 - (x * 30 / w) as u8)
+            };
+            px.extend([r, g, b]);
+        }
+    }
+    zeren_export::image::png_rgb(w, h, &px)
 }
 
 #[test]
@@ -190,13 +394,35 @@ fn ledger_docx_lists_the_year() {
         doc.contains("<w:tblHeader/>"),
         "the header row repeats on each page"
     );
-    assert!(doc.contains("已逾期"));
+    for s in [
+        "已逾期",
+        ">地点<",
+        "三楼会议室",
+        "校长办公室",
+        ">签收<",
+        "赵局长",
+        "2026-06-25",
+        "10:12",
+        "共 2 条记录；另有 1 项待办尚未登记。",
+    ] {
+        assert!(doc.contains(s), "{s} in the document");
+    }
+    // Fixed layout: the grid fills the landscape text width exactly.
+    let grid: u32 = doc
+        .split("<w:gridCol w:w=\"")
+        .skip(1)
+        .map(|x| x.split('"').next().unwrap().parse::<u32>().unwrap())
+        .sum();
+    assert_eq!(grid, 13776);
     let dir = out_dir("ledger-docx");
     let f = dir.join("ledger.docx");
     std::fs::write(&f, &bytes).unwrap();
     if let Some(text) = libreoffice_text(&f) {
         assert!(
-            text.contains("已逾期") && text.contains("2026-03-20"),
+            text.contains("已逾期")
+                && text.contains("2026-03-20")
+                && text.contains("三楼会议室")
+                && text.contains("赵局长"),
             "the PDF shows the rows: {text}"
         );
     }
@@ -208,6 +434,12 @@ fn evidence_zip_has_a_folder_per_record_and_an_index() {
         EvidenceItem {
             duty_title: "专题学习".into(),
             period_label: "2026年第一季度".into(),
+            work_date: Some(d("2026-03-20")),
+            recorded_by: "王小明".into(),
+            receipt: Receipt::Acknowledged {
+                by: "赵局长".into(),
+                at: t("2026-03-25 10:12"),
+            },
             files: vec![
                 ("纪要.pdf".into(), "a".into()),
                 ("纪要.pdf".into(), "b".into()),
@@ -218,6 +450,7 @@ fn evidence_zip_has_a_folder_per_record_and_an_index() {
             duty_title: "半年汇报".into(),
             period_label: "2026年上半年".into(),
             files: vec![("汇报.docx".into(), "d".into())],
+            ..EvidenceItem::default()
         },
     ];
     let sink = evidence_zip(Cursor::new(Vec::new()), &meta(), &items, |key| {
@@ -249,7 +482,53 @@ fn evidence_zip_has_a_folder_per_record_and_an_index() {
         .unwrap()
         .read_to_end(&mut index)
         .unwrap();
-    assert!(unzip(&index, "xl/sharedStrings.xml").contains("汇报.docx"));
+    let strings = unzip(&index, "xl/sharedStrings.xml");
+    for s in [
+        "汇报.docx",
+        "登记人",
+        "王小明",
+        "签收人",
+        "签收时间（北京时间）",
+        "赵局长",
+    ] {
+        assert!(strings.contains(s), "{s} in the index");
+    }
+    let dir = out_dir("zip-index");
+    let f = dir.join("index.xlsx");
+    std::fs::write(&f, &index).unwrap();
+    if let Some(text) = libreoffice_text(&f) {
+        assert!(
+            text.contains("2026-03-25 10:12") && text.contains("2026年3月20日"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_plain_document_for_minutes() {
+    let bytes = text_docx(
+        "河东区第一中学党支部会议纪要",
+        "2026年3月20日",
+        &[
+            "河东区教育体育局：".into(),
+            "会议传达学习了上级文件精神。".into(),
+            "会议要求各部门抓好落实。".into(),
+        ],
+        &["河东区第一中学党支部".into(), "2026年3月20日".into()],
+    )
+    .unwrap();
+    let doc = unzip(&bytes, "word/document.xml");
+    assert!(doc.contains("会议纪要") && doc.contains("w:firstLineChars=\"200\""));
+    let closing = doc
+        .rfind("<w:jc w:val=\"right\"/>")
+        .expect("closing lines to the right");
+    assert!(doc[closing..].contains("2026年3月20日"));
+    let dir = out_dir("minutes");
+    let f = dir.join("minutes.docx");
+    std::fs::write(&f, &bytes).unwrap();
+    if let Some(text) = libreoffice_text(&f) {
+        assert!(text.contains("抓好落实"), "{text}");
+    }
 }
 
 #[test]
@@ -258,6 +537,7 @@ fn a_failing_loader_fails_the_export() {
         duty_title: "x".into(),
         period_label: "y".into(),
         files: vec![("a.pdf".into(), "k".into())],
+        ..EvidenceItem::default()
     }];
     let r = evidence_zip(Cursor::new(Vec::new()), &meta(), &items, |_| {
         Err(std::io::Error::other("checksum mismatch"))

@@ -328,6 +328,12 @@ pub enum Break {
     },
     /// A line of the anchor file or the checkpoint does not verify under the audit key.
     SidecarFile { file: String, line: usize },
+    /// A line of the anchor file or the checkpoint is signed with a key not in the keyring.
+    SidecarKey {
+        file: String,
+        line: usize,
+        key_id: String,
+    },
     /// The entry at the last verified point no longer has the hash it had then.
     Checkpoint { seq: i64 },
     /// What the entry says about stored rows does not hold in the database.
@@ -382,6 +388,10 @@ impl std::fmt::Display for Break {
             Break::SidecarFile { file, line } => write!(
                 f,
                 "{file} line {line} does not verify under the audit key: the file was altered"
+            ),
+            Break::SidecarKey { file, line, key_id } => write!(
+                f,
+                "{file} line {line} is signed with audit key {key_id}, which is not in the keyring (audit.key, audit.keyring)"
             ),
             Break::Checkpoint { seq } => write!(
                 f,

@@ -25,6 +25,18 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Config(format!("{}: {e}", path.display()))
 }
 
+/// An I/O error with its cause in words first.
+fn io_words(path: &Path, e: std::io::Error) -> Error {
+    let words = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied",
+        std::io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only",
+        std::io::ErrorKind::StorageFull => "the disk is full",
+        std::io::ErrorKind::NotFound => "the directory does not exist",
+        _ => return io_err(path, e),
+    };
+    Error::Config(format!("{}: {words} ({e})", path.display()))
+}
+
 /// The audit key files of a data directory, and where its anchors and checkpoint go.
 #[derive(Debug)]
 pub struct AuditFiles {
@@ -46,7 +58,7 @@ impl AuditFiles {
                 }
                 // Another process created it first: use that one.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(io_err(&path, e)),
+                Err(e) => return Err(io_words(&path, e)),
             }
         }
         AuditFiles::open_existing(dir)
@@ -167,18 +179,13 @@ impl AuditFiles {
             match parse_signed_line(line, alg, &self.keys, |seq, hash, at| {
                 Anchor::text(seq, hash, at)
             }) {
-                Some((seq, hash, at, key_id)) => out.push(Anchor {
+                Signed::Valid(seq, hash, at, key_id) => out.push(Anchor {
                     seq,
                     hash,
                     at,
                     key_id,
                 }),
-                None => {
-                    return Ok(Err(Break::SidecarFile {
-                        file: ANCHOR_FILE.into(),
-                        line: i + 1,
-                    }))
-                }
+                bad => return Ok(Err(bad.into_break(ANCHOR_FILE, i + 1))),
             }
         }
         Ok(Ok(out))
@@ -197,11 +204,8 @@ impl AuditFiles {
         };
         let line = text.strip_suffix(b"\n").unwrap_or(&text);
         match parse_signed_line(line, alg, &self.keys, checkpoint_text) {
-            Some((seq, hash, ..)) => Ok(Ok(Some((seq, hash)))),
-            None => Ok(Err(Break::SidecarFile {
-                file: CHECKPOINT_FILE.into(),
-                line: 1,
-            })),
+            Signed::Valid(seq, hash, ..) => Ok(Ok(Some((seq, hash)))),
+            bad => Ok(Err(bad.into_break(CHECKPOINT_FILE, 1))),
         }
     }
 
@@ -238,23 +242,55 @@ fn checkpoint_text(seq: i64, hash: &str, at: &DateTime<Utc>) -> String {
     )
 }
 
+enum Signed {
+    Valid(i64, String, DateTime<Utc>, String),
+    UnknownKey(String),
+    Invalid,
+}
+
+impl Signed {
+    fn into_break(self, file: &str, line: usize) -> Break {
+        match self {
+            Signed::UnknownKey(key_id) => Break::SidecarKey {
+                file: file.into(),
+                line,
+                key_id,
+            },
+            _ => Break::SidecarFile {
+                file: file.into(),
+                line,
+            },
+        }
+    }
+}
+
 /// `seq hash at key_id mac`, the MAC over `text(seq, hash, at)` under `key_id`.
 fn parse_signed_line(
     line: &[u8],
     alg: HashAlg,
     keys: &Keyring,
     text: impl Fn(i64, &str, &DateTime<Utc>) -> String,
-) -> Option<(i64, String, DateTime<Utc>, String)> {
-    let line = std::str::from_utf8(line).ok()?;
-    let parts: Vec<&str> = line.split(' ').collect();
-    let [seq, hash, at, key_id, mac] = parts[..] else {
-        return None;
+) -> Signed {
+    let parse = || -> Option<(i64, &str, DateTime<Utc>, &str, &str)> {
+        let line = std::str::from_utf8(line).ok()?;
+        let parts: Vec<&str> = line.split(' ').collect();
+        let [seq, hash, at, key_id, mac] = parts[..] else {
+            return None;
+        };
+        let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+        Some((seq.parse().ok()?, hash, at, key_id, mac))
     };
-    let seq: i64 = seq.parse().ok()?;
-    let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
-    let key = keys.get(key_id)?;
-    crate::audit::same(&key.mac(alg, &text(seq, hash, &at)), mac)
-        .then(|| (seq, hash.to_string(), at, key_id.to_string()))
+    let Some((seq, hash, at, key_id, mac)) = parse() else {
+        return Signed::Invalid;
+    };
+    let Some(key) = keys.get(key_id) else {
+        return Signed::UnknownKey(key_id.to_string());
+    };
+    if crate::audit::same(&key.mac(alg, &text(seq, hash, &at)), mac) {
+        Signed::Valid(seq, hash.to_string(), at, key_id.to_string())
+    } else {
+        Signed::Invalid
+    }
 }
 
 fn key_line(key: &AuditKey) -> String {
@@ -412,7 +448,7 @@ impl DataDirLock {
             .read(true)
             .write(true)
             .open(&path)
-            .map_err(|e| io_err(&path, e))?;
+            .map_err(|e| io_words(&path, e))?;
         #[cfg(unix)]
         {
             use std::os::unix::io::AsRawFd;

@@ -69,6 +69,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0050_policy_scope.sql"),
         postgres: include_str!("../migrations/postgres/0050_policy_scope.sql"),
     },
+    Migration {
+        version: 70,
+        name: "receipts",
+        sqlite: include_str!("../migrations/sqlite/0070_receipts.sql"),
+        postgres: include_str!("../migrations/postgres/0070_receipts.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once
@@ -127,6 +133,16 @@ pub(crate) async fn connect(url: &str, o: &crate::OpenOptions) -> Result<Pool, E
         Backend::Postgres => {
             let opts = PgConnectOptions::from_str(url)
                 .map_err(|e| Error::Config(format!("bad PostgreSQL URL: {e}")))?;
+            // One direct attempt first: the pool retries until its timeout and then reports
+            // only that it timed out, hiding a refused connection or a wrong password.
+            {
+                use sqlx::{ConnectOptions, Connection};
+                let c = opts
+                    .connect()
+                    .await
+                    .map_err(|e| crate::health::connect_error(url, Backend::Postgres, e))?;
+                let _ = c.close().await;
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
@@ -157,7 +173,10 @@ pub(crate) async fn migrate(pool: &Pool) -> Result<(), Error> {
         let wrap = |e: sqlx::Error| Error::Migration {
             version: m.version,
             name: m.name.to_string(),
-            message: format!("{fail}: {e}"),
+            message: match crate::health::storage_failure(&e) {
+                Some(words) => format!("{words} ({fail}: {e})"),
+                None => format!("{fail}: {e}"),
+            },
         };
         macro_rules! apply {
             ($pool:expr, $lock:expr) => {{

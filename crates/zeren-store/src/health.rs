@@ -166,6 +166,11 @@ impl Health {
         }
     }
 
+    /// Something may have changed: the next check probes.
+    pub(crate) fn forget(&self) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     pub(crate) fn succeeded(&self) {
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         if matches!(&*last, Some((_, Err(_)))) {
@@ -186,9 +191,9 @@ impl Health {
     }
 }
 
-/// A probe row grows by this much and shrinks again, so that a database that cannot grow
-/// (disk full) fails the probe.
-const BALLAST: usize = 16 * 1024;
+/// A probe row grows by this much (more than most single writes) and shrinks again, so that
+/// a database that cannot grow (disk full) fails the probe.
+const BALLAST: usize = 64 * 1024;
 
 impl crate::Store {
     /// Can the database take writes now? A small write transaction (not in the audit chain),

@@ -100,6 +100,8 @@ pub struct RecordHistory {
     pub record: RecordRow,
     pub versions: Vec<VersionDetail>,
     pub acknowledgements: Vec<Acknowledgement>,
+    /// The parent's returns (退回), oldest first.
+    pub returns: Vec<RecordReturn>,
 }
 
 impl RecordHistory {
@@ -107,6 +109,20 @@ impl RecordHistory {
         self.versions
             .iter()
             .find(|v| v.version.version == self.record.current_version)
+    }
+
+    /// The 签收 of the current version, if the parent has acknowledged it.
+    pub fn acknowledged(&self) -> Option<&Acknowledgement> {
+        self.acknowledgements
+            .iter()
+            .find(|a| a.version == self.record.current_version)
+    }
+
+    /// The 退回 of the current version, if the parent has returned it (and it is not corrected).
+    pub fn returned(&self) -> Option<&RecordReturn> {
+        self.returns
+            .iter()
+            .find(|x| x.version == self.record.current_version)
     }
 }
 
@@ -130,8 +146,67 @@ pub struct Acknowledgement {
     pub version: i64,
     pub unit_id: i64,
     pub acknowledged_by: Option<i64>,
+    /// 签收人: the person behind the account (its username only for an account without one).
+    pub acknowledged_by_name: String,
     pub acknowledged_at: DateTime<Utc>,
     pub note: String,
+}
+
+/// 退回: the parent unit sends a record reported to it back to the unit, with a reason; the unit
+/// corrects it as a new version, which waits for 签收 again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RecordReturn {
+    pub id: i64,
+    pub record_id: i64,
+    /// The version returned.
+    pub version: i64,
+    /// The parent unit that returned it.
+    pub unit_id: i64,
+    pub returned_by: Option<i64>,
+    pub returned_by_name: String,
+    pub returned_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// A record reported to a parent unit whose current version waits for its 签收, as the parent's
+/// lists show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AwaitingReceipt {
+    pub record_id: i64,
+    /// The version waiting (the one to acknowledge or return).
+    pub version: i64,
+    pub obligation_id: i64,
+    pub title: String,
+    pub period_label: String,
+    pub due_on: NaiveDate,
+    /// The reporting unit.
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// The parent it reports to.
+    pub parent_id: i64,
+    pub parent_name: String,
+    /// When this version was entered, and by whom (by name).
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: String,
+    /// Returned before and corrected since (重新报送).
+    pub resubmitted: bool,
+}
+
+/// A record of a unit whose current version the parent returned (退回), waiting for the unit's
+/// correction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ReturnedRecord {
+    pub record_id: i64,
+    pub version: i64,
+    pub obligation_id: i64,
+    pub title: String,
+    pub period_label: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub parent_name: String,
+    pub returned_by_name: String,
+    pub returned_at: DateTime<Utc>,
+    pub reason: String,
 }
 
 /// An obligation with the work dates of its records' current versions and when the first record
@@ -163,6 +238,33 @@ enum Bind {
     Text(String),
     Date(NaiveDate),
 }
+
+/// The current version of record `r` is neither acknowledged nor returned: it waits for 签收.
+const AWAITING: &str = "NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
+    AND NOT EXISTS (SELECT 1 FROM record_returns x WHERE x.record_id = r.id AND x.version = r.current_version)";
+
+/// The units where an account may edit (its edit and administer grants and everything below).
+const EDITABLE: &str = "WITH RECURSIVE editable(id) AS (
+        SELECT unit_id FROM grants WHERE account_id = $1 AND level IN ('edit', 'administer')
+        UNION
+        SELECT u.id FROM units u JOIN editable e ON u.parent_id = e.id)";
+
+/// Records reported by the units directly below the editable units, waiting for 签收, with
+/// what the lists show. Indexed all the way: units by parent, reported obligations by unit,
+/// records by obligation, 签收 and 退回 by (record, version).
+const AWAITING_FOR_EDITOR: &str = "FROM editable e
+    JOIN units c ON c.parent_id = e.id
+    JOIN units p ON p.id = c.parent_id
+    JOIN obligations o ON o.unit_id = c.id AND o.report_to_parent = TRUE
+    JOIN records r ON r.obligation_id = o.id
+    JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version";
+
+const ACKNOWLEDGEMENT: &str = "SELECT a.id, a.record_id, a.version, a.unit_id, a.acknowledged_by,
+        CASE WHEN a.acknowledged_by_name <> '' THEN a.acknowledged_by_name ELSE COALESCE(p.name, acc.username, '') END AS acknowledged_by_name,
+        a.acknowledged_at, a.note
+    FROM acknowledgements a LEFT JOIN accounts acc ON acc.id = a.acknowledged_by LEFT JOIN people p ON p.id = acc.person_id";
+
+const RETURN: &str = "SELECT id, record_id, version, unit_id, returned_by, returned_by_name, returned_at, reason FROM record_returns";
 
 const OBLIGATION: &str = "SELECT o.id, o.installed_policy_id, o.policy_id, o.duty_id, o.title, o.unit_id, o.person_id, o.every, o.period_start, o.period_end, o.period_label, o.due_on, o.times, o.evidence, o.report_to_parent, o.created_at FROM obligations o";
 const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
@@ -355,10 +457,17 @@ pub trait LedgerRead: Read {
 
     #[doc(hidden)]
     async fn record_history(&mut self, record: RecordRow) -> Result<RecordHistory> {
+        // Versions entered before 登记人 was stored by name hold the account's username: those
+        // show the account's person instead. (The audit digest of a version is computed from
+        // the stored row, never from this.)
         let versions: Vec<RecordVersion> = run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at
-             FROM record_versions WHERE record_id = $1 ORDER BY version"
+            "SELECT v.id, v.record_id, v.version, v.work_date, v.place, v.content, v.reason, v.created_by,
+                    CASE WHEN p.name IS NOT NULL AND acc.username = v.created_by_name THEN p.name ELSE v.created_by_name END AS created_by_name,
+                    v.created_at
+             FROM record_versions v
+             LEFT JOIN accounts acc ON acc.id = v.created_by LEFT JOIN people p ON p.id = acc.person_id
+             WHERE v.record_id = $1 ORDER BY v.version"
         )
         .bind(record.id)
         .fetch_all(&mut *c)
@@ -381,13 +490,16 @@ pub trait LedgerRead: Read {
         .bind(record.id)
         .fetch_all(&mut *c)
         .await)?;
-        let acknowledgements: Vec<Acknowledgement> = run!(self.conn(), |c| sqlx::query_as(
-            "SELECT id, record_id, version, unit_id, acknowledged_by, acknowledged_at, note
-             FROM acknowledgements WHERE record_id = $1 ORDER BY id"
-        )
-        .bind(record.id)
-        .fetch_all(&mut *c)
-        .await)?;
+        let sql = format!("{ACKNOWLEDGEMENT} WHERE a.record_id = $1 ORDER BY a.id");
+        let acknowledgements: Vec<Acknowledgement> = run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(record.id)
+            .fetch_all(&mut *c)
+            .await)?;
+        let sql = format!("{RETURN} WHERE record_id = $1 ORDER BY id");
+        let returns: Vec<RecordReturn> = run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(record.id)
+            .fetch_all(&mut *c)
+            .await)?;
         let versions = versions
             .into_iter()
             .map(|v| VersionDetail {
@@ -408,6 +520,7 @@ pub trait LedgerRead: Read {
             record,
             versions,
             acknowledgements,
+            returns,
         })
     }
 
@@ -485,14 +598,13 @@ pub trait LedgerRead: Read {
         Ok(row.is_some())
     }
 
-    /// Records reported to `parent` by the units directly below it whose current version is not
-    /// yet acknowledged (签收), oldest first.
+    /// Records reported to `parent` by the units directly below it whose current version waits
+    /// for its 签收 (neither acknowledged nor returned), oldest first.
     async fn inbox(&mut self, parent: i64) -> Result<Vec<(Obligation, RecordRow)>> {
         let sql = format!(
             "{OBLIGATION} JOIN units u ON u.id = o.unit_id
              WHERE u.parent_id = $1 AND o.report_to_parent = TRUE
-               AND EXISTS (SELECT 1 FROM records r WHERE r.obligation_id = o.id AND NOT EXISTS (
-                   SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version))
+               AND EXISTS (SELECT 1 FROM records r WHERE r.obligation_id = o.id AND {AWAITING})
              ORDER BY o.due_on, o.id"
         );
         let obligations: Vec<Obligation> = run!(self.conn(), |c| sqlx::query_as(&sql)
@@ -500,21 +612,83 @@ pub trait LedgerRead: Read {
             .fetch_all(&mut *c)
             .await)?;
         let mut out = Vec::new();
+        let sql = format!(
+            "SELECT r.id, r.obligation_id, r.current_version, r.created_by, r.created_at FROM records r
+             WHERE r.obligation_id = $1 AND {AWAITING} ORDER BY r.id"
+        );
         for o in obligations {
-            let records: Vec<RecordRow> = run!(self.conn(), |c| {
-                sqlx::query_as(
-                "SELECT r.id, r.obligation_id, r.current_version, r.created_by, r.created_at FROM records r
-                 WHERE r.obligation_id = $1 AND NOT EXISTS (
-                     SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
-                 ORDER BY r.id"
-            )
-            .bind(o.id)
-            .fetch_all(&mut *c)
-            .await
-            })?;
+            let records: Vec<RecordRow> = run!(self.conn(), |c| sqlx::query_as(&sql)
+                .bind(o.id)
+                .fetch_all(&mut *c)
+                .await)?;
             out.extend(records.into_iter().map(|r| (o.clone(), r)));
         }
         Ok(out)
+    }
+
+    /// What waits for this account's 签收: records reported by the child units of every unit it
+    /// may edit, whose current version is neither acknowledged nor returned — oldest report
+    /// first, at most `limit`. One indexed query, not a walk over the ledger.
+    async fn awaiting_receipt(
+        &mut self,
+        account_id: i64,
+        limit: i64,
+    ) -> Result<Vec<AwaitingReceipt>> {
+        let sql = format!(
+            "{EDITABLE}
+             SELECT r.id AS record_id, r.current_version AS version, o.id AS obligation_id, o.title,
+                    o.period_label, o.due_on, c.id AS unit_id, c.name AS unit_name,
+                    p.id AS parent_id, p.name AS parent_name,
+                    v.created_at AS reported_at, v.created_by_name AS reported_by,
+                    EXISTS (SELECT 1 FROM record_returns y WHERE y.record_id = r.id) AS resubmitted
+             {AWAITING_FOR_EDITOR}
+             WHERE {AWAITING}
+             ORDER BY v.created_at, r.id LIMIT $2"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(account_id)
+            .bind(limit.max(0))
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// How many records wait for this account's 签收 (the navigation's count).
+    async fn awaiting_receipt_count(&mut self, account_id: i64) -> Result<i64> {
+        let sql = format!("{EDITABLE} SELECT COUNT(*) {AWAITING_FOR_EDITOR} WHERE {AWAITING}");
+        let (n,): (i64,) = run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(account_id)
+            .fetch_one(&mut *c)
+            .await)?;
+        Ok(n)
+    }
+
+    /// Records of these units whose current version the parent returned (退回), waiting for the
+    /// unit's correction, most recently returned first.
+    async fn returned_records(&mut self, units: &[i64]) -> Result<Vec<ReturnedRecord>> {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=units.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT r.id AS record_id, r.current_version AS version, o.id AS obligation_id, o.title,
+                    o.period_label, c.id AS unit_id, c.name AS unit_name, COALESCE(p.name, '') AS parent_name,
+                    x.returned_by_name, x.returned_at, x.reason
+             FROM obligations o
+             JOIN units c ON c.id = o.unit_id
+             LEFT JOIN units p ON p.id = c.parent_id
+             JOIN records r ON r.obligation_id = o.id
+             JOIN record_returns x ON x.record_id = r.id AND x.version = r.current_version
+             WHERE o.report_to_parent = TRUE AND o.unit_id IN ({})
+             ORDER BY x.returned_at DESC, r.id",
+            marks.join(", ")
+        );
+        Ok(run!(self.conn(), |c| {
+            let mut q = sqlx::query_as(&sql);
+            for u in units {
+                q = q.bind(*u);
+            }
+            q.fetch_all(&mut *c).await
+        })?)
     }
 }
 
@@ -656,6 +830,7 @@ impl Write {
     pub async fn put_attachment(&mut self, bytes: &[u8], media_type: &str) -> Result<String> {
         crate::check_text("media type", media_type)?;
         let sha = sha256_hex(bytes);
+        let at = self.stamp();
         let inserted = run!(self.conn(), |c| {
             sqlx::query(
             "INSERT INTO attachments (sha256, size, media_type, content, created_at) VALUES ($1, $2, $3, $4, $5)
@@ -665,7 +840,7 @@ impl Write {
         .bind(bytes.len() as i64)
         .bind(media_type)
         .bind(bytes)
-        .bind(now())
+        .bind(at)
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected())
@@ -691,13 +866,14 @@ impl Write {
     ) -> Result<RecordHistory> {
         v.check()?;
         let by = self.actor().account_id;
+        let at = self.stamp();
         let record: RecordRow = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO records (obligation_id, current_version, created_by, created_at) VALUES ($1, 1, $2, $3)
              RETURNING id, obligation_id, current_version, created_by, created_at"
         )
         .bind(obligation_id)
         .bind(by)
-        .bind(now())
+        .bind(at)
         .fetch_one(&mut *c)
         .await)
         .map_err(|e| Error::from_write(e, "record"))?;
@@ -706,7 +882,12 @@ impl Write {
             .record_by_id(record.id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("record {}", record.id)))?;
-        self.record_audit("record.create", &history).await?;
+        let action = if self.importing().is_some() {
+            "record.import"
+        } else {
+            "record.create"
+        };
+        self.record_audit(action, &history).await?;
         Ok(history)
     }
 
@@ -742,7 +923,12 @@ impl Write {
             .record_by_id(record_id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("record {record_id}")))?;
-        self.record_audit("record.correct", &history).await?;
+        let action = if self.importing().is_some() {
+            "record.import_correction"
+        } else {
+            "record.correct"
+        };
+        self.record_audit(action, &history).await?;
         Ok(history)
     }
 
@@ -753,7 +939,9 @@ impl Write {
         v: &NewVersion,
     ) -> Result<i64> {
         let by = self.actor().account_id;
-        let name = self.actor().name.clone();
+        // 登记人 by name: the person behind the account, as people know them.
+        let name = self.actor_display_name().await?;
+        let at = self.stamp();
         let (vid,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO record_versions (record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
@@ -766,7 +954,7 @@ impl Write {
         .bind(&v.reason)
         .bind(by)
         .bind(&name)
-        .bind(now())
+        .bind(at)
         .fetch_one(&mut *c)
         .await)
         .map_err(|e| Error::from_write(e, "record version"))?;
@@ -808,10 +996,13 @@ impl Write {
         let digest = version_digest(self.alg(), &current.version, &participants, &files);
         // What verification compares with the database: this version's content, that the
         // record points at it, and that its files are stored unchanged.
-        let details = json!({
+        let mut details = json!({
             "record": { "id": h.record.id, "version": current.version.version, "digest": digest },
             "files": files.iter().map(|(_, _, sha)| sha).collect::<Vec<_>>(),
         });
+        if let Some(at) = self.importing() {
+            details["imported_at"] = json!(at);
+        }
         self.record_with(
             action,
             "record",
@@ -876,9 +1067,51 @@ impl Write {
         Ok(())
     }
 
+    /// Takes the record's row lock (PostgreSQL; SQLite has one writer anyway) and returns its
+    /// current version, which must be `seen` when given: 签收, 退回 and corrections of one record
+    /// happen one after the other, each on the version its author read.
+    async fn lock_record(&mut self, record_id: i64, seen: Option<i64>) -> Result<i64> {
+        let row: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+            "UPDATE records SET current_version = current_version
+             WHERE id = $1 AND ($2 < 0 OR current_version = $2) RETURNING current_version"
+        )
+        .bind(record_id)
+        .bind(seen.unwrap_or(-1))
+        .fetch_optional(&mut *c)
+        .await)?;
+        match (row, seen) {
+            (Some((v,)), _) => Ok(v),
+            (None, Some(v)) if self.record_by_id(record_id).await?.is_some() => Err(
+                Error::Conflict(format!("record {record_id} is no longer at version {v}")),
+            ),
+            (None, _) => Err(Error::NotFound(format!("record {record_id}"))),
+        }
+    }
+
+    /// Whether the parent already answered this version: acknowledged or returned it.
+    async fn answered(&mut self, record_id: i64, version: i64) -> Result<Option<&'static str>> {
+        let row: Option<(String,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT 'acknowledged' FROM acknowledgements WHERE record_id = $1 AND version = $2
+             UNION ALL
+             SELECT 'returned' FROM record_returns WHERE record_id = $1 AND version = $2"
+        )
+        .bind(record_id)
+        .bind(version)
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(row.map(|(w,)| {
+            if w == "returned" {
+                "returned"
+            } else {
+                "acknowledged"
+            }
+        }))
+    }
+
     /// The parent unit acknowledges (签收) the current version of a record.
     /// `seen` is the version the acknowledger read: if the record was corrected since, this is a
-    /// conflict rather than an acknowledgement of a version nobody looked at.
+    /// conflict rather than an acknowledgement of a version nobody looked at. A version already
+    /// acknowledged or returned is a conflict too.
     pub async fn acknowledge(
         &mut self,
         record_id: i64,
@@ -886,33 +1119,89 @@ impl Write {
         note: &str,
         seen: Option<i64>,
     ) -> Result<Acknowledgement> {
+        crate::check_text("note", note)?;
+        let version = self.lock_record(record_id, seen).await?;
+        if let Some(how) = self.answered(record_id, version).await? {
+            return Err(Error::Conflict(format!(
+                "record {record_id} version {version} is already {how}"
+            )));
+        }
         let by = self.actor().account_id;
-        let a: Option<Acknowledgement> = run!(self.conn(), |c| sqlx::query_as(
-            "INSERT INTO acknowledgements (record_id, version, unit_id, acknowledged_by, acknowledged_at, note)
-             SELECT id, current_version, $2, $3, $4, $5 FROM records
-             WHERE id = $1 AND ($6 < 0 OR current_version = $6)
-             RETURNING id, record_id, version, unit_id, acknowledged_by, acknowledged_at, note"
+        let name = self.actor_display_name().await?;
+        let at = self.stamp();
+        let a: Acknowledgement = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO acknowledgements (record_id, version, unit_id, acknowledged_by, acknowledged_by_name, acknowledged_at, note)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             RETURNING id, record_id, version, unit_id, acknowledged_by, acknowledged_by_name, acknowledged_at, note"
         )
         .bind(record_id)
+        .bind(version)
         .bind(unit_id)
         .bind(by)
-        .bind(now())
+        .bind(&name)
+        .bind(at)
         .bind(note)
-        .bind(seen.unwrap_or(-1))
-        .fetch_optional(&mut *c)
+        .fetch_one(&mut *c)
         .await)
         .map_err(|e| Error::from_write(e, "acknowledgement"))?;
-        let a = match (a, seen) {
-            (Some(a), _) => a,
-            (None, Some(v)) => {
-                return Err(Error::Conflict(format!(
-                    "record {record_id} is no longer at version {v}"
-                )))
-            }
-            (None, None) => return Err(Error::NotFound(format!("record {record_id}"))),
+        let action = if self.importing().is_some() {
+            "record.import_acknowledgement"
+        } else {
+            "record.acknowledge"
         };
-        self.record("record.acknowledge", "record", &record_id.to_string(), &a)
+        let details = self.importing().map(|at| json!({ "imported_at": at }));
+        self.record_with(action, "record", &record_id.to_string(), &a, details)
             .await?;
         Ok(a)
+    }
+
+    /// The parent unit returns (退回) the current version of a record reported to it, with a
+    /// reason: the unit is to correct it, and the correction waits for 签收 again. `seen` as for
+    /// [`Write::acknowledge`]; a version already acknowledged or returned is a conflict.
+    pub async fn return_record(
+        &mut self,
+        record_id: i64,
+        unit_id: i64,
+        reason: &str,
+        seen: Option<i64>,
+    ) -> Result<RecordReturn> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::Invalid("a return needs a reason".into()));
+        }
+        crate::check_text("reason", reason)?;
+        let version = self.lock_record(record_id, seen).await?;
+        if let Some(how) = self.answered(record_id, version).await? {
+            return Err(Error::Conflict(format!(
+                "record {record_id} version {version} is already {how}"
+            )));
+        }
+        let by = self.actor().account_id;
+        let name = self.actor_display_name().await?;
+        let at = self.stamp();
+        let x: RecordReturn = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO record_returns (record_id, version, unit_id, returned_by, returned_by_name, returned_at, reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             RETURNING id, record_id, version, unit_id, returned_by, returned_by_name, returned_at, reason"
+        )
+        .bind(record_id)
+        .bind(version)
+        .bind(unit_id)
+        .bind(by)
+        .bind(&name)
+        .bind(at)
+        .bind(reason)
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "return"))?;
+        let action = if self.importing().is_some() {
+            "record.import_return"
+        } else {
+            "record.return"
+        };
+        let details = self.importing().map(|at| json!({ "imported_at": at }));
+        self.record_with(action, "record", &record_id.to_string(), &x, details)
+            .await?;
+        Ok(x)
     }
 }

@@ -25,7 +25,23 @@ pub struct Write {
     tip: Option<Tip>,
     /// A key switch this transaction wrote: anchored outside the database once committed.
     switched: Option<(i64, String)>,
+    /// Tells the readiness probe when this transaction ends without a commit.
+    watch: RollbackWatch,
+    /// Set only when importing history: the time the ledger writes are stamped with.
+    history_at: Option<DateTime<Utc>>,
     _sqlite_writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// A write that ends without a commit may have failed for a storage reason (a full disk
+/// fails the statement, not the COMMIT): the next readiness check then probes afresh.
+struct RollbackWatch(Option<Arc<Health>>);
+
+impl Drop for RollbackWatch {
+    fn drop(&mut self) {
+        if let Some(h) = &self.0 {
+            h.forget();
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -56,15 +72,53 @@ impl Write {
             actor,
             alg,
             files,
+            watch: RollbackWatch(Some(health.clone())),
             health,
             tip: None,
             switched: None,
+            history_at: None,
             _sqlite_writer: guard,
         }
     }
 
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// **For importing history only** (records kept on paper or in another system, and
+    /// `zeren demo`): stamps the ledger writes that follow in this transaction — records and
+    /// their versions, 签收, 退回, stored files — with `at` instead of the present moment. Each
+    /// is audited under its own import action (`record.import`, `record.import_correction`,
+    /// `record.import_acknowledgement`, `record.import_return`) with the time it claims, and the
+    /// audit entry itself carries the real time of the import. The web layer never calls this:
+    /// a person's entry is always stamped with now, so nobody can back-date a record.
+    pub fn import_history_at(&mut self, at: DateTime<Utc>) {
+        self.history_at = Some(at);
+    }
+
+    /// When a ledger write happens: now, or the time of the history being imported.
+    pub(crate) fn stamp(&self) -> DateTime<Utc> {
+        self.history_at.unwrap_or_else(crate::now)
+    }
+
+    /// The time claimed by an import, for its audit details.
+    pub(crate) fn importing(&self) -> Option<DateTime<Utc>> {
+        self.history_at
+    }
+
+    /// The name people know the acting account by: its person's name, else the account's
+    /// username (an administrator without a person), else the actor's name.
+    pub async fn actor_display_name(&mut self) -> Result<String> {
+        let Some(id) = self.actor.account_id else {
+            return Ok(self.actor.name.clone());
+        };
+        let row: Option<(String,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT p.name FROM accounts a JOIN people p ON p.id = a.person_id WHERE a.id = $1"
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(row.map(|(n,)| n).unwrap_or_else(|| self.actor.name.clone()))
     }
 
     /// The number of the key switch this transaction appended, if any.
@@ -77,7 +131,8 @@ impl Write {
         self.alg
     }
 
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        self.watch.0 = None;
         let r = match self.tx {
             Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
@@ -178,8 +233,16 @@ impl Write {
     /// switch (or rotation) is appended first, as an entry of its own.
     pub(crate) async fn ensure_key(&mut self) -> Result<Option<AuditKey>> {
         let tip = self.tip().await?;
-        let keys = self.files.as_ref().map(|f| f.keyring().clone());
-        let mine = keys.as_ref().and_then(|k| k.current().cloned());
+        let files = self.files.clone();
+        let keys = files.as_ref().map(|f| f.keyring());
+        let mine = keys.and_then(|k| k.current());
+        // The common case, once per entry: the chain already uses this server's key.
+        if let (Some(chain), Some(mine)) = (&tip.next_key, mine) {
+            if chain == mine.id() {
+                return Ok(Some(mine.clone()));
+            }
+        }
+        let mine = mine.cloned();
         match (tip.next_key, mine) {
             (None, None) => Ok(None),
             (Some(chain), Some(mine)) if chain == mine.id() => Ok(Some(mine)),
@@ -189,7 +252,7 @@ impl Write {
                 Ok(Some(mine))
             }
             (Some(chain), Some(mine)) => {
-                let Some(old) = keys.as_ref().and_then(|k| k.get(&chain)) else {
+                let Some(old) = keys.and_then(|k| k.get(&chain)) else {
                     return Err(Error::Config(format!(
                         "the audit chain is authenticated with key {chain}, which this server does not hold (its key is {}): copy audit.key and audit.keyring from the instance that rotated it",
                         mine.id()
@@ -752,6 +815,8 @@ impl Write {
         text: &str,
         sha256: &str,
     ) -> Result<InstalledPolicy> {
+        // The text is not in the audit state (only its digest): check it here.
+        crate::check_text("policy text", text)?;
         let by = self.actor.account_id;
         let applies_to = crate::install::applies_to_of(policy_id, text);
         let p: InstalledPolicy = run!(self.conn(), |c| {

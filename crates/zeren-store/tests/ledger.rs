@@ -441,3 +441,291 @@ async fn verification_is_not_confused_by_concurrent_writers() {
         db.drop_db().await;
     }
 }
+
+/// An account that may edit at `unit`, linked to a person named `name`.
+async fn editor(store: &Store, unit: i64, username: &str, name: &str) -> Actor {
+    let mut w = store.write(&Actor::system()).await.unwrap();
+    let p = w
+        .create_person(&NewPerson {
+            unit_id: unit,
+            name: name.into(),
+            ..NewPerson::default()
+        })
+        .await
+        .unwrap();
+    let a = w
+        .create_account(username, Some(p.id), "x", AdminDuty::None)
+        .await
+        .unwrap();
+    w.set_grant(a.id, unit, Level::Edit).await.unwrap();
+    w.commit().await.unwrap();
+    Actor::account(a.id, username)
+}
+
+#[tokio::test]
+async fn the_parent_returns_a_report_and_acknowledges_its_correction() {
+    for db in TestDb::all().await {
+        let f = fixture(&db).await;
+        let school = editor(&f.store, f.school, "clerk", "李娜").await;
+        let bureau = editor(&f.store, f.bureau, "office", "赵立新").await;
+        let bureau_id = bureau.account_id.unwrap();
+        let mut w = f.store.write(&Actor::system()).await.unwrap();
+        let ids = w
+            .materialise_obligations(&[obligation(
+                &f,
+                "half_year_report",
+                "2026-01-01",
+                "2026-06-30",
+                "2026-06-30",
+                true,
+            )])
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let v = NewVersion {
+            work_date: day("2026-06-28"),
+            content: "半年工作汇报".into(),
+            ..NewVersion::default()
+        };
+        let mut w = f.store.write(&school).await.unwrap();
+        let report = w.create_record(ids[0], &v).await.unwrap();
+        w.commit().await.unwrap();
+        let id = report.record.id;
+        assert_eq!(
+            report.current().unwrap().version.created_by_name,
+            "李娜",
+            "登记人 by name, not the username"
+        );
+
+        // It waits for the bureau's editor, and only theirs.
+        let mut r = f.store.reader().await.unwrap();
+        assert_eq!(r.awaiting_receipt_count(bureau_id).await.unwrap(), 1);
+        let waiting = r.awaiting_receipt(bureau_id, 50).await.unwrap();
+        assert_eq!(
+            (
+                waiting[0].record_id,
+                waiting[0].version,
+                waiting[0].resubmitted
+            ),
+            (id, 1, false)
+        );
+        assert_eq!(waiting[0].unit_name, "环湖中学");
+        assert_eq!(waiting[0].parent_id, f.bureau);
+        assert_eq!(waiting[0].reported_by, "李娜");
+        assert_eq!(
+            r.awaiting_receipt_count(school.account_id.unwrap())
+                .await
+                .unwrap(),
+            0
+        );
+        drop(r);
+
+        // A return needs a reason, and is of the version read.
+        let mut w = f.store.write(&bureau).await.unwrap();
+        assert!(matches!(
+            w.return_record(id, f.bureau, "  ", Some(1)).await,
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            w.return_record(id, f.bureau, "缺少数据", Some(2)).await,
+            Err(Error::Conflict(_))
+        ));
+        drop(w);
+        let mut w = f.store.write(&bureau).await.unwrap();
+        let back = w
+            .return_record(id, f.bureau, "缺少第二季度数据", Some(1))
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(
+            (back.version, back.returned_by_name.as_str()),
+            (1, "赵立新")
+        );
+        // A returned version cannot also be acknowledged, nor returned twice.
+        let mut w = f.store.write(&bureau).await.unwrap();
+        assert!(matches!(
+            w.acknowledge(id, f.bureau, "", Some(1)).await,
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(
+            w.return_record(id, f.bureau, "再退", None).await,
+            Err(Error::Conflict(_))
+        ));
+        drop(w);
+        let mut r = f.store.reader().await.unwrap();
+        assert_eq!(r.awaiting_receipt_count(bureau_id).await.unwrap(), 0);
+        assert!(r.inbox(f.bureau).await.unwrap().is_empty());
+        let returned = r.returned_records(&[f.school]).await.unwrap();
+        assert_eq!(returned.len(), 1);
+        assert_eq!(returned[0].reason, "缺少第二季度数据");
+        assert_eq!(returned[0].parent_name, "河东区教体局");
+        assert!(r.returned_records(&[f.bureau]).await.unwrap().is_empty());
+        let h = r.record_by_id(id).await.unwrap().unwrap();
+        assert_eq!(h.returned().unwrap().reason, "缺少第二季度数据");
+        drop(r);
+
+        // The school corrects it: the correction waits again, marked as resubmitted.
+        let mut w = f.store.write(&school).await.unwrap();
+        w.correct_record(
+            id,
+            1,
+            &NewVersion {
+                content: "半年工作汇报（含第二季度数据）".into(),
+                reason: Some("按退回意见补充数据".into()),
+                ..v.clone()
+            },
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        let mut r = f.store.reader().await.unwrap();
+        assert!(r.returned_records(&[f.school]).await.unwrap().is_empty());
+        let waiting = r.awaiting_receipt(bureau_id, 50).await.unwrap();
+        assert_eq!(
+            (waiting[0].version, waiting[0].resubmitted),
+            (2, true),
+            "{waiting:?}"
+        );
+        drop(r);
+        let mut w = f.store.write(&bureau).await.unwrap();
+        let ack = w
+            .acknowledge(id, f.bureau, "已签收", Some(2))
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(ack.acknowledged_by_name, "赵立新");
+        let mut r = f.store.reader().await.unwrap();
+        assert_eq!(r.awaiting_receipt_count(bureau_id).await.unwrap(), 0);
+        let h = r.record_by_id(id).await.unwrap().unwrap();
+        assert_eq!(h.returns.len(), 1, "the return stays in the history");
+        assert_eq!(h.acknowledged().unwrap().version, 2);
+        assert!(h.returned().is_none());
+        let actions: Vec<String> = r
+            .audit_page(0, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        drop(r);
+        for a in ["record.return", "record.correct", "record.acknowledge"] {
+            assert!(actions.iter().any(|x| x == a), "{a}");
+        }
+
+        // 签收 and 退回 are rows the database never lets anyone edit or delete.
+        for sql in [
+            "UPDATE acknowledgements SET note = 'x'",
+            "DELETE FROM acknowledgements",
+            "UPDATE record_returns SET reason = 'x'",
+            "DELETE FROM record_returns",
+        ] {
+            assert!(db.exec_raw(sql).await.is_err(), "refused: {sql}");
+        }
+        assert_eq!(f.store.verify_audit().await.unwrap().first_break, None);
+
+        // Versions stored before names were (the account's username) show the person too.
+        let legacy = match db.backend {
+            Backend::Sqlite => "DROP TRIGGER record_versions_no_update; UPDATE record_versions SET created_by_name = 'clerk'",
+            Backend::Postgres => "DROP TRIGGER record_versions_no_change ON record_versions; UPDATE record_versions SET created_by_name = 'clerk'",
+        };
+        db.exec_raw(legacy).await.unwrap();
+        let mut r = f.store.reader().await.unwrap();
+        let h = r.record_by_id(id).await.unwrap().unwrap();
+        assert_eq!(h.versions[0].version.created_by_name, "李娜");
+        drop(r);
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn history_is_imported_on_its_dates_and_audited_as_an_import() {
+    for db in TestDb::all().await {
+        let f = fixture(&db).await;
+        let school = editor(&f.store, f.school, "clerk", "李娜").await;
+        let bureau = editor(&f.store, f.bureau, "office", "赵立新").await;
+        let mut w = f.store.write(&Actor::system()).await.unwrap();
+        let ids = w
+            .materialise_obligations(&[obligation(
+                &f,
+                "half_year_report",
+                "2025-01-01",
+                "2025-06-30",
+                "2025-06-30",
+                true,
+            )])
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let at = |s: &str| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+                .unwrap()
+                .and_utc()
+        };
+        let mut w = f.store.write(&school).await.unwrap();
+        w.import_history_at(at("2025-06-27 02:30"));
+        let h = w
+            .create_record(
+                ids[0],
+                &NewVersion {
+                    work_date: day("2025-06-26"),
+                    content: "上半年工作汇报".into(),
+                    ..NewVersion::default()
+                },
+            )
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(h.record.created_at, at("2025-06-27 02:30"));
+        assert_eq!(
+            h.current().unwrap().version.created_at,
+            at("2025-06-27 02:30")
+        );
+        let mut w = f.store.write(&bureau).await.unwrap();
+        w.import_history_at(at("2025-07-02 01:00"));
+        let a = w
+            .acknowledge(h.record.id, f.bureau, "", Some(1))
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(a.acknowledged_at, at("2025-07-02 01:00"));
+
+        // Without the import, the same write is stamped now.
+        let mut w = f.store.write(&school).await.unwrap();
+        let h2 = w
+            .correct_record(
+                h.record.id,
+                1,
+                &NewVersion {
+                    work_date: day("2025-06-26"),
+                    reason: Some("补充".into()),
+                    ..NewVersion::default()
+                },
+            )
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        assert!(h2.current().unwrap().version.created_at > at("2026-01-01 00:00"));
+
+        let mut r = f.store.reader().await.unwrap();
+        let entries = r.audit_page(0, 1000).await.unwrap();
+        let import = entries
+            .iter()
+            .find(|e| e.action == "record.import")
+            .expect("an import entry");
+        assert!(
+            import.at > at("2026-01-01 00:00"),
+            "the entry has the real time"
+        );
+        assert!(import
+            .details_json()
+            .get("imported_at")
+            .is_some_and(|v| v.as_str().unwrap().starts_with("2025-06-27")));
+        assert!(entries
+            .iter()
+            .any(|e| e.action == "record.import_acknowledgement"));
+        assert!(!entries.iter().any(|e| e.action == "record.create"));
+        drop(r);
+        assert_eq!(f.store.verify_audit().await.unwrap().first_break, None);
+        db.drop_db().await;
+    }
+}

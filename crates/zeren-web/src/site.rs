@@ -27,9 +27,10 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when the database answers.
+/// Ready when the database takes writes (a full disk or a read-only database is not ready,
+/// even if it still answers reads).
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    match state.store.writable().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "database not ready");
@@ -49,6 +50,8 @@ pub async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response 
             let (h, path) = rest.split_once('/').unwrap_or((rest, ""));
             (h == host).then(|| format!("/{path}"))
         })
+        // Only a path of this site: `//evil.example` or `/\evil.example` would leave it.
+        .filter(|p| !p.starts_with("//") && !p.starts_with("/\\"))
         .unwrap_or_else(|| "/".into());
     let cookie = format!("zeren_lang={value}; Path=/; Max-Age=31536000; SameSite=Lax");
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()

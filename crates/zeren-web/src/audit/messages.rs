@@ -32,6 +32,6 @@ pub static MESSAGES: Catalogue = &[
     ),
     ("audit.person", "操作人", "Person"),
     ("audit.system", "系统", "the system"),
-    ("audit.time", "时间", "Time"),
+    ("audit.time", "时间（北京时间）", "Time (Beijing time)"),
     ("audit.to", "止", "To"),
 ];

@@ -40,42 +40,130 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
 }
 
-/// What an audit action means, in the viewer's language; unknown actions show their code.
+/// What each audit action means: (code, 中文, English), sorted by code. Every action the store
+/// writes has a line (a test reads the store's sources to hold to it).
+const LABELS: &[(&str, &str, &str)] = &[
+    (
+        "account.active",
+        "启用/停用账号",
+        "account enabled/disabled",
+    ),
+    ("account.create", "创建账号", "account created"),
+    ("account.password", "修改密码", "password changed"),
+    (
+        "account.person",
+        "账号关联人员",
+        "account linked to a person",
+    ),
+    (
+        "account.reset",
+        "管理员重置密码",
+        "password reset by an administrator",
+    ),
+    (
+        "account.revoke_access",
+        "注销账号的会话和令牌",
+        "account's sessions and tokens revoked",
+    ),
+    ("assignment.create", "任命", "role assigned"),
+    ("assignment.end", "卸任", "assignment ended"),
+    ("attachment.store", "保存附件", "file stored"),
+    (
+        "audit.key",
+        "启用或更换审计密钥",
+        "audit key started or rotated",
+    ),
+    ("body.flag", "机构需调整", "body flagged for adjustment"),
+    ("body.member.add", "添加机构成员", "body member added"),
+    ("body.member.remove", "移除机构成员", "body member removed"),
+    ("body.sync", "更新机构成员", "body members updated"),
+    (
+        "calendar_feed.set",
+        "生成日历订阅地址",
+        "calendar feed created",
+    ),
+    ("channel.create", "登记阵地", "channel registered"),
+    ("channel.status", "变更阵地状态", "channel status changed"),
+    ("grant.remove", "撤销权限", "permission removed"),
+    ("grant.set", "授予权限", "permission granted"),
+    ("login.failure", "登录失败", "failed login"),
+    (
+        "login.locked",
+        "登录失败次数过多，锁定",
+        "locked after failed logins",
+    ),
+    (
+        "login.refused",
+        "锁定期间拒绝登录",
+        "login refused while locked",
+    ),
+    ("login.unlock", "解除锁定", "lockout lifted"),
+    (
+        "obligation.remove",
+        "删除尚未开始的待办",
+        "future obligation removed",
+    ),
+    ("obligations.materialise", "生成待办", "obligations created"),
+    ("person.create", "添加人员", "person added"),
+    ("person.update", "更新人员信息", "person updated"),
+    (
+        "policy.effective_from",
+        "设置实施办法施行日期",
+        "policy start date set",
+    ),
+    ("policy.install", "安装实施办法", "policy installed"),
+    ("policy.remove", "移除实施办法", "policy removed"),
+    ("record.acknowledge", "签收报送材料", "report acknowledged"),
+    ("record.correct", "更正工作记录", "record corrected"),
+    ("record.create", "登记工作记录", "record entered"),
+    (
+        "record.import",
+        "导入历史工作记录",
+        "record imported from history",
+    ),
+    (
+        "record.import_acknowledgement",
+        "导入历史签收",
+        "acknowledgement imported from history",
+    ),
+    (
+        "record.import_correction",
+        "导入历史更正",
+        "correction imported from history",
+    ),
+    (
+        "record.import_return",
+        "导入历史退回",
+        "return imported from history",
+    ),
+    ("record.return", "退回报送材料", "report returned"),
+    ("review.create", "提交审核事项", "item submitted for review"),
+    ("review.event", "审核办理", "review step taken"),
+    (
+        "review.risk_assessment",
+        "登记风险评估",
+        "risk assessment recorded",
+    ),
+    (
+        "review.version",
+        "提交审核事项新版本",
+        "new version of an item",
+    ),
+    ("session.login", "登录", "logged in"),
+    ("session.logout", "退出", "logged out"),
+    ("setting.set", "系统设置", "setting changed"),
+    ("token.create", "生成 API 令牌", "API token created"),
+    ("token.revoke", "吊销 API 令牌", "API token revoked"),
+    ("totp.confirm", "启用动态口令", "one-time passwords enabled"),
+    ("totp.remove", "停用动态口令", "one-time passwords removed"),
+    ("totp.set", "设置动态口令", "one-time password secret set"),
+    ("unit.create", "创建单位", "unit created"),
+    ("unit.update", "修改单位", "unit changed"),
+];
+
+/// What an audit action means, in the viewer's language, with its code; an unknown action
+/// shows its code.
 pub fn action_label(lang: Lang, action: &str) -> String {
-    const LABELS: &[(&str, &str, &str)] = &[
-        (
-            "account.active",
-            "启用/停用账号",
-            "account enabled/disabled",
-        ),
-        ("account.create", "创建账号", "account created"),
-        ("account.password", "修改密码", "password changed"),
-        (
-            "account.person",
-            "账号关联人员",
-            "account linked to a person",
-        ),
-        ("assignment.create", "任命", "role assigned"),
-        ("assignment.end", "卸任", "assignment ended"),
-        ("body.flag", "机构需调整", "body flagged for adjustment"),
-        ("body.member.add", "添加机构成员", "body member added"),
-        ("body.member.remove", "移除机构成员", "body member removed"),
-        ("body.sync", "更新机构成员", "body members updated"),
-        ("grant.remove", "撤销权限", "permission removed"),
-        ("grant.set", "授予权限", "permission granted"),
-        ("login.failure", "登录失败", "failed login"),
-        ("login.unlock", "解除锁定", "lockout lifted"),
-        ("person.create", "添加人员", "person added"),
-        ("person.update", "更新人员信息", "person updated"),
-        ("policy.install", "安装实施办法", "policy installed"),
-        ("session.login", "登录", "logged in"),
-        ("session.logout", "退出", "logged out"),
-        ("setting.set", "系统设置", "setting changed"),
-        ("token.create", "生成 API 令牌", "API token created"),
-        ("token.revoke", "吊销 API 令牌", "API token revoked"),
-        ("unit.create", "创建单位", "unit created"),
-        ("unit.update", "修改单位", "unit changed"),
-    ];
     match LABELS.iter().find(|(code, ..)| *code == action) {
         Some((_, zh, en)) => match lang {
             Lang::Zh => format!("{zh}（{action}）"),
@@ -99,6 +187,13 @@ impl AuditPage {
             (None, "anonymous") => t.s("audit.anonymous").into(),
             _ => e.actor.clone(),
         }
+    }
+
+    /// When, in China time (the column says so).
+    pub fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        (*t + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
     }
 }
 
@@ -242,4 +337,60 @@ pub fn doc() -> ApiDoc {
         .path("/audit/verify", "get", op("Walk the audit chain; names the first broken link (audit administrator only)", vec![], None, (200, json_body("OK", r("Verification"))), &[]))
         .schema("AuditEntry", object(&["seq", "at", "actor_account_id", "actor", "action", "entity_type", "entity_id", "state_digest", "prev_hash", "hash", "details", "key_id"], json!({ "seq": s::int(), "at": s::time(), "actor_account_id": s::int_or_null(), "actor": s::string(), "action": s::string(), "entity_type": s::string(), "entity_id": s::string(), "state_digest": s::string(), "prev_hash": s::string(), "hash": { "type": "string", "description": "SHA-256/SM3 of the entry, or its HMAC under the audit key named by key_id" }, "details": { "type": ["string", "null"], "description": "what the entry states about stored rows, as JSON" }, "key_id": s::string_or_null() })))
         .schema("Verification", object(&["algorithm", "entries", "head", "first_break", "from_seq", "keyed_from", "anchors_checked", "state"], json!({ "algorithm": s::one_of(&["sha256", "sm3"]), "entries": s::int(), "head": s::string(), "first_break": { "description": "null when intact; else where the chain breaks" }, "from_seq": s::int(), "keyed_from": s::int_or_null(), "anchors_checked": s::int(), "state": { "oneOf": [{ "type": "null" }, object(&["record_versions", "records", "review_versions", "review_items", "files"], json!({ "record_versions": s::int(), "records": s::int(), "review_versions": s::int(), "review_items": s::int(), "files": s::int() }))] } })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every action code the store writes: the string literals of its sources shaped like one
+    /// (`record.create`, `body.member.add`), but for the names of the data directory's files.
+    fn store_actions() -> Vec<String> {
+        const FILES: &[&str] = &[
+            "audit.anchors",
+            "audit.checkpoint",
+            "audit.keyring",
+            "zeren.db",
+            "zeren.lock",
+            "zeren.toml",
+        ];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../zeren-store/src");
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, literal) in text.split('"').enumerate() {
+                let shaped = literal.split('.').count() >= 2
+                    && literal.split('.').all(|p| {
+                        !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    });
+                if i % 2 == 1 && shaped && !FILES.contains(&literal) {
+                    out.push(literal.to_string());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn every_action_the_store_writes_has_a_label() {
+        let actions = store_actions();
+        assert!(actions.len() > 30, "{actions:?}");
+        for a in &actions {
+            assert!(
+                LABELS.iter().any(|(code, ..)| code == a),
+                "the audit log has no label for the store's action {a:?}"
+            );
+        }
+        assert!(LABELS.windows(2).all(|w| w[0].0 < w[1].0), "sorted by code");
+        assert_eq!(
+            action_label(Lang::Zh, "record.return"),
+            "退回报送材料（record.return）"
+        );
+    }
 }

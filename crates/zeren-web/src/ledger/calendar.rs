@@ -32,18 +32,48 @@ pub async fn renew_form(
     w.set_calendar_feed(v.account.id, &auth::sha256_hex(&token))
         .await?;
     w.commit().await?;
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
     render(&CalendarPage {
         chrome: Chrome::new(lang, Some(&v)),
-        url: format!("http://{host}/calendar/{token}.ics"),
+        url: format!("{}/calendar/{token}.ics", state.config.base_url(&headers)),
     })
 }
 
+/// The setting that names this installation: a random id made the first time it is needed, so
+/// two installations' feeds never share an event's UID.
+const INSTALLATION_ID: &str = "installation_id";
+
+async fn installation_id(state: &AppState) -> Result<String> {
+    if let Some(id) = state.store.reader().await?.setting(INSTALLATION_ID).await? {
+        return Ok(id);
+    }
+    let id: String = auth::random_token().chars().take(16).collect();
+    let mut w = state.store.write(&zeren_store::Actor::system()).await?;
+    match w.claim_setting(INSTALLATION_ID, &id).await {
+        Ok(()) => {
+            w.commit().await?;
+            Ok(id)
+        }
+        // Another request made it first: theirs holds.
+        Err(zeren_store::Error::Conflict(_)) => {
+            drop(w);
+            state
+                .store
+                .reader()
+                .await?
+                .setting(INSTALLATION_ID)
+                .await?
+                .ok_or(Error::NotFound)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The feed itself: no session (calendar apps have none); the unguessable token is the key.
-pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
+pub async fn feed(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response> {
     let token = token.strip_suffix(".ics").unwrap_or(&token);
     let mut r = state.store.reader().await?;
     let account_id = r
@@ -64,6 +94,9 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> R
     };
     let today = today();
     let units = mine::units(&state, &viewer, today).await?;
+    // Unique per installation (UIDs are global), with a link back to the obligation's page.
+    let install = installation_id(&state).await?;
+    let base = state.config.base_url(&headers);
     let mut r = state.store.reader().await?;
     let mut events = Vec::new();
     let from = today - chrono::Days::new(31);
@@ -72,12 +105,13 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> R
         if st.is_done() {
             return;
         }
+        let url = format!("{base}/obligations/{}", p.obligation.id);
         events.push(zeren_export::ical::CalEvent {
-            uid: format!("obligation-{}@zeren", p.obligation.id),
+            uid: format!("obligation-{}-{install}@zeren", p.obligation.id),
             summary: format!("{}（{}）", p.obligation.title, p.obligation.period_label),
             due: p.obligation.due_on,
-            description: format!("{unit_name}：{}，{}", p.obligation.title, st.zh()),
-            url: None,
+            description: format!("{unit_name}：{}，{}\n{url}", p.obligation.title, st.zh()),
+            url: Some(url),
         });
     };
     for u in &units {
@@ -110,8 +144,13 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> R
             }
         }
     }
+    let owner = match viewer.account.person_id {
+        Some(p) => r.person(p).await?.map(|p| p.name),
+        None => None,
+    }
+    .unwrap_or_else(|| viewer.account.username.clone());
     let ics = zeren_export::ical::icalendar(
-        &format!("{} 的待办", viewer.account.username),
+        &format!("{owner}的待办"),
         &events,
         zeren_store::now().naive_utc(),
     );

@@ -12,7 +12,7 @@ use zeren_export::{LedgerMeta, LedgerRow};
 use zeren_store::ledger::*;
 use zeren_store::{Level, Read, Unit};
 
-use crate::shared::clock::today;
+use crate::shared::clock::{china, today};
 use crate::shared::policies::parse_installed;
 use crate::shared::prelude::*;
 use crate::shared::respond;
@@ -120,6 +120,9 @@ pub struct LedgerPage {
     pub path: Vec<Crumb>,
     pub data: YearData,
     pub years: Vec<i32>,
+    /// How many obligations the year has and how many records they hold: the status counts
+    /// below count obligations, not records.
+    pub summary: String,
 }
 
 pub async fn page(
@@ -132,20 +135,28 @@ pub async fn page(
     let data = year_data(&state, &v, id, q.year).await?;
     let path = state.store.reader().await?.path(id).await?;
     let this = today().year();
+    let cells = data.rows.iter().flat_map(|r| &r.cells);
+    let obligations = cells.clone().count();
+    let records: i64 = cells.map(|c| c.records).sum();
+    let summary = Tr(lang)
+        .s("ledger.summary")
+        .replace("{obligations}", &obligations.to_string())
+        .replace("{records}", &records.to_string());
     render(&LedgerPage {
         chrome: Chrome::new(lang, Some(&v)),
         path: crumbs(&state.store, &v, path).await?,
         years: (this - 4..=this + 1).rev().collect(),
         data,
+        summary,
     })
 }
 
 /// A ledger row per record (and per obligation still without one), with everything the
-/// exports and the print view show.
+/// exports and the print view show, and each record's evidence.
 async fn ledger_rows(
     state: &AppState,
     data: &YearData,
-) -> Result<(Vec<LedgerRow>, Vec<(String, String, Vec<(String, String)>)>)> {
+) -> Result<(Vec<LedgerRow>, Vec<zeren_export::zip_export::EvidenceItem>)> {
     let mut rows = Vec::new();
     let mut evidence = Vec::new();
     let mut r = state.store.reader().await?;
@@ -168,6 +179,7 @@ async fn ledger_rows(
             for h in histories {
                 let Some(cur) = h.current() else { continue };
                 let v = &cur.version;
+                let receipt = super::records::receipt_of(&c.o, &h);
                 rows.push(LedgerRow {
                     duty_title: title.clone(),
                     period_label: c.o.period_label.clone(),
@@ -183,21 +195,23 @@ async fn ledger_rows(
                         .map(|a| a.file_name.clone())
                         .collect(),
                     recorded_by: v.created_by_name.clone(),
-                    recorded_at: (v.created_at + chrono::Duration::hours(8))
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string(),
+                    recorded_at: Some(china(&v.created_at)),
                     version: v.version as u32,
-                    entered_late: (h.record.created_at + chrono::Duration::hours(8)).date_naive()
-                        > c.o.due_on,
+                    entered_late: china(&h.record.created_at).date() > c.o.due_on,
+                    receipt: receipt.clone(),
                 });
-                evidence.push((
-                    title.clone(),
-                    c.o.period_label.clone(),
-                    cur.attachments
+                evidence.push(zeren_export::zip_export::EvidenceItem {
+                    duty_title: title.clone(),
+                    period_label: c.o.period_label.clone(),
+                    work_date: Some(v.work_date),
+                    recorded_by: v.created_by_name.clone(),
+                    receipt,
+                    files: cur
+                        .attachments
                         .iter()
                         .map(|a| (a.file_name.clone(), a.sha256.clone()))
                         .collect(),
-                ));
+                });
             }
         }
     }
@@ -241,6 +255,8 @@ pub struct LedgerPrint {
     pub meta: LedgerMeta,
     pub filled_on: String,
     pub rows: Vec<LedgerRow>,
+    /// 共 N 条记录 (records, not rows: obligations without a record are counted apart).
+    pub count: String,
 }
 
 impl LedgerPrint {
@@ -263,6 +279,7 @@ pub async fn print_page(
         chrome: Chrome::new(lang, Some(&v)),
         filled_on: zeren_export::date_zh(meta.filled_on),
         meta,
+        count: zeren_export::xlsx::count_line(&rows),
         rows,
     })
 }
@@ -328,14 +345,7 @@ pub async fn evidence_zip(
     let meta = ledger_meta(&state, &v, &data).await?;
     let items: Vec<zeren_export::zip_export::EvidenceItem> = evidence
         .into_iter()
-        .filter(|(_, _, files)| !files.is_empty())
-        .map(
-            |(duty_title, period_label, files)| zeren_export::zip_export::EvidenceItem {
-                duty_title,
-                period_label,
-                files,
-            },
-        )
+        .filter(|item| !item.files.is_empty())
         .collect();
     // Files are fetched (and checked against their SHA-256) one by one while the ZIP is written.
     let mut files = BTreeMap::new();

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/obligations/{id}/records", post(records::create_form))
         .route("/records/{id}/correct", post(records::correct_form))
         .route("/records/{id}/acknowledge", post(records::acknowledge_form))
+        .route("/records/{id}/return", post(records::return_form))
         .route("/records/{id}/record.docx", get(records::record_docx))
         .route(
             "/records/{id}/files/{version}/{position}",
@@ -49,6 +50,7 @@ pub fn api() -> ApiRouter {
         .get("/records/{id}", records::json)
         .post("/records/{id}/versions", records::correct_json)
         .post("/records/{id}/acknowledge", records::acknowledge_json)
+        .post("/records/{id}/return", records::return_json)
         .get("/units/{id}/ledger.xlsx", grid::ledger_xlsx)
         .get("/units/{id}/ledger.docx", grid::ledger_docx)
         .get("/units/{id}/evidence.zip", grid::evidence_zip)
@@ -90,9 +92,10 @@ pub fn doc() -> ApiDoc {
         ], None, (200, json_body("OK", list("Obligation"))), &[]))
         .path("/obligations/{id}", "get", op("An obligation with its records and every version", vec![id_param()], None, (200, json_body("OK", r("ObligationDetail"))), &[]))
         .path("/obligations/{id}/records", "post", op("Record the work (edit at the unit, or the person the obligation is for); the duty's evidence is enforced", vec![id_param()], Some(r("NewVersion")), (201, json_body("created", r("RecordHistory"))), &[409]))
-        .path("/records/{id}", "get", op("A record with all its versions and acknowledgements", vec![id_param()], None, (200, json_body("OK", r("RecordHistory"))), &[]))
+        .path("/records/{id}", "get", op("A record with all its versions, acknowledgements (签收) and returns (退回)", vec![id_param()], None, (200, json_body("OK", r("RecordHistory"))), &[]))
         .path("/records/{id}/versions", "post", op("Correct a record: a new version with a reason; `version` is the one corrected (409 if it is no longer current)", vec![id_param()], Some(r("NewVersion")), (201, json_body("created", r("RecordHistory"))), &[409]))
-        .path("/records/{id}/acknowledge", "post", op("Acknowledge (签收) a record reported to the parent unit (edit at the parent)", vec![id_param()], Some(object(&[], json!({ "note": s::string(), "version": { "type": "integer", "description": "the version read; 409 if the record was corrected since" } }))), (201, json_body("created", r("Acknowledgement"))), &[409]))
+        .path("/records/{id}/acknowledge", "post", op("Acknowledge (签收) a record reported to the parent unit (edit at the parent); 409 if the version read was corrected since (the message explains it and names the current version) or is already acknowledged or returned", vec![id_param()], Some(object(&[], json!({ "note": s::string(), "version": { "type": "integer", "description": "the version read; 409 if the record was corrected since" } }))), (201, json_body("created", r("Acknowledgement"))), &[409]))
+        .path("/records/{id}/return", "post", op("Return (退回) a record reported to the parent unit, with a reason (edit at the parent): the unit corrects it as a new version, which waits for 签收 again; 409 as for acknowledging", vec![id_param()], Some(object(&["reason"], json!({ "reason": { "type": "string", "minLength": 1, "description": "what the unit is to correct" }, "version": { "type": "integer", "description": "the version read; 409 if the record was corrected since" } }))), (201, json_body("created", r("RecordReturn"))), &[409]))
         .path("/units/{id}/ledger.xlsx", "get", file("The unit's ledger for a year as XLSX", XLSX))
         .path("/units/{id}/ledger.docx", "get", file("The unit's ledger for a year as DOCX", DOCX))
         .path("/units/{id}/evidence.zip", "get", file("The year's evidence files, a folder per record, with an index sheet", "application/zip"))
@@ -105,18 +108,49 @@ pub fn doc() -> ApiDoc {
         }))
         .schema("NewVersion", object(&["work_date"], json!({ "work_date": { "type": "string", "format": "date", "description": "when the work was done" }, "place": s::string(), "content": { "type": "string", "description": "content or minutes" }, "participants": { "type": "array", "items": s::int(), "description": "people of the unit" }, "attachments": s::array(r("FileUpload")), "version": { "type": "integer", "description": "corrections: the version corrected" }, "reason": { "type": "string", "description": "corrections: why" }, "keep": { "type": "array", "items": s::int(), "description": "corrections: positions of files to carry over" } })))
         .schema("FileUpload", object(&["file_name", "content_base64"], json!({ "file_name": s::string(), "media_type": s::string(), "content_base64": s::string() })))
-        .schema("RecordHistory", object(&["record", "versions", "acknowledgements"], json!({
+        .schema("RecordHistory", object(&["record", "versions", "acknowledgements", "returns"], json!({
             "record": object(&["id", "obligation_id", "current_version", "created_by", "created_at"], json!({ "id": s::int(), "obligation_id": s::int(), "current_version": s::int(), "created_by": s::int_or_null(), "created_at": s::time() })),
             "versions": s::array(object(&["version", "participants", "attachments"], json!({
                 "version": object(&["id", "record_id", "version", "work_date", "place", "content", "reason", "created_by", "created_by_name", "created_at"], json!({ "id": s::int(), "record_id": s::int(), "version": s::int(), "work_date": s::date(), "place": s::string(), "content": s::string(), "reason": s::string_or_null(), "created_by": s::int_or_null(), "created_by_name": s::string(), "created_at": s::time() })),
                 "participants": { "type": "array", "items": { "type": "array", "prefixItems": [s::int(), s::string()], "description": "[person id, name]" } },
                 "attachments": s::array(object(&["version_id", "position", "file_name", "sha256", "size", "media_type"], json!({ "version_id": s::int(), "position": s::int(), "file_name": s::string(), "sha256": s::string(), "size": s::int(), "media_type": s::string() })))
             }))),
-            "acknowledgements": list("Acknowledgement")
+            "acknowledgements": list("Acknowledgement"),
+            "returns": list("RecordReturn")
         })))
-        .schema("Acknowledgement", object(&["id", "record_id", "version", "unit_id", "acknowledged_by", "acknowledged_at", "note"], json!({ "id": s::int(), "record_id": s::int(), "version": s::int(), "unit_id": s::int(), "acknowledged_by": s::int_or_null(), "acknowledged_at": s::time(), "note": s::string() })))
+        .schema("Acknowledgement", object(&["id", "record_id", "version", "unit_id", "acknowledged_by", "acknowledged_by_name", "acknowledged_at", "note"], json!({ "id": s::int(), "record_id": s::int(), "version": s::int(), "unit_id": s::int(), "acknowledged_by": s::int_or_null(), "acknowledged_by_name": { "type": "string", "description": "签收人: the person's name" }, "acknowledged_at": s::time(), "note": s::string() })))
+        .schema("RecordReturn", object(&["id", "record_id", "version", "unit_id", "returned_by", "returned_by_name", "returned_at", "reason"], json!({ "id": s::int(), "record_id": s::int(), "version": s::int(), "unit_id": s::int(), "returned_by": s::int_or_null(), "returned_by_name": { "type": "string", "description": "the person's name" }, "returned_at": s::time(), "reason": s::string() })))
 }
 
 fn obligation_properties() -> serde_json::Value {
     json!({ "id": s::int(), "installed_policy_id": s::int(), "policy_id": s::string(), "duty_id": s::string(), "title": s::string(), "unit_id": s::int(), "person_id": s::int_or_null(), "every": s::string(), "period_start": s::date(), "period_end": s::date(), "period_label": s::string(), "due_on": s::date(), "times": s::int(), "evidence": { "type": "string", "description": "evidence words, space separated" }, "report_to_parent": s::boolean(), "created_at": s::time(), "status": s::one_of(STATUSES), "records": s::int() })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Records are stamped with the moment they are entered: only importing history (the
+    /// `zeren demo` command, imports from other systems) may set another time, and nothing the
+    /// web serves calls it.
+    #[test]
+    fn nothing_served_back_dates_a_record() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if std::fs::read_to_string(&path)
+                    .unwrap_or_default()
+                    .contains(concat!("import_history", "_at"))
+                {
+                    found.push(path.display().to_string());
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
 }

@@ -24,7 +24,24 @@ pub struct VersionView {
 pub struct RecordView {
     pub h: RecordHistory,
     pub versions: Vec<VersionView>,
+    /// The 签收 of the current version.
+    pub acknowledged: Option<Acknowledgement>,
+    /// The 退回 of the current version, waiting for a correction.
+    pub returned: Option<RecordReturn>,
+    /// Reported to the parent and waiting for its 签收.
+    pub awaiting: bool,
+    /// Every 签收 and 退回 of the record, oldest first.
+    pub receipts: Vec<ReceiptLine>,
+}
+
+/// One 签收 (with its note) or 退回 (with its reason) in a record's history.
+pub struct ReceiptLine {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub version: i64,
     pub acknowledged: bool,
+    /// Who, by name.
+    pub by: String,
+    pub text: String,
 }
 
 impl RecordView {
@@ -209,11 +226,32 @@ pub(super) async fn page_model(
     let records = histories
         .into_iter()
         .map(|h| {
-            let acknowledged = h
+            let acknowledged = h.acknowledged().cloned();
+            let returned = h.returned().cloned();
+            let awaiting = o.report_to_parent && acknowledged.is_none() && returned.is_none();
+            let mut receipts: Vec<ReceiptLine> = h
                 .acknowledgements
                 .iter()
-                .any(|a| a.version == h.record.current_version);
+                .map(|a| ReceiptLine {
+                    at: a.acknowledged_at,
+                    version: a.version,
+                    acknowledged: true,
+                    by: a.acknowledged_by_name.clone(),
+                    text: a.note.clone(),
+                })
+                .chain(h.returns.iter().map(|x| ReceiptLine {
+                    at: x.returned_at,
+                    version: x.version,
+                    acknowledged: false,
+                    by: x.returned_by_name.clone(),
+                    text: x.reason.clone(),
+                }))
+                .collect();
+            receipts.sort_by_key(|l| l.at);
             RecordView {
+                returned,
+                awaiting,
+                receipts,
                 versions: h
                     .versions
                     .iter()

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use crate::shared::multipart::Multipart;
+use askama::Template;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use chrono::NaiveDate;
@@ -256,6 +257,22 @@ pub async fn correct_work(
     if !can_record {
         return Err(Error::Forbidden.into());
     }
+    // Someone corrected it since this person read it: say so, rather than a bare conflict.
+    if c.expected != h.record.current_version {
+        if let Some(cur) = h.current() {
+            return Err(Failure::Stale(
+                Tr(lang)
+                    .s("rec.stale_correction")
+                    .replace("{seen}", &c.expected.to_string())
+                    .replace("{current}", &cur.version.version.to_string())
+                    .replace("{by}", &cur.version.created_by_name)
+                    .replace(
+                        "{at}",
+                        &crate::shared::clock::local(&cur.version.created_at),
+                    ),
+            ));
+        }
+    }
     let kept_refs: Vec<zeren_store::ledger::AttachmentRef> = h
         .versions
         .iter()
@@ -292,22 +309,131 @@ pub async fn correct_work(
     Ok((o, h))
 }
 
-/// The parent unit acknowledges (签收) a record reported to it. Shared by the page and the API.
-pub async fn acknowledge_record(
+/// What the parent answers to a record reported to it: 签收 (with an optional note) or 退回
+/// (with its reason).
+pub enum Answer {
+    Acknowledge { note: String },
+    Return { reason: String },
+}
+
+/// The parent answered: the 签收 or the 退回 it recorded.
+pub enum Answered {
+    Acknowledged(Acknowledgement),
+    Returned(RecordReturn),
+}
+
+/// The version the parent read is no longer the record's current one: it was corrected since.
+pub struct Stale {
+    pub obligation_id: i64,
+    pub record_id: i64,
+    pub seen: i64,
+    pub current: VersionDetail,
+    /// 签收 or 退回, as the person tried.
+    pub acknowledging: bool,
+}
+
+impl Stale {
+    /// The explanation in the viewer's language: which version was read, which one is current,
+    /// who corrected it when and why.
+    pub fn explain(&self, lang: Lang) -> String {
+        let t = Tr(lang);
+        let c = &self.current.version;
+        let action = t
+            .s(if self.acknowledging {
+                "rec.acknowledge"
+            } else {
+                "rec.return"
+            })
+            .to_lowercase();
+        let mut text = t
+            .s("stale.explain")
+            .replace("{action}", &action)
+            .replace("{seen}", &self.seen.to_string())
+            .replace("{current}", &c.version.to_string())
+            .replace("{by}", &c.created_by_name)
+            .replace("{at}", &crate::shared::clock::local(&c.created_at));
+        if let Some(reason) = &c.reason {
+            text.push_str(&t.s("stale.reason").replace("{reason}", reason));
+        }
+        text.push_str(t.s("stale.next"));
+        text
+    }
+
+    /// Where the current version is shown.
+    pub fn link(&self) -> String {
+        format!(
+            "/obligations/{}#record-{}",
+            self.obligation_id, self.record_id
+        )
+    }
+}
+
+/// Why an answer was not recorded.
+pub enum AnswerFailure {
+    Stale(Box<Stale>),
+    Error(Error),
+}
+
+impl<E: Into<Error>> From<E> for AnswerFailure {
+    fn from(e: E) -> Self {
+        AnswerFailure::Error(e.into())
+    }
+}
+
+/// The parent unit acknowledges (签收) or returns (退回) the current version of a record reported
+/// to it — the version the person read (`seen`), or the record was corrected since and the
+/// answer is refused with the current version to read. Shared by the page and the API.
+pub async fn answer_report(
     state: &AppState,
     v: &Viewer,
+    lang: Lang,
     record_id: i64,
-    note: &str,
+    answer: Answer,
     seen: Option<i64>,
-) -> Result<(Obligation, zeren_store::ledger::Acknowledgement)> {
+) -> Result<(Obligation, Answered), AnswerFailure> {
     let (
-        _,
+        h,
         Access {
             o, can_acknowledge, ..
         },
     ) = load_record(state, v, record_id).await?;
     if !can_acknowledge {
-        return Err(Error::Forbidden);
+        return Err(Error::Forbidden.into());
+    }
+    let t = Tr(lang);
+    let acknowledging = matches!(answer, Answer::Acknowledge { .. });
+    let stale = |h: RecordHistory, seen: i64| -> AnswerFailure {
+        let current = h.current().cloned();
+        match current {
+            Some(current) => AnswerFailure::Stale(Box::new(Stale {
+                obligation_id: h.record.obligation_id,
+                record_id: h.record.id,
+                seen,
+                current,
+                acknowledging,
+            })),
+            None => Error::NotFound.into(),
+        }
+    };
+    if let Some(seen) = seen.filter(|s| *s != h.record.current_version) {
+        return Err(stale(h, seen));
+    }
+    let answered_already = |h: &RecordHistory| -> Option<Error> {
+        if h.acknowledged().is_some() {
+            Some(Error::Conflict(t.s("rec.already_acknowledged").into()))
+        } else if h.returned().is_some() {
+            Some(Error::Conflict(t.s("rec.already_returned").into()))
+        } else {
+            None
+        }
+    };
+    if let Some(e) = answered_already(&h) {
+        return Err(e.into());
+    }
+    if let Answer::Return { reason } = &answer {
+        if reason.trim().is_empty() {
+            return Err(Error::Invalid(t.s("rec.return_needs_reason").into()).into());
+        }
     }
     let parent = state
         .store
@@ -317,17 +443,45 @@ pub async fn acknowledge_record(
         .await?
         .and_then(|u| u.parent_id)
         .ok_or(Error::Forbidden)?;
+    let seen = seen.unwrap_or(h.record.current_version);
     let mut w = state.store.write(&v.actor()).await?;
-    let a = w.acknowledge(record_id, parent, note.trim(), seen).await?;
-    w.commit().await?;
-    Ok((o, a))
+    let done = match &answer {
+        Answer::Acknowledge { note } => w
+            .acknowledge(record_id, parent, note.trim(), Some(seen))
+            .await
+            .map(Answered::Acknowledged),
+        Answer::Return { reason } => w
+            .return_record(record_id, parent, reason, Some(seen))
+            .await
+            .map(Answered::Returned),
+    };
+    match done {
+        Ok(a) => {
+            w.commit().await?;
+            Ok((o, a))
+        }
+        // Someone corrected or answered it meanwhile: say which, from what is stored now.
+        Err(zeren_store::Error::Conflict(_)) => {
+            drop(w);
+            let (h, _) = load_record(state, v, record_id).await?;
+            if h.record.current_version != seen {
+                return Err(stale(h, seen));
+            }
+            Err(answered_already(&h)
+                .unwrap_or_else(|| Error::Conflict(t.s("rec.already_acknowledged").into()))
+                .into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// Why recording or correcting failed: an error, or the rules' refusal (shown on the form,
-/// each problem beside its field).
+/// Why recording or correcting failed: an error, the rules' refusal (shown on the form, each
+/// problem beside its field), or a correction of a version corrected since (shown on the form; a
+/// conflict for the API).
 pub enum Failure {
     Error(Error),
     Rejected(Problems),
+    Stale(String),
 }
 
 impl<E: Into<Error>> From<E> for Failure {
@@ -357,6 +511,10 @@ pub async fn create_form(
         Ok(_) => Ok(see_other(&format!("/obligations/{id}"))),
         Err(Failure::Rejected(p)) => {
             refused_page(&state, &v, lang, id, Refused::multipart("record", &form, p)).await
+        }
+        Err(Failure::Stale(msg)) => {
+            let refused = Refused::of_multipart("record", &form, Error::Conflict(msg), lang)?;
+            refused_page(&state, &v, lang, id, refused).await
         }
         Err(Failure::Error(e)) => {
             let refused = Refused::of_multipart("record", &form, e, lang)?;
@@ -419,6 +577,10 @@ pub async fn correct_form(
             let refused = Refused::multipart(&name, &form, p);
             refused_page(&state, &v, lang, obligation, refused).await
         }
+        Err(Failure::Stale(msg)) => {
+            let refused = Refused::of_multipart(&name, &form, Error::Conflict(msg), lang)?;
+            refused_page(&state, &v, lang, obligation, refused).await
+        }
         Err(Failure::Error(e)) => {
             let refused = Refused::of_multipart(&name, &form, e, lang)?;
             refused_page(&state, &v, lang, obligation, refused).await
@@ -435,14 +597,81 @@ pub struct Ack {
     version: Option<i64>,
 }
 
+/// A 退回, from the page's form or a JSON body.
+#[derive(Deserialize)]
+pub struct Return {
+    #[serde(default)]
+    reason: String,
+    /// The version the person read; a record corrected since is a conflict.
+    version: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/stale.html")]
+pub struct StalePage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub explanation: String,
+    pub link: String,
+}
+
+/// A page answer to a 签收 or 退回 form: back to the obligation, or — when the record was
+/// corrected since the version read — a page that says so in the viewer's language and links
+/// to the current version (409).
+async fn answer_form(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    record_id: i64,
+    answer: Answer,
+    seen: Option<i64>,
+) -> Result<Response> {
+    match answer_report(state, v, lang, record_id, answer, seen).await {
+        Ok((o, _)) => Ok(see_other(&format!(
+            "/obligations/{}#record-{record_id}",
+            o.id
+        ))),
+        Err(AnswerFailure::Stale(s)) => {
+            let page = StalePage {
+                chrome: Chrome::new(lang, Some(v)),
+                title: Tr(lang).s("stale.title").into(),
+                explanation: s.explain(lang),
+                link: s.link(),
+            };
+            Ok((axum::http::StatusCode::CONFLICT, render(&page)?).into_response())
+        }
+        Err(AnswerFailure::Error(e)) => Err(e),
+    }
+}
+
+/// The same for the API: a stale answer is a 409 whose message explains it.
+fn answer_error(f: AnswerFailure, lang: Lang) -> Error {
+    match f {
+        AnswerFailure::Stale(s) => Error::Conflict(s.explain(lang)),
+        AnswerFailure::Error(e) => e,
+    }
+}
+
 pub async fn acknowledge_form(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(record_id): Path<i64>,
     Form(f): Form<Ack>,
 ) -> Result<Response> {
-    let (o, _) = acknowledge_record(&state, &v, record_id, &f.note, f.version).await?;
-    Ok(see_other(&format!("/obligations/{}", o.id)))
+    let answer = Answer::Acknowledge { note: f.note };
+    answer_form(&state, &v, lang, record_id, answer, f.version).await
+}
+
+pub async fn return_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(record_id): Path<i64>,
+    Form(f): Form<Return>,
+) -> Result<Response> {
+    let answer = Answer::Return { reason: f.reason };
+    answer_form(&state, &v, lang, record_id, answer, f.version).await
 }
 
 pub async fn download(
@@ -460,6 +689,34 @@ pub async fn download(
     respond::stored_file(&state.store, &a.sha256, &a.file_name).await
 }
 
+/// How a record reported to the parent stands, for exports: 签收 (who, by name, and when in
+/// China time), 退回, waiting, or not a report.
+pub fn receipt_of(o: &Obligation, h: &RecordHistory) -> zeren_export::Receipt {
+    use crate::shared::clock::china;
+    use zeren_export::Receipt;
+    if !o.report_to_parent {
+        return Receipt::NotReported;
+    }
+    if let Some(a) = h.acknowledged() {
+        return Receipt::Acknowledged {
+            by: a.acknowledged_by_name.clone(),
+            at: china(&a.acknowledged_at),
+        };
+    }
+    if let Some(x) = h.returned() {
+        return Receipt::Returned {
+            by: x.returned_by_name.clone(),
+            at: china(&x.returned_at),
+            reason: x.reason.clone(),
+        };
+    }
+    Receipt::Pending
+}
+
+/// At most this many photos, of at most this many bytes together, go into one meeting record.
+const PHOTOS_MAX: usize = 12;
+const PHOTOS_MAX_BYTES: usize = 40 * 1024 * 1024;
+
 pub async fn record_docx(
     State(state): State<AppState>,
     v: Viewer,
@@ -470,6 +727,24 @@ pub async fn record_docx(
     let mut r = state.store.reader().await?;
     let unit = r.unit(o.unit_id).await?.ok_or(Error::NotFound)?;
     let (_, _, head) = r.audit_head().await?;
+    // JPEG and PNG attachments are embedded as the record's photos.
+    let mut photos = Vec::new();
+    let mut total = 0;
+    for a in &cur.attachments {
+        // Browsers name JPEG in several ways; the writer embeds only what reads as one.
+        let is_photo = a.media_type.starts_with("image/")
+            || matches!(guess_media(&a.file_name), "image/jpeg" | "image/png");
+        if !is_photo || photos.len() >= PHOTOS_MAX || total + a.size as usize > PHOTOS_MAX_BYTES {
+            continue;
+        }
+        if let Some((_, bytes)) = r.attachment(&a.sha256).await? {
+            total += bytes.len();
+            photos.push(zeren_export::Photo {
+                file_name: a.file_name.clone(),
+                bytes,
+            });
+        }
+    }
     let rec = MeetingRecord {
         unit_name: unit.name,
         duty_title: o.title.clone(),
@@ -484,11 +759,11 @@ pub async fn record_docx(
             .map(|a| a.file_name.clone())
             .collect(),
         recorded_by: cur.version.created_by_name.clone(),
-        recorded_at: (cur.version.created_at + chrono::Duration::hours(8))
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
+        recorded_at: Some(crate::shared::clock::china(&cur.version.created_at)),
         version: cur.version.version as u32,
         correction_reason: cur.version.reason.clone(),
+        receipt: receipt_of(&o, &h),
+        photos,
         chain_head: Some(head),
     };
     let bytes =
@@ -553,6 +828,7 @@ fn failure(f: Failure) -> Error {
     match f {
         Failure::Error(e) => e,
         Failure::Rejected(p) => Error::Fields(p),
+        Failure::Stale(msg) => Error::Conflict(msg),
     }
 }
 
@@ -602,9 +878,29 @@ pub async fn correct_json(
 pub async fn acknowledge_json(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<Ack>,
 ) -> Result<Response> {
-    let (_, a) = acknowledge_record(&state, &v, id, &b.note, b.version).await?;
-    Ok(created(a))
+    let answer = Answer::Acknowledge { note: b.note };
+    match answer_report(&state, &v, lang, id, answer, b.version).await {
+        Ok((_, Answered::Acknowledged(a))) => Ok(created(a)),
+        Ok((_, Answered::Returned(x))) => Ok(created(x)),
+        Err(f) => Err(answer_error(f, lang)),
+    }
+}
+
+pub async fn return_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<Return>,
+) -> Result<Response> {
+    let answer = Answer::Return { reason: b.reason };
+    match answer_report(&state, &v, lang, id, answer, b.version).await {
+        Ok((_, Answered::Returned(x))) => Ok(created(x)),
+        Ok((_, Answered::Acknowledged(a))) => Ok(created(a)),
+        Err(f) => Err(answer_error(f, lang)),
+    }
 }

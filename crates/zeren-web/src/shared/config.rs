@@ -25,6 +25,9 @@ pub struct Config {
     /// Mark cookies `Secure` (set when served over HTTPS behind a proxy).
     pub secure_cookies: bool,
     pub upload_limit_mb: u64,
+    /// The address people reach the server at (`https://zeren.example.gov.cn`), for links that
+    /// leave the browser (calendar feeds); unset: the request's own host.
+    pub public_url: Option<String>,
     /// Log filter: error, warn, info, debug or trace.
     pub log: String,
 }
@@ -41,6 +44,7 @@ impl Default for Config {
             lockout_minutes: 15,
             secure_cookies: false,
             upload_limit_mb: 20,
+            public_url: None,
             log: "info".into(),
         }
     }
@@ -120,6 +124,15 @@ impl Config {
                 self.audit_hash
             ));
         }
+        if let Some(u) = self.public_url.as_deref().filter(|u| !u.is_empty()) {
+            if !(u.starts_with("http://") || u.starts_with("https://"))
+                || u.contains(char::is_whitespace)
+            {
+                return Err(format!(
+                    "public_url: expected an address starting with https:// or http://, found {u:?}"
+                ));
+            }
+        }
         if self.session_idle_minutes == 0 || self.lockout_failures < 1 || self.lockout_minutes < 1 {
             return Err(
                 "session_idle_minutes, lockout_failures and lockout_minutes must be positive"
@@ -147,6 +160,21 @@ impl Config {
 
     pub fn lockout_window(&self) -> chrono::Duration {
         chrono::Duration::minutes(self.lockout_minutes)
+    }
+
+    /// The base of links that leave the browser: `public_url`, else the host the request came
+    /// to (https when cookies are marked Secure, as behind an HTTPS proxy).
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(u) = self.public_url.as_deref().filter(|u| !u.is_empty()) {
+            return u.trim_end_matches('/').to_string();
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| !h.is_empty() && !h.contains(['/', ' ', '"', '<', '>']))
+            .unwrap_or("localhost");
+        let scheme = if self.secure_cookies { "https" } else { "http" };
+        format!("{scheme}://{host}")
     }
 
     pub fn upload_limit_bytes(&self) -> usize {
@@ -195,6 +223,25 @@ mod tests {
             Config::from_sources(None, env(&[("ZEREN_TEST_DATABASE_URL", "postgres://x")])).is_ok()
         );
         assert!(Config::from_sources(None, env(&[("ZEREN_AUDIT_HASH", "md5")])).is_err());
+    }
+
+    #[test]
+    fn links_use_the_public_url_or_the_request_host() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("host", "zeren.local:8080".parse().unwrap());
+        assert_eq!(Config::default().base_url(&h), "http://zeren.local:8080");
+        let c = Config {
+            secure_cookies: true,
+            ..Config::default()
+        };
+        assert_eq!(c.base_url(&h), "https://zeren.local:8080");
+        let c = Config::from_sources(
+            None,
+            env(&[("ZEREN_PUBLIC_URL", "https://zeren.example.gov.cn/")]),
+        )
+        .unwrap();
+        assert_eq!(c.base_url(&h), "https://zeren.example.gov.cn");
+        assert!(Config::from_sources(None, env(&[("ZEREN_PUBLIC_URL", "zeren.example")])).is_err());
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub enum Error {
     /// Setup has not been done yet (or was already done).
     #[error("setup state")]
     Setup(bool),
+    /// The database cannot take writes or be reached for now (disk full, read-only, down).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -59,7 +62,7 @@ impl Error {
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Locked => StatusCode::TOO_MANY_REQUESTS,
-            Error::Setup(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Setup(_) | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,6 +78,7 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::Locked => "locked",
             Error::Setup(_) => "setup",
+            Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
     }
@@ -94,13 +98,16 @@ impl Error {
             Error::MustChangePassword => t.s("err.must_change_password").into(),
             Error::Locked => t.s("err.locked").into(),
             Error::Setup(_) => t.s("err.setup").into(),
+            Error::Unavailable(_) => t.s("err.unavailable").into(),
             Error::Internal(_) => t.s("err.internal").into(),
         }
     }
 
     pub fn log(&self) {
-        if let Error::Internal(m) = self {
-            tracing::error!(error = %m, "request failed");
+        match self {
+            Error::Internal(m) => tracing::error!(error = %m, "request failed"),
+            Error::Unavailable(m) => tracing::warn!(error = %m, "database unavailable"),
+            _ => {}
         }
     }
 }
@@ -180,6 +187,7 @@ impl From<zeren_store::Error> for Error {
             zeren_store::Error::NotFound(_) => Error::NotFound,
             zeren_store::Error::Conflict(m) => Error::Conflict(m),
             zeren_store::Error::Invalid(m) => Error::Invalid(m),
+            zeren_store::Error::Unavailable(m) => Error::Unavailable(m),
             other => Error::Internal(other.to_string()),
         }
     }

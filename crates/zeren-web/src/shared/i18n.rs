@@ -129,6 +129,7 @@ pub static SHARED: Catalogue = &[
     ("err.setup", "系统尚未初始化。", "The system has not been set up."),
     ("err.too_large", "提交的内容超过上传上限（{mb} MB），没有保存。附件需重新选择；较大的文件请压缩或拆分后分别上传。", "The request is larger than the upload limit ({mb} MB); nothing was saved. Choose the files again; compress or split large ones."),
     ("err.unauthenticated", "请先登录。", "Please log in."),
+    ("err.unavailable", "数据库暂时无法写入（磁盘已满、只读或连接中断），请稍后再试；如持续出现，请联系系统管理员。", "The database cannot take writes for now (disk full, read-only or unreachable); try again later, and tell the system administrator if it lasts."),
     ("field.employee_no", "工号", "Employee number"),
     ("field.ends_on", "卸任日期", "Until"),
     ("field.gender", "性别", "Gender"),
@@ -152,6 +153,7 @@ pub static SHARED: Catalogue = &[
     ("nav.accounts", "账号管理", "Accounts"),
     ("nav.audit", "审计日志", "Audit log"),
     ("nav.logout", "退出", "Log out"),
+    ("nav.pending", "待签收", "To acknowledge"),
     ("nav.reviews", "审核", "Reviews"),
     ("nav.units", "组织机构", "Organisation"),
     ("nav.work", "我的工作", "My work"),
@@ -174,6 +176,7 @@ pub static SHARED: Catalogue = &[
     ("status.due_soon", "即将到期", "Due soon"),
     ("status.overdue", "已逾期", "Overdue"),
     ("status.upcoming", "未到期", "Upcoming"),
+    ("time.china", "（北京时间）", " (Beijing time)"),
 ];
 
 #[cfg(test)]

@@ -12,7 +12,19 @@ pub static MESSAGES: Catalogue = &[
     ),
     ("work.none", "无", "None"),
     ("work.overdue", "已逾期", "Overdue"),
+    ("work.pending", "待签收", "Waiting for my acknowledgement"),
+    (
+        "work.pending_oldest",
+        "以下是最早报送的",
+        "Showing the oldest",
+    ),
     ("work.recent", "我最近登记的", "What I recorded recently"),
+    (
+        "work.resubmitted",
+        "退回后重新报送",
+        "resubmitted after a return",
+    ),
+    ("work.returned", "被上级退回", "Returned by the parent unit"),
     ("work.title", "我的工作", "My work"),
     ("work.units", "我负责的单位", "My units"),
     (

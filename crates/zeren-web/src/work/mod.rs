@@ -1,6 +1,7 @@
 //! 我的工作: what the signed-in person must do — overdue, due soon and upcoming obligations of the
-//! units they answer for, review steps waiting for their decision, what they entered lately —
-//! and the count of overdue and due-soon work in the navigation.
+//! units they answer for, reports of sub-units waiting for their 签收, their units' reports the
+//! parent returned, review steps waiting for their decision, what they entered lately — and in
+//! the navigation the count of overdue and due-soon work and of reports waiting for 签收.
 
 pub mod messages;
 
@@ -10,7 +11,9 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use zeren_core::obligations::Status;
-use zeren_store::ledger::{LedgerRead, Obligation, ObligationProgress, RecordVersion};
+use zeren_store::ledger::{
+    AwaitingReceipt, LedgerRead, Obligation, ObligationProgress, RecordVersion, ReturnedRecord,
+};
 use zeren_store::Unit;
 
 use crate::shared::clock::today;
@@ -22,7 +25,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/work", get(page))
         .route("/work/badge", get(badge))
+        .route("/work/pending", get(pending_badge))
 }
+
+/// How many reports 我的工作 lists at most as waiting for 签收 (the heading says how many wait).
+const AWAITING_SHOWN: i64 = 100;
 
 #[derive(Template)]
 #[template(path = "pages/work.html")]
@@ -41,6 +48,34 @@ pub struct WorkPage {
     pub has_feed: bool,
     /// Review steps waiting for me (先审后发).
     pub waiting: Vec<ItemRow>,
+    /// Reports of sub-units waiting for my 签收 (the oldest first), and how many there are.
+    pub awaiting: Vec<AwaitingReceipt>,
+    pub awaiting_count: i64,
+    /// My units' reports the parent returned, waiting for our correction.
+    pub returned: Vec<ReturnedRecord>,
+}
+
+/// The navigation's link to the reports waiting for my 签收, with their count; nothing when
+/// none wait (the chrome loads it after the page).
+pub async fn pending_badge(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+) -> Result<Html<String>> {
+    let n = state
+        .store
+        .reader()
+        .await?
+        .awaiting_receipt_count(v.account.id)
+        .await?;
+    Ok(Html(if n == 0 {
+        String::new()
+    } else {
+        format!(
+            "<a href=\"/work#pending\" id=\"nav-pending\">{}<span class=\"badge\">{n}</span></a>",
+            Tr(lang).s("nav.pending")
+        )
+    }))
 }
 
 /// My units and the obligations 我的工作 shows: what is not done yet, however old (overdue work
@@ -81,6 +116,14 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
     let mut r = state.store.reader().await?;
     let recent = r.recent_records_by(v.account.id, 8).await?;
     let has_feed = r.has_calendar_feed(v.account.id).await?;
+    let awaiting = r.awaiting_receipt(v.account.id, AWAITING_SHOWN).await?;
+    let awaiting_count = if (awaiting.len() as i64) < AWAITING_SHOWN {
+        awaiting.len() as i64
+    } else {
+        r.awaiting_receipt_count(v.account.id).await?
+    };
+    let unit_ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let returned = r.returned_records(&unit_ids).await?;
     drop(r);
     let all = obligation_views(&state.store, rows, today).await?;
     let mut counts: Vec<(&'static str, &'static str, usize)> =
@@ -121,5 +164,8 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         units,
         has_feed,
         waiting: item_rows(&state.store, waiting).await?,
+        awaiting,
+        awaiting_count,
+        returned,
     })
 }

@@ -7,6 +7,7 @@ mod forms;
 #[allow(dead_code)]
 #[path = "../server/helpers.rs"]
 mod helpers;
+mod receipts;
 mod reviews;
 #[path = "../server/schema.rs"]
 mod schema;

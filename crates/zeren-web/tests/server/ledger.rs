@@ -500,6 +500,36 @@ async fn a_private_calendar_feed() {
             "{}",
             feed.text
         );
+        // Each event's UID names this installation, and links back to its obligation.
+        let unfolded = feed.text.replace("\r\n ", "");
+        let install = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .setting("installation_id")
+            .await
+            .unwrap()
+            .expect("an installation id, made with the first feed");
+        assert_eq!(install.len(), 16);
+        let uid = unfolded
+            .lines()
+            .find(|l| l.starts_with("UID:"))
+            .expect("events");
+        assert!(
+            uid.starts_with("UID:obligation-") && uid.ends_with(&format!("-{install}@zeren")),
+            "{uid}"
+        );
+        let link = unfolded
+            .lines()
+            .find(|l| l.starts_with("URL:"))
+            .expect("a link back");
+        assert!(
+            link.starts_with(&format!("URL:{}/obligations/", app.base)),
+            "{link} on {}",
+            app.base
+        );
+        assert!(!unfolded.contains("UID:obligation-1@zeren"));
         // A renewed feed disables the old URL; a made-up token finds nothing.
         clerk.form("/me/calendar", &[]).await;
         assert_eq!(app.client().get(path).await.status, StatusCode::NOT_FOUND);
@@ -637,12 +667,21 @@ async fn the_ledger_api_for_scripts() {
             h["versions"][1]["attachments"][0]["file_name"], "纪要.pdf",
             "kept files carry over"
         );
+        let stale = script
+            .json(&format!("/api/v1/records/{record}/versions"), fix)
+            .await;
         assert_eq!(
-            script
-                .json(&format!("/api/v1/records/{record}/versions"), fix)
-                .await
-                .status,
-            StatusCode::CONFLICT
+            stale.status,
+            StatusCode::CONFLICT,
+            "a stale correction is refused with the reason: {}",
+            stale.text
+        );
+        assert!(
+            stale.json()["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("第2版")),
+            "{}",
+            stale.text
         );
         let got = script
             .get(&format!("/api/v1/records/{record}"))
@@ -868,6 +907,392 @@ async fn no_record_before_the_period_and_no_empty_record() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text.contains("请填写工作内容"), "{}", r.text);
+        app.stop().await;
+    }
+}
+
+/// An account of the bureau's office: a person of the bureau who may edit there.
+async fn bureau_office(app: &App, bureau: i64, username: &str, name: &str) {
+    let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+    let mut w = app.store.write(&Actor::system()).await.unwrap();
+    let p = w
+        .create_person(&NewPerson {
+            unit_id: bureau,
+            name: name.into(),
+            ..NewPerson::default()
+        })
+        .await
+        .unwrap();
+    let a = w
+        .create_account(username, Some(p.id), &hash, AdminDuty::None)
+        .await
+        .unwrap();
+    w.set_grant(a.id, bureau, Level::Edit).await.unwrap();
+    w.commit().await.unwrap();
+}
+
+/// A small generated photo (a wall with a red banner).
+fn photo() -> Vec<u8> {
+    let (w, h) = (64, 48);
+    let mut px = Vec::new();
+    for y in 0..h {
+        for _ in 0..w {
+            px.extend(if (8..16).contains(&y) {
+                [190, 30, 40]
+            } else {
+                [220, 210, 190]
+            });
+        }
+    }
+    zeren_export::image::png_rgb(w, h, &px)
+}
+
+#[tokio::test]
+async fn the_bureau_returns_a_report_and_acknowledges_the_correction() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+        bureau_office(&app, bureau, "office", "赵立新").await;
+        materialise(&app).await;
+        let report = obligation_id(&app, first.unit, "half_year_report").await;
+        let clerk_name = format!("李娜{}", first.unit);
+        let today = zeren_web::today().to_string();
+
+        // The school reports, with a document and a photo of the meeting.
+        let clerk = app.login("clerk1").await;
+        let r = clerk
+            .multipart(
+                &format!("/obligations/{report}/records"),
+                &[
+                    ("work_date", None, today.as_bytes()),
+                    ("place", None, "校长办公室".as_bytes()),
+                    ("content", None, "上半年意识形态工作汇报".as_bytes()),
+                    ("files", Some("汇报.docx"), b"PK"),
+                    ("files", Some("会场.png"), &photo()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let record = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .records_of(report)
+            .await
+            .unwrap()[0]
+            .record
+            .id;
+        let page = clerk.get(&format!("/obligations/{report}")).await.text;
+        assert!(
+            page.contains(&clerk_name) && !page.contains("clerk1 ·"),
+            "登记人 by name: {page}"
+        );
+        assert!(page.contains("待上级签收"), "{page}");
+
+        // It waits on the bureau office's 我的工作 and in its navigation.
+        let office = app.login("office").await;
+        let badge = office.get("/work/pending").await;
+        assert_eq!(badge.status, StatusCode::OK);
+        assert!(
+            badge.text.contains("待签收") && badge.text.contains(">1<"),
+            "{}",
+            badge.text
+        );
+        assert!(office
+            .get("/work")
+            .await
+            .text
+            .contains("hx-get=\"/work/pending\""));
+        let work = office.get("/work").await.text;
+        let pending = &work[work.find("id=\"pending\"").expect("a 待签收 section")..];
+        assert!(
+            pending.contains("待签收（1）")
+                && pending.contains("向区教体局党组书面汇报意识形态工作")
+                && pending.contains(&clerk_name)
+                && pending.contains(&format!("/obligations/{report}#record-{record}")),
+            "{work}"
+        );
+        // The school's clerk has nothing to acknowledge.
+        assert_eq!(clerk.get("/work/pending").await.text, "");
+
+        // A return needs a reason; with one, the report goes back to the school.
+        let r = office
+            .form(
+                &format!("/records/{record}/return"),
+                &[("reason", " "), ("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("退回须写明理由"), "{}", r.text);
+        let r = office
+            .form(
+                &format!("/records/{record}/return"),
+                &[("reason", "缺少第二季度数据，请补充"), ("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(
+            r.location(),
+            format!("/obligations/{report}#record-{record}")
+        );
+        assert_eq!(office.get("/work/pending").await.text, "");
+        assert!(!office.get("/work").await.text.contains("id=\"pending\""));
+
+        // The school sees it returned, on 我的工作 and on the obligation, and corrects it.
+        let work = clerk.get("/work").await.text;
+        let returned = &work[work.find("id=\"returned\"").expect("a 被退回 section")..];
+        assert!(
+            returned.contains("缺少第二季度数据，请补充") && returned.contains("赵立新"),
+            "{work}"
+        );
+        let page = clerk.get(&format!("/obligations/{report}")).await.text;
+        assert!(
+            page.contains("已退回") && page.contains("缺少第二季度数据，请补充"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<details open>"),
+            "the correction form is open"
+        );
+        let r = clerk
+            .multipart(
+                &format!("/records/{record}/correct"),
+                &[
+                    ("version", None, b"1"),
+                    ("work_date", None, today.as_bytes()),
+                    ("place", None, "校长办公室".as_bytes()),
+                    (
+                        "content",
+                        None,
+                        "上半年意识形态工作汇报（含第二季度数据）".as_bytes(),
+                    ),
+                    ("keep", None, b"0"),
+                    ("keep", None, b"1"),
+                    ("reason", None, "按退回意见补充第二季度数据".as_bytes()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert!(!clerk.get("/work").await.text.contains("id=\"returned\""));
+
+        // Back in the bureau's inbox, marked as resubmitted.
+        let work = office.get("/work").await.text;
+        assert!(
+            work.contains("待签收（1）") && work.contains("退回后重新报送"),
+            "{work}"
+        );
+        assert!(office.get("/work/pending").await.text.contains(">1<"));
+
+        // A 签收 of the version read before the correction is refused, in Chinese, with the way
+        // to the current version; nothing is recorded.
+        let r = office
+            .form(
+                &format!("/records/{record}/acknowledge"),
+                &[("note", "已阅"), ("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(
+            r.text.contains("第1版")
+                && r.text.contains("第2版")
+                && r.text.contains("按退回意见补充第二季度数据")
+                && r.text
+                    .contains(&format!("/obligations/{report}#record-{record}"))
+                && r.text.contains("查看当前版本"),
+            "{}",
+            r.text
+        );
+        assert!(!r.text.contains("no longer"), "{}", r.text);
+        let api = office
+            .json(
+                &format!("/api/v1/records/{record}/acknowledge"),
+                serde_json::json!({ "version": 1 }),
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::CONFLICT);
+        assert!(
+            api.json()["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("第2版")),
+            "{}",
+            api.text
+        );
+
+        // The corrected version is acknowledged.
+        let r = office
+            .form(
+                &format!("/records/{record}/acknowledge"),
+                &[("note", "已签收"), ("version", "2")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(office.get("/work/pending").await.text, "");
+        // Acknowledging it twice is explained too.
+        let r = office
+            .form(
+                &format!("/records/{record}/acknowledge"),
+                &[("version", "2")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.text.contains("已经签收"), "{}", r.text);
+
+        // 签收人 by name and 签收时间 in China time on the page, the print view and every export.
+        let page = clerk.get(&format!("/obligations/{report}")).await.text;
+        assert!(
+            page.contains("签收人")
+                && page.contains("赵立新")
+                && page.contains("签收时间")
+                && page.contains("（北京时间）")
+                && page.contains("上级已签收"),
+            "{page}"
+        );
+        assert!(
+            page.contains("签收与退回记录（2）"),
+            "the return stays in the history: {page}"
+        );
+        let print = clerk
+            .get(&format!("/units/{}/ledger/print", first.unit))
+            .await
+            .text;
+        assert!(
+            print.contains("赵立新") && print.contains(&clerk_name),
+            "{print}"
+        );
+        let xlsx = clerk
+            .get(&format!("/units/{}/ledger.xlsx", first.unit))
+            .await;
+        let strings = unzip(&xlsx.body, "xl/sharedStrings.xml");
+        assert!(
+            strings.contains("赵立新")
+                && strings.contains("签收时间（北京时间）")
+                && strings.contains(&clerk_name)
+                && !strings.contains("clerk1"),
+            "{strings}"
+        );
+        let docx = clerk
+            .get(&format!("/units/{}/ledger.docx", first.unit))
+            .await;
+        let doc = unzip(&docx.body, "word/document.xml");
+        assert!(
+            doc.contains("赵立新") && doc.contains("校长办公室"),
+            "{doc}"
+        );
+        let rec = clerk.get(&format!("/records/{record}/record.docx")).await;
+        assert_eq!(rec.status, StatusCode::OK);
+        let doc = unzip(&rec.body, "word/document.xml");
+        assert!(
+            doc.contains("赵立新") && doc.contains(&clerk_name) && doc.contains("图1　会场.png"),
+            "{doc}"
+        );
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(rec.body.clone())).unwrap();
+        let mut media = Vec::new();
+        z.by_name("word/media/image1.png")
+            .unwrap()
+            .read_to_end(&mut media)
+            .unwrap();
+        assert_eq!(media, photo(), "the photo is embedded as it was uploaded");
+        let zipped = clerk
+            .get(&format!("/units/{}/evidence.zip", first.unit))
+            .await;
+        let mut index = Vec::new();
+        zip::ZipArchive::new(std::io::Cursor::new(zipped.body))
+            .unwrap()
+            .by_name("佐证材料目录.xlsx")
+            .unwrap()
+            .read_to_end(&mut index)
+            .unwrap();
+        assert!(unzip(&index, "xl/sharedStrings.xml").contains("赵立新"));
+
+        // The record's JSON carries the return and the 签收, by name.
+        let j = office
+            .get(&format!("/api/v1/records/{record}"))
+            .await
+            .json();
+        assert_eq!(j["returns"][0]["reason"], "缺少第二季度数据，请补充");
+        assert_eq!(j["returns"][0]["version"], 1);
+        assert_eq!(j["acknowledgements"][0]["version"], 2);
+        assert_eq!(j["acknowledgements"][0]["acknowledged_by_name"], "赵立新");
+
+        // The same through the API: a return of an acknowledged version is a conflict.
+        let r = office
+            .json(
+                &format!("/api/v1/records/{record}/return"),
+                serde_json::json!({ "reason": "再退", "version": 2 }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+
+        let mut rd = app.store.reader().await.unwrap();
+        let actions: Vec<String> = rd
+            .audit_page(0, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        drop(rd);
+        for a in [
+            "record.create",
+            "record.return",
+            "record.correct",
+            "record.acknowledge",
+        ] {
+            assert!(actions.iter().any(|x| x == a), "{a}");
+        }
+        assert_eq!(app.store.verify_audit().await.unwrap().first_break, None);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_return_api_for_scripts() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let first = school(&app, bureau, "河东区第一中学", "clerk1").await;
+        bureau_office(&app, bureau, "office", "赵立新").await;
+        materialise(&app).await;
+        let report = obligation_id(&app, first.unit, "half_year_report").await;
+        let clerk = app.login("clerk1").await;
+        let today = zeren_web::today().to_string();
+        let r = clerk
+            .json(
+                &format!("/api/v1/obligations/{report}/records"),
+                serde_json::json!({ "work_date": today, "content": "半年汇报",
+                    "attachments": [{ "file_name": "汇报.txt", "content_base64": "5rGH5oql" }] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let record = r.json()["record"]["id"].as_i64().unwrap();
+        assert_eq!(r.json()["returns"], serde_json::json!([]));
+        // The unit itself cannot return its own report.
+        let r = clerk
+            .json(
+                &format!("/api/v1/records/{record}/return"),
+                serde_json::json!({ "reason": "x" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let office = app.login("office").await;
+        let r = office
+            .json(
+                &format!("/api/v1/records/{record}/return"),
+                serde_json::json!({ "reason": "" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let r = office
+            .json(
+                &format!("/api/v1/records/{record}/return"),
+                serde_json::json!({ "reason": "请附上签字页", "version": 1 }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["returned_by_name"], "赵立新");
+        assert_eq!(r.json()["version"], 1);
         app.stop().await;
     }
 }

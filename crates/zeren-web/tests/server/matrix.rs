@@ -246,6 +246,7 @@ const ROUTES: &[Route] = &[
     // the sub-unit reported to the unit (acknowledged there).
     r("GET", "/work", Session, B::None),
     r("GET", "/work/badge", Session, B::None),
+    r("GET", "/work/pending", Session, B::None),
     r("GET", "/obligations/{O}", Read, B::None),
     r(
         "POST",
@@ -259,6 +260,12 @@ const ROUTES: &[Route] = &[
         "/records/{Q}/acknowledge",
         Edit,
         B::Form(&[("note", "已签收")]),
+    ),
+    r(
+        "POST",
+        "/records/{Q}/return",
+        Edit,
+        B::Form(&[("reason", "请补充")]),
     ),
     r("GET", "/records/{R}/record.docx", Read, B::None),
     r("GET", "/records/{R}/files/1/0", Read, B::None),
@@ -292,6 +299,12 @@ const ROUTES: &[Route] = &[
         "/api/v1/records/{Q}/acknowledge",
         Edit,
         B::Json(r#"{"note": "已签收"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/records/{Q}/return",
+        Edit,
+        B::Json(r#"{"reason": "请补充"}"#),
     ),
     r("GET", "/api/v1/records/{R}/record.docx", Read, B::None),
     r("GET", "/api/v1/units/{A}/ledger.xlsx", Read, B::None),
