@@ -468,7 +468,8 @@ pub async fn reset_password_form(
     }
     let hash = auth::hash_password(&password)?;
     let mut w = state.store.write(&v.actor()).await?;
-    w.set_password(id, &hash).await?;
+    // A password an administrator set is changed by its owner before anything else.
+    w.reset_password(id, &hash).await?;
     w.commit().await?;
     Ok(see_other("/accounts"))
 }

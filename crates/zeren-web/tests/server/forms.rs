@@ -702,6 +702,28 @@ async fn accounts_are_linked_to_people_chosen_by_name_and_made_for_role_holders_
         );
         let r = principal.get("/work").await;
         assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/me"));
+        // An administrator's reset also asks for a change at the next login.
+        let zhang_id = account(&app.store, "zhang").await.id;
+        let r = sec
+            .form(
+                &format!("/accounts/{zhang_id}/password"),
+                &[("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(account(&app.store, "zhang").await.must_change_password);
+        let r = sec
+            .form(
+                &format!("/accounts/{zhang_id}/password"),
+                &[("password", "x")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(after(
+            &r.text,
+            &format!("action=\"/accounts/{zhang_id}/password\"")
+        )
+        .contains("密码不符合要求"));
         // The principal is no longer offered; the audit chain has the accounts.
         let page = sec.get("/accounts").await;
         assert!(!visible_text(after(&page.text, "id=\"holders\"")).contains("王校长"));
