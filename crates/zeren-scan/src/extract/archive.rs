@@ -19,8 +19,62 @@ pub(crate) struct Archive<'a> {
     used: u64,
 }
 
+/// The end-of-central-directory record: its offset in `b`, found in the last 64 KiB (the longest
+/// comment) as the zip format puts it.
+fn eocd(b: &[u8]) -> Option<usize> {
+    let from = b.len().saturating_sub(22 + 0xFFFF);
+    memchr::memmem::rfind(&b[from..], b"PK\x05\x06").map(|p| from + p)
+}
+
+/// How many entries the central directory declares (the zip64 count when the classic one is saturated).
+/// Read before the zip reader parses anything, so a directory of millions of entries is refused without
+/// allocating for them.
+pub(crate) fn declared_entries(b: &[u8]) -> Option<u64> {
+    let e = eocd(b)?;
+    let rec = b.get(e..e + 22)?;
+    let total = u64::from(u16::from_le_bytes([rec[10], rec[11]]));
+    if total != 0xFFFF {
+        return Some(total);
+    }
+    // Zip64 end-of-central-directory locator, 20 bytes before the classic record.
+    let loc = b.get(e.checked_sub(20)?..e)?;
+    if loc[..4] != *b"PK\x06\x07" {
+        return Some(total);
+    }
+    let off = u64::from_le_bytes(loc[8..16].try_into().ok()?) as usize;
+    let rec64 = b.get(off..off.checked_add(56)?)?;
+    (rec64[..4] == *b"PK\x06\x06")
+        .then(|| u64::from_le_bytes(rec64[32..40].try_into().expect("8 bytes")))
+}
+
+/// The names in the central directory, read directly (at most `max` of them); `None` when the file has
+/// no end-of-central-directory record (truncated or not a zip).
+pub(crate) fn central_names(b: &[u8], max: usize) -> Option<Vec<&[u8]>> {
+    eocd(b)?;
+    let mut names = Vec::new();
+    for p in memchr::memmem::find_iter(b, b"PK\x01\x02") {
+        let Some(h) = b.get(p..p + 46) else { break };
+        let n = usize::from(u16::from_le_bytes([h[28], h[29]]));
+        if let Some(name) = b.get(p + 46..p + 46 + n) {
+            names.push(name);
+        }
+        if names.len() >= max {
+            break;
+        }
+    }
+    Some(names)
+}
+
 impl<'a> Archive<'a> {
     pub(crate) fn open(bytes: &'a [u8], limits: &'a Limits) -> Result<Self, ExtractError> {
+        if let Some(n) = declared_entries(bytes) {
+            if n > limits.max_entries as u64 {
+                return Err(ExtractError::TooManyEntries {
+                    count: usize::try_from(n).unwrap_or(usize::MAX),
+                    limit: limits.max_entries,
+                });
+            }
+        }
         let zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
             ExtractError::Malformed(format!(
                 "不是有效的 zip 容器 (not a valid zip container): {e}"
@@ -68,7 +122,11 @@ impl<'a> Archive<'a> {
         if f.encrypted() {
             return Err(ExtractError::Encrypted);
         }
-        let budget = self.limits.max_expanded.saturating_sub(self.used);
+        let budget = self
+            .limits
+            .max_expanded
+            .saturating_sub(self.used)
+            .min(self.limits.max_member);
         let declared = f.size();
         let compressed = f.compressed_size().max(1);
         let ratio_cap = compressed
@@ -90,9 +148,10 @@ impl<'a> Archive<'a> {
                 self.limits.max_ratio
             )));
         }
-        // The declared size may lie; stop inflating one byte past what is allowed.
+        // The declared size may lie: never reserve more than 1 MiB on its word, and stop inflating one
+        // byte past what is allowed.
         let cap = budget.min(ratio_cap);
-        let mut out = Vec::with_capacity(declared.min(cap) as usize);
+        let mut out = Vec::with_capacity(declared.min(cap).min(1 << 20) as usize);
         (&mut f)
             .take(cap + 1)
             .read_to_end(&mut out)
