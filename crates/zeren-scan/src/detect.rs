@@ -1024,7 +1024,8 @@ impl Detectors {
             if rest.starts_with("长期") {
                 return Some((t0 + "长期".len(), Confidence::High));
             }
-            let digits_end = skip_chars(text, t0, 12, |c| {
+            // Terms are short (1年, 6个月, 10年); a longer number is not a term.
+            let digits_end = skip_chars(text, t0, 3, |c| {
                 c.is_ascii_digit() || ('０'..='９').contains(&c)
             });
             if digits_end > t0 {

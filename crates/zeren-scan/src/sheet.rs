@@ -68,7 +68,7 @@ impl Default for GridLimits {
             max_cells: 1_000_000,
             max_cell_chars: 32_767,
             max_input: 32 << 20,
-            max_expanded: 256 << 20,
+            max_expanded: 64 << 20,
             max_shared_strings: 1_000_000,
         }
     }
@@ -265,14 +265,15 @@ impl Grid<'_> {
         let grow_rows = (row + 1).saturating_sub(self.rows.len());
         let have = self.rows.get(row).map_or(0, Vec::len);
         let grow_cols = (col + 1).saturating_sub(have);
-        if self.cells + grow_rows + grow_cols > l.max_cells {
+        // Rows cost a pointer each and are capped by `max_rows`; cells are what `max_cells` counts.
+        if self.cells + grow_cols > l.max_cells {
             return Err(SheetError::new(
                 SheetErrorKind::TooManyCells { limit: l.max_cells },
                 format!("单元格超过 {} 个，请分批导入", l.max_cells),
                 format!("more than {} cells; import in batches", l.max_cells),
             ));
         }
-        self.cells += grow_rows + grow_cols;
+        self.cells += grow_cols;
         if grow_rows > 0 {
             self.rows.resize_with(row + 1, Vec::new);
         }

@@ -7,7 +7,8 @@ use std::io::{Cursor, Read};
 use zip::result::ZipError;
 use zip::ZipArchive;
 
-use super::{extension, extract_at, ExtractError, Extracted, Limits};
+use super::{extract_format, ExtractError, Extracted, Limits};
+use crate::sniff::{sniff, Format};
 
 /// Small members may compress very well (an XML file of repeated tags); below this size the ratio
 /// limit does not apply.
@@ -167,7 +168,8 @@ impl<'a> Archive<'a> {
 }
 
 /// Extracts the documents embedded under `prefix` (a workbook pasted into a Word file travels with it)
-/// and appends them; other embedded objects are named in a note for the reviewer to open by hand.
+/// and appends them; what each one is comes from its content. Other embedded objects (OLE objects,
+/// pictures) are named in a note for the reviewer to open by hand.
 pub(crate) fn append_embedded(
     zip: &mut Archive<'_>,
     prefix: &str,
@@ -177,13 +179,26 @@ pub(crate) fn append_embedded(
 ) -> Result<(), ExtractError> {
     for name in zip.names().into_iter().filter(|n| n.starts_with(prefix)) {
         let short = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let Some(data) = zip.read(&name)? else {
+            continue;
+        };
+        let format = sniff(&data, &name);
         let readable = matches!(
-            extension(&name).as_str(),
-            "docx" | "docm" | "xlsx" | "xlsm" | "pdf" | "txt" | "csv" | "tsv" | "html" | "htm"
+            format,
+            Format::Docx
+                | Format::Xlsx
+                | Format::Pdf
+                | Format::Text(_)
+                | Format::Csv(_)
+                | Format::Tsv(_)
+                | Format::Html(_)
+                | Format::Xml(_)
+                | Format::Svg(_)
         );
         if !readable {
             ex.notes.push(format!(
-                "嵌入对象 {short} 无法自动检查，请人工查看 (embedded object not checked)"
+                "嵌入对象 {short}（{}）无法自动检查，请人工查看 (embedded object not checked)",
+                format.name_zh()
             ));
             continue;
         }
@@ -192,16 +207,14 @@ pub(crate) fn append_embedded(
                 limit: limits.max_nesting,
             });
         }
-        let Some(data) = zip.read(&name)? else {
-            continue;
-        };
         let child_limits = Limits {
             max_expanded: zip.remaining(),
             ..limits.clone()
         };
-        let child = extract_at(&name, &data, &child_limits, nesting + 1)?;
+        let child = extract_format(&format, &name, &data, &child_limits, nesting + 1)?;
         zip.charge(child.text.len() as u64);
         ex.append(child, &format!("嵌入文件 {short}"));
+        ex.check_cells(limits)?;
     }
     Ok(())
 }
