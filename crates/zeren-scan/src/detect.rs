@@ -7,7 +7,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::checksum;
-use crate::context::{self, ContextWords};
+use crate::context::{self, ContextWords, LineWords};
 use crate::{Confidence, Kind};
 
 /// Up to twenty digit values (10 = the check character `X`), or for a passport its ASCII characters.
@@ -32,9 +32,10 @@ impl Digits {
     }
 
     fn extend(&mut self, s: &[u8]) {
-        for &x in s {
-            self.push(x);
-        }
+        let n = usize::from(self.n);
+        let k = s.len().min(MAX_DIGITS - n);
+        self.d[n..n + k].copy_from_slice(&s[..k]);
+        self.n += k as u8;
     }
 
     pub(crate) fn as_slice(&self) -> &[u8] {
@@ -60,28 +61,35 @@ impl Raw {
     /// Appends the suggested replacement (empty for a secrecy marking) to `out`.
     pub(crate) fn write_masked(&self, text: &str, out: &mut String) {
         let d = self.digits.as_slice();
-        match self.kind {
-            Kind::CnResidentId => mask_keep(d, 6, 4, out),
-            Kind::CnMobile => mask_keep(d, 3, 4, out),
-            Kind::BankCard => mask_keep(d, 4, 4, out),
-            Kind::CnPassport => {
-                for (i, &c) in d.iter().enumerate() {
-                    out.push(if i < 3 || i + 2 >= d.len() {
-                        char::from(c)
-                    } else {
-                        '*'
-                    });
-                }
-            }
-            Kind::SecrecyMarking => {}
+        let (head, tail) = match self.kind {
+            Kind::CnResidentId => (6, 4),
+            Kind::CnMobile => (3, 4),
+            Kind::BankCard => (4, 4),
+            Kind::CnPassport => (3, 2),
+            Kind::SecrecyMarking => return,
             Kind::CustomTerm => {
                 let mut cs = text[self.start..self.end].chars();
                 if let Some(first) = cs.next() {
                     out.push(first);
                     out.extend(cs.map(|_| '*'));
                 }
+                return;
+            }
+        };
+        // Built on the stack and appended once: this runs for every finding of a dense roster.
+        let mut buf = [b'*'; MAX_DIGITS];
+        for (i, &x) in d.iter().enumerate() {
+            if i < head || i + tail >= d.len() {
+                buf[i] = match (self.kind, x) {
+                    (Kind::CnPassport, c) => c,
+                    (_, 10) => b'X',
+                    (_, v) => b'0' + v,
+                };
             }
         }
+        debug_assert!(buf[..d.len()].is_ascii());
+        // SAFETY: `buf` holds ASCII digits, capital letters and `*` only, which are valid UTF-8.
+        unsafe { out.as_mut_vec() }.extend_from_slice(&buf[..d.len()]);
     }
 
     /// Appends the value as it may be shown: the masked value, or a marking as it is.
@@ -102,6 +110,9 @@ pub(crate) struct Region<'a> {
     pub until: usize,
     /// Whether `text[0]` is the real start of the text (otherwise its left neighbour is unknown).
     pub at_start: bool,
+    /// Where scanning begins: `from` less enough bytes to see context and tokens cut by `from` (0 for
+    /// a stream's chunk, which holds only that much before `from`).
+    pub scan_from: usize,
     /// Bytes and line breaks of the document before `text[0]` (a stream's earlier chunks).
     pub bytes_before: usize,
     pub lines_before: usize,
@@ -343,26 +354,43 @@ fn swar_find(b: &[u8], mut i: usize) -> Result<usize, usize> {
     Err(i)
 }
 
-fn read_token(b: &[u8], start: usize) -> Token {
-    let mut t = Token::default();
+/// Reads the digit groups starting at `start` into `t` (reused between calls: a token is a few hundred
+/// bytes, and dense rosters read one every ten bytes).
+#[inline]
+fn read_token(b: &[u8], start: usize, t: &mut Token) {
+    t.len = 0;
     let mut i = start;
     loop {
-        let mut run = Run {
-            start: i,
-            ..Run::default()
-        };
-        while let Some((d, l)) = digit_at(b, i) {
-            if run.n < MAX_DIGITS {
-                run.d[run.n] = d;
+        let run = &mut t.runs[t.len];
+        run.start = i;
+        run.n = 0;
+        loop {
+            // ASCII digits first: the common case needs no call.
+            match b.get(i) {
+                Some(&c) if c.is_ascii_digit() => {
+                    if run.n < MAX_DIGITS {
+                        run.d[run.n] = c - b'0';
+                    }
+                    run.n += 1;
+                    i += 1;
+                }
+                Some(0xEF) => match digit_at(b, i) {
+                    Some((v, l)) => {
+                        if run.n < MAX_DIGITS {
+                            run.d[run.n] = v;
+                        }
+                        run.n += 1;
+                        i += l;
+                    }
+                    None => break,
+                },
+                _ => break,
             }
-            run.n += 1;
-            i += l;
         }
         run.end = i;
         let xl = x_at(b, i);
         i += xl;
         run.x_end = i;
-        t.runs[t.len] = run;
         t.len += 1;
         if xl > 0 || t.len == MAX_RUNS {
             break;
@@ -375,7 +403,6 @@ fn read_token(b: &[u8], start: usize) -> Token {
         break;
     }
     t.end = i;
-    t
 }
 
 fn char_before(text: &str, i: usize) -> Option<char> {
@@ -431,26 +458,11 @@ fn mobile_prefix_ok(d: &[u8]) -> bool {
         }
 }
 
-fn digit_char(d: u8) -> char {
-    if d == 10 {
-        'X'
-    } else {
-        char::from(b'0' + d)
-    }
-}
-
-fn mask_keep(d: &[u8], head: usize, tail: usize, out: &mut String) {
-    for (i, &x) in d.iter().enumerate() {
-        out.push(if i < head || i + tail >= d.len() {
-            digit_char(x)
-        } else {
-            '*'
-        });
-    }
-}
-
-/// What the nearby words say about a value at `start..end`.
-fn class_of(ctx: &ContextWords, r: &Region, start: usize, end: usize) -> u8 {
+/// What the nearby words say about a value at `start..end`: the column header, else the last word
+/// before it on its line (within `LEFT_WINDOW` bytes), else the first after it (within `RIGHT_WINDOW`).
+/// When both windows reach the ends of the line, the line's words are looked up once and reused: the
+/// result is the same, because no context word can run across a value's digits.
+fn class_of(ctx: &ContextWords, r: &Region, start: usize, end: usize, lw: &mut LineWords) -> u8 {
     if let Some(h) = (r.header)(start) {
         let c = ctx.any(h);
         if c != 0 {
@@ -458,18 +470,32 @@ fn class_of(ctx: &ContextWords, r: &Region, start: usize, end: usize) -> u8 {
         }
     }
     let text = r.text;
-    // Only the current line counts: a header row several lines up names other columns too.
+    let b = text.as_bytes();
     let lo = floor_boundary(text, start.saturating_sub(LEFT_WINDOW));
-    let left = &text[lo..start];
-    let left = memchr::memrchr(b'\n', left.as_bytes()).map_or(left, |p| &left[p + 1..]);
+    let hi = ceil_boundary(text, end + RIGHT_WINDOW);
+    let left_nl = memchr::memrchr(b'\n', &b[lo..start]).map(|p| lo + p + 1);
+    let right_nl = memchr::memchr(b'\n', &b[end..hi]).map(|p| end + p);
+    let line_start = left_nl.or((lo == 0).then_some(0));
+    let line_end = right_nl.or((hi == text.len()).then_some(hi));
+    if let (Some(ls), Some(le)) = (line_start, line_end) {
+        let words = ctx.line(lw, text, ls, le);
+        let i = words.partition_point(|w| w.1 <= start);
+        if let Some(w) = i.checked_sub(1).map(|i| words[i]) {
+            return w.2;
+        }
+        // A label after a value usually belongs to the next value, so it may only confirm.
+        return words
+            .iter()
+            .find(|w| w.0 >= end)
+            .map_or(0, |w| w.2 & !context::OTHER);
+    }
+    // Only the current line counts: a header row several lines up names other columns too.
+    let left = &text[left_nl.unwrap_or(lo)..start];
     let c = ctx.last(left);
     if c != 0 {
         return c;
     }
-    let hi = ceil_boundary(text, end + RIGHT_WINDOW);
-    let right = &text[end..hi];
-    let right = memchr::memchr(b'\n', right.as_bytes()).map_or(right, |p| &right[..p]);
-    // A label after a value usually belongs to the next value, so it may only confirm.
+    let right = &text[end..right_nl.unwrap_or(hi)];
     ctx.first(right) & !context::OTHER
 }
 
@@ -519,7 +545,9 @@ impl Detectors {
 
     pub(crate) fn scan(&self, r: &Region, out: &mut Vec<Raw>) {
         let b = r.text.as_bytes();
-        let mut i = 0;
+        let mut i = r.scan_from;
+        let mut lw = LineWords::default();
+        let mut tok = Token::default();
         // A finding may start up to nine bytes before the byte that triggers it (`+`, a passport letter,
         // the 注意 of 注意保存).
         let stop = r.until.saturating_add(16);
@@ -530,8 +558,8 @@ impl Detectors {
             }
             i = p + 1;
             if b[p].is_ascii_digit() {
-                let tok = read_token(b, p);
-                self.eval_token(r, &tok, out);
+                read_token(b, p, &mut tok);
+                self.eval_token(r, &tok, &mut lw, out);
                 i = tok.end.max(p + 1);
                 continue;
             }
@@ -545,8 +573,8 @@ impl Detectors {
             };
             match (b[c], b[p], third) {
                 (0xEF, 0xBC, _) => {
-                    let tok = read_token(b, c);
-                    self.eval_token(r, &tok, out);
+                    read_token(b, c, &mut tok);
+                    self.eval_token(r, &tok, &mut lw, out);
                     i = tok.end.max(p + 1);
                 }
                 (0xE5, 0xAF, 0x86) => {
@@ -585,7 +613,7 @@ impl Detectors {
         self.scan_custom(r, out);
     }
 
-    fn eval_token(&self, r: &Region, tok: &Token, out: &mut Vec<Raw>) {
+    fn eval_token(&self, r: &Region, tok: &Token, lw: &mut LineWords, out: &mut Vec<Raw>) {
         let text = r.text;
         let first = tok.runs[0].start;
         let before = if first == 0 {
@@ -604,7 +632,7 @@ impl Detectors {
             match self.candidate_at(r, tok, i, before, prev_consumed) {
                 Some((cand, k)) => {
                     if cand.start >= r.from && cand.start < r.until {
-                        if let Some(raw) = self.judge(r, cand) {
+                        if let Some(raw) = self.judge(r, cand, lw) {
                             out.push(raw);
                         }
                     }
@@ -903,8 +931,8 @@ impl Detectors {
     /// Confidence from context; `None` when a label says it is something else. The context words are
     /// looked up only for the kinds and forms they can change (an 18-digit ID with a valid check
     /// character is high whatever surrounds it).
-    fn judge(&self, r: &Region, c: Candidate) -> Option<Raw> {
-        let class = || class_of(&self.context, r, c.start, c.end);
+    fn judge(&self, r: &Region, c: Candidate, lw: &mut LineWords) -> Option<Raw> {
+        let mut class = || class_of(&self.context, r, c.start, c.end, lw);
         let says = |class: u8, k: u8| class & k != 0;
         let confidence = match c.kind {
             Kind::CnResidentId if c.digits.len() == 18 => Confidence::High,
@@ -1038,7 +1066,7 @@ impl Detectors {
             return Some((after_space + st.len_utf8(), Confidence::High));
         }
         let label = text[floor_boundary(text, s.saturating_sub(16))..s]
-            .trim_end_matches([' ', '　', ':', '：'])
+            .trim_end_matches([' ', '　', ':', '：', '】', ']', '\t'])
             .ends_with("密级");
         if label {
             return Some((e, Confidence::High));
@@ -1107,6 +1135,11 @@ impl Detectors {
             }
         } else if (sep && line_start(r, s) && r.in_heading_zone(s))
             || ((sep || which == Phrase::NoSpread || joined > 0) && speaks_of_itself(text, s))
+            || (sep
+                && matches!(which, Phrase::KeepSafe | Phrase::NoSpread)
+                && !text[..s].ends_with('请')
+                && r.in_heading_zone(s)
+                && short_line(text, s, e))
         {
             Confidence::High
         } else if joined > 0 && which != Phrase::Classified {
@@ -1126,7 +1159,8 @@ impl Detectors {
             return;
         };
         let text = r.text;
-        for m in ac.find_iter(text) {
+        let input = aho_corasick::Input::new(text).span(r.scan_from..text.len());
+        for m in ac.find_iter(input) {
             let (s, e) = (m.start(), m.end());
             if s >= r.until {
                 break;
@@ -1162,7 +1196,7 @@ const NO_SPREAD: [&str; 6] = [
 ];
 
 /// Phrases that continue a marking: 内部资料，注意保存，不得外传.
-const JOINABLE: [&str; 9] = [
+const JOINABLE: [&str; 13] = [
     "注意保存",
     "不得外传",
     "严禁外传",
@@ -1172,6 +1206,10 @@ const JOINABLE: [&str; 9] = [
     "切勿外传",
     "内部资料",
     "妥善保管",
+    "请妥善保管",
+    "仅供内部参考",
+    "仅供参考",
+    "仅供内部使用",
 ];
 
 /// Words by which a document speaks of itself.
@@ -1220,6 +1258,28 @@ fn defines(text: &str, s: usize, e: usize) -> bool {
         .map_or(before, |p| &before[p..]);
     let after = text[e..].trim_start_matches(['，', ',', ' ']);
     sentence.contains("所称") || after.starts_with("是指") || after.starts_with("指")
+}
+
+/// Whether the line holding `s..e` is short (at most 30 characters): a heading line such as
+/// `内部刊物　注意保存`, not a sentence.
+fn short_line(text: &str, s: usize, e: usize) -> bool {
+    let lo = floor_boundary(text, s.saturating_sub(90));
+    let hi = ceil_boundary(text, e + 90);
+    let before = &text[lo..s];
+    let after = &text[e..hi];
+    let (Some(l), Some(r)) = (
+        before
+            .rfind('\n')
+            .map(|p| &before[p + 1..])
+            .or((lo == 0).then_some(before)),
+        after
+            .find('\n')
+            .map(|p| &after[..p])
+            .or((hi == text.len()).then_some(after)),
+    ) else {
+        return false;
+    };
+    l.chars().count() + text[s..e].chars().count() + r.chars().count() <= 30
 }
 
 /// Whether a negation stands just before `s`: 不涉密, 非涉密文件, 无密级, 不属于内部资料.

@@ -1,9 +1,22 @@
 //! Zeren publication scanner: finds personal data (resident ID numbers, mobile numbers, bank cards,
 //! passports), secrecy markings and user-defined terms in text before it is published (先审查、后公开),
-//! and extracts that text from .txt, .html, .docx, .xlsx and .pdf files. Pure: no network, clock or database.
+//! and extracts that text from plain text, CSV, HTML, SVG/XML, .docx, .xlsx and .pdf files — typed by
+//! their content, never by their name. Pure: no network, clock or database.
+//!
+//! What the web layer uses:
+//! - [`Scanner::scan_bytes`] → [`FileReport`]: the [`Format`] the content is, and an [`Outcome`] —
+//!   [`Outcome::Scanned`] with findings, or [`Outcome::Unreadable`] (empty, damaged, encrypted, image,
+//!   unknown binary, over a limit) with a reason code and Chinese and English text. Unreadable always
+//!   blocks ([`Unreadable::blocks`]) until a reviewer records a manual check.
+//! - [`Finding::category`]: [`Category::Marking`] is not personal data; [`Category::waivable_by_lawful_basis`]
+//!   is false for it and [`Category::cleared_by`] says only a 解密/定密 decision clears it. A marking has no
+//!   replacement ([`Finding::replacement`] is `None`).
+//! - Every shown value is masked: [`Finding::masked`], [`Finding::shown`] and [`Finding::context`], which
+//!   also masks the other identifiers near the value ([`mask_digits`]).
+//! - [`sheet::read_grid`] reads a roster (.xlsx or CSV) into rows under caps checked before allocating.
 //!
 //! ```
-//! use zeren_scan::{Confidence, Kind, Limits, ScanConfig, Scanner};
+//! use zeren_scan::{Category, Confidence, Format, Kind, Limits, Outcome, ScanConfig, Scanner};
 //!
 //! let scanner = Scanner::new(ScanConfig { custom_terms: vec!["红旗工程".into()] });
 //! let found = scanner.scan_text("联系电话：13812345678");
@@ -11,8 +24,16 @@
 //! assert_eq!((found[0].start, found[0].end, found[0].masked.as_str()), (5, 16, "138****5678"));
 //!
 //! let page = "<table><tr><th>姓名</th><th>身份证号</th></tr><tr><td>张三</td><td>110105491231002</td></tr></table>";
-//! let report = scanner.scan_file("名单.html", page.as_bytes(), &Limits::default()).unwrap();
-//! assert_eq!(report.findings[0].location, "表1第2行第2列");
+//! let report = scanner.scan_bytes("名单", page.as_bytes(), &Limits::default());
+//! assert!(matches!(report.format, Format::Html(_)));
+//! assert_eq!(report.report().unwrap().findings[0].location, "表1第2行第2列");
+//!
+//! let marked = scanner.scan_text("秘密★1年\n关于……的通知");
+//! assert_eq!(marked[0].category(), Category::Marking);
+//! assert!(!marked[0].category().waivable_by_lawful_basis());
+//!
+//! let picture = scanner.scan_bytes("news.docx", b"\x89PNG\r\n\x1a\n....", &Limits::default());
+//! assert!(matches!(picture.outcome, Outcome::Unreadable(_)) && picture.blocks());
 //! ```
 
 pub mod checksum;

@@ -370,3 +370,26 @@ fn a_lying_bomb_stops_at_the_member_cap() {
     assert!(e.to_string().contains("4194304"), "{e}");
     assert!(t.elapsed() < Duration::from_secs(5));
 }
+
+/// Findings kept per file are capped (each holds a few strings); a blocking one is always kept.
+#[test]
+fn findings_per_file_are_capped() {
+    let mut text = String::new();
+    for _ in 0..50 {
+        text.push_str("号码 3.1 E12345678 ");
+    }
+    text.push_str("\n身份证号 11010519491231002X\n");
+    let few = Limits {
+        max_findings: 10,
+        ..Limits::default()
+    };
+    let r = scanner().scan_bytes("a.txt", text.as_bytes(), &few);
+    let rep = r.report().unwrap();
+    assert_eq!(rep.findings.len(), 10);
+    assert!(r.blocks(), "{:?}", rep.findings);
+    assert!(
+        rep.notes.iter().any(|n| n.contains("共发现 51 处")),
+        "{:?}",
+        rep.notes
+    );
+}

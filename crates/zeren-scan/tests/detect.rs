@@ -398,6 +398,70 @@ fn secrecy_markings() {
     assert!(f.iter().all(|f| !f.blocks()), "{f:?}");
 }
 
+/// Phrasings written apart from the corpus generator's templates: what must block and what must not.
+#[test]
+fn markings_in_other_words() {
+    let body = "关于做好年度考核工作的通知\n各部门：\n根据上级要求，现将有关事项通知如下。\n一、考核范围\n全体在编人员。\n二、考核程序\n个人总结、民主测评、综合评定。\n";
+    let blocks = [
+        ("内部资料　注意保存\n正文", "内部资料　注意保存"),
+        (
+            "内部资料，仅供参考，不得外传\n",
+            "内部资料，仅供参考，不得外传",
+        ),
+        ("（内部资料，请勿外传）\n会议纪要", "内部资料，请勿外传"),
+        ("【密级】机密\n", "机密"),
+        ("密级：秘密  保密期限：1年\n", "秘密"),
+        ("内部刊物　注意保存\n", "注意保存"),
+        ("涉密文件，严禁复制\n关于……", "涉密文件"),
+        ("会议纪要（内部资料）\n", "内部资料"),
+        ("机密★1年　特急\n", "机密★1年"),
+        ("姓名\t密级\n张三\t秘密\n", "秘密"),
+    ];
+    let in_body = [
+        (
+            "本材料属内部资料，请妥善保管，不得外传。",
+            "内部资料，请妥善保管，不得外传",
+        ),
+        ("注：此材料不得外传。", "不得外传"),
+        ("本文件仅供内部使用，注意保存。", "注意保存"),
+        ("请勿外传\n", "请勿外传"),
+    ];
+    let cases = blocks
+        .iter()
+        .map(|&(t, v)| (t.to_string(), v))
+        .chain(in_body.iter().map(|&(t, v)| (format!("{body}{t}"), v)));
+    for (text, value) in cases {
+        let f: Vec<Finding> = scan(&text)
+            .into_iter()
+            .filter(|f| f.kind == Kind::SecrecyMarking)
+            .collect();
+        assert_eq!(f.len(), 1, "{text}: {f:?}");
+        assert_eq!(slice(&text, &f[0]), value, "{text}");
+        assert!(f[0].blocks(), "{text}: {f:?}");
+    }
+    for text in [
+        "严格执行保密工作责任制，保守国家秘密。",
+        "数据的机密性和完整性",
+        "保护商业秘密和技术秘密",
+        "内部资料费由各单位承担",
+        "单位内部文件管理",
+        "本次秘密会议的传说并不属实",
+        "档案管理员负责内部资料的收集整理",
+    ] {
+        let f = scan(text);
+        assert!(f.is_empty(), "{text}: {f:?}");
+    }
+    // Rules about classified material are shown, never blocking.
+    for text in [
+        "严禁在非涉密计算机上处理涉密信息。",
+        "不得外传的材料应当登记。",
+        &format!("{body}严禁将涉密文件带出办公场所。"),
+    ] {
+        let f = scan(text);
+        assert!(f.iter().all(|f| !f.blocks()), "{text}: {f:?}");
+    }
+}
+
 #[test]
 fn custom_terms() {
     let s = Scanner::new(ScanConfig {

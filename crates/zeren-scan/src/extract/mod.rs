@@ -148,6 +148,9 @@ pub struct Limits {
     pub max_columns: usize,
     /// Most objects in one PDF.
     pub max_pdf_objects: usize,
+    /// Most findings kept per file by [`crate::Scanner::scan_bytes`] (each holds a few short strings);
+    /// the rest are counted in a note. A blocking finding is always among those kept when there is one.
+    pub max_findings: usize,
 }
 
 impl Default for Limits {
@@ -155,7 +158,7 @@ impl Default for Limits {
         Limits {
             max_input: 64 << 20,
             max_expanded: 256 << 20,
-            max_member: 128 << 20,
+            max_member: 64 << 20,
             max_ratio: 200,
             max_entries: 10_000,
             max_depth: 256,
@@ -165,6 +168,7 @@ impl Default for Limits {
             max_shared_strings: 2_000_000,
             max_columns: 16_384,
             max_pdf_objects: 500_000,
+            max_findings: 10_000,
         }
     }
 }
