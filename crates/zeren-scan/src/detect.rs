@@ -1260,8 +1260,8 @@ fn defines(text: &str, s: usize, e: usize) -> bool {
     sentence.contains("所称") || after.starts_with("是指") || after.starts_with("指")
 }
 
-/// Whether the line holding `s..e` is short (at most 30 characters): a heading line such as
-/// `内部刊物　注意保存`, not a sentence.
+/// Whether the line holding `s..e` is a short heading line (at most 30 characters, no full stop) such as
+/// `内部刊物　注意保存`, not a sentence such as `会议内容一律不得外传。`.
 fn short_line(text: &str, s: usize, e: usize) -> bool {
     let lo = floor_boundary(text, s.saturating_sub(90));
     let hi = ceil_boundary(text, e + 90);
@@ -1279,7 +1279,9 @@ fn short_line(text: &str, s: usize, e: usize) -> bool {
     ) else {
         return false;
     };
-    l.chars().count() + text[s..e].chars().count() + r.chars().count() <= 30
+    !l.contains(['。', '.'])
+        && !r.contains(['。', '.'])
+        && l.chars().count() + text[s..e].chars().count() + r.chars().count() <= 30
 }
 
 /// Whether a negation stands just before `s`: 不涉密, 非涉密文件, 无密级, 不属于内部资料.

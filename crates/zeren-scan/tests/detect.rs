@@ -451,8 +451,9 @@ fn markings_in_other_words() {
         let f = scan(text);
         assert!(f.is_empty(), "{text}: {f:?}");
     }
-    // Rules about classified material are shown, never blocking.
+    // Rules about classified material are shown, never blocking, even at the top of a document.
     for text in [
+        "会议内容一律不得外传。",
         "严禁在非涉密计算机上处理涉密信息。",
         "不得外传的材料应当登记。",
         &format!("{body}严禁将涉密文件带出办公场所。"),
