@@ -123,6 +123,20 @@ fn push_token(out: &mut String, tok: &str, changed: &mut bool) {
     }
 }
 
+/// `n` with thousands separators (`1,048,576`): figures of our own (sizes, limits, row numbers) stay
+/// readable through [`mask_digits`], which masks runs of seven digits.
+pub(crate) fn num(n: impl TryInto<u64>) -> String {
+    let s = n.try_into().unwrap_or(u64::MAX).to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Masks digit tokens in a text that is shown as-is (a note, a location, an error message).
 pub(crate) fn masked_owned(text: String) -> String {
     match mask_digits(&text) {
@@ -134,6 +148,13 @@ pub(crate) fn masked_owned(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_of_our_own() {
+        assert_eq!(num(1_073_741_824u64), "1,073,741,824");
+        assert_eq!(num(999u32), "999");
+        assert_eq!(mask_digits(&num(67_108_864u64)), "67,108,864");
+    }
 
     #[test]
     fn tokens() {

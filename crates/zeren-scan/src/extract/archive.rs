@@ -2,6 +2,7 @@
 //! expanded size, and its expansion ratio are checked before and while inflating, so a zip bomb fails
 //! at once instead of filling memory.
 
+use crate::mask::num;
 use std::io::{Cursor, Read};
 
 use zip::result::ZipError;
@@ -118,7 +119,11 @@ impl<'a> Archive<'a> {
             Err(ZipError::UnsupportedArchive(why)) if why.contains("assword") => {
                 return Err(ExtractError::Encrypted)
             }
-            Err(e) => return Err(ExtractError::Malformed(format!("{name}: {e}"))),
+            Err(e) => {
+                return Err(ExtractError::Malformed(crate::mask::masked_owned(format!(
+                    "{name}: {e}"
+                ))))
+            }
         };
         if f.encrypted() {
             return Err(ExtractError::Encrypted);
@@ -134,32 +139,35 @@ impl<'a> Archive<'a> {
             .saturating_mul(self.limits.max_ratio)
             .max(RATIO_FREE);
         let too_big = |detail: String| ExtractError::ExpansionTooLarge {
-            entry: name.to_string(),
+            entry: crate::mask::masked_owned(name.to_string()),
             detail,
         };
         if declared > budget {
             return Err(too_big(format!(
-                "声明解压后 {declared} 字节，超过上限 {budget} 字节 (declared size over the limit)"
+                "声明解压后 {} 字节，超过上限 {} 字节 (declared size over the limit)",
+                num(declared),
+                num(budget)
             )));
         }
         if declared > ratio_cap {
             return Err(too_big(format!(
                 "压缩比 {}:1 超过 {}:1 (expansion ratio over the limit)",
-                declared / compressed,
-                self.limits.max_ratio
+                num(declared / compressed),
+                num(self.limits.max_ratio)
             )));
         }
         // The declared size may lie: never reserve more than 1 MiB on its word, and stop inflating one
         // byte past what is allowed.
         let cap = budget.min(ratio_cap);
         let mut out = Vec::with_capacity(declared.min(cap).min(1 << 20) as usize);
-        (&mut f)
-            .take(cap + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| ExtractError::Malformed(format!("{name}: {e}")))?;
+        (&mut f).take(cap + 1).read_to_end(&mut out).map_err(|e| {
+            ExtractError::Malformed(crate::mask::masked_owned(format!("{name}: {e}")))
+        })?;
         if out.len() as u64 > cap {
             return Err(too_big(format!(
-                "实际解压超过 {cap} 字节，与声明的 {declared} 字节不符 (expands past the limit; the header lies)"
+                "实际解压超过 {} 字节，与声明的 {} 字节不符 (expands past the limit; the header lies)",
+                num(cap),
+                num(declared)
             )));
         }
         self.used += out.len() as u64;

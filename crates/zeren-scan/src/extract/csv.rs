@@ -3,6 +3,7 @@
 //! so a number under 学号 is not taken for a phone number. Quoted fields may hold delimiters, doubled
 //! quotes and line breaks. Records are read one at a time, under caps on field length and columns.
 
+use crate::mask::num;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -141,12 +142,16 @@ pub(crate) fn extract(
             Ok(false) => break,
             Err(RecordError::FieldTooLong { row, limit }) => {
                 return Err(ExtractError::OverLimit(format!(
-                    "第 {row} 行有字段超过 {limit} 字节 (row {row}: a field over {limit} bytes)"
+                    "第 {r} 行有字段超过 {l} 字节 (row {r}: a field over {l} bytes)",
+                    r = num(row),
+                    l = num(limit)
                 )))
             }
             Err(RecordError::TooManyColumns { row, limit }) => {
                 return Err(ExtractError::OverLimit(format!(
-                    "第 {row} 行超过 {limit} 列 (row {row}: more than {limit} columns)"
+                    "第 {r} 行超过 {l} 列 (row {r}: more than {l} columns)",
+                    r = num(row),
+                    l = num(limit)
                 )))
             }
         }

@@ -4,6 +4,7 @@
 //! gets its column's header as context: the first row with at least two non-empty cells, so a title
 //! row merged across the table is not taken for the header. Merged cells (`gridSpan`) keep columns aligned.
 
+use crate::mask::num;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -188,7 +189,10 @@ fn part(
         if ex.text.len() > max {
             return Err(ExtractError::ExpansionTooLarge {
                 entry: name.to_string(),
-                detail: format!("提取的文本超过 {max} 字节 (extracted text over the limit)"),
+                detail: format!(
+                    "提取的文本超过 {} 字节 (extracted text over the limit)",
+                    num(max)
+                ),
             });
         }
         Ok(())

@@ -15,6 +15,7 @@ mod xmltext;
 
 pub(crate) use text::decode_text_stream;
 
+use crate::mask::num;
 use std::fmt;
 use std::sync::Arc;
 
@@ -96,7 +97,8 @@ impl Extracted {
         if self.segments.len() > limits.max_cells {
             return Err(ExtractError::OverLimit(format!(
                 "单元格或段落超过 {} 个 (more than {} cells or paragraphs)",
-                limits.max_cells, limits.max_cells
+                num(limits.max_cells),
+                num(limits.max_cells)
             )));
         }
         Ok(())
@@ -241,13 +243,13 @@ impl ExtractError {
             ExtractError::Unsupported(what) => format!("不支持的文件类型：{}", what.zh()),
             ExtractError::UnknownBinary => "无法识别的二进制文件，不是可检查的文档".into(),
             ExtractError::TooLarge { size, limit } => {
-                format!("文件过大：{size} 字节，上限 {limit} 字节")
+                format!("文件过大：{} 字节，上限 {} 字节", num(*size), num(*limit))
             }
             ExtractError::ExpansionTooLarge { entry, detail } => {
                 format!("压缩内容解压后过大，疑似压缩炸弹：{entry}：{detail}")
             }
             ExtractError::TooManyEntries { count, limit } => {
-                format!("压缩包条目过多：{count} 个，上限 {limit} 个")
+                format!("压缩包条目过多：{} 个，上限 {} 个", num(*count), num(*limit))
             }
             ExtractError::TooDeep { limit } => format!("嵌套层级过深：上限 {limit} 层"),
             ExtractError::OverLimit(detail) => format!("超出处理上限：{detail}"),
@@ -269,13 +271,13 @@ impl ExtractError {
             ExtractError::Unsupported(what) => format!("unsupported file type: {}", what.en()),
             ExtractError::UnknownBinary => "unknown binary file, not a document that can be checked".into(),
             ExtractError::TooLarge { size, limit } => {
-                format!("file too large: {size} bytes, limit {limit}")
+                format!("file too large: {} bytes, limit {}", num(*size), num(*limit))
             }
             ExtractError::ExpansionTooLarge { entry, .. } => {
                 format!("archive expands too much, possible zip bomb: {entry}")
             }
             ExtractError::TooManyEntries { count, limit } => {
-                format!("too many archive entries: {count}, limit {limit}")
+                format!("too many archive entries: {}, limit {}", num(*count), num(*limit))
             }
             ExtractError::TooDeep { limit } => format!("nesting too deep: limit {limit}"),
             ExtractError::OverLimit(detail) => format!("over a processing limit: {detail}"),

@@ -4,6 +4,7 @@
 //! decoded through each font's ToUnicode map (or the predefined Chinese CMaps). A file that was cut short
 //! (no `%%EOF`) is rejected, and a document whose pages carry no text is reported as a scan.
 
+use crate::mask::num;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
@@ -567,7 +568,7 @@ impl<'a> Doc<'a> {
         if out.len() as u64 > cap {
             return Err(ExtractError::ExpansionTooLarge {
                 entry: "PDF stream".into(),
-                detail: format!("解压超过 {cap} 字节 (inflates past the limit)"),
+                detail: format!("解压超过 {} 字节 (inflates past the limit)", num(cap)),
             });
         }
         self.used += out.len() as u64;

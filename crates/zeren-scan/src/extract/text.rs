@@ -1,6 +1,7 @@
 //! Plain text: UTF-8 (with or without BOM), UTF-16 with BOM, otherwise GB18030 — the encodings Chinese
 //! offices produce. Streaming decoding keeps memory flat for large files.
 
+use crate::mask::num;
 use std::io::Read;
 
 use encoding_rs::Decoder;
@@ -27,8 +28,8 @@ pub(crate) fn decode_bytes(
     let (text, _) = enc.encoding().decode_with_bom_removal(bytes);
     if text.len() as u64 > limits.max_expanded {
         return Err(ExtractError::OverLimit(format!(
-            "文本超过 {} 字节 (text over {} bytes)",
-            limits.max_expanded, limits.max_expanded
+            "文本超过 {n} 字节 (text over {n} bytes)",
+            n = num(limits.max_expanded)
         )));
     }
     Ok((text.into_owned(), note_for(enc)))

@@ -7,6 +7,7 @@
 //! costs what its cells cost. The shared-string table is held in one buffer under caps on its count and
 //! on each string's length. [`crate::sheet`] reads a first sheet into a grid with the same walker.
 
+use crate::mask::num;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -112,15 +113,16 @@ pub(crate) fn shared_strings(
     let close = |out: &mut SharedStrings, start: usize| -> Result<(), ExtractError> {
         if out.buf.len() - start > max_string {
             return Err(ExtractError::OverLimit(format!(
-                "共享字符串第 {} 项超过 {max_string} 字节 (shared string {} over {max_string} bytes)",
-                out.ends.len() + 1,
-                out.ends.len() + 1
+                "共享字符串第 {i} 项超过 {l} 字节 (shared string {i} over {l} bytes)",
+                i = num(out.ends.len() + 1),
+                l = num(max_string)
             )));
         }
         out.ends.push(out.buf.len());
         if out.ends.len() > max_strings {
             return Err(ExtractError::OverLimit(format!(
-                "共享字符串超过 {max_strings} 项 (more than {max_strings} shared strings)"
+                "共享字符串超过 {n} 项 (more than {n} shared strings)",
+                n = num(max_strings)
             )));
         }
         Ok(())
@@ -153,9 +155,9 @@ pub(crate) fn shared_strings(
                 out.buf.push_str(s);
                 if out.buf.len() - start > max_string {
                     return Err(ExtractError::OverLimit(format!(
-                        "共享字符串第 {} 项超过 {max_string} 字节 (shared string {} over {max_string} bytes)",
-                        out.ends.len() + 1,
-                        out.ends.len() + 1
+                        "共享字符串第 {i} 项超过 {l} 字节 (shared string {i} over {l} bytes)",
+                        i = num(out.ends.len() + 1),
+                        l = num(max_string)
                     )));
                 }
             }
@@ -217,7 +219,8 @@ pub(crate) fn parse_ref(r: &str) -> Option<(usize, Option<usize>)> {
 
 fn bad_ref(path: &str, what: &str) -> ExtractError {
     ExtractError::Malformed(format!(
-        "{path}：单元格或行号 {what} 超出 Excel 的范围 (a cell or row reference outside Excel's limits)"
+        "{}：单元格或行号 {what} 超出 Excel 的范围 (a cell or row reference outside Excel's limits)",
+        masked_owned(path.to_string())
     ))
 }
 
@@ -310,9 +313,10 @@ pub(crate) fn walk_cells(
                 value.push_str(s);
                 if value.len() > max_string {
                     return Err(ExtractError::OverLimit(format!(
-                        "{path}：第 {} 行有单元格超过 {max_string} 字节 (row {}: a cell over {max_string} bytes)",
-                        row + 1,
-                        row + 1
+                        "{}：第 {r} 行有单元格超过 {l} 字节 (row {r}: a cell over {l} bytes)",
+                        masked_owned(path.to_string()),
+                        r = num(row + 1),
+                        l = num(max_string)
                     )));
                 }
             }
@@ -449,7 +453,10 @@ fn sheet(
             if ex.text.len() > max {
                 return Err(ExtractError::ExpansionTooLarge {
                     entry: path.to_string(),
-                    detail: format!("提取的文本超过 {max} 字节 (extracted text over the limit)"),
+                    detail: format!(
+                        "提取的文本超过 {} 字节 (extracted text over the limit)",
+                        num(max)
+                    ),
                 });
             }
             Ok(())

@@ -6,6 +6,7 @@
 use super::text::decode_bytes;
 use super::xml::{local, walk, Ev};
 use super::{ExtractError, Extracted, Limits};
+use crate::mask::num;
 use crate::sniff::TextEncoding;
 
 pub(crate) fn extract(
@@ -50,8 +51,8 @@ pub(crate) fn extract(
                 }
                 if t.len() > limits.max_string {
                     return Err(ExtractError::OverLimit(format!(
-                        "文本节点超过 {} 字节 (a text node over {} bytes)",
-                        limits.max_string, limits.max_string
+                        "文本节点超过 {n} 字节 (a text node over {n} bytes)",
+                        n = num(limits.max_string)
                     )));
                 }
             }
