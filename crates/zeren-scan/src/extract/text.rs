@@ -4,10 +4,10 @@
 use crate::mask::num;
 use std::io::Read;
 
-use encoding_rs::Decoder;
+use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE};
 
 use super::{ExtractError, Extracted, Limits};
-use crate::sniff::{text_encoding, TextEncoding};
+use crate::sniff::TextEncoding;
 
 const GB_NOTE: &str = "按 GB18030 编码读取 (decoded as GB18030)";
 
@@ -95,11 +95,17 @@ impl<R: Read> TextStream<R> {
         let last = filled < self.chunk;
         let data = &self.raw[..filled];
         let decoder = self.decoder.get_or_insert_with(|| {
-            let enc = *self.encoding.get_or_insert_with(|| {
-                text_encoding(data).unwrap_or_else(|| match std::str::from_utf8(data) {
+            // A reader is taken to hold text: a byte-order mark decides, else UTF-8 when the first
+            // chunk is valid UTF-8 (a sequence cut at its end aside), else GB18030. (Guessing UTF-16
+            // without a mark from a few bytes would misread text that holds NUL bytes.)
+            let enc = *self.encoding.get_or_insert_with(|| match Encoding::for_bom(data) {
+                Some((e, _)) if e == UTF_16LE => TextEncoding::Utf16Le,
+                Some((e, _)) if e == UTF_16BE => TextEncoding::Utf16Be,
+                Some(_) => TextEncoding::Utf8,
+                None => match std::str::from_utf8(data) {
                     Err(e) if e.error_len().is_some() => TextEncoding::Gb18030,
                     _ => TextEncoding::Utf8,
-                })
+                },
             });
             enc.encoding().new_decoder_with_bom_removal()
         });
