@@ -72,6 +72,21 @@ def main():
     put("extract_docx", "embedded", zipped([("word/document.xml", doc), ("word/embeddings/Book1.xlsx", book),
                                             ("word/embeddings/oleObject1.bin", "x")]))
     put("extract_pdf", "simple", pdf())
+    svg = ('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><title>内部资料</title>'
+           '<text x="1"><tspan>身份证号 11010519491231002X</tspan></text><path d="M1 2"/><style>.a{}</style></svg>')
+    put("extract_svg", "logo", svg.encode())
+    # scan_bytes: the first byte picks the name hint, the rest is the file.
+    put("scan_bytes", "docx-as-news", b"\x00" + zipped([("word/document.xml", doc)]))
+    put("scan_bytes", "book-as-docx", b"\x01" + book)
+    put("scan_bytes", "pdf", b"\x03" + pdf())
+    put("scan_bytes", "text-as-docx", b"\x01" + TEXT)
+    put("scan_bytes", "svg", b"\x06" + svg.encode())
+    put("scan_bytes", "png", b"\x00\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    put("read_grid", "book", book)
+    put("read_grid", "csv", "姓名,身份证号\n张三,11010519491231002X\n".encode("gb18030"))
+    sparse = ('<worksheet><dimension ref="A1:XFD1048576"/><sheetData><row r="3"><c r="C3" t="inlineStr"><is><t>x</t></is></c></row>'
+              '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>')
+    put("read_grid", "sparse", zipped([("xl/workbook.xml", wb), ("xl/_rels/workbook.xml.rels", rels), ("xl/worksheets/sheet1.xml", sparse)]))
 
 
 if __name__ == "__main__":

@@ -234,30 +234,123 @@ def narrative(rng, d):
     d.add(prose(rng, 40) + "\n")
 
 
-MARKS = ["机密★1年", "秘密★6个月", "绝密★长期", "秘密★10年", "机密★5年", "秘密★", "机密 ★ 2年"]
+MARKS = ["机密★1年", "秘密★6个月", "绝密★长期", "秘密★10年", "机密★5年", "秘密★", "机密 ★ 2年", "机密★１年", "秘密★２０年"]
+HEADING_PHRASES = ["内部资料，注意保存", "内部资料", "涉密文件", "内部文件", "【内部资料】", "内部资料 注意保存 不得外传",
+                   "内部资料 严禁外传", "【涉密】", "（内部资料）", "注意保存", "内部资料　注意保存",
+                   "内部资料，仅供参考，不得外传", "（内部资料，请勿外传）", "内部文件，注意保存"]
+# Sentences in running text where the document speaks of itself: (prefix, marked span, suffix).
+SELF_REFERENCE = [("本文件", "注意保存，不得外传", "。"), ("本材料为", "内部资料，请勿外传", "。"), ("此件", "不得外传", "。"),
+                  ("（此件", "不得外传", "）"), ("本书为", "内部资料", "，仅供参考。"), ("本简报属", "内部资料", "，请妥善保管。"),
+                  ("本文件为", "涉密文件", "，阅后收回。"), ("本表", "严禁外传", "。"), ("本通知", "注意保存", "，不要转发。"),
+                  ("本材料属", "内部资料，请妥善保管，不得外传", "。"), ("注：此材料", "不得外传", "。")]
+# Marking phrases joined in running text, without the document naming itself.
+JOINED = [("会议材料", "注意保存，不得外传", "。"), ("以上内容为", "内部资料，注意保存", "。"), ("此类", "内部资料，严禁外传", "。")]
+
+
+def heading_marking(rng, d):
+    """A marking in the heading zone: the first lines, with or without a 份号 line above it."""
+    if rng.random() < 0.3:
+        d.add("%06d\n" % rng.randint(1, 999999))
+    form = rng.random()
+    if form < 0.4:
+        d.value(rng.choice(MARKS), "secrecy_marking")
+    elif form < 0.55:
+        d.add("密级：")
+        d.value(rng.choice(["机密", "秘密", "绝密"]), "secrecy_marking")
+    elif form < 0.65:
+        d.value(rng.choice(["机密", "秘密"]), "secrecy_marking")
+    else:
+        p = rng.choice(HEADING_PHRASES)
+        inner = p.strip("【】（）")
+        d.value(p, "secrecy_marking", span=(p.index(inner), len(inner)))
+    d.add("\n")
+    if rng.random() < 0.3:
+        d.add(rng.choice(["特急\n", "平急\n", "加急\n"]))
+
+
+def body_marking(rng, d):
+    """A marking in running text or on a line of its own below the heading zone."""
+    form = rng.random()
+    if form < 0.45:
+        pre, span, post = rng.choice(SELF_REFERENCE)
+        d.add(prose(rng, rng.randint(10, 40)))
+        d.add(pre)
+        d.value(span, "secrecy_marking")
+        d.add(post + "\n")
+    elif form < 0.6:
+        pre, span, post = rng.choice(JOINED)
+        d.add(pre)
+        d.value(span, "secrecy_marking")
+        d.add(post + "\n")
+    elif form < 0.75:
+        p = rng.choice(["机密", "秘密", "【内部资料】", "内部资料", "涉密文件", "（内部资料）"])
+        inner = p.strip("【】（）")
+        d.value(p, "secrecy_marking", span=(p.index(inner), len(inner)))
+        d.add("\n")
+    elif form < 0.85:
+        d.add("附件：%s名单（" % rng.choice(["工作人员", "参会人员", "考察对象"]))
+        d.value("内部资料", "secrecy_marking")
+        d.add("）\n")
+    else:
+        d.value(rng.choice(MARKS), "secrecy_marking")
+        d.add("\n")
 
 
 def marked(rng, d):
-    form = rng.random()
-    if form < 0.55:
-        d.value(rng.choice(MARKS), "secrecy_marking")
-        d.add("\n")
-    elif form < 0.7:
-        d.add("密级：")
-        d.value(rng.choice(["机密", "秘密", "绝密"]), "secrecy_marking")
-        d.add("\n")
-    elif form < 0.85:
-        d.value("内部资料，注意保存", "secrecy_marking")
-        d.add("\n")
+    where = rng.random()
+    if where < 0.6:
+        heading_marking(rng, d)
+        d.add("关于%s的报告\n" % prose(rng, 8))
+        for _ in range(rng.randint(2, 4)):
+            d.add(prose(rng, rng.randint(50, 150)) + "\n")
+        if rng.random() < 0.3:
+            body_marking(rng, d)
     else:
-        d.value(rng.choice(["机密", "秘密"]), "secrecy_marking")
-        d.add("\n")
-    d.add("关于%s的报告\n" % prose(rng, 8))
-    for _ in range(rng.randint(2, 4)):
-        d.add(prose(rng, rng.randint(50, 150)) + "\n")
-    if rng.random() < 0.4:
-        d.add("附件：工作人员名单（内部资料）\n")
-        d.labels.append({"file": d.name, "kind": "secrecy_marking", "start": d.len - 6, "end": d.len - 2, "expect": "block"})
+        d.add("关于%s的通知\n各单位：\n" % prose(rng, 8))
+        for _ in range(rng.randint(3, 6)):
+            d.add(prose(rng, rng.randint(50, 150)) + "\n")
+        body_marking(rng, d)
+        d.add(prose(rng, rng.randint(30, 80)) + "\n")
+
+
+def marking_negatives(rng, d):
+    """Prose about secrecy that is not a marking: nothing, or a low finding that is only shown."""
+    if rng.random() < 0.3:
+        # The title of a regulation about classified material: shown, never blocking.
+        d.value("涉密文件", "secrecy_marking", expect="show")
+        d.add("管理办法\n")
+    for _ in range(rng.randint(2, 5)):
+        k = rng.randrange(12)
+        if k == 0:
+            d.add("本文件不涉密，可以公开。")
+        elif k == 1:
+            d.add("非涉密文件，可公开发布。")
+        elif k == 2:
+            d.add("内部资料室开放时间为工作日。")
+        elif k == 3:
+            d.add("各单位要执行内部文件管理规定。")
+        elif k == 4:
+            d.add("本办法所称内部资料，是指本单位编印的资料。")
+        elif k == 5:
+            d.add("请妥善保管，注意保存发票。")
+        elif k == 6:
+            d.add("严禁将")
+            d.value("涉密文件", "secrecy_marking", expect="show")
+            d.add("带回家中。")
+        elif k == 7:
+            d.value("涉密", "secrecy_marking", expect="show")
+            d.add("人员上岗前应当经过保密教育培训。")
+        elif k == 8:
+            d.add("会议内容一律")
+            d.value("不得外传", "secrecy_marking", expect="show")
+            d.add("。")
+        elif k == 9:
+            d.add("秘密花园读书会本周六举行，欢迎参加。")
+        elif k == 10:
+            d.add("档案分为机密级别和一般级别。")
+        else:
+            d.add("不得泄露商业机密，注意保护知识产权。")
+        d.add(prose(rng, rng.randint(10, 40)) + "\n")
 
 
 def exam(rng, d):
@@ -332,7 +425,7 @@ def main():
     rng = random.Random(20241129)
     docs_dir = os.path.join(a.out, "docs")
     os.makedirs(docs_dir, exist_ok=True)
-    kinds = [roster, notice, narrative, marked, exam, hard_negatives, custom]
+    kinds = [roster, notice, narrative, marked, exam, hard_negatives, custom, marked, marking_negatives]
     with open(os.path.join(a.out, "labels.jsonl"), "w", encoding="utf-8") as labels:
         for i in range(a.docs):
             gen = kinds[i % len(kinds)]

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Hostile inputs for the scanner: a 1 GB zip bomb named .docx (honest and lying size headers), a truncated
-PDF, and a large .txt for the memory check. Times each with the scan_bench driver and reports peak memory.
+PDF, a workbook with one cell at XFD1048576, a shared-string table of three million entries, an SVG nested
+100,000 deep, and a large .txt for the memory check. Times `zeren scan --format json` on each and reports
+peak memory.
 
-usage: hostile.py SCAN_BENCH_BINARY OUT_DIR
+usage: hostile.py ZEREN_BINARY OUT_DIR
 """
 
+import json
 import os
 import resource
 import struct
@@ -48,9 +51,25 @@ def pdf(path):
     return len(out)
 
 
+def xlsx(path, sheet, sst=None):
+    import zipfile
+    wb = ('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+          '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", wb)
+        z.writestr("xl/_rels/workbook.xml.rels", rels)
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        if sst is not None:
+            z.writestr("xl/sharedStrings.xml", sst)
+
+
 def run(binary, path):
     t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "%M", binary, "findings", path], capture_output=True, text=True)
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", binary, "scan", "--format", "json", path], capture_output=True, text=True)
     secs = time.perf_counter() - t
     rss_kb = int(p.stderr.strip().splitlines()[-1])
     return secs, rss_kb, p.stdout.strip()
@@ -69,6 +88,18 @@ def main():
     tp = os.path.join(out, "truncated.pdf")
     pdf(tp)
     cases.append(("PDF cut at two thirds", tp))
+    sparse = os.path.join(out, "sparse.xlsx")
+    xlsx(sparse, '<worksheet><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
+         '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>13812345678</t></is></c></row></sheetData></worksheet>')
+    cases.append(("workbook with one cell at XFD1048576", sparse))
+    sst = os.path.join(out, "shared.xlsx")
+    xlsx(sst, '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>',
+         "<sst>" + "<si/>" * 3_000_000 + "</sst>")
+    cases.append(("3,000,000 shared strings", sst))
+    svg = os.path.join(out, "deep.svg")
+    with open(svg, "w") as f:
+        f.write('<svg xmlns="http://www.w3.org/2000/svg">' + "<g>" * 100_000 + "</g>" * 100_000 + "</svg>")
+    cases.append(("SVG nested 100,000 deep", svg))
     clean = os.path.join(out, "clean.txt")
     big = os.path.join(out, "big.txt")
     if os.path.exists(clean):
@@ -82,8 +113,13 @@ def main():
     print("|---|---:|---:|---:|---|")
     for label, path in cases:
         secs, rss, res = run(binary, path)
+        try:
+            o = json.loads(res.splitlines()[0])
+            res = o["unreadable"]["zh"] if "unreadable" in o else "%d findings" % len(o["findings"])
+        except (ValueError, IndexError, KeyError):
+            pass
         print("| %s | %.1f MB | %.3f s | %.1f MB | %s |" % (label, os.path.getsize(path) / 1e6, secs, rss / 1024,
-                                                          res.replace("|", "/")[:160]))
+                                                          res.replace("|", "/")[:120]))
     if os.path.exists(big):
         os.remove(big)
 

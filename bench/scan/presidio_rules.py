@@ -90,9 +90,13 @@ def _recognizers():
                  + "[1１]" + D + "{2}(?:" + D + "{8}|" + SEP + D + "{4}" + SEP + D + "{4})" + RB)
     card_re = LB + "(?:" + D + "{16,19}|" + D + "{4}(?:" + SEP + D + "{4}){3}(?:" + SEP + D + "{1,3})?)" + RB
     passport_re = r"(?<![0-9A-Za-z])(?:[EG][0-9]{8}|E[A-HJ-NP-Z][0-9]{7})(?![0-9A-Za-z])"
-    marking_re = (r"(?:绝密|机密|秘密)[ 　]*[★☆*＊](?:[ 　]*(?:[0-9０-９]+(?:个月|年|月|天|日)|长期|启用前))?"
+    # The marking phrases as patterns; Presidio cannot express the scanner's position rules (heading zone,
+    # a line of its own, a sentence naming the document itself), so every occurrence counts.
+    marking_re = (r"(?:绝密|机密|秘密)[ 　]*[★☆*＊](?:[ 　]*(?:[0-9０-９]{1,3}(?:个月|年|月|天|日)|长期|启用前))?"
                   r"|(?<=密级[:：])[ 　]*(?:绝密|机密|秘密)|(?:^|(?<=\n))(?:绝密|机密|秘密)(?=\n|$)"
-                  r"|内部资料(?:[，,、 　]*注意保存)?|涉密")
+                  r"|内部(?:资料|文件)(?:[，,、 　]*(?:注意保存|不得外传|严禁外传|请勿外传))*"
+                  r"|涉密(?:文件|材料|资料)?|注意保存(?:[，,、 　]*(?:不得外传|严禁外传|请勿外传))?"
+                  r"|(?:不得|严禁|请勿|禁止|不准|切勿)外传")
     return [
         Checked("cn_resident_id", [Pattern("id", id_re, 0.5)], lambda t: id_ok(digits(t))),
         Checked("cn_mobile", [Pattern("mobile", mobile_re, 0.5)], lambda t: mobile_ok(digits(t))),

@@ -13,10 +13,15 @@ fuzz_target!(|data: &[u8]| {
     let limits = Limits {
         max_input: 1 << 20,
         max_expanded: 8 << 20,
+        max_member: 4 << 20,
         max_ratio: 100,
         max_entries: 100,
         max_depth: 64,
-        max_nesting: 2,
+        max_cells: 100_000,
+        max_string: 64 << 10,
+        max_shared_strings: 100_000,
+        max_pdf_objects: 10_000,
+        ..Limits::default()
     };
     if let Ok(ex) = extract("fuzz.csv", data, &limits) {
         let n = ex.text.chars().count();

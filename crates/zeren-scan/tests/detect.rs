@@ -319,36 +319,148 @@ fn passports() {
 
 #[test]
 fn secrecy_markings() {
-    let cases = [
-        ("机密★1年\n关于……的通知", "机密★1年", Confidence::High),
-        ("秘密★6个月", "秘密★6个月", Confidence::High),
-        ("绝密★长期", "绝密★长期", Confidence::High),
-        ("秘密 ★ 10年", "秘密 ★ 10年", Confidence::High),
-        ("机密★", "机密★", Confidence::High),
+    use Confidence::{High, Low, Medium};
+    // At the top of a document (its heading zone) a standing marking is high.
+    let heading = [
+        ("机密★1年\n关于……的通知", "机密★1年", High),
+        ("秘密★6个月", "秘密★6个月", High),
+        ("绝密★长期", "绝密★长期", High),
+        ("秘密 ★ 10年", "秘密 ★ 10年", High),
+        ("机密★", "机密★", High),
         (
             "绝密★启用前\n2024年普通高等学校招生全国统一考试",
             "绝密★启用前",
-            Confidence::Low,
+            Low,
         ),
-        ("密级：机密", "机密", Confidence::High),
-        ("机密\n关于开展检查的通知", "机密", Confidence::Medium),
-        ("【秘密】", "秘密", Confidence::Medium),
-        ("内部资料，注意保存", "内部资料，注意保存", Confidence::High),
-        ("本书为内部资料", "内部资料", Confidence::Medium),
-        ("注意保存\n", "注意保存", Confidence::Medium),
-        ("严禁涉密人员私自出境", "涉密", Confidence::Low),
-        ("【涉密】", "涉密", Confidence::Medium),
+        ("密级：机密", "机密", High),
+        ("机密\n关于开展检查的通知", "机密", High),
+        ("【秘密】", "秘密", High),
+        ("内部资料，注意保存", "内部资料，注意保存", High),
+        (
+            "内部资料 注意保存 不得外传\n",
+            "内部资料 注意保存 不得外传",
+            High,
+        ),
+        ("本书为内部资料", "内部资料", High),
+        ("注意保存\n", "注意保存", High),
+        ("严禁涉密人员私自出境", "涉密", Low),
+        ("【涉密】", "涉密", High),
+        ("涉密文件\n关于加强管理的通知", "涉密文件", High),
+        ("内部文件\n通知", "内部文件", High),
+        ("000123\n秘密★1年\n特急\n关于……的通知", "秘密★1年", High),
+        ("内部资料 2024年第3期\n", "内部资料", High),
     ];
+    let body = "关于做好学生资助工作的通知\n各学院：\n现将有关事项通知如下。\n一、工作要求\n各单位要认真组织。\n二、时间安排\n按学期进行。\n三、其他\n";
+    let in_body = [
+        ("本文件注意保存，不得外传。", "注意保存，不得外传", High),
+        ("本材料为内部资料，请勿外传。", "内部资料，请勿外传", High),
+        ("此件不得外传。", "不得外传", High),
+        ("机密\n", "机密", Medium),
+        ("【内部资料】\n", "内部资料", Medium),
+        ("附件：工作人员名单（内部资料）\n", "内部资料", Medium),
+        ("会议材料注意保存，不得外传。", "注意保存，不得外传", Medium),
+        ("涉密文件\n", "涉密文件", Medium),
+        ("会议内容不得外传。", "不得外传", Low),
+        ("严禁将涉密文件带回家中。", "涉密文件", Low),
+    ];
+    let cases = heading
+        .iter()
+        .map(|&(t, v, c)| (t.to_string(), v, c))
+        .chain(
+            in_body
+                .iter()
+                .map(|&(t, v, c)| (format!("{body}{t}"), v, c)),
+        );
     for (text, value, conf) in cases {
-        let f = only(text, Kind::SecrecyMarking);
-        assert_eq!(slice(text, &f), value, "{text}");
+        let f = only(&text, Kind::SecrecyMarking);
+        assert_eq!(slice(&text, &f), value, "{text}");
         assert_eq!(f.confidence, conf, "{text}");
-        assert_eq!(f.masked.chars().count(), value.chars().count());
+        assert_eq!(f.category(), zeren_scan::Category::Marking);
+        assert!(!f.category().waivable_by_lawful_basis());
+        // A marking has no replacement; it is shown as it is.
+        assert_eq!(f.masked, "", "{text}");
+        assert_eq!(f.replacement(), None);
+        assert_eq!(f.shown, value);
     }
     none("保守国家秘密是每个公民的义务");
     none("不得泄露商业机密和技术秘密");
     none("请注意保存好收据");
+    none("请注意保存。");
     none("这项工作的机密性很强");
+    none("本文件不涉密，可以公开。");
+    none("非涉密文件");
+    none("内部资料室开放时间为每周一至周五");
+    none("各单位要执行内部文件管理规定");
+    none(&format!("{body}本文所称内部资料，是指本单位编印的资料。"));
+    // A regulation about classified documents is shown, never blocking.
+    let s = scanner();
+    let f = s.scan_text("涉密文件管理办法\n第一条 为加强管理，制定本办法。");
+    assert!(f.iter().all(|f| !f.blocks()), "{f:?}");
+}
+
+/// Phrasings written apart from the corpus generator's templates: what must block and what must not.
+#[test]
+fn markings_in_other_words() {
+    let body = "关于做好年度考核工作的通知\n各部门：\n根据上级要求，现将有关事项通知如下。\n一、考核范围\n全体在编人员。\n二、考核程序\n个人总结、民主测评、综合评定。\n";
+    let blocks = [
+        ("内部资料　注意保存\n正文", "内部资料　注意保存"),
+        (
+            "内部资料，仅供参考，不得外传\n",
+            "内部资料，仅供参考，不得外传",
+        ),
+        ("（内部资料，请勿外传）\n会议纪要", "内部资料，请勿外传"),
+        ("【密级】机密\n", "机密"),
+        ("密级：秘密  保密期限：1年\n", "秘密"),
+        ("内部刊物　注意保存\n", "注意保存"),
+        ("涉密文件，严禁复制\n关于……", "涉密文件"),
+        ("会议纪要（内部资料）\n", "内部资料"),
+        ("机密★1年　特急\n", "机密★1年"),
+        ("姓名\t密级\n张三\t秘密\n", "秘密"),
+    ];
+    let in_body = [
+        (
+            "本材料属内部资料，请妥善保管，不得外传。",
+            "内部资料，请妥善保管，不得外传",
+        ),
+        ("注：此材料不得外传。", "不得外传"),
+        ("本文件仅供内部使用，注意保存。", "注意保存"),
+        ("请勿外传\n", "请勿外传"),
+    ];
+    let cases = blocks
+        .iter()
+        .map(|&(t, v)| (t.to_string(), v))
+        .chain(in_body.iter().map(|&(t, v)| (format!("{body}{t}"), v)));
+    for (text, value) in cases {
+        let f: Vec<Finding> = scan(&text)
+            .into_iter()
+            .filter(|f| f.kind == Kind::SecrecyMarking)
+            .collect();
+        assert_eq!(f.len(), 1, "{text}: {f:?}");
+        assert_eq!(slice(&text, &f[0]), value, "{text}");
+        assert!(f[0].blocks(), "{text}: {f:?}");
+    }
+    for text in [
+        "严格执行保密工作责任制，保守国家秘密。",
+        "数据的机密性和完整性",
+        "保护商业秘密和技术秘密",
+        "内部资料费由各单位承担",
+        "单位内部文件管理",
+        "本次秘密会议的传说并不属实",
+        "档案管理员负责内部资料的收集整理",
+    ] {
+        let f = scan(text);
+        assert!(f.is_empty(), "{text}: {f:?}");
+    }
+    // Rules about classified material are shown, never blocking, even at the top of a document.
+    for text in [
+        "会议内容一律不得外传。",
+        "严禁在非涉密计算机上处理涉密信息。",
+        "不得外传的材料应当登记。",
+        &format!("{body}严禁将涉密文件带出办公场所。"),
+    ] {
+        let f = scan(text);
+        assert!(f.iter().all(|f| !f.blocks()), "{text}: {f:?}");
+    }
 }
 
 #[test]

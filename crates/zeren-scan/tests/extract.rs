@@ -258,7 +258,7 @@ fn html_skips_scripts_and_decodes_entities() {
                 "high",
                 "110105*****1002"
             ),
-            ("第2段", Kind::SecrecyMarking, "high", "*****"),
+            ("第2段", Kind::SecrecyMarking, "high", ""),
         ],
         "{}",
         ex.text
@@ -289,8 +289,10 @@ fn truncated_pdf_is_an_error() {
         assert!(matches!(e, ExtractError::Malformed(_)), "{e}");
         assert!(e.to_string().contains("截断"), "{e}");
     }
-    let e = extract("fake.pdf", b"hello", &Limits::default()).unwrap_err();
-    assert!(matches!(e, ExtractError::Malformed(_)));
+    // No %PDF header: it is text, whatever the name says, and the reviewer is told.
+    let ex = extract("fake.pdf", b"hello", &Limits::default()).unwrap();
+    assert_eq!(ex.text, "hello");
+    assert!(ex.notes[0].contains(".pdf"), "{:?}", ex.notes);
 }
 
 #[test]
@@ -324,9 +326,10 @@ fn limits_on_size_entries_and_nesting() {
     let e = extract("a.txt", &[b'a'; 101], &small).unwrap_err();
     assert!(matches!(e, ExtractError::TooLarge { .. }));
 
-    let files: Vec<(String, String)> = (0..20)
-        .map(|i| (format!("f{i}.xml"), String::new()))
-        .collect();
+    let files: Vec<(String, String)> =
+        std::iter::once(("word/document.xml".to_string(), String::new()))
+            .chain((0..20).map(|i| (format!("f{i}.xml"), String::new())))
+            .collect();
     let refs: Vec<(&str, String)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     let few = Limits {
         max_entries: 10,
@@ -348,9 +351,19 @@ fn limits_on_size_entries_and_nesting() {
     .unwrap_err();
     assert!(matches!(e, ExtractError::TooDeep { .. }), "{e}");
 
-    let e = extract("a.docx", b"not a zip", &Limits::default()).unwrap_err();
+    // The content decides: a damaged zip is damaged whatever its name; text named .docx is text.
+    let e = extract("a.docx", b"PK\x03\x04not a zip", &Limits::default()).unwrap_err();
     assert!(matches!(e, ExtractError::Malformed(_)));
+    let ex = extract("a.docx", b"not a zip", &Limits::default()).unwrap();
+    assert_eq!(ex.text, "not a zip");
     let e = extract("a.exe", b"", &Limits::default()).unwrap_err();
+    assert!(matches!(e, ExtractError::Empty));
+    let e = extract(
+        "a.txt",
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00",
+        &Limits::default(),
+    )
+    .unwrap_err();
     assert!(matches!(e, ExtractError::Unsupported(_)));
 }
 

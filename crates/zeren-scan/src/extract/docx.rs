@@ -4,7 +4,9 @@
 //! gets its column's header as context: the first row with at least two non-empty cells, so a title
 //! row merged across the table is not taken for the header. Merged cells (`gridSpan`) keep columns aligned.
 
+use crate::mask::num;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::archive::{append_embedded, Archive};
 use super::xml::attr;
@@ -16,7 +18,7 @@ struct Table {
     row: usize,
     col: usize,
     /// Column → header text, once the header row has been seen.
-    headers: Option<HashMap<usize, String>>,
+    headers: Option<HashMap<usize, Arc<str>>>,
     /// The current row's cells (column, text) until the header row is known.
     row_cells: Vec<(usize, String)>,
     span: usize,
@@ -24,7 +26,7 @@ struct Table {
 }
 
 impl Table {
-    fn header_for(&self, col: usize) -> Option<String> {
+    fn header_for(&self, col: usize) -> Option<Arc<str>> {
         self.headers
             .as_ref()?
             .get(&col)
@@ -75,6 +77,7 @@ fn part(
     limits: &Limits,
     ex: &mut Extracted,
 ) -> Result<(), ExtractError> {
+    ex.push_zone();
     let mut tables: Vec<Table> = Vec::new();
     let mut table_count = 0;
     let mut paragraphs = 0;
@@ -102,6 +105,7 @@ fn part(
                         }
                     };
                     ex.push_segment(loc, header);
+                    ex.check_cells(limits)?;
                 }
                 b"t" | b"delText" if !empty => in_text = true,
                 b"tab" => ex.text.push('\t'),
@@ -122,6 +126,12 @@ fn part(
                     if let Some(t) = tables.last_mut() {
                         t.cell_start = ex.text.len();
                         t.span = 1;
+                        if t.col > limits.max_columns {
+                            return Err(ExtractError::OverLimit(format!(
+                                "表格一行超过 {} 列 (a table row with more than {} cells)",
+                                limits.max_columns, limits.max_columns
+                            )));
+                        }
                     }
                 }
                 b"gridSpan" => {
@@ -154,7 +164,12 @@ fn part(
                     if let Some(t) = tables.last_mut() {
                         let filled = t.row_cells.iter().filter(|(_, c)| !c.is_empty()).count();
                         if t.headers.is_none() && filled >= 2 {
-                            t.headers = Some(t.row_cells.drain(..).collect());
+                            t.headers = Some(
+                                t.row_cells
+                                    .drain(..)
+                                    .map(|(c, h)| (c, Arc::from(h)))
+                                    .collect(),
+                            );
                         }
                         t.row_cells.clear();
                         t.row += 1;
@@ -174,7 +189,10 @@ fn part(
         if ex.text.len() > max {
             return Err(ExtractError::ExpansionTooLarge {
                 entry: name.to_string(),
-                detail: format!("提取的文本超过 {max} 字节 (extracted text over the limit)"),
+                detail: format!(
+                    "提取的文本超过 {} 字节 (extracted text over the limit)",
+                    num(max)
+                ),
             });
         }
         Ok(())

@@ -3,9 +3,11 @@
 //! gives the column headers (a title row above is skipped), and `colspan` keeps columns aligned.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::text::decode_bytes;
 use super::{ExtractError, Extracted, Limits};
+use crate::sniff::TextEncoding;
 
 const BLOCKS: &[&str] = &[
     "p",
@@ -40,13 +42,15 @@ const BLOCKS: &[&str] = &[
     "figcaption",
     "address",
 ];
-const SKIP: &[&str] = &["script", "style", "template", "noscript", "svg", "head"];
+/// Not shown by a browser. (The `<title>` in `<head>` and the text of an inline `<svg>` are shown, so
+/// they are read.)
+const SKIP: &[&str] = &["script", "style", "template"];
 
 struct Table {
     index: usize,
     row: usize,
     col: usize,
-    headers: Option<HashMap<usize, String>>,
+    headers: Option<HashMap<usize, Arc<str>>>,
     row_cells: Vec<(usize, String)>,
     span: usize,
     cell_start: Option<usize>,
@@ -146,8 +150,12 @@ fn end_line(out: &mut String) {
     }
 }
 
-pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError> {
-    let (src, note) = decode_bytes(bytes);
+pub(crate) fn extract(
+    bytes: &[u8],
+    enc: TextEncoding,
+    limits: &Limits,
+) -> Result<Extracted, ExtractError> {
+    let (src, note) = decode_bytes(bytes, enc, limits)?;
     let mut ex = Extracted::default();
     ex.notes.extend(note);
     let lower = src.to_ascii_lowercase();
@@ -221,7 +229,12 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
             ("tr", true) => {
                 if let Some(t) = tables.last_mut() {
                     if t.headers.is_none() && t.row_cells.len() >= 2 {
-                        t.headers = Some(t.row_cells.drain(..).collect());
+                        t.headers = Some(
+                            t.row_cells
+                                .drain(..)
+                                .map(|(c, h)| (c, Arc::from(h)))
+                                .collect(),
+                        );
                     }
                     t.row_cells.clear();
                     t.row += 1;
@@ -236,6 +249,12 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
                         .as_ref()
                         .and_then(|h| h.get(&t.col).cloned())
                         .filter(|h| !h.is_empty());
+                    if t.row_cells.len() > limits.max_columns {
+                        return Err(ExtractError::OverLimit(format!(
+                            "表格一行超过 {} 列 (a table row with more than {} cells)",
+                            limits.max_columns, limits.max_columns
+                        )));
+                    }
                     t.span = colspan(tag);
                     ex.push_segment(
                         format!("表{}第{}行第{}列", t.index, t.row + 1, t.col + 1),
@@ -265,6 +284,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
             }
             _ => {}
         }
+        ex.check_cells(limits)?;
         if ex.text.len() as u64 > limits.max_expanded {
             return Err(ExtractError::ExpansionTooLarge {
                 entry: "html".into(),

@@ -4,6 +4,7 @@
 //! decoded through each font's ToUnicode map (or the predefined Chinese CMaps). A file that was cut short
 //! (no `%%EOF`) is rejected, and a document whose pages carry no text is reported as a scan.
 
+use crate::mask::num;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
@@ -362,7 +363,7 @@ impl<'a> Doc<'a> {
             used: 0,
         };
         let finder = memchr::memmem::Finder::new(b"obj");
-        let max_objects = limits.max_entries.saturating_mul(100);
+        let max_objects = limits.max_pdf_objects;
         // Objects found by scanning may overlap in a hostile file; bound the total parsing work so it
         // stays linear in the input.
         let budget = (b.len() as u64).saturating_mul(16).saturating_add(1 << 20);
@@ -462,7 +463,7 @@ impl<'a> Doc<'a> {
             let first = num_of(get(&d, b"First")).unwrap_or(0.0) as usize;
             let mut lx = Lexer::new(&data, 0, self.limits.max_depth, false);
             let mut pairs = Vec::new();
-            for _ in 0..n.min(100_000) {
+            for _ in 0..n.min(self.limits.max_pdf_objects) {
                 match (lx.next(0)?, lx.next(0)?) {
                     (Some(Obj::Num(num)), Some(Obj::Num(off))) => {
                         pairs.push((num as u32, off as usize))
@@ -567,7 +568,7 @@ impl<'a> Doc<'a> {
         if out.len() as u64 > cap {
             return Err(ExtractError::ExpansionTooLarge {
                 entry: "PDF stream".into(),
-                detail: format!("解压超过 {cap} 字节 (inflates past the limit)"),
+                detail: format!("解压超过 {} 字节 (inflates past the limit)", num(cap)),
             });
         }
         self.used += out.len() as u64;
@@ -872,6 +873,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
     let mut ex = Extracted::default();
     let mut missing_maps = false;
     for (i, (page, res)) in pages.iter().enumerate() {
+        ex.push_zone();
         ex.push_segment(format!("第{}页", i + 1), None);
         let contents: Vec<Obj> = match get(page, b"Contents").map(|c| doc.resolve(c).clone()) {
             Some(Obj::Array(a)) => a,

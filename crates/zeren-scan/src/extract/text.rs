@@ -1,40 +1,52 @@
 //! Plain text: UTF-8 (with or without BOM), UTF-16 with BOM, otherwise GB18030 — the encodings Chinese
 //! offices produce. Streaming decoding keeps memory flat for large files.
 
+use crate::mask::num;
 use std::io::Read;
 
-use encoding_rs::{Decoder, Encoding, GB18030, UTF_8};
+use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE};
 
-use super::{ExtractError, Extracted};
+use super::{ExtractError, Extracted, Limits};
+use crate::sniff::TextEncoding;
 
-/// Chooses the encoding from the first bytes: a BOM wins; else valid UTF-8 (ignoring a sequence cut at
-/// the end) is UTF-8; else GB18030.
-fn sniff(head: &[u8]) -> &'static Encoding {
-    if let Some((enc, _)) = Encoding::for_bom(head) {
-        return enc;
-    }
-    match std::str::from_utf8(head) {
-        Ok(_) => UTF_8,
-        Err(e) if e.error_len().is_none() => UTF_8,
-        Err(_) => GB18030,
+const GB_NOTE: &str = "按 GB18030 编码读取 (decoded as GB18030)";
+
+fn note_for(enc: TextEncoding) -> Option<String> {
+    match enc {
+        TextEncoding::Gb18030 => Some(GB_NOTE.to_string()),
+        _ => None,
     }
 }
 
-/// Decodes a whole file; the note says when it was read as GB18030.
-pub(crate) fn decode_bytes(bytes: &[u8]) -> (String, Option<String>) {
-    let enc = sniff(&bytes[..bytes.len().min(1 << 20)]);
-    let (text, _, _) = enc.decode(bytes);
-    let note = (enc == GB18030).then(|| "按 GB18030 编码读取 (decoded as GB18030)".to_string());
-    (text.into_owned(), note)
+/// Decodes a whole file in a known encoding (a byte-order mark is dropped); the note says when it was
+/// read as GB18030.
+pub(crate) fn decode_bytes(
+    bytes: &[u8],
+    enc: TextEncoding,
+    limits: &Limits,
+) -> Result<(String, Option<String>), ExtractError> {
+    let (text, _) = enc.encoding().decode_with_bom_removal(bytes);
+    if text.len() as u64 > limits.max_expanded {
+        return Err(ExtractError::OverLimit(format!(
+            "文本超过 {n} 字节 (text over {n} bytes)",
+            n = num(limits.max_expanded)
+        )));
+    }
+    Ok((text.into_owned(), note_for(enc)))
 }
 
-pub(crate) fn extract_text(bytes: &[u8]) -> Extracted {
-    let (text, note) = decode_bytes(bytes);
-    Extracted {
+pub(crate) fn extract_text(
+    bytes: &[u8],
+    enc: TextEncoding,
+    limits: &Limits,
+) -> Result<Extracted, ExtractError> {
+    let (text, note) = decode_bytes(bytes, enc, limits)?;
+    Ok(Extracted {
         text,
         segments: Vec::new(),
         notes: note.into_iter().collect(),
-    }
+        zones: Vec::new(),
+    })
 }
 
 /// Decodes a reader chunk by chunk.
@@ -43,17 +55,23 @@ pub(crate) struct TextStream<R> {
     chunk: usize,
     raw: Vec<u8>,
     decoder: Option<Decoder>,
-    encoding: Option<&'static Encoding>,
+    encoding: Option<TextEncoding>,
     done: bool,
 }
 
-pub(crate) fn decode_text_stream<R: Read>(reader: R, chunk: usize) -> TextStream<R> {
+/// A stream in `encoding`, or in the encoding sniffed from its first chunk (GB18030 when that is not
+/// text at all: the bytes are still scanned for what they hold).
+pub(crate) fn decode_text_stream<R: Read>(
+    reader: R,
+    chunk: usize,
+    encoding: Option<TextEncoding>,
+) -> TextStream<R> {
     TextStream {
         reader,
         chunk,
         raw: vec![0; chunk],
         decoder: None,
-        encoding: None,
+        encoding,
         done: false,
     }
 }
@@ -77,9 +95,19 @@ impl<R: Read> TextStream<R> {
         let last = filled < self.chunk;
         let data = &self.raw[..filled];
         let decoder = self.decoder.get_or_insert_with(|| {
-            let enc = sniff(data);
-            self.encoding = Some(enc);
-            enc.new_decoder_with_bom_removal()
+            // A reader is taken to hold text: a byte-order mark decides, else UTF-8 when the first
+            // chunk is valid UTF-8 (a sequence cut at its end aside), else GB18030. (Guessing UTF-16
+            // without a mark from a few bytes would misread text that holds NUL bytes.)
+            let enc = *self.encoding.get_or_insert_with(|| match Encoding::for_bom(data) {
+                Some((e, _)) if e == UTF_16LE => TextEncoding::Utf16Le,
+                Some((e, _)) if e == UTF_16BE => TextEncoding::Utf16Be,
+                Some(_) => TextEncoding::Utf8,
+                None => match std::str::from_utf8(data) {
+                    Err(e) if e.error_len().is_some() => TextEncoding::Gb18030,
+                    _ => TextEncoding::Utf8,
+                },
+            });
+            enc.encoding().new_decoder_with_bom_removal()
         });
         let need = decoder
             .max_utf8_buffer_length(data.len())
@@ -93,9 +121,6 @@ impl<R: Read> TextStream<R> {
     }
 
     pub(crate) fn notes(&self) -> Vec<String> {
-        match self.encoding {
-            Some(e) if e == GB18030 => vec!["按 GB18030 编码读取 (decoded as GB18030)".into()],
-            _ => Vec::new(),
-        }
+        self.encoding.and_then(note_for).into_iter().collect()
     }
 }

@@ -22,7 +22,9 @@ pub(crate) fn walk(
     mut f: impl FnMut(Ev<'_, '_>) -> Result<(), ExtractError>,
 ) -> Result<(), ExtractError> {
     let mut reader = Reader::from_reader(xml);
-    let bad = |e: &dyn std::fmt::Display| ExtractError::Malformed(format!("{what}: {e}"));
+    let bad = |e: &dyn std::fmt::Display| {
+        ExtractError::Malformed(crate::mask::masked_owned(format!("{what}: {e}")))
+    };
     let mut depth = 0usize;
     loop {
         match reader.read_event().map_err(|e| bad(&e))? {

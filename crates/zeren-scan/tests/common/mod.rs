@@ -255,6 +255,11 @@ pub fn assemble(objs: &[Vec<u8>]) -> Vec<u8> {
 /// built from repeated deflate blocks so the test does not compress a gigabyte. `declared` is the
 /// uncompressed size written in the headers (a bomb may lie).
 pub fn zip_bomb(size: u64, declared: u64) -> Vec<u8> {
+    zip_bomb_named(size, declared, "word/document.xml")
+}
+
+/// [`zip_bomb`] with the member's name chosen.
+pub fn zip_bomb_named(size: u64, declared: u64, name: &str) -> Vec<u8> {
     use flate2::{Compress, Compression, FlushCompress};
     const MIB: usize = 1 << 20;
     let zeros = vec![0u8; MIB];
@@ -274,7 +279,7 @@ pub fn zip_bomb(size: u64, declared: u64) -> Vec<u8> {
         data.extend_from_slice(&middle);
     }
     data.extend_from_slice(&last);
-    let name = b"word/document.xml";
+    let name = name.as_bytes();
     let crc = 0u32;
     let mut out = Vec::new();
     let local = |out: &mut Vec<u8>| {
@@ -315,4 +320,52 @@ pub fn zip_bomb(size: u64, declared: u64) -> Vec<u8> {
     out.extend_from_slice(&(cd as u32).to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
     out
+}
+
+/// A one-sheet workbook with inline-string cells at the given references (any order, any distance).
+pub fn sparse_xlsx(cells: &[(&str, &str)]) -> Vec<u8> {
+    let mut rows: std::collections::BTreeMap<u32, Vec<(&str, &str)>> = Default::default();
+    for &(r, v) in cells {
+        let n: u32 = r
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .parse()
+            .unwrap_or(1);
+        rows.entry(n).or_default().push((r, v));
+    }
+    let mut sheet = String::from(
+        r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData>"#,
+    );
+    for (n, cs) in rows {
+        sheet.push_str(&format!(r#"<row r="{n}">"#));
+        for (r, v) in cs {
+            sheet.push_str(&format!(
+                r#"<c r="{r}" t="inlineStr"><is><t>{}</t></is></c>"#,
+                xml_escape(v)
+            ));
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    workbook_with(sheet, None)
+}
+
+/// A workbook whose one sheet refers to shared string 0, with the given shared-string table.
+pub fn with_shared_strings(sst: String) -> Vec<u8> {
+    let sheet = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+    workbook_with(sheet.to_string(), Some(sst))
+}
+
+pub fn workbook_with(sheet: String, sst: Option<String>) -> Vec<u8> {
+    let wb = r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+    let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    let mut files = vec![
+        ("[Content_Types].xml", "<Types/>".to_string()),
+        ("xl/workbook.xml", wb.to_string()),
+        ("xl/_rels/workbook.xml.rels", rels.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    if let Some(s) = sst {
+        files.push(("xl/sharedStrings.xml", s));
+    }
+    zip_of(&files)
 }
