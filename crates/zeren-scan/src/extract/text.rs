@@ -98,15 +98,17 @@ impl<R: Read> TextStream<R> {
             // A reader is taken to hold text: a byte-order mark decides, else UTF-8 when the first
             // chunk is valid UTF-8 (a sequence cut at its end aside), else GB18030. (Guessing UTF-16
             // without a mark from a few bytes would misread text that holds NUL bytes.)
-            let enc = *self.encoding.get_or_insert_with(|| match Encoding::for_bom(data) {
-                Some((e, _)) if e == UTF_16LE => TextEncoding::Utf16Le,
-                Some((e, _)) if e == UTF_16BE => TextEncoding::Utf16Be,
-                Some(_) => TextEncoding::Utf8,
-                None => match std::str::from_utf8(data) {
-                    Err(e) if e.error_len().is_some() => TextEncoding::Gb18030,
-                    _ => TextEncoding::Utf8,
-                },
-            });
+            let enc = *self
+                .encoding
+                .get_or_insert_with(|| match Encoding::for_bom(data) {
+                    Some((e, _)) if e == UTF_16LE => TextEncoding::Utf16Le,
+                    Some((e, _)) if e == UTF_16BE => TextEncoding::Utf16Be,
+                    Some(_) => TextEncoding::Utf8,
+                    None => match std::str::from_utf8(data) {
+                        Err(e) if e.error_len().is_some() => TextEncoding::Gb18030,
+                        _ => TextEncoding::Utf8,
+                    },
+                });
             enc.encoding().new_decoder_with_bom_removal()
         });
         let need = decoder
