@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use zeren_core::names;
+use zeren_store::auth::AuthRead;
 use zeren_store::directory::{DirectoryRead, PersonHit};
 use zeren_store::*;
 // Named, so that the store's Error and Result do not shadow the web layer's.
@@ -33,7 +34,7 @@ async fn page_model(
     created: Vec<CreatedAccount>,
 ) -> Result<AccountsPage> {
     let mut r = state.store.reader().await?;
-    let since = now() - state.config.lockout_window();
+    let at = now();
     let mut rows = Vec::new();
     for a in r.accounts().await? {
         let person = match a.person_id {
@@ -50,8 +51,7 @@ async fn page_model(
             });
         }
         rows.push(AccountRow {
-            locked: r.login_failures_since(&a.username, since).await?
-                >= state.config.lockout_failures,
+            locked: r.login_locked_until(&a.username, at).await?.is_some(),
             duty_key: duty_key(a.duty()),
             can_hold_grants: matches!(a.duty(), AdminDuty::None | AdminDuty::System),
             person,

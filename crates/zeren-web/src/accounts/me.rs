@@ -5,12 +5,14 @@ use axum::response::{Html, IntoResponse, Response};
 use zeren_core::names;
 
 use super::views::MePage;
-use crate::shared::auth;
+use crate::shared::auth::{self, Checked};
+use crate::shared::context::Source;
 use crate::shared::error::Problems;
 use crate::shared::extract::field;
 use crate::shared::i18n::name_rule;
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
+use zeren_store::auth::AuthRead;
 use zeren_store::Read;
 
 async fn page_model(
@@ -38,26 +40,67 @@ pub async fn change_password_form(
     State(state): State<AppState>,
     v: Viewer,
     lang: Lang,
+    Source(source): Source,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let t = Tr(lang);
     let mut problems = Problems::new();
-    if !auth::verify_password(&v.account.password_hash, &field(&f, "current")) {
-        problems.add("current", t.s("me.wrong_password"));
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let new = field(&f, "password");
+    // The current password is checked as a login is: counted first, refused while locked.
+    match auth::check_gated(
+        &state,
+        &v.account.username,
+        &source,
+        Some(&v.account),
+        &field(&f, "current"),
+    )
+    .await?
+    {
+        Checked::Right => {}
+        Checked::Wrong => problems.add("current", t.s("me.wrong_password")),
+        Checked::Locked(until) => {
+            problems.add("current", Error::Locked(until).message(lang));
+            status = StatusCode::TOO_MANY_REQUESTS;
+        }
     }
-    if let Err(e) = auth::check_password(&v.account.username, &field(&f, "password"), lang) {
+    if let Err(e) = auth::check_password(&v.account.username, &new, lang) {
         problems.add("password", e.message(lang));
+    } else if problems.is_empty() && reused(&state, v.account.id, &new).await? {
+        problems.add(
+            "password",
+            t.f(
+                "me.password_reused",
+                &[("n", &zeren_store::auth::PASSWORD_HISTORY.to_string())],
+            ),
+        );
     }
     if !problems.is_empty() {
-        let refused = Refused::new("password", &[], problems);
+        let mut refused = Refused::new("password", &[], problems);
+        refused.status = status;
         let page = page_model(&state, &v, lang, None, refused).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok((status, page).into_response());
     }
-    let hash = auth::hash_password(&field(&f, "password"))?;
+    let hash = auth::hash_password(&new)?;
     let mut w = state.store.write(&v.actor()).await?;
-    w.set_password(v.account.id, &hash).await?;
+    w.change_password(v.account.id, &hash).await?;
     w.commit().await?;
     Ok(see_other("/login"))
+}
+
+/// Whether `password` is the current one or one of the last few (history of
+/// [`zeren_store::auth::PASSWORD_HISTORY`]).
+async fn reused(state: &AppState, account_id: i64, password: &str) -> Result<bool> {
+    let hashes = state
+        .store
+        .reader()
+        .await?
+        .recent_password_hashes(account_id, zeren_store::auth::PASSWORD_HISTORY)
+        .await?;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hashes.iter().any(|h| auth::verify_password(h, &password)))
+        .await
+        .map_err(|e| Error::Internal(format!("password history: {e}")))
 }
 
 pub async fn create_token_form(

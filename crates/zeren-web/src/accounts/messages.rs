@@ -61,6 +61,7 @@ pub static MESSAGES: Catalogue = &[
     ("me.must_change", "您的密码由管理员设置，请先修改为只有自己知道的密码。", "Your password was set by an administrator: change it to one only you know."),
     ("me.new_password", "新密码", "New password"),
     ("me.password_changed", "密码已修改，请重新登录。", "Password changed; please log in again."),
+    ("me.password_reused", "新密码不能与最近 {n} 次使用过的密码（含当前密码）相同，请换一个。", "The new password must differ from the last {n} passwords (the current one included); choose another."),
     ("me.revoke", "吊销", "Revoke"),
     ("me.revoked", "已吊销", "revoked"),
     ("me.token_name", "令牌名称", "Token name"),

@@ -1,15 +1,18 @@
-//! Signing in and out: lockout after repeated failures, a session cookie with its CSRF token.
+//! Signing in and out: attempts counted before the password is checked (per name and per source
+//! address), a session cookie with its CSRF token, a limit on concurrent sessions.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use zeren_core::names;
+use zeren_store::auth::AuthRead;
 use zeren_store::*;
 // Named, so that the store's Error and Result do not shadow the web layer's.
 use crate::shared::error::{Error, Result};
 
 use super::views::LoginPage;
-use crate::shared::auth;
-use crate::shared::context::SESSION_COOKIE;
+use crate::shared::auth::{self, Checked};
+use crate::shared::context::{Source, SESSION_COOKIE};
 use crate::shared::prelude::*;
 
 pub async fn page(MaybeViewer(v): MaybeViewer, lang: Lang) -> Result<Response> {
@@ -33,55 +36,60 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     lang: Lang,
+    Source(source): Source,
     Form(f): Form<LoginForm>,
 ) -> Result<Response> {
     let t = Tr(lang);
     let username = f.username.trim().to_string();
-    let mut r = state.store.reader().await?;
-    let since = now() - state.config.lockout_window();
-    // Locked accounts are refused before the password is even checked.
-    if r.login_failures_since(&username, since).await? >= state.config.lockout_failures {
-        // The page again, the name kept, the reason said.
-        let page = LoginPage {
-            chrome: Chrome::new(lang, None),
-            error: Some(Error::Locked.message(lang)),
-            username,
-        };
-        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
-    }
-    let account = r.account_by_username(&username).await?;
-    drop(r);
-    let ok = match &account {
-        Some(a) => auth::verify_password(&a.password_hash, &f.password) && a.active,
-        None => {
-            auth::verify_password(auth::dummy_hash(), &f.password);
-            false
-        }
+    // A name no account can have is not looked up (nor echoed back).
+    let plausible = names::username(&username).is_ok();
+    let account = if plausible {
+        state
+            .store
+            .reader()
+            .await?
+            .account_by_username(&username)
+            .await?
+    } else {
+        None
     };
-    let Some(account) = account.filter(|_| ok) else {
-        let anonymous = Actor {
-            account_id: None,
-            name: "anonymous".into(),
-        };
-        let mut w = state.store.write(&anonymous).await?;
-        w.record_login_failure(&username).await?;
-        w.commit().await?;
+    let refused = |status: StatusCode, error: String| -> Result<Response> {
+        // The page again, the name kept (if it could be one), the reason said.
         let page = LoginPage {
             chrome: Chrome::new(lang, None),
-            error: Some(t.s("login.bad").into()),
-            username,
+            error: Some(error),
+            username: if plausible {
+                username.clone()
+            } else {
+                String::new()
+            },
         };
-        return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
+        Ok((status, render(&page)?).into_response())
+    };
+    match auth::check_gated(&state, &username, &source, account.as_ref(), &f.password).await? {
+        Checked::Locked(until) => {
+            return refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                Error::Locked(until).message(lang),
+            )
+        }
+        Checked::Wrong => return refused(StatusCode::UNAUTHORIZED, t.s("login.bad").into()),
+        Checked::Right => {}
+    }
+    let Some(account) = account else {
+        return Err(Error::Internal(
+            "a right password without an account".into(),
+        ));
     };
     let token = auth::random_token();
     let mut w = state
         .store
         .write(&Actor::account(account.id, &account.username))
         .await?;
-    w.clear_login_failures(&username).await?;
     w.create_session(&auth::sha256_hex(&token), account.id, &auth::random_token())
         .await?;
     w.commit().await?;
+    end_extra_sessions(&state, &account).await?;
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {
@@ -89,6 +97,27 @@ pub async fn login(
     };
     let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+}
+
+/// With a limit on concurrent sessions, a new login ends the account's oldest ones.
+async fn end_extra_sessions(state: &AppState, account: &Account) -> Result<()> {
+    let limit = state.config.max_sessions_per_account as usize;
+    if limit == 0 {
+        return Ok(());
+    }
+    let sessions = state.store.reader().await?.sessions_of(account.id).await?;
+    if sessions.len() <= limit {
+        return Ok(());
+    }
+    let mut w = state
+        .store
+        .write(&Actor::account(account.id, &account.username))
+        .await?;
+    for s in &sessions[limit..] {
+        w.delete_session(&s.id, account.id).await?;
+    }
+    w.commit().await?;
+    Ok(())
 }
 
 pub async fn logout(State(state): State<AppState>, v: Viewer) -> Result<Response> {

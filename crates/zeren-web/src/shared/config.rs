@@ -19,9 +19,17 @@ pub struct Config {
     pub audit_hash: String,
     /// A session ends after this long without a request.
     pub session_idle_minutes: u64,
-    /// Failed logins within `lockout_minutes` that lock an account.
+    /// A session ends this long after it began, however busy (0: only the idle timeout).
+    pub session_max_hours: u64,
+    /// Sessions one account may hold at once; a new login ends the oldest (0: no limit).
+    pub max_sessions_per_account: u64,
+    /// Login attempts per user name within `lockout_minutes`; the next one locks the name.
     pub lockout_failures: i64,
+    /// Failed login attempts per source address within `lockout_minutes` (any names).
+    pub lockout_source_failures: i64,
     pub lockout_minutes: i64,
+    /// A password older than this must be changed before anything else (0: never expires).
+    pub password_max_age_days: u64,
     /// Mark cookies `Secure` (set when served over HTTPS behind a proxy).
     pub secure_cookies: bool,
     pub upload_limit_mb: u64,
@@ -40,8 +48,12 @@ impl Default for Config {
             database_url: None,
             audit_hash: "sha256".into(),
             session_idle_minutes: 30,
+            session_max_hours: 12,
+            max_sessions_per_account: 0,
             lockout_failures: 5,
+            lockout_source_failures: 100,
             lockout_minutes: 15,
+            password_max_age_days: 0,
             secure_cookies: false,
             upload_limit_mb: 20,
             public_url: None,
@@ -133,9 +145,13 @@ impl Config {
                 ));
             }
         }
-        if self.session_idle_minutes == 0 || self.lockout_failures < 1 || self.lockout_minutes < 1 {
+        if self.session_idle_minutes == 0
+            || self.lockout_failures < 1
+            || self.lockout_source_failures < 1
+            || self.lockout_minutes < 1
+        {
             return Err(
-                "session_idle_minutes, lockout_failures and lockout_minutes must be positive"
+                "session_idle_minutes, lockout_failures, lockout_source_failures and lockout_minutes must be positive"
                     .into(),
             );
         }
@@ -158,8 +174,24 @@ impl Config {
         chrono::Duration::minutes(self.session_idle_minutes as i64)
     }
 
-    pub fn lockout_window(&self) -> chrono::Duration {
-        chrono::Duration::minutes(self.lockout_minutes)
+    /// The absolute lifetime of a session, if one is set.
+    pub fn session_max(&self) -> Option<chrono::Duration> {
+        (self.session_max_hours > 0).then(|| chrono::Duration::hours(self.session_max_hours as i64))
+    }
+
+    /// How old a password may grow, if passwords expire.
+    pub fn password_max_age(&self) -> Option<chrono::Duration> {
+        (self.password_max_age_days > 0)
+            .then(|| chrono::Duration::days(self.password_max_age_days as i64))
+    }
+
+    /// When password checks are refused (login, password change): per name and per address.
+    pub fn lockout(&self) -> zeren_store::auth::LockoutPolicy {
+        zeren_store::auth::LockoutPolicy {
+            account_attempts: self.lockout_failures,
+            source_attempts: self.lockout_source_failures,
+            window: chrono::Duration::minutes(self.lockout_minutes),
+        }
     }
 
     /// The base of links that leave the browser: `public_url`, else the host the request came

@@ -35,8 +35,9 @@ pub enum Error {
     TooLarge(u64),
     #[error("{0}")]
     Conflict(String),
+    /// Too many failed logins for the name or the address: refused until then (UTC).
     #[error("too many failed logins")]
-    Locked,
+    Locked(chrono::DateTime<chrono::Utc>),
     /// The account's password was set by an administrator and must be changed first.
     #[error("password change required")]
     MustChangePassword,
@@ -61,7 +62,7 @@ impl Error {
             }
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::Locked => StatusCode::TOO_MANY_REQUESTS,
+            Error::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Setup(_) | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -76,7 +77,7 @@ impl Error {
             Error::Invalid(_) | Error::Fields(_) | Error::Malformed => "invalid",
             Error::TooLarge(_) => "too_large",
             Error::Conflict(_) => "conflict",
-            Error::Locked => "locked",
+            Error::Locked(_) => "locked",
             Error::Setup(_) => "setup",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
@@ -96,7 +97,7 @@ impl Error {
             Error::NotFound => t.s("err.not_found").into(),
             Error::Csrf => t.s("err.csrf").into(),
             Error::MustChangePassword => t.s("err.must_change_password").into(),
-            Error::Locked => t.s("err.locked").into(),
+            Error::Locked(until) => t.f("err.locked", &[("until", &super::clock::local(until))]),
             Error::Setup(_) => t.s("err.setup").into(),
             Error::Unavailable(_) => t.s("err.unavailable").into(),
             Error::Internal(_) => t.s("err.internal").into(),

@@ -122,7 +122,7 @@ pub static SHARED: Catalogue = &[
     ("err.csrf", "请求来源校验失败，请刷新页面后重试。", "The request failed the cross-site check; reload the page and try again."),
     ("err.forbidden", "您没有执行此操作的权限。", "You do not have permission to do this."),
     ("err.internal", "服务器内部错误，已记录日志。", "Internal server error; it has been logged."),
-    ("err.locked", "登录失败次数过多，账号已暂时锁定，请稍后再试或联系安全管理员。", "Too many failed logins: the account is locked for a while; try later or ask the security administrator."),
+    ("err.locked", "登录失败次数过多，已暂时锁定，请于 {until}（北京时间）之后再试，或请安全管理员解锁。", "Too many failed logins: locked until {until} (China time); try again after that or ask the security administrator to unlock."),
     ("err.malformed", "无法读取提交的表单，请刷新页面后重新填写。", "The form could not be read; reload the page and fill it in again."),
     ("err.must_change_password", "请先修改管理员为您设置的初始密码。", "Change the initial password an administrator set for you first."),
     ("err.not_found", "找不到该页面或对象。", "Not found."),
