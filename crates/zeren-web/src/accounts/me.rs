@@ -5,11 +5,12 @@ use axum::response::{Html, IntoResponse, Response};
 use zeren_core::names;
 
 use super::views::MePage;
-use crate::shared::auth::{self, Checked};
+use crate::shared::auth;
 use crate::shared::context::Source;
 use crate::shared::error::Problems;
 use crate::shared::extract::field;
 use crate::shared::i18n::name_rule;
+use crate::shared::login::{self, Checked};
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
 use zeren_store::auth::AuthRead;
@@ -48,7 +49,7 @@ pub async fn change_password_form(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let new = field(&f, "password");
     // The current password is checked as a login is: counted first, refused while locked.
-    match auth::check_gated(
+    match login::check_gated(
         &state,
         &v.account.username,
         &source,

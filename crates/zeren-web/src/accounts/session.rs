@@ -11,8 +11,9 @@ use zeren_store::*;
 use crate::shared::error::{Error, Result};
 
 use super::views::LoginPage;
-use crate::shared::auth::{self, Checked};
+use crate::shared::auth;
 use crate::shared::context::{Source, SESSION_COOKIE};
+use crate::shared::login::{self, Checked};
 use crate::shared::prelude::*;
 
 pub async fn page(MaybeViewer(v): MaybeViewer, lang: Lang) -> Result<Response> {
@@ -66,7 +67,7 @@ pub async fn login(
         };
         Ok((status, render(&page)?).into_response())
     };
-    match auth::check_gated(&state, &username, &source, account.as_ref(), &f.password).await? {
+    match login::check_gated(&state, &username, &source, account.as_ref(), &f.password).await? {
         Checked::Locked(until) => {
             return refused(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -1,0 +1,59 @@
+//! Every password check (login, password change, re-authentication) in one place: counted per
+//! name and per source address before the hash is compared, refused while locked, reported.
+
+use super::error::Error;
+use super::state::AppState;
+
+/// What a password check found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Checked {
+    Right,
+    /// Wrong password, no such account or a disabled one (audited).
+    Wrong,
+    /// Too many attempts for the name or the address: not checked at all (audited).
+    Locked(chrono::DateTime<chrono::Utc>),
+}
+
+/// Check the password of `username` (the account, if there is one) as every password check
+/// must (login, password change, re-authentication): the attempt is counted per name and per
+/// source address before the hash is compared, so that simultaneous attempts cannot pass the
+/// limit; a locked name or address is refused without comparing. Right or wrong is reported to
+/// the store (a wrong one is audited).
+pub async fn check_gated(
+    state: &AppState,
+    username: &str,
+    source: &str,
+    account: Option<&zeren_store::Account>,
+    password: &str,
+) -> Result<Checked, Error> {
+    let ticket = match state
+        .store
+        .begin_login(username, source, &state.config.lockout())
+        .await?
+    {
+        zeren_store::LoginGate::Allowed(t) => t,
+        zeren_store::LoginGate::Locked { until, .. } => return Ok(Checked::Locked(until)),
+    };
+    let hash = account
+        .filter(|a| a.active)
+        .map(|a| a.password_hash.clone());
+    let password = password.to_string();
+    // argon2 takes tens of milliseconds of CPU: off the async workers.
+    let right = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => super::auth::verify_password(&h, &password),
+        None => {
+            // As long as a real check, so that timing does not tell which names exist.
+            super::auth::verify_password(super::auth::dummy_hash(), &password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("password check: {e}")))?;
+    if right {
+        state.store.login_succeeded(&ticket).await?;
+        Ok(Checked::Right)
+    } else {
+        state.store.login_failed(&ticket).await?;
+        Ok(Checked::Wrong)
+    }
+}
