@@ -478,7 +478,7 @@ impl Write {
         let token: ApiToken = run!(self.conn(), |c| {
             sqlx::query_as(
             "INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)
-             RETURNING id, account_id, name, token_hash, created_at, revoked_at, expires_at"
+             RETURNING id, account_id, name, token_hash, created_at, revoked_at, expires_at, last_used_at"
         )
         .bind(account_id)
         .bind(name)

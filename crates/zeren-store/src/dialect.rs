@@ -75,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0070_receipts.sql"),
         postgres: include_str!("../migrations/postgres/0070_receipts.sql"),
     },
+    Migration {
+        version: 110,
+        name: "token_use",
+        sqlite: include_str!("../migrations/sqlite/0110_token_use.sql"),
+        postgres: include_str!("../migrations/postgres/0110_token_use.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

@@ -143,6 +143,9 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
     /// None: the token does not expire (it still ends with a password change or reset).
     pub expires_at: Option<DateTime<Utc>>,
+    /// When it last authenticated a request (to the minute); not part of the audited state.
+    #[serde(skip)]
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 impl ApiToken {

@@ -1012,6 +1012,20 @@ impl crate::Store {
         Ok(())
     }
 
+    /// A token authenticated a request at `at` (its owner sees when it was last used).
+    pub async fn touch_token(&self, token_id: i64, at: DateTime<Utc>) -> Result<()> {
+        let mut c = self.acquire().await?;
+        run!(c.conn(), |c| sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
+        )
+        .bind(token_id)
+        .bind(at)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     pub async fn delete_idle_sessions(&self, idle_before: DateTime<Utc>) -> Result<u64> {
         let mut c = self.acquire().await?;
         let n = run!(c.conn(), |c| sqlx::query(

@@ -43,6 +43,7 @@ static CATALOGUES: &[shared::i18n::Catalogue] = &[
 pub(crate) fn api_router() -> ApiRouter {
     ApiRouter::new()
         .get("/openapi.json", openapi::document)
+        .merge(accounts::api())
         .merge(org::api())
         .merge(audit::api())
         .merge(ledger::api())
@@ -84,13 +85,17 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
-    let idle = state.config.session_idle();
-    // Expired sessions are removed in the background; any instance may do it.
+    let (idle, max) = (state.config.session_idle(), state.config.session_max());
+    // Expired sessions (idle, or past their absolute lifetime) are removed in the background;
+    // any instance may do it.
     let sweeper = tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(300)).await;
-            let cutoff = zeren_store::now() - idle;
-            if let Err(e) = store.delete_idle_sessions(cutoff).await {
+            let now = zeren_store::now();
+            if let Err(e) = store
+                .delete_expired_sessions(now - idle, max.map(|m| now - m))
+                .await
+            {
                 tracing::warn!(error = %e, "could not remove idle sessions");
             }
         }

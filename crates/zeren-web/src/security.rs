@@ -96,10 +96,11 @@ async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request
         }
     }
     if let Some(v) = viewer {
-        // An initial password (accounts made for role holders) is changed before anything else
-        // is done in the pages; the account's own page, logging out and the assets stay open.
+        // An initial password (accounts made for role holders, a reset) or an expired one is
+        // changed before anything else is done in the pages; the account's own page, logging out and the assets stay open.
         if v.session.is_some()
-            && v.account.must_change_password
+            && v.account
+                .must_change_password_at(zeren_store::now(), state.config.password_max_age())
             && !path.starts_with("/api/")
             && !matches!(path, "/me" | "/me/password" | "/logout")
             && !path.starts_with("/assets/")
@@ -125,13 +126,25 @@ async fn token_viewer(state: &AppState, token: &str) -> Result<Option<Viewer>, E
     let Some(t) = r.token_by_hash(&auth::sha256_hex(token)).await? else {
         return Ok(None);
     };
-    if t.revoked_at.is_some() {
+    let now = zeren_store::now();
+    // Revoked (by its owner, a password change or reset, disabling the account) or expired.
+    if !t.usable_at(now) {
         return Ok(None);
     }
     let Some(account) = r.account(t.account_id).await? else {
         return Ok(None);
     };
-    Ok(account.active.then(|| Viewer {
+    drop(r);
+    if !account.active {
+        return Ok(None);
+    }
+    // Its owner sees when it was last used; once a minute is precise enough.
+    if t.last_used_at
+        .is_none_or(|u| now - u > chrono::Duration::seconds(60))
+    {
+        state.store.touch_token(t.id, now).await?;
+    }
+    Ok(Some(Viewer {
         account,
         session: None,
         csrf: String::new(),
@@ -149,7 +162,8 @@ async fn session_viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<
         return Ok(None);
     };
     let now = zeren_store::now();
-    if s.last_seen_at < now - state.config.session_idle() {
+    // Idle too long, or begun longer ago than the absolute lifetime.
+    if !s.alive_at(now, state.config.session_idle(), state.config.session_max()) {
         return Ok(None);
     }
     let Some(account) = r.account(s.account_id).await? else {

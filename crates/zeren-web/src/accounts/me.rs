@@ -14,7 +14,59 @@ use crate::shared::login::{self, Checked};
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
 use zeren_store::auth::AuthRead;
-use zeren_store::Read;
+use zeren_store::{ApiToken, Read};
+
+/// How long a new token may live, in days; the form offers these, the default first.
+pub const TOKEN_DAYS: &[i64] = &[90, 30, 180, 365];
+
+/// A token as its owner sees it: when it was made, when it ends, when it was last used, and
+/// whether it still works.
+#[derive(serde::Serialize)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `active`, `expired` or `revoked`.
+    pub state: &'static str,
+}
+
+impl TokenView {
+    fn of(t: ApiToken, now: chrono::DateTime<chrono::Utc>) -> TokenView {
+        let state = if t.revoked_at.is_some() {
+            "revoked"
+        } else if t.usable_at(now) {
+            "active"
+        } else {
+            "expired"
+        };
+        TokenView {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+            state,
+        }
+    }
+}
+
+/// The viewer's own tokens, oldest first.
+async fn tokens(state: &AppState, v: &Viewer) -> Result<Vec<TokenView>> {
+    let now = zeren_store::now();
+    Ok(state
+        .store
+        .reader()
+        .await?
+        .tokens_of(v.account.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenView::of(t, now))
+        .collect())
+}
 
 async fn page_model(
     state: &AppState,
@@ -23,11 +75,15 @@ async fn page_model(
     new_token: Option<String>,
     refused: Refused,
 ) -> Result<Html<String>> {
-    let tokens = state.store.reader().await?.tokens_of(v.account.id).await?;
+    let password_expired = v
+        .account
+        .password_expired(zeren_store::now(), state.config.password_max_age());
     render(&MePage {
         chrome: Chrome::new(lang, Some(v)),
         account: v.account.clone(),
-        tokens,
+        password_expired,
+        tokens: tokens(state, v).await?,
+        token_days: TOKEN_DAYS,
         new_token,
         refused,
     })
@@ -110,19 +166,34 @@ pub async fn create_token_form(
     lang: Lang,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let name = match names::token_name(&field(&f, "name")) {
-        Ok(n) => n,
-        Err(r) => {
-            let refused =
-                Refused::new("token", &f, Problems::one("name", Tr(lang).s(name_rule(r))));
-            let page = page_model(&state, &v, lang, None, refused).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let t = Tr(lang);
+    let mut problems = Problems::new();
+    let name = names::token_name(&field(&f, "name"))
+        .map_err(|r| problems.add("name", t.s(name_rule(r))))
+        .ok();
+    // Not chosen: the default; chosen, one of those offered.
+    let days = match field(&f, "days").trim() {
+        "" => Some(TOKEN_DAYS[0]),
+        d => d.parse::<i64>().ok().filter(|d| TOKEN_DAYS.contains(d)),
+    };
+    if days.is_none() {
+        problems.add("days", t.s("me.token_days_pick"));
+    }
+    let (Some(name), Some(days), true) = (name, days, problems.is_empty()) else {
+        let refused = Refused::new("token", &f, problems);
+        let page = page_model(&state, &v, lang, None, refused).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let token = format!("zrn_{}", auth::random_token());
+    let expires = zeren_store::now() + chrono::Duration::days(days);
     let mut w = state.store.write(&v.actor()).await?;
-    w.create_token(v.account.id, &name, &auth::sha256_hex(&token))
-        .await?;
+    w.create_token_with_expiry(
+        v.account.id,
+        &name,
+        &auth::sha256_hex(&token),
+        Some(expires),
+    )
+    .await?;
     w.commit().await?;
     Ok(
         page_model(&state, &v, lang, Some(token), Refused::default())
@@ -131,13 +202,40 @@ pub async fn create_token_form(
     )
 }
 
+/// The owner revokes one of their tokens (another's is not found).
+async fn revoke(state: &AppState, v: &Viewer, id: i64) -> Result<()> {
+    let mut w = state.store.write(&v.actor()).await?;
+    w.revoke_token(v.account.id, id).await?;
+    w.commit().await?;
+    Ok(())
+}
+
 pub async fn revoke_token_form(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let mut w = state.store.write(&v.actor()).await?;
-    w.revoke_token(v.account.id, id).await?;
-    w.commit().await?;
+    revoke(&state, &v, id).await?;
     Ok(see_other("/me"))
+}
+
+pub async fn tokens_json(
+    State(state): State<AppState>,
+    v: Viewer,
+) -> Result<axum::Json<Vec<TokenView>>> {
+    Ok(axum::Json(tokens(&state, &v).await?))
+}
+
+pub async fn revoke_token_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<TokenView>> {
+    revoke(&state, &v, id).await?;
+    tokens(&state, &v)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(axum::Json)
+        .ok_or(Error::NotFound)
 }

@@ -143,7 +143,10 @@ pub struct PeopleChoices {
 pub struct MePage {
     pub chrome: Chrome,
     pub account: Account,
-    pub tokens: Vec<ApiToken>,
+    /// Older than `password_max_age_days`: it must be changed before anything else.
+    pub password_expired: bool,
+    pub tokens: Vec<super::me::TokenView>,
+    pub token_days: &'static [i64],
     pub new_token: Option<String>,
     pub refused: crate::shared::refusal::Refused,
 }

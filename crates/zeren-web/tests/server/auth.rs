@@ -165,3 +165,268 @@ async fn a_password_change_is_a_password_check_with_history() {
         app.stop().await;
     }
 }
+
+/// A token made on 我的 with the expiry chosen; the plain token is shown once.
+async fn new_token(c: &Client, name: &str, days: &str) -> String {
+    let page = c
+        .form("/me/tokens", &[("name", name), ("days", days)])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let at = page.text.find("zrn_").expect("token shown once");
+    page.text[at..at + 68].to_string()
+}
+
+fn script(app: &App, token: &str) -> Client {
+    let mut s = app.client();
+    s.bearer = Some(token.to_string());
+    s.origin = false;
+    s
+}
+
+#[tokio::test]
+async fn tokens_expire_are_listed_and_end_with_the_password() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        app.setup("district-school", "环湖中学").await;
+        let c = app.login("sysadmin").await;
+        // An expiry not offered is refused beside the field, the name kept.
+        let r = c
+            .form("/me/tokens", &[("name", "forever"), ("days", "100000")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("请从列表中选择有效期"), "{}", r.text);
+        assert!(r.text.contains("value=\"forever\""));
+
+        let nightly = new_token(&c, "nightly", "30").await;
+        let s = script(&app, &nightly);
+        assert_eq!(s.get("/api/v1/units").await.status, StatusCode::OK);
+        // Listed with its expiry and last use, by API and on 我的.
+        let list = s.get("/api/v1/me/tokens").await.json();
+        let t = &list[0];
+        assert_eq!(t["name"], "nightly");
+        assert_eq!(t["state"], "active");
+        assert!(t["last_used_at"].is_string(), "{t}");
+        let expires = chrono::DateTime::parse_from_rfc3339(t["expires_at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let days = (expires - chrono::Utc::now()).num_days();
+        assert!((29..=30).contains(&days), "{days}");
+        let me = c.get("/me").await;
+        assert!(me.text.contains("到期时间") && me.text.contains("最近使用"));
+
+        // An expired token stops working (made in the store with a past expiry).
+        let old = "zrn_expired000000000000000000000000000000000000000000000000000000";
+        {
+            let mut w = app
+                .store
+                .write(&zeren_store::Actor::system())
+                .await
+                .unwrap();
+            let id = app
+                .store
+                .reader()
+                .await
+                .unwrap()
+                .account_by_username("sysadmin")
+                .await
+                .unwrap()
+                .unwrap()
+                .id;
+            w.create_token_with_expiry(
+                id,
+                "old",
+                &zeren_web::auth::sha256_hex(old),
+                Some(chrono::Utc::now() - chrono::Duration::minutes(1)),
+            )
+            .await
+            .unwrap();
+            w.commit().await.unwrap();
+        }
+        assert_eq!(
+            script(&app, old).get("/api/v1/units").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let list = s.get("/api/v1/me/tokens").await.json();
+        assert_eq!(list[1]["state"], "expired");
+
+        // The owner revokes by API; another's token is not found.
+        let second = new_token(&c, "second", "90").await;
+        let second_id = s.get("/api/v1/me/tokens").await.json()[2]["id"]
+            .as_i64()
+            .unwrap();
+        let sec = app.login("secadmin").await;
+        let r = sec
+            .json(
+                &format!("/api/v1/me/tokens/{second_id}/revoke"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            script(&app, &second).get("/api/v1/units").await.status,
+            StatusCode::OK
+        );
+        let r = s
+            .json(
+                &format!("/api/v1/me/tokens/{second_id}/revoke"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json()["state"], "revoked");
+        assert_eq!(
+            script(&app, &second).get("/api/v1/units").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+
+        // A password change ends every token and session of the account.
+        let r = c
+            .form(
+                "/me/password",
+                &[("current", PASSWORD), ("password", "Changed-Passw0rd!")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(
+            s.get("/api/v1/units").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(c.get("/me").await.location(), "/login");
+
+        // A reset by the security administrator, and disabling, end them too.
+        let r = sec
+            .form(
+                "/accounts",
+                &[("username", "clerk"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let clerk_id = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .account_by_username("clerk")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let clerk = app.login("clerk").await;
+        let clerk_token = new_token(&clerk, "clerk", "30").await;
+        assert_eq!(
+            script(&app, &clerk_token)
+                .get("/api/v1/me/tokens")
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let r = sec
+            .form(
+                &format!("/accounts/{clerk_id}/password"),
+                &[("password", "Reset-Passw0rd!")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(
+            script(&app, &clerk_token)
+                .get("/api/v1/me/tokens")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(clerk.get("/me").await.location(), "/login");
+        let mut clerk = app.client();
+        clerk.login("clerk", "Reset-Passw0rd!").await;
+        let r = clerk
+            .form(
+                "/me/password",
+                &[
+                    ("current", "Reset-Passw0rd!"),
+                    ("password", "Own-Passw0rd-77"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let mut clerk = app.client();
+        clerk.login("clerk", "Own-Passw0rd-77").await;
+        let clerk_token = new_token(&clerk, "clerk", "30").await;
+        let r = sec
+            .form(
+                &format!("/accounts/{clerk_id}/active"),
+                &[("active", "false")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(
+            script(&app, &clerk_token)
+                .get("/api/v1/me/tokens")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(clerk.get("/me").await.location(), "/login");
+        let list = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .tokens_of(clerk_id)
+            .await
+            .unwrap();
+        assert!(list.iter().all(|t| t.revoked_at.is_some()));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn sessions_end_at_their_absolute_lifetime_and_beyond_the_limit() {
+    for db in TestDb::all().await {
+        let app = spawn_app_with(db, |c| {
+            c.session_max_hours = 12;
+            c.max_sessions_per_account = 2;
+        })
+        .await;
+        let top = app.setup("bureau", "河东区教体局").await;
+        let first = app.login("sysadmin").await;
+        let second = app.login("sysadmin").await;
+        assert_eq!(
+            first.get(&format!("/units/{top}")).await.status,
+            StatusCode::OK
+        );
+        // A third login ends the oldest session.
+        let third = app.login("sysadmin").await;
+        assert_eq!(
+            first.get(&format!("/units/{top}")).await.location(),
+            "/login"
+        );
+        assert_eq!(
+            second.get(&format!("/units/{top}")).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            third.get(&format!("/units/{top}")).await.status,
+            StatusCode::OK
+        );
+        // A session begun 13 hours ago ends though it was used a moment ago.
+        let cookie = third.cookie.clone().unwrap();
+        let id = zeren_web::auth::sha256_hex(cookie.split_once('=').unwrap().1);
+        app.db
+            .as_ref()
+            .unwrap()
+            .exec_raw(&format!(
+                "UPDATE sessions SET created_at = '{}' WHERE id = '{id}'",
+                (chrono::Utc::now() - chrono::Duration::hours(13)).to_rfc3339()
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            third.get(&format!("/units/{top}")).await.location(),
+            "/login"
+        );
+        assert_eq!(
+            second.get(&format!("/units/{top}")).await.status,
+            StatusCode::OK
+        );
+        app.stop().await;
+    }
+}

@@ -188,6 +188,13 @@ const ROUTES: &[Route] = &[
     r("GET", "/audit", Audit, B::None),
     r("POST", "/logout", Session, B::Form(&[])),
     r("GET", "/api/v1/openapi.json", Public, B::None),
+    r("GET", "/api/v1/me/tokens", Session, B::None),
+    r(
+        "POST",
+        "/api/v1/me/tokens/{T}/revoke",
+        Session,
+        B::Json("{}"),
+    ),
     r("GET", "/api/v1/units", Session, B::None),
     r(
         "POST",
