@@ -430,3 +430,49 @@ async fn sessions_end_at_their_absolute_lifetime_and_beyond_the_limit() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_expired_password_is_changed_before_anything_else() {
+    for db in TestDb::all().await {
+        let app = spawn_app_with(db, |c| c.password_max_age_days = 90).await;
+        let top = app.setup("bureau", "河东区教体局").await;
+        let fresh = app.login("sysadmin").await;
+        assert_eq!(
+            fresh.get(&format!("/units/{top}")).await.status,
+            StatusCode::OK
+        );
+        app.db
+            .as_ref()
+            .unwrap()
+            .exec_raw(&format!(
+                "UPDATE accounts SET password_changed_at = '{}' WHERE username = 'sysadmin'",
+                (chrono::Utc::now() - chrono::Duration::days(91)).to_rfc3339()
+            ))
+            .await
+            .unwrap();
+        let c = app.login("sysadmin").await;
+        assert_eq!(c.get(&format!("/units/{top}")).await.location(), "/me");
+        let me = c.get("/me").await;
+        assert!(me.text.contains("已超过规定的使用期限"), "{}", me.text);
+        // The same password again is no change.
+        let r = c
+            .form(
+                "/me/password",
+                &[("current", PASSWORD), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = c
+            .form(
+                "/me/password",
+                &[("current", PASSWORD), ("password", "Renewed-Passw0rd!")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let mut c = app.client();
+        c.login("sysadmin", "Renewed-Passw0rd!").await;
+        assert_eq!(c.get(&format!("/units/{top}")).await.status, StatusCode::OK);
+        assert!(!c.get("/me").await.text.contains("已超过规定的使用期限"));
+        app.stop().await;
+    }
+}
