@@ -13,3 +13,4 @@ pub mod people;
 pub mod records;
 pub mod review;
 pub mod scoring;
+pub mod separation;

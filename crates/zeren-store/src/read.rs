@@ -296,6 +296,15 @@ pub trait Read {
         })?)
     }
 
+    async fn grant(&mut self, grant_id: i64) -> Result<Option<Grant>> {
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as("SELECT id, account_id, unit_id, level FROM grants WHERE id = $1")
+                .bind(grant_id)
+                .fetch_optional(&mut *c)
+                .await
+        })?)
+    }
+
     /// The highest level `account_id` holds at `unit_id` through a grant there or above it.
     async fn level_at(&mut self, account_id: i64, unit_id: i64) -> Result<Option<Level>> {
         let sql = format!(

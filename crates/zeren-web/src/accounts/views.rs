@@ -51,6 +51,8 @@ pub struct AccountRow {
     pub locked: bool,
     pub grants: Vec<GrantView>,
     pub can_hold_grants: bool,
+    /// An administrator's account: reset, disabled and given rights only on the server.
+    pub restrained: bool,
 }
 
 /// A person who holds a role today and has no account.

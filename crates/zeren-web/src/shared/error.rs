@@ -15,6 +15,9 @@ pub enum Error {
     /// Authenticated, but the grant or duty does not allow this.
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden by a rule the message states (already localised), e.g. 三员分立.
+    #[error("{0}")]
+    Denied(String),
     #[error("not found")]
     NotFound,
     /// The request failed the CSRF or Origin check.
@@ -55,7 +58,9 @@ impl Error {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Error::Forbidden | Error::Csrf | Error::MustChangePassword => StatusCode::FORBIDDEN,
+            Error::Forbidden | Error::Denied(_) | Error::Csrf | Error::MustChangePassword => {
+                StatusCode::FORBIDDEN
+            }
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Invalid(_) | Error::Fields(_) | Error::Malformed => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -71,7 +76,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Unauthenticated => "unauthenticated",
-            Error::Forbidden | Error::MustChangePassword => "forbidden",
+            Error::Forbidden | Error::Denied(_) | Error::MustChangePassword => "forbidden",
             Error::NotFound => "not_found",
             Error::Csrf => "csrf",
             Error::Invalid(_) | Error::Fields(_) | Error::Malformed => "invalid",
@@ -88,7 +93,7 @@ impl Error {
     pub fn message(&self, lang: Lang) -> String {
         let t = super::i18n::Tr(lang);
         match self {
-            Error::Invalid(m) | Error::Conflict(m) => m.clone(),
+            Error::Invalid(m) | Error::Conflict(m) | Error::Denied(m) => m.clone(),
             Error::Fields(p) => p.message(),
             Error::Malformed => t.s("err.malformed").into(),
             Error::TooLarge(limit) => t.f("err.too_large", &[("mb", &mb(*limit))]),

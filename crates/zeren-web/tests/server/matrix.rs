@@ -922,3 +922,132 @@ async fn review_objects(app: &App, unit: i64, person: i64) -> (i64, i64) {
     w.commit().await.unwrap();
     (item.id, channel.id)
 }
+
+/// 三员分立: from the web no administrator resets, disables or changes the rights of an
+/// administrator (itself included: its own password is changed on 我的); each refusal names
+/// `zeren account reset`. The security administrator grants no more than an account may hold.
+#[tokio::test]
+async fn administrators_restrain_each_other() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let top = app.setup("district-school", "区教体局").await;
+        let sys = app.login("sysadmin").await;
+        let sec = app.login("secadmin").await;
+        let school = sys
+            .form(
+                &format!("/units/{top}/children"),
+                &[("name", "甲校"), ("kind", "学校")],
+            )
+            .await
+            .location_id();
+        let id = |name: &'static str| {
+            let store = app.store.clone();
+            async move {
+                store
+                    .reader()
+                    .await
+                    .unwrap()
+                    .account_by_username(name)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        let sys_account = id("sysadmin").await;
+        let sys_grant = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .grants_of(sys_account.id)
+            .await
+            .unwrap()[0]
+            .id;
+        let top_s = top.to_string();
+        for admin in ["sysadmin", "secadmin", "auditadmin"] {
+            let a = id(admin).await;
+            let attempts: Vec<(String, Vec<(&str, &str)>)> = vec![
+                (
+                    format!("/accounts/{}/password", a.id),
+                    vec![("password", "Taken-Over-Passw0rd!")],
+                ),
+                (
+                    format!("/accounts/{}/active", a.id),
+                    vec![("active", "false")],
+                ),
+                (
+                    format!("/accounts/{}/grants", a.id),
+                    vec![("unit_id", &top_s), ("level", "read")],
+                ),
+            ];
+            for (path, fields) in attempts {
+                let r = sec.form(&path, &fields).await;
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.text);
+                assert!(r.text.contains("zeren account reset"), "{path}: {}", r.text);
+                assert!(r.text.contains("三员分立"), "{path}");
+            }
+            let after = id(admin).await;
+            assert_eq!(after.password_hash, a.password_hash, "{admin}");
+            assert!(after.active && !after.must_change_password, "{admin}");
+        }
+        let r = sec.form(&format!("/grants/{sys_grant}/remove"), &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        assert_eq!(
+            sys.get(&format!("/units/{top}")).await.status,
+            StatusCode::OK,
+            "the system administrator keeps its rights and session"
+        );
+        // Nobody else gets to administer the top unit: refused beside the level, kept.
+        let r = sec
+            .form(
+                "/accounts",
+                &[("username", "deputy"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let deputy = id("deputy").await;
+        let r = sec
+            .form(
+                &format!("/accounts/{}/grants", deputy.id),
+                &[("unit_id", &top_s), ("level", "administer")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("顶层单位的管理权限只属于系统管理员"));
+        assert!(r.text.contains("value=\"administer\" selected"));
+        // Below the top unit, and at the top with less, it is the security administrator's to
+        // give; and a user is reset and disabled from the web as before.
+        for (unit, level) in [(school, "administer"), (top, "edit")] {
+            let r = sec
+                .form(
+                    &format!("/accounts/{}/grants", deputy.id),
+                    &[("unit_id", &unit.to_string()), ("level", level)],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        }
+        let r = sec
+            .form(
+                &format!("/accounts/{}/password", deputy.id),
+                &[("password", "Reset-Passw0rd!")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let r = sec
+            .form(
+                &format!("/accounts/{}/active", deputy.id),
+                &[("active", "false")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        // The page offers none of the refused acts for administrators.
+        let page = sec.get("/accounts").await.text;
+        let sys_row = &page[page
+            .find(&format!("id=\"account-{}\"", sys_account.id))
+            .unwrap()..];
+        let sys_row = &sys_row[..sys_row.find("</tr>").unwrap()];
+        assert!(!sys_row.contains("/password\"") && !sys_row.contains("/active\""));
+        assert!(sys_row.contains("zeren account reset"));
+        app.stop().await;
+    }
+}
