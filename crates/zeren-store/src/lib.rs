@@ -3,6 +3,7 @@
 //! differences live in [`dialect`]. Every mutation goes through [`Write`], which appends to the
 //! audit chain in the same transaction.
 
+pub mod access_log;
 pub mod audit;
 pub mod auth;
 pub mod backup;

@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde_json::json;
+use zeren_store::access_log::Access;
 use zeren_store::Read;
 
 use crate::shared::auth;
@@ -43,14 +44,17 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         path.clone()
     };
     let method = req.method().clone();
+    let query = req.uri().query().map(str::to_string);
     let api = path.starts_with("/api/");
-    let (resp, account) = match check(&state, req, &path).await {
-        Ok(req) => {
-            let account = req.extensions().get::<Viewer>().map(|v| v.account.id);
-            (next.run(req).await, account)
-        }
-        Err(e) => (e.into_response(), None),
+    let mut who = None;
+    let resp = match check(&state, req, &path, &mut who).await {
+        Ok(req) => next.run(req).await,
+        Err(e) => e.into_response(),
     };
+    let account = who.as_ref().and_then(|a: &zeren_store::Actor| a.account_id);
+    if let Some(seen) = audited(&resp, method.as_str(), &path) {
+        audit_access(&state, who, seen, method.as_str(), &path, query.as_deref()).await;
+    }
     let resp = finish(resp, lang, api);
     // One structured line per request; never the query string (it may carry a CSRF token).
     tracing::info!(
@@ -64,7 +68,81 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     resp
 }
 
-async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request, Error> {
+/// What a successful GET of `path` reads that the audit log must show: the audit log itself,
+/// or an export or download carrying personal data.
+fn audited_read(path: &str) -> Option<Access> {
+    let p = path.strip_prefix("/api/v1").unwrap_or(path);
+    let segments: Vec<&str> = p.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["audit"] | ["audit", "verify"] => Some(Access::AuditRead),
+        ["units", _, "ledger.xlsx" | "ledger.docx" | "evidence.zip"]
+        | ["records", _, "record.docx"]
+        | ["records", _, "files", ..] => Some(Access::Export),
+        // The people as data (full identity numbers), not the pages (which mask them).
+        ["people"] | ["people", _] if path.starts_with("/api/") => Some(Access::Export),
+        _ => None,
+    }
+}
+
+/// Whether the answer is one the audit log shows: a refusal (403, CSRF) or a read
+/// [`audited_read`] names. With the status and, for a refusal, its reason.
+fn audited(
+    resp: &Response,
+    method: &str,
+    path: &str,
+) -> Option<(Access, Option<&'static str>, u16)> {
+    let status = resp.status().as_u16();
+    match resp.extensions().get::<Error>() {
+        Some(Error::Forbidden | Error::Denied(_)) => {
+            Some((Access::Refused, Some("forbidden"), status))
+        }
+        Some(Error::Csrf) => Some((Access::Refused, Some("csrf"), status)),
+        _ if method == "GET" && resp.status().is_success() => {
+            audited_read(path).map(|a| (a, None, status))
+        }
+        _ => None,
+    }
+}
+
+/// Write the audit entry of a request [`audited`] picked. A failure to write one is logged;
+/// the answer still goes out.
+async fn audit_access(
+    state: &AppState,
+    who: Option<zeren_store::Actor>,
+    (access, reason, status): (Access, Option<&'static str>, u16),
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+) {
+    let actor = who.unwrap_or(zeren_store::Actor {
+        account_id: None,
+        name: "anonymous".into(),
+    });
+    // A calendar feed's URL carries its secret: never into the log.
+    let path = if path.starts_with("/calendar/") {
+        "/calendar/…"
+    } else {
+        path
+    };
+    let request = zeren_store::access_log::Request {
+        access,
+        method,
+        path,
+        query: query.filter(|_| access == Access::AuditRead),
+        status,
+        reason,
+    };
+    if let Err(e) = state.store.record_access(&actor, &request).await {
+        tracing::warn!(error = %e, path, "could not audit the request");
+    }
+}
+
+async fn check(
+    state: &AppState,
+    mut req: Request,
+    path: &str,
+    who: &mut Option<zeren_store::Actor>,
+) -> Result<Request, Error> {
     if !open_before_setup(path) && !state.setup_done().await? {
         return Err(Error::Setup(false));
     }
@@ -77,6 +155,7 @@ async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request
         ),
         None => session_viewer(state, req.headers()).await?,
     };
+    *who = viewer.as_ref().map(Viewer::actor);
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // An API call without credentials is unauthenticated, whatever else is wrong with it.
     if viewer.is_none() && path.starts_with("/api/") && path != "/api/v1/openapi.json" {

@@ -41,7 +41,7 @@ const ALLOWED: &[&str] = &[
 ];
 
 /// Commands of the server a page names as they are typed (an administrator's reset is done there).
-const COMMANDS: &[&str] = &["zeren account reset"];
+const COMMANDS: &[&str] = &["zeren account reset", "zeren audit verify"];
 
 /// The text a person sees in a page: no scripts or styles, no hidden text areas, no tags (so no
 /// attribute values), entities decoded.
