@@ -7,6 +7,7 @@ mod district;
 mod english;
 mod forms;
 mod helpers;
+mod imports;
 mod journey;
 mod ledger;
 mod matrix;
