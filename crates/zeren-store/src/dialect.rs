@@ -81,6 +81,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0110_token_use.sql"),
         postgres: include_str!("../migrations/postgres/0110_token_use.sql"),
     },
+    Migration {
+        version: 111,
+        name: "second_factor",
+        sqlite: include_str!("../migrations/sqlite/0111_second_factor.sql"),
+        postgres: include_str!("../migrations/postgres/0111_second_factor.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

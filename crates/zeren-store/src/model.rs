@@ -117,6 +117,8 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// The password was right, the one-time code is still to come: the session opens nothing.
+    pub second_factor_pending: bool,
 }
 
 impl Session {

@@ -244,7 +244,7 @@ pub trait Read {
     async fn session(&mut self, id: &str) -> Result<Option<Session>> {
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, account_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id = $1"
+            "SELECT id, account_id, csrf_token, created_at, last_seen_at, second_factor_pending FROM sessions WHERE id = $1"
         )
         .bind(id)
         .fetch_optional(&mut *c)

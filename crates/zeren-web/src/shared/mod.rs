@@ -22,6 +22,7 @@ pub mod refusal;
 pub mod respond;
 pub mod rows;
 pub mod state;
+pub mod totp;
 pub mod view;
 
 /// What a handler module usually needs.
