@@ -187,9 +187,35 @@ async fn check(
         {
             return Err(Error::MustChangePassword);
         }
+        // With `totp_for_administrators`, an administrator sets up one-time codes first.
+        if v.session.is_some()
+            && state.config.totp_for_administrators
+            && v.duty() != zeren_store::AdminDuty::None
+            && !path.starts_with("/api/")
+            && !matches!(
+                path,
+                "/me" | "/me/password" | "/me/totp" | "/me/totp/confirm" | "/logout"
+            )
+            && !path.starts_with("/assets/")
+            && !path.starts_with("/lang/")
+            && !has_second_factor(state, v.account.id).await?
+        {
+            return Err(Error::MustEnrolSecondFactor);
+        }
         req.extensions_mut().insert(v);
     }
     Ok(req)
+}
+
+async fn has_second_factor(state: &AppState, account_id: i64) -> Result<bool, Error> {
+    use zeren_store::auth::AuthRead;
+    Ok(state
+        .store
+        .reader()
+        .await?
+        .totp(account_id)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some()))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -241,6 +267,10 @@ async fn session_viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<
         return Ok(None);
     };
     let now = zeren_store::now();
+    // A password without its one-time code opens nothing (only the code's page reads it).
+    if s.second_factor_pending {
+        return Ok(None);
+    }
     // Idle too long, or begun longer ago than the absolute lifetime.
     if !s.alive_at(now, state.config.session_idle(), state.config.session_max()) {
         return Ok(None);
@@ -361,7 +391,9 @@ fn as_page(e: Error, lang: Lang) -> Response {
         Error::Unauthenticated => Redirect::to("/login").into_response(),
         Error::Setup(false) => Redirect::to("/setup").into_response(),
         Error::Setup(true) => Redirect::to("/login").into_response(),
-        Error::MustChangePassword => Redirect::to("/me").into_response(),
+        Error::MustChangePassword | Error::MustEnrolSecondFactor => {
+            Redirect::to("/me").into_response()
+        }
         e => {
             let status = e.status_code();
             let page = view::error_page(lang, status, &e.message(lang));

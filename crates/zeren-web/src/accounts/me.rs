@@ -14,7 +14,9 @@ use crate::shared::login::{self, Checked};
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
 use zeren_store::auth::AuthRead;
-use zeren_store::{ApiToken, Read};
+use zeren_store::{AdminDuty, ApiToken, Read};
+
+use crate::shared::totp;
 
 /// How long a new token may live, in days; the form offers these, the default first.
 pub const TOKEN_DAYS: &[i64] = &[90, 30, 180, 365];
@@ -54,6 +56,18 @@ impl TokenView {
     }
 }
 
+/// The account's one-time codes as its page shows them.
+pub struct TotpView {
+    pub confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub secret: Option<String>,
+    pub uri: Option<String>,
+}
+
+/// Whether this account must use one-time codes (an administrator, when configured).
+fn totp_required(state: &AppState, v: &Viewer) -> bool {
+    state.config.totp_for_administrators && v.duty() != AdminDuty::None
+}
+
 /// The viewer's own tokens, oldest first.
 async fn tokens(state: &AppState, v: &Viewer) -> Result<Vec<TokenView>> {
     let now = zeren_store::now();
@@ -78,10 +92,27 @@ async fn page_model(
     let password_expired = v
         .account
         .password_expired(zeren_store::now(), state.config.password_max_age());
+    let totp = state
+        .store
+        .reader()
+        .await?
+        .totp(v.account.id)
+        .await?
+        .map(|t| TotpView {
+            confirmed_at: t.confirmed_at,
+            // The secret is shown while it is being set up, never once it is in force.
+            uri: t
+                .confirmed_at
+                .is_none()
+                .then(|| totp::otpauth_uri("Zeren", &v.account.username, &t.secret)),
+            secret: t.confirmed_at.is_none().then_some(t.secret),
+        });
     render(&MePage {
         chrome: Chrome::new(lang, Some(v)),
         account: v.account.clone(),
         password_expired,
+        totp,
+        totp_required: totp_required(state, v),
         tokens: tokens(state, v).await?,
         token_days: TOKEN_DAYS,
         new_token,
@@ -238,4 +269,104 @@ pub async fn revoke_token_json(
         .find(|t| t.id == id)
         .map(axum::Json)
         .ok_or(Error::NotFound)
+}
+
+async fn refused_totp(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    status: StatusCode,
+    problems: Problems,
+) -> Result<Response> {
+    let mut refused = Refused::new("totp", &[], problems);
+    refused.status = status;
+    let page = page_model(state, v, lang, None, refused).await?;
+    Ok((status, page).into_response())
+}
+
+/// Begin setting up one-time codes: a new secret, shown on the page until a code confirms it.
+/// Codes in force are not replaced (they are removed first, with a code).
+pub async fn start_totp_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+) -> Result<Response> {
+    let current = state.store.reader().await?.totp(v.account.id).await?;
+    if current.is_some_and(|t| t.confirmed_at.is_some()) {
+        let p = Problems::one("", Tr(lang).s("me.totp_in_force"));
+        return refused_totp(&state, &v, lang, StatusCode::CONFLICT, p).await;
+    }
+    let mut w = state.store.write(&v.actor()).await?;
+    w.set_totp_secret(v.account.id, &totp::new_secret()).await?;
+    w.commit().await?;
+    Ok(see_other("/me#totp"))
+}
+
+/// A code from the app proves it was set up: codes are asked at every login from now on.
+pub async fn confirm_totp_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Source(source): Source,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let pending = state.store.reader().await?.totp(v.account.id).await?;
+    if pending.is_none_or(|t| t.confirmed_at.is_some()) {
+        let p = Problems::one("", Tr(lang).s("me.totp_not_started"));
+        return refused_totp(&state, &v, lang, StatusCode::CONFLICT, p).await;
+    }
+    match login::check_code_gated(&state, &v.account, &source, &field(&f, "code"), true).await? {
+        Checked::Right => {}
+        Checked::Wrong => {
+            let p = Problems::one("code", Tr(lang).s("me.totp_code_bad"));
+            return refused_totp(&state, &v, lang, StatusCode::UNPROCESSABLE_ENTITY, p).await;
+        }
+        Checked::Locked(until) => {
+            let p = Problems::one("code", Error::Locked(until).message(lang));
+            return refused_totp(&state, &v, lang, StatusCode::TOO_MANY_REQUESTS, p).await;
+        }
+    }
+    let mut w = state.store.write(&v.actor()).await?;
+    w.confirm_totp(v.account.id).await?;
+    w.commit().await?;
+    Ok(see_other("/me#totp"))
+}
+
+/// Stop using one-time codes, proved with a current code; not for an account that must use them.
+pub async fn remove_totp_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Source(source): Source,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    if totp_required(&state, &v) {
+        return Err(Error::Denied(Tr(lang).s("me.totp_required").into()));
+    }
+    let current = state.store.reader().await?.totp(v.account.id).await?;
+    match current {
+        None => {}
+        // Not yet in force: nothing to prove.
+        Some(t) if t.confirmed_at.is_none() => {}
+        Some(_) => {
+            match login::check_code_gated(&state, &v.account, &source, &field(&f, "code"), false)
+                .await?
+            {
+                Checked::Right => {}
+                Checked::Wrong => {
+                    let p = Problems::one("code", Tr(lang).s("me.totp_code_bad"));
+                    return refused_totp(&state, &v, lang, StatusCode::UNPROCESSABLE_ENTITY, p)
+                        .await;
+                }
+                Checked::Locked(until) => {
+                    let p = Problems::one("code", Error::Locked(until).message(lang));
+                    return refused_totp(&state, &v, lang, StatusCode::TOO_MANY_REQUESTS, p).await;
+                }
+            }
+        }
+    }
+    let mut w = state.store.write(&v.actor()).await?;
+    w.remove_totp(v.account.id).await?;
+    w.commit().await?;
+    Ok(see_other("/me#totp"))
 }

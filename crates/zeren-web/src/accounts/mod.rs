@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/setup", get(setup::page).post(setup::submit))
         .route("/login", get(session::page).post(session::login))
+        .route("/login/code", get(session::code_page).post(session::code))
         .route("/logout", post(session::logout))
         .route("/accounts", get(admin::page).post(admin::create_form))
         .route("/accounts/people", get(admin::search_people))
@@ -33,6 +34,9 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me::page))
         .route("/me/password", post(me::change_password_form))
         .route("/me/tokens", post(me::create_token_form))
+        .route("/me/totp", post(me::start_totp_form))
+        .route("/me/totp/confirm", post(me::confirm_totp_form))
+        .route("/me/totp/remove", post(me::remove_totp_form))
         .route("/me/tokens/{id}/revoke", post(me::revoke_token_form))
 }
 

@@ -10,7 +10,7 @@ use zeren_store::*;
 // Named, so that the store's Error and Result do not shadow the web layer's.
 use crate::shared::error::{Error, Result};
 
-use super::views::LoginPage;
+use super::views::{CodePage, LoginPage};
 use crate::shared::auth;
 use crate::shared::context::{Source, SESSION_COOKIE};
 use crate::shared::login::{self, Checked};
@@ -82,22 +82,136 @@ pub async fn login(
             "a right password without an account".into(),
         ));
     };
+    // With one-time codes set up, the password opens a session that opens nothing until the
+    // code is given on the next page.
+    let second_factor = state
+        .store
+        .reader()
+        .await?
+        .totp(account.id)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some());
     let token = auth::random_token();
     let mut w = state
         .store
         .write(&Actor::account(account.id, &account.username))
         .await?;
-    w.create_session(&auth::sha256_hex(&token), account.id, &auth::random_token())
-        .await?;
+    if second_factor {
+        w.create_pending_session(&auth::sha256_hex(&token), account.id, &auth::random_token())
+            .await?;
+    } else {
+        w.create_session(&auth::sha256_hex(&token), account.id, &auth::random_token())
+            .await?;
+    }
     w.commit().await?;
-    end_extra_sessions(&state, &account).await?;
+    if !second_factor {
+        end_extra_sessions(&state, &account).await?;
+    }
+    let to = if second_factor { "/login/code" } else { "/" };
+    Ok((
+        [(header::SET_COOKIE, session_cookie(&state, &token))],
+        Redirect::to(to),
+    )
+        .into_response())
+}
+
+fn session_cookie(state: &AppState, token: &str) -> String {
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {
         ""
     };
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// How long the one-time code may take after the password.
+const CODE_WITHIN: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The session waiting for its one-time code, and its account, if the cookie names one still
+/// in time.
+async fn pending(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<(String, Account)>> {
+    let Some(cookie) = crate::shared::cookies::cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let id = auth::sha256_hex(cookie);
+    let mut r = state.store.reader().await?;
+    let Some(s) = r.session(&id).await? else {
+        return Ok(None);
+    };
+    if !s.second_factor_pending || s.created_at + CODE_WITHIN < now() {
+        return Ok(None);
+    }
+    Ok(r.account(s.account_id).await?.map(|a| (id, a)))
+}
+
+pub async fn code_page(
+    State(state): State<AppState>,
+    MaybeViewer(v): MaybeViewer,
+    lang: Lang,
+    headers: axum::http::HeaderMap,
+) -> Result<Response> {
+    if v.is_some() {
+        return Ok(see_other("/"));
+    }
+    if pending(&state, &headers).await?.is_none() {
+        return Ok(see_other("/login"));
+    }
+    Ok(render(&CodePage {
+        chrome: Chrome::new(lang, None),
+        error: None,
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// The one-time code after the password: counted like a password, good once.
+pub async fn code(
+    State(state): State<AppState>,
+    lang: Lang,
+    Source(source): Source,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Result<Response> {
+    let Some((id, account)) = pending(&state, &headers).await? else {
+        return Ok(see_other("/login"));
+    };
+    let refused = |status: StatusCode, error: String| -> Result<Response> {
+        let page = CodePage {
+            chrome: Chrome::new(lang, None),
+            error: Some(error),
+        };
+        Ok((status, render(&page)?).into_response())
+    };
+    match login::check_code_gated(&state, &account, &source, &f.code, false).await? {
+        Checked::Locked(until) => {
+            return refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                Error::Locked(until).message(lang),
+            )
+        }
+        Checked::Wrong => {
+            return refused(
+                StatusCode::UNAUTHORIZED,
+                Tr(lang).s("login.code_bad").into(),
+            )
+        }
+        Checked::Right => {}
+    }
+    let mut w = state
+        .store
+        .write(&Actor::account(account.id, &account.username))
+        .await?;
+    w.complete_session(&id, account.id).await?;
+    w.commit().await?;
+    end_extra_sessions(&state, &account).await?;
+    Ok(see_other("/"))
 }
 
 /// With a limit on concurrent sessions, a new login ends the account's oldest ones.

@@ -162,6 +162,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("session.login", "登录", "logged in"),
     ("session.logout", "退出", "logged out"),
+    (
+        "session.password_ok",
+        "密码正确，待验证动态口令",
+        "password right, one-time code to come",
+    ),
     ("setting.set", "系统设置", "setting changed"),
     ("token.create", "生成 API 令牌", "API token created"),
     ("token.revoke", "吊销 API 令牌", "API token revoked"),

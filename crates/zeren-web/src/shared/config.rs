@@ -30,6 +30,9 @@ pub struct Config {
     pub lockout_minutes: i64,
     /// A password older than this must be changed before anything else (0: never expires).
     pub password_max_age_days: u64,
+    /// The three administrators must use one-time codes (TOTP) at login; one without them set
+    /// up reaches only 我的 until it is done.
+    pub totp_for_administrators: bool,
     /// Mark cookies `Secure` (set when served over HTTPS behind a proxy).
     pub secure_cookies: bool,
     pub upload_limit_mb: u64,
@@ -54,6 +57,7 @@ impl Default for Config {
             lockout_source_failures: 100,
             lockout_minutes: 15,
             password_max_age_days: 0,
+            totp_for_administrators: false,
             secure_cookies: false,
             upload_limit_mb: 20,
             public_url: None,

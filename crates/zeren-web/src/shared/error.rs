@@ -44,6 +44,9 @@ pub enum Error {
     /// The account's password was set by an administrator and must be changed first.
     #[error("password change required")]
     MustChangePassword,
+    /// An administrator must set up one-time codes first (`totp_for_administrators`).
+    #[error("second factor required")]
+    MustEnrolSecondFactor,
     /// Setup has not been done yet (or was already done).
     #[error("setup state")]
     Setup(bool),
@@ -58,9 +61,11 @@ impl Error {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Error::Forbidden | Error::Denied(_) | Error::Csrf | Error::MustChangePassword => {
-                StatusCode::FORBIDDEN
-            }
+            Error::Forbidden
+            | Error::Denied(_)
+            | Error::Csrf
+            | Error::MustChangePassword
+            | Error::MustEnrolSecondFactor => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Invalid(_) | Error::Fields(_) | Error::Malformed => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -76,7 +81,10 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Unauthenticated => "unauthenticated",
-            Error::Forbidden | Error::Denied(_) | Error::MustChangePassword => "forbidden",
+            Error::Forbidden
+            | Error::Denied(_)
+            | Error::MustChangePassword
+            | Error::MustEnrolSecondFactor => "forbidden",
             Error::NotFound => "not_found",
             Error::Csrf => "csrf",
             Error::Invalid(_) | Error::Fields(_) | Error::Malformed => "invalid",
@@ -102,6 +110,7 @@ impl Error {
             Error::NotFound => t.s("err.not_found").into(),
             Error::Csrf => t.s("err.csrf").into(),
             Error::MustChangePassword => t.s("err.must_change_password").into(),
+            Error::MustEnrolSecondFactor => t.s("err.must_enrol_totp").into(),
             Error::Locked(until) => t.f("err.locked", &[("until", &super::clock::local(until))]),
             Error::Setup(_) => t.s("err.setup").into(),
             Error::Unavailable(_) => t.s("err.unavailable").into(),

@@ -125,6 +125,7 @@ pub static SHARED: Catalogue = &[
     ("err.locked", "登录失败次数过多，已暂时锁定，请于 {until}（北京时间）之后再试，或请安全管理员解锁。", "Too many failed logins: locked until {until} (China time); try again after that or ask the security administrator to unlock."),
     ("err.malformed", "无法读取提交的表单，请刷新页面后重新填写。", "The form could not be read; reload the page and fill it in again."),
     ("err.must_change_password", "请先修改管理员为您设置的初始密码。", "Change the initial password an administrator set for you first."),
+    ("err.must_enrol_totp", "管理员账号须先启用动态口令，请在“我的”页面完成设置。", "Administrator accounts must set up one-time codes first: do it on your own page."),
     ("err.not_found", "找不到该页面或对象。", "Not found."),
     ("err.setup", "系统尚未初始化。", "The system has not been set up."),
     ("err.too_large", "提交的内容超过上传上限（{mb} MB），没有保存。附件需重新选择；较大的文件请压缩或拆分后分别上传。", "The request is larger than the upload limit ({mb} MB); nothing was saved. Choose the files again; compress or split large ones."),

@@ -57,3 +57,52 @@ pub async fn check_gated(
         Ok(Checked::Wrong)
     }
 }
+
+/// Check a one-time code of `account` as a password is checked (counted first, refused while
+/// locked, a wrong one audited), and use it: a code is accepted once. Right only when the
+/// account has a second factor, confirmed unless `unconfirmed_too` (enrolment).
+pub async fn check_code_gated(
+    state: &AppState,
+    account: &zeren_store::Account,
+    source: &str,
+    code: &str,
+    unconfirmed_too: bool,
+) -> Result<Checked, Error> {
+    use zeren_store::auth::AuthRead;
+    let ticket = match state
+        .store
+        .begin_login(&account.username, source, &state.config.lockout())
+        .await?
+    {
+        zeren_store::LoginGate::Allowed(t) => t,
+        zeren_store::LoginGate::Locked { until, .. } => return Ok(Checked::Locked(until)),
+    };
+    let secret = state
+        .store
+        .reader()
+        .await?
+        .totp(account.id)
+        .await?
+        .filter(|t| unconfirmed_too || t.confirmed_at.is_some());
+    let step =
+        secret.and_then(|s| super::totp::check(&s.secret, code, zeren_store::now().timestamp()));
+    let used = match step {
+        Some(step) => {
+            let mut w = state
+                .store
+                .write(&zeren_store::Actor::account(account.id, &account.username))
+                .await?;
+            let fresh = w.use_totp_step(account.id, step).await?;
+            w.commit().await?;
+            fresh
+        }
+        None => false,
+    };
+    if used && account.active {
+        state.store.login_succeeded(&ticket).await?;
+        Ok(Checked::Right)
+    } else {
+        state.store.login_failed(&ticket).await?;
+        Ok(Checked::Wrong)
+    }
+}

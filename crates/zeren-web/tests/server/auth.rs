@@ -476,3 +476,143 @@ async fn an_expired_password_is_changed_before_anything_else() {
         app.stop().await;
     }
 }
+
+/// The code an authenticator app shows `steps` steps from now.
+fn code(secret: &str, steps: i64) -> String {
+    let now = zeren_web::totp::step_of(chrono::Utc::now().timestamp());
+    zeren_web::totp::code_at_step(secret, now + steps).unwrap()
+}
+
+/// The password step of a login: the cookie of the session that waits for its code.
+async fn password_step(app: &App, user: &str) -> Client {
+    let mut c = app.client();
+    let r = c
+        .form("/login", &[("username", user), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.location(), "/login/code");
+    let set = r.headers["set-cookie"].to_str().unwrap();
+    c.cookie = Some(set.split(';').next().unwrap().to_string());
+    c
+}
+
+/// Set up one-time codes on 我的; returns the secret and the code that confirmed it.
+async fn enrol(app: &App, c: &Client) -> (String, String) {
+    let r = c.form("/me/totp", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let me = c.get("/me").await.text;
+    let at = me.find("id=\"totp-secret\">").unwrap() + "id=\"totp-secret\">".len();
+    let secret = me[at..at + 32].to_string();
+    assert!(me.contains("otpauth://totp/Zeren:"), "{me}");
+    assert!(me.contains(&format!("secret={secret}")));
+    let right = code(&secret, 0);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let r = c.form("/me/totp/confirm", &[("code", wrong)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("动态口令不正确"), "{}", r.text);
+    let r = c.form("/me/totp/confirm", &[("code", &right)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(c.get("/me").await.text.contains("动态口令已启用"));
+    let _ = app;
+    (secret, right)
+}
+
+#[tokio::test]
+async fn one_time_codes_are_asked_after_the_password() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let top = app.setup("bureau", "河东区教体局").await;
+        let c = app.login("sysadmin").await;
+        let (secret, used) = enrol(&app, &c).await;
+        // The secret is not shown once in force.
+        assert!(!c.get("/me").await.text.contains(&secret));
+
+        let mut pending = password_step(&app, "sysadmin").await;
+        // The password alone opens nothing.
+        assert_eq!(
+            pending.get(&format!("/units/{top}")).await.location(),
+            "/login"
+        );
+        assert_eq!(pending.get("/login/code").await.status, StatusCode::OK);
+        let r = pending.form("/login/code", &[("code", "12345")]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.text.contains("动态口令不正确"));
+        // The code used to confirm is not good again; the next step's is.
+        let r = pending.form("/login/code", &[("code", &used)]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a code is good once");
+        let r = pending
+            .form("/login/code", &[("code", &code(&secret, 1))])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let me = pending.get("/me").await;
+        assert_eq!(me.status, StatusCode::OK);
+        pending.csrf = Some(csrf_of(&me.text));
+        assert_eq!(
+            pending.get(&format!("/units/{top}")).await.status,
+            StatusCode::OK
+        );
+        // Wrong codes count against the lockout like wrong passwords.
+        let guesser = password_step(&app, "sysadmin").await;
+        let mut statuses = Vec::new();
+        for g in 0..6 {
+            statuses.push(
+                guesser
+                    .form("/login/code", &[("code", &format!("00000{g}"))])
+                    .await
+                    .status,
+            );
+        }
+        assert_eq!(
+            *statuses.last().unwrap(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{statuses:?}"
+        );
+        assert!(crate::auth::audited(&app, "login.failure", "sysadmin").await >= 3);
+
+        // Removing them takes a current code.
+        let r = pending.form("/me/totp/remove", &[("code", "999999")]).await;
+        assert!(r.status.is_client_error());
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn administrators_must_use_one_time_codes_when_configured() {
+    for db in TestDb::all().await {
+        let app = spawn_app_with(db, |c| c.totp_for_administrators = true).await;
+        let top = app.setup("bureau", "河东区教体局").await;
+        let c = app.login("sysadmin").await;
+        // Only 我的 until they are set up.
+        assert_eq!(c.get(&format!("/units/{top}")).await.location(), "/me");
+        let me = c.get("/me").await.text;
+        assert!(me.contains("管理员账号必须使用动态口令"), "{me}");
+        let (secret, _) = enrol(&app, &c).await;
+        assert_eq!(c.get(&format!("/units/{top}")).await.status, StatusCode::OK);
+        // And cannot remove them.
+        let r = c
+            .form("/me/totp/remove", &[("code", &code(&secret, 1))])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.text.contains("zeren account reset"));
+        // A user who is not an administrator is not asked.
+        let sec = app.login("secadmin").await;
+        assert_eq!(sec.get("/accounts").await.location(), "/me");
+        let _ = enrol(&app, &sec).await;
+        let r = sec
+            .form(
+                "/accounts",
+                &[("username", "clerk"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let clerk = app.login("clerk").await;
+        assert_eq!(clerk.get("/me").await.status, StatusCode::OK);
+        assert!(clerk.get("/").await.status.is_redirection());
+        assert_ne!(clerk.get("/").await.location(), "/me");
+        app.stop().await;
+    }
+}
