@@ -158,7 +158,7 @@ pub static SHARED: Catalogue = &[
     ("nav.reviews", "审核", "Reviews"),
     ("nav.units", "组织机构", "Organisation"),
     ("nav.work", "我的工作", "My work"),
-    ("password.rule", "密码至少 10 位，须包含大写字母、小写字母、数字、符号中的至少三类，不得包含用户名、常见单词，也不得有 4 个以上重复、连续或键盘上相邻的字符（如 aaaa、1234、abcd、qwer）。", "Passwords have at least 10 characters from at least three of: upper case, lower case, digits, symbols; they must not contain the user name, a common word, or four or more repeated, consecutive or keyboard-adjacent characters (aaaa, 1234, abcd, qwer)."),
+    ("password.rule", "密码至少 10 位，须包含大写字母、小写字母、数字、符号中的至少三类，不得包含用户名、常见单词，也不得有 4 个以上重复、连续或键盘上相邻的字符（如 1111、1234、4321，字母同理）。", "Passwords have at least 10 characters from at least three of: upper case, lower case, digits, symbols; they must not contain the user name, a common word, or four or more repeated, consecutive or keyboard-adjacent characters (aaaa, 1234, abcd, qwer)."),
     ("password.too_weak", "密码不符合要求：", "The password does not meet the rules: "),
     ("policy.applies_to", "适用于：", "applies to: "),
     ("policy.fragment_help", "勾选后，所选实施办法中没有的内容按标准片段补充，并在各处标明“非实施方案原文”；办法中已有的内容不会重复添加。", "Ticked fragments add what the chosen policy lacks, marked everywhere as not from its text; what the policy already has is not added twice."),
