@@ -28,6 +28,10 @@ pub struct Config {
     /// Failed login attempts per source address within `lockout_minutes` (any names).
     pub lockout_source_failures: i64,
     pub lockout_minutes: i64,
+    /// Addresses of reverse proxies in front (comma-separated): for a request from one of
+    /// them, the client's address is taken from `X-Forwarded-For` (for lockouts and the audit
+    /// log). Empty: the header is not believed.
+    pub trusted_proxies: String,
     /// A password older than this must be changed before anything else (0: never expires).
     pub password_max_age_days: u64,
     /// The three administrators must use one-time codes (TOTP) at login; one without them set
@@ -56,6 +60,7 @@ impl Default for Config {
             lockout_failures: 5,
             lockout_source_failures: 100,
             lockout_minutes: 15,
+            trusted_proxies: String::new(),
             password_max_age_days: 0,
             totp_for_administrators: false,
             secure_cookies: false,
@@ -149,6 +154,16 @@ impl Config {
                 ));
             }
         }
+        if let Some(bad) = self
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .find(|a| !a.is_empty() && a.parse::<std::net::IpAddr>().is_err())
+        {
+            return Err(format!(
+                "trusted_proxies: expected IP addresses separated by commas, found {bad:?}"
+            ));
+        }
         if self.session_idle_minutes == 0
             || self.lockout_failures < 1
             || self.lockout_source_failures < 1
@@ -160,6 +175,14 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// The addresses of `trusted_proxies`, parsed.
+    pub fn proxies(&self) -> Vec<std::net::IpAddr> {
+        self.trusted_proxies
+            .split(',')
+            .filter_map(|a| a.trim().parse().ok())
+            .collect()
     }
 
     /// The database to use: the configured URL, else SQLite in the data directory.
@@ -259,6 +282,15 @@ mod tests {
             Config::from_sources(None, env(&[("ZEREN_TEST_DATABASE_URL", "postgres://x")])).is_ok()
         );
         assert!(Config::from_sources(None, env(&[("ZEREN_AUDIT_HASH", "md5")])).is_err());
+        let c = Config::from_sources(
+            None,
+            env(&[("ZEREN_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.2")]),
+        )
+        .unwrap();
+        assert_eq!(c.proxies().len(), 2);
+        assert!(
+            Config::from_sources(None, env(&[("ZEREN_TRUSTED_PROXIES", "proxy.local")])).is_err()
+        );
     }
 
     #[test]

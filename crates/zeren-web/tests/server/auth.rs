@@ -616,3 +616,36 @@ async fn administrators_must_use_one_time_codes_when_configured() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_its_own_source() {
+    for trusted in [true, false] {
+        let app = spawn_app_with(TestDb::sqlite(), |c| {
+            c.lockout_source_failures = 3;
+            if trusted {
+                c.trusted_proxies = "127.0.0.1".into();
+            }
+        })
+        .await;
+        app.setup("bureau", "河东区教体局").await;
+        // One client tries names one after another from behind the proxy.
+        let mut attacker = app.client();
+        attacker.forwarded_for = Some("203.0.113.5".into());
+        let mut last = StatusCode::OK;
+        for name in ["alpha", "bravo", "charlie", "delta"] {
+            last = attacker.try_login(name, "Wrong-Passw0rd").await.status;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+        // Another client of the same proxy logs in, if the proxy is trusted; otherwise every
+        // request is the proxy's and shares its lock, whatever the header claims.
+        let mut colleague = app.client();
+        colleague.forwarded_for = Some("198.51.100.7, 127.0.0.1".into());
+        let r = colleague.try_login("sysadmin", PASSWORD).await;
+        if trusted {
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        } else {
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        }
+        app.stop().await;
+    }
+}

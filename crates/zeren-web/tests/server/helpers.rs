@@ -171,6 +171,8 @@ pub struct Client {
     pub bearer: Option<String>,
     /// Send a matching Origin header (as browsers do); tests of forged requests turn it off.
     pub origin: bool,
+    /// An `X-Forwarded-For` header, as a reverse proxy adds.
+    pub forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -186,6 +188,7 @@ impl Client {
             csrf: None,
             bearer: None,
             origin: true,
+            forwarded_for: None,
         }
     }
 
@@ -202,6 +205,9 @@ impl Client {
         }
         if self.origin {
             h.insert(ORIGIN, HeaderValue::from_str(&self.base).unwrap());
+        }
+        if let Some(f) = &self.forwarded_for {
+            h.insert("x-forwarded-for", HeaderValue::from_str(f).unwrap());
         }
         h
     }
