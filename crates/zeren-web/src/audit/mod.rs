@@ -158,6 +158,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("totp.remove", "停用动态口令", "one-time passwords removed"),
     ("totp.set", "设置动态口令", "one-time password secret set"),
     ("unit.create", "创建单位", "unit created"),
+    ("unit.merge", "合并单位", "unit merged"),
+    ("unit.retire", "撤销单位", "unit retired"),
     ("unit.update", "修改单位", "unit changed"),
 ];
 

@@ -99,6 +99,19 @@ const ROUTES: &[Route] = &[
             ("starts_on", "2026-01-01"),
         ]),
     ),
+    // {K}: a fresh unit below A, retired by an administrator of A (its parent).
+    r(
+        "POST",
+        "/units/{K}/retire",
+        Administer,
+        B::Form(&[("on", "2026-01-01"), ("reason", "矩阵")]),
+    ),
+    r(
+        "POST",
+        "/api/v1/units/{K}/retire",
+        Administer,
+        B::Json(r#"{"on": "2026-01-01", "reason": "矩阵"}"#),
+    ),
     r("GET", "/units/{A}/import", Edit, B::None),
     r("POST", "/units/{A}/import", Edit, B::Multipart("file")),
     r(
@@ -533,6 +546,7 @@ struct Ids {
     item: i64,
     channel: i64,
     install: i64,
+    kid: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -549,6 +563,7 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{I}", &ids.item.to_string())
         .replace("{C}", &ids.channel.to_string())
         .replace("{X}", &ids.install.to_string())
+        .replace("{K}", &ids.kid.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -783,7 +798,19 @@ async fn every_route_checks_access_on_the_server() {
                     w.commit().await.unwrap();
                     p.id
                 };
+                let kid = {
+                    let mut w = app
+                        .store
+                        .write(&zeren_store::Actor::system())
+                        .await
+                        .unwrap();
+                    let n = format!("矩阵科室{}", next_name());
+                    let u = w.create_unit(Some(a), &n, "科室").await.unwrap();
+                    w.commit().await.unwrap();
+                    u.id
+                };
                 let ids = Ids {
+                    kid,
                     install,
                     unit: a,
                     person,
@@ -850,6 +877,13 @@ async fn every_route_checks_access_on_the_server() {
         }
         app.stop().await;
     }
+}
+
+/// A name no sibling has taken yet.
+fn next_name() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed).to_string()
 }
 
 /// A major decision of `unit` submitted by `person` (in review at its first step), and a channel.
