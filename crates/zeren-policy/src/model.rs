@@ -736,6 +736,9 @@ pub struct Workflow {
     pub checklist: Vec<String>,
     pub scan: bool,
     pub requires: Vec<Requirement>,
+    /// The role whose holders (定密责任人) may confirm a 解密/定密 decision that clears a secrecy
+    /// marking found by the scan. Without it a marked version cannot be approved at all.
+    pub declassified_by: Option<RoleId>,
     pub steps: Vec<Step>,
     pub source: Option<SourceRef>,
 }

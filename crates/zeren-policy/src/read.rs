@@ -268,6 +268,7 @@ const WORKFLOW_KEYS: &[&str] = &[
     "checklist",
     "scan",
     "requires",
+    "declassified_by",
     "steps",
     "source",
 ];
@@ -1583,6 +1584,8 @@ impl<'t> Cx<'t> {
             let checklist = self.texts(&t, "checklist");
             let scan = self.boolean(&t, "scan").unwrap_or(false);
             let requires = self.words(&t, "requires", Requirement::parse, REQUIREMENT_WORDS);
+            let declassified_by =
+                self.reference(&t, "declassified_by", RefKind::Role, RoleId::parse);
             let mut steps = Vec::new();
             let step_tables = self.table_array(&t, "steps", STEP_KEYS);
             if step_tables.is_empty() && t.get("steps").is_none() {
@@ -1634,6 +1637,7 @@ impl<'t> Cx<'t> {
                     checklist,
                     scan,
                     requires,
+                    declassified_by,
                     steps,
                     source,
                 });

@@ -1,14 +1,15 @@
-//! What waits for a person to act, across units: review steps they must decide. Computed by
-//! replaying each item in review through the review engine.
+//! What waits for a person to act, across units: review steps they must decide, items returned to
+//! them, steps nobody holds (for the administrators' 转交). Computed by replaying each item in
+//! review through the review engine.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use zeren_core::org::{Org, PersonId, UnitId};
-use zeren_core::review::{Context, Event, Item, ReviewState};
+use zeren_core::review::{Approvers, Context, Event, Item, ReviewState};
 use zeren_policy::WorkflowId;
 
-use crate::reviews::{ItemFilter, ReviewItem, ReviewRead};
+use crate::reviews::{Blocking, ItemFilter, ReviewItem, ReviewRead};
 use crate::{Read, Result, Store};
 
 /// Items in review whose current step waits for `person` (to approve, return or reject) on `on`.
@@ -17,6 +18,46 @@ pub async fn reviews_waiting_for(
     person: i64,
     on: NaiveDate,
 ) -> Result<Vec<ReviewItem>> {
+    Ok(in_review_with_approvers(store, on)
+        .await?
+        .into_iter()
+        .filter(|(_, a)| a.includes(PersonId(person)))
+        .map(|(i, _)| i)
+        .collect())
+}
+
+/// Items in review whose current step nobody holds: they wait for an administrator's 转交.
+pub async fn reviews_awaiting_reassignment(
+    store: &Store,
+    on: NaiveDate,
+) -> Result<Vec<ReviewItem>> {
+    Ok(in_review_with_approvers(store, on)
+        .await?
+        .into_iter()
+        .filter(|(_, a)| *a == Approvers::Administrator)
+        .map(|(i, _)| i)
+        .collect())
+}
+
+/// Items returned to `person` (their submitter) for changes.
+pub async fn reviews_returned_to(store: &Store, person: i64) -> Result<Vec<ReviewItem>> {
+    store
+        .reader()
+        .await?
+        .review_items(&ItemFilter {
+            submitter: Some(person),
+            stage: Some("returned".into()),
+            limit: Some(1000),
+            ..ItemFilter::default()
+        })
+        .await
+}
+
+/// Every item in review with whoever its current step waits for.
+async fn in_review_with_approvers(
+    store: &Store,
+    on: NaiveDate,
+) -> Result<Vec<(ReviewItem, Approvers)>> {
     let candidates = store
         .reader()
         .await?
@@ -36,8 +77,8 @@ pub async fn reviews_waiting_for(
             .await?
             .iter()
             .find(|x| x.version == item.current_version)
-            .map(|x| x.blocking as usize)
-            .unwrap_or(0);
+            .map(|x| Blocking::of(&x.findings))
+            .unwrap_or_default();
         let has_risk = !r.risk_assessments(item.id).await?.is_empty();
         let Some(ip) = r.installed_policy(item.installed_policy_id).await? else {
             continue;
@@ -73,14 +114,14 @@ pub async fn reviews_waiting_for(
         let ctx = Context {
             org,
             on,
-            blocking_findings: blocking,
+            blocking_findings: blocking.lawful,
+            markings: blocking.markings,
+            unreadable: blocking.unreadable,
             has_risk_assessment: has_risk,
+            url_hosts: Vec::new(),
         };
-        if st
-            .waiting_for(&core, &ctx)
-            .is_some_and(|a| a.includes(PersonId(person)))
-        {
-            out.push(item);
+        if let Some(a) = st.waiting_for(&core, &ctx) {
+            out.push((item, a));
         }
     }
     Ok(out)

@@ -14,8 +14,9 @@ use zeren_core::obligations::Status;
 use zeren_store::ledger::{
     AwaitingReceipt, LedgerRead, Obligation, ObligationProgress, RecordVersion, ReturnedRecord,
 };
-use zeren_store::Unit;
+use zeren_store::{Level, Unit};
 
+use crate::shared::access;
 use crate::shared::clock::today;
 use crate::shared::mine;
 use crate::shared::prelude::*;
@@ -48,6 +49,10 @@ pub struct WorkPage {
     pub has_feed: bool,
     /// Review steps waiting for me (先审后发).
     pub waiting: Vec<ItemRow>,
+    /// My items the reviewers returned for changes.
+    pub returned_reviews: Vec<ItemRow>,
+    /// Steps nobody holds, in units I administer: they wait for my 转交.
+    pub awaiting_reassignment: Vec<ItemRow>,
     /// Reports of sub-units waiting for my 签收 (the oldest first), and how many there are.
     pub awaiting: Vec<AwaitingReceipt>,
     pub awaiting_count: i64,
@@ -152,6 +157,19 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         Some(p) => zeren_store::waiting::reviews_waiting_for(&state.store, p, today).await?,
         None => Vec::new(),
     };
+    let returned_reviews = match v.account.person_id {
+        Some(p) => zeren_store::waiting::reviews_returned_to(&state.store, p).await?,
+        None => Vec::new(),
+    };
+    let mut awaiting_reassignment = Vec::new();
+    for item in zeren_store::waiting::reviews_awaiting_reassignment(&state.store, today).await? {
+        if access::level(&state.store, &v, item.unit_id)
+            .await?
+            .is_some_and(|l| l >= Level::Administer)
+        {
+            awaiting_reassignment.push(item);
+        }
+    }
     render(&WorkPage {
         chrome: Chrome::new(lang, Some(&v)),
         today,
@@ -164,6 +182,8 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         units,
         has_feed,
         waiting: item_rows(&state.store, waiting).await?,
+        returned_reviews: item_rows(&state.store, returned_reviews).await?,
+        awaiting_reassignment: item_rows(&state.store, awaiting_reassignment).await?,
         awaiting,
         awaiting_count,
         returned,
