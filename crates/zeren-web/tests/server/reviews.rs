@@ -15,19 +15,27 @@ use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read};
 use crate::helpers::*;
 
 /// The bureau pack with its third publication step only for major items.
-fn policy_text() -> String {
+/// The 分管领导 (publication_leader) confirms 解密/定密 decisions for publications.
+pub(crate) fn policy_text() -> String {
     let text = zeren_policy::packs::get("bureau").unwrap().text;
     let step = "title = \"分管领导许可发布\"\nrole = \"publication_leader\"\n";
     assert!(text.contains(step));
+    let wf = "[workflows.publication]\n";
+    assert!(text.contains(wf));
     text.replacen(step, &format!("{step}when = \"major\"\n"), 1)
+        .replacen(
+            wf,
+            &format!("{wf}declassified_by = \"publication_leader\"\n"),
+            1,
+        )
 }
 
-struct Office {
-    unit: i64,
+pub(crate) struct Office {
+    pub unit: i64,
     /// The unit's website (a publication needs its channel).
-    channel: i64,
+    pub channel: i64,
     /// officer, reviewer, reviewer2, head, leader
-    people: Vec<i64>,
+    pub people: Vec<i64>,
 }
 
 const NAMES: [(&str, &str, Option<&str>, Level); 5] = [
@@ -58,7 +66,7 @@ const NAMES: [(&str, &str, Option<&str>, Level); 5] = [
     ),
 ];
 
-async fn office(app: &App) -> Office {
+pub(crate) async fn office(app: &App) -> Office {
     let top = app.setup("bureau", "市卫健委").await;
     let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
     let mut w = app.store.write(&Actor::system()).await.unwrap();
@@ -103,7 +111,7 @@ async fn office(app: &App) -> Office {
 }
 
 /// A website registered at `unit`, straight in the store.
-async fn channel_at(app: &App, unit: i64, responsible: Option<i64>) -> i64 {
+pub(crate) async fn channel_at(app: &App, unit: i64, responsible: Option<i64>) -> i64 {
     let mut w = app.store.write(&Actor::system()).await.unwrap();
     let c = w
         .create_channel(&zeren_store::reviews::NewChannel {
@@ -132,13 +140,13 @@ fn workbook(id: &str) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
-async fn detail(c: &Client, id: i64) -> Value {
+pub(crate) async fn detail(c: &Client, id: i64) -> Value {
     let r = c.get(&format!("/api/v1/reviews/{id}")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     r.json()
 }
 
-fn current_hash(d: &Value) -> String {
+pub(crate) fn current_hash(d: &Value) -> String {
     d["versions"].as_array().unwrap().last().unwrap()["hash"]
         .as_str()
         .unwrap()
@@ -146,7 +154,7 @@ fn current_hash(d: &Value) -> String {
 }
 
 /// Approves through the page's form, ticking every checklist item.
-async fn approve_form(c: &Client, id: i64, extra: &[(&str, &str)]) -> Resp {
+pub(crate) async fn approve_form(c: &Client, id: i64, extra: &[(&str, &str)]) -> Resp {
     let d = detail(c, id).await;
     let hash = current_hash(&d);
     let seq = d["seen"].to_string();
@@ -163,7 +171,7 @@ async fn approve_form(c: &Client, id: i64, extra: &[(&str, &str)]) -> Resp {
     c.form(&format!("/reviews/{id}/decide"), &fields).await
 }
 
-fn unzip(bytes: &[u8], name: &str) -> String {
+pub(crate) fn unzip(bytes: &[u8], name: &str) -> String {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut s = String::new();
     z.by_name(name).unwrap().read_to_string(&mut s).unwrap();

@@ -1,0 +1,410 @@
+//! Issue 12 over HTTP: what keeps secrets and personal data off the website. A DOCX uploaded as
+//! `news` is read as DOCX; a damaged file and a picture block until a reviewer records what was
+//! checked by hand; a secrecy marking is cleared only by the 解密/定密 confirmation of the role the
+//! workflow names, never by a lawful-basis text; no raw identifier appears in any page, API
+//! answer or export; and the API refuses what the forms refuse, in the same words.
+
+use base64::Engine as _;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use zeren_store::testdb::TestDb;
+use zeren_store::Actor;
+
+use crate::helpers::*;
+use crate::reviews::{approve_form, current_hash, detail, office, unzip};
+
+const MOBILE: &str = "13912345678";
+
+/// A real DOCX headed by a secrecy marking, with a resident ID number and a mobile on one line.
+fn marked_docx(id_number: &str) -> Vec<u8> {
+    zeren_export::docx::text_docx(
+        "秘密★1年",
+        "",
+        &[
+            "关于开展安全检查的通知".to_string(),
+            format!("联系人：张三，身份证号{id_number}，手机{MOBILE}。"),
+        ],
+        &[],
+    )
+    .unwrap()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn kinds(d: &Value) -> Vec<String> {
+    d["versions"].as_array().unwrap().last().unwrap()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every output a person or a script can get of the item, with where it came from.
+async fn outputs(app: &App, c: &Client, unit: i64, id: i64) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for path in [
+        format!("/reviews/{id}"),
+        "/reviews".to_string(),
+        "/work".to_string(),
+        format!("/api/v1/reviews/{id}"),
+        format!("/api/v1/reviews?unit={unit}"),
+        "/api/v1/reviews?waiting=me".to_string(),
+    ] {
+        let r = c.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        out.push((path, r.text));
+    }
+    for path in [
+        format!("/reviews/{id}/registration.docx"),
+        format!("/api/v1/reviews/{id}/registration.docx"),
+    ] {
+        let r = c.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        out.push((path, unzip(&r.body, "word/document.xml")));
+    }
+    let auditor = app.login("auditadmin").await;
+    for path in ["/audit", "/api/v1/audit"] {
+        let r = auditor.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        out.push((path.to_string(), r.text));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_docx_named_news_is_scanned_as_docx_and_its_marking_needs_a_declassification() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        let officer = app.login("officer").await;
+        let reviewer = app.login("reviewer").await;
+        let leader = app.login("leader").await;
+        let id_number = resident_id(12);
+        let r = officer
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": o.unit, "channel_id": o.channel, "workflow": "publication",
+                        "title": "安全检查通知", "body": "通知见附件。",
+                        "details": { "column": "通知公告", "author": "李编辑" },
+                        "attachments": [{ "file_name": "news", "content_base64": b64(&marked_docx(&id_number)) }] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let d = r.json();
+        let id = d["item"]["id"].as_i64().unwrap();
+        // Read as the DOCX it is, whatever its name.
+        let found = kinds(&d);
+        for k in ["cn_resident_id", "cn_mobile", "secrecy_marking"] {
+            assert!(found.contains(&k.to_string()), "{k} in {found:?}");
+        }
+        assert!(!found.contains(&"unreadable".to_string()), "{found:?}");
+        let marking = d["versions"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "secrecy_marking")
+            .unwrap()
+            .clone();
+        assert_eq!(marking["blocks"], true);
+        assert_eq!(marking["masked"], "", "a marking has no replacement");
+        let page = reviewer.get(&format!("/reviews/{id}")).await.text;
+        assert!(page.contains("不得上网发布") && page.contains("不能以本人同意"));
+
+        // A lawful basis never clears a marking, on the API or the page, in the same words.
+        let hash = current_hash(&d);
+        let r = reviewer
+            .json(
+                &format!("/api/v1/reviews/{id}/decisions"),
+                json!({ "decision": "approve", "hash": hash, "checklist": [true, true, true],
+                        "lawful_basis": "同意", "comment": "同意" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let message = r.json()["message"].as_str().unwrap().to_string();
+        assert!(message.contains("密级"), "{message}");
+        let p = approve_form(&reviewer, id, &[("lawful_basis", "同意")]).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(p.text.contains(&message), "{}", p.text);
+        // The refused form keeps its ticks and its comment.
+        assert!(p.text.contains("name=\"check_2\" value=\"1\" checked"));
+        assert!(p.text.contains(">同意发布</textarea>"));
+
+        // Only the role the workflow names confirms, with the decision's number.
+        let declassify = |c: &Client, no: &str| {
+            let (c, no, hash) = (c.clone(), no.to_string(), hash.clone());
+            async move {
+                c.json(
+                    &format!("/api/v1/reviews/{id}/declassifications"),
+                    json!({ "hash": hash, "decision": "declassified", "document_no": no }),
+                )
+                .await
+            }
+        };
+        let r = declassify(&reviewer, "市卫密〔2026〕3号").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("定密责任人"), "{}", r.text);
+        let r = declassify(&leader, " ").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("文号"), "{}", r.text);
+        let page = leader.get(&format!("/reviews/{id}")).await.text;
+        assert!(page.contains("id=\"declassify-form\""), "{page}");
+        let r = declassify(&leader, "市卫密〔2026〕3号").await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        // Personal data still needs its lawful basis; then the step passes.
+        let r = approve_form(&reviewer, id, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("公开依据"), "{}", r.text);
+        let r = approve_form(
+            &reviewer,
+            id,
+            &[("lawful_basis", "当事人书面同意公开联系方式")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let doc = unzip(
+            &officer
+                .get(&format!("/reviews/{id}/registration.docx"))
+                .await
+                .body,
+            "word/document.xml",
+        );
+        for want in [
+            "已解密，决定文号：市卫密〔2026〕3号",
+            "公开依据：当事人书面同意公开联系方式",
+            "通知公告",
+            "SHA-256：",
+            "签字：",
+        ] {
+            assert!(doc.contains(want), "{want} in the registration form");
+        }
+
+        // No raw value anywhere: pages, API answers, exports, the audit log.
+        for (path, text) in outputs(&app, &officer, o.unit, id).await {
+            for raw in [id_number.as_str(), MOBILE] {
+                assert!(!text.contains(raw), "{raw} in {path}");
+            }
+        }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_corrupt_file_blocks_until_a_manual_check_is_recorded() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        let officer = app.login("officer").await;
+        let reviewer = app.login("reviewer").await;
+        let corrupt = b"PK\x03\x04\x14\x00\x00\x00broken beyond repair".to_vec();
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01".to_vec();
+        let r = officer
+            .multipart(
+                &format!("/units/{}/reviews", o.unit),
+                &[
+                    ("workflow", None, b"publication"),
+                    ("channel_id", None, o.channel.to_string().as_bytes()),
+                    ("title", None, "活动报道".as_bytes()),
+                    ("body", None, "图文报道见附件。".as_bytes()),
+                    ("files", Some("报道.docx"), &corrupt),
+                    ("files", Some("现场.png"), &png),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let id = r.location_id();
+        let d = detail(&officer, id).await;
+        let findings = d["versions"][0]["findings"].as_array().unwrap().clone();
+        let unreadable: Vec<&Value> = findings
+            .iter()
+            .filter(|f| f["kind"] == "unreadable")
+            .collect();
+        assert_eq!(unreadable.len(), 2, "{findings:?}");
+        assert!(unreadable.iter().all(|f| f["blocks"] == true));
+        assert!(unreadable.iter().any(|f| f["code"] == "image"));
+        let page = reviewer.get(&format!("/reviews/{id}")).await.text;
+        assert!(page.contains("不做文字识别"), "{page}");
+
+        // Without a manual check naming what was checked: refused, by the API and the page alike.
+        let r = reviewer
+            .json(
+                &format!("/api/v1/reviews/{id}/decisions"),
+                json!({ "decision": "approve", "hash": current_hash(&d), "checklist": [true, true, true], "manual_check": "看了" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let message = r.json()["message"].as_str().unwrap().to_string();
+        assert!(message.contains("人工检查"), "{message}");
+        let p = approve_form(&reviewer, id, &[]).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(p.text.contains(&message), "{}", p.text);
+        let r = approve_form(
+            &reviewer,
+            id,
+            &[(
+                "manual_check",
+                "报道.docx 已损坏，向撰稿人索取原件逐段核对；现场.png 逐张查看，无个人信息",
+            )],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let trail = officer.get(&format!("/reviews/{id}")).await.text;
+        assert!(trail.contains("人工检查：报道.docx 已损坏"));
+        let doc = unzip(
+            &officer
+                .get(&format!("/reviews/{id}/registration.docx"))
+                .await
+                .body,
+            "word/document.xml",
+        );
+        assert!(doc.contains("人工检查：报道.docx 已损坏"));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_api_refuses_what_the_forms_refuse_in_the_same_words() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        let officer = app.login("officer").await;
+        // A channel of a kind the policy lacks (the bureau runs websites and WeChat accounts).
+        let weibo = {
+            let mut w = app.store.write(&Actor::system()).await.unwrap();
+            let c = w
+                .create_channel(&zeren_store::reviews::NewChannel {
+                    unit_id: o.unit,
+                    kind: "weibo".into(),
+                    name: "官方微博".into(),
+                    locator: "@x".into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            w.commit().await.unwrap();
+            c.id
+        };
+        let suspended = crate::reviews::channel_at(&app, o.unit, Some(o.people[0])).await;
+        let r = officer
+            .form(
+                &format!("/channels/{suspended}/status"),
+                &[("status", "suspended"), ("reason", "改版期间暂停")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        for (channel, want) in [
+            (None, "须选择发布阵地"),
+            (Some(suspended), "已暂停或关闭"),
+            (Some(weibo), "不在本单位制度列出"),
+        ] {
+            let mut body = json!({ "unit_id": o.unit, "workflow": "publication", "title": "通知" });
+            let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![
+                ("workflow", None, b"publication"),
+                ("title", None, "通知".as_bytes()),
+            ];
+            let text = channel.map(|c| c.to_string()).unwrap_or_default();
+            if let Some(c) = channel {
+                body["channel_id"] = json!(c);
+                parts.push(("channel_id", None, text.as_bytes()));
+            }
+            let api = officer.json("/api/v1/reviews", body).await;
+            assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.text);
+            let message = api.json()["message"].as_str().unwrap().to_string();
+            assert!(message.contains(want), "{message}");
+            let page = officer
+                .multipart(&format!("/units/{}/reviews", o.unit), &parts)
+                .await;
+            assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(page.text.contains(want), "{}", page.text);
+        }
+        // A channel kind the policy lacks cannot be registered either way.
+        let api = officer
+            .json(
+                "/api/v1/channels",
+                json!({ "unit_id": o.unit, "kind": "weibo", "name": "微博", "locator": "@y" }),
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.text);
+        let page = officer
+            .form(
+                &format!("/units/{}/channels", o.unit),
+                &[("kind", "weibo"), ("name", "微博"), ("locator", "@y")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.text.contains("请从列表中选择阵地类型"));
+        // A channel change without a reason, by the API and the page.
+        let api = officer
+            .json(
+                &format!("/api/v1/channels/{suspended}/status"),
+                json!({ "status": "active" }),
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.text);
+        let api = officer
+            .json(
+                &format!("/api/v1/channels/{suspended}"),
+                json!({ "name": "门户网站（新版）", "locator": "https://www.example.gov.cn", "reason": "网站改版更名" }),
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::OK, "{}", api.text);
+        let page = officer
+            .get(&format!("/units/{}/channels", o.unit))
+            .await
+            .text;
+        assert!(page.contains("网站改版更名") && page.contains("门户网站 → 门户网站（新版）"));
+
+        // Risk assessments: a consultation dated next year, a one-letter summary.
+        let top = o.unit;
+        let r = officer
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": top, "channel_id": o.channel, "workflow": "publication", "title": "评估" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.json()["item"]["id"].as_i64().unwrap();
+        let next_year = (zeren_web::today() + chrono::Days::new(400)).to_string();
+        let last_month = (zeren_web::today() - chrono::Days::new(30)).to_string();
+        for (date, summary, want) in [
+            (
+                next_year.as_str(),
+                "教职工代表座谈，意见已吸收",
+                "不能晚于今天",
+            ),
+            (last_month.as_str(), "好", "每次征求意见都须填写情况"),
+        ] {
+            let api = officer
+                .json(
+                    &format!("/api/v1/reviews/{id}/risk-assessments"),
+                    json!({ "consultations": [{ "kind": "座谈会", "date": date, "summary": summary }],
+                            "risk_level": "low", "contingency": "成立答疑小组，专人监测舆情" }),
+                )
+                .await;
+            assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.text);
+            assert!(api.text.contains(want), "{}", api.text);
+            let page = officer
+                .form(
+                    &format!("/reviews/{id}/risk"),
+                    &[
+                        ("kind_0", "座谈会"),
+                        ("date_0", date),
+                        ("summary_0", summary),
+                        ("risk_level", "low"),
+                        ("contingency", "成立答疑小组，专人监测舆情"),
+                    ],
+                )
+                .await;
+            assert_eq!(
+                page.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                page.text
+            );
+            assert!(page.text.contains(want), "{}", page.text);
+        }
+        app.stop().await;
+    }
+}
