@@ -272,6 +272,9 @@ pub struct Item<'a> {
     pub unit: UnitId,
     pub submitter: PersonId,
     pub major: bool,
+    /// An event whose speaker is from outside the mainland (境外): the workflow's
+    /// `when = "foreign_speaker"` steps apply.
+    pub foreign_speaker: bool,
 }
 
 /// What the world looks like when an action is taken.
@@ -467,10 +470,11 @@ pub struct ReviewState {
 }
 
 /// The steps that apply to an item, in order: all steps, less `when = "major"` ones for items
-/// that are not major.
-pub fn applicable_steps(workflow: &Workflow, major: bool) -> Vec<usize> {
+/// that are not major and `when = "foreign_speaker"` ones for events without a 境外 speaker.
+pub fn applicable_steps(workflow: &Workflow, major: bool, foreign_speaker: bool) -> Vec<usize> {
     (0..workflow.steps.len())
         .filter(|&i| major || !workflow.steps[i].major_only)
+        .filter(|&i| foreign_speaker || !workflow.steps[i].foreign_speaker_only)
         .collect()
 }
 
@@ -495,7 +499,7 @@ impl ReviewState {
 
     /// Applies one accepted event.
     pub fn push(&mut self, item: &Item<'_>, event: &Event) {
-        let steps = applicable_steps(item.workflow, item.major);
+        let steps = applicable_steps(item.workflow, item.major, item.foreign_speaker);
         match event {
             Event::Submitted { version, hash, .. } => {
                 self.round += 1;
@@ -932,6 +936,10 @@ kind = "event"
 [[workflows.event.steps]]
 title = "宣传部审批"
 role = "committee"
+[[workflows.event.steps]]
+title = "主要领导审批"
+role = "first_responsible"
+when = "foreign_speaker"
 "#;
 
     // Units: 1 school (top), 2 department under it. People: 10 officer (submitter), 11 dept head,
@@ -1044,6 +1052,7 @@ role = "committee"
             unit: UnitId(2),
             submitter: PersonId(10),
             major: true,
+            foreign_speaker: false,
         };
         let mut ctx = c.ctx();
         let (mut s, mut ev) = (ReviewState::replay(&item, &[]), Vec::new());
@@ -1134,6 +1143,7 @@ role = "committee"
             unit: UnitId(2),
             submitter: PersonId(10),
             major: false,
+            foreign_speaker: false,
         };
         let ctx = c.ctx();
         let (mut s, mut ev) = (ReviewState::replay(&item, &[]), Vec::new());
@@ -1161,6 +1171,7 @@ role = "committee"
             unit: UnitId(2),
             submitter: PersonId(10),
             major: false,
+            foreign_speaker: false,
         };
         let ctx = c.ctx();
         let (mut s, mut ev) = (ReviewState::replay(&item, &[]), Vec::new());
@@ -1304,6 +1315,7 @@ role = "committee"
             unit: UnitId(2),
             submitter: PersonId(10),
             major: false,
+            foreign_speaker: false,
         };
         let mut ctx = c.ctx();
         ctx.blocking_findings = 2;
@@ -1359,6 +1371,7 @@ role = "committee"
             unit: UnitId(2),
             submitter: PersonId(10),
             major: false,
+            foreign_speaker: false,
         };
         let mut ctx = c.ctx();
         ctx.markings = 1;
@@ -1445,6 +1458,7 @@ role = "committee"
             unit: UnitId(2),
             submitter: PersonId(10),
             major: false,
+            foreign_speaker: false,
         };
         let mut ctx = c.ctx();
         ctx.unreadable = 2;
@@ -1478,6 +1492,45 @@ role = "committee"
     }
 
     #[test]
+    fn a_foreign_speaker_adds_the_stricter_step() {
+        let c = Case::new();
+        let wf = c.wf("event");
+        assert_eq!(applicable_steps(wf, false, false), [0]);
+        assert_eq!(applicable_steps(wf, false, true), [0, 1]);
+        let item = Item {
+            workflow: wf,
+            unit: UnitId(2),
+            submitter: PersonId(10),
+            major: false,
+            foreign_speaker: true,
+        };
+        let ctx = c.ctx();
+        let (mut s, mut ev) = (ReviewState::replay(&item, &[]), Vec::new());
+        act(
+            &mut s,
+            &mut ev,
+            &item,
+            &ctx,
+            who(10),
+            Action::Submit {
+                version: 1,
+                hash: "e".into(),
+            },
+        );
+        let ok = || Action::Approve {
+            hash: "e".into(),
+            checklist: Vec::new(),
+            lawful_basis: None,
+            manual_check: None,
+            comment: String::new(),
+        };
+        act(&mut s, &mut ev, &item, &ctx, who(20), ok());
+        assert_eq!(s.stage, Stage::InReview { step: 1 });
+        act(&mut s, &mut ev, &item, &ctx, who(13), ok());
+        assert_eq!(s.stage, Stage::Approved);
+    }
+
+    #[test]
     fn a_published_url_is_http_within_the_channel() {
         for bad in [
             "javascript:alert(document.cookie)",
@@ -1507,6 +1560,7 @@ role = "committee"
             unit: UnitId(1),
             submitter: PersonId(13),
             major: true,
+            foreign_speaker: false,
         };
         let mut ctx = c.ctx();
         let (mut s, mut ev) = (ReviewState::replay(&item, &[]), Vec::new());
@@ -1578,6 +1632,7 @@ role = "committee"
             unit: UnitId(2),
             submitter: PersonId(11),
             major: false,
+            foreign_speaker: false,
         };
         let ctx = c.ctx();
         let (mut s, mut ev) = (ReviewState::replay(&item, &[]), Vec::new());
@@ -1691,6 +1746,7 @@ role = "committee"
             unit: UnitId(1),
             submitter: PersonId(10),
             major: false,
+            foreign_speaker: false,
         };
         let ctx = c.ctx();
         let (mut s, mut ev) = (ReviewState::replay(&item, &[]), Vec::new());

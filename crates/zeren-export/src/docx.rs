@@ -58,6 +58,14 @@ fn para(text: &str, font: &str, size: u32, bold: bool, align: &str) -> String {
 }
 
 /// A table cell of `width` twips spanning `span` grid columns.
+/// A heading above a table, kept on the table's page.
+fn heading(text: &str) -> String {
+    format!(
+        "<w:p><w:pPr><w:keepNext/><w:spacing w:before=\"240\" w:after=\"120\"/></w:pPr>{}</w:p>",
+        run(text, "宋体", SIZE_BODY, true)
+    )
+}
+
 fn cell(text: &str, width: u32, span: u32, bold: bool) -> String {
     cell_sized(text, width, span, bold, SIZE_TABLE)
 }
@@ -495,32 +503,17 @@ pub fn registration_docx(r: &Registration) -> Result<Vec<u8>, ExportError> {
     let wide_small =
         |a: &str, x: &str| cell(a, 1500, 1, true) + &cell_sized(x, full, 3, false, SIZE_SMALL);
     let yes = |b: bool| if b { "是" } else { "否" };
-    let mut rows = vec![
-        wide(
-            if r.event.is_some() {
-                "活动名称"
-            } else {
-                "信息标题"
-            },
-            &r.item,
-        ),
-        pair(
-            "发布单位",
-            &r.unit,
-            if r.event.is_some() {
-                "活动阵地"
-            } else {
-                "发布阵地"
-            },
-            &r.channel,
-        ),
-    ];
+    let mut rows = Vec::new();
     match &r.event {
         None => {
+            rows.push(wide("信息标题", &r.item));
+            rows.push(pair("发布单位", &r.unit, "发布阵地", &r.channel));
             rows.push(pair("栏目/频道", &r.column, "撰稿人", &r.author));
-            rows.push(pair("提交人", &r.submitter, "是否重大", yes(r.major)));
         }
         Some(e) => {
+            rows.push(wide("活动名称", &r.item));
+            rows.push(pair("主办单位", &r.unit, "活动阵地", &r.channel));
+            rows.push(pair("活动时间", &e.time, "活动地点", &e.place));
             rows.push(pair(
                 "主讲人",
                 &e.speakers,
@@ -535,16 +528,10 @@ pub fn registration_docx(r: &Registration) -> Result<Vec<u8>, ExportError> {
                     e.background.clone()
                 },
             ));
-            rows.push(pair("活动时间", &e.time, "活动地点", &e.place));
-            rows.push(pair(
-                "预计规模及对象",
-                &e.audience,
-                "是否重大",
-                yes(r.major),
-            ));
-            rows.push(pair("提交人", &r.submitter, "撰稿人", &r.author));
+            rows.push(wide("预计规模及对象", &e.audience));
         }
     }
+    rows.push(pair("提交人", &r.submitter, "是否重大", yes(r.major)));
     rows.push(pair("审核版本", &r.version, "当前状态", &r.stage));
     rows.push(wide(
         if r.event.is_some() {
@@ -599,7 +586,7 @@ pub fn registration_docx(r: &Registration) -> Result<Vec<u8>, ExportError> {
             &r.published_at,
         ));
     }
-    let step_grid = [1400, 1700, 2300, 1544, 1900];
+    let step_grid = [1300, 1700, 2000, 1544, 2300];
     let mut steps = vec![[
         "审核环节",
         "审核人及职务",
@@ -649,9 +636,9 @@ pub fn registration_docx(r: &Registration) -> Result<Vec<u8>, ExportError> {
     let mut body = String::new();
     body.push_str(&para(&r.title, "宋体", SIZE_TITLE, true, "center"));
     body.push_str(&table(&grid, &rows, 0));
-    body.push_str(&para("审核意见", "宋体", SIZE_BODY, true, "left"));
+    body.push_str(&heading("审核意见"));
     body.push_str(&table(&step_grid, &steps, 1));
-    body.push_str(&para("审核记录", "宋体", SIZE_BODY, true, "left"));
+    body.push_str(&heading("审核记录"));
     body.push_str(&table(&trail_grid, &trail, 1));
     body.push_str(&para(
         "时间均为北京时间。扫描结果中的证件号码、电话号码等均已遮盖。",

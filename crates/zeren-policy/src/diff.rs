@@ -356,6 +356,9 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
                     if s.major_only {
                         t.push_str("，仅重大事项");
                     }
+                    if s.foreign_speaker_only {
+                        t.push_str("，仅境外人员主讲");
+                    }
                     if s.all {
                         t.push_str("，会签");
                     }

@@ -241,6 +241,9 @@ impl Explanation<'_> {
                     if s.major_only {
                         line.push_str("（仅重大事项）");
                     }
+                    if s.foreign_speaker_only {
+                        line.push_str("（仅境外人员主讲）");
+                    }
                     line.push_str(&mark(p.workflow_origin(&w.id), None));
                     let _ = writeln!(out, "{line}");
                 }

@@ -232,6 +232,22 @@ pub struct ItemVersion {
     pub attachments: Vec<ItemAttachment>,
 }
 
+impl ItemVersion {
+    /// Whether the version's event has a speaker from outside the mainland (境外).
+    pub fn foreign_speaker(&self) -> bool {
+        foreign_speaker(&self.details)
+    }
+}
+
+/// Whether event details say the speaker is from outside the mainland (a ticked box or `true`).
+pub fn foreign_speaker(details: &serde_json::Value) -> bool {
+    match details.get("foreign_speaker") {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(s)) => !s.trim().is_empty() && s != "0" && s != "false",
+        _ => false,
+    }
+}
+
 /// An event as stored, with who appended it and when.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StoredEvent {

@@ -25,6 +25,7 @@ pub struct Loaded {
     pub policy: Policy,
     pub org: Org,
     pub unit: Unit,
+    pub channel: Option<Channel>,
 }
 
 impl Loaded {
@@ -46,6 +47,44 @@ impl Loaded {
             unit: UnitId(self.item.unit_id),
             submitter: PersonId(self.item.submitter_person_id),
             major: self.item.major,
+            foreign_speaker: self.foreign_speaker(),
+        }
+    }
+
+    /// Whether the viewer may 转交 the current step: an administrator of the unit, the system
+    /// administrator, or a holder of the role the workflow names in `reassigned_by`.
+    pub fn may_reassign(&self, v: &Viewer, level: Option<Level>) -> bool {
+        if level.is_some_and(|x| x >= Level::Administer)
+            || v.duty() == zeren_store::AdminDuty::System
+        {
+            return true;
+        }
+        let role = self.workflow().ok().and_then(|w| w.reassigned_by.clone());
+        match (v.account.person_id, role) {
+            (Some(p), Some(role)) => zeren_core::review::resolve_approvers(
+                &self.org,
+                &role,
+                UnitId(self.item.unit_id),
+                PersonId(self.item.submitter_person_id),
+                today(),
+            )
+            .includes(PersonId(p)),
+            _ => false,
+        }
+    }
+
+    /// Whether the current version's event has a speaker from outside the mainland.
+    pub fn foreign_speaker(&self) -> bool {
+        self.current().is_some_and(|v| v.foreign_speaker())
+    }
+
+    /// The hosts a published URL must be on: the channel's, when the policy restricts URLs.
+    fn url_hosts(&self) -> Vec<String> {
+        match (&self.channel, &self.policy.channels) {
+            (Some(c), Some(p)) if p.restrict_urls => {
+                zeren_core::channels::url_hosts(&c.kind, &c.locator)
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -65,7 +104,7 @@ impl Loaded {
             markings: b.markings,
             unreadable: b.unreadable,
             has_risk_assessment: !self.risks.is_empty(),
-            url_hosts: Vec::new(),
+            url_hosts: self.url_hosts(),
         }
     }
 
@@ -113,6 +152,10 @@ pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
         .await?
         .ok_or(Error::NotFound)?;
     let path = r.path(item.unit_id).await?;
+    let channel = match item.channel_id {
+        Some(c) => r.channel(c).await?,
+        None => None,
+    };
     drop(r);
     let policy = parse_installed(&ip)?;
     let root = path.first().map(|u| u.id).unwrap_or(item.unit_id);
@@ -126,6 +169,7 @@ pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
         policy,
         org,
         unit,
+        channel,
     })
 }
 
@@ -259,8 +303,7 @@ pub async fn act(
     let mut st = l.state()?;
     let actor = Actor {
         person: me,
-        admin: level.is_some_and(|x| x >= Level::Administer)
-            || v.duty() == zeren_store::AdminDuty::System,
+        admin: l.may_reassign(v, level),
     };
     let event = st
         .check(&item, &ctx, actor, action)
@@ -462,6 +505,7 @@ pub async fn create(
         unit: UnitId(unit_id),
         submitter: me,
         major,
+        foreign_speaker: foreign_speaker(&raw.details),
     };
     let mut st = ReviewState::replay(&core, &[]);
     let org = Org::new([], Vec::new());

@@ -447,6 +447,18 @@ const DETAIL_FIELDS: &[(&str, &str)] = &[
     ("audience", "预计规模及对象"),
 ];
 
+/// A detail of a version as people read it, if it is there (the 境外 flag only when set).
+pub fn detail_value(details: &serde_json::Value, key: &str) -> Option<String> {
+    if key == "foreign_speaker" {
+        return foreign_speaker(details).then(|| detail_text(key, "1"));
+    }
+    details
+        .get(key)
+        .and_then(|x| x.as_str())
+        .filter(|x| !x.trim().is_empty())
+        .map(|x| detail_text(key, x))
+}
+
 /// An event detail as people read it: times as 2026年12月10日 14:30, the 境外 flag as 是.
 pub fn detail_text(key: &str, value: &str) -> String {
     match key {
@@ -486,7 +498,7 @@ async fn item_page(
         _ => false,
     };
     let is_submitter = me == Some(l.item.submitter_person_id);
-    let applicable = applicable_steps(&wf, l.item.major);
+    let applicable = applicable_steps(&wf, l.item.major, l.foreign_speaker());
     let current_step = match st.stage {
         Stage::InReview { step } => Some(step),
         _ => None,
@@ -520,13 +532,7 @@ async fn item_page(
         .map(|cur| {
             DETAIL_FIELDS
                 .iter()
-                .filter_map(|(k, zh)| {
-                    cur.details
-                        .get(*k)
-                        .and_then(|x| x.as_str())
-                        .filter(|x| !x.is_empty())
-                        .map(|x| (*zh, detail_text(k, x)))
-                })
+                .filter_map(|(k, zh)| detail_value(&cur.details, k).map(|x| (*zh, x)))
                 .collect()
         })
         .unwrap_or_default();
@@ -579,7 +585,7 @@ async fn item_page(
         channel,
         checklist: wf.checklist.clone(),
         can_decide,
-        can_admin: level.is_some_and(|x| x >= Level::Administer),
+        can_admin: l.may_reassign(v, level),
         can_risk: needs_risk && (is_submitter || level.is_some_and(|x| x >= Level::Edit)),
         needs_risk,
         publishable: is_submitter
@@ -790,9 +796,12 @@ pub async fn reassign(
     Path(id): Path<i64>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    // 转交 is an administrator's act: refuse others before looking at the form.
-    let unit = load(&state, id).await?.item.unit_id;
-    access::require(&state.store, &v, unit, Level::Administer).await?;
+    // 转交 is an administrator's act (or the role the workflow names): refuse others before
+    // looking at the form.
+    let (l, level) = load_visible(&state, &v, id).await?;
+    if !l.may_reassign(&v, level) {
+        return Err(Error::Forbidden);
+    }
     let Ok(to) = field(&f, "person_id").parse::<i64>() else {
         let e = Error::Fields(crate::shared::error::Problems::one(
             "person_id",

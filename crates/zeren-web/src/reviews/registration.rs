@@ -13,7 +13,7 @@ use zeren_store::reviews::*;
 use zeren_store::Read;
 
 use super::items::*;
-use super::pages::{detail_text, trail};
+use super::pages::{detail_value, trail};
 use crate::shared::clock::{zh_local, zh_time};
 use crate::shared::prelude::*;
 use crate::shared::respond;
@@ -96,13 +96,7 @@ pub async fn registration_docx(
         .filter_map(|p| p.position.clone().map(|x| (p.id, x)))
         .collect();
     let cur = l.current().ok_or(Error::NotFound)?;
-    let detail = |k: &str| {
-        cur.details
-            .get(k)
-            .and_then(|x| x.as_str())
-            .map(|x| detail_text(k, x))
-            .unwrap_or_default()
-    };
+    let detail = |k: &str| detail_value(&cur.details, k).unwrap_or_default();
     // The last round: the events since the last submission.
     let start = l
         .events
@@ -110,7 +104,7 @@ pub async fn registration_docx(
         .rposition(|e| matches!(e.event, Event::Submitted { .. }))
         .unwrap_or(0);
     let round: Vec<&StoredEvent> = l.events[start..].iter().collect();
-    let steps = applicable_steps(wf, l.item.major)
+    let steps = applicable_steps(wf, l.item.major, l.foreign_speaker())
         .into_iter()
         .map(|i| {
             let step = &wf.steps[i];
@@ -135,7 +129,7 @@ pub async fn registration_docx(
                             .get(&by.0)
                             .cloned()
                             .unwrap_or_else(|| l.policy.role_title(&step.role).to_string()),
-                        if comment.trim().is_empty() {
+                        if comment.trim().is_empty() || comment.trim() == what {
                             what.to_string()
                         } else {
                             format!("{what}：{comment}")
@@ -199,7 +193,7 @@ pub async fn registration_docx(
     let event = (wf.kind == WorkflowKind::Event).then(|| RegistrationEvent {
         speakers: detail("speakers"),
         background: detail("speaker_background"),
-        foreign_speaker: !detail("foreign_speaker").is_empty(),
+        foreign_speaker: cur.foreign_speaker(),
         time: detail("starts_at"),
         place: detail("place"),
         audience: detail("audience"),

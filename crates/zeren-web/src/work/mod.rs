@@ -162,10 +162,17 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         None => Vec::new(),
     };
     let mut awaiting_reassignment = Vec::new();
-    for item in zeren_store::waiting::reviews_awaiting_reassignment(&state.store, today).await? {
-        if access::level(&state.store, &v, item.unit_id)
-            .await?
-            .is_some_and(|l| l >= Level::Administer)
+    for (item, reassigners) in
+        zeren_store::waiting::reviews_awaiting_reassignment(&state.store, today).await?
+    {
+        let holds_role = v
+            .account
+            .person_id
+            .is_some_and(|p| reassigners.iter().any(|r| r.0 == p));
+        if holds_role
+            || access::level(&state.store, &v, item.unit_id)
+                .await?
+                .is_some_and(|l| l >= Level::Administer)
         {
             awaiting_reassignment.push(item);
         }

@@ -14,20 +14,19 @@ use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read};
 
 use crate::helpers::*;
 
-/// The bureau pack with its third publication step only for major items.
-/// The 分管领导 (publication_leader) confirms 解密/定密 decisions for publications.
+/// The bureau pack with its third publication step only for major items; the 分管领导
+/// (publication_leader) confirms 解密/定密 decisions, the 科室负责人 may 转交 steps, and published
+/// URLs must be on the channel's own domain.
 pub(crate) fn policy_text() -> String {
     let text = zeren_policy::packs::get("bureau").unwrap().text;
     let step = "title = \"分管领导许可发布\"\nrole = \"publication_leader\"\n";
     assert!(text.contains(step));
     let wf = "[workflows.publication]\n";
-    assert!(text.contains(wf));
+    assert!(text.contains(wf) && text.contains("[channels]\n"));
+    let named = "declassified_by = \"publication_leader\"\nreassigned_by = \"publication_department_head\"\n";
     text.replacen(step, &format!("{step}when = \"major\"\n"), 1)
-        .replacen(
-            wf,
-            &format!("{wf}declassified_by = \"publication_leader\"\n"),
-            1,
-        )
+        .replacen(wf, &format!("{wf}{named}"), 1)
+        .replacen("[channels]\n", "[channels]\nrestrict_urls = true\n", 1)
 }
 
 pub(crate) struct Office {
@@ -206,7 +205,15 @@ async fn a_scholarship_list_is_scanned_returned_masked_approved_and_published() 
             .get(&format!("/api/v1/channels?unit={}", o.unit))
             .await
             .json();
-        let channel = channels[0]["id"].as_i64().unwrap().to_string();
+        let channel = channels
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["locator"] == "https://wjw.example.gov.cn")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
         let page = officer.get(&format!("/units/{}/channels", o.unit)).await;
         assert!(page.text.contains("门户网站"), "{}", page.text);
 

@@ -164,13 +164,11 @@ async fn a_docx_named_news_is_scanned_as_docx_and_its_marking_needs_a_declassifi
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-        let doc = unzip(
-            &officer
-                .get(&format!("/reviews/{id}/registration.docx"))
-                .await
-                .body,
-            "word/document.xml",
-        );
+        let bytes = officer
+            .get(&format!("/reviews/{id}/registration.docx"))
+            .await
+            .body;
+        let doc = unzip(&bytes, "word/document.xml");
         for want in [
             "已解密，决定文号：市卫密〔2026〕3号",
             "公开依据：当事人书面同意公开联系方式",
@@ -407,4 +405,250 @@ async fn the_api_refuses_what_the_forms_refuse_in_the_same_words() {
         }
         app.stop().await;
     }
+}
+
+#[tokio::test]
+async fn who_is_waiting_is_told_and_the_named_role_reassigns() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        let officer = app.login("officer").await;
+        let reviewer = app.login("reviewer").await;
+        let head = app.login("head").await;
+        let r = officer
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": o.unit, "channel_id": o.channel, "workflow": "publication", "title": "招聘公告" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let d = r.json();
+        let id = d["item"]["id"].as_i64().unwrap();
+        // The returned item waits on its submitter's 我的工作.
+        let r = reviewer
+            .json(
+                &format!("/api/v1/reviews/{id}/decisions"),
+                json!({ "decision": "return", "hash": current_hash(&d), "comment": "请补充报名方式" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let work = officer.get("/work").await.text;
+        let returned = &work[work.find("id=\"returned-reviews\"").expect("listed")..];
+        assert!(returned.contains("招聘公告"), "{work}");
+        assert!(!reviewer
+            .get("/work")
+            .await
+            .text
+            .contains("id=\"returned-reviews\""));
+        let r = officer
+            .json(
+                &format!("/api/v1/reviews/{id}/versions"),
+                json!({ "title": "招聘公告（补充报名方式）" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert!(!officer
+            .get("/work")
+            .await
+            .text
+            .contains("id=\"returned-reviews\""));
+        // The role the workflow names (科室负责人) may 转交; a reviewer may not.
+        let r = reviewer
+            .form(
+                &format!("/reviews/{id}/reassign"),
+                &[("person_id", &o.people[2].to_string()), ("reason", "出差")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = head
+            .form(
+                &format!("/reviews/{id}/reassign"),
+                &[
+                    ("person_id", &o.people[2].to_string()),
+                    ("reason", "审查员甲出差"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let d = detail(&officer, id).await;
+        assert_eq!(d["waiting_for"]["person"], o.people[2]);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_published_url_stays_on_the_channels_domain() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let o = office(&app).await;
+        let officer = app.login("officer").await;
+        let r = officer
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": o.unit, "channel_id": o.channel, "workflow": "publication", "title": "放假通知" }),
+            )
+            .await;
+        let d = r.json();
+        let id = d["item"]["id"].as_i64().unwrap();
+        for user in ["reviewer", "head"] {
+            let c = app.login(user).await;
+            let d = detail(&c, id).await;
+            let r = c
+                .json(
+                    &format!("/api/v1/reviews/{id}/decisions"),
+                    json!({ "decision": "approve", "hash": current_hash(&d), "checklist": [true, true, true] }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
+        let publish = |url: &'static str| {
+            let officer = officer.clone();
+            async move {
+                officer
+                    .json(
+                        &format!("/api/v1/reviews/{id}/publish"),
+                        json!({ "url": url, "published_at": "2026-12-10T14:30" }),
+                    )
+                    .await
+            }
+        };
+        let r = publish("https://evil.example.com/a").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("www.example.gov.cn"), "{}", r.text);
+        let r = publish("https://www.example.gov.cn/tzgg/1.html").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_foreign_speaker_takes_the_stricter_step_and_the_event_form_shows_it() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let top = app.setup("university", "某大学").await;
+        let text = zeren_policy::packs::get("university").unwrap().text;
+        let step = "role = \"leadership\"\nwhen = \"major\"\n";
+        assert!(text.contains(step));
+        let text = text.replacen(
+            step,
+            "role = \"leadership\"\nwhen = \"foreign_speaker\"\n",
+            1,
+        );
+        let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        w.install_policy(top, "university", "2", "意识形态工作责任制", &text, "x")
+            .await
+            .unwrap();
+        for (user, name, role, level) in [
+            ("organiser", "学院办公室", None, zeren_store::Level::Edit),
+            (
+                "publicity",
+                "宣传部部长",
+                Some("publicity_department"),
+                zeren_store::Level::Read,
+            ),
+            (
+                "vice",
+                "分管校领导",
+                Some("leadership"),
+                zeren_store::Level::Read,
+            ),
+        ] {
+            let p = w
+                .create_person(&zeren_store::NewPerson {
+                    unit_id: top,
+                    name: name.into(),
+                    position: Some(format!("{name}（职务）")),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            if let Some(role) = role {
+                w.assign(
+                    p.id,
+                    top,
+                    role,
+                    chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+                )
+                .await
+                .unwrap();
+            }
+            let a = w
+                .create_account(user, Some(p.id), &hash, zeren_store::AdminDuty::None)
+                .await
+                .unwrap();
+            w.set_grant(a.id, top, level).await.unwrap();
+        }
+        w.commit().await.unwrap();
+        let organiser = app.login("organiser").await;
+        let submit = |title: &'static str, foreign: bool| {
+            let organiser = organiser.clone();
+            async move {
+                let r = organiser
+                    .json(
+                        "/api/v1/reviews",
+                        json!({ "unit_id": top, "workflow": "event_approval", "title": title, "body": "讲座内容提要",
+                                "details": { "speakers": "John Smith", "speaker_background": "某国某大学教授",
+                                             "foreign_speaker": foreign, "starts_at": "2026-12-10T19:00",
+                                             "place": "学术报告厅", "audience": "本科生约300人" } }),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                r.json()
+            }
+        };
+        let local = submit("学术讲座", false).await;
+        let foreign = submit("境外学者讲座", true).await;
+        let publicity = app.login("publicity").await;
+        for d in [&local, &foreign] {
+            let id = d["item"]["id"].as_i64().unwrap();
+            let r = publicity
+                .json(
+                    &format!("/api/v1/reviews/{id}/decisions"),
+                    json!({ "decision": "approve", "hash": current_hash(d), "comment": "同意" }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
+        assert_eq!(r_stage(&organiser, &local).await, "approved");
+        assert_eq!(r_stage(&organiser, &foreign).await, "in_review");
+        let fid = foreign["item"]["id"].as_i64().unwrap();
+        let page = organiser.get(&format!("/reviews/{fid}")).await.text;
+        assert!(page.contains("境外人员") && page.contains("2026年12月10日 19:00"));
+        let vice = app.login("vice").await;
+        let r = vice
+            .json(
+                &format!("/api/v1/reviews/{fid}/decisions"),
+                json!({ "decision": "approve", "hash": current_hash(&foreign), "comment": "同意，注意引导" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["stage"], "approved");
+        let bytes = organiser
+            .get(&format!("/reviews/{fid}/registration.docx"))
+            .await
+            .body;
+        let doc = unzip(&bytes, "word/document.xml");
+        for want in [
+            "活动审批登记表",
+            "John Smith",
+            "某国某大学教授",
+            "从严审批",
+            "2026年12月10日 19:00",
+            "学术报告厅",
+            "本科生约300人",
+            "分管校领导（职务）",
+            "同意：同意，注意引导",
+        ] {
+            assert!(doc.contains(want), "{want} in the event form");
+        }
+        app.stop().await;
+    }
+}
+
+async fn r_stage(c: &Client, d: &Value) -> String {
+    detail(c, d["item"]["id"].as_i64().unwrap()).await["stage"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
