@@ -134,6 +134,8 @@ pub async fn list(
     events.sort_by(|a, b| a.0.cmp(&b.0));
     let mut ev_rows = Vec::new();
     for (when, it) in events {
+        // Sorted by the stored time (ISO), shown as people write it.
+        let when = detail_text("starts_at", &when);
         ev_rows.push((when, item_rows(&state.store, vec![it]).await?.remove(0)));
     }
     render(&ListPage {

@@ -165,6 +165,17 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
             .unwrap();
         w.set_grant(a.id, top, level).await.unwrap();
     }
+    // The website it is published on (a publication needs its channel).
+    let channel = w
+        .create_channel(&zeren_store::reviews::NewChannel {
+            unit_id: top,
+            kind: "website".into(),
+            name: "门户网站".into(),
+            locator: "https://wjw.example.gov.cn".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     w.commit().await.unwrap();
 
     let driver = Driver::start().await;
@@ -177,6 +188,11 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
     let file = dir.join("奖学金名单.xlsx");
     let id_number = resident_id(11);
     std::fs::write(&file, workbook(&id_number)).unwrap();
+    s.script(&format!(
+        "document.querySelector('#review-form select[name=channel_id]').value = '{}'; return 1",
+        channel.id
+    ))
+    .await;
     s.type_into(&s.find("#review-form input[name=title]").await, TITLE)
         .await;
     s.type_into(
