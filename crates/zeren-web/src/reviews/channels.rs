@@ -46,6 +46,10 @@ pub struct ChannelsPage {
 }
 
 impl ChannelsPage {
+    /// A stored time as people write it: 2026年12月10日 14:30.
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::shared::clock::zh_local(t)
+    }
     fn kind_label(&self, kind: &str) -> &'static str {
         channel_kind_zh(kind)
     }

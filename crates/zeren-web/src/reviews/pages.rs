@@ -67,6 +67,10 @@ pub struct ListPage {
 }
 
 impl ListPage {
+    /// A stored time as people write it: 2026年12月10日 14:30.
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        zh_local(t)
+    }
     fn selected(&self, v: &Option<String>, x: &str) -> bool {
         v.as_deref() == Some(x)
     }
@@ -401,6 +405,14 @@ pub struct ItemPage {
 }
 
 impl ItemPage {
+    /// A stored time as people write it: 2026年12月10日 14:30.
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        zh_local(t)
+    }
+    /// A date as people write it: 2026年5月10日.
+    fn day(&self, d: &NaiveDate) -> String {
+        zeren_export::date_zh(*d)
+    }
     fn version(&self) -> Option<&ItemVersion> {
         self.l.current()
     }
