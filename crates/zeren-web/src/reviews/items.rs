@@ -402,11 +402,47 @@ fn scan_for(wf: &Workflow, raw: &RawVersion) -> Vec<ScanFinding> {
     }
 }
 
+/// The details a version may carry (the form's fields), with their names.
+pub const DETAIL_FIELDS: &[(&str, &str)] = &[
+    ("column", "栏目/频道"),
+    ("author", "撰稿人"),
+    ("speakers", "主讲人"),
+    ("speaker_background", "主讲人背景"),
+    ("foreign_speaker", "境外主讲人"),
+    ("starts_at", "时间"),
+    ("place", "地点"),
+    ("audience", "预计规模及对象"),
+];
+
 fn check_raw(raw: &RawVersion, lang: Lang) -> Result<()> {
+    let t = Tr(lang);
     let mut p = Problems::new();
     let n = raw.title.trim().chars().count();
     if n == 0 || n > 200 {
-        p.add("title", Tr(lang).s("rv.p.title"));
+        p.add("title", t.s("rv.p.title"));
+    }
+    // The API carries what the form carries: the known details, as text (the 境外 flag may be a
+    // boolean), an event's time as a time.
+    let known = |k: &str| DETAIL_FIELDS.iter().any(|(f, _)| *f == k);
+    if let Some(map) = raw.details.as_object() {
+        for (k, v) in map {
+            let text_ok = match v {
+                serde_json::Value::String(s) => s.chars().count() <= 500,
+                serde_json::Value::Bool(_) => k == "foreign_speaker",
+                serde_json::Value::Null => true,
+                _ => false,
+            };
+            if !known(k) || !text_ok {
+                p.add("details", t.s("rv.p.details"));
+            }
+        }
+        if let Some(at) = map.get("starts_at").and_then(|v| v.as_str()) {
+            if !at.trim().is_empty() && local_time(at).is_none() {
+                p.add("starts_at", t.s("rv.p.starts_at"));
+            }
+        }
+    } else {
+        p.add("details", t.s("rv.p.details"));
     }
     p.check()
 }

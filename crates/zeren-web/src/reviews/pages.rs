@@ -387,6 +387,8 @@ pub struct ItemPage {
     pub refused: Refused,
     pub seq: usize,
     pub details: Vec<(&'static str, String)>,
+    /// The details as the new version's form fields: (name, label, current value as stored).
+    pub detail_inputs: Vec<(&'static str, &'static str, String)>,
     /// Where and when it was published (the URL, the time it went online, and whether it is a
     /// web address to link to: a `javascript:` text stored before URLs were checked must never
     /// become a link).
@@ -449,17 +451,6 @@ impl ItemPage {
         })
     }
 }
-
-const DETAIL_FIELDS: &[(&str, &str)] = &[
-    ("column", "栏目/频道"),
-    ("author", "撰稿人"),
-    ("speakers", "主讲人"),
-    ("speaker_background", "主讲人背景"),
-    ("foreign_speaker", "境外主讲人"),
-    ("starts_at", "时间"),
-    ("place", "地点"),
-    ("audience", "预计规模及对象"),
-];
 
 /// A detail of a version as people read it, if it is there (the 境外 flag only when set).
 pub fn detail_value(details: &serde_json::Value, key: &str) -> Option<String> {
@@ -550,6 +541,26 @@ async fn item_page(
                 .collect()
         })
         .unwrap_or_default();
+    // A new version keeps what the current one says unless the submitter changes it.
+    let detail_inputs = DETAIL_FIELDS
+        .iter()
+        .filter(|(k, _)| wf.kind == WorkflowKind::Event || matches!(*k, "column" | "author"))
+        .map(|(k, zh)| {
+            let v = l.current().map(|c| &c.details);
+            let value = match (*k, v) {
+                ("foreign_speaker", Some(d)) => {
+                    if foreign_speaker(d) {
+                        "1".to_string()
+                    } else {
+                        String::new()
+                    }
+                }
+                (_, Some(d)) => d.get(*k).and_then(|x| x.as_str()).unwrap_or("").to_string(),
+                _ => String::new(),
+            };
+            (*k, *zh, value)
+        })
+        .collect();
     let mut people: Vec<(i64, String)> = names.into_iter().collect();
     people.sort();
     let submitter = people
@@ -614,6 +625,7 @@ async fn item_page(
         refused,
         seq: l.events.len(),
         details,
+        detail_inputs,
         published: l.events.iter().rev().find_map(|e| {
             let (url, at) = match &e.event {
                 Event::Published {

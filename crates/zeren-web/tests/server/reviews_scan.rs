@@ -317,6 +317,38 @@ async fn the_api_refuses_what_the_forms_refuse_in_the_same_words() {
             assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
             assert!(page.text.contains(want), "{}", page.text);
         }
+        // Details are the form's fields; an event's time is a time.
+        let api = officer
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": o.unit, "channel_id": o.channel, "workflow": "publication", "title": "通知",
+                        "details": { "script": "<b>x</b>" } }),
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.text);
+        let api = officer
+            .json(
+                "/api/v1/reviews",
+                json!({ "unit_id": o.unit, "channel_id": o.channel, "workflow": "publication", "title": "通知",
+                        "details": { "starts_at": "明天下午" } }),
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.text);
+        let message = api.json()["message"].as_str().unwrap().to_string();
+        let channel = o.channel.to_string();
+        let page = officer
+            .multipart(
+                &format!("/units/{}/reviews", o.unit),
+                &[
+                    ("workflow", None, b"publication"),
+                    ("channel_id", None, channel.as_bytes()),
+                    ("title", None, "通知".as_bytes()),
+                    ("starts_at", None, "明天下午".as_bytes()),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.text.contains(&message), "{}", page.text);
         // A channel kind the policy lacks cannot be registered either way.
         let api = officer
             .json(
@@ -615,6 +647,12 @@ async fn a_foreign_speaker_takes_the_stricter_step_and_the_event_form_shows_it()
         let fid = foreign["item"]["id"].as_i64().unwrap();
         let page = organiser.get(&format!("/reviews/{fid}")).await.text;
         assert!(page.contains("境外人员") && page.contains("2026年12月10日 19:00"));
+        // A new version's form starts from the current details, the 境外 flag included.
+        assert!(
+            page.contains("name=\"speakers\" value=\"John Smith\""),
+            "{page}"
+        );
+        assert!(page.contains("name=\"foreign_speaker\" value=\"1\" checked"));
         let vice = app.login("vice").await;
         let r = vice
             .json(
