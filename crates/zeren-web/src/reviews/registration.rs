@@ -182,8 +182,10 @@ pub async fn registration_docx(
             _ => None,
         })
         .unwrap_or_default();
+    // The archived form masks identifiers in the text too: it outlives the review.
     let summary: String = {
-        let body = cur.body.trim();
+        let masked = zeren_scan::mask_digits(cur.body.trim());
+        let body = masked.trim();
         let mut s: String = body.chars().take(SUMMARY_CHARS).collect();
         if body.chars().count() > SUMMARY_CHARS {
             s.push('…');
