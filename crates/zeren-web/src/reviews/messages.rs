@@ -156,7 +156,7 @@ pub static MESSAGES: Catalogue = &[
     ("rv.to", "止", "To"),
     ("rv.trail", "审核记录", "Trail"),
     ("rv.unit", "单位", "Unit"),
-    ("rv.unreadable_note", "有附件无法自动检查（损坏、加密、图片或未知格式）：本系统不做文字识别（OCR），须人工逐页查看，并在审核时写明检查了什么。", "Some attachments could not be checked (damaged, encrypted, pictures or unknown): no OCR is done; look at every page and say what you checked when deciding."),
+    ("rv.unreadable_note", "有附件无法自动检查（损坏、加密、图片或未知格式）：本系统不做文字识别，须人工逐页查看，并在审核时写明检查了什么。", "Some attachments could not be checked (damaged, encrypted, pictures or unknown): no OCR is done; look at every page and say what you checked when deciding."),
     ("rv.updated", "更新时间", "Updated"),
     ("rv.url", "发布地址", "URL"),
     ("rv.versions", "历次版本", "Versions"),
