@@ -467,6 +467,8 @@ pub struct ReviewState {
     pub reassigned_to: Option<PersonId>,
     /// Whether a 解密/定密 confirmation cleared the markings of the current version.
     pub markings_cleared: bool,
+    /// Whether a reviewer recorded a manual check of the current version's unreadable files.
+    pub manual_checked: bool,
 }
 
 /// The steps that apply to an item, in order: all steps, less `when = "major"` ones for items
@@ -490,6 +492,7 @@ impl ReviewState {
             decided_this_round: false,
             reassigned_to: None,
             markings_cleared: false,
+            manual_checked: false,
         };
         for e in events {
             s.push(item, e);
@@ -509,6 +512,7 @@ impl ReviewState {
                 self.decided_this_round = false;
                 self.reassigned_to = None;
                 self.markings_cleared = false;
+                self.manual_checked = false;
                 self.stage = match steps.first() {
                     Some(&first) => Stage::InReview { step: first },
                     None => Stage::Approved,
@@ -518,9 +522,14 @@ impl ReviewState {
                 step,
                 by,
                 completes_step,
+                manual_check,
+                hash,
                 ..
             } => {
                 self.decided_this_round = true;
+                if manual_check.is_some() && *hash == self.hash {
+                    self.manual_checked = true;
+                }
                 self.approvals.push(*by);
                 if *completes_step {
                     self.advance(&steps, *step);
@@ -667,7 +676,10 @@ impl ReviewState {
                     });
                 }
                 let manual_check = manual_check.filter(|m| !m.trim().is_empty());
+                // Once a reviewer recorded what was checked by hand, later steps see it in the
+                // trail and need not repeat it (they may add their own).
                 if ctx.unreadable > 0
+                    && !self.manual_checked
                     && manual_check
                         .as_ref()
                         .is_none_or(|m| m.trim().chars().count() < 4)
@@ -1489,6 +1501,32 @@ when = "foreign_speaker"
             approve_with("h", None, Some("逐页查看了两张图片，无个人信息")),
         );
         assert_eq!(s.stage, Stage::InReview { step: 1 });
+        // Recorded once, the check unblocks the later steps of this version.
+        act(
+            &mut s,
+            &mut ev,
+            &item,
+            &ctx,
+            who(12),
+            approve_with("h", None, None),
+        );
+        assert_eq!(s.stage, Stage::Approved);
+        // A new version must be checked again.
+        act(
+            &mut s,
+            &mut ev,
+            &item,
+            &ctx,
+            who(10),
+            Action::Submit {
+                version: 2,
+                hash: "h2".into(),
+            },
+        );
+        assert_eq!(
+            s.check(&item, &ctx, who(11), approve_with("h2", None, None)),
+            Err(ReviewError::ManualCheckRequired { files: 2 })
+        );
     }
 
     #[test]

@@ -66,6 +66,7 @@ pub static MESSAGES: Catalogue = &[
     ("rv.lawful_basis", "公开依据（扫描发现个人信息时必填，如已取得本人同意）", "Lawful basis for publishing (required when the scan found personal data, e.g. consent)"),
     ("rv.major", "重大事项", "Major"),
     ("rv.manual_check", "人工检查情况（写明检查了哪些文件、哪些内容）", "Manual check (which files and what was checked)"),
+    ("rv.manual_checked", "前一环节已记录人工检查情况（见审核记录），本环节可补充。", "A reviewer of an earlier step recorded the manual check (see the trail); you may add to it."),
     ("rv.manual_needed", "须人工检查", "Check by hand"),
     ("rv.marking_cleared", "已确认", "Confirmed"),
     ("rv.marking_decision", "决定", "Decision"),

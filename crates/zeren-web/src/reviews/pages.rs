@@ -402,6 +402,8 @@ pub struct ItemPage {
     pub cleared: Option<String>,
     /// Whether the viewer may correct the published address and time.
     pub can_correct: bool,
+    /// Whether a reviewer already recorded a manual check of this version's unreadable files.
+    pub manual_checked: bool,
     /// Now in China time, for the published time's field.
     pub now_local: String,
 }
@@ -645,6 +647,7 @@ async fn item_page(
         blocking,
         can_declassify,
         cleared,
+        manual_checked: st.manual_checked,
         can_correct: st.stage == Stage::Published
             && (is_submitter || level.is_some_and(|x| x >= Level::Administer)),
         now_local: (chrono::Utc::now() + chrono::Duration::hours(8))

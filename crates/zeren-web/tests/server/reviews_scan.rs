@@ -253,6 +253,12 @@ async fn a_corrupt_file_blocks_until_a_manual_check_is_recorded() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let trail = officer.get(&format!("/reviews/{id}")).await.text;
         assert!(trail.contains("人工检查：报道.docx 已损坏"));
+        // The next step sees the recorded check and need not repeat it.
+        let head = app.login("head").await;
+        let page = head.get(&format!("/reviews/{id}")).await.text;
+        assert!(page.contains("前一环节已记录人工检查情况"), "{page}");
+        let r = approve_form(&head, id, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let doc = unzip(
             &officer
                 .get(&format!("/reviews/{id}/registration.docx"))
