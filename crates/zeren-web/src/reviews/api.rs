@@ -18,8 +18,8 @@ use crate::shared::prelude::*;
 
 #[derive(Deserialize)]
 pub struct ItemQuery {
-    /// The unit whose subtree to list; with `waiting=me` and no unit, every item waiting for the
-    /// caller.
+    /// The unit whose subtree to list; with `waiting` and no unit, the caller's items across
+    /// units.
     unit: Option<i64>,
     kind: Option<String>,
     stage: Option<String>,
@@ -33,8 +33,22 @@ pub async fn list_json(
     v: Viewer,
     Query(q): Query<ItemQuery>,
 ) -> Result<axum::Json<Vec<ReviewItem>>> {
-    if q.waiting.as_deref() == Some("me") {
-        let mut items = waiting_for_me(&state, &v).await?;
+    // The lists of 我的工作: steps to decide, items returned to me, steps waiting for my 转交.
+    let mine = match q.waiting.as_deref() {
+        Some("me") => Some(waiting_for_me(&state, &v).await?),
+        Some("returned") => Some(crate::shared::mine::reviews_returned(&state, &v).await?),
+        Some("reassignment") => Some(
+            crate::shared::mine::reviews_to_reassign(&state, &v, crate::shared::clock::today())
+                .await?,
+        ),
+        Some(_) => {
+            return Err(Error::Invalid(
+                "waiting: one of me, returned, reassignment".into(),
+            ))
+        }
+        None => None,
+    };
+    if let Some(mut items) = mine {
         items.retain(|i| q.kind.as_ref().is_none_or(|k| &i.kind == k));
         return Ok(axum::Json(items));
     }

@@ -126,9 +126,9 @@ pub fn doc() -> ApiDoc {
         .path("/channels", "post", op("Register a channel (edit at the unit; a kind the policy lists)", vec![], Some(channel_body), (201, json_body("created", r("Channel"))), &[409]))
         .path("/channels/{id}", "post", op("Edit a channel (an administrator of its unit or its responsible person), with the reason; its history keeps what changed", vec![id_param()], Some(object(&["name", "locator", "reason"], json!({ "name": s::string(), "locator": s::string(), "responsible_person_id": s::int_or_null(), "filed_on": s::date_or_null(), "reason": s::string() }))), (200, json_body("OK", r("Channel"))), &[]))
         .path("/channels/{id}/status", "post", op("Suspend, close or reopen a channel (an administrator of its unit or its responsible person), with the reason", vec![id_param()], Some(object(&["status", "reason"], json!({ "status": s::one_of(&["active", "suspended", "closed"]), "reason": s::string() }))), (200, json_body("OK", r("Channel"))), &[]))
-        .path("/reviews", "get", op("Review items of a unit's subtree, or those waiting for the caller (`waiting=me`)", vec![
-            { let mut p = query("unit", s::int()); p["description"] = json!("unit id; the answer covers its subtree (required unless waiting=me)"); p },
-            query("waiting", s::one_of(&["me"])),
+        .path("/reviews", "get", op("Review items of a unit's subtree, or the caller's lists of 我的工作: steps to decide (`waiting=me`), items returned to them (`waiting=returned`), steps nobody holds that they may 转交 (`waiting=reassignment`)", vec![
+            { let mut p = query("unit", s::int()); p["description"] = json!("unit id; the answer covers its subtree (required unless waiting is given)"); p },
+            query("waiting", s::one_of(&["me", "returned", "reassignment"])),
             query("kind", s::one_of(&["publication", "event", "decision"])),
             query("stage", s::one_of(STAGES)),
             query("from", s::date()),

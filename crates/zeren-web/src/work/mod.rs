@@ -14,9 +14,8 @@ use zeren_core::obligations::Status;
 use zeren_store::ledger::{
     AwaitingReceipt, LedgerRead, Obligation, ObligationProgress, RecordVersion, ReturnedRecord,
 };
-use zeren_store::{Level, Unit};
+use zeren_store::Unit;
 
-use crate::shared::access;
 use crate::shared::clock::today;
 use crate::shared::mine;
 use crate::shared::prelude::*;
@@ -157,26 +156,8 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         Some(p) => zeren_store::waiting::reviews_waiting_for(&state.store, p, today).await?,
         None => Vec::new(),
     };
-    let returned_reviews = match v.account.person_id {
-        Some(p) => zeren_store::waiting::reviews_returned_to(&state.store, p).await?,
-        None => Vec::new(),
-    };
-    let mut awaiting_reassignment = Vec::new();
-    for (item, reassigners) in
-        zeren_store::waiting::reviews_awaiting_reassignment(&state.store, today).await?
-    {
-        let holds_role = v
-            .account
-            .person_id
-            .is_some_and(|p| reassigners.iter().any(|r| r.0 == p));
-        if holds_role
-            || access::level(&state.store, &v, item.unit_id)
-                .await?
-                .is_some_and(|l| l >= Level::Administer)
-        {
-            awaiting_reassignment.push(item);
-        }
-    }
+    let returned_reviews = mine::reviews_returned(&state, &v).await?;
+    let awaiting_reassignment = mine::reviews_to_reassign(&state, &v, today).await?;
     render(&WorkPage {
         chrome: Chrome::new(lang, Some(&v)),
         today,

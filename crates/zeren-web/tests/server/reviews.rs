@@ -821,6 +821,16 @@ async fn an_unheld_step_is_reassigned_and_an_item_withdrawn() {
             .await
             .text
             .contains("id=\"awaiting-reassignment\""));
+        let listed = boss
+            .get("/api/v1/reviews?waiting=reassignment")
+            .await
+            .json();
+        assert_eq!(listed[0]["id"], id);
+        let listed = officer
+            .get("/api/v1/reviews?waiting=reassignment")
+            .await
+            .json();
+        assert!(listed.as_array().unwrap().is_empty());
         // The helper has no grant: the item is not theirs to see yet.
         assert_eq!(
             helper.get(&format!("/reviews/{id}")).await.status,

@@ -476,6 +476,14 @@ async fn who_is_waiting_is_told_and_the_named_role_reassigns() {
         let work = officer.get("/work").await.text;
         let returned = &work[work.find("id=\"returned-reviews\"").expect("listed")..];
         assert!(returned.contains("招聘公告"), "{work}");
+        // The API lists the same.
+        let listed = officer.get("/api/v1/reviews?waiting=returned").await.json();
+        assert_eq!(listed[0]["id"], id);
+        let listed = reviewer
+            .get("/api/v1/reviews?waiting=returned")
+            .await
+            .json();
+        assert!(listed.as_array().unwrap().is_empty());
         assert!(!reviewer
             .get("/work")
             .await
