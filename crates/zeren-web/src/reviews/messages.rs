@@ -46,6 +46,7 @@ pub static MESSAGES: Catalogue = &[
     ("rv.date", "日期", "Date"),
     ("rv.decide", "审核", "Decide"),
     ("rv.declassified", "已解密（有解密决定）", "Declassified (by a decision)"),
+    ("rv.declassifier", "可确认解密的角色", "Role that may confirm a declassification"),
     ("rv.declassify", "确认解密或定密决定", "Confirm the declassification decision"),
     ("rv.declassify_hint", "只有本流程指定的定密责任人可以确认；须填写解密或定密决定的文号。确认只对当前版本有效。", "Only the role this workflow names may confirm, with the decision's document number; it covers the current version only."),
     ("rv.detail", "审核要点及意见", "Checks and opinion"),

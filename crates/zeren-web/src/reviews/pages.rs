@@ -400,6 +400,8 @@ pub struct ItemPage {
     pub can_declassify: bool,
     /// Whether the markings of the current version were cleared, and by which decision.
     pub cleared: Option<String>,
+    /// The role the workflow names for 解密/定密 confirmations, if any.
+    pub declassifier: Option<String>,
     /// Whether the viewer may correct the published address and time.
     pub can_correct: bool,
     /// Whether a reviewer already recorded a manual check of this version's unreadable files.
@@ -647,6 +649,10 @@ async fn item_page(
         blocking,
         can_declassify,
         cleared,
+        declassifier: wf
+            .declassified_by
+            .as_ref()
+            .map(|r| l.policy.role_title(r).to_string()),
         manual_checked: st.manual_checked,
         can_correct: st.stage == Stage::Published
             && (is_submitter || level.is_some_and(|x| x >= Level::Administer)),

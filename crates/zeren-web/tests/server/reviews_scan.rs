@@ -112,6 +112,7 @@ async fn a_docx_named_news_is_scanned_as_docx_and_its_marking_needs_a_declassifi
         assert_eq!(marking["masked"], "", "a marking has no replacement");
         let page = reviewer.get(&format!("/reviews/{id}")).await.text;
         assert!(page.contains("不得上网发布") && page.contains("不能以本人同意"));
+        assert!(page.contains("可确认解密的角色：分管"), "{page}");
 
         // A lawful basis never clears a marking, on the API or the page, in the same words.
         let hash = current_hash(&d);
