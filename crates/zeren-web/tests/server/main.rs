@@ -9,6 +9,7 @@ mod journey;
 mod ledger;
 mod matrix;
 mod reviews;
+mod reviews_scan;
 mod schema;
 mod security;
 
