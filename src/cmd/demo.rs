@@ -16,6 +16,13 @@ use zeren_store::materialise::materialise_all;
 use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read};
 use zeren_web::config::Config;
 
+/// Outside lecturers a study session may invite (named as guests, not on any roster).
+const GUEST_LECTURERS: &[&str] = &[
+    "刘敏（区委党校讲师）",
+    "陈建国（区委宣传部）",
+    "赵丽华（市师范学院副教授）",
+];
+
 /// The password of every demo account; it satisfies the password policy.
 pub const DEMO_PASSWORD: &str = "Zeren-demo-2026";
 
@@ -304,6 +311,8 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         .map_err(err)?;
     let mut made = 1;
     let mut school_no = 0;
+    // Each school with the units below it, for the merge below.
+    let mut schools: Vec<(i64, Vec<i64>)> = Vec::new();
     while made < args.units.max(1) {
         let stem = SCHOOLS
             .get(school_no)
@@ -355,6 +364,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             .map_err(err)?;
         let office_actor = Actor::account(office.id, &office_name);
         writers.insert(school.id, office_actor.clone());
+        let mut kids = Vec::new();
         for (j, (kind, label)) in [
             ("党支部", "党支部"),
             ("教研组", "语文教研组"),
@@ -383,9 +393,11 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             .map_err(err)?;
             writers.insert(child.id, office_actor.clone());
             staffed.push(c);
+            kids.push(child.id);
             made += 1;
         }
         staffed.push(unit);
+        schools.push((school.id, kids));
         school_no += 1;
     }
 
@@ -397,6 +409,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     w.set_grant(admin.id, bureau.id, Level::Administer)
         .await
         .map_err(err)?;
+    let admin_actor = Actor::account(admin.id, "admin");
     w.create_account("security", None, &hash, AdminDuty::Security)
         .await
         .map_err(err)?;
@@ -439,6 +452,31 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             .ok_or("date out of range")?;
     }
     materialise_all(&store, today, &cal).await.map_err(err)?;
+    // One school merged into its neighbour in the summer (区域学校布局调整): its units below
+    // it are retired with it; its records up to then stay where they were. (After the
+    // obligations are made, before the records: nothing is entered there after the merge.)
+    if schools.len() >= 3 {
+        let mut w = store.write(&admin_actor).await.map_err(err)?;
+        let merged_on = NaiveDate::from_ymd_opt(today.year(), 8, 31)
+            .filter(|d| *d < today && *d > history_from)
+            .unwrap_or(today);
+        let (last, kids) = schools.pop().expect("three schools");
+        let (into, _) = schools.last().expect("two schools");
+        for k in kids {
+            w.retire_unit(k, merged_on, "随学校合并撤销", None)
+                .await
+                .map_err(err)?;
+        }
+        w.retire_unit(
+            last,
+            merged_on,
+            "河东教发〔2026〕15号：区域学校布局调整，两校合并办学",
+            Some(*into),
+        )
+        .await
+        .map_err(err)?;
+        w.commit().await.map_err(err)?;
+    }
 
     let obligations = store
         .reader()
@@ -469,8 +507,20 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     // the day it was done (the store's import of history; a person's entry is always "now").
     for (unit_id, list) in by_unit {
         let mut r = store.reader().await.map_err(err)?;
-        let people = r.people_in_unit(unit_id).await.map_err(err)?;
         let unit = r.unit(unit_id).await.map_err(err)?.ok_or("unit")?;
+        // A merged school's people have moved to the school it joined: its records name the
+        // people it had.
+        let people = if unit.merged_into.is_some() {
+            let mut had = Vec::new();
+            for s in staffed.iter().filter(|s| s.id == unit_id) {
+                for id in &s.people {
+                    had.extend(r.person(*id).await.map_err(err)?);
+                }
+            }
+            had
+        } else {
+            r.people_in_unit(unit_id).await.map_err(err)?
+        };
         let parent = match unit.parent_id {
             Some(p) => r.unit(p).await.map_err(err)?.map(|u| u.name),
             None => None,
@@ -590,6 +640,14 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
                 },
                 content,
                 participants: participants.iter().map(|p| p.id).collect(),
+                // Now and then a study session has an outside lecturer, who is not on the roster.
+                // (Chosen by the obligation, not the random stream, so the rest of the demo
+                // is as it was.)
+                guests: if !o.report_to_parent && !document_only && o.id % 5 == 0 {
+                    vec![GUEST_LECTURERS[o.id as usize % GUEST_LECTURERS.len()].to_string()]
+                } else {
+                    Vec::new()
+                },
                 attachments,
                 reason: None,
             };

@@ -31,6 +31,8 @@ pub struct RecordDraft {
     pub work_date: Option<NaiveDate>,
     pub place: String,
     pub participants: Vec<PersonId>,
+    /// Participants from outside the roster (来宾), by name.
+    pub guests: Vec<String>,
     /// Content or minutes.
     pub content: String,
     pub attachments: Vec<AttachmentMeta>,
@@ -67,6 +69,16 @@ pub enum RecordProblem {
     DuplicateParticipant {
         person: PersonId,
     },
+    /// A guest's name is longer than [`GUEST_NAME_MAX`] characters or holds a control character.
+    GuestName {
+        name: String,
+    },
+    DuplicateGuest {
+        name: String,
+    },
+    TooManyGuests {
+        limit: usize,
+    },
     AttachmentTooLarge {
         file_name: String,
         size: u64,
@@ -99,6 +111,11 @@ impl RecordProblem {
             RecordProblem::MissingPhoto => "本项工作须上传照片".into(),
             RecordProblem::ParticipantNotInUnit { .. } => "参加人员须为本单位人员".into(),
             RecordProblem::DuplicateParticipant { .. } => "参加人员重复".into(),
+            RecordProblem::GuestName { name } => {
+                format!("来宾姓名“{name}”过长或含有不可见字符（每人不超过 {GUEST_NAME_MAX} 字）")
+            }
+            RecordProblem::DuplicateGuest { name } => format!("来宾“{name}”重复"),
+            RecordProblem::TooManyGuests { limit } => format!("来宾最多 {limit} 人"),
             RecordProblem::AttachmentTooLarge {
                 file_name, limit, ..
             } => {
@@ -107,6 +124,21 @@ impl RecordProblem {
             RecordProblem::CorrectionWithoutReason => "更正记录须说明更正原因".into(),
         }
     }
+}
+
+/// The longest guest name, in characters.
+pub const GUEST_NAME_MAX: usize = 64;
+/// How many guests one record may name.
+pub const GUESTS_MAX: usize = 200;
+
+/// Splits what was typed in the guests box into names: one per line, or separated by 、 ， or a
+/// comma; blanks dropped, surrounding spaces trimmed.
+pub fn parse_guests(text: &str) -> Vec<String> {
+    text.split(['\n', '、', '，', ','])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Checks a record against its duty's `evidence`, its period and today. All problems are returned.
@@ -127,6 +159,7 @@ pub fn check_record(
     }
     if draft.content.trim().is_empty()
         && draft.participants.is_empty()
+        && draft.guests.is_empty()
         && draft.attachments.is_empty()
     {
         problems.push(RecordProblem::Empty);
@@ -150,9 +183,7 @@ pub fn check_record(
                 .trim()
                 .is_empty()
                 .then_some(RecordProblem::MissingMinutes),
-            Evidence::Attendance => draft
-                .participants
-                .is_empty()
+            Evidence::Attendance => (draft.participants.is_empty() && draft.guests.is_empty())
                 .then_some(RecordProblem::MissingAttendance),
             Evidence::Document => draft
                 .attachments
@@ -169,6 +200,22 @@ pub fn check_record(
             problems.push(RecordProblem::ParticipantNotInUnit { person: p });
         } else if !seen.insert(p) {
             problems.push(RecordProblem::DuplicateParticipant { person: p });
+        }
+    }
+    if draft.guests.len() > GUESTS_MAX {
+        problems.push(RecordProblem::TooManyGuests { limit: GUESTS_MAX });
+    }
+    let mut seen = HashSet::new();
+    for g in &draft.guests {
+        let g = g.trim();
+        if g.is_empty() || g.chars().count() > GUEST_NAME_MAX || g.chars().any(char::is_control) {
+            problems.push(RecordProblem::GuestName {
+                name: g.chars().take(GUEST_NAME_MAX).collect(),
+            });
+        } else if !seen.insert(g) {
+            problems.push(RecordProblem::DuplicateGuest {
+                name: g.to_string(),
+            });
         }
     }
     for a in &draft.attachments {
@@ -249,6 +296,7 @@ mod tests {
             work_date: Some(d("2026-05-01")),
             place: "会议室".into(),
             participants: vec![PersonId(1), PersonId(2)],
+            guests: Vec::new(),
             content: "学习了……".into(),
             attachments: vec![
                 pdf(),
@@ -320,6 +368,60 @@ mod tests {
             }
         );
         assert!(problems[0].zh().contains("尚未开始"));
+    }
+
+    #[test]
+    fn guests_count_as_attendance_and_are_bounded() {
+        let q = period_containing(Frequency::Quarter, d("2026-05-01"));
+        let duty = duty("\"attendance\"");
+        let today = d("2026-05-05");
+        // Only guests attended (a lecture by an outside speaker): attendance is shown.
+        let guests_only = RecordDraft {
+            work_date: Some(d("2026-05-01")),
+            guests: parse_guests("王主讲（市委党校）\n李四、 赵五 ,"),
+            ..RecordDraft::default()
+        };
+        assert_eq!(guests_only.guests, ["王主讲（市委党校）", "李四", "赵五"]);
+        assert!(check_record(&duty, &q, &guests_only, today, &people(), 100).is_ok());
+        // Neither people nor guests: attendance is missing (and the record is empty).
+        let nobody = RecordDraft {
+            work_date: Some(d("2026-05-01")),
+            ..RecordDraft::default()
+        };
+        assert_eq!(
+            check_record(&duty, &q, &nobody, today, &people(), 100),
+            Err(vec![RecordProblem::Empty, RecordProblem::MissingAttendance])
+        );
+        let long = "长".repeat(GUEST_NAME_MAX + 1);
+        let bad = RecordDraft {
+            work_date: Some(d("2026-05-01")),
+            guests: vec!["李四".into(), "李四".into(), long.clone(), "a\u{7}b".into()],
+            ..RecordDraft::default()
+        };
+        assert_eq!(
+            check_record(&duty, &q, &bad, today, &people(), 100),
+            Err(vec![
+                RecordProblem::DuplicateGuest {
+                    name: "李四".into()
+                },
+                RecordProblem::GuestName {
+                    name: long.chars().take(GUEST_NAME_MAX).collect()
+                },
+                RecordProblem::GuestName {
+                    name: "a\u{7}b".into()
+                },
+            ])
+        );
+        let crowd = RecordDraft {
+            work_date: Some(d("2026-05-01")),
+            guests: (0..=GUESTS_MAX).map(|i| format!("来宾{i}")).collect(),
+            ..RecordDraft::default()
+        };
+        assert_eq!(
+            check_record(&duty, &q, &crowd, today, &people(), 100),
+            Err(vec![RecordProblem::TooManyGuests { limit: GUESTS_MAX }])
+        );
+        assert!(parse_guests(" \n、，").is_empty());
     }
 
     #[test]

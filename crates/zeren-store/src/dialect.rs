@@ -70,6 +70,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0050_policy_scope.sql"),
     },
     Migration {
+        version: 60,
+        name: "units_guests",
+        sqlite: include_str!("../migrations/sqlite/0060_units_guests.sql"),
+        postgres: include_str!("../migrations/postgres/0060_units_guests.sql"),
+    },
+    Migration {
         version: 70,
         name: "receipts",
         sqlite: include_str!("../migrations/sqlite/0070_receipts.sql"),
@@ -86,6 +92,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "second_factor",
         sqlite: include_str!("../migrations/sqlite/0111_second_factor.sql"),
         postgres: include_str!("../migrations/postgres/0111_second_factor.sql"),
+    },
+    Migration {
+        version: 120,
+        name: "channel_reasons",
+        sqlite: include_str!("../migrations/sqlite/0120_channel_reasons.sql"),
+        postgres: include_str!("../migrations/postgres/0120_channel_reasons.sql"),
     },
 ];
 

@@ -142,7 +142,8 @@ pub trait DirectoryRead: Read {
     }
 
     /// A unit under `parent` (a top unit when None) whose name compares equal to `name`
-    /// ([`zeren_core::names::sibling_key`]), other than `except`.
+    /// ([`zeren_core::names::sibling_key`]), other than `except`. A retired unit's name may be
+    /// taken again.
     async fn sibling_named(
         &mut self,
         parent: Option<i64>,
@@ -150,24 +151,28 @@ pub trait DirectoryRead: Read {
         except: Option<i64>,
     ) -> Result<Option<Unit>> {
         let units: Vec<Unit> = match parent {
-            Some(p) => run!(self.conn(), |c| sqlx::query_as(
-                "SELECT id, parent_id, name, kind, created_at FROM units WHERE parent_id = $1"
+            Some(p) => run!(self.conn(), |c| {
+                sqlx::query_as(
+                "SELECT id, parent_id, name, kind, created_at, retired_on, retired_reason, merged_into FROM units WHERE parent_id = $1"
             )
             .bind(p)
             .fetch_all(&mut *c)
-            .await)?,
+            .await
+            })?,
             None => run!(self.conn(), |c| {
                 sqlx::query_as(
-                "SELECT id, parent_id, name, kind, created_at FROM units WHERE parent_id IS NULL"
+                "SELECT id, parent_id, name, kind, created_at, retired_on, retired_reason, merged_into FROM units WHERE parent_id IS NULL"
             )
             .fetch_all(&mut *c)
             .await
             })?,
         };
         let key = zeren_core::names::sibling_key(name);
-        Ok(units
-            .into_iter()
-            .find(|u| Some(u.id) != except && zeren_core::names::sibling_key(&u.name) == key))
+        Ok(units.into_iter().find(|u| {
+            Some(u.id) != except
+                && !u.is_retired()
+                && zeren_core::names::sibling_key(&u.name) == key
+        }))
     }
 }
 

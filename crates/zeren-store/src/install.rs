@@ -201,6 +201,9 @@ mod tests {
             name: format!("u{id}"),
             kind: kind.into(),
             created_at: chrono::Utc::now(),
+            retired_on: None,
+            retired_reason: None,
+            merged_into: None,
         }
     }
 

@@ -73,6 +73,24 @@ pub struct RecordVersion {
     pub created_by: Option<i64>,
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
+    /// Participants from outside the roster (来宾), by name, one per line (a list in JSON).
+    #[serde(serialize_with = "as_lines")]
+    pub guests: String,
+}
+
+fn as_lines<S: serde::Serializer>(text: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(text.lines().filter(|l| !l.is_empty()))
+}
+
+impl RecordVersion {
+    /// The outside guests, in the order entered.
+    pub fn guest_names(&self) -> Vec<String> {
+        self.guests
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 /// A file attached to a version.
@@ -133,6 +151,8 @@ pub struct NewVersion {
     pub place: String,
     pub content: String,
     pub participants: Vec<i64>,
+    /// Participants from outside the roster, by name (each a line of its own: no line breaks).
+    pub guests: Vec<String>,
     /// (file name, SHA-256 of stored content), in order.
     pub attachments: Vec<(String, String)>,
     /// Required for corrections.
@@ -354,8 +374,16 @@ pub(crate) fn version_digest(
         "participants": participants,
         "files": files,
     });
+    // Guests came later: a version without any digests as it always did.
+    let mut canonical = canonical;
+    if !v.guests.is_empty() {
+        canonical["guests"] = json!(v.guests);
+    }
     alg.digest(canonical.to_string().as_bytes())
 }
+
+/// How many outside guests one version may name.
+pub const MAX_GUESTS: usize = 200;
 
 impl NewVersion {
     fn check(&self) -> Result<()> {
@@ -364,6 +392,19 @@ impl NewVersion {
         crate::check_text("reason", self.reason.as_deref().unwrap_or(""))?;
         for (name, _) in &self.attachments {
             crate::check_text("file name", name)?;
+        }
+        if self.guests.len() > MAX_GUESTS {
+            return Err(Error::Invalid(format!(
+                "guests: at most {MAX_GUESTS} names"
+            )));
+        }
+        for g in &self.guests {
+            crate::check_text("guest", g)?;
+            if g.trim().is_empty() || g.chars().any(char::is_control) || g.chars().count() > 64 {
+                return Err(Error::Invalid(
+                    "guests: each a name of 1 to 64 characters on one line".into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -464,7 +505,7 @@ pub trait LedgerRead: Read {
             sqlx::query_as(
             "SELECT v.id, v.record_id, v.version, v.work_date, v.place, v.content, v.reason, v.created_by,
                     CASE WHEN p.name IS NOT NULL AND acc.username = v.created_by_name THEN p.name ELSE v.created_by_name END AS created_by_name,
-                    v.created_at
+                    v.created_at, v.guests
              FROM record_versions v
              LEFT JOIN accounts acc ON acc.id = v.created_by LEFT JOIN people p ON p.id = acc.person_id
              WHERE v.record_id = $1 ORDER BY v.version"
@@ -553,7 +594,7 @@ pub trait LedgerRead: Read {
     ) -> Result<Vec<(Obligation, RecordVersion)>> {
         let versions: Vec<RecordVersion> = run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at
+            "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at, guests
              FROM record_versions WHERE created_by = $1 ORDER BY id DESC LIMIT $2"
         )
         .bind(account_id)
@@ -943,8 +984,8 @@ impl Write {
         let name = self.actor_display_name().await?;
         let at = self.stamp();
         let (vid,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
-            "INSERT INTO record_versions (record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+            "INSERT INTO record_versions (record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at, guests)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
         )
         .bind(record_id)
         .bind(version)
@@ -955,6 +996,7 @@ impl Write {
         .bind(by)
         .bind(&name)
         .bind(at)
+        .bind(v.guests.join("\n"))
         .fetch_one(&mut *c)
         .await)
         .map_err(|e| Error::from_write(e, "record version"))?;

@@ -85,7 +85,11 @@ pub async fn materialise_tree(
     report: &mut Report,
 ) -> Result<()> {
     let org = org_snapshot(store, root).await?;
-    let units = store.reader().await?.subtree(root).await?;
+    // A unit retired or merged by `today` takes no new obligations: it is governed by nothing,
+    // so its future obligations without records go like any others nobody asks for. (Before
+    // that day it is governed as it was, so a replay of earlier months plans what it had.)
+    let mut units = store.reader().await?.subtree(root).await?;
+    units.retain(|u| u.retired_on.is_none_or(|d| d > today));
     let (installations, texts) = installations_below(store, root).await?;
     // Which installation governs which unit: a policy installed above reaches every unit of the
     // kinds it applies to, unless a closer installation governs it.

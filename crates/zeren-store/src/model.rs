@@ -11,6 +11,17 @@ pub struct Unit {
     pub name: String,
     pub kind: String,
     pub created_at: DateTime<Utc>,
+    /// The day the unit was retired (撤销) or merged (合并); its history stays readable.
+    pub retired_on: Option<NaiveDate>,
+    pub retired_reason: Option<String>,
+    /// The unit it was merged into, for a merge.
+    pub merged_into: Option<i64>,
+}
+
+impl Unit {
+    pub fn is_retired(&self) -> bool {
+        self.retired_on.is_some()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]

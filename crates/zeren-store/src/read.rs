@@ -8,7 +8,7 @@ use crate::audit::{AuditEntry, HashAlg};
 use crate::model::*;
 use crate::{run, Conn, Error, Result};
 
-const UNIT: &str = "SELECT id, parent_id, name, kind, created_at FROM units";
+const UNIT: &str = "SELECT id, parent_id, name, kind, created_at, retired_on, retired_reason, merged_into FROM units";
 const PERSON: &str = "SELECT id, unit_id, name, gender, id_number, employee_no, phone, position, political_status, created_at FROM people";
 const ACCOUNT: &str = "SELECT id, username, person_id, password_hash, admin_duty, active, created_at, password_changed_at, must_change_password FROM accounts";
 const ASSIGNMENT_VIEW: &str = "SELECT a.id, a.person_id, p.name AS person_name, a.unit_id, u.name AS unit_name, a.role_id, a.starts_on, a.ends_on
@@ -156,7 +156,7 @@ pub trait Read {
     /// The unit's ancestors from the root down, the unit itself last.
     async fn path(&mut self, id: i64) -> Result<Vec<Unit>> {
         let sql = format!(
-            "{ANCESTORS} SELECT u.id, u.parent_id, u.name, u.kind, u.created_at
+            "{ANCESTORS} SELECT u.id, u.parent_id, u.name, u.kind, u.created_at, u.retired_on, u.retired_reason, u.merged_into
              FROM units u JOIN anc ON anc.id = u.id ORDER BY anc.depth DESC"
         );
         Ok(run!(self.conn(), |c| sqlx::query_as(&sql)

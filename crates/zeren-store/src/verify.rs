@@ -337,7 +337,7 @@ impl Claims {
                 .into_iter()
                 .collect();
             let sql = format!(
-                "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at
+                "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at, guests
                  FROM record_versions WHERE record_id IN ({})",
                 placeholders(records.len())
             );

@@ -403,10 +403,13 @@ impl Write {
         name: &str,
         kind: &str,
     ) -> Result<Unit> {
+        if let Some(p) = parent_id {
+            self.check_unit_open(p).await?;
+        }
         self.check_sibling_name(parent_id, name, None).await?;
         let unit: Unit = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO units (parent_id, name, kind, created_at) VALUES ($1, $2, $3, $4)
-             RETURNING id, parent_id, name, kind, created_at"
+             RETURNING id, parent_id, name, kind, created_at, retired_on, retired_reason, merged_into"
         )
         .bind(parent_id)
         .bind(name)
@@ -427,22 +430,144 @@ impl Write {
             .ok_or_else(|| Error::NotFound(format!("unit {id}")))?
             .parent_id;
         self.check_sibling_name(parent, name, Some(id)).await?;
-        let unit: Option<Unit> = run!(self.conn(), |c| sqlx::query_as(
+        let unit: Option<Unit> = run!(self.conn(), |c| {
+            sqlx::query_as(
             "UPDATE units SET name = $2, kind = $3 WHERE id = $1
-             RETURNING id, parent_id, name, kind, created_at"
+             RETURNING id, parent_id, name, kind, created_at, retired_on, retired_reason, merged_into"
         )
         .bind(id)
         .bind(name)
         .bind(kind)
         .fetch_optional(&mut *c)
-        .await)?;
+        .await
+        })?;
         let unit = unit.ok_or_else(|| Error::NotFound(format!("unit {id}")))?;
         self.record("unit.update", "unit", &id.to_string(), &unit)
             .await?;
         Ok(unit)
     }
 
+    /// Retires a unit (撤销) on `on`, or merges it (合并) into `merged_into`: the unit is never
+    /// deleted, so its records, past obligations and history stay readable where they were. From
+    /// `on` it holds no roles (open assignments end that day), takes no new obligations, and its
+    /// obligations without records whose period has not ended by then go. A merge moves the
+    /// unit's people to the unit it joins. Refused for a top unit, a unit already retired, a unit
+    /// with units still below it, or a merge into itself or a retired unit.
+    pub async fn retire_unit(
+        &mut self,
+        id: i64,
+        on: NaiveDate,
+        reason: &str,
+        merged_into: Option<i64>,
+    ) -> Result<Unit> {
+        crate::check_text("reason", reason)?;
+        if reason.trim().is_empty() {
+            return Err(Error::Invalid("a retirement needs a reason".into()));
+        }
+        let unit = self
+            .unit(id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("unit {id}")))?;
+        if unit.is_retired() {
+            return Err(Error::Invalid(format!("unit {id} is already retired")));
+        }
+        if unit.parent_id.is_none() {
+            return Err(Error::Invalid("the top unit cannot be retired".into()));
+        }
+        if self.children(id).await?.iter().any(|c| !c.is_retired()) {
+            return Err(Error::Invalid(format!(
+                "unit {id} still has units below it: retire or merge them first"
+            )));
+        }
+        if let Some(target) = merged_into {
+            let t = self
+                .unit(target)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("unit {target}")))?;
+            if t.id == id || t.is_retired() {
+                return Err(Error::Invalid(format!(
+                    "unit {id} cannot be merged into unit {target}"
+                )));
+            }
+        }
+        let unit: Unit = run!(self.conn(), |c| sqlx::query_as(
+            "UPDATE units SET retired_on = $2, retired_reason = $3, merged_into = $4
+             WHERE id = $1 AND retired_on IS NULL
+             RETURNING id, parent_id, name, kind, created_at, retired_on, retired_reason, merged_into"
+        )
+        .bind(id)
+        .bind(on)
+        .bind(reason.trim())
+        .bind(merged_into)
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "unit"))?;
+        // Roles end the day the unit does (an assignment that would begin later never begins).
+        let ended: Vec<Assignment> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "UPDATE assignments SET ends_on = CASE WHEN starts_on > $2 THEN starts_on ELSE $2 END
+             WHERE unit_id = $1 AND (ends_on IS NULL OR ends_on > $2)
+             RETURNING id, person_id, unit_id, role_id, starts_on, ends_on, created_at"
+        )
+        .bind(id)
+        .bind(on)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        for a in &ended {
+            self.record("assignment.end", "assignment", &a.id.to_string(), a)
+                .await?;
+        }
+        let moved: Vec<(i64,)> = match merged_into {
+            Some(target) => run!(self.conn(), |c| sqlx::query_as(
+                "UPDATE people SET unit_id = $2 WHERE unit_id = $1 RETURNING id"
+            )
+            .bind(id)
+            .bind(target)
+            .fetch_all(&mut *c)
+            .await)?,
+            None => Vec::new(),
+        };
+        let obligations: Vec<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT id FROM obligations WHERE unit_id = $1"
+        )
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await)?;
+        let ids: Vec<i64> = obligations.into_iter().map(|(o,)| o).collect();
+        let removed = self.remove_unended_obligations(&ids, on).await?;
+        let action = if merged_into.is_some() {
+            "unit.merge"
+        } else {
+            "unit.retire"
+        };
+        self.record(
+            action,
+            "unit",
+            &id.to_string(),
+            &json!({
+                "unit": &unit,
+                "roles_ended": ended.len(),
+                "people_moved": moved.iter().map(|(p,)| *p).collect::<Vec<_>>(),
+                "obligations_removed": removed.len(),
+            }),
+        )
+        .await?;
+        Ok(unit)
+    }
+
+    /// Refuses a change that would add to a retired unit (a unit below it, a role holder).
+    async fn check_unit_open(&mut self, id: i64) -> Result<()> {
+        match self.unit(id).await? {
+            Some(u) if u.is_retired() => Err(Error::Invalid(format!(
+                "unit {id} is retired: nothing new is added to it"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     pub async fn create_person(&mut self, p: &NewPerson) -> Result<Person> {
+        self.check_unit_open(p.unit_id).await?;
         let person: Person = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO people (unit_id, name, gender, id_number, employee_no, phone, position, political_status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -790,6 +915,7 @@ impl Write {
         role_id: &str,
         starts_on: NaiveDate,
     ) -> Result<Assignment> {
+        self.check_unit_open(unit_id).await?;
         let a: Assignment = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO assignments (person_id, unit_id, role_id, starts_on, created_at) VALUES ($1, $2, $3, $4, $5)
              RETURNING id, person_id, unit_id, role_id, starts_on, ends_on, created_at"

@@ -189,6 +189,7 @@ async fn a_record_is_corrected_by_a_new_version_and_never_in_place() {
             place: "三楼会议室".into(),
             content: "学习实施方案".into(),
             participants: vec![f.person],
+            guests: vec!["刘讲师（区委党校）".into(), "李四".into()],
             attachments: vec![("会议纪要.pdf".into(), sha.clone())],
             reason: None,
         };
@@ -197,6 +198,12 @@ async fn a_record_is_corrected_by_a_new_version_and_never_in_place() {
         assert_eq!(h.record.current_version, 1);
         let v1 = h.current().unwrap();
         assert_eq!(v1.participants, [(f.person, "王庆彬".to_string())]);
+        assert_eq!(v1.version.guest_names(), ["刘讲师（区委党校）", "李四"]);
+        // In JSON the guests are a list.
+        assert_eq!(
+            serde_json::to_value(&v1.version).unwrap()["guests"],
+            serde_json::json!(["刘讲师（区委党校）", "李四"])
+        );
         assert_eq!(v1.attachments[0].file_name, "会议纪要.pdf");
 
         // A correction needs a reason, and must start from the current version.

@@ -341,3 +341,162 @@ async fn a_policy_installed_above_reaches_every_school_and_leaves_when_removed()
         db.drop_db().await;
     }
 }
+
+#[tokio::test]
+async fn a_retired_or_merged_unit_keeps_its_history_and_takes_nothing_new() {
+    let cal = WorkCalendar::bundled();
+    for db in TestDb::all().await {
+        let store = Store::open(&db.url, HashAlg::Sha256).await.unwrap();
+        let pack = zeren_policy::packs::get("district-school").unwrap();
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let bureau = w.create_unit(None, "河东区教体局", "局").await.unwrap();
+        let one = w
+            .create_unit(Some(bureau.id), "第一中学", "学校")
+            .await
+            .unwrap();
+        let two = w
+            .create_unit(Some(bureau.id), "第二中学", "学校")
+            .await
+            .unwrap();
+        let branch = w
+            .create_unit(Some(one.id), "第一中学初中部", "部门")
+            .await
+            .unwrap();
+        let head = w
+            .create_person(&NewPerson {
+                unit_id: one.id,
+                name: "王庆彬".into(),
+                ..NewPerson::default()
+            })
+            .await
+            .unwrap();
+        w.assign(head.id, one.id, "first_responsible", day("2025-09-01"))
+            .await
+            .unwrap();
+        w.install_policy(bureau.id, pack.id, "1", "学校办法", pack.text, "x")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        // A unit is retired on a day after it was created: today, in China.
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        materialise_all(&store, today, &cal).await.unwrap();
+        let of = |unit: i64| {
+            let store = store.clone();
+            async move {
+                let mut r = store.reader().await.unwrap();
+                r.obligations(&ObligationFilter {
+                    unit: Some(unit),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+            }
+        };
+        let study = of(one.id)
+            .await
+            .into_iter()
+            .find(|o| {
+                o.obligation.duty_id == "quarterly_study" && o.obligation.period_start <= today
+            })
+            .unwrap()
+            .obligation;
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.create_record(
+            study.id,
+            &NewVersion {
+                work_date: today,
+                content: "学习".into(),
+                ..NewVersion::default()
+            },
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+
+        // A unit with a unit below it is not retired; the top unit never is; a reason is needed.
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        assert!(matches!(
+            w.retire_unit(one.id, today, "撤并", Some(two.id)).await,
+            Err(Error::Invalid(_))
+        ));
+        drop(w);
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        assert!(matches!(
+            w.retire_unit(bureau.id, today, "撤销", None).await,
+            Err(Error::Invalid(_))
+        ));
+        drop(w);
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        assert!(matches!(
+            w.retire_unit(branch.id, today, "  ", None).await,
+            Err(Error::Invalid(_))
+        ));
+        drop(w);
+
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let gone = w
+            .retire_unit(branch.id, today, "初中部撤销", None)
+            .await
+            .unwrap();
+        assert_eq!(gone.retired_on, Some(today));
+        assert_eq!(gone.merged_into, None);
+        let merged = w
+            .retire_unit(one.id, today, "两校合并", Some(two.id))
+            .await
+            .unwrap();
+        assert_eq!(merged.merged_into, Some(two.id));
+        assert_eq!(merged.retired_reason.as_deref(), Some("两校合并"));
+        w.commit().await.unwrap();
+        materialise_all(&store, today, &cal).await.unwrap();
+
+        // The record and its obligation stay; nothing unended without a record is left, and
+        // nothing new comes.
+        let left = of(one.id).await;
+        assert!(left.iter().any(|o| o.obligation.id == study.id));
+        assert!(
+            left.iter()
+                .all(|o| o.obligation.id == study.id || o.obligation.period_end < today),
+            "{:?}",
+            left.iter()
+                .map(|o| (&o.obligation.duty_id, o.obligation.period_start))
+                .collect::<Vec<_>>()
+        );
+        let mut r = store.reader().await.unwrap();
+        assert_eq!(r.records_of(study.id).await.unwrap().len(), 1);
+        // The people went with the merge; the role ended that day.
+        assert_eq!(r.person(head.id).await.unwrap().unwrap().unit_id, two.id);
+        assert!(r
+            .assignments_at(one.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|a| a.ends_on == Some(today)));
+        drop(r);
+
+        // Nothing is added to a retired unit, and it is not retired twice; its name is free.
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        assert!(matches!(
+            w.create_unit(Some(one.id), "新部门", "部门").await,
+            Err(Error::Invalid(_))
+        ));
+        drop(w);
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        assert!(matches!(
+            w.assign(head.id, one.id, "first_responsible", today).await,
+            Err(Error::Invalid(_))
+        ));
+        drop(w);
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        assert!(matches!(
+            w.retire_unit(one.id, today, "再次", None).await,
+            Err(Error::Invalid(_))
+        ));
+        drop(w);
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.create_unit(Some(bureau.id), "第一中学", "学校")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+    }
+}

@@ -85,6 +85,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("channel.create", "登记阵地", "channel registered"),
     ("channel.status", "变更阵地状态", "channel status changed"),
+    ("channel.update", "修改阵地信息", "channel edited"),
     (
         "data.export",
         "导出或下载含个人信息的数据",
@@ -174,6 +175,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("totp.remove", "停用动态口令", "one-time passwords removed"),
     ("totp.set", "设置动态口令", "one-time password secret set"),
     ("unit.create", "创建单位", "unit created"),
+    ("unit.merge", "合并单位", "unit merged"),
+    ("unit.retire", "撤销单位", "unit retired"),
     ("unit.update", "修改单位", "unit changed"),
 ];
 

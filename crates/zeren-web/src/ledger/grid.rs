@@ -187,7 +187,7 @@ async fn ledger_rows(
                     status: c.status.zh().into(),
                     work_date: Some(v.work_date),
                     place: v.place.clone(),
-                    participants: cur.participants.iter().map(|(_, n)| n.clone()).collect(),
+                    participants: crate::shared::rows::attendees(cur),
                     content: v.content.clone(),
                     evidence_files: cur
                         .attachments

@@ -19,7 +19,22 @@ use crate::shared::view::{crumbs, Crumb};
 pub struct VersionView {
     pub d: VersionDetail,
     pub participants: String,
+    /// The guests as the form shows them: one per line.
+    pub guests: String,
+    /// How many took part: people and guests.
+    pub count: usize,
 }
+
+/// People who may be ticked as participants: a unit's own, or those of a unit below it.
+pub struct PeopleGroup {
+    pub unit_name: String,
+    pub own: bool,
+    pub people: Vec<Person>,
+}
+
+/// Above this many people in the units below, only the unit's own are offered as checkboxes
+/// (the others may still take part: recorded at their own unit, or named as guests).
+const SUBTREE_CHOICES_MAX: usize = 600;
 
 pub struct RecordView {
     pub h: RecordHistory,
@@ -60,7 +75,9 @@ pub struct ObligationPage {
     pub path: Vec<Crumb>,
     pub records: Vec<RecordView>,
     pub evidence: Vec<&'static str>,
-    pub people: Vec<Person>,
+    pub people: Vec<PeopleGroup>,
+    /// The units below hold too many people to offer them all.
+    pub people_capped: bool,
     pub can_record: bool,
     pub can_acknowledge: bool,
     pub today: NaiveDate,
@@ -207,7 +224,7 @@ pub(super) async fn page_model(
     let mut r = state.store.reader().await?;
     let histories = r.records_of(id).await?;
     let path = r.path(o.unit_id).await?;
-    let people = r.people_in_unit(o.unit_id).await?;
+    let (people, people_capped) = people_groups(&mut r, o.unit_id).await?;
     let progress = r
         .obligations(&ObligationFilter {
             unit: Some(o.unit_id),
@@ -257,12 +274,9 @@ pub(super) async fn page_model(
                     .iter()
                     .cloned()
                     .map(|d| VersionView {
-                        participants: d
-                            .participants
-                            .iter()
-                            .map(|(_, n)| n.as_str())
-                            .collect::<Vec<_>>()
-                            .join("、"),
+                        participants: crate::shared::rows::attendees(&d).join("、"),
+                        guests: d.version.guest_names().join("\n"),
+                        count: d.participants.len() + d.version.guest_names().len(),
                         d,
                     })
                     .collect(),
@@ -284,12 +298,50 @@ pub(super) async fn page_model(
         path: crumbs(&state.store, v, path).await?,
         records,
         people,
+        people_capped,
         can_record,
         can_acknowledge,
         today,
         refused,
         max_mb: crate::shared::error::mb(state.config.upload_limit_bytes() as u64),
     })
+}
+
+/// The unit's own people first, then those of each unit below it (by unit name).
+async fn people_groups(
+    r: &mut zeren_store::Reader,
+    unit_id: i64,
+) -> Result<(Vec<PeopleGroup>, bool)> {
+    let everyone = r.people_in_subtree(unit_id).await?;
+    let (own, others): (Vec<Person>, Vec<Person>) =
+        everyone.into_iter().partition(|p| p.unit_id == unit_id);
+    let mut groups = vec![PeopleGroup {
+        unit_name: String::new(),
+        own: true,
+        people: own,
+    }];
+    let capped = others.len() > SUBTREE_CHOICES_MAX;
+    if !capped {
+        let mut by_unit: std::collections::BTreeMap<i64, Vec<Person>> = Default::default();
+        for p in others {
+            by_unit.entry(p.unit_id).or_default().push(p);
+        }
+        let mut below = Vec::new();
+        for (unit, people) in by_unit {
+            // A retired unit's people (those not moved by a merge) are history, not offered.
+            let Some(u) = r.unit(unit).await?.filter(|u| !u.is_retired()) else {
+                continue;
+            };
+            below.push(PeopleGroup {
+                unit_name: u.name,
+                own: false,
+                people,
+            });
+        }
+        below.sort_by(|a, b| a.unit_name.cmp(&b.unit_name));
+        groups.extend(below);
+    }
+    Ok((groups, capped))
 }
 
 fn evidence_zh(word: &str) -> Option<&'static str> {

@@ -32,6 +32,8 @@ pub struct RawVersion {
     pub place: String,
     pub content: String,
     pub participants: Vec<i64>,
+    /// Outside guests (来宾) by name.
+    pub guests: Vec<String>,
     /// (file name, media type, bytes)
     pub files: Vec<(String, String, Vec<u8>)>,
 }
@@ -47,6 +49,7 @@ impl RawVersion {
                 .iter()
                 .filter_map(|p| p.parse().ok())
                 .collect(),
+            guests: zeren_core::records::parse_guests(&form.text("guests")),
             files: form
                 .files("files")
                 .into_iter()
@@ -71,12 +74,14 @@ pub async fn checked_version(
         place,
         content,
         participants,
+        guests,
         files,
     } = raw;
     let draft = RecordDraft {
         work_date,
         place,
         participants: participants.iter().map(|p| PersonId(*p)).collect(),
+        guests,
         content,
         // Files carried over from the corrected version count as evidence too.
         attachments: kept
@@ -96,8 +101,9 @@ pub async fn checked_version(
     let internal = |e: Error| Problems::one("", e.message(lang));
     let duty = duty_of(state, o).await.map_err(internal)?;
     let mut r = state.store.reader().await.map_err(|e| internal(e.into()))?;
+    // Participants may come from the unit and every unit below it (others come as guests).
     let unit_people: HashSet<PersonId> = r
-        .people_in_unit(o.unit_id)
+        .people_in_subtree(o.unit_id)
         .await
         .map_err(|e| internal(e.into()))?
         .iter()
@@ -134,6 +140,7 @@ pub async fn checked_version(
             place: draft.place,
             content: draft.content,
             participants,
+            guests: draft.guests,
             attachments: Vec::new(),
             reason,
         },
@@ -184,6 +191,21 @@ fn record_problem(p: &zeren_core::records::RecordProblem, lang: Lang) -> (&'stat
         P::MissingPhoto => ("files", t.s("rec.p.photo").into()),
         P::ParticipantNotInUnit { .. } => ("participants", t.s("rec.p.outsider").into()),
         P::DuplicateParticipant { .. } => ("participants", t.s("rec.p.duplicate").into()),
+        P::GuestName { name } => (
+            "guests",
+            t.f(
+                "rec.p.guest_name",
+                &[
+                    ("name", name),
+                    ("max", &zeren_core::records::GUEST_NAME_MAX.to_string()),
+                ],
+            ),
+        ),
+        P::DuplicateGuest { name } => ("guests", t.f("rec.p.guest_twice", &[("name", name)])),
+        P::TooManyGuests { limit } => (
+            "guests",
+            t.f("rec.p.guests_max", &[("max", &limit.to_string())]),
+        ),
         P::AttachmentTooLarge {
             file_name, limit, ..
         } => (
@@ -751,7 +773,7 @@ pub async fn record_docx(
         period_label: o.period_label.clone(),
         work_date: Some(cur.version.work_date),
         place: cur.version.place.clone(),
-        participants: cur.participants.iter().map(|(_, n)| n.clone()).collect(),
+        participants: crate::shared::rows::attendees(cur),
         content: cur.version.content.replace('\n', "\n\n"),
         attachments: cur
             .attachments
@@ -794,6 +816,8 @@ pub struct VersionJson {
     #[serde(default)]
     participants: Vec<i64>,
     #[serde(default)]
+    guests: Vec<String>,
+    #[serde(default)]
     attachments: Vec<FileJson>,
     /// For corrections: the version being corrected and why.
     version: Option<i64>,
@@ -820,6 +844,7 @@ fn raw(b: &VersionJson) -> Result<RawVersion> {
         place: b.place.clone(),
         content: b.content.clone(),
         participants: b.participants.clone(),
+        guests: b.guests.clone(),
         files,
     })
 }

@@ -62,6 +62,7 @@ async fn assign(
     starts_on: NaiveDate,
     lang: Lang,
 ) -> Result<Assignment> {
+    service::refuse_retired(unit, lang)?;
     let a = service::assign(
         &state.store,
         &v.actor(),

@@ -261,6 +261,7 @@ pub async fn import_form(
     multipart: Multipart,
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, id, Level::Edit).await?;
+    super::service::refuse_retired(&unit, lang)?;
     let f = MultipartForm::read(multipart, state.config.upload_limit_bytes() as u64).await?;
     let mut page = empty_page(&v, lang, unit.clone());
     page.mode = if f.text("mode") == "update" {
@@ -321,6 +322,7 @@ pub async fn confirm_form(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, id, Level::Edit).await?;
+    super::service::refuse_retired(&unit, lang)?;
     let t = Tr(lang);
     let mut page = empty_page(&v, lang, unit.clone());
     page.mode = "update".into();
@@ -389,6 +391,7 @@ pub async fn import_json(
     Bytes(body): Bytes,
 ) -> Result<Response> {
     let (unit, _) = access::require(&state.store, &v, id, Level::Edit).await?;
+    super::service::refuse_retired(&unit, lang)?;
     match q.mode.as_deref() {
         None | Some("create") => match import(&state, &v, &unit, &body, lang).await? {
             Ok(n) => Ok(created(json!({ "imported": n }))),

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}", get(units::page))
         .route("/units/{id}/children", post(units::create_form))
         .route("/units/{id}/edit", post(units::update_form))
+        .route("/units/{id}/retire", post(units::retire_form))
         .route("/units/{id}/people", post(people::create_form))
         .route("/units/{id}/assignments", post(assignments::create_form))
         .route(
@@ -54,6 +55,7 @@ pub fn api() -> ApiRouter {
         .get("/units", units::list_json)
         .post("/units", units::create_json)
         .get("/units/{id}", units::json)
+        .post("/units/{id}/retire", units::retire_json)
         .post("/units/{id}/roster", import::import_json)
         .get("/people", people::list_json)
         .post("/people", people::create_json)
@@ -84,6 +86,7 @@ pub fn doc() -> ApiDoc {
         .path("/units", "get", op("Units the caller can read", vec![], None, (200, json_body("OK", list("Unit"))), &[]))
         .path("/units", "post", op("Create a sub-unit (administer at the parent)", vec![], Some(unit_body), (201, json_body("created", r("Unit"))), &[409]))
         .path("/units/{id}", "get", op("A unit with its path, children, policy in force, roles and holder warnings", vec![id_param()], None, (200, json_body("OK", r("UnitDetail"))), &[]))
+        .path("/units/{id}/retire", "post", op("Retire a unit (撤销) or merge it into another (合并) from a date (administer at its parent, and at the unit it joins). Nothing is deleted: its records and history stay readable; its roles end that day, its unended obligations without records go, a merge moves its people. Refused for the top unit, a unit already retired or with units still below it", vec![id_param()], Some(object(&["on", "reason"], json!({ "on": { "type": "string", "format": "date", "description": "the day it ceases; not in the future" }, "reason": { "type": "string", "maxLength": 200 }, "merged_into": { "type": "integer", "description": "for a merge: the unit it joins" } }))), (200, json_body("OK", r("Unit"))), &[]))
         .path("/units/{id}/roster", "post", {
             let update_rows = object(&["applied", "rows"], json!({ "applied": s::boolean(), "rows": s::array(object(&["row", "action", "person_id", "name", "changes"], json!({ "row": s::int(), "action": s::one_of(&["create", "update", "unchanged"]), "person_id": s::int_or_null(), "name": s::string(), "changes": s::array(object(&["field", "old", "new"], json!({ "field": s::one_of(&["name", "gender", "id_number", "employee_no", "phone", "position", "political_status", "unit"]), "old": s::string(), "new": { "type": "string", "description": "ID numbers masked; political status and unit by name" } }))) }))) }));
             let mut o = op(
@@ -116,7 +119,7 @@ pub fn doc() -> ApiDoc {
         })
         .path("/policies/{id}/remove", "post", op("Remove an installed policy (administer at its unit); its unended obligations without records are cancelled, history stays", vec![id_param()], None, (200, json_body("OK", r("InstalledPolicy"))), &[]))
         .path("/bodies", "get", op("Bodies (领导小组 …) at a unit with their members", vec![unit_param()], None, (200, json_body("OK", s::array(object(&["body", "members"], json!({ "body": r("Body"), "members": list("BodyMember") }))))), &[]))
-        .schema("Unit", object(&["id", "parent_id", "name", "kind", "created_at"], json!({ "id": s::int(), "parent_id": s::int_or_null(), "name": s::string(), "kind": s::string(), "created_at": s::time() })))
+        .schema("Unit", object(&["id", "parent_id", "name", "kind", "created_at", "retired_on", "retired_reason", "merged_into"], json!({ "id": s::int(), "parent_id": s::int_or_null(), "name": s::string(), "kind": s::string(), "created_at": s::time(), "retired_on": s::date_or_null(), "retired_reason": s::string_or_null(), "merged_into": s::int_or_null() })))
         .schema("UnitDetail", object(&["unit", "level", "path", "children", "policy", "roles", "warnings"], json!({
             "unit": r("Unit"),
             "level": s::one_of(&["read", "edit", "administer"]),

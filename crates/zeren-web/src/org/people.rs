@@ -49,6 +49,7 @@ pub async fn add(
     lang: Lang,
 ) -> Result<Person> {
     let (unit, _) = access::require(&state.store, v, unit_id, Level::Edit).await?;
+    super::service::refuse_retired(&unit, lang)?;
     let ids: Vec<String> = f
         .id_number
         .iter()

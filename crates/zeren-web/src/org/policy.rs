@@ -88,7 +88,8 @@ async fn install(
     text: &str,
     lang: Lang,
 ) -> Result<(InstalledPolicy, String)> {
-    access::require(&state.store, v, unit_id, Level::Administer).await?;
+    let (unit, _) = access::require(&state.store, v, unit_id, Level::Administer).await?;
+    super::service::refuse_retired(&unit, lang)?;
     let old = current_at(state, unit_id, policy).await?;
     let mut w = state.store.write(&v.actor()).await?;
     let installed = zeren_store::install::install(&mut w, unit_id, policy, text, today()).await?;

@@ -757,6 +757,9 @@ mod tests {
             name: name.into(),
             kind: "学校".into(),
             created_at: zeren_store::now(),
+            retired_on: None,
+            retired_reason: None,
+            merged_into: None,
         }
     }
 

@@ -10,6 +10,19 @@ use crate::shared::error::{Error, Problems};
 use crate::shared::i18n::{Lang, Tr};
 use crate::shared::policies::parse_installed;
 
+/// Refuses adding anything (a person, a role holder, a unit below, a policy, a roster) to a
+/// retired or merged unit: it is history.
+pub fn refuse_retired(unit: &Unit, lang: Lang) -> Result<(), Error> {
+    if unit.is_retired() {
+        Err(Error::Fields(Problems::one(
+            "",
+            Tr(lang).s("unit.retired_closed"),
+        )))
+    } else {
+        Ok(())
+    }
+}
+
 pub struct Roles {
     pub policy: Option<InstalledPolicy>,
     /// Whether the policy in force governs this unit (else it reaches it through the duties of

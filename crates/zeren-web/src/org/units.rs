@@ -17,6 +17,7 @@ use crate::shared::i18n::name_rule;
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
 use crate::shared::view::crumbs;
+use chrono::NaiveDate;
 use zeren_core::names;
 use zeren_store::directory::DirectoryRead;
 
@@ -88,7 +89,9 @@ pub async fn unit_page(
     refused: Refused,
 ) -> Result<UnitPage> {
     let d = load(state, v, id, lang).await?;
-    let can_edit = d.level >= Level::Edit;
+    // A retired unit is history: read, never added to.
+    let retired = d.unit.is_retired();
+    let can_edit = d.level >= Level::Edit && !retired;
     let candidates = if can_edit {
         service::candidates(&state.store, &d.unit).await?
     } else {
@@ -108,8 +111,33 @@ pub async fn unit_page(
             .collect();
         bodies.push(BodyView { body: b, members });
     }
+    let merged_into = match d.unit.merged_into {
+        Some(t) => r.unit(t).await?,
+        None => None,
+    };
+    let can_retire = !retired
+        && d.children.iter().all(Unit::is_retired)
+        && match d.unit.parent_id {
+            Some(parent) => {
+                access::level(&state.store, v, parent).await? >= Some(Level::Administer)
+            }
+            None => false,
+        };
+    let retire_targets = if can_retire {
+        retire_targets(state, v, &d.unit).await?
+    } else {
+        Vec::new()
+    };
+    let merged_into_link = match &merged_into {
+        Some(t) => access::level(&state.store, v, t.id).await?.is_some(),
+        None => false,
+    };
     Ok(UnitPage {
         chrome: Chrome::new(lang, Some(v)),
+        merged_into,
+        merged_into_link,
+        can_retire,
+        retire_targets,
         people: r.people_in_unit(id).await?,
         path: crumbs(&state.store, v, d.path).await?,
         children: d.children,
@@ -119,12 +147,17 @@ pub async fn unit_page(
         applies_to: d.roles.applies_to,
         policy: d.roles.policy,
         roles: d.roles.rows,
-        warnings: d.roles.warnings,
+        // A retired unit holds no roles: vacancies are not a problem there.
+        warnings: if retired {
+            Vec::new()
+        } else {
+            d.roles.warnings
+        },
         history: d.roles.history,
         candidates,
         bodies,
         can_edit,
-        can_administer: d.level >= Level::Administer,
+        can_administer: d.level >= Level::Administer && !retired,
         today: today(),
         refused,
     })
@@ -244,7 +277,8 @@ pub async fn create(
     kind: &str,
     lang: Lang,
 ) -> Result<Unit> {
-    access::require(&state.store, v, parent, Level::Administer).await?;
+    let (at, _) = access::require(&state.store, v, parent, Level::Administer).await?;
+    service::refuse_retired(&at, lang)?;
     let (name, kind) = checked(state, Some(parent), None, name, kind, lang).await?;
     let mut w = state.store.write(&v.actor()).await?;
     let u = w
@@ -322,4 +356,140 @@ pub async fn update_form(
             refused_page(&state, &v, lang, id, refused).await
         }
     }
+}
+
+/// Units a unit may be merged into: its active siblings and its parent, those the viewer
+/// administers.
+async fn retire_targets(state: &AppState, v: &Viewer, unit: &Unit) -> Result<Vec<Unit>> {
+    let Some(parent_id) = unit.parent_id else {
+        return Ok(Vec::new());
+    };
+    let mut r = state.store.reader().await?;
+    let mut out = Vec::new();
+    let parent = r.unit(parent_id).await?;
+    for u in parent.into_iter().chain(r.children(parent_id).await?) {
+        if u.id != unit.id
+            && !u.is_retired()
+            && access::level(&state.store, v, u.id).await? >= Some(Level::Administer)
+        {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+/// What a retirement or merge asks for.
+pub struct Retirement {
+    pub on: Option<NaiveDate>,
+    pub reason: String,
+    pub merged_into: Option<i64>,
+}
+
+/// The longest reason for retiring a unit, in characters.
+const RETIRE_REASON_MAX: usize = 200;
+
+/// Retires a unit (撤销) or merges it into another (合并): administer at its parent (and at the
+/// unit it joins). Its history stays; see [`zeren_store::Write::retire_unit`].
+pub async fn retire(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    b: Retirement,
+    lang: Lang,
+) -> Result<Unit> {
+    let t = Tr(lang);
+    let unit = access::require(&state.store, v, id, Level::Read).await?.0;
+    let Some(parent) = unit.parent_id else {
+        return Err(Error::Fields(Problems::one("", t.s("unit.retire_top"))));
+    };
+    access::require(&state.store, v, parent, Level::Administer).await?;
+    let mut problems = Problems::new();
+    if unit.is_retired() {
+        problems.add("", t.s("unit.retire_already"));
+    }
+    let mut r = state.store.reader().await?;
+    if r.children(id).await?.iter().any(|c| !c.is_retired()) {
+        problems.add("", t.s("unit.retire_children"));
+    }
+    match b.on {
+        None => problems.add("on", t.s("unit.retire_on")),
+        Some(d) if d > today() => problems.add("on", t.s("unit.retire_future")),
+        Some(_) => {}
+    }
+    let reason = b.reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > RETIRE_REASON_MAX || reason.contains('\0') {
+        problems.add(
+            "reason",
+            t.f(
+                "unit.retire_reason",
+                &[("max", &RETIRE_REASON_MAX.to_string())],
+            ),
+        );
+    }
+    if let Some(target) = b.merged_into {
+        let ok = target != id
+            && match r.unit(target).await? {
+                Some(u) => {
+                    !u.is_retired()
+                        && access::level(&state.store, v, u.id).await? >= Some(Level::Administer)
+                }
+                None => false,
+            };
+        if !ok {
+            problems.add("merged_into", t.s("unit.retire_target"));
+        }
+    }
+    drop(r);
+    problems.check()?;
+    let mut w = state.store.write(&v.actor()).await?;
+    let u = w
+        .retire_unit(id, b.on.unwrap_or_else(today), &reason, b.merged_into)
+        .await?;
+    w.commit().await?;
+    state.obligations_changed();
+    Ok(u)
+}
+
+pub async fn retire_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let b = Retirement {
+        on: NaiveDate::parse_from_str(&field(&f, "on"), "%Y-%m-%d").ok(),
+        reason: field(&f, "reason"),
+        merged_into: field(&f, "merged_into").parse().ok(),
+    };
+    match retire(&state, &v, id, b, lang).await {
+        Ok(_) => Ok(see_other(&format!("/units/{id}"))),
+        Err(e) => {
+            let refused = Refused::of("retire", &f, e, lang)?;
+            refused_page(&state, &v, lang, id, refused).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RetireJson {
+    on: NaiveDate,
+    reason: String,
+    #[serde(default)]
+    merged_into: Option<i64>,
+}
+
+pub async fn retire_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<RetireJson>,
+) -> Result<axum::Json<Unit>> {
+    let b = Retirement {
+        on: Some(b.on),
+        reason: b.reason,
+        merged_into: b.merged_into,
+    };
+    Ok(axum::Json(retire(&state, &v, id, b, lang).await?))
 }

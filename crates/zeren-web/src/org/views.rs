@@ -81,6 +81,12 @@ pub struct RolesPart {
 pub struct UnitPage {
     pub chrome: Chrome,
     pub unit: Unit,
+    /// For a merged unit, the unit it joined (and whether the viewer may open it).
+    pub merged_into: Option<Unit>,
+    pub merged_into_link: bool,
+    /// The viewer may retire or merge this unit (administer at its parent; nothing active below).
+    pub can_retire: bool,
+    pub retire_targets: Vec<Unit>,
     /// Whether the policy in force governs this unit, where it is installed (when above) and
     /// the kinds it applies to.
     pub governs: bool,

@@ -138,3 +138,18 @@ pub async fn item_rows(store: &Store, items: Vec<ReviewItem>) -> Result<Vec<Item
     }
     Ok(out)
 }
+
+/// Who took part in a version, as pages and exports list them: the roster's people by name, then
+/// outside guests marked as such.
+pub fn attendees(v: &zeren_store::ledger::VersionDetail) -> Vec<String> {
+    v.participants
+        .iter()
+        .map(|(_, n)| n.clone())
+        .chain(
+            v.version
+                .guest_names()
+                .into_iter()
+                .map(|g| format!("{g}（来宾）")),
+        )
+        .collect()
+}

@@ -303,11 +303,199 @@ async fn a_university_with_the_publication_fragment_reviews_a_news_item_end_to_e
         let r = drafter
             .json(
                 &format!("/api/v1/reviews/{id}/publish"),
-                serde_json::json!({ "url": "https://example.edu.cn/news/1" }),
+                serde_json::json!({ "url": "https://example.edu.cn/news/1", "published_at": "2026-09-01T08:00" }),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.json()["stage"], "published");
+        app.stop().await;
+    }
+}
+
+/// Participants come from the unit and the units below it, guests by name; a unit is retired or
+/// merged with its history kept.
+#[tokio::test]
+async fn participants_from_below_guests_by_name_and_a_merged_school_keeps_its_history() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = setup(&app, "district-school", "河东区教体局", "局", &[]).await;
+        let sys = app.login("sysadmin").await;
+        let child = |parent: i64, name: &'static str, kind: &'static str| {
+            let sys = &sys;
+            async move {
+                sys.form(
+                    &format!("/units/{parent}/children"),
+                    &[("name", name), ("kind", kind)],
+                )
+                .await
+                .location_id()
+            }
+        };
+        let one = child(bureau, "河东区第一中学", "学校").await;
+        let two = child(bureau, "河东区第二中学", "学校").await;
+        let group = child(one, "语文教研组", "教研组").await;
+        let person = |unit: i64, name: &'static str| {
+            let sys = &sys;
+            async move {
+                sys.json(
+                    "/api/v1/people",
+                    serde_json::json!({ "unit_id": unit, "name": name }),
+                )
+                .await
+                .json()["id"]
+                    .as_i64()
+                    .unwrap()
+            }
+        };
+        let secretary = person(one, "王书记").await;
+        let teacher = person(group, "李老师").await;
+        let stranger = person(two, "赵老师").await;
+        let r = sys
+            .json(
+                "/api/v1/assignments",
+                serde_json::json!({ "person_id": secretary, "unit_id": one, "role_id": "first_responsible", "starts_on": "2025-09-01" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        wait_for_duties(&sys, one).await;
+        let today = zeren_web::today();
+        let list = sys
+            .get(&format!(
+                "/api/v1/obligations?unit={one}&duty=quarterly_study"
+            ))
+            .await
+            .json();
+        let study = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| {
+                o["period_start"].as_str().unwrap() <= today.to_string().as_str()
+                    && today.to_string().as_str() <= o["period_end"].as_str().unwrap()
+            })
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+
+        // The obligation page offers the group's teacher (in a fold of its own) and a guest box.
+        let page = sys.get(&format!("/obligations/{study}")).await.text;
+        assert!(
+            page.contains("语文教研组（1人）") && page.contains("李老师"),
+            "{page}"
+        );
+        assert!(page.contains("name=\"guests\""));
+
+        // Someone of another school is refused, beside the field, with the way out said.
+        let r = sys
+            .json(
+                &format!("/api/v1/obligations/{study}/records"),
+                serde_json::json!({ "work_date": today, "content": "学习", "participants": [secretary, stranger] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("来宾"), "{}", r.text);
+        // A guest's name too long is refused in the form, and what was typed stays.
+        let long = "长".repeat(65);
+        let guests = format!("刘敏（区委党校讲师）\n{long}");
+        let r = sys
+            .multipart(
+                &format!("/obligations/{study}/records"),
+                &[
+                    ("work_date", None, today.to_string().as_bytes()),
+                    ("content", None, "专题学习".as_bytes()),
+                    ("guests", None, guests.as_bytes()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("不超过 64 字"), "{}", r.text);
+        assert!(r.text.contains("刘敏（区委党校讲师）") && r.text.contains("专题学习"));
+
+        // The school's secretary, the group's teacher and an outside lecturer.
+        let r = sys
+            .json(
+                &format!("/api/v1/obligations/{study}/records"),
+                serde_json::json!({ "work_date": today, "content": "专题学习", "participants": [secretary, teacher], "guests": ["刘敏（区委党校讲师）"] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let record = r.json()["record"]["id"].as_i64().unwrap();
+        let got = sys.get(&format!("/api/v1/records/{record}")).await.json();
+        assert_eq!(
+            got["versions"][0]["version"]["guests"],
+            serde_json::json!(["刘敏（区委党校讲师）"])
+        );
+        assert_eq!(
+            got["versions"][0]["participants"].as_array().unwrap().len(),
+            2
+        );
+        let page = sys.get(&format!("/obligations/{study}")).await.text;
+        assert!(page.contains("刘敏（区委党校讲师）（来宾）"), "{page}");
+
+        // Merging the first school: refused while its group is active, then the group is
+        // retired, then the school merges into the second. A future date is refused.
+        let r = sys
+            .json(
+                &format!("/api/v1/units/{one}/retire"),
+                serde_json::json!({ "on": today, "reason": "两校合并", "merged_into": two }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("下级单位"), "{}", r.text);
+        let tomorrow = (today + chrono::Days::new(1)).to_string();
+        let r = sys
+            .form(
+                &format!("/units/{group}/retire"),
+                &[("on", &tomorrow), ("reason", "教研组调整")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("日期不能晚于今天") && r.text.contains("教研组调整"));
+        let r = sys
+            .form(
+                &format!("/units/{group}/retire"),
+                &[("on", &today.to_string()), ("reason", "教研组调整")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let r = sys
+            .json(
+                &format!("/api/v1/units/{one}/retire"),
+                serde_json::json!({ "on": today, "reason": "区发〔2026〕12号 两校合并", "merged_into": two }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json()["merged_into"], two);
+
+        // Its page says so, links the school it joined and offers nothing to add; the record
+        // is still there; the people moved.
+        let page = sys.get(&format!("/units/{one}")).await.text;
+        assert!(
+            page.contains("并入") && page.contains(&format!("/units/{two}")),
+            "{page}"
+        );
+        assert!(page.contains("两校合并"));
+        assert!(!page.contains("id=\"person-form\"") && !page.contains("id=\"child-form\""));
+        assert!(!page.contains("id=\"retire-form\""));
+        let tree = sys.get("/units").await.text;
+        assert!(tree.contains("已合并") && tree.contains("已撤销"));
+        let got = sys.get(&format!("/api/v1/records/{record}")).await;
+        assert_eq!(got.status, StatusCode::OK);
+        let moved = sys.get(&format!("/api/v1/people?unit={two}")).await.json();
+        assert!(moved
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"].as_i64() == Some(secretary)));
+        // Nothing is added to it any more.
+        let r = sys
+            .json(
+                "/api/v1/people",
+                serde_json::json!({ "unit_id": one, "name": "新人" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("本单位已撤销或合并"), "{}", r.text);
         app.stop().await;
     }
 }

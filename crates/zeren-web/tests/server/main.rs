@@ -12,6 +12,7 @@ mod journey;
 mod ledger;
 mod matrix;
 mod reviews;
+mod reviews_scan;
 mod schema;
 mod security;
 
@@ -19,7 +20,7 @@ mod security;
 #[test]
 fn the_validator_refuses_what_the_document_does_not_say() {
     let spec = &zeren_web::openapi::spec();
-    let unit = serde_json::json!({ "id": 1, "parent_id": null, "name": "学校", "kind": "学校", "created_at": "2026-01-01T00:00:00Z" });
+    let unit = serde_json::json!({ "id": 1, "parent_id": null, "name": "学校", "kind": "学校", "created_at": "2026-01-01T00:00:00Z", "retired_on": null, "retired_reason": null, "merged_into": null });
     let schema = serde_json::json!({ "$ref": "#/components/schemas/Unit" });
     assert!(schema::validate(spec, &schema, &unit, "$").is_ok());
     let mut extra = unit.clone();

@@ -99,6 +99,19 @@ const ROUTES: &[Route] = &[
             ("starts_on", "2026-01-01"),
         ]),
     ),
+    // {K}: a fresh unit below A, retired by an administrator of A (its parent).
+    r(
+        "POST",
+        "/units/{K}/retire",
+        Administer,
+        B::Form(&[("on", "2026-01-01"), ("reason", "矩阵")]),
+    ),
+    r(
+        "POST",
+        "/api/v1/units/{K}/retire",
+        Administer,
+        B::Json(r#"{"on": "2026-01-01", "reason": "矩阵"}"#),
+    ),
     r("GET", "/units/{A}/import", Edit, B::None),
     r("POST", "/units/{A}/import", Edit, B::Multipart("file")),
     r(
@@ -353,6 +366,26 @@ const ROUTES: &[Route] = &[
     ),
     r(
         "POST",
+        "/reviews/{I}/correct",
+        Read,
+        B::Form(&[
+            ("url", "https://x.cn/1"),
+            ("published_at", "2026-12-10T14:30"),
+            ("reason", "更正"),
+        ]),
+    ),
+    r(
+        "POST",
+        "/reviews/{I}/declassify",
+        Read,
+        B::Form(&[
+            ("hash", "x"),
+            ("decision", "declassified"),
+            ("document_no", "1号"),
+        ]),
+    ),
+    r(
+        "POST",
         "/reviews/{I}/reassign",
         Administer,
         B::Form(&[("person_id", "{P}"), ("reason", "出差")]),
@@ -378,11 +411,34 @@ const ROUTES: &[Route] = &[
             ("locator", "https://x"),
         ]),
     ),
+    // A channel is changed by its managers: its responsible person or an administrator.
     r(
         "POST",
         "/channels/{C}/status",
-        Edit,
+        Administer,
         B::Form(&[("status", "active")]),
+    ),
+    r(
+        "POST",
+        "/channels/{C}/edit",
+        Administer,
+        B::Form(&[
+            ("name", "网站"),
+            ("locator", "https://x"),
+            ("reason", "改名"),
+        ]),
+    ),
+    r(
+        "POST",
+        "/api/v1/channels/{C}",
+        Administer,
+        B::Json(r#"{"name": "网站", "locator": "https://x", "reason": "改名"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/channels/{C}/status",
+        Administer,
+        B::Json(r#"{"status": "active"}"#),
     ),
     r("GET", "/api/v1/channels?unit={A}", Read, B::None),
     r(
@@ -417,6 +473,20 @@ const ROUTES: &[Route] = &[
         "/api/v1/reviews/{I}/publish",
         Read,
         B::Json(r#"{"url": "https://x"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/reviews/{I}/publication-corrections",
+        Read,
+        B::Json(
+            r#"{"url": "https://x.cn/1", "published_at": "2026-12-10T14:30", "reason": "更正"}"#,
+        ),
+    ),
+    r(
+        "POST",
+        "/api/v1/reviews/{I}/declassifications",
+        Read,
+        B::Json(r#"{"hash": "x", "decision": "declassified", "document_no": "1号"}"#),
     ),
     r(
         "POST",
@@ -555,6 +625,7 @@ struct Ids {
     item: i64,
     channel: i64,
     install: i64,
+    kid: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -571,6 +642,7 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{I}", &ids.item.to_string())
         .replace("{C}", &ids.channel.to_string())
         .replace("{X}", &ids.install.to_string())
+        .replace("{K}", &ids.kid.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -805,7 +877,19 @@ async fn every_route_checks_access_on_the_server() {
                     w.commit().await.unwrap();
                     p.id
                 };
+                let kid = {
+                    let mut w = app
+                        .store
+                        .write(&zeren_store::Actor::system())
+                        .await
+                        .unwrap();
+                    let n = format!("矩阵科室{}", next_name());
+                    let u = w.create_unit(Some(a), &n, "科室").await.unwrap();
+                    w.commit().await.unwrap();
+                    u.id
+                };
                 let ids = Ids {
+                    kid,
                     install,
                     unit: a,
                     person,
@@ -872,6 +956,13 @@ async fn every_route_checks_access_on_the_server() {
         }
         app.stop().await;
     }
+}
+
+/// A name no sibling has taken yet.
+fn next_name() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed).to_string()
 }
 
 /// A major decision of `unit` submitted by `person` (in review at its first step), and a channel.
