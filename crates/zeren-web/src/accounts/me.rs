@@ -142,6 +142,7 @@ pub async fn change_password_form(
         &source,
         Some(&v.account),
         &field(&f, "current"),
+        true,
     )
     .await?
     {

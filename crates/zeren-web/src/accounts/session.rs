@@ -67,7 +67,28 @@ pub async fn login(
         };
         Ok((status, render(&page)?).into_response())
     };
-    match login::check_gated(&state, &username, &source, account.as_ref(), &f.password).await? {
+    // With one-time codes set up, the password opens a session that opens nothing until the
+    // code is given on the next page (and the attempt stays counted until then).
+    let second_factor = match &account {
+        Some(a) => state
+            .store
+            .reader()
+            .await?
+            .totp(a.id)
+            .await?
+            .is_some_and(|t| t.confirmed_at.is_some()),
+        None => false,
+    };
+    match login::check_gated(
+        &state,
+        &username,
+        &source,
+        account.as_ref(),
+        &f.password,
+        !second_factor,
+    )
+    .await?
+    {
         Checked::Locked(until) => {
             return refused(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -82,15 +103,6 @@ pub async fn login(
             "a right password without an account".into(),
         ));
     };
-    // With one-time codes set up, the password opens a session that opens nothing until the
-    // code is given on the next page.
-    let second_factor = state
-        .store
-        .reader()
-        .await?
-        .totp(account.id)
-        .await?
-        .is_some_and(|t| t.confirmed_at.is_some());
     let token = auth::random_token();
     let mut w = state
         .store

@@ -17,14 +17,17 @@ pub enum Checked {
 /// Check the password of `username` (the account, if there is one) as every password check
 /// must (login, password change, re-authentication): the attempt is counted per name and per
 /// source address before the hash is compared, so that simultaneous attempts cannot pass the
-/// limit; a locked name or address is refused without comparing. Right or wrong is reported to
-/// the store (a wrong one is audited).
+/// limit; a locked name or address is refused without comparing. Wrong is reported to the
+/// store (and audited); right too when `settle`, which lets the name's count start again — not
+/// when a one-time code is still to come, so that redoing the password does not buy more
+/// guesses at the code.
 pub async fn check_gated(
     state: &AppState,
     username: &str,
     source: &str,
     account: Option<&zeren_store::Account>,
     password: &str,
+    settle: bool,
 ) -> Result<Checked, Error> {
     let ticket = match state
         .store
@@ -50,7 +53,9 @@ pub async fn check_gated(
     .await
     .map_err(|e| Error::Internal(format!("password check: {e}")))?;
     if right {
-        state.store.login_succeeded(&ticket).await?;
+        if settle {
+            state.store.login_succeeded(&ticket).await?;
+        }
         Ok(Checked::Right)
     } else {
         state.store.login_failed(&ticket).await?;

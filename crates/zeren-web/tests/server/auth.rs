@@ -572,7 +572,42 @@ async fn one_time_codes_are_asked_after_the_password() {
             "{statuses:?}"
         );
         assert!(crate::auth::audited(&app, "login.failure", "sysadmin").await >= 3);
+        assert_eq!(
+            app.client().try_login("sysadmin", PASSWORD).await.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "locked for the password too"
+        );
 
+        let mut w = app
+            .store
+            .write(&zeren_store::Actor::system())
+            .await
+            .unwrap();
+        w.clear_login_failures("sysadmin").await.unwrap();
+        w.commit().await.unwrap();
+        // Redoing the password between guesses buys no more guesses at the code.
+        let mut statuses = Vec::new();
+        for g in 0..3 {
+            let again = password_step(&app, "sysadmin").await;
+            statuses.push(
+                again
+                    .form("/login/code", &[("code", &format!("10000{g}"))])
+                    .await
+                    .status,
+            );
+        }
+        let again = app
+            .client()
+            .form(
+                "/login",
+                &[("username", "sysadmin"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            again.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{statuses:?}: three password steps and three wrong codes lock the name"
+        );
         // Removing them takes a current code.
         let r = pending.form("/me/totp/remove", &[("code", "999999")]).await;
         assert!(r.status.is_client_error());
