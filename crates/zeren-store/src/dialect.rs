@@ -81,6 +81,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0070_receipts.sql"),
         postgres: include_str!("../migrations/postgres/0070_receipts.sql"),
     },
+    Migration {
+        version: 80,
+        name: "incidents",
+        sqlite: include_str!("../migrations/sqlite/0080_incidents.sql"),
+        postgres: include_str!("../migrations/postgres/0080_incidents.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once
