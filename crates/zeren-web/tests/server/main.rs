@@ -5,6 +5,7 @@ mod district;
 mod english;
 mod forms;
 mod helpers;
+mod incidents;
 mod journey;
 mod ledger;
 mod matrix;
