@@ -26,6 +26,7 @@ pub static MESSAGES: Catalogue = &[
     ("inc.due", "时限", "Due"),
     ("inc.end_handling", "处置结束", "End handling"),
     ("inc.facts", "数据（用于建议级别，可不填）", "Figures (for the suggested level; optional)"),
+    ("inc.figures", "数据", "Figures"),
     ("inc.files", "附件（图片、文件）", "Attachments (photos, files)"),
     ("inc.handling", "处置要求", "Handling required"),
     ("inc.handling_item", "对应处置要求", "Fulfils"),
