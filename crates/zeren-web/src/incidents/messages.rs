@@ -10,6 +10,7 @@ pub static MESSAGES: Catalogue = &[
     ("inc.attachments", "附件", "Attachments"),
     ("inc.awaiting", "待签收的事件报告", "Incident reports waiting for 签收"),
     ("inc.body", "事件情况（时间、地点、经过、影响）", "What happened (time, place, course, impact)"),
+    ("inc.by", "办理人", "By"),
     ("inc.choose_unit", "选择报告单位", "Choose the reporting unit"),
     ("inc.clocks", "报告时限", "Deadlines"),
     ("inc.clocks_mine", "本单位待办的事件报告", "Incident reports my units owe"),

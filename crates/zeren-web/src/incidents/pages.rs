@@ -405,7 +405,8 @@ pub struct IncidentPage {
     pub recipient_unit: Option<String>,
     pub is_reviewer: bool,
     pub next_reports: Vec<(String, String)>,
-    pub recipients: Vec<(i64, String)>,
+    /// (unit, name, ticked by default)
+    pub recipients: Vec<(i64, String, bool)>,
     pub sign_off_role: String,
     pub can_phone: bool,
     pub handling_ended: bool,
@@ -673,11 +674,20 @@ fn page_of(l: &Loaded, part: Part, now: chrono::DateTime<chrono::Utc>) -> Incide
         } else {
             Vec::new()
         },
-        recipients: l
-            .default_recipients()
-            .into_iter()
-            .map(|u| (u.0, l.unit_name(u.0)))
-            .collect(),
+        recipients: {
+            // The units the level names, ticked; the parent offered when the level names none.
+            let mut r: Vec<(i64, String, bool)> = l
+                .default_recipients()
+                .into_iter()
+                .map(|u| (u.0, l.unit_name(u.0), true))
+                .collect();
+            if let Some(parent) = l.path.len().checked_sub(2).map(|i| &l.path[i]) {
+                if !r.iter().any(|x| x.0 == parent.id) {
+                    r.push((parent.id, parent.name.clone(), false));
+                }
+            }
+            r
+        },
         sign_off_role: level
             .and_then(|lv| lv.sign_off.as_ref())
             .map(|r| policy.role_title(r).to_string())
