@@ -595,12 +595,15 @@ fn page_of(l: &Loaded, part: Part, now: chrono::DateTime<chrono::Utc>) -> Incide
             },
         })
         .collect();
-    let is_reviewer = match (my_unit, level.and_then(|lv| lv.close_review.as_ref())) {
-        (Some(u), Some(ClosureReviewer::Parent)) => {
-            l.path.len() >= 2 && l.path[l.path.len() - 2].id == u
+    // Who may decide the closure: the parent, or (the rules check who holds it) a role or body.
+    let is_reviewer = match level.and_then(|lv| lv.close_review.as_ref()) {
+        Some(ClosureReviewer::Parent) => {
+            my_unit.is_some()
+                && l.path.len() >= 2
+                && l.path[l.path.len() - 2].id == my_unit.unwrap_or(0)
         }
-        (Some(_), Some(_)) => true,
-        _ => false,
+        Some(_) => part != Part::Reader,
+        None => false,
     };
     let rank = inc.and_then(|i| i.severity_rank(&l.state.level));
     let more_severe = inc
