@@ -420,3 +420,196 @@ async fn a_follow_up_asked_for_by_a_time_and_sent_late_is_late_to_the_minute() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_district_raises_the_level_instructs_and_reviews_the_closure() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let t = tree(&app).await;
+        let t0 = minute_now();
+        app.state.set_incident_clock_for_tests(Some(t0));
+        let officer = app.login("officer").await;
+        let leader = app.login("leader").await;
+        let head = app.login("head").await;
+        let district = app.login("district").await;
+
+        let r = officer
+            .json(
+                "/api/v1/incidents",
+                json!({ "unit_id": t.school, "kind": "data_breach", "level": "large", "title": "学生信息疑似泄露",
+                        "known_at": china(t0 - Duration::minutes(20)), "body": "发现学生名单被外传" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.json()["incident"]["id"].as_i64().unwrap();
+        // Phoned through first (the clock is met), the written 初报 after 签发.
+        let r = act(
+            &officer,
+            id,
+            json!({ "action": "phone", "to": [t.district], "at": china(t0 - Duration::minutes(10)) }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let d = r.json();
+        assert_eq!(clock(&d, "first_report")["state"], "on_time");
+        let hash = draft_hash(&d, "initial");
+        for (who, action) in [(&leader, "sign_off"), (&officer, "send")] {
+            let r = act(
+                who,
+                id,
+                json!({ "action": action, "report": "initial", "hash": hash, "to": [t.district] }),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+        let r = act(
+            &district,
+            id,
+            json!({ "action": "receive", "report": "initial" }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+        // The district raises it to 重大: from now it must go on to the city within the hour.
+        app.state
+            .set_incident_clock_for_tests(Some(t0 + Duration::minutes(30)));
+        let r = act(
+            &district,
+            id,
+            json!({ "action": "raise_level", "level": "general", "text": "降级" }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let r = act(
+            &district,
+            id,
+            json!({ "action": "raise_level", "level": "major", "text": "涉及学生人数较多" }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let d = r.json();
+        assert_eq!(d["level_id"], "major");
+        let relay = clock(&d, "relay");
+        assert_eq!(
+            (relay["unit_id"].as_i64(), relay["to_unit_id"].as_i64()),
+            (Some(t.district), Some(t.city))
+        );
+        let r = act(
+            &district,
+            id,
+            json!({ "action": "instruct", "text": "请立即固定证据，通知受影响家长" }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        // The school cannot relay or instruct; the district cannot write the school's log.
+        let r = act(&officer, id, json!({ "action": "instruct", "text": "x" })).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let r = act(&district, id, json!({ "action": "log", "text": "x" })).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+
+        // Closure needs the 终报 and the handling the level requires.
+        let r = act(
+            &officer,
+            id,
+            json!({ "action": "propose_closure", "summary": "已处置" }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("办结前须报送终报"), "{}", r.text);
+        for (i, text) in ["已启动应急预案", "已保存日志和截图"].iter().enumerate() {
+            let r = act(
+                &officer,
+                id,
+                json!({ "action": "log", "text": text, "handling": i }),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+        let r = act(&officer, id, json!({ "action": "end_handling" })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(clock(&r.json(), "final_report")["state"], "pending");
+        let r = officer
+            .json(
+                &format!("/api/v1/incidents/{id}/reports"),
+                json!({ "report": "final", "body": "已查明原因并整改" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let hash = draft_hash(&r.json(), "final");
+        // 重大 is signed off by the 第一责任人 now, not the 分管领导.
+        let r = act(
+            &leader,
+            id,
+            json!({ "action": "sign_off", "report": "final", "hash": hash }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        for (who, action) in [(&head, "sign_off"), (&officer, "send")] {
+            let r = act(
+                who,
+                id,
+                json!({ "action": action, "report": "final", "hash": hash, "to": [t.district] }),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+        let r = act(
+            &officer,
+            id,
+            json!({ "action": "propose_closure", "summary": "已处置完毕", "lessons": "加强数据管理" }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json()["stage"], "closure_in_review");
+        // The school cannot close it itself; the district returns it, then accepts it.
+        let r = act(&officer, id, json!({ "action": "accept_closure" })).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let r = district
+            .form(
+                &format!("/incidents/{id}/act"),
+                &[("action", "return_closure"), ("text", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("请填写内容"), "{}", r.text);
+        let r = act(
+            &district,
+            id,
+            json!({ "action": "return_closure", "text": "请补充整改情况" }),
+        )
+        .await;
+        assert_eq!(r.json()["stage"], "open");
+        let r = act(
+            &officer,
+            id,
+            json!({ "action": "propose_closure", "summary": "已处置完毕，整改已落实" }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let page = district.get(&format!("/incidents/{id}")).await;
+        assert!(page.text.contains("id=\"review-form\""), "{}", page.text);
+        let r = district
+            .form(
+                &format!("/incidents/{id}/act"),
+                &[("action", "accept_closure"), ("text", "同意办结")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let d = detail(&district, id).await;
+        assert_eq!(d["stage"], "closed");
+        let page = officer.get(&format!("/incidents/{id}")).await;
+        for text in [
+            "已办结",
+            "批示：请立即固定证据",
+            "调整级别为重大网络安全事件",
+            "办结审核退回：请补充整改情况",
+        ] {
+            assert!(page.text.contains(text), "{text}: {}", page.text);
+        }
+        let listed = officer
+            .get(&format!("/api/v1/incidents?unit={}&open=false", t.school))
+            .await;
+        assert_eq!(listed.json()[0]["incident"]["id"], id);
+        app.stop().await;
+    }
+}
