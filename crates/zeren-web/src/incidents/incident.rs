@@ -371,6 +371,9 @@ pub async fn create(state: &AppState, v: &Viewer, n: NewReport, lang: Lang) -> R
     if !access::acts_for(&state.store, v, unit.id).await? {
         return Err(Error::Forbidden);
     }
+    if unit.retired_on.is_some() {
+        return Err(Error::Invalid(t.s("inc.p.retired").into()));
+    }
     let me = person_of(v, lang)?;
     let ip = state
         .store
