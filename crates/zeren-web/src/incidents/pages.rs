@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-use serde::Deserialize;
 use zeren_core::incident::{Event, ReportKind, Stage};
 use zeren_core::org::PersonId;
 use zeren_policy::ClosureReviewer;
@@ -172,6 +171,8 @@ pub struct NewPage {
     pub levels: Vec<LevelChoice>,
     /// The level the typed numbers suggest (preselected after a refusal).
     pub suggested: String,
+    /// The level chosen, when the levels are fetched again as figures are typed.
+    pub chosen: String,
     /// What `known_at` shows before anything was typed: now, China time.
     pub now_input: String,
     pub refused: Refused,
@@ -181,15 +182,12 @@ impl NewPage {
     fn level_checked(&self, id: &str) -> bool {
         if self.refused.is("new") && !self.refused.value("new", "level").is_empty() {
             self.refused.has("new", "level", id)
+        } else if !self.chosen.is_empty() {
+            self.chosen == id
         } else {
             self.suggested == id
         }
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct NewQuery {
-    pub unit: Option<i64>,
 }
 
 async fn new_page(
@@ -251,18 +249,40 @@ async fn new_page(
         measures,
         levels,
         suggested,
+        chosen: String::new(),
         now_input: china_input(&state.now()),
         refused,
     })
 }
 
+/// The form; with figures typed (`fact_…`, as the form fetches its levels again when they
+/// change), the level they suggest is marked, and the level chosen stays chosen.
 pub async fn new_form(
     State(state): State<AppState>,
     v: Viewer,
     lang: Lang,
-    Query(q): Query<NewQuery>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Html<String>> {
-    render(&new_page(&state, &v, lang, q.unit, Refused::default(), String::new()).await?)
+    let get = |k: &str| crate::shared::extract::field(&q, k);
+    let unit = get("unit").parse().ok();
+    let mut page = new_page(&state, &v, lang, unit, Refused::default(), String::new()).await?;
+    if let Some(u) = &page.unit {
+        let nums = q
+            .iter()
+            .filter_map(|(k, x)| {
+                let m = k.strip_prefix("fact_")?;
+                x.trim().parse().ok().map(|n| (m.to_string(), n))
+            })
+            .collect();
+        if let Some(ip) = state.store.reader().await?.policy_in_force(u.id).await? {
+            let policy = state.installed_policy(ip.id).await?;
+            page.suggested = suggestion(&policy, &nums)
+                .map(|l| l.to_string())
+                .unwrap_or_default();
+        }
+    }
+    page.chosen = get("level");
+    render(&page)
 }
 
 fn raw_of(parts: &MultipartForm) -> RawReport {
