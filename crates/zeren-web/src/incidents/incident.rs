@@ -101,11 +101,6 @@ impl Loaded {
     }
 }
 
-/// The rules' facts of a stored incident.
-fn facts_of<'a>(incident: &Incident, policy: &'a Policy, unit_kind: &'a str) -> Facts<'a> {
-    zeren_store::incidents::facts_of(incident, policy, unit_kind)
-}
-
 pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
     let mut r = state.store.reader().await?;
     let incident = r.incident(id).await?.ok_or(Error::NotFound)?;
@@ -185,18 +180,19 @@ fn refusal(e: IncidentError) -> Error {
     Error::Fields(Problems::one(field, e.zh()))
 }
 
-/// Checks `action` by the viewer against the incident's state at the incident clock's now and
-/// appends its event. `seen` is the number of events the viewer saw; if the incident moved on
-/// since, or another act takes the same place at the same moment, the viewer gets a conflict.
-pub async fn act(
+/// Checks `action` by the viewer (who they are to the incident as loaded) against the incident's
+/// state at the incident clock's now and appends its event. `seen` is the number of events the
+/// viewer saw; if the incident moved on since, or another act takes the same place at the same
+/// moment, the viewer gets a conflict.
+async fn act(
     state: &AppState,
     v: &Viewer,
-    id: i64,
+    (l, part): (Loaded, Part),
     action: Action,
     seen: Option<i64>,
     lang: Lang,
 ) -> Result<()> {
-    let (l, part) = load_visible(state, v, id).await?;
+    let id = l.incident.id;
     let unit = match part {
         Part::Reporter => l.incident.unit_id,
         Part::Recipient(u) => u,
@@ -756,6 +752,5 @@ pub async fn act_input(
     }
     let seen = input.seen;
     let action = input.action(&l, part, lang)?;
-    drop(l);
-    act(state, v, id, action, seen, lang).await
+    act(state, v, (l, part), action, seen, lang).await
 }
