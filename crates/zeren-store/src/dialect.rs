@@ -82,6 +82,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0070_receipts.sql"),
     },
     Migration {
+        version: 80,
+        name: "incidents",
+        sqlite: include_str!("../migrations/sqlite/0080_incidents.sql"),
+        postgres: include_str!("../migrations/postgres/0080_incidents.sql"),
+    },
+    Migration {
         version: 110,
         name: "token_use",
         sqlite: include_str!("../migrations/sqlite/0110_token_use.sql"),

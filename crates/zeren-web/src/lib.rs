@@ -2,12 +2,13 @@
 //! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
 //!
 //! `shared/` is the ground every feature stands on; each feature (`org/`, `accounts/`, `audit/`,
-//! `work/`, `ledger/`, `reviews/`) has its own folder with its routes, pages, API handlers and
+//! `work/`, `ledger/`, `reviews/`, `incidents/`) has its own folder with its routes, pages, API handlers and
 //! messages, and never imports another feature. This file wires them together. See
 //! `docs/architecture.md`.
 
 mod accounts;
 mod audit;
+mod incidents;
 mod ledger;
 pub mod openapi;
 mod org;
@@ -33,6 +34,7 @@ pub use shared::{auth, clock::today, context, i18n, packs, totp};
 static CATALOGUES: &[shared::i18n::Catalogue] = &[
     accounts::messages::MESSAGES,
     audit::messages::MESSAGES,
+    incidents::messages::MESSAGES,
     ledger::messages::MESSAGES,
     org::messages::MESSAGES,
     reviews::messages::MESSAGES,
@@ -48,6 +50,7 @@ pub(crate) fn api_router() -> ApiRouter {
         .merge(audit::api())
         .merge(ledger::api())
         .merge(reviews::api())
+        .merge(incidents::api())
 }
 
 /// The whole application as a router.
@@ -66,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(work::routes())
         .merge(ledger::routes())
         .merge(reviews::routes())
+        .merge(incidents::routes())
         .nest("/api/v1", api)
         .fallback(site::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -167,7 +171,15 @@ mod tests {
     /// imports no feature, and its modules import one another without a cycle.
     #[test]
     fn features_meet_only_through_shared() {
-        const FEATURES: &[&str] = &["accounts", "audit", "ledger", "org", "reviews", "work"];
+        const FEATURES: &[&str] = &[
+            "accounts",
+            "audit",
+            "incidents",
+            "ledger",
+            "org",
+            "reviews",
+            "work",
+        ];
         const APP: &[&str] = &["site", "security", "openapi"];
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         // Code lines only: a comment may name anything.

@@ -27,6 +27,7 @@ fn parts() -> ApiDoc {
         .merge(crate::audit::doc())
         .merge(crate::ledger::doc())
         .merge(crate::reviews::doc())
+        .merge(crate::incidents::doc())
 }
 
 pub fn spec() -> Value {

@@ -93,6 +93,15 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("grant.remove", "撤销权限", "permission removed"),
     ("grant.set", "授予权限", "permission granted"),
+    ("incident.create", "报告突发事件", "incident reported"),
+    ("incident.event", "突发事件办理", "incident step taken"),
+    ("incident.import", "导入突发事件", "incident imported"),
+    (
+        "incident.import_event",
+        "导入突发事件办理记录",
+        "incident step imported",
+    ),
+    ("incident.report", "起草事件报告", "incident report drafted"),
     ("login.failure", "登录失败", "failed login"),
     (
         "login.locked",

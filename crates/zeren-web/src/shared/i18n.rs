@@ -153,6 +153,7 @@ pub static SHARED: Catalogue = &[
     ("form.refused", "未保存：请按标出的提示改正后重新提交，已填写的内容都保留着。", "Not saved: correct what is marked and submit again; what you entered is kept."),
     ("nav.accounts", "账号管理", "Accounts"),
     ("nav.audit", "审计日志", "Audit log"),
+    ("nav.incidents", "突发事件", "Incidents"),
     ("nav.logout", "退出", "Log out"),
     ("nav.pending", "待签收", "To acknowledge"),
     ("nav.reviews", "审核", "Reviews"),

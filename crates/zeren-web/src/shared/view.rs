@@ -80,6 +80,11 @@ impl Chrome {
         super::clock::local(t)
     }
 
+    /// A moment on the incident wall clock: 2026年12月10日 14:30 (China time).
+    pub fn wall(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        super::clock::wall(t)
+    }
+
     /// 第3版 / v3.
     pub fn version(&self, n: &i64) -> String {
         format!(

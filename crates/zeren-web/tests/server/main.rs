@@ -8,6 +8,7 @@ mod english;
 mod forms;
 mod helpers;
 mod imports;
+mod incidents;
 mod journey;
 mod ledger;
 mod matrix;

@@ -36,7 +36,7 @@ enum Body {
 struct Route {
     method: &'static str,
     /// `{A}` the unit, `{P}` a person, `{S}` an assignment, `{B}` a body, `{U}` an account,
-    /// `{G}` a grant, `{T}` a token.
+    /// `{G}` a grant, `{T}` a token, `{N}` an incident, `{V}` its report version.
     path: &'static str,
     need: Need,
     body: Body,
@@ -500,6 +500,42 @@ const ROUTES: &[Route] = &[
         Read,
         B::None,
     ),
+    // Incidents: {N} an incident of the unit with its 初报 drafted, {V} that version (with a
+    // file). The accounts are not linked to people, so the rules refuse what access lets through.
+    r("GET", "/incidents", Session, B::None),
+    r("GET", "/incidents/new?unit={A}", Edit, B::None),
+    r("POST", "/incidents", Edit, B::Multipart("incident")),
+    r("GET", "/incidents/{N}", Read, B::None),
+    r("POST", "/incidents/{N}/reports", Edit, B::Multipart("file")),
+    r(
+        "POST",
+        "/incidents/{N}/act",
+        Edit,
+        B::Form(&[("action", "log"), ("text", "矩阵")]),
+    ),
+    r("GET", "/incidents/{N}/files/{V}/0", Read, B::None),
+    r("GET", "/api/v1/incidents?unit={A}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/incidents",
+        Edit,
+        B::Json(
+            r#"{"unit_id": {A}, "level": "major", "title": "矩阵", "known_at": "2026-01-01T08:00", "body": "矩阵"}"#,
+        ),
+    ),
+    r("GET", "/api/v1/incidents/{N}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/incidents/{N}/reports",
+        Edit,
+        B::Json(r#"{"report": "initial", "body": "矩阵"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/incidents/{N}/actions",
+        Edit,
+        B::Json(r#"{"action": "log", "text": "矩阵"}"#),
+    ),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
@@ -626,6 +662,8 @@ struct Ids {
     channel: i64,
     install: i64,
     kid: i64,
+    incident: i64,
+    incident_version: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -643,6 +681,8 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{C}", &ids.channel.to_string())
         .replace("{X}", &ids.install.to_string())
         .replace("{K}", &ids.kid.to_string())
+        .replace("{N}", &ids.incident.to_string())
+        .replace("{V}", &ids.incident_version.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -667,6 +707,20 @@ async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
         (_, Body::Multipart("pack")) => {
             c.multipart(&path, &[("pack", None, b"district-school")])
                 .await
+        }
+        (_, Body::Multipart("incident")) => {
+            let unit = ids.unit.to_string();
+            c.multipart(
+                &path,
+                &[
+                    ("unit_id", None, unit.as_bytes()),
+                    ("title", None, "矩阵".as_bytes()),
+                    ("level", None, b"major"),
+                    ("known_at", None, b"2026-01-01T08:00"),
+                    ("body", None, "矩阵".as_bytes()),
+                ],
+            )
+            .await
         }
         (_, Body::Multipart(_)) => {
             c.multipart(
@@ -793,6 +847,7 @@ async fn every_route_checks_access_on_the_server() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let reported = r.json()["record"]["id"].as_i64().unwrap();
         let (item, channel) = review_objects(&app, a, person).await;
+        let (incident, incident_version) = incident_objects(&app, a, person).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -903,6 +958,8 @@ async fn every_route_checks_access_on_the_server() {
                     reported,
                     item,
                     channel,
+                    incident,
+                    incident_version,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -1156,4 +1213,63 @@ async fn administrators_restrain_each_other() {
         assert!(sys_row.contains("zeren account reset"));
         app.stop().await;
     }
+}
+
+/// An incident of `unit` reported by `person`, its 初报 drafted with a file: (incident, version).
+async fn incident_objects(app: &App, unit: i64, person: i64) -> (i64, i64) {
+    use zeren_store::incidents::*;
+    let policy = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .policy_in_force(unit)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let incident = w
+        .create_incident(&NewIncident {
+            unit_id: unit,
+            installed_policy_id: policy.id,
+            level_id: "major".into(),
+            title: "矩阵事件".into(),
+            known_at: zeren_store::now(),
+            reporter_person_id: person,
+            ..NewIncident::default()
+        })
+        .await
+        .unwrap();
+    let sha = w.put_attachment(b"x", "text/plain").await.unwrap();
+    let version = NewReportVersion {
+        report: "initial".into(),
+        body: "矩阵".into(),
+        measures: String::new(),
+        attachments: vec![("x.txt".into(), sha)],
+    };
+    let v = w
+        .add_incident_report_version(incident.id, &version)
+        .await
+        .unwrap();
+    let drafted = zeren_core::incident::Event::Drafted {
+        report: zeren_core::incident::ReportKind::Initial,
+        by: zeren_core::org::PersonId(person),
+        at: zeren_store::now(),
+        hash: v.hash.clone(),
+    };
+    w.append_incident_event(
+        incident.id,
+        0,
+        &drafted,
+        zeren_core::incident::Stage::Open,
+        &zeren_policy::LevelId::parse("major").unwrap(),
+    )
+    .await
+    .unwrap();
+    w.commit().await.unwrap();
+    (incident.id, v.id)
 }
