@@ -81,6 +81,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0070_receipts.sql"),
         postgres: include_str!("../migrations/postgres/0070_receipts.sql"),
     },
+    Migration {
+        version: 90,
+        name: "oversight",
+        sqlite: include_str!("../migrations/sqlite/0090_oversight.sql"),
+        postgres: include_str!("../migrations/postgres/0090_oversight.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

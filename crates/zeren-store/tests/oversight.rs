@@ -1,0 +1,234 @@
+//! The dashboard's counts against the obligations they summarise: kept in step by every write
+//! (obligations created and removed, records entered and corrected), equal to a rebuild, and
+//! read correctly for any day whatever the rows' pivot. SQLite always, PostgreSQL with
+//! ZEREN_TEST_DATABASE_URL.
+
+use chrono::{Datelike, NaiveDate};
+use zeren_core::oversight::{fulfilled_on, Counts, Standing};
+use zeren_policy::calendar::WorkCalendar;
+use zeren_store::ledger::*;
+use zeren_store::materialise::materialise_all;
+use zeren_store::oversight::{OversightRead, Scope};
+use zeren_store::testdb::TestDb;
+use zeren_store::*;
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// How `unit`'s subtree stands on `today` for `year`, computed from the obligations themselves.
+async fn expected(store: &Store, unit: i64, year: i32, today: NaiveDate) -> Standing {
+    let rows = store
+        .reader()
+        .await
+        .unwrap()
+        .obligations(&ObligationFilter {
+            subtree_of: Some(unit),
+            ..ObligationFilter::default()
+        })
+        .await
+        .unwrap();
+    let (mut all, mut past) = (Counts::default(), Counts::default());
+    for p in rows.iter().filter(|p| p.obligation.due_on.year() == year) {
+        let c = Counts::one(
+            p.obligation.due_on,
+            fulfilled_on(p.obligation.times as u32, &p.work_dates),
+        );
+        all = all.plus(c);
+        if p.obligation.due_on < today {
+            past = past.plus(c);
+        }
+    }
+    Standing::of(all, past)
+}
+
+async fn tally(store: &Store) -> Vec<(i64, NaiveDate, String, i64, i64, i64)> {
+    let mut r = store.reader().await.unwrap();
+    let units: Vec<i64> = r.root_units().await.unwrap().iter().map(|u| u.id).collect();
+    let mut all = Vec::new();
+    for u in units {
+        for s in r.subtree(u).await.unwrap() {
+            all.push(s.id);
+        }
+    }
+    let mut rows: Vec<_> = r
+        .tally_rows(&all, day("2000-01-01"), day("2100-12-31"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.unit_id, t.due_on, t.duty_id, t.total, t.on_time, t.late))
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn the_counts_follow_every_write_and_equal_a_rebuild() {
+    let cal = WorkCalendar::bundled();
+    for db in TestDb::all().await {
+        let store = Store::open(&db.url, HashAlg::Sha256).await.unwrap();
+        let pack = zeren_policy::packs::get("district-school").unwrap();
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let bureau = w.create_unit(None, "河东区教体局", "局").await.unwrap();
+        let mut schools = Vec::new();
+        for name in ["第一中学", "第二中学"] {
+            let s = w.create_unit(Some(bureau.id), name, "学校").await.unwrap();
+            w.install_policy(s.id, pack.id, "1", "办法", pack.text, "x")
+                .await
+                .unwrap();
+            let inst = w.policy_in_force(s.id).await.unwrap().unwrap();
+            w.set_policy_effective_from(inst.id, day("2025-01-01"))
+                .await
+                .unwrap();
+            schools.push(s.id);
+        }
+        let branch = w
+            .create_unit(Some(schools[0]), "第一中学党支部", "党支部")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        // A year of obligations, month by month.
+        let mut d = day("2025-01-15");
+        while d <= day("2026-03-15") {
+            materialise_all(&store, d, &cal).await.unwrap();
+            d = d.checked_add_months(chrono::Months::new(1)).unwrap();
+        }
+        // Records: some on time, some late, one corrected from late to on time.
+        let obligations = store
+            .reader()
+            .await
+            .unwrap()
+            .obligations(&ObligationFilter {
+                subtree_of: Some(bureau.id),
+                due_to: Some(day("2026-02-28")),
+                ..ObligationFilter::default()
+            })
+            .await
+            .unwrap();
+        assert!(obligations.len() > 10, "{}", obligations.len());
+        let mut corrected = None;
+        for (i, p) in obligations.iter().enumerate() {
+            let o = &p.obligation;
+            let work_date = match i % 4 {
+                0 => o.period_start,
+                1 => o.due_on + chrono::Days::new(5),
+                2 => continue,
+                _ => o.due_on,
+            };
+            let mut w = store.write(&Actor::system()).await.unwrap();
+            let h = w
+                .create_record(
+                    o.id,
+                    &NewVersion {
+                        work_date,
+                        content: "学习".into(),
+                        ..NewVersion::default()
+                    },
+                )
+                .await
+                .unwrap();
+            if i % 4 == 1 && corrected.is_none() {
+                w.correct_record(
+                    h.record.id,
+                    1,
+                    &NewVersion {
+                        work_date: o.period_start,
+                        content: "更正日期".into(),
+                        reason: Some("日期填错".into()),
+                        ..NewVersion::default()
+                    },
+                )
+                .await
+                .unwrap();
+                corrected = Some(o.id);
+            }
+            w.commit().await.unwrap();
+        }
+        assert!(corrected.is_some());
+        // A unit created after the history: the closure covers it.
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let late_branch = w
+            .create_unit(Some(branch.id), "第一中学教研组", "教研组")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let mut r = store.reader().await.unwrap();
+        assert_eq!(
+            r.ancestors_of(late_branch.id).await.unwrap(),
+            vec![late_branch.id, branch.id, schools[0], bureau.id]
+        );
+        assert!(r.is_within(late_branch.id, bureau.id).await.unwrap());
+        assert!(!r.is_within(schools[1], schools[0]).await.unwrap());
+        assert_eq!(r.subtree_size(bureau.id).await.unwrap(), 5);
+        drop(r);
+
+        // Read on several days, with the pivots where the writes left them and after moving them.
+        for (pivot_to, today) in [
+            (None, day("2026-03-20")),
+            (None, day("2025-06-30")),
+            (Some(day("2025-08-01")), day("2026-01-31")),
+            (Some(day("2026-12-31")), day("2025-07-01")),
+        ] {
+            if let Some(p) = pivot_to {
+                let mut w = store.write(&Actor::system()).await.unwrap();
+                w.move_oversight_pivots(p).await.unwrap();
+                w.commit().await.unwrap();
+            }
+            for year in [2025, 2026] {
+                let mut r = store.reader().await.unwrap();
+                let got = r
+                    .standings(Scope::Unit(bureau.id), year, today)
+                    .await
+                    .unwrap();
+                let children = r
+                    .standings(Scope::Children(bureau.id), year, today)
+                    .await
+                    .unwrap();
+                drop(r);
+                assert_eq!(got.len(), 1);
+                assert_eq!(
+                    got[0].1,
+                    expected(&store, bureau.id, year, today).await,
+                    "bureau {year} on {today} (pivot moved to {pivot_to:?})"
+                );
+                assert_eq!(children.len(), 2);
+                for (unit, s) in children {
+                    assert_eq!(s, expected(&store, unit, year, today).await, "{unit}");
+                }
+            }
+        }
+
+        // Removing the second school's policy takes its future obligations; the counts follow.
+        let inst = store
+            .reader()
+            .await
+            .unwrap()
+            .policy_in_force(schools[1])
+            .await
+            .unwrap()
+            .unwrap();
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.remove_installation(inst.id).await.unwrap();
+        w.commit().await.unwrap();
+        materialise_all(&store, day("2026-03-15"), &cal)
+            .await
+            .unwrap();
+        let kept = tally(&store).await;
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.rebuild_oversight().await.unwrap();
+        w.commit().await.unwrap();
+        let rebuilt = tally(&store).await;
+        assert!(!kept.is_empty());
+        assert_eq!(kept, rebuilt, "kept counts equal a rebuild");
+        let today = day("2026-03-20");
+        let mut r = store.reader().await.unwrap();
+        let got = r
+            .standings(Scope::Unit(bureau.id), 2026, today)
+            .await
+            .unwrap();
+        drop(r);
+        assert_eq!(got[0].1, expected(&store, bureau.id, 2026, today).await);
+        store.close().await;
+        db.drop_db().await;
+    }
+}
