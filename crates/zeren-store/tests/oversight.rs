@@ -198,21 +198,45 @@ async fn the_counts_follow_every_write_and_equal_a_rebuild() {
             }
         }
 
-        // Removing the second school's policy takes its future obligations; the counts follow.
+        // The second school merges into the first on 1 February 2026: its unended obligations
+        // without records go, its history stays where it was (under the bureau, counted in
+        // its past periods). The late branch is retired outright.
+        let before_merge = expected(&store, schools[1], 2025, day("2026-03-20")).await;
+        assert!(before_merge.due > 0);
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.retire_unit(schools[1], day("2026-02-01"), "撤并", Some(schools[0]))
+            .await
+            .unwrap();
+        w.retire_unit(late_branch.id, day("2026-02-01"), "撤销", None)
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let mut r = store.reader().await.unwrap();
+        let children = r
+            .standings(Scope::Children(bureau.id), 2025, day("2026-03-20"))
+            .await
+            .unwrap();
+        drop(r);
+        let merged = children.iter().find(|(u, _)| *u == schools[1]).unwrap().1;
+        assert_eq!(merged, before_merge, "a merged unit's past still counts");
+        // Removing the first school's policy takes its future obligations (the materialiser);
+        // the counts follow.
         let inst = store
             .reader()
             .await
             .unwrap()
-            .policy_in_force(schools[1])
+            .policy_in_force(schools[0])
             .await
             .unwrap()
             .unwrap();
         let mut w = store.write(&Actor::system()).await.unwrap();
         w.remove_installation(inst.id).await.unwrap();
         w.commit().await.unwrap();
-        materialise_all(&store, day("2026-03-15"), &cal)
+        let removed = materialise_all(&store, day("2026-03-15"), &cal)
             .await
-            .unwrap();
+            .unwrap()
+            .removed;
+        assert!(removed > 0, "the materialiser removed obligations");
         let kept = tally(&store).await;
         let mut w = store.write(&Actor::system()).await.unwrap();
         w.rebuild_oversight().await.unwrap();
@@ -221,13 +245,24 @@ async fn the_counts_follow_every_write_and_equal_a_rebuild() {
         assert!(!kept.is_empty());
         assert_eq!(kept, rebuilt, "kept counts equal a rebuild");
         let today = day("2026-03-20");
-        let mut r = store.reader().await.unwrap();
-        let got = r
-            .standings(Scope::Unit(bureau.id), 2026, today)
-            .await
-            .unwrap();
-        drop(r);
-        assert_eq!(got[0].1, expected(&store, bureau.id, 2026, today).await);
+        for year in [2025, 2026] {
+            let mut r = store.reader().await.unwrap();
+            let got = r
+                .standings(Scope::Unit(bureau.id), year, today)
+                .await
+                .unwrap();
+            let children = r
+                .standings(Scope::Children(bureau.id), year, today)
+                .await
+                .unwrap();
+            drop(r);
+            // No row is nothing counted: 2026's obligations all went with the policy.
+            let got = got.first().map(|g| g.1).unwrap_or_default();
+            assert_eq!(got, expected(&store, bureau.id, year, today).await);
+            for (unit, s) in children {
+                assert_eq!(s, expected(&store, unit, year, today).await, "{unit}");
+            }
+        }
         store.close().await;
         db.drop_db().await;
     }
