@@ -65,8 +65,9 @@ pub fn fulfilled_on(times: u32, work_dates: &[NaiveDate]) -> Option<NaiveDate> {
     Some(d[needed - 1])
 }
 
-/// How a set of obligations stands on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+/// How a set of obligations stands on a day. Serialised with what follows from the counts
+/// (`upcoming`, `completion`, `on_time_rate`, `heat`), as the API answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Standing {
     /// Due before the day.
     pub due: i64,
@@ -138,6 +139,37 @@ impl Standing {
         }
     }
 
+    /// What is left of a subtree's standing without some of its parts (its children's: the
+    /// unit's own obligations).
+    pub fn minus(self, o: Standing) -> Standing {
+        Standing {
+            due: self.due - o.due,
+            on_time: self.on_time - o.on_time,
+            late: self.late - o.late,
+            overdue: self.overdue - o.overdue,
+            ahead: self.ahead - o.ahead,
+            ahead_done: self.ahead_done - o.ahead_done,
+        }
+    }
+
+    /// How many obligations in all, due or not.
+    pub fn total(&self) -> i64 {
+        self.due + self.ahead
+    }
+
+    /// How many of one kind, by its word in links and the API (`due`, `done_on_time`,
+    /// `done_late`, `overdue`, `upcoming`, `done_ahead`).
+    pub fn count(&self, which: Which) -> i64 {
+        match which {
+            Which::Due => self.due,
+            Which::OnTime => self.on_time,
+            Which::Late => self.late,
+            Which::Overdue => self.overdue,
+            Which::Upcoming => self.upcoming(),
+            Which::DoneAhead => self.ahead_done,
+        }
+    }
+
     /// Not due yet and not done.
     pub fn upcoming(&self) -> i64 {
         self.ahead - self.ahead_done
@@ -183,6 +215,79 @@ impl Standing {
             )
         };
         key(self).cmp(&key(o))
+    }
+}
+
+impl Serialize for Standing {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Standing", 10)?;
+        m.serialize_field("due", &self.due)?;
+        m.serialize_field("on_time", &self.on_time)?;
+        m.serialize_field("late", &self.late)?;
+        m.serialize_field("overdue", &self.overdue)?;
+        m.serialize_field("ahead", &self.ahead)?;
+        m.serialize_field("ahead_done", &self.ahead_done)?;
+        m.serialize_field("upcoming", &self.upcoming())?;
+        m.serialize_field("completion", &self.completion())?;
+        m.serialize_field("on_time_rate", &self.on_time_rate())?;
+        m.serialize_field("heat", &self.heat())?;
+        m.end()
+    }
+}
+
+/// Which obligations of a standing a number counts (and a drill-down lists): of those due
+/// before the day, all, the ones done on time, done late or still open (overdue); of those not
+/// due yet, the ones still open (upcoming) and the ones already done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Which {
+    Due,
+    #[serde(rename = "done_on_time")]
+    OnTime,
+    #[serde(rename = "done_late")]
+    Late,
+    Overdue,
+    Upcoming,
+    DoneAhead,
+}
+
+impl Which {
+    pub const ALL: [Which; 6] = [
+        Which::Due,
+        Which::OnTime,
+        Which::Late,
+        Which::Overdue,
+        Which::Upcoming,
+        Which::DoneAhead,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Which::Due => "due",
+            Which::OnTime => "done_on_time",
+            Which::Late => "done_late",
+            Which::Overdue => "overdue",
+            Which::Upcoming => "upcoming",
+            Which::DoneAhead => "done_ahead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Which> {
+        Which::ALL.into_iter().find(|w| w.word() == s)
+    }
+
+    /// Whether one obligation due on `due`, fulfilled on `done_on`, is of this kind on `today`.
+    pub fn holds(self, due: NaiveDate, done_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+        let past = due < today;
+        match self {
+            Which::Due => past,
+            Which::OnTime => past && done_on.is_some_and(|d| d <= due),
+            Which::Late => past && done_on.is_some_and(|d| d > due),
+            Which::Overdue => past && done_on.is_none(),
+            Which::Upcoming => !past && done_on.is_none(),
+            Which::DoneAhead => !past && done_on.is_some(),
+        }
     }
 }
 
@@ -442,6 +547,37 @@ mod tests {
     }
 
     proptest! {
+        /// Each kind's count in a standing is the number of obligations it holds for, and the
+        /// kinds split the obligations as the page shows them.
+        #[test]
+        fn kinds_count_what_they_hold(
+            obs in proptest::collection::vec((0i64..60, proptest::option::of(-10i64..70)), 0..30),
+            today_off in 0i64..60,
+        ) {
+            let base = d(2026, 1, 1);
+            let today = base + chrono::Duration::days(today_off);
+            let (mut all, mut past) = (Counts::default(), Counts::default());
+            let obs: Vec<(NaiveDate, Option<NaiveDate>)> = obs
+                .into_iter()
+                .map(|(due, done)| (base + chrono::Duration::days(due), done.map(|x| base + chrono::Duration::days(x))))
+                .collect();
+            for (due, done) in &obs {
+                let c = Counts::one(*due, *done);
+                all = all.plus(c);
+                if *due < today {
+                    past = past.plus(c);
+                }
+            }
+            let s = Standing::of(all, past);
+            for w in Which::ALL {
+                let n = obs.iter().filter(|(due, done)| w.holds(*due, *done, today)).count() as i64;
+                prop_assert_eq!(s.count(w), n, "{:?}", w);
+                prop_assert_eq!(Which::parse(w.word()), Some(w));
+            }
+            prop_assert_eq!(s.on_time + s.late + s.overdue, s.due);
+            prop_assert_eq!(s.due + s.upcoming() + s.ahead_done, obs.len() as i64);
+        }
+
         /// The day kept with an obligation says what the ledger's status says: done on time,
         /// done late, or not done.
         #[test]

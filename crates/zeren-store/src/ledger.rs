@@ -260,7 +260,7 @@ enum Bind {
 }
 
 /// The current version of record `r` is neither acknowledged nor returned: it waits for 签收.
-const AWAITING: &str = "NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
+pub(crate) const AWAITING: &str = "NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
     AND NOT EXISTS (SELECT 1 FROM record_returns x WHERE x.record_id = r.id AND x.version = r.current_version)";
 
 /// The units where an account may edit (its edit and administer grants and everything below).

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use zeren_core::oversight::{fulfilled_on, Counts, Standing};
+use zeren_core::oversight::{by_month, fulfilled_on, Age, Counts, MonthPoint, Standing, Which};
 
 use crate::read::Read;
 use crate::{run, Result, Write};
@@ -66,42 +66,118 @@ impl Scope {
     }
 }
 
-/// Which obligations a drill-down lists: of those due before the day, the ones done on time,
-/// done late or still open (overdue); or those not due yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fulfilment {
-    OnTime,
-    Late,
-    Overdue,
-    Upcoming,
+/// The SQL condition for obligations of a kind on the day (`$2`), as [`Which::holds`] decides.
+fn which_cond(which: Which) -> &'static str {
+    // Every condition names the day ($2): PostgreSQL refuses a parameter it cannot type.
+    match which {
+        Which::Due => "o.due_on < $2",
+        Which::OnTime => "o.due_on < $2 AND o.done_on IS NOT NULL AND o.done_on <= o.due_on",
+        Which::Late => "o.due_on < $2 AND o.done_on IS NOT NULL AND o.done_on > o.due_on",
+        Which::Overdue => "o.due_on < $2 AND o.done_on IS NULL",
+        Which::Upcoming => "o.due_on >= $2 AND o.done_on IS NULL",
+        Which::DoneAhead => "o.due_on >= $2 AND o.done_on IS NOT NULL",
+    }
 }
 
-impl Fulfilment {
-    pub fn parse(s: &str) -> Option<Fulfilment> {
-        Some(match s {
-            "done_on_time" => Fulfilment::OnTime,
-            "done_late" => Fulfilment::Late,
-            "overdue" => Fulfilment::Overdue,
-            "upcoming" => Fulfilment::Upcoming,
-            _ => return None,
-        })
-    }
-    fn cond(self) -> &'static str {
-        match self {
-            // Every condition names the day ($2): PostgreSQL refuses a parameter it cannot type.
-            Fulfilment::OnTime => {
-                "o.due_on < $2 AND o.done_on IS NOT NULL AND o.done_on <= o.due_on"
-            }
-            Fulfilment::Late => "o.due_on < $2 AND o.done_on IS NOT NULL AND o.done_on > o.due_on",
-            Fulfilment::Overdue => "o.due_on < $2 AND o.done_on IS NULL",
-            Fulfilment::Upcoming => "o.due_on >= $2",
-        }
-    }
+/// How a unit's subtree (or the unit alone) stands for one duty.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DutyStanding {
+    pub unit_id: i64,
+    pub policy_id: String,
+    pub duty_id: String,
+    pub title: String,
+    pub standing: Standing,
+}
+
+/// Whose obligations a drill-down lists: a unit's whole subtree, or the unit's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    Subtree(i64),
+    Own(i64),
+}
+
+/// What a drill-down lists: whose, which duty (policy, duty), due when, of what kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Drill {
+    pub reach: Reach,
+    pub duty: Option<(String, String)>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub which: Which,
+}
+
+/// A report from a unit below waiting for its parent's 签收, and since when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PendingReport {
+    pub record_id: i64,
+    pub version: i64,
+    pub obligation_id: i64,
+    pub title: String,
+    pub period_label: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub parent_id: i64,
+    pub parent_name: String,
+    pub reported_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A unit on the dashboard: a unit directly below with its whole subtree, or the unit's own
+/// obligations (`own`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnitStanding {
+    pub unit_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub own: bool,
+    pub retired: bool,
+    pub standing: Standing,
+}
+
+/// One row of the heat map: a unit of [`Dashboard::units`] and, for each duty of
+/// [`Dashboard::duties`] in that order, how it stands (none: the unit has no such obligation).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HeatRow {
+    pub unit_id: i64,
+    pub own: bool,
+    pub cells: Vec<Option<Standing>>,
+}
+
+/// How many reports have waited for 签收 for how long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct AgeCount {
+    pub age: Age,
+    pub count: i64,
+}
+
+/// The parent's dashboard over a unit's subtree for the obligations due in a year, as it stands
+/// on a day: the whole, per unit below (worst first), per duty (worst first), a heat map of the
+/// worst units × duties, the trend by month of due date, and the reports waiting for 签收.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Dashboard {
+    pub unit_id: i64,
+    pub year: i32,
+    pub today: NaiveDate,
+    /// How many units the subtree has, the unit included.
+    pub units_in_subtree: i64,
+    pub standing: Standing,
+    pub units: Vec<UnitStanding>,
+    pub duties: Vec<DutyStanding>,
+    pub heat: Vec<HeatRow>,
+    pub months: Vec<MonthPoint>,
+    pub pending: i64,
+    pub pending_by_age: Vec<AgeCount>,
+    /// The oldest reports waiting, at most as many as asked for.
+    pub pending_oldest: Vec<PendingReport>,
 }
 
 /// Today in China, for the pivot of a new year row (any date would do: readers correct for it).
 fn china_today() -> NaiveDate {
-    (crate::now() + chrono::Duration::hours(8)).date_naive()
+    china_date(&crate::now())
+}
+
+/// The day a moment falls on in China (UTC+8).
+fn china_date(t: &chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    (*t + chrono::Duration::hours(8)).date_naive()
 }
 
 fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
@@ -109,6 +185,21 @@ fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
         NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
         NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
     )
+}
+
+/// (unit, policy, duty, title, all: total, on_time, late, past: total, on_time, late).
+type DutyRow = (i64, String, String, String, i64, i64, i64, i64, i64, i64);
+
+impl From<DutyRow> for DutyStanding {
+    fn from((unit_id, policy_id, duty_id, title, t, o, l, pt, po, pl): DutyRow) -> DutyStanding {
+        DutyStanding {
+            unit_id,
+            policy_id,
+            duty_id,
+            title,
+            standing: Standing::of(Counts::new(t, o, l), Counts::new(pt, po, pl)),
+        }
+    }
 }
 
 /// (unit, total, on_time, late) as a query returns them.
@@ -205,61 +296,342 @@ pub trait OversightRead: Read {
         Ok(out)
     }
 
-    /// The obligations of `unit`'s subtree (of one duty, when given) due from `from` to `to` that
-    /// stand as `which` on `today`, by due date, at most `limit`; and how many there are.
-    #[allow(clippy::too_many_arguments)]
-    async fn obligations_standing(
+    /// How each unit's subtree stands per duty for the obligations due from `from` to `to`, from
+    /// the tally (a few rows per duty and due date, whatever the subtree's size).
+    async fn duty_standings(
         &mut self,
-        unit: i64,
-        duty: Option<(&str, &str)>,
-        which: Fulfilment,
+        units: &[i64],
         from: NaiveDate,
         to: NaiveDate,
         today: NaiveDate,
+    ) -> Result<Vec<DutyStanding>> {
+        let mut out = Vec::new();
+        for chunk in units.chunks(200) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+            let sql = format!(
+                "SELECT unit_id, policy_id, duty_id, MAX(title),
+                    CAST(SUM(total) AS BIGINT), CAST(SUM(on_time) AS BIGINT), CAST(SUM(late) AS BIGINT),
+                    CAST(SUM(CASE WHEN due_on < $3 THEN total ELSE 0 END) AS BIGINT),
+                    CAST(SUM(CASE WHEN due_on < $3 THEN on_time ELSE 0 END) AS BIGINT),
+                    CAST(SUM(CASE WHEN due_on < $3 THEN late ELSE 0 END) AS BIGINT)
+                 FROM oversight_tally
+                 WHERE due_on >= $1 AND due_on <= $2 AND unit_id IN ({})
+                 GROUP BY unit_id, policy_id, duty_id
+                 HAVING SUM(total) <> 0
+                 ORDER BY unit_id, policy_id, duty_id",
+                marks.join(", ")
+            );
+            let rows: Vec<DutyRow> = run!(self.conn(), |c| {
+                let mut q = sqlx::query_as(&sql).bind(from).bind(to).bind(today);
+                for u in chunk {
+                    q = q.bind(*u);
+                }
+                q.fetch_all(&mut *c).await
+            })?;
+            out.extend(rows.into_iter().map(DutyStanding::from));
+        }
+        Ok(out)
+    }
+
+    /// How the unit's own obligations (not those of units below) stand per duty: read from the
+    /// obligations, which are indexed by unit and due date.
+    async fn own_duty_standings(
+        &mut self,
+        unit: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<DutyStanding>> {
+        let rows: Vec<DutyRow> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT o.unit_id, o.policy_id, o.duty_id, MAX(o.title),
+                COUNT(*),
+                CAST(SUM(CASE WHEN o.done_on IS NOT NULL AND o.done_on <= o.due_on THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN o.done_on IS NOT NULL AND o.done_on > o.due_on THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN o.due_on < $4 THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN o.due_on < $4 AND o.done_on IS NOT NULL AND o.done_on <= o.due_on THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN o.due_on < $4 AND o.done_on IS NOT NULL AND o.done_on > o.due_on THEN 1 ELSE 0 END) AS BIGINT)
+             FROM obligations o
+             WHERE o.unit_id = $1 AND o.due_on >= $2 AND o.due_on <= $3
+             GROUP BY o.unit_id, o.policy_id, o.duty_id
+             ORDER BY o.policy_id, o.duty_id"
+        )
+        .bind(unit)
+        .bind(from)
+        .bind(to)
+        .bind(today)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        Ok(rows.into_iter().map(DutyStanding::from).collect())
+    }
+
+    /// A subtree's counts by due date from `from` to `to` (the trend).
+    async fn day_sums(
+        &mut self,
+        unit: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, Counts)>> {
+        let rows: Vec<(NaiveDate, i64, i64, i64)> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT due_on, CAST(SUM(total) AS BIGINT), CAST(SUM(on_time) AS BIGINT), CAST(SUM(late) AS BIGINT)
+             FROM oversight_tally WHERE unit_id = $1 AND due_on >= $2 AND due_on <= $3
+             GROUP BY due_on ORDER BY due_on"
+        )
+        .bind(unit)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(d, t, o, l)| (d, Counts::new(t, o, l)))
+            .collect())
+    }
+
+    /// The obligations a drill-down lists on `today`, by due date and unit, at most `limit`
+    /// (their number comes from the counts, not from here).
+    async fn drill(
+        &mut self,
+        d: &Drill,
+        today: NaiveDate,
         limit: i64,
-    ) -> Result<(Vec<crate::ledger::Obligation>, i64)> {
-        let duty_cond = if duty.is_some() {
+    ) -> Result<Vec<crate::ledger::ObligationProgress>> {
+        let (join, unit) = match d.reach {
+            Reach::Subtree(u) => (
+                "JOIN unit_ancestors a ON a.unit_id = o.unit_id AND a.ancestor_id = $1",
+                u,
+            ),
+            Reach::Own(u) => ("", u),
+        };
+        let own = if matches!(d.reach, Reach::Own(_)) {
+            " AND o.unit_id = $1"
+        } else {
+            ""
+        };
+        let duty_cond = if d.duty.is_some() {
             " AND o.policy_id = $5 AND o.duty_id = $6"
         } else {
             ""
         };
-        let base = format!(
-            "FROM obligations o JOIN unit_ancestors a ON a.unit_id = o.unit_id AND a.ancestor_id = $1
-             WHERE o.due_on >= $3 AND o.due_on <= $4 AND {}{duty_cond}",
-            which.cond()
-        );
-        let (p, d) = duty.unwrap_or(("", ""));
-        let sql = format!("SELECT COUNT(*) {base}");
-        let (n,): (i64,) = run!(self.conn(), |c| {
-            let q = sqlx::query_as(&sql)
-                .bind(unit)
-                .bind(today)
-                .bind(from)
-                .bind(to);
-            if duty.is_some() {
-                q.bind(p).bind(d).fetch_one(&mut *c).await
-            } else {
-                q.fetch_one(&mut *c).await
-            }
-        })?;
         let sql = format!(
             "SELECT o.id, o.installed_policy_id, o.policy_id, o.duty_id, o.title, o.unit_id, o.person_id, o.every, o.period_start, o.period_end, o.period_label, o.due_on, o.times, o.evidence, o.report_to_parent, o.created_at
-             {base} ORDER BY o.due_on, o.unit_id, o.id LIMIT {}",
+             FROM obligations o {join}
+             WHERE o.due_on >= $3 AND o.due_on <= $4{own} AND {}{duty_cond}
+             ORDER BY o.due_on, o.unit_id, o.id LIMIT {}",
+            which_cond(d.which),
             limit.max(0)
         );
+        let (p, du) = d.duty.clone().unwrap_or_default();
         let rows: Vec<crate::ledger::Obligation> = run!(self.conn(), |c| {
             let q = sqlx::query_as(&sql)
                 .bind(unit)
                 .bind(today)
-                .bind(from)
-                .bind(to);
-            if duty.is_some() {
-                q.bind(p).bind(d).fetch_all(&mut *c).await
+                .bind(d.from)
+                .bind(d.to);
+            if d.duty.is_some() {
+                q.bind(&p).bind(&du).fetch_all(&mut *c).await
             } else {
                 q.fetch_all(&mut *c).await
             }
         })?;
-        Ok((rows, n))
+        let mut dates: HashMap<i64, Vec<(NaiveDate, chrono::DateTime<chrono::Utc>)>> =
+            HashMap::new();
+        let ids: Vec<i64> = rows.iter().map(|o| o.id).collect();
+        for chunk in ids.chunks(200) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT r.obligation_id, v.work_date, r.created_at FROM records r
+                 JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version
+                 WHERE r.obligation_id IN ({})",
+                marks.join(", ")
+            );
+            let found: Vec<(i64, NaiveDate, chrono::DateTime<chrono::Utc>)> =
+                run!(self.conn(), |c| {
+                    let mut q = sqlx::query_as(&sql);
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    q.fetch_all(&mut *c).await
+                })?;
+            for (id, d, at) in found {
+                dates.entry(id).or_default().push((d, at));
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|o| {
+                let found = dates.remove(&o.id).unwrap_or_default();
+                crate::ledger::ObligationProgress {
+                    records: found.len() as i64,
+                    work_dates: found.iter().map(|(d, _)| *d).collect(),
+                    last_entered_at: found.iter().map(|(_, at)| *at).max(),
+                    obligation: o,
+                }
+            })
+            .collect())
+    }
+
+    /// The reports of units below `unit` (to parents within its subtree) whose current version
+    /// waits for 签收, oldest first.
+    async fn pending_reports(&mut self, unit: i64) -> Result<Vec<PendingReport>> {
+        let sql = format!(
+            "SELECT r.id AS record_id, r.current_version AS version, o.id AS obligation_id, o.title,
+                    o.period_label, c.id AS unit_id, c.name AS unit_name, p.id AS parent_id,
+                    p.name AS parent_name, v.created_at AS reported_at
+             FROM unit_ancestors a
+             JOIN units c ON c.id = a.unit_id
+             JOIN units p ON p.id = c.parent_id
+             JOIN obligations o ON o.unit_id = c.id AND o.report_to_parent = TRUE
+             JOIN records r ON r.obligation_id = o.id
+             JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version
+             WHERE a.ancestor_id = $1 AND a.depth > 0 AND {}
+             ORDER BY v.created_at, r.id",
+            crate::ledger::AWAITING
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// The dashboard of `unit`'s subtree for `year` on `today`: every number from the tally
+    /// (the unit's own obligations from their index), the heat map for the `heat_rows` worst
+    /// units, the `pending_shown` oldest reports waiting.
+    async fn dashboard(
+        &mut self,
+        unit: &crate::Unit,
+        year: i32,
+        today: NaiveDate,
+        heat_rows: usize,
+        pending_shown: usize,
+    ) -> Result<Dashboard> {
+        let (from, to) = year_bounds(year);
+        let whole = self
+            .standings(Scope::Unit(unit.id), year, today)
+            .await?
+            .first()
+            .map(|(_, s)| *s)
+            .unwrap_or_default();
+        let below: HashMap<i64, Standing> = self
+            .standings(Scope::Children(unit.id), year, today)
+            .await?
+            .into_iter()
+            .collect();
+        // Every unit directly below, with nothing counted where it has no obligation that year;
+        // a retired unit only while it has some (its history).
+        let mut units: Vec<UnitStanding> = Vec::new();
+        let mut children_sum = Standing::default();
+        for c in self.children(unit.id).await? {
+            let standing = below.get(&c.id).copied().unwrap_or_default();
+            children_sum = children_sum.plus(standing);
+            if c.is_retired() && standing.total() == 0 {
+                continue;
+            }
+            units.push(UnitStanding {
+                unit_id: c.id,
+                retired: c.is_retired(),
+                name: c.name,
+                kind: c.kind,
+                own: false,
+                standing,
+            });
+        }
+        let own = whole.minus(children_sum);
+        if own.total() != 0 {
+            units.push(UnitStanding {
+                unit_id: unit.id,
+                name: unit.name.clone(),
+                kind: unit.kind.clone(),
+                own: true,
+                retired: unit.is_retired(),
+                standing: own,
+            });
+        }
+        units.sort_by(|a, b| {
+            a.standing
+                .worse_than(&b.standing)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let mut duties = self.duty_standings(&[unit.id], from, to, today).await?;
+        duties.sort_by(|a, b| {
+            a.standing
+                .worse_than(&b.standing)
+                .then_with(|| a.title.cmp(&b.title))
+        });
+        // The heat map: the worst units (that have something counted) × the duties.
+        let shown: Vec<&UnitStanding> = units
+            .iter()
+            .filter(|u| u.standing.total() != 0)
+            .take(heat_rows)
+            .collect();
+        let ids: Vec<i64> = shown.iter().filter(|u| !u.own).map(|u| u.unit_id).collect();
+        let mut cells: HashMap<(i64, bool, String, String), Standing> = HashMap::new();
+        for d in self.duty_standings(&ids, from, to, today).await? {
+            cells.insert((d.unit_id, false, d.policy_id, d.duty_id), d.standing);
+        }
+        if shown.iter().any(|u| u.own) {
+            for d in self.own_duty_standings(unit.id, from, to, today).await? {
+                cells.insert((d.unit_id, true, d.policy_id, d.duty_id), d.standing);
+            }
+        }
+        let heat = shown
+            .iter()
+            .map(|u| HeatRow {
+                unit_id: u.unit_id,
+                own: u.own,
+                cells: duties
+                    .iter()
+                    .map(|d| {
+                        cells
+                            .get(&(u.unit_id, u.own, d.policy_id.clone(), d.duty_id.clone()))
+                            .copied()
+                    })
+                    .collect(),
+            })
+            .collect();
+        let months = by_month(year, self.day_sums(unit.id, from, to).await?, today);
+        let pending = self.pending_reports(unit.id).await?;
+        let mut by_age: BTreeMap<Age, i64> = Age::ALL.iter().map(|a| (*a, 0)).collect();
+        for p in &pending {
+            let days = (today - china_date(&p.reported_at)).num_days();
+            *by_age.entry(Age::of_days(days)).or_default() += 1;
+        }
+        Ok(Dashboard {
+            unit_id: unit.id,
+            year,
+            today,
+            units_in_subtree: self.subtree_size(unit.id).await?,
+            standing: whole,
+            units,
+            duties,
+            heat,
+            months,
+            pending: pending.len() as i64,
+            pending_by_age: by_age
+                .into_iter()
+                .map(|(age, count)| AgeCount { age, count })
+                .collect(),
+            pending_oldest: pending.into_iter().take(pending_shown).collect(),
+        })
+    }
+
+    /// How a drill-down's selection stands (its numbers), from the counts.
+    async fn drill_standing(&mut self, d: &Drill, today: NaiveDate) -> Result<Standing> {
+        let rows = match d.reach {
+            Reach::Subtree(u) => self.duty_standings(&[u], d.from, d.to, today).await?,
+            Reach::Own(u) => self.own_duty_standings(u, d.from, d.to, today).await?,
+        };
+        Ok(rows
+            .into_iter()
+            .filter(|r| {
+                d.duty
+                    .as_ref()
+                    .is_none_or(|(p, du)| *p == r.policy_id && *du == r.duty_id)
+            })
+            .fold(Standing::default(), |s, r| s.plus(r.standing)))
     }
 
     /// The unit and its ancestors' ids, from the closure (itself first).

@@ -267,3 +267,237 @@ async fn the_counts_follow_every_write_and_equal_a_rebuild() {
         db.drop_db().await;
     }
 }
+
+/// The dashboard's every number against a count of the obligations themselves: the whole, each
+/// unit below and the unit's own, each duty, each heat-map cell, each month; every drill-down
+/// lists exactly as many obligations as its number says; the reports waiting for 签收.
+#[tokio::test]
+async fn the_dashboard_agrees_with_the_obligations() {
+    use zeren_store::oversight::{Drill, Reach};
+    let cal = WorkCalendar::bundled();
+    for db in TestDb::all().await {
+        let store = Store::open(&db.url, HashAlg::Sha256).await.unwrap();
+        let pack = zeren_policy::packs::get("district-school").unwrap();
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let bureau = w.create_unit(None, "河东区教体局", "局").await.unwrap();
+        // The policy applies to the schools below the bureau; the centre has none (nothing
+        // counted); the first school has a department below it.
+        let mut schools = Vec::new();
+        for (name, kind) in [
+            ("第一中学", "学校"),
+            ("第二中学", "学校"),
+            ("教研中心", "中心"),
+        ] {
+            schools.push(w.create_unit(Some(bureau.id), name, kind).await.unwrap());
+        }
+        w.create_unit(Some(schools[0].id), "第一中学初中部", "部门")
+            .await
+            .unwrap();
+        let inst = w
+            .install_policy(bureau.id, pack.id, "1", "办法", pack.text, "x")
+            .await
+            .unwrap();
+        w.set_policy_effective_from(inst.id, day("2025-01-01"))
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let mut d = day("2025-01-15");
+        while d <= day("2026-03-15") {
+            materialise_all(&store, d, &cal).await.unwrap();
+            d = d.checked_add_months(chrono::Months::new(1)).unwrap();
+        }
+        let obligations = store
+            .reader()
+            .await
+            .unwrap()
+            .obligations(&ObligationFilter {
+                subtree_of: Some(bureau.id),
+                due_to: Some(day("2026-04-30")),
+                ..ObligationFilter::default()
+            })
+            .await
+            .unwrap();
+        for (i, p) in obligations.iter().enumerate() {
+            let o = &p.obligation;
+            let work_date = match i % 5 {
+                0 => o.period_start,
+                1 => o.due_on + chrono::Days::new(3),
+                2 | 3 => continue,
+                _ => o.due_on,
+            };
+            let mut w = store.write(&Actor::system()).await.unwrap();
+            w.create_record(
+                o.id,
+                &NewVersion {
+                    work_date,
+                    content: "学习".into(),
+                    ..NewVersion::default()
+                },
+            )
+            .await
+            .unwrap();
+            w.commit().await.unwrap();
+        }
+        let reported = obligations
+            .iter()
+            .filter(|p| p.obligation.report_to_parent)
+            .filter(|p| {
+                // Those the loop above gave a record.
+                let i = obligations
+                    .iter()
+                    .position(|q| q.obligation.id == p.obligation.id)
+                    .unwrap();
+                !matches!(i % 5, 2 | 3)
+            })
+            .count() as i64;
+        assert!(reported > 0);
+        let today = day("2026-03-20");
+        for (top, year) in [
+            (&bureau, 2025),
+            (&bureau, 2026),
+            (&schools[0], 2025),
+            (&schools[0], 2026),
+        ] {
+            let mut r = store.reader().await.unwrap();
+            let dash = r.dashboard(top, year, today, 10, 5).await.unwrap();
+            let children = r.children(top.id).await.unwrap();
+            let size = r.subtree_size(top.id).await.unwrap();
+            drop(r);
+            assert_eq!(dash.standing, expected(&store, top.id, year, today).await);
+            assert_eq!(dash.units_in_subtree, size);
+            let own = dash.units.iter().filter(|u| u.own).count();
+            assert_eq!(dash.units.len(), children.len() + own, "{:?}", dash.units);
+            // The school's own obligations are a row of their own; the bureau has none.
+            assert_eq!(own, usize::from(top.id != bureau.id));
+            let mut sum = zeren_core::oversight::Standing::default();
+            for u in &dash.units {
+                sum = sum.plus(u.standing);
+                if !u.own {
+                    assert_eq!(u.standing, expected(&store, u.unit_id, year, today).await);
+                }
+            }
+            assert_eq!(sum, dash.standing, "the rows add up to the whole");
+            for w in dash.units.windows(2) {
+                assert_ne!(
+                    w[0].standing.worse_than(&w[1].standing),
+                    std::cmp::Ordering::Greater
+                );
+            }
+            // Per duty and per heat-map cell, against the obligations, and each drill-down.
+            let all = store
+                .reader()
+                .await
+                .unwrap()
+                .obligations(&ObligationFilter {
+                    subtree_of: Some(top.id),
+                    due_from: Some(NaiveDate::from_ymd_opt(year, 1, 1).unwrap()),
+                    due_to: Some(NaiveDate::from_ymd_opt(year, 12, 31).unwrap()),
+                    ..ObligationFilter::default()
+                })
+                .await
+                .unwrap();
+            let count = |keep: &dyn Fn(&ObligationProgress) -> bool| {
+                let (mut a, mut p) = (Counts::default(), Counts::default());
+                for o in all.iter().filter(|o| keep(o)) {
+                    let c = Counts::one(
+                        o.obligation.due_on,
+                        fulfilled_on(o.obligation.times as u32, &o.work_dates),
+                    );
+                    a = a.plus(c);
+                    if o.obligation.due_on < today {
+                        p = p.plus(c);
+                    }
+                }
+                Standing::of(a, p)
+            };
+            assert!(!dash.duties.is_empty());
+            for d in &dash.duties {
+                assert_eq!(
+                    d.standing,
+                    count(&|o| o.obligation.policy_id == d.policy_id
+                        && o.obligation.duty_id == d.duty_id),
+                    "{}",
+                    d.title
+                );
+            }
+            let counted = dash.units.iter().filter(|u| u.standing.total() != 0);
+            assert_eq!(
+                dash.heat.len(),
+                counted.count(),
+                "units with something counted"
+            );
+            for row in &dash.heat {
+                // The row's own obligations, or its subtree's (a department under its school).
+                let reach: Vec<i64> = if row.own {
+                    vec![row.unit_id]
+                } else {
+                    let mut r = store.reader().await.unwrap();
+                    r.subtree(row.unit_id)
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|u| u.id)
+                        .collect()
+                };
+                let below = |o: &ObligationProgress| reach.contains(&o.obligation.unit_id);
+                for (d, cell) in dash.duties.iter().zip(&row.cells) {
+                    let want = count(&|o| {
+                        below(o)
+                            && o.obligation.policy_id == d.policy_id
+                            && o.obligation.duty_id == d.duty_id
+                    });
+                    assert_eq!(
+                        cell.unwrap_or_default(),
+                        want,
+                        "{} {}",
+                        row.unit_id,
+                        d.title
+                    );
+                    assert_eq!(cell.is_none(), want.total() == 0);
+                }
+                // Every kind's drill-down of the row lists as many as its count says.
+                let reach = if row.own {
+                    Reach::Own(row.unit_id)
+                } else {
+                    Reach::Subtree(row.unit_id)
+                };
+                for which in zeren_core::oversight::Which::ALL {
+                    let drill = Drill {
+                        reach,
+                        duty: Some((
+                            dash.duties[0].policy_id.clone(),
+                            dash.duties[0].duty_id.clone(),
+                        )),
+                        from: NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+                        to: NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
+                        which,
+                    };
+                    let mut r = store.reader().await.unwrap();
+                    let n = r.drill_standing(&drill, today).await.unwrap().count(which);
+                    let listed = r.drill(&drill, today, 10_000).await.unwrap();
+                    assert_eq!(listed.len() as i64, n, "{which:?}");
+                    for p in &listed {
+                        assert!(which.holds(
+                            p.obligation.due_on,
+                            fulfilled_on(p.obligation.times as u32, &p.work_dates),
+                            today
+                        ));
+                    }
+                }
+            }
+            // The months add up to what was due.
+            let due: i64 = dash.months.iter().map(|m| m.standing.due).sum();
+            assert_eq!(due, dash.standing.due);
+            if top.id == bureau.id {
+                assert_eq!(dash.pending, reported, "reports waiting for 签收");
+            }
+            assert!(dash.pending_oldest.len() as i64 <= 5);
+            assert_eq!(
+                dash.pending_by_age.iter().map(|a| a.count).sum::<i64>(),
+                dash.pending
+            );
+        }
+        store.close().await;
+        db.drop_db().await;
+    }
+}
