@@ -618,20 +618,31 @@ pub trait OversightRead: Read {
         })
     }
 
-    /// How a drill-down's selection stands (its numbers), from the counts.
-    async fn drill_standing(&mut self, d: &Drill, today: NaiveDate) -> Result<Standing> {
+    /// How a drill-down's selection stands (its numbers), from the counts; and the duty's title
+    /// when it names one that has obligations there.
+    async fn drill_standing(
+        &mut self,
+        d: &Drill,
+        today: NaiveDate,
+    ) -> Result<(Standing, Option<String>)> {
         let rows = match d.reach {
             Reach::Subtree(u) => self.duty_standings(&[u], d.from, d.to, today).await?,
             Reach::Own(u) => self.own_duty_standings(u, d.from, d.to, today).await?,
         };
-        Ok(rows
-            .into_iter()
-            .filter(|r| {
-                d.duty
-                    .as_ref()
-                    .is_none_or(|(p, du)| *p == r.policy_id && *du == r.duty_id)
-            })
-            .fold(Standing::default(), |s, r| s.plus(r.standing)))
+        let mut title = None;
+        let mut sum = Standing::default();
+        for r in rows {
+            if d.duty
+                .as_ref()
+                .is_none_or(|(p, du)| *p == r.policy_id && *du == r.duty_id)
+            {
+                sum = sum.plus(r.standing);
+                if d.duty.is_some() {
+                    title = Some(r.title);
+                }
+            }
+        }
+        Ok((sum, title))
     }
 
     /// The unit and its ancestors' ids, from the closure (itself first).
@@ -1030,6 +1041,28 @@ impl Write {
 }
 
 impl crate::Store {
+    /// Moves the dashboard's year rows to `today` when some are elsewhere (see
+    /// [`Write::move_oversight_pivots`]): the server's hourly loop and the demo call it. Takes
+    /// no lock when there is nothing to move.
+    pub async fn move_oversight_pivots(&self, today: NaiveDate) -> Result<usize> {
+        let stale: Option<(i64,)> = {
+            let mut r = self.reader().await?;
+            run!(r.conn(), |c| sqlx::query_as(
+                "SELECT year FROM oversight_years WHERE pivot <> $1 LIMIT 1"
+            )
+            .bind(today)
+            .fetch_optional(&mut *c)
+            .await)?
+        };
+        if stale.is_none() {
+            return Ok(0);
+        }
+        let mut w = self.write(&crate::Actor::system()).await?;
+        let moved = w.move_oversight_pivots(today).await?;
+        w.commit().await?;
+        Ok(moved)
+    }
+
     /// Builds the dashboard's counts when they are missing (a database from before they
     /// existed); nothing to do otherwise.
     pub(crate) async fn backfill_oversight(&self) -> Result<()> {

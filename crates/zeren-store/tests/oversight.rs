@@ -473,7 +473,12 @@ async fn the_dashboard_agrees_with_the_obligations() {
                         which,
                     };
                     let mut r = store.reader().await.unwrap();
-                    let n = r.drill_standing(&drill, today).await.unwrap().count(which);
+                    let n = r
+                        .drill_standing(&drill, today)
+                        .await
+                        .unwrap()
+                        .0
+                        .count(which);
                     let listed = r.drill(&drill, today, 10_000).await.unwrap();
                     assert_eq!(listed.len() as i64, n, "{which:?}");
                     for p in &listed {

@@ -8,6 +8,7 @@ mod helpers;
 mod journey;
 mod ledger;
 mod matrix;
+mod oversight;
 mod reviews;
 mod schema;
 mod security;
