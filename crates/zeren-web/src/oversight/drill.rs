@@ -64,9 +64,7 @@ pub async fn page(
     let which = match q.which.as_deref() {
         None | Some("") => Which::Due,
         Some(w) => Which::parse(w).ok_or_else(|| {
-            Error::Invalid(
-                "which：due、done_on_time、done_late、overdue、upcoming、done_ahead 之一".into(),
-            )
+            Error::Invalid("没有这种完成情况的分类，请从看板上的数字进入。".into())
         })?,
     };
     let duty = match (q.policy, q.duty) {
@@ -185,7 +183,9 @@ pub async fn reports(
             Age::ALL
                 .into_iter()
                 .find(|x| x.word() == a)
-                .ok_or_else(|| Error::Invalid("age：week、month、quarter、older 之一".into()))?,
+                .ok_or_else(|| {
+                    Error::Invalid("没有这种等待时间的分类，请从看板上的数字进入。".into())
+                })?,
         ),
     };
     let mut r = state.store.reader().await?;

@@ -127,7 +127,7 @@ pub fn bars(t: Tr, id: &str, title: &str, desc: &str, rows: &[Bar]) -> String {
         let y = 28 + ROW * i as u32;
         let _ = write!(
             s,
-            r#"<a href="{}"><text x="0" y="{}"><title>{}</title>{}</text></a>"#,
+            r#"<a href="{}"><text class="lbl" x="0" y="{}"><title>{}</title>{}</text></a>"#,
             esc(&r.href),
             y + 15,
             esc(&r.label),
@@ -168,7 +168,7 @@ pub fn bars(t: Tr, id: &str, title: &str, desc: &str, rows: &[Bar]) -> String {
         }
         let _ = write!(
             s,
-            r#"<a href="{}"><text x="{}" y="{}" font-weight="600">{}%<title>{}</title></text></a>"#,
+            r#"<a href="{}"><text class="lbl" x="{}" y="{}" font-weight="600">{}%<title>{}</title></text></a>"#,
             esc(&(r.segment_href)(Which::Due)),
             LABEL + BAR + 8,
             y + 15,
@@ -202,7 +202,8 @@ pub fn heat_map(t: Tr, id: &str, title: &str, columns: &[String], rows: &[HeatLi
         (Heat::None, "dash.heat_none"),
     ];
     let legend_width: u32 = LEGEND.iter().map(|(_, key)| legend_step(t.s(key))).sum();
-    let width = (LABEL + CELL_W * columns.len() as u32 + 10).max(legend_width);
+    // The rotated headers lean right: room for the last one's text.
+    let width = (LABEL + CELL_W * columns.len() as u32 + 100).max(legend_width);
     let height = HEAD + CELL_H * rows.len() as u32 + 30;
     let mut s = open(id, width, height, title, t.s("dash.heat_desc"));
     for (j, c) in columns.iter().enumerate() {
@@ -219,7 +220,7 @@ pub fn heat_map(t: Tr, id: &str, title: &str, columns: &[String], rows: &[HeatLi
         let y = HEAD + CELL_H * i as u32;
         let _ = write!(
             s,
-            r#"<a href="{}"><text x="0" y="{}"><title>{}</title>{}</text></a>"#,
+            r#"<a href="{}"><text class="lbl" x="0" y="{}"><title>{}</title>{}</text></a>"#,
             esc(&r.href),
             y + 17,
             esc(&r.label),
@@ -330,18 +331,22 @@ pub fn trend(
             )
         })
     };
-    for (rate_of, colour, dash, key) in [
+    // The on-time points are drawn smaller, over the completion points: where the two rates
+    // are equal both stay visible.
+    for (rate_of, colour, dash, key, radius) in [
         (
             (|s: &Standing| s.completion()) as fn(&Standing) -> Option<u32>,
             ON_TIME,
             "",
             "dash.completion",
+            6,
         ),
         (
             (|s: &Standing| s.on_time_rate()) as fn(&Standing) -> Option<u32>,
             LATE,
             r#" stroke-dasharray="5 4""#,
             "dash.on_time_rate",
+            3,
         ),
     ] {
         // A line through consecutive months that had something due.
@@ -367,7 +372,7 @@ pub fn trend(
             if let Some((x, y)) = point(m, rate_of(&m.standing)) {
                 let _ = write!(
                     s,
-                    r#"<a href="{}"><circle cx="{x:.1}" cy="{y:.1}" r="5" fill="{colour}"><title>{} · {} {}%：{}</title></circle></a>"#,
+                    r#"<a href="{}"><circle cx="{x:.1}" cy="{y:.1}" r="{radius}" fill="{colour}"><title>{} · {} {}%：{}</title></circle></a>"#,
                     esc(&href(m.month)),
                     esc(&t.f("dash.month_tick", &[("m", &m.month.to_string())])),
                     esc(t.s(key)),
