@@ -213,6 +213,8 @@ pub struct DashboardPage {
     pub whole: Row,
     pub headers: Vec<&'static str>,
     pub units_svg: String,
+    /// Said when the figure shows fewer units than the table.
+    pub units_note: Option<String>,
     pub units: Vec<Row>,
     pub duties_svg: String,
     pub duties: Vec<Row>,
@@ -282,9 +284,11 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
             )
         })
         .collect();
+    // The figure shows the worst units (as many as the heat map); the table has them all.
     let bars: Vec<svg::Bar> = d
         .units
         .iter()
+        .take(HEAT_ROWS)
         .map(|u| {
             let to = unit_target(u);
             svg::Bar {
@@ -302,6 +306,15 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
         t.s("dash.bars_desc"),
         &bars,
     );
+    let units_note = (d.units.len() > bars.len()).then(|| {
+        t.f(
+            "dash.bars_shown",
+            &[
+                ("shown", &bars.len().to_string()),
+                ("all", &d.units.len().to_string()),
+            ],
+        )
+    });
     // Per duty across the subtree.
     let duty_target = |policy: &str, duty: &str| Target {
         unit: unit.id,
@@ -461,6 +474,7 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
         year,
         whole,
         units_svg,
+        units_note,
         units,
         duties_svg,
         duties,
