@@ -20,6 +20,8 @@ use crate::shared::view::{crumbs, Crumb};
 /// How many units the heat map shows (the worst), and how many waiting reports are listed.
 const HEAT_ROWS: usize = 30;
 const PENDING_SHOWN: usize = 10;
+/// How many units the page's table lists (the worst); the workbook and the API list them all.
+const TABLE_ROWS: usize = 200;
 
 #[derive(Deserialize)]
 pub struct YearQuery {
@@ -216,6 +218,8 @@ pub struct DashboardPage {
     /// Said when the figure shows fewer units than the table.
     pub units_note: Option<String>,
     pub units: Vec<Row>,
+    /// Said when the table lists fewer units than there are.
+    pub table_note: Option<String>,
     pub duties_svg: String,
     pub duties: Vec<Row>,
     pub heat_svg: String,
@@ -265,9 +269,11 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
             format!("/units/{}/dashboard?year={year}", u.unit_id)
         }
     };
+    // The table: the worst units, as many as a page can hold; the workbook and the API have all.
     let units: Vec<Row> = d
         .units
         .iter()
+        .take(TABLE_ROWS)
         .map(|u| {
             let tag = if u.retired {
                 Some(t.s("dash.retired"))
@@ -284,7 +290,7 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
             )
         })
         .collect();
-    // The figure shows the worst units (as many as the heat map); the table has them all.
+    // The figure shows the worst units (as many as the heat map); the table more.
     let bars: Vec<svg::Bar> = d
         .units
         .iter()
@@ -475,6 +481,15 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
         whole,
         units_svg,
         units_note,
+        table_note: (d.units.len() > units.len()).then(|| {
+            t.f(
+                "dash.table_shown",
+                &[
+                    ("shown", &units.len().to_string()),
+                    ("all", &d.units.len().to_string()),
+                ],
+            )
+        }),
         units,
         duties_svg,
         duties,

@@ -49,6 +49,7 @@ pub static MESSAGES: Catalogue = &[
     ("dash.show", "查看", "Show"),
     ("dash.status", "完成情况", "Status"),
     ("dash.table", "数据表", "Table"),
+    ("dash.table_shown", "表中列出最差的 {shown} 个单位（共 {all} 个），全部单位见导出的 Excel。", "The table lists the {shown} worst units of {all}; the Excel export has them all."),
     ("dash.title", "督查看板", "Oversight dashboard"),
     ("dash.to_parent", "签收单位", "To"),
     ("dash.total", "合计", "Total"),
