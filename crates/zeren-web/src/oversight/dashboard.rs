@@ -111,7 +111,6 @@ pub struct Num {
 pub struct Row {
     pub label: String,
     pub href: String,
-    pub tag: Option<&'static str>,
     pub nums: Vec<Num>,
     pub completion: String,
     pub on_time_rate: String,
@@ -130,18 +129,10 @@ fn rate(r: Option<u32>) -> String {
     r.map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())
 }
 
-fn row(
-    label: String,
-    href: String,
-    tag: Option<&'static str>,
-    s: &Standing,
-    to: &Target,
-    year: i32,
-) -> Row {
+fn row(label: String, href: String, s: &Standing, to: &Target, year: i32) -> Row {
     Row {
         label,
         href,
-        tag,
         nums: COLUMNS
             .iter()
             .map(|w| Num {
@@ -244,7 +235,6 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
     let whole = row(
         t.s("dash.total").into(),
         format!("/units/{}/ledger?year={year}", unit.id),
-        None,
         &d.standing,
         &whole_to,
         year,
@@ -255,9 +245,12 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
         own: u.own,
         ..Target::default()
     };
+    // A retired (or merged) unit is named as such wherever it shows: only its history counts.
     let unit_label = |u: &zeren_store::oversight::UnitStanding| {
         if u.own {
             format!("{}（{}）", u.name, t.s("dash.own"))
+        } else if u.retired {
+            format!("{}（{}）", u.name, t.s("dash.retired"))
         } else {
             u.name.clone()
         }
@@ -275,15 +268,9 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
         .iter()
         .take(TABLE_ROWS)
         .map(|u| {
-            let tag = if u.retired {
-                Some(t.s("dash.retired"))
-            } else {
-                None
-            };
             row(
                 unit_label(u),
                 unit_href(u),
-                tag,
                 &u.standing,
                 &unit_target(u),
                 year,
@@ -335,7 +322,6 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
             row(
                 x.title.clone(),
                 to.href(year, Which::Due),
-                None,
                 &x.standing,
                 &to,
                 year,
@@ -443,7 +429,6 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
             row(
                 t.f("dash.month_tick", &[("m", &m.month.to_string())]),
                 to.href(year, Which::Due),
-                None,
                 &m.standing,
                 &to,
                 year,
