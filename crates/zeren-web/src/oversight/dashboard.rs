@@ -234,7 +234,7 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
     };
     let whole = row(
         t.s("dash.total").into(),
-        format!("/units/{}/ledger?year={year}", unit.id),
+        whole_to.href(year, Which::Due),
         &d.standing,
         &whole_to,
         year,
