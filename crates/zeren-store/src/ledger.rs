@@ -260,7 +260,7 @@ enum Bind {
 }
 
 /// The current version of record `r` is neither acknowledged nor returned: it waits for 签收.
-pub(crate) const AWAITING: &str = "NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
+const AWAITING: &str = "NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
     AND NOT EXISTS (SELECT 1 FROM record_returns x WHERE x.record_id = r.id AND x.version = r.current_version)";
 
 /// The units where an account may edit (its edit and administer grants and everything below).
@@ -954,6 +954,7 @@ impl Write {
         };
         self.record_audit(action, &history).await?;
         self.refresh_fulfilment(obligation_id).await?;
+        self.refresh_awaiting(history.record.id).await?;
         Ok(history)
     }
 
@@ -997,6 +998,7 @@ impl Write {
         self.record_audit(action, &history).await?;
         self.refresh_fulfilment(history.record.obligation_id)
             .await?;
+        self.refresh_awaiting(record_id).await?;
         Ok(history)
     }
 
@@ -1221,6 +1223,7 @@ impl Write {
         let details = self.importing().map(|at| json!({ "imported_at": at }));
         self.record_with(action, "record", &record_id.to_string(), &a, details)
             .await?;
+        self.refresh_awaiting(record_id).await?;
         Ok(a)
     }
 
@@ -1271,6 +1274,7 @@ impl Write {
         let details = self.importing().map(|at| json!({ "imported_at": at }));
         self.record_with(action, "record", &record_id.to_string(), &x, details)
             .await?;
+        self.refresh_awaiting(record_id).await?;
         Ok(x)
     }
 }

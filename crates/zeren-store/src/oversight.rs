@@ -202,6 +202,16 @@ impl From<DutyRow> for DutyStanding {
     }
 }
 
+/// The rows of `awaiting_receipts`, from the records themselves (the caller narrows it).
+const AWAITING_ROWS: &str = "INSERT INTO awaiting_receipts (record_id, unit_id, reported_at)
+    SELECT r.id, o.unit_id, v.created_at
+    FROM records r
+    JOIN obligations o ON o.id = r.obligation_id AND o.report_to_parent = TRUE
+    JOIN units c ON c.id = o.unit_id AND c.parent_id IS NOT NULL
+    JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version
+    WHERE NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
+      AND NOT EXISTS (SELECT 1 FROM record_returns x WHERE x.record_id = r.id AND x.version = r.current_version)";
+
 /// (unit, total, on_time, late) as a query returns them.
 type SumRow = (i64, i64, i64, i64);
 
@@ -477,24 +487,24 @@ pub trait OversightRead: Read {
     /// The reports of units below `unit` (to parents within its subtree) whose current version
     /// waits for 签收, oldest first.
     async fn pending_reports(&mut self, unit: i64) -> Result<Vec<PendingReport>> {
-        let sql = format!(
+        // From the few that wait (`awaiting_receipts`), those of units below `unit`.
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
             "SELECT r.id AS record_id, r.current_version AS version, o.id AS obligation_id, o.title,
                     o.period_label, c.id AS unit_id, c.name AS unit_name, p.id AS parent_id,
-                    p.name AS parent_name, v.created_at AS reported_at
-             FROM unit_ancestors a
-             JOIN units c ON c.id = a.unit_id
+                    p.name AS parent_name, w.reported_at
+             FROM awaiting_receipts w
+             JOIN unit_ancestors a ON a.unit_id = w.unit_id AND a.ancestor_id = $1 AND a.depth > 0
+             JOIN records r ON r.id = w.record_id
+             JOIN obligations o ON o.id = r.obligation_id
+             JOIN units c ON c.id = w.unit_id
              JOIN units p ON p.id = c.parent_id
-             JOIN obligations o ON o.unit_id = c.id AND o.report_to_parent = TRUE
-             JOIN records r ON r.obligation_id = o.id
-             JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version
-             WHERE a.ancestor_id = $1 AND a.depth > 0 AND {}
-             ORDER BY v.created_at, r.id",
-            crate::ledger::AWAITING
-        );
-        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
-            .bind(unit)
-            .fetch_all(&mut *c)
-            .await)?)
+             ORDER BY w.reported_at, r.id"
+        )
+        .bind(unit)
+        .fetch_all(&mut *c)
+        .await
+        })?)
     }
 
     /// The dashboard of `unit`'s subtree for `year` on `today`: every number from the tally
@@ -841,6 +851,26 @@ impl Write {
         Ok(())
     }
 
+    /// Whether a record waits for 签收 now, from the truth (its obligation reported to a parent,
+    /// its current version neither acknowledged nor returned): kept in `awaiting_receipts` after
+    /// every record written, acknowledged or returned.
+    pub(crate) async fn refresh_awaiting(&mut self, record_id: i64) -> Result<()> {
+        run!(self.conn(), |c| sqlx::query(
+            "DELETE FROM awaiting_receipts WHERE record_id = $1"
+        )
+        .bind(record_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let sql = format!("{AWAITING_ROWS} AND r.id = $1");
+        run!(self.conn(), |c| sqlx::query(&sql)
+            .bind(record_id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Recomputes the day an obligation was fulfilled from its records' current versions and,
     /// when it moved, the counts. Called after every record written.
     pub(crate) async fn refresh_fulfilment(&mut self, obligation_id: i64) -> Result<()> {
@@ -1007,6 +1037,16 @@ impl Write {
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected()))?;
+        run!(self.conn(), |c| sqlx::query(
+            "DELETE FROM awaiting_receipts"
+        )
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        run!(self.conn(), |c| sqlx::query(AWAITING_ROWS)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
         for table in ["oversight_tally", "oversight_years"] {
             let sql = format!("DELETE FROM {table}");
             run!(self.conn(), |c| sqlx::query(&sql)

@@ -238,10 +238,28 @@ async fn the_counts_follow_every_write_and_equal_a_rebuild() {
             .removed;
         assert!(removed > 0, "the materialiser removed obligations");
         let kept = tally(&store).await;
+        let pending = store
+            .reader()
+            .await
+            .unwrap()
+            .pending_reports(bureau.id)
+            .await
+            .unwrap();
         let mut w = store.write(&Actor::system()).await.unwrap();
         w.rebuild_oversight().await.unwrap();
         w.commit().await.unwrap();
         let rebuilt = tally(&store).await;
+        assert_eq!(
+            store
+                .reader()
+                .await
+                .unwrap()
+                .pending_reports(bureau.id)
+                .await
+                .unwrap(),
+            pending,
+            "reports waiting, kept and rebuilt"
+        );
         assert!(!kept.is_empty());
         assert_eq!(kept, rebuilt, "kept counts equal a rebuild");
         let today = day("2026-03-20");
@@ -351,6 +369,50 @@ async fn the_dashboard_agrees_with_the_obligations() {
             })
             .count() as i64;
         assert!(reported > 0);
+        // The bureau acknowledges one report and returns another, which the school corrects (so
+        // it waits again): two fewer waiting, then one more.
+        let inbox = store
+            .reader()
+            .await
+            .unwrap()
+            .inbox(bureau.id)
+            .await
+            .unwrap();
+        assert!(inbox.len() >= 2, "{}", inbox.len());
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let (first, second) = (&inbox[0].1, &inbox[1].1);
+        w.acknowledge(first.id, bureau.id, "已阅", Some(first.current_version))
+            .await
+            .unwrap();
+        w.return_record(second.id, bureau.id, "请补充", Some(second.current_version))
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let waiting = |store: Store, top: i64| async move {
+            // What waits, by the ledger's own inboxes of every unit in the subtree.
+            let mut r = store.reader().await.unwrap();
+            let mut n = 0;
+            for u in r.subtree(top).await.unwrap() {
+                n += r.inbox(u.id).await.unwrap().len() as i64;
+            }
+            n
+        };
+        assert_eq!(waiting(store.clone(), bureau.id).await, reported - 2);
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.correct_record(
+            second.id,
+            second.current_version,
+            &NewVersion {
+                work_date: inbox[1].0.period_start,
+                content: "补充了材料".into(),
+                reason: Some("按退回意见补充".into()),
+                ..NewVersion::default()
+            },
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        let reported = waiting(store.clone(), bureau.id).await;
         let today = day("2026-03-20");
         for (top, year) in [
             (&bureau, 2025),
@@ -493,8 +555,14 @@ async fn the_dashboard_agrees_with_the_obligations() {
             // The months add up to what was due.
             let due: i64 = dash.months.iter().map(|m| m.standing.due).sum();
             assert_eq!(due, dash.standing.due);
+            assert_eq!(
+                dash.pending,
+                waiting(store.clone(), top.id).await,
+                "reports waiting for 签收"
+            );
             if top.id == bureau.id {
-                assert_eq!(dash.pending, reported, "reports waiting for 签收");
+                assert_eq!(dash.pending, reported);
+                assert!(dash.pending_oldest.len() == dash.pending.min(5) as usize);
             }
             assert!(dash.pending_oldest.len() as i64 <= 5);
             assert_eq!(

@@ -54,6 +54,25 @@ CREATE TABLE oversight_years (
     PRIMARY KEY (unit_id, year)
 );
 
+-- The reports waiting for 签收: a row per record reported to a parent whose current version the
+-- parent has neither acknowledged nor returned, kept by the store with every record written and
+-- answered — so a subtree's waiting reports are found among the few that wait, not by walking
+-- every report ever made.
+CREATE TABLE awaiting_receipts (
+    record_id BIGINT PRIMARY KEY REFERENCES records(id),
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    reported_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX awaiting_receipts_unit ON awaiting_receipts(unit_id);
+INSERT INTO awaiting_receipts (record_id, unit_id, reported_at)
+SELECT r.id, o.unit_id, v.created_at
+FROM records r
+JOIN obligations o ON o.id = r.obligation_id AND o.report_to_parent = TRUE
+JOIN units c ON c.id = o.unit_id AND c.parent_id IS NOT NULL
+JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version
+WHERE NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
+  AND NOT EXISTS (SELECT 1 FROM record_returns x WHERE x.record_id = r.id AND x.version = r.current_version);
+
 -- Reports upward on request (临时报送): a parent asks some or all of its children for a report
 -- by a date, as text, an attachment or a small form. Submissions are versions (a returned one is
 -- resubmitted); each version is acknowledged (签收) or returned (退回) once.
