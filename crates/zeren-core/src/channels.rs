@@ -1,8 +1,25 @@
 //! Channels (阵地) under periodic review: the policy's `[channels] review_every` gives each
 //! channel in use an obligation per period for its responsible person, fulfilled by a record
-//! of the review. No policy file spells out that duty; it is built here.
+//! of the review. No policy file spells out that duty; it is built here. Also the hosts a
+//! channel publishes on, for `[channels] restrict_urls`.
 
-use zeren_policy::{At, DueRule, Duty, DutyId, Evidence, Frequency, Per, Workday};
+use zeren_policy::{At, ChannelKind, DueRule, Duty, DutyId, Evidence, Frequency, Per, Workday};
+
+use crate::review::PublishedUrl;
+
+/// The hosts a channel's published URLs must be on when the policy restricts them: the host of
+/// its locator when that is a web address, the platform's host for an account on one. Empty when
+/// neither is known (the restriction then cannot apply).
+pub fn url_hosts(kind: &str, locator: &str) -> Vec<String> {
+    if let Some(u) = PublishedUrl::parse(locator) {
+        return vec![u.host().to_owned()];
+    }
+    match ChannelKind::parse(kind) {
+        Some(ChannelKind::WechatOfficial) => vec!["mp.weixin.qq.com".into()],
+        Some(ChannelKind::Weibo) => vec!["weibo.com".into(), "weibo.cn".into()],
+        _ => Vec::new(),
+    }
+}
 
 const PREFIX: &str = "channel_review_";
 
@@ -42,6 +59,19 @@ pub fn review_duty(duty_id: &str, title: &str, every: Frequency) -> Option<Duty>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_channel_publishes_on_its_own_host() {
+        assert_eq!(
+            url_hosts("website", "https://www.example.edu.cn/"),
+            ["www.example.edu.cn"]
+        );
+        assert_eq!(
+            url_hosts("wechat_official", "某大学官微"),
+            ["mp.weixin.qq.com"]
+        );
+        assert!(url_hosts("led_screen", "校门口").is_empty());
+    }
 
     #[test]
     fn review_duties_are_recognised_by_their_id() {

@@ -58,6 +58,14 @@ fn para(text: &str, font: &str, size: u32, bold: bool, align: &str) -> String {
 }
 
 /// A table cell of `width` twips spanning `span` grid columns.
+/// A heading above a table, kept on the table's page.
+fn heading(text: &str) -> String {
+    format!(
+        "<w:p><w:pPr><w:keepNext/><w:spacing w:before=\"240\" w:after=\"120\"/></w:pPr>{}</w:p>",
+        run(text, "宋体", SIZE_BODY, true)
+    )
+}
+
 fn cell(text: &str, width: u32, span: u32, bold: bool) -> String {
     cell_sized(text, width, span, bold, SIZE_TABLE)
 }
@@ -485,32 +493,131 @@ pub fn text_docx(
 pub fn registration_docx(r: &Registration) -> Result<Vec<u8>, ExportError> {
     let grid = [1500, 2922, 1500, 2922];
     let full = 2922 * 2 + 1500;
-    let rows = vec![
-        cell("信息标题", 1500, 1, true) + &cell(&r.item, full, 3, false),
-        cell("发布单位", 1500, 1, true)
-            + &cell(&r.unit, 2922, 1, false)
-            + &cell("发布阵地", 1500, 1, true)
-            + &cell(&r.channel, 2922, 1, false),
-        cell("提交人", 1500, 1, true)
-            + &cell(&r.submitter, 2922, 1, false)
-            + &cell("是否重大", 1500, 1, true)
-            + &cell(if r.major { "是" } else { "否" }, 2922, 1, false),
-        cell("审核版本", 1500, 1, true)
-            + &cell(&r.version, 2922, 1, false)
-            + &cell("当前状态", 1500, 1, true)
-            + &cell(&r.stage, 2922, 1, false),
-        cell("扫描结果", 1500, 1, true)
-            + &cell(
-                &if r.findings.is_empty() {
-                    "未发现个人信息或密级标志".to_string()
+    let pair = |a: &str, x: &str, b: &str, y: &str| {
+        cell(a, 1500, 1, true)
+            + &cell(x, 2922, 1, false)
+            + &cell(b, 1500, 1, true)
+            + &cell(y, 2922, 1, false)
+    };
+    let wide = |a: &str, x: &str| cell(a, 1500, 1, true) + &cell(x, full, 3, false);
+    let wide_small =
+        |a: &str, x: &str| cell(a, 1500, 1, true) + &cell_sized(x, full, 3, false, SIZE_SMALL);
+    let yes = |b: bool| if b { "是" } else { "否" };
+    let mut rows = Vec::new();
+    match &r.event {
+        None => {
+            rows.push(wide("信息标题", &r.item));
+            rows.push(pair("发布单位", &r.unit, "发布阵地", &r.channel));
+            rows.push(pair("栏目/频道", &r.column, "撰稿人", &r.author));
+        }
+        Some(e) => {
+            rows.push(wide("活动名称", &r.item));
+            rows.push(pair("主办单位", &r.unit, "活动阵地", &r.channel));
+            rows.push(pair("活动时间", &e.time, "活动地点", &e.place));
+            rows.push(pair(
+                "主讲人",
+                &e.speakers,
+                "境外主讲人",
+                yes(e.foreign_speaker),
+            ));
+            rows.push(wide(
+                "主讲人背景",
+                &if e.foreign_speaker {
+                    format!("{}\n\n（境外主讲人：按制度从严审批）", e.background)
                 } else {
-                    r.findings.join("\n")
+                    e.background.clone()
                 },
-                full,
-                3,
-                false,
-            ),
-    ];
+            ));
+            rows.push(wide("预计规模及对象", &e.audience));
+        }
+    }
+    rows.push(pair("提交人", &r.submitter, "是否重大", yes(r.major)));
+    rows.push(pair("审核版本", &r.version, "当前状态", &r.stage));
+    rows.push(wide(
+        if r.event.is_some() {
+            "活动内容"
+        } else {
+            "内容摘要"
+        },
+        &r.summary,
+    ));
+    let files = if r.attachments.is_empty() {
+        "无".to_string()
+    } else {
+        r.attachments
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}（{}）\nSHA-256：{}",
+                    f.name,
+                    crate::size_zh(f.size),
+                    f.sha256
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    rows.push(wide_small("附件", &files));
+    let findings = if r.findings.is_empty() {
+        "未发现个人信息或密级标志".to_string()
+    } else {
+        r.findings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                format!(
+                    "{}. {}　{}　{}\n处理：{}",
+                    i + 1,
+                    f.kind,
+                    f.place,
+                    f.shown,
+                    f.resolution
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    rows.push(wide_small("扫描结果及处理", &findings));
+    if r.event.is_none() {
+        rows.push(pair(
+            "发布地址",
+            &r.published_url,
+            "发布时间",
+            &r.published_at,
+        ));
+    }
+    let step_grid = [1300, 1700, 2000, 1544, 2300];
+    let mut steps = vec![[
+        "审核环节",
+        "审核人及职务",
+        "审核结论及意见",
+        "审核时间",
+        "签字",
+    ]
+    .iter()
+    .zip(step_grid)
+    .map(|(h, w)| cell(h, w, 1, true))
+    .collect::<String>()];
+    for s in &r.steps {
+        let who = if s.reviewer.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n{}", s.reviewer, s.reviewer_title)
+        };
+        steps.push(
+            [
+                s.step.as_str(),
+                who.as_str(),
+                s.decision.as_str(),
+                s.at.as_str(),
+                "签字：\n\n日期：　　年　月　日",
+            ]
+            .iter()
+            .zip(step_grid)
+            .map(|(x, w)| cell_sized(x, w, 1, false, SIZE_SMALL))
+            .collect(),
+        );
+    }
     let trail_grid = [1900, 1300, 1500, 1600, 2544];
     let mut trail = vec![["时间", "审核环节", "办理人", "办理结果", "审核要点及意见"]
         .iter()
@@ -529,8 +636,17 @@ pub fn registration_docx(r: &Registration) -> Result<Vec<u8>, ExportError> {
     let mut body = String::new();
     body.push_str(&para(&r.title, "宋体", SIZE_TITLE, true, "center"));
     body.push_str(&table(&grid, &rows, 0));
-    body.push_str(&para("审核记录", "宋体", SIZE_BODY, true, "left"));
+    body.push_str(&heading("审核意见"));
+    body.push_str(&table(&step_grid, &steps, 1));
+    body.push_str(&heading("审核记录"));
     body.push_str(&table(&trail_grid, &trail, 1));
+    body.push_str(&para(
+        "时间均为北京时间。扫描结果中的证件号码、电话号码等均已遮盖。",
+        "仿宋",
+        SIZE_SMALL,
+        false,
+        "left",
+    ));
     body.push_str(&section(false));
     package(&r.title, &body, &[])
 }

@@ -144,22 +144,81 @@ pub struct MeetingRecord {
     pub chain_head: Option<String>,
 }
 
-/// 《上网信息审核登记表》 (or the workflow's own title): one reviewed item and its whole trail.
+/// 《上网信息审核登记表》 (or the workflow's own title): one reviewed item, what was reviewed,
+/// each step's reviewer with their title, decision, time and a line to sign, how each scan finding
+/// was resolved, where and when it was published, and the whole trail. An event's form carries the
+/// event instead of the publication fields.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Registration {
     pub title: String,
     pub unit: String,
     pub item: String,
+    /// The channel (发布阵地), or for an event its venue channel.
     pub channel: String,
+    /// 栏目/频道 within the channel.
+    pub column: String,
+    /// 撰稿人.
+    pub author: String,
     pub submitter: String,
     /// The version decided on, with the start of its hash.
     pub version: String,
     pub major: bool,
-    /// What the scan found in that version (kind, where, masked value).
-    pub findings: Vec<String>,
+    /// The body, or its beginning (内容摘要).
+    pub summary: String,
+    pub attachments: Vec<RegistrationFile>,
+    /// What the scan found in that version (masked) and how each finding was resolved.
+    pub findings: Vec<RegistrationFinding>,
+    /// Each applicable step of the last round, in order.
+    pub steps: Vec<RegistrationStep>,
+    pub published_url: String,
+    pub published_at: String,
+    /// For an event (活动审批): the event's facts.
+    pub event: Option<RegistrationEvent>,
     pub trail: Vec<RegistrationRow>,
     /// Where the item stands (已发布 …).
     pub stage: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RegistrationFile {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RegistrationFinding {
+    /// 居民身份证号（高） …
+    pub kind: String,
+    /// The file and the place in it.
+    pub place: String,
+    /// The masked value (never the raw one).
+    pub shown: String,
+    /// How it was resolved: the lawful basis, the 解密 decision, the manual check, or 未处理.
+    pub resolution: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RegistrationStep {
+    pub step: String,
+    /// The reviewer's name (several for 会签), or empty while the step waits.
+    pub reviewer: String,
+    /// Their post (职务), or the step's role.
+    pub reviewer_title: String,
+    /// 同意 / 退回修改 / 驳回 / 待审核, with the opinion.
+    pub decision: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RegistrationEvent {
+    pub speakers: String,
+    pub background: String,
+    /// A speaker from outside the mainland (境外): the stricter step applies where the policy says.
+    pub foreign_speaker: bool,
+    pub time: String,
+    pub place: String,
+    pub audience: String,
 }
 
 /// One line of the trail: when, who, what (submitted, approved, returned …), at which step, and
@@ -171,6 +230,19 @@ pub struct RegistrationRow {
     pub what: String,
     pub step: String,
     pub detail: String,
+}
+
+/// A byte count with thousands separators: 1,234,567 字节.
+pub fn size_zh(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out} 字节")
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -350,11 +350,16 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
             f.cmp("前置条件", &a.requires, &b.requires, |r| {
                 list(r, |x| x.zh().to_owned())
             });
+            f.role_field("确认解密的角色", &a.declassified_by, &b.declassified_by);
+            f.role_field("可转交的角色", &a.reassigned_by, &b.reassigned_by);
             let steps = |p: &Policy, w: &Workflow| {
                 list(&w.steps, |s| {
                     let mut t = format!("{}（{}", s.title, p.role_title(&s.role));
                     if s.major_only {
                         t.push_str("，仅重大事项");
+                    }
+                    if s.foreign_speaker_only {
+                        t.push_str("，仅境外人员主讲");
                     }
                     if s.all {
                         t.push_str("，会签");
@@ -379,6 +384,13 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
             kinds(&old.channels),
             kinds(&new.channels),
             |k| list(k, |x| x.zh().to_owned()),
+        );
+        let restrict = |c: &Option<Channels>| c.as_ref().is_some_and(|c| c.restrict_urls);
+        f.cmp(
+            "发布地址限于阵地域名",
+            restrict(&old.channels),
+            restrict(&new.channels),
+            |x| if *x { "是" } else { "否" }.to_owned(),
         );
         let every = |c: &Option<Channels>| c.as_ref().and_then(|c| c.review_every);
         f.cmp(

@@ -17,6 +17,10 @@ pub struct RoleList<'p> {
     pub duties: Vec<&'p Duty>,
     /// (workflow, step)
     pub steps: Vec<(&'p Workflow, &'p Step)>,
+    /// Workflows whose secrecy markings the role clears by a 解密/定密 decision.
+    pub declassifies: Vec<&'p Workflow>,
+    /// Workflows whose steps the role may 转交.
+    pub reassigns: Vec<&'p Workflow>,
     pub responsibilities: Vec<&'p Responsibility>,
     /// The responsibilities of the bodies the role sits on (chair, deputy or member), each with
     /// its body, in the order of the bodies.
@@ -98,6 +102,16 @@ pub fn explain(policy: &Policy) -> Explanation<'_> {
                     .iter()
                     .flat_map(|w| w.steps.iter().map(move |s| (w, s)))
                     .filter(|(_, s)| s.role == role.id)
+                    .collect(),
+                declassifies: policy
+                    .workflows
+                    .iter()
+                    .filter(|w| w.declassified_by.as_ref() == Some(&role.id))
+                    .collect(),
+                reassigns: policy
+                    .workflows
+                    .iter()
+                    .filter(|w| w.reassigned_by.as_ref() == Some(&role.id))
                     .collect(),
                 responsibilities: policy
                     .responsibilities
@@ -241,9 +255,18 @@ impl Explanation<'_> {
                     if s.major_only {
                         line.push_str("（仅重大事项）");
                     }
+                    if s.foreign_speaker_only {
+                        line.push_str("（仅境外人员主讲）");
+                    }
                     line.push_str(&mark(p.workflow_origin(&w.id), None));
                     let _ = writeln!(out, "{line}");
                 }
+            }
+            for w in &r.declassifies {
+                let _ = writeln!(out, "  确认解密（定密）：{}中发现的密级标志", w.title);
+            }
+            for w in &r.reassigns {
+                let _ = writeln!(out, "  转交审核步骤：{}", w.title);
             }
             if !r.responsibilities.is_empty() {
                 let _ = writeln!(out, "  日常职责：");
@@ -266,6 +289,8 @@ impl Explanation<'_> {
             if r.bodies.is_empty()
                 && r.duties.is_empty()
                 && r.steps.is_empty()
+                && r.declassifies.is_empty()
+                && r.reassigns.is_empty()
                 && r.responsibilities.is_empty()
                 && !r.incident_officer
             {
@@ -431,6 +456,8 @@ text = "重要工作亲自部署"
 [workflows.publication]
 title = "信息发布审核"
 kind = "publication"
+declassified_by = "first_responsible"
+reassigned_by = "leadership"
 [[workflows.publication.steps]]
 title = "主要领导审批"
 role = "first_responsible"
@@ -438,6 +465,12 @@ when = "major"
 "#;
         let p = parse("t", text).unwrap();
         let e = explain(&p);
+        let t = e.to_text();
+        assert!(
+            t.contains("确认解密（定密）：信息发布审核中发现的密级标志"),
+            "{t}"
+        );
+        assert!(t.contains("转交审核步骤：信息发布审核"), "{t}");
         assert_eq!(e.roles[0].duties.len(), 1);
         assert_eq!(e.roles[1].duties[0].title, "专题授课");
         assert_eq!(e.unit_duties[0].title, "支部汇报");

@@ -736,6 +736,11 @@ pub struct Workflow {
     pub checklist: Vec<String>,
     pub scan: bool,
     pub requires: Vec<Requirement>,
+    /// The role whose holders (定密责任人) may confirm a 解密/定密 decision that clears a secrecy
+    /// marking found by the scan. Without it a marked version cannot be approved at all.
+    pub declassified_by: Option<RoleId>,
+    /// A role whose holders may 转交 a step, besides the unit's administrators.
+    pub reassigned_by: Option<RoleId>,
     pub steps: Vec<Step>,
     pub source: Option<SourceRef>,
 }
@@ -744,8 +749,11 @@ pub struct Workflow {
 pub struct Step {
     pub title: String,
     pub role: RoleId,
-    /// Applies only to items marked major.
+    /// Applies only to items marked major (`when = "major"`).
     pub major_only: bool,
+    /// Applies only to events with a speaker from outside the mainland (`when = "foreign_speaker"`,
+    /// 境外人员主讲): the stricter step.
+    pub foreign_speaker_only: bool,
     /// 会签: every holder must approve (default: any one holder).
     pub all: bool,
     pub source: Option<SourceRef>,
@@ -756,6 +764,8 @@ pub struct Channels {
     pub kinds: Vec<ChannelKind>,
     pub review_every: Option<Frequency>,
     pub publish_via: Option<WorkflowId>,
+    /// A published URL must be on the channel's own domain (its locator's host).
+    pub restrict_urls: bool,
     pub source: Option<SourceRef>,
 }
 

@@ -268,11 +268,19 @@ const WORKFLOW_KEYS: &[&str] = &[
     "checklist",
     "scan",
     "requires",
+    "declassified_by",
+    "reassigned_by",
     "steps",
     "source",
 ];
 const STEP_KEYS: &[&str] = &["title", "role", "when", "all", "source"];
-const CHANNELS_KEYS: &[&str] = &["kinds", "review_every", "publish_via", "source"];
+const CHANNELS_KEYS: &[&str] = &[
+    "kinds",
+    "review_every",
+    "publish_via",
+    "restrict_urls",
+    "source",
+];
 const INCIDENTS_KEYS: &[&str] = &["officer", "kinds", "measures", "levels", "source"];
 const INCIDENT_KIND_KEYS: &[&str] = &["title", "description", "source"];
 const INCIDENT_MEASURE_KEYS: &[&str] = &["title", "unit", "source"];
@@ -1150,6 +1158,8 @@ impl<'t> Cx<'t> {
             into.channel_places = from.channel_places;
             return;
         };
+        // A fragment may make URLs stricter, never looser.
+        pc.restrict_urls |= fc.restrict_urls;
         for k in fc.kinds {
             if !pc.kinds.contains(&k) {
                 pc.kinds.push(k);
@@ -1583,6 +1593,9 @@ impl<'t> Cx<'t> {
             let checklist = self.texts(&t, "checklist");
             let scan = self.boolean(&t, "scan").unwrap_or(false);
             let requires = self.words(&t, "requires", Requirement::parse, REQUIREMENT_WORDS);
+            let declassified_by =
+                self.reference(&t, "declassified_by", RefKind::Role, RoleId::parse);
+            let reassigned_by = self.reference(&t, "reassigned_by", RefKind::Role, RoleId::parse);
             let mut steps = Vec::new();
             let step_tables = self.table_array(&t, "steps", STEP_KEYS);
             if step_tables.is_empty() && t.get("steps").is_none() {
@@ -1605,14 +1618,14 @@ impl<'t> Cx<'t> {
                     }
                     Some(_) => self.reference(&s, "role", RefKind::Role, RoleId::parse),
                 };
-                let major_only = self
-                    .parsed(
-                        &s,
-                        "when",
-                        |w| (w == "major").then_some(()),
-                        Expected::OneOf(&["major"]),
-                    )
-                    .is_some();
+                let when = self.parsed(
+                    &s,
+                    "when",
+                    |w| matches!(w, "major" | "foreign_speaker").then(|| w.to_owned()),
+                    Expected::OneOf(&["major", "foreign_speaker"]),
+                );
+                let major_only = when.as_deref() == Some("major");
+                let foreign_speaker_only = when.as_deref() == Some("foreign_speaker");
                 let all = self.boolean(&s, "all").unwrap_or(false);
                 let source = self.source(&s);
                 if let (Some(title), Some(role)) = (title, role) {
@@ -1620,6 +1633,7 @@ impl<'t> Cx<'t> {
                         title,
                         role,
                         major_only,
+                        foreign_speaker_only,
                         all,
                         source,
                     });
@@ -1634,6 +1648,8 @@ impl<'t> Cx<'t> {
                     checklist,
                     scan,
                     requires,
+                    declassified_by,
+                    reassigned_by,
                     steps,
                     source,
                 });
@@ -1663,11 +1679,13 @@ impl<'t> Cx<'t> {
             Expected::OneOf(PERIOD_WORDS),
         );
         let publish_via = self.reference(&t, "publish_via", RefKind::Workflow, WorkflowId::parse);
+        let restrict_urls = self.boolean(&t, "restrict_urls").unwrap_or(false);
         let source = self.source(&t);
         let channels = Channels {
             kinds,
             review_every,
             publish_via,
+            restrict_urls,
             source,
         };
         (Some(channels), places)

@@ -87,6 +87,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0090_oversight.sql"),
         postgres: include_str!("../migrations/postgres/0090_oversight.sql"),
     },
+    Migration {
+        version: 120,
+        name: "channel_reasons",
+        sqlite: include_str!("../migrations/sqlite/0120_channel_reasons.sql"),
+        postgres: include_str!("../migrations/postgres/0120_channel_reasons.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

@@ -40,6 +40,19 @@ pub struct ChannelChange {
     pub by_account: Option<i64>,
     pub by_name: String,
     pub at: DateTime<Utc>,
+    /// Why (required for every change after the registration).
+    pub reason: String,
+    /// For an edit, what changed (“名称：旧 → 新”).
+    pub detail: String,
+}
+
+/// What an edit of a channel may change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelEdit {
+    pub name: String,
+    pub locator: String,
+    pub responsible_person_id: Option<i64>,
+    pub filed_on: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +110,41 @@ pub struct ScanFinding {
     pub masked: String,
     pub context: String,
     pub blocks: bool,
+    /// For a file the scanner could not read: why (`corrupt`, `encrypted`, `image` …).
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// The kind word of a finding for a file that could not be read.
+pub const UNREADABLE: &str = "unreadable";
+/// The kind word of a secrecy marking.
+pub const SECRECY_MARKING: &str = "secrecy_marking";
+
+/// A version's blocking findings by what may clear them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Blocking {
+    /// Personal data and custom terms: a lawful basis clears them.
+    pub lawful: usize,
+    /// Secrecy markings: only a 解密/定密 confirmation clears them.
+    pub markings: usize,
+    /// Files that could not be read: a manual check clears them.
+    pub unreadable: usize,
+}
+
+impl Blocking {
+    pub fn of(findings: &[ScanFinding]) -> Self {
+        let mut b = Blocking::default();
+        for f in findings {
+            match f.kind.as_str() {
+                // Stored before unreadable files blocked: they block now all the same.
+                UNREADABLE => b.unreadable += 1,
+                SECRECY_MARKING if f.blocks => b.markings += 1,
+                _ if f.blocks => b.lawful += 1,
+                _ => {}
+            }
+        }
+        b
+    }
 }
 
 /// A version to store: its content, the scan's findings and its files (name, SHA-256 of stored
@@ -184,6 +232,22 @@ pub struct ItemVersion {
     pub attachments: Vec<ItemAttachment>,
 }
 
+impl ItemVersion {
+    /// Whether the version's event has a speaker from outside the mainland (境外).
+    pub fn foreign_speaker(&self) -> bool {
+        foreign_speaker(&self.details)
+    }
+}
+
+/// Whether event details say the speaker is from outside the mainland (a ticked box or `true`).
+pub fn foreign_speaker(details: &serde_json::Value) -> bool {
+    match details.get("foreign_speaker") {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(s)) => !s.trim().is_empty() && s != "0" && s != "false",
+        _ => false,
+    }
+}
+
 /// An event as stored, with who appended it and when.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StoredEvent {
@@ -229,6 +293,8 @@ pub const RISK_LEVELS: &[&str] = &["low", "medium", "high"];
 pub struct ItemFilter {
     /// The unit and everything below it.
     pub subtree_of: Option<i64>,
+    /// Submitted by this person.
+    pub submitter: Option<i64>,
     pub kind: Option<String>,
     pub stage: Option<String>,
     /// Created on or after / on or before (UTC dates).
@@ -259,6 +325,14 @@ pub const STAGE_WORDS: &[&str] = &[
     "withdrawn",
     "published",
 ];
+
+/// A change of a channel after its registration needs a reason.
+fn check_reason(reason: &str) -> Result<()> {
+    if reason.trim().is_empty() {
+        return Err(Error::Invalid("a channel change needs its reason".into()));
+    }
+    crate::check_text("reason", reason)
+}
 
 type EventRow = (i64, String, Option<i64>, String, DateTime<Utc>);
 
@@ -319,13 +393,15 @@ pub trait ReviewRead: Read {
 
     /// A channel's history, oldest first.
     async fn channel_changes(&mut self, channel_id: i64) -> Result<Vec<ChannelChange>> {
-        Ok(run!(self.conn(), |c| sqlx::query_as(
-            "SELECT id, channel_id, status, by_account, by_name, at FROM channel_changes
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT id, channel_id, status, by_account, by_name, at, reason, detail FROM channel_changes
              WHERE channel_id = $1 ORDER BY id"
         )
         .bind(channel_id)
         .fetch_all(&mut *c)
-        .await)?)
+        .await
+        })?)
     }
 
     async fn review_item(&mut self, id: i64) -> Result<Option<ReviewItem>> {
@@ -352,6 +428,9 @@ pub trait ReviewRead: Read {
                 next()
             );
             conds.push("i.unit_id IN (SELECT id FROM sub)".into());
+        }
+        if f.submitter.is_some() {
+            conds.push(format!("i.submitter_person_id = {}", next()));
         }
         if f.kind.is_some() {
             conds.push(format!("i.kind = {}", next()));
@@ -384,6 +463,9 @@ pub trait ReviewRead: Read {
             let mut q = sqlx::query_as(&sql);
             if let Some(root) = f.subtree_of {
                 q = q.bind(root);
+            }
+            if let Some(p) = f.submitter {
+                q = q.bind(p);
             }
             if let Some(k) = &f.kind {
                 q = q.bind(k.clone());
@@ -507,15 +589,72 @@ impl Write {
         .map_err(|e| Error::from_write(e, "channel"))?;
         self.record("channel.create", "channel", &c.id.to_string(), &c)
             .await?;
-        self.channel_change(c.id, &c.status).await?;
+        self.channel_change(c.id, &c.status, "", "").await?;
+        Ok(c)
+    }
+
+    /// Edits a channel's name, locator, responsible person or filing date, with the reason; the
+    /// history keeps what changed.
+    pub async fn update_channel(
+        &mut self,
+        id: i64,
+        e: &ChannelEdit,
+        reason: &str,
+    ) -> Result<Channel> {
+        let old = self
+            .channel(id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("channel {id}")))?;
+        check_reason(reason)?;
+        let c: Channel = run!(self.conn(), |c| sqlx::query_as(
+            "UPDATE channels SET name = $2, locator = $3, responsible_person_id = $4, filed_on = $5 WHERE id = $1
+             RETURNING id, unit_id, kind, name, locator, responsible_person_id, filed_on, status, created_at"
+        )
+        .bind(id)
+        .bind(&e.name)
+        .bind(&e.locator)
+        .bind(e.responsible_person_id)
+        .bind(e.filed_on)
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "channel"))?;
+        let mut changed = Vec::new();
+        if old.name != c.name {
+            changed.push(format!("名称：{} → {}", old.name, c.name));
+        }
+        if old.locator != c.locator {
+            changed.push(format!("账号、网址或地点：{} → {}", old.locator, c.locator));
+        }
+        if old.responsible_person_id != c.responsible_person_id {
+            changed.push("负责人已变更".to_string());
+        }
+        if old.filed_on != c.filed_on {
+            let d = |x: Option<NaiveDate>| x.map(|d| d.to_string()).unwrap_or_else(|| "无".into());
+            changed.push(format!("备案日期：{} → {}", d(old.filed_on), d(c.filed_on)));
+        }
+        let detail = changed.join("；");
+        self.record(
+            "channel.update",
+            "channel",
+            &id.to_string(),
+            &json!({ "channel": c, "reason": reason, "changed": detail }),
+        )
+        .await?;
+        self.channel_change(id, &c.status, reason, &detail).await?;
         Ok(c)
     }
 
     /// Suspends, closes or reopens a channel; the audit chain keeps its history.
-    pub async fn set_channel_status(&mut self, id: i64, status: &str) -> Result<Channel> {
+    pub async fn set_channel_status(
+        &mut self,
+        id: i64,
+        status: &str,
+        reason: &str,
+    ) -> Result<Channel> {
         if !CHANNEL_STATUSES.contains(&status) {
             return Err(Error::Invalid(format!("channel status {status}")));
         }
+        check_reason(reason)?;
         let c: Channel = run!(self.conn(), |c| sqlx::query_as(
             "UPDATE channels SET status = $2 WHERE id = $1
              RETURNING id, unit_id, kind, name, locator, responsible_person_id, filed_on, status, created_at"
@@ -525,23 +664,36 @@ impl Write {
         .fetch_optional(&mut *c)
         .await)?
         .ok_or_else(|| Error::NotFound(format!("channel {id}")))?;
-        self.record("channel.status", "channel", &id.to_string(), &c)
-            .await?;
-        self.channel_change(id, status).await?;
+        self.record(
+            "channel.status",
+            "channel",
+            &id.to_string(),
+            &json!({ "channel": c, "reason": reason }),
+        )
+        .await?;
+        self.channel_change(id, status, reason, "").await?;
         Ok(c)
     }
 
-    async fn channel_change(&mut self, channel_id: i64, status: &str) -> Result<()> {
+    async fn channel_change(
+        &mut self,
+        channel_id: i64,
+        status: &str,
+        reason: &str,
+        detail: &str,
+    ) -> Result<()> {
         let by = self.actor().account_id;
         let name = self.actor().name.clone();
         run!(self.conn(), |c| sqlx::query(
-            "INSERT INTO channel_changes (channel_id, status, by_account, by_name, at) VALUES ($1, $2, $3, $4, $5)"
+            "INSERT INTO channel_changes (channel_id, status, by_account, by_name, at, reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         )
         .bind(channel_id)
         .bind(status)
         .bind(by)
         .bind(&name)
         .bind(now())
+        .bind(reason)
+        .bind(detail)
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected()))
@@ -640,7 +792,11 @@ impl Write {
         let name = self.actor().name.clone();
         let findings = serde_json::to_string(&v.findings)
             .map_err(|e| Error::Invalid(format!("findings: {e}")))?;
-        let blocking = v.findings.iter().filter(|f| f.blocks).count() as i64;
+        let blocking = v
+            .findings
+            .iter()
+            .filter(|f| f.blocks || f.kind == UNREADABLE)
+            .count() as i64;
         let (vid,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO review_versions (item_id, version, title, body, details, hash, findings, blocking, created_by, created_by_name, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"

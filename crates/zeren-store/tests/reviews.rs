@@ -53,6 +53,7 @@ fn version(title: &str) -> NewItemVersion {
             masked: "110105********002X".into(),
             context: "张三 110105********002X".into(),
             blocks: true,
+            code: None,
         }],
         attachments: Vec::new(),
     }
@@ -93,9 +94,14 @@ async fn items_versions_events_and_one_decision_per_step() {
             )
             .await
             .unwrap();
-        let closed = w.set_channel_status(ch.id, "closed").await.unwrap();
+        // Every change after the registration says why.
+        assert!(w.set_channel_status(ch.id, "closed", " ").await.is_err());
+        let closed = w
+            .set_channel_status(ch.id, "closed", "公众号停止运营")
+            .await
+            .unwrap();
         assert_eq!(closed.status, "closed");
-        assert!(w.set_channel_status(ch.id, "gone").await.is_err());
+        assert!(w.set_channel_status(ch.id, "gone", "x").await.is_err());
         w.commit().await.unwrap();
         let history = f
             .store
@@ -107,6 +113,7 @@ async fn items_versions_events_and_one_decision_per_step() {
             .unwrap();
         let states: Vec<&str> = history.iter().map(|c| c.status.as_str()).collect();
         assert_eq!(states, ["active", "closed"]);
+        assert_eq!(history[1].reason, "公众号停止运营");
         assert_eq!((item.stage.as_str(), item.current_version), ("draft", 1));
 
         let v1 = version("奖学金名单");

@@ -84,6 +84,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("channel.create", "登记阵地", "channel registered"),
     ("channel.status", "变更阵地状态", "channel status changed"),
+    ("channel.update", "修改阵地信息", "channel edited"),
     ("grant.remove", "撤销权限", "permission removed"),
     ("grant.set", "授予权限", "permission granted"),
     ("login.failure", "登录失败", "failed login"),

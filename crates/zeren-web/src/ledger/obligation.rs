@@ -21,6 +21,8 @@ pub struct VersionView {
     pub participants: String,
     /// The guests as the form shows them: one per line.
     pub guests: String,
+    /// How many took part: people and guests.
+    pub count: usize,
 }
 
 /// People who may be ticked as participants: a unit's own, or those of a unit below it.
@@ -274,6 +276,7 @@ pub(super) async fn page_model(
                     .map(|d| VersionView {
                         participants: crate::shared::rows::attendees(&d).join("、"),
                         guests: d.version.guest_names().join("\n"),
+                        count: d.participants.len() + d.version.guest_names().len(),
                         d,
                     })
                     .collect(),
@@ -325,9 +328,12 @@ async fn people_groups(
         }
         let mut below = Vec::new();
         for (unit, people) in by_unit {
-            let unit_name = r.unit(unit).await?.map(|u| u.name).unwrap_or_default();
+            // A retired unit's people (those not moved by a merge) are history, not offered.
+            let Some(u) = r.unit(unit).await?.filter(|u| !u.is_retired()) else {
+                continue;
+            };
             below.push(PeopleGroup {
-                unit_name,
+                unit_name: u.name,
                 own: false,
                 people,
             });

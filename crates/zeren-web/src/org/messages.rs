@@ -105,7 +105,7 @@ pub static MESSAGES: Catalogue = &[
     ("unit.retire_top", "最上级单位不能撤销。", "The top unit cannot be retired."),
     ("unit.retire_why", "原因或依据（如文件号）", "Reason or basis (e.g. the decision number)"),
     ("unit.retired_closed", "本单位已撤销或合并：不再添加人员、职务、下级单位、名册或实施办法。", "This unit is retired or merged: no people, roles, units, rosters or policies are added to it."),
-    ("unit.retired_history", "其台账、记录和职务历史仍可查阅；不再添加人员、职务和工作任务。", "Its ledger, records and role history remain readable; no people, roles or duties are added any more."),
+    ("unit.retired_history", "。其台账、记录和职务历史仍可查阅；不再添加人员、职务和工作任务。", ". Its ledger, records and role history remain readable; no people, roles or duties are added any more."),
     ("unit.retired_on", "本单位已于 {date} 撤销", "This unit was retired on {date}"),
     ("unit.retired_tag", "已撤销", "Retired"),
     ("unit.roles", "责任角色", "Roles"),

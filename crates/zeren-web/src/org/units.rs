@@ -147,7 +147,12 @@ pub async fn unit_page(
         applies_to: d.roles.applies_to,
         policy: d.roles.policy,
         roles: d.roles.rows,
-        warnings: d.roles.warnings,
+        // A retired unit holds no roles: vacancies are not a problem there.
+        warnings: if retired {
+            Vec::new()
+        } else {
+            d.roles.warnings
+        },
         history: d.roles.history,
         candidates,
         bodies,

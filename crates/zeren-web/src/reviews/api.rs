@@ -18,8 +18,8 @@ use crate::shared::prelude::*;
 
 #[derive(Deserialize)]
 pub struct ItemQuery {
-    /// The unit whose subtree to list; with `waiting=me` and no unit, every item waiting for the
-    /// caller.
+    /// The unit whose subtree to list; with `waiting` and no unit, the caller's items across
+    /// units.
     unit: Option<i64>,
     kind: Option<String>,
     stage: Option<String>,
@@ -33,8 +33,22 @@ pub async fn list_json(
     v: Viewer,
     Query(q): Query<ItemQuery>,
 ) -> Result<axum::Json<Vec<ReviewItem>>> {
-    if q.waiting.as_deref() == Some("me") {
-        let mut items = waiting_for_me(&state, &v).await?;
+    // The lists of 我的工作: steps to decide, items returned to me, steps waiting for my 转交.
+    let mine = match q.waiting.as_deref() {
+        Some("me") => Some(waiting_for_me(&state, &v).await?),
+        Some("returned") => Some(crate::shared::mine::reviews_returned(&state, &v).await?),
+        Some("reassignment") => Some(
+            crate::shared::mine::reviews_to_reassign(&state, &v, crate::shared::clock::today())
+                .await?,
+        ),
+        Some(_) => {
+            return Err(Error::Invalid(
+                "waiting: one of me, returned, reassignment".into(),
+            ))
+        }
+        None => None,
+    };
+    if let Some(mut items) = mine {
         items.retain(|i| q.kind.as_ref().is_none_or(|k| &i.kind == k));
         return Ok(axum::Json(items));
     }
@@ -57,6 +71,7 @@ pub async fn list_json(
             .await?
             .review_items(&ItemFilter {
                 subtree_of: Some(unit),
+                submitter: None,
                 kind: q.kind,
                 stage: q.stage,
                 from: q.from,
@@ -178,6 +193,8 @@ pub struct DecisionJson {
     #[serde(default)]
     checklist: Vec<bool>,
     lawful_basis: Option<String>,
+    /// What was checked by hand in files the scanner could not read.
+    manual_check: Option<String>,
     #[serde(default)]
     comment: String,
     /// The number of events the caller saw (`seen` of the item); 409 if the item moved on.
@@ -192,11 +209,14 @@ pub async fn decide_json(
     JsonBody(b): JsonBody<DecisionJson>,
 ) -> Result<Response> {
     let action = decision(
-        &b.decision,
-        b.hash,
-        b.checklist,
-        b.lawful_basis,
-        b.comment,
+        DecisionInput {
+            decision: b.decision,
+            hash: b.hash,
+            checklist: b.checklist,
+            lawful_basis: b.lawful_basis,
+            manual_check: b.manual_check,
+            comment: b.comment,
+        },
         lang,
     )?;
     let l = act(&state, &v, id, action, b.seen, lang).await?;
@@ -216,6 +236,9 @@ pub async fn withdraw_json(
 #[derive(Deserialize)]
 pub struct PublishJson {
     url: String,
+    /// China time, `2026-12-10T14:30`.
+    #[serde(default)]
+    published_at: String,
 }
 
 pub async fn publish_json(
@@ -225,8 +248,53 @@ pub async fn publish_json(
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<PublishJson>,
 ) -> Result<Response> {
-    let l = act(&state, &v, id, Action::Publish { url: b.url }, None, lang).await?;
+    let action = publish_action(&b.url, &b.published_at, None, lang)?;
+    let l = act(&state, &v, id, action, None, lang).await?;
     Ok(axum::Json(item_json(l)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CorrectionJson {
+    url: String,
+    #[serde(default)]
+    published_at: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn correct_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<CorrectionJson>,
+) -> Result<Response> {
+    let action = publish_action(&b.url, &b.published_at, Some(b.reason), lang)?;
+    let l = act(&state, &v, id, action, None, lang).await?;
+    Ok(created(item_json(l)?))
+}
+
+#[derive(Deserialize)]
+pub struct DeclassificationJson {
+    /// The hash of the version the decision covers.
+    hash: String,
+    /// `declassified` (解密) or `not_classified` (定密: not a state secret).
+    decision: String,
+    #[serde(default)]
+    document_no: String,
+    seen: Option<i64>,
+}
+
+pub async fn declassify_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<DeclassificationJson>,
+) -> Result<Response> {
+    let action = clear_marking_action(b.hash, &b.decision, b.document_no, lang)?;
+    let l = act(&state, &v, id, action, b.seen, lang).await?;
+    Ok(created(item_json(l)?))
 }
 
 pub async fn add_risk_json(

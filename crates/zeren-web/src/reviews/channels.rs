@@ -1,5 +1,6 @@
 //! Channels (阵地): the registry of a unit's websites, accounts, screens, halls and clubs with their
-//! responsible person and history; registering one, suspending or closing it; the same as JSON.
+//! responsible person and history; registering one (of a kind the policy lists), editing,
+//! suspending or closing it (its managers only, with a reason the history keeps); the same as JSON.
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -26,6 +27,8 @@ pub struct ChannelRow {
     pub c: Channel,
     pub who: String,
     pub history: Vec<ChannelChange>,
+    /// Whether the viewer manages it (edit, suspend, close).
+    pub can_manage: bool,
 }
 
 #[derive(Template)]
@@ -36,12 +39,17 @@ pub struct ChannelsPage {
     pub channels: Vec<ChannelRow>,
     pub kinds: Vec<(&'static str, &'static str)>,
     pub people: Vec<zeren_store::Person>,
+    pub statuses: Vec<(&'static str, &'static str)>,
     pub can_edit: bool,
     pub review_every: Option<&'static str>,
     pub refused: Refused,
 }
 
 impl ChannelsPage {
+    /// A stored time as people write it: 2026年12月10日 14:30.
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::shared::clock::zh_local(t)
+    }
     fn kind_label(&self, kind: &str) -> &'static str {
         channel_kind_zh(kind)
     }
@@ -52,6 +60,33 @@ impl ChannelsPage {
             _ => "ch.closed",
         })
     }
+    fn form_of(&self, what: &str, id: &i64) -> String {
+        format!("{what}_{id}")
+    }
+}
+
+/// Whether the viewer manages a channel: an administrator of its unit, or its responsible person.
+async fn manages(state: &AppState, v: &Viewer, c: &Channel) -> Result<bool> {
+    if access::level(&state.store, v, c.unit_id)
+        .await?
+        .is_some_and(|l| l >= Level::Administer)
+    {
+        return Ok(true);
+    }
+    Ok(v.account.person_id.is_some() && v.account.person_id == c.responsible_person_id)
+}
+
+/// The kinds of channel the policy in force at `unit_id` lists (every kind when it lists none).
+async fn kinds_at(state: &AppState, unit_id: i64) -> Result<Vec<zeren_policy::ChannelKind>> {
+    let ip = state.store.reader().await?.policy_in_force(unit_id).await?;
+    let policy = match ip {
+        Some(ip) => Some(parse_installed(&ip)?),
+        None => None,
+    };
+    Ok(match policy.as_ref().and_then(|p| p.channels.as_ref()) {
+        Some(c) if !c.kinds.is_empty() => c.kinds.clone(),
+        _ => zeren_policy::ChannelKind::ALL.to_vec(),
+    })
 }
 
 async fn channels_page(
@@ -67,14 +102,13 @@ async fn channels_page(
         Some(ip) => Some(parse_installed(&ip)?),
         None => None,
     };
-    let kinds: Vec<(&'static str, &'static str)> =
-        match policy.as_ref().and_then(|p| p.channels.as_ref()) {
-            Some(c) if !c.kinds.is_empty() => c.kinds.iter().map(|k| (k.word(), k.zh())).collect(),
-            _ => zeren_policy::ChannelKind::ALL
-                .iter()
-                .map(|k| (k.word(), k.zh()))
-                .collect(),
-        };
+    drop(r);
+    let kinds: Vec<(&'static str, &'static str)> = kinds_at(state, unit_id)
+        .await?
+        .iter()
+        .map(|k| (k.word(), k.zh()))
+        .collect();
+    let mut r = state.store.reader().await?;
     let review_every = policy
         .as_ref()
         .and_then(|p| p.channels.as_ref())
@@ -88,7 +122,16 @@ async fn channels_page(
             None => String::new(),
         };
         let history = r.channel_changes(c.id).await?;
-        channels.push(ChannelRow { c, who, history });
+        channels.push(ChannelRow {
+            c,
+            who,
+            history,
+            can_manage: false,
+        });
+    }
+    drop(r);
+    for row in &mut channels {
+        row.can_manage = manages(state, v, &row.c).await?;
     }
     Ok(ChannelsPage {
         chrome: Chrome::new(lang, Some(v)),
@@ -96,6 +139,11 @@ async fn channels_page(
         channels,
         kinds,
         people,
+        statuses: vec![
+            ("active", t_status(lang, "ch.active")),
+            ("suspended", t_status(lang, "ch.suspended")),
+            ("closed", t_status(lang, "ch.closed")),
+        ],
         can_edit: level >= Level::Edit,
         review_every,
         refused,
@@ -121,31 +169,17 @@ pub async fn add_channel(
     let t = Tr(lang);
     access::require(&state.store, v, ch.unit_id, Level::Edit).await?;
     let mut problems = Problems::new();
-    if zeren_policy::ChannelKind::parse(&ch.kind).is_none() {
+    let allowed = kinds_at(state, ch.unit_id).await?;
+    if !zeren_policy::ChannelKind::parse(&ch.kind).is_some_and(|k| allowed.contains(&k)) {
         problems.add("kind", t.s("ch.p.kind"));
     }
-    let name = ch.name.trim().chars().count();
-    if name == 0 || name > 100 {
-        problems.add("name", t.s("ch.p.name"));
-    }
-    let locator = ch.locator.trim().chars().count();
-    if locator == 0 || locator > 500 {
-        problems.add("locator", t.s("ch.p.locator"));
-    }
-    if let Some(p) = ch.responsible_person_id {
-        let mut r = state.store.reader().await?;
-        let within = match r.person(p).await? {
-            Some(person) => r
-                .path(person.unit_id)
-                .await?
-                .iter()
-                .any(|u| u.id == ch.unit_id),
-            None => false,
-        };
-        if !within {
-            problems.add("responsible_person_id", t.s("ch.p.responsible"));
-        }
-    }
+    let edit = ChannelEdit {
+        name: ch.name.clone(),
+        locator: ch.locator.clone(),
+        responsible_person_id: ch.responsible_person_id,
+        filed_on: ch.filed_on,
+    };
+    check_fields(state, ch.unit_id, &edit, &mut problems, lang).await?;
     problems.check()?;
     let mut w = state.store.write(&v.actor()).await?;
     let c = w.create_channel(&ch).await?;
@@ -190,19 +224,46 @@ pub async fn create_form(
     }
 }
 
-#[derive(Deserialize)]
-pub struct StatusForm {
-    #[serde(default)]
-    status: String,
+fn t_status(lang: Lang, id: &'static str) -> &'static str {
+    Tr(lang).s(id)
 }
 
-pub async fn status_form(
-    State(state): State<AppState>,
-    v: Viewer,
+/// The checks a registration and an edit share: name, locator, responsible person.
+async fn check_fields(
+    state: &AppState,
+    unit_id: i64,
+    ch: &ChannelEdit,
+    problems: &mut Problems,
     lang: Lang,
-    Path(id): Path<i64>,
-    Form(f): Form<StatusForm>,
-) -> Result<Response> {
+) -> Result<()> {
+    let t = Tr(lang);
+    let name = ch.name.trim().chars().count();
+    if name == 0 || name > 100 {
+        problems.add("name", t.s("ch.p.name"));
+    }
+    let locator = ch.locator.trim().chars().count();
+    if locator == 0 || locator > 500 {
+        problems.add("locator", t.s("ch.p.locator"));
+    }
+    if let Some(p) = ch.responsible_person_id {
+        let mut r = state.store.reader().await?;
+        let within = match r.person(p).await? {
+            Some(person) => r
+                .path(person.unit_id)
+                .await?
+                .iter()
+                .any(|u| u.id == unit_id),
+            None => false,
+        };
+        if !within {
+            problems.add("responsible_person_id", t.s("ch.p.responsible"));
+        }
+    }
+    Ok(())
+}
+
+/// A channel the viewer manages; NotFound or Forbidden otherwise.
+async fn load_managed(state: &AppState, v: &Viewer, id: i64) -> Result<Channel> {
     let ch = state
         .store
         .reader()
@@ -210,14 +271,182 @@ pub async fn status_form(
         .channel(id)
         .await?
         .ok_or(Error::NotFound)?;
-    access::require(&state.store, &v, ch.unit_id, Level::Edit).await?;
-    if !CHANNEL_STATUSES.contains(&f.status.as_str()) {
-        return Err(Error::Invalid(Tr(lang).s("ch.p.status").into()));
+    if manages(state, v, &ch).await? {
+        Ok(ch)
+    } else {
+        Err(Error::Forbidden)
     }
+}
+
+fn reason_problem(reason: &str, problems: &mut Problems, lang: Lang) {
+    if reason.trim().chars().count() < 2 {
+        problems.add("reason", Tr(lang).s("ch.p.reason"));
+    }
+}
+
+/// Suspends, closes or reopens a channel, with the reason.
+pub async fn change_status(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    status: &str,
+    reason: &str,
+    lang: Lang,
+) -> Result<Channel> {
+    load_managed(state, v, id).await?;
+    let mut problems = Problems::new();
+    if !CHANNEL_STATUSES.contains(&status) {
+        problems.add("status", Tr(lang).s("ch.p.status"));
+    }
+    reason_problem(reason, &mut problems, lang);
+    problems.check()?;
     let mut w = state.store.write(&v.actor()).await?;
-    w.set_channel_status(id, &f.status).await?;
+    let c = w.set_channel_status(id, status, reason.trim()).await?;
     w.commit().await?;
-    Ok(see_other(&format!("/units/{}/channels", ch.unit_id)))
+    Ok(c)
+}
+
+/// Edits a channel, with the reason.
+pub async fn edit_channel(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    e: ChannelEdit,
+    reason: &str,
+    lang: Lang,
+) -> Result<Channel> {
+    let ch = load_managed(state, v, id).await?;
+    let mut problems = Problems::new();
+    check_fields(state, ch.unit_id, &e, &mut problems, lang).await?;
+    reason_problem(reason, &mut problems, lang);
+    problems.check()?;
+    let e = ChannelEdit {
+        name: e.name.trim().into(),
+        locator: e.locator.trim().into(),
+        ..e
+    };
+    let mut w = state.store.write(&v.actor()).await?;
+    let c = w.update_channel(id, &e, reason.trim()).await?;
+    w.commit().await?;
+    Ok(c)
+}
+
+/// The channels page again with a refused per-channel form.
+async fn refused_on_page(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    unit_id: i64,
+    form: &str,
+    f: &[(String, String)],
+    e: Error,
+) -> Result<Response> {
+    let refused = Refused::of(form, f, e, lang)?;
+    let status = refused.status;
+    let page = channels_page(state, v, lang, unit_id, refused).await?;
+    Ok((status, render(&page)?).into_response())
+}
+
+pub async fn status_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let ch = load_managed(&state, &v, id).await?;
+    match change_status(
+        &state,
+        &v,
+        id,
+        &field(&f, "status"),
+        &field(&f, "reason"),
+        lang,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("/units/{}/channels", ch.unit_id))),
+        Err(e) => {
+            refused_on_page(&state, &v, lang, ch.unit_id, &format!("status_{id}"), &f, e).await
+        }
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let ch = load_managed(&state, &v, id).await?;
+    let filed_on = field(&f, "filed_on");
+    let outcome = match NaiveDate::parse_from_str(filed_on.trim(), "%Y-%m-%d") {
+        Err(_) if !filed_on.trim().is_empty() => Err(Error::Fields(Problems::one(
+            "filed_on",
+            Tr(lang).s("ch.p.filed_on"),
+        ))),
+        date => {
+            let e = ChannelEdit {
+                name: field(&f, "name"),
+                locator: field(&f, "locator"),
+                responsible_person_id: field(&f, "responsible_person_id").parse().ok(),
+                filed_on: date.ok(),
+            };
+            edit_channel(&state, &v, id, e, &field(&f, "reason"), lang).await
+        }
+    };
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("/units/{}/channels", ch.unit_id))),
+        Err(e) => refused_on_page(&state, &v, lang, ch.unit_id, &format!("edit_{id}"), &f, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusJson {
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn status_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<StatusJson>,
+) -> Result<axum::Json<Channel>> {
+    Ok(axum::Json(
+        change_status(&state, &v, id, &b.status, &b.reason, lang).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct EditJson {
+    name: String,
+    locator: String,
+    responsible_person_id: Option<i64>,
+    filed_on: Option<NaiveDate>,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn edit_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<EditJson>,
+) -> Result<axum::Json<Channel>> {
+    let e = ChannelEdit {
+        name: b.name,
+        locator: b.locator,
+        responsible_person_id: b.responsible_person_id,
+        filed_on: b.filed_on,
+    };
+    Ok(axum::Json(
+        edit_channel(&state, &v, id, e, &b.reason, lang).await?,
+    ))
 }
 
 /// Items for JSON: the item with its state, who it waits for, versions, trail and assessments.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use zeren_core::org::{Org, PersonId, UnitId};
 use zeren_core::review::{Action, Actor, Approvers, Context, Event, Item, ReviewState, Stage};
 use zeren_policy::{Policy, Workflow, WorkflowId, WorkflowKind};
-use zeren_scan::{Limits, ScanConfig, Scanner};
+use zeren_scan::{Limits, Outcome, ScanConfig, Scanner, UnreadableCode};
 use zeren_store::reviews::*;
 use zeren_store::{Level, Read, Unit};
 
@@ -25,6 +25,7 @@ pub struct Loaded {
     pub policy: Policy,
     pub org: Org,
     pub unit: Unit,
+    pub channel: Option<Channel>,
 }
 
 impl Loaded {
@@ -46,15 +47,64 @@ impl Loaded {
             unit: UnitId(self.item.unit_id),
             submitter: PersonId(self.item.submitter_person_id),
             major: self.item.major,
+            foreign_speaker: self.foreign_speaker(),
         }
     }
 
+    /// Whether the viewer may 转交 the current step: an administrator of the unit, the system
+    /// administrator, or a holder of the role the workflow names in `reassigned_by`.
+    pub fn may_reassign(&self, v: &Viewer, level: Option<Level>) -> bool {
+        if level.is_some_and(|x| x >= Level::Administer)
+            || v.duty() == zeren_store::AdminDuty::System
+        {
+            return true;
+        }
+        let role = self.workflow().ok().and_then(|w| w.reassigned_by.clone());
+        match (v.account.person_id, role) {
+            (Some(p), Some(role)) => zeren_core::review::resolve_approvers(
+                &self.org,
+                &role,
+                UnitId(self.item.unit_id),
+                PersonId(self.item.submitter_person_id),
+                today(),
+            )
+            .includes(PersonId(p)),
+            _ => false,
+        }
+    }
+
+    /// Whether the current version's event has a speaker from outside the mainland.
+    pub fn foreign_speaker(&self) -> bool {
+        self.current().is_some_and(|v| v.foreign_speaker())
+    }
+
+    /// The hosts a published URL must be on: the channel's, when the policy restricts URLs.
+    fn url_hosts(&self) -> Vec<String> {
+        match (&self.channel, &self.policy.channels) {
+            (Some(c), Some(p)) if p.restrict_urls => {
+                zeren_core::channels::url_hosts(&c.kind, &c.locator)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The current version's blocking findings by what may clear them.
+    pub fn blocking(&self) -> Blocking {
+        self.current()
+            .map(|v| Blocking::of(&v.findings))
+            .unwrap_or_default()
+    }
+
     fn ctx(&self) -> Context<'_> {
+        let b = self.blocking();
         Context {
             org: &self.org,
             on: today(),
-            blocking_findings: self.current().map(|v| v.blocking as usize).unwrap_or(0),
+            blocking_findings: b.lawful,
+            markings: b.markings,
+            unreadable: b.unreadable,
             has_risk_assessment: !self.risks.is_empty(),
+            url_hosts: self.url_hosts(),
         }
     }
 
@@ -83,7 +133,8 @@ impl Loaded {
         Ok(self.events.iter().any(|e| match &e.event {
             Event::Approved { by, .. }
             | Event::Returned { by, .. }
-            | Event::Rejected { by, .. } => by.0 == person,
+            | Event::Rejected { by, .. }
+            | Event::MarkingCleared { by, .. } => by.0 == person,
             Event::Reassigned { to, .. } => to.0 == person,
             _ => false,
         }))
@@ -101,6 +152,10 @@ pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
         .await?
         .ok_or(Error::NotFound)?;
     let path = r.path(item.unit_id).await?;
+    let channel = match item.channel_id {
+        Some(c) => r.channel(c).await?,
+        None => None,
+    };
     drop(r);
     let policy = parse_installed(&ip)?;
     let root = path.first().map(|u| u.id).unwrap_or(item.unit_id);
@@ -114,6 +169,7 @@ pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
         policy,
         org,
         unit,
+        channel,
     })
 }
 
@@ -163,6 +219,27 @@ fn refusal(e: zeren_core::review::ReviewError, lang: Lang) -> Error {
         ),
         R::CommentRequired => ("comment", t.s("rv.p.comment").into()),
         R::UrlRequired => ("url", t.s("rv.p.url").into()),
+        R::UrlInvalid => ("url", t.s("rv.p.url_invalid").into()),
+        R::UrlOutsideChannel { hosts } => (
+            "url",
+            t.f("rv.p.url_outside", &[("hosts", &hosts.join("、"))]),
+        ),
+        R::PublishedAtRequired => ("published_at", t.s("rv.p.published_at").into()),
+        R::ReasonRequired => ("reason", t.s("rv.p.correction_reason").into()),
+        R::MarkingNotCleared { markings } => (
+            "lawful_basis",
+            t.f("rv.p.marking", &[("markings", &markings.to_string())]),
+        ),
+        R::LawfulBasisCannotClearMarking => ("lawful_basis", t.s("rv.p.marking_basis").into()),
+        R::NoDeclassifier => ("document_no", t.s("rv.p.no_declassifier").into()),
+        R::NotADeclassifier => ("document_no", t.s("rv.p.not_declassifier").into()),
+        R::DocumentNumberRequired => ("document_no", t.s("rv.p.document_no").into()),
+        R::NothingToClear => ("document_no", t.s("rv.p.nothing_to_clear").into()),
+        R::ManualCheckRequired { files } => (
+            "manual_check",
+            t.f("rv.p.manual_check", &[("files", &files.to_string())]),
+        ),
+        R::NoPerson => ("", t.s("rv.p.no_person").into()),
         R::WrongStage { stage } => ("", t.f("rv.p.wrong_stage", &[("stage", &stage.zh())])),
         R::NotSubmitter => ("", t.s("rv.p.not_submitter").into()),
         R::SelfApproval => ("", t.s("rv.p.self_approval").into()),
@@ -195,7 +272,11 @@ pub async fn act(
 ) -> Result<Loaded> {
     let t = Tr(lang);
     let (l, level) = load_visible(state, v, id).await?;
-    let me = person_of(v, lang)?;
+    // A system administrator without a person record may 转交; every other act needs a person.
+    let me = match &action {
+        Action::Reassign { .. } => v.account.person_id.map(PersonId),
+        _ => Some(person_of(v, lang)?),
+    };
     if let Action::Reassign { to, .. } = &action {
         // 转交 only to a person of the same organisation: the reviewer gains sight of the item.
         let mut r = state.store.reader().await?;
@@ -222,7 +303,7 @@ pub async fn act(
     let mut st = l.state()?;
     let actor = Actor {
         person: me,
-        admin: level.is_some_and(|x| x >= Level::Administer),
+        admin: l.may_reassign(v, level),
     };
     let event = st
         .check(&item, &ctx, actor, action)
@@ -243,7 +324,9 @@ pub struct RawVersion {
     pub files: Vec<(String, String, Vec<u8>)>,
 }
 
-/// Scans the title, body and every file; unreadable files are noted, not fatal.
+/// Scans the title, body and every file, each file typed by its content (never by its name). A
+/// file that cannot be read (damaged, encrypted, a picture, unknown binary) is a blocking finding
+/// of its own: approval needs a manual check naming what was checked. Every value kept is masked.
 pub fn scan(raw: &RawVersion) -> Vec<ScanFinding> {
     let scanner = Scanner::new(ScanConfig {
         custom_terms: Vec::new(),
@@ -254,30 +337,35 @@ pub fn scan(raw: &RawVersion) -> Vec<ScanFinding> {
         kind: f.kind.as_str().into(),
         kind_zh: f.kind.name_zh().into(),
         confidence: f.confidence.name_zh().into(),
-        location: f.location,
-        masked: f.masked,
-        context: f.context,
-        blocks: f.confidence.blocks(),
+        location: f.location.clone(),
+        // A marking has no replacement: it must not go onto the network at all.
+        masked: f.replacement().unwrap_or_default().to_string(),
+        context: f.context.clone(),
+        blocks: f.blocks(),
+        code: None,
     };
     let text = format!("{}\n{}", raw.title, raw.body);
     out.extend(scanner.scan_text(&text).into_iter().map(|f| conv(f, None)));
     for (name, _, bytes) in &raw.files {
-        match scanner.scan_file(name, bytes, &Limits::default()) {
-            Ok(report) => out.extend(
-                report
-                    .findings
-                    .into_iter()
-                    .map(|f| conv(f, Some(name.clone()))),
-            ),
-            Err(e) => out.push(ScanFinding {
+        let report = scanner.scan_bytes(name, bytes, &Limits::default());
+        match report.outcome {
+            Outcome::Scanned(r) => {
+                out.extend(r.findings.into_iter().map(|f| conv(f, Some(name.clone()))))
+            }
+            Outcome::Unreadable(u) => out.push(ScanFinding {
                 file: Some(name.clone()),
-                kind: "unreadable".into(),
-                kind_zh: "无法读取，请人工审查".into(),
+                kind: UNREADABLE.into(),
+                kind_zh: if u.code == UnreadableCode::Image {
+                    "图片，须人工查看".into()
+                } else {
+                    "无法自动检查".into()
+                },
                 confidence: String::new(),
                 location: String::new(),
                 masked: String::new(),
-                context: e.to_string(),
-                blocks: false,
+                context: u.zh.clone(),
+                blocks: u.blocks(),
+                code: Some(u.code.as_str().into()),
             }),
         }
     }
@@ -314,11 +402,47 @@ fn scan_for(wf: &Workflow, raw: &RawVersion) -> Vec<ScanFinding> {
     }
 }
 
+/// The details a version may carry (the form's fields), with their names.
+pub const DETAIL_FIELDS: &[(&str, &str)] = &[
+    ("column", "栏目/频道"),
+    ("author", "撰稿人"),
+    ("speakers", "主讲人"),
+    ("speaker_background", "主讲人背景"),
+    ("foreign_speaker", "境外主讲人"),
+    ("starts_at", "时间"),
+    ("place", "地点"),
+    ("audience", "预计规模及对象"),
+];
+
 fn check_raw(raw: &RawVersion, lang: Lang) -> Result<()> {
+    let t = Tr(lang);
     let mut p = Problems::new();
     let n = raw.title.trim().chars().count();
     if n == 0 || n > 200 {
-        p.add("title", Tr(lang).s("rv.p.title"));
+        p.add("title", t.s("rv.p.title"));
+    }
+    // The API carries what the form carries: the known details, as text (the 境外 flag may be a
+    // boolean), an event's time as a time.
+    let known = |k: &str| DETAIL_FIELDS.iter().any(|(f, _)| *f == k);
+    if let Some(map) = raw.details.as_object() {
+        for (k, v) in map {
+            let text_ok = match v {
+                serde_json::Value::String(s) => s.chars().count() <= 500,
+                serde_json::Value::Bool(_) => k == "foreign_speaker",
+                serde_json::Value::Null => true,
+                _ => false,
+            };
+            if !known(k) || !text_ok {
+                p.add("details", t.s("rv.p.details"));
+            }
+        }
+        if let Some(at) = map.get("starts_at").and_then(|v| v.as_str()) {
+            if !at.trim().is_empty() && local_time(at).is_none() {
+                p.add("starts_at", t.s("rv.p.starts_at"));
+            }
+        }
+    } else {
+        p.add("details", t.s("rv.p.details"));
     }
     p.check()
 }
@@ -366,14 +490,29 @@ pub async fn create(
     if wf.is_none() {
         problems.add("workflow", t.s("rv.p.pick_workflow"));
     }
-    if let Some(c) = channel_id {
-        let ok = match r.channel(c).await? {
-            Some(ch) => r.path(unit_id).await?.iter().any(|u| u.id == ch.unit_id),
-            None => false,
-        };
-        if !ok {
-            problems.add("channel_id", t.s("rv.p.channel_outside"));
+    match channel_id {
+        Some(c) => match r.channel(c).await? {
+            Some(ch) if !r.path(unit_id).await?.iter().any(|u| u.id == ch.unit_id) => {
+                problems.add("channel_id", t.s("rv.p.channel_outside"))
+            }
+            None => problems.add("channel_id", t.s("rv.p.channel_outside")),
+            Some(ch) if ch.status != "active" => {
+                problems.add("channel_id", t.s("rv.p.channel_inactive"))
+            }
+            Some(ch) if !channel_kind_allowed(&policy, &ch.kind) => {
+                problems.add("channel_id", t.s("rv.p.channel_kind"))
+            }
+            Some(_) => {}
+        },
+        // A publication goes out on a registered channel when the policy keeps a registry.
+        None if policy.channels.is_some()
+            && wf
+                .as_ref()
+                .is_some_and(|w| w.kind == WorkflowKind::Publication) =>
+        {
+            problems.add("channel_id", t.s("rv.p.channel_required"))
         }
+        None => {}
     }
     drop(r);
     problems.check()?;
@@ -402,6 +541,7 @@ pub async fn create(
         unit: UnitId(unit_id),
         submitter: me,
         major,
+        foreign_speaker: foreign_speaker(&raw.details),
     };
     let mut st = ReviewState::replay(&core, &[]);
     let org = Org::new([], Vec::new());
@@ -409,14 +549,17 @@ pub async fn create(
         org: &org,
         on: today(),
         blocking_findings: 0,
+        markings: 0,
+        unreadable: 0,
         has_risk_assessment: false,
+        url_hosts: Vec::new(),
     };
     let event = st
         .check(
             &core,
             &ctx,
             Actor {
-                person: me,
+                person: Some(me),
                 admin: false,
             },
             Action::Submit {
@@ -462,7 +605,7 @@ pub async fn add_version(
             &item,
             &l.ctx(),
             Actor {
-                person: me,
+                person: Some(me),
                 admin: false,
             },
             Action::Submit {
@@ -497,10 +640,20 @@ pub async fn add_risk(
     if ra.consultations.is_empty() {
         problems.add("summary_0", t.s("rv.p.consultation"));
     }
-    if ra.consultations.iter().any(|c| c.summary.trim().is_empty()) {
-        problems.add("summary_0", t.s("rv.p.consultation_summary"));
+    let today = today();
+    for (i, c) in ra.consultations.iter().enumerate() {
+        if !CONSULTATION_KINDS.contains(&c.kind.trim()) {
+            problems.add(&format!("kind_{i}"), t.s("rv.p.consultation_kind"));
+        }
+        // A consultation is held before the assessment records it, and within a few years.
+        if c.date > today || c.date < today - chrono::Days::new(3 * 366) {
+            problems.add(&format!("date_{i}"), t.s("rv.p.consultation_when"));
+        }
+        if c.summary.trim().chars().count() < MIN_SUMMARY {
+            problems.add(&format!("summary_{i}"), t.s("rv.p.consultation_summary"));
+        }
     }
-    if ra.contingency.trim().is_empty() {
+    if ra.contingency.trim().chars().count() < MIN_SUMMARY {
         problems.add("contingency", t.s("rv.p.contingency"));
     }
     if !RISK_LEVELS.contains(&ra.risk_level.as_str()) {
@@ -513,20 +666,46 @@ pub async fn add_risk(
     Ok(r)
 }
 
-/// Items the viewer's person must decide now, across every unit.
-pub fn decision(
-    word: &str,
-    hash: String,
-    checklist: Vec<bool>,
-    lawful_basis: Option<String>,
-    comment: String,
-    lang: Lang,
-) -> Result<Action> {
-    Ok(match word {
+/// The forms of consultation a risk assessment records (the page offers these).
+pub const CONSULTATION_KINDS: &[&str] = &["论证会", "座谈会", "公开征求意见"];
+/// The fewest characters a consultation's summary or a contingency plan may have.
+pub const MIN_SUMMARY: usize = 10;
+
+/// Whether the policy in force allows channels of `kind` (every kind when it names none).
+pub fn channel_kind_allowed(policy: &Policy, kind: &str) -> bool {
+    match (&policy.channels, zeren_policy::ChannelKind::parse(kind)) {
+        (_, None) => false,
+        (Some(c), Some(k)) if !c.kinds.is_empty() => c.kinds.contains(&k),
+        _ => true,
+    }
+}
+
+/// A decision as the page or the API sends it.
+pub struct DecisionInput {
+    pub decision: String,
+    pub hash: String,
+    pub checklist: Vec<bool>,
+    pub lawful_basis: Option<String>,
+    pub manual_check: Option<String>,
+    pub comment: String,
+}
+
+/// The engine's action for a decision.
+pub fn decision(d: DecisionInput, lang: Lang) -> Result<Action> {
+    let DecisionInput {
+        decision: word,
+        hash,
+        checklist,
+        lawful_basis,
+        manual_check,
+        comment,
+    } = d;
+    Ok(match word.as_str() {
         "approve" => Action::Approve {
             hash,
             checklist,
             lawful_basis,
+            manual_check,
             comment,
         },
         "return" => Action::Return { hash, comment },
@@ -537,6 +716,62 @@ pub fn decision(
                 Tr(lang).s("rv.p.decision"),
             )))
         }
+    })
+}
+
+/// A time as a `datetime-local` field or the API sends it (`2026-12-10T14:30`, seconds optional).
+pub fn local_time(s: &str) -> Option<chrono::NaiveDateTime> {
+    let s = s.trim();
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+}
+
+/// The action marking an item published (or, with a reason, correcting its address and time).
+pub fn publish_action(
+    url: &str,
+    published_at: &str,
+    correction: Option<String>,
+    lang: Lang,
+) -> Result<Action> {
+    let at = local_time(published_at);
+    if at.is_none() && !published_at.trim().is_empty() {
+        return Err(Error::Fields(Problems::one(
+            "published_at",
+            Tr(lang).s("rv.p.published_at"),
+        )));
+    }
+    let url = url.trim().to_string();
+    Ok(match correction {
+        None => Action::Publish {
+            url,
+            published_at: at,
+        },
+        Some(reason) => Action::CorrectPublication {
+            url,
+            published_at: at,
+            reason,
+        },
+    })
+}
+
+/// The action confirming a 解密/定密 decision for the version `hash`.
+pub fn clear_marking_action(
+    hash: String,
+    decision: &str,
+    document_no: String,
+    lang: Lang,
+) -> Result<Action> {
+    let decision = zeren_core::review::MarkingDecision::parse(decision).ok_or_else(|| {
+        Error::Fields(Problems::one(
+            "decision",
+            Tr(lang).s("rv.p.marking_decision"),
+        ))
+    })?;
+    Ok(Action::ClearMarking {
+        hash,
+        decision,
+        document_no,
     })
 }
 

@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/reviews/{id}/versions", post(pages::new_version_form))
         .route("/reviews/{id}/withdraw", post(pages::withdraw))
         .route("/reviews/{id}/publish", post(pages::publish))
+        .route("/reviews/{id}/correct", post(pages::correct))
+        .route("/reviews/{id}/declassify", post(pages::declassify))
         .route("/reviews/{id}/reassign", post(pages::reassign))
         .route("/reviews/{id}/risk", post(pages::risk_form))
         .route(
@@ -43,12 +45,15 @@ pub fn routes() -> Router<AppState> {
             get(channels::page).post(channels::create_form),
         )
         .route("/channels/{id}/status", post(channels::status_form))
+        .route("/channels/{id}/edit", post(channels::edit_form))
 }
 
 pub fn api() -> ApiRouter {
     ApiRouter::new()
         .get("/channels", channels::list_json)
         .post("/channels", channels::create_json)
+        .post("/channels/{id}", channels::edit_json)
+        .post("/channels/{id}/status", channels::status_json)
         .get("/reviews", api::list_json)
         .post("/reviews", api::create_json)
         .get("/reviews/{id}", api::json)
@@ -56,6 +61,8 @@ pub fn api() -> ApiRouter {
         .post("/reviews/{id}/decisions", api::decide_json)
         .post("/reviews/{id}/withdraw", api::withdraw_json)
         .post("/reviews/{id}/publish", api::publish_json)
+        .post("/reviews/{id}/publication-corrections", api::correct_json)
+        .post("/reviews/{id}/declassifications", api::declassify_json)
         .post("/reviews/{id}/risk-assessments", api::add_risk_json)
         .get(
             "/reviews/{id}/registration.docx",
@@ -77,11 +84,13 @@ fn event_schema() -> Value {
     let person = s::int();
     json!({ "oneOf": [
         object(&["event", "by", "version", "hash"], json!({ "event": s::one_of(&["submitted"]), "by": person, "version": s::int(), "hash": s::string() })),
-        object(&["event", "step", "by", "hash", "checklist", "lawful_basis", "comment", "completes_step"], json!({ "event": s::one_of(&["approved"]), "step": s::int(), "by": person, "hash": s::string(), "checklist": s::array(s::boolean()), "lawful_basis": s::string_or_null(), "comment": s::string(), "completes_step": s::boolean() })),
+        object(&["event", "step", "by", "hash", "checklist", "lawful_basis", "manual_check", "comment", "completes_step"], json!({ "event": s::one_of(&["approved"]), "step": s::int(), "by": person, "hash": s::string(), "checklist": s::array(s::boolean()), "lawful_basis": s::string_or_null(), "manual_check": s::string_or_null(), "comment": s::string(), "completes_step": s::boolean() })),
+        object(&["event", "by", "hash", "decision", "document_no"], json!({ "event": s::one_of(&["marking_cleared"]), "by": person, "hash": s::string(), "decision": s::one_of(&["declassified", "not_classified"]), "document_no": s::string() })),
         object(&["event", "step", "by", "hash", "comment"], json!({ "event": s::one_of(&["returned", "rejected"]), "step": s::int(), "by": person, "hash": s::string(), "comment": s::string() })),
         object(&["event", "by"], json!({ "event": s::one_of(&["withdrawn"]), "by": person })),
-        object(&["event", "step", "by", "to", "reason"], json!({ "event": s::one_of(&["reassigned"]), "step": s::int(), "by": person, "to": person, "reason": s::string() })),
-        object(&["event", "by", "url"], json!({ "event": s::one_of(&["published"]), "by": person, "url": s::string() }))
+        object(&["event", "step", "by", "to", "reason"], json!({ "event": s::one_of(&["reassigned"]), "step": s::int(), "by": { "type": ["integer", "null"], "description": "null: a system administrator without a person record" }, "to": person, "reason": s::string() })),
+        object(&["event", "by", "url", "published_at"], json!({ "event": s::one_of(&["published"]), "by": person, "url": s::string(), "published_at": { "type": ["string", "null"], "description": "China time, 2026-12-10T14:30:00" } })),
+        object(&["event", "by", "url", "published_at", "reason"], json!({ "event": s::one_of(&["publication_corrected"]), "by": person, "url": s::string(), "published_at": { "type": "string", "description": "China time" }, "reason": s::string() }))
     ] })
 }
 
@@ -89,7 +98,7 @@ pub fn doc() -> ApiDoc {
     let files = s::array(r("FileUpload"));
     let decision = object(
         &["decision", "hash"],
-        json!({ "decision": s::one_of(&["approve", "return", "reject"]), "hash": { "type": "string", "description": "hash of the version decided on" }, "checklist": s::array(s::boolean()), "lawful_basis": s::string(), "comment": s::string(), "seen": { "type": "integer", "description": "the item's `seen` when the caller looked" } }),
+        json!({ "decision": s::one_of(&["approve", "return", "reject"]), "hash": { "type": "string", "description": "hash of the version decided on" }, "checklist": s::array(s::boolean()), "lawful_basis": s::string(), "manual_check": { "type": "string", "description": "what was checked by hand in files the scanner could not read (required then)" }, "comment": s::string(), "seen": { "type": "integer", "description": "the item's `seen` when the caller looked" } }),
     );
     let risk = object(
         &["consultations", "risk_level", "contingency"],
@@ -114,10 +123,12 @@ pub fn doc() -> ApiDoc {
     }
     ApiDoc::new()
         .path("/channels", "get", op("Channels (阵地) registered at a unit", vec![unit_param()], None, (200, json_body("OK", list("Channel"))), &[]))
-        .path("/channels", "post", op("Register a channel (edit at the unit)", vec![], Some(channel_body), (201, json_body("created", r("Channel"))), &[409]))
-        .path("/reviews", "get", op("Review items of a unit's subtree, or those waiting for the caller (`waiting=me`)", vec![
-            { let mut p = query("unit", s::int()); p["description"] = json!("unit id; the answer covers its subtree (required unless waiting=me)"); p },
-            query("waiting", s::one_of(&["me"])),
+        .path("/channels", "post", op("Register a channel (edit at the unit; a kind the policy lists)", vec![], Some(channel_body), (201, json_body("created", r("Channel"))), &[409]))
+        .path("/channels/{id}", "post", op("Edit a channel (an administrator of its unit or its responsible person), with the reason; its history keeps what changed", vec![id_param()], Some(object(&["name", "locator", "reason"], json!({ "name": s::string(), "locator": s::string(), "responsible_person_id": s::int_or_null(), "filed_on": s::date_or_null(), "reason": s::string() }))), (200, json_body("OK", r("Channel"))), &[]))
+        .path("/channels/{id}/status", "post", op("Suspend, close or reopen a channel (an administrator of its unit or its responsible person), with the reason", vec![id_param()], Some(object(&["status", "reason"], json!({ "status": s::one_of(&["active", "suspended", "closed"]), "reason": s::string() }))), (200, json_body("OK", r("Channel"))), &[]))
+        .path("/reviews", "get", op("Review items of a unit's subtree, or the caller's lists of 我的工作: steps to decide (`waiting=me`), items returned to them (`waiting=returned`), steps nobody holds that they may 转交 (`waiting=reassignment`)", vec![
+            { let mut p = query("unit", s::int()); p["description"] = json!("unit id; the answer covers its subtree (required unless waiting is given)"); p },
+            query("waiting", s::one_of(&["me", "returned", "reassignment"])),
             query("kind", s::one_of(&["publication", "event", "decision"])),
             query("stage", s::one_of(STAGES)),
             query("from", s::date()),
@@ -126,9 +137,11 @@ pub fn doc() -> ApiDoc {
         .path("/reviews", "post", op("Submit an item for review (edit at the unit; the account must be linked to a person). Scanned on submit.", vec![], Some(object(&["unit_id", "workflow", "title"], item_properties)), (201, json_body("created", r("ReviewItemDetail"))), &[409]))
         .path("/reviews/{id}", "get", op("An item with its state, who it waits for, versions with scan findings, trail and risk assessments", vec![id_param()], None, (200, json_body("OK", r("ReviewItemDetail"))), &[]))
         .path("/reviews/{id}/versions", "post", op("A new version by the submitter; scanned; the review starts again at step 1 (一事一审). `version` is the one edited (409 if no longer current)", vec![id_param()], Some(object(&["title"], version_properties)), (201, json_body("created", r("ReviewItemDetail"))), &[409]))
-        .path("/reviews/{id}/decisions", "post", op("Decide the current step: approve (every checklist item true; a lawful basis when the scan blocks; a risk assessment first for decisions), return or reject (comment required). Refused: self-approval, not an approver, stale hash. 409 when another decision came first.", vec![id_param()], Some(decision), (201, json_body("created", r("ReviewItemDetail"))), &[409]))
+        .path("/reviews/{id}/decisions", "post", op("Decide the current step: approve (every checklist item true; a lawful basis when the scan found personal data; a `manual_check` naming what was checked when a file could not be read; for a secrecy marking, a confirmed declassification first — no lawful basis clears one; a risk assessment first for decisions), return or reject (comment required). Refused: self-approval, not an approver, stale hash. 409 when another decision came first.", vec![id_param()], Some(decision), (201, json_body("created", r("ReviewItemDetail"))), &[409]))
         .path("/reviews/{id}/withdraw", "post", op("Withdraw (the submitter, before the first decision of the round)", vec![id_param()], None, (200, json_body("OK", r("ReviewItemDetail"))), &[409]))
-        .path("/reviews/{id}/publish", "post", op("Mark an approved publication as published with its URL (the submitter)", vec![id_param()], Some(object(&["url"], json!({ "url": s::string() }))), (200, json_body("OK", r("ReviewItemDetail"))), &[409]))
+        .path("/reviews/{id}/publish", "post", op("Mark an approved publication as published (the submitter): an http(s) URL and the time it went online (China time)", vec![id_param()], Some(object(&["url", "published_at"], json!({ "url": s::string(), "published_at": { "type": "string", "examples": ["2026-12-10T14:30"] } }))), (200, json_body("OK", r("ReviewItemDetail"))), &[409]))
+        .path("/reviews/{id}/publication-corrections", "post", op("Correct a published item's URL or time (the submitter or an administrator), with the reason; the trail keeps both", vec![id_param()], Some(object(&["url", "published_at", "reason"], json!({ "url": s::string(), "published_at": { "type": "string", "examples": ["2026-12-10T14:30"] }, "reason": s::string() }))), (201, json_body("created", r("ReviewItemDetail"))), &[409]))
+        .path("/reviews/{id}/declassifications", "post", op("Confirm the 解密/定密 decision that clears the secrecy markings of the current version (a holder of the role the workflow names in `declassified_by`), with its document number. Nothing else clears a marking.", vec![id_param()], Some(object(&["hash", "decision", "document_no"], json!({ "hash": s::string(), "decision": s::one_of(&["declassified", "not_classified"]), "document_no": s::string(), "seen": s::int() }))), (201, json_body("created", r("ReviewItemDetail"))), &[409]))
         .path("/reviews/{id}/risk-assessments", "post", op("Record a risk assessment (submitter or editor): consultations held, risk level, contingency plan", vec![id_param()], Some(risk), (201, json_body("created", r("RiskAssessment"))), &[]))
         .path("/reviews/{id}/registration.docx", "get", op("The item's registration form (《上网信息审核登记表》) with its whole trail, as DOCX", vec![id_param()], None, (200, file_body("the document", DOCX)), &[]))
         .schema("Channel", object(&["id", "unit_id", "kind", "name", "locator", "responsible_person_id", "filed_on", "status", "created_at"], json!({ "id": s::int(), "unit_id": s::int(), "kind": s::string(), "name": s::string(), "locator": s::string(), "responsible_person_id": s::int_or_null(), "filed_on": s::date_or_null(), "status": s::one_of(&["active", "suspended", "closed"]), "created_at": s::time() })))
@@ -154,6 +167,6 @@ pub fn doc() -> ApiDoc {
             "events": s::array(object(&["seq", "event", "by_account", "by_name", "at"], json!({ "seq": s::int(), "event": event_schema(), "by_account": s::int_or_null(), "by_name": s::string(), "at": s::time() }))),
             "risk_assessments": list("RiskAssessment")
         })))
-        .schema("ScanFinding", object(&["file", "kind", "kind_zh", "confidence", "location", "masked", "context", "blocks"], json!({ "file": s::string_or_null(), "kind": s::string(), "kind_zh": s::string(), "confidence": s::string(), "location": s::string(), "masked": s::string(), "context": s::string(), "blocks": s::boolean() })))
+        .schema("ScanFinding", object(&["file", "kind", "kind_zh", "confidence", "location", "masked", "context", "blocks", "code"], json!({ "file": s::string_or_null(), "kind": { "type": "string", "description": "cn_resident_id, cn_mobile, bank_card, cn_passport, secrecy_marking, custom_term, or unreadable (a file the scanner could not read: approval needs a manual check)" }, "kind_zh": s::string(), "confidence": s::string(), "location": s::string(), "masked": { "type": "string", "description": "the suggested replacement, masked; empty for a secrecy marking (it has none)" }, "context": { "type": "string", "description": "the line around it with every identifier masked" }, "blocks": s::boolean(), "code": { "type": ["string", "null"], "description": "why a file is unreadable: empty, corrupt, encrypted, image, no_text_layer, unsupported_format, unknown_binary, over_limit" } })))
         .schema("RiskAssessment", object(&["id", "item_id", "consultations", "risk_level", "contingency", "created_by", "created_by_name", "created_at"], json!({ "id": s::int(), "item_id": s::int(), "consultations": s::array(object(&["kind", "date", "summary"], json!({ "kind": s::string(), "date": s::date(), "summary": s::string() }))), "risk_level": s::one_of(&["low", "medium", "high"]), "contingency": s::string(), "created_by": s::int_or_null(), "created_by_name": s::string(), "created_at": s::time() })))
 }

@@ -16,7 +16,7 @@ use zeren_store::reviews::*;
 use zeren_store::{Level, Read, Unit};
 
 use super::items::*;
-use crate::shared::clock::today;
+use crate::shared::clock::{today, zh_local, zh_time};
 use crate::shared::extract::field;
 use crate::shared::multipart::Form as MultipartForm;
 use crate::shared::policies::parse_installed;
@@ -67,6 +67,10 @@ pub struct ListPage {
 }
 
 impl ListPage {
+    /// A stored time as people write it: 2026年12月10日 14:30.
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        zh_local(t)
+    }
     fn selected(&self, v: &Option<String>, x: &str) -> bool {
         v.as_deref() == Some(x)
     }
@@ -100,6 +104,7 @@ pub async fn list(
         items.extend(
             r.review_items(&ItemFilter {
                 subtree_of: Some(root),
+                submitter: None,
                 kind: nonempty(&q.kind),
                 stage: nonempty(&q.stage),
                 from: date(&q.from),
@@ -133,6 +138,8 @@ pub async fn list(
     events.sort_by(|a, b| a.0.cmp(&b.0));
     let mut ev_rows = Vec::new();
     for (when, it) in events {
+        // Sorted by the stored time (ISO), shown as people write it.
+        let when = detail_text("starts_at", &when);
         ev_rows.push((when, item_rows(&state.store, vec![it]).await?.remove(0)));
     }
     render(&ListPage {
@@ -181,9 +188,7 @@ pub fn trail(l: &Loaded, names: &HashMap<i64, String>) -> Result<Vec<TrailRow>> 
     Ok(l.events
         .iter()
         .map(|e| {
-            let at = (e.at + chrono::Duration::hours(8))
-                .format("%Y-%m-%d %H:%M")
-                .to_string();
+            let at = zh_local(&e.at);
             let (who, what, step, detail, hash) = match &e.event {
                 Event::Submitted { by, version, hash } => (
                     name(by),
@@ -198,6 +203,7 @@ pub fn trail(l: &Loaded, names: &HashMap<i64, String>) -> Result<Vec<TrailRow>> 
                     hash,
                     checklist,
                     lawful_basis,
+                    manual_check,
                     comment,
                     ..
                 } => {
@@ -215,6 +221,9 @@ pub fn trail(l: &Loaded, names: &HashMap<i64, String>) -> Result<Vec<TrailRow>> 
                     }
                     if let Some(b) = lawful_basis {
                         d.push(format!("公开依据：{b}"));
+                    }
+                    if let Some(m) = manual_check {
+                        d.push(format!("人工检查：{m}"));
                     }
                     if !comment.is_empty() {
                         d.push(format!("意见：{comment}"));
@@ -264,21 +273,54 @@ pub fn trail(l: &Loaded, names: &HashMap<i64, String>) -> Result<Vec<TrailRow>> 
                     to,
                     reason,
                 } => (
-                    if names.contains_key(&by.0) {
-                        name(by)
-                    } else {
-                        e.by_name.clone()
+                    match by {
+                        Some(by) if names.contains_key(&by.0) => name(by),
+                        _ => e.by_name.clone(),
                     },
                     format!("转交给{}", name(to)),
                     step_title(step),
                     reason.clone(),
                     String::new(),
                 ),
-                Event::Published { by, url } => (
+                Event::MarkingCleared {
+                    by,
+                    hash,
+                    decision,
+                    document_no,
+                } => (
+                    name(by),
+                    "确认解密".into(),
+                    String::new(),
+                    format!("{}，决定文号：{document_no}", decision.zh()),
+                    short(hash),
+                ),
+                Event::Published {
+                    by,
+                    url,
+                    published_at,
+                } => (
                     name(by),
                     "已发布".into(),
                     String::new(),
-                    url.clone(),
+                    match published_at {
+                        Some(t) => format!("发布地址：{url}　发布时间：{}", zh_time(t)),
+                        None => format!("发布地址：{url}"),
+                    },
+                    String::new(),
+                ),
+                Event::PublicationCorrected {
+                    by,
+                    url,
+                    published_at,
+                    reason,
+                } => (
+                    name(by),
+                    "更正发布信息".into(),
+                    String::new(),
+                    format!(
+                        "发布地址：{url}　发布时间：{}　更正原因：{reason}",
+                        zh_time(published_at)
+                    ),
                     String::new(),
                 ),
             };
@@ -345,12 +387,38 @@ pub struct ItemPage {
     pub refused: Refused,
     pub seq: usize,
     pub details: Vec<(&'static str, String)>,
-    /// Where and when it was published (the URL or place, the time it was marked, and whether it
-    /// is a web address to link to: a `javascript:` text must never become a link).
+    /// The details as the new version's form fields: (name, label, current value as stored).
+    pub detail_inputs: Vec<(&'static str, &'static str, String)>,
+    /// Where and when it was published (the URL, the time it went online, and whether it is a
+    /// web address to link to: a `javascript:` text stored before URLs were checked must never
+    /// become a link).
     pub published: Option<(String, String, bool)>,
+    /// The current version's blocking findings by what clears them.
+    pub blocking: Blocking,
+    /// Whether the viewer holds the role the workflow names for 解密/定密 confirmations and the
+    /// version's markings wait for one.
+    pub can_declassify: bool,
+    /// Whether the markings of the current version were cleared, and by which decision.
+    pub cleared: Option<String>,
+    /// The role the workflow names for 解密/定密 confirmations, if any.
+    pub declassifier: Option<String>,
+    /// Whether the viewer may correct the published address and time.
+    pub can_correct: bool,
+    /// Whether a reviewer already recorded a manual check of this version's unreadable files.
+    pub manual_checked: bool,
+    /// Now in China time, for the published time's field.
+    pub now_local: String,
 }
 
 impl ItemPage {
+    /// A stored time as people write it: 2026年12月10日 14:30.
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        zh_local(t)
+    }
+    /// A date as people write it: 2026年5月10日.
+    fn day(&self, d: &NaiveDate) -> String {
+        zeren_export::date_zh(*d)
+    }
     fn version(&self) -> Option<&ItemVersion> {
         self.l.current()
     }
@@ -368,6 +436,8 @@ impl ItemPage {
             "publish" => self.publishable,
             "version" => self.resubmittable,
             "reassign" => self.can_admin && self.in_review,
+            "declassify" => self.can_declassify,
+            "correct" => self.can_correct,
             _ => false,
         }
     }
@@ -386,12 +456,28 @@ impl ItemPage {
     }
 }
 
-const DETAIL_FIELDS: &[(&str, &str)] = &[
-    ("speakers", "主讲人"),
-    ("starts_at", "时间"),
-    ("place", "地点"),
-    ("audience", "预计规模及对象"),
-];
+/// A detail of a version as people read it, if it is there (the 境外 flag only when set).
+pub fn detail_value(details: &serde_json::Value, key: &str) -> Option<String> {
+    if key == "foreign_speaker" {
+        return foreign_speaker(details).then(|| detail_text(key, "1"));
+    }
+    details
+        .get(key)
+        .and_then(|x| x.as_str())
+        .filter(|x| !x.trim().is_empty())
+        .map(|x| detail_text(key, x))
+}
+
+/// An event detail as people read it: times as 2026年12月10日 14:30, the 境外 flag as 是.
+pub fn detail_text(key: &str, value: &str) -> String {
+    match key {
+        "starts_at" => local_time(value)
+            .map(|t| zh_time(&t))
+            .unwrap_or_else(|| value.to_string()),
+        "foreign_speaker" => "是（境外人员，须从严审批）".into(),
+        _ => value.to_string(),
+    }
+}
 
 async fn item_page(
     state: &AppState,
@@ -421,7 +507,7 @@ async fn item_page(
         _ => false,
     };
     let is_submitter = me == Some(l.item.submitter_person_id);
-    let applicable = applicable_steps(&wf, l.item.major);
+    let applicable = applicable_steps(&wf, l.item.major, l.foreign_speaker());
     let current_step = match st.stage {
         Stage::InReview { step } => Some(step),
         _ => None,
@@ -455,16 +541,30 @@ async fn item_page(
         .map(|cur| {
             DETAIL_FIELDS
                 .iter()
-                .filter_map(|(k, zh)| {
-                    cur.details
-                        .get(*k)
-                        .and_then(|x| x.as_str())
-                        .filter(|x| !x.is_empty())
-                        .map(|x| (*zh, x.to_string()))
-                })
+                .filter_map(|(k, zh)| detail_value(&cur.details, k).map(|x| (*zh, x)))
                 .collect()
         })
         .unwrap_or_default();
+    // A new version keeps what the current one says unless the submitter changes it.
+    let detail_inputs = DETAIL_FIELDS
+        .iter()
+        .filter(|(k, _)| wf.kind == WorkflowKind::Event || matches!(*k, "column" | "author"))
+        .map(|(k, zh)| {
+            let v = l.current().map(|c| &c.details);
+            let value = match (*k, v) {
+                ("foreign_speaker", Some(d)) => {
+                    if foreign_speaker(d) {
+                        "1".to_string()
+                    } else {
+                        String::new()
+                    }
+                }
+                (_, Some(d)) => d.get(*k).and_then(|x| x.as_str()).unwrap_or("").to_string(),
+                _ => String::new(),
+            };
+            (*k, *zh, value)
+        })
+        .collect();
     let mut people: Vec<(i64, String)> = names.into_iter().collect();
     people.sort();
     let submitter = people
@@ -475,6 +575,33 @@ async fn item_page(
     let needs_risk = wf
         .requires
         .contains(&zeren_policy::Requirement::RiskAssessment);
+    let blocking = l.blocking();
+    let cleared = l.events.iter().rev().find_map(|e| match &e.event {
+        Event::MarkingCleared {
+            hash,
+            decision,
+            document_no,
+            ..
+        } if Some(hash) == l.current().map(|c| &c.hash) => {
+            Some(format!("{}（{document_no}）", decision.zh()))
+        }
+        _ => None,
+    });
+    let can_declassify = blocking.markings > 0
+        && cleared.is_none()
+        && current_step.is_some()
+        && !is_submitter
+        && match (me, &wf.declassified_by) {
+            (Some(p), Some(role)) => zeren_core::review::resolve_approvers(
+                &l.org,
+                role,
+                UnitId(l.item.unit_id),
+                PersonId(l.item.submitter_person_id),
+                today(),
+            )
+            .includes(PersonId(p)),
+            _ => false,
+        };
     Ok(ItemPage {
         chrome: Chrome::new(lang, Some(v)),
         wf_title: wf.title.clone(),
@@ -487,7 +614,7 @@ async fn item_page(
         channel,
         checklist: wf.checklist.clone(),
         can_decide,
-        can_admin: level.is_some_and(|x| x >= Level::Administer),
+        can_admin: l.may_reassign(v, level),
         can_risk: needs_risk && (is_submitter || level.is_some_and(|x| x >= Level::Edit)),
         needs_risk,
         publishable: is_submitter
@@ -502,16 +629,36 @@ async fn item_page(
         refused,
         seq: l.events.len(),
         details,
-        published: l.events.iter().rev().find_map(|e| match &e.event {
-            Event::Published { url, .. } => Some((
+        detail_inputs,
+        published: l.events.iter().rev().find_map(|e| {
+            let (url, at) = match &e.event {
+                Event::Published {
+                    url, published_at, ..
+                } => (url, published_at.map(|t| zh_time(&t))),
+                Event::PublicationCorrected {
+                    url, published_at, ..
+                } => (url, Some(zh_time(published_at))),
+                _ => return None,
+            };
+            Some((
                 url.clone(),
-                (e.at + chrono::Duration::hours(8))
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-                url.starts_with("https://") || url.starts_with("http://"),
-            )),
-            _ => None,
+                at.unwrap_or_else(|| zh_local(&e.at)),
+                zeren_core::review::PublishedUrl::parse(url).is_some(),
+            ))
         }),
+        blocking,
+        can_declassify,
+        cleared,
+        declassifier: wf
+            .declassified_by
+            .as_ref()
+            .map(|r| l.policy.role_title(r).to_string()),
+        manual_checked: st.manual_checked,
+        can_correct: st.stage == Stage::Published
+            && (is_submitter || level.is_some_and(|x| x >= Level::Administer)),
+        now_local: (chrono::Utc::now() + chrono::Duration::hours(8))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string(),
         l,
     })
 }
@@ -584,14 +731,16 @@ pub async fn decide(
         })
         .collect();
     let basis = Some(get("lawful_basis")).filter(|b| !b.trim().is_empty());
-    let action = match decision(
-        &get("decision"),
-        get("hash"),
+    let manual = Some(get("manual_check")).filter(|b| !b.trim().is_empty());
+    let input = DecisionInput {
+        decision: get("decision"),
+        hash: get("hash"),
         checklist,
-        basis,
-        get("comment"),
-        lang,
-    ) {
+        lawful_basis: basis,
+        manual_check: manual,
+        comment: get("comment"),
+    };
+    let action = match decision(input, lang) {
         Ok(a) => a,
         Err(e) => return refused(&state, &v, lang, id, "decide", &f, e).await,
     };
@@ -620,10 +769,58 @@ pub async fn publish(
     Path(id): Path<i64>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let url = field(&f, "url").trim().to_string();
-    match act(&state, &v, id, Action::Publish { url }, None, lang).await {
-        Ok(_) => Ok(back(id)),
+    let outcome = match publish_action(&field(&f, "url"), &field(&f, "published_at"), None, lang) {
+        Ok(action) => act(&state, &v, id, action, None, lang).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(back(id)),
         Err(e) => refused(&state, &v, lang, id, "publish", &f, e).await,
+    }
+}
+
+/// A correction of the published address or time: a new entry in the trail, never an edit.
+pub async fn correct(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let outcome = match publish_action(
+        &field(&f, "url"),
+        &field(&f, "published_at"),
+        Some(field(&f, "reason")),
+        lang,
+    ) {
+        Ok(action) => act(&state, &v, id, action, None, lang).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(back(id)),
+        Err(e) => refused(&state, &v, lang, id, "correct", &f, e).await,
+    }
+}
+
+/// A 解密/定密 confirmation by the role the workflow names, with the decision's number.
+pub async fn declassify(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let get = |k: &str| field(&f, k);
+    let outcome =
+        match clear_marking_action(get("hash"), &get("decision"), get("document_no"), lang) {
+            Ok(action) => act(&state, &v, id, action, get("seq").parse().ok(), lang)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        };
+    match outcome {
+        Ok(()) => Ok(back(id)),
+        Err(e) => refused(&state, &v, lang, id, "declassify", &f, e).await,
     }
 }
 
@@ -634,9 +831,12 @@ pub async fn reassign(
     Path(id): Path<i64>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    // 转交 is an administrator's act: refuse others before looking at the form.
-    let unit = load(&state, id).await?.item.unit_id;
-    access::require(&state.store, &v, unit, Level::Administer).await?;
+    // 转交 is an administrator's act (or the role the workflow names): refuse others before
+    // looking at the form.
+    let (l, level) = load_visible(&state, &v, id).await?;
+    if !l.may_reassign(&v, level) {
+        return Err(Error::Forbidden);
+    }
     let Ok(to) = field(&f, "person_id").parse::<i64>() else {
         let e = Error::Fields(crate::shared::error::Problems::one(
             "person_id",

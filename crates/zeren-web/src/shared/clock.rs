@@ -19,3 +19,34 @@ pub fn local(t: &DateTime<Utc>) -> String {
 pub fn china(t: &DateTime<Utc>) -> NaiveDateTime {
     (*t + chrono::Duration::hours(8)).naive_utc()
 }
+
+/// A China time as people write it: `2026年12月10日 14:30`.
+pub fn zh_time(t: &NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{}年{}月{}日 {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// A stored time in China time as people write it: `2026年12月10日 14:30`.
+pub fn zh_local(t: &DateTime<Utc>) -> String {
+    zh_time(&china(t))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_read_as_people_write_them() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 12, 10)
+            .unwrap()
+            .and_hms_opt(14, 30, 0)
+            .unwrap();
+        assert_eq!(super::zh_time(&t), "2026年12月10日 14:30");
+        assert_eq!(super::zh_local(&t.and_utc()), "2026年12月10日 22:30");
+    }
+}

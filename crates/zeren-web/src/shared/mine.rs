@@ -1,11 +1,14 @@
 //! What a person answers for: the units where they hold a role today or may edit, and the
-//! obligations of those units (not colleagues' personal ones) plus their own. 我的工作, its count
+//! obligations of those units (not colleagues' personal ones) plus their own; review items
+//! returned to them and steps waiting for their 转交. 我的工作, its count
 //! in the navigation and the calendar feed all read it.
 
 use chrono::{Datelike, NaiveDate};
 use zeren_store::ledger::{LedgerRead, ObligationFilter, ObligationProgress};
+use zeren_store::reviews::ReviewItem;
 use zeren_store::{Level, Read, Unit};
 
+use super::access;
 use super::context::Viewer;
 use super::error::Error;
 use super::state::AppState;
@@ -87,4 +90,38 @@ pub async fn obligations(
 pub fn work_window(today: NaiveDate) -> NaiveDate {
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     year_start.min(today - chrono::Days::new(90))
+}
+
+/// The viewer's items the reviewers returned for changes.
+pub async fn reviews_returned(state: &AppState, v: &Viewer) -> Result<Vec<ReviewItem>, Error> {
+    Ok(match v.account.person_id {
+        Some(p) => zeren_store::waiting::reviews_returned_to(&state.store, p).await?,
+        None => Vec::new(),
+    })
+}
+
+/// Steps nobody holds that the viewer may 转交: in units they administer, or where they hold the
+/// role the workflow names in `reassigned_by`.
+pub async fn reviews_to_reassign(
+    state: &AppState,
+    v: &Viewer,
+    today: NaiveDate,
+) -> Result<Vec<ReviewItem>, Error> {
+    let mut out = Vec::new();
+    for (item, reassigners) in
+        zeren_store::waiting::reviews_awaiting_reassignment(&state.store, today).await?
+    {
+        let holds_role = v
+            .account
+            .person_id
+            .is_some_and(|p| reassigners.iter().any(|r| r.0 == p));
+        if holds_role
+            || access::level(&state.store, v, item.unit_id)
+                .await?
+                .is_some_and(|l| l >= Level::Administer)
+        {
+            out.push(item);
+        }
+    }
+    Ok(out)
 }

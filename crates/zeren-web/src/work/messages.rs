@@ -3,6 +3,11 @@
 use crate::shared::i18n::Catalogue;
 
 pub static MESSAGES: Catalogue = &[
+    (
+        "work.awaiting_reassignment",
+        "待我转交的审核步骤（无人担任审核角色）",
+        "Review steps waiting for my reassignment (nobody holds the role)",
+    ),
     ("work.due_soon", "即将到期", "Due soon"),
     ("work.in_progress", "本期进行中", "In progress this period"),
     (
@@ -25,6 +30,11 @@ pub static MESSAGES: Catalogue = &[
         "resubmitted after a return",
     ),
     ("work.returned", "被上级退回", "Returned by the parent unit"),
+    (
+        "work.returned_reviews",
+        "退回我修改的事项",
+        "My items returned for changes",
+    ),
     ("work.title", "我的工作", "My work"),
     ("work.units", "我负责的单位", "My units"),
     (

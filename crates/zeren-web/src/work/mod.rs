@@ -48,6 +48,10 @@ pub struct WorkPage {
     pub has_feed: bool,
     /// Review steps waiting for me (先审后发).
     pub waiting: Vec<ItemRow>,
+    /// My items the reviewers returned for changes.
+    pub returned_reviews: Vec<ItemRow>,
+    /// Steps nobody holds, in units I administer: they wait for my 转交.
+    pub awaiting_reassignment: Vec<ItemRow>,
     /// Reports of sub-units waiting for my 签收 (the oldest first), and how many there are.
     pub awaiting: Vec<AwaitingReceipt>,
     pub awaiting_count: i64,
@@ -152,6 +156,8 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         Some(p) => zeren_store::waiting::reviews_waiting_for(&state.store, p, today).await?,
         None => Vec::new(),
     };
+    let returned_reviews = mine::reviews_returned(&state, &v).await?;
+    let awaiting_reassignment = mine::reviews_to_reassign(&state, &v, today).await?;
     render(&WorkPage {
         chrome: Chrome::new(lang, Some(&v)),
         today,
@@ -164,6 +170,8 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         units,
         has_feed,
         waiting: item_rows(&state.store, waiting).await?,
+        returned_reviews: item_rows(&state.store, returned_reviews).await?,
+        awaiting_reassignment: item_rows(&state.store, awaiting_reassignment).await?,
         awaiting,
         awaiting_count,
         returned,

@@ -165,6 +165,17 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
             .unwrap();
         w.set_grant(a.id, top, level).await.unwrap();
     }
+    // The website it is published on (a publication needs its channel).
+    let channel = w
+        .create_channel(&zeren_store::reviews::NewChannel {
+            unit_id: top,
+            kind: "website".into(),
+            name: "门户网站".into(),
+            locator: "https://wjw.example.gov.cn".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     w.commit().await.unwrap();
 
     let driver = Driver::start().await;
@@ -177,6 +188,11 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
     let file = dir.join("奖学金名单.xlsx");
     let id_number = resident_id(11);
     std::fs::write(&file, workbook(&id_number)).unwrap();
+    s.script(&format!(
+        "document.querySelector('#review-form select[name=channel_id]').value = '{}'; return 1",
+        channel.id
+    ))
+    .await;
     s.type_into(&s.find("#review-form input[name=title]").await, TITLE)
         .await;
     s.type_into(
@@ -278,6 +294,176 @@ async fn a_publicity_officer_gets_a_masked_list_approved_and_published() {
     }
     assert_eq!(doc.matches("审核通过").count(), 3);
     s.quit().await;
+    drop(driver);
+    app.stop().await;
+}
+
+/// Issue 12 in the browser: a DOCX uploaded as `news` with a secrecy marking, and a picture. The
+/// reviewer sees why neither may pass as it is (the marking must not go online, the picture is not
+/// read); a lawful basis is refused and the ticks and opinion stay; the 分管领导 confirms the
+/// declassification with its number; the reviewer records the manual check and approves.
+#[tokio::test]
+async fn a_marked_file_and_a_picture_wait_for_a_declassification_and_a_manual_check() {
+    if !enabled() {
+        return;
+    }
+    let app = spawn_app(TestDb::sqlite()).await;
+    let top = app.setup("bureau", "市卫健委").await;
+    let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+    let mut w = app.store.write(&Actor::system()).await.unwrap();
+    let text = zeren_policy::packs::get("bureau").unwrap().text.replacen(
+        "[workflows.publication]\n",
+        "[workflows.publication]\ndeclassified_by = \"publication_leader\"\n",
+        1,
+    );
+    w.install_policy(top, "bureau", "2", "网络意识形态工作责任制", &text, "x")
+        .await
+        .unwrap();
+    for (user, name, role, level) in [
+        ("officer", "宣传干事", None, Level::Edit),
+        (
+            "reviewer",
+            "审查员甲",
+            Some("publication_reviewer"),
+            Level::Read,
+        ),
+        (
+            "leader",
+            "分管领导",
+            Some("publication_leader"),
+            Level::Read,
+        ),
+    ] {
+        let p = w
+            .create_person(&NewPerson {
+                unit_id: top,
+                name: name.into(),
+                ..NewPerson::default()
+            })
+            .await
+            .unwrap();
+        if let Some(role) = role {
+            w.assign(
+                p.id,
+                top,
+                role,
+                chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            )
+            .await
+            .unwrap();
+        }
+        let a = w
+            .create_account(user, Some(p.id), &hash, AdminDuty::None)
+            .await
+            .unwrap();
+        w.set_grant(a.id, top, level).await.unwrap();
+    }
+    let channel = w
+        .create_channel(&zeren_store::reviews::NewChannel {
+            unit_id: top,
+            kind: "website".into(),
+            name: "门户网站".into(),
+            locator: "https://wjw.example.gov.cn".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    let id_number = resident_id(21);
+    let docx = zeren_export::docx::text_docx(
+        "秘密★1年",
+        "",
+        &[format!("联系人：张三，身份证号{id_number}。")],
+        &[],
+    )
+    .unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01".to_vec();
+    let officer = app.login("officer").await;
+    let channel_id = channel.id.to_string();
+    let r = officer
+        .multipart(
+            &format!("/units/{top}/reviews"),
+            &[
+                ("workflow", None, b"publication"),
+                ("channel_id", None, channel_id.as_bytes()),
+                ("title", None, "安全检查通知".as_bytes()),
+                ("files", Some("news"), &docx),
+                ("files", Some("现场.png"), &png),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, reqwest::StatusCode::SEE_OTHER, "{}", r.text);
+    let id = r.location_id();
+
+    let driver = Driver::start().await;
+    let dir = shots();
+    let base = app.base.clone();
+    let r = login(&driver, &base, "reviewer").await;
+    r.goto(&format!("{base}/reviews/{id}")).await;
+    wait_for(&r, "#marking-note", "不得上网发布").await;
+    wait_for(&r, "#unreadable-note", "不做文字识别").await;
+    assert!(!r.source().await.contains(&id_number));
+    r.screenshot(&dir.join("r4-marked.png")).await;
+    // Consent does not clear a marking; what was ticked and typed stays.
+    for b in r.find_all("#decide input[type=checkbox]").await {
+        r.click(&b).await;
+    }
+    r.type_into(
+        &r.find("#decide input[name=lawful_basis]").await,
+        "本人同意",
+    )
+    .await;
+    r.type_into(&r.find("#decide textarea[name=comment]").await, "同意发布")
+        .await;
+    r.click(&r.find("#decide button[value=approve]").await)
+        .await;
+    wait_for(&r, "#decide", "定密责任人确认").await;
+    let ticked = r
+        .script("return document.querySelectorAll('#decide input[type=checkbox]:checked').length")
+        .await;
+    assert_eq!(ticked, 3);
+    assert_eq!(
+        r.text(&r.find("#decide textarea[name=comment]").await)
+            .await,
+        "同意发布"
+    );
+    r.screenshot(&dir.join("r5-refused.png")).await;
+    r.quit().await;
+
+    // The 分管领导 confirms the declassification with its number.
+    let l = login(&driver, &base, "leader").await;
+    l.goto(&format!("{base}/reviews/{id}")).await;
+    l.type_into(
+        &l.find("#declassify-form input[name=document_no]").await,
+        "市卫密〔2026〕3号",
+    )
+    .await;
+    l.click(&l.find("#declassify-form button").await).await;
+    wait_for(&l, "#trail", "市卫密〔2026〕3号").await;
+    l.quit().await;
+
+    // The reviewer records the manual check and approves.
+    let r = login(&driver, &base, "reviewer").await;
+    r.goto(&format!("{base}/reviews/{id}")).await;
+    wait_for(&r, "#marking-note", "市卫密〔2026〕3号").await;
+    for b in r.find_all("#decide input[type=checkbox]").await {
+        r.click(&b).await;
+    }
+    r.type_into(
+        &r.find("#decide input[name=lawful_basis]").await,
+        "当事人书面同意",
+    )
+    .await;
+    r.type_into(
+        &r.find("#decide textarea[name=manual_check]").await,
+        "现场.png 逐张查看，无个人信息、无涉密内容",
+    )
+    .await;
+    r.click(&r.find("#decide button[value=approve]").await)
+        .await;
+    wait_for(&r, "#trail", "人工检查：现场.png").await;
+    r.screenshot(&dir.join("r6-approved.png")).await;
+    r.quit().await;
     drop(driver);
     app.stop().await;
 }

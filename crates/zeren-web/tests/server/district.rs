@@ -303,7 +303,7 @@ async fn a_university_with_the_publication_fragment_reviews_a_news_item_end_to_e
         let r = drafter
             .json(
                 &format!("/api/v1/reviews/{id}/publish"),
-                serde_json::json!({ "url": "https://example.edu.cn/news/1" }),
+                serde_json::json!({ "url": "https://example.edu.cn/news/1", "published_at": "2026-09-01T08:00" }),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);

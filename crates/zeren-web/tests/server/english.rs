@@ -686,9 +686,16 @@ async fn no_english_on_any_page_or_error_in_chinese() {
             ),
             (
                 "bad channel status",
-                &clerk,
+                &sys,
                 format!("/channels/{channel}/status"),
                 vec![("status", "x")],
+                unprocessable,
+            ),
+            (
+                "bad channel edit",
+                &sys,
+                format!("/channels/{channel}/edit"),
+                vec![("name", ""), ("locator", ""), ("reason", "")],
                 unprocessable,
             ),
             (

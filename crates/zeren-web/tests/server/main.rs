@@ -10,6 +10,7 @@ mod ledger;
 mod matrix;
 mod oversight;
 mod reviews;
+mod reviews_scan;
 mod schema;
 mod security;
 

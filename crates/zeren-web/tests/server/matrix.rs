@@ -356,6 +356,26 @@ const ROUTES: &[Route] = &[
     ),
     r(
         "POST",
+        "/reviews/{I}/correct",
+        Read,
+        B::Form(&[
+            ("url", "https://x.cn/1"),
+            ("published_at", "2026-12-10T14:30"),
+            ("reason", "更正"),
+        ]),
+    ),
+    r(
+        "POST",
+        "/reviews/{I}/declassify",
+        Read,
+        B::Form(&[
+            ("hash", "x"),
+            ("decision", "declassified"),
+            ("document_no", "1号"),
+        ]),
+    ),
+    r(
+        "POST",
         "/reviews/{I}/reassign",
         Administer,
         B::Form(&[("person_id", "{P}"), ("reason", "出差")]),
@@ -381,11 +401,34 @@ const ROUTES: &[Route] = &[
             ("locator", "https://x"),
         ]),
     ),
+    // A channel is changed by its managers: its responsible person or an administrator.
     r(
         "POST",
         "/channels/{C}/status",
-        Edit,
+        Administer,
         B::Form(&[("status", "active")]),
+    ),
+    r(
+        "POST",
+        "/channels/{C}/edit",
+        Administer,
+        B::Form(&[
+            ("name", "网站"),
+            ("locator", "https://x"),
+            ("reason", "改名"),
+        ]),
+    ),
+    r(
+        "POST",
+        "/api/v1/channels/{C}",
+        Administer,
+        B::Json(r#"{"name": "网站", "locator": "https://x", "reason": "改名"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/channels/{C}/status",
+        Administer,
+        B::Json(r#"{"status": "active"}"#),
     ),
     r("GET", "/api/v1/channels?unit={A}", Read, B::None),
     r(
@@ -420,6 +463,20 @@ const ROUTES: &[Route] = &[
         "/api/v1/reviews/{I}/publish",
         Read,
         B::Json(r#"{"url": "https://x"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/reviews/{I}/publication-corrections",
+        Read,
+        B::Json(
+            r#"{"url": "https://x.cn/1", "published_at": "2026-12-10T14:30", "reason": "更正"}"#,
+        ),
+    ),
+    r(
+        "POST",
+        "/api/v1/reviews/{I}/declassifications",
+        Read,
+        B::Json(r#"{"hash": "x", "decision": "declassified", "document_no": "1号"}"#),
     ),
     r(
         "POST",

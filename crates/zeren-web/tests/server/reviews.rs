@@ -14,18 +14,27 @@ use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read};
 
 use crate::helpers::*;
 
-/// The bureau pack with its third publication step only for major items.
-fn policy_text() -> String {
+/// The bureau pack with its third publication step only for major items; the 分管领导
+/// (publication_leader) confirms 解密/定密 decisions, the 科室负责人 may 转交 steps, and published
+/// URLs must be on the channel's own domain.
+pub(crate) fn policy_text() -> String {
     let text = zeren_policy::packs::get("bureau").unwrap().text;
     let step = "title = \"分管领导许可发布\"\nrole = \"publication_leader\"\n";
     assert!(text.contains(step));
+    let wf = "[workflows.publication]\n";
+    assert!(text.contains(wf) && text.contains("[channels]\n"));
+    let named = "declassified_by = \"publication_leader\"\nreassigned_by = \"publication_department_head\"\n";
     text.replacen(step, &format!("{step}when = \"major\"\n"), 1)
+        .replacen(wf, &format!("{wf}{named}"), 1)
+        .replacen("[channels]\n", "[channels]\nrestrict_urls = true\n", 1)
 }
 
-struct Office {
-    unit: i64,
+pub(crate) struct Office {
+    pub unit: i64,
+    /// The unit's website (a publication needs its channel).
+    pub channel: i64,
     /// officer, reviewer, reviewer2, head, leader
-    people: Vec<i64>,
+    pub people: Vec<i64>,
 }
 
 const NAMES: [(&str, &str, Option<&str>, Level); 5] = [
@@ -56,7 +65,7 @@ const NAMES: [(&str, &str, Option<&str>, Level); 5] = [
     ),
 ];
 
-async fn office(app: &App) -> Office {
+pub(crate) async fn office(app: &App) -> Office {
     let top = app.setup("bureau", "市卫健委").await;
     let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
     let mut w = app.store.write(&Actor::system()).await.unwrap();
@@ -92,7 +101,30 @@ async fn office(app: &App) -> Office {
         people.push(p.id);
     }
     w.commit().await.unwrap();
-    Office { unit: top, people }
+    let channel = channel_at(app, top, Some(people[0])).await;
+    Office {
+        unit: top,
+        channel,
+        people,
+    }
+}
+
+/// A website registered at `unit`, straight in the store.
+pub(crate) async fn channel_at(app: &App, unit: i64, responsible: Option<i64>) -> i64 {
+    let mut w = app.store.write(&Actor::system()).await.unwrap();
+    let c = w
+        .create_channel(&zeren_store::reviews::NewChannel {
+            unit_id: unit,
+            kind: "website".into(),
+            name: "门户网站".into(),
+            locator: "https://www.example.gov.cn".into(),
+            responsible_person_id: responsible,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    c.id
 }
 
 fn workbook(id: &str) -> Vec<u8> {
@@ -107,13 +139,13 @@ fn workbook(id: &str) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
-async fn detail(c: &Client, id: i64) -> Value {
+pub(crate) async fn detail(c: &Client, id: i64) -> Value {
     let r = c.get(&format!("/api/v1/reviews/{id}")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     r.json()
 }
 
-fn current_hash(d: &Value) -> String {
+pub(crate) fn current_hash(d: &Value) -> String {
     d["versions"].as_array().unwrap().last().unwrap()["hash"]
         .as_str()
         .unwrap()
@@ -121,7 +153,7 @@ fn current_hash(d: &Value) -> String {
 }
 
 /// Approves through the page's form, ticking every checklist item.
-async fn approve_form(c: &Client, id: i64, extra: &[(&str, &str)]) -> Resp {
+pub(crate) async fn approve_form(c: &Client, id: i64, extra: &[(&str, &str)]) -> Resp {
     let d = detail(c, id).await;
     let hash = current_hash(&d);
     let seq = d["seen"].to_string();
@@ -138,7 +170,7 @@ async fn approve_form(c: &Client, id: i64, extra: &[(&str, &str)]) -> Resp {
     c.form(&format!("/reviews/{id}/decide"), &fields).await
 }
 
-fn unzip(bytes: &[u8], name: &str) -> String {
+pub(crate) fn unzip(bytes: &[u8], name: &str) -> String {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut s = String::new();
     z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
@@ -173,7 +205,15 @@ async fn a_scholarship_list_is_scanned_returned_masked_approved_and_published() 
             .get(&format!("/api/v1/channels?unit={}", o.unit))
             .await
             .json();
-        let channel = channels[0]["id"].as_i64().unwrap().to_string();
+        let channel = channels
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["locator"] == "https://wjw.example.gov.cn")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
         let page = officer.get(&format!("/units/{}/channels", o.unit)).await;
         assert!(page.text.contains("门户网站"), "{}", page.text);
 
@@ -288,7 +328,10 @@ async fn a_scholarship_list_is_scanned_returned_masked_approved_and_published() 
 
         let url = "https://wjw.example.gov.cn/tzgg/2026/0601.html";
         let r = officer
-            .form(&format!("/reviews/{id}/publish"), &[("url", url)])
+            .form(
+                &format!("/reviews/{id}/publish"),
+                &[("url", url), ("published_at", "2026-06-01T10:30")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let page = officer.get(&format!("/reviews/{id}")).await;
@@ -339,7 +382,7 @@ async fn the_server_refuses_what_the_rules_forbid() {
         let r = officer
             .json(
                 "/api/v1/reviews",
-                json!({ "unit_id": o.unit, "workflow": "publication", "title": "值班安排", "body": "五一值班安排" }),
+                json!({ "unit_id": o.unit, "channel_id": o.channel, "workflow": "publication", "title": "值班安排", "body": "五一值班安排" }),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -431,23 +474,87 @@ async fn the_server_refuses_what_the_rules_forbid() {
         .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         assert_eq!(r.json()["stage"], "approved");
-        // Only the submitter publishes; a place that is not a web address is shown, never linked.
+        // Only the submitter publishes, at an http(s) address with its time.
         let r = head
             .json(
                 &format!("/api/v1/reviews/{id}/publish"),
-                json!({ "url": "https://x" }),
+                json!({ "url": "https://x.cn/1", "published_at": "2026-05-01T09:00" }),
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for url in [
+            "javascript:alert(document.cookie)",
+            "abc",
+            "data:text/html,x",
+        ] {
+            let r = officer
+                .json(
+                    &format!("/api/v1/reviews/{id}/publish"),
+                    json!({ "url": url, "published_at": "2026-05-01T09:00" }),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{url}: {}",
+                r.text
+            );
+            assert!(r.text.contains("http://"), "{}", r.text);
+            // The page refuses it with the same words, keeping what was typed.
+            let p = officer
+                .form(
+                    &format!("/reviews/{id}/publish"),
+                    &[("url", url), ("published_at", "2026-05-01T09:00")],
+                )
+                .await;
+            assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.text);
+            assert!(p.text.contains(r.json()["message"].as_str().unwrap()));
+        }
         let r = officer
             .json(
                 &format!("/api/v1/reviews/{id}/publish"),
-                json!({ "url": "javascript:alert(1)" }),
+                json!({ "url": "https://www.example.gov.cn/1" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("发布时间"), "{}", r.text);
+        let r = officer
+            .json(
+                &format!("/api/v1/reviews/{id}/publish"),
+                json!({ "url": "https://www.example.gov.cn/1", "published_at": "2026-12-10T14:30" }),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         let page = officer.get(&format!("/reviews/{id}")).await.text;
-        assert!(page.contains("javascript:alert(1)") && !page.contains("href=\"javascript:"));
+        assert!(page.contains("2026年12月10日 14:30"), "{page}");
+        // A correction is an act of its own: both addresses stay in the trail.
+        let r = officer
+            .json(
+                &format!("/api/v1/reviews/{id}/publication-corrections"),
+                json!({ "url": "javascript:x", "published_at": "2026-12-10T14:35", "reason": "地址有误" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let r = officer
+            .json(
+                &format!("/api/v1/reviews/{id}/publication-corrections"),
+                json!({ "url": "https://www.example.gov.cn/2", "published_at": "2026-12-10T14:35" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let r = officer
+            .json(
+                &format!("/api/v1/reviews/{id}/publication-corrections"),
+                json!({ "url": "https://www.example.gov.cn/2", "published_at": "2026-12-10T14:35", "reason": "原地址为预览页" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let page = officer.get(&format!("/reviews/{id}")).await.text;
+        assert!(
+            page.contains("https://www.example.gov.cn/1")
+                && page.contains("https://www.example.gov.cn/2")
+        );
+        assert!(page.contains("原地址为预览页") && page.contains("2026年12月10日 14:35"));
         app.stop().await;
     }
 }
@@ -552,7 +659,7 @@ async fn two_reviewers_deciding_at_once_record_one_decision() {
             let r = officer
                 .json(
                     "/api/v1/reviews",
-                    json!({ "unit_id": o.unit, "workflow": "publication", "title": format!("通知{round}") }),
+                    json!({ "unit_id": o.unit, "channel_id": o.channel, "workflow": "publication", "title": format!("通知{round}") }),
                 )
                 .await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -591,7 +698,7 @@ async fn two_reviewers_deciding_at_once_record_one_decision() {
         let r = officer
             .json(
                 "/api/v1/reviews",
-                json!({ "unit_id": o.unit, "workflow": "publication", "title": "会议通知" }),
+                json!({ "unit_id": o.unit, "channel_id": o.channel, "workflow": "publication", "title": "会议通知" }),
             )
             .await;
         let d = r.json();
@@ -679,6 +786,7 @@ async fn an_unheld_step_is_reassigned_and_an_item_withdrawn() {
         .await
         .unwrap();
         w.commit().await.unwrap();
+        let channel = channel_at(&app, top, None).await;
         let officer = app.login("officer").await;
         let boss = app.login("boss").await;
         let helper = app.login("helper").await;
@@ -688,7 +796,7 @@ async fn an_unheld_step_is_reassigned_and_an_item_withdrawn() {
                 let r = officer
                     .json(
                         "/api/v1/reviews",
-                        json!({ "unit_id": top, "workflow": "publication", "title": title }),
+                        json!({ "unit_id": top, "channel_id": channel, "workflow": "publication", "title": title }),
                     )
                     .await;
                 assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -700,6 +808,29 @@ async fn an_unheld_step_is_reassigned_and_an_item_withdrawn() {
         assert_eq!(d["waiting_for"]["kind"], "administrator");
         let page = officer.get(&format!("/reviews/{id}")).await;
         assert!(page.text.contains("等待管理员转交"));
+        // The administrators are told on 我的工作; the submitter is not asked to decide it.
+        for admin in [&boss, &app.login("sysadmin").await] {
+            let work = admin.get("/work").await.text;
+            assert!(
+                work.contains("id=\"awaiting-reassignment\"") && work.contains("信息公开年报"),
+                "{work}"
+            );
+        }
+        assert!(!officer
+            .get("/work")
+            .await
+            .text
+            .contains("id=\"awaiting-reassignment\""));
+        let listed = boss
+            .get("/api/v1/reviews?waiting=reassignment")
+            .await
+            .json();
+        assert_eq!(listed[0]["id"], id);
+        let listed = officer
+            .get("/api/v1/reviews?waiting=reassignment")
+            .await
+            .json();
+        assert!(listed.as_array().unwrap().is_empty());
         // The helper has no grant: the item is not theirs to see yet.
         assert_eq!(
             helper.get(&format!("/reviews/{id}")).await.status,
@@ -772,6 +903,27 @@ async fn an_unheld_step_is_reassigned_and_an_item_withdrawn() {
             .await
             .json();
         assert_eq!(listed.as_array().unwrap().len(), 2);
+        // The system administrator, who is no person, can 转交 too.
+        let sysadmin = app.login("sysadmin").await;
+        let r = sysadmin
+            .form(
+                &format!("/reviews/{other}/reassign"),
+                &[
+                    ("person_id", &people[2].to_string()),
+                    ("reason", "系统管理员代为转交"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let d = detail(&officer, other).await;
+        assert_eq!(d["waiting_for"]["kind"], "reassigned");
+        let last = d["events"].as_array().unwrap().last().unwrap().clone();
+        assert!(last["event"]["by"].is_null(), "{last}");
+        assert!(officer
+            .get(&format!("/reviews/{other}"))
+            .await
+            .text
+            .contains("系统管理员代为转交"));
         app.stop().await;
     }
 }
@@ -885,14 +1037,36 @@ async fn a_channel_is_reviewed_every_period_like_any_duty() {
         let r = officer
             .form(&format!("/channels/{ch}/status"), &[("status", "closed")])
             .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a reason is required"
+        );
+        assert!(r.text.contains("请填写原因"), "{}", r.text);
+        // Only its managers (its responsible person, the unit's administrators) change it.
+        let reviewer = app.login("reviewer").await;
+        let r = reviewer
+            .form(
+                &format!("/channels/{ch}/status"),
+                &[("status", "closed"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = officer
+            .form(
+                &format!("/channels/{ch}/status"),
+                &[("status", "closed"), ("reason", "网站停止运营")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let page = officer.get(&format!("/units/{}/channels", o.unit)).await;
         assert!(page.text.contains("已关闭") && page.text.contains("每季度"));
         let history = &page.text[page.text.find("变更记录").unwrap()..];
         assert!(
             history.find("正常").unwrap() < history.find("已关闭").unwrap()
-                && history.contains("officer"),
-            "registered, then closed, by whom"
+                && history.contains("officer")
+                && history.contains("网站停止运营"),
+            "registered, then closed, by whom and why"
         );
         app.stop().await;
     }
@@ -1002,7 +1176,7 @@ async fn an_event_is_approved_and_appears_by_date() {
             "张教授（外校）",
             "学术报告厅",
             "本科生约300人",
-            "2026-12-10T19:00",
+            "2026年12月10日 19:00",
         ] {
             assert!(item.contains(want), "{want}");
         }
@@ -1031,7 +1205,7 @@ async fn a_cosigned_step_waits_for_every_holder() {
         let d = officer
             .json(
                 "/api/v1/reviews",
-                json!({ "unit_id": o.unit, "workflow": "publication", "title": "年度工作总结" }),
+                json!({ "unit_id": o.unit, "channel_id": o.channel, "workflow": "publication", "title": "年度工作总结" }),
             )
             .await
             .json();
