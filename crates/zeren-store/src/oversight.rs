@@ -164,6 +164,8 @@ pub struct Dashboard {
     pub duties: Vec<DutyStanding>,
     pub heat: Vec<HeatRow>,
     pub months: Vec<MonthPoint>,
+    /// For each duty of `duties`, in that order, the same by month of due date.
+    pub duty_months: Vec<Vec<MonthPoint>>,
     pub pending: i64,
     pub pending_by_age: Vec<AgeCount>,
     /// The oldest reports waiting, at most as many as asked for.
@@ -603,6 +605,23 @@ pub trait OversightRead: Read {
             })
             .collect();
         let months = by_month(year, self.day_sums(unit.id, from, to).await?, today);
+        // Each duty by month of due date: its periods across the subtree.
+        let mut by_duty: HashMap<(String, String), Vec<(NaiveDate, Counts)>> = HashMap::new();
+        for t in self.tally_rows(&[unit.id], from, to).await? {
+            by_duty
+                .entry((t.policy_id.clone(), t.duty_id.clone()))
+                .or_default()
+                .push((t.due_on, t.counts()));
+        }
+        let duty_months = duties
+            .iter()
+            .map(|d| {
+                let rows = by_duty
+                    .remove(&(d.policy_id.clone(), d.duty_id.clone()))
+                    .unwrap_or_default();
+                by_month(year, rows, today)
+            })
+            .collect();
         let pending = self.pending_reports(unit.id).await?;
         let mut by_age: BTreeMap<Age, i64> = Age::ALL.iter().map(|a| (*a, 0)).collect();
         for p in &pending {
@@ -619,6 +638,7 @@ pub trait OversightRead: Read {
             duties,
             heat,
             months,
+            duty_months,
             pending: pending.len() as i64,
             pending_by_age: by_age
                 .into_iter()

@@ -552,6 +552,19 @@ async fn the_dashboard_agrees_with_the_obligations() {
                     }
                 }
             }
+            // Each duty's months add up to what it had due, and the duties' months to the months.
+            assert_eq!(dash.duty_months.len(), dash.duties.len());
+            for (d, months) in dash.duties.iter().zip(&dash.duty_months) {
+                let due: i64 = months.iter().map(|m| m.standing.due).sum();
+                assert_eq!(due, d.standing.due, "{}", d.title);
+            }
+            for (i, m) in dash.months.iter().enumerate() {
+                let sum = dash
+                    .duty_months
+                    .iter()
+                    .fold(Standing::default(), |s, d| s.plus(d[i].standing));
+                assert_eq!(sum, m.standing, "month {}", m.month);
+            }
             // The months add up to what was due.
             let due: i64 = dash.months.iter().map(|m| m.standing.due).sum();
             assert_eq!(due, dash.standing.due);

@@ -217,11 +217,40 @@ pub struct DashboardPage {
     pub heat_note: Option<String>,
     pub heat_columns: Vec<String>,
     pub heat_rows: Vec<(String, String, Vec<Option<HeatCell>>)>,
+    pub periods_svg: String,
+    pub month_columns: Vec<String>,
+    pub period_rows: Vec<(String, String, Vec<Option<HeatCell>>)>,
     pub trend_svg: String,
     pub months: Vec<Row>,
     pub pending: i64,
     pub ages: Vec<AgeRow>,
     pub oldest: Vec<PendingView>,
+}
+
+/// Where a heat-map cell leads: a red one to what is overdue, an amber one to what was late, a
+/// green one to all that was due, a grey one to what is not due yet.
+fn heat_which(s: &Standing) -> Which {
+    match s.heat() {
+        zeren_core::oversight::Heat::Red => Which::Overdue,
+        zeren_core::oversight::Heat::Amber => Which::Late,
+        zeren_core::oversight::Heat::Green => Which::Due,
+        zeren_core::oversight::Heat::None => Which::Upcoming,
+    }
+}
+
+/// A heat map's cells as its table alternative shows them.
+fn heat_cells(t: Tr, cells: &[Option<(Standing, String)>]) -> Vec<Option<HeatCell>> {
+    cells
+        .iter()
+        .map(|c| {
+            c.as_ref().map(|(s, href)| HeatCell {
+                text: rate(s.completion()),
+                class: s.heat().word(),
+                href: href.clone(),
+                title: svg::describe(t, s),
+            })
+        })
+        .collect()
 }
 
 /// The page model: every number with its link, every figure drawn.
@@ -348,13 +377,48 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
         t.s("dash.duties_desc"),
         &duty_bars,
     );
+    // Each duty by month: its periods across the subtree, as a second heat map.
+    let month_columns: Vec<String> = d
+        .months
+        .iter()
+        .map(|m| t.f("dash.month_tick", &[("m", &m.month.to_string())]))
+        .collect();
+    let mut period_lines = Vec::new();
+    let mut period_rows = Vec::new();
+    for (x, months) in d.duties.iter().zip(&d.duty_months) {
+        let to = duty_target(&x.policy_id, &x.duty_id);
+        let cells: Vec<Option<(Standing, String)>> = months
+            .iter()
+            .map(|m| {
+                (m.standing.total() != 0).then(|| {
+                    let at = Target {
+                        month: Some(m.month),
+                        ..to.clone()
+                    };
+                    (m.standing, at.href(year, heat_which(&m.standing)))
+                })
+            })
+            .collect();
+        period_rows.push((
+            x.title.clone(),
+            to.href(year, Which::Due),
+            heat_cells(t, &cells),
+        ));
+        period_lines.push(svg::HeatLine {
+            label: x.title.clone(),
+            href: to.href(year, Which::Due),
+            cells,
+        });
+    }
+    let periods_svg = svg::heat_map(
+        t,
+        "periods-figure",
+        t.s("dash.periods"),
+        t.s("dash.periods_desc"),
+        &month_columns,
+        &period_lines,
+    );
     // The heat map: a red cell leads to what is overdue, an amber one to what was late.
-    let cell_which = |s: &Standing| match s.heat() {
-        zeren_core::oversight::Heat::Red => Which::Overdue,
-        zeren_core::oversight::Heat::Amber => Which::Late,
-        zeren_core::oversight::Heat::Green => Which::Due,
-        zeren_core::oversight::Heat::None => Which::Upcoming,
-    };
     let heat_columns: Vec<String> = d.duties.iter().map(|x| x.title.clone()).collect();
     let mut lines = Vec::new();
     let mut heat_rows = Vec::new();
@@ -376,32 +440,25 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
                         duty: Some((x.policy_id.clone(), x.duty_id.clone())),
                         ..unit_target(u)
                     };
-                    (s, to.href(year, cell_which(&s)))
+                    (s, to.href(year, heat_which(&s)))
                 })
             })
             .collect();
-        heat_rows.push((
-            unit_label(u),
-            unit_href(u),
-            cells
-                .iter()
-                .map(|c| {
-                    c.as_ref().map(|(s, href)| HeatCell {
-                        text: rate(s.completion()),
-                        class: s.heat().word(),
-                        href: href.clone(),
-                        title: svg::describe(t, s),
-                    })
-                })
-                .collect(),
-        ));
+        heat_rows.push((unit_label(u), unit_href(u), heat_cells(t, &cells)));
         lines.push(svg::HeatLine {
             label: unit_label(u),
             href: unit_href(u),
             cells,
         });
     }
-    let heat_svg = svg::heat_map(t, "heat-figure", t.s("dash.heat"), &heat_columns, &lines);
+    let heat_svg = svg::heat_map(
+        t,
+        "heat-figure",
+        t.s("dash.heat"),
+        t.s("dash.heat_desc"),
+        &heat_columns,
+        &lines,
+    );
     let counted = d.units.iter().filter(|u| u.standing.total() != 0).count();
     let heat_note = (counted > d.heat.len()).then(|| {
         t.f(
@@ -482,6 +539,9 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
         heat_note,
         heat_columns,
         heat_rows,
+        periods_svg,
+        month_columns,
+        period_rows,
         trend_svg,
         months,
         ages,

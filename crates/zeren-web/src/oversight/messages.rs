@@ -43,6 +43,8 @@ pub static MESSAGES: Catalogue = &[
     ("dash.pending_none", "没有待签收的报送。", "No reports are waiting."),
     ("dash.pending_oldest", "等待最久的报送", "Waiting longest"),
     ("dash.period", "周期", "Period"),
+    ("dash.periods", "各项工作逐月完成情况", "Each duty by month"),
+    ("dash.periods_desc", "每格为一项工作在某月到期事项的完成率（本单位及下属单位合计），颜色含义同上。", "Each cell is one duty's completion of what fell due in a month, across the subtree; colours as above."),
     ("dash.reported", "报送时间", "Reported"),
     ("dash.reporting_unit", "报送单位", "Reported by"),
     ("dash.retired", "已撤销", "retired"),

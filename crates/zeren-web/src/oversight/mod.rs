@@ -50,7 +50,8 @@ pub fn doc() -> ApiDoc {
             "on_time_rate": { "type": ["integer", "null"], "description": "per cent of what was due that was done on time" },
             "heat": { "type": "string", "enum": ["none", "red", "amber", "green"], "description": "red: something overdue; amber: nothing overdue, something late; green: all on time; none: nothing due" }
         })))
-        .schema("Dashboard", object(&["unit_id", "year", "today", "units_in_subtree", "standing", "units", "duties", "heat", "months", "pending", "pending_by_age", "pending_oldest"], json!({
+        .schema("MonthPoint", object(&["year", "month", "standing"], json!({ "year": s::int(), "month": s::int(), "standing": r("Standing") })))
+        .schema("Dashboard", object(&["unit_id", "year", "today", "units_in_subtree", "standing", "units", "duties", "heat", "months", "duty_months", "pending", "pending_by_age", "pending_oldest"], json!({
             "unit_id": s::int(),
             "year": s::int(),
             "today": s::date(),
@@ -59,7 +60,8 @@ pub fn doc() -> ApiDoc {
             "units": s::array(object(&["unit_id", "name", "kind", "own", "retired", "standing"], json!({ "unit_id": s::int(), "name": s::string(), "kind": s::string(), "own": { "type": "boolean", "description": "the unit's own obligations, not a unit below" }, "retired": s::boolean(), "standing": r("Standing") }))),
             "duties": s::array(object(&["unit_id", "policy_id", "duty_id", "title", "standing"], json!({ "unit_id": s::int(), "policy_id": s::string(), "duty_id": s::string(), "title": s::string(), "standing": r("Standing") }))),
             "heat": { "type": "array", "description": "the worst units (at most 30) × `duties`, in their order", "items": object(&["unit_id", "own", "cells"], json!({ "unit_id": s::int(), "own": s::boolean(), "cells": { "type": "array", "items": { "oneOf": [r("Standing"), { "type": "null" }] }, "description": "null: the unit has no such obligation" } })) },
-            "months": s::array(object(&["year", "month", "standing"], json!({ "year": s::int(), "month": s::int(), "standing": r("Standing") }))),
+            "months": { "type": "array", "items": r("MonthPoint"), "description": "by month of due date, up to this month" },
+            "duty_months": { "type": "array", "items": { "type": "array", "items": r("MonthPoint") }, "description": "for each of `duties`, in that order, the same by month" },
             "pending": { "type": "integer", "description": "reports from units below waiting for their parent's 签收" },
             "pending_by_age": s::array(object(&["age", "count"], json!({ "age": s::one_of(&["week", "month", "quarter", "older"]), "count": s::int() }))),
             "pending_oldest": s::array(object(&["record_id", "version", "obligation_id", "title", "period_label", "unit_id", "unit_name", "parent_id", "parent_name", "reported_at"], json!({ "record_id": s::int(), "version": s::int(), "obligation_id": s::int(), "title": s::string(), "period_label": s::string(), "unit_id": s::int(), "unit_name": s::string(), "parent_id": s::int(), "parent_name": s::string(), "reported_at": s::time() })))

@@ -190,11 +190,24 @@ pub struct HeatLine {
 
 /// The unit × duty heat map: a cell per unit and duty coloured by its heat, with its completion
 /// rate written in it.
-pub fn heat_map(t: Tr, id: &str, title: &str, columns: &[String], rows: &[HeatLine]) -> String {
+pub fn heat_map(
+    t: Tr,
+    id: &str,
+    title: &str,
+    desc: &str,
+    columns: &[String],
+    rows: &[HeatLine],
+) -> String {
     const LABEL: u32 = 190;
     const CELL_W: u32 = 46;
     const CELL_H: u32 = 26;
-    const HEAD: u32 = 130;
+    // Room for the rotated headers: about 0.77 of the longest one's length (sin 50°).
+    let longest = columns
+        .iter()
+        .map(|c| text_px(&clip(c, 22)))
+        .max()
+        .unwrap_or(0);
+    let head: u32 = (24 + longest * 77 / 100).min(130);
     const LEGEND: [(Heat, &str); 4] = [
         (Heat::Red, "dash.heat_red"),
         (Heat::Amber, "dash.heat_amber"),
@@ -204,20 +217,20 @@ pub fn heat_map(t: Tr, id: &str, title: &str, columns: &[String], rows: &[HeatLi
     let legend_width: u32 = LEGEND.iter().map(|(_, key)| legend_step(t.s(key))).sum();
     // The rotated headers lean right: room for the last one's text.
     let width = (LABEL + CELL_W * columns.len() as u32 + 100).max(legend_width);
-    let height = HEAD + CELL_H * rows.len() as u32 + 30;
-    let mut s = open(id, width, height, title, t.s("dash.heat_desc"));
+    let height = head + CELL_H * rows.len() as u32 + 30;
+    let mut s = open(id, width, height, title, desc);
     for (j, c) in columns.iter().enumerate() {
         let x = LABEL + CELL_W * j as u32 + CELL_W / 2;
         let _ = write!(
             s,
             r#"<text transform="translate({x},{}) rotate(-50)" font-size="12"><title>{}</title>{}</text>"#,
-            HEAD - 6,
+            head - 6,
             esc(c),
             esc(&clip(c, 22))
         );
     }
     for (i, r) in rows.iter().enumerate() {
-        let y = HEAD + CELL_H * i as u32;
+        let y = head + CELL_H * i as u32;
         let _ = write!(
             s,
             r#"<a href="{}"><text class="lbl" x="0" y="{}"><title>{}</title>{}</text></a>"#,
@@ -260,7 +273,7 @@ pub fn heat_map(t: Tr, id: &str, title: &str, columns: &[String], rows: &[HeatLi
         }
     }
     // The legend.
-    let y = HEAD + CELL_H * rows.len() as u32 + 8;
+    let y = head + CELL_H * rows.len() as u32 + 8;
     let mut x = 0;
     for (h, key) in LEGEND {
         let label = t.s(key);
@@ -278,14 +291,18 @@ pub fn heat_map(t: Tr, id: &str, title: &str, columns: &[String], rows: &[HeatLi
     s
 }
 
+/// About how many pixels a label of 12 px takes (a CJK character is about twice as wide as a
+/// Latin letter).
+fn text_px(s: &str) -> u32 {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x2E80 { 13 } else { 7 })
+        .sum()
+}
+
 /// The room a legend entry takes: its swatch and its label (a CJK character is about twice as
 /// wide as a Latin letter at 12 px).
 fn legend_step(label: &str) -> u32 {
-    let text: u32 = label
-        .chars()
-        .map(|c| if (c as u32) >= 0x2E80 { 13 } else { 7 })
-        .sum();
-    30 + text
+    30 + text_px(label)
 }
 
 /// The trend: for each month, of what fell due in it, the share done (solid) and done on time
@@ -428,6 +445,7 @@ mod tests {
             t,
             "h",
             "热力图",
+            "说明",
             &["学习".into(), "报告".into()],
             &[HeatLine {
                 label: "一中".into(),

@@ -145,6 +145,7 @@ async fn the_bureau_drills_down_and_a_school_sees_only_its_own() {
             "units-figure",
             "heat-figure",
             "duties-figure",
+            "periods-figure",
             "trend-figure",
         ] {
             assert!(
