@@ -570,7 +570,8 @@ pub async fn json(
     Ok(axum::Json(load(&state, &v, id, q.year).await?.1))
 }
 
-/// The dashboard's tables as a workbook: the units, the duties, the heat map's rates, the months.
+/// The dashboard's tables as a workbook: the units, the duties, the heat map's rates, each duty by
+/// month, the months.
 pub async fn xlsx(
     State(state): State<AppState>,
     v: Viewer,
@@ -651,6 +652,25 @@ pub async fn xlsx(
                 Some(r)
             })
             .collect();
+    // Each duty by month: the completion rate of what fell due (blank where nothing did).
+    let mut period_headers = vec!["工作任务".to_string()];
+    period_headers.extend(d.months.iter().map(|m| format!("{}月", m.month)));
+    let period_rows = d
+        .duties
+        .iter()
+        .zip(&d.duty_months)
+        .map(|(x, months)| {
+            let mut r = vec![Cell::Text(x.title.clone())];
+            r.extend(months.iter().map(|m| {
+                if m.standing.total() == 0 {
+                    Cell::Text(String::new())
+                } else {
+                    Cell::Percent(m.standing.completion())
+                }
+            }));
+            r
+        })
+        .collect();
     let month_rows = d
         .months
         .iter()
@@ -681,6 +701,13 @@ pub async fn xlsx(
             subtitle: subtitle.clone(),
             headers: heat_headers,
             rows: heat_rows,
+        },
+        Sheet {
+            name: "各项工作逐月".into(),
+            title: format!("{title}：各项工作逐月完成率（按到期月份）"),
+            subtitle: subtitle.clone(),
+            headers: period_headers,
+            rows: period_rows,
         },
         Sheet {
             name: "逐月".into(),

@@ -37,7 +37,7 @@ pub fn doc() -> ApiDoc {
     );
     ApiDoc::new()
         .path("/units/{id}/dashboard", "get", op("The dashboard of the unit's subtree for a year (read at the unit): how the obligations due stand in all, per unit directly below (each with its subtree) and the unit's own, per duty, as a heat map of the worst units × duties, by month of due date; and the reports waiting for 签收 below it. Units and duties come worst first.", vec![id_param(), year.clone()], None, (200, json_body("OK", r("Dashboard"))), &[]))
-        .path("/units/{id}/dashboard.xlsx", "get", op("The dashboard's tables as XLSX: units, duties, the heat map's rates, months", vec![id_param(), year], None, (200, file_body("the workbook", XLSX)), &[]))
+        .path("/units/{id}/dashboard.xlsx", "get", op("The dashboard's tables as XLSX: units, duties, the heat map's rates, each duty by month, months", vec![id_param(), year], None, (200, file_body("the workbook", XLSX)), &[]))
         .schema("Standing", object(&["due", "on_time", "late", "overdue", "ahead", "ahead_done", "upcoming", "completion", "on_time_rate", "heat"], json!({
             "due": { "type": "integer", "description": "obligations due before today" },
             "on_time": { "type": "integer", "description": "of those, done by their due date" },
