@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The ledger under load, on SQLite: a demo organisation of UNITS units with YEARS years of records,
-# then the home page (我的工作) and a school's yearly grid under 16 concurrent clients (wrk), and a
-# unit-year XLSX export timed one request at a time. Figures go to docs/benchmarks.md.
+# then the home page (我的工作), a school's yearly grid and the oversight dashboard (the whole tree's
+# and a school's) under 16 concurrent clients (wrk), and a unit-year XLSX export timed one request
+# at a time. Figures go to docs/benchmarks.md.
 #
 #   bash bench/ledger/run.sh [UNITS] [YEARS]        (default 20000 3; needs wrk: apt-get install wrk)
 set -euo pipefail
@@ -40,6 +41,15 @@ for path in /work "/units/$SCHOOL/ledger?year=2026"; do
     echo "== GET $path, 16 clients, 20 s"
     curl -fs -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path"
     wrk -t2 -c16 -d20s --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx"
+done
+
+# The oversight dashboard (issue 14) as the bureau's office: the whole tree, and one school's.
+BUREAU_COOKIE=$(login bureau)
+TOP=$(sqlite3 "$OUT/data/zeren.db" "SELECT id FROM units WHERE parent_id IS NULL")
+for path in "/units/$TOP/dashboard?year=2026" "/units/$SCHOOL/dashboard?year=2026" "/api/v1/units/$TOP/dashboard?year=2026"; do
+    echo "== GET $path (bureau), 16 clients, 20 s"
+    curl -fs -o /dev/null -H "Cookie: $BUREAU_COOKIE" "http://127.0.0.1:$PORT$path"
+    wrk -t2 -c16 -d20s --latency -H "Cookie: $BUREAU_COOKIE" "http://127.0.0.1:$PORT$path" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx"
 done
 
 echo "== GET /units/$SCHOOL/ledger.xlsx?year=2026, 30 requests one at a time"

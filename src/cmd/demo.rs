@@ -762,6 +762,9 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         today,
     )
     .await?;
+    // The dashboard's counts were kept with every obligation and record written; their year
+    // rows are split at the demo's day.
+    store.move_oversight_pivots(today).await.map_err(err)?;
 
     println!("演示数据已生成：{}", config.data.display());
     println!("  单位 {made} 个，记录：按时 {on_time}，逾期完成 {late}，未完成 {missing}");
@@ -772,7 +775,10 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     println!("登录（密码均为 {DEMO_PASSWORD}）：");
     println!("  clerk      学校办公室（登记台账）");
     println!("  secretary  学校第一责任人（凭任职办理本人职责，未另行授权）");
-    println!("  bureau     教体局办公室（查看全区）");
+    println!(
+        "  bureau     教体局办公室（查看全区；督查看板 /units/{}/dashboard）",
+        bureau.id
+    );
     println!("  admin      系统管理员；security 安全管理员；auditor 安全审计员");
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod inspection;
 pub mod names;
 pub mod obligations;
 pub mod org;
+pub mod oversight;
 pub mod people;
 pub mod records;
 pub mod review;

@@ -7,6 +7,7 @@
 pub mod docx;
 pub mod ical;
 pub mod image;
+pub mod table;
 pub mod xlsx;
 pub mod zip_export;
 

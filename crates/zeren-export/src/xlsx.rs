@@ -35,7 +35,7 @@ const TIME_FORMAT: &str = "yyyy-mm-dd hh:mm";
 
 /// Width of text in spreadsheet character units (the width of "0"): a CJK character of the
 /// 11-point 宋体 is about two of them, other characters about one.
-fn text_width(s: &str) -> f64 {
+pub(crate) fn text_width(s: &str) -> f64 {
     s.chars()
         .map(|c| if (c as u32) >= 0x2E80 { 2.0 } else { 1.0 })
         .sum()
@@ -68,7 +68,7 @@ fn row_height(values: &[(usize, String)]) -> f64 {
     row_height_for(lines)
 }
 
-fn base() -> Format {
+pub(crate) fn base() -> Format {
     Format::new().set_font_name(FONT).set_font_size(FONT_SIZE)
 }
 

@@ -88,6 +88,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0080_incidents.sql"),
     },
     Migration {
+        version: 90,
+        name: "oversight",
+        sqlite: include_str!("../migrations/sqlite/0090_oversight.sql"),
+        postgres: include_str!("../migrations/postgres/0090_oversight.sql"),
+    },
+    Migration {
         version: 110,
         name: "token_use",
         sqlite: include_str!("../migrations/sqlite/0110_token_use.sql"),

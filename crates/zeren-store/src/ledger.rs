@@ -746,6 +746,7 @@ impl Write {
         const CHUNK: usize = 32;
         let at = now();
         let mut created: Vec<(i64, i64)> = Vec::new();
+        let mut counted: Vec<crate::oversight::Delta> = Vec::new();
         for chunk in rows.chunks(CHUNK) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|r| {
@@ -759,10 +760,10 @@ impl Write {
                     period_start, period_end, period_label, due_on, times, evidence, report_to_parent, created_at)
                  VALUES {}
                  ON CONFLICT (unit_id, policy_id, duty_id, person_key, period_start) DO NOTHING
-                 RETURNING id, unit_id",
+                 RETURNING id, unit_id, policy_id, duty_id, title, due_on",
                 values.join(", ")
             );
-            let ids: Vec<(i64, i64)> = run!(self.conn(), |c| {
+            let ids: Vec<(i64, i64, String, String, String, NaiveDate)> = run!(self.conn(), |c| {
                 let mut q = sqlx::query_as(&sql);
                 for o in chunk {
                     q = q
@@ -786,7 +787,17 @@ impl Write {
                 q.fetch_all(&mut *c).await
             })
             .map_err(|e| Error::from_write(e, "obligation"))?;
-            created.extend(ids);
+            for (id, unit_id, policy_id, duty_id, title, due_on) in ids {
+                created.push((id, unit_id));
+                counted.push(crate::oversight::Delta {
+                    unit_id,
+                    policy_id,
+                    duty_id,
+                    title,
+                    due_on,
+                    c: zeren_core::oversight::Counts::new(1, 0, 0),
+                });
+            }
         }
         if !created.is_empty() {
             // One entry for the whole batch (its state lists every obligation created, unit by
@@ -809,6 +820,7 @@ impl Write {
             )
             .await?;
         }
+        self.apply_tally(counted).await?;
         Ok(created.into_iter().map(|(id, _)| id).collect())
     }
 
@@ -842,18 +854,29 @@ impl Write {
         when: &str,
     ) -> Result<Vec<i64>> {
         let mut removed = Vec::new();
+        let mut counted = Vec::new();
         let sql = format!(
             "DELETE FROM obligations WHERE id = $1 AND {when}
                AND NOT EXISTS (SELECT 1 FROM records r WHERE r.obligation_id = obligations.id)
-             RETURNING id"
+             RETURNING id, unit_id, policy_id, duty_id, title, due_on"
         );
         for &id in ids {
-            let gone: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(&sql)
-                .bind(id)
-                .bind(today)
-                .fetch_optional(&mut *c)
-                .await)?;
-            if let Some((id,)) = gone {
+            let gone: Option<(i64, i64, String, String, String, NaiveDate)> =
+                run!(self.conn(), |c| sqlx::query_as(&sql)
+                    .bind(id)
+                    .bind(today)
+                    .fetch_optional(&mut *c)
+                    .await)?;
+            if let Some((id, unit_id, policy_id, duty_id, title, due_on)) = gone {
+                // Without records it was open: one fewer, nothing done.
+                counted.push(crate::oversight::Delta {
+                    unit_id,
+                    policy_id,
+                    duty_id,
+                    title,
+                    due_on,
+                    c: zeren_core::oversight::Counts::new(-1, 0, 0),
+                });
                 self.record(
                     "obligation.remove",
                     "obligation",
@@ -864,6 +887,7 @@ impl Write {
                 removed.push(id);
             }
         }
+        self.apply_tally(counted).await?;
         Ok(removed)
     }
 
@@ -929,6 +953,8 @@ impl Write {
             "record.create"
         };
         self.record_audit(action, &history).await?;
+        self.refresh_fulfilment(obligation_id).await?;
+        self.refresh_awaiting(history.record.id).await?;
         Ok(history)
     }
 
@@ -970,6 +996,9 @@ impl Write {
             "record.correct"
         };
         self.record_audit(action, &history).await?;
+        self.refresh_fulfilment(history.record.obligation_id)
+            .await?;
+        self.refresh_awaiting(record_id).await?;
         Ok(history)
     }
 
@@ -1194,6 +1223,7 @@ impl Write {
         let details = self.importing().map(|at| json!({ "imported_at": at }));
         self.record_with(action, "record", &record_id.to_string(), &a, details)
             .await?;
+        self.refresh_awaiting(record_id).await?;
         Ok(a)
     }
 
@@ -1244,6 +1274,7 @@ impl Write {
         let details = self.importing().map(|at| json!({ "imported_at": at }));
         self.record_with(action, "record", &record_id.to_string(), &x, details)
             .await?;
+        self.refresh_awaiting(record_id).await?;
         Ok(x)
     }
 }

@@ -17,6 +17,7 @@ pub mod install;
 pub mod ledger;
 pub mod materialise;
 pub mod model;
+pub mod oversight;
 mod read;
 pub mod reviews;
 pub mod testdb;
@@ -240,6 +241,7 @@ impl Store {
         }
         if o.migrate {
             store.backfill_policy_scope().await?;
+            store.backfill_oversight().await?;
         }
         Ok(store)
     }

@@ -228,6 +228,12 @@ impl Write {
         Ok(tip)
     }
 
+    /// Takes the audit chain's append lock now (PostgreSQL; SQLite has one writer anyway), for a
+    /// write that must be ordered with every other before it appends anything.
+    pub(crate) async fn lock_chain(&mut self) -> Result<()> {
+        self.tip().await.map(|_| ())
+    }
+
     /// The key the next entry is authenticated with. When the chain is plain and this server
     /// has a key, or the chain's key is an older one this server keeps in its keyring, the
     /// switch (or rotation) is appended first, as an entry of its own.
@@ -418,6 +424,17 @@ impl Write {
         .fetch_one(&mut *c)
         .await)
         .map_err(|e| Error::from_write(e, "unit"))?;
+        // The closure of the tree: the new unit with its parent's ancestors and itself.
+        run!(self.conn(), |c| sqlx::query(
+            "INSERT INTO unit_ancestors (unit_id, ancestor_id, depth)
+             SELECT $1, ancestor_id, depth + 1 FROM unit_ancestors WHERE unit_id = $2
+             UNION ALL SELECT $1, $1, 0"
+        )
+        .bind(unit.id)
+        .bind(parent_id.unwrap_or(0))
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
         self.record("unit.create", "unit", &unit.id.to_string(), &unit)
             .await?;
         Ok(unit)

@@ -2,7 +2,7 @@
 //! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
 //!
 //! `shared/` is the ground every feature stands on; each feature (`org/`, `accounts/`, `audit/`,
-//! `work/`, `ledger/`, `reviews/`, `incidents/`) has its own folder with its routes, pages, API handlers and
+//! `work/`, `ledger/`, `reviews/`, `incidents/`, `oversight/`) has its own folder with its routes, pages, API handlers and
 //! messages, and never imports another feature. This file wires them together. See
 //! `docs/architecture.md`.
 
@@ -12,6 +12,7 @@ mod incidents;
 mod ledger;
 pub mod openapi;
 mod org;
+mod oversight;
 mod reviews;
 mod security;
 mod shared;
@@ -37,6 +38,7 @@ static CATALOGUES: &[shared::i18n::Catalogue] = &[
     incidents::messages::MESSAGES,
     ledger::messages::MESSAGES,
     org::messages::MESSAGES,
+    oversight::messages::MESSAGES,
     reviews::messages::MESSAGES,
     work::messages::MESSAGES,
 ];
@@ -49,6 +51,7 @@ pub(crate) fn api_router() -> ApiRouter {
         .merge(org::api())
         .merge(audit::api())
         .merge(ledger::api())
+        .merge(oversight::api())
         .merge(reviews::api())
         .merge(incidents::api())
 }
@@ -68,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(work::routes())
         .merge(ledger::routes())
+        .merge(oversight::routes())
         .merge(reviews::routes())
         .merge(incidents::routes())
         .nest("/api/v1", api)
@@ -129,6 +133,11 @@ pub async fn serve(
                     {
                         tracing::warn!(error = %e, "could not materialise channel reviews");
                     }
+                    // The dashboard's year rows follow the day (readers are right without it;
+                    // it keeps what they correct for to a day's rows).
+                    if let Err(e) = store2.move_oversight_pivots(today()).await {
+                        tracing::warn!(error = %e, "could not move the dashboard's counts to today");
+                    }
                 }
                 Err(e) => tracing::warn!(error = %e, "calendar files unreadable"),
             }
@@ -177,6 +186,7 @@ mod tests {
             "incidents",
             "ledger",
             "org",
+            "oversight",
             "reviews",
             "work",
         ];

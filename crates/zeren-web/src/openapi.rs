@@ -26,6 +26,7 @@ fn parts() -> ApiDoc {
         .merge(crate::org::doc())
         .merge(crate::audit::doc())
         .merge(crate::ledger::doc())
+        .merge(crate::oversight::doc())
         .merge(crate::reviews::doc())
         .merge(crate::incidents::doc())
 }

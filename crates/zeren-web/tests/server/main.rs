@@ -12,6 +12,7 @@ mod incidents;
 mod journey;
 mod ledger;
 mod matrix;
+mod oversight;
 mod reviews;
 mod reviews_scan;
 mod schema;

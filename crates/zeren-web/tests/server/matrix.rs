@@ -310,6 +310,18 @@ const ROUTES: &[Route] = &[
     r("GET", "/units/{A}/ledger.docx", Read, B::None),
     r("GET", "/units/{A}/evidence.zip", Read, B::None),
     r("GET", "/units/{A}/inbox", Read, B::None),
+    // The dashboard over the unit's subtree.
+    r("GET", "/units/{A}/dashboard", Read, B::None),
+    r("GET", "/units/{A}/dashboard.xlsx", Read, B::None),
+    r(
+        "GET",
+        "/units/{A}/dashboard/obligations?which=overdue",
+        Read,
+        B::None,
+    ),
+    r("GET", "/units/{A}/dashboard/reports", Read, B::None),
+    r("GET", "/api/v1/units/{A}/dashboard", Read, B::None),
+    r("GET", "/api/v1/units/{A}/dashboard.xlsx", Read, B::None),
     r("GET", "/units/{A}/duties", Read, B::None),
     r("GET", "/people/{P}/duties", Read, B::None),
     r("POST", "/me/calendar", Session, B::Form(&[])),
