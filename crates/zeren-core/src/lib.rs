@@ -6,7 +6,9 @@
 pub mod channels;
 pub mod incident;
 pub mod inspection;
+pub mod jobs;
 pub mod names;
+pub mod notify;
 pub mod obligations;
 pub mod org;
 pub mod people;

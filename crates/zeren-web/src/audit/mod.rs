@@ -87,6 +87,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("channel.update", "修改阵地信息", "channel edited"),
     ("grant.remove", "撤销权限", "permission removed"),
     ("grant.set", "授予权限", "permission granted"),
+    (
+        "job.retry",
+        "重试失败的后台任务",
+        "failed background job retried",
+    ),
     ("login.failure", "登录失败", "failed login"),
     (
         "login.locked",
@@ -99,6 +104,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "login refused while locked",
     ),
     ("login.unlock", "解除锁定", "lockout lifted"),
+    (
+        "notify.prefs",
+        "修改通知设置",
+        "notification choices changed",
+    ),
     (
         "obligation.remove",
         "删除尚未开始的待办",
@@ -150,6 +160,8 @@ const LABELS: &[(&str, &str, &str)] = &[
         "提交审核事项新版本",
         "new version of an item",
     ),
+    ("robot.create", "添加群机器人", "group robot added"),
+    ("robot.update", "修改群机器人", "group robot changed"),
     ("session.login", "登录", "logged in"),
     ("session.logout", "退出", "logged out"),
     ("setting.set", "系统设置", "setting changed"),
