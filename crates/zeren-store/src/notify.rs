@@ -345,6 +345,18 @@ impl Write {
         Ok(n == 1)
     }
 
+    /// Marks every unread message of the person's inbox read; how many there were.
+    pub async fn mark_inbox_all_read(&mut self, person_id: i64) -> Result<u64> {
+        Ok(run!(self.conn(), |c| sqlx::query(
+            "UPDATE inbox_messages SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL"
+        )
+        .bind(crate::now())
+        .bind(person_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?)
+    }
+
     /// Registers a robot for a unit (its webhook sealed by the caller). Audited without its
     /// secrets.
     pub async fn create_robot(&mut self, unit_id: i64, s: &RobotSettings) -> Result<Robot> {
@@ -574,6 +586,17 @@ pub trait NotifyRead: Read {
             .bind(person_id)
             .bind(limit.clamp(1, 1000))
             .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// One message of a person's inbox; None when there is none of that id, or it is another
+    /// person's.
+    async fn inbox_message(&mut self, person_id: i64, id: i64) -> Result<Option<InboxMessage>> {
+        let sql = format!("{INBOX} WHERE id = $1 AND person_id = $2");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(id)
+            .bind(person_id)
+            .fetch_optional(&mut *c)
             .await)?)
     }
 

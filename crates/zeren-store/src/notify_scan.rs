@@ -14,9 +14,9 @@ use zeren_core::obligations::status;
 use zeren_policy::{DutyId, Policy};
 
 use crate::ledger::{LedgerRead, ObligationFilter, ObligationProgress};
-use crate::notify::{Channel, NewDelivery, NotifyPrefs, NotifyRead};
-use crate::waiting::WaitingItem;
-use crate::{run, Read, Result, Store};
+use crate::notify::{Channel, NewDelivery, NotifyPrefs, NotifyRead, Queued};
+use crate::waiting::{everything_waiting, WaitingItem};
+use crate::{run, Actor, Read, Result, Store};
 
 /// What the scans are told by the server's configuration and clock.
 #[derive(Clone, Debug)]
@@ -32,7 +32,21 @@ pub struct ScanSettings {
     pub quiet_hours: Option<QuietHours>,
 }
 
+/// Days between reminders of overdue work unless configured otherwise: weekly.
+pub const DEFAULT_OVERDUE_EVERY_DAYS: u32 = 7;
+
 impl ScanSettings {
+    /// The defaults: lead times by frequency, overdue work weekly, no quiet hours.
+    pub fn defaults(today: NaiveDate, now: DateTime<Utc>) -> ScanSettings {
+        ScanSettings {
+            today,
+            now,
+            lead_days: HashMap::new(),
+            overdue_every_days: DEFAULT_OVERDUE_EVERY_DAYS,
+            quiet_hours: None,
+        }
+    }
+
     pub fn lead(&self, every: &str) -> u32 {
         self.lead_days
             .get(every)
@@ -402,4 +416,22 @@ pub async fn digest(
         });
     }
     Ok(d)
+}
+
+/// The scan a server runs at intervals: today's reminders and notices of what waits for people,
+/// put in the ledger by the `channels` that send (a message by another channel is left out, not
+/// queued for a sender that does not exist). Safe to run again and on several instances at once.
+pub async fn queue_notices(
+    store: &Store,
+    s: &ScanSettings,
+    channels: &[Channel],
+) -> Result<Queued> {
+    let waiting = everything_waiting(store, s.today).await?;
+    let mut msgs = reminder_messages(store, s).await?;
+    msgs.extend(waiting_messages(store, s, &waiting).await?);
+    msgs.retain(|m| channels.contains(&m.channel));
+    let mut w = store.write(&Actor::system()).await?;
+    let q = w.queue_messages(&msgs).await?;
+    w.commit().await?;
+    Ok(q)
 }

@@ -12,13 +12,13 @@ mod ledger;
 pub mod openapi;
 mod org;
 mod reviews;
+mod runner;
 mod security;
 mod shared;
 mod site;
 mod work;
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
@@ -83,58 +83,20 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let store = state.store.clone();
-    let idle = state.config.session_idle();
-    // Expired sessions are removed in the background; any instance may do it.
-    let sweeper = tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(300)).await;
-            let cutoff = zeren_store::now() - idle;
-            if let Err(e) = store.delete_idle_sessions(cutoff).await {
-                tracing::warn!(error = %e, "could not remove idle sessions");
-            }
-        }
-    });
-    // Obligations for the current period and the next, now and every hour after; idempotent, so
-    // every instance may run it.
-    let (store2, data) = (state.store.clone(), state.config.data.clone());
-    let wake = state.materialise_signal();
-    let materialiser = tokio::spawn(async move {
-        loop {
-            match zeren_policy::calendar::WorkCalendar::with_imported(&data.join("calendar")) {
-                Ok(cal) => {
-                    match zeren_store::materialise::materialise_all(&store2, today(), &cal).await {
-                        Ok(r) if r.created + r.removed > 0 => {
-                            tracing::info!(
-                                created = r.created,
-                                removed = r.removed,
-                                "obligations materialised"
-                            )
-                        }
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "could not materialise obligations"),
-                    }
-                    if let Err(e) =
-                        zeren_store::channel_reviews::materialise_channel_reviews(&store2, today())
-                            .await
-                    {
-                        tracing::warn!(error = %e, "could not materialise channel reviews");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "calendar files unreadable"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
-                _ = wake.notified() => {}
-            }
-        }
-    });
+    // Background work runs as jobs: each on one instance when several share the database.
+    match runner::dead_jobs(&state.store).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(dead = n, "background jobs failed for good (dead letters)"),
+        Err(e) => tracing::warn!(error = %e, "cannot count the dead letters"),
+    }
+    let background = runner::start(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
-    sweeper.abort();
-    materialiser.abort();
+    for task in background {
+        task.abort();
+    }
     r
 }
 
@@ -163,7 +125,7 @@ mod tests {
     #[test]
     fn features_meet_only_through_shared() {
         const FEATURES: &[&str] = &["accounts", "audit", "ledger", "org", "reviews", "work"];
-        const APP: &[&str] = &["site", "security", "openapi"];
+        const APP: &[&str] = &["site", "security", "openapi", "runner"];
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         // Code lines only: a comment may name anything.
         let code = |path: &std::path::Path| -> String {
