@@ -2,13 +2,14 @@
 //! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
 //!
 //! `shared/` is the ground every feature stands on; each feature (`org/`, `accounts/`, `audit/`,
-//! `work/`, `ledger/`, `reviews/`) has its own folder with its routes, pages, API handlers and
+//! `work/`, `ledger/`, `reviews/`, `notify/`) has its own folder with its routes, pages, API handlers and
 //! messages, and never imports another feature. This file wires them together. See
 //! `docs/architecture.md`.
 
 mod accounts;
 mod audit;
 mod ledger;
+mod notify;
 pub mod openapi;
 mod org;
 mod reviews;
@@ -34,6 +35,7 @@ static CATALOGUES: &[shared::i18n::Catalogue] = &[
     accounts::messages::MESSAGES,
     audit::messages::MESSAGES,
     ledger::messages::MESSAGES,
+    notify::messages::MESSAGES,
     org::messages::MESSAGES,
     reviews::messages::MESSAGES,
     work::messages::MESSAGES,
@@ -46,6 +48,7 @@ pub(crate) fn api_router() -> ApiRouter {
         .merge(org::api())
         .merge(audit::api())
         .merge(ledger::api())
+        .merge(notify::api())
         .merge(reviews::api())
 }
 
@@ -64,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(work::routes())
         .merge(ledger::routes())
+        .merge(notify::routes())
         .merge(reviews::routes())
         .nest("/api/v1", api)
         .fallback(site::not_found)
@@ -124,7 +128,9 @@ mod tests {
     /// imports no feature, and its modules import one another without a cycle.
     #[test]
     fn features_meet_only_through_shared() {
-        const FEATURES: &[&str] = &["accounts", "audit", "ledger", "org", "reviews", "work"];
+        const FEATURES: &[&str] = &[
+            "accounts", "audit", "ledger", "notify", "org", "reviews", "work",
+        ];
         const APP: &[&str] = &["site", "security", "openapi", "runner"];
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         // Code lines only: a comment may name anything.

@@ -8,6 +8,7 @@ mod helpers;
 mod journey;
 mod ledger;
 mod matrix;
+mod notify;
 mod reviews;
 mod reviews_scan;
 mod schema;

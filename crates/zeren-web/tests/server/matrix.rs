@@ -260,6 +260,18 @@ const ROUTES: &[Route] = &[
     r("GET", "/work", Session, B::None),
     r("GET", "/work/badge", Session, B::None),
     r("GET", "/work/pending", Session, B::None),
+    r("GET", "/notifications", Session, B::None),
+    r("GET", "/notifications/count", Session, B::None),
+    r("POST", "/notifications/read-all", Session, B::Form(&[])),
+    // Only the recipient's own messages: a message of nobody's is not found, for everyone.
+    r("POST", "/notifications/999999/open", Session, B::Form(&[])),
+    r("GET", "/api/v1/notifications", Session, B::None),
+    r(
+        "POST",
+        "/api/v1/notifications/999999/read",
+        Session,
+        B::Json("{}"),
+    ),
     r("GET", "/obligations/{O}", Read, B::None),
     r(
         "POST",
