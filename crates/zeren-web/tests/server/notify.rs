@@ -1,5 +1,6 @@
 //! The in-app inbox over HTTP: the notices scan puts a due-soon reminder in the inbox of the
-//! person who answers for the work, once however often it runs; the navigation counts it; only
+//! person who answers for the work, and a notice of a review step in the inbox of the person who
+//! must decide it, once however often it runs; the navigation counts it; only
 //! the recipient reads it (another account finds nothing, over the page and the API). On SQLite,
 //! and on PostgreSQL when configured.
 
@@ -91,6 +92,9 @@ async fn a_reminder_reaches_only_its_recipients_inbox_once() {
             .unwrap()
             .obligation;
 
+        // The clerk submits a major decision: its first step waits for the first responsible.
+        let item = submit_decision(&app, school.id, people[1]).await;
+
         // The scan on the study's due date: due today.
         let s = ScanSettings::defaults(study.due_on, zeren_store::now());
         let q = queue_notices(&app.store, &s, &[Channel::Inbox])
@@ -117,6 +121,14 @@ async fn a_reminder_reaches_only_its_recipients_inbox_once() {
             .unwrap()
             .starts_with("【即将到期】"));
         let id = mine[0]["id"].as_i64().unwrap();
+        let waiting: Vec<&serde_json::Value> = inbox["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["link"] == format!("/reviews/{item}").as_str())
+            .collect();
+        assert_eq!(waiting.len(), 1, "{inbox}");
+        assert_eq!(waiting[0]["subject"], "【待审核】绩效方案");
         let unread = inbox["unread"].as_i64().unwrap();
         assert!(unread >= 1);
         let home = me.get("/notifications").await;
@@ -167,4 +179,55 @@ async fn a_reminder_reaches_only_its_recipients_inbox_once() {
         assert_eq!(me.get("/notifications/count").await.text, "");
         app.stop().await;
     }
+}
+
+/// A major decision of `unit` submitted by `person`, in review at its first step.
+async fn submit_decision(app: &App, unit: i64, person: i64) -> i64 {
+    use zeren_store::reviews::*;
+    use zeren_store::Read;
+    let policy = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .policy_in_force(unit)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut w = app.store.write(&Actor::system()).await.unwrap();
+    let version = NewItemVersion {
+        title: "绩效方案".into(),
+        details: serde_json::json!({}),
+        ..NewItemVersion::default()
+    };
+    let item = w
+        .create_review_item(
+            &NewItem {
+                unit_id: unit,
+                installed_policy_id: policy.id,
+                workflow_id: "major_decision".into(),
+                kind: "decision".into(),
+                channel_id: None,
+                major: true,
+                submitter_person_id: person,
+            },
+            &version,
+        )
+        .await
+        .unwrap();
+    let submitted = zeren_core::review::Event::Submitted {
+        by: zeren_core::org::PersonId(person),
+        version: 1,
+        hash: version.hash(),
+    };
+    w.append_review_event(
+        item.id,
+        0,
+        &submitted,
+        zeren_core::review::Stage::InReview { step: 0 },
+    )
+    .await
+    .unwrap();
+    w.commit().await.unwrap();
+    item.id
 }
