@@ -1,6 +1,7 @@
 //! The server's background work, run as jobs of the store's jobs table so that with several
 //! instances on one database each job runs on one of them: the hourly materialisation (and the
-//! one a change asks for), the sweep of idle sessions and old finished jobs. A scheduler puts
+//! one a change asks for), the sweep of idle sessions and old finished jobs, the notices scan,
+//! and the sending of each e-mail of the delivery ledger. A scheduler puts
 //! each periodic job in the table once per slot (its dedupe key); workers claim jobs under a
 //! lease their heartbeats renew, and record a failure for a retry with backoff or the dead
 //! letter (`zeren_core::jobs`).
@@ -23,6 +24,7 @@ use crate::shared::state::AppState;
 pub const MATERIALISE: &str = "materialise";
 pub const SWEEP: &str = "sweep";
 pub const NOTICES: &str = "notices";
+use zeren_store::notify::DELIVER;
 
 /// Workers per instance: materialising a large tree need not hold up a sweep.
 const WORKERS: usize = 2;
@@ -196,6 +198,7 @@ async fn handle(state: &AppState, job: &Job) -> Result<(), Failure> {
         MATERIALISE => materialise(state).await,
         SWEEP => sweep(state).await,
         NOTICES => notices(state).await.map(|_| ()),
+        DELIVER => deliver(state, job).await,
         other => Err(Failure {
             retry: Retry::Never,
             message: format!("unknown job kind {other:?}"),
@@ -224,17 +227,75 @@ async fn materialise(state: &AppState) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Today's reminders and what newly waits for people, to their in-app inbox (the only channel
-/// that sends yet); the ledger's keys make a re-run send nothing twice.
+/// Today's reminders and what newly waits for people, to their in-app inbox and, when a mail
+/// server is configured, by e-mail to those who asked for it; the ledger's keys make a re-run
+/// send nothing twice.
 async fn notices(state: &AppState) -> Result<Queued, Failure> {
     let s = ScanSettings::defaults(today(), zeren_store::now());
-    let q = queue_notices(&state.store, &s, &[Channel::Inbox])
+    let channels: &[Channel] = if state.config.smtp().is_some() {
+        &[Channel::Inbox, Channel::Email]
+    } else {
+        &[Channel::Inbox]
+    };
+    let q = queue_notices(&state.store, &s, channels)
         .await
         .map_err(Failure::passing)?;
     if q.new > 0 {
         tracing::info!(new = q.new, "notices queued");
     }
     Ok(q)
+}
+
+/// Sends one message of the ledger. It is marked being sent in a transaction of its own before
+/// it goes out and marked sent after: an instance that dies in between leaves it `sending`, and
+/// the job's next claim sends it again — at most one duplicate per crash.
+async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
+    let Some(id) = job.payload_i64("delivery") else {
+        return Err(Failure {
+            retry: Retry::Never,
+            message: "the job names no delivery".into(),
+        });
+    };
+    let mut w = state
+        .store
+        .write(&Actor::system())
+        .await
+        .map_err(Failure::passing)?;
+    let started = w.start_delivery(id).await.map_err(Failure::passing)?;
+    w.commit().await.map_err(Failure::passing)?;
+    let Some(d) = started else {
+        return Ok(()); // sent already
+    };
+    let sent = match d.channel.as_str() {
+        "email" => crate::shared::mail::send(&state.config, &d).await,
+        other => Err(crate::shared::mail::Refused {
+            code: String::new(),
+            words: format!("no sender for the channel {other:?}"),
+            permanent: true,
+        }),
+    };
+    let mut w = state
+        .store
+        .write(&Actor::system())
+        .await
+        .map_err(Failure::passing)?;
+    let outcome = match &sent {
+        Ok((code, words)) => w.finish_delivery(id, true, code, words).await,
+        Err(r) => w.finish_delivery(id, false, &r.code, &r.words).await,
+    };
+    outcome.map_err(Failure::passing)?;
+    w.commit().await.map_err(Failure::passing)?;
+    match sent {
+        Ok(_) => Ok(()),
+        Err(r) => Err(Failure {
+            retry: if r.permanent {
+                Retry::Never
+            } else {
+                Retry::Backoff
+            },
+            message: format!("{} {}", r.code, r.words).trim().to_string(),
+        }),
+    }
 }
 
 /// Removes idle sessions and finished jobs past keeping.

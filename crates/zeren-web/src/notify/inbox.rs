@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-use zeren_store::notify::{InboxMessage, NotifyRead};
+use zeren_store::notify::{InboxMessage, NotifyPrefs, NotifyRead};
 
 use crate::shared::prelude::*;
 
@@ -15,6 +15,8 @@ const SHOWN: i64 = 200;
 pub struct NotificationsPage {
     pub chrome: Chrome,
     pub has_person: bool,
+    /// The viewer's e-mail choice, when a mail server is configured (else e-mail is not offered).
+    pub email: Option<NotifyPrefs>,
     pub unread: i64,
     pub messages: Vec<InboxMessage>,
 }
@@ -52,9 +54,25 @@ async fn read_one(state: &AppState, v: &Viewer, id: i64) -> Result<InboxMessage>
 
 pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Result<Html<String>> {
     let inbox = mine(&state, &v).await?;
+    let email = match (state.config.smtp(), v.account.person_id) {
+        (Some(_), Some(p)) => Some(
+            state
+                .store
+                .reader()
+                .await?
+                .notify_prefs(p)
+                .await?
+                .unwrap_or(NotifyPrefs {
+                    person_id: p,
+                    ..NotifyPrefs::default()
+                }),
+        ),
+        _ => None,
+    };
     render(&NotificationsPage {
         chrome: Chrome::new(lang, Some(&v)),
         has_person: v.account.person_id.is_some(),
+        email,
         unread: inbox.unread,
         messages: inbox.messages,
     })
@@ -108,4 +126,44 @@ pub async fn read_json(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     Ok(axum::Json(read_one(&state, &v, id).await?).into_response())
+}
+
+/// The viewer's choice of e-mail notices: an address and whether to use it. Not found when no
+/// mail server is configured (e-mail is not offered then) or the account is linked to no person.
+pub async fn set_email(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let person = match (state.config.smtp(), v.account.person_id) {
+        (Some(_), Some(p)) => p,
+        _ => return Err(Error::NotFound),
+    };
+    let field = |name: &str| {
+        f.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let email = field("email");
+    let by_email = !field("by_email").is_empty();
+    if (by_email || !email.is_empty()) && email.parse::<lettre::Address>().is_err() {
+        return Err(Error::Invalid(Tr(lang).s("notify.bad_email").into()));
+    }
+    let mut w = state.store.write(&v.actor()).await?;
+    let quiet_hours = w
+        .notify_prefs(person)
+        .await?
+        .map(|p| p.quiet_hours)
+        .unwrap_or_default();
+    w.set_notify_prefs(&NotifyPrefs {
+        person_id: person,
+        email,
+        by_email,
+        quiet_hours,
+    })
+    .await?;
+    w.commit().await?;
+    Ok(see_other("/notifications"))
 }

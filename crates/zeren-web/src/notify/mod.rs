@@ -16,6 +16,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/notifications", get(inbox::page))
         .route("/notifications/count", get(inbox::count_badge))
+        .route("/notifications/email", post(inbox::set_email))
         .route("/notifications/read-all", post(inbox::read_all))
         .route("/notifications/{id}/open", post(inbox::open))
 }

@@ -30,6 +30,17 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Log filter: error, warn, info, debug or trace.
     pub log: String,
+    /// The mail server for e-mail notices; unset: no e-mail (the in-app inbox only).
+    pub smtp_host: Option<String>,
+    /// 587 for STARTTLS, 465 for TLS; unset: the mode's usual port.
+    pub smtp_port: Option<u16>,
+    /// `starttls` (the default), `tls`, or `none` (a relay on the same machine or network only).
+    pub smtp_tls: String,
+    pub smtp_username: Option<String>,
+    /// Better given as `ZEREN_SMTP_PASSWORD` than in the file; never shown.
+    pub smtp_password: Option<String>,
+    /// The sender of notices (`责任制 <zeren@school.example>`).
+    pub smtp_from: Option<String>,
 }
 
 impl Default for Config {
@@ -46,6 +57,12 @@ impl Default for Config {
             upload_limit_mb: 20,
             public_url: None,
             log: "info".into(),
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
         }
     }
 }
@@ -133,6 +150,24 @@ impl Config {
                 ));
             }
         }
+        if !["starttls", "tls", "none"].contains(&self.smtp_tls.as_str()) {
+            return Err(format!(
+                "smtp_tls: expected starttls, tls or none, found {:?}",
+                self.smtp_tls
+            ));
+        }
+        if self.smtp().is_some()
+            && self
+                .smtp_from
+                .as_deref()
+                .and_then(|f| f.parse::<lettre::message::Mailbox>().ok())
+                .is_none()
+        {
+            return Err(format!(
+                "smtp_from: expected the sender's address (zeren@school.example), found {:?}",
+                self.smtp_from.as_deref().unwrap_or("")
+            ));
+        }
         if self.session_idle_minutes == 0 || self.lockout_failures < 1 || self.lockout_minutes < 1 {
             return Err(
                 "session_idle_minutes, lockout_failures and lockout_minutes must be positive"
@@ -177,6 +212,14 @@ impl Config {
         format!("{scheme}://{host}")
     }
 
+    /// The mail server, when e-mail notices are configured.
+    pub fn smtp(&self) -> Option<&str> {
+        self.smtp_host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+    }
+
     pub fn upload_limit_bytes(&self) -> usize {
         (self.upload_limit_mb as usize).saturating_mul(1024 * 1024)
     }
@@ -210,6 +253,37 @@ mod tests {
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.session_idle_minutes, 20);
         assert_eq!(c.audit_alg(), zeren_store::HashAlg::Sm3);
+    }
+
+    /// The mail server from the file, its password from the environment; a server without a
+    /// sender, or an unknown TLS mode, stops the start.
+    #[test]
+    fn smtp_settings() {
+        let file =
+            "smtp_host = \"mail.school.example\"\nsmtp_from = \"责任制 <zeren@school.example>\"\n";
+        let c = Config::from_sources(
+            Some((Path::new("zeren.toml"), file)),
+            env(&[
+                ("ZEREN_SMTP_PASSWORD", "s3cret"),
+                ("ZEREN_SMTP_PORT", "465"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.smtp(), Some("mail.school.example"));
+        assert_eq!((c.smtp_tls.as_str(), c.smtp_port), ("starttls", Some(465)));
+        assert_eq!(c.smtp_password.as_deref(), Some("s3cret"));
+        assert_eq!(Config::default().smtp(), None);
+        let e = Config::from_sources(
+            Some((
+                Path::new("zeren.toml"),
+                "smtp_host = \"mail.school.example\"\n",
+            )),
+            env(&[]),
+        )
+        .unwrap_err();
+        assert!(e.contains("smtp_from"), "{e}");
+        let e = Config::from_sources(None, env(&[("ZEREN_SMTP_TLS", "ssl")])).unwrap_err();
+        assert!(e.contains("smtp_tls"), "{e}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod cookies;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod mail;
 pub mod mine;
 pub mod multipart;
 pub mod packs;

@@ -263,6 +263,13 @@ const ROUTES: &[Route] = &[
     r("GET", "/notifications", Session, B::None),
     r("GET", "/notifications/count", Session, B::None),
     r("POST", "/notifications/read-all", Session, B::Form(&[])),
+    // Without a mail server e-mail is not offered: not found, for everyone signed in.
+    r(
+        "POST",
+        "/notifications/email",
+        Session,
+        B::Form(&[("email", "a@b.cn")]),
+    ),
     // Only the recipient's own messages: a message of nobody's is not found, for everyone.
     r("POST", "/notifications/999999/open", Session, B::Form(&[])),
     r("GET", "/api/v1/notifications", Session, B::None),
