@@ -2,12 +2,13 @@
 //! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
 //!
 //! `shared/` is the ground every feature stands on; each feature (`org/`, `accounts/`, `audit/`,
-//! `work/`, `ledger/`, `reviews/`, `notify/`) has its own folder with its routes, pages, API handlers and
+//! `work/`, `ledger/`, `reviews/`, `notify/`, `jobs/`) has its own folder with its routes, pages, API handlers and
 //! messages, and never imports another feature. This file wires them together. See
 //! `docs/architecture.md`.
 
 mod accounts;
 mod audit;
+mod jobs;
 mod ledger;
 mod notify;
 pub mod openapi;
@@ -34,6 +35,7 @@ pub use shared::{auth, clock::today, context, i18n, packs};
 static CATALOGUES: &[shared::i18n::Catalogue] = &[
     accounts::messages::MESSAGES,
     audit::messages::MESSAGES,
+    jobs::messages::MESSAGES,
     ledger::messages::MESSAGES,
     notify::messages::MESSAGES,
     org::messages::MESSAGES,
@@ -47,6 +49,7 @@ pub(crate) fn api_router() -> ApiRouter {
         .get("/openapi.json", openapi::document)
         .merge(org::api())
         .merge(audit::api())
+        .merge(jobs::api())
         .merge(ledger::api())
         .merge(notify::api())
         .merge(reviews::api())
@@ -65,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(org::routes())
         .merge(audit::routes())
+        .merge(jobs::routes())
         .merge(work::routes())
         .merge(ledger::routes())
         .merge(notify::routes())
@@ -129,7 +133,7 @@ mod tests {
     #[test]
     fn features_meet_only_through_shared() {
         const FEATURES: &[&str] = &[
-            "accounts", "audit", "ledger", "notify", "org", "reviews", "work",
+            "accounts", "audit", "jobs", "ledger", "notify", "org", "reviews", "work",
         ];
         const APP: &[&str] = &["site", "security", "openapi", "runner"];
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

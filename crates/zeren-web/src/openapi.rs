@@ -24,6 +24,7 @@ fn parts() -> ApiDoc {
         )
         .merge(crate::org::doc())
         .merge(crate::audit::doc())
+        .merge(crate::jobs::doc())
         .merge(crate::ledger::doc())
         .merge(crate::notify::doc())
         .merge(crate::reviews::doc())

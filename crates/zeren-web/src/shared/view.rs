@@ -35,6 +35,8 @@ pub struct NavUser {
     pub inbox: bool,
     pub security: bool,
     pub audit: bool,
+    /// The system administrator: the background jobs.
+    pub system: bool,
 }
 
 pub struct Chrome {
@@ -57,6 +59,7 @@ impl Chrome {
                     inbox: open && v.account.person_id.is_some(),
                     security: open && v.duty() == AdminDuty::Security,
                     audit: open && v.duty() == AdminDuty::Audit,
+                    system: open && v.duty() == AdminDuty::System,
                 }
             }),
             csrf: viewer.map(|v| v.csrf.clone()).unwrap_or_default(),

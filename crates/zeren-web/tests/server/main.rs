@@ -5,6 +5,7 @@ mod district;
 mod english;
 mod forms;
 mod helpers;
+mod jobs;
 mod journey;
 mod ledger;
 mod matrix;

@@ -22,6 +22,8 @@ enum Need {
     Security,
     /// The audit administrator's duty.
     Audit,
+    /// The system administrator's duty.
+    System,
 }
 
 #[derive(Clone, Copy)]
@@ -260,6 +262,10 @@ const ROUTES: &[Route] = &[
     r("GET", "/work", Session, B::None),
     r("GET", "/work/badge", Session, B::None),
     r("GET", "/work/pending", Session, B::None),
+    r("GET", "/jobs", System, B::None),
+    r("POST", "/jobs/999999/retry", System, B::Form(&[])),
+    r("GET", "/api/v1/jobs", System, B::None),
+    r("POST", "/api/v1/jobs/999999/retry", System, B::Json("{}")),
     r("GET", "/notifications", Session, B::None),
     r("GET", "/notifications/count", Session, B::None),
     r("POST", "/notifications/read-all", Session, B::Form(&[])),
@@ -915,7 +921,7 @@ async fn every_route_checks_access_on_the_server() {
                     Read => level >= 2,
                     Edit => level >= 3,
                     Administer => level >= 4,
-                    Security | Audit => false,
+                    Security | Audit | System => false,
                 };
                 let what = format!(
                     "{} {} as {label}: {} {}",
