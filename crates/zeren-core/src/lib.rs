@@ -14,4 +14,5 @@ pub mod org;
 pub mod people;
 pub mod records;
 pub mod review;
+pub mod robots;
 pub mod scoring;
