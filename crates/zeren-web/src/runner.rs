@@ -14,7 +14,7 @@ use serde_json::json;
 use zeren_core::jobs::{after_failure, lease_until, Retry, HEARTBEAT_SECONDS};
 use zeren_store::jobs::{Job, JobRead, NewJob};
 use zeren_store::notify::{Channel, Queued};
-use zeren_store::notify_scan::{queue_notices, ScanSettings};
+use zeren_store::notify_scan::queue_notices;
 use zeren_store::{Actor, Store};
 
 use crate::shared::clock::today;
@@ -231,7 +231,7 @@ async fn materialise(state: &AppState) -> Result<(), Failure> {
 /// server is configured, by e-mail to those who asked for it; the ledger's keys make a re-run
 /// send nothing twice.
 async fn notices(state: &AppState) -> Result<Queued, Failure> {
-    let s = ScanSettings::defaults(today(), zeren_store::now());
+    let s = state.config.scan_settings(today(), zeren_store::now());
     let channels: &[Channel] = if state.config.smtp().is_some() {
         &[Channel::Inbox, Channel::Email]
     } else {
