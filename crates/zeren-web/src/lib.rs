@@ -2,25 +2,27 @@
 //! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
 //!
 //! `shared/` is the ground every feature stands on; each feature (`org/`, `accounts/`, `audit/`,
-//! `work/`, `ledger/`, `reviews/`, `incidents/`, `oversight/`) has its own folder with its routes, pages, API handlers and
+//! `work/`, `ledger/`, `reviews/`, `incidents/`, `oversight/`, `notify/`, `jobs/`) has its own folder with its routes, pages, API handlers and
 //! messages, and never imports another feature. This file wires them together. See
 //! `docs/architecture.md`.
 
 mod accounts;
 mod audit;
 mod incidents;
+mod jobs;
 mod ledger;
+mod notify;
 pub mod openapi;
 mod org;
 mod oversight;
 mod reviews;
+mod runner;
 mod security;
 mod shared;
 mod site;
 mod work;
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
@@ -36,7 +38,9 @@ static CATALOGUES: &[shared::i18n::Catalogue] = &[
     accounts::messages::MESSAGES,
     audit::messages::MESSAGES,
     incidents::messages::MESSAGES,
+    jobs::messages::MESSAGES,
     ledger::messages::MESSAGES,
+    notify::messages::MESSAGES,
     org::messages::MESSAGES,
     oversight::messages::MESSAGES,
     reviews::messages::MESSAGES,
@@ -50,8 +54,10 @@ pub(crate) fn api_router() -> ApiRouter {
         .merge(accounts::api())
         .merge(org::api())
         .merge(audit::api())
+        .merge(jobs::api())
         .merge(ledger::api())
         .merge(oversight::api())
+        .merge(notify::api())
         .merge(reviews::api())
         .merge(incidents::api())
 }
@@ -69,9 +75,11 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(org::routes())
         .merge(audit::routes())
+        .merge(jobs::routes())
         .merge(work::routes())
         .merge(ledger::routes())
         .merge(oversight::routes())
+        .merge(notify::routes())
         .merge(reviews::routes())
         .merge(incidents::routes())
         .nest("/api/v1", api)
@@ -92,67 +100,20 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let store = state.store.clone();
-    let (idle, max) = (state.config.session_idle(), state.config.session_max());
-    // Expired sessions (idle, or past their absolute lifetime) are removed in the background;
-    // any instance may do it.
-    let sweeper = tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(300)).await;
-            let now = zeren_store::now();
-            if let Err(e) = store
-                .delete_expired_sessions(now - idle, max.map(|m| now - m))
-                .await
-            {
-                tracing::warn!(error = %e, "could not remove idle sessions");
-            }
-        }
-    });
-    // Obligations for the current period and the next, now and every hour after; idempotent, so
-    // every instance may run it.
-    let (store2, data) = (state.store.clone(), state.config.data.clone());
-    let wake = state.materialise_signal();
-    let materialiser = tokio::spawn(async move {
-        loop {
-            match zeren_policy::calendar::WorkCalendar::with_imported(&data.join("calendar")) {
-                Ok(cal) => {
-                    match zeren_store::materialise::materialise_all(&store2, today(), &cal).await {
-                        Ok(r) if r.created + r.removed > 0 => {
-                            tracing::info!(
-                                created = r.created,
-                                removed = r.removed,
-                                "obligations materialised"
-                            )
-                        }
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "could not materialise obligations"),
-                    }
-                    if let Err(e) =
-                        zeren_store::channel_reviews::materialise_channel_reviews(&store2, today())
-                            .await
-                    {
-                        tracing::warn!(error = %e, "could not materialise channel reviews");
-                    }
-                    // The dashboard's year rows follow the day (readers are right without it;
-                    // it keeps what they correct for to a day's rows).
-                    if let Err(e) = store2.move_oversight_pivots(today()).await {
-                        tracing::warn!(error = %e, "could not move the dashboard's counts to today");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "calendar files unreadable"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
-                _ = wake.notified() => {}
-            }
-        }
-    });
+    // Background work runs as jobs: each on one instance when several share the database.
+    match runner::dead_jobs(&state.store).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(dead = n, "background jobs failed for good (dead letters)"),
+        Err(e) => tracing::warn!(error = %e, "cannot count the dead letters"),
+    }
+    let background = runner::start(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
-    sweeper.abort();
-    materialiser.abort();
+    for task in background {
+        task.abort();
+    }
     r
 }
 
@@ -184,13 +145,15 @@ mod tests {
             "accounts",
             "audit",
             "incidents",
+            "jobs",
             "ledger",
+            "notify",
             "org",
             "oversight",
             "reviews",
             "work",
         ];
-        const APP: &[&str] = &["site", "security", "openapi"];
+        const APP: &[&str] = &["site", "security", "openapi", "runner"];
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         // Code lines only: a comment may name anything.
         let code = |path: &std::path::Path| -> String {

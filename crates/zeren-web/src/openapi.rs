@@ -25,8 +25,10 @@ fn parts() -> ApiDoc {
         .merge(crate::accounts::doc())
         .merge(crate::org::doc())
         .merge(crate::audit::doc())
+        .merge(crate::jobs::doc())
         .merge(crate::ledger::doc())
         .merge(crate::oversight::doc())
+        .merge(crate::notify::doc())
         .merge(crate::reviews::doc())
         .merge(crate::incidents::doc())
 }

@@ -102,6 +102,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "incident step imported",
     ),
     ("incident.report", "起草事件报告", "incident report drafted"),
+    (
+        "job.retry",
+        "重试失败的后台任务",
+        "failed background job retried",
+    ),
     ("login.failure", "登录失败", "failed login"),
     (
         "login.locked",
@@ -114,6 +119,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "login refused while locked",
     ),
     ("login.unlock", "解除锁定", "lockout lifted"),
+    (
+        "notify.prefs",
+        "修改通知设置",
+        "notification choices changed",
+    ),
     (
         "obligation.remove",
         "删除尚未开始的待办",
@@ -170,6 +180,8 @@ const LABELS: &[(&str, &str, &str)] = &[
         "提交审核事项新版本",
         "new version of an item",
     ),
+    ("robot.create", "添加群机器人", "group robot added"),
+    ("robot.update", "修改群机器人", "group robot changed"),
     ("session.login", "登录", "logged in"),
     ("session.logout", "退出", "logged out"),
     (

@@ -45,6 +45,26 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Log filter: error, warn, info, debug or trace.
     pub log: String,
+    /// Days before the due date a reminder goes out, by frequency (`week`, `month`, `quarter`,
+    /// `half_year`, `year`, `holiday`); a frequency not listed keeps its default (1, 3, 7, 14,
+    /// 14, 7).
+    pub reminder_lead_days: std::collections::HashMap<String, u32>,
+    /// Days between reminders of overdue work.
+    pub reminder_overdue_every_days: u32,
+    /// Hours (China time) in which e-mail notices wait, unless urgent (`22:00-07:00`); '' none.
+    /// A person's own choice wins.
+    pub quiet_hours: String,
+    /// The mail server for e-mail notices; unset: no e-mail (the in-app inbox only).
+    pub smtp_host: Option<String>,
+    /// 587 for STARTTLS, 465 for TLS; unset: the mode's usual port.
+    pub smtp_port: Option<u16>,
+    /// `starttls` (the default), `tls`, or `none` (a relay on the same machine or network only).
+    pub smtp_tls: String,
+    pub smtp_username: Option<String>,
+    /// Better given as `ZEREN_SMTP_PASSWORD` than in the file; never shown.
+    pub smtp_password: Option<String>,
+    /// The sender of notices (`责任制 <zeren@school.example>`).
+    pub smtp_from: Option<String>,
 }
 
 impl Default for Config {
@@ -67,6 +87,15 @@ impl Default for Config {
             upload_limit_mb: 20,
             public_url: None,
             log: "info".into(),
+            reminder_lead_days: std::collections::HashMap::new(),
+            reminder_overdue_every_days: 7,
+            quiet_hours: String::new(),
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
         }
     }
 }
@@ -154,6 +183,44 @@ impl Config {
                 ));
             }
         }
+        for every in self.reminder_lead_days.keys() {
+            if !["week", "month", "quarter", "half_year", "year", "holiday"]
+                .contains(&every.as_str())
+            {
+                return Err(format!(
+                    "reminder_lead_days: expected week, month, quarter, half_year, year or holiday, found {every:?}"
+                ));
+            }
+        }
+        if self.reminder_overdue_every_days == 0 {
+            return Err("reminder_overdue_every_days must be positive".into());
+        }
+        if !self.quiet_hours.trim().is_empty()
+            && zeren_core::notify::QuietHours::parse(&self.quiet_hours).is_none()
+        {
+            return Err(format!(
+                "quiet_hours: expected two times of day (22:00-07:00), found {:?}",
+                self.quiet_hours
+            ));
+        }
+        if !["starttls", "tls", "none"].contains(&self.smtp_tls.as_str()) {
+            return Err(format!(
+                "smtp_tls: expected starttls, tls or none, found {:?}",
+                self.smtp_tls
+            ));
+        }
+        if self.smtp().is_some()
+            && self
+                .smtp_from
+                .as_deref()
+                .and_then(|f| f.parse::<lettre::message::Mailbox>().ok())
+                .is_none()
+        {
+            return Err(format!(
+                "smtp_from: expected the sender's address (zeren@school.example), found {:?}",
+                self.smtp_from.as_deref().unwrap_or("")
+            ));
+        }
         if let Some(bad) = self
             .trusted_proxies
             .split(',')
@@ -236,6 +303,30 @@ impl Config {
         format!("{scheme}://{host}")
     }
 
+    /// What the notices scan is told: the reminders' lead times and interval, the default quiet
+    /// hours.
+    pub fn scan_settings(
+        &self,
+        today: chrono::NaiveDate,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> zeren_store::notify_scan::ScanSettings {
+        zeren_store::notify_scan::ScanSettings {
+            today,
+            now,
+            lead_days: self.reminder_lead_days.clone(),
+            overdue_every_days: self.reminder_overdue_every_days,
+            quiet_hours: zeren_core::notify::QuietHours::parse(&self.quiet_hours),
+        }
+    }
+
+    /// The mail server, when e-mail notices are configured.
+    pub fn smtp(&self) -> Option<&str> {
+        self.smtp_host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+    }
+
     pub fn upload_limit_bytes(&self) -> usize {
         (self.upload_limit_mb as usize).saturating_mul(1024 * 1024)
     }
@@ -269,6 +360,69 @@ mod tests {
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.session_idle_minutes, 20);
         assert_eq!(c.audit_alg(), zeren_store::HashAlg::Sm3);
+    }
+
+    /// The mail server from the file, its password from the environment; a server without a
+    /// sender, or an unknown TLS mode, stops the start.
+    #[test]
+    fn smtp_settings() {
+        let file =
+            "smtp_host = \"mail.school.example\"\nsmtp_from = \"责任制 <zeren@school.example>\"\n";
+        let c = Config::from_sources(
+            Some((Path::new("zeren.toml"), file)),
+            env(&[
+                ("ZEREN_SMTP_PASSWORD", "s3cret"),
+                ("ZEREN_SMTP_PORT", "465"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.smtp(), Some("mail.school.example"));
+        assert_eq!((c.smtp_tls.as_str(), c.smtp_port), ("starttls", Some(465)));
+        assert_eq!(c.smtp_password.as_deref(), Some("s3cret"));
+        assert_eq!(Config::default().smtp(), None);
+        let e = Config::from_sources(
+            Some((
+                Path::new("zeren.toml"),
+                "smtp_host = \"mail.school.example\"\n",
+            )),
+            env(&[]),
+        )
+        .unwrap_err();
+        assert!(e.contains("smtp_from"), "{e}");
+        let e = Config::from_sources(None, env(&[("ZEREN_SMTP_TLS", "ssl")])).unwrap_err();
+        assert!(e.contains("smtp_tls"), "{e}");
+    }
+
+    /// Reminder lead times by frequency from the file; a misspelt frequency or malformed quiet
+    /// hours stop the start.
+    #[test]
+    fn reminder_settings() {
+        let c = Config::from_sources(
+            Some((
+                Path::new("zeren.toml"),
+                "reminder_overdue_every_days = 3\nquiet_hours = \"22:00-07:00\"\n[reminder_lead_days]\nmonth = 5\n",
+            )),
+            env(&[]),
+        )
+        .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let s = c.scan_settings(today, zeren_store::now());
+        assert_eq!((s.lead("month"), s.lead("week")), (5, 1));
+        assert_eq!(s.overdue_every_days, 3);
+        assert_eq!(
+            s.quiet_hours.map(|q| q.text()).as_deref(),
+            Some("22:00-07:00")
+        );
+        for bad in [
+            "[reminder_lead_days]\nmonthly = 5\n",
+            "quiet_hours = \"22:00\"\n",
+            "reminder_overdue_every_days = 0\n",
+        ] {
+            assert!(
+                Config::from_sources(Some((Path::new("zeren.toml"), bad)), env(&[])).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod login;
+pub mod mail;
 pub mod mine;
 pub mod multipart;
 pub mod packs;

@@ -22,6 +22,8 @@ enum Need {
     Security,
     /// The audit administrator's duty.
     Audit,
+    /// The system administrator's duty.
+    System,
 }
 
 #[derive(Clone, Copy)]
@@ -282,6 +284,29 @@ const ROUTES: &[Route] = &[
     r("GET", "/work", Session, B::None),
     r("GET", "/work/badge", Session, B::None),
     r("GET", "/work/pending", Session, B::None),
+    r("GET", "/jobs", System, B::None),
+    r("POST", "/jobs/999999/retry", System, B::Form(&[])),
+    r("GET", "/api/v1/jobs", System, B::None),
+    r("POST", "/api/v1/jobs/999999/retry", System, B::Json("{}")),
+    r("GET", "/notifications", Session, B::None),
+    r("GET", "/notifications/count", Session, B::None),
+    r("POST", "/notifications/read-all", Session, B::Form(&[])),
+    // Without a mail server e-mail is not offered: not found, for everyone signed in.
+    r(
+        "POST",
+        "/notifications/email",
+        Session,
+        B::Form(&[("email", "a@b.cn")]),
+    ),
+    // Only the recipient's own messages: a message of nobody's is not found, for everyone.
+    r("POST", "/notifications/999999/open", Session, B::Form(&[])),
+    r("GET", "/api/v1/notifications", Session, B::None),
+    r(
+        "POST",
+        "/api/v1/notifications/999999/read",
+        Session,
+        B::Json("{}"),
+    ),
     r("GET", "/obligations/{O}", Read, B::None),
     r(
         "POST",
@@ -987,7 +1012,7 @@ async fn every_route_checks_access_on_the_server() {
                     Read => level >= 2,
                     Edit => level >= 3,
                     Administer => level >= 4,
-                    Security | Audit => false,
+                    Security | Audit | System => false,
                 };
                 let what = format!(
                     "{} {} as {label}: {} {}",
