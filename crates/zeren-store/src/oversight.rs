@@ -536,17 +536,24 @@ pub trait OversightRead: Read {
         // a retired unit only while it has some (its history).
         let mut units: Vec<UnitStanding> = Vec::new();
         let mut children_sum = Standing::default();
-        for c in self.children(unit.id).await? {
-            let standing = below.get(&c.id).copied().unwrap_or_default();
+        // Only what the rows show, unsorted: they are ranked below (a bureau may have thousands).
+        let children: Vec<(i64, String, String, bool)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT id, name, kind, retired_on IS NOT NULL FROM units WHERE parent_id = $1"
+        )
+        .bind(unit.id)
+        .fetch_all(&mut *c)
+        .await)?;
+        for (id, name, kind, retired) in children {
+            let standing = below.get(&id).copied().unwrap_or_default();
             children_sum = children_sum.plus(standing);
-            if c.is_retired() && standing.total() == 0 {
+            if retired && standing.total() == 0 {
                 continue;
             }
             units.push(UnitStanding {
-                unit_id: c.id,
-                retired: c.is_retired(),
-                name: c.name,
-                kind: c.kind,
+                unit_id: id,
+                retired,
+                name,
+                kind,
                 own: false,
                 standing,
             });
