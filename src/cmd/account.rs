@@ -109,6 +109,8 @@ async fn reset(config: &Config, name: &str) -> Result<String, String> {
         w.clear_login_failures(&account.username)
             .await
             .map_err(|e| e.to_string())?;
+        // A lost phone is the usual reason: the one-time codes are set up again after.
+        w.remove_totp(account.id).await.map_err(|e| e.to_string())?;
         w.commit().await.map_err(|e| e.to_string())?;
         Ok(password)
     }

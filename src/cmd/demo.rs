@@ -313,6 +313,8 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     let mut school_no = 0;
     // Each school with the units below it, for the merge below.
     let mut schools: Vec<(i64, Vec<i64>)> = Vec::new();
+    // Schools whose policy sets incident levels: (school, its office, the office's person).
+    let mut incident_schools: Vec<(i64, Actor, i64)> = Vec::new();
     while made < args.units.max(1) {
         let stem = SCHOOLS
             .get(school_no)
@@ -364,6 +366,17 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             .map_err(err)?;
         let office_actor = Actor::account(office.id, &office_name);
         writers.insert(school.id, office_actor.clone());
+        if policy
+            .incidents
+            .as_ref()
+            .is_some_and(|i| !i.levels.is_empty())
+        {
+            incident_schools.push((
+                school.id,
+                office_actor.clone(),
+                unit.people[unit.people.len() - 1],
+            ));
+        }
         let mut kids = Vec::new();
         for (j, (kind, label)) in [
             ("党支部", "党支部"),
@@ -725,6 +738,30 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     }
     w.commit().await.map_err(err)?;
 
+    // --- incidents: one closed earlier this year, two open now ------------------------
+    let retired: Vec<i64> = {
+        let mut r = store.reader().await.map_err(err)?;
+        let mut out = Vec::new();
+        for (id, ..) in &incident_schools {
+            if r.unit(*id)
+                .await
+                .map_err(err)?
+                .is_some_and(|u| u.retired_on.is_some())
+            {
+                out.push(*id);
+            }
+        }
+        out
+    };
+    incident_schools.retain(|(id, ..)| !retired.contains(id));
+    let incidents = demo_incidents(
+        &store,
+        &incident_schools,
+        bureau.id,
+        (&bureau_writer, bureau_unit.people[0]),
+        today,
+    )
+    .await?;
     // The dashboard's counts were kept with every obligation and record written; their year
     // rows are split at the demo's day.
     store.move_oversight_pivots(today).await.map_err(err)?;
@@ -732,6 +769,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     println!("演示数据已生成：{}", config.data.display());
     println!("  单位 {made} 个，记录：按时 {on_time}，逾期完成 {late}，未完成 {missing}");
     println!("  上报材料：已签收 {acknowledged}（其中退回后更正 {returned}），待签收 {waiting}");
+    println!("  突发事件：{incidents} 起（处置中的按实时时钟计时）");
     println!();
     println!("启动：zeren serve --data {}", config.data.display());
     println!("登录（密码均为 {DEMO_PASSWORD}）：");
@@ -743,4 +781,276 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     );
     println!("  admin      系统管理员；security 安全管理员；auditor 安全审计员");
     Ok(())
+}
+
+/// A few incidents at the schools whose policy sets incident levels, acted on through the rules
+/// as people would: one reported, handled and closed earlier in the year; one reported this
+/// morning that the bureau acknowledged and asked a 续报 of by a time; one just learnt of, its
+/// 初报 drafted and not sent (第一时间: the time taken shows). Returns how many.
+async fn demo_incidents(
+    store: &zeren_store::Store,
+    schools: &[(i64, Actor, i64)],
+    bureau: i64,
+    (bureau_writer, bureau_person): (&Actor, i64),
+    today: NaiveDate,
+) -> Result<usize, String> {
+    use chrono::Duration;
+    use zeren_core::incident::{Action, Actor as Who, IncidentState, ReportKind};
+    use zeren_core::org::{PersonId, UnitId};
+    use zeren_store::incidents::{facts_of, report_word, NewIncident, NewReportVersion};
+
+    // Ours (the school's act) or the bureau's, a report to draft, an act, minutes after known.
+    type Step<'a> = (
+        bool,
+        Option<(ReportKind, &'a str, &'a str)>,
+        Option<Action>,
+        i64,
+    );
+    let err = |e: zeren_store::Error| e.to_string();
+    let org = zeren_store::materialise::org_snapshot(store, bureau)
+        .await
+        .map_err(err)?;
+    let now = zeren_store::now();
+    // (school index, title, place, known, steps)
+    let plans: [(usize, &str, &str, DateTime<Utc>); 3] = [
+        (
+            0,
+            "家长微信群流传我校食堂“食材过期”的不实信息",
+            "学校食堂",
+            at_china(today - Days::new(40), 19, 20),
+        ),
+        (
+            0,
+            "校门口交通事故视频在网络传播，涉及我校学生",
+            "学校南门",
+            now - Duration::minutes(150),
+        ),
+        (
+            1,
+            "学校官网留言区出现大量与我校无关的广告留言",
+            "学校门户网站",
+            now - Duration::minutes(25),
+        ),
+    ];
+    let mut made = 0;
+    for (n, (school_at, title, place, known)) in plans.into_iter().enumerate() {
+        let Some((school, office, person)) = schools.get(school_at) else {
+            continue;
+        };
+        let (ip, unit) = {
+            let mut r = store.reader().await.map_err(err)?;
+            let ip = r.policy_in_force(*school).await.map_err(err)?;
+            let unit = r.unit(*school).await.map_err(err)?;
+            match (ip, unit) {
+                (Some(ip), Some(u)) => (ip, u),
+                _ => continue,
+            }
+        };
+        let policy = zeren_policy::parse(&format!("{}.toml", ip.policy_id), &ip.text)
+            .map_err(|e| format!("{e:?}"))?;
+        let Some(level) = policy.incidents.as_ref().and_then(|i| i.levels.first()) else {
+            continue;
+        };
+        let me = Who {
+            person: PersonId(*person),
+            unit: UnitId(*school),
+        };
+        let them = Who {
+            person: PersonId(bureau_person),
+            unit: UnitId(bureau),
+        };
+        let mut w = store.write(office).await.map_err(err)?;
+        w.import_history_at(known + Duration::minutes(8));
+        let incident = w
+            .create_incident(&NewIncident {
+                unit_id: *school,
+                installed_policy_id: ip.id,
+                level_id: level.id.to_string(),
+                title: title.into(),
+                place: place.into(),
+                occurred_at: Some(known - Duration::minutes(30)),
+                known_at: known,
+                reporter_person_id: *person,
+                ..NewIncident::default()
+            })
+            .await
+            .map_err(err)?;
+        w.commit().await.map_err(err)?;
+        let facts = facts_of(&incident, &policy, &unit.kind);
+        let mut state = IncidentState::new(&facts);
+        let mut seq = 0i64;
+        // Each step: who, as which account, the action, when (minutes after `known`), and the
+        // report text when it is a draft.
+        let initial = (
+            "初报：经核实，相关情况已掌握，正在处置。",
+            "已安排专人核实情况，向家长说明，做好舆情引导。",
+        );
+        let mut steps: Vec<Step> = vec![(
+            true,
+            Some((ReportKind::Initial, initial.0, initial.1)),
+            None,
+            8,
+        )];
+        let to = vec![UnitId(bureau)];
+        match n {
+            0 => {
+                steps.push((
+                    true,
+                    None,
+                    Some(Action::Send {
+                        report: ReportKind::Initial,
+                        hash: String::new(),
+                        to: to.clone(),
+                    }),
+                    22,
+                ));
+                steps.push((
+                    false,
+                    None,
+                    Some(Action::Receive {
+                        report: ReportKind::Initial,
+                    }),
+                    41,
+                ));
+                steps.push((
+                    false,
+                    None,
+                    Some(Action::Instruct {
+                        text: "请及时回应家长关切，主动公开食材采购和检验情况。".into(),
+                    }),
+                    55,
+                ));
+                steps.push((
+                    true,
+                    None,
+                    Some(Action::Log {
+                        text: "召开专题会，邀请家长代表查看食堂和食材检验记录。".into(),
+                        handling: None,
+                    }),
+                    60 * 20,
+                ));
+                steps.push((
+                    true,
+                    None,
+                    Some(Action::Log {
+                        text: "在家长群发布情况说明，附检验报告。".into(),
+                        handling: None,
+                    }),
+                    60 * 22,
+                ));
+                steps.push((true, None, Some(Action::EndHandling), 60 * 26));
+                steps.push((
+                    true,
+                    Some((
+                        ReportKind::Final,
+                        "终报：经核实，网传信息不实，已在家长群说明情况，家长情绪平稳。",
+                        "食堂每周向家长开放一次。",
+                    )),
+                    None,
+                    60 * 28,
+                ));
+                steps.push((
+                    true,
+                    None,
+                    Some(Action::Send {
+                        report: ReportKind::Final,
+                        hash: String::new(),
+                        to: to.clone(),
+                    }),
+                    60 * 28 + 10,
+                ));
+                steps.push((
+                    false,
+                    None,
+                    Some(Action::Receive {
+                        report: ReportKind::Final,
+                    }),
+                    60 * 30,
+                ));
+                steps.push((
+                    true,
+                    None,
+                    Some(Action::ProposeClosure {
+                        summary: "不实信息已澄清，未造成不良影响。".into(),
+                        lessons: "食堂信息应定期主动公开。".into(),
+                    }),
+                    60 * 48,
+                ));
+            }
+            1 => {
+                steps.push((
+                    true,
+                    None,
+                    Some(Action::Send {
+                        report: ReportKind::Initial,
+                        hash: String::new(),
+                        to: to.clone(),
+                    }),
+                    18,
+                ));
+                steps.push((
+                    false,
+                    None,
+                    Some(Action::Receive {
+                        report: ReportKind::Initial,
+                    }),
+                    40,
+                ));
+                steps.push((
+                    false,
+                    None,
+                    Some(Action::RequestFollowUp {
+                        due: now + Duration::minutes(75),
+                    }),
+                    45,
+                ));
+            }
+            _ => {}
+        }
+        for (ours, draft, action, after) in steps {
+            let at = known + Duration::minutes(after);
+            let writer = if ours { office } else { bureau_writer };
+            let actor = if ours { me } else { them };
+            let mut w = store.write(writer).await.map_err(err)?;
+            w.import_history_at(at);
+            let action = match (draft, action) {
+                (Some((report, body, measures)), _) => {
+                    let v = NewReportVersion {
+                        report: report_word(report),
+                        body: body.into(),
+                        measures: measures.into(),
+                        attachments: Vec::new(),
+                    };
+                    w.add_incident_report_version(incident.id, &v)
+                        .await
+                        .map_err(err)?;
+                    Action::Draft {
+                        report,
+                        hash: v.hash(incident.id),
+                    }
+                }
+                (None, Some(Action::Send { report, to, .. })) => Action::Send {
+                    report,
+                    hash: state
+                        .report(report)
+                        .and_then(|r| r.hash.clone())
+                        .unwrap_or_default(),
+                    to,
+                },
+                (None, Some(a)) => a,
+                (None, None) => continue,
+            };
+            let event = state
+                .check(&facts, &org, actor, action, at)
+                .map_err(|e| e.zh())?;
+            state.push(&facts, &event);
+            w.append_incident_event(incident.id, seq, &event, state.stage, &state.level)
+                .await
+                .map_err(err)?;
+            w.commit().await.map_err(err)?;
+            seq += 1;
+        }
+        made += 1;
+    }
+    Ok(made)
 }

@@ -1480,6 +1480,29 @@ pub fn clocks(facts: &Facts<'_>, org: &Org, state: &IncidentState, now: Instant)
     out
 }
 
+// ------------------------------------------------------------------------------- statistics
+
+/// Wall-clock minutes from when the unit learnt of the incident to its first report (by phone
+/// or in writing, to anyone); `None` while nothing was reported.
+pub fn minutes_to_first_report(facts: &Facts<'_>, state: &IncidentState) -> Option<i64> {
+    let made = state.report(ReportKind::Initial)?.first_made()?;
+    Some(minutes_after(facts.known_at, made).max(0))
+}
+
+/// The `p`-th percentile (0–100) of `values`, interpolated between the nearest ranks as
+/// spreadsheets' PERCENTILE.INC does (the median is `p = 50`); `None` for no values.
+pub fn percentile(values: &[i64], p: u32) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let rank = f64::from(p.min(100)) / 100.0 * (v.len() - 1) as f64;
+    let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+    let frac = rank - lo as f64;
+    Some(v[lo] as f64 + (v[hi] - v[lo]) as f64 * frac)
+}
+
 #[cfg(test)]
 #[path = "incident_tests.rs"]
 mod tests;

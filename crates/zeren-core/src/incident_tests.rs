@@ -1134,6 +1134,42 @@ fn daily_reports_are_due_by_the_china_time_of_day() {
 
 // ------------------------------------------------------------------------------ properties
 
+#[test]
+fn the_time_to_the_first_report_and_its_percentiles() {
+    let p = policy();
+    let known = t("2026-03-10 23:30");
+    let f = facts(&p, "large", known);
+    let org = org();
+    let (s, _) = run(&f, &org, vec![]);
+    assert_eq!(minutes_to_first_report(&f, &s), None);
+    let (s, _) = run(&f, &org, initial_sent(t("2026-03-11 01:05")));
+    assert_eq!(minutes_to_first_report(&f, &s), Some(95), "across midnight");
+    let phoned = vec![(
+        school(OFFICER),
+        Action::Phone {
+            to: vec![COUNTY],
+            at: t("2026-03-10 23:42"),
+        },
+        t("2026-03-11 00:10"),
+    )];
+    let (s, _) = run(&f, &org, phoned);
+    assert_eq!(
+        minutes_to_first_report(&f, &s),
+        Some(12),
+        "the phone call counts"
+    );
+
+    assert_eq!(percentile(&[], 50), None);
+    assert_eq!(percentile(&[7], 90), Some(7.0));
+    assert_eq!(percentile(&[30, 10, 20], 50), Some(20.0));
+    assert_eq!(percentile(&[10, 20, 30, 40], 50), Some(25.0));
+    // PERCENTILE.INC({10,…,100}, 0.9) = 91
+    let tens: Vec<i64> = (1..=10).map(|i| i * 10).collect();
+    assert_eq!(percentile(&tens, 90), Some(91.0));
+    assert_eq!(percentile(&tens, 100), Some(100.0));
+    assert_eq!(percentile(&tens, 0), Some(10.0));
+}
+
 fn any_instant() -> impl Strategy<Value = Instant> {
     // 2024-01-01 .. 2027-12-31, to the second
     (1_704_067_200i64..1_830_297_600).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap())

@@ -6,11 +6,15 @@
 pub mod channels;
 pub mod incident;
 pub mod inspection;
+pub mod jobs;
 pub mod names;
+pub mod notify;
 pub mod obligations;
 pub mod org;
 pub mod oversight;
 pub mod people;
 pub mod records;
 pub mod review;
+pub mod robots;
 pub mod scoring;
+pub mod separation;

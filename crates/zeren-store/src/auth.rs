@@ -339,7 +339,7 @@ pub trait AuthRead: Read {
     async fn sessions_of(&mut self, account_id: i64) -> Result<Vec<Session>> {
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, account_id, csrf_token, created_at, last_seen_at FROM sessions WHERE account_id = $1 ORDER BY created_at DESC"
+            "SELECT id, account_id, csrf_token, created_at, last_seen_at, second_factor_pending FROM sessions WHERE account_id = $1 ORDER BY created_at DESC"
         )
         .bind(account_id)
         .fetch_all(&mut *c)
@@ -478,7 +478,7 @@ impl Write {
         let token: ApiToken = run!(self.conn(), |c| {
             sqlx::query_as(
             "INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)
-             RETURNING id, account_id, name, token_hash, created_at, revoked_at, expires_at"
+             RETURNING id, account_id, name, token_hash, created_at, revoked_at, expires_at, last_used_at"
         )
         .bind(account_id)
         .bind(name)
@@ -540,6 +540,22 @@ impl Write {
         )
         .await?;
         Ok(())
+    }
+
+    /// The code of time step `step` was accepted: true the first time, false if that step (or
+    /// a later one) was used already, so that an overheard code cannot be used again.
+    pub async fn use_totp_step(&mut self, account_id: i64, step: i64) -> Result<bool> {
+        let n = run!(self.conn(), |c| {
+            sqlx::query(
+            "UPDATE account_totp SET last_step = $2 WHERE account_id = $1 AND (last_step IS NULL OR last_step < $2)"
+        )
+        .bind(account_id)
+        .bind(step)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
     }
 
     pub async fn remove_totp(&mut self, account_id: i64) -> Result<()> {

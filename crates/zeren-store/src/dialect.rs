@@ -82,10 +82,34 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0070_receipts.sql"),
     },
     Migration {
+        version: 80,
+        name: "incidents",
+        sqlite: include_str!("../migrations/sqlite/0080_incidents.sql"),
+        postgres: include_str!("../migrations/postgres/0080_incidents.sql"),
+    },
+    Migration {
         version: 90,
         name: "oversight",
         sqlite: include_str!("../migrations/sqlite/0090_oversight.sql"),
         postgres: include_str!("../migrations/postgres/0090_oversight.sql"),
+    },
+    Migration {
+        version: 100,
+        name: "notify",
+        sqlite: include_str!("../migrations/sqlite/0100_notify.sql"),
+        postgres: include_str!("../migrations/postgres/0100_notify.sql"),
+    },
+    Migration {
+        version: 110,
+        name: "token_use",
+        sqlite: include_str!("../migrations/sqlite/0110_token_use.sql"),
+        postgres: include_str!("../migrations/postgres/0110_token_use.sql"),
+    },
+    Migration {
+        version: 111,
+        name: "second_factor",
+        sqlite: include_str!("../migrations/sqlite/0111_second_factor.sql"),
+        postgres: include_str!("../migrations/postgres/0111_second_factor.sql"),
     },
     Migration {
         version: 120,
@@ -176,6 +200,15 @@ pub(crate) async fn connect(url: &str, o: &crate::OpenOptions) -> Result<Pool, E
 /// appenders on every instance then extend the chain one after the other, and a transaction
 /// that appended holds the tip until it ends. (SQLite has one writer at a time anyway.)
 pub(crate) const AUDIT_APPEND_LOCK_KEY: i64 = 0x7a65_7265_6e5f_6175;
+
+/// How a job claim locks the row it takes: PostgreSQL skips rows another instance is claiming
+/// (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time, whose transaction is the lock.
+pub(crate) fn claim_lock(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+    }
+}
 
 /// Apply every migration not yet applied, each in its own transaction. A migration that was
 /// applied with a different text is an error: the database and the binary disagree.

@@ -3,6 +3,7 @@
 //! differences live in [`dialect`]. Every mutation goes through [`Write`], which appends to the
 //! audit chain in the same transaction.
 
+pub mod access_log;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -11,10 +12,14 @@ pub mod datadir;
 pub mod dialect;
 pub mod directory;
 mod health;
+pub mod incidents;
 pub mod install;
+pub mod jobs;
 pub mod ledger;
 pub mod materialise;
 pub mod model;
+pub mod notify;
+pub mod notify_scan;
 pub mod oversight;
 mod read;
 pub mod reviews;

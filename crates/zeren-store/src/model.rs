@@ -128,6 +128,8 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// The password was right, the one-time code is still to come: the session opens nothing.
+    pub second_factor_pending: bool,
 }
 
 impl Session {
@@ -154,6 +156,9 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
     /// None: the token does not expire (it still ends with a password change or reset).
     pub expires_at: Option<DateTime<Utc>>,
+    /// When it last authenticated a request (to the minute); not part of the audited state.
+    #[serde(skip)]
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 impl ApiToken {

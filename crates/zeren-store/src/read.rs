@@ -244,7 +244,7 @@ pub trait Read {
     async fn session(&mut self, id: &str) -> Result<Option<Session>> {
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, account_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id = $1"
+            "SELECT id, account_id, csrf_token, created_at, last_seen_at, second_factor_pending FROM sessions WHERE id = $1"
         )
         .bind(id)
         .fetch_optional(&mut *c)
@@ -266,7 +266,7 @@ pub trait Read {
     async fn token_by_hash(&mut self, hash: &str) -> Result<Option<ApiToken>> {
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, account_id, name, token_hash, created_at, revoked_at, expires_at FROM api_tokens WHERE token_hash = $1"
+            "SELECT id, account_id, name, token_hash, created_at, revoked_at, expires_at, last_used_at FROM api_tokens WHERE token_hash = $1"
         )
         .bind(hash)
         .fetch_optional(&mut *c)
@@ -277,7 +277,7 @@ pub trait Read {
     async fn tokens_of(&mut self, account_id: i64) -> Result<Vec<ApiToken>> {
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, account_id, name, token_hash, created_at, revoked_at, expires_at FROM api_tokens WHERE account_id = $1 ORDER BY id"
+            "SELECT id, account_id, name, token_hash, created_at, revoked_at, expires_at, last_used_at FROM api_tokens WHERE account_id = $1 ORDER BY id"
         )
         .bind(account_id)
         .fetch_all(&mut *c)
@@ -293,6 +293,15 @@ pub trait Read {
         .bind(account_id)
         .fetch_all(&mut *c)
         .await
+        })?)
+    }
+
+    async fn grant(&mut self, grant_id: i64) -> Result<Option<Grant>> {
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as("SELECT id, account_id, unit_id, level FROM grants WHERE id = $1")
+                .bind(grant_id)
+                .fetch_optional(&mut *c)
+                .await
         })?)
     }
 

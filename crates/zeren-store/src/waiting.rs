@@ -1,16 +1,245 @@
-//! What waits for a person to act, across units: review steps they must decide, items returned to
-//! them, steps nobody holds (for the administrators' 转交). Computed by replaying each item in
-//! review through the review engine.
+//! What waits for a person to act, across units: review steps they must decide (先审后发, 转交
+//! included), reports of sub-units waiting for their 签收, their units' reports the parent returned.
+//! Review steps are computed by replaying each item in review through the review engine.
+//!
+//! Every kind of waiting is a **source** in [`SOURCES`]: a query that returns its items with the
+//! people who must act and the unit where they wait. Notifications (a notice to each person, the
+//! unit's daily digest) read all sources through [`everything_waiting`]; a feature that adds
+//! something a person must act on (rectifications, incident reports with their countdown) adds
+//! its source there and is notified about without further change.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use zeren_core::org::{Org, PersonId, UnitId};
 use zeren_core::review::{resolve_approvers, Approvers, Context, Event, Item, ReviewState};
 use zeren_policy::WorkflowId;
 
 use crate::reviews::{Blocking, ItemFilter, ReviewItem, ReviewRead};
-use crate::{Read, Result, Store};
+use crate::{run, Read, Result, Store};
+
+/// Something that waits for people to act.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitingItem {
+    /// The source's name (`review`, `receipt`, `returned`, …).
+    pub source: &'static str,
+    /// The item in the state it waits in (`12:v2:s1`): when it moves on and waits again, the key
+    /// changes and the people are told again.
+    pub key: String,
+    /// What waits, in Chinese (待审核, 待签收, 已退回待修改).
+    pub what: &'static str,
+    pub title: String,
+    /// The page where it is acted on (a path).
+    pub link: String,
+    pub since: DateTime<Utc>,
+    pub due: Option<NaiveDate>,
+    /// Urgent items (an incident report's countdown) ignore quiet hours.
+    pub urgent: bool,
+    /// Who must act.
+    pub people: Vec<i64>,
+    /// The unit where it waits (its daily digest lists it).
+    pub unit_id: i64,
+}
+
+type Found<'a> = Pin<Box<dyn Future<Output = Result<Vec<WaitingItem>>> + Send + 'a>>;
+
+/// A source of waiting items: everything of its kind that waits on `on`.
+pub type Source = for<'a> fn(&'a Store, NaiveDate) -> Found<'a>;
+
+/// Every source of waiting items.
+pub const SOURCES: &[Source] = &[
+    review_source,
+    review_returned_source,
+    receipt_source,
+    returned_source,
+];
+
+/// Everything that waits, from every source.
+pub async fn everything_waiting(store: &Store, on: NaiveDate) -> Result<Vec<WaitingItem>> {
+    let mut out = Vec::new();
+    for source in SOURCES {
+        out.extend(source(store, on).await?);
+    }
+    Ok(out)
+}
+
+fn review_source(store: &Store, on: NaiveDate) -> Found<'_> {
+    Box::pin(async move {
+        Ok(in_review_with_approvers(store, on)
+            .await?
+            .into_iter()
+            .filter_map(|w| {
+                // A step nobody holds waits for 转交: the holders of the workflow's
+                // `reassigned_by` role are told (administrators see it on 我的工作).
+                let (people, what, source) = match w.approvers {
+                    Approvers::Holders { people, .. } => (people, "待审核", "review"),
+                    Approvers::Reassigned { person } => (vec![person], "待审核", "review"),
+                    Approvers::Administrator => (w.reassigners, "待转交", "reassign"),
+                };
+                let item = w.item;
+                (!people.is_empty()).then(|| WaitingItem {
+                    source,
+                    key: format!("{}:v{}:s{}", item.id, item.current_version, w.step),
+                    what,
+                    link: format!("/reviews/{}", item.id),
+                    since: item.updated_at,
+                    due: None,
+                    urgent: false,
+                    people: people.iter().map(|p| p.0).collect(),
+                    unit_id: item.unit_id,
+                    title: item.title,
+                })
+            })
+            .collect())
+    })
+}
+
+/// Items returned to their submitter for changes (先审后发 退回修改).
+fn review_returned_source(store: &Store, _on: NaiveDate) -> Found<'_> {
+    Box::pin(async move {
+        let items = store
+            .reader()
+            .await?
+            .review_items(&ItemFilter {
+                stage: Some("returned".into()),
+                limit: Some(10_000),
+                ..ItemFilter::default()
+            })
+            .await?;
+        Ok(items
+            .into_iter()
+            .map(|item| WaitingItem {
+                source: "review_returned",
+                key: format!("{}:v{}", item.id, item.current_version),
+                what: "已退回待修改",
+                link: format!("/reviews/{}", item.id),
+                since: item.updated_at,
+                due: None,
+                urgent: false,
+                people: vec![item.submitter_person_id],
+                unit_id: item.unit_id,
+                title: item.title,
+            })
+            .collect())
+    })
+}
+
+/// (record, version, obligation, title, period label, reporting unit, parent, reported at)
+type ReceiptRow = (i64, i64, i64, String, String, i64, i64, DateTime<Utc>);
+
+/// Reports of sub-units waiting for 签收: the people behind the accounts that may edit at the
+/// parent (where 签收 is done) must act.
+fn receipt_source(store: &Store, _on: NaiveDate) -> Found<'_> {
+    Box::pin(async move {
+        let mut r = store.reader().await?;
+        let rows: Vec<ReceiptRow> = run!(r.conn(), |c| {
+            sqlx::query_as(
+            "SELECT r.id, r.current_version, o.id, o.title, o.period_label, c.id, c.parent_id, v.created_at
+             FROM obligations o
+             JOIN units c ON c.id = o.unit_id
+             JOIN records r ON r.obligation_id = o.id
+             JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version
+             WHERE o.report_to_parent = TRUE AND c.parent_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.record_id = r.id AND a.version = r.current_version)
+               AND NOT EXISTS (SELECT 1 FROM record_returns x WHERE x.record_id = r.id AND x.version = r.current_version)
+             ORDER BY r.id"
+        )
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        let mut editors: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut out = Vec::new();
+        for (record, version, obligation, title, label, _unit, parent, at) in rows {
+            if let std::collections::hash_map::Entry::Vacant(e) = editors.entry(parent) {
+                e.insert(editors_at(&mut r, parent).await?);
+            }
+            out.push(WaitingItem {
+                source: "receipt",
+                key: format!("{record}:v{version}"),
+                what: "待签收",
+                title: format!("{title}（{label}）"),
+                link: format!("/obligations/{obligation}"),
+                since: at,
+                due: None,
+                urgent: false,
+                people: editors[&parent].clone(),
+                unit_id: parent,
+            });
+        }
+        Ok(out)
+    })
+}
+
+/// The people behind the accounts with an edit or administer grant at `unit` or above it.
+async fn editors_at(r: &mut impl Read, unit: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = run!(r.conn(), |c| sqlx::query_as(
+        "WITH RECURSIVE anc(id, parent_id) AS (
+             SELECT id, parent_id FROM units WHERE id = $1
+             UNION ALL
+             SELECT u.id, u.parent_id FROM units u JOIN anc ON u.id = anc.parent_id)
+         SELECT DISTINCT a.person_id FROM grants g JOIN accounts a ON a.id = g.account_id
+         WHERE g.unit_id IN (SELECT id FROM anc) AND g.level IN ('edit', 'administer')
+           AND a.active = TRUE AND a.person_id IS NOT NULL
+         ORDER BY a.person_id"
+    )
+    .bind(unit)
+    .fetch_all(&mut *c)
+    .await)?;
+    Ok(rows.into_iter().map(|(p,)| p).collect())
+}
+
+/// (record, version, obligation, title, period label, unit, returned at, entered by person)
+type ReturnedRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    DateTime<Utc>,
+    Option<i64>,
+);
+
+/// Reports the parent returned (退回): the person who entered the returned version must correct
+/// it.
+fn returned_source(store: &Store, _on: NaiveDate) -> Found<'_> {
+    Box::pin(async move {
+        let mut r = store.reader().await?;
+        let rows: Vec<ReturnedRow> = run!(r.conn(), |c| {
+            sqlx::query_as(
+            "SELECT r.id, r.current_version, o.id, o.title, o.period_label, o.unit_id, x.returned_at, acc.person_id
+             FROM obligations o
+             JOIN records r ON r.obligation_id = o.id
+             JOIN record_returns x ON x.record_id = r.id AND x.version = r.current_version
+             JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version
+             LEFT JOIN accounts acc ON acc.id = v.created_by
+             WHERE o.report_to_parent = TRUE
+             ORDER BY r.id"
+        )
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(record, version, obligation, title, label, unit, at, person)| WaitingItem {
+                    source: "returned",
+                    key: format!("{record}:v{version}"),
+                    what: "已退回待修改",
+                    title: format!("{title}（{label}）"),
+                    link: format!("/obligations/{obligation}"),
+                    since: at,
+                    due: None,
+                    urgent: false,
+                    people: person.into_iter().collect(),
+                    unit_id: unit,
+                },
+            )
+            .collect())
+    })
+}
 
 /// Items in review whose current step waits for `person` (to approve, return or reject) on `on`.
 pub async fn reviews_waiting_for(
@@ -44,6 +273,8 @@ pub async fn reviews_awaiting_reassignment(
 /// 转交 it.
 struct InReview {
     item: ReviewItem,
+    /// The step it waits in (0-based).
+    step: usize,
     approvers: Approvers,
     reassigners: Vec<PersonId>,
 }
@@ -130,6 +361,9 @@ async fn in_review_with_approvers(store: &Store, on: NaiveDate) -> Result<Vec<In
             has_risk_assessment: has_risk,
             url_hosts: Vec::new(),
         };
+        let zeren_core::review::Stage::InReview { step } = st.stage else {
+            continue;
+        };
         if let Some(approvers) = st.waiting_for(&core, &ctx) {
             let reassigners = match &wf.reassigned_by {
                 Some(role) => match resolve_approvers(org, role, core.unit, core.submitter, on) {
@@ -140,6 +374,7 @@ async fn in_review_with_approvers(store: &Store, on: NaiveDate) -> Result<Vec<In
             };
             out.push(InReview {
                 item,
+                step,
                 approvers,
                 reassigners,
             });

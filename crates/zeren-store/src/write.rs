@@ -707,6 +707,62 @@ impl Write {
         Ok(())
     }
 
+    /// The password was right and the account has a second factor: a session that opens
+    /// nothing until [`Write::complete_session`].
+    pub async fn create_pending_session(
+        &mut self,
+        id_hash: &str,
+        account_id: i64,
+        csrf_token: &str,
+    ) -> Result<()> {
+        let t = now();
+        run!(self.conn(), |c| {
+            sqlx::query(
+            "INSERT INTO sessions (id, account_id, csrf_token, created_at, last_seen_at, second_factor_pending) VALUES ($1, $2, $3, $4, $4, TRUE)"
+        )
+        .bind(id_hash)
+        .bind(account_id)
+        .bind(csrf_token)
+        .bind(t)
+        .execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+        self.record(
+            "session.password_ok",
+            "account",
+            &account_id.to_string(),
+            &json!({ "at": t }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The one-time code was right: the pending session is a session from now.
+    pub async fn complete_session(&mut self, id_hash: &str, account_id: i64) -> Result<()> {
+        let t = now();
+        let n = run!(self.conn(), |c| {
+            sqlx::query(
+            "UPDATE sessions SET second_factor_pending = FALSE, last_seen_at = $3 WHERE id = $1 AND account_id = $2 AND second_factor_pending"
+        )
+        .bind(id_hash)
+        .bind(account_id)
+        .bind(t)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if n == 0 {
+            return Err(Error::NotFound("pending session".into()));
+        }
+        self.record(
+            "session.login",
+            "account",
+            &account_id.to_string(),
+            &json!({ "at": t, "second_factor": true }),
+        )
+        .await?;
+        Ok(())
+    }
+
     pub async fn delete_session(&mut self, id_hash: &str, account_id: i64) -> Result<()> {
         run!(self.conn(), |c| sqlx::query(
             "DELETE FROM sessions WHERE id = $1"
@@ -1148,6 +1204,20 @@ impl crate::Store {
             "UPDATE sessions SET last_seen_at = $2 WHERE id = $1"
         )
         .bind(id_hash)
+        .bind(at)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A token authenticated a request at `at` (its owner sees when it was last used).
+    pub async fn touch_token(&self, token_id: i64, at: DateTime<Utc>) -> Result<()> {
+        let mut c = self.acquire().await?;
+        run!(c.conn(), |c| sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
+        )
+        .bind(token_id)
         .bind(at)
         .execute(&mut *c)
         .await

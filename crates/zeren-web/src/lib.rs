@@ -2,24 +2,27 @@
 //! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
 //!
 //! `shared/` is the ground every feature stands on; each feature (`org/`, `accounts/`, `audit/`,
-//! `work/`, `ledger/`, `reviews/`, `oversight/`) has its own folder with its routes, pages, API
-//! handlers and messages, and never imports another feature. This file wires them together. See
+//! `work/`, `ledger/`, `reviews/`, `incidents/`, `oversight/`, `notify/`, `jobs/`) has its own folder with its routes, pages, API handlers and
+//! messages, and never imports another feature. This file wires them together. See
 //! `docs/architecture.md`.
 
 mod accounts;
 mod audit;
+mod incidents;
+mod jobs;
 mod ledger;
+mod notify;
 pub mod openapi;
 mod org;
 mod oversight;
 mod reviews;
+mod runner;
 mod security;
 mod shared;
 mod site;
 mod work;
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
@@ -28,13 +31,16 @@ use shared::apidoc::ApiRouter;
 pub use shared::config::{self, Config};
 pub use shared::error::Error;
 pub use shared::state::{AppState, SETUP_DONE};
-pub use shared::{auth, clock::today, context, i18n, packs};
+pub use shared::{auth, clock::today, context, i18n, packs, totp};
 
 /// Every feature's messages, installed once for the message catalogue.
 static CATALOGUES: &[shared::i18n::Catalogue] = &[
     accounts::messages::MESSAGES,
     audit::messages::MESSAGES,
+    incidents::messages::MESSAGES,
+    jobs::messages::MESSAGES,
     ledger::messages::MESSAGES,
+    notify::messages::MESSAGES,
     org::messages::MESSAGES,
     oversight::messages::MESSAGES,
     reviews::messages::MESSAGES,
@@ -45,11 +51,15 @@ static CATALOGUES: &[shared::i18n::Catalogue] = &[
 pub(crate) fn api_router() -> ApiRouter {
     ApiRouter::new()
         .get("/openapi.json", openapi::document)
+        .merge(accounts::api())
         .merge(org::api())
         .merge(audit::api())
+        .merge(jobs::api())
         .merge(ledger::api())
         .merge(oversight::api())
+        .merge(notify::api())
         .merge(reviews::api())
+        .merge(incidents::api())
 }
 
 /// The whole application as a router.
@@ -65,10 +75,13 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(org::routes())
         .merge(audit::routes())
+        .merge(jobs::routes())
         .merge(work::routes())
         .merge(ledger::routes())
         .merge(oversight::routes())
+        .merge(notify::routes())
         .merge(reviews::routes())
+        .merge(incidents::routes())
         .nest("/api/v1", api)
         .fallback(site::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -87,63 +100,20 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let store = state.store.clone();
-    let idle = state.config.session_idle();
-    // Expired sessions are removed in the background; any instance may do it.
-    let sweeper = tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(300)).await;
-            let cutoff = zeren_store::now() - idle;
-            if let Err(e) = store.delete_idle_sessions(cutoff).await {
-                tracing::warn!(error = %e, "could not remove idle sessions");
-            }
-        }
-    });
-    // Obligations for the current period and the next, now and every hour after; idempotent, so
-    // every instance may run it.
-    let (store2, data) = (state.store.clone(), state.config.data.clone());
-    let wake = state.materialise_signal();
-    let materialiser = tokio::spawn(async move {
-        loop {
-            match zeren_policy::calendar::WorkCalendar::with_imported(&data.join("calendar")) {
-                Ok(cal) => {
-                    match zeren_store::materialise::materialise_all(&store2, today(), &cal).await {
-                        Ok(r) if r.created + r.removed > 0 => {
-                            tracing::info!(
-                                created = r.created,
-                                removed = r.removed,
-                                "obligations materialised"
-                            )
-                        }
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "could not materialise obligations"),
-                    }
-                    if let Err(e) =
-                        zeren_store::channel_reviews::materialise_channel_reviews(&store2, today())
-                            .await
-                    {
-                        tracing::warn!(error = %e, "could not materialise channel reviews");
-                    }
-                    // The dashboard's year rows follow the day (readers are right without it;
-                    // it keeps what they correct for to a day's rows).
-                    if let Err(e) = store2.move_oversight_pivots(today()).await {
-                        tracing::warn!(error = %e, "could not move the dashboard's counts to today");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "calendar files unreadable"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
-                _ = wake.notified() => {}
-            }
-        }
-    });
+    // Background work runs as jobs: each on one instance when several share the database.
+    match runner::dead_jobs(&state.store).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(dead = n, "background jobs failed for good (dead letters)"),
+        Err(e) => tracing::warn!(error = %e, "cannot count the dead letters"),
+    }
+    let background = runner::start(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
-    sweeper.abort();
-    materialiser.abort();
+    for task in background {
+        task.abort();
+    }
     r
 }
 
@@ -174,13 +144,16 @@ mod tests {
         const FEATURES: &[&str] = &[
             "accounts",
             "audit",
+            "incidents",
+            "jobs",
             "ledger",
+            "notify",
             "org",
             "oversight",
             "reviews",
             "work",
         ];
-        const APP: &[&str] = &["site", "security", "openapi"];
+        const APP: &[&str] = &["site", "security", "openapi", "runner"];
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         // Code lines only: a comment may name anything.
         let code = |path: &std::path::Path| -> String {

@@ -22,11 +22,15 @@ fn parts() -> ApiDoc {
                 json!({ "error": { "type": "string", "description": "a code: unauthenticated, forbidden, not_found, csrf, invalid, conflict, too_large (the body is over the upload limit, named in the message), locked, setup, internal" }, "message": s::string() }),
             ),
         )
+        .merge(crate::accounts::doc())
         .merge(crate::org::doc())
         .merge(crate::audit::doc())
+        .merge(crate::jobs::doc())
         .merge(crate::ledger::doc())
         .merge(crate::oversight::doc())
+        .merge(crate::notify::doc())
         .merge(crate::reviews::doc())
+        .merge(crate::incidents::doc())
 }
 
 pub fn spec() -> Value {

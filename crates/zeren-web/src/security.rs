@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde_json::json;
+use zeren_store::access_log::Access;
 use zeren_store::Read;
 
 use crate::shared::auth;
@@ -43,14 +44,17 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         path.clone()
     };
     let method = req.method().clone();
+    let query = req.uri().query().map(str::to_string);
     let api = path.starts_with("/api/");
-    let (resp, account) = match check(&state, req, &path).await {
-        Ok(req) => {
-            let account = req.extensions().get::<Viewer>().map(|v| v.account.id);
-            (next.run(req).await, account)
-        }
-        Err(e) => (e.into_response(), None),
+    let mut who = None;
+    let resp = match check(&state, req, &path, &mut who).await {
+        Ok(req) => next.run(req).await,
+        Err(e) => e.into_response(),
     };
+    let account = who.as_ref().and_then(|a: &zeren_store::Actor| a.account_id);
+    if let Some(seen) = audited(&resp, method.as_str(), &path) {
+        audit_access(&state, who, seen, method.as_str(), &path, query.as_deref()).await;
+    }
     let resp = finish(resp, lang, api);
     // One structured line per request; never the query string (it may carry a CSRF token).
     tracing::info!(
@@ -64,7 +68,81 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     resp
 }
 
-async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request, Error> {
+/// What a successful GET of `path` reads that the audit log must show: the audit log itself,
+/// or an export or download carrying personal data.
+fn audited_read(path: &str) -> Option<Access> {
+    let p = path.strip_prefix("/api/v1").unwrap_or(path);
+    let segments: Vec<&str> = p.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["audit"] | ["audit", "verify"] => Some(Access::AuditRead),
+        ["units", _, "ledger.xlsx" | "ledger.docx" | "evidence.zip"]
+        | ["records", _, "record.docx"]
+        | ["records", _, "files", ..] => Some(Access::Export),
+        // The people as data (full identity numbers), not the pages (which mask them).
+        ["people"] | ["people", _] if path.starts_with("/api/") => Some(Access::Export),
+        _ => None,
+    }
+}
+
+/// Whether the answer is one the audit log shows: a refusal (403, CSRF) or a read
+/// [`audited_read`] names. With the status and, for a refusal, its reason.
+fn audited(
+    resp: &Response,
+    method: &str,
+    path: &str,
+) -> Option<(Access, Option<&'static str>, u16)> {
+    let status = resp.status().as_u16();
+    match resp.extensions().get::<Error>() {
+        Some(Error::Forbidden | Error::Denied(_)) => {
+            Some((Access::Refused, Some("forbidden"), status))
+        }
+        Some(Error::Csrf) => Some((Access::Refused, Some("csrf"), status)),
+        _ if method == "GET" && resp.status().is_success() => {
+            audited_read(path).map(|a| (a, None, status))
+        }
+        _ => None,
+    }
+}
+
+/// Write the audit entry of a request [`audited`] picked. A failure to write one is logged;
+/// the answer still goes out.
+async fn audit_access(
+    state: &AppState,
+    who: Option<zeren_store::Actor>,
+    (access, reason, status): (Access, Option<&'static str>, u16),
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+) {
+    let actor = who.unwrap_or(zeren_store::Actor {
+        account_id: None,
+        name: "anonymous".into(),
+    });
+    // A calendar feed's URL carries its secret: never into the log.
+    let path = if path.starts_with("/calendar/") {
+        "/calendar/…"
+    } else {
+        path
+    };
+    let request = zeren_store::access_log::Request {
+        access,
+        method,
+        path,
+        query: query.filter(|_| access == Access::AuditRead),
+        status,
+        reason,
+    };
+    if let Err(e) = state.store.record_access(&actor, &request).await {
+        tracing::warn!(error = %e, path, "could not audit the request");
+    }
+}
+
+async fn check(
+    state: &AppState,
+    mut req: Request,
+    path: &str,
+    who: &mut Option<zeren_store::Actor>,
+) -> Result<Request, Error> {
     if !open_before_setup(path) && !state.setup_done().await? {
         return Err(Error::Setup(false));
     }
@@ -77,6 +155,7 @@ async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request
         ),
         None => session_viewer(state, req.headers()).await?,
     };
+    *who = viewer.as_ref().map(Viewer::actor);
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // An API call without credentials is unauthenticated, whatever else is wrong with it.
     if viewer.is_none() && path.starts_with("/api/") && path != "/api/v1/openapi.json" {
@@ -96,10 +175,11 @@ async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request
         }
     }
     if let Some(v) = viewer {
-        // An initial password (accounts made for role holders) is changed before anything else
-        // is done in the pages; the account's own page, logging out and the assets stay open.
+        // An initial password (accounts made for role holders, a reset) or an expired one is
+        // changed before anything else is done in the pages; the account's own page, logging out and the assets stay open.
         if v.session.is_some()
-            && v.account.must_change_password
+            && v.account
+                .must_change_password_at(zeren_store::now(), state.config.password_max_age())
             && !path.starts_with("/api/")
             && !matches!(path, "/me" | "/me/password" | "/logout")
             && !path.starts_with("/assets/")
@@ -107,9 +187,35 @@ async fn check(state: &AppState, mut req: Request, path: &str) -> Result<Request
         {
             return Err(Error::MustChangePassword);
         }
+        // With `totp_for_administrators`, an administrator sets up one-time codes first.
+        if v.session.is_some()
+            && state.config.totp_for_administrators
+            && v.duty() != zeren_store::AdminDuty::None
+            && !path.starts_with("/api/")
+            && !matches!(
+                path,
+                "/me" | "/me/password" | "/me/totp" | "/me/totp/confirm" | "/logout"
+            )
+            && !path.starts_with("/assets/")
+            && !path.starts_with("/lang/")
+            && !has_second_factor(state, v.account.id).await?
+        {
+            return Err(Error::MustEnrolSecondFactor);
+        }
         req.extensions_mut().insert(v);
     }
     Ok(req)
+}
+
+async fn has_second_factor(state: &AppState, account_id: i64) -> Result<bool, Error> {
+    use zeren_store::auth::AuthRead;
+    Ok(state
+        .store
+        .reader()
+        .await?
+        .totp(account_id)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some()))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -125,13 +231,25 @@ async fn token_viewer(state: &AppState, token: &str) -> Result<Option<Viewer>, E
     let Some(t) = r.token_by_hash(&auth::sha256_hex(token)).await? else {
         return Ok(None);
     };
-    if t.revoked_at.is_some() {
+    let now = zeren_store::now();
+    // Revoked (by its owner, a password change or reset, disabling the account) or expired.
+    if !t.usable_at(now) {
         return Ok(None);
     }
     let Some(account) = r.account(t.account_id).await? else {
         return Ok(None);
     };
-    Ok(account.active.then(|| Viewer {
+    drop(r);
+    if !account.active {
+        return Ok(None);
+    }
+    // Its owner sees when it was last used; once a minute is precise enough.
+    if t.last_used_at
+        .is_none_or(|u| now - u > chrono::Duration::seconds(60))
+    {
+        state.store.touch_token(t.id, now).await?;
+    }
+    Ok(Some(Viewer {
         account,
         session: None,
         csrf: String::new(),
@@ -149,7 +267,12 @@ async fn session_viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<
         return Ok(None);
     };
     let now = zeren_store::now();
-    if s.last_seen_at < now - state.config.session_idle() {
+    // A password without its one-time code opens nothing (only the code's page reads it).
+    if s.second_factor_pending {
+        return Ok(None);
+    }
+    // Idle too long, or begun longer ago than the absolute lifetime.
+    if !s.alive_at(now, state.config.session_idle(), state.config.session_max()) {
         return Ok(None);
     }
     let Some(account) = r.account(s.account_id).await? else {
@@ -268,7 +391,9 @@ fn as_page(e: Error, lang: Lang) -> Response {
         Error::Unauthenticated => Redirect::to("/login").into_response(),
         Error::Setup(false) => Redirect::to("/setup").into_response(),
         Error::Setup(true) => Redirect::to("/login").into_response(),
-        Error::MustChangePassword => Redirect::to("/me").into_response(),
+        Error::MustChangePassword | Error::MustEnrolSecondFactor => {
+            Redirect::to("/me").into_response()
+        }
         e => {
             let status = e.status_code();
             let page = view::error_page(lang, status, &e.message(lang));

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use zeren_core::names;
+use zeren_core::{names, separation};
+use zeren_store::auth::AuthRead;
 use zeren_store::directory::{DirectoryRead, PersonHit};
 use zeren_store::*;
 // Named, so that the store's Error and Result do not shadow the web layer's.
@@ -33,7 +34,7 @@ async fn page_model(
     created: Vec<CreatedAccount>,
 ) -> Result<AccountsPage> {
     let mut r = state.store.reader().await?;
-    let since = now() - state.config.lockout_window();
+    let at = now();
     let mut rows = Vec::new();
     for a in r.accounts().await? {
         let person = match a.person_id {
@@ -50,10 +51,10 @@ async fn page_model(
             });
         }
         rows.push(AccountRow {
-            locked: r.login_failures_since(&a.username, since).await?
-                >= state.config.lockout_failures,
+            locked: r.login_locked_until(&a.username, at).await?.is_some(),
             duty_key: duty_key(a.duty()),
             can_hold_grants: matches!(a.duty(), AdminDuty::None | AdminDuty::System),
+            restrained: a.duty() != AdminDuty::None,
             person,
             grants,
             account: a,
@@ -440,6 +441,41 @@ async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Account> {
         .ok_or(Error::NotFound)
 }
 
+fn duty_of(a: &Account) -> separation::Duty {
+    match a.duty() {
+        AdminDuty::None => separation::Duty::User,
+        AdminDuty::System => separation::Duty::System,
+        AdminDuty::Security => separation::Duty::Security,
+        AdminDuty::Audit => separation::Duty::Audit,
+    }
+}
+
+/// A refusal of 三员分立 in words: what is not allowed, and where it is done instead.
+fn restrained_words(r: separation::Refusal, a: &Account, lang: Lang) -> String {
+    let t = Tr(lang);
+    match r {
+        separation::Refusal::Administrator => t.f("accounts.restrained", &[("name", &a.username)]),
+        separation::Refusal::TopUnitAdminister => t.s("accounts.no_top_administer").into(),
+    }
+}
+
+fn restrained(r: separation::Refusal, a: &Account, lang: Lang) -> Error {
+    Error::Denied(restrained_words(r, a, lang))
+}
+
+/// [`load`], and the act allowed on that account (no administrator changes another's).
+async fn load_for(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    act: separation::Act,
+    lang: Lang,
+) -> Result<Account> {
+    let a = load(state, v, id).await?;
+    separation::may_act_on(duty_of(&a), act).map_err(|r| restrained(r, &a, lang))?;
+    Ok(a)
+}
+
 pub async fn unlock_form(
     State(state): State<AppState>,
     v: Viewer,
@@ -459,7 +495,7 @@ pub async fn reset_password_form(
     Path(id): Path<i64>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let a = load(&state, &v, id).await?;
+    let a = load_for(&state, &v, id, separation::Act::ResetPassword, lang).await?;
     let password = field(&f, "password");
     if let Err(e) = auth::check_password(&a.username, &password, lang) {
         let form = format!("reset-{id}");
@@ -482,10 +518,16 @@ pub struct ActiveForm {
 pub async fn set_active_form(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
     Form(f): Form<ActiveForm>,
 ) -> Result<Response> {
-    load(&state, &v, id).await?;
+    let act = if f.active {
+        separation::Act::Enable
+    } else {
+        separation::Act::Disable
+    };
+    load_for(&state, &v, id, act, lang).await?;
     if id == v.account.id {
         return Err(Error::Forbidden);
     }
@@ -502,7 +544,7 @@ pub async fn set_grant_form(
     Path(id): Path<i64>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let a = load(&state, &v, id).await?;
+    let a = load_for(&state, &v, id, separation::Act::ChangeGrants, lang).await?;
     let t = Tr(lang);
     let mut problems = Problems::new();
     let unit = match field(&f, "unit_id").parse::<i64>() {
@@ -516,14 +558,19 @@ pub async fn set_grant_form(
     if level.is_none() {
         problems.add("level", t.s("accounts.pick_level"));
     }
-    // 三员分立: the security and audit administrators hold no unit permissions.
-    if matches!(a.duty(), AdminDuty::Security | AdminDuty::Audit) {
-        problems.add("", t.s("accounts.no_grants_for_duty"));
+    // No more than an account may hold: administering a top unit is the system administrator's.
+    if let (Some(u), Some(l)) = (&unit, level) {
+        if let Err(r) =
+            separation::may_grant(duty_of(&a), l == Level::Administer, u.parent_id.is_none())
+        {
+            problems.add("level", restrained_words(r, &a, lang));
+        }
     }
     let (Some(unit), Some(level), true) = (unit, level, problems.is_empty()) else {
         let form = format!("grant-{id}");
         return show(&state, &v, lang, Refused::new(&form, &f, problems), vec![]).await;
     };
+
     let mut w = state.store.write(&v.actor()).await?;
     w.set_grant(id, unit.id, level).await?;
     w.commit().await?;
@@ -533,9 +580,25 @@ pub async fn set_grant_form(
 pub async fn remove_grant_form(
     State(state): State<AppState>,
     v: Viewer,
+    lang: Lang,
     Path(id): Path<i64>,
 ) -> Result<Response> {
     v.require_duty(AdminDuty::Security)?;
+    let grant = state
+        .store
+        .reader()
+        .await?
+        .grant(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    load_for(
+        &state,
+        &v,
+        grant.account_id,
+        separation::Act::ChangeGrants,
+        lang,
+    )
+    .await?;
     let mut w = state.store.write(&v.actor()).await?;
     w.remove_grant(id).await?;
     w.commit().await?;

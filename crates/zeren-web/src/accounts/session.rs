@@ -1,15 +1,19 @@
-//! Signing in and out: lockout after repeated failures, a session cookie with its CSRF token.
+//! Signing in and out: attempts counted before the password is checked (per name and per source
+//! address), a session cookie with its CSRF token, a limit on concurrent sessions.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use zeren_core::names;
+use zeren_store::auth::AuthRead;
 use zeren_store::*;
 // Named, so that the store's Error and Result do not shadow the web layer's.
 use crate::shared::error::{Error, Result};
 
-use super::views::LoginPage;
+use super::views::{CodePage, LoginPage};
 use crate::shared::auth;
-use crate::shared::context::SESSION_COOKIE;
+use crate::shared::context::{Source, SESSION_COOKIE};
+use crate::shared::login::{self, Checked};
 use crate::shared::prelude::*;
 
 pub async fn page(MaybeViewer(v): MaybeViewer, lang: Lang) -> Result<Response> {
@@ -33,62 +37,214 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     lang: Lang,
+    Source(source): Source,
     Form(f): Form<LoginForm>,
 ) -> Result<Response> {
     let t = Tr(lang);
     let username = f.username.trim().to_string();
-    let mut r = state.store.reader().await?;
-    let since = now() - state.config.lockout_window();
-    // Locked accounts are refused before the password is even checked.
-    if r.login_failures_since(&username, since).await? >= state.config.lockout_failures {
-        // The page again, the name kept, the reason said.
-        let page = LoginPage {
-            chrome: Chrome::new(lang, None),
-            error: Some(Error::Locked.message(lang)),
-            username,
-        };
-        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
-    }
-    let account = r.account_by_username(&username).await?;
-    drop(r);
-    let ok = match &account {
-        Some(a) => auth::verify_password(&a.password_hash, &f.password) && a.active,
-        None => {
-            auth::verify_password(auth::dummy_hash(), &f.password);
-            false
-        }
+    // A name no account can have is not looked up (nor echoed back).
+    let plausible = names::username(&username).is_ok();
+    let account = if plausible {
+        state
+            .store
+            .reader()
+            .await?
+            .account_by_username(&username)
+            .await?
+    } else {
+        None
     };
-    let Some(account) = account.filter(|_| ok) else {
-        let anonymous = Actor {
-            account_id: None,
-            name: "anonymous".into(),
-        };
-        let mut w = state.store.write(&anonymous).await?;
-        w.record_login_failure(&username).await?;
-        w.commit().await?;
+    let refused = |status: StatusCode, error: String| -> Result<Response> {
+        // The page again, the name kept (if it could be one), the reason said.
         let page = LoginPage {
             chrome: Chrome::new(lang, None),
-            error: Some(t.s("login.bad").into()),
-            username,
+            error: Some(error),
+            username: if plausible {
+                username.clone()
+            } else {
+                String::new()
+            },
         };
-        return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
+        Ok((status, render(&page)?).into_response())
+    };
+    // With one-time codes set up, the password opens a session that opens nothing until the
+    // code is given on the next page (and the attempt stays counted until then).
+    let second_factor = match &account {
+        Some(a) => state
+            .store
+            .reader()
+            .await?
+            .totp(a.id)
+            .await?
+            .is_some_and(|t| t.confirmed_at.is_some()),
+        None => false,
+    };
+    match login::check_gated(
+        &state,
+        &username,
+        &source,
+        account.as_ref(),
+        &f.password,
+        !second_factor,
+    )
+    .await?
+    {
+        Checked::Locked(until) => {
+            return refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                Error::Locked(until).message(lang),
+            )
+        }
+        Checked::Wrong => return refused(StatusCode::UNAUTHORIZED, t.s("login.bad").into()),
+        Checked::Right => {}
+    }
+    let Some(account) = account else {
+        return Err(Error::Internal(
+            "a right password without an account".into(),
+        ));
     };
     let token = auth::random_token();
     let mut w = state
         .store
         .write(&Actor::account(account.id, &account.username))
         .await?;
-    w.clear_login_failures(&username).await?;
-    w.create_session(&auth::sha256_hex(&token), account.id, &auth::random_token())
-        .await?;
+    if second_factor {
+        w.create_pending_session(&auth::sha256_hex(&token), account.id, &auth::random_token())
+            .await?;
+    } else {
+        w.create_session(&auth::sha256_hex(&token), account.id, &auth::random_token())
+            .await?;
+    }
     w.commit().await?;
+    if !second_factor {
+        end_extra_sessions(&state, &account).await?;
+    }
+    let to = if second_factor { "/login/code" } else { "/" };
+    Ok((
+        [(header::SET_COOKIE, session_cookie(&state, &token))],
+        Redirect::to(to),
+    )
+        .into_response())
+}
+
+fn session_cookie(state: &AppState, token: &str) -> String {
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {
         ""
     };
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// How long the one-time code may take after the password.
+const CODE_WITHIN: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The session waiting for its one-time code, and its account, if the cookie names one still
+/// in time.
+async fn pending(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<(String, Account)>> {
+    let Some(cookie) = crate::shared::cookies::cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let id = auth::sha256_hex(cookie);
+    let mut r = state.store.reader().await?;
+    let Some(s) = r.session(&id).await? else {
+        return Ok(None);
+    };
+    if !s.second_factor_pending || s.created_at + CODE_WITHIN < now() {
+        return Ok(None);
+    }
+    Ok(r.account(s.account_id).await?.map(|a| (id, a)))
+}
+
+pub async fn code_page(
+    State(state): State<AppState>,
+    MaybeViewer(v): MaybeViewer,
+    lang: Lang,
+    headers: axum::http::HeaderMap,
+) -> Result<Response> {
+    if v.is_some() {
+        return Ok(see_other("/"));
+    }
+    if pending(&state, &headers).await?.is_none() {
+        return Ok(see_other("/login"));
+    }
+    Ok(render(&CodePage {
+        chrome: Chrome::new(lang, None),
+        error: None,
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// The one-time code after the password: counted like a password, good once.
+pub async fn code(
+    State(state): State<AppState>,
+    lang: Lang,
+    Source(source): Source,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Result<Response> {
+    let Some((id, account)) = pending(&state, &headers).await? else {
+        return Ok(see_other("/login"));
+    };
+    let refused = |status: StatusCode, error: String| -> Result<Response> {
+        let page = CodePage {
+            chrome: Chrome::new(lang, None),
+            error: Some(error),
+        };
+        Ok((status, render(&page)?).into_response())
+    };
+    match login::check_code_gated(&state, &account, &source, &f.code, false).await? {
+        Checked::Locked(until) => {
+            return refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                Error::Locked(until).message(lang),
+            )
+        }
+        Checked::Wrong => {
+            return refused(
+                StatusCode::UNAUTHORIZED,
+                Tr(lang).s("login.code_bad").into(),
+            )
+        }
+        Checked::Right => {}
+    }
+    let mut w = state
+        .store
+        .write(&Actor::account(account.id, &account.username))
+        .await?;
+    w.complete_session(&id, account.id).await?;
+    w.commit().await?;
+    end_extra_sessions(&state, &account).await?;
+    Ok(see_other("/"))
+}
+
+/// With a limit on concurrent sessions, a new login ends the account's oldest ones.
+async fn end_extra_sessions(state: &AppState, account: &Account) -> Result<()> {
+    let limit = state.config.max_sessions_per_account as usize;
+    if limit == 0 {
+        return Ok(());
+    }
+    let sessions = state.store.reader().await?.sessions_of(account.id).await?;
+    if sessions.len() <= limit {
+        return Ok(());
+    }
+    let mut w = state
+        .store
+        .write(&Actor::account(account.id, &account.username))
+        .await?;
+    for s in &sessions[limit..] {
+        w.delete_session(&s.id, account.id).await?;
+    }
+    w.commit().await?;
+    Ok(())
 }
 
 pub async fn logout(State(state): State<AppState>, v: Viewer) -> Result<Response> {

@@ -15,6 +15,14 @@ pub struct LoginPage {
     pub username: String,
 }
 
+/// The second step of a login: the one-time code.
+#[derive(Template)]
+#[template(path = "pages/login_code.html")]
+pub struct CodePage {
+    pub chrome: Chrome,
+    pub error: Option<String>,
+}
+
 #[derive(Default)]
 pub struct SetupForm {
     pub pack: String,
@@ -51,6 +59,8 @@ pub struct AccountRow {
     pub locked: bool,
     pub grants: Vec<GrantView>,
     pub can_hold_grants: bool,
+    /// An administrator's account: reset, disabled and given rights only on the server.
+    pub restrained: bool,
 }
 
 /// A person who holds a role today and has no account.
@@ -143,7 +153,14 @@ pub struct PeopleChoices {
 pub struct MePage {
     pub chrome: Chrome,
     pub account: Account,
-    pub tokens: Vec<ApiToken>,
+    /// Older than `password_max_age_days`: it must be changed before anything else.
+    pub password_expired: bool,
+    /// One-time codes: none, being set up (with the secret), or in force.
+    pub totp: Option<super::me::TotpView>,
+    /// An administrator who must use them (`totp_for_administrators`).
+    pub totp_required: bool,
+    pub tokens: Vec<super::me::TokenView>,
+    pub token_days: &'static [i64],
     pub new_token: Option<String>,
     pub refused: crate::shared::refusal::Refused,
 }

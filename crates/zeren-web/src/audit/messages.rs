@@ -21,6 +21,11 @@ pub static MESSAGES: Catalogue = &[
         "审计链在此处断裂：",
         "The audit chain is broken: ",
     ),
+    (
+        "audit.checked_from",
+        "；本次自第 {from} 条起核验（之前的条目已核验过；完整核验请在服务器上执行 zeren audit verify）",
+        "; this view checked from entry {from} on (those before were checked already; zeren audit verify on the server checks all)",
+    ),
     ("audit.entity", "对象", "Entity"),
     ("audit.filter", "筛选", "Filter"),
     ("audit.from", "起", "From"),

@@ -37,7 +37,7 @@ async fn import(
     bytes: &[u8],
     lang: Lang,
 ) -> Result<std::result::Result<usize, Vec<roster::Problem>>> {
-    let rows = match roster::read(bytes, lang) {
+    let rows = match roster::read(bytes, state.config.upload_limit_bytes() as u64, lang) {
         Ok(r) => r,
         Err(e) => {
             return Ok(Err(vec![roster::Problem {
@@ -99,7 +99,7 @@ async fn plan_update(
     bytes: &[u8],
     lang: Lang,
 ) -> Result<std::result::Result<(Vec<Planned>, Vec<Unit>), Vec<roster::Problem>>> {
-    let rows = match roster::read(bytes, lang) {
+    let rows = match roster::read(bytes, state.config.upload_limit_bytes() as u64, lang) {
         Ok(r) => r,
         Err(e) => {
             return Ok(Err(vec![roster::Problem {

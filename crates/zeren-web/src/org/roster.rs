@@ -3,7 +3,6 @@
 //! all people ready to insert or every problem with its row number. Also writes the templates.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 
 use zeren_core::people::{is_phone, political_code, ResidentId, POLITICAL_STATUS};
 use zeren_store::{NewPerson, Unit};
@@ -23,12 +22,35 @@ pub const COLUMNS: &[(&str, &str, bool)] = &[
     ("所在单位", "unit", false),
 ];
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    Text(String),
-    /// A number stored as a number: fine for short codes, fatal for 18-digit IDs.
-    Number(f64),
-    Empty,
+/// A cell as the bounded reader gives it: text, a number, or empty.
+pub use zeren_scan::sheet::Cell;
+
+/// People one import may hold (a district's roster; larger ones are imported in parts).
+pub const MAX_PEOPLE: usize = 10_000;
+
+/// Longest cell of a roster: no field needs more (names 50, unit names 100 characters); a
+/// longer cell is refused with its row before anything else is read into memory.
+pub const MAX_CELL_CHARS: usize = 200;
+
+/// Longest value of the free-text fields, in characters.
+const MAX_NAME: usize = 50;
+const MAX_EMPLOYEE_NO: usize = 32;
+const MAX_POSITION: usize = 50;
+const MAX_UNIT_NAME: usize = 100;
+
+/// What the reader may take from a roster file of at most `max_input` bytes: its rows and
+/// columns, cells, expanded size and shared strings are capped before they are allocated.
+pub fn limits(max_input: u64) -> zeren_scan::sheet::GridLimits {
+    zeren_scan::sheet::GridLimits {
+        // The header and a few title rows above it.
+        max_rows: MAX_PEOPLE + 20,
+        max_columns: 64,
+        max_cells: (MAX_PEOPLE + 20) * 16,
+        max_cell_chars: MAX_CELL_CHARS,
+        max_input,
+        max_expanded: 64 << 20,
+        max_shared_strings: (MAX_PEOPLE + 20) * 16,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,85 +69,22 @@ fn say(lang: Lang, zh: String, en: String) -> String {
 }
 
 /// Read the first sheet of an XLSX file, or a CSV file (UTF-8, or GB18030 as saved by
-/// Chinese Excel), into rows of cells.
-pub fn read(bytes: &[u8], lang: Lang) -> Result<Vec<Vec<Cell>>, String> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        use calamine::{Data, Reader};
-        let mut wb =
-            calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
-                // The library's words are for developers: the log gets them, the person a
-                // sentence they can act on.
-                tracing::info!(error = %e, "unreadable roster workbook");
-                say(
-                    lang,
-                    "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式，请用 Excel 或 WPS 另存为 .xlsx 或 .csv 后重新上传".into(),
-                    "cannot read the Excel file: it is damaged or not .xlsx; save it again as .xlsx or .csv and upload it".into(),
-                )
-            })?;
-        let range = wb
-            .worksheet_range_at(0)
-            .ok_or_else(|| {
-                say(
-                    lang,
-                    "Excel 文件中没有工作表".into(),
-                    "the Excel file has no sheet".into(),
-                )
-            })?
-            .map_err(|e| {
-                tracing::info!(error = %e, "unreadable roster sheet");
-                say(
-                    lang,
-                    "无法读取第一个工作表，请把花名册放在第一个工作表后重新上传".into(),
-                    "cannot read the first sheet; put the roster on the first sheet and upload it again".into(),
-                )
-            })?;
-        // calamine's range starts at the first used cell; keep spreadsheet row numbers right.
-        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-        let mut rows = vec![Vec::new(); first_row];
-        rows.extend(range.rows().map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => Cell::Empty,
-                    Data::String(s) => Cell::Text(s.clone()),
-                    Data::Int(i) => Cell::Number(*i as f64),
-                    Data::Float(f) => Cell::Number(*f),
-                    other => Cell::Text(other.to_string()),
-                })
-                .collect()
-        }));
-        return Ok(rows);
-    }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            say(
-                lang,
-                format!("CSV 格式错误（约第 {line} 行）：引号不成对或行的格式不对，请用 Excel 或 WPS 另存为 .csv 后重新上传"),
-                format!("malformed CSV near line {line}: unbalanced quotes or a broken row; save it again as .csv"),
-            )
-        })?;
-        rows.push(
-            rec.iter()
-                .map(|s| {
-                    if s.trim().is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(s.to_string())
-                    }
-                })
-                .collect(),
-        );
-    }
-    Ok(rows)
+/// Chinese Excel), into rows of cells, within [`limits`]: a hostile file (a cell at XFD1048576, a
+/// zip bomb, millions of shared strings) is refused with a reason a person can act on.
+pub fn read(bytes: &[u8], max_input: u64, lang: Lang) -> Result<Vec<Vec<Cell>>, String> {
+    zeren_scan::sheet::read_grid(bytes, &limits(max_input)).map_err(|e| {
+        tracing::info!(error = %e, "roster refused by the reader");
+        say(lang, e.zh, e.en)
+    })
+}
+
+/// The column's Chinese title (as in [`COLUMNS`]).
+fn zh_of(column: &str) -> &'static str {
+    COLUMNS
+        .iter()
+        .find(|(_, en, _)| *en == column)
+        .map(|(zh, ..)| *zh)
+        .unwrap_or("")
 }
 
 /// Check every row. `units` are the units people may be placed in (the importing unit's
@@ -256,7 +215,7 @@ pub fn check_rows(
         };
 
         let name = match name {
-            Some(s) if s.chars().count() <= 50 => Some(s),
+            Some(s) if s.chars().count() <= MAX_NAME => Some(s),
             Some(_) => {
                 bad(
                     "name",
@@ -280,6 +239,24 @@ pub fn check_rows(
                 None
             }
         };
+        // The free-text fields are bounded before anything is stored.
+        let mut bounded = |column: &'static str, v: Option<String>, max: usize| match v {
+            Some(s) if s.chars().count() > max => {
+                bad(
+                    column,
+                    say(
+                        lang,
+                        format!("{}过长（至多 {max} 字）", zh_of(column)),
+                        format!("{column} too long ({max} characters at most)"),
+                    ),
+                );
+                None
+            }
+            v => v,
+        };
+        let employee_no = bounded("employee_no", employee_no, MAX_EMPLOYEE_NO);
+        let position = bounded("position", position, MAX_POSITION);
+        let unit_name = bounded("unit", unit_name, MAX_UNIT_NAME);
         let gender = match gender.as_deref() {
             None => None,
             Some("男") | Some("M") | Some("m") => Some("男".to_string()),
@@ -787,7 +764,7 @@ mod tests {
     }
 
     fn csv_rows(text: &str) -> Vec<Vec<Cell>> {
-        read(text.as_bytes(), Lang::Zh).unwrap()
+        read(text.as_bytes(), 1 << 20, Lang::Zh).unwrap()
     }
 
     #[test]
@@ -844,14 +821,14 @@ mod tests {
     #[test]
     fn templates_round_trip() {
         let x = template_xlsx().unwrap();
-        let rows = read(&x, Lang::Zh).unwrap();
+        let rows = read(&x, 1 << 20, Lang::Zh).unwrap();
         assert!(matches!(&rows[0][0], Cell::Text(s) if s == "姓名*"));
         let c = template_csv();
-        let rows = read(&c, Lang::Zh).unwrap();
+        let rows = read(&c, 1 << 20, Lang::Zh).unwrap();
         assert!(matches!(&rows[0][2], Cell::Text(s) if s == "身份证号"));
         // GB18030 files as saved by Chinese spreadsheet programs.
         let (gbk, _, _) = encoding_rs::GB18030.encode("姓名\n张三\n");
-        let rows = read(&gbk, Lang::Zh).unwrap();
+        let rows = read(&gbk, 1 << 20, Lang::Zh).unwrap();
         assert!(matches!(&rows[1][0], Cell::Text(s) if s == "张三"));
     }
 }

@@ -47,7 +47,12 @@ pub fn check_password(username: &str, password: &str, lang: Lang) -> Result<(), 
     .count();
     let contains_name =
         !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase());
-    if password.chars().count() < 10 || classes < 3 || contains_name || password.len() > 256 {
+    if password.chars().count() < 10
+        || classes < 3
+        || contains_name
+        || password.len() > 256
+        || guessable(password)
+    {
         let t = super::i18n::Tr(lang);
         return Err(Error::Invalid(format!(
             "{}{}",
@@ -56,6 +61,32 @@ pub fn check_password(username: &str, password: &str, lang: Lang) -> Result<(), 
         )));
     }
     Ok(())
+}
+
+/// Runs that guessing tries first: four or more of one character, of the alphabet or digits
+/// in order either way, or of a keyboard row; and the words everyone tries.
+fn guessable(password: &str) -> bool {
+    const ROWS: &[&str] = &["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
+    const WORDS: &[&str] = &["password", "passwd", "iloveyou", "welcome"];
+    let p: Vec<char> = password.to_lowercase().chars().collect();
+    let text: String = p.iter().collect();
+    if WORDS.iter().any(|w| text.contains(w)) {
+        return true;
+    }
+    for w in p.windows(4) {
+        let same = w.iter().all(|c| *c == w[0]);
+        let step = |d: i32| {
+            w.iter().all(|c| c.is_ascii_alphanumeric())
+                && w.windows(2).all(|x| x[1] as i32 - x[0] as i32 == d)
+        };
+        let run: String = w.iter().collect();
+        let rev: String = w.iter().rev().collect();
+        let row = ROWS.iter().any(|r| r.contains(&run) || r.contains(&rev));
+        if same || step(1) || step(-1) || row {
+            return true;
+        }
+    }
+    false
 }
 
 /// 32 random bytes as hex: session ids, CSRF tokens, API tokens.
@@ -108,7 +139,20 @@ mod tests {
             check_password("bob", "lowercase123456", Lang::Zh).is_err(),
             "two classes only"
         );
-        assert!(check_password("bob", "lowercase-123456", Lang::Zh).is_ok());
+        assert!(check_password("bob", "lowercase-1357", Lang::Zh).is_ok());
+        for guessable in [
+            "Password12",
+            "Qwerty1234",
+            "Aaaaaaaaa1",
+            "Zeren-9876-x",
+            "Xy-abcd-2468",
+            "Lkjh-2468-x!",
+        ] {
+            assert!(
+                check_password("bob", guessable, Lang::Zh).is_err(),
+                "{guessable}"
+            );
+        }
     }
 
     #[test]

@@ -38,6 +38,26 @@ pub fn zh_local(t: &DateTime<Utc>) -> String {
     zh_time(&china(t))
 }
 
+/// A moment on the incident wall clock as people in China read it: `2026年12月10日 14:30`.
+pub fn wall(t: &DateTime<Utc>) -> String {
+    zh_local(t)
+}
+
+/// A China wall-clock time typed in a form (`2026-12-10T14:30`, as `datetime-local` sends it,
+/// or `2026-12-10 14:30`), as the moment it names.
+pub fn parse_china_minute(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .map(|t| (t - chrono::Duration::hours(8)).and_utc())
+}
+
+/// The `datetime-local` value of a moment, in China time.
+pub fn china_input(t: &DateTime<Utc>) -> String {
+    china(t).format("%Y-%m-%dT%H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -48,5 +68,18 @@ mod tests {
             .unwrap();
         assert_eq!(super::zh_time(&t), "2026年12月10日 14:30");
         assert_eq!(super::zh_local(&t.and_utc()), "2026年12月10日 22:30");
+    }
+
+    use super::*;
+
+    #[test]
+    fn wall_clock_text_and_input_are_china_time() {
+        let t = parse_china_minute("2026-12-10T14:30").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-12-10T06:30:00+00:00");
+        assert_eq!(wall(&t), "2026年12月10日 14:30");
+        assert_eq!(china_input(&t), "2026-12-10T14:30");
+        let t = parse_china_minute("2026-01-04 00:05").unwrap();
+        assert_eq!(wall(&t), "2026年1月4日 00:05");
+        assert!(parse_china_minute("明天").is_none());
     }
 }

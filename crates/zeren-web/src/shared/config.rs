@@ -19,9 +19,24 @@ pub struct Config {
     pub audit_hash: String,
     /// A session ends after this long without a request.
     pub session_idle_minutes: u64,
-    /// Failed logins within `lockout_minutes` that lock an account.
+    /// A session ends this long after it began, however busy (0: only the idle timeout).
+    pub session_max_hours: u64,
+    /// Sessions one account may hold at once; a new login ends the oldest (0: no limit).
+    pub max_sessions_per_account: u64,
+    /// Login attempts per user name within `lockout_minutes`; the next one locks the name.
     pub lockout_failures: i64,
+    /// Failed login attempts per source address within `lockout_minutes` (any names).
+    pub lockout_source_failures: i64,
     pub lockout_minutes: i64,
+    /// Addresses of reverse proxies in front (comma-separated): for a request from one of
+    /// them, the client's address is taken from `X-Forwarded-For` (for lockouts and the audit
+    /// log). Empty: the header is not believed.
+    pub trusted_proxies: String,
+    /// A password older than this must be changed before anything else (0: never expires).
+    pub password_max_age_days: u64,
+    /// The three administrators must use one-time codes (TOTP) at login; one without them set
+    /// up reaches only 我的 until it is done.
+    pub totp_for_administrators: bool,
     /// Mark cookies `Secure` (set when served over HTTPS behind a proxy).
     pub secure_cookies: bool,
     pub upload_limit_mb: u64,
@@ -30,6 +45,26 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Log filter: error, warn, info, debug or trace.
     pub log: String,
+    /// Days before the due date a reminder goes out, by frequency (`week`, `month`, `quarter`,
+    /// `half_year`, `year`, `holiday`); a frequency not listed keeps its default (1, 3, 7, 14,
+    /// 14, 7).
+    pub reminder_lead_days: std::collections::HashMap<String, u32>,
+    /// Days between reminders of overdue work.
+    pub reminder_overdue_every_days: u32,
+    /// Hours (China time) in which e-mail notices wait, unless urgent (`22:00-07:00`); '' none.
+    /// A person's own choice wins.
+    pub quiet_hours: String,
+    /// The mail server for e-mail notices; unset: no e-mail (the in-app inbox only).
+    pub smtp_host: Option<String>,
+    /// 587 for STARTTLS, 465 for TLS; unset: the mode's usual port.
+    pub smtp_port: Option<u16>,
+    /// `starttls` (the default), `tls`, or `none` (a relay on the same machine or network only).
+    pub smtp_tls: String,
+    pub smtp_username: Option<String>,
+    /// Better given as `ZEREN_SMTP_PASSWORD` than in the file; never shown.
+    pub smtp_password: Option<String>,
+    /// The sender of notices (`责任制 <zeren@school.example>`).
+    pub smtp_from: Option<String>,
 }
 
 impl Default for Config {
@@ -40,12 +75,27 @@ impl Default for Config {
             database_url: None,
             audit_hash: "sha256".into(),
             session_idle_minutes: 30,
+            session_max_hours: 12,
+            max_sessions_per_account: 0,
             lockout_failures: 5,
+            lockout_source_failures: 100,
             lockout_minutes: 15,
+            trusted_proxies: String::new(),
+            password_max_age_days: 0,
+            totp_for_administrators: false,
             secure_cookies: false,
             upload_limit_mb: 20,
             public_url: None,
             log: "info".into(),
+            reminder_lead_days: std::collections::HashMap::new(),
+            reminder_overdue_every_days: 7,
+            quiet_hours: String::new(),
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
         }
     }
 }
@@ -133,13 +183,73 @@ impl Config {
                 ));
             }
         }
-        if self.session_idle_minutes == 0 || self.lockout_failures < 1 || self.lockout_minutes < 1 {
+        for every in self.reminder_lead_days.keys() {
+            if !["week", "month", "quarter", "half_year", "year", "holiday"]
+                .contains(&every.as_str())
+            {
+                return Err(format!(
+                    "reminder_lead_days: expected week, month, quarter, half_year, year or holiday, found {every:?}"
+                ));
+            }
+        }
+        if self.reminder_overdue_every_days == 0 {
+            return Err("reminder_overdue_every_days must be positive".into());
+        }
+        if !self.quiet_hours.trim().is_empty()
+            && zeren_core::notify::QuietHours::parse(&self.quiet_hours).is_none()
+        {
+            return Err(format!(
+                "quiet_hours: expected two times of day (22:00-07:00), found {:?}",
+                self.quiet_hours
+            ));
+        }
+        if !["starttls", "tls", "none"].contains(&self.smtp_tls.as_str()) {
+            return Err(format!(
+                "smtp_tls: expected starttls, tls or none, found {:?}",
+                self.smtp_tls
+            ));
+        }
+        if self.smtp().is_some()
+            && self
+                .smtp_from
+                .as_deref()
+                .and_then(|f| f.parse::<lettre::message::Mailbox>().ok())
+                .is_none()
+        {
+            return Err(format!(
+                "smtp_from: expected the sender's address (zeren@school.example), found {:?}",
+                self.smtp_from.as_deref().unwrap_or("")
+            ));
+        }
+        if let Some(bad) = self
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .find(|a| !a.is_empty() && a.parse::<std::net::IpAddr>().is_err())
+        {
+            return Err(format!(
+                "trusted_proxies: expected IP addresses separated by commas, found {bad:?}"
+            ));
+        }
+        if self.session_idle_minutes == 0
+            || self.lockout_failures < 1
+            || self.lockout_source_failures < 1
+            || self.lockout_minutes < 1
+        {
             return Err(
-                "session_idle_minutes, lockout_failures and lockout_minutes must be positive"
+                "session_idle_minutes, lockout_failures, lockout_source_failures and lockout_minutes must be positive"
                     .into(),
             );
         }
         Ok(())
+    }
+
+    /// The addresses of `trusted_proxies`, parsed.
+    pub fn proxies(&self) -> Vec<std::net::IpAddr> {
+        self.trusted_proxies
+            .split(',')
+            .filter_map(|a| a.trim().parse().ok())
+            .collect()
     }
 
     /// The database to use: the configured URL, else SQLite in the data directory.
@@ -158,8 +268,24 @@ impl Config {
         chrono::Duration::minutes(self.session_idle_minutes as i64)
     }
 
-    pub fn lockout_window(&self) -> chrono::Duration {
-        chrono::Duration::minutes(self.lockout_minutes)
+    /// The absolute lifetime of a session, if one is set.
+    pub fn session_max(&self) -> Option<chrono::Duration> {
+        (self.session_max_hours > 0).then(|| chrono::Duration::hours(self.session_max_hours as i64))
+    }
+
+    /// How old a password may grow, if passwords expire.
+    pub fn password_max_age(&self) -> Option<chrono::Duration> {
+        (self.password_max_age_days > 0)
+            .then(|| chrono::Duration::days(self.password_max_age_days as i64))
+    }
+
+    /// When password checks are refused (login, password change): per name and per address.
+    pub fn lockout(&self) -> zeren_store::auth::LockoutPolicy {
+        zeren_store::auth::LockoutPolicy {
+            account_attempts: self.lockout_failures,
+            source_attempts: self.lockout_source_failures,
+            window: chrono::Duration::minutes(self.lockout_minutes),
+        }
     }
 
     /// The base of links that leave the browser: `public_url`, else the host the request came
@@ -175,6 +301,30 @@ impl Config {
             .unwrap_or("localhost");
         let scheme = if self.secure_cookies { "https" } else { "http" };
         format!("{scheme}://{host}")
+    }
+
+    /// What the notices scan is told: the reminders' lead times and interval, the default quiet
+    /// hours.
+    pub fn scan_settings(
+        &self,
+        today: chrono::NaiveDate,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> zeren_store::notify_scan::ScanSettings {
+        zeren_store::notify_scan::ScanSettings {
+            today,
+            now,
+            lead_days: self.reminder_lead_days.clone(),
+            overdue_every_days: self.reminder_overdue_every_days,
+            quiet_hours: zeren_core::notify::QuietHours::parse(&self.quiet_hours),
+        }
+    }
+
+    /// The mail server, when e-mail notices are configured.
+    pub fn smtp(&self) -> Option<&str> {
+        self.smtp_host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
     }
 
     pub fn upload_limit_bytes(&self) -> usize {
@@ -212,6 +362,69 @@ mod tests {
         assert_eq!(c.audit_alg(), zeren_store::HashAlg::Sm3);
     }
 
+    /// The mail server from the file, its password from the environment; a server without a
+    /// sender, or an unknown TLS mode, stops the start.
+    #[test]
+    fn smtp_settings() {
+        let file =
+            "smtp_host = \"mail.school.example\"\nsmtp_from = \"责任制 <zeren@school.example>\"\n";
+        let c = Config::from_sources(
+            Some((Path::new("zeren.toml"), file)),
+            env(&[
+                ("ZEREN_SMTP_PASSWORD", "s3cret"),
+                ("ZEREN_SMTP_PORT", "465"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.smtp(), Some("mail.school.example"));
+        assert_eq!((c.smtp_tls.as_str(), c.smtp_port), ("starttls", Some(465)));
+        assert_eq!(c.smtp_password.as_deref(), Some("s3cret"));
+        assert_eq!(Config::default().smtp(), None);
+        let e = Config::from_sources(
+            Some((
+                Path::new("zeren.toml"),
+                "smtp_host = \"mail.school.example\"\n",
+            )),
+            env(&[]),
+        )
+        .unwrap_err();
+        assert!(e.contains("smtp_from"), "{e}");
+        let e = Config::from_sources(None, env(&[("ZEREN_SMTP_TLS", "ssl")])).unwrap_err();
+        assert!(e.contains("smtp_tls"), "{e}");
+    }
+
+    /// Reminder lead times by frequency from the file; a misspelt frequency or malformed quiet
+    /// hours stop the start.
+    #[test]
+    fn reminder_settings() {
+        let c = Config::from_sources(
+            Some((
+                Path::new("zeren.toml"),
+                "reminder_overdue_every_days = 3\nquiet_hours = \"22:00-07:00\"\n[reminder_lead_days]\nmonth = 5\n",
+            )),
+            env(&[]),
+        )
+        .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let s = c.scan_settings(today, zeren_store::now());
+        assert_eq!((s.lead("month"), s.lead("week")), (5, 1));
+        assert_eq!(s.overdue_every_days, 3);
+        assert_eq!(
+            s.quiet_hours.map(|q| q.text()).as_deref(),
+            Some("22:00-07:00")
+        );
+        for bad in [
+            "[reminder_lead_days]\nmonthly = 5\n",
+            "quiet_hours = \"22:00\"\n",
+            "reminder_overdue_every_days = 0\n",
+        ] {
+            assert!(
+                Config::from_sources(Some((Path::new("zeren.toml"), bad)), env(&[])).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn unknown_keys_are_rejected() {
         let e = Config::from_sources(Some((Path::new("zeren.toml"), "lisen = \"x\"")), env(&[]))
@@ -223,6 +436,15 @@ mod tests {
             Config::from_sources(None, env(&[("ZEREN_TEST_DATABASE_URL", "postgres://x")])).is_ok()
         );
         assert!(Config::from_sources(None, env(&[("ZEREN_AUDIT_HASH", "md5")])).is_err());
+        let c = Config::from_sources(
+            None,
+            env(&[("ZEREN_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.2")]),
+        )
+        .unwrap();
+        assert_eq!(c.proxies().len(), 2);
+        assert!(
+            Config::from_sources(None, env(&[("ZEREN_TRUSTED_PROXIES", "proxy.local")])).is_err()
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use zeren_store::{Account, AdminDuty};
 
 use super::error::Error;
 use super::i18n::Lang;
+use super::state::AppState;
 
 pub const SESSION_COOKIE: &str = "zeren_session";
 
@@ -74,4 +75,53 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeViewer {
 /// Whether the request came from htmx (it then wants a fragment, not a page).
 pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
     headers.contains_key("hx-request")
+}
+
+/// The address a request came from, for counting login attempts per source: the peer of the
+/// connection, or, when the peer is one of the configured `trusted_proxies`, the nearest address
+/// in `X-Forwarded-For` that is not a trusted proxy. "unknown" when the server was started
+/// without connection information.
+pub struct Source(pub String);
+
+impl FromRequestParts<AppState> for Source {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Source, Self::Rejection> {
+        let Some(peer) = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+        else {
+            return Ok(Source("unknown".into()));
+        };
+        let proxies = state.config.proxies();
+        if !proxies.contains(&peer) {
+            return Ok(Source(peer.to_string()));
+        }
+        // Each proxy appends the address it received from; read from the right, past our own.
+        let entries: Vec<String> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|a| a.trim().to_string())
+            .collect();
+        let mut client = peer;
+        for e in entries.iter().rev() {
+            match e.parse::<std::net::IpAddr>() {
+                Ok(a) if proxies.contains(&a) => continue,
+                Ok(a) => {
+                    client = a;
+                    break;
+                }
+                // Not an address: what lies beyond it cannot be believed either.
+                Err(_) => break,
+            }
+        }
+        Ok(Source(client.to_string()))
+    }
 }

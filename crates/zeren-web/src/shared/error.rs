@@ -15,6 +15,9 @@ pub enum Error {
     /// Authenticated, but the grant or duty does not allow this.
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden by a rule the message states (already localised), e.g. 三员分立.
+    #[error("{0}")]
+    Denied(String),
     #[error("not found")]
     NotFound,
     /// The request failed the CSRF or Origin check.
@@ -35,11 +38,15 @@ pub enum Error {
     TooLarge(u64),
     #[error("{0}")]
     Conflict(String),
+    /// Too many failed logins for the name or the address: refused until then (UTC).
     #[error("too many failed logins")]
-    Locked,
+    Locked(chrono::DateTime<chrono::Utc>),
     /// The account's password was set by an administrator and must be changed first.
     #[error("password change required")]
     MustChangePassword,
+    /// An administrator must set up one-time codes first (`totp_for_administrators`).
+    #[error("second factor required")]
+    MustEnrolSecondFactor,
     /// Setup has not been done yet (or was already done).
     #[error("setup state")]
     Setup(bool),
@@ -54,14 +61,18 @@ impl Error {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Error::Forbidden | Error::Csrf | Error::MustChangePassword => StatusCode::FORBIDDEN,
+            Error::Forbidden
+            | Error::Denied(_)
+            | Error::Csrf
+            | Error::MustChangePassword
+            | Error::MustEnrolSecondFactor => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Invalid(_) | Error::Fields(_) | Error::Malformed => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::Locked => StatusCode::TOO_MANY_REQUESTS,
+            Error::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Setup(_) | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -70,13 +81,16 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Unauthenticated => "unauthenticated",
-            Error::Forbidden | Error::MustChangePassword => "forbidden",
+            Error::Forbidden
+            | Error::Denied(_)
+            | Error::MustChangePassword
+            | Error::MustEnrolSecondFactor => "forbidden",
             Error::NotFound => "not_found",
             Error::Csrf => "csrf",
             Error::Invalid(_) | Error::Fields(_) | Error::Malformed => "invalid",
             Error::TooLarge(_) => "too_large",
             Error::Conflict(_) => "conflict",
-            Error::Locked => "locked",
+            Error::Locked(_) => "locked",
             Error::Setup(_) => "setup",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
@@ -87,7 +101,7 @@ impl Error {
     pub fn message(&self, lang: Lang) -> String {
         let t = super::i18n::Tr(lang);
         match self {
-            Error::Invalid(m) | Error::Conflict(m) => m.clone(),
+            Error::Invalid(m) | Error::Conflict(m) | Error::Denied(m) => m.clone(),
             Error::Fields(p) => p.message(),
             Error::Malformed => t.s("err.malformed").into(),
             Error::TooLarge(limit) => t.f("err.too_large", &[("mb", &mb(*limit))]),
@@ -96,7 +110,8 @@ impl Error {
             Error::NotFound => t.s("err.not_found").into(),
             Error::Csrf => t.s("err.csrf").into(),
             Error::MustChangePassword => t.s("err.must_change_password").into(),
-            Error::Locked => t.s("err.locked").into(),
+            Error::MustEnrolSecondFactor => t.s("err.must_enrol_totp").into(),
+            Error::Locked(until) => t.f("err.locked", &[("until", &super::clock::local(until))]),
             Error::Setup(_) => t.s("err.setup").into(),
             Error::Unavailable(_) => t.s("err.unavailable").into(),
             Error::Internal(_) => t.s("err.internal").into(),

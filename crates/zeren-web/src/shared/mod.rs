@@ -13,6 +13,8 @@ pub mod cookies;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod login;
+pub mod mail;
 pub mod mine;
 pub mod multipart;
 pub mod packs;
@@ -21,6 +23,7 @@ pub mod refusal;
 pub mod respond;
 pub mod rows;
 pub mod state;
+pub mod totp;
 pub mod view;
 
 /// What a handler module usually needs.

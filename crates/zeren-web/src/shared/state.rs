@@ -26,6 +26,10 @@ pub struct AppState {
     materialise: Arc<tokio::sync::Notify>,
     /// Installed policies parsed, by installation id (an installed text never changes).
     policies: Arc<Mutex<HashMap<i64, Arc<Policy>>>>,
+    /// A fixed reading of the wall clock that incident deadlines are judged by
+    /// ([`AppState::now`]); none but in tests, which set it instead of sleeping through a
+    /// deadline (and so can check 迟报 to the minute).
+    pinned_clock: Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
 }
 
 /// How many parsed policies to keep; a province shares a handful of versions.
@@ -39,6 +43,26 @@ impl AppState {
             setup: Arc::new(AtomicBool::new(false)),
             materialise: Arc::new(tokio::sync::Notify::new()),
             policies: Arc::new(Mutex::new(HashMap::new())),
+            pinned_clock: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The wall clock incidents are judged by (deadlines, countdowns, 迟报): now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.pinned_clock
+            .lock()
+            .ok()
+            .and_then(|p| *p)
+            .unwrap_or_else(zeren_store::now)
+    }
+
+    /// **Tests only**: sets the incident wall clock to `at` (or back to the real clock with
+    /// `None`), so a test can let a deadline pass without sleeping. Nothing in the server or its
+    /// configuration calls it.
+    #[doc(hidden)]
+    pub fn set_incident_clock_for_tests(&self, at: Option<chrono::DateTime<chrono::Utc>>) {
+        if let Ok(mut p) = self.pinned_clock.lock() {
+            *p = at;
         }
     }
 

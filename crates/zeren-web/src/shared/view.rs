@@ -31,8 +31,12 @@ pub struct NavUser {
     /// The linked person's name, shown instead of the user name.
     pub name: Option<String>,
     pub has_units: bool,
+    /// Linked to a person: has an inbox of messages.
+    pub inbox: bool,
     pub security: bool,
     pub audit: bool,
+    /// The system administrator: the background jobs.
+    pub system: bool,
 }
 
 pub struct Chrome {
@@ -52,8 +56,10 @@ impl Chrome {
                     username: v.account.username.clone(),
                     name: v.person_name.clone(),
                     has_units: open && matches!(v.duty(), AdminDuty::None | AdminDuty::System),
+                    inbox: open && v.account.person_id.is_some(),
                     security: open && v.duty() == AdminDuty::Security,
                     audit: open && v.duty() == AdminDuty::Audit,
+                    system: open && v.duty() == AdminDuty::System,
                 }
             }),
             csrf: viewer.map(|v| v.csrf.clone()).unwrap_or_default(),
@@ -78,6 +84,11 @@ impl Chrome {
     /// A stored time as people in China read it (UTC+8).
     pub fn local(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
         super::clock::local(t)
+    }
+
+    /// A moment on the incident wall clock: 2026年12月10日 14:30 (China time).
+    pub fn wall(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        super::clock::wall(t)
     }
 
     /// 第3版 / v3.

@@ -11,6 +11,16 @@ pub static MESSAGES: Catalogue = &[
     ("work.due_soon", "即将到期", "Due soon"),
     ("work.in_progress", "本期进行中", "In progress this period"),
     (
+        "work.incident_clocks",
+        "突发事件报告时限",
+        "Incident reports due",
+    ),
+    (
+        "work.incident_receipts",
+        "待签收的突发事件报告",
+        "Incident reports to acknowledge",
+    ),
+    (
         "work.no_units",
         "您尚未在任何单位任职或获授权。",
         "You hold no role and no grant in any unit yet.",

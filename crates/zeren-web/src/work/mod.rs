@@ -1,6 +1,7 @@
 //! 我的工作: what the signed-in person must do — overdue, due soon and upcoming obligations of the
 //! units they answer for, reports of sub-units waiting for their 签收, their units' reports the
-//! parent returned, review steps waiting for their decision, what they entered lately — and in
+//! parent returned, review steps waiting for their decision, incident reports their units owe
+//! (with countdowns) or must acknowledge, what they entered lately — and in
 //! the navigation the count of overdue and due-soon work and of reports waiting for 签收.
 
 pub mod messages;
@@ -16,7 +17,10 @@ use zeren_store::ledger::{
 };
 use zeren_store::Unit;
 
-use crate::shared::clock::today;
+use zeren_core::incident::Timeliness;
+use zeren_store::incidents::{pending_clocks, AwaitingIncidentReceipt, IncidentRead};
+
+use crate::shared::clock::{today, wall};
 use crate::shared::mine;
 use crate::shared::prelude::*;
 use crate::shared::rows::{item_rows, obligation_views, progress_status, ItemRow, ObligationView};
@@ -57,6 +61,49 @@ pub struct WorkPage {
     pub awaiting_count: i64,
     /// My units' reports the parent returned, waiting for our correction.
     pub returned: Vec<ReturnedRecord>,
+    /// Incident reports my units owe, with their countdowns (the soonest first), and incident
+    /// reports of units below waiting for our 签收.
+    pub incident_clocks: Vec<IncidentClock>,
+    pub incident_receipts: Vec<AwaitingIncidentReceipt>,
+}
+
+/// A deadline of an incident report, as 我的工作 shows it: computed at the incident clock's now.
+pub struct IncidentClock {
+    pub incident_id: i64,
+    pub title: String,
+    pub what: String,
+    pub unit: String,
+    /// China time, empty for 第一时间.
+    pub due: String,
+    /// pending, missing, waiting: the CSS class beside the words.
+    pub state: &'static str,
+    /// 剩余35分钟 / 漏报（已超时1小时5分钟）…
+    pub text: String,
+}
+
+async fn incident_clocks(state: &AppState, units: &[Unit]) -> Result<Vec<IncidentClock>> {
+    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let pending = pending_clocks(&state.store, &ids, state.now()).await?;
+    Ok(pending
+        .into_iter()
+        .map(|p| IncidentClock {
+            incident_id: p.incident_id,
+            title: p.title,
+            what: p.what_zh,
+            unit: units
+                .iter()
+                .find(|u| u.id == p.unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            due: p.due_at.map(|t| wall(&t)).unwrap_or_default(),
+            state: match p.timeliness {
+                Timeliness::Missing { .. } => "missing",
+                Timeliness::Waiting { .. } => "waiting",
+                _ => "pending",
+            },
+            text: p.timeliness.zh(),
+        })
+        .collect())
 }
 
 /// The navigation's link to the reports waiting for my 签收, with their count; nothing when
@@ -128,7 +175,9 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
     };
     let unit_ids: Vec<i64> = units.iter().map(|u| u.id).collect();
     let returned = r.returned_records(&unit_ids).await?;
+    let incident_receipts = r.awaiting_incident_receipts(&unit_ids).await?;
     drop(r);
+    let incident_clocks = incident_clocks(&state, &units).await?;
     let all = obligation_views(&state.store, rows, today).await?;
     let mut counts: Vec<(&'static str, &'static str, usize)> =
         Status::ALL.iter().map(|s| (s.word(), s.zh(), 0)).collect();
@@ -175,5 +224,7 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         awaiting,
         awaiting_count,
         returned,
+        incident_clocks,
+        incident_receipts,
     })
 }

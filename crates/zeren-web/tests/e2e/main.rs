@@ -9,6 +9,7 @@ mod forms;
 #[allow(dead_code)]
 #[path = "../server/helpers.rs"]
 mod helpers;
+mod incidents;
 mod receipts;
 mod reviews;
 #[path = "../server/schema.rs"]

@@ -123,11 +123,11 @@ impl Session<'_> {
             .to_string()
     }
 
-    /// Waits (up to 10 s) until the current URL ends with `suffix`: a click that navigates
+    /// Waits (up to 30 s: a busy machine is slow, never wrong) until the current URL ends with `suffix`: a click that navigates
     /// returns before the new page has loaded.
     pub async fn wait_url(&self, suffix: &str) -> String {
         let mut url = String::new();
-        for _ in 0..100 {
+        for _ in 0..300 {
             url = self.url().await;
             if url.ends_with(suffix) {
                 break;
@@ -137,10 +137,10 @@ impl Session<'_> {
         url
     }
 
-    /// Waits (up to 10 s) until the page's source contains every one of `texts`, and returns it.
+    /// Waits (up to 30 s) until the page's source contains every one of `texts`, and returns it.
     pub async fn wait_for(&self, texts: &[&str]) -> String {
         let mut src = String::new();
-        for _ in 0..100 {
+        for _ in 0..300 {
             src = self.source().await;
             if texts.iter().all(|t| src.contains(t)) {
                 break;

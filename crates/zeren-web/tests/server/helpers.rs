@@ -11,6 +11,8 @@ pub const PASSWORD: &str = "Zeren-Passw0rd!";
 pub struct App {
     pub base: String,
     pub store: Store,
+    /// The server's state: tests set the incident wall clock through it.
+    pub state: AppState,
     pub db: Option<TestDb>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -34,12 +36,13 @@ pub async fn spawn_app_with(db: TestDb, adjust: impl FnOnce(&mut Config)) -> App
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let state = AppState::new(store.clone(), config);
-    let server = tokio::spawn(zeren_web::serve(listener, state, async {
+    let server = tokio::spawn(zeren_web::serve(listener, state.clone(), async {
         let _ = rx.await;
     }));
     App {
         base,
         store,
+        state,
         db: Some(db),
         shutdown: Some(tx),
         server: Some(server),
@@ -100,16 +103,14 @@ impl App {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(zeren_web::serve(
-            listener,
-            AppState::new(store.clone(), config),
-            async {
-                let _ = rx.await;
-            },
-        ));
+        let state = AppState::new(store.clone(), config);
+        let server = tokio::spawn(zeren_web::serve(listener, state.clone(), async {
+            let _ = rx.await;
+        }));
         App {
             base,
             store,
+            state,
             db: None,
             shutdown: Some(tx),
             server: Some(server),
@@ -171,6 +172,8 @@ pub struct Client {
     pub bearer: Option<String>,
     /// Send a matching Origin header (as browsers do); tests of forged requests turn it off.
     pub origin: bool,
+    /// An `X-Forwarded-For` header, as a reverse proxy adds.
+    pub forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -186,6 +189,7 @@ impl Client {
             csrf: None,
             bearer: None,
             origin: true,
+            forwarded_for: None,
         }
     }
 
@@ -202,6 +206,9 @@ impl Client {
         }
         if self.origin {
             h.insert(ORIGIN, HeaderValue::from_str(&self.base).unwrap());
+        }
+        if let Some(f) = &self.forwarded_for {
+            h.insert("x-forwarded-for", HeaderValue::from_str(f).unwrap());
         }
         h
     }

@@ -1,13 +1,19 @@
 //! Integration tests: the real server on port 0 with its own database, driven over HTTP.
 //! Every test runs on SQLite, and on PostgreSQL too when ZEREN_TEST_DATABASE_URL is set.
 
+mod audit_log;
+mod auth;
 mod district;
 mod english;
 mod forms;
 mod helpers;
+mod imports;
+mod incidents;
+mod jobs;
 mod journey;
 mod ledger;
 mod matrix;
+mod notify;
 mod oversight;
 mod reviews;
 mod reviews_scan;

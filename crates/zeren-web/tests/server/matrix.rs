@@ -22,6 +22,8 @@ enum Need {
     Security,
     /// The audit administrator's duty.
     Audit,
+    /// The system administrator's duty.
+    System,
 }
 
 #[derive(Clone, Copy)]
@@ -36,7 +38,7 @@ enum Body {
 struct Route {
     method: &'static str,
     /// `{A}` the unit, `{P}` a person, `{S}` an assignment, `{B}` a body, `{U}` an account,
-    /// `{G}` a grant, `{T}` a token.
+    /// `{G}` a grant, `{T}` a token, `{N}` an incident, `{V}` its report version.
     path: &'static str,
     need: Need,
     body: Body,
@@ -197,10 +199,32 @@ const ROUTES: &[Route] = &[
         B::Form(&[("current", "wrong"), ("password", "x")]),
     ),
     r("POST", "/me/tokens", Session, B::Form(&[("name", "t")])),
+    r("POST", "/me/totp", Session, B::Form(&[])),
+    r(
+        "POST",
+        "/me/totp/confirm",
+        Session,
+        B::Form(&[("code", "1")]),
+    ),
+    r(
+        "POST",
+        "/me/totp/remove",
+        Session,
+        B::Form(&[("code", "1")]),
+    ),
+    r("GET", "/login/code", Public, B::None),
+    r("POST", "/login/code", Public, B::Form(&[("code", "1")])),
     r("POST", "/me/tokens/{T}/revoke", Session, B::Form(&[])),
     r("GET", "/audit", Audit, B::None),
     r("POST", "/logout", Session, B::Form(&[])),
     r("GET", "/api/v1/openapi.json", Public, B::None),
+    r("GET", "/api/v1/me/tokens", Session, B::None),
+    r(
+        "POST",
+        "/api/v1/me/tokens/{T}/revoke",
+        Session,
+        B::Json("{}"),
+    ),
     r("GET", "/api/v1/units", Session, B::None),
     r(
         "POST",
@@ -260,6 +284,29 @@ const ROUTES: &[Route] = &[
     r("GET", "/work", Session, B::None),
     r("GET", "/work/badge", Session, B::None),
     r("GET", "/work/pending", Session, B::None),
+    r("GET", "/jobs", System, B::None),
+    r("POST", "/jobs/999999/retry", System, B::Form(&[])),
+    r("GET", "/api/v1/jobs", System, B::None),
+    r("POST", "/api/v1/jobs/999999/retry", System, B::Json("{}")),
+    r("GET", "/notifications", Session, B::None),
+    r("GET", "/notifications/count", Session, B::None),
+    r("POST", "/notifications/read-all", Session, B::Form(&[])),
+    // Without a mail server e-mail is not offered: not found, for everyone signed in.
+    r(
+        "POST",
+        "/notifications/email",
+        Session,
+        B::Form(&[("email", "a@b.cn")]),
+    ),
+    // Only the recipient's own messages: a message of nobody's is not found, for everyone.
+    r("POST", "/notifications/999999/open", Session, B::Form(&[])),
+    r("GET", "/api/v1/notifications", Session, B::None),
+    r(
+        "POST",
+        "/api/v1/notifications/999999/read",
+        Session,
+        B::Json("{}"),
+    ),
     r("GET", "/obligations/{O}", Read, B::None),
     r(
         "POST",
@@ -490,6 +537,42 @@ const ROUTES: &[Route] = &[
         Read,
         B::None,
     ),
+    // Incidents: {N} an incident of the unit with its 初报 drafted, {V} that version (with a
+    // file). The accounts are not linked to people, so the rules refuse what access lets through.
+    r("GET", "/incidents", Session, B::None),
+    r("GET", "/incidents/new?unit={A}", Edit, B::None),
+    r("POST", "/incidents", Edit, B::Multipart("incident")),
+    r("GET", "/incidents/{N}", Read, B::None),
+    r("POST", "/incidents/{N}/reports", Edit, B::Multipart("file")),
+    r(
+        "POST",
+        "/incidents/{N}/act",
+        Edit,
+        B::Form(&[("action", "log"), ("text", "矩阵")]),
+    ),
+    r("GET", "/incidents/{N}/files/{V}/0", Read, B::None),
+    r("GET", "/api/v1/incidents?unit={A}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/incidents",
+        Edit,
+        B::Json(
+            r#"{"unit_id": {A}, "level": "major", "title": "矩阵", "known_at": "2026-01-01T08:00", "body": "矩阵"}"#,
+        ),
+    ),
+    r("GET", "/api/v1/incidents/{N}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/incidents/{N}/reports",
+        Edit,
+        B::Json(r#"{"report": "initial", "body": "矩阵"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/incidents/{N}/actions",
+        Edit,
+        B::Json(r#"{"action": "log", "text": "矩阵"}"#),
+    ),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
@@ -616,6 +699,8 @@ struct Ids {
     channel: i64,
     install: i64,
     kid: i64,
+    incident: i64,
+    incident_version: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -633,6 +718,8 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{C}", &ids.channel.to_string())
         .replace("{X}", &ids.install.to_string())
         .replace("{K}", &ids.kid.to_string())
+        .replace("{N}", &ids.incident.to_string())
+        .replace("{V}", &ids.incident_version.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -657,6 +744,20 @@ async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
         (_, Body::Multipart("pack")) => {
             c.multipart(&path, &[("pack", None, b"district-school")])
                 .await
+        }
+        (_, Body::Multipart("incident")) => {
+            let unit = ids.unit.to_string();
+            c.multipart(
+                &path,
+                &[
+                    ("unit_id", None, unit.as_bytes()),
+                    ("title", None, "矩阵".as_bytes()),
+                    ("level", None, b"major"),
+                    ("known_at", None, b"2026-01-01T08:00"),
+                    ("body", None, "矩阵".as_bytes()),
+                ],
+            )
+            .await
         }
         (_, Body::Multipart(_)) => {
             c.multipart(
@@ -783,6 +884,7 @@ async fn every_route_checks_access_on_the_server() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let reported = r.json()["record"]["id"].as_i64().unwrap();
         let (item, channel) = review_objects(&app, a, person).await;
+        let (incident, incident_version) = incident_objects(&app, a, person).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -893,6 +995,8 @@ async fn every_route_checks_access_on_the_server() {
                     reported,
                     item,
                     channel,
+                    incident,
+                    incident_version,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -908,7 +1012,7 @@ async fn every_route_checks_access_on_the_server() {
                     Read => level >= 2,
                     Edit => level >= 3,
                     Administer => level >= 4,
-                    Security | Audit => false,
+                    Security | Audit | System => false,
                 };
                 let what = format!(
                     "{} {} as {label}: {} {}",
@@ -1017,4 +1121,192 @@ async fn review_objects(app: &App, unit: i64, person: i64) -> (i64, i64) {
         .unwrap();
     w.commit().await.unwrap();
     (item.id, channel.id)
+}
+
+/// 三员分立: from the web no administrator resets, disables or changes the rights of an
+/// administrator (itself included: its own password is changed on 我的); each refusal names
+/// `zeren account reset`. The security administrator grants no more than an account may hold.
+#[tokio::test]
+async fn administrators_restrain_each_other() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let top = app.setup("district-school", "区教体局").await;
+        let sys = app.login("sysadmin").await;
+        let sec = app.login("secadmin").await;
+        let school = sys
+            .form(
+                &format!("/units/{top}/children"),
+                &[("name", "甲校"), ("kind", "学校")],
+            )
+            .await
+            .location_id();
+        let id = |name: &'static str| {
+            let store = app.store.clone();
+            async move {
+                store
+                    .reader()
+                    .await
+                    .unwrap()
+                    .account_by_username(name)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        let sys_account = id("sysadmin").await;
+        let sys_grant = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .grants_of(sys_account.id)
+            .await
+            .unwrap()[0]
+            .id;
+        let top_s = top.to_string();
+        for admin in ["sysadmin", "secadmin", "auditadmin"] {
+            let a = id(admin).await;
+            let attempts: Vec<(String, Vec<(&str, &str)>)> = vec![
+                (
+                    format!("/accounts/{}/password", a.id),
+                    vec![("password", "Taken-Over-Passw0rd!")],
+                ),
+                (
+                    format!("/accounts/{}/active", a.id),
+                    vec![("active", "false")],
+                ),
+                (
+                    format!("/accounts/{}/grants", a.id),
+                    vec![("unit_id", &top_s), ("level", "read")],
+                ),
+            ];
+            for (path, fields) in attempts {
+                let r = sec.form(&path, &fields).await;
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.text);
+                assert!(r.text.contains("zeren account reset"), "{path}: {}", r.text);
+                assert!(r.text.contains("三员分立"), "{path}");
+            }
+            let after = id(admin).await;
+            assert_eq!(after.password_hash, a.password_hash, "{admin}");
+            assert!(after.active && !after.must_change_password, "{admin}");
+        }
+        let r = sec.form(&format!("/grants/{sys_grant}/remove"), &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        assert_eq!(
+            sys.get(&format!("/units/{top}")).await.status,
+            StatusCode::OK,
+            "the system administrator keeps its rights and session"
+        );
+        // Nobody else gets to administer the top unit: refused beside the level, kept.
+        let r = sec
+            .form(
+                "/accounts",
+                &[("username", "deputy"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let deputy = id("deputy").await;
+        let r = sec
+            .form(
+                &format!("/accounts/{}/grants", deputy.id),
+                &[("unit_id", &top_s), ("level", "administer")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("顶层单位的管理权限只属于系统管理员"));
+        assert!(r.text.contains("value=\"administer\" selected"));
+        // Below the top unit, and at the top with less, it is the security administrator's to
+        // give; and a user is reset and disabled from the web as before.
+        for (unit, level) in [(school, "administer"), (top, "edit")] {
+            let r = sec
+                .form(
+                    &format!("/accounts/{}/grants", deputy.id),
+                    &[("unit_id", &unit.to_string()), ("level", level)],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        }
+        let r = sec
+            .form(
+                &format!("/accounts/{}/password", deputy.id),
+                &[("password", "Reset-Passw0rd!")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let r = sec
+            .form(
+                &format!("/accounts/{}/active", deputy.id),
+                &[("active", "false")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        // The page offers none of the refused acts for administrators.
+        let page = sec.get("/accounts").await.text;
+        let sys_row = &page[page
+            .find(&format!("id=\"account-{}\"", sys_account.id))
+            .unwrap()..];
+        let sys_row = &sys_row[..sys_row.find("</tr>").unwrap()];
+        assert!(!sys_row.contains("/password\"") && !sys_row.contains("/active\""));
+        assert!(sys_row.contains("zeren account reset"));
+        app.stop().await;
+    }
+}
+
+/// An incident of `unit` reported by `person`, its 初报 drafted with a file: (incident, version).
+async fn incident_objects(app: &App, unit: i64, person: i64) -> (i64, i64) {
+    use zeren_store::incidents::*;
+    let policy = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .policy_in_force(unit)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let incident = w
+        .create_incident(&NewIncident {
+            unit_id: unit,
+            installed_policy_id: policy.id,
+            level_id: "major".into(),
+            title: "矩阵事件".into(),
+            known_at: zeren_store::now(),
+            reporter_person_id: person,
+            ..NewIncident::default()
+        })
+        .await
+        .unwrap();
+    let sha = w.put_attachment(b"x", "text/plain").await.unwrap();
+    let version = NewReportVersion {
+        report: "initial".into(),
+        body: "矩阵".into(),
+        measures: String::new(),
+        attachments: vec![("x.txt".into(), sha)],
+    };
+    let v = w
+        .add_incident_report_version(incident.id, &version)
+        .await
+        .unwrap();
+    let drafted = zeren_core::incident::Event::Drafted {
+        report: zeren_core::incident::ReportKind::Initial,
+        by: zeren_core::org::PersonId(person),
+        at: zeren_store::now(),
+        hash: v.hash.clone(),
+    };
+    w.append_incident_event(
+        incident.id,
+        0,
+        &drafted,
+        zeren_core::incident::Stage::Open,
+        &zeren_policy::LevelId::parse("major").unwrap(),
+    )
+    .await
+    .unwrap();
+    w.commit().await.unwrap();
+    (incident.id, v.id)
 }

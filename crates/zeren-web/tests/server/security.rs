@@ -213,7 +213,7 @@ async fn three_administrators_are_separate() {
                 &[("unit_id", &top.to_string()), ("level", "administer")],
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
         // It creates a user and grants read access at the top unit.
         let r = sec
             .form(

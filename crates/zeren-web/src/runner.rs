@@ -1,0 +1,391 @@
+//! The server's background work, run as jobs of the store's jobs table so that with several
+//! instances on one database each job runs on one of them: the hourly materialisation (and the
+//! one a change asks for), the sweep of idle sessions and old finished jobs, the notices scan,
+//! and the sending of each e-mail of the delivery ledger. A scheduler puts
+//! each periodic job in the table once per slot (its dedupe key); workers claim jobs under a
+//! lease their heartbeats renew, and record a failure for a retry with backoff or the dead
+//! letter (`zeren_core::jobs`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use zeren_core::jobs::{after_failure, lease_until, Retry, HEARTBEAT_SECONDS};
+use zeren_store::jobs::{Job, JobRead, NewJob};
+use zeren_store::notify::{Channel, Queued};
+use zeren_store::notify_scan::queue_notices;
+use zeren_store::{Actor, Store};
+
+use crate::shared::clock::today;
+use crate::shared::state::AppState;
+
+/// Job kinds.
+pub const MATERIALISE: &str = "materialise";
+pub const SWEEP: &str = "sweep";
+pub const NOTICES: &str = "notices";
+use zeren_store::notify::DELIVER;
+
+/// Workers per instance: materialising a large tree need not hold up a sweep.
+const WORKERS: usize = 2;
+/// How often an idle worker looks for work another instance enqueued (its own enqueues wake it).
+const POLL: Duration = Duration::from_secs(5);
+/// How often the scheduler puts the periodic jobs of the current slot in the table.
+const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
+/// Finished jobs are kept this long (the keys of past slots with them).
+const KEEP_DONE_DAYS: i64 = 7;
+
+/// A failed attempt: what went wrong and whether trying again can help.
+#[derive(Debug)]
+pub struct Failure {
+    pub retry: Retry,
+    pub message: String,
+}
+
+impl Failure {
+    fn passing(e: impl std::fmt::Display) -> Failure {
+        Failure {
+            retry: Retry::Backoff,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// What became of a job a worker took.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    Failed,
+    /// Another instance took the job meanwhile (this one's lease ran out): nothing recorded.
+    Lost,
+}
+
+/// Starts the scheduler and the workers; the tasks end when they are aborted.
+pub fn start(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let instance = instance_name();
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let mut tasks = vec![tokio::spawn(schedule(state.clone(), wake.clone()))];
+    for n in 0..WORKERS {
+        let (state, wake, me) = (state.clone(), wake.clone(), format!("{instance}/{n}"));
+        tasks.push(tokio::spawn(async move {
+            loop {
+                match run_one(&state, &me).await {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "job runner: cannot claim a job"),
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(POLL) => {}
+                    _ = wake.notified() => {}
+                }
+            }
+        }));
+    }
+    tasks
+}
+
+/// This instance's name in the jobs table (who holds a claim): host, process and a random part.
+fn instance_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "zeren".into());
+    let token = crate::shared::auth::random_token();
+    format!("{host}:{}:{}", std::process::id(), &token[..8])
+}
+
+/// Puts the periodic jobs of the current slot in the table (once per slot, whichever instance
+/// comes first) every minute, and a materialisation when a change asks for one.
+async fn schedule(state: AppState, wake: Arc<tokio::sync::Notify>) {
+    let changed = state.materialise_signal();
+    loop {
+        if let Err(e) = enqueue_periodic(&state.store, zeren_store::now()).await {
+            tracing::warn!(error = %e, "job runner: cannot schedule the periodic jobs");
+        }
+        wake.notify_waiters();
+        tokio::select! {
+            _ = tokio::time::sleep(SCHEDULE_EVERY) => {}
+            _ = changed.notified() => {
+                let job = NewJob::now(MATERIALISE, json!({}));
+                let mut w = match state.store.write(&Actor::system()).await {
+                    Ok(w) => w,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "job runner: cannot enqueue a materialisation");
+                        continue;
+                    }
+                };
+                let queued = match w.enqueue_coalesced(&job).await {
+                    Ok(_) => w.commit().await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = queued {
+                    tracing::warn!(error = %e, "job runner: cannot enqueue a materialisation");
+                }
+            }
+        }
+    }
+}
+
+/// The periodic jobs of the slot `now` falls in: materialising every hour, the sweep and the
+/// notices (reminders, what waits for people) every five minutes. Their keys name the slot, so each runs once per slot across instances.
+pub async fn enqueue_periodic(store: &Store, now: DateTime<Utc>) -> zeren_store::Result<()> {
+    let hour = now.format("%Y-%m-%dT%H");
+    let five = now.format("%M").to_string().parse::<u32>().unwrap_or(0) / 5;
+    let mut w = store.write(&Actor::system()).await?;
+    w.enqueue_job(&NewJob::now(MATERIALISE, json!({})).key(format!("{MATERIALISE}@{hour}")))
+        .await?;
+    w.enqueue_job(&NewJob::now(SWEEP, json!({})).key(format!("{SWEEP}@{hour}:{five}")))
+        .await?;
+    w.enqueue_job(&NewJob::now(NOTICES, json!({})).key(format!("{NOTICES}@{hour}:{five}")))
+        .await?;
+    w.commit().await
+}
+
+/// Claims one ready job for `instance` and runs it, renewing the claim while it runs. None when
+/// nothing was ready.
+pub async fn run_one(state: &AppState, instance: &str) -> zeren_store::Result<Option<Outcome>> {
+    let now = zeren_store::now();
+    let Some(job) = state
+        .store
+        .claim_job(instance, now, lease_until(now))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let beat = async {
+        loop {
+            tokio::time::sleep(Duration::from_secs(HEARTBEAT_SECONDS as u64)).await;
+            match state
+                .store
+                .heartbeat_job(&job, lease_until(zeren_store::now()))
+                .await
+            {
+                Ok(true) => {}
+                // Lost: the attempt runs to its end, but its result will be refused.
+                Ok(false) => std::future::pending::<()>().await,
+                Err(e) => tracing::warn!(error = %e, job = job.id, "job runner: heartbeat failed"),
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = handle(state, &job) => r,
+        _ = beat => unreachable!("the heartbeat never ends"),
+    };
+    let mut w = state.store.write(&Actor::system()).await?;
+    let (recorded, outcome) = match result {
+        Ok(()) => (w.finish_job(&job).await?, Outcome::Done),
+        Err(f) => {
+            let after = after_failure(
+                job.attempts,
+                job.max_attempts,
+                f.retry,
+                zeren_store::now(),
+                jitter(),
+            );
+            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %f.message, "job failed");
+            (w.fail_job(&job, &f.message, after).await?, Outcome::Failed)
+        }
+    };
+    w.commit().await?;
+    Ok(Some(if recorded { outcome } else { Outcome::Lost }))
+}
+
+/// A number in [0, 1) to spread retries (the clock's nanoseconds are random enough for that).
+fn jitter() -> f64 {
+    f64::from(Utc::now().timestamp_subsec_nanos() % 1_000_000) / 1_000_000.0
+}
+
+/// Runs one job by its kind.
+async fn handle(state: &AppState, job: &Job) -> Result<(), Failure> {
+    match job.kind.as_str() {
+        MATERIALISE => materialise(state).await,
+        SWEEP => sweep(state).await,
+        NOTICES => notices(state).await.map(|_| ()),
+        DELIVER => deliver(state, job).await,
+        other => Err(Failure {
+            retry: Retry::Never,
+            message: format!("unknown job kind {other:?}"),
+        }),
+    }
+}
+
+/// Obligations for the current period and the next, and the channels' reviews; idempotent.
+async fn materialise(state: &AppState) -> Result<(), Failure> {
+    let cal =
+        zeren_policy::calendar::WorkCalendar::with_imported(&state.config.data.join("calendar"))
+            .map_err(|e| Failure::passing(format!("calendar files unreadable: {e}")))?;
+    let r = zeren_store::materialise::materialise_all(&state.store, today(), &cal)
+        .await
+        .map_err(Failure::passing)?;
+    if r.created + r.removed > 0 {
+        tracing::info!(
+            created = r.created,
+            removed = r.removed,
+            "obligations materialised"
+        );
+    }
+    zeren_store::channel_reviews::materialise_channel_reviews(&state.store, today())
+        .await
+        .map_err(Failure::passing)?;
+    // The dashboard's year rows follow the day (readers are right without it; it keeps what
+    // they correct for to a day's rows).
+    state
+        .store
+        .move_oversight_pivots(today())
+        .await
+        .map_err(Failure::passing)?;
+    Ok(())
+}
+
+/// Today's reminders and what newly waits for people, to their in-app inbox and, when a mail
+/// server is configured, by e-mail to those who asked for it; the ledger's keys make a re-run
+/// send nothing twice.
+async fn notices(state: &AppState) -> Result<Queued, Failure> {
+    let s = state.config.scan_settings(today(), zeren_store::now());
+    let channels: &[Channel] = if state.config.smtp().is_some() {
+        &[Channel::Inbox, Channel::Email]
+    } else {
+        &[Channel::Inbox]
+    };
+    let q = queue_notices(&state.store, &s, channels)
+        .await
+        .map_err(Failure::passing)?;
+    if q.new > 0 {
+        tracing::info!(new = q.new, "notices queued");
+    }
+    Ok(q)
+}
+
+/// Sends one message of the ledger. It is marked being sent in a transaction of its own before
+/// it goes out and marked sent after: an instance that dies in between leaves it `sending`, and
+/// the job's next claim sends it again — at most one duplicate per crash.
+async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
+    let Some(id) = job.payload_i64("delivery") else {
+        return Err(Failure {
+            retry: Retry::Never,
+            message: "the job names no delivery".into(),
+        });
+    };
+    let mut w = state
+        .store
+        .write(&Actor::system())
+        .await
+        .map_err(Failure::passing)?;
+    let started = w.start_delivery(id).await.map_err(Failure::passing)?;
+    w.commit().await.map_err(Failure::passing)?;
+    let Some(d) = started else {
+        return Ok(()); // sent already
+    };
+    let sent = match d.channel.as_str() {
+        "email" => crate::shared::mail::send(&state.config, &d).await,
+        other => Err(crate::shared::mail::Refused {
+            code: String::new(),
+            words: format!("no sender for the channel {other:?}"),
+            permanent: true,
+        }),
+    };
+    let mut w = state
+        .store
+        .write(&Actor::system())
+        .await
+        .map_err(Failure::passing)?;
+    let outcome = match &sent {
+        Ok((code, words)) => w.finish_delivery(id, true, code, words).await,
+        Err(r) => w.finish_delivery(id, false, &r.code, &r.words).await,
+    };
+    outcome.map_err(Failure::passing)?;
+    w.commit().await.map_err(Failure::passing)?;
+    match sent {
+        Ok(_) => Ok(()),
+        Err(r) => Err(Failure {
+            retry: if r.permanent {
+                Retry::Never
+            } else {
+                Retry::Backoff
+            },
+            message: format!("{} {}", r.code, r.words).trim().to_string(),
+        }),
+    }
+}
+
+/// Removes idle sessions and finished jobs past keeping.
+async fn sweep(state: &AppState) -> Result<(), Failure> {
+    let now = zeren_store::now();
+    // Idle sessions, and those past their absolute lifetime.
+    state
+        .store
+        .delete_expired_sessions(
+            now - state.config.session_idle(),
+            state.config.session_max().map(|m| now - m),
+        )
+        .await
+        .map_err(Failure::passing)?;
+    state
+        .store
+        .sweep_jobs(now - chrono::Duration::days(KEEP_DONE_DAYS))
+        .await
+        .map_err(Failure::passing)?;
+    Ok(())
+}
+
+/// The dead-letter list's size (for the log at start).
+pub async fn dead_jobs(store: &Store) -> zeren_store::Result<i64> {
+    Ok(store.reader().await?.job_counts().await?.dead)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shared::config::Config;
+    use zeren_store::testdb::TestDb;
+    use zeren_store::HashAlg;
+
+    async fn state(db: &TestDb) -> AppState {
+        let store = Store::open(&db.url, HashAlg::Sha256).await.unwrap();
+        AppState::new(
+            store,
+            Config {
+                database_url: Some(db.url.clone()),
+                ..Config::default()
+            },
+        )
+    }
+
+    /// The periodic jobs are enqueued once per slot however many instances schedule them; a
+    /// worker runs them; an unknown kind goes straight to the dead letter.
+    #[tokio::test]
+    async fn periodic_jobs_run_once_per_slot_and_unknown_kinds_die() {
+        for db in TestDb::all().await {
+            let a = state(&db).await;
+            let b = state(&db).await;
+            let now = zeren_store::now();
+            enqueue_periodic(&a.store, now).await.unwrap();
+            enqueue_periodic(&b.store, now).await.unwrap();
+            let counts = a.store.reader().await.unwrap().job_counts().await.unwrap();
+            assert_eq!(counts.queued, 3, "one materialisation, one sweep, one scan");
+            a.store
+                .enqueue_job(&NewJob::now("no_such_kind", json!({})))
+                .await
+                .unwrap();
+            let mut outcomes = Vec::new();
+            while let Some(o) = run_one(if outcomes.len() % 2 == 0 { &a } else { &b }, "t")
+                .await
+                .unwrap()
+            {
+                outcomes.push(o);
+            }
+            outcomes.sort_by_key(|o| format!("{o:?}"));
+            assert_eq!(
+                outcomes,
+                [Outcome::Done, Outcome::Done, Outcome::Done, Outcome::Failed]
+            );
+            let mut r = a.store.reader().await.unwrap();
+            let counts = r.job_counts().await.unwrap();
+            assert_eq!((counts.done, counts.dead, counts.queued), (3, 1, 0));
+            let dead = r.jobs_in("dead", 10).await.unwrap();
+            assert!(dead[0].last_error.contains("no_such_kind"));
+            drop(r);
+            assert_eq!(dead_jobs(&a.store).await.unwrap(), 1);
+            b.store.close().await;
+            a.store.close().await;
+            db.drop_db().await;
+        }
+    }
+}
