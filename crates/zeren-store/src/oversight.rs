@@ -489,18 +489,20 @@ pub trait OversightRead: Read {
     /// The reports of units below `unit` (to parents within its subtree) whose current version
     /// waits for 签收, oldest first.
     async fn pending_reports(&mut self, unit: i64) -> Result<Vec<PendingReport>> {
-        // From the few that wait (`awaiting_receipts`), those of units below `unit`.
+        // From the few that wait (`awaiting_receipts`), those of units below `unit`: the waiting
+        // rows drive the query (a subtree may hold every unit), each checked in the closure.
         Ok(run!(self.conn(), |c| {
             sqlx::query_as(
             "SELECT r.id AS record_id, r.current_version AS version, o.id AS obligation_id, o.title,
                     o.period_label, c.id AS unit_id, c.name AS unit_name, p.id AS parent_id,
                     p.name AS parent_name, w.reported_at
              FROM awaiting_receipts w
-             JOIN unit_ancestors a ON a.unit_id = w.unit_id AND a.ancestor_id = $1 AND a.depth > 0
              JOIN records r ON r.id = w.record_id
              JOIN obligations o ON o.id = r.obligation_id
              JOIN units c ON c.id = w.unit_id
              JOIN units p ON p.id = c.parent_id
+             WHERE EXISTS (SELECT 1 FROM unit_ancestors a
+                           WHERE a.unit_id = w.unit_id AND a.ancestor_id = $1 AND a.depth > 0)
              ORDER BY w.reported_at, r.id"
         )
         .bind(unit)
@@ -536,17 +538,24 @@ pub trait OversightRead: Read {
         // a retired unit only while it has some (its history).
         let mut units: Vec<UnitStanding> = Vec::new();
         let mut children_sum = Standing::default();
-        for c in self.children(unit.id).await? {
-            let standing = below.get(&c.id).copied().unwrap_or_default();
+        // Only what the rows show, unsorted: they are ranked below (a bureau may have thousands).
+        let children: Vec<(i64, String, String, bool)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT id, name, kind, retired_on IS NOT NULL FROM units WHERE parent_id = $1"
+        )
+        .bind(unit.id)
+        .fetch_all(&mut *c)
+        .await)?;
+        for (id, name, kind, retired) in children {
+            let standing = below.get(&id).copied().unwrap_or_default();
             children_sum = children_sum.plus(standing);
-            if c.is_retired() && standing.total() == 0 {
+            if retired && standing.total() == 0 {
                 continue;
             }
             units.push(UnitStanding {
-                unit_id: c.id,
-                retired: c.is_retired(),
-                name: c.name,
-                kind: c.kind,
+                unit_id: id,
+                retired,
+                name,
+                kind,
                 own: false,
                 standing,
             });
