@@ -326,14 +326,22 @@ async fn people_groups(
         for p in others {
             by_unit.entry(p.unit_id).or_default().push(p);
         }
+        // The units below, read once; a retired unit's people (those not moved by a merge) are
+        // history, not offered.
+        let units: std::collections::HashMap<i64, zeren_store::Unit> = r
+            .subtree(unit_id)
+            .await?
+            .into_iter()
+            .filter(|u| !u.is_retired())
+            .map(|u| (u.id, u))
+            .collect();
         let mut below = Vec::new();
         for (unit, people) in by_unit {
-            // A retired unit's people (those not moved by a merge) are history, not offered.
-            let Some(u) = r.unit(unit).await?.filter(|u| !u.is_retired()) else {
+            let Some(u) = units.get(&unit) else {
                 continue;
             };
             below.push(PeopleGroup {
-                unit_name: u.name,
+                unit_name: u.name.clone(),
                 own: false,
                 people,
             });
