@@ -158,7 +158,8 @@ async fn a_refused_record_keeps_what_was_typed_in_the_browser() {
     )
     .await;
     s.click(&s.find("#record-form button").await).await;
-    let page = s.wait_for(&["1 MB"]).await;
+    // Wait for the refusal itself: the form's own hint already names "1 MB".
+    let page = s.wait_for(&["超过上传上限（1 MB）"]).await;
     assert!(page.contains("超过上传上限（1 MB）"), "{page}");
     assert!(page.contains("需重新选择"), "{page}");
     s.screenshot(&dir.join("forms-2-over-the-limit.png")).await;
