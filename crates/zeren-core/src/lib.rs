@@ -5,6 +5,7 @@
 
 pub mod channels;
 pub mod incident;
+pub mod incident_stats;
 pub mod inspection;
 pub mod jobs;
 pub mod names;

@@ -12,6 +12,7 @@ pub mod datadir;
 pub mod dialect;
 pub mod directory;
 mod health;
+pub mod incident_stats;
 pub mod incidents;
 pub mod install;
 pub mod jobs;

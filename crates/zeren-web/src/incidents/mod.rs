@@ -7,6 +7,7 @@ mod api;
 mod incident;
 pub mod messages;
 mod pages;
+mod statistics;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -19,6 +20,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/incidents", get(pages::list).post(pages::create_form))
         .route("/incidents/new", get(pages::new_form))
+        .route("/units/{id}/incident-statistics", get(statistics::page))
+        .route(
+            "/units/{id}/incident-statistics.xlsx",
+            get(statistics::xlsx),
+        )
         .route("/incidents/{id}", get(pages::page))
         .route("/incidents/{id}/reports", post(pages::draft_form))
         .route("/incidents/{id}/act", post(pages::act_form))
@@ -35,6 +41,7 @@ pub fn api() -> ApiRouter {
         .get("/incidents/{id}", api::json)
         .post("/incidents/{id}/reports", api::draft_json)
         .post("/incidents/{id}/actions", api::act_json)
+        .get("/units/{id}/incident-statistics", statistics::json)
 }
 
 fn time_or_null() -> serde_json::Value {
@@ -103,7 +110,72 @@ pub fn doc() -> ApiDoc {
         json!({ "id": s::int(), "unit_id": s::int(), "installed_policy_id": s::int(), "kind_id": s::string(), "level_id": { "type": "string", "description": "the level chosen when reported" }, "suggested_level_id": s::string_or_null(), "title": s::string(), "place": s::string(), "occurred_at": time_or_null(), "known_at": s::time(), "facts": { "type": "object", "additionalProperties": s::int() }, "reporter_person_id": s::int(), "reporter_name": s::string(), "created_by": s::int_or_null(), "created_at": s::time() }),
     );
     let stages = zeren_store::incidents::STAGE_WORDS;
+    let minutes = |what: &str| json!({ "type": ["number", "null"], "description": format!("{what} of the wall-clock minutes from becoming known to the first report (null: none reported)") });
+    let tally = object(
+        &[
+            "key",
+            "count",
+            "open",
+            "late",
+            "missing",
+            "reported",
+            "median_minutes",
+            "p90_minutes",
+        ],
+        json!({
+            "key": { "type": "string", "description": "the group: a kind or level id, a unit id, a month 1–12; empty for all" },
+            "count": s::int(),
+            "open": { "type": "integer", "description": "not yet closed" },
+            "late": { "type": "integer", "description": "with at least one report made after its deadline (迟报)" },
+            "missing": { "type": "integer", "description": "with at least one report past its deadline and not made (漏报)" },
+            "reported": { "type": "integer", "description": "with a first report (the times are over these)" },
+            "median_minutes": minutes("The median"),
+            "p90_minutes": minutes("The 90th percentile (PERCENTILE.INC)")
+        }),
+    );
+    let mut named_props = tally["properties"].clone();
+    named_props["title"] = s::string();
+    let mut named_required: Vec<&str> = vec!["title"];
+    named_required.extend([
+        "key",
+        "count",
+        "open",
+        "late",
+        "missing",
+        "reported",
+        "median_minutes",
+        "p90_minutes",
+    ]);
+    let named = object(&named_required, named_props);
+    let stats = object(
+        &[
+            "unit_id",
+            "unit_name",
+            "year",
+            "as_of",
+            "truncated",
+            "total",
+            "by_month",
+            "by_level",
+            "by_kind",
+            "by_unit",
+        ],
+        json!({
+            "unit_id": s::int(), "unit_name": s::string(), "year": s::int(),
+            "as_of": { "type": "string", "format": "date-time", "description": "the wall clock the deadlines were judged at" },
+            "truncated": { "type": "boolean", "description": "the year held more incidents than are counted (only the latest are)" },
+            "total": r("IncidentTally"),
+            "by_month": { "type": "array", "items": r("IncidentTallyNamed"), "description": "twelve months, January first" },
+            "by_level": { "type": "array", "items": r("IncidentTallyNamed"), "description": "most severe first" },
+            "by_kind": { "type": "array", "items": r("IncidentTallyNamed"), "description": "most frequent first" },
+            "by_unit": { "type": "array", "items": r("IncidentTallyNamed"), "description": "the units directly below (and the unit itself), most frequent first" }
+        }),
+    );
     ApiDoc::new()
+        .path("/units/{id}/incident-statistics", "get", op("Incident statistics of a unit's subtree (the viewer must read the unit) for a year: by month, level, kind and unit below, late (迟报) and missed (漏报) reports, time to first report", vec![id_param(), query("year", s::int())], None, (200, json_body("OK", r("IncidentStatistics"))), &[]))
+        .schema("IncidentTally", tally)
+        .schema("IncidentTallyNamed", named)
+        .schema("IncidentStatistics", stats)
         .path("/incidents", "get", op("Incidents reported in a unit's subtree, the most recently known first", vec![unit_param(), query("open", s::boolean())], None, (200, json_body("OK", list("IncidentSummary"))), &[]))
         .path("/incidents", "post", op("Report an incident (an editor of the unit or a holder of one of its roles, linked to a person): the facts and the 初报, drafted; it leaves the unit with `send` (after 签发 when the level requires it)", vec![], Some(new_incident), (201, json_body("created", r("IncidentDetail"))), &[409]))
         .path("/incidents/{id}", "get", op("An incident with its reports (every version), events, and every deadline at the server's wall clock (countdown, 迟报, 漏报)", vec![id_param()], None, (200, json_body("OK", r("IncidentDetail"))), &[]))

@@ -49,6 +49,8 @@ pub struct ListPage {
     pub awaiting: Vec<AwaitingIncidentReceipt>,
     pub open: Vec<ListRow>,
     pub closed: Vec<ListRow>,
+    /// The units whose statistics the viewer may open (the tops of what they read).
+    pub stats: Vec<Unit>,
 }
 
 fn level_title(policy: &zeren_policy::Policy, id: &str) -> String {
@@ -106,7 +108,8 @@ pub async fn list(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         .awaiting_incident_receipts(&ids)
         .await?;
     let mut rows = Vec::new();
-    for root in access::roots(&state.store, &v).await? {
+    let roots = access::roots(&state.store, &v).await?;
+    for root in &roots {
         rows.extend(
             state
                 .store
@@ -148,6 +151,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         awaiting,
         open,
         closed,
+        stats: roots,
     })
 }
 

@@ -6,6 +6,7 @@ pub mod access;
 pub mod apidoc;
 pub mod assets;
 pub mod auth;
+pub mod chart;
 pub mod clock;
 pub mod config;
 pub mod context;

@@ -613,3 +613,212 @@ async fn the_district_raises_the_level_instructs_and_reviews_the_closure() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn statistics_count_the_subtree_by_kind_level_unit_and_month_with_missed_reports() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let t = tree(&app).await;
+        let t0 = minute_now();
+        app.state.set_incident_clock_for_tests(Some(t0));
+        let officer = app.login("officer").await;
+        let leader = app.login("leader").await;
+        let district = app.login("district").await;
+        let city = app.login("city").await;
+        let peer = app.login("peer").await;
+
+        // A 较大 outage, reported 30 minutes after it became known; the district then asks for a
+        // 续报 in two hours that never comes (漏报).
+        let known = t0 - Duration::minutes(30);
+        let r = officer
+            .json(
+                "/api/v1/incidents",
+                json!({ "unit_id": t.school, "kind": "outage", "level": "large", "title": "校园网中断",
+                        "known_at": china(known), "body": "校园网全部中断" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.json()["incident"]["id"].as_i64().unwrap();
+        let hash = draft_hash(&r.json(), "initial");
+        for (c, body) in [
+            (
+                &leader,
+                json!({ "action": "sign_off", "report": "initial", "hash": hash }),
+            ),
+            (
+                &officer,
+                json!({ "action": "send", "report": "initial", "hash": hash, "to": [t.district] }),
+            ),
+        ] {
+            let r = act(c, id, body).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+        let due = t0 + Duration::hours(2);
+        let r = act(
+            &district,
+            id,
+            json!({ "action": "receive", "report": "initial" }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let r = act(
+            &district,
+            id,
+            json!({ "action": "request_follow_up", "due": china(due) }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        // A 一般 data incident, drafted and not yet reported (its level has no clock).
+        let r = officer
+            .json(
+                "/api/v1/incidents",
+                json!({ "unit_id": t.school, "kind": "data_breach", "level": "general", "title": "学籍数据误发",
+                        "known_at": china(t0 - Duration::minutes(10)), "body": "误发至家长群" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        app.state
+            .set_incident_clock_for_tests(Some(due + Duration::minutes(13)));
+
+        let year = (known + Duration::hours(8)).format("%Y").to_string();
+        let month = (known + Duration::hours(8)).format("%-m").to_string();
+        let r = district
+            .get(&format!(
+                "/api/v1/units/{}/incident-statistics?year={year}",
+                t.district
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let s = r.json();
+        let total = &s["total"];
+        assert_eq!(
+            [
+                &total["count"],
+                &total["open"],
+                &total["late"],
+                &total["missing"],
+                &total["reported"]
+            ],
+            [&json!(2), &json!(2), &json!(0), &json!(1), &json!(1)],
+            "{s}"
+        );
+        assert_eq!(total["median_minutes"], json!(30.0));
+        assert_eq!(total["p90_minutes"], json!(30.0));
+        assert_eq!(s["by_unit"].as_array().unwrap().len(), 1);
+        assert_eq!(s["by_unit"][0]["key"], t.school.to_string());
+        assert_eq!(s["by_unit"][0]["title"], "实验中学");
+        let levels: Vec<&str> = s["by_level"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            levels,
+            ["较大网络安全事件", "一般网络安全事件"],
+            "most severe first"
+        );
+        let kinds: Vec<&str> = s["by_kind"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["数据安全事件", "信息系统故障"], "ties by id");
+        let m: usize = month.parse().unwrap();
+        assert_eq!(s["by_month"].as_array().unwrap().len(), 12);
+        assert_eq!(s["by_month"][m - 1]["count"], 2);
+
+        // The city counts them under the district below it.
+        let s = city
+            .get(&format!(
+                "/api/v1/units/{}/incident-statistics?year={year}",
+                t.city
+            ))
+            .await
+            .json();
+        assert_eq!(s["by_unit"][0]["title"], "区教育局");
+        assert_eq!(s["total"]["count"], 2);
+        // Another year counts nothing.
+        let s = city
+            .get(&format!(
+                "/api/v1/units/{}/incident-statistics?year=2001",
+                t.city
+            ))
+            .await
+            .json();
+        assert_eq!(s["total"]["count"], 0);
+
+        // A peer school reads neither the school's nor the district's.
+        for unit in [t.school, t.district] {
+            for path in [
+                format!("/api/v1/units/{unit}/incident-statistics"),
+                format!("/units/{unit}/incident-statistics"),
+                format!("/units/{unit}/incident-statistics.xlsx"),
+            ] {
+                assert_eq!(
+                    peer.get(&path).await.status,
+                    StatusCode::FORBIDDEN,
+                    "{path}"
+                );
+            }
+        }
+
+        // The page: the numbers, the chart, and the drill-down to the missed report.
+        let list = district.get("/incidents").await;
+        assert!(list
+            .text
+            .contains(&format!("/units/{}/incident-statistics", t.district)));
+        let page = district
+            .get(&format!(
+                "/units/{}/incident-statistics?year={year}",
+                t.district
+            ))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("突发事件统计") && page.text.contains("<svg"));
+        assert!(page.text.contains("30分钟"), "median to first report");
+        assert!(page.text.contains("&amp;flag=missing#listed"));
+        let drill = district
+            .get(&format!(
+                "/units/{}/incident-statistics?year={year}&flag=missing",
+                t.district
+            ))
+            .await;
+        assert!(drill.text.contains("校园网中断"), "{}", drill.text);
+        assert!(!drill.text.contains("学籍数据误发"));
+        let drill = district
+            .get(&format!(
+                "/units/{}/incident-statistics?year={year}&kind=data_breach",
+                t.district
+            ))
+            .await;
+        assert!(drill.text.contains("学籍数据误发") && !drill.text.contains("校园网中断"));
+        for bad in ["flag=sometimes", "month=13", "year=1999"] {
+            let r = district
+                .get(&format!("/units/{}/incident-statistics?{bad}", t.district))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        }
+
+        // The workbook.
+        let x = district
+            .get(&format!(
+                "/units/{}/incident-statistics.xlsx?year={year}",
+                t.district
+            ))
+            .await;
+        assert_eq!(x.status, StatusCode::OK);
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(x.body.clone())).unwrap();
+        let mut shared = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("xl/sharedStrings.xml").unwrap(), &mut shared)
+            .unwrap();
+        assert!(
+            shared.contains("事件清单")
+                && shared.contains("信息系统故障")
+                && shared.contains("校园网中断"),
+            "{shared}"
+        );
+        app.stop().await;
+    }
+}

@@ -561,6 +561,20 @@ const ROUTES: &[Route] = &[
         ),
     ),
     r("GET", "/api/v1/incidents/{N}", Read, B::None),
+    r("GET", "/units/{A}/incident-statistics", Read, B::None),
+    r(
+        "GET",
+        "/units/{A}/incident-statistics?year=2026&flag=late",
+        Read,
+        B::None,
+    ),
+    r("GET", "/units/{A}/incident-statistics.xlsx", Read, B::None),
+    r(
+        "GET",
+        "/api/v1/units/{A}/incident-statistics",
+        Read,
+        B::None,
+    ),
     r(
         "POST",
         "/api/v1/incidents/{N}/reports",
