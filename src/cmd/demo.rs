@@ -738,7 +738,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     }
     w.commit().await.map_err(err)?;
 
-    // --- incidents: one closed earlier this year, two open now ------------------------
+    // --- incidents: ten handled and closed over the year, two open now -----------------
     let retired: Vec<i64> = {
         let mut r = store.reader().await.map_err(err)?;
         let mut out = Vec::new();
@@ -783,8 +783,8 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// A few incidents at the schools whose policy sets incident levels, acted on through the rules
-/// as people would: one reported, handled and closed earlier in the year; one reported this
+/// Incidents at the schools whose policy sets incident levels, acted on through the rules as
+/// people would: ten reported, handled and closed over the year; one reported this
 /// morning that the bureau acknowledged and asked a 续报 of by a time; one just learnt of, its
 /// 初报 drafted and not sent (第一时间: the time taken shows). Returns how many.
 async fn demo_incidents(
@@ -811,32 +811,83 @@ async fn demo_incidents(
         .await
         .map_err(err)?;
     let now = zeren_store::now();
-    // (school index, title, place, known, steps)
-    let plans: [(usize, &str, &str, DateTime<Utc>); 3] = [
+    // How an incident went: handled and closed, its 初报 sent `send` minutes after it became known
+    // (with the bureau's 批示 on the first); sent this morning and a 续报 asked for by a time; or
+    // just learnt of, its 初报 drafted and not sent.
+    enum Shape {
+        Closed { send: i64, instruct: bool },
+        FollowUpAsked,
+        Drafted,
+    }
+    // (school index, title, place, known, how it went)
+    let mut plans: Vec<(usize, &str, &str, DateTime<Utc>, Shape)> = vec![(
+        0,
+        "家长微信群流传我校食堂“食材过期”的不实信息",
+        "学校食堂",
+        at_china(today - Days::new(40), 19, 20),
+        Shape::Closed {
+            send: 22,
+            instruct: true,
+        },
+    )];
+    // Earlier in the year, at several schools: a year of statistics (time to first report).
+    for (i, (title, place, days_ago, hour, send)) in [
+        ("网传我校期末考试试题泄露", "学校教务处", 330, 21, 12),
         (
-            0,
-            "家长微信群流传我校食堂“食材过期”的不实信息",
-            "学校食堂",
-            at_china(today - Days::new(40), 19, 20),
+            "暴雨导致教学楼一楼进水，家长群询问是否停课",
+            "教学楼",
+            290,
+            6,
+            35,
         ),
+        ("校外培训机构冒用我校名义发布招生广告", "校外", 250, 10, 20),
         (
-            0,
-            "校门口交通事故视频在网络传播，涉及我校学生",
-            "学校南门",
-            now - Duration::minutes(150),
+            "学校周边道路施工，家长集中反映接送安全",
+            "学校北门",
+            210,
+            17,
+            58,
         ),
-        (
-            1,
-            "学校官网留言区出现大量与我校无关的广告留言",
-            "学校门户网站",
-            now - Duration::minutes(25),
-        ),
-    ];
+        ("冒充我校教师的诈骗短信在家长中传播", "校外", 175, 9, 15),
+        ("网传我校将撤并，家长集中询问", "学校办公室", 140, 20, 90),
+        ("运动会学生受伤视频在网络传播", "学校操场", 110, 15, 25),
+        ("食堂供应商资质问题被本地媒体报道", "学校食堂", 75, 11, 40),
+        ("校服采购价格引发家长议论", "学校总务处", 55, 13, 18),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        plans.push((
+            i + 1,
+            title,
+            place,
+            at_china(today - Days::new(days_ago), hour, 5),
+            Shape::Closed {
+                send,
+                instruct: false,
+            },
+        ));
+    }
+    plans.push((
+        0,
+        "校门口交通事故视频在网络传播，涉及我校学生",
+        "学校南门",
+        now - Duration::minutes(150),
+        Shape::FollowUpAsked,
+    ));
+    plans.push((
+        1,
+        "学校官网留言区出现大量与我校无关的广告留言",
+        "学校门户网站",
+        now - Duration::minutes(25),
+        Shape::Drafted,
+    ));
     let mut made = 0;
-    for (n, (school_at, title, place, known)) in plans.into_iter().enumerate() {
-        let Some((school, office, person)) = schools.get(school_at) else {
-            continue;
-        };
+    for (school_at, title, place, known, shape) in plans {
+        if schools.is_empty() {
+            break;
+        }
+        let (school, office, person) = &schools[school_at % schools.len()];
         let (ip, unit) = {
             let mut r = store.reader().await.map_err(err)?;
             let ip = r.policy_in_force(*school).await.map_err(err)?;
@@ -892,8 +943,8 @@ async fn demo_incidents(
             8,
         )];
         let to = vec![UnitId(bureau)];
-        match n {
-            0 => {
+        match shape {
+            Shape::Closed { send, instruct } => {
                 steps.push((
                     true,
                     None,
@@ -902,7 +953,7 @@ async fn demo_incidents(
                         hash: String::new(),
                         to: to.clone(),
                     }),
-                    22,
+                    send,
                 ));
                 steps.push((
                     false,
@@ -910,21 +961,28 @@ async fn demo_incidents(
                     Some(Action::Receive {
                         report: ReportKind::Initial,
                     }),
-                    41,
+                    send + 19,
                 ));
-                steps.push((
-                    false,
-                    None,
-                    Some(Action::Instruct {
-                        text: "请及时回应家长关切，主动公开食材采购和检验情况。".into(),
-                    }),
-                    55,
-                ));
+                if instruct {
+                    steps.push((
+                        false,
+                        None,
+                        Some(Action::Instruct {
+                            text: "请及时回应家长关切，主动公开食材采购和检验情况。".into(),
+                        }),
+                        send + 33,
+                    ));
+                }
                 steps.push((
                     true,
                     None,
                     Some(Action::Log {
-                        text: "召开专题会，邀请家长代表查看食堂和食材检验记录。".into(),
+                        text: if instruct {
+                            "召开专题会，邀请家长代表查看食堂和食材检验记录。"
+                        } else {
+                            "召开专题会研究处置，指定专人跟进。"
+                        }
+                        .into(),
                         handling: None,
                     }),
                     60 * 20,
@@ -933,7 +991,12 @@ async fn demo_incidents(
                     true,
                     None,
                     Some(Action::Log {
-                        text: "在家长群发布情况说明，附检验报告。".into(),
+                        text: if instruct {
+                            "在家长群发布情况说明，附检验报告。"
+                        } else {
+                            "向家长和相关方说明情况，回应关切。"
+                        }
+                        .into(),
                         handling: None,
                     }),
                     60 * 22,
@@ -943,8 +1006,16 @@ async fn demo_incidents(
                     true,
                     Some((
                         ReportKind::Final,
-                        "终报：经核实，网传信息不实，已在家长群说明情况，家长情绪平稳。",
-                        "食堂每周向家长开放一次。",
+                        if instruct {
+                            "终报：经核实，网传信息不实，已在家长群说明情况，家长情绪平稳。"
+                        } else {
+                            "终报：情况已核实并妥善处置，已向家长说明，未造成不良影响。"
+                        },
+                        if instruct {
+                            "食堂每周向家长开放一次。"
+                        } else {
+                            "完善信息发布和家校沟通机制。"
+                        },
                     )),
                     None,
                     60 * 28,
@@ -971,13 +1042,23 @@ async fn demo_incidents(
                     true,
                     None,
                     Some(Action::ProposeClosure {
-                        summary: "不实信息已澄清，未造成不良影响。".into(),
-                        lessons: "食堂信息应定期主动公开。".into(),
+                        summary: if instruct {
+                            "不实信息已澄清，未造成不良影响。"
+                        } else {
+                            "情况已妥善处置，未造成不良影响。"
+                        }
+                        .into(),
+                        lessons: if instruct {
+                            "食堂信息应定期主动公开。"
+                        } else {
+                            "重要信息应及时主动公开，回应关切。"
+                        }
+                        .into(),
                     }),
                     60 * 48,
                 ));
             }
-            1 => {
+            Shape::FollowUpAsked => {
                 steps.push((
                     true,
                     None,
@@ -1005,7 +1086,7 @@ async fn demo_incidents(
                     45,
                 ));
             }
-            _ => {}
+            Shape::Drafted => {}
         }
         for (ours, draft, action, after) in steps {
             let at = known + Duration::minutes(after);
