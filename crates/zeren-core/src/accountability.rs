@@ -704,7 +704,16 @@ impl Case {
         act: &Act,
         on: NaiveDate,
     ) -> Result<(), Refusal> {
-        self.order(p, act.step(), act.subject(), on)?;
+        if let Err(mut refusal) = self.order(p, act.step(), act.subject(), on) {
+            // Name the first step missing, not only the one right before.
+            while let Refusal::Needs { step, subject } = refusal {
+                match self.order(p, step, subject, on) {
+                    Err(earlier @ Refusal::Needs { .. }) => refusal = earlier,
+                    _ => break,
+                }
+            }
+            return Err(refusal);
+        }
         if on < self.last {
             return Err(Refusal::Backdated { last: self.last });
         }

@@ -156,6 +156,15 @@ fn each_skipped_step_is_refused_naming_the_step_it_needs() {
             "after {upto}: {err:?}"
         );
     }
+    // Several steps skipped: the first one missing is named.
+    let mut c = run(&acts[..1]);
+    assert_eq!(
+        c.apply(&p, Some(PARENT), &acts[6], d(2026, 4, 1)),
+        Err(Refusal::Needs {
+            step: Step::StartApproved,
+            subject: None
+        })
+    );
     // A step taken twice, and a case that ended at its check.
     let mut c = run(&acts[..2]);
     assert!(matches!(

@@ -65,6 +65,16 @@ const LABELS: &[(&str, &str, &str)] = &[
         "注销账号的会话和令牌",
         "account's sessions and tokens revoked",
     ),
+    (
+        "accountability.act",
+        "问责案件办理步骤",
+        "accountability case step taken",
+    ),
+    (
+        "accountability.open",
+        "问责案件立案",
+        "accountability case opened",
+    ),
     ("assignment.create", "任命", "role assigned"),
     ("assignment.end", "卸任", "assignment ended"),
     ("attachment.store", "保存附件", "file stored"),
