@@ -31,7 +31,7 @@ use shared::apidoc::ApiRouter;
 pub use shared::config::{self, Config};
 pub use shared::error::Error;
 pub use shared::state::{AppState, SETUP_DONE};
-pub use shared::{auth, clock::today, context, i18n, packs, totp};
+pub use shared::{auth, clock::today, context, i18n, packs, secrets, totp};
 
 /// Every feature's messages, installed once for the message catalogue.
 static CATALOGUES: &[shared::i18n::Catalogue] = &[

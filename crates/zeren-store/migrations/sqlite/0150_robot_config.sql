@@ -1,0 +1,6 @@
+-- Group robots declared in zeren.toml, sqlite dialect. Keep in step with
+-- ../postgres/0150_robot_config.sql.
+
+-- A robot of the configuration file: the server writes it at start from the file (its webhook and
+-- secret sealed as any robot's); the unit's page lists it but does not change it.
+ALTER TABLE notify_robots ADD COLUMN from_config BOOLEAN NOT NULL DEFAULT FALSE;
