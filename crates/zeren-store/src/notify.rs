@@ -577,6 +577,14 @@ pub trait NotifyRead: Read {
             .await)?)
     }
 
+    /// The robots declared in the configuration file (active or not).
+    async fn config_robots(&mut self) -> Result<Vec<Robot>> {
+        let sql = format!("{ROBOT} WHERE from_config = TRUE ORDER BY id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
     /// Active robots that take their unit's daily digest.
     async fn digest_robots(&mut self) -> Result<Vec<Robot>> {
         let sql = format!("{ROBOT} WHERE digest = TRUE AND active = TRUE ORDER BY id");

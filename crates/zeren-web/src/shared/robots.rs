@@ -12,6 +12,7 @@ use zeren_core::robots::{answer, calls, diagnose, Platform, RobotMessage, Settin
 use zeren_store::notify::Robot;
 
 use super::secrets::SealKey;
+use super::state::AppState;
 
 /// A robot ready to be called: its secrets opened.
 #[derive(Clone, Debug)]
@@ -168,6 +169,124 @@ pub fn hint(webhook: &str) -> String {
         .rev()
         .collect();
     format!("{host} …{tail}")
+}
+
+/// Writes the robots of `zeren.toml` (`[[robots]]`) to the database, sealed like any robot's,
+/// and switches off those no longer in the file. Changes are audited; an unchanged robot is left
+/// alone. Several instances starting together write each robot once (a unique index; the loser
+/// reads the winner's).
+pub async fn sync_config_robots(state: &AppState) -> Result<(), String> {
+    let mut last = String::new();
+    for _ in 0..3 {
+        match sync_once(state).await {
+            Ok(()) => return Ok(()),
+            Err(SyncError::Conflict(e)) => last = e,
+            Err(SyncError::Fatal(e)) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+enum SyncError {
+    Conflict(String),
+    Fatal(String),
+}
+
+async fn sync_once(state: &AppState) -> Result<(), SyncError> {
+    use zeren_store::notify::{NotifyRead, RobotSettings};
+    use zeren_store::Read;
+    let fatal = |e: zeren_store::Error| SyncError::Fatal(e.to_string());
+    let wanted = &state.config.robots;
+    let mut w = state
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .map_err(fatal)?;
+    let existing = w.config_robots().await.map_err(fatal)?;
+    if wanted.is_empty() && existing.iter().all(|r| !r.active) {
+        return Ok(());
+    }
+    let key = state
+        .seal_key()
+        .ok_or_else(|| SyncError::Fatal("robots: the server holds no notify.key".into()))?;
+    for (i, c) in wanted.iter().enumerate() {
+        if w.unit(c.unit).await.map_err(fatal)?.is_none() {
+            return Err(SyncError::Fatal(format!(
+                "robots[{i}].unit: there is no unit {}",
+                c.unit
+            )));
+        }
+        let digest_at = c
+            .digest_at
+            .as_deref()
+            .and_then(zeren_core::notify::parse_clock)
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_default();
+        let old = existing
+            .iter()
+            .find(|r| r.unit_id == c.unit && r.name == c.name.trim());
+        let same = old.is_some_and(|r| {
+            r.platform == c.platform
+                && r.keyword == c.keyword.trim()
+                && r.digest == c.digest_at.is_some()
+                && r.digest_at == digest_at
+                && r.mention == c.mention
+                && r.active
+                && key.open("webhook", &r.webhook_sealed).as_deref() == Some(c.webhook.trim())
+                && key.open("secret", &r.secret_sealed).as_deref() == Some(c.secret.trim())
+        });
+        if same {
+            continue;
+        }
+        let s = RobotSettings {
+            platform: c.platform.clone(),
+            name: c.name.trim().to_string(),
+            webhook_sealed: Some(key.seal("webhook", c.webhook.trim())),
+            webhook_hint: Some(hint(c.webhook.trim())),
+            secret_sealed: Some(if c.secret.trim().is_empty() {
+                String::new()
+            } else {
+                key.seal("secret", c.secret.trim())
+            }),
+            keyword: c.keyword.trim().to_string(),
+            digest: c.digest_at.is_some(),
+            digest_at,
+            mention: c.mention,
+            active: true,
+            from_config: true,
+        };
+        let done = match old {
+            Some(r) => w.update_robot(r.id, &s).await.map(|_| ()),
+            None => w.create_robot(c.unit, &s).await.map(|_| ()),
+        };
+        done.map_err(|e| match e {
+            zeren_store::Error::Conflict(m) => SyncError::Conflict(m),
+            e => SyncError::Fatal(e.to_string()),
+        })?;
+    }
+    for r in existing.iter().filter(|r| r.active) {
+        if !wanted
+            .iter()
+            .any(|c| c.unit == r.unit_id && c.name.trim() == r.name)
+        {
+            let s = RobotSettings {
+                platform: r.platform.clone(),
+                name: r.name.clone(),
+                keyword: r.keyword.clone(),
+                digest: r.digest,
+                digest_at: r.digest_at.clone(),
+                mention: r.mention,
+                active: false,
+                from_config: true,
+                ..RobotSettings::default()
+            };
+            w.update_robot(r.id, &s).await.map_err(fatal)?;
+        }
+    }
+    w.commit().await.map_err(|e| match e {
+        zeren_store::Error::Conflict(m) => SyncError::Conflict(m),
+        e => SyncError::Fatal(e.to_string()),
+    })
 }
 
 #[cfg(test)]

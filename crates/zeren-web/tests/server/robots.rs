@@ -491,3 +491,105 @@ async fn a_long_digest_fits_the_wecom_limit() {
         app.stop().await;
     }
 }
+
+/// A robot declared in `zeren.toml` is written at start, sealed; its unit's page lists it but
+/// cannot change it; a start with the same file changes nothing; taken out of the file, it is
+/// switched off.
+#[tokio::test]
+async fn a_robot_from_the_configuration_file() {
+    for db in TestDb::all().await {
+        let rx = Receiver::start(Duration::seconds(MINUTE)).await;
+        rx.add(
+            "from-file-token",
+            Robot {
+                secret: "SECfile".into(),
+                ..Robot::default()
+            },
+        );
+        let (app, unit) = school(db).await;
+        let with = |robots: Vec<zeren_web::config::RobotConfig>| {
+            zeren_web::AppState::new(
+                app.store.clone(),
+                zeren_web::Config {
+                    robot_hosts: "127.0.0.1".into(),
+                    robots,
+                    ..zeren_web::Config::default()
+                },
+            )
+            .with_seal_key(test_seal_key())
+        };
+        let declared = zeren_web::config::RobotConfig {
+            unit,
+            platform: "dingtalk".into(),
+            name: "文件中的群".into(),
+            webhook: rx.dingtalk("from-file-token"),
+            secret: "SECfile".into(),
+            keyword: String::new(),
+            digest_at: Some("8:30".into()),
+            mention: false,
+        };
+        let state = with(vec![declared.clone()]);
+        zeren_web::sync_config_robots(&state).await.unwrap();
+        zeren_web::sync_config_robots(&state).await.unwrap();
+        let robots = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .robots_at(unit)
+            .await
+            .unwrap();
+        assert_eq!(robots.len(), 1, "written once");
+        let r = &robots[0];
+        assert!(r.from_config && r.digest && r.active);
+        assert_eq!(r.digest_at, "08:30");
+        assert!(!r.secret_sealed.contains("SECfile"));
+        let audited = {
+            use zeren_store::Read;
+            let mut rd = app.store.reader().await.unwrap();
+            rd.audit_head().await.unwrap().1
+        };
+        zeren_web::sync_config_robots(&state).await.unwrap();
+        let again = {
+            use zeren_store::Read;
+            let mut rd = app.store.reader().await.unwrap();
+            rd.audit_head().await.unwrap().1
+        };
+        assert_eq!(audited, again, "an unchanged robot is left alone");
+
+        let c = app.login("clerk").await;
+        let page = c.get(&format!("/units/{unit}/robots")).await.text;
+        assert!(page.contains("在配置文件中设置"));
+        assert!(!page.contains(&format!("id=\"robot-form-{}\"", r.id)));
+        let refused = c
+            .form(
+                &format!("/units/{unit}/robots/{}", r.id),
+                &[("platform", "dingtalk"), ("name", "改名")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let t = c
+            .json(
+                &format!("/api/v1/units/{unit}/robots/{}/test", r.id),
+                serde_json::json!({}),
+            )
+            .await
+            .json();
+        assert_eq!(t["accepted"], true, "{t}");
+
+        zeren_web::sync_config_robots(&with(Vec::new()))
+            .await
+            .unwrap();
+        let r = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .robot(r.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!r.active, "out of the file: switched off");
+        app.stop().await;
+    }
+}
