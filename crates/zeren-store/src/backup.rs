@@ -25,6 +25,7 @@ const SIDE_FILES: &[&str] = &[
     datadir::KEY_FILE,
     datadir::KEYRING_FILE,
     datadir::ANCHOR_FILE,
+    datadir::NOTIFY_KEY_FILE,
     CONFIG_FILE,
 ];
 
@@ -348,6 +349,7 @@ async fn restore_in(
         datadir::KEYRING_FILE,
         datadir::ANCHOR_FILE,
         datadir::CHECKPOINT_FILE,
+        datadir::NOTIFY_KEY_FILE,
         CALENDAR_DIR,
     ];
     for name in replaced {
@@ -365,6 +367,7 @@ async fn restore_in(
         datadir::KEY_FILE,
         datadir::KEYRING_FILE,
         datadir::ANCHOR_FILE,
+        datadir::NOTIFY_KEY_FILE,
         CALENDAR_DIR,
     ] {
         let p = work.join(name);

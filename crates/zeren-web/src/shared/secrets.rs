@@ -10,7 +10,7 @@ use base64::Engine as _;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 
-pub const KEY_FILE: &str = "notify.key";
+pub const KEY_FILE: &str = zeren_store::datadir::NOTIFY_KEY_FILE;
 const HEADER: &str = "zeren-notify-key-v1";
 const SEALED: &str = "v1:";
 
