@@ -394,7 +394,7 @@ impl Config {
             "http" if loopback => {}
             _ => return Err(format!("expected an https:// address, found {webhook:?}")),
         }
-        if !self.robot_host_list().iter().any(|h| *h == host) {
+        if !self.robot_host_list().contains(&host) {
             return Err(format!(
                 "the host {host:?} is not among robot_hosts ({})",
                 self.robot_hosts
