@@ -304,7 +304,7 @@ async fn restore_in(
             out.sync_all().map_err(|e| io(&dst, e))?;
         }
         #[cfg(unix)]
-        if name.starts_with("audit.key") {
+        if name.starts_with("audit.key") || name == datadir::NOTIFY_KEY_FILE {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| io(&dst, e))?;
