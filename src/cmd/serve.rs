@@ -91,6 +91,14 @@ async fn serve(config: Config) -> Result<(), String> {
     if let Err(e) = store.anchor_audit_head().await {
         tracing::warn!(error = %e, "could not anchor the audit chain's head");
     }
+    // Robots' webhooks and secrets are sealed with the data directory's notify.key.
+    let seal = match zeren_web::secrets::SealKey::open_or_create(&config.data) {
+        Ok(k) => k,
+        Err(e) => {
+            store.close().await;
+            return Err(format!("robots' key: {e}"));
+        }
+    };
     let backend = match store.backend() {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
@@ -117,7 +125,7 @@ async fn serve(config: Config) -> Result<(), String> {
             }
         })
     };
-    let state = AppState::new(store.clone(), config);
+    let state = AppState::new(store.clone(), config).with_seal_key(seal);
     let served = zeren_web::serve(listener, state, shutdown_signal()).await;
     anchors.abort();
     if let Err(e) = store.anchor_audit_head().await {

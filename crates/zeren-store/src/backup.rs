@@ -25,6 +25,7 @@ const SIDE_FILES: &[&str] = &[
     datadir::KEY_FILE,
     datadir::KEYRING_FILE,
     datadir::ANCHOR_FILE,
+    datadir::NOTIFY_KEY_FILE,
     CONFIG_FILE,
 ];
 
@@ -303,7 +304,7 @@ async fn restore_in(
             out.sync_all().map_err(|e| io(&dst, e))?;
         }
         #[cfg(unix)]
-        if name.starts_with("audit.key") {
+        if name.starts_with("audit.key") || name == datadir::NOTIFY_KEY_FILE {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| io(&dst, e))?;
@@ -348,6 +349,7 @@ async fn restore_in(
         datadir::KEYRING_FILE,
         datadir::ANCHOR_FILE,
         datadir::CHECKPOINT_FILE,
+        datadir::NOTIFY_KEY_FILE,
         CALENDAR_DIR,
     ];
     for name in replaced {
@@ -365,6 +367,7 @@ async fn restore_in(
         datadir::KEY_FILE,
         datadir::KEYRING_FILE,
         datadir::ANCHOR_FILE,
+        datadir::NOTIFY_KEY_FILE,
         CALENDAR_DIR,
     ] {
         let p = work.join(name);

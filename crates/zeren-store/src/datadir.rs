@@ -18,6 +18,8 @@ pub const KEYRING_FILE: &str = "audit.keyring";
 pub const ANCHOR_FILE: &str = "audit.anchors";
 pub const CHECKPOINT_FILE: &str = "audit.checkpoint";
 pub const LOCK_FILE: &str = "zeren.lock";
+/// The key robots' webhooks and secrets are sealed with (made and read by the web server).
+pub const NOTIFY_KEY_FILE: &str = "notify.key";
 
 const KEY_HEADER: &str = "zeren-audit-key-v1";
 

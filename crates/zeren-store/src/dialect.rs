@@ -118,6 +118,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0120_channel_reasons.sql"),
     },
     Migration {
+        version: 150,
+        name: "robot_config",
+        sqlite: include_str!("../migrations/sqlite/0150_robot_config.sql"),
+        postgres: include_str!("../migrations/postgres/0150_robot_config.sql"),
+    },
+    Migration {
         version: 170,
         name: "accountability",
         sqlite: include_str!("../migrations/sqlite/0170_accountability.sql"),

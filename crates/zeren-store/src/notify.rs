@@ -128,6 +128,8 @@ pub struct Robot {
     pub digest_at: String,
     pub mention: bool,
     pub active: bool,
+    /// Declared in `zeren.toml`: changed only there.
+    pub from_config: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -147,6 +149,8 @@ pub struct RobotSettings {
     pub digest_at: String,
     pub mention: bool,
     pub active: bool,
+    /// Declared in `zeren.toml` (set when the robot is created; kept after).
+    pub from_config: bool,
 }
 
 /// What a person chose.
@@ -180,8 +184,8 @@ pub struct DeliveryFilter {
 }
 
 const DELIVERY: &str = "SELECT id, event, channel, recipient, period, person_id, robot_id, unit_id, address, subject, body, link, mentions, urgent, state, attempts, result_code, result, created_at, attempted_at, sent_at FROM deliveries";
-const ROBOT_COLUMNS: &str = "id, unit_id, platform, name, webhook_sealed, webhook_hint, secret_sealed, keyword, digest, digest_at, mention, active, created_at, updated_at";
-const ROBOT: &str = "SELECT id, unit_id, platform, name, webhook_sealed, webhook_hint, secret_sealed, keyword, digest, digest_at, mention, active, created_at, updated_at FROM notify_robots";
+const ROBOT_COLUMNS: &str = "id, unit_id, platform, name, webhook_sealed, webhook_hint, secret_sealed, keyword, digest, digest_at, mention, active, from_config, created_at, updated_at";
+const ROBOT: &str = "SELECT id, unit_id, platform, name, webhook_sealed, webhook_hint, secret_sealed, keyword, digest, digest_at, mention, active, from_config, created_at, updated_at FROM notify_robots";
 const INBOX: &str = "SELECT id, person_id, delivery_id, subject, body, link, urgent, created_at, read_at FROM inbox_messages";
 
 impl NewDelivery {
@@ -367,8 +371,8 @@ impl Write {
         let now = crate::now();
         let sql = format!(
             "INSERT INTO notify_robots (unit_id, platform, name, webhook_sealed, webhook_hint, secret_sealed, keyword,
-                 digest, digest_at, mention, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+                 digest, digest_at, mention, active, from_config, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $12, $12)
              RETURNING {ROBOT_COLUMNS}"
         );
         let r: Robot = run!(self.conn(), |c| sqlx::query_as(&sql)
@@ -384,6 +388,7 @@ impl Write {
             .bind(s.mention)
             .bind(s.active)
             .bind(now)
+            .bind(s.from_config)
             .fetch_one(&mut *c)
             .await)
         .map_err(|e| Error::from_write(e, "robot"))?;
@@ -469,6 +474,7 @@ fn robot_state(r: &Robot) -> serde_json::Value {
         "unit_id": r.unit_id, "platform": r.platform, "name": r.name, "webhook_hint": r.webhook_hint,
         "has_secret": !r.secret_sealed.is_empty(), "keyword": r.keyword, "digest": r.digest,
         "digest_at": r.digest_at, "mention": r.mention, "active": r.active,
+        "from_config": r.from_config,
     })
 }
 
@@ -567,6 +573,14 @@ pub trait NotifyRead: Read {
         let sql = format!("{ROBOT} WHERE unit_id = $1 ORDER BY id");
         Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
             .bind(unit_id)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// The robots declared in the configuration file (active or not).
+    async fn config_robots(&mut self) -> Result<Vec<Robot>> {
+        let sql = format!("{ROBOT} WHERE from_config = TRUE ORDER BY id");
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
             .fetch_all(&mut *c)
             .await)?)
     }

@@ -435,3 +435,100 @@ pub async fn queue_notices(
     w.commit().await?;
     Ok(q)
 }
+
+/// The messages that carry `robot`'s daily digest of its unit for `s.today` (none when nothing
+/// is late, waiting or due soon): one, and on 企业微信 a short one after it that @-s the people
+/// answering for late work. Their keys name the robot and the day, so the digest goes once a day
+/// however often it is queued. Links are full addresses under `base` (`public_url`); without it
+/// the lines are not linked.
+pub async fn digest_deliveries(
+    store: &Store,
+    s: &ScanSettings,
+    robot: &crate::notify::Robot,
+    base: Option<&str>,
+    waiting: &[WaitingItem],
+) -> Result<Vec<NewDelivery>> {
+    use zeren_core::robots::{digest_messages, DigestContent, DigestLine as Line, Platform};
+    let Some(platform) = Platform::parse(&robot.platform) else {
+        return Ok(Vec::new());
+    };
+    let d = digest(store, robot.unit_id, s, waiting).await?;
+    if d.is_empty() {
+        return Ok(Vec::new());
+    }
+    let base = base.map(|b| b.trim_end_matches('/'));
+    let link = |path: &str| base.map(|b| format!("{b}{path}"));
+    let lines = |v: &[DigestLine]| -> Vec<Line> {
+        v.iter()
+            .map(|l| Line {
+                title: l.title.clone(),
+                detail: l.detail.clone(),
+                link: link(&l.link),
+            })
+            .collect()
+    };
+    let page = format!("/units/{}/ledger", robot.unit_id);
+    let content = DigestContent {
+        unit_name: d.unit_name.clone(),
+        date: d.date,
+        overdue: lines(&d.overdue),
+        due_soon: lines(&d.due_soon),
+        waiting: lines(&d.waiting),
+        more: link(&page),
+        mentions: if robot.mention {
+            d.mentions.clone()
+        } else {
+            Vec::new()
+        },
+    };
+    Ok(digest_messages(platform, &content)
+        .into_iter()
+        .map(|m| NewDelivery {
+            event: format!(
+                "{}:unit:{}",
+                if m.plain { MENTION_EVENT } else { DIGEST_EVENT },
+                robot.unit_id
+            ),
+            channel: Channel::Robot,
+            recipient: format!("robot:{}", robot.id),
+            period: s.today.to_string(),
+            person_id: None,
+            robot_id: Some(robot.id),
+            unit_id: Some(robot.unit_id),
+            address: String::new(),
+            subject: m.title,
+            body: m.text,
+            link: page.clone(),
+            mentions: m.mentions,
+            urgent: false,
+            not_before: s.now,
+        })
+        .collect())
+}
+
+/// The event of a unit's daily digest in the ledger.
+pub const DIGEST_EVENT: &str = "digest";
+/// The event of the plain text message after a digest that @-s people (企业微信); the sender
+/// sends it as plain text.
+pub const MENTION_EVENT: &str = "mention";
+
+/// Puts the daily digests of `robots` for `s.today` in the ledger (each robot's once a day).
+pub async fn queue_digests(
+    store: &Store,
+    s: &ScanSettings,
+    robots: &[crate::notify::Robot],
+    base: Option<&str>,
+) -> Result<Queued> {
+    if robots.is_empty() {
+        return Ok(Queued::default());
+    }
+    let waiting = everything_waiting(store, s.today).await?;
+    let mut msgs = Vec::new();
+    for r in robots {
+        msgs.extend(digest_deliveries(store, s, r, base, &waiting).await?);
+    }
+    let mut w = store.write(&Actor::system()).await?;
+    let q = w.queue_messages(&msgs).await?;
+    w.commit().await?;
+    Ok(q)
+}

@@ -54,6 +54,7 @@ pub const SOURCES: &[Source] = &[
     review_returned_source,
     receipt_source,
     returned_source,
+    incident_receipt_source,
 ];
 
 /// Everything that waits, from every source.
@@ -381,4 +382,49 @@ async fn in_review_with_approvers(store: &Store, on: NaiveDate) -> Result<Vec<In
         }
     }
     Ok(out)
+}
+
+/// (incident, title, report, recipient unit, first delivered at)
+type IncidentReceiptRow = (i64, String, String, i64, DateTime<Utc>);
+
+/// Incident reports delivered to a unit that it has not acknowledged (签收): the people behind the
+/// accounts that may edit there must act, urgently (the report's clock runs; quiet hours do not
+/// hold the notice back).
+fn incident_receipt_source(store: &Store, _on: NaiveDate) -> Found<'_> {
+    Box::pin(async move {
+        let mut r = store.reader().await?;
+        let rows: Vec<IncidentReceiptRow> = run!(r.conn(), |c| {
+            sqlx::query_as(
+                "SELECT d.incident_id, i.title, d.report, d.unit_id, MIN(d.at)
+                 FROM incident_deliveries d JOIN incidents i ON i.id = d.incident_id
+                 WHERE NOT EXISTS (SELECT 1 FROM incident_events e
+                                   WHERE e.incident_id = d.incident_id AND e.action = 'received'
+                                     AND e.report = d.report AND e.unit_id = d.unit_id)
+                 GROUP BY d.incident_id, i.title, d.report, d.unit_id
+                 ORDER BY MIN(d.at), d.incident_id",
+            )
+            .fetch_all(&mut *c)
+            .await
+        })?;
+        let mut editors: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut out = Vec::new();
+        for (incident, title, report, unit, at) in rows {
+            if let std::collections::hash_map::Entry::Vacant(e) = editors.entry(unit) {
+                e.insert(editors_at(&mut r, unit).await?);
+            }
+            out.push(WaitingItem {
+                source: "incident_receipt",
+                key: format!("{incident}:{report}:{unit}"),
+                what: "突发事件报告待签收",
+                title,
+                link: format!("/incidents/{incident}"),
+                since: at,
+                due: None,
+                urgent: true,
+                people: editors[&unit].clone(),
+                unit_id: unit,
+            });
+        }
+        Ok(out)
+    })
 }

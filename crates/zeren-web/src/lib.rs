@@ -30,8 +30,9 @@ use axum::Router;
 use shared::apidoc::ApiRouter;
 pub use shared::config::{self, Config};
 pub use shared::error::Error;
+pub use shared::robots::sync_config_robots;
 pub use shared::state::{AppState, SETUP_DONE};
-pub use shared::{auth, clock::today, context, i18n, packs, totp};
+pub use shared::{auth, clock::today, context, i18n, packs, secrets, totp};
 
 /// Every feature's messages, installed once for the message catalogue.
 static CATALOGUES: &[shared::i18n::Catalogue] = &[
@@ -106,6 +107,10 @@ pub async fn serve(
         Ok(n) => tracing::warn!(dead = n, "background jobs failed for good (dead letters)"),
         Err(e) => tracing::warn!(error = %e, "cannot count the dead letters"),
     }
+    // The robots of zeren.toml, written before anything is sent.
+    shared::robots::sync_config_robots(&state)
+        .await
+        .map_err(std::io::Error::other)?;
     let background = runner::start(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)

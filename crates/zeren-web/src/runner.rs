@@ -24,6 +24,7 @@ use crate::shared::state::AppState;
 pub const MATERIALISE: &str = "materialise";
 pub const SWEEP: &str = "sweep";
 pub const NOTICES: &str = "notices";
+pub const DIGESTS: &str = "digests";
 use zeren_store::notify::DELIVER;
 
 /// Workers per instance: materialising a large tree need not hold up a sweep.
@@ -74,8 +75,17 @@ pub fn start(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
                     Ok(None) => {}
                     Err(e) => tracing::warn!(error = %e, "job runner: cannot claim a job"),
                 }
+                // Until the next queued job falls due (a robot's message waiting for its rate
+                // budget), at most a poll interval.
+                let next = match state.store.reader().await {
+                    Ok(mut r) => r.next_job_at().await.ok().flatten(),
+                    Err(_) => None,
+                };
+                let nap = next
+                    .and_then(|at| (at - zeren_store::now()).to_std().ok())
+                    .map_or(POLL, |d| d.clamp(Duration::from_millis(20), POLL));
                 tokio::select! {
-                    _ = tokio::time::sleep(POLL) => {}
+                    _ = tokio::time::sleep(nap) => {}
                     _ = wake.notified() => {}
                 }
             }
@@ -124,7 +134,7 @@ async fn schedule(state: AppState, wake: Arc<tokio::sync::Notify>) {
 }
 
 /// The periodic jobs of the slot `now` falls in: materialising every hour, the sweep and the
-/// notices (reminders, what waits for people) every five minutes. Their keys name the slot, so each runs once per slot across instances.
+/// notices (reminders, what waits for people) and the units' digests every five minutes. Their keys name the slot, so each runs once per slot across instances.
 pub async fn enqueue_periodic(store: &Store, now: DateTime<Utc>) -> zeren_store::Result<()> {
     let hour = now.format("%Y-%m-%dT%H");
     let five = now.format("%M").to_string().parse::<u32>().unwrap_or(0) / 5;
@@ -134,6 +144,8 @@ pub async fn enqueue_periodic(store: &Store, now: DateTime<Utc>) -> zeren_store:
     w.enqueue_job(&NewJob::now(SWEEP, json!({})).key(format!("{SWEEP}@{hour}:{five}")))
         .await?;
     w.enqueue_job(&NewJob::now(NOTICES, json!({})).key(format!("{NOTICES}@{hour}:{five}")))
+        .await?;
+    w.enqueue_job(&NewJob::now(DIGESTS, json!({})).key(format!("{DIGESTS}@{hour}:{five}")))
         .await?;
     w.commit().await
 }
@@ -198,6 +210,7 @@ async fn handle(state: &AppState, job: &Job) -> Result<(), Failure> {
         MATERIALISE => materialise(state).await,
         SWEEP => sweep(state).await,
         NOTICES => notices(state).await.map(|_| ()),
+        DIGESTS => digests(state).await.map(|_| ()),
         DELIVER => deliver(state, job).await,
         other => Err(Failure {
             retry: Retry::Never,
@@ -253,16 +266,86 @@ async fn notices(state: &AppState) -> Result<Queued, Failure> {
     Ok(q)
 }
 
+/// The daily digests whose time (China time) has come today, to their units' group robots; the
+/// ledger's keys send each robot's once a day.
+async fn digests(state: &AppState) -> Result<Queued, Failure> {
+    use zeren_store::notify::NotifyRead;
+    let now = zeren_store::now();
+    let local = zeren_core::notify::china(now);
+    let robots: Vec<_> = state
+        .store
+        .reader()
+        .await
+        .map_err(Failure::passing)?
+        .digest_robots()
+        .await
+        .map_err(Failure::passing)?
+        .into_iter()
+        .filter(|r| {
+            zeren_core::notify::parse_clock(&r.digest_at).is_some_and(|at| local.time() >= at)
+        })
+        .collect();
+    let s = state.config.scan_settings(local.date(), now);
+    let q = zeren_store::notify_scan::queue_digests(
+        &state.store,
+        &s,
+        &robots,
+        state.config.public_url.as_deref(),
+    )
+    .await
+    .map_err(Failure::passing)?;
+    if q.new > 0 {
+        tracing::info!(new = q.new, "daily digests queued");
+    }
+    Ok(q)
+}
+
 /// Sends one message of the ledger. It is marked being sent in a transaction of its own before
 /// it goes out and marked sent after: an instance that dies in between leaves it `sending`, and
-/// the job's next claim sends it again — at most one duplicate per crash.
+/// the job's next claim sends it again — at most one duplicate per crash. A robot's message
+/// first waits for the robot's rate budget (the job comes back when it allows, ahead of the
+/// robot's later messages, which wait behind it in its queue): never dropped.
 async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
+    use zeren_store::notify::NotifyRead;
     let Some(id) = job.payload_i64("delivery") else {
         return Err(Failure {
             retry: Retry::Never,
             message: "the job names no delivery".into(),
         });
     };
+    let queued = state
+        .store
+        .reader()
+        .await
+        .map_err(Failure::passing)?
+        .delivery(id)
+        .await
+        .map_err(Failure::passing)?;
+    let mut robot = None;
+    if let Some(d) = queued
+        .as_ref()
+        .filter(|d| d.channel == "robot" && d.state != "sent")
+    {
+        let r = robot_of(state, d).await?;
+        let budgets = crate::shared::robots::budgets(r.1.platform, state.robot_minute());
+        let longest = budgets.iter().map(|b| b.window).max().unwrap_or_default();
+        let now = zeren_store::now();
+        let sent = state
+            .store
+            .reader()
+            .await
+            .map_err(Failure::passing)?
+            .robot_sends_since(r.0.id, now - longest)
+            .await
+            .map_err(Failure::passing)?;
+        if let Some(at) = zeren_core::notify::next_send(&sent, &budgets, now) {
+            return Err(Failure {
+                retry: Retry::After(at - now),
+                message: "waiting for the robot's rate budget".into(),
+            });
+        }
+        robot = Some(r);
+    }
     let mut w = state
         .store
         .write(&Actor::system())
@@ -273,9 +356,38 @@ async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
     let Some(d) = started else {
         return Ok(()); // sent already
     };
-    let sent = match d.channel.as_str() {
-        "email" => crate::shared::mail::send(&state.config, &d).await,
-        other => Err(crate::shared::mail::Refused {
+    let mut retry_after = None;
+    let sent = match (d.channel.as_str(), &robot) {
+        ("email", _) => crate::shared::mail::send(&state.config, &d).await,
+        ("robot", Some((_, target))) => {
+            let msg = zeren_core::robots::RobotMessage {
+                title: d.subject.clone(),
+                text: d.body.clone(),
+                mentions: d.mentions.split_whitespace().map(str::to_string).collect(),
+                plain: d
+                    .event
+                    .starts_with(&format!("{}:", zeren_store::notify_scan::MENTION_EVENT)),
+            };
+            match crate::shared::robots::send(target, &msg, zeren_store::now()).await {
+                Ok((code, words)) => Ok((code.to_string(), words)),
+                Err(f) => {
+                    use zeren_core::robots::{Setting, Then};
+                    let then = match &f {
+                        crate::shared::robots::Failure::Refused { setting, .. } => setting.then(),
+                        crate::shared::robots::Failure::NoAnswer(_) => Setting::Other.then(),
+                    };
+                    if then == Then::Wait {
+                        retry_after = Some(state.robot_minute());
+                    }
+                    Err(crate::shared::mail::Refused {
+                        code: f.code(),
+                        words: f.words(),
+                        permanent: then == Then::FixSetting,
+                    })
+                }
+            }
+        }
+        (other, _) => Err(crate::shared::mail::Refused {
             code: String::new(),
             words: format!("no sender for the channel {other:?}"),
             permanent: true,
@@ -295,14 +407,44 @@ async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
     match sent {
         Ok(_) => Ok(()),
         Err(r) => Err(Failure {
-            retry: if r.permanent {
-                Retry::Never
-            } else {
-                Retry::Backoff
+            retry: match retry_after {
+                Some(wait) => Retry::After(wait),
+                None if r.permanent => Retry::Never,
+                None => Retry::Backoff,
             },
             message: format!("{} {}", r.code, r.words).trim().to_string(),
         }),
     }
+}
+
+/// The robot a message goes to, opened for sending; a robot removed, switched off or whose
+/// secrets do not open ends the message (dead-lettered, to be retried once fixed).
+async fn robot_of(
+    state: &AppState,
+    d: &zeren_store::notify::Delivery,
+) -> Result<(zeren_store::notify::Robot, crate::shared::robots::Target), Failure> {
+    use zeren_store::notify::NotifyRead;
+    let never = |message: String| Failure {
+        retry: Retry::Never,
+        message,
+    };
+    let r = match d.robot_id {
+        Some(id) => state
+            .store
+            .reader()
+            .await
+            .map_err(Failure::passing)?
+            .robot(id)
+            .await
+            .map_err(Failure::passing)?,
+        None => None,
+    }
+    .ok_or_else(|| never("the message names no robot".into()))?;
+    if !r.active {
+        return Err(never(format!("the robot {:?} is switched off", r.name)));
+    }
+    let t = crate::shared::robots::target(state.seal_key(), &r).map_err(never)?;
+    Ok((r, t))
 }
 
 /// Removes idle sessions and finished jobs past keeping.
@@ -359,7 +501,10 @@ mod tests {
             enqueue_periodic(&a.store, now).await.unwrap();
             enqueue_periodic(&b.store, now).await.unwrap();
             let counts = a.store.reader().await.unwrap().job_counts().await.unwrap();
-            assert_eq!(counts.queued, 3, "one materialisation, one sweep, one scan");
+            assert_eq!(
+                counts.queued, 4,
+                "one materialisation, one sweep, one scan, one round of digests"
+            );
             a.store
                 .enqueue_job(&NewJob::now("no_such_kind", json!({})))
                 .await
@@ -374,11 +519,17 @@ mod tests {
             outcomes.sort_by_key(|o| format!("{o:?}"));
             assert_eq!(
                 outcomes,
-                [Outcome::Done, Outcome::Done, Outcome::Done, Outcome::Failed]
+                [
+                    Outcome::Done,
+                    Outcome::Done,
+                    Outcome::Done,
+                    Outcome::Done,
+                    Outcome::Failed
+                ]
             );
             let mut r = a.store.reader().await.unwrap();
             let counts = r.job_counts().await.unwrap();
-            assert_eq!((counts.done, counts.dead, counts.queued), (3, 1, 0));
+            assert_eq!((counts.done, counts.dead, counts.queued), (4, 1, 0));
             let dead = r.jobs_in("dead", 10).await.unwrap();
             assert!(dead[0].last_error.contains("no_such_kind"));
             drop(r);

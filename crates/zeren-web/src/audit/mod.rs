@@ -411,6 +411,7 @@ mod tests {
             "audit.anchors",
             "audit.checkpoint",
             "audit.keyring",
+            "notify.key",
             "zeren.db",
             "zeren.lock",
             "zeren.toml",

@@ -3,9 +3,13 @@
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
+use zeren_core::notify::{parse_clock, QuietHours};
 use zeren_store::notify::{InboxMessage, NotifyPrefs, NotifyRead};
 
+use crate::shared::error::Problems;
+use crate::shared::extract::field;
 use crate::shared::prelude::*;
+use crate::shared::refusal::Refused;
 
 /// How many messages the page and the API list.
 const SHOWN: i64 = 200;
@@ -15,8 +19,15 @@ const SHOWN: i64 = 200;
 pub struct NotificationsPage {
     pub chrome: Chrome,
     pub has_person: bool,
-    /// The viewer's e-mail choice, when a mail server is configured (else e-mail is not offered).
+    /// The viewer's e-mail choice and quiet hours, when a mail server is configured (else
+    /// e-mail is not offered, and quiet hours, which hold e-mail back, mean nothing).
     pub email: Option<NotifyPrefs>,
+    /// The quiet hours' two ends as shown in the form ('' when none).
+    pub quiet_from: String,
+    pub quiet_to: String,
+    /// The server's quiet hours for those who chose none.
+    pub default_quiet: String,
+    pub refused: Refused,
     pub unread: i64,
     pub messages: Vec<InboxMessage>,
 }
@@ -52,8 +63,13 @@ async fn read_one(state: &AppState, v: &Viewer, id: i64) -> Result<InboxMessage>
     Ok(m)
 }
 
-pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Result<Html<String>> {
-    let inbox = mine(&state, &v).await?;
+async fn page_model(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    refused: Refused,
+) -> Result<NotificationsPage> {
+    let inbox = mine(state, v).await?;
     let email = match (state.config.smtp(), v.account.person_id) {
         (Some(_), Some(p)) => Some(
             state
@@ -69,13 +85,27 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         ),
         _ => None,
     };
-    render(&NotificationsPage {
-        chrome: Chrome::new(lang, Some(&v)),
+    let quiet = email
+        .as_ref()
+        .and_then(|e| QuietHours::parse(&e.quiet_hours));
+    let clock = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
+    Ok(NotificationsPage {
+        chrome: Chrome::new(lang, Some(v)),
         has_person: v.account.person_id.is_some(),
         email,
+        quiet_from: quiet.map(|q| clock(q.from)).unwrap_or_default(),
+        quiet_to: quiet.map(|q| clock(q.to)).unwrap_or_default(),
+        default_quiet: QuietHours::parse(&state.config.quiet_hours)
+            .map(|q| q.text())
+            .unwrap_or_default(),
+        refused,
         unread: inbox.unread,
         messages: inbox.messages,
     })
+}
+
+pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Result<Html<String>> {
+    render(&page_model(&state, &v, lang, Refused::default()).await?)
 }
 
 /// The navigation's count of unread messages; nothing when none.
@@ -128,8 +158,10 @@ pub async fn read_json(
     Ok(axum::Json(read_one(&state, &v, id).await?).into_response())
 }
 
-/// The viewer's choice of e-mail notices: an address and whether to use it. Not found when no
-/// mail server is configured (e-mail is not offered then) or the account is linked to no person.
+/// The viewer's choice of channels — e-mail besides the in-app inbox, to an address — and
+/// quiet hours, in which e-mail waits unless urgent (an incident report). Not found when no mail
+/// server is configured (e-mail is not offered then) or the account is linked to no person. A
+/// refused form comes back with what was typed and the problem beside its field.
 pub async fn set_email(
     State(state): State<AppState>,
     v: Viewer,
@@ -140,30 +172,47 @@ pub async fn set_email(
         (Some(_), Some(p)) => p,
         _ => return Err(Error::NotFound),
     };
-    let field = |name: &str| {
-        f.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let email = field("email");
-    let by_email = !field("by_email").is_empty();
-    if (by_email || !email.is_empty()) && email.parse::<lettre::Address>().is_err() {
-        return Err(Error::Invalid(Tr(lang).s("notify.bad_email").into()));
+    let saved = async {
+        let t = Tr(lang);
+        let mut p = Problems::new();
+        let email = field(&f, "email").trim().to_string();
+        let by_email = !field(&f, "by_email").is_empty();
+        if (by_email || !email.is_empty())
+            && (email.parse::<lettre::Address>().is_err() || email.len() > 254)
+        {
+            p.add("email", t.s("notify.bad_email"));
+        }
+        let (from, to) = (field(&f, "quiet_from"), field(&f, "quiet_to"));
+        let quiet_hours = match (from.trim(), to.trim()) {
+            ("", "") => String::new(),
+            (a, b) => match (parse_clock(a), parse_clock(b)) {
+                (Some(a), Some(b)) if a != b => QuietHours { from: a, to: b }.text(),
+                _ => {
+                    p.add("quiet_from", t.s("notify.bad_quiet"));
+                    String::new()
+                }
+            },
+        };
+        p.check()?;
+        let mut w = state.store.write(&v.actor()).await?;
+        w.set_notify_prefs(&NotifyPrefs {
+            person_id: person,
+            email,
+            by_email,
+            quiet_hours,
+        })
+        .await?;
+        w.commit().await?;
+        Ok::<_, Error>(())
     }
-    let mut w = state.store.write(&v.actor()).await?;
-    let quiet_hours = w
-        .notify_prefs(person)
-        .await?
-        .map(|p| p.quiet_hours)
-        .unwrap_or_default();
-    w.set_notify_prefs(&NotifyPrefs {
-        person_id: person,
-        email,
-        by_email,
-        quiet_hours,
-    })
-    .await?;
-    w.commit().await?;
-    Ok(see_other("/notifications"))
+    .await;
+    match saved {
+        Ok(()) => Ok(see_other("/notifications")),
+        Err(e) => {
+            let refused = Refused::of("email", &f, e, lang)?;
+            let status = refused.status;
+            let page = page_model(&state, &v, lang, refused).await?;
+            Ok((status, render(&page)?).into_response())
+        }
+    }
 }

@@ -108,6 +108,7 @@ pub static MESSAGES: Catalogue = &[
     ("unit.retired_history", "。其台账、记录和职务历史仍可查阅；不再添加人员、职务和工作任务。", ". Its ledger, records and role history remain readable; no people, roles or duties are added any more."),
     ("unit.retired_on", "本单位已于 {date} 撤销", "This unit was retired on {date}"),
     ("unit.retired_tag", "已撤销", "Retired"),
+    ("unit.robots", "群机器人", "Group robots"),
     ("unit.roles", "责任角色", "Roles"),
     ("unit.since", "自", "since"),
     ("units.none", "您没有任何单位的权限。", "You have no unit permissions."),

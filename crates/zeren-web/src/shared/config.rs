@@ -65,7 +65,40 @@ pub struct Config {
     pub smtp_password: Option<String>,
     /// The sender of notices (`责任制 <zeren@school.example>`).
     pub smtp_from: Option<String>,
+    /// Hosts a group robot's webhook may point at, comma-separated (the platforms' own by
+    /// default; add a private deployment's). Webhooks are called over HTTPS, or plain HTTP on
+    /// loopback only.
+    pub robot_hosts: String,
+    /// Group robots declared in the file (`[[robots]]`), besides those units set up on their
+    /// pages: their webhooks and secrets stay in the file.
+    pub robots: Vec<RobotConfig>,
 }
+
+/// A group robot declared in `zeren.toml`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RobotConfig {
+    /// The unit's number (as in its address, `/units/12`).
+    pub unit: i64,
+    /// `dingtalk`, `wecom` or `feishu`.
+    pub platform: String,
+    pub name: String,
+    pub webhook: String,
+    #[serde(default)]
+    pub secret: String,
+    #[serde(default)]
+    pub keyword: String,
+    /// The time of the unit's daily digest (China time, `08:30`); unset: no digest.
+    #[serde(default)]
+    pub digest_at: Option<String>,
+    /// @ the people answering for late work, by mobile (钉钉, 企业微信).
+    #[serde(default)]
+    pub mention: bool,
+}
+
+/// The platforms' own webhook hosts.
+pub const DEFAULT_ROBOT_HOSTS: &str =
+    "oapi.dingtalk.com, qyapi.weixin.qq.com, open.feishu.cn, open.larksuite.com";
 
 impl Default for Config {
     fn default() -> Config {
@@ -96,6 +129,8 @@ impl Default for Config {
             smtp_username: None,
             smtp_password: None,
             smtp_from: None,
+            robot_hosts: DEFAULT_ROBOT_HOSTS.into(),
+            robots: Vec::new(),
         }
     }
 }
@@ -221,6 +256,26 @@ impl Config {
                 self.smtp_from.as_deref().unwrap_or("")
             ));
         }
+        for (i, r) in self.robots.iter().enumerate() {
+            let platform = zeren_core::robots::Platform::parse(&r.platform).ok_or_else(|| {
+                format!(
+                    "robots[{i}].platform: expected dingtalk, wecom or feishu, found {:?}",
+                    r.platform
+                )
+            })?;
+            if r.name.trim().is_empty() || r.name.chars().count() > 60 {
+                return Err(format!("robots[{i}].name: expected 1 to 60 characters"));
+            }
+            self.check_webhook(platform, &r.webhook)
+                .map_err(|e| format!("robots[{i}].webhook: {e}"))?;
+            if let Some(at) = &r.digest_at {
+                if zeren_core::notify::parse_clock(at).is_none() {
+                    return Err(format!(
+                        "robots[{i}].digest_at: expected a time of day (08:30), found {at:?}"
+                    ));
+                }
+            }
+        }
         if let Some(bad) = self
             .trusted_proxies
             .split(',')
@@ -317,6 +372,44 @@ impl Config {
             overdue_every_days: self.reminder_overdue_every_days,
             quiet_hours: zeren_core::notify::QuietHours::parse(&self.quiet_hours),
         }
+    }
+
+    /// Whether a robot of `platform` may be called at `webhook`: HTTPS (plain HTTP to loopback
+    /// only, for a local relay or a test) to one of `robot_hosts`. Says what is wrong.
+    pub fn check_webhook(
+        &self,
+        _platform: zeren_core::robots::Platform,
+        webhook: &str,
+    ) -> Result<(), String> {
+        let url = reqwest::Url::parse(webhook.trim())
+            .map_err(|_| format!("not a web address: {webhook:?}"))?;
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+        let loopback = host == "localhost"
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|a| a.is_loopback());
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => return Err(format!("expected an https:// address, found {webhook:?}")),
+        }
+        if !self.robot_host_list().contains(&host) {
+            return Err(format!(
+                "the host {host:?} is not among robot_hosts ({})",
+                self.robot_hosts
+            ));
+        }
+        Ok(())
+    }
+
+    /// The hosts of `robot_hosts`, lower case.
+    pub fn robot_host_list(&self) -> Vec<String> {
+        self.robot_hosts
+            .split(',')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect()
     }
 
     /// The mail server, when e-mail notices are configured.
@@ -423,6 +516,43 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// Robots in the file: checked at start (platform, webhook host and scheme, digest time).
+    #[test]
+    fn robots_in_the_file() {
+        let file = "[[robots]]\nunit = 3\nplatform = \"dingtalk\"\nname = \"党建群\"\nwebhook = \"https://oapi.dingtalk.com/robot/send?access_token=t\"\nsecret = \"SEC1\"\ndigest_at = \"08:30\"\n";
+        let c = Config::from_sources(Some((Path::new("zeren.toml"), file)), env(&[])).unwrap();
+        assert_eq!(c.robots[0].unit, 3);
+        assert_eq!(c.robots[0].secret, "SEC1");
+        for (bad, says) in [
+            (file.replace("dingtalk\"", "wechat\""), "platform"),
+            (
+                file.replace("https://oapi.dingtalk.com", "http://oapi.dingtalk.com"),
+                "https",
+            ),
+            (
+                file.replace("oapi.dingtalk.com", "evil.example"),
+                "robot_hosts",
+            ),
+            (file.replace("08:30", "8点半"), "digest_at"),
+            (file.replace("secret =", "secrets ="), "secrets"),
+        ] {
+            let e =
+                Config::from_sources(Some((Path::new("zeren.toml"), &bad)), env(&[])).unwrap_err();
+            assert!(e.contains(says), "{says}: {e}");
+        }
+        let local = Config {
+            robot_hosts: "127.0.0.1".into(),
+            ..Config::default()
+        };
+        let p = zeren_core::robots::Platform::DingTalk;
+        assert!(local
+            .check_webhook(p, "http://127.0.0.1:4000/robot/send?access_token=t")
+            .is_ok());
+        assert!(Config::default()
+            .check_webhook(p, "http://127.0.0.1:4000/x")
+            .is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use zeren_store::{Read, Store};
 
 use super::config::Config;
 use super::error::Error;
+use super::secrets::SealKey;
 
 /// The settings key written when first-run setup completes.
 pub const SETUP_DONE: &str = "setup_done";
@@ -30,6 +31,12 @@ pub struct AppState {
     /// ([`AppState::now`]); none but in tests, which set it instead of sleeping through a
     /// deadline (and so can check 迟报 to the minute).
     pinned_clock: Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
+    /// The key robots' webhooks and secrets are sealed with (`notify.key`); none until the
+    /// server loads it, and robots cannot be set up or sent to without it.
+    seal: Option<Arc<SealKey>>,
+    /// How long a platform's "minute" lasts for robots' rate budgets: a minute, but in tests,
+    /// which shorten it rather than wait minutes (the budgets' counts stay the platforms').
+    robot_minute: Arc<Mutex<chrono::Duration>>,
 }
 
 /// How many parsed policies to keep; a province shares a handful of versions.
@@ -44,6 +51,37 @@ impl AppState {
             materialise: Arc::new(tokio::sync::Notify::new()),
             policies: Arc::new(Mutex::new(HashMap::new())),
             pinned_clock: Arc::new(Mutex::new(None)),
+            seal: None,
+            robot_minute: Arc::new(Mutex::new(chrono::Duration::seconds(60))),
+        }
+    }
+
+    /// With the key that seals robots' secrets.
+    pub fn with_seal_key(mut self, key: SealKey) -> AppState {
+        self.seal = Some(Arc::new(key));
+        self
+    }
+
+    /// The key that seals robots' secrets, if the server has one.
+    pub fn seal_key(&self) -> Option<&SealKey> {
+        self.seal.as_deref()
+    }
+
+    /// What a platform's minute lasts for robots' rate budgets (a minute).
+    pub fn robot_minute(&self) -> chrono::Duration {
+        self.robot_minute
+            .lock()
+            .map(|m| *m)
+            .unwrap_or(chrono::Duration::seconds(60))
+    }
+
+    /// **Tests only**: shortens the platforms' minute (and second) for robots' rate budgets, as
+    /// the test's loopback robot does, so that a burst needs no minutes of waiting. Nothing in
+    /// the server or its configuration calls it.
+    #[doc(hidden)]
+    pub fn set_robot_minute_for_tests(&self, minute: chrono::Duration) {
+        if let Ok(mut m) = self.robot_minute.lock() {
+            *m = minute;
         }
     }
 

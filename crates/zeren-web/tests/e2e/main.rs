@@ -12,6 +12,9 @@ mod helpers;
 mod incidents;
 mod receipts;
 mod reviews;
+#[path = "../common/robot_receiver.rs"]
+mod robot_receiver;
+mod robots;
 #[path = "../server/schema.rs"]
 mod schema;
 mod webdriver;

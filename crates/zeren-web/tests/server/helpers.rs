@@ -8,6 +8,11 @@ use zeren_web::{AppState, Config};
 
 pub const PASSWORD: &str = "Zeren-Passw0rd!";
 
+/// The key robots' secrets are sealed with, the same for every instance of a test.
+pub fn test_seal_key() -> zeren_web::secrets::SealKey {
+    zeren_web::secrets::SealKey::from_bytes([7; 32])
+}
+
 pub struct App {
     pub base: String,
     pub store: Store,
@@ -35,7 +40,7 @@ pub async fn spawn_app_with(db: TestDb, adjust: impl FnOnce(&mut Config)) -> App
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(store.clone(), config);
+    let state = AppState::new(store.clone(), config).with_seal_key(test_seal_key());
     let server = tokio::spawn(zeren_web::serve(listener, state.clone(), async {
         let _ = rx.await;
     }));
@@ -103,7 +108,7 @@ impl App {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(store.clone(), config);
+        let state = AppState::new(store.clone(), config).with_seal_key(test_seal_key());
         let server = tokio::spawn(zeren_web::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));

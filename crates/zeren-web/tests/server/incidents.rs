@@ -264,6 +264,59 @@ async fn a_major_incident_is_signed_off_before_it_leaves_and_goes_two_levels_up(
         assert!(list.text.contains("待签收的事件报告"), "{}", list.text);
         let work = district.get("/work").await;
         assert!(work.text.contains("待签收的突发事件报告"), "{}", work.text);
+        // The notices scan tells the district's editors at once, in their quiet hours too: a
+        // report waiting for 签收 is urgent. (The same notice, not urgent, would wait.)
+        {
+            use zeren_store::notify::{Channel, NotifyPrefs};
+            use zeren_store::notify_scan::{waiting_messages, ScanSettings};
+            let waiting = zeren_store::waiting::everything_waiting(&app.store, zeren_web::today())
+                .await
+                .unwrap();
+            let item = waiting
+                .iter()
+                .find(|w| w.source == "incident_receipt" && w.link == format!("/incidents/{id}"))
+                .expect("the report waits for the district's 签收");
+            assert!(item.urgent && item.unit_id == t.district && !item.people.is_empty());
+            let now = zeren_store::now();
+            let local = zeren_core::notify::china(now);
+            let quiet = format!(
+                "{}-{}",
+                (local - Duration::hours(1)).format("%H:%M"),
+                (local + Duration::hours(1)).format("%H:%M")
+            );
+            let mut w = app.store.write(&Actor::system()).await.unwrap();
+            w.set_notify_prefs(&NotifyPrefs {
+                person_id: item.people[0],
+                email: "ke@district.example".into(),
+                by_email: true,
+                quiet_hours: quiet,
+            })
+            .await
+            .unwrap();
+            w.commit().await.unwrap();
+            let s = ScanSettings::defaults(zeren_web::today(), now);
+            let email = |msgs: Vec<zeren_store::notify::NewDelivery>| {
+                msgs.into_iter()
+                    .find(|m| m.channel == Channel::Email)
+                    .expect("by e-mail as chosen")
+            };
+            let urgent = email(
+                waiting_messages(&app.store, &s, std::slice::from_ref(item))
+                    .await
+                    .unwrap(),
+            );
+            assert!(urgent.urgent);
+            assert_eq!(urgent.not_before, now, "urgent: not held back");
+            let calm = zeren_store::waiting::WaitingItem {
+                urgent: false,
+                ..item.clone()
+            };
+            let held = email(waiting_messages(&app.store, &s, &[calm]).await.unwrap());
+            assert!(
+                held.not_before > now + Duration::minutes(59),
+                "held until the quiet hours end"
+            );
+        }
         let page = district.get(&format!("/incidents/{id}")).await;
         assert!(
             page.text.contains("id=\"receive-initial\""),

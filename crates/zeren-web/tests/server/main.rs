@@ -17,6 +17,9 @@ mod notify;
 mod oversight;
 mod reviews;
 mod reviews_scan;
+#[path = "../common/robot_receiver.rs"]
+mod robot_receiver;
+mod robots;
 mod schema;
 mod security;
 

@@ -307,6 +307,39 @@ const ROUTES: &[Route] = &[
         Session,
         B::Json("{}"),
     ),
+    // A unit's group robots: its administrators only (a robot of nobody's is not found).
+    r("GET", "/units/{A}/robots", Administer, B::None),
+    r(
+        "POST",
+        "/units/{A}/robots",
+        Administer,
+        B::Form(&[("platform", "dingtalk"), ("name", "群")]),
+    ),
+    r(
+        "POST",
+        "/units/{A}/robots/999999",
+        Administer,
+        B::Form(&[("platform", "dingtalk"), ("name", "群")]),
+    ),
+    r(
+        "POST",
+        "/units/{A}/robots/999999/test",
+        Administer,
+        B::Form(&[]),
+    ),
+    r(
+        "POST",
+        "/units/{A}/robots/999999/digest",
+        Administer,
+        B::Form(&[]),
+    ),
+    r("GET", "/api/v1/units/{A}/robots", Administer, B::None),
+    r(
+        "POST",
+        "/api/v1/units/{A}/robots/999999/test",
+        Administer,
+        B::Json("{}"),
+    ),
     r("GET", "/obligations/{O}", Read, B::None),
     r(
         "POST",

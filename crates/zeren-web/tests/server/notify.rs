@@ -363,6 +363,48 @@ async fn a_reminder_by_email_through_a_loopback_mail_server() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        // Quiet hours: half of them is refused beside the field, what was typed kept.
+        let r = me
+            .form(
+                "/notifications/email",
+                &[
+                    ("email", "wang@school.example"),
+                    ("by_email", "1"),
+                    ("quiet_from", "22:00"),
+                    ("quiet_to", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text.contains("请填写免打扰的开始和结束时间"),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("value=\"22:00\""), "{}", r.text);
+        assert!(r.text.contains("value=\"wang@school.example\""));
+        let r = me
+            .form(
+                "/notifications/email",
+                &[
+                    ("email", "wang@school.example"),
+                    ("by_email", "1"),
+                    ("quiet_from", "22:00"),
+                    ("quiet_to", "07:00"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let page = me.get("/notifications").await.text;
+        assert!(page.contains("value=\"07:00\""), "{page}");
+        // Cleared again, so that the reminders below go at once whatever the hour.
+        let r = me
+            .form(
+                "/notifications/email",
+                &[("email", "wang@school.example"), ("by_email", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
 
         // The scan on the quarterly study's due date: due today.
         let today = zeren_web::today();
