@@ -36,7 +36,7 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
-fn run(text: &str, font: &str, size: u32, bold: bool) -> String {
+pub(crate) fn run(text: &str, font: &str, size: u32, bold: bool) -> String {
     let b = if bold { "<w:b/><w:bCs/>" } else { "" };
     let f = xml_escape(font);
     // Each line of the text becomes a run separated by line breaks.
@@ -160,7 +160,7 @@ fn core_props(title: &str) -> String {
 }
 
 /// A picture stored in the package (`word/media/`), referred to by its relationship id.
-struct Media {
+pub(crate) struct Media {
     rel_id: String,
     part: String,
     bytes: Vec<u8>,
@@ -168,6 +168,27 @@ struct Media {
 
 /// Packs a document body (and its pictures) into a .docx.
 fn package(title: &str, body: &str, media: &[Media]) -> Result<Vec<u8>, ExportError> {
+    package_with(title, body, media, &[])
+}
+
+/// A part besides the document's own: its name under `word/`, its content type, the
+/// relationship id the body may refer to it by and the relationship's type (the last segment of
+/// its URI: `footer`, `settings`), and its XML.
+pub(crate) struct Part {
+    pub name: &'static str,
+    pub content_type: &'static str,
+    pub rel_id: &'static str,
+    pub rel_type: &'static str,
+    pub xml: String,
+}
+
+/// Packs a document body, its pictures and further parts (footers, settings) into a .docx.
+pub(crate) fn package_with(
+    title: &str,
+    body: &str,
+    media: &[Media],
+    parts: &[Part],
+) -> Result<Vec<u8>, ExportError> {
     let document = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>{body}</w:body></w:document>"#
@@ -182,6 +203,12 @@ fn package(title: &str, body: &str, media: &[Media]) -> Result<Vec<u8>, ExportEr
             ));
         }
     }
+    for p in parts {
+        types.push_str(&format!(
+            "<Override PartName=\"/word/{}\" ContentType=\"{}\"/>",
+            p.name, p.content_type
+        ));
+    }
     types.push_str(CONTENT_TYPES_TAIL);
     let mut doc_rels = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -191,6 +218,12 @@ fn package(title: &str, body: &str, media: &[Media]) -> Result<Vec<u8>, ExportEr
         doc_rels.push_str(&format!(
             "<Relationship Id=\"{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"{}\"/>",
             m.rel_id, m.part
+        ));
+    }
+    for p in parts {
+        doc_rels.push_str(&format!(
+            "<Relationship Id=\"{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{}\" Target=\"{}\"/>",
+            p.rel_id, p.rel_type, p.name
         ));
     }
     doc_rels.push_str("</Relationships>");
@@ -207,6 +240,10 @@ fn package(title: &str, body: &str, media: &[Media]) -> Result<Vec<u8>, ExportEr
     ] {
         z.start_file(name, opts)?;
         z.write_all(content.as_bytes())?;
+    }
+    for p in parts {
+        z.start_file(format!("word/{}", p.name), opts)?;
+        z.write_all(p.xml.as_bytes())?;
     }
     // Photos are compressed already.
     let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);

@@ -5,6 +5,7 @@
 //! WPS ignores auto-fit and theme fonts, so every width and every East-Asian font is explicit.
 
 pub mod docx;
+pub mod gongwen;
 pub mod ical;
 pub mod image;
 pub mod table;
