@@ -157,6 +157,19 @@ pub struct Procedure {
     pub carry_out_months: u32,
 }
 
+impl Procedure {
+    /// The procedure a policy's `[accountability]` sets: its measures, filing with the parent
+    /// and the appeal window; organisational measures within one month, as the 条例 says.
+    pub fn of(a: &zeren_policy::Accountability) -> Procedure {
+        Procedure {
+            measures: a.measures.clone(),
+            filing: a.filing_to_parent,
+            appeal_months: a.appeal_months,
+            carry_out_months: 1,
+        }
+    }
+}
+
 impl Default for Procedure {
     fn default() -> Self {
         Procedure {

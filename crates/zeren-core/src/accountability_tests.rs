@@ -554,3 +554,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_procedure_is_the_policys() {
+    let text = include_str!("../../../policies/district-school.toml");
+    let policy = zeren_policy::parse("district-school.toml", text).unwrap();
+    let a = policy.accountability.as_ref().unwrap();
+    let p = Procedure::of(a);
+    assert_eq!(p.measures, ["约谈", "问责"]);
+    assert!(p.filing, "L105: filed with the parent");
+    assert_eq!(
+        p.appeal_months, 1,
+        "the 条例's month when the policy says nothing"
+    );
+    let longer = text.replace(
+        "\nfiling = \"parent\"",
+        "\nfiling = \"parent\"\nappeal_months = 2",
+    );
+    let policy = zeren_policy::parse("district-school.toml", &longer).unwrap();
+    let p = Procedure::of(policy.accountability.as_ref().unwrap());
+    assert_eq!(p.appeal_months, 2);
+    assert_eq!(appeal_closes(d(2026, 1, 31), &p), d(2026, 3, 31));
+}

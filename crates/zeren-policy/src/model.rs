@@ -1424,6 +1424,11 @@ pub struct Accountability {
     pub filing_to_parent: bool,
     pub consequence: Option<String>,
     pub allocation: Option<Allocation>,
+    /// **(ext)** The role whose holder in the deciding unit approves starting an investigation
+    /// (the 主要负责人); `None`: whoever administers the unit.
+    pub approver: Option<RoleId>,
+    /// **(ext)** How many months after service a decision may be appealed (the 条例: one).
+    pub appeal_months: u32,
     pub circumstances: Vec<Circumstance>,
     pub source: Option<SourceRef>,
 }

@@ -357,6 +357,8 @@ const ACCOUNTABILITY_KEYS: &[&str] = &[
     "filing",
     "consequence",
     "allocation",
+    "approver",
+    "appeal_months",
     "circumstances",
     "source",
 ];
@@ -3017,6 +3019,8 @@ impl<'t> Cx<'t> {
             Allocation::parse,
             Expected::OneOf(ALLOCATION_WORDS),
         );
+        let approver = self.reference(&t, "approver", RefKind::Role, RoleId::parse);
+        let appeal_months = self.int(&t, "appeal_months", 1, 12).unwrap_or(1);
         let mut circumstances = Vec::new();
         let mut ids = HashSet::new();
         for c in self.table_array(&t, "circumstances", CIRCUMSTANCE_KEYS) {
@@ -3034,6 +3038,8 @@ impl<'t> Cx<'t> {
             filing_to_parent,
             consequence,
             allocation,
+            approver,
+            appeal_months,
             circumstances,
             source,
         })
