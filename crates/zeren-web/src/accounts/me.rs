@@ -98,14 +98,20 @@ async fn page_model(
         .await?
         .totp(v.account.id)
         .await?
-        .map(|t| TotpView {
-            confirmed_at: t.confirmed_at,
+        .map(|t| {
             // The secret is shown while it is being set up, never once it is in force.
-            uri: t
+            let secret = t
                 .confirmed_at
                 .is_none()
-                .then(|| totp::otpauth_uri("Zeren", &v.account.username, &t.secret)),
-            secret: t.confirmed_at.is_none().then_some(t.secret),
+                .then(|| crate::shared::secrets::open_totp(state.seal_key(), &t.secret))
+                .flatten();
+            TotpView {
+                confirmed_at: t.confirmed_at,
+                uri: secret
+                    .as_deref()
+                    .map(|s| totp::otpauth_uri("Zeren", &v.account.username, s)),
+                secret,
+            }
         });
     render(&MePage {
         chrome: Chrome::new(lang, Some(v)),
@@ -298,7 +304,8 @@ pub async fn start_totp_form(
         return refused_totp(&state, &v, lang, StatusCode::CONFLICT, p).await;
     }
     let mut w = state.store.write(&v.actor()).await?;
-    w.set_totp_secret(v.account.id, &totp::new_secret()).await?;
+    let sealed = crate::shared::secrets::seal_totp(state.seal_key(), &totp::new_secret());
+    w.set_totp_secret(v.account.id, &sealed).await?;
     w.commit().await?;
     Ok(see_other("/me#totp"))
 }

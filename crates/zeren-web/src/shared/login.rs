@@ -89,8 +89,9 @@ pub async fn check_code_gated(
         .totp(account.id)
         .await?
         .filter(|t| unconfirmed_too || t.confirmed_at.is_some());
-    let step =
-        secret.and_then(|s| super::totp::check(&s.secret, code, zeren_store::now().timestamp()));
+    let step = secret
+        .and_then(|s| super::secrets::open_totp(state.seal_key(), &s.secret))
+        .and_then(|s| super::totp::check(&s, code, zeren_store::now().timestamp()));
     let used = match step {
         Some(step) => {
             let mut w = state

@@ -1,5 +1,5 @@
 //! Secrets the database keeps only sealed: robots' webhook addresses (they hold the robot's
-//! token) and signing secrets. They are sealed with AES-256-GCM under `notify.key` in the data
+//! token) and signing secrets, and accounts' one-time-code (TOTP) secrets. They are sealed with AES-256-GCM under `notify.key` in the data
 //! directory (created on the first start, mode 0600), so a copy of the database alone does not
 //! give them away; with several instances, each data directory holds the same key.
 
@@ -137,6 +137,27 @@ impl SealKey {
     }
 }
 
+/// The column a TOTP secret is sealed for.
+const TOTP: &str = "account_totp.secret";
+
+/// A TOTP secret as the database keeps it: sealed when the server holds a key.
+pub fn seal_totp(key: Option<&SealKey>, secret: &str) -> String {
+    match key {
+        Some(k) => k.seal(TOTP, secret),
+        None => secret.to_string(),
+    }
+}
+
+/// A stored TOTP secret opened: sealed ones with the key (none: it does not open), and those
+/// stored before secrets were sealed as they are.
+pub fn open_totp(key: Option<&SealKey>, stored: &str) -> Option<String> {
+    if stored.starts_with(SEALED) {
+        key?.open(TOTP, stored)
+    } else {
+        Some(stored.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +193,26 @@ mod tests {
                 .contains("readable by others"));
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn totp_secrets_are_sealed_and_old_plain_ones_still_open() {
+        let key = SealKey::from_bytes([7; 32]);
+        let other = SealKey::from_bytes([8; 32]);
+        let sealed = seal_totp(Some(&key), "JBSWY3DPEHPK3PXP");
+        assert!(sealed.starts_with(SEALED) && !sealed.contains("JBSWY3DP"));
+        assert_eq!(
+            open_totp(Some(&key), &sealed).as_deref(),
+            Some("JBSWY3DPEHPK3PXP")
+        );
+        assert_eq!(open_totp(Some(&other), &sealed), None, "another key");
+        assert_eq!(open_totp(None, &sealed), None, "no key");
+        // Sealed for a robot's column, it does not open as a TOTP secret.
+        assert_eq!(open_totp(Some(&key), &key.seal("robots.secret", "x")), None);
+        // Stored before secrets were sealed.
+        assert_eq!(
+            open_totp(Some(&key), "JBSWY3DPEHPK3PXP").as_deref(),
+            Some("JBSWY3DPEHPK3PXP")
+        );
     }
 }

@@ -528,8 +528,20 @@ async fn one_time_codes_are_asked_after_the_password() {
         let top = app.setup("bureau", "河东区教体局").await;
         let c = app.login("sysadmin").await;
         let (secret, used) = enrol(&app, &c).await;
-        // The secret is not shown once in force.
+        // The secret is not shown once in force, and the database holds it only sealed.
         assert!(!c.get("/me").await.text.contains(&secret));
+        let mut r = app.store.reader().await.unwrap();
+        let account = r.account_by_username("sysadmin").await.unwrap().unwrap();
+        let stored = zeren_store::auth::AuthRead::totp(&mut r, account.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .secret;
+        drop(r);
+        assert!(
+            stored.starts_with("v1:") && !stored.contains(&secret),
+            "sealed at rest: {stored}"
+        );
 
         let mut pending = password_step(&app, "sysadmin").await;
         // The password alone opens nothing.
