@@ -291,8 +291,37 @@ impl std::fmt::Debug for TotpSecret {
     }
 }
 
+/// A source address whose logins are refused for now (every name from it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LockedSource {
+    pub source: String,
+    pub locked_until: DateTime<Utc>,
+    /// Attempts refused while locked.
+    pub refused: i64,
+}
+
 #[allow(async_fn_in_trait)] // implemented only by this crate's concrete, Send types
 pub trait AuthRead: Read {
+    /// The source addresses locked at `at`, the latest lock last ending first; at most 200.
+    async fn locked_sources(&mut self, at: DateTime<Utc>) -> Result<Vec<LockedSource>> {
+        let rows: Vec<(String, DateTime<Utc>, i64)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT key, locked_until, refused FROM login_throttle
+             WHERE key LIKE 's:%' AND locked_until IS NOT NULL AND locked_until > $1
+             ORDER BY locked_until DESC, key LIMIT 200"
+        )
+        .bind(at)
+        .fetch_all(&mut *c)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, locked_until, refused)| LockedSource {
+                source: key.trim_start_matches("s:").to_string(),
+                locked_until,
+                refused,
+            })
+            .collect())
+    }
+
     /// When the name's logins are refused until, if they are now.
     async fn login_locked_until(
         &mut self,

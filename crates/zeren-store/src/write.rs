@@ -801,6 +801,29 @@ impl Write {
     }
 
     /// Lift a lockout (the security administrator's act) or forget failures after a success.
+    /// Lifts the lock of a source address (the security administrator's act): its attempts
+    /// start again from nothing.
+    pub async fn clear_source_lock(&mut self, source: &str) -> Result<bool> {
+        let source = crate::auth::bounded_name(source);
+        let n = run!(self.conn(), |c| sqlx::query(
+            "DELETE FROM login_throttle WHERE key = $1 AND locked_until IS NOT NULL"
+        )
+        .bind(format!("s:{source}"))
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n > 0 {
+            self.record(
+                "login.unlock",
+                "source",
+                &source,
+                &json!({ "source": source }),
+            )
+            .await?;
+        }
+        Ok(n > 0)
+    }
+
     pub async fn clear_login_failures(&mut self, username: &str) -> Result<()> {
         let username = crate::auth::bounded_name(username);
         let n = run!(self.conn(), |c| {

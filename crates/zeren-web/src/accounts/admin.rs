@@ -70,6 +70,11 @@ async fn page_model(
         Err(_) => None,
     };
     let taken: Vec<String> = rows.iter().map(|x| x.account.username.clone()).collect();
+    let locked_sources = zeren_store::auth::AuthRead::locked_sources(&mut r, at)
+        .await?
+        .into_iter()
+        .map(|l| (l.source, crate::shared::clock::local(&l.locked_until)))
+        .collect();
     drop(r);
     let holders = holders(state, &taken).await?;
     Ok(AccountsPage {
@@ -80,6 +85,7 @@ async fn page_model(
         refused,
         picked,
         created,
+        locked_sources,
     })
 }
 
@@ -486,6 +492,28 @@ pub async fn unlock_form(
     w.clear_login_failures(&a.username).await?;
     w.commit().await?;
     Ok(see_other("/accounts"))
+}
+
+#[derive(Deserialize)]
+pub struct SourceForm {
+    #[serde(default)]
+    source: String,
+}
+
+/// The security administrator lifts the lock of a source address (every name from it was
+/// refused): its attempts count from nothing again.
+pub async fn unlock_source_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<SourceForm>,
+) -> Result<Response> {
+    v.require_duty(AdminDuty::Security)?;
+    let mut w = state.store.write(&v.actor()).await?;
+    if !w.clear_source_lock(f.source.trim()).await? {
+        return Err(Error::NotFound);
+    }
+    w.commit().await?;
+    Ok(see_other("/accounts#locked-sources"))
 }
 
 pub async fn reset_password_form(

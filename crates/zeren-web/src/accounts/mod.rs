@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/holders", post(admin::holders_form))
         .route("/accounts/{id}/person", post(admin::link_form))
         .route("/accounts/{id}/unlock", post(admin::unlock_form))
+        .route("/accounts/sources/unlock", post(admin::unlock_source_form))
         .route("/accounts/{id}/password", post(admin::reset_password_form))
         .route("/accounts/{id}/active", post(admin::set_active_form))
         .route("/accounts/{id}/grants", post(admin::set_grant_form))

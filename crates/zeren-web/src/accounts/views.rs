@@ -94,6 +94,8 @@ pub struct AccountsPage {
     /// The person chosen in the refused form, chosen again.
     pub picked: Option<zeren_store::directory::PersonHit>,
     pub created: Vec<CreatedAccount>,
+    /// Source addresses locked now, with when their lock ends (China time).
+    pub locked_sources: Vec<(String, String)>,
 }
 
 impl AccountsPage {

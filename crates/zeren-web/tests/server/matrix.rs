@@ -174,6 +174,12 @@ const ROUTES: &[Route] = &[
     r("POST", "/accounts/{U}/unlock", Security, B::Form(&[])),
     r(
         "POST",
+        "/accounts/sources/unlock",
+        Security,
+        B::Form(&[("source", "127.0.0.1")]),
+    ),
+    r(
+        "POST",
         "/accounts/{U}/password",
         Security,
         B::Form(&[("password", "Zeren-Passw0rd!")]),

@@ -172,6 +172,48 @@ async fn lockout_is_counted_in_the_database_and_lifted_by_the_security_administr
     }
 }
 
+#[tokio::test]
+async fn a_locked_source_address_is_listed_and_lifted_by_the_security_administrator() {
+    for db in TestDb::all().await {
+        let app = spawn_app_with(db, |c| c.lockout_source_failures = 3).await;
+        app.setup("bureau", "河东区教体局").await;
+        // The security administrator logs in before the address is locked.
+        let sec = app.login("secadmin").await;
+        let mut c = app.client();
+        for name in ["guess1", "guess2", "guess3"] {
+            assert_eq!(
+                c.try_login(name, "Wrong-Passw0rd").await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        // Every name from the address is refused now, the right password too.
+        assert_eq!(
+            c.try_login("sysadmin", PASSWORD).await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        let page = sec.get("/accounts").await.text;
+        assert!(
+            page.contains("被锁定的来源地址") && page.contains("127.0.0.1"),
+            "{page}"
+        );
+        // Only the security administrator lifts it; nothing to lift is a 404.
+        let r = sec
+            .form("/accounts/sources/unlock", &[("source", "10.9.9.9")])
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = sec
+            .form("/accounts/sources/unlock", &[("source", "127.0.0.1")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert!(!sec.get("/accounts").await.text.contains("被锁定的来源地址"));
+        let mut again = app.client();
+        again.login("sysadmin", PASSWORD).await;
+        let audit = app.login("auditadmin").await.get("/audit").await.text;
+        assert!(audit.contains("解除锁定"), "on the audit chain");
+        app.stop().await;
+    }
+}
+
 async fn app_account_id(app: &App, username: &str) -> i64 {
     use zeren_store::Read;
     app.store
