@@ -585,6 +585,18 @@ pub trait NotifyRead: Read {
             .await)?)
     }
 
+    /// The robots whose daily digest for `period` (a date) is in the ledger already.
+    async fn robots_with_digest(&mut self, period: &str) -> Result<Vec<i64>> {
+        let rows: Vec<(Option<i64>,)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT DISTINCT robot_id FROM deliveries
+             WHERE channel = 'robot' AND period = $1 AND event LIKE 'digest:%'"
+        )
+        .bind(period)
+        .fetch_all(&mut *c)
+        .await)?;
+        Ok(rows.into_iter().filter_map(|(r,)| r).collect())
+    }
+
     /// Active robots that take their unit's daily digest.
     async fn digest_robots(&mut self) -> Result<Vec<Robot>> {
         let sql = format!("{ROBOT} WHERE digest = TRUE AND active = TRUE ORDER BY id");

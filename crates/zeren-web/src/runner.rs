@@ -272,19 +272,24 @@ async fn digests(state: &AppState) -> Result<Queued, Failure> {
     use zeren_store::notify::NotifyRead;
     let now = zeren_store::now();
     let local = zeren_core::notify::china(now);
-    let robots: Vec<_> = state
-        .store
-        .reader()
+    let mut r = state.store.reader().await.map_err(Failure::passing)?;
+    // Those whose digest of today is in the ledger already are not worked out again.
+    let done = r
+        .robots_with_digest(&local.date().to_string())
         .await
-        .map_err(Failure::passing)?
+        .map_err(Failure::passing)?;
+    let robots: Vec<_> = r
         .digest_robots()
         .await
         .map_err(Failure::passing)?
         .into_iter()
         .filter(|r| {
-            zeren_core::notify::parse_clock(&r.digest_at).is_some_and(|at| local.time() >= at)
+            !done.contains(&r.id)
+                && zeren_core::notify::parse_clock(&r.digest_at)
+                    .is_some_and(|at| local.time() >= at)
         })
         .collect();
+    drop(r);
     let s = state.config.scan_settings(local.date(), now);
     let q = zeren_store::notify_scan::queue_digests(
         &state.store,

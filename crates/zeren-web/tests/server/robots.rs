@@ -390,36 +390,7 @@ async fn a_long_digest_fits_the_wecom_limit() {
         .await
         .unwrap();
         // Sixty weeks of a weekly meeting, none recorded: far more than one message holds.
-        let policy = {
-            use zeren_store::Read;
-            let mut r = app.store.reader().await.unwrap();
-            r.policy_in_force(unit).await.unwrap().unwrap()
-        };
-        let first = zeren_web::today() - chrono::Days::new(7 * 60);
-        let weeks: Vec<zeren_store::ledger::NewObligation> = (0..60u64)
-            .map(|i| {
-                let start = first + chrono::Days::new(7 * i);
-                zeren_store::ledger::NewObligation {
-                    installed_policy_id: policy.id,
-                    policy_id: "district-school".into(),
-                    duty_id: "quarterly_study".into(),
-                    title: "意识形态工作每周例会暨形势分析研判".into(),
-                    unit_id: unit,
-                    person_id: None,
-                    every: "week".into(),
-                    period_start: start,
-                    period_end: start + chrono::Days::new(6),
-                    period_label: format!("第{}周", i + 1),
-                    due_on: start + chrono::Days::new(6),
-                    times: 1,
-                    evidence: String::new(),
-                    report_to_parent: false,
-                }
-            })
-            .collect();
-        let mut w = app.store.write(&Actor::system()).await.unwrap();
-        w.materialise_obligations(&weeks).await.unwrap();
-        w.commit().await.unwrap();
+        late_weeks(&app, unit, 60).await;
         let c = app.login("clerk").await;
         let robot = add_robot(
             &c,
@@ -590,6 +561,142 @@ async fn a_robot_from_the_configuration_file() {
             .unwrap()
             .unwrap();
         assert!(!r.active, "out of the file: switched off");
+        app.stop().await;
+    }
+}
+
+/// `n` weeks of a weekly meeting at `unit` (its policy installed), the last ending this week,
+/// none recorded.
+async fn late_weeks(app: &App, unit: i64, n: u64) {
+    let policy = {
+        use zeren_store::Read;
+        let mut r = app.store.reader().await.unwrap();
+        r.policy_in_force(unit).await.unwrap().unwrap()
+    };
+    let first = zeren_web::today() - chrono::Days::new(7 * n);
+    let weeks: Vec<zeren_store::ledger::NewObligation> = (0..n)
+        .map(|i| {
+            let start = first + chrono::Days::new(7 * i);
+            zeren_store::ledger::NewObligation {
+                installed_policy_id: policy.id,
+                policy_id: "district-school".into(),
+                duty_id: "quarterly_study".into(),
+                title: "意识形态工作每周例会暨形势分析研判".into(),
+                unit_id: unit,
+                person_id: None,
+                every: "week".into(),
+                period_start: start,
+                period_end: start + chrono::Days::new(6),
+                period_label: format!("第{}周", i + 1),
+                due_on: start + chrono::Days::new(6),
+                times: 1,
+                evidence: String::new(),
+                report_to_parent: false,
+            }
+        })
+        .collect();
+    let mut w = app.store.write(&Actor::system()).await.unwrap();
+    w.materialise_obligations(&weeks).await.unwrap();
+    w.commit().await.unwrap();
+}
+
+/// The runner's digest job sends a robot's digest once its time of day (China time) has come,
+/// once a day however often it runs; a robot whose time has not come gets nothing yet.
+#[tokio::test]
+async fn the_digest_goes_at_its_time_once_a_day() {
+    for db in TestDb::all().await {
+        let rx = Receiver::start(Duration::seconds(MINUTE)).await;
+        rx.add("early-robot-token", Robot::default());
+        rx.add("later-robot-token", Robot::default());
+        let (app, unit) = school(db).await;
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        let text = zeren_policy::packs::get("district-school").unwrap().text;
+        w.install_policy(unit, "district-school", "1", "实施办法", text, "x")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        late_weeks(&app, unit, 3).await;
+        let c = app.login("clerk").await;
+        let early = add_robot(
+            &c,
+            unit,
+            &[
+                ("platform", "wecom"),
+                ("name", "早"),
+                ("webhook", &rx.wecom("early-robot-token")),
+                ("digest", "1"),
+                ("digest_at", "00:00"),
+            ],
+        )
+        .await;
+        // Two hours from now, China time, unless that is tomorrow.
+        let local = zeren_core::notify::china(zeren_store::now());
+        let later_at = local + Duration::hours(2);
+        let later = (later_at.date() == local.date()).then(|| later_at.format("%H:%M").to_string());
+        if let Some(at) = &later {
+            add_robot(
+                &c,
+                unit,
+                &[
+                    ("platform", "wecom"),
+                    ("name", "晚"),
+                    ("webhook", &rx.wecom("later-robot-token")),
+                    ("digest", "1"),
+                    ("digest_at", at),
+                ],
+            )
+            .await;
+        }
+        for _ in 0..2 {
+            app.store
+                .enqueue_job(&zeren_store::jobs::NewJob::now(
+                    "digests",
+                    serde_json::json!({}),
+                ))
+                .await
+                .unwrap();
+        }
+        for _ in 0..200 {
+            if !rx.got().is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        // Both runs done (the job list has no queued or running digests job left).
+        for _ in 0..200 {
+            use zeren_store::jobs::JobRead;
+            let mut r = app.store.reader().await.unwrap();
+            let busy = r
+                .jobs_in("queued", 100)
+                .await
+                .unwrap()
+                .iter()
+                .chain(r.jobs_in("running", 100).await.unwrap().iter())
+                .any(|j| j.kind == "digests" || j.kind == "deliver");
+            if !busy {
+                break;
+            }
+            drop(r);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let got = rx.got();
+        assert_eq!(got.len(), 1, "one digest: {got:?}");
+        assert_eq!(got[0].token, "early-robot-token");
+        assert!(got[0].text().contains("**已逾期 "), "{}", got[0].text());
+        let ledger = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .deliveries(&DeliveryFilter {
+                robot: Some(early),
+                limit: 10,
+                ..DeliveryFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(ledger.len(), 1);
+        assert_eq!(ledger[0].period, local.date().to_string());
         app.stop().await;
     }
 }
