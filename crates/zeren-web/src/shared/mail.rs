@@ -52,7 +52,12 @@ pub async fn send(config: &Config, d: &Delivery) -> Result<(String, String), Ref
         text.push_str(&format!("\n\n{l}\n"));
         html.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>", escape(l)));
     }
+    // One Message-ID per delivery, the same on every attempt: a message sent again after a
+    // crash (its first sending unrecorded) is the same message to mail systems and clients that
+    // recognise repeats by it.
+    let message_id = format!("<zeren-delivery-{}@{}>", d.id, from.email.domain());
     let message = Message::builder()
+        .message_id(Some(message_id))
         .from(from)
         .to(to)
         .subject(d.subject.clone())

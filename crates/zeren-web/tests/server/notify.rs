@@ -438,6 +438,20 @@ async fn a_reminder_by_email_through_a_loopback_mail_server() {
         let (to, text) = &got[0];
         assert_eq!(to, "wang@school.example");
         assert!(text.contains("Subject: =?utf-8?b?"), "{text}");
+        // Every attempt of a delivery carries the same Message-ID, its ledger row's.
+        let first = sent.iter().find(|d| d.address == *to).unwrap();
+        assert!(
+            got.iter()
+                .all(|(_, t)| t.contains("Message-ID: <zeren-delivery-")),
+            "{text}"
+        );
+        assert!(
+            got.iter().any(|(_, t)| t.contains(&format!(
+                "Message-ID: <zeren-delivery-{}@school.example>",
+                first.id
+            ))),
+            "{text}"
+        );
         assert!(
             text.contains("text/plain") && text.contains("text/html"),
             "{text}"
