@@ -460,10 +460,28 @@ impl Write {
             "notify.prefs",
             "person",
             &p.person_id.to_string(),
-            &json!({ "email": p.email, "by_email": p.by_email, "quiet_hours": p.quiet_hours }),
+            &json!({
+                "email": (!p.email.is_empty()).then(|| email_for_audit(&p.email)),
+                "by_email": p.by_email,
+                "quiet_hours": p.quiet_hours
+            }),
         )
         .await?;
         Ok(())
+    }
+}
+
+/// What the audit chain keeps of a person's e-mail address: enough to tell which it was (its
+/// first character, its domain and a digest of the whole), not the address itself — the log is
+/// read by the audit administrator, the address is personal data.
+pub fn email_for_audit(email: &str) -> String {
+    let digest = &crate::ledger::sha256_hex(email.trim().to_lowercase().as_bytes())[..12];
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain} sha256:{digest}")
+        }
+        None => format!("*** sha256:{digest}"),
     }
 }
 
@@ -656,3 +674,24 @@ pub trait NotifyRead: Read {
 }
 
 impl<T: Read> NotifyRead for T {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_audit_keeps_no_email_address() {
+        let a = super::email_for_audit("wang.xiaoming@school.example");
+        assert!(a.starts_with("w***@school.example sha256:"), "{a}");
+        assert!(!a.contains("wang.xiaoming"));
+        let digest = |s: &str| s.rsplit(' ').next().unwrap().to_string();
+        assert_eq!(
+            digest(&a),
+            digest(&super::email_for_audit("Wang.Xiaoming@School.example")),
+            "the same address in other letters"
+        );
+        assert_ne!(
+            digest(&a),
+            digest(&super::email_for_audit("li@school.example"))
+        );
+        assert!(super::email_for_audit("nonsense").starts_with("*** sha256:"));
+    }
+}
