@@ -679,13 +679,13 @@ impl<T: Read> NotifyRead for T {}
 mod tests {
     #[test]
     fn the_audit_keeps_no_email_address() {
-        let a = super::email_for_audit("wang.xiaoming@school.example");
+        let a = super::email_for_audit("wangxm@school.example");
         assert!(a.starts_with("w***@school.example sha256:"), "{a}");
-        assert!(!a.contains("wang.xiaoming"));
+        assert!(!a.contains("wangxm"));
         let digest = |s: &str| s.rsplit(' ').next().unwrap().to_string();
         assert_eq!(
             digest(&a),
-            digest(&super::email_for_audit("Wang.Xiaoming@School.example")),
+            digest(&super::email_for_audit("WangXM@School.example")),
             "the same address in other letters"
         );
         assert_ne!(

@@ -111,17 +111,18 @@ pub fn doc() -> ApiDoc {
     );
     let stages = zeren_store::incidents::STAGE_WORDS;
     let minutes = |what: &str| json!({ "type": ["number", "null"], "description": format!("{what} of the wall-clock minutes from becoming known to the first report (null: none reported)") });
+    const TALLY: [&str; 8] = [
+        "key",
+        "count",
+        "open",
+        "late",
+        "missing",
+        "reported",
+        "median_minutes",
+        "p90_minutes",
+    ];
     let tally = object(
-        &[
-            "key",
-            "count",
-            "open",
-            "late",
-            "missing",
-            "reported",
-            "median_minutes",
-            "p90_minutes",
-        ],
+        &TALLY,
         json!({
             "key": { "type": "string", "description": "the group: a kind or level id, a unit id, a month 1–12; empty for all" },
             "count": s::int(),
@@ -136,16 +137,7 @@ pub fn doc() -> ApiDoc {
     let mut named_props = tally["properties"].clone();
     named_props["title"] = s::string();
     let mut named_required: Vec<&str> = vec!["title"];
-    named_required.extend([
-        "key",
-        "count",
-        "open",
-        "late",
-        "missing",
-        "reported",
-        "median_minutes",
-        "p90_minutes",
-    ]);
+    named_required.extend(TALLY);
     let named = object(&named_required, named_props);
     let stats = object(
         &[

@@ -348,7 +348,10 @@ pub async fn page(
     let rows = |list: &[Named], param: &str| -> Vec<Row> {
         list.iter()
             .map(|n| {
-                let mut r = Row::of(n, format!("{base}&{param}={}", enc(&n.tally.key)));
+                let mut r = Row::of(
+                    n,
+                    format!("{base}&{param}={}", respond::percent(&n.tally.key)),
+                );
                 if param == "month" {
                     r.title = month(&n.tally.key);
                 }
@@ -402,20 +405,6 @@ pub async fn page(
         unit: l.unit,
         year,
     })
-}
-
-/// A query-string value made safe for a link.
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 pub async fn json(

@@ -53,8 +53,9 @@ pub fn download(name: &str, media: &str, bytes: Vec<u8>) -> Response {
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
-/// RFC 5987 percent-encoding of a file name.
-fn percent(s: &str) -> String {
+/// Percent-encoding of everything but the unreserved characters: a file name (RFC 5987) or a
+/// value in a link's query string.
+pub fn percent(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
