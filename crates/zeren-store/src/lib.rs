@@ -13,6 +13,7 @@ pub mod dialect;
 pub mod directory;
 mod health;
 pub mod incidents;
+pub mod inspections;
 pub mod install;
 pub mod jobs;
 pub mod ledger;
