@@ -512,7 +512,14 @@ pub fn bulletin_docx(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
     }
     // Text width on portrait A4: 11906 − 1588 − 1474 = 8844 twips.
     let grid = [2644, 1240, 1240, 1240, 1240, 1240];
-    let headers = ["单位", "问题数", "已销号", "按期销号", "逾期未销号", "完成率"];
+    let headers = [
+        "单位",
+        "问题数",
+        "已销号",
+        "按期销号",
+        "逾期未销号",
+        "完成率",
+    ];
     let mut trs = vec![headers
         .iter()
         .zip(grid)
@@ -527,7 +534,13 @@ pub fn bulletin_docx(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
             r.overdue.to_string(),
             r.rate.clone(),
         ];
-        trs.push(values.iter().zip(grid).map(|(v, w)| cell(v, w, 1, false)).collect());
+        trs.push(
+            values
+                .iter()
+                .zip(grid)
+                .map(|(v, w)| cell(v, w, 1, false))
+                .collect(),
+        );
     }
     body.push_str(&heading("一、各单位整改完成情况"));
     body.push_str(&table(&grid, &trs, 1));

@@ -341,17 +341,20 @@ pub trait InspectionRead: Read {
     }
 
     async fn inspection_team(&mut self, inspection_id: i64) -> Result<Vec<TeamMember>> {
-        Ok(run!(self.conn(), |c| sqlx::query_as(
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
             "SELECT t.person_id, p.name, t.lead FROM inspection_team t JOIN people p ON p.id = t.person_id
              WHERE t.inspection_id = $1 ORDER BY t.lead DESC, p.name, p.id"
         )
         .bind(inspection_id)
         .fetch_all(&mut *c)
-        .await)?)
+        .await
+        })?)
     }
 
     async fn visits(&mut self, inspection_id: i64) -> Result<Vec<Visit>> {
-        let rows: Vec<VisitRow> = run!(self.conn(), |c| sqlx::query_as(
+        let rows: Vec<VisitRow> = run!(self.conn(), |c| {
+            sqlx::query_as(
             "SELECT v.id, v.inspection_id, v.unit_id, u.name AS unit_name, v.visited_on, v.notes, v.checks,
                     v.created_by, v.created_by_name, v.created_at
              FROM inspection_visits v JOIN units u ON u.id = v.unit_id
@@ -359,8 +362,11 @@ pub trait InspectionRead: Read {
         )
         .bind(inspection_id)
         .fetch_all(&mut *c)
-        .await)?;
-        let files: Vec<StoredFile> = run!(self.conn(), |c| sqlx::query_as(
+        .await
+        })?;
+        let files: Vec<StoredFile> =
+            run!(self.conn(), |c| {
+                sqlx::query_as(
             "SELECT f.visit_id AS owner, f.position, f.file_name, f.sha256, a.size, a.media_type
              FROM visit_files f JOIN inspection_visits v ON v.id = f.visit_id
              JOIN attachments a ON a.sha256 = f.sha256
@@ -368,7 +374,8 @@ pub trait InspectionRead: Read {
         )
         .bind(inspection_id)
         .fetch_all(&mut *c)
-        .await)?;
+        .await
+            })?;
         rows.into_iter()
             .map(|r| {
                 Ok(Visit {
@@ -548,7 +555,9 @@ impl Write {
             return Err(Error::Invalid("inspection ends before it starts".into()));
         }
         if n.units.is_empty() {
-            return Err(Error::Invalid("an inspection inspects at least one unit".into()));
+            return Err(Error::Invalid(
+                "an inspection inspects at least one unit".into(),
+            ));
         }
         let checklist = serde_json::to_string(&n.checklist)
             .map_err(|e| Error::Invalid(format!("checklist: {e}")))?;
@@ -614,8 +623,8 @@ impl Write {
     /// Stores a visit with its evidence; returns its id.
     pub async fn add_visit(&mut self, inspection_id: i64, v: &NewVisit) -> Result<i64> {
         crate::check_text("notes", &v.notes)?;
-        let checks = serde_json::to_string(&v.checks)
-            .map_err(|e| Error::Invalid(format!("checks: {e}")))?;
+        let checks =
+            serde_json::to_string(&v.checks).map_err(|e| Error::Invalid(format!("checks: {e}")))?;
         crate::check_text("checks", &checks)?;
         let by = self.actor().account_id;
         let name = self.actor_display_name().await?;

@@ -91,7 +91,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "导出或下载含个人信息的数据",
         "data with personal information exported or downloaded",
     ),
-    ("finding.closed", "督查问题复查销号", "finding closed after re-check"),
+    (
+        "finding.closed",
+        "督查问题复查销号",
+        "finding closed after re-check",
+    ),
     (
         "finding.closure_applied",
         "申请督查问题销号",
@@ -113,7 +117,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "rectification plan returned",
     ),
     ("finding.corrected", "更正督查问题", "finding corrected"),
-    ("finding.progress", "填报整改进展", "rectification progress entered"),
+    (
+        "finding.progress",
+        "填报整改进展",
+        "rectification progress entered",
+    ),
     (
         "finding.recheck_returned",
         "复查未通过，退回整改",
@@ -133,7 +141,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("incident.report", "起草事件报告", "incident report drafted"),
     ("inspection.create", "制定督查计划", "inspection planned"),
-    ("inspection.visit", "记录督查走访", "inspection visit recorded"),
+    (
+        "inspection.visit",
+        "记录督查走访",
+        "inspection visit recorded",
+    ),
     (
         "job.retry",
         "重试失败的后台任务",

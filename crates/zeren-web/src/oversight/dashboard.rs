@@ -244,7 +244,12 @@ pub struct FindingAges {
 pub async fn finding_ages(state: &AppState, unit: i64, t: Tr) -> Result<(Vec<FindingAges>, i64)> {
     use zeren_store::inspections::InspectionRead;
     let today = today();
-    let counts = state.store.reader().await?.open_findings_below(unit).await?;
+    let counts = state
+        .store
+        .reader()
+        .await?
+        .open_findings_below(unit)
+        .await?;
     let mut out: Vec<FindingAges> = Vec::new();
     let mut all = 0;
     let link = |sev: &str, extra: &str| {

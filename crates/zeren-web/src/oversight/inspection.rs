@@ -71,8 +71,7 @@ pub async fn inspects(
     {
         return Ok(true);
     }
-    Ok(v
-        .account
+    Ok(v.account
         .person_id
         .is_some_and(|p| team.iter().any(|m| m.person_id == p)))
 }
@@ -566,7 +565,9 @@ pub fn finding_text(
     }
     let due = if input.due.trim().is_empty() {
         let cal = zeren_policy::calendar::WorkCalendar::bundled();
-        let d = severity.as_ref().and_then(|s| finding_due(s, sent_on, &cal));
+        let d = severity
+            .as_ref()
+            .and_then(|s| finding_due(s, sent_on, &cal));
         if d.is_none() {
             p.add("due", t.s("insp.p.due_needed"));
         }
@@ -586,7 +587,10 @@ pub fn finding_text(
         (Some(c), false) => format!("{}：{words}", c.title),
         (None, _) => words.to_string(),
     };
-    let title = severity.as_ref().map(|s| s.title.clone()).unwrap_or_default();
+    let title = severity
+        .as_ref()
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
     Ok((
         FindingText {
             unit: UnitId(input.unit_id),
@@ -1333,7 +1337,10 @@ pub struct FindingFilter {
 
 impl FindingFilter {
     fn keeps(&self, f: &FindingRow, today: NaiveDate) -> bool {
-        let sev = self.severity.as_deref().map(|s| if s == "-" { "" } else { s });
+        let sev = self
+            .severity
+            .as_deref()
+            .map(|s| if s == "-" { "" } else { s });
         sev.is_none_or(|s| f.severity_title == s)
             && self.age.as_deref().is_none_or(|a| {
                 f.sent_on.is_some_and(|d| {

@@ -101,7 +101,14 @@ fn inspection_doc() -> ApiDoc {
     use zeren_store::inspections::{ACTION_WORDS, CHECK_WORDS, STAGE_WORDS};
     let files = s::array(r("FileUpload"));
     let stored_file = object(
-        &["owner", "position", "file_name", "sha256", "size", "media_type"],
+        &[
+            "owner",
+            "position",
+            "file_name",
+            "sha256",
+            "size",
+            "media_type",
+        ],
         json!({ "owner": { "type": "integer", "description": "the visit's id, or the finding event's sequence number" }, "position": s::int(), "file_name": s::string(), "sha256": s::string(), "size": s::int(), "media_type": s::string() }),
     );
     let check = object(
@@ -148,7 +155,20 @@ fn inspection_doc() -> ApiDoc {
         act_props[k] = finding_in[k].clone();
     }
     let inspection = object(
-        &["id", "unit_id", "installed_policy_id", "programme", "title", "scope", "starts_on", "ends_on", "checklist", "created_by", "created_by_name", "created_at"],
+        &[
+            "id",
+            "unit_id",
+            "installed_policy_id",
+            "programme",
+            "title",
+            "scope",
+            "starts_on",
+            "ends_on",
+            "checklist",
+            "created_by",
+            "created_by_name",
+            "created_at",
+        ],
         json!({
             "id": s::int(), "unit_id": { "type": "integer", "description": "the inspecting unit" }, "installed_policy_id": s::int_or_null(), "programme": s::string_or_null(), "title": s::string(),
             "scope": { "type": "string", "description": "units, or kind:KIND" }, "starts_on": s::date(), "ends_on": s::date(),
@@ -157,7 +177,26 @@ fn inspection_doc() -> ApiDoc {
         }),
     );
     let finding_row = object(
-        &["id", "inspection_id", "inspection_title", "inspecting_unit_id", "unit_id", "unit_name", "stage", "severity", "severity_title", "summary", "due_on", "sent_on", "applied_on", "closed_on", "commitment_version", "responsible_person_id", "created_at", "updated_at"],
+        &[
+            "id",
+            "inspection_id",
+            "inspection_title",
+            "inspecting_unit_id",
+            "unit_id",
+            "unit_name",
+            "stage",
+            "severity",
+            "severity_title",
+            "summary",
+            "due_on",
+            "sent_on",
+            "applied_on",
+            "closed_on",
+            "commitment_version",
+            "responsible_person_id",
+            "created_at",
+            "updated_at",
+        ],
         json!({
             "id": s::int(), "inspection_id": s::int(), "inspection_title": s::string(), "inspecting_unit_id": s::int(), "unit_id": { "type": "integer", "description": "the inspected unit" }, "unit_name": s::string(),
             "stage": s::one_of(STAGE_WORDS), "severity": s::string_or_null(), "severity_title": s::string(), "summary": s::string(),

@@ -38,7 +38,8 @@ enum Body {
 struct Route {
     method: &'static str,
     /// `{A}` the unit, `{P}` a person, `{S}` an assignment, `{B}` a body, `{U}` an account,
-    /// `{G}` a grant, `{T}` a token, `{N}` an incident, `{V}` its report version.
+    /// `{G}` a grant, `{T}` a token, `{N}` an incident, `{V}` its report version, `{J}` an
+    /// inspection, `{W}` its visit, `{F}` its finding.
     path: &'static str,
     need: Need,
     body: Body,
@@ -573,6 +574,67 @@ const ROUTES: &[Route] = &[
         Edit,
         B::Json(r#"{"action": "log", "text": "矩阵"}"#),
     ),
+    // Inspections: {J} an inspection by A of its sub-unit, {W} its visit (with a file), {F} a
+    // finding sent to the sub-unit (with a file). The accounts are not linked to people, so the
+    // rules refuse what access lets through.
+    r("GET", "/units/{A}/inspections", Read, B::None),
+    r(
+        "POST",
+        "/units/{A}/inspections",
+        Edit,
+        B::Form(&[("title", "矩阵")]),
+    ),
+    r("GET", "/inspections/{J}", Read, B::None),
+    r(
+        "POST",
+        "/inspections/{J}/visits",
+        Edit,
+        B::Multipart("file"),
+    ),
+    r(
+        "POST",
+        "/inspections/{J}/findings",
+        Edit,
+        B::Multipart("file"),
+    ),
+    r("GET", "/inspections/{J}/visits/{W}/files/0", Read, B::None),
+    r("GET", "/inspections/{J}/bulletin.docx", Read, B::None),
+    r("GET", "/findings/{F}", Read, B::None),
+    r("POST", "/findings/{F}/act", Edit, B::Multipart("file")),
+    r("GET", "/findings/{F}/files/0/0", Read, B::None),
+    r("GET", "/api/v1/units/{A}/inspections", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/units/{A}/inspections",
+        Edit,
+        B::Json(r#"{"title": "矩阵", "starts_on": "2026-01-01", "ends_on": "2026-01-02"}"#),
+    ),
+    r("GET", "/api/v1/inspections/{J}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/inspections/{J}/visits",
+        Edit,
+        B::Json(r#"{"unit_id": 0, "visited_on": "2026-01-01", "notes": "矩阵"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/inspections/{J}/findings",
+        Edit,
+        B::Json(r#"{"unit_id": 0, "description": "矩阵"}"#),
+    ),
+    r(
+        "GET",
+        "/api/v1/inspections/{J}/bulletin.docx",
+        Read,
+        B::None,
+    ),
+    r("GET", "/api/v1/findings/{F}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/findings/{F}/actions",
+        Edit,
+        B::Json(r#"{"action": "progress", "text": "矩阵"}"#),
+    ),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
@@ -701,6 +763,9 @@ struct Ids {
     kid: i64,
     incident: i64,
     incident_version: i64,
+    inspection: i64,
+    visit: i64,
+    finding: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -720,6 +785,9 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{K}", &ids.kid.to_string())
         .replace("{N}", &ids.incident.to_string())
         .replace("{V}", &ids.incident_version.to_string())
+        .replace("{J}", &ids.inspection.to_string())
+        .replace("{W}", &ids.visit.to_string())
+        .replace("{F}", &ids.finding.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -885,6 +953,7 @@ async fn every_route_checks_access_on_the_server() {
         let reported = r.json()["record"]["id"].as_i64().unwrap();
         let (item, channel) = review_objects(&app, a, person).await;
         let (incident, incident_version) = incident_objects(&app, a, person).await;
+        let (inspection, visit, finding) = inspection_objects(&app, a, branch, person).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -997,6 +1066,9 @@ async fn every_route_checks_access_on_the_server() {
                     channel,
                     incident,
                     incident_version,
+                    inspection,
+                    visit,
+                    finding,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -1309,4 +1381,83 @@ async fn incident_objects(app: &App, unit: i64, person: i64) -> (i64, i64) {
     .unwrap();
     w.commit().await.unwrap();
     (incident.id, v.id)
+}
+
+/// An inspection by `unit` of `below` with `person` on its team, a visit with a file, and a
+/// finding sent to `below` with a file.
+async fn inspection_objects(app: &App, unit: i64, below: i64, person: i64) -> (i64, i64, i64) {
+    use zeren_core::inspection::{Event, FindingState, FindingText};
+    use zeren_store::inspections::*;
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let today = zeren_web::today();
+    let i = w
+        .create_inspection(&NewInspection {
+            unit_id: unit,
+            title: "矩阵督查".into(),
+            scope: "units".into(),
+            starts_on: today,
+            ends_on: today,
+            checklist: vec![CheckItem {
+                kind: "text".into(),
+                policy_id: None,
+                duty_id: None,
+                title: "矩阵".into(),
+                source: None,
+            }],
+            units: vec![below],
+            team: vec![(person, true)],
+            ..NewInspection::default()
+        })
+        .await
+        .unwrap();
+    let sha = w.put_attachment(b"x", "text/plain").await.unwrap();
+    let visit = w
+        .add_visit(
+            i.id,
+            &NewVisit {
+                unit_id: below,
+                visited_on: today,
+                notes: "矩阵".into(),
+                checks: Vec::new(),
+                files: vec![("x.txt".into(), sha.clone())],
+            },
+        )
+        .await
+        .unwrap();
+    let sent = Event::FindingSent {
+        version: 1,
+        by: zeren_core::org::PersonId(person),
+        on: today,
+        finding: FindingText {
+            unit: zeren_core::org::UnitId(below),
+            severity: None,
+            clause: "矩阵".into(),
+            source: None,
+            description: "矩阵问题".into(),
+            evidence: vec![sha.clone()],
+            due: today,
+        },
+        reason: None,
+    };
+    let state = FindingState::replay(std::slice::from_ref(&sent));
+    let finding = w
+        .create_finding(
+            i.id,
+            below,
+            &sent,
+            &Derived {
+                state: &state,
+                severity_title: String::new(),
+                summary: "矩阵问题".into(),
+            },
+            &[("x.txt".into(), sha)],
+        )
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    (i.id, visit, finding)
 }
