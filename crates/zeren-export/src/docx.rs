@@ -511,7 +511,7 @@ pub fn bulletin_docx(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
         ));
     }
     // Text width on portrait A4: 11906 − 1588 − 1474 = 8844 twips.
-    let grid = [2644, 1240, 1240, 1240, 1240, 1240];
+    let grid = [2244, 1200, 1200, 1300, 1600, 1300];
     let headers = [
         "单位",
         "问题数",
@@ -545,7 +545,7 @@ pub fn bulletin_docx(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
     body.push_str(&heading("一、各单位整改完成情况"));
     body.push_str(&table(&grid, &trs, 1));
     if !b.findings.is_empty() {
-        let grid = [620, 1800, 3424, 1500, 1500];
+        let grid = [720, 1800, 3324, 1500, 1500];
         let headers = ["序号", "单位", "问题", "整改期限", "状态"];
         let mut trs = vec![headers
             .iter()

@@ -24,7 +24,7 @@ pub async fn docx(
     let team: Vec<&str> = l.team.iter().map(|m| m.name.as_str()).collect();
     let mut paragraphs = vec![
         format!(
-            "{}至{}，{}组织开展“{}”，督查组（{}）对{}等{}个单位进行了督查，走访{}次。",
+            "{}至{}，{}组织开展“{}”，督查组（{}）对{}等{}个单位进行了督查{}。",
             zeren_export::date_zh(i.starts_on),
             zeren_export::date_zh(i.ends_on),
             l.unit.name,
@@ -32,7 +32,10 @@ pub async fn docx(
             team.join("、"),
             names.iter().take(5).copied().collect::<Vec<_>>().join("、"),
             names.len(),
-            l.visits.len()
+            match l.visits.len() {
+                0 => String::new(),
+                n => format!("，走访{n}次"),
+            }
         ),
         format!("截至{}，{}。", zeren_export::date_zh(today), c.zh()),
     ];
