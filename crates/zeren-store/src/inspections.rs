@@ -364,9 +364,8 @@ pub trait InspectionRead: Read {
         .fetch_all(&mut *c)
         .await
         })?;
-        let files: Vec<StoredFile> =
-            run!(self.conn(), |c| {
-                sqlx::query_as(
+        let files: Vec<StoredFile> = run!(self.conn(), |c| {
+            sqlx::query_as(
             "SELECT f.visit_id AS owner, f.position, f.file_name, f.sha256, a.size, a.media_type
              FROM visit_files f JOIN inspection_visits v ON v.id = f.visit_id
              JOIN attachments a ON a.sha256 = f.sha256
@@ -375,7 +374,7 @@ pub trait InspectionRead: Read {
         .bind(inspection_id)
         .fetch_all(&mut *c)
         .await
-            })?;
+        })?;
         rows.into_iter()
             .map(|r| {
                 Ok(Visit {
