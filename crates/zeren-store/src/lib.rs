@@ -23,6 +23,7 @@ pub mod notify;
 pub mod notify_scan;
 pub mod oversight;
 mod read;
+pub mod report_requests;
 pub mod reviews;
 pub mod testdb;
 mod verify;

@@ -208,6 +208,22 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("record.return", "退回报送材料", "report returned"),
     (
+        "report_request.acknowledge",
+        "签收临时报送",
+        "requested report acknowledged",
+    ),
+    ("report_request.create", "发起临时报送", "report requested"),
+    (
+        "report_request.return",
+        "退回临时报送",
+        "requested report returned",
+    ),
+    (
+        "report_request.submit",
+        "提交临时报送",
+        "requested report submitted",
+    ),
+    (
         "request.refused",
         "拒绝越权或跨站请求",
         "request refused (no right, or cross-site)",

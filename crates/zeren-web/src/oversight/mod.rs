@@ -11,6 +11,7 @@ mod drill;
 mod finding;
 mod inspection;
 pub mod messages;
+mod report_request;
 mod svg;
 
 use axum::routing::{get, post};
@@ -42,6 +43,17 @@ pub fn routes() -> Router<AppState> {
         .route("/findings/{id}", get(finding::page))
         .route("/findings/{id}/act", post(finding::act_form))
         .route("/findings/{id}/files/{seq}/{position}", get(finding::file))
+        .route(
+            "/units/{id}/reports",
+            get(report_request::list).post(report_request::create_form),
+        )
+        .route("/reports/{id}", get(report_request::page))
+        .route("/reports/{id}/submit", post(report_request::submit_form))
+        .route("/reports/{id}/answer", post(report_request::answer_form))
+        .route(
+            "/reports/{id}/files/{submission}/{position}",
+            get(report_request::file),
+        )
 }
 
 pub fn api() -> ApiRouter {
@@ -56,6 +68,11 @@ pub fn api() -> ApiRouter {
         .get("/inspections/{id}/bulletin.docx", bulletin::docx)
         .get("/findings/{id}", finding::json)
         .post("/findings/{id}/actions", finding::act_json)
+        .get("/units/{id}/reports", report_request::list_json)
+        .post("/units/{id}/reports", report_request::create_json)
+        .get("/reports/{id}", report_request::json)
+        .post("/reports/{id}/submissions", report_request::submit_json)
+        .post("/reports/{id}/answers", report_request::answer_json)
 }
 
 pub fn doc() -> ApiDoc {
@@ -65,6 +82,7 @@ pub fn doc() -> ApiDoc {
     );
     ApiDoc::new()
         .merge(inspection_doc())
+        .merge(report_request_doc())
         .path("/units/{id}/dashboard", "get", op("The dashboard of the unit's subtree for a year (read at the unit): how the obligations due stand in all, per unit directly below (each with its subtree) and the unit's own, per duty, as a heat map of the worst units × duties, by month of due date; and the reports waiting for 签收 below it. Units and duties come worst first.", vec![id_param(), year.clone()], None, (200, json_body("OK", r("Dashboard"))), &[]))
         .path("/units/{id}/dashboard.xlsx", "get", op("The dashboard's tables as XLSX: units, duties, the heat map's rates, each duty by month, months", vec![id_param(), year], None, (200, file_body("the workbook", XLSX)), &[]))
         .schema("Standing", object(&["due", "on_time", "late", "overdue", "ahead", "ahead_done", "upcoming", "completion", "on_time_rate", "heat"], json!({
@@ -238,5 +256,65 @@ fn inspection_doc() -> ApiDoc {
             "commitment": { "oneOf": [{ "type": "null" }, object(&["version", "kind", "kind_zh", "measures", "responsible_person_id", "responsible_name", "due", "accepted_by_unit", "accepted_by_inspector", "returned", "agreed"], json!({ "version": s::int(), "kind": s::one_of(zeren_policy::RECTIFICATION_KIND_WORDS), "kind_zh": s::string(), "measures": s::string(), "responsible_person_id": s::int(), "responsible_name": s::string(), "due": s::date(), "accepted_by_unit": s::boolean(), "accepted_by_inspector": s::boolean(), "returned": s::boolean(), "agreed": s::boolean() }))] },
             "seen": { "type": "integer", "description": "events so far; send it back with an act" },
             "events": s::array(object(&["seq", "action", "event", "by_account", "by_name", "at", "files"], json!({ "seq": s::int(), "action": s::one_of(ACTION_WORDS), "event": { "type": "object", "description": "the rules' event; `event` names it" }, "by_account": s::int_or_null(), "by_name": s::string(), "at": s::time(), "files": s::array(stored_file) })))
+        })))
+}
+
+fn report_request_doc() -> ApiDoc {
+    use zeren_store::report_requests::TEMPLATE_WORDS;
+    let files = s::array(r("FileUpload"));
+    let statuses: Vec<&str> = zeren_core::oversight::ReportStatus::ALL
+        .iter()
+        .map(|x| x.word())
+        .collect();
+    let request = object(
+        &[
+            "id",
+            "unit_id",
+            "title",
+            "instructions",
+            "template",
+            "fields",
+            "due_on",
+            "created_by",
+            "created_by_name",
+            "created_at",
+        ],
+        json!({ "id": s::int(), "unit_id": { "type": "integer", "description": "the requesting unit" }, "title": s::string(), "instructions": s::string(), "template": s::one_of(TEMPLATE_WORDS), "fields": { "type": "array", "items": s::string(), "description": "the form's fields (template form)" }, "due_on": s::date(), "created_by": s::int_or_null(), "created_by_name": s::string(), "created_at": s::time() }),
+    );
+    let submission = object(
+        &[
+            "id",
+            "request_id",
+            "unit_id",
+            "version",
+            "text",
+            "answers",
+            "created_by_name",
+            "created_at",
+            "files",
+            "answer",
+        ],
+        json!({
+            "id": s::int(), "request_id": s::int(), "unit_id": s::int(), "version": s::int(), "text": s::string(),
+            "answers": { "type": "array", "items": s::string(), "description": "in the order of the fields" },
+            "created_by_name": s::string(), "created_at": s::time(),
+            "files": s::array(object(&["submission_id", "position", "file_name", "sha256", "size", "media_type"], json!({ "submission_id": s::int(), "position": s::int(), "file_name": s::string(), "sha256": s::string(), "size": s::int(), "media_type": s::string() }))),
+            "answer": { "oneOf": [{ "type": "null" }, object(&["kind", "note", "by_name", "at"], json!({ "kind": s::one_of(&["acknowledged", "returned"]), "note": s::string(), "by_name": s::string(), "at": s::time() }))] }
+        }),
+    );
+    ApiDoc::new()
+        .path("/units/{id}/reports", "get", op("The reports a unit requested of the units below it, and those requested of it (read at the unit)", vec![id_param()], None, (200, json_body("OK", r("ReportRequestList"))), &[]))
+        .path("/units/{id}/reports", "post", op("Request a report of some or all of the units directly below (edit at the unit) by a date, as text, an attachment or a small form", vec![id_param()], Some(object(&["title", "template", "due_on"], json!({ "title": s::string(), "instructions": s::string(), "template": s::one_of(TEMPLATE_WORDS), "fields": { "type": "string", "description": "template form: the fields, one a line" }, "due_on": s::date(), "units": { "type": "array", "items": s::int(), "description": "units directly below" }, "all": { "type": "boolean", "description": "every unit directly below" } }))), (201, json_body("created", r("ReportRequestDetail"))), &[]))
+        .path("/reports/{id}", "get", op("A requested report: the requesting unit's readers see every unit asked; a unit asked sees its own part", vec![id_param()], None, (200, json_body("OK", r("ReportRequestDetail"))), &[]))
+        .path("/reports/{id}/submissions", "post", op("Submit (or, after a return, submit again) a unit's report (one who acts for the unit asked)", vec![id_param()], Some(object(&["unit_id"], json!({ "unit_id": s::int(), "text": s::string(), "answers": { "type": "array", "items": s::string() }, "attachments": files, "seen": { "type": "integer", "description": "the latest version the caller saw, 0 for none (409 if another came in)" } }))), (201, json_body("created", r("ReportRequestDetail"))), &[409]))
+        .path("/reports/{id}/answers", "post", op("Acknowledge (签收) or return (退回, with a reason) the latest version of a unit's report (an editor of the requesting unit); each version is answered once", vec![id_param()], Some(object(&["submission_id", "kind"], json!({ "submission_id": s::int(), "kind": s::one_of(&["acknowledged", "returned"]), "note": s::string() }))), (200, json_body("OK", r("ReportRequestDetail"))), &[409]))
+        .schema("ReportRequest", request)
+        .schema("ReportRequestList", object(&["unit_id", "made", "received"], json!({ "unit_id": s::int(), "made": list("ReportRequest"), "received": list("ReportRequest") })))
+        .schema("ReportRequestDetail", object(&["request", "unit_name", "units", "can_answer", "acting"], json!({
+            "request": r("ReportRequest"),
+            "unit_name": s::string(),
+            "units": s::array(object(&["unit_id", "name", "status", "status_zh", "late", "submissions"], json!({ "unit_id": s::int(), "name": s::string(), "status": s::one_of(&statuses), "status_zh": s::string(), "late": { "type": "boolean", "description": "the first version came in after the deadline" }, "submissions": s::array(submission) }))),
+            "can_answer": { "type": "boolean", "description": "the caller acknowledges and returns" },
+            "acting": { "type": "array", "items": s::int(), "description": "the units asked the caller submits for" }
         })))
 }

@@ -41,6 +41,11 @@ pub static MESSAGES: Catalogue = &[
     ),
     ("work.recent", "我最近登记的", "What I recorded recently"),
     (
+        "work.requests",
+        "待报送的临时报送",
+        "Requested reports to submit",
+    ),
+    (
         "work.resubmitted",
         "退回后重新报送",
         "resubmitted after a return",

@@ -20,6 +20,7 @@ use zeren_store::Unit;
 use zeren_core::incident::Timeliness;
 use zeren_store::incidents::{pending_clocks, AwaitingIncidentReceipt, IncidentRead};
 use zeren_store::inspections::{FindingRow, InspectionRead};
+use zeren_store::report_requests::{ReportRequest, ReportRequestRead};
 
 use crate::shared::clock::{today, wall};
 use crate::shared::mine;
@@ -70,6 +71,9 @@ pub struct WorkPage {
     /// units' inspections waiting for the inspecting side; with their stage in words and
     /// whether they are overdue.
     pub findings: Vec<(FindingRow, &'static str, bool)>,
+    /// Reports requested of my units that they still owe (to submit, or again after a return),
+    /// with the unit's name and the status in words.
+    pub requests: Vec<(ReportRequest, String, &'static str, bool)>,
 }
 
 /// A deadline of an incident report, as 我的工作 shows it: computed at the incident clock's now.
@@ -191,6 +195,30 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
             (f, stage, overdue)
         })
         .collect();
+    let mut requests = Vec::new();
+    for (q, u) in r.report_requests_to(&unit_ids).await? {
+        let latest = r
+            .submissions(q.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.unit_id == u)
+            .next_back()
+            .map(|s| s.answer.map(|a| a.kind == "acknowledged"));
+        let st = zeren_core::oversight::ReportStatus::of(q.due_on, latest, today);
+        if st.unit_must_act() {
+            let name = units
+                .iter()
+                .find(|x| x.id == u)
+                .map(|x| x.name.clone())
+                .unwrap_or_default();
+            requests.push((
+                q,
+                name,
+                st.zh(),
+                st == zeren_core::oversight::ReportStatus::Overdue,
+            ));
+        }
+    }
     drop(r);
     let incident_clocks = incident_clocks(&state, &units).await?;
     let all = obligation_views(&state.store, rows, today).await?;
@@ -242,6 +270,7 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         incident_clocks,
         incident_receipts,
         findings,
+        requests,
     })
 }
 

@@ -378,3 +378,158 @@ async fn act(who: &Client, f: i64, body: serde_json::Value) -> Resp {
     who.json(&format!("/api/v1/findings/{f}/actions"), body)
         .await
 }
+
+#[tokio::test]
+async fn a_parent_requests_reports_and_tracks_who_submitted() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let bureau = app.setup("bureau", "河东区教体局").await;
+        let (first, _) = unit_with_clerk(&app, bureau, "河东区第一中学", "clerk1", "钱校长").await;
+        let (second, _) = unit_with_clerk(&app, bureau, "河东区第二中学", "clerk2", "孙校长").await;
+        let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        let a = w
+            .create_account("office", None, &hash, AdminDuty::None)
+            .await
+            .unwrap();
+        w.set_grant(a.id, bureau, Level::Edit).await.unwrap();
+        w.commit().await.unwrap();
+        let office = app.login("office").await;
+        let clerk1 = app.login("clerk1").await;
+        let clerk2 = app.login("clerk2").await;
+        let due = (zeren_web::today() + chrono::Days::new(7)).to_string();
+
+        // Refused: a form without fields, a unit that is not directly below.
+        let r = office
+            .json(
+                &format!("/api/v1/units/{bureau}/reports"),
+                json!({ "title": "舆情风险排查情况", "template": "form", "due_on": due, "units": [bureau] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text.contains("请逐行填写表单栏目") && r.text.contains("直属下级单位"),
+            "{}",
+            r.text
+        );
+        let r = office
+            .json(
+                &format!("/api/v1/units/{bureau}/reports"),
+                json!({ "title": "舆情风险排查情况", "instructions": "请如实填报。", "template": "form",
+                        "fields": "排查阵地数\n发现问题数", "due_on": due, "all": true }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.json()["request"]["id"].as_i64().unwrap();
+        assert_eq!(r.json()["units"].as_array().unwrap().len(), 2);
+        assert!(r.json()["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["status"] == "pending"));
+
+        // The school owes it (我的工作); a peer sees only its own part.
+        assert!(clerk1.get("/work").await.text.contains("舆情风险排查情况"));
+        let r = clerk2.get(&format!("/api/v1/reports/{id}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["units"].as_array().unwrap().len(), 1);
+        assert_eq!(r.json()["units"][0]["unit_id"], second);
+
+        // A field left empty is refused beside it; what was typed stays.
+        let r = clerk1
+            .multipart(
+                &format!("/reports/{id}/submit"),
+                &[
+                    ("unit_id", None, first.to_string().as_bytes()),
+                    ("seen", None, b"0"),
+                    ("answer_0", None, b"12"),
+                    ("text", None, "已完成排查".as_bytes()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("请填写此栏") && r.text.contains("已完成排查"));
+        // The peer cannot submit for the first school.
+        let r = clerk2
+            .json(
+                &format!("/api/v1/reports/{id}/submissions"),
+                json!({ "unit_id": first, "answers": ["1", "0"] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let submit = |answers: [&str; 2], seen: i64| json!({ "unit_id": first, "answers": answers, "text": "已完成排查", "seen": seen });
+        let r = clerk1
+            .json(
+                &format!("/api/v1/reports/{id}/submissions"),
+                submit(["12", "1"], 0),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let sub = r.json()["units"][0]["submissions"][0]["id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(r.json()["units"][0]["status"], "waiting");
+        // Waiting for 签收: nothing more to submit.
+        let r = clerk1
+            .json(
+                &format!("/api/v1/reports/{id}/submissions"),
+                submit(["12", "1"], 1),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Returned once (a reason is needed), then the second version acknowledged.
+        let answer = |s: i64, kind: &str, note: &str| json!({ "submission_id": s, "kind": kind, "note": note });
+        let r = office
+            .json(
+                &format!("/api/v1/reports/{id}/answers"),
+                answer(sub, "returned", ""),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = office
+            .json(
+                &format!("/api/v1/reports/{id}/answers"),
+                answer(sub, "returned", "问题数与台账不符"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json()["units"][0]["status"], "returned");
+        let r = office
+            .json(
+                &format!("/api/v1/reports/{id}/answers"),
+                answer(sub, "acknowledged", ""),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CONFLICT,
+            "each version is answered once"
+        );
+        assert!(clerk1.get("/work").await.text.contains("已退回"));
+        let r = clerk1
+            .json(
+                &format!("/api/v1/reports/{id}/submissions"),
+                submit(["12", "2"], 1),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let sub2 = r.json()["units"][0]["submissions"][1]["id"]
+            .as_i64()
+            .unwrap();
+        let r = office
+            .json(
+                &format!("/api/v1/reports/{id}/answers"),
+                answer(sub2, "acknowledged", "已阅"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json()["units"][0]["status"], "acknowledged");
+        assert_eq!(r.json()["units"][1]["status"], "pending");
+        let page = office.get(&format!("/reports/{id}")).await;
+        assert!(page.text.contains("问题数与台账不符") && page.text.contains("已签收"));
+        let list = office.get(&format!("/units/{bureau}/reports")).await;
+        assert!(list.text.contains("已报送 1/2"), "{}", list.text);
+        app.stop().await;
+    }
+}

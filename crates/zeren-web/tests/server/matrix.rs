@@ -39,7 +39,8 @@ struct Route {
     method: &'static str,
     /// `{A}` the unit, `{P}` a person, `{S}` an assignment, `{B}` a body, `{U}` an account,
     /// `{G}` a grant, `{T}` a token, `{N}` an incident, `{V}` its report version, `{J}` an
-    /// inspection, `{W}` its visit, `{F}` its finding.
+    /// inspection, `{W}` its visit, `{F}` its finding, `{Y}` `{Z}` requested reports, `{H}` a
+    /// submission.
     path: &'static str,
     need: Need,
     body: Body,
@@ -635,6 +636,45 @@ const ROUTES: &[Route] = &[
         Edit,
         B::Json(r#"{"action": "progress", "text": "矩阵"}"#),
     ),
+    // Requested reports: {Y} a request of the top unit to A (A submits), {Z} one of A to its
+    // sub-unit (A answers), which submitted {H} with a file.
+    r("GET", "/units/{A}/reports", Read, B::None),
+    r(
+        "POST",
+        "/units/{A}/reports",
+        Edit,
+        B::Form(&[("title", "矩阵")]),
+    ),
+    r("GET", "/reports/{Y}", Read, B::None),
+    r("GET", "/reports/{Z}", Read, B::None),
+    r("POST", "/reports/{Y}/submit", Edit, B::Multipart("report")),
+    r(
+        "POST",
+        "/reports/{Z}/answer",
+        Edit,
+        B::Form(&[("kind", "acknowledged")]),
+    ),
+    r("GET", "/reports/{Z}/files/{H}/0", Read, B::None),
+    r("GET", "/api/v1/units/{A}/reports", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/units/{A}/reports",
+        Edit,
+        B::Json(r#"{"title": "矩阵", "template": "text", "due_on": "2026-01-01"}"#),
+    ),
+    r("GET", "/api/v1/reports/{Y}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/reports/{Y}/submissions",
+        Edit,
+        B::Json(r#"{"unit_id": {A}}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/reports/{Z}/answers",
+        Edit,
+        B::Json(r#"{"submission_id": 0, "kind": "acknowledged"}"#),
+    ),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
@@ -766,6 +806,9 @@ struct Ids {
     inspection: i64,
     visit: i64,
     finding: i64,
+    request_up: i64,
+    request_down: i64,
+    submission: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -788,6 +831,9 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{J}", &ids.inspection.to_string())
         .replace("{W}", &ids.visit.to_string())
         .replace("{F}", &ids.finding.to_string())
+        .replace("{Y}", &ids.request_up.to_string())
+        .replace("{Z}", &ids.request_down.to_string())
+        .replace("{H}", &ids.submission.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -824,6 +870,14 @@ async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
                     ("known_at", None, b"2026-01-01T08:00"),
                     ("body", None, "矩阵".as_bytes()),
                 ],
+            )
+            .await
+        }
+        (_, Body::Multipart("report")) => {
+            let unit = ids.unit.to_string();
+            c.multipart(
+                &path,
+                &[("unit_id", None, unit.as_bytes()), ("text", None, b"")],
             )
             .await
         }
@@ -954,6 +1008,7 @@ async fn every_route_checks_access_on_the_server() {
         let (item, channel) = review_objects(&app, a, person).await;
         let (incident, incident_version) = incident_objects(&app, a, person).await;
         let (inspection, visit, finding) = inspection_objects(&app, a, branch, person).await;
+        let (request_up, request_down, submission) = request_objects(&app, top, a, branch).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -1069,6 +1124,9 @@ async fn every_route_checks_access_on_the_server() {
                     inspection,
                     visit,
                     finding,
+                    request_up,
+                    request_down,
+                    submission,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -1460,4 +1518,34 @@ async fn inspection_objects(app: &App, unit: i64, below: i64, person: i64) -> (i
         .unwrap();
     w.commit().await.unwrap();
     (i.id, visit, finding)
+}
+
+/// A report requested by `top` of `unit`, one requested by `unit` of `below`, and `below`'s
+/// submission (with a file) to the latter.
+async fn request_objects(app: &App, top: i64, unit: i64, below: i64) -> (i64, i64, i64) {
+    use zeren_store::report_requests::*;
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let due = zeren_web::today() + chrono::Days::new(10);
+    let ask = |from: i64, to: i64| NewReportRequest {
+        unit_id: from,
+        title: "矩阵报送".into(),
+        instructions: String::new(),
+        template: "text".into(),
+        fields: Vec::new(),
+        due_on: due,
+        units: vec![to],
+    };
+    let up = w.create_report_request(&ask(top, unit)).await.unwrap().id;
+    let down = w.create_report_request(&ask(unit, below)).await.unwrap().id;
+    let sha = w.put_attachment(b"x", "text/plain").await.unwrap();
+    let (submission, _) = w
+        .submit_report(down, below, 0, "矩阵", &[], &[("x.txt".into(), sha)])
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    (up, down, submission)
 }
