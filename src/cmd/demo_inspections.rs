@@ -408,3 +408,91 @@ pub async fn demo_inspections(
     }
     Ok(n)
 }
+
+/// The bureau's request for a report (临时报送) of every school: one acknowledged, one waiting for
+/// 签收, one returned and not yet submitted again, one owing it; with more schools, one returned,
+/// submitted again and acknowledged, and the rest owing it.
+/// Returns how many schools were asked.
+pub async fn demo_requests(
+    store: &Store,
+    bureau: i64,
+    bureau_writer: &Actor,
+    schools: &[(i64, String, Actor, i64)],
+    today: NaiveDate,
+) -> Result<usize, String> {
+    use zeren_store::report_requests::NewReportRequest;
+    if schools.is_empty() {
+        return Ok(0);
+    }
+    let asked_on = today.checked_sub_days(Days::new(12)).unwrap_or(today);
+    let mut w = store.write(bureau_writer).await.map_err(err)?;
+    w.import_history_at(noon(asked_on));
+    let q = w
+        .create_report_request(&NewReportRequest {
+            unit_id: bureau,
+            title: "网络意识形态风险隐患排查情况".into(),
+            instructions:
+                "请各校对本校网站、公众号、宣传栏等阵地开展一次风险隐患排查，填报排查情况。".into(),
+            template: "form".into(),
+            fields: vec!["排查阵地数".into(), "发现问题数".into(), "已整改数".into()],
+            due_on: today + Days::new(3),
+            units: schools.iter().map(|s| s.0).collect(),
+        })
+        .await
+        .map_err(err)?;
+    w.commit().await.map_err(err)?;
+    for (i, (unit, _, office, _)) in schools.iter().enumerate() {
+        // 0: acknowledged; 1: waiting for 签收; 2: returned; 3: not submitted yet; 4: returned,
+        // submitted again and acknowledged; the rest: not submitted yet.
+        if i == 3 {
+            continue;
+        }
+        if i > 4 {
+            break;
+        }
+        let on = asked_on + Days::new(2 + i as u64);
+        let answers: Vec<String> = vec![
+            format!("{}", 3 + i),
+            format!("{}", i % 3),
+            format!("{}", i % 3),
+        ];
+        let mut w = store.write(office).await.map_err(err)?;
+        w.import_history_at(noon(on));
+        let (sub, _) = w
+            .submit_report(q.id, *unit, 0, "已按要求完成排查。", &answers, &[])
+            .await
+            .map_err(err)?;
+        w.commit().await.map_err(err)?;
+        let answer = |kind: &'static str, note: &'static str, day: NaiveDate, sub: i64| async move {
+            let mut w = store.write(bureau_writer).await.map_err(err)?;
+            w.import_history_at(noon(day));
+            w.answer_report(sub, kind, note).await.map_err(err)?;
+            w.commit().await.map_err(err)
+        };
+        match i {
+            0 => answer("acknowledged", "已阅", on + Days::new(1), sub).await?,
+            2 | 4 => {
+                answer(
+                    "returned",
+                    "发现问题数与督查情况不符，请核实后重报",
+                    on + Days::new(1),
+                    sub,
+                )
+                .await?;
+                if i == 4 {
+                    let mut w = store.write(office).await.map_err(err)?;
+                    w.import_history_at(noon(on + Days::new(2)));
+                    let fixed = vec![answers[0].clone(), "2".into(), "2".into()];
+                    let (sub2, _) = w
+                        .submit_report(q.id, *unit, 1, "已核实更正。", &fixed, &[])
+                        .await
+                        .map_err(err)?;
+                    w.commit().await.map_err(err)?;
+                    answer("acknowledged", "已阅", on + Days::new(3), sub2).await?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(schools.len())
+}
