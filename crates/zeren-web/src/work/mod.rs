@@ -201,8 +201,7 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
             .submissions(q.id)
             .await?
             .into_iter()
-            .filter(|s| s.unit_id == u)
-            .next_back()
+            .rfind(|s| s.unit_id == u)
             .map(|s| s.answer.map(|a| a.kind == "acknowledged"));
         let st = zeren_core::oversight::ReportStatus::of(q.due_on, latest, today);
         if st.unit_must_act() {
