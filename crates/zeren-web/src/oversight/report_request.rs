@@ -43,6 +43,8 @@ pub struct Loaded {
     pub can_answer: bool,
     /// The units asked the viewer submits for.
     pub acting: Vec<i64>,
+    /// The viewer reads the requesting unit (its page opens for them).
+    pub reads_unit: bool,
 }
 
 fn status_of(req: &ReportRequest, subs: &[&Submission], today: NaiveDate) -> ReportStatus {
@@ -95,6 +97,7 @@ pub async fn load(state: &AppState, v: &Viewer, id: i64) -> Result<Loaded> {
         rows,
         can_answer,
         acting,
+        reads_unit: parent_level.is_some(),
     })
 }
 
@@ -577,6 +580,7 @@ pub struct RequestPage {
     pub rows: Vec<UnitReport>,
     pub can_answer: bool,
     pub acting: Vec<i64>,
+    pub reads_unit: bool,
     pub counts: Vec<(&'static str, usize)>,
     pub refused: Refused,
 }
@@ -620,6 +624,7 @@ async fn request_page(
         rows: l.rows,
         can_answer: l.can_answer,
         acting: l.acting,
+        reads_unit: l.reads_unit,
         counts,
         refused,
     })
