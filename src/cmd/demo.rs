@@ -315,6 +315,8 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     let mut schools: Vec<(i64, Vec<i64>)> = Vec::new();
     // Schools whose policy sets incident levels: (school, its office, the office's person).
     let mut incident_schools: Vec<(i64, Actor, i64)> = Vec::new();
+    // Every school with its office (name, actor, person), for the bureau's inspection.
+    let mut offices: Vec<(i64, String, Actor, i64)> = Vec::new();
     while made < args.units.max(1) {
         let stem = SCHOOLS
             .get(school_no)
@@ -366,6 +368,12 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             .map_err(err)?;
         let office_actor = Actor::account(office.id, &office_name);
         writers.insert(school.id, office_actor.clone());
+        offices.push((
+            school.id,
+            school.name.clone(),
+            office_actor.clone(),
+            unit.people[unit.people.len() - 1],
+        ));
         if policy
             .incidents
             .as_ref()
@@ -754,6 +762,20 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         out
     };
     incident_schools.retain(|(id, ..)| !retired.contains(id));
+    {
+        let mut r = store.reader().await.map_err(err)?;
+        let mut open = Vec::new();
+        for o in offices {
+            if r.unit(o.0)
+                .await
+                .map_err(err)?
+                .is_some_and(|u| u.retired_on.is_none())
+            {
+                open.push(o);
+            }
+        }
+        offices = open;
+    }
     let incidents = demo_incidents(
         &store,
         &incident_schools,
@@ -762,6 +784,17 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         today,
     )
     .await?;
+    let findings = super::demo_inspections::demo_inspections(
+        &store,
+        bureau.id,
+        (&bureau_writer, bureau_unit.people[0]),
+        &offices,
+        today,
+    )
+    .await?;
+    let asked =
+        super::demo_inspections::demo_requests(&store, bureau.id, &bureau_writer, &offices, today)
+            .await?;
     // The dashboard's counts were kept with every obligation and record written; their year
     // rows are split at the demo's day.
     store.move_oversight_pivots(today).await.map_err(err)?;
@@ -770,6 +803,8 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     println!("  单位 {made} 个，记录：按时 {on_time}，逾期完成 {late}，未完成 {missing}");
     println!("  上报材料：已签收 {acknowledged}（其中退回后更正 {returned}），待签收 {waiting}");
     println!("  突发事件：{incidents} 起（处置中的按实时时钟计时）");
+    println!("  督查：1 次专项督查，问题 {findings} 个（已销号、待复查、整改中、逾期、退回、撤回等各种状态）");
+    println!("  临时报送：向 {asked} 所学校征集排查情况（已签收、退回、待签收、待报送）");
     println!();
     println!("启动：zeren serve --data {}", config.data.display());
     println!("登录（密码均为 {DEMO_PASSWORD}）：");

@@ -4,6 +4,7 @@ pub mod backup;
 pub mod calendar;
 pub mod demo;
 mod demo_evidence;
+mod demo_inspections;
 pub mod policy;
 pub mod scan;
 pub mod serve;

@@ -8,8 +8,8 @@ use zip::write::SimpleFileOptions;
 
 use crate::image::{probe, ImageKind};
 use crate::{
-    date_zh, opt_date_zh, time_zh, ExportError, LedgerMeta, LedgerRow, MeetingRecord, Photo,
-    Receipt, Registration,
+    date_zh, opt_date_zh, time_zh, Bulletin, ExportError, LedgerMeta, LedgerRow, MeetingRecord,
+    Photo, Receipt, Registration,
 };
 
 /// Half-points: 2号 = 22pt, 3号 = 16pt, 4号 = 14pt, 小4 = 12pt, 5号 = 10.5pt.
@@ -522,6 +522,98 @@ pub fn text_docx(
     }
     body.push_str(&section(false));
     package(title, &body, &[])
+}
+
+/// An inspection's 通报 on portrait A4: the title, the line under it (who issues it, when), the
+/// paragraphs of its text (the completion rate among them), then a table of the inspected units
+/// with their findings, closed, closed on time, overdue and completion rate, and one of the
+/// findings themselves, and the closing lines to the right.
+pub fn bulletin_docx(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
+    let mut body = String::new();
+    body.push_str(&para(&b.title, "宋体", SIZE_TITLE, true, "center"));
+    if !b.subtitle.is_empty() {
+        body.push_str(&para(&b.subtitle, "仿宋", SIZE_BODY, false, "center"));
+    }
+    let line = |text: &str, indent: &str, align: &str| {
+        format!(
+            "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"560\" w:lineRule=\"exact\"/>{indent}<w:jc w:val=\"{align}\"/></w:pPr>{}</w:p>",
+            run(text, "仿宋", SIZE_BODY, false)
+        )
+    };
+    for p in &b.paragraphs {
+        body.push_str(&line(
+            p,
+            "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>",
+            "both",
+        ));
+    }
+    // Text width on portrait A4: 11906 − 1588 − 1474 = 8844 twips.
+    let grid = [2244, 1200, 1200, 1300, 1600, 1300];
+    let headers = [
+        "单位",
+        "问题数",
+        "已销号",
+        "按期销号",
+        "逾期未销号",
+        "完成率",
+    ];
+    let mut trs = vec![headers
+        .iter()
+        .zip(grid)
+        .map(|(h, w)| cell(h, w, 1, true))
+        .collect::<String>()];
+    for r in &b.units {
+        let values = [
+            r.unit.clone(),
+            r.findings.to_string(),
+            r.closed.to_string(),
+            r.closed_on_time.to_string(),
+            r.overdue.to_string(),
+            r.rate.clone(),
+        ];
+        trs.push(
+            values
+                .iter()
+                .zip(grid)
+                .map(|(v, w)| cell(v, w, 1, false))
+                .collect(),
+        );
+    }
+    body.push_str(&heading("一、各单位整改完成情况"));
+    body.push_str(&table(&grid, &trs, 1));
+    if !b.findings.is_empty() {
+        let grid = [720, 1800, 3324, 1500, 1500];
+        let headers = ["序号", "单位", "问题", "整改期限", "状态"];
+        let mut trs = vec![headers
+            .iter()
+            .zip(grid)
+            .map(|(h, w)| cell_sized(h, w, 1, true, SIZE_SMALL))
+            .collect::<String>()];
+        for (n, f) in b.findings.iter().enumerate() {
+            let values = [
+                (n + 1).to_string(),
+                f.unit.clone(),
+                f.text.clone(),
+                opt_date_zh(f.due),
+                f.state.clone(),
+            ];
+            trs.push(
+                values
+                    .iter()
+                    .zip(grid)
+                    .map(|(v, w)| cell_sized(v, w, 1, false, SIZE_SMALL))
+                    .collect(),
+            );
+        }
+        body.push_str(&heading("二、问题清单"));
+        body.push_str(&table(&grid, &trs, 1));
+    }
+    body.push_str(&line("", "", "left"));
+    for c in &b.closing {
+        body.push_str(&line(c, "<w:ind w:right=\"640\"/>", "right"));
+    }
+    body.push_str(&section(false));
+    package(&b.title, &body, &[])
 }
 
 /// The registration form of a reviewed item (《上网信息审核登记表》) on portrait A4: the item, its

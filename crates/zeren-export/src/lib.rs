@@ -145,6 +145,38 @@ pub struct MeetingRecord {
     pub chain_head: Option<String>,
 }
 
+/// An inspection's 通报: its text and the figures of each unit and finding.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Bulletin {
+    pub title: String,
+    /// Who issues it and when, under the title.
+    pub subtitle: String,
+    pub paragraphs: Vec<String>,
+    pub units: Vec<BulletinUnit>,
+    pub findings: Vec<BulletinFinding>,
+    /// Who issues it, the date: to the right at the end.
+    pub closing: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BulletinUnit {
+    pub unit: String,
+    pub findings: usize,
+    pub closed: usize,
+    pub closed_on_time: usize,
+    pub overdue: usize,
+    /// The completion rate in words (75.0%, or — without findings).
+    pub rate: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BulletinFinding {
+    pub unit: String,
+    pub text: String,
+    pub due: Option<NaiveDate>,
+    pub state: String,
+}
+
 /// 《上网信息审核登记表》 (or the workflow's own title): one reviewed item, what was reviewed,
 /// each step's reviewer with their title, decision, time and a line to sign, how each scan finding
 /// was resolved, where and when it was published, and the whole trail. An event's form carries the

@@ -118,6 +118,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0120_channel_reasons.sql"),
     },
     Migration {
+        version: 130,
+        name: "inspections",
+        sqlite: include_str!("../migrations/sqlite/0130_inspections.sql"),
+        postgres: include_str!("../migrations/postgres/0130_inspections.sql"),
+    },
+    Migration {
         version: 150,
         name: "robot_config",
         sqlite: include_str!("../migrations/sqlite/0150_robot_config.sql"),

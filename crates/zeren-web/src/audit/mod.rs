@@ -101,6 +101,44 @@ const LABELS: &[(&str, &str, &str)] = &[
         "导出或下载含个人信息的数据",
         "data with personal information exported or downloaded",
     ),
+    (
+        "finding.closed",
+        "督查问题复查销号",
+        "finding closed after re-check",
+    ),
+    (
+        "finding.closure_applied",
+        "申请督查问题销号",
+        "finding closure applied for",
+    ),
+    (
+        "finding.commitment_accepted",
+        "确认整改方案",
+        "rectification plan accepted",
+    ),
+    (
+        "finding.commitment_proposed",
+        "提出整改方案",
+        "rectification plan proposed",
+    ),
+    (
+        "finding.commitment_returned",
+        "退回整改方案",
+        "rectification plan returned",
+    ),
+    ("finding.corrected", "更正督查问题", "finding corrected"),
+    (
+        "finding.progress",
+        "填报整改进展",
+        "rectification progress entered",
+    ),
+    (
+        "finding.recheck_returned",
+        "复查未通过，退回整改",
+        "re-check failed, finding returned",
+    ),
+    ("finding.sent", "发出督查问题", "finding sent"),
+    ("finding.withdrawn", "撤回督查问题", "finding withdrawn"),
     ("grant.remove", "撤销权限", "permission removed"),
     ("grant.set", "授予权限", "permission granted"),
     ("incident.create", "报告突发事件", "incident reported"),
@@ -112,6 +150,12 @@ const LABELS: &[(&str, &str, &str)] = &[
         "incident step imported",
     ),
     ("incident.report", "起草事件报告", "incident report drafted"),
+    ("inspection.create", "制定督查计划", "inspection planned"),
+    (
+        "inspection.visit",
+        "记录督查走访",
+        "inspection visit recorded",
+    ),
     (
         "job.retry",
         "重试失败的后台任务",
@@ -173,6 +217,22 @@ const LABELS: &[(&str, &str, &str)] = &[
         "return imported from history",
     ),
     ("record.return", "退回报送材料", "report returned"),
+    (
+        "report_request.acknowledge",
+        "签收临时报送",
+        "requested report acknowledged",
+    ),
+    ("report_request.create", "发起临时报送", "report requested"),
+    (
+        "report_request.return",
+        "退回临时报送",
+        "requested report returned",
+    ),
+    (
+        "report_request.submit",
+        "提交临时报送",
+        "requested report submitted",
+    ),
     (
         "request.refused",
         "拒绝越权或跨站请求",

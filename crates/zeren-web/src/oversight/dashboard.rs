@@ -225,6 +225,82 @@ pub struct DashboardPage {
     pub pending: i64,
     pub ages: Vec<AgeRow>,
     pub oldest: Vec<PendingView>,
+    /// Open findings of the subtree by severity: how many by age since sent, how many overdue.
+    pub findings: Vec<FindingAges>,
+    pub findings_total: i64,
+    pub age_headers: Vec<&'static str>,
+}
+
+/// Open findings of one severity, by age since they were sent, each number linked to the list.
+pub struct FindingAges {
+    pub severity: String,
+    pub ages: Vec<Num>,
+    pub overdue: Num,
+    pub total: Num,
+}
+
+/// The open findings of the unit's subtree by severity and age (sent how long ago), with the
+/// overdue ones; each number leads to the findings it counts.
+pub async fn finding_ages(state: &AppState, unit: i64, t: Tr) -> Result<(Vec<FindingAges>, i64)> {
+    use zeren_store::inspections::InspectionRead;
+    let today = today();
+    let counts = state
+        .store
+        .reader()
+        .await?
+        .open_findings_below(unit)
+        .await?;
+    let mut out: Vec<FindingAges> = Vec::new();
+    let mut all = 0;
+    let link = |sev: &str, extra: &str| {
+        format!(
+            "/units/{unit}/inspections?severity={}{extra}#findings",
+            enc(if sev.is_empty() { "-" } else { sev })
+        )
+    };
+    for c in counts {
+        let i = match out.iter().position(|x| x.severity == c.severity_title) {
+            Some(i) => i,
+            None => {
+                let sev = c.severity_title.clone();
+                out.push(FindingAges {
+                    ages: Age::ALL
+                        .iter()
+                        .map(|a| Num {
+                            n: 0,
+                            href: link(&sev, &format!("&age={}", a.word())),
+                        })
+                        .collect(),
+                    overdue: Num {
+                        n: 0,
+                        href: link(&sev, "&overdue=1"),
+                    },
+                    total: Num {
+                        n: 0,
+                        href: link(&sev, ""),
+                    },
+                    severity: sev,
+                });
+                out.len() - 1
+            }
+        };
+        let row = &mut out[i];
+        let age = Age::of_days((today - c.sent_on).num_days());
+        if let Some(k) = Age::ALL.iter().position(|a| *a == age) {
+            row.ages[k].n += c.count;
+        }
+        if c.due_on.is_some_and(|d| d < today) {
+            row.overdue.n += c.count;
+        }
+        row.total.n += c.count;
+        all += c.count;
+    }
+    for r in &mut out {
+        if r.severity.is_empty() {
+            r.severity = t.s("dash.unrated").into();
+        }
+    }
+    Ok((out, all))
 }
 
 /// Where a heat-map cell leads: a red one to what is overdue, an amber one to what was late, a
@@ -545,6 +621,9 @@ fn page_model(chrome: Chrome, path: Vec<Crumb>, unit: Unit, d: Dashboard) -> Das
         trend_svg,
         months,
         ages,
+        findings: Vec::new(),
+        findings_total: 0,
+        age_headers: Age::ALL.iter().map(|a| a.zh()).collect(),
     }
 }
 
@@ -558,7 +637,11 @@ pub async fn page(
     let (unit, dash) = load(&state, &v, id, q.year).await?;
     let path = state.store.reader().await?.path(id).await?;
     let path = crumbs(&state.store, &v, path).await?;
-    render(&page_model(Chrome::new(lang, Some(&v)), path, unit, dash))
+    let (findings, findings_total) = finding_ages(&state, unit.id, Tr(lang)).await?;
+    let mut page = page_model(Chrome::new(lang, Some(&v)), path, unit, dash);
+    page.findings = findings;
+    page.findings_total = findings_total;
+    render(&page)
 }
 
 pub async fn json(

@@ -9,6 +9,12 @@ pub static MESSAGES: Catalogue = &[
         "Review steps waiting for my reassignment (nobody holds the role)",
     ),
     ("work.due_soon", "即将到期", "Due soon"),
+    ("work.finding_due", "整改期限", "Due"),
+    (
+        "work.findings",
+        "督查问题整改（待我办理）",
+        "Findings to rectify or re-check",
+    ),
     ("work.in_progress", "本期进行中", "In progress this period"),
     (
         "work.incident_clocks",
@@ -34,6 +40,11 @@ pub static MESSAGES: Catalogue = &[
         "Showing the oldest",
     ),
     ("work.recent", "我最近登记的", "What I recorded recently"),
+    (
+        "work.requests",
+        "待报送的临时报送",
+        "Requested reports to submit",
+    ),
     (
         "work.resubmitted",
         "退回后重新报送",

@@ -19,6 +19,8 @@ use zeren_store::Unit;
 
 use zeren_core::incident::Timeliness;
 use zeren_store::incidents::{pending_clocks, AwaitingIncidentReceipt, IncidentRead};
+use zeren_store::inspections::{FindingRow, InspectionRead};
+use zeren_store::report_requests::{ReportRequest, ReportRequestRead};
 
 use crate::shared::clock::{today, wall};
 use crate::shared::mine;
@@ -65,6 +67,13 @@ pub struct WorkPage {
     /// reports of units below waiting for our 签收.
     pub incident_clocks: Vec<IncidentClock>,
     pub incident_receipts: Vec<AwaitingIncidentReceipt>,
+    /// Findings waiting on me: sent to my units, whose rectification I answer for, or of my
+    /// units' inspections waiting for the inspecting side; with their stage in words and
+    /// whether they are overdue.
+    pub findings: Vec<(FindingRow, &'static str, bool)>,
+    /// Reports requested of my units that they still owe (to submit, or again after a return),
+    /// with the unit's name and the status in words.
+    pub requests: Vec<(ReportRequest, String, &'static str, bool)>,
 }
 
 /// A deadline of an incident report, as 我的工作 shows it: computed at the incident clock's now.
@@ -176,6 +185,39 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
     let unit_ids: Vec<i64> = units.iter().map(|u| u.id).collect();
     let returned = r.returned_records(&unit_ids).await?;
     let incident_receipts = r.awaiting_incident_receipts(&unit_ids).await?;
+    let findings = r
+        .open_findings_for(&unit_ids, v.account.person_id)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let overdue = f.due_on.is_some_and(|d| d < today) && f.stage != "applied";
+            let stage = finding_stage(&f.stage);
+            (f, stage, overdue)
+        })
+        .collect();
+    let mut requests = Vec::new();
+    for (q, u) in r.report_requests_to(&unit_ids).await? {
+        let latest = r
+            .submissions(q.id)
+            .await?
+            .into_iter()
+            .rfind(|s| s.unit_id == u)
+            .map(|s| s.answer.map(|a| a.kind == "acknowledged"));
+        let st = zeren_core::oversight::ReportStatus::of(q.due_on, latest, today);
+        if st.unit_must_act() {
+            let name = units
+                .iter()
+                .find(|x| x.id == u)
+                .map(|x| x.name.clone())
+                .unwrap_or_default();
+            requests.push((
+                q,
+                name,
+                st.zh(),
+                st == zeren_core::oversight::ReportStatus::Overdue,
+            ));
+        }
+    }
     drop(r);
     let incident_clocks = incident_clocks(&state, &units).await?;
     let all = obligation_views(&state.store, rows, today).await?;
@@ -226,5 +268,21 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         returned,
         incident_clocks,
         incident_receipts,
+        findings,
+        requests,
     })
+}
+
+/// A finding's stage in words, from the word the store keeps.
+fn finding_stage(word: &str) -> &'static str {
+    use zeren_core::inspection::Stage;
+    match word {
+        "awaiting_commitment" => Stage::AwaitingCommitment.zh(),
+        "negotiating" => Stage::Negotiating.zh(),
+        "rectifying" => Stage::Rectifying.zh(),
+        "applied" => Stage::Applied.zh(),
+        "closed" => Stage::Closed.zh(),
+        "withdrawn" => Stage::Withdrawn.zh(),
+        _ => Stage::Draft.zh(),
+    }
 }

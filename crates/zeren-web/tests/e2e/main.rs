@@ -10,6 +10,7 @@ mod forms;
 #[path = "../server/helpers.rs"]
 mod helpers;
 mod incidents;
+mod inspections;
 mod receipts;
 mod reviews;
 #[path = "../common/robot_receiver.rs"]

@@ -9,6 +9,7 @@ mod forms;
 mod helpers;
 mod imports;
 mod incidents;
+mod inspections;
 mod jobs;
 mod journey;
 mod ledger;

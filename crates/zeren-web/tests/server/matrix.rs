@@ -38,7 +38,9 @@ enum Body {
 struct Route {
     method: &'static str,
     /// `{A}` the unit, `{P}` a person, `{S}` an assignment, `{B}` a body, `{U}` an account,
-    /// `{G}` a grant, `{T}` a token, `{N}` an incident, `{V}` its report version.
+    /// `{G}` a grant, `{T}` a token, `{N}` an incident, `{V}` its report version, `{J}` an
+    /// inspection, `{W}` its visit, `{F}` its finding, `{Y}` `{Z}` requested reports, `{H}` a
+    /// submission.
     path: &'static str,
     need: Need,
     body: Body,
@@ -626,6 +628,106 @@ const ROUTES: &[Route] = &[
         Edit,
         B::Json(r#"{"action": "log", "text": "矩阵"}"#),
     ),
+    // Inspections: {J} an inspection by A of its sub-unit, {W} its visit (with a file), {F} a
+    // finding sent to the sub-unit (with a file). The accounts are not linked to people, so the
+    // rules refuse what access lets through.
+    r("GET", "/units/{A}/inspections", Read, B::None),
+    r(
+        "POST",
+        "/units/{A}/inspections",
+        Edit,
+        B::Form(&[("title", "矩阵")]),
+    ),
+    r("GET", "/inspections/{J}", Read, B::None),
+    r(
+        "POST",
+        "/inspections/{J}/visits",
+        Edit,
+        B::Multipart("file"),
+    ),
+    r(
+        "POST",
+        "/inspections/{J}/findings",
+        Edit,
+        B::Multipart("file"),
+    ),
+    r("GET", "/inspections/{J}/visits/{W}/files/0", Read, B::None),
+    r("GET", "/inspections/{J}/bulletin.docx", Read, B::None),
+    r("GET", "/findings/{F}", Read, B::None),
+    r("POST", "/findings/{F}/act", Edit, B::Multipart("file")),
+    r("GET", "/findings/{F}/files/0/0", Read, B::None),
+    r("GET", "/api/v1/units/{A}/inspections", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/units/{A}/inspections",
+        Edit,
+        B::Json(r#"{"title": "矩阵", "starts_on": "2026-01-01", "ends_on": "2026-01-02"}"#),
+    ),
+    r("GET", "/api/v1/inspections/{J}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/inspections/{J}/visits",
+        Edit,
+        B::Json(r#"{"unit_id": 0, "visited_on": "2026-01-01", "notes": "矩阵"}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/inspections/{J}/findings",
+        Edit,
+        B::Json(r#"{"unit_id": 0, "description": "矩阵"}"#),
+    ),
+    r(
+        "GET",
+        "/api/v1/inspections/{J}/bulletin.docx",
+        Read,
+        B::None,
+    ),
+    r("GET", "/api/v1/findings/{F}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/findings/{F}/actions",
+        Edit,
+        B::Json(r#"{"action": "progress", "text": "矩阵"}"#),
+    ),
+    // Requested reports: {Y} a request of the top unit to A (A submits), {Z} one of A to its
+    // sub-unit (A answers), which submitted {H} with a file.
+    r("GET", "/units/{A}/reports", Read, B::None),
+    r(
+        "POST",
+        "/units/{A}/reports",
+        Edit,
+        B::Form(&[("title", "矩阵")]),
+    ),
+    r("GET", "/reports/{Y}", Read, B::None),
+    r("GET", "/reports/{Z}", Read, B::None),
+    r("POST", "/reports/{Y}/submit", Edit, B::Multipart("report")),
+    r(
+        "POST",
+        "/reports/{Z}/answer",
+        Edit,
+        B::Form(&[("kind", "acknowledged")]),
+    ),
+    r("GET", "/reports/{Z}/files/{H}/0", Read, B::None),
+    r("GET", "/api/v1/units/{A}/reports", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/units/{A}/reports",
+        Edit,
+        B::Json(r#"{"title": "矩阵", "template": "text", "due_on": "2026-01-01"}"#),
+    ),
+    r("GET", "/api/v1/reports/{Y}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/reports/{Y}/submissions",
+        Edit,
+        B::Json(r#"{"unit_id": {A}}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/reports/{Z}/answers",
+        Edit,
+        B::Json(r#"{"submission_id": 0, "kind": "acknowledged"}"#),
+    ),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
@@ -754,6 +856,12 @@ struct Ids {
     kid: i64,
     incident: i64,
     incident_version: i64,
+    inspection: i64,
+    visit: i64,
+    finding: i64,
+    request_up: i64,
+    request_down: i64,
+    submission: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -773,6 +881,12 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{K}", &ids.kid.to_string())
         .replace("{N}", &ids.incident.to_string())
         .replace("{V}", &ids.incident_version.to_string())
+        .replace("{J}", &ids.inspection.to_string())
+        .replace("{W}", &ids.visit.to_string())
+        .replace("{F}", &ids.finding.to_string())
+        .replace("{Y}", &ids.request_up.to_string())
+        .replace("{Z}", &ids.request_down.to_string())
+        .replace("{H}", &ids.submission.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -809,6 +923,14 @@ async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
                     ("known_at", None, b"2026-01-01T08:00"),
                     ("body", None, "矩阵".as_bytes()),
                 ],
+            )
+            .await
+        }
+        (_, Body::Multipart("report")) => {
+            let unit = ids.unit.to_string();
+            c.multipart(
+                &path,
+                &[("unit_id", None, unit.as_bytes()), ("text", None, b"")],
             )
             .await
         }
@@ -938,6 +1060,8 @@ async fn every_route_checks_access_on_the_server() {
         let reported = r.json()["record"]["id"].as_i64().unwrap();
         let (item, channel) = review_objects(&app, a, person).await;
         let (incident, incident_version) = incident_objects(&app, a, person).await;
+        let (inspection, visit, finding) = inspection_objects(&app, a, branch, person).await;
+        let (request_up, request_down, submission) = request_objects(&app, top, a, branch).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -1050,6 +1174,12 @@ async fn every_route_checks_access_on_the_server() {
                     channel,
                     incident,
                     incident_version,
+                    inspection,
+                    visit,
+                    finding,
+                    request_up,
+                    request_down,
+                    submission,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -1362,4 +1492,113 @@ async fn incident_objects(app: &App, unit: i64, person: i64) -> (i64, i64) {
     .unwrap();
     w.commit().await.unwrap();
     (incident.id, v.id)
+}
+
+/// An inspection by `unit` of `below` with `person` on its team, a visit with a file, and a
+/// finding sent to `below` with a file.
+async fn inspection_objects(app: &App, unit: i64, below: i64, person: i64) -> (i64, i64, i64) {
+    use zeren_core::inspection::{Event, FindingState, FindingText};
+    use zeren_store::inspections::*;
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let today = zeren_web::today();
+    let i = w
+        .create_inspection(&NewInspection {
+            unit_id: unit,
+            title: "矩阵督查".into(),
+            scope: "units".into(),
+            starts_on: today,
+            ends_on: today,
+            checklist: vec![CheckItem {
+                kind: "text".into(),
+                policy_id: None,
+                duty_id: None,
+                title: "矩阵".into(),
+                source: None,
+            }],
+            units: vec![below],
+            team: vec![(person, true)],
+            ..NewInspection::default()
+        })
+        .await
+        .unwrap();
+    let sha = w.put_attachment(b"x", "text/plain").await.unwrap();
+    let visit = w
+        .add_visit(
+            i.id,
+            &NewVisit {
+                unit_id: below,
+                visited_on: today,
+                notes: "矩阵".into(),
+                checks: Vec::new(),
+                files: vec![("x.txt".into(), sha.clone())],
+            },
+        )
+        .await
+        .unwrap();
+    let sent = Event::FindingSent {
+        version: 1,
+        by: zeren_core::org::PersonId(person),
+        on: today,
+        finding: FindingText {
+            unit: zeren_core::org::UnitId(below),
+            severity: None,
+            clause: "矩阵".into(),
+            source: None,
+            description: "矩阵问题".into(),
+            evidence: vec![sha.clone()],
+            due: today,
+        },
+        reason: None,
+    };
+    let state = FindingState::replay(std::slice::from_ref(&sent));
+    let finding = w
+        .create_finding(
+            i.id,
+            below,
+            &sent,
+            &Derived {
+                state: &state,
+                severity_title: String::new(),
+                summary: "矩阵问题".into(),
+            },
+            &[("x.txt".into(), sha)],
+        )
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    (i.id, visit, finding)
+}
+
+/// A report requested by `top` of `unit`, one requested by `unit` of `below`, and `below`'s
+/// submission (with a file) to the latter.
+async fn request_objects(app: &App, top: i64, unit: i64, below: i64) -> (i64, i64, i64) {
+    use zeren_store::report_requests::*;
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let due = zeren_web::today() + chrono::Days::new(10);
+    let ask = |from: i64, to: i64| NewReportRequest {
+        unit_id: from,
+        title: "矩阵报送".into(),
+        instructions: String::new(),
+        template: "text".into(),
+        fields: Vec::new(),
+        due_on: due,
+        units: vec![to],
+    };
+    let up = w.create_report_request(&ask(top, unit)).await.unwrap().id;
+    let down = w.create_report_request(&ask(unit, below)).await.unwrap().id;
+    let sha = w.put_attachment(b"x", "text/plain").await.unwrap();
+    let (submission, _) = w
+        .submit_report(down, below, 0, "矩阵", &[], &[("x.txt".into(), sha)])
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    (up, down, submission)
 }
