@@ -58,18 +58,7 @@ pub async fn load(
 }
 
 /// A query-string value made safe for a link.
-pub fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use crate::shared::respond::percent as enc;
 
 /// Where a number leads: the obligations it counts.
 #[derive(Clone, Debug, Default)]

@@ -9,21 +9,7 @@ use zeren_core::oversight::{Heat, MonthPoint, Standing, Which};
 
 use crate::shared::i18n::Tr;
 
-/// Text made safe for SVG (an XML document inside HTML).
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::shared::chart::esc;
 
 /// A label cut to about `width` characters' room (a CJK character takes two).
 fn clip(s: &str, width: usize) -> String {
