@@ -305,7 +305,10 @@ async fn in_review_with_approvers(store: &Store, on: NaiveDate) -> Result<Vec<In
         })
         .await?;
     let mut out = Vec::new();
+    // By unit: the ancestry is all the approvers' rules read. By installation: each policy text
+    // is parsed once.
     let mut orgs: HashMap<i64, Org> = HashMap::new();
+    let mut policies: HashMap<i64, Option<std::sync::Arc<zeren_policy::Policy>>> = HashMap::new();
     for item in candidates {
         let mut r = store.reader().await?;
         let events = r.item_events(item.id).await?;
@@ -320,27 +323,32 @@ async fn in_review_with_approvers(store: &Store, on: NaiveDate) -> Result<Vec<In
             .unwrap_or_default();
         let foreign_speaker = current.as_ref().is_some_and(|x| x.foreign_speaker());
         let has_risk = !r.risk_assessments(item.id).await?.is_empty();
-        let Some(ip) = r.installed_policy(item.installed_policy_id).await? else {
-            continue;
+        let policy = match policies.get(&item.installed_policy_id) {
+            Some(p) => p.clone(),
+            None => {
+                let p = r
+                    .installed_policy(item.installed_policy_id)
+                    .await?
+                    .and_then(|ip| {
+                        zeren_policy::parse(&format!("{}.toml", ip.policy_id), &ip.text).ok()
+                    })
+                    .map(std::sync::Arc::new);
+                policies.insert(item.installed_policy_id, p.clone());
+                p
+            }
         };
-        let root = r
-            .path(item.unit_id)
-            .await?
-            .first()
-            .map(|u| u.id)
-            .unwrap_or(item.unit_id);
         drop(r);
-        let Ok(policy) = zeren_policy::parse(&format!("{}.toml", ip.policy_id), &ip.text) else {
+        let Some(policy) = policy else {
             continue;
         };
         let Some(wf) = WorkflowId::parse(&item.workflow_id).and_then(|id| policy.workflow(&id))
         else {
             continue;
         };
-        let org = match orgs.entry(root) {
+        let org = match orgs.entry(item.unit_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(crate::materialise::org_snapshot(store, root).await?)
+                e.insert(crate::materialise::ancestry_snapshot(store, item.unit_id).await?)
             }
         };
         let core = Item {

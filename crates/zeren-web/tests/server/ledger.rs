@@ -598,6 +598,57 @@ async fn the_ledger_api_for_scripts() {
             ))
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Pages of two, following the `Link` header, give the whole list in the same order.
+        let all = script
+            .get(&format!("/api/v1/obligations?unit={}", first.unit))
+            .await;
+        assert!(all.headers.get("link").is_none(), "one page holds them all");
+        let all: Vec<serde_json::Value> = all.json().as_array().unwrap().clone();
+        assert!(all.len() > 2, "{all:?}");
+        let mut paged: Vec<serde_json::Value> = Vec::new();
+        let mut next = Some(format!("/api/v1/obligations?unit={}&limit=2", first.unit));
+        while let Some(path) = next.take() {
+            let page = script.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.text);
+            let rows = page.json().as_array().unwrap().clone();
+            assert!(rows.len() <= 2);
+            next = page.headers.get("link").map(|l| {
+                let l = l.to_str().unwrap();
+                assert!(l.ends_with(">; rel=\"next\""), "{l}");
+                l[1..l.find('>').unwrap()].to_string()
+            });
+            if next.is_some() {
+                assert_eq!(rows.len(), 2);
+            }
+            paged.extend(rows);
+            assert!(paged.len() <= all.len() + 2, "the cursor moves on");
+        }
+        assert_eq!(paged, all);
+        // `open` is every status not done; a cursor that is not one is refused.
+        let open = script
+            .get(&format!(
+                "/api/v1/obligations?unit={}&status=open",
+                first.unit
+            ))
+            .await
+            .json();
+        let expected: Vec<&serde_json::Value> = all
+            .iter()
+            .filter(|o| !o["status"].as_str().unwrap().starts_with("done"))
+            .collect();
+        assert_eq!(
+            open.as_array().unwrap().iter().collect::<Vec<_>>(),
+            expected
+        );
+        for cursor in ["2026-13-01_4", "x", "2026-01-01_-1", "2026-01-01"] {
+            let bad = script
+                .get(&format!(
+                    "/api/v1/obligations?unit={}&after={cursor}",
+                    first.unit
+                ))
+                .await;
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{cursor}");
+        }
         assert_eq!(
             stranger
                 .get(&format!("/api/v1/obligations?unit={}", first.unit))
