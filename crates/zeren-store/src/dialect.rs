@@ -172,7 +172,7 @@ pub(crate) async fn connect(url: &str, o: &crate::OpenOptions) -> Result<Pool, E
                 opts = opts.pragma("max_page_count", n.to_string());
             }
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(o.max_connections.unwrap_or(8))
                 .connect_with(opts)
                 .await
                 .map_err(|e| crate::health::connect_error(url, Backend::Sqlite, e))?;
@@ -192,7 +192,7 @@ pub(crate) async fn connect(url: &str, o: &crate::OpenOptions) -> Result<Pool, E
                 let _ = c.close().await;
             }
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(o.max_connections.unwrap_or(16))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await

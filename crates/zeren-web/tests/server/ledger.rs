@@ -1386,3 +1386,40 @@ async fn my_work_keeps_old_overdue_work_and_names_the_periods() {
         app.stop().await;
     }
 }
+
+/// A request never holds a pooled connection while it waits for another: 16 clients exporting
+/// the ledger at once on a pool of two connections all get their file (a request that held one
+/// and waited for a second would leave all of them waiting once two such requests ran).
+#[tokio::test]
+async fn sixteen_exports_at_once_on_a_pool_of_two() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let app = spawn_app_pooled(db, 2).await;
+        let top = app.setup("district-school", "河东区教体局").await;
+        let first = school(&app, top, "环湖中学", "clerk1").await;
+        materialise(&app).await;
+        let clerk = app.login("clerk1").await;
+        let path = format!("/units/{}/ledger.xlsx", first.unit);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let c = clerk.clone();
+            let path = path.clone();
+            tasks.spawn(async move { c.get(&path).await });
+        }
+        let all = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            let mut out = Vec::new();
+            while let Some(r) = tasks.join_next().await {
+                out.push(r.unwrap());
+            }
+            out
+        })
+        .await
+        .unwrap_or_else(|_| panic!("16 exports on a pool of 2 did not finish ({backend:?})"));
+        assert_eq!(all.len(), 16);
+        for r in all {
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(unzip(&r.body, "xl/sharedStrings.xml").contains("环湖中学"));
+        }
+        app.stop().await;
+    }
+}
