@@ -67,7 +67,7 @@ pub async fn everything_waiting(store: &Store, on: NaiveDate) -> Result<Vec<Wait
 
 fn review_source(store: &Store, on: NaiveDate) -> Found<'_> {
     Box::pin(async move {
-        Ok(in_review_with_approvers(store, on)
+        Ok(in_review_with_approvers(store, on, None, None)
             .await?
             .into_iter()
             .filter_map(|w| {
@@ -247,7 +247,7 @@ pub async fn reviews_waiting_for(
     person: i64,
     on: NaiveDate,
 ) -> Result<Vec<ReviewItem>> {
-    Ok(in_review_with_approvers(store, on)
+    Ok(in_review_with_approvers(store, on, Some(person), None)
         .await?
         .into_iter()
         .filter(|w| w.approvers.includes(PersonId(person)))
@@ -261,7 +261,18 @@ pub async fn reviews_awaiting_reassignment(
     store: &Store,
     on: NaiveDate,
 ) -> Result<Vec<(ReviewItem, Vec<PersonId>)>> {
-    Ok(in_review_with_approvers(store, on)
+    reviews_awaiting_reassignment_by(store, on, None, None).await
+}
+
+/// [`reviews_awaiting_reassignment`] among the items that may concern this person or account
+/// (see [`ItemFilter::concerning_person`]); everything when both are `None`.
+pub async fn reviews_awaiting_reassignment_by(
+    store: &Store,
+    on: NaiveDate,
+    person: Option<i64>,
+    account: Option<i64>,
+) -> Result<Vec<(ReviewItem, Vec<PersonId>)>> {
+    Ok(in_review_with_approvers(store, on, person, account)
         .await?
         .into_iter()
         .filter(|w| w.approvers == Approvers::Administrator)
@@ -293,13 +304,21 @@ pub async fn reviews_returned_to(store: &Store, person: i64) -> Result<Vec<Revie
         .await
 }
 
-/// Every item in review with whoever its current step waits for.
-async fn in_review_with_approvers(store: &Store, on: NaiveDate) -> Result<Vec<InReview>> {
+/// Every item in review (that may concern a person or account, when given: see
+/// [`ItemFilter::concerning_person`]) with whoever its current step waits for.
+async fn in_review_with_approvers(
+    store: &Store,
+    on: NaiveDate,
+    concerning_person: Option<i64>,
+    concerning_account: Option<i64>,
+) -> Result<Vec<InReview>> {
     let candidates = store
         .reader()
         .await?
         .review_items(&ItemFilter {
             stage: Some("in_review".into()),
+            concerning_person,
+            concerning_account,
             limit: Some(10_000),
             ..ItemFilter::default()
         })
