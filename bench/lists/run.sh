@@ -17,8 +17,11 @@ SECS=${3:-15}
 TODAY=2026-11-29
 OUT=bench/out/lists-$UNITS-$YEARS
 PORT=18191
-cargo build --release -q --bin zeren
-BIN=${CARGO_TARGET_DIR:-target}/release/zeren
+# BIN=path/to/zeren uses that binary as it is (a release build of this commit).
+if [ -z "${BIN:-}" ]; then
+    cargo build --release -q --bin zeren
+    BIN=${CARGO_TARGET_DIR:-target}/release/zeren
+fi
 echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ ! -f "$OUT/data/zeren.db" ]; then

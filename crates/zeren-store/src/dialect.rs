@@ -307,6 +307,15 @@ fn shape(text: &str) -> Vec<(String, Vec<String>)> {
             if let [table, "ADD", "COLUMN", column, ..] = words.as_slice() {
                 out.push((format!("{table} +"), vec![column.to_string()]));
             }
+        } else if let Some(rest) = l
+            .strip_prefix("CREATE INDEX ")
+            .or_else(|| l.strip_prefix("CREATE UNIQUE INDEX "))
+            .or_else(|| l.strip_prefix("DROP INDEX "))
+        {
+            // Indexes by name: a migration may only add or replace indexes.
+            let name = rest.split_whitespace().next().unwrap_or("");
+            let verb = if l.starts_with("DROP") { "-" } else { "+" };
+            out.push((format!("index {verb}"), vec![name.trim_end_matches(';').to_string()]));
         } else if l.starts_with(");") {
             out.extend(current.take());
         } else if let Some((_, cols)) = current.as_mut() {
@@ -327,7 +336,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_dialects_create_the_same_tables_and_columns() {
+    fn both_dialects_create_the_same_tables_columns_and_indexes() {
         for m in MIGRATIONS {
             let (s, p) = (shape(m.sqlite), shape(m.postgres));
             assert!(!s.is_empty());
