@@ -315,7 +315,10 @@ fn shape(text: &str) -> Vec<(String, Vec<String>)> {
             // Indexes by name: a migration may only add or replace indexes.
             let name = rest.split_whitespace().next().unwrap_or("");
             let verb = if l.starts_with("DROP") { "-" } else { "+" };
-            out.push((format!("index {verb}"), vec![name.trim_end_matches(';').to_string()]));
+            out.push((
+                format!("index {verb}"),
+                vec![name.trim_end_matches(';').to_string()],
+            ));
         } else if l.starts_with(");") {
             out.extend(current.take());
         } else if let Some((_, cols)) = current.as_mut() {
