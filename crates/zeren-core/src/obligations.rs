@@ -281,6 +281,22 @@ pub fn status(
     }
 }
 
+/// The same status from the day the obligation was fulfilled — the work date of its `times`-th
+/// record, as the store keeps it (`done_on`), `None` while it is not — so that a list can filter
+/// and page by status in SQL and still show what [`status`] says.
+pub fn status_from_done(
+    due: NaiveDate,
+    done_on: Option<NaiveDate>,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Status {
+    match done_on {
+        Some(d) if d <= due => Status::DoneOnTime,
+        Some(_) => Status::DoneLate,
+        None => status(due, 1, &[], today, due_soon_days),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,6 +608,27 @@ lead = "3d"
             if !s.is_done() {
                 prop_assert_eq!(s == Status::Overdue, today > due);
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn status_from_done_agrees_with_status(
+            due in 0i64..60,
+            today in 0i64..60,
+            times in 1u32..4,
+            dates in proptest::collection::vec(0i64..60, 0..6),
+            soon in 0u32..10,
+        ) {
+            let day = |n: i64| d("2026-01-01") + chrono::Days::new(n as u64);
+            let work: Vec<NaiveDate> = dates.iter().map(|&n| day(n)).collect();
+            let mut sorted = work.clone();
+            sorted.sort();
+            let done_on = sorted.get(times as usize - 1).copied();
+            prop_assert_eq!(
+                status_from_done(day(due), done_on, day(today), soon),
+                status(day(due), times, &work, day(today), soon)
+            );
         }
     }
 }

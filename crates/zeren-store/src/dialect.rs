@@ -124,6 +124,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0130_inspections.sql"),
     },
     Migration {
+        version: 140,
+        name: "list_indexes",
+        sqlite: include_str!("../migrations/sqlite/0140_list_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0140_list_indexes.sql"),
+    },
+    Migration {
         version: 150,
         name: "robot_config",
         sqlite: include_str!("../migrations/sqlite/0150_robot_config.sql"),
@@ -184,7 +190,7 @@ pub(crate) async fn connect(url: &str, o: &crate::OpenOptions) -> Result<Pool, E
                 opts = opts.pragma("max_page_count", n.to_string());
             }
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(o.max_connections.unwrap_or(8))
                 .connect_with(opts)
                 .await
                 .map_err(|e| crate::health::connect_error(url, Backend::Sqlite, e))?;
@@ -204,7 +210,7 @@ pub(crate) async fn connect(url: &str, o: &crate::OpenOptions) -> Result<Pool, E
                 let _ = c.close().await;
             }
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(o.max_connections.unwrap_or(16))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await
@@ -319,6 +325,18 @@ fn shape(text: &str) -> Vec<(String, Vec<String>)> {
             if let [table, "ADD", "COLUMN", column, ..] = words.as_slice() {
                 out.push((format!("{table} +"), vec![column.to_string()]));
             }
+        } else if let Some(rest) = l
+            .strip_prefix("CREATE INDEX ")
+            .or_else(|| l.strip_prefix("CREATE UNIQUE INDEX "))
+            .or_else(|| l.strip_prefix("DROP INDEX "))
+        {
+            // Indexes by name: a migration may only add or replace indexes.
+            let name = rest.split_whitespace().next().unwrap_or("");
+            let verb = if l.starts_with("DROP") { "-" } else { "+" };
+            out.push((
+                format!("index {verb}"),
+                vec![name.trim_end_matches(';').to_string()],
+            ));
         } else if l.starts_with(");") {
             out.extend(current.take());
         } else if let Some((_, cols)) = current.as_mut() {
@@ -339,7 +357,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_dialects_create_the_same_tables_and_columns() {
+    fn both_dialects_create_the_same_tables_columns_and_indexes() {
         for m in MIGRATIONS {
             let (s, p) = (shape(m.sqlite), shape(m.postgres));
             assert!(!s.is_empty());

@@ -865,7 +865,8 @@ pub fn facts_of<'a>(incident: &Incident, policy: &'a Policy, unit_kind: &'a str)
     }
 }
 
-/// Caches of parsed policies and organisation snapshots for a batch of incidents.
+/// Caches of parsed policies and organisation snapshots (by incident unit: its ancestry) for a
+/// batch of incidents.
 #[derive(Default)]
 pub struct ReplayCache {
     policies: HashMap<i64, std::sync::Arc<Policy>>,
@@ -897,13 +898,16 @@ impl ReplayCache {
         let path = r.path(incident.unit_id).await?;
         let events = r.incident_events(incident.id).await?;
         drop(r);
-        let root = path.first().map(|u| u.id).unwrap_or(incident.unit_id);
         let unit_kind = path.last().map(|u| u.kind.clone()).unwrap_or_default();
-        let org = match self.orgs.get(&root) {
+        // The clocks walk the incident unit's ancestry (who a report must reach, who holds the
+        // role that signs it): its path is all they read, not the whole tree.
+        let org = match self.orgs.get(&incident.unit_id) {
             Some(o) => o.clone(),
             None => {
-                let o = std::sync::Arc::new(crate::materialise::org_snapshot(store, root).await?);
-                self.orgs.insert(root, o.clone());
+                let o = std::sync::Arc::new(
+                    crate::materialise::ancestry_snapshot(store, incident.unit_id).await?,
+                );
+                self.orgs.insert(incident.unit_id, o.clone());
                 o
             }
         };

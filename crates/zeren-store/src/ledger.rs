@@ -253,7 +253,63 @@ pub struct ObligationFilter {
     pub limit: Option<i64>,
 }
 
-enum Bind {
+/// How an obligation stands, as a list filters it: the statuses of `zeren_core::obligations`, and
+/// every open one together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Not done yet, whatever its due date.
+    Open,
+    Upcoming,
+    DueSoon,
+    Overdue,
+    DoneOnTime,
+    DoneLate,
+}
+
+/// One page of obligations, filtered and ordered in SQL by (due date, id): the list the API and
+/// the list pages read. Whatever the filter, a page reads about as many rows as it shows — the
+/// unit's or the subtree's obligations are found through indexes (`unit_ancestors` for a
+/// subtree), the status from `done_on`, and the next page starts after the last row shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObligationPageQuery {
+    pub unit: i64,
+    /// The unit and everything below it.
+    pub subtree: bool,
+    pub person: Option<i64>,
+    pub duty: Option<String>,
+    pub status: Option<StatusFilter>,
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
+    /// The day the status is computed for, and how many days before the due date it is "due
+    /// soon".
+    pub today: NaiveDate,
+    pub due_soon_days: u32,
+    /// Rows after this (due date, id): the last row of the previous page.
+    pub after: Option<(NaiveDate, i64)>,
+    /// At most this many rows (1 to [`MAX_PAGE`]).
+    pub limit: i64,
+}
+
+/// The most rows one page of a list holds.
+pub const MAX_PAGE: i64 = 1000;
+
+/// A subtree of at most this many units is listed unit by unit (their obligations by the
+/// (unit, due date) index, then sorted); a larger one by walking the due-date index and keeping
+/// the rows whose unit is in the subtree, which stops after a page of them.
+pub const SMALL_SUBTREE: i64 = 64;
+
+/// An obligation as lists show it: the day it was fulfilled (its status follows) and how many
+/// records it has.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ListedObligation {
+    #[sqlx(flatten)]
+    pub obligation: Obligation,
+    pub done_on: Option<NaiveDate>,
+    pub records: i64,
+}
+
+#[doc(hidden)]
+pub enum Bind {
     I64(i64),
     Text(String),
     Date(NaiveDate),
@@ -270,14 +326,22 @@ const EDITABLE: &str = "WITH RECURSIVE editable(id) AS (
         SELECT u.id FROM units u JOIN editable e ON u.parent_id = e.id)";
 
 /// Records reported by the units directly below the editable units, waiting for 签收, with
-/// what the lists show. Indexed all the way: units by parent, reported obligations by unit,
-/// records by obligation, 签收 and 退回 by (record, version).
+/// what the lists show; ends in a WHERE clause that callers extend with `AND`. Driven by the
+/// editable units, then their children, then the few rows of `awaiting_receipts` there (kept
+/// with every record written and answered) — never by the reports of the whole tree. The
+/// CROSS JOINs keep SQLite to that order: it knows nothing of the recursive CTE's size and
+/// otherwise read every reported record (92 ms for a school's clerk at 10,000 units);
+/// PostgreSQL plans them like any join.
 const AWAITING_FOR_EDITOR: &str = "FROM editable e
-    JOIN units c ON c.parent_id = e.id
-    JOIN units p ON p.id = c.parent_id
-    JOIN obligations o ON o.unit_id = c.id AND o.report_to_parent = TRUE
-    JOIN records r ON r.obligation_id = o.id
-    JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version";
+    CROSS JOIN units c
+    CROSS JOIN awaiting_receipts w
+    CROSS JOIN records r
+    CROSS JOIN obligations o
+    CROSS JOIN units p
+    CROSS JOIN record_versions v
+    WHERE c.parent_id = e.id AND w.unit_id = c.id AND r.id = w.record_id
+      AND o.id = r.obligation_id AND o.report_to_parent = TRUE AND p.id = c.parent_id
+      AND v.record_id = r.id AND v.version = r.current_version";
 
 const ACKNOWLEDGEMENT: &str = "SELECT a.id, a.record_id, a.version, a.unit_id, a.acknowledged_by,
         CASE WHEN a.acknowledged_by_name <> '' THEN a.acknowledged_by_name ELSE COALESCE(p.name, acc.username, '') END AS acknowledged_by_name,
@@ -328,6 +392,111 @@ impl ObligationFilter {
             format!(" WHERE {}", conds.join(" AND "))
         };
         (with, wh, binds)
+    }
+}
+
+impl ObligationPageQuery {
+    /// The page's SQL and binds; `small_subtree` picks the plan for a subtree (see
+    /// [`SMALL_SUBTREE`]).
+    #[doc(hidden)]
+    pub fn sql(&self, small_subtree: bool) -> (String, Vec<Bind>) {
+        let mut binds = vec![Bind::I64(self.unit)];
+        let mut conds: Vec<String> = Vec::new();
+        let from = match (self.subtree, small_subtree) {
+            (false, _) => {
+                conds.push("o.unit_id = $1".into());
+                "obligations o"
+            }
+            (true, true) => {
+                conds.push("a.ancestor_id = $1".into());
+                conds.push("o.unit_id = a.unit_id".into());
+                // CROSS JOIN keeps SQLite's join order: the units first (PostgreSQL plans
+                // it like any join).
+                "unit_ancestors a CROSS JOIN obligations o"
+            }
+            (true, false) => {
+                conds.push(
+                    "EXISTS (SELECT 1 FROM unit_ancestors a WHERE a.unit_id = o.unit_id AND a.ancestor_id = $1)"
+                        .into(),
+                );
+                "obligations o"
+            }
+        };
+        let push = |conds: &mut Vec<String>, binds: &mut Vec<Bind>, cond: &str, b: Bind| {
+            binds.push(b);
+            conds.push(cond.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(p) = self.person {
+            push(&mut conds, &mut binds, "o.person_id = ?", Bind::I64(p));
+        }
+        if let Some(d) = &self.duty {
+            // Unit by unit, the duty is checked on the unit's rows: as an expression it cannot
+            // tempt the planner into the duty's index over the whole tree.
+            let cond = if self.subtree && !small_subtree {
+                "o.duty_id = ?"
+            } else {
+                "(o.duty_id || '') = ?"
+            };
+            push(&mut conds, &mut binds, cond, Bind::Text(d.clone()));
+        }
+        if let Some(d) = self.due_from {
+            push(&mut conds, &mut binds, "o.due_on >= ?", Bind::Date(d));
+        }
+        if let Some(d) = self.due_to {
+            push(&mut conds, &mut binds, "o.due_on <= ?", Bind::Date(d));
+        }
+        let soon = self
+            .today
+            .checked_add_days(chrono::Days::new(u64::from(self.due_soon_days)))
+            .unwrap_or(self.today);
+        match self.status {
+            None => {}
+            Some(StatusFilter::Open) => conds.push("o.done_on IS NULL".into()),
+            Some(StatusFilter::Overdue) => {
+                conds.push("o.done_on IS NULL".into());
+                push(
+                    &mut conds,
+                    &mut binds,
+                    "o.due_on < ?",
+                    Bind::Date(self.today),
+                );
+            }
+            Some(StatusFilter::DueSoon) => {
+                conds.push("o.done_on IS NULL".into());
+                push(
+                    &mut conds,
+                    &mut binds,
+                    "o.due_on >= ?",
+                    Bind::Date(self.today),
+                );
+                push(&mut conds, &mut binds, "o.due_on <= ?", Bind::Date(soon));
+            }
+            Some(StatusFilter::Upcoming) => {
+                conds.push("o.done_on IS NULL".into());
+                push(&mut conds, &mut binds, "o.due_on > ?", Bind::Date(soon));
+            }
+            Some(StatusFilter::DoneOnTime) => conds.push("o.done_on <= o.due_on".into()),
+            Some(StatusFilter::DoneLate) => conds.push("o.done_on > o.due_on".into()),
+        }
+        if let Some((due, id)) = self.after {
+            binds.push(Bind::Date(due));
+            let d = binds.len();
+            binds.push(Bind::I64(id));
+            let i = binds.len();
+            // The first term bounds the index range; the second skips the rows of the last
+            // due date already shown.
+            conds.push(format!(
+                "o.due_on >= ${d} AND (o.due_on > ${d} OR o.id > ${i})"
+            ));
+        }
+        let limit = self.limit.clamp(1, MAX_PAGE);
+        let sql = format!(
+            "SELECT o.id, o.installed_policy_id, o.policy_id, o.duty_id, o.title, o.unit_id, o.person_id, o.every, o.period_start, o.period_end, o.period_label, o.due_on, o.times, o.evidence, o.report_to_parent, o.created_at, o.done_on,
+                    (SELECT CAST(count(*) AS BIGINT) FROM records r WHERE r.obligation_id = o.id) AS records
+             FROM {from} WHERE {} ORDER BY o.due_on, o.id LIMIT {limit}",
+            conds.join(" AND ")
+        );
+        (sql, binds)
     }
 }
 
@@ -462,6 +631,76 @@ pub trait LedgerRead: Read {
                 }
             })
             .collect())
+    }
+
+    /// One page of obligations (see [`ObligationPageQuery`]): at most `limit` rows, by due date
+    /// then id. A page shorter than `limit` is the last.
+    async fn obligation_page(&mut self, q: &ObligationPageQuery) -> Result<Vec<ListedObligation>> {
+        let small_subtree = if q.subtree {
+            let (n,): (i64,) = run!(self.conn(), |c| {
+                sqlx::query_as(
+                "SELECT CAST(count(*) AS BIGINT) FROM (SELECT 1 FROM unit_ancestors WHERE ancestor_id = $1 LIMIT $2) s"
+            )
+            .bind(q.unit)
+            .bind(SMALL_SUBTREE + 1)
+            .fetch_one(&mut *c)
+            .await
+            })?;
+            n <= SMALL_SUBTREE
+        } else {
+            false
+        };
+        self.obligation_page_planned(q, small_subtree).await
+    }
+
+    /// [`LedgerRead::obligation_page`] with the plan for a subtree chosen by the caller (tests
+    /// compare both).
+    #[doc(hidden)]
+    async fn obligation_page_planned(
+        &mut self,
+        q: &ObligationPageQuery,
+        small_subtree: bool,
+    ) -> Result<Vec<ListedObligation>> {
+        let (sql, binds) = q.sql(small_subtree);
+        Ok(run!(self.conn(), |c| bind_all!(
+            sqlx::query_as(&sql),
+            &binds
+        )
+        .fetch_all(&mut *c)
+        .await)?)
+    }
+
+    /// The database's plan for a page, a line per step: SQLite's `EXPLAIN QUERY PLAN`, or
+    /// PostgreSQL's `EXPLAIN` with sequential scans priced out (a test database is too small
+    /// for the planner to prefer an index on its own; what matters is that one serves).
+    #[doc(hidden)]
+    async fn obligation_page_plan(
+        &mut self,
+        q: &ObligationPageQuery,
+        small_subtree: bool,
+    ) -> Result<Vec<String>> {
+        let (sql, binds) = q.sql(small_subtree);
+        Ok(match self.conn() {
+            crate::Conn::Sqlite(c) => {
+                let sql = format!("EXPLAIN QUERY PLAN {sql}");
+                let rows: Vec<(i64, i64, i64, String)> = bind_all!(sqlx::query_as(&sql), &binds)
+                    .fetch_all(&mut *c)
+                    .await?;
+                rows.into_iter().map(|r| r.3).collect()
+            }
+            crate::Conn::Postgres(c) => {
+                sqlx::query("SET enable_seqscan = off")
+                    .execute(&mut *c)
+                    .await?;
+                let sql = format!("EXPLAIN {sql}");
+                let rows: std::result::Result<Vec<(String,)>, sqlx::Error> =
+                    bind_all!(sqlx::query_as(&sql), &binds)
+                        .fetch_all(&mut *c)
+                        .await;
+                sqlx::query("RESET enable_seqscan").execute(&mut *c).await?;
+                rows?.into_iter().map(|r| r.0).collect()
+            }
+        })
     }
 
     /// The records of an obligation with every version, oldest first.
@@ -683,7 +922,7 @@ pub trait LedgerRead: Read {
                     v.created_at AS reported_at, v.created_by_name AS reported_by,
                     EXISTS (SELECT 1 FROM record_returns y WHERE y.record_id = r.id) AS resubmitted
              {AWAITING_FOR_EDITOR}
-             WHERE {AWAITING}
+               AND {AWAITING}
              ORDER BY v.created_at, r.id LIMIT $2"
         );
         Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
@@ -695,7 +934,7 @@ pub trait LedgerRead: Read {
 
     /// How many records wait for this account's 签收 (the navigation's count).
     async fn awaiting_receipt_count(&mut self, account_id: i64) -> Result<i64> {
-        let sql = format!("{EDITABLE} SELECT COUNT(*) {AWAITING_FOR_EDITOR} WHERE {AWAITING}");
+        let sql = format!("{EDITABLE} SELECT COUNT(*) {AWAITING_FOR_EDITOR} AND {AWAITING}");
         let (n,): (i64,) = run!(self.conn(), |c| sqlx::query_as(&sql)
             .bind(account_id)
             .fetch_one(&mut *c)

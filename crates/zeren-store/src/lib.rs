@@ -167,6 +167,9 @@ pub struct OpenOptions {
     /// Tests: cap the SQLite file at this many pages, to reproduce a full disk.
     #[doc(hidden)]
     pub sqlite_max_page_count: Option<u64>,
+    /// The most pooled connections (default 8 on SQLite, 16 on PostgreSQL). Tests use a small
+    /// pool to prove that no request holds one connection while it waits for another.
+    pub max_connections: Option<u32>,
 }
 
 impl OpenOptions {
@@ -176,7 +179,13 @@ impl OpenOptions {
             audit_files: None,
             migrate: true,
             sqlite_max_page_count: None,
+            max_connections: None,
         }
+    }
+
+    pub fn max_connections(mut self, n: u32) -> OpenOptions {
+        self.max_connections = Some(n.max(1));
+        self
     }
 
     pub fn audit_files(mut self, files: AuditFiles) -> OpenOptions {

@@ -37,6 +37,25 @@ pub async fn org_snapshot(store: &Store, root: i64) -> Result<Org> {
     let mut r = store.reader().await?;
     let units = r.subtree(root).await?;
     let assignments = r.assignments_in_subtree(root).await?;
+    Ok(core_org(units, assignments))
+}
+
+/// The organisation as seen from `unit` upwards: the units from the root down to `unit` and the
+/// assignments held in them. Enough for every rule that walks a unit's ancestry and asks who
+/// holds a role there — who must approve a review step, who an incident report must reach, who
+/// may 签收 it — at the cost of the unit's depth, not the size of the tree (a province's snapshot
+/// takes seconds; this takes a few indexed reads).
+pub async fn ancestry_snapshot(store: &Store, unit: i64) -> Result<Org> {
+    let mut r = store.reader().await?;
+    let units = r.path(unit).await?;
+    let mut assignments = Vec::new();
+    for u in &units {
+        assignments.extend(r.assignments_at(u.id).await?);
+    }
+    Ok(core_org(units, assignments))
+}
+
+fn core_org(units: Vec<crate::Unit>, assignments: Vec<crate::AssignmentView>) -> Org {
     let units = units.into_iter().map(|u| CoreUnit {
         id: UnitId(u.id),
         parent: u.parent_id.map(UnitId),
@@ -57,7 +76,7 @@ pub async fn org_snapshot(store: &Store, root: i64) -> Result<Org> {
             })
         })
         .collect();
-    Ok(Org::new(units, assignments))
+    Org::new(units, assignments)
 }
 
 /// Materialises the obligations of every installation in the tree of every root unit.

@@ -300,6 +300,12 @@ pub struct ItemFilter {
     /// Created on or after / on or before (UTC dates).
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Only items that may wait for this person or account: in a unit at or below one where the
+    /// person holds a role (they may approve, or hold the role that may 转交) or the account
+    /// administers (转交), or reassigned to someone at some point. A superset: the review engine
+    /// decides; this keeps it from replaying the whole tree's items for one person.
+    pub concerning_person: Option<i64>,
+    pub concerning_account: Option<i64>,
     pub limit: Option<i64>,
 }
 
@@ -444,6 +450,28 @@ pub trait ReviewRead: Read {
         if f.to.is_some() {
             conds.push(format!("i.created_at < {}", next()));
         }
+        if f.concerning_person.is_some() || f.concerning_account.is_some() {
+            let mut any = Vec::new();
+            if f.concerning_person.is_some() {
+                any.push(format!(
+                    "EXISTS (SELECT 1 FROM unit_ancestors ua JOIN assignments a ON a.unit_id = ua.ancestor_id
+                             WHERE ua.unit_id = i.unit_id AND a.person_id = {})",
+                    next()
+                ));
+            }
+            if f.concerning_account.is_some() {
+                any.push(format!(
+                    "EXISTS (SELECT 1 FROM unit_ancestors ua JOIN grants g ON g.unit_id = ua.ancestor_id
+                             WHERE ua.unit_id = i.unit_id AND g.account_id = {} AND g.level = 'administer')",
+                    next()
+                ));
+            }
+            any.push(
+                "EXISTS (SELECT 1 FROM review_events e WHERE e.item_id = i.id AND e.event LIKE '%\"reassigned\"%')"
+                    .into(),
+            );
+            conds.push(format!("({})", any.join(" OR ")));
+        }
         let wh = if conds.is_empty() {
             String::new()
         } else {
@@ -478,6 +506,12 @@ pub trait ReviewRead: Read {
             }
             if let Some(t) = to {
                 q = q.bind(t);
+            }
+            if let Some(p) = f.concerning_person {
+                q = q.bind(p);
+            }
+            if let Some(a) = f.concerning_account {
+                q = q.bind(a);
             }
             q.fetch_all(&mut *c).await
         })?)

@@ -68,7 +68,7 @@ pub async fn everything_waiting(store: &Store, on: NaiveDate) -> Result<Vec<Wait
 
 fn review_source(store: &Store, on: NaiveDate) -> Found<'_> {
     Box::pin(async move {
-        Ok(in_review_with_approvers(store, on)
+        Ok(in_review_with_approvers(store, on, None, None)
             .await?
             .into_iter()
             .filter_map(|w| {
@@ -248,7 +248,7 @@ pub async fn reviews_waiting_for(
     person: i64,
     on: NaiveDate,
 ) -> Result<Vec<ReviewItem>> {
-    Ok(in_review_with_approvers(store, on)
+    Ok(in_review_with_approvers(store, on, Some(person), None)
         .await?
         .into_iter()
         .filter(|w| w.approvers.includes(PersonId(person)))
@@ -262,7 +262,18 @@ pub async fn reviews_awaiting_reassignment(
     store: &Store,
     on: NaiveDate,
 ) -> Result<Vec<(ReviewItem, Vec<PersonId>)>> {
-    Ok(in_review_with_approvers(store, on)
+    reviews_awaiting_reassignment_by(store, on, None, None).await
+}
+
+/// [`reviews_awaiting_reassignment`] among the items that may concern this person or account
+/// (see [`ItemFilter::concerning_person`]); everything when both are `None`.
+pub async fn reviews_awaiting_reassignment_by(
+    store: &Store,
+    on: NaiveDate,
+    person: Option<i64>,
+    account: Option<i64>,
+) -> Result<Vec<(ReviewItem, Vec<PersonId>)>> {
+    Ok(in_review_with_approvers(store, on, person, account)
         .await?
         .into_iter()
         .filter(|w| w.approvers == Approvers::Administrator)
@@ -294,19 +305,30 @@ pub async fn reviews_returned_to(store: &Store, person: i64) -> Result<Vec<Revie
         .await
 }
 
-/// Every item in review with whoever its current step waits for.
-async fn in_review_with_approvers(store: &Store, on: NaiveDate) -> Result<Vec<InReview>> {
+/// Every item in review (that may concern a person or account, when given: see
+/// [`ItemFilter::concerning_person`]) with whoever its current step waits for.
+async fn in_review_with_approvers(
+    store: &Store,
+    on: NaiveDate,
+    concerning_person: Option<i64>,
+    concerning_account: Option<i64>,
+) -> Result<Vec<InReview>> {
     let candidates = store
         .reader()
         .await?
         .review_items(&ItemFilter {
             stage: Some("in_review".into()),
+            concerning_person,
+            concerning_account,
             limit: Some(10_000),
             ..ItemFilter::default()
         })
         .await?;
     let mut out = Vec::new();
+    // By unit: the ancestry is all the approvers' rules read. By installation: each policy text
+    // is parsed once.
     let mut orgs: HashMap<i64, Org> = HashMap::new();
+    let mut policies: HashMap<i64, Option<std::sync::Arc<zeren_policy::Policy>>> = HashMap::new();
     for item in candidates {
         let mut r = store.reader().await?;
         let events = r.item_events(item.id).await?;
@@ -321,27 +343,32 @@ async fn in_review_with_approvers(store: &Store, on: NaiveDate) -> Result<Vec<In
             .unwrap_or_default();
         let foreign_speaker = current.as_ref().is_some_and(|x| x.foreign_speaker());
         let has_risk = !r.risk_assessments(item.id).await?.is_empty();
-        let Some(ip) = r.installed_policy(item.installed_policy_id).await? else {
-            continue;
+        let policy = match policies.get(&item.installed_policy_id) {
+            Some(p) => p.clone(),
+            None => {
+                let p = r
+                    .installed_policy(item.installed_policy_id)
+                    .await?
+                    .and_then(|ip| {
+                        zeren_policy::parse(&format!("{}.toml", ip.policy_id), &ip.text).ok()
+                    })
+                    .map(std::sync::Arc::new);
+                policies.insert(item.installed_policy_id, p.clone());
+                p
+            }
         };
-        let root = r
-            .path(item.unit_id)
-            .await?
-            .first()
-            .map(|u| u.id)
-            .unwrap_or(item.unit_id);
         drop(r);
-        let Ok(policy) = zeren_policy::parse(&format!("{}.toml", ip.policy_id), &ip.text) else {
+        let Some(policy) = policy else {
             continue;
         };
         let Some(wf) = WorkflowId::parse(&item.workflow_id).and_then(|id| policy.workflow(&id))
         else {
             continue;
         };
-        let org = match orgs.entry(root) {
+        let org = match orgs.entry(item.unit_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(crate::materialise::org_snapshot(store, root).await?)
+                e.insert(crate::materialise::ancestry_snapshot(store, item.unit_id).await?)
             }
         };
         let core = Item {

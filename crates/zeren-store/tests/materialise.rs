@@ -500,3 +500,81 @@ async fn a_retired_or_merged_unit_keeps_its_history_and_takes_nothing_new() {
         assert_eq!(store.verify_audit().await.unwrap().first_break, None);
     }
 }
+
+/// Who approves or receives is found up a unit's ancestry: the snapshot of that ancestry holds
+/// the path and the roles held on it, nothing of the rest of the tree (a province's full
+/// snapshot is what made 我的工作 take seconds), and the rules answer the same from it.
+#[tokio::test]
+async fn an_ancestry_snapshot_is_the_path_and_answers_as_the_whole_tree() {
+    use zeren_core::org::{PersonId, UnitId};
+    use zeren_core::review::resolve_approvers;
+    use zeren_store::materialise::{ancestry_snapshot, org_snapshot};
+    for db in TestDb::all().await {
+        let store = Store::open(&db.url, HashAlg::Sha256).await.unwrap();
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        let bureau = w.create_unit(None, "河东区教体局", "局").await.unwrap().id;
+        let mut schools = Vec::new();
+        let mut people = Vec::new();
+        for i in 0..5 {
+            let s = w
+                .create_unit(Some(bureau), &format!("第{i}中学"), "学校")
+                .await
+                .unwrap()
+                .id;
+            let group = w
+                .create_unit(Some(s), &format!("第{i}中学语文组"), "教研组")
+                .await
+                .unwrap()
+                .id;
+            let p = w
+                .create_person(&NewPerson {
+                    unit_id: s,
+                    name: format!("校长{i}"),
+                    ..NewPerson::default()
+                })
+                .await
+                .unwrap()
+                .id;
+            w.assign(p, s, "first_responsible", day("2025-09-01"))
+                .await
+                .unwrap();
+            schools.push((s, group));
+            people.push(p);
+        }
+        let head = w
+            .create_person(&NewPerson {
+                unit_id: bureau,
+                name: "局长".into(),
+                ..NewPerson::default()
+            })
+            .await
+            .unwrap()
+            .id;
+        w.assign(head, bureau, "first_responsible", day("2025-09-01"))
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+
+        let (school, group) = schools[2];
+        let part = ancestry_snapshot(&store, group).await.unwrap();
+        let whole = org_snapshot(&store, bureau).await.unwrap();
+        assert_eq!(
+            part.ancestry(UnitId(group)),
+            [UnitId(group), UnitId(school), UnitId(bureau)]
+        );
+        assert!(part.unit(UnitId(schools[1].0)).is_none(), "no other school");
+        assert_eq!(
+            part.assignments().len(),
+            2,
+            "the school's and the bureau's holders only"
+        );
+        let role = zeren_policy::RoleId::parse("first_responsible").unwrap();
+        let on = day("2026-11-29");
+        for submitter in [PersonId(999), PersonId(people[2])] {
+            assert_eq!(
+                resolve_approvers(&part, &role, UnitId(group), submitter, on),
+                resolve_approvers(&whole, &role, UnitId(group), submitter, on)
+            );
+        }
+    }
+}

@@ -119,7 +119,8 @@ pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
         return Err(Error::NotFound);
     }
     let policy = state.installed_policy(incident.installed_policy_id).await?;
-    let org = zeren_store::materialise::org_snapshot(&state.store, root).await?;
+    // Every rule here walks the incident unit's ancestry: its path is the organisation it needs.
+    let org = zeren_store::materialise::ancestry_snapshot(&state.store, incident.unit_id).await?;
     let evs: Vec<Event> = events.iter().map(|e| e.event.clone()).collect();
     let unit_kind = path.last().map(|u| u.kind.clone()).unwrap_or_default();
     let st = IncidentState::replay(&facts_of(&incident, &policy, &unit_kind), &evs);

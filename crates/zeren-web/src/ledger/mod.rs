@@ -80,16 +80,21 @@ pub fn doc() -> ApiDoc {
         )
     };
     ApiDoc::new()
-        .path("/obligations", "get", op("Obligations (待办) of a unit, or of its subtree, with their status", vec![
+        .path("/obligations", "get", op("Obligations (待办) of a unit, or of its subtree, with their status: a page by due date then id, filtered in the database. When more follow, the `Link` header names the next page (`rel=\"next\"`: the same query with `after` set)", vec![
             unit_param(),
             { let mut p = query("subtree", s::boolean()); p["description"] = json!("include every unit below"); p },
             query("person", s::int()),
             query("duty", s::string()),
-            query("status", s::one_of(STATUSES)),
+            { let mut p = query("status", s::one_of(&[&["open"][..], STATUSES].concat())); p["description"] = json!("a status, or `open`: not done yet"); p },
             query("due_from", s::date()),
             query("due_to", s::date()),
-            query("limit", json!({ "type": "integer", "minimum": 1, "maximum": 10000 })),
-        ], None, (200, json_body("OK", list("Obligation"))), &[]))
+            { let mut p = query("limit", json!({ "type": "integer", "minimum": 1, "maximum": 1000, "default": 1000 })); p["description"] = json!("rows per page"); p },
+            { let mut p = query("after", json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]+$" })); p["description"] = json!("cursor: the page after this row (due date_id), as the `Link` header gives it"); p },
+        ], None, (200, {
+            let mut b = json_body("OK", list("Obligation"));
+            b["headers"] = json!({ "Link": { "description": "the next page, when more rows follow: `</api/v1/obligations?…&after=2026-03-31_812>; rel=\"next\"`", "schema": s::string() } });
+            b
+        }), &[]))
         .path("/obligations/{id}", "get", op("An obligation with its records and every version", vec![id_param()], None, (200, json_body("OK", r("ObligationDetail"))), &[]))
         .path("/obligations/{id}/records", "post", op("Record the work (edit at the unit, or the person the obligation is for); the duty's evidence is enforced", vec![id_param()], Some(r("NewVersion")), (201, json_body("created", r("RecordHistory"))), &[409]))
         .path("/records/{id}", "get", op("A record with all its versions, acknowledgements (签收) and returns (退回)", vec![id_param()], None, (200, json_body("OK", r("RecordHistory"))), &[]))

@@ -6,14 +6,14 @@ use askama::Template;
 use axum::response::Html;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use zeren_core::obligations::Status;
+use zeren_core::obligations::{status_from_done, Status};
 use zeren_store::ledger::*;
 use zeren_store::{Level, Person, Read};
 
 use crate::shared::clock::today;
 use crate::shared::prelude::*;
 use crate::shared::refusal::Refused;
-use crate::shared::rows::{obligation_views, progress_status, ObligationView};
+use crate::shared::rows::{obligation_views, progress_status, ObligationView, DUE_SOON_DAYS};
 use crate::shared::view::{crumbs, Crumb};
 
 pub struct VersionView {
@@ -386,45 +386,108 @@ pub struct ObligationQuery {
     due_from: Option<NaiveDate>,
     due_to: Option<NaiveDate>,
     limit: Option<i64>,
+    /// The cursor of the next page (`after` in the previous answer's `Link` header).
+    after: Option<String>,
 }
 
+/// The cursor after an obligation: its due date and id (`2026-03-31_812`).
+fn cursor(o: &Obligation) -> String {
+    format!("{}_{}", o.due_on, o.id)
+}
+
+fn parse_cursor(s: &str) -> Option<(NaiveDate, i64)> {
+    let (d, id) = s.split_once('_')?;
+    Some((
+        NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
+        id.parse().ok().filter(|&n: &i64| n >= 0)?,
+    ))
+}
+
+/// The status words the list filters on: the five statuses and `open` (not done yet).
+fn status_filter(s: &str) -> Option<StatusFilter> {
+    Some(match s {
+        "open" => StatusFilter::Open,
+        "upcoming" => StatusFilter::Upcoming,
+        "due_soon" => StatusFilter::DueSoon,
+        "overdue" => StatusFilter::Overdue,
+        "done_on_time" => StatusFilter::DoneOnTime,
+        "done_late" => StatusFilter::DoneLate,
+        _ => return None,
+    })
+}
+
+/// A page of a unit's (or subtree's) obligations, by due date then id, filtered in SQL. When
+/// more rows follow, the `Link` header names the next page (`rel="next"`, the same query with
+/// `after` set).
 pub async fn list_json(
     State(state): State<AppState>,
     v: Viewer,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
     Query(q): Query<ObligationQuery>,
-) -> Result<axum::Json<Vec<ObligationJson>>> {
+) -> Result<(axum::http::HeaderMap, axum::Json<Vec<ObligationJson>>)> {
     access::require(&state.store, &v, q.unit, Level::Read).await?;
     let status = match q.status.as_deref() {
         None | Some("") => None,
-        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+        Some(s) => Some(status_filter(s).ok_or_else(|| {
             Error::Invalid(
-                "status: one of upcoming, due_soon, overdue, done_on_time, done_late".into(),
+                "status: one of open, upcoming, due_soon, overdue, done_on_time, done_late".into(),
             )
         })?),
     };
-    let filter = ObligationFilter {
-        subtree_of: q.subtree.then_some(q.unit),
-        unit: (!q.subtree).then_some(q.unit),
-        person: q.person,
-        duty: q.duty,
-        due_from: q.due_from,
-        due_to: q.due_to,
-        // The status is computed after the query, so the limit applies after it too.
-        limit: None,
+    let after = match q.after.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(parse_cursor(s).ok_or_else(|| {
+            Error::Invalid("after: the cursor of a previous answer (due date_id)".into())
+        })?),
     };
-    let rows = state.store.reader().await?.obligations(&filter).await?;
     let today = today();
-    let limit = q.limit.unwrap_or(1000).clamp(1, 10_000) as usize;
-    Ok(axum::Json(
-        rows.into_iter()
-            .map(|p| ObligationJson {
-                status: progress_status(&p, today),
-                records: p.records,
-                obligation: p.obligation,
-            })
-            .filter(|o| status.is_none_or(|s| o.status == s))
-            .take(limit)
-            .collect(),
+    let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let rows = state
+        .store
+        .reader()
+        .await?
+        .obligation_page(&ObligationPageQuery {
+            unit: q.unit,
+            subtree: q.subtree,
+            person: q.person,
+            duty: q.duty,
+            status,
+            due_from: q.due_from,
+            due_to: q.due_to,
+            today,
+            due_soon_days: DUE_SOON_DAYS,
+            after,
+            limit,
+        })
+        .await?;
+    let mut headers = axum::http::HeaderMap::new();
+    if rows.len() as i64 == limit {
+        if let Some(last) = rows.last() {
+            let mut query: Vec<&str> = raw
+                .as_deref()
+                .unwrap_or("")
+                .split('&')
+                .filter(|p| !p.is_empty() && !p.starts_with("after="))
+                .collect();
+            let after = format!("after={}", cursor(&last.obligation));
+            query.push(&after);
+            let link = format!("</api/v1/obligations?{}>; rel=\"next\"", query.join("&"));
+            if let Ok(value) = axum::http::HeaderValue::from_str(&link) {
+                headers.insert(axum::http::header::LINK, value);
+            }
+        }
+    }
+    Ok((
+        headers,
+        axum::Json(
+            rows.into_iter()
+                .map(|l| ObligationJson {
+                    status: status_from_done(l.obligation.due_on, l.done_on, today, DUE_SOON_DAYS),
+                    records: l.records,
+                    obligation: l.obligation,
+                })
+                .collect(),
+        ),
     ))
 }
 

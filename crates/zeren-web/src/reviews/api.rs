@@ -77,6 +77,7 @@ pub async fn list_json(
                 from: q.from,
                 to: q.to,
                 limit: Some(1000),
+                ..ItemFilter::default()
             })
             .await?,
     ))

@@ -158,9 +158,9 @@ pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
     };
     drop(r);
     let policy = parse_installed(&ip)?;
-    let root = path.first().map(|u| u.id).unwrap_or(item.unit_id);
     let unit = path.last().cloned().ok_or(Error::NotFound)?;
-    let org = zeren_store::materialise::org_snapshot(&state.store, root).await?;
+    // The approvers' rules walk the item unit's ancestry: its path is the organisation they need.
+    let org = zeren_store::materialise::ancestry_snapshot(&state.store, item.unit_id).await?;
     Ok(Loaded {
         item,
         versions,

@@ -110,6 +110,7 @@ pub async fn list(
                 from: date(&q.from),
                 to: date(&q.to),
                 limit: Some(500),
+                ..ItemFilter::default()
             })
             .await?,
         );

@@ -108,8 +108,15 @@ pub async fn reviews_to_reassign(
     today: NaiveDate,
 ) -> Result<Vec<ReviewItem>, Error> {
     let mut out = Vec::new();
-    for (item, reassigners) in
-        zeren_store::waiting::reviews_awaiting_reassignment(&state.store, today).await?
+    // Only the items in units the viewer administers or holds a role above: the others can
+    // be neither's to 转交.
+    for (item, reassigners) in zeren_store::waiting::reviews_awaiting_reassignment_by(
+        &state.store,
+        today,
+        v.account.person_id,
+        Some(v.account.id),
+    )
+    .await?
     {
         let holds_role = v
             .account

@@ -29,12 +29,27 @@ pub async fn spawn_app(db: TestDb) -> App {
 
 /// [`spawn_app`] with a configuration changed by `adjust` (a small upload limit, say).
 pub async fn spawn_app_with(db: TestDb, adjust: impl FnOnce(&mut Config)) -> App {
+    spawn_app_on(db, adjust, None).await
+}
+
+/// [`spawn_app`] with a pool of `connections` database connections.
+pub async fn spawn_app_pooled(db: TestDb, connections: u32) -> App {
+    spawn_app_on(db, |_| {}, Some(connections)).await
+}
+
+async fn spawn_app_on(
+    db: TestDb,
+    adjust: impl FnOnce(&mut Config),
+    connections: Option<u32>,
+) -> App {
     let mut config = Config {
         database_url: Some(db.url.clone()),
         ..Config::default()
     };
     adjust(&mut config);
-    let store = Store::open(&db.url, HashAlg::Sha256)
+    let mut options = zeren_store::OpenOptions::new(HashAlg::Sha256);
+    options.max_connections = connections;
+    let store = Store::open_with(&db.url, options)
         .await
         .expect("open store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -598,6 +598,57 @@ async fn the_ledger_api_for_scripts() {
             ))
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Pages of two, following the `Link` header, give the whole list in the same order.
+        let all = script
+            .get(&format!("/api/v1/obligations?unit={}", first.unit))
+            .await;
+        assert!(all.headers.get("link").is_none(), "one page holds them all");
+        let all: Vec<serde_json::Value> = all.json().as_array().unwrap().clone();
+        assert!(all.len() > 2, "{all:?}");
+        let mut paged: Vec<serde_json::Value> = Vec::new();
+        let mut next = Some(format!("/api/v1/obligations?unit={}&limit=2", first.unit));
+        while let Some(path) = next.take() {
+            let page = script.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.text);
+            let rows = page.json().as_array().unwrap().clone();
+            assert!(rows.len() <= 2);
+            next = page.headers.get("link").map(|l| {
+                let l = l.to_str().unwrap();
+                assert!(l.ends_with(">; rel=\"next\""), "{l}");
+                l[1..l.find('>').unwrap()].to_string()
+            });
+            if next.is_some() {
+                assert_eq!(rows.len(), 2);
+            }
+            paged.extend(rows);
+            assert!(paged.len() <= all.len() + 2, "the cursor moves on");
+        }
+        assert_eq!(paged, all);
+        // `open` is every status not done; a cursor that is not one is refused.
+        let open = script
+            .get(&format!(
+                "/api/v1/obligations?unit={}&status=open",
+                first.unit
+            ))
+            .await
+            .json();
+        let expected: Vec<&serde_json::Value> = all
+            .iter()
+            .filter(|o| !o["status"].as_str().unwrap().starts_with("done"))
+            .collect();
+        assert_eq!(
+            open.as_array().unwrap().iter().collect::<Vec<_>>(),
+            expected
+        );
+        for cursor in ["2026-13-01_4", "x", "2026-01-01_-1", "2026-01-01"] {
+            let bad = script
+                .get(&format!(
+                    "/api/v1/obligations?unit={}&after={cursor}",
+                    first.unit
+                ))
+                .await;
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{cursor}");
+        }
         assert_eq!(
             stranger
                 .get(&format!("/api/v1/obligations?unit={}", first.unit))
@@ -1332,6 +1383,43 @@ async fn my_work_keeps_old_overdue_work_and_names_the_periods() {
             "the 2024 quarter is still overdue"
         );
         assert!(page.contains("本期进行中") && page.contains("下期（尚未开始）"));
+        app.stop().await;
+    }
+}
+
+/// A request never holds a pooled connection while it waits for another: 16 clients exporting
+/// the ledger at once on a pool of two connections all get their file (a request that held one
+/// and waited for a second would leave all of them waiting once two such requests ran).
+#[tokio::test]
+async fn sixteen_exports_at_once_on_a_pool_of_two() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let app = spawn_app_pooled(db, 2).await;
+        let top = app.setup("district-school", "河东区教体局").await;
+        let first = school(&app, top, "环湖中学", "clerk1").await;
+        materialise(&app).await;
+        let clerk = app.login("clerk1").await;
+        let path = format!("/units/{}/ledger.xlsx", first.unit);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let c = clerk.clone();
+            let path = path.clone();
+            tasks.spawn(async move { c.get(&path).await });
+        }
+        let all = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            let mut out = Vec::new();
+            while let Some(r) = tasks.join_next().await {
+                out.push(r.unwrap());
+            }
+            out
+        })
+        .await
+        .unwrap_or_else(|_| panic!("16 exports on a pool of 2 did not finish ({backend:?})"));
+        assert_eq!(all.len(), 16);
+        for r in all {
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(unzip(&r.body, "xl/sharedStrings.xml").contains("环湖中学"));
+        }
         app.stop().await;
     }
 }
