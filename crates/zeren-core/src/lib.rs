@@ -3,6 +3,7 @@
 //! how a review moves through its steps, and how responsibility is allocated.
 //! The store persists what these functions decide; the web layer only calls them.
 
+pub mod assessment;
 pub mod channels;
 pub mod incident;
 pub mod inspection;

@@ -117,6 +117,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0120_channel_reasons.sql"),
         postgres: include_str!("../migrations/postgres/0120_channel_reasons.sql"),
     },
+    Migration {
+        version: 160,
+        name: "assessment",
+        sqlite: include_str!("../migrations/sqlite/0160_assessment.sql"),
+        postgres: include_str!("../migrations/postgres/0160_assessment.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

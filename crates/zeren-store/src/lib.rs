@@ -4,6 +4,7 @@
 //! audit chain in the same transaction.
 
 pub mod access_log;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod backup;

@@ -65,6 +65,13 @@ const LABELS: &[(&str, &str, &str)] = &[
         "注销账号的会话和令牌",
         "account's sessions and tokens revoked",
     ),
+    (
+        "assessment.cycle_open",
+        "发起考核",
+        "assessment cycle opened",
+    ),
+    ("assessment.review", "考核评分", "assessment reviewed"),
+    ("assessment.self", "单位自评", "self-assessment submitted"),
     ("assignment.create", "任命", "role assigned"),
     ("assignment.end", "卸任", "assignment ended"),
     ("attachment.store", "保存附件", "file stored"),

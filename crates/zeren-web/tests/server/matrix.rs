@@ -573,6 +573,45 @@ const ROUTES: &[Route] = &[
         Edit,
         B::Json(r#"{"action": "log", "text": "矩阵"}"#),
     ),
+    // {Y}: a cycle opened at A over its schools; {W}: the school below A it assesses.
+    r("GET", "/assessment", Session, B::None),
+    r("GET", "/assessment/new?unit={A}", Administer, B::None),
+    r(
+        "POST",
+        "/assessment",
+        Administer,
+        B::Form(&[("unit_id", "{A}"), ("title", "矩阵")]),
+    ),
+    r("GET", "/assessment/{Y}", Read, B::None),
+    r("GET", "/assessment/{Y}/units/{W}", Read, B::None),
+    r(
+        "POST",
+        "/assessment/{Y}/units/{W}/self",
+        Edit,
+        B::Form(&[("n_lectures", "矩阵")]),
+    ),
+    r("GET", "/api/v1/assessment/cycles?unit={A}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles",
+        Administer,
+        B::Json(
+            r#"{"unit_id": {A}, "title": "矩阵", "installed_policy_id": 0, "scope_kind": "学校", "period_start": "2026-01-01", "period_end": "2026-12-31", "self_due_on": "2027-01-10", "review_due_on": "2027-01-20", "appeal_until": "2027-01-30"}"#,
+        ),
+    ),
+    r("GET", "/api/v1/assessment/cycles/{Y}", Read, B::None),
+    r(
+        "GET",
+        "/api/v1/assessment/cycles/{Y}/units/{W}",
+        Read,
+        B::None,
+    ),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{Y}/units/{W}/self",
+        Edit,
+        B::Json(r#"{"entries": {}}"#),
+    ),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
@@ -701,6 +740,8 @@ struct Ids {
     kid: i64,
     incident: i64,
     incident_version: i64,
+    cycle: i64,
+    cycle_unit: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -720,6 +761,8 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{K}", &ids.kid.to_string())
         .replace("{N}", &ids.incident.to_string())
         .replace("{V}", &ids.incident_version.to_string())
+        .replace("{Y}", &ids.cycle.to_string())
+        .replace("{W}", &ids.cycle_unit.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -885,6 +928,7 @@ async fn every_route_checks_access_on_the_server() {
         let reported = r.json()["record"]["id"].as_i64().unwrap();
         let (item, channel) = review_objects(&app, a, person).await;
         let (incident, incident_version) = incident_objects(&app, a, person).await;
+        let cycle = cycle_object(&app, a).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -997,6 +1041,8 @@ async fn every_route_checks_access_on_the_server() {
                     channel,
                     incident,
                     incident_version,
+                    cycle,
+                    cycle_unit: branch,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -1309,4 +1355,42 @@ async fn incident_objects(app: &App, unit: i64, person: i64) -> (i64, i64) {
     .unwrap();
     w.commit().await.unwrap();
     (incident.id, v.id)
+}
+
+/// A cycle of assessment opened at `unit` over the schools below it, by its policy's rubric.
+async fn cycle_object(app: &App, unit: i64) -> i64 {
+    use zeren_store::assessment::NewCycle;
+    let policy = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .policy_in_force(unit)
+        .await
+        .unwrap()
+        .unwrap();
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let c = w
+        .open_assessment_cycle(&NewCycle {
+            unit_id: unit,
+            installed_policy_id: policy.id,
+            title: "矩阵考核".into(),
+            scope_kind: "学校".into(),
+            dates: zeren_core::assessment::CycleDates {
+                period_start: d("2026-01-01"),
+                period_end: d("2026-12-31"),
+                self_due_on: d("2027-01-10"),
+                review_due_on: d("2027-01-20"),
+                appeal_until: d("2027-01-30"),
+            },
+        })
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    c.id
 }
