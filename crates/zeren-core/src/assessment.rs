@@ -262,6 +262,73 @@ pub fn compose(
     }
 }
 
+/// Where a unit of a cycle stands, for what may happen next.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// The cycle's ranking is published: nothing changes any more.
+    pub published: bool,
+    /// The reviewers locked the unit's score (and no upheld appeal opened it since).
+    pub locked: bool,
+    /// The unit has an appeal not yet answered.
+    pub open_appeal: bool,
+}
+
+/// Why an act is refused, in Chinese.
+pub type Refusal = &'static str;
+
+/// The unit submits a self-assessment: until its score is locked.
+pub fn may_self_assess(s: Standing) -> Result<(), Refusal> {
+    if s.published {
+        return Err("考核结果已发布，不能再修改");
+    }
+    if s.locked {
+        return Err("考核组已锁定评分，不能再修改自评");
+    }
+    Ok(())
+}
+
+/// The reviewers score: until they lock it (an upheld appeal opens it again).
+pub fn may_review(s: Standing) -> Result<(), Refusal> {
+    if s.published {
+        return Err("考核结果已发布，不能再修改");
+    }
+    if s.locked {
+        return Err("评分已锁定；申诉成立后方可重新评分");
+    }
+    Ok(())
+}
+
+/// The unit appeals: against a locked score, within the window, one at a time.
+pub fn may_appeal(s: Standing, today: NaiveDate, dates: &CycleDates) -> Result<(), Refusal> {
+    if s.published {
+        return Err("考核结果已发布，不再受理申诉");
+    }
+    if !s.locked {
+        return Err("评分锁定后方可申诉");
+    }
+    if today > dates.appeal_until {
+        return Err("已过申诉期限");
+    }
+    if s.open_appeal {
+        return Err("上一次申诉尚未答复");
+    }
+    Ok(())
+}
+
+/// The reviewers publish: every unit locked, every appeal answered.
+pub fn may_publish(units: &[Standing]) -> Result<(), Refusal> {
+    if units.iter().any(|s| s.published) {
+        return Err("考核结果已发布");
+    }
+    if units.iter().any(|s| s.open_appeal) {
+        return Err("还有申诉尚未答复");
+    }
+    if units.is_empty() || units.iter().any(|s| !s.locked) {
+        return Err("所有单位的评分锁定后方可发布");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,5 +538,45 @@ rule = { kind = "bonus", levels = { national = 2, city = 0.5 }, cap = 3 }
             ..ok
         };
         assert_eq!(bad.problems()[0].0, "period_end");
+    }
+
+    #[test]
+    fn acts_follow_the_cycle() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let dates = CycleDates {
+            period_start: d("2026-01-01"),
+            period_end: d("2026-12-31"),
+            self_due_on: d("2027-01-10"),
+            review_due_on: d("2027-01-20"),
+            appeal_until: d("2027-01-27"),
+        };
+        let open = Standing::default();
+        let locked = Standing {
+            locked: true,
+            ..open
+        };
+        assert!(may_self_assess(open).is_ok() && may_review(open).is_ok());
+        assert!(may_self_assess(locked).is_err() && may_review(locked).is_err());
+        assert!(may_appeal(open, d("2027-01-21"), &dates).is_err());
+        assert!(may_appeal(locked, d("2027-01-27"), &dates).is_ok());
+        assert!(may_appeal(locked, d("2027-01-28"), &dates).is_err());
+        let appealing = Standing {
+            open_appeal: true,
+            ..locked
+        };
+        assert!(may_appeal(appealing, d("2027-01-21"), &dates).is_err());
+        assert!(may_publish(&[locked, appealing]).is_err());
+        assert!(may_publish(&[locked, open]).is_err());
+        assert!(may_publish(&[]).is_err());
+        assert!(may_publish(&[locked, locked]).is_ok());
+        let published = Standing {
+            published: true,
+            ..locked
+        };
+        assert!(may_publish(&[published]).is_err());
+        assert!(
+            may_review(published).is_err()
+                && may_appeal(published, d("2027-01-21"), &dates).is_err()
+        );
     }
 }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use zeren_core::assessment::{CycleDates, Entry};
-use zeren_core::scoring::{Input, LedgerFacts, Outcome, ScoreSheet};
-use zeren_policy::{DutyId, ItemId, VetoId};
+use zeren_core::scoring::{assign_grades, Input, LedgerFacts, Outcome, ScoreSheet};
+use zeren_policy::{Assessment, DutyId, ItemId, VetoId};
 
 use crate::read::Read;
 use crate::{run, Error, Result, Write};
@@ -30,6 +30,9 @@ pub struct Cycle {
     pub self_due_on: NaiveDate,
     pub review_due_on: NaiveDate,
     pub appeal_until: NaiveDate,
+    /// When the ranking was published (发布): the cycle is final.
+    pub published_at: Option<DateTime<Utc>>,
+    pub published_by_name: Option<String>,
     pub created_by: Option<i64>,
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
@@ -59,6 +62,8 @@ struct CycleRow {
     self_due_on: NaiveDate,
     review_due_on: NaiveDate,
     appeal_until: NaiveDate,
+    published_at: Option<DateTime<Utc>>,
+    published_by_name: Option<String>,
     created_by: Option<i64>,
     created_by_name: String,
     created_at: DateTime<Utc>,
@@ -77,6 +82,8 @@ impl From<CycleRow> for Cycle {
             self_due_on: r.self_due_on,
             review_due_on: r.review_due_on,
             appeal_until: r.appeal_until,
+            published_at: r.published_at,
+            published_by_name: r.published_by_name,
             created_by: r.created_by,
             created_by_name: r.created_by_name,
             created_at: r.created_at,
@@ -84,7 +91,7 @@ impl From<CycleRow> for Cycle {
     }
 }
 
-const CYCLE_COLUMNS: &str = "c.id, c.unit_id, c.installed_policy_id, c.title, c.scope_kind, c.period_start, c.period_end, c.self_due_on, c.review_due_on, c.appeal_until, c.created_by, c.created_by_name, c.created_at";
+const CYCLE_COLUMNS: &str = "c.id, c.unit_id, c.installed_policy_id, c.title, c.scope_kind, c.period_start, c.period_end, c.self_due_on, c.review_due_on, c.appeal_until, c.published_at, c.published_by_name, c.created_by, c.created_by_name, c.created_at";
 
 /// A cycle to open.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,6 +129,13 @@ pub struct CycleUnit {
     pub self_at: Option<DateTime<Utc>>,
     pub review_version: Option<i64>,
     pub review_total: Option<i64>,
+    /// The reviewers locked the score (and no upheld appeal opened it since).
+    pub locked: bool,
+    /// Its place among the reviewed units of its kind, ties sharing one.
+    pub place: Option<i64>,
+    pub grade_id: Option<String>,
+    /// A veto bars 评先评优.
+    pub no_commendation: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -134,6 +148,10 @@ struct CycleUnitRow {
     self_at: Option<DateTime<Utc>>,
     review_version: Option<i64>,
     review_total: Option<i64>,
+    locked: Option<bool>,
+    place: Option<i64>,
+    grade_id: Option<String>,
+    no_commendation: Option<bool>,
 }
 
 /// Who submits a sheet.
@@ -168,6 +186,8 @@ pub struct Sheet {
     pub inputs: BTreeMap<ItemId, Input>,
     /// Hundredths of a point.
     pub total: i64,
+    /// A review that locks the unit's score.
+    pub locks: bool,
     pub created_by: Option<i64>,
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
@@ -184,6 +204,7 @@ struct SheetRow {
     vetoes: String,
     inputs: String,
     total: i64,
+    locks: bool,
     created_by: Option<i64>,
     created_by_name: String,
     created_at: DateTime<Utc>,
@@ -213,6 +234,7 @@ impl SheetRow {
             },
             version: self.version,
             total: self.total,
+            locks: self.locks,
             created_by: self.created_by,
             created_by_name: self.created_by_name,
             created_at: self.created_at,
@@ -227,6 +249,8 @@ pub struct NewSheet {
     pub vetoes: Vec<VetoId>,
     pub inputs: BTreeMap<ItemId, Input>,
     pub sheet: ScoreSheet,
+    /// A review that locks the score.
+    pub locks: bool,
 }
 
 /// An obligation of a unit in a cycle, as evidence of a measured leaf.
@@ -250,6 +274,24 @@ pub struct LinkableRecord {
     pub title: String,
     pub period_label: String,
     pub work_date: NaiveDate,
+}
+
+/// A unit's appeal (申诉) with its answer, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Appeal {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub text: String,
+    pub created_by: Option<i64>,
+    pub created_by_name: String,
+    pub created_at: DateTime<Utc>,
+    /// Answered: whether it was upheld.
+    pub upheld: Option<bool>,
+    pub answer: Option<String>,
+    pub answered_by_name: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
 /// How an obligation due on `due_on` ended, as seen on `today`.
@@ -296,7 +338,8 @@ pub trait AssessmentRead: Read {
     async fn assessment_cycle_units(&mut self, cycle_id: i64) -> Result<Vec<CycleUnit>> {
         let rows: Vec<CycleUnitRow> = run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT u.id AS unit_id, u.name, u.kind, s.self_version, s.self_total, s.self_at, s.review_version, s.review_total
+            "SELECT u.id AS unit_id, u.name, u.kind, s.self_version, s.self_total, s.self_at, s.review_version, s.review_total,
+                s.locked, s.place, s.grade_id, s.no_commendation
              FROM assessment_cycle_units cu JOIN units u ON u.id = cu.unit_id
              LEFT JOIN assessment_scores s ON s.cycle_id = cu.cycle_id AND s.unit_id = cu.unit_id
              WHERE cu.cycle_id = $1 ORDER BY u.name, u.id"
@@ -316,8 +359,28 @@ pub trait AssessmentRead: Read {
                 self_at: r.self_at,
                 review_version: r.review_version,
                 review_total: r.review_total,
+                locked: r.locked.unwrap_or(false),
+                place: r.place,
+                grade_id: r.grade_id,
+                no_commendation: r.no_commendation.unwrap_or(false),
             })
             .collect())
+    }
+
+    /// A cycle's appeals, oldest first, with their answers.
+    async fn assessment_appeals(&mut self, cycle_id: i64) -> Result<Vec<Appeal>> {
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT a.id, a.cycle_id, a.unit_id, u.name AS unit_name, a.text, a.created_by, a.created_by_name, a.created_at,
+                x.upheld, x.text AS answer, x.created_by_name AS answered_by_name, x.created_at AS answered_at
+             FROM assessment_appeals a JOIN units u ON u.id = a.unit_id
+             LEFT JOIN assessment_appeal_answers x ON x.appeal_id = a.id
+             WHERE a.cycle_id = $1 ORDER BY a.id"
+        )
+        .bind(cycle_id)
+        .fetch_all(&mut *c)
+        .await
+        })?)
     }
 
     /// The scored sheet kept for a unit of a cycle (its latest review, else self-assessment).
@@ -345,7 +408,7 @@ pub trait AssessmentRead: Read {
     ) -> Result<Vec<Sheet>> {
         let rows: Vec<SheetRow> = run!(self.conn(), |c| {
             sqlx::query_as(
-            "SELECT id, cycle_id, unit_id, side, version, entries, vetoes, inputs, total, created_by, created_by_name, created_at
+            "SELECT id, cycle_id, unit_id, side, version, entries, vetoes, inputs, total, locks, created_by, created_by_name, created_at
              FROM assessment_sheets WHERE cycle_id = $1 AND unit_id = $2 AND side = $3 ORDER BY version"
         )
         .bind(cycle_id)
@@ -524,12 +587,14 @@ impl Write {
     }
 
     /// Stores the next version of a unit's sheet on one side and rewrites the unit's scores.
+    /// A review (with the cycle's rubric) places and grades the reviewed units again.
     pub async fn submit_assessment_sheet(
         &mut self,
         cycle_id: i64,
         unit_id: i64,
         side: SheetSide,
         n: &NewSheet,
+        rubric: Option<&Assessment>,
     ) -> Result<Sheet> {
         for e in n.entries.values() {
             crate::check_text("note", &e.note)?;
@@ -588,9 +653,9 @@ impl Write {
         let sheet_json = json_text("sheet", &n.sheet)?;
         let total = n.sheet.total.hundredths();
         let row: SheetRow = run!(self.conn(), |c| sqlx::query_as(
-            "INSERT INTO assessment_sheets (cycle_id, unit_id, side, version, entries, vetoes, inputs, total, created_by, created_by_name, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             RETURNING id, cycle_id, unit_id, side, version, entries, vetoes, inputs, total, created_by, created_by_name, created_at"
+            "INSERT INTO assessment_sheets (cycle_id, unit_id, side, version, entries, vetoes, inputs, total, locks, created_by, created_by_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             RETURNING id, cycle_id, unit_id, side, version, entries, vetoes, inputs, total, locks, created_by, created_by_name, created_at"
         )
         .bind(cycle_id)
         .bind(unit_id)
@@ -600,6 +665,7 @@ impl Write {
         .bind(&vetoes)
         .bind(&inputs)
         .bind(total)
+        .bind(n.locks && side == SheetSide::Review)
         .bind(by)
         .bind(&name)
         .bind(at)
@@ -611,17 +677,17 @@ impl Write {
         // does not replace a review's.
         let sql = match side {
             SheetSide::SelfAssessment => {
-                "INSERT INTO assessment_scores (cycle_id, unit_id, self_version, self_total, self_at, sheet)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO assessment_scores (cycle_id, unit_id, self_version, self_total, self_at, sheet, locked, peer_group)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT kind FROM units WHERE id = $2))
                  ON CONFLICT (cycle_id, unit_id) DO UPDATE SET self_version = excluded.self_version,
                     self_total = excluded.self_total, self_at = excluded.self_at,
                     sheet = CASE WHEN assessment_scores.review_version IS NULL THEN excluded.sheet ELSE assessment_scores.sheet END"
             }
             SheetSide::Review => {
-                "INSERT INTO assessment_scores (cycle_id, unit_id, review_version, review_total, self_at, sheet)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO assessment_scores (cycle_id, unit_id, review_version, review_total, self_at, sheet, locked, peer_group)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT kind FROM units WHERE id = $2))
                  ON CONFLICT (cycle_id, unit_id) DO UPDATE SET review_version = excluded.review_version,
-                    review_total = excluded.review_total, sheet = excluded.sheet"
+                    review_total = excluded.review_total, sheet = excluded.sheet, locked = excluded.locked"
             }
         };
         let self_at: Option<DateTime<Utc>> = match side {
@@ -635,9 +701,13 @@ impl Write {
             .bind(total)
             .bind(self_at)
             .bind(&sheet_json)
+            .bind(n.locks && side == SheetSide::Review)
             .execute(&mut *c)
             .await
             .map(|_| ()))?;
+        if let (SheetSide::Review, Some(a)) = (side, rubric) {
+            self.rank_assessment(cycle_id, a).await?;
+        }
         self.record(
             match side {
                 SheetSide::SelfAssessment => "assessment.self",
@@ -649,5 +719,177 @@ impl Write {
         )
         .await?;
         Ok(sheet)
+    }
+
+    /// Places and grades the reviewed units of a cycle again, per peer group (kind of unit):
+    /// places by total, best first, ties sharing one; grades by the rubric's bands and quotas.
+    /// Kept in the scores, so the ranking page reads them.
+    pub async fn rank_assessment(&mut self, cycle_id: i64, a: &Assessment) -> Result<()> {
+        let rows: Vec<(i64, String, String)> = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT unit_id, peer_group, sheet FROM assessment_scores
+             WHERE cycle_id = $1 AND review_version IS NOT NULL ORDER BY peer_group, unit_id"
+        )
+        .bind(cycle_id)
+        .fetch_all(&mut *c)
+        .await)?;
+        let mut groups: BTreeMap<String, Vec<(i64, ScoreSheet)>> = BTreeMap::new();
+        for (unit, group, sheet) in rows {
+            groups
+                .entry(group)
+                .or_default()
+                .push((unit, stored("score sheet", &sheet)?));
+        }
+        for (_, members) in groups {
+            let sheets: Vec<(i64, &ScoreSheet)> = members.iter().map(|(u, s)| (*u, s)).collect();
+            let grades = assign_grades(a, &sheets);
+            for (unit, sheet) in &members {
+                let place = 1 + members
+                    .iter()
+                    .filter(|(_, o)| o.total > sheet.total)
+                    .count() as i64;
+                let grade = grades
+                    .iter()
+                    .find(|(u, _)| u == unit)
+                    .and_then(|(_, g)| g.as_ref().map(|g| g.to_string()));
+                run!(self.conn(), |c| sqlx::query(
+                    "UPDATE assessment_scores SET place = $3, grade_id = $4, no_commendation = $5
+                     WHERE cycle_id = $1 AND unit_id = $2"
+                )
+                .bind(cycle_id)
+                .bind(*unit)
+                .bind(place)
+                .bind(&grade)
+                .bind(sheet.no_commendation)
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A unit's appeal against its locked score.
+    pub async fn appeal_assessment(
+        &mut self,
+        cycle_id: i64,
+        unit_id: i64,
+        text: &str,
+    ) -> Result<Appeal> {
+        crate::check_text("text", text)?;
+        let name = self.actor_display_name().await?;
+        let by = self.actor().account_id;
+        let at = crate::now();
+        let (id,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
+            "INSERT INTO assessment_appeals (cycle_id, unit_id, text, created_by, created_by_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+        )
+        .bind(cycle_id)
+        .bind(unit_id)
+        .bind(text)
+        .bind(by)
+        .bind(&name)
+        .bind(at)
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| Error::from_write(e, "appeal"))?;
+        let appeal = self
+            .assessment_appeals(cycle_id)
+            .await?
+            .into_iter()
+            .find(|x| x.id == id)
+            .ok_or_else(|| Error::Invalid("appeal not stored".into()))?;
+        self.record(
+            "assessment.appeal",
+            "assessment_appeal",
+            &id.to_string(),
+            &appeal,
+        )
+        .await?;
+        Ok(appeal)
+    }
+
+    /// The reviewers' answer to an appeal; an upheld one opens the unit's score for a new review.
+    pub async fn answer_assessment_appeal(
+        &mut self,
+        appeal: &Appeal,
+        upheld: bool,
+        text: &str,
+    ) -> Result<Appeal> {
+        crate::check_text("text", text)?;
+        let name = self.actor_display_name().await?;
+        let by = self.actor().account_id;
+        let at = crate::now();
+        run!(self.conn(), |c| sqlx::query(
+            "INSERT INTO assessment_appeal_answers (appeal_id, upheld, text, created_by, created_by_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(appeal.id)
+        .bind(upheld)
+        .bind(text)
+        .bind(by)
+        .bind(&name)
+        .bind(at)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))
+        .map_err(|e| Error::from_write(e, "answer"))?;
+        if upheld {
+            run!(self.conn(), |c| sqlx::query(
+                "UPDATE assessment_scores SET locked = FALSE WHERE cycle_id = $1 AND unit_id = $2"
+            )
+            .bind(appeal.cycle_id)
+            .bind(appeal.unit_id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))?;
+        }
+        let answered = self
+            .assessment_appeals(appeal.cycle_id)
+            .await?
+            .into_iter()
+            .find(|x| x.id == appeal.id)
+            .ok_or_else(|| Error::Invalid("appeal not stored".into()))?;
+        self.record(
+            "assessment.appeal_answer",
+            "assessment_appeal",
+            &appeal.id.to_string(),
+            &answered,
+        )
+        .await?;
+        Ok(answered)
+    }
+
+    /// Publishes a cycle's ranking (once): the cycle is final.
+    pub async fn publish_assessment_cycle(&mut self, cycle_id: i64) -> Result<Cycle> {
+        let name = self.actor_display_name().await?;
+        let at = crate::now();
+        let n = run!(self.conn(), |c| sqlx::query(
+            "UPDATE assessment_cycles SET published_at = $2, published_by_name = $3
+             WHERE id = $1 AND published_at IS NULL"
+        )
+        .bind(cycle_id)
+        .bind(at)
+        .bind(&name)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(Error::Invalid(format!(
+                "cycle {cycle_id} is published already"
+            )));
+        }
+        let cycle = self
+            .assessment_cycle(cycle_id)
+            .await?
+            .ok_or_else(|| Error::Invalid("no such cycle".into()))?;
+        let ranking = self.assessment_cycle_units(cycle_id).await?;
+        self.record(
+            "assessment.publish",
+            "assessment_cycle",
+            &cycle_id.to_string(),
+            &serde_json::json!({ "cycle": cycle, "units": ranking }),
+        )
+        .await?;
+        Ok(cycle)
     }
 }

@@ -13,6 +13,9 @@ CREATE TABLE assessment_cycles (
     self_due_on TEXT NOT NULL,
     review_due_on TEXT NOT NULL,
     appeal_until TEXT NOT NULL,
+    -- set once, when the ranking is published (发布): the cycle is final
+    published_at TEXT,
+    published_by_name TEXT,
     created_by INTEGER REFERENCES accounts(id),
     created_by_name TEXT NOT NULL,
     created_at TEXT NOT NULL
@@ -40,6 +43,8 @@ CREATE TABLE assessment_sheets (
     vetoes TEXT NOT NULL,
     inputs TEXT NOT NULL,
     total INTEGER NOT NULL,
+    -- a review version that locks the unit's score (锁定); an upheld appeal opens it again
+    locks BOOLEAN NOT NULL DEFAULT FALSE,
     created_by INTEGER REFERENCES accounts(id),
     created_by_name TEXT NOT NULL,
     created_at TEXT NOT NULL,
@@ -58,10 +63,47 @@ CREATE TABLE assessment_scores (
     review_total INTEGER,
     -- the scored sheet (zeren_core::scoring::ScoreSheet as JSON) of the latest review, else self
     sheet TEXT NOT NULL,
+    locked BOOLEAN NOT NULL DEFAULT FALSE,
+    -- the ranking among the reviewed units of the same kind (peer group), best first, ties
+    -- sharing a place, and the grade the rubric's bands give (quotas per peer group)
+    peer_group TEXT NOT NULL DEFAULT '',
+    place INTEGER,
+    grade_id TEXT,
+    no_commendation BOOLEAN NOT NULL DEFAULT FALSE,
     PRIMARY KEY (cycle_id, unit_id)
+);
+CREATE INDEX assessment_scores_place ON assessment_scores(cycle_id, peer_group, place);
+
+-- Appeals (申诉) of a unit against its locked score, and their answers; neither is ever edited.
+CREATE TABLE assessment_appeals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cycle_id INTEGER NOT NULL REFERENCES assessment_cycles(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    text TEXT NOT NULL,
+    created_by INTEGER REFERENCES accounts(id),
+    created_by_name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX assessment_appeals_cycle ON assessment_appeals(cycle_id, unit_id);
+
+CREATE TABLE assessment_appeal_answers (
+    appeal_id INTEGER PRIMARY KEY REFERENCES assessment_appeals(id),
+    upheld BOOLEAN NOT NULL,
+    text TEXT NOT NULL,
+    created_by INTEGER REFERENCES accounts(id),
+    created_by_name TEXT NOT NULL,
+    created_at TEXT NOT NULL
 );
 
 CREATE TRIGGER assessment_sheets_no_update BEFORE UPDATE ON assessment_sheets
 BEGIN SELECT RAISE(ABORT, 'assessment sheets are never edited: submit a new version'); END;
 CREATE TRIGGER assessment_sheets_no_delete BEFORE DELETE ON assessment_sheets
 BEGIN SELECT RAISE(ABORT, 'assessment sheets are never deleted'); END;
+CREATE TRIGGER assessment_appeals_no_update BEFORE UPDATE ON assessment_appeals
+BEGIN SELECT RAISE(ABORT, 'appeals are never edited'); END;
+CREATE TRIGGER assessment_appeals_no_delete BEFORE DELETE ON assessment_appeals
+BEGIN SELECT RAISE(ABORT, 'appeals are never deleted'); END;
+CREATE TRIGGER assessment_appeal_answers_no_update BEFORE UPDATE ON assessment_appeal_answers
+BEGIN SELECT RAISE(ABORT, 'answers to appeals are never edited'); END;
+CREATE TRIGGER assessment_appeal_answers_no_delete BEFORE DELETE ON assessment_appeal_answers
+BEGIN SELECT RAISE(ABORT, 'answers to appeals are never deleted'); END;

@@ -43,6 +43,8 @@ pub struct Part {
     pub reviewer: bool,
     /// The units of the cycle the viewer reads (all of them for a reader of the opening unit).
     pub visible: Vec<i64>,
+    /// The viewer reads the opening unit.
+    pub at_top: bool,
 }
 
 pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
@@ -68,6 +70,7 @@ pub async fn load_visible(state: &AppState, v: &Viewer, id: i64) -> Result<(Load
         Part {
             reviewer: at_top.is_some_and(|x| x >= Level::Edit),
             visible: l.units.iter().map(|u| u.unit_id).collect(),
+            at_top: true,
         }
     } else {
         let mut visible = Vec::new();
@@ -79,6 +82,7 @@ pub async fn load_visible(state: &AppState, v: &Viewer, id: i64) -> Result<(Load
         Part {
             reviewer: false,
             visible,
+            at_top: false,
         }
     };
     if part.visible.is_empty() && at_top.is_none() {
@@ -459,6 +463,8 @@ pub struct UnitRow {
     pub name: String,
     pub self_state: String,
     pub self_total: String,
+    pub review_total: String,
+    pub locked: bool,
 }
 
 #[derive(Template)]
@@ -472,6 +478,8 @@ pub struct CyclePage {
     pub vetoes: Vec<String>,
     pub grades: Vec<String>,
     pub units: Vec<UnitRow>,
+    /// The viewer may see the ranking (the reviewing side, or anyone once published).
+    pub ranking: bool,
 }
 
 /// Points kept in hundredths, as shown.
@@ -509,6 +517,8 @@ pub async fn page(
                 _ => t.s("asmt.self_waiting").into(),
             },
             self_total: u.self_total.map(points).unwrap_or_default(),
+            review_total: u.review_total.map(points).unwrap_or_default(),
+            locked: u.locked,
         })
         .collect();
     render(&CyclePage {
@@ -546,6 +556,7 @@ pub async fn page(
             })
             .collect(),
         units,
+        ranking: part.at_top || l.cycle.published_at.is_some(),
         cycle: l.cycle,
         unit: l.unit,
     })

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use zeren_core::assessment::{compose, entry_kind, leaves, parse_input, Entry, EntryKind, Side};
+use zeren_core::assessment::{
+    compose, entry_kind, leaves, may_self_assess, parse_input, Entry, EntryKind, Side, Standing,
+};
 use zeren_core::scoring::{score, Input, LedgerFacts, Outcome, ScoreError, ScoreSheet};
 use zeren_policy::{Assessment, AssessmentItem, ItemId, Measure};
 use zeren_store::assessment::*;
@@ -21,7 +23,12 @@ use crate::shared::refusal::Refused;
 /// A unit of a cycle as the viewer may see it, with what the ledger knows of it.
 pub struct UnitSheet {
     pub l: Loaded,
+    /// The viewer reviews (an editor of the opening unit).
+    pub reviewer: bool,
     pub unit: CycleUnit,
+    pub standing: Standing,
+    /// The unit's appeals, oldest first.
+    pub appeals: Vec<Appeal>,
     pub facts: LedgerFacts,
     pub obligations: Vec<FactObligation>,
     /// The viewer acts for the unit: may submit its self-assessment.
@@ -39,10 +46,14 @@ pub async fn load(state: &AppState, v: &Viewer, id: i64, unit_id: i64) -> Result
     if !part.visible.contains(&unit_id) {
         return Err(Error::Forbidden);
     }
-    let (facts, obligations) = state
-        .store
-        .reader()
+    let mut r = state.store.reader().await?;
+    let appeals: Vec<Appeal> = r
+        .assessment_appeals(id)
         .await?
+        .into_iter()
+        .filter(|a| a.unit_id == unit_id)
+        .collect();
+    let (facts, obligations) = r
         .ledger_facts(
             unit_id,
             l.policy.meta.id.as_str(),
@@ -50,8 +61,17 @@ pub async fn load(state: &AppState, v: &Viewer, id: i64, unit_id: i64) -> Result
             crate::shared::clock::today(),
         )
         .await?;
+    drop(r);
     let can_self = access::acts_for(&state.store, v, unit_id).await?;
+    let standing = Standing {
+        published: l.cycle.published_at.is_some(),
+        locked: unit.locked,
+        open_appeal: appeals.iter().any(|a| a.upheld.is_none()),
+    };
     Ok(UnitSheet {
+        reviewer: part.reviewer,
+        standing,
+        appeals,
         l,
         unit,
         facts,
@@ -203,7 +223,17 @@ pub fn score_problem(e: &ScoreError, problems: &mut Problems) {
         ScoreError::NoteRequired { item } => format!("n_{item}"),
         ScoreError::UnknownVeto { .. } => "vetoes".into(),
     };
-    problems.add(&field, e.zh());
+    // Said beside the item's own field: without its id.
+    let text = match e {
+        ScoreError::UnknownVeto { .. } => e.zh(),
+        _ => e
+            .zh()
+            .split_once(' ')
+            .and_then(|(_, rest)| rest.split_once(' '))
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or_else(|| e.zh()),
+    };
+    problems.add(&field, text);
 }
 
 /// Checks, scores and stores a new version of the unit's self-assessment.
@@ -216,6 +246,7 @@ pub async fn submit_self(
     if !s.can_self {
         return Err(Error::Forbidden);
     }
+    may_self_assess(s.standing).map_err(|m| Error::Invalid(m.into()))?;
     let a = s.l.rubric()?;
     let mut problems = Problems::new();
     let entries = read_entries(a, raw, Side::SelfAssessment, &mut problems);
@@ -266,7 +297,9 @@ pub async fn submit_self(
                 vetoes: Vec::new(),
                 inputs: c.inputs.leaves,
                 sheet,
+                locks: false,
             },
+            None,
         )
         .await
         .map_err(|e| match e {
@@ -348,6 +381,13 @@ pub struct LeafRow {
     pub note: String,
     pub evidence: Vec<i64>,
     pub level_values: Vec<String>,
+    /// The latest review's value in words, and its reason for departing from the ledger.
+    pub review_value: String,
+    pub review_reason: String,
+    /// The review form's prefilled values (the latest review's, else the self-assessment's or
+    /// the ledger's).
+    pub r_value: String,
+    pub r_levels: Vec<String>,
 }
 
 pub struct VersionRow {
@@ -355,6 +395,22 @@ pub struct VersionRow {
     pub by: String,
     pub at: String,
     pub total: String,
+}
+
+pub struct AppealRow {
+    pub id: i64,
+    pub text: String,
+    pub by: String,
+    pub at: String,
+    /// 成立 / 不成立 with the answer, once answered.
+    pub answer: Option<String>,
+    pub answered: String,
+}
+
+pub struct VetoRow {
+    pub id: String,
+    pub text: String,
+    pub checked: bool,
 }
 
 pub struct LineRow {
@@ -379,6 +435,18 @@ pub struct SheetPage {
     pub lines: Vec<LineRow>,
     pub total: String,
     pub max: String,
+    /// The reviewers may score now.
+    pub can_review: bool,
+    pub reviewer: bool,
+    pub review_versions: Vec<VersionRow>,
+    pub vetoes: Vec<VetoRow>,
+    pub locked: bool,
+    pub published: bool,
+    pub place: String,
+    pub grade: String,
+    pub appeals: Vec<AppealRow>,
+    pub can_appeal: bool,
+    pub appeal_until: String,
     pub refused: Refused,
 }
 
@@ -396,6 +464,20 @@ impl SheetPage {
             self.refused.value("self", name).to_string()
         } else {
             default.to_string()
+        }
+    }
+    fn r_typed(&self, name: &str, default: &str) -> String {
+        if self.refused.is("review") {
+            self.refused.value("review", name).to_string()
+        } else {
+            default.to_string()
+        }
+    }
+    fn veto_checked(&self, v: &VetoRow) -> bool {
+        if self.refused.is("review") {
+            self.refused.has("review", "veto", &v.id)
+        } else {
+            v.checked
         }
     }
 }
@@ -439,7 +521,7 @@ pub fn lines_of(sheet: &ScoreSheet) -> Vec<LineRow> {
         .collect()
 }
 
-async fn sheet_page(
+pub async fn sheet_page(
     state: &AppState,
     v: &Viewer,
     lang: Lang,
@@ -460,8 +542,12 @@ async fn sheet_page(
     let kept = r
         .assessment_score_sheet(s.l.cycle.id, s.unit.unit_id)
         .await?;
+    let reviews = r
+        .assessment_sheets(s.l.cycle.id, s.unit.unit_id, SheetSide::Review)
+        .await?;
     drop(r);
     let latest = versions.last();
+    let review = reviews.last();
     let t = Tr(lang);
     let mut rows = Vec::new();
     for leaf in leaves(a) {
@@ -482,7 +568,26 @@ async fn sheet_page(
                 _ => String::new(),
             })
             .collect();
+        let r_entry = review.and_then(|x| x.entries.get(&leaf.id));
+        let r_input = review.and_then(|x| x.inputs.get(&leaf.id));
+        // The review form starts from the latest review, else from the unit's entry or the ledger.
+        let start = r_input
+            .or(if measured.is_some() { None } else { self_input })
+            .or(measured.as_ref());
+        let r_levels = levels
+            .iter()
+            .map(|l| match start {
+                Some(Input::Commendations(list)) => {
+                    list.iter().filter(|x| *x == l).count().to_string()
+                }
+                _ => String::new(),
+            })
+            .collect();
         rows.push(LeafRow {
+            review_value: r_input.map(input_zh).unwrap_or_default(),
+            review_reason: r_entry.map(|e| e.reason.clone()).unwrap_or_default(),
+            r_value: start.map(input_value).unwrap_or_default(),
+            r_levels,
             id: leaf.id.to_string(),
             code: leaf.code.clone().unwrap_or_default(),
             title: leaf.title.clone(),
@@ -552,7 +657,7 @@ async fn sheet_page(
         unit_name: s.unit.name.clone(),
         period: format!("{} — {}", s.l.cycle.period_start, s.l.cycle.period_end),
         self_due: s.l.cycle.self_due_on.to_string(),
-        can_self: s.can_self,
+        can_self: s.can_self && may_self_assess(s.standing).is_ok(),
         leaves: rows,
         records,
         versions: versions
@@ -571,6 +676,69 @@ async fn sheet_page(
             .map(|k| k.total.to_string())
             .unwrap_or_else(|| t.s("asmt.not_scored").into()),
         max: kept.as_ref().map(|k| k.max.to_string()).unwrap_or_default(),
+        can_review: s.reviewer && zeren_core::assessment::may_review(s.standing).is_ok(),
+        reviewer: s.reviewer,
+        review_versions: reviews
+            .iter()
+            .rev()
+            .map(|x| VersionRow {
+                version: x.version,
+                by: x.created_by_name.clone(),
+                at: crate::shared::clock::wall(&x.created_at),
+                total: points(x.total),
+            })
+            .collect(),
+        vetoes: a
+            .vetoes
+            .iter()
+            .map(|x| VetoRow {
+                id: x.id.to_string(),
+                text: x.text.clone(),
+                checked: review.is_some_and(|r| r.vetoes.contains(&x.id)),
+            })
+            .collect(),
+        locked: s.standing.locked,
+        published: s.standing.published,
+        place: s.unit.place.map(|p| p.to_string()).unwrap_or_default(),
+        grade: s
+            .unit
+            .grade_id
+            .as_ref()
+            .and_then(|g| a.grades.iter().find(|x| x.id.as_str() == g))
+            .map(|g| g.title.clone())
+            .unwrap_or_default(),
+        appeals: s
+            .appeals
+            .iter()
+            .map(|x| AppealRow {
+                id: x.id,
+                text: x.text.clone(),
+                by: x.created_by_name.clone(),
+                at: crate::shared::clock::wall(&x.created_at),
+                answer: x.answer.as_ref().map(|text| {
+                    format!(
+                        "{}：{text}",
+                        if x.upheld == Some(true) {
+                            t.s("asmt.upheld")
+                        } else {
+                            t.s("asmt.rejected")
+                        }
+                    )
+                }),
+                answered: match (&x.answered_by_name, &x.answered_at) {
+                    (Some(n), Some(at)) => format!("{n} {}", crate::shared::clock::wall(at)),
+                    _ => String::new(),
+                },
+            })
+            .collect(),
+        can_appeal: s.can_self
+            && zeren_core::assessment::may_appeal(
+                s.standing,
+                crate::shared::clock::today(),
+                &s.l.cycle.dates(),
+            )
+            .is_ok(),
+        appeal_until: s.l.cycle.appeal_until.to_string(),
         refused,
     })
 }
@@ -628,11 +796,16 @@ pub struct SheetJson {
     pub can_self_assess: bool,
     pub leaves: Vec<LeafJson>,
     pub self_assessments: Vec<Sheet>,
+    pub reviews: Vec<Sheet>,
+    pub appeals: Vec<Appeal>,
+    pub locked: bool,
+    pub place: Option<i64>,
+    pub grade_id: Option<String>,
     /// The scored sheet kept for the unit (its latest review, else self-assessment).
     pub score: Option<ScoreSheet>,
 }
 
-async fn sheet_json(state: &AppState, s: UnitSheet) -> Result<SheetJson> {
+pub async fn sheet_json(state: &AppState, s: UnitSheet) -> Result<SheetJson> {
     let a = s.l.rubric()?;
     let mut r = state.store.reader().await?;
     let self_assessments = r
@@ -641,8 +814,16 @@ async fn sheet_json(state: &AppState, s: UnitSheet) -> Result<SheetJson> {
     let score = r
         .assessment_score_sheet(s.l.cycle.id, s.unit.unit_id)
         .await?;
+    let reviews = r
+        .assessment_sheets(s.l.cycle.id, s.unit.unit_id, SheetSide::Review)
+        .await?;
     drop(r);
     Ok(SheetJson {
+        reviews,
+        appeals: s.appeals.clone(),
+        locked: s.standing.locked,
+        place: s.unit.place,
+        grade_id: s.unit.grade_id.clone(),
         cycle_id: s.l.cycle.id,
         unit_id: s.unit.unit_id,
         unit_name: s.unit.name.clone(),

@@ -65,10 +65,21 @@ const LABELS: &[(&str, &str, &str)] = &[
         "注销账号的会话和令牌",
         "account's sessions and tokens revoked",
     ),
+    ("assessment.appeal", "考核申诉", "assessment appealed"),
+    (
+        "assessment.appeal_answer",
+        "答复考核申诉",
+        "assessment appeal answered",
+    ),
     (
         "assessment.cycle_open",
         "发起考核",
         "assessment cycle opened",
+    ),
+    (
+        "assessment.publish",
+        "发布考核结果",
+        "assessment results published",
     ),
     ("assessment.review", "考核评分", "assessment reviewed"),
     ("assessment.self", "单位自评", "self-assessment submitted"),

@@ -122,11 +122,11 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         let b = bureau.to_string();
         let start = format!("{year}-01-01");
         let end = format!("{year}-12-31");
-        let next = year + 1;
+        // Due now, the appeal window open for ten more days.
         let (self_due, review_due, appeal) = (
-            format!("{next}-01-15"),
-            format!("{next}-01-25"),
-            format!("{next}-02-05"),
+            today.to_string(),
+            today.to_string(),
+            (today + chrono::Days::new(10)).to_string(),
         );
         let mut fields = vec![
             ("unit_id", b.as_str()),
@@ -181,6 +181,10 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         let r = clerk.form(&url, &typed).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
         assert!(r.text.contains("酌情扣分须写明原因"), "{}", r.text);
+        assert!(
+            !r.text.contains("考核项目 lectures"),
+            "no ids beside the fields"
+        );
         assert!(r.text.contains("新媒体台账不全"));
         typed[1] = ("n_lectures", "心得体会文章未按时完成");
         let r = clerk.form(&url, &typed).await;
@@ -300,6 +304,178 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
             .await;
         assert_eq!(j.status, StatusCode::OK, "{}", j.text);
         assert_eq!(j.json()["units"].as_array().unwrap().len(), 3);
+
+        // The bureau reviews the first school: a measured value changed only with a reason.
+        let rurl = format!("/assessment/{cycle}/units/{first}/review");
+        let mut review = vec![
+            ("v_missed_study", "1"),
+            ("r_missed_study", ""),
+            ("v_lectures", "1.5"),
+            ("n_lectures", "心得体会文章未按时完成"),
+            ("v_sentiment_unreported", "0"),
+            ("v_positions", "2"),
+            ("n_positions", "新媒体台账不全"),
+            ("l_honours__national", "1"),
+            ("lock", "on"),
+        ];
+        let r = clerk.form(&rurl, &review).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "a school does not review itself"
+        );
+        let r = office.form(&rurl, &review).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("改动台账自动计算的数值须写明理由"));
+        review[1] = ("r_missed_study", "第三季度学习记录在纸质台账，已核实");
+        let r = office.form(&rurl, &review).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let sheet = office
+            .get(&format!("/assessment/{cycle}/units/{first}"))
+            .await;
+        assert!(
+            sheet.text.contains("缺 1 次 × 10 分 = −10（上限 40 分）"),
+            "{}",
+            sheet.text
+        );
+        // 40 − 10 − 1.5 + 0 + 28 + 3
+        assert!(sheet.text.contains("得分：59.5</b> / 100"));
+        assert!(sheet.text.contains("id=\"locked\""));
+        assert!(sheet.text.contains("不合格"));
+        assert!(
+            !sheet.text.contains("id=\"review-form\""),
+            "locked: no more review"
+        );
+        // The school can no longer change its self-assessment, and appeals.
+        let r = clerk.form(&url, &typed).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("考核组已锁定评分"));
+        let aurl = format!("/assessment/{cycle}/units/{first}/appeals");
+        let r = clerk.form(&aurl, &[("text", "")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("请写明申诉理由"));
+        let r = clerk
+            .form(&aurl, &[("text", "第四季度学习已开展，见会议纪要")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let r = clerk.form(&aurl, &[("text", "再次申诉")]).await;
+        assert!(r.text.contains("上一次申诉尚未答复"));
+        // Not published while an appeal waits and two schools are not locked.
+        let r = office
+            .json(
+                &format!("/api/v1/assessment/cycles/{cycle}/publish"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let j = office
+            .get(&format!("/api/v1/assessment/cycles/{cycle}/units/{first}"))
+            .await
+            .json();
+        let appeal = j["appeals"][0]["id"].as_i64().unwrap();
+        assert_eq!(j["reviews"][0]["locks"], true);
+        assert_eq!(j["grade_id"], "fail");
+        let r = office
+            .form(
+                &format!("/assessment/{cycle}/appeals/{appeal}/answer"),
+                &[("text", "会议纪要未在考核期内上传，维持原评分")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("请选择申诉是否成立"));
+        assert!(r.text.contains("会议纪要未在考核期内上传"));
+        let r = office
+            .form(
+                &format!("/assessment/{cycle}/appeals/{appeal}/answer"),
+                &[
+                    ("upheld", "rejected"),
+                    ("text", "会议纪要未在考核期内上传，维持原评分"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        // The other schools reviewed and locked through the API; then published.
+        for unit in [second, _third] {
+            let r = office
+                .json(
+                    &format!("/api/v1/assessment/cycles/{cycle}/units/{unit}/review"),
+                    serde_json::json!({ "entries": {
+                        "lectures": { "value": "0" }, "sentiment_unreported": { "value": "0" },
+                        "positions": { "value": "0" }, "honours": { "levels": { "city": "1" } } },
+                        "lock": true }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
+        let page = office.get(&format!("/assessment/{cycle}/ranking")).await;
+        assert!(page.text.contains("id=\"publish\""), "{}", page.text);
+        let r = clerk2.get(&format!("/assessment/{cycle}/ranking")).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "not before it is published"
+        );
+        let r = office
+            .form(&format!("/assessment/{cycle}/publish"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let j = clerk2
+            .get(&format!("/api/v1/assessment/cycles/{cycle}/ranking"))
+            .await;
+        assert_eq!(j.status, StatusCode::OK, "{}", j.text);
+        let j = j.json();
+        assert!(j["cycle"]["published_at"].is_string());
+        let units = j["units"].as_array().unwrap();
+        assert_eq!(units.len(), 3);
+        // 59.5; the second school studied once (10 of 40, 30, a city commendation +1): 41; the
+        // third never: 31.
+        let places: Vec<(&str, i64, i64)> = units
+            .iter()
+            .map(|u| {
+                (
+                    u["name"].as_str().unwrap(),
+                    u["place"].as_i64().unwrap(),
+                    u["review_total"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            places,
+            vec![
+                ("河东区第一中学", 1, 5950),
+                ("河东区第二中学", 2, 4100),
+                ("河东区第三中学", 3, 3100)
+            ]
+        );
+        let r = office.form(&rurl, &review).await;
+        assert!(r.text.contains("考核结果已发布"));
+
+        // The 评分表: a summary ranked, and each school's sheet with its 扣分原因.
+        let x = office
+            .get(&format!("/assessment/{cycle}/export.xlsx"))
+            .await;
+        assert_eq!(x.status, StatusCode::OK, "{}", x.text);
+        let strings = crate::reviews::unzip(&x.body, "xl/sharedStrings.xml");
+        for text in [
+            "年度意识形态工作考核汇总表",
+            "党支部意识形态专题学习缺次：缺 1 次 × 10 分 = −10（上限 40 分）",
+            "不合格",
+            "扣分原因",
+        ] {
+            assert!(strings.contains(text), "{text}");
+        }
+        // Left for a person (or soffice) to open.
+        std::fs::write(std::env::temp_dir().join("zeren-assessment.xlsx"), &x.body).unwrap();
+        let workbook = crate::reviews::unzip(&x.body, "xl/workbook.xml");
+        assert!(workbook.contains("name=\"汇总\"") && workbook.contains("河东区第三中学"));
+        let mine = clerk
+            .get(&format!("/assessment/{cycle}/export.xlsx?unit={first}"))
+            .await;
+        assert_eq!(mine.status, StatusCode::OK);
+        let r = clerk
+            .get(&format!("/assessment/{cycle}/export.xlsx?unit={second}"))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
         app.stop().await;
     }
 }

@@ -612,6 +612,57 @@ const ROUTES: &[Route] = &[
         Edit,
         B::Json(r#"{"entries": {}}"#),
     ),
+    // {Z}: W's appeal against its locked score.
+    r(
+        "POST",
+        "/assessment/{Y}/units/{W}/review",
+        Edit,
+        B::Form(&[("v_lectures", "0")]),
+    ),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{Y}/units/{W}/review",
+        Edit,
+        B::Json(r#"{"entries": {}, "lock": true}"#),
+    ),
+    r(
+        "POST",
+        "/assessment/{Y}/units/{W}/appeals",
+        Edit,
+        B::Form(&[("text", "矩阵")]),
+    ),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{Y}/units/{W}/appeals",
+        Edit,
+        B::Json(r#"{"text": "矩阵"}"#),
+    ),
+    r(
+        "POST",
+        "/assessment/{Y}/appeals/{Z}/answer",
+        Edit,
+        B::Form(&[("upheld", "rejected"), ("text", "矩阵")]),
+    ),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{Y}/appeals/{Z}/answer",
+        Edit,
+        B::Json(r#"{"upheld": false, "text": "矩阵"}"#),
+    ),
+    r("GET", "/assessment/{Y}/ranking", Read, B::None),
+    r(
+        "GET",
+        "/api/v1/assessment/cycles/{Y}/ranking",
+        Read,
+        B::None,
+    ),
+    r("POST", "/assessment/{Y}/publish", Edit, B::Form(&[])),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{Y}/publish",
+        Edit,
+        B::Json("{}"),
+    ),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
@@ -742,6 +793,7 @@ struct Ids {
     incident_version: i64,
     cycle: i64,
     cycle_unit: i64,
+    appeal: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -763,6 +815,7 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{V}", &ids.incident_version.to_string())
         .replace("{Y}", &ids.cycle.to_string())
         .replace("{W}", &ids.cycle_unit.to_string())
+        .replace("{Z}", &ids.appeal.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -928,7 +981,7 @@ async fn every_route_checks_access_on_the_server() {
         let reported = r.json()["record"]["id"].as_i64().unwrap();
         let (item, channel) = review_objects(&app, a, person).await;
         let (incident, incident_version) = incident_objects(&app, a, person).await;
-        let cycle = cycle_object(&app, a).await;
+        let (cycle, appeal) = cycle_object(&app, &sys, a, branch).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -1043,6 +1096,7 @@ async fn every_route_checks_access_on_the_server() {
                     incident_version,
                     cycle,
                     cycle_unit: branch,
+                    appeal,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -1357,8 +1411,9 @@ async fn incident_objects(app: &App, unit: i64, person: i64) -> (i64, i64) {
     (incident.id, v.id)
 }
 
-/// A cycle of assessment opened at `unit` over the schools below it, by its policy's rubric.
-async fn cycle_object(app: &App, unit: i64) -> i64 {
+/// A cycle of assessment opened at `unit` over the schools below it, by its policy's rubric, with
+/// `school`'s score reviewed and locked, and its appeal: (cycle, appeal).
+async fn cycle_object(app: &App, sys: &Client, unit: i64, school: i64) -> (i64, i64) {
     use zeren_store::assessment::NewCycle;
     let policy = app
         .store
@@ -1392,5 +1447,21 @@ async fn cycle_object(app: &App, unit: i64) -> i64 {
         .await
         .unwrap();
     w.commit().await.unwrap();
-    c.id
+    let r = sys
+        .json(
+            &format!("/api/v1/assessment/cycles/{}/units/{school}/review", c.id),
+            serde_json::json!({ "entries": {
+                "lectures": { "value": "0" }, "sentiment_unreported": { "value": "0" },
+                "positions": { "value": "0" }, "honours": { "levels": {} } }, "lock": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = sys
+        .json(
+            &format!("/api/v1/assessment/cycles/{}/units/{school}/appeals", c.id),
+            serde_json::json!({ "text": "矩阵申诉" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    (c.id, r.json()["id"].as_i64().unwrap())
 }
