@@ -294,6 +294,20 @@ pub struct Appeal {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
+/// What a published result means for a unit afterwards.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Effect {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub cycle_title: String,
+    pub unit_id: i64,
+    /// `no_commendation`: no 评先评优 between the dates.
+    pub kind: String,
+    pub reason: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
 /// How an obligation due on `due_on` ended, as seen on `today`.
 pub fn outcome(due_on: NaiveDate, done_on: Option<NaiveDate>, today: NaiveDate) -> Outcome {
     match done_on {
@@ -365,6 +379,20 @@ pub trait AssessmentRead: Read {
                 no_commendation: r.no_commendation.unwrap_or(false),
             })
             .collect())
+    }
+
+    /// The effects of published results on a unit, latest first.
+    async fn unit_effects(&mut self, unit_id: i64) -> Result<Vec<Effect>> {
+        Ok(run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT e.id, e.cycle_id, c.title AS cycle_title, e.unit_id, e.kind, e.reason, e.starts_on, e.ends_on
+             FROM assessment_effects e JOIN assessment_cycles c ON c.id = e.cycle_id
+             WHERE e.unit_id = $1 ORDER BY e.starts_on DESC, e.id DESC"
+        )
+        .bind(unit_id)
+        .fetch_all(&mut *c)
+        .await
+        })?)
     }
 
     /// A cycle's appeals, oldest first, with their answers.
@@ -882,6 +910,51 @@ impl Write {
             .assessment_cycle(cycle_id)
             .await?
             .ok_or_else(|| Error::Invalid("no such cycle".into()))?;
+        // A veto that bars 评先评优 does so for the year after the period.
+        let barred: Vec<(i64, String)> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT unit_id, sheet FROM assessment_scores WHERE cycle_id = $1 AND no_commendation = TRUE ORDER BY unit_id"
+        )
+        .bind(cycle_id)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        let starts = cycle.period_end.succ_opt().unwrap_or(cycle.period_end);
+        let ends = starts
+            .checked_add_months(chrono::Months::new(12))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(starts);
+        for (unit, sheet) in barred {
+            let sheet: ScoreSheet = stored("score sheet", &sheet)?;
+            let reason = sheet
+                .lines
+                .iter()
+                .filter(|l| l.item.is_none())
+                .map(|l| l.text.clone())
+                .collect::<Vec<_>>()
+                .join("；");
+            let (id,): (i64,) = run!(self.conn(), |c| {
+                sqlx::query_as(
+                "INSERT INTO assessment_effects (cycle_id, unit_id, kind, reason, starts_on, ends_on, created_at)
+                 VALUES ($1, $2, 'no_commendation', $3, $4, $5, $6) RETURNING id"
+            )
+            .bind(cycle_id)
+            .bind(unit)
+            .bind(&reason)
+            .bind(starts)
+            .bind(ends)
+            .bind(at)
+            .fetch_one(&mut *c)
+            .await
+            })?;
+            self.record(
+                "assessment.effect",
+                "assessment_effect",
+                &id.to_string(),
+                &serde_json::json!({ "cycle_id": cycle_id, "unit_id": unit, "kind": "no_commendation", "reason": reason, "starts_on": starts, "ends_on": ends }),
+            )
+            .await?;
+        }
         let ranking = self.assessment_cycle_units(cycle_id).await?;
         self.record(
             "assessment.publish",

@@ -95,6 +95,20 @@ CREATE TABLE assessment_appeal_answers (
     created_at TEXT NOT NULL
 );
 
+-- What a published result means for a unit afterwards (效果): a veto's "no 评先评优" for the year
+-- after the period, with its dates and grounds; written when the cycle is published, never edited.
+CREATE TABLE assessment_effects (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cycle_id INTEGER NOT NULL REFERENCES assessment_cycles(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL CHECK (kind IN ('no_commendation')),
+    reason TEXT NOT NULL,
+    starts_on TEXT NOT NULL,
+    ends_on TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX assessment_effects_unit ON assessment_effects(unit_id, ends_on);
+
 CREATE TRIGGER assessment_sheets_no_update BEFORE UPDATE ON assessment_sheets
 BEGIN SELECT RAISE(ABORT, 'assessment sheets are never edited: submit a new version'); END;
 CREATE TRIGGER assessment_sheets_no_delete BEFORE DELETE ON assessment_sheets
@@ -107,3 +121,7 @@ CREATE TRIGGER assessment_appeal_answers_no_update BEFORE UPDATE ON assessment_a
 BEGIN SELECT RAISE(ABORT, 'answers to appeals are never edited'); END;
 CREATE TRIGGER assessment_appeal_answers_no_delete BEFORE DELETE ON assessment_appeal_answers
 BEGIN SELECT RAISE(ABORT, 'answers to appeals are never deleted'); END;
+CREATE TRIGGER assessment_effects_no_update BEFORE UPDATE ON assessment_effects
+BEGIN SELECT RAISE(ABORT, 'effects are never edited'); END;
+CREATE TRIGGER assessment_effects_no_delete BEFORE DELETE ON assessment_effects
+BEGIN SELECT RAISE(ABORT, 'effects are never deleted'); END;

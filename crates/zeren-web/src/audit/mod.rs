@@ -77,6 +77,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "assessment cycle opened",
     ),
     (
+        "assessment.effect",
+        "记录考核结果的影响",
+        "assessment effect recorded",
+    ),
+    (
         "assessment.publish",
         "发布考核结果",
         "assessment results published",

@@ -122,6 +122,7 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         let b = bureau.to_string();
         let start = format!("{year}-01-01");
         let end = format!("{year}-12-31");
+        let next = year + 1;
         // Due now, the appeal window open for ten more days.
         let (self_due, review_due, appeal) = (
             today.to_string(),
@@ -396,13 +397,19 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         // The other schools reviewed and locked through the API; then published.
         for unit in [second, _third] {
+            // The third school's leaders were held accountable: 一票否决, no 评先评优.
+            let vetoes: Vec<&str> = if unit == _third {
+                vec!["held_accountable"]
+            } else {
+                vec![]
+            };
             let r = office
                 .json(
                     &format!("/api/v1/assessment/cycles/{cycle}/units/{unit}/review"),
                     serde_json::json!({ "entries": {
                         "lectures": { "value": "0" }, "sentiment_unreported": { "value": "0" },
                         "positions": { "value": "0" }, "honours": { "levels": { "city": "1" } } },
-                        "lock": true }),
+                        "vetoes": vetoes, "lock": true }),
                 )
                 .await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -449,6 +456,20 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         );
         let r = office.form(&rurl, &review).await;
         assert!(r.text.contains("考核结果已发布"));
+        // The veto's effect, with its dates, on the third school's page (and on no other's).
+        assert_eq!(units[2]["no_commendation"], true);
+        let page = app
+            .login("clerk3")
+            .await
+            .get(&format!("/units/{_third}"))
+            .await;
+        assert!(page.text.contains("取消评先评优资格"), "{}", page.text);
+        assert!(page
+            .text
+            .contains(&format!("（{next}-01-01 — {next}-12-31）")));
+        assert!(page.text.contains("领导、教师在意识形态工作中受到问责"));
+        let page = clerk.get(&format!("/units/{first}")).await;
+        assert!(!page.text.contains("取消评先评优资格"));
 
         // The 评分表: a summary ranked, and each school's sheet with its 扣分原因.
         let x = office
