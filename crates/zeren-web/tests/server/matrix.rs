@@ -650,6 +650,8 @@ const ROUTES: &[Route] = &[
         B::Json(r#"{"upheld": false, "text": "矩阵"}"#),
     ),
     r("GET", "/assessment/{Y}/ranking", Read, B::None),
+    r("GET", "/assessment/{Y}/export.xlsx", Read, B::None),
+    r("GET", "/assessment/{Y}/export.xlsx?unit={W}", Read, B::None),
     r(
         "GET",
         "/api/v1/assessment/cycles/{Y}/ranking",
