@@ -4,6 +4,7 @@
 //! The store persists what these functions decide; the web layer only calls them.
 
 pub mod accountability;
+pub mod assessment;
 pub mod channels;
 pub mod incident;
 pub mod incident_stats;

@@ -6,15 +6,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use zeren_policy::{
     Assessment, AssessmentItem, Combine, DutyId, GradeCondition, GradeId, ItemId, Measure, Points,
     QuotaTies, ScoreRule, VetoEffect, VetoId,
 };
 
 /// What a leaf is scored from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "input", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "input", content = "value", rename_all = "snake_case")]
 pub enum Input {
     /// Cases for `fixed`, `per_case` and `all_or_nothing` (0: none).
     Cases(u32),
@@ -39,7 +39,7 @@ pub struct Inputs {
 }
 
 /// One line of the 评分表.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     /// The item it belongs to (`None` for vetoes).
     pub item: Option<ItemId>,
@@ -49,7 +49,7 @@ pub struct Line {
 }
 
 /// An item's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemScore {
     pub id: ItemId,
     pub score: Points,
@@ -60,7 +60,7 @@ pub struct ItemScore {
 }
 
 /// One unit's scored sheet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreSheet {
     pub total: Points,
     pub max: Points,

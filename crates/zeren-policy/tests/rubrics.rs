@@ -74,6 +74,12 @@ fn three_published_rubrics_are_expressible() {
 fn format_1_assessments_keep_their_meaning() {
     for pack in packs::all() {
         if let Some(a) = pack.policy().assessment {
+            // The one pack that carries an extended rubric (points, rules, a veto, grades), the
+            // example the assessment pages are shown with.
+            if pack.id == "district-school" {
+                assert!(a.uses_points() && !a.vetoes.is_empty() && !a.grades.is_empty());
+                continue;
+            }
             assert!(!a.uses_points(), "{}", pack.id);
             assert!(a.vetoes.is_empty() && a.grades.is_empty());
             for i in &a.items {

@@ -136,6 +136,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0150_robot_config.sql"),
     },
     Migration {
+        version: 160,
+        name: "assessment",
+        sqlite: include_str!("../migrations/sqlite/0160_assessment.sql"),
+        postgres: include_str!("../migrations/postgres/0160_assessment.sql"),
+    },
+    Migration {
         version: 170,
         name: "accountability",
         sqlite: include_str!("../migrations/sqlite/0170_accountability.sql"),

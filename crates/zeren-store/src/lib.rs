@@ -5,6 +5,7 @@
 
 pub mod access_log;
 pub mod accountability;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod backup;

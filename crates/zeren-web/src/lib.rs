@@ -2,11 +2,12 @@
 //! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
 //!
 //! `shared/` is the ground every feature stands on; each feature (`org/`, `accounts/`, `audit/`,
-//! `work/`, `ledger/`, `reviews/`, `incidents/`, `oversight/`, `notify/`, `jobs/`) has its own folder with its routes, pages, API handlers and
+//! `work/`, `ledger/`, `reviews/`, `incidents/`, `oversight/`, `notify/`, `jobs/`, `assessment/`) has its own folder with its routes, pages, API handlers and
 //! messages, and never imports another feature. This file wires them together. See
 //! `docs/architecture.md`.
 
 mod accounts;
+mod assessment;
 mod audit;
 mod incidents;
 mod jobs;
@@ -37,6 +38,7 @@ pub use shared::{auth, clock::today, context, i18n, packs, secrets, totp};
 /// Every feature's messages, installed once for the message catalogue.
 static CATALOGUES: &[shared::i18n::Catalogue] = &[
     accounts::messages::MESSAGES,
+    assessment::messages::MESSAGES,
     audit::messages::MESSAGES,
     incidents::messages::MESSAGES,
     jobs::messages::MESSAGES,
@@ -61,6 +63,7 @@ pub(crate) fn api_router() -> ApiRouter {
         .merge(notify::api())
         .merge(reviews::api())
         .merge(incidents::api())
+        .merge(assessment::api())
 }
 
 /// The whole application as a router.
@@ -83,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notify::routes())
         .merge(reviews::routes())
         .merge(incidents::routes())
+        .merge(assessment::routes())
         .nest("/api/v1", api)
         .fallback(site::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -148,6 +152,7 @@ mod tests {
     fn features_meet_only_through_shared() {
         const FEATURES: &[&str] = &[
             "accounts",
+            "assessment",
             "audit",
             "incidents",
             "jobs",

@@ -28,6 +28,7 @@ fn parts() -> ApiDoc {
         .merge(crate::jobs::doc())
         .merge(crate::ledger::doc())
         .merge(crate::oversight::doc())
+        .merge(crate::assessment::doc())
         .merge(crate::notify::doc())
         .merge(crate::reviews::doc())
         .merge(crate::incidents::doc())

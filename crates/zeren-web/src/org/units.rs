@@ -132,8 +132,13 @@ pub async fn unit_page(
         Some(t) => access::level(&state.store, v, t.id).await?.is_some(),
         None => false,
     };
+    let effects = {
+        use zeren_store::assessment::AssessmentRead;
+        r.unit_effects(id).await?
+    };
     Ok(UnitPage {
         chrome: Chrome::new(lang, Some(v)),
+        effects,
         merged_into,
         merged_into_link,
         can_retire,

@@ -101,6 +101,8 @@ pub struct UnitPage {
     pub history: Vec<HistoryRow>,
     pub candidates: Vec<Person>,
     pub bodies: Vec<BodyView>,
+    /// What published assessments mean for the unit (考核结果的影响), latest first.
+    pub effects: Vec<zeren_store::assessment::Effect>,
     pub can_edit: bool,
     pub can_administer: bool,
     pub today: NaiveDate,

@@ -152,6 +152,7 @@ pub static SHARED: Catalogue = &[
     ("form.passwords_again", "为安全起见，密码需重新输入。", "For safety, passwords must be typed again."),
     ("form.refused", "未保存：请按标出的提示改正后重新提交，已填写的内容都保留着。", "Not saved: correct what is marked and submit again; what you entered is kept."),
     ("nav.accounts", "账号管理", "Accounts"),
+    ("nav.assessment", "考核", "Assessment"),
     ("nav.audit", "审计日志", "Audit log"),
     ("nav.incidents", "突发事件", "Incidents"),
     ("nav.logout", "退出", "Log out"),

@@ -728,6 +728,104 @@ const ROUTES: &[Route] = &[
         Edit,
         B::Json(r#"{"submission_id": 0, "kind": "acknowledged"}"#),
     ),
+    // {CY}: a cycle opened at A over its schools; {CU}: the school below A it assesses; {AP}: an
+    // appeal of its score.
+    r("GET", "/assessment", Session, B::None),
+    r("GET", "/assessment/new?unit={A}", Administer, B::None),
+    r(
+        "POST",
+        "/assessment",
+        Administer,
+        B::Form(&[("unit_id", "{A}"), ("title", "矩阵")]),
+    ),
+    r("GET", "/assessment/{CY}", Read, B::None),
+    r("GET", "/assessment/{CY}/units/{CU}", Read, B::None),
+    r(
+        "POST",
+        "/assessment/{CY}/units/{CU}/self",
+        Edit,
+        B::Form(&[("n_lectures", "矩阵")]),
+    ),
+    r("GET", "/api/v1/assessment/cycles?unit={A}", Read, B::None),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles",
+        Administer,
+        B::Json(
+            r#"{"unit_id": {A}, "title": "矩阵", "installed_policy_id": 0, "scope_kind": "学校", "period_start": "2026-01-01", "period_end": "2026-12-31", "self_due_on": "2027-01-10", "review_due_on": "2027-01-20", "appeal_until": "2027-01-30"}"#,
+        ),
+    ),
+    r("GET", "/api/v1/assessment/cycles/{CY}", Read, B::None),
+    r(
+        "GET",
+        "/api/v1/assessment/cycles/{CY}/units/{CU}",
+        Read,
+        B::None,
+    ),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{CY}/units/{CU}/self",
+        Edit,
+        B::Json(r#"{"entries": {}}"#),
+    ),
+    // {AP}: W's appeal against its locked score.
+    r(
+        "POST",
+        "/assessment/{CY}/units/{CU}/review",
+        Edit,
+        B::Form(&[("v_lectures", "0")]),
+    ),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{CY}/units/{CU}/review",
+        Edit,
+        B::Json(r#"{"entries": {}, "lock": true}"#),
+    ),
+    r(
+        "POST",
+        "/assessment/{CY}/units/{CU}/appeals",
+        Edit,
+        B::Form(&[("text", "矩阵")]),
+    ),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{CY}/units/{CU}/appeals",
+        Edit,
+        B::Json(r#"{"text": "矩阵"}"#),
+    ),
+    r(
+        "POST",
+        "/assessment/{CY}/appeals/{AP}/answer",
+        Edit,
+        B::Form(&[("upheld", "rejected"), ("text", "矩阵")]),
+    ),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{CY}/appeals/{AP}/answer",
+        Edit,
+        B::Json(r#"{"upheld": false, "text": "矩阵"}"#),
+    ),
+    r("GET", "/assessment/{CY}/ranking", Read, B::None),
+    r("GET", "/assessment/{CY}/export.xlsx", Read, B::None),
+    r(
+        "GET",
+        "/assessment/{CY}/export.xlsx?unit={CU}",
+        Read,
+        B::None,
+    ),
+    r(
+        "GET",
+        "/api/v1/assessment/cycles/{CY}/ranking",
+        Read,
+        B::None,
+    ),
+    r("POST", "/assessment/{CY}/publish", Edit, B::Form(&[])),
+    r(
+        "POST",
+        "/api/v1/assessment/cycles/{CY}/publish",
+        Edit,
+        B::Json("{}"),
+    ),
 ];
 
 /// The table names every route of the router (read from its source, method by method).
@@ -862,6 +960,9 @@ struct Ids {
     request_up: i64,
     request_down: i64,
     submission: i64,
+    cycle: i64,
+    cycle_unit: i64,
+    appeal: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -887,6 +988,9 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{Y}", &ids.request_up.to_string())
         .replace("{Z}", &ids.request_down.to_string())
         .replace("{H}", &ids.submission.to_string())
+        .replace("{CY}", &ids.cycle.to_string())
+        .replace("{CU}", &ids.cycle_unit.to_string())
+        .replace("{AP}", &ids.appeal.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -1062,6 +1166,7 @@ async fn every_route_checks_access_on_the_server() {
         let (incident, incident_version) = incident_objects(&app, a, person).await;
         let (inspection, visit, finding) = inspection_objects(&app, a, branch, person).await;
         let (request_up, request_down, submission) = request_objects(&app, top, a, branch).await;
+        let (cycle, appeal) = cycle_object(&app, &sys, a, branch).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -1180,6 +1285,9 @@ async fn every_route_checks_access_on_the_server() {
                     request_up,
                     request_down,
                     submission,
+                    cycle,
+                    cycle_unit: branch,
+                    appeal,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -1601,4 +1709,59 @@ async fn request_objects(app: &App, top: i64, unit: i64, below: i64) -> (i64, i6
         .unwrap();
     w.commit().await.unwrap();
     (up, down, submission)
+}
+
+/// A cycle of assessment opened at `unit` over the schools below it, by its policy's rubric, with
+/// `school`'s score reviewed and locked, and its appeal: (cycle, appeal).
+async fn cycle_object(app: &App, sys: &Client, unit: i64, school: i64) -> (i64, i64) {
+    use zeren_store::assessment::NewCycle;
+    let policy = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .policy_in_force(unit)
+        .await
+        .unwrap()
+        .unwrap();
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let c = w
+        .open_assessment_cycle(&NewCycle {
+            unit_id: unit,
+            installed_policy_id: policy.id,
+            title: "矩阵考核".into(),
+            scope_kind: "学校".into(),
+            dates: zeren_core::assessment::CycleDates {
+                period_start: d("2026-01-01"),
+                period_end: d("2026-12-31"),
+                self_due_on: d("2027-01-10"),
+                review_due_on: d("2027-01-20"),
+                appeal_until: d("2027-01-30"),
+            },
+        })
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    let r = sys
+        .json(
+            &format!("/api/v1/assessment/cycles/{}/units/{school}/review", c.id),
+            serde_json::json!({ "entries": {
+                "lectures": { "value": "0" }, "sentiment_unreported": { "value": "0" },
+                "positions": { "value": "0" }, "honours": { "levels": {} } }, "lock": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = sys
+        .json(
+            &format!("/api/v1/assessment/cycles/{}/units/{school}/appeals", c.id),
+            serde_json::json!({ "text": "矩阵申诉" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    (c.id, r.json()["id"].as_i64().unwrap())
 }
