@@ -36,8 +36,8 @@ async fn set(s: &Session<'_>, css: &str, value: &str) {
 
 /// Submits the form `form` (by its id) and waits for the finding's page to show `text`.
 async fn submit(s: &Session<'_>, form: &str, text: &str) -> String {
-    s.click(&s.find(&format!("#{form} button")).await).await;
-    s.wait_for(&[text]).await
+    let button = s.find(&format!("#{form} button")).await;
+    s.submit_and_wait(&button, &[text]).await
 }
 
 #[tokio::test]

@@ -200,6 +200,31 @@ impl Session<'_> {
         .await;
     }
 
+    /// Clicks what submits a form and waits for the page the server answers with (a new
+    /// document, not the one clicked on) to show `texts`: a text the old page already shows
+    /// cannot end the wait early.
+    pub async fn submit_and_wait(&self, e: &Element, texts: &[&str]) -> String {
+        self.script("window.__zerenOldPage = true; return null")
+            .await;
+        self.click(e).await;
+        let mut src = String::new();
+        for _ in 0..300 {
+            let fresh = self
+                .script("return window.__zerenOldPage === undefined")
+                .await
+                .as_bool()
+                .unwrap_or(false);
+            if fresh {
+                src = self.source().await;
+                if texts.iter().all(|t| src.contains(t)) {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        src
+    }
+
     pub async fn type_into(&self, e: &Element, text: &str) {
         self.call(
             reqwest::Method::POST,
