@@ -51,8 +51,11 @@ async fn add_school(s: &Session<'_>, name: &str) -> i64 {
         .await;
     s.type_into(&s.find("#child-form input[name=kind]").await, "学校")
         .await;
-    s.click(&s.find("#child-form button").await).await;
-    s.wait_for(&[&format!("<h1>{name}")]).await;
+    s.submit_and_wait(
+        &s.find("#child-form button").await,
+        &[&format!("<h1>{name}")],
+    )
+    .await;
     s.url().await.rsplit('/').next().unwrap().parse().unwrap()
 }
 
@@ -185,8 +188,8 @@ async fn a_district_sets_up_once_and_a_first_responsible_reports_without_a_grant
         roster.to_str().unwrap(),
     )
     .await;
-    sys.click(&sys.find("#import-form button").await).await;
-    sys.wait_for(&["王庆彬"]).await;
+    sys.submit_and_wait(&sys.find("#import-form button").await, &["王庆彬"])
+        .await;
     if sys.source().await.contains("id=\"confirm-form\"") {
         sys.click(&sys.find("#confirm-form button").await).await;
     }
@@ -216,8 +219,12 @@ async fn a_district_sets_up_once_and_a_first_responsible_reports_without_a_grant
     )
     .await;
     set(&sys, "#assign-form input[name=starts_on]", "2025-09-01").await;
-    sys.click(&sys.find("#assign-form button").await).await;
-    let page = sys.wait_for(&["王庆彬", "安装于河东区教体局"]).await;
+    let page = sys
+        .submit_and_wait(
+            &sys.find("#assign-form button").await,
+            &["王庆彬", "安装于河东区教体局"],
+        )
+        .await;
     assert!(page.contains("安装于河东区教体局"), "{page}");
     sys.screenshot(&dir.join("f2-school.png")).await;
     sys.quit().await;
@@ -304,8 +311,9 @@ async fn a_district_sets_up_once_and_a_first_responsible_reports_without_a_grant
         "下半年意识形态工作汇报：学习四次，研判两次。",
     )
     .await;
-    sec.click(&sec.find("#record-form button").await).await;
-    let refused = sec.wait_for(&["须上传文件材料"]).await;
+    let refused = sec
+        .submit_and_wait(&sec.find("#record-form button").await, &["须上传文件材料"])
+        .await;
     assert!(refused.contains("须上传文件材料"), "{refused}");
     let kept = sec
         .script("return document.querySelector('#record-form textarea[name=content]').value")
@@ -320,8 +328,9 @@ async fn a_district_sets_up_once_and_a_first_responsible_reports_without_a_grant
         file.to_str().unwrap(),
     )
     .await;
-    sec.click(&sec.find("#record-form button").await).await;
-    let page = sec.wait_for(&["待上级签收"]).await;
+    let page = sec
+        .submit_and_wait(&sec.find("#record-form button").await, &["待上级签收"])
+        .await;
     assert!(
         page.contains("待上级签收") && page.contains("王庆彬"),
         "{page}"

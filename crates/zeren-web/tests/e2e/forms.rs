@@ -130,8 +130,12 @@ async fn a_refused_record_keeps_what_was_typed_in_the_browser() {
         .await;
     };
     fill().await;
-    s.click(&s.find("#record-form button").await).await;
-    let page = s.wait_for(&["本项工作须上传文件材料"]).await;
+    let page = s
+        .submit_and_wait(
+            &s.find("#record-form button").await,
+            &["本项工作须上传文件材料"],
+        )
+        .await;
     assert!(page.contains("本项工作须上传文件材料"), "{page}");
     s.screenshot(&dir.join("forms-1-missing-document.png"))
         .await;
@@ -173,8 +177,9 @@ async fn a_refused_record_keeps_what_was_typed_in_the_browser() {
         file.to_str().unwrap(),
     )
     .await;
-    s.click(&s.find("#record-form button").await).await;
-    let page = s.wait_for(&["半年汇报.pdf"]).await;
+    let page = s
+        .submit_and_wait(&s.find("#record-form button").await, &["半年汇报.pdf"])
+        .await;
     assert!(
         page.contains("二楼会议室") && page.contains("半年汇报.pdf"),
         "{page}"

@@ -95,8 +95,12 @@ async fn the_bureau_inspects_two_schools_and_closes_a_finding() {
     office
         .click(&office.find("#plan-form input[name=items]").await)
         .await;
-    office.click(&office.find("#plan-form button").await).await;
-    office.wait_for(&["finding-form", "河东区第二中学"]).await;
+    office
+        .submit_and_wait(
+            &office.find("#plan-form button").await,
+            &["finding-form", "河东区第二中学"],
+        )
+        .await;
     assert!(office.url().await.contains("/inspections/"));
     office
         .screenshot(&shots().join("insp-4-inspection.png"))

@@ -174,9 +174,11 @@ async fn a_clerk_records_the_quarterly_study_and_exports_the_ledger() {
     )
     .await;
     s.screenshot(&dir.join("2-form.png")).await;
-    s.click(&s.find("#record-form button").await).await;
     let page = s
-        .wait_for(&["三楼会议室", "会议纪要.pdf", "按时完成"])
+        .submit_and_wait(
+            &s.find("#record-form button").await,
+            &["三楼会议室", "会议纪要.pdf", "按时完成"],
+        )
         .await;
     assert!(
         page.contains("三楼会议室") && page.contains("会议纪要.pdf") && page.contains("按时完成"),

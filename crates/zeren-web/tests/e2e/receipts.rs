@@ -145,8 +145,9 @@ async fn the_bureau_returns_a_report_and_acknowledges_the_corrected_one() {
             file.to_str().unwrap(),
         )
         .await;
-    clerk.click(&clerk.find("#record-form button").await).await;
-    let page = clerk.wait_for(&["待上级签收"]).await;
+    let page = clerk
+        .submit_and_wait(&clerk.find("#record-form button").await, &["待上级签收"])
+        .await;
     assert!(page.contains("待上级签收"), "{page}");
     clerk.quit().await;
 

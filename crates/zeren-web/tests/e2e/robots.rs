@@ -127,8 +127,9 @@ async fn a_unit_sets_up_a_dingtalk_robot_and_its_digest_arrives() {
     );
 
     // A test send: the receiver checks the signature and takes it.
-    s.click(&s.find("button[id^='test-']").await).await;
-    let page = s.wait_for(&["测试发送成功"]).await;
+    let page = s
+        .submit_and_wait(&s.find("button[id^='test-']").await, &["测试发送成功"])
+        .await;
     assert!(page.contains("测试发送成功"), "{page}");
     s.screenshot(&shots().join("robots-2-tested.png")).await;
 

@@ -200,10 +200,11 @@ impl Session<'_> {
         .await;
     }
 
-    /// Clicks what submits a form and waits for the page the server answers with (a new
-    /// document, not the one clicked on) to show `texts`: a text the old page already shows
-    /// cannot end the wait early.
+    /// Clicks what submits a form and waits for what the server answers — a new page, or a part
+    /// of this one swapped in place — to show `texts`: a text the page already showed before the
+    /// click cannot end the wait early.
     pub async fn submit_and_wait(&self, e: &Element, texts: &[&str]) -> String {
+        let before = self.source().await;
         self.script("window.__zerenOldPage = true; return null")
             .await;
         self.click(e).await;
@@ -214,11 +215,9 @@ impl Session<'_> {
                 .await
                 .as_bool()
                 .unwrap_or(false);
-            if fresh {
-                src = self.source().await;
-                if texts.iter().all(|t| src.contains(t)) {
-                    break;
-                }
+            src = self.source().await;
+            if (fresh || src != before) && texts.iter().all(|t| src.contains(t)) {
+                break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
