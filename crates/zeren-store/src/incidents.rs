@@ -20,7 +20,7 @@ use zeren_policy::{LevelId, Policy};
 
 use crate::ledger::sha256_hex;
 use crate::read::Read;
-use crate::{run, Error, Result, Store, Write};
+use crate::{placeholders, run, Error, Result, Store, Write};
 
 /// What a person sees when another act came first.
 pub const MOVED_ON: &str = "事件已有新的进展，请刷新后查看";
@@ -357,13 +357,6 @@ pub struct IncidentFilter {
 const INCIDENT_COLUMNS: &str = "i.id, i.unit_id, i.installed_policy_id, i.kind_id, i.level_id, i.suggested_level_id, i.title, i.place, i.occurred_at, i.known_at, i.facts, i.reporter_person_id, i.reporter_name, i.created_by, i.created_at";
 const NOT_CLOSED: &str =
     "NOT EXISTS (SELECT 1 FROM incident_events c WHERE c.incident_id = i.id AND c.stage = 'closed')";
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 #[allow(async_fn_in_trait)] // implemented only by this crate's concrete, Send types
 pub trait IncidentRead: Read {

@@ -11,7 +11,7 @@ use serde_json::json;
 use zeren_core::inspection::{Event, FindingState, Stage};
 
 use crate::read::Read;
-use crate::{run, Error, Result, Write};
+use crate::{placeholders, run, Error, Result, Write};
 
 /// What a person sees when another act came first.
 pub const MOVED_ON: &str = "该问题已有新的进展，请刷新后查看";
@@ -296,13 +296,6 @@ const INSPECTION_COLUMNS: &str = "i.id, i.unit_id, i.installed_policy_id, i.prog
 const FINDING_COLUMNS: &str = "f.id, f.inspection_id, i.title AS inspection_title, i.unit_id AS inspecting_unit_id, f.unit_id, u.name AS unit_name, f.stage, f.severity, f.severity_title, f.summary, f.due_on, f.sent_on, f.applied_on, f.closed_on, f.commitment_version, f.responsible_person_id, f.created_at, f.updated_at";
 const FINDING_FROM: &str =
     "findings f JOIN inspections i ON i.id = f.inspection_id JOIN units u ON u.id = f.unit_id";
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 #[allow(async_fn_in_trait)] // implemented only by this crate's concrete, Send types
 pub trait InspectionRead: Read {

@@ -108,6 +108,14 @@ pub(crate) fn check_text(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// `$from, $from+1, …` — `n` numbered parameters for an `IN (…)` list.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A borrowed connection of either backend; queries are written once and run on both

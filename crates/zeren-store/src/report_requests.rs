@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::read::Read;
-use crate::{run, Error, Result, Write};
+use crate::{placeholders, run, Error, Result, Write};
 
 pub const TEMPLATE_WORDS: &[&str] = &["text", "attachment", "form"];
 
@@ -136,13 +136,6 @@ pub struct AskedUnit {
 
 const REQUEST_COLUMNS: &str = "q.id, q.unit_id, q.title, q.instructions, q.template, q.fields, q.due_on, q.created_by, q.created_by_name, q.created_at";
 
-fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[allow(async_fn_in_trait)] // implemented only by this crate's concrete, Send types
 pub trait ReportRequestRead: Read {
     async fn report_request(&mut self, id: i64) -> Result<Option<ReportRequest>> {
@@ -176,7 +169,7 @@ pub trait ReportRequestRead: Read {
             "SELECT {REQUEST_COLUMNS}, x.unit_id AS asked FROM report_requests q
              JOIN report_request_units x ON x.request_id = q.id
              WHERE x.unit_id IN ({}) ORDER BY q.due_on, q.id LIMIT 500",
-            placeholders(units.len())
+            placeholders(1, units.len())
         );
         #[derive(sqlx::FromRow)]
         struct Row {

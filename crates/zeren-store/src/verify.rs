@@ -10,7 +10,7 @@ use crate::dialect::Pool;
 use crate::ledger::{sha256_hex, version_digest, RecordVersion};
 use crate::read::Read;
 use crate::reviews::NewItemVersion;
-use crate::{run, Actor, Conn, Result, Store, Tx};
+use crate::{placeholders, run, Actor, Conn, Result, Store, Tx};
 
 /// Entries read per query while walking.
 const PAGE: i64 = 1000;
@@ -274,13 +274,6 @@ struct Claims {
     counts: StateChecked,
 }
 
-fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The earliest problem of a batch.
 fn earliest(problems: Vec<(i64, String)>) -> Option<Break> {
     problems
@@ -339,7 +332,7 @@ impl Claims {
             let sql = format!(
                 "SELECT id, record_id, version, work_date, place, content, reason, created_by, created_by_name, created_at, guests
                  FROM record_versions WHERE record_id IN ({})",
-                placeholders(records.len())
+                placeholders(1, records.len())
             );
             let rows: Vec<RecordVersion> = run!(r.conn(), |c| {
                 let mut q = sqlx::query_as(&sql);
@@ -356,7 +349,7 @@ impl Claims {
             for ids in ids.chunks(BATCH) {
                 let sql = format!(
                     "SELECT version_id, person_id FROM record_participants WHERE version_id IN ({})",
-                    placeholders(ids.len())
+                    placeholders(1, ids.len())
                 );
                 let rows: Vec<(i64, i64)> = run!(r.conn(), |c| {
                     let mut q = sqlx::query_as(&sql);
@@ -371,7 +364,7 @@ impl Claims {
                 let sql = format!(
                     "SELECT version_id, position, file_name, sha256 FROM record_attachments
                      WHERE version_id IN ({}) ORDER BY version_id, position",
-                    placeholders(ids.len())
+                    placeholders(1, ids.len())
                 );
                 let rows: Vec<(i64, i64, String, String)> = run!(r.conn(), |c| {
                     let mut q = sqlx::query_as(&sql);
@@ -421,7 +414,7 @@ impl Claims {
                 .collect();
             let sql = format!(
                 "SELECT id, item_id, version, title, body, details FROM review_versions WHERE item_id IN ({})",
-                placeholders(items.len())
+                placeholders(1, items.len())
             );
             let rows: Vec<ReviewVersionRow> = run!(r.conn(), |c| {
                 let mut q = sqlx::query_as(&sql);
@@ -436,7 +429,7 @@ impl Claims {
                 let sql = format!(
                     "SELECT version_id, file_name, sha256 FROM review_attachments
                      WHERE version_id IN ({}) ORDER BY version_id, position",
-                    placeholders(ids.len())
+                    placeholders(1, ids.len())
                 );
                 let rows: Vec<(i64, String, String)> = run!(r.conn(), |c| {
                     let mut q = sqlx::query_as(&sql);
@@ -498,7 +491,7 @@ impl Claims {
             for chunk in ids.chunks(BATCH) {
                 let sql = format!(
                     "SELECT id, current_version FROM {table} WHERE id IN ({})",
-                    placeholders(chunk.len())
+                    placeholders(1, chunk.len())
                 );
                 let rows: Vec<(i64, i64)> = run!(r.conn(), |c| {
                     let mut q = sqlx::query_as(&sql);
@@ -530,7 +523,7 @@ impl Claims {
         for chunk in files.chunks(FILE_BATCH) {
             let sql = format!(
                 "SELECT sha256, content FROM attachments WHERE sha256 IN ({})",
-                placeholders(chunk.len())
+                placeholders(1, chunk.len())
             );
             let rows: Vec<(String, Vec<u8>)> = run!(r.conn(), |c| {
                 let mut q = sqlx::query_as(&sql);
