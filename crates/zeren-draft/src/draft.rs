@@ -269,6 +269,9 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             event_approval(&mut d, line.no, sentence);
         }
         publication_review(&mut d, line.no, line.text);
+    }
+    // after the roles are known: who decides defaults to the first responsible
+    for line in &lines {
         major_decision(&mut d, line.no, line.text);
     }
     leading_group(&mut d, group);
@@ -281,10 +284,11 @@ fn find_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
         for t in rules::titles(l.text) {
             let inner = t.trim_start_matches('《').trim_end_matches('》');
             let kinds = ["实施方案", "实施办法", "实施细则", "实施意见", "工作方案"];
+            // 特制定《…》: this text's own title, not a document it is based on (根据《…》)
             if kinds.iter().any(|k| inner.ends_with(k))
-                && ["制定", "特制定", "印发"]
+                && ["制定", "印发"]
                     .iter()
-                    .any(|v| l.text.contains(v))
+                    .any(|v| l.text.contains(&format!("{v}{t}")))
             {
                 return Some((inner.to_owned(), l.no));
             }
@@ -1298,7 +1302,7 @@ mod tests {
             d.title,
             Some(("xx小学落实意识形态工作责任制实施方案".into(), 4))
         );
-        let d = read("无标题", 1);
+        let d = read("根据《关于意识形态工作责任制实施方案》，制定本办法。", 1);
         assert_eq!(d.title, None);
         assert_eq!(d.all_questions().len(), 1);
     }
