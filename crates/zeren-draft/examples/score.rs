@@ -117,10 +117,73 @@ fn score(pack: &Policy, draft: &Policy) -> [Tally; 6] {
     ]
 }
 
+/// With -v: what each pack has that the draft lacks, and what the draft adds.
+fn misses(id: &str, pack: &Policy, draft: &Policy) {
+    let src =
+        |s: Option<SourceRef>| s.map_or(String::new(), |s| format!("L{}-L{}", s.first, s.last));
+    for r in &pack.roles {
+        if !draft
+            .roles
+            .iter()
+            .any(|d| d.id == r.id || d.title == r.title)
+        {
+            eprintln!("{id}: role missed: {} {} {}", r.id, r.title, src(r.source));
+        }
+    }
+    for r in &draft.roles {
+        if !pack
+            .roles
+            .iter()
+            .any(|d| d.id == r.id || d.title == r.title)
+        {
+            eprintln!("{id}: role extra: {} {} {}", r.id, r.title, src(r.source));
+        }
+    }
+    for e in &pack.duties {
+        let hit = draft
+            .duties
+            .iter()
+            .find(|d| e.every == d.every && e.times == d.times && overlap(e.source, d.source));
+        match hit {
+            None => eprintln!(
+                "{id}: duty missed: {} {:?}x{} {}",
+                e.id,
+                e.every,
+                e.times,
+                src(e.source)
+            ),
+            Some(d) if d.answering_role() != e.answering_role() => eprintln!(
+                "{id}: duty owner: {} pack {:?} draft {:?}",
+                e.id,
+                e.answering_role(),
+                d.answering_role()
+            ),
+            Some(_) => {}
+        }
+    }
+    let circ = |p: &Policy| {
+        p.accountability
+            .as_ref()
+            .map_or(Vec::new(), |a| a.circumstances.clone())
+    };
+    for c in circ(pack) {
+        if !circ(draft).iter().any(|d| overlap(c.source, d.source)) {
+            eprintln!("{id}: circumstance missed: {}", src(c.source));
+        }
+    }
+    let m = |p: &Policy| {
+        p.accountability
+            .as_ref()
+            .map_or(Vec::new(), |a| a.measures.clone())
+    };
+    eprintln!("{id}: measures pack {:?} draft {:?}", m(pack), m(draft));
+}
+
 fn main() {
     let path = std::env::args()
         .nth(1)
         .expect("usage: score SEEDS_FILE (the seed text, e.g. seeds/000_6f63e62968ea7061.txt)");
+    let verbose = std::env::args().any(|a| a == "-v");
     let seed = std::fs::read_to_string(&path).expect("read the seed text");
     let lines: Vec<&str> = seed.lines().collect();
 
@@ -161,6 +224,9 @@ fn main() {
                 std::process::exit(1);
             }
         };
+        if verbose {
+            misses(pack.id, &expected, &drafted);
+        }
         let s = score(&expected, &drafted);
         for (t, x) in total.iter_mut().zip(s) {
             t.add(x);

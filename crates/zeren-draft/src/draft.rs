@@ -261,11 +261,17 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             continue;
         }
         group_line(&mut group, line.no, body);
+        // a department opening the line answers for its later sentences too
+        let line_subject = text::sentences(body)
+            .first()
+            .and_then(|s| text::clauses(s).first().copied())
+            .filter(|c| !rules::subject_roles(c).is_empty())
+            .map_or("", |c| rules::subject_roles(c)[0].term);
         for sentence in text::sentences(body) {
             first_responsible(&mut d, line.no, sentence);
             other_leaders(&mut d, line.no, sentence);
             department_roles(&mut d, line.no, sentence);
-            duties(&mut d, line.no, sentence);
+            duties(&mut d, line.no, sentence, line_subject);
             event_approval(&mut d, line.no, sentence);
         }
         publication_review(&mut d, line.no, line.text);
@@ -319,7 +325,7 @@ fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
             continue; // about every unit below, not this one
         }
         let head = &clause[..at];
-        let cut = ["是", "为", "对"]
+        let cut = ["就是", "即为", "是", "为", "对"]
             .iter()
             .filter_map(|m| head.find(m))
             .min()
@@ -462,9 +468,14 @@ const DUTY_WORDS: &[(&str, &str)] = &[
 
 /// Timed duties: each clause with a frequency starts one; the clauses after it up to the next
 /// frequency describe it.
-fn duties(d: &mut Draft, no: u32, sentence: &str) {
-    let cs = text::clauses(sentence);
-    let mut subject: &str = "";
+fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
+    // 对…法定节假日…需注意问题，进行前瞻性专题分析判断: one statement across its clauses
+    let cs = if sentence.contains("节假日") && sentence.contains("前瞻") {
+        vec![sentence]
+    } else {
+        text::clauses(sentence)
+    };
+    let mut subject: &str = line_subject;
     let mut i = 0;
     while i < cs.len() {
         let clause = cs[i];
@@ -482,7 +493,11 @@ fn duties(d: &mut Draft, no: u32, sentence: &str) {
         for w in ["至少", "坚持", "要", "应当", "必须"] {
             own = own.trim_end_matches(w);
         }
-        if !own.is_empty() {
+        // a subject names someone: a department, an officer or a collective (学校, 党支部)
+        let names_someone = rules::ROLE_TERMS.iter().any(|t| own.contains(t.term))
+            || rules::collective(own).is_some()
+            || own.contains("班子成员");
+        if names_someone {
             subject = own;
         }
         let after = &clause[f.end..];
@@ -629,6 +644,10 @@ struct GroupFacts {
 }
 
 fn group_line(g: &mut GroupFacts, no: u32, body: &str) {
+    // a heading that is the group's name (一、意识形态工作领导小组)
+    if g.title.is_none() && body.ends_with("领导小组") && body.chars().count() <= 30 {
+        g.title = Some((body.to_owned(), no));
+    }
     if g.title.is_none() {
         if let Some(end) = body.find("领导小组") {
             let head = &body[..end];
@@ -688,7 +707,17 @@ fn group_line(g: &mut GroupFacts, no: u32, body: &str) {
     }
 }
 
-fn leading_group(d: &mut Draft, g: GroupFacts) {
+fn leading_group(d: &mut Draft, mut g: GroupFacts) {
+    // 组长：*** — a template's placeholder names nobody
+    let placeholder = |w: &String| w.chars().all(|c| "*＊×xX ".contains(c));
+    for f in [&mut g.chair, &mut g.deputy, &mut g.members] {
+        if f.as_ref().is_some_and(|(w, _)| placeholder(w)) {
+            if let Some((w, _)) = f.as_mut() {
+                w.clear();
+            }
+        }
+    }
+    let held = |w: String| (!w.is_empty()).then_some(w);
     let Some((title, no)) = g.title else {
         return;
     };
@@ -698,7 +727,7 @@ fn leading_group(d: &mut Draft, g: GroupFacts) {
         cite.src = cite.src.join(Src::line(at));
         let first = d.role("first_responsible").and_then(|r| r.held_by.clone());
         match first {
-            Some(f) if who.contains(&f) || f.contains(who.as_str()) => {
+            Some(f) if !who.is_empty() && (who.contains(&f) || f.contains(who.as_str())) => {
                 chair.push("first_responsible".to_owned());
             }
             _ => {
@@ -708,7 +737,7 @@ fn leading_group(d: &mut Draft, g: GroupFacts) {
                         "组长“{who}”是否就是第一责任人？是则 chair 改为 first_responsible"
                     ));
                 }
-                d.add_role("group_leader", "领导小组组长", Some(who), c);
+                d.add_role("group_leader", "领导小组组长", held(who), c);
                 chair.push("group_leader".to_owned());
             }
         }
@@ -718,15 +747,37 @@ fn leading_group(d: &mut Draft, g: GroupFacts) {
         cite.src = cite.src.join(Src::line(at));
         let mut c = Cite::new(Src::line(at), Confidence::Medium, "“副组长”");
         c.ask("副组长 held_by 写的是原文（可能含人名）：请改为职务");
-        d.add_role("deputy_leader", "领导小组副组长", Some(who), c);
+        d.add_role("deputy_leader", "领导小组副组长", held(who), c);
         deputies.push("deputy_leader".to_owned());
     }
-    let mut members = Vec::new();
-    if let Some((who, at)) = g.members {
+    let mut members: Vec<String> = Vec::new();
+    if let Some((who, at)) = g.members.clone() {
         cite.src = cite.src.join(Src::line(at));
+        // members named by post (安全管理员, 班主任, 科任教师): those roles sit on the group
+        let posts: Vec<&rules::RoleTerm> = rules::ROLE_TERMS
+            .iter()
+            .filter(|t| who.contains(t.term))
+            .collect();
+        for t in &posts {
+            d.add_role(
+                t.id,
+                t.title,
+                None,
+                Cite::new(
+                    Src::line(at),
+                    Confidence::Medium,
+                    format!("成员“{}”", t.term),
+                ),
+            );
+            if !members.contains(&t.id.to_owned()) {
+                members.push(t.id.to_owned());
+            }
+        }
+    }
+    if let Some((who, at)) = g.members.filter(|_| members.is_empty()) {
         let mut c = Cite::new(Src::line(at), Confidence::Medium, "“成员/组员”");
         c.ask("成员 held_by 写的是原文（可能含人名）：请改为职务，或拆成几个角色");
-        d.add_role("group_member", "领导小组成员", Some(who), c);
+        d.add_role("group_member", "领导小组成员", held(who), c);
         members.push("group_member".to_owned());
     }
     d.bodies.push(BodyEntry {
@@ -1305,5 +1356,73 @@ mod tests {
         let d = read("根据《关于意识形态工作责任制实施方案》，制定本办法。", 1);
         assert_eq!(d.title, None);
         assert_eq!(d.all_questions().len(), 1);
+    }
+
+    #[test]
+    fn a_heading_names_the_group_and_placeholders_name_nobody() {
+        let d = read(
+            "一、意识形态工作领导小组\n组长：***\n副组长：***\n组员：***",
+            246,
+        );
+        let b = &d.bodies[0];
+        assert_eq!(b.title, "意识形态工作领导小组");
+        assert_eq!(
+            b.cite.src,
+            Src {
+                first: 246,
+                last: 249
+            }
+        );
+        assert_eq!(b.chair, vec!["group_leader"]);
+        assert_eq!(d.role("group_leader").unwrap().held_by, None);
+        assert_eq!(d.role("group_member").unwrap().held_by, None);
+    }
+
+    #[test]
+    fn members_named_by_post_become_those_roles() {
+        let d = read(
+            "决定成立小学意识形态工作领导小组，校长任组长，成员由安全管理员王某、以及各班级班主任科任教师组成。",
+            26,
+        );
+        assert_eq!(
+            d.bodies[0].members,
+            vec!["safety_officer", "class_teacher", "subject_teacher"]
+        );
+        assert!(d.role("group_member").is_none());
+    }
+
+    #[test]
+    fn jiu_shi_is_a_copula() {
+        let d = read("党支部书记就是第一责任人。", 222);
+        assert_eq!(
+            d.role("first_responsible").unwrap().held_by.as_deref(),
+            Some("党支部书记")
+        );
+    }
+
+    #[test]
+    fn a_department_opening_the_line_owns_its_later_duties() {
+        let d = read(
+            "（三）团委对大学生社团负责。制定大学生社团的成立和年度检查制度。",
+            164,
+        );
+        assert_eq!(d.duties.len(), 1);
+        assert_eq!(d.duties[0].every, Every::Year);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("youth_league"));
+    }
+
+    #[test]
+    fn a_holiday_analysis_spans_its_clauses() {
+        let d = read(
+            "3、对重要时间节点、法定节假日、传统节日需注意问题，进行前瞻性专题分析判断。",
+            126,
+        );
+        assert_eq!(d.duties.len(), 1);
+        assert_eq!(d.duties[0].every, Every::Holiday);
+        assert!(d.duties[0]
+            .cite
+            .questions
+            .iter()
+            .any(|q| q.text.contains("lead")));
     }
 }

@@ -195,6 +195,8 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("班主任", "class_teacher", "班主任"),
     rt("科任教师", "subject_teacher", "科任教师"),
     rt("教研组", "teaching_group_head", "教研组负责人"),
+    rt("科室负责人", "department_head", "科室负责人"),
+    rt("科室部门", "department_head", "科室负责人"),
 ];
 
 /// The role term at the start of `s`, if any.
@@ -202,17 +204,57 @@ pub fn role_at(s: &str) -> Option<&'static RoleTerm> {
     ROLE_TERMS.iter().find(|t| s.starts_with(t.term))
 }
 
-/// Role terms that open a clause as its subject, including a list joined by 、 or 和
-/// (工会、学工部、团委…). A leading 各 or 由 is skipped.
+/// Words that end a clause's subject (党委宣传部作为…, 教务处对…, 各科室负责人对…).
+const SUBJECT_ENDS: &[&str] = &[
+    "对",
+    "负",
+    "要",
+    "应",
+    "是",
+    "为",
+    "作为",
+    "履行",
+    "担负",
+    "组织的",
+    "利用",
+    "分工",
+    "根据",
+    "按照",
+];
+
+/// Role terms in a clause's subject, including a list joined by 、 or 和 (工会、学工部、团委…):
+/// each item that begins or ends with a term, after a leading 各 or 由. An item that opens with
+/// 加强, 对, 把, 将 or 在 is an object, not a subject.
 pub fn subject_roles(clause: &str) -> Vec<&'static RoleTerm> {
-    let mut s = clause.trim_start_matches(['各', '由']);
+    let end = SUBJECT_ENDS
+        .iter()
+        .filter_map(|m| {
+            clause
+                .match_indices(m)
+                .map(|(i, _)| i)
+                .find(|&i| !(*m == "负" && clause[i..].starts_with("负责人")))
+        })
+        .min()
+        .unwrap_or(clause.len());
     let mut found = Vec::new();
-    while let Some(t) = role_at(s) {
-        found.push(t);
-        s = &s[t.term.len()..];
-        match s.chars().next() {
-            Some('、') | Some('和') => s = &s[3..],
-            _ => break,
+    for (i, item) in clause[..end].split(['、', '和']).enumerate() {
+        let item = item.trim().trim_start_matches(['各', '由']);
+        if ["加强", "对", "把", "将", "在"]
+            .iter()
+            .any(|w| item.starts_with(w))
+        {
+            continue;
+        }
+        let t = ROLE_TERMS
+            .iter()
+            .find(|t| item.starts_with(t.term) || item.ends_with(t.term));
+        match t {
+            Some(t) if !found.contains(&t) => found.push(t),
+            Some(_) => {}
+            // a list of subjects opens with one (工会、…; XX党委、各分场、…); 充分发挥团总支、工会的…
+            // is a verb's object
+            None if i == 0 && collective(item).is_none() && item.chars().count() > 4 => break,
+            None => {}
         }
     }
     found
@@ -513,6 +555,19 @@ mod tests {
             vec!["publicity_department"]
         );
         assert_eq!(ids("加强对网络人员、通讯员培训"), Vec::<&str>::new());
+        assert_eq!(
+            ids("XX党委、各分场、各科室负责人对本部门网络意识形态工作负主体责任"),
+            vec!["department_head"]
+        );
+        assert_eq!(
+            ids("各教研组分工负责各方面具体工作"),
+            vec!["teaching_group_head"]
+        );
+        assert_eq!(
+            ids("充分发挥团总支、工会的自我教育、自我管理功能"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(ids("党支部书记为第一责任人"), Vec::<&str>::new());
         let est = |c: &str| {
             established_roles(c)
                 .iter()
