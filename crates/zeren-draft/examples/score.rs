@@ -76,16 +76,17 @@ fn matching<E, D>(expected: &[E], drafted: &[D], same: impl Fn(&E, &D) -> bool) 
     }
 }
 
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 7] = [
     "duties (frequency)",
     "duties (+owner)",
+    "duties (+owner or asked)",
     "roles",
     "circumstances",
     "measures",
     "workflows",
 ];
 
-fn score(pack: &Policy, draft: &Policy) -> [Tally; 6] {
+fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 7] {
     let duty_freq = |e: &zeren_policy::Duty, d: &zeren_policy::Duty| {
         e.every == d.every && e.times == d.times && overlap(e.source, d.source)
     };
@@ -103,6 +104,11 @@ fn score(pack: &Policy, draft: &Policy) -> [Tally; 6] {
         matching(&pack.duties, &draft.duties, duty_freq),
         matching(&pack.duties, &draft.duties, |e, d| {
             duty_freq(e, d) && e.answering_role() == d.answering_role()
+        }),
+        matching(&pack.duties, &draft.duties, |e, d| {
+            duty_freq(e, d)
+                && (e.answering_role() == d.answering_role()
+                    || asked.iter().any(|a| a == d.id.as_str()))
         }),
         matching(&pack.roles, &draft.roles, |e, d| {
             e.id == d.id || e.title == d.title
@@ -187,7 +193,7 @@ fn main() {
     let seed = std::fs::read_to_string(&path).expect("read the seed text");
     let lines: Vec<&str> = seed.lines().collect();
 
-    let mut total = [Tally::default(); 6];
+    let mut total = [Tally::default(); 7];
     let mut questions = 0;
     let mut rows = Vec::new();
     let mut slowest = 0f64;
@@ -227,7 +233,13 @@ fn main() {
         if verbose {
             misses(pack.id, &expected, &drafted);
         }
-        let s = score(&expected, &drafted);
+        let asked: Vec<String> = d
+            .duties
+            .iter()
+            .filter(|x| x.owner_asked)
+            .map(|x| x.id.clone())
+            .collect();
+        let s = score(&expected, &drafted, &asked);
         for (t, x) in total.iter_mut().zip(s) {
             t.add(x);
         }
@@ -248,7 +260,7 @@ fn main() {
         println!("| {k} | {} |", t.pr());
     }
     let mut all = Tally::default();
-    for t in [total[0], total[2], total[3], total[4], total[5]] {
+    for t in [total[0], total[3], total[4], total[5], total[6]] {
         all.add(t);
     }
     println!("| all kinds (duties by frequency) | {} |", all.pr());

@@ -119,6 +119,8 @@ pub struct DutyEntry {
     pub at_party_branch: bool,
     pub report_to_parent: bool,
     pub evidence_document: bool,
+    /// Who answers is one of the questions (a collective subject, none named, 班子成员).
+    pub owner_asked: bool,
     pub cite: Cite,
 }
 
@@ -587,6 +589,10 @@ fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
         } else {
             cite.ask("原文没有写明由谁负责：请填 owner，或保留为本单位的工作");
         }
+        let owner_asked = !cite
+            .questions
+            .iter()
+            .all(|q| f.doubt == Some(q.text.as_str()));
         // report line
         let mut report_to_parent = false;
         if let Some(t) = rules::report_target(&whole) {
@@ -617,6 +623,7 @@ fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
             at_party_branch,
             report_to_parent,
             evidence_document,
+            owner_asked,
             cite,
         });
         i = j;
