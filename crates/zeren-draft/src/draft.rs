@@ -230,6 +230,16 @@ impl Draft {
         });
     }
 
+    fn unique_workflow_id(&self, base: &str) -> String {
+        let mut id = base.to_owned();
+        let mut n = 2;
+        while self.workflows.iter().any(|w| w.id == id) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        id
+    }
+
     fn unique_duty_id(&self, base: &str) -> String {
         let mut id = base.to_owned();
         let mut n = 2;
@@ -519,7 +529,11 @@ fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
         if title.is_empty() {
             title = rest.first().map_or(String::new(), |s| (*s).to_owned());
         }
-        let title = tidy_title(&title);
+        let mut title = tidy_title(&title);
+        let untitled = title.is_empty();
+        if untitled {
+            title = tidy_title(clause);
+        }
         let description = std::iter::once(clause)
             .chain(rest.iter().copied())
             .collect::<Vec<_>>()
@@ -537,6 +551,9 @@ fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
         );
         if let Some(q) = f.doubt {
             cite.ask(q);
+        }
+        if untitled {
+            cite.ask("原文只写了频次，没有写明做什么：请改写 title");
         }
         // who answers
         let mut owner = None;
@@ -975,11 +992,7 @@ fn event_approval(d: &mut Draft, no: u32, sentence: &str) {
         .collect::<Vec<_>>()
         .join("、");
     d.workflows.push(WorkflowEntry {
-        id: if d.workflows.iter().any(|w| w.id == "event_approval") {
-            format!("event_approval_{}", d.workflows.len() + 1)
-        } else {
-            "event_approval".into()
-        },
+        id: d.unique_workflow_id("event_approval"),
         title: format!("{title}审批"),
         kind: WorkflowKind::Event,
         checklist: Vec::new(),
@@ -1031,7 +1044,7 @@ fn major_decision(d: &mut Draft, no: u32, line: &str) {
         .find(|w| line.contains(*w))
         .map_or("重大决策", |w| w);
     d.workflows.push(WorkflowEntry {
-        id: "major_decision".into(),
+        id: d.unique_workflow_id("major_decision"),
         title: format!("{title}（须风险评估）"),
         kind: WorkflowKind::Decision,
         checklist,
@@ -1147,6 +1160,15 @@ fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
         }
     }
     if let Some(a) = &mut acc {
+        for c in &mut a.circumstances {
+            c.text = c
+                .text
+                .trim()
+                .trim_end_matches(['；', ';', '。', '.', '，', ','])
+                .trim()
+                .to_owned();
+        }
+        a.circumstances.retain(|c| !c.text.is_empty());
         // keep the format's order: mildest first, across sentences
         let joined = a.measures.join("、");
         a.measures = rules::measures(&joined)
@@ -1252,7 +1274,7 @@ mod tests {
         );
         assert_eq!(
             a.circumstances[1].text,
-            "发表攻击中国特色社会主义制度等言论的；"
+            "发表攻击中国特色社会主义制度等言论的"
         );
         assert_eq!(a.measures, vec!["诫勉谈话", "组织处理", "纪律处分"]);
         assert_eq!(a.basis, vec!["《中国共产党问责条例》"]);

@@ -30,10 +30,17 @@ fn arr(items: &[String]) -> String {
     format!("[{}]", v.join(", "))
 }
 
-/// A comment line: no line break can escape it.
+/// Text for a comment: TOML allows no control character there but tab, and a line break would end it.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+        .collect()
+}
+
+/// Comment lines.
 fn comment(out: &mut String, text: &str) {
     for l in text.lines() {
-        let _ = writeln!(out, "# {l}");
+        let _ = writeln!(out, "# {}", clean(l));
     }
 }
 
@@ -43,13 +50,13 @@ fn cite_head(out: &mut String, c: &Cite) {
         "# {} · 置信度 {} · {}",
         c.src.key(),
         c.confidence.zh(),
-        c.rule.replace('\n', " ")
+        clean(&c.rule)
     );
 }
 
 fn questions(out: &mut String, c: &Cite) {
     for qn in &c.questions {
-        let _ = writeln!(out, "# ? L{}: {}", qn.line, qn.text.replace('\n', " "));
+        let _ = writeln!(out, "# ? L{}: {}", qn.line, clean(&qn.text));
     }
 }
 
@@ -77,7 +84,7 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
         }
     }
     for qn in &d.questions {
-        let _ = writeln!(out, "# ? L{}: {}", qn.line, qn.text.replace('\n', " "));
+        let _ = writeln!(out, "# ? L{}: {}", qn.line, clean(&qn.text));
     }
     let _ = writeln!(
         out,
@@ -165,36 +172,43 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
     for w in &d.workflows {
         out.push('\n');
         cite_head(&mut out, &w.cite);
-        let _ = writeln!(out, "[workflows.{}]", w.id);
-        let _ = writeln!(out, "title = {}", q(&w.title));
-        let _ = writeln!(out, "kind = {}", q(w.kind.key()));
+        let mut block = String::new();
+        let _ = writeln!(block, "[workflows.{}]", w.id);
+        let _ = writeln!(block, "title = {}", q(&w.title));
+        let _ = writeln!(block, "kind = {}", q(w.kind.key()));
         if !w.checklist.is_empty() {
-            let _ = writeln!(out, "checklist = {}", arr(&w.checklist));
+            let _ = writeln!(block, "checklist = {}", arr(&w.checklist));
         }
         if w.kind == crate::draft::WorkflowKind::Publication {
-            out.push_str("scan = true\n");
+            block.push_str("scan = true\n");
         }
         if w.requires_risk_assessment {
-            out.push_str("requires = [\"risk_assessment\"]\n");
+            block.push_str("requires = [\"risk_assessment\"]\n");
         }
-        let _ = writeln!(out, "source = {}", q(&w.cite.src.key()));
-        questions(&mut out, &w.cite);
+        let _ = writeln!(block, "source = {}", q(&w.cite.src.key()));
+        for s in &w.steps {
+            let _ = writeln!(block, "\n[[workflows.{}.steps]]", w.id);
+            let _ = writeln!(block, "title = {}", q(&s.title));
+            let _ = writeln!(block, "role = {}", q(&s.role));
+            if s.major {
+                block.push_str("when = \"major\"\n");
+            }
+            let _ = writeln!(block, "source = {}", q(&w.cite.src.key()));
+        }
         if w.steps.is_empty() {
-            // the format needs a step: leave the question where the step goes
+            // the format needs a step: the workflow waits, commented out, for the answer
+            questions(&mut out, &w.cite);
+            for l in block.lines() {
+                let _ = writeln!(out, "#{}{l}", if l.is_empty() { "" } else { " " });
+            }
             let _ = writeln!(
                 out,
-                "# [[workflows.{}.steps]]\n# title = \"？\"\n# role = \"？\"",
+                "#\n# [[workflows.{}.steps]]\n# title = \"？\"\n# role = \"？\"",
                 w.id
             );
-        }
-        for s in &w.steps {
-            let _ = writeln!(out, "\n[[workflows.{}.steps]]", w.id);
-            let _ = writeln!(out, "title = {}", q(&s.title));
-            let _ = writeln!(out, "role = {}", q(&s.role));
-            if s.major {
-                out.push_str("when = \"major\"\n");
-            }
-            let _ = writeln!(out, "source = {}", q(&w.cite.src.key()));
+        } else {
+            out.push_str(&block);
+            questions(&mut out, &w.cite);
         }
     }
 
@@ -223,8 +237,7 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
                 c.src.key()
             );
             let _ = writeln!(out, "id = \"circumstance_{}\"", i + 1);
-            let text = c.text.trim_end_matches(['；', ';', '。', '.']);
-            let _ = writeln!(out, "text = {}", q(text));
+            let _ = writeln!(out, "text = {}", q(&c.text));
             let _ = writeln!(out, "source = {}", q(&c.src.key()));
         }
     }

@@ -72,12 +72,3 @@ fn quotes_and_backslashes_in_the_text_stay_inside_strings() {
         .unwrap()
         .contains("\"学习\\讨论\""));
 }
-
-#[test]
-#[ignore = "prints the draft of the sample text"]
-fn show() {
-    println!(
-        "{}",
-        zeren_draft::draft_toml(TEXT, 1, "draft", "plan.txt").1
-    );
-}
