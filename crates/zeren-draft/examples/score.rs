@@ -76,7 +76,7 @@ fn matching<E, D>(expected: &[E], drafted: &[D], same: impl Fn(&E, &D) -> bool) 
     }
 }
 
-const KINDS: [&str; 7] = [
+const KINDS: [&str; 8] = [
     "duties (frequency)",
     "duties (+owner)",
     "duties (+owner or asked)",
@@ -84,9 +84,17 @@ const KINDS: [&str; 7] = [
     "circumstances",
     "measures",
     "workflows",
+    "responsibilities of roles",
 ];
 
-fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 7] {
+fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 8] {
+    let of_roles = |p: &Policy| -> Vec<zeren_policy::Responsibility> {
+        p.responsibilities
+            .iter()
+            .filter(|r| matches!(r.who, zeren_policy::Answerer::Role(_)))
+            .cloned()
+            .collect()
+    };
     let duty_freq = |e: &zeren_policy::Duty, d: &zeren_policy::Duty| {
         e.every == d.every && e.times == d.times && overlap(e.source, d.source)
     };
@@ -119,6 +127,9 @@ fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 7] {
         matching(&acc_measures(pack), &acc_measures(draft), |e, d| e == d),
         matching(&pack.workflows, &draft.workflows, |e, d| {
             e.kind == d.kind && overlap(e.source, d.source)
+        }),
+        matching(&of_roles(pack), &of_roles(draft), |e, d| {
+            e.who == d.who && overlap(e.source, d.source)
         }),
     ]
 }
@@ -193,7 +204,7 @@ fn main() {
     let seed = std::fs::read_to_string(&path).expect("read the seed text");
     let lines: Vec<&str> = seed.lines().collect();
 
-    let mut total = [Tally::default(); 7];
+    let mut total = [Tally::default(); 8];
     let mut questions = 0;
     let mut rows = Vec::new();
     let mut slowest = 0f64;
@@ -263,6 +274,9 @@ fn main() {
     for t in [total[0], total[3], total[4], total[5], total[6]] {
         all.add(t);
     }
-    println!("| all kinds (duties by frequency) | {} |", all.pr());
+    println!(
+        "| the issue's five kinds (duties by frequency, roles, circumstances, measures, workflows) | {} |",
+        all.pr()
+    );
     println!("\nslowest text: {slowest:.2} ms for {chars_of_slowest} characters (best of 20 runs)");
 }

@@ -124,6 +124,14 @@ pub struct DutyEntry {
     pub cite: Cite,
 }
 
+/// An untimed responsibility of a role (`[[responsibilities]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponsibilityEntry {
+    pub role: String,
+    pub text: String,
+    pub cite: Cite,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkflowKind {
     Publication,
@@ -184,6 +192,7 @@ pub struct Draft {
     pub roles: Vec<RoleEntry>,
     pub bodies: Vec<BodyEntry>,
     pub duties: Vec<DutyEntry>,
+    pub responsibilities: Vec<ResponsibilityEntry>,
     pub workflows: Vec<WorkflowEntry>,
     pub accountability: Option<AccountabilityEntry>,
     /// Questions about the text as a whole (not one entry).
@@ -200,6 +209,7 @@ impl Draft {
             .map(|r| &r.cite)
             .chain(self.bodies.iter().map(|b| &b.cite))
             .chain(self.duties.iter().map(|d| &d.cite))
+            .chain(self.responsibilities.iter().map(|r| &r.cite))
             .chain(self.workflows.iter().map(|w| &w.cite))
             .chain(self.accountability.iter().map(|a| &a.cite));
         for c in cites {
@@ -279,10 +289,11 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             .and_then(|s| text::clauses(s).first().copied())
             .filter(|c| !rules::subject_roles(c).is_empty())
             .map_or("", |c| rules::subject_roles(c)[0].term);
-        for sentence in text::sentences(body) {
+        for (k, sentence) in text::sentences(body).into_iter().enumerate() {
             first_responsible(&mut d, line.no, sentence);
             other_leaders(&mut d, line.no, sentence);
             department_roles(&mut d, line.no, sentence);
+            responsibilities(&mut d, line.no, sentence, line_subject, k == 0);
             duties(&mut d, line.no, sentence, line_subject);
             event_approval(&mut d, line.no, sentence);
         }
@@ -456,6 +467,84 @@ fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                 ),
             );
         }
+    }
+}
+
+/// Untimed responsibilities: what follows 是第一责任人 / 负直接责任 / 一岗双责 in a sentence, and
+/// sentences a department opens (教务处对课堂管理负责) or that follow one in its line.
+fn responsibilities(d: &mut Draft, no: u32, sentence: &str, line_subject: &str, first: bool) {
+    let cs = text::clauses(sentence);
+    if cs.iter().any(|c| rules::frequency(c).is_some()) {
+        return; // a timed duty
+    }
+    let after = |k: usize| -> String { cs[k + 1..].join("，") };
+    let mut found: Vec<(&str, String, &str)> = Vec::new();
+    for (k, clause) in cs.iter().enumerate() {
+        if clause.contains("第一责任人")
+            && d.role("first_responsible")
+                .is_some_and(|r| r.cite.src.first == no)
+        {
+            found.push(("first_responsible", after(k), "第一责任人之后的要求"));
+            break;
+        }
+        if (clause.contains("直接责任") || clause.contains("直接负责人"))
+            && d.role("direct_responsible").is_some()
+        {
+            found.push(("direct_responsible", after(k), "直接责任之后的要求"));
+            break;
+        }
+        if clause.contains("一岗双责") && d.role("leadership").is_some() {
+            let rest = after(k);
+            let text = if rest.is_empty() {
+                sentence.to_owned()
+            } else {
+                rest
+            };
+            found.push(("leadership", text, "“一岗双责”的要求"));
+            break;
+        }
+    }
+    if found.is_empty() {
+        let subjects = rules::subject_roles(cs.first().copied().unwrap_or(""));
+        if !subjects.is_empty() {
+            let head = cs[0];
+            let cut = rules::subject_end(head);
+            let text = std::iter::once(&head[cut..])
+                .chain(cs[1..].iter().copied())
+                .collect::<Vec<_>>()
+                .join("，");
+            for t in &subjects {
+                found.push((t.id, text.clone(), "部门为主语的句子"));
+            }
+        } else if !first && !line_subject.is_empty() {
+            if let Some(t) = rules::ROLE_TERMS.iter().find(|t| t.term == line_subject) {
+                found.push((t.id, sentence.to_owned(), "同一段由该部门负责"));
+            }
+        }
+    }
+    for (role, text, rule) in found {
+        let text: String = text
+            .trim_start_matches(['，', '、', ',', ' '])
+            .trim_start_matches("必须")
+            .trim_start_matches("要")
+            .trim()
+            .chars()
+            .take(300)
+            .collect();
+        if text.chars().count() < 4 || d.role(role).is_none() {
+            continue;
+        }
+        if d.responsibilities
+            .iter()
+            .any(|r| r.role == role && r.text == text)
+        {
+            continue;
+        }
+        d.responsibilities.push(ResponsibilityEntry {
+            role: role.to_owned(),
+            text,
+            cite: Cite::new(Src::line(no), Confidence::Medium, rule),
+        });
     }
 }
 
@@ -1453,5 +1542,37 @@ mod tests {
             .questions
             .iter()
             .any(|q| q.text.contains("lead")));
+    }
+
+    #[test]
+    fn responsibilities_after_the_first_responsible_and_of_departments() {
+        let d = read(
+            "2.校长是意识形态工作第一责任人，必须带头抓意识形态工作，旗帜鲜明地开展思想舆论斗争。\n（一）教务处对课堂管理负责。强化课堂教学纪律。\n定期在党内通报情况。",
+            18,
+        );
+        let got: Vec<(&str, &str, u32)> = d
+            .responsibilities
+            .iter()
+            .map(|r| (r.role.as_str(), r.text.as_str(), r.cite.src.first))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "first_responsible",
+                    "带头抓意识形态工作，旗帜鲜明地开展思想舆论斗争",
+                    18
+                ),
+                ("academic_affairs", "对课堂管理负责", 19),
+                ("academic_affairs", "强化课堂教学纪律", 19),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_timed_sentence_is_a_duty_not_a_responsibility() {
+        let d = read("教务处每学期检查一次课堂教学。", 1);
+        assert_eq!(d.duties.len(), 1);
+        assert!(d.responsibilities.is_empty());
     }
 }

@@ -68,7 +68,7 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
         &format!(
             "由 zeren policy draft 从 {source_text}（L{}-L{}）起草：每项注明原文行号（source）、置信度和依据的规则。\n\
              以 “# ?” 开头的行是没有确定的问题：回答后删去该行；`zeren policy draft --check` 列出剩下的问题。\n\
-             没有写入的内容（无频次的日常职责、渠道、考核、突发事件）需要人工补充。",
+             没有写入的内容（机构的日常职责、阵地、考核、突发事件）需要人工补充。",
             d.first_line, d.last_line
         ),
     );
@@ -164,6 +164,19 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
         }
         let _ = writeln!(out, "source = {}", q(&duty.cite.src.key()));
         questions(&mut out, &duty.cite);
+    }
+
+    if !d.responsibilities.is_empty() {
+        out.push_str("\n# --- untimed responsibilities ---\n");
+    }
+    for r in &d.responsibilities {
+        out.push('\n');
+        cite_head(&mut out, &r.cite);
+        out.push_str("[[responsibilities]]\n");
+        let _ = writeln!(out, "role = {}", q(&r.role));
+        let _ = writeln!(out, "text = {}", q(&r.text));
+        let _ = writeln!(out, "source = {}", q(&r.cite.src.key()));
+        questions(&mut out, &r.cite);
     }
 
     if !d.workflows.is_empty() {

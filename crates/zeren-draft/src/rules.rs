@@ -226,7 +226,40 @@ const SUBJECT_ENDS: &[&str] = &[
 /// each item that begins or ends with a term, after a leading 各 or 由. An item that opens with
 /// 加强, 对, 把, 将 or 在 is an object, not a subject.
 pub fn subject_roles(clause: &str) -> Vec<&'static RoleTerm> {
-    let end = SUBJECT_ENDS
+    let end = subject_end(clause);
+    let mut found = Vec::new();
+    for (i, item) in clause[..end].split(['、', '和']).enumerate() {
+        let mut item = item.trim();
+        for whole in ["全校", "全院", "全局", "全场", "全系统"] {
+            item = item.strip_prefix(whole).unwrap_or(item);
+        }
+        let item = item.trim_start_matches(['各', '由']);
+        if ["加强", "对", "把", "将", "在"]
+            .iter()
+            .any(|w| item.starts_with(w))
+        {
+            continue;
+        }
+        match ROLE_TERMS.iter().find(|t| item.starts_with(t.term)) {
+            Some(t) if !found.contains(&t) => found.push(t),
+            Some(_) => {}
+            // a list of subjects opens with one (工会、…; XX党委、各分场、…); 充分发挥团总支、工会的… and
+            // 建立党委统一领导、党委宣传部门牵头… are a verb's objects
+            None if i == 0
+                && item.chars().count() > 4
+                && !COLLECTIVES.iter().any(|c| item.ends_with(c)) =>
+            {
+                break
+            }
+            None => {}
+        }
+    }
+    found
+}
+
+/// Where a clause's subject ends: at the first of [`SUBJECT_ENDS`] (负责人 is a post, not 负).
+pub fn subject_end(clause: &str) -> usize {
+    SUBJECT_ENDS
         .iter()
         .filter_map(|m| {
             clause
@@ -235,29 +268,7 @@ pub fn subject_roles(clause: &str) -> Vec<&'static RoleTerm> {
                 .find(|&i| !(*m == "负" && clause[i..].starts_with("负责人")))
         })
         .min()
-        .unwrap_or(clause.len());
-    let mut found = Vec::new();
-    for (i, item) in clause[..end].split(['、', '和']).enumerate() {
-        let item = item.trim().trim_start_matches(['各', '由']);
-        if ["加强", "对", "把", "将", "在"]
-            .iter()
-            .any(|w| item.starts_with(w))
-        {
-            continue;
-        }
-        let t = ROLE_TERMS
-            .iter()
-            .find(|t| item.starts_with(t.term) || item.ends_with(t.term));
-        match t {
-            Some(t) if !found.contains(&t) => found.push(t),
-            Some(_) => {}
-            // a list of subjects opens with one (工会、…; XX党委、各分场、…); 充分发挥团总支、工会的…
-            // is a verb's object
-            None if i == 0 && collective(item).is_none() && item.chars().count() > 4 => break,
-            None => {}
-        }
-    }
-    found
+        .unwrap_or(clause.len())
 }
 
 /// Role terms a clause sets up: 设立X, 设置X, 配备X, 明确N名X.
