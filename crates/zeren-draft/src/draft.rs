@@ -1147,6 +1147,26 @@ fn major_decision(d: &mut Draft, no: u32, line: &str) {
     });
 }
 
+/// The accountability entry, made at line `no` by `rule` when there is none yet; its source widened
+/// to cover `no`.
+fn accountability_at<'a>(
+    acc: &'a mut Option<AccountabilityEntry>,
+    no: u32,
+    confidence: Confidence,
+    rule: &str,
+) -> &'a mut AccountabilityEntry {
+    let a = acc.get_or_insert_with(|| AccountabilityEntry {
+        basis: Vec::new(),
+        measures: Vec::new(),
+        filing_parent: false,
+        collective: false,
+        circumstances: Vec::new(),
+        cite: Cite::new(Src::line(no), confidence, rule),
+    });
+    a.cite.src = a.cite.src.join(Src::line(no));
+    a
+}
+
 /// 有下列情形之一的 … followed by numbered items; measures, basis, filing and allocation around it.
 fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
     let mut acc: Option<AccountabilityEntry> = None;
@@ -1154,15 +1174,7 @@ fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
     while i < lines.len() {
         let l = &lines[i];
         if l.text.contains("下列情形") {
-            let a = acc.get_or_insert_with(|| AccountabilityEntry {
-                basis: Vec::new(),
-                measures: Vec::new(),
-                filing_parent: false,
-                collective: false,
-                circumstances: Vec::new(),
-                cite: Cite::new(Src::line(l.no), Confidence::High, "“有下列情形之一的”"),
-            });
-            a.cite.src = a.cite.src.join(Src::line(l.no));
+            let a = accountability_at(&mut acc, l.no, Confidence::High, "“有下列情形之一的”");
             let mut j = i + 1;
             while j < lines.len() {
                 let n = &lines[j];
@@ -1218,15 +1230,7 @@ fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
             if ms.is_empty() && basis.is_empty() && filing.is_none() && !collective {
                 continue;
             }
-            let a = acc.get_or_insert_with(|| AccountabilityEntry {
-                basis: Vec::new(),
-                measures: Vec::new(),
-                filing_parent: false,
-                collective: false,
-                circumstances: Vec::new(),
-                cite: Cite::new(Src::line(l.no), Confidence::Medium, "问责/追究"),
-            });
-            a.cite.src = a.cite.src.join(Src::line(l.no));
+            let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
             for m in ms {
                 if !a.measures.iter().any(|x| x == m) {
                     a.measures.push(m.to_owned());
