@@ -601,6 +601,39 @@ fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
         if names_someone {
             subject = own;
         }
+        // 每年年底前，市社党委组织进行一次专题督查: the cue stands alone, the next clause says who
+        let alone = clause[f.end..].trim().is_empty() && own.is_empty();
+        let mut f = f;
+        if alone {
+            if let Some(next) = rest.first() {
+                let who = &next[..rules::subject_end(next)];
+                let who = ["组织", "开展", "进行"]
+                    .iter()
+                    .filter_map(|v| who.find(v))
+                    .min()
+                    .map_or(who, |k| &who[..k]);
+                if rules::collective(who).is_some()
+                    || rules::ROLE_TERMS.iter().any(|t| who.contains(t.term))
+                {
+                    subject = who;
+                }
+                if f.times.is_none() {
+                    f.times = rules::count(next);
+                }
+            }
+        }
+        // 重点加强党委和党支部的政治学习，每个月组织一次集中学习: a collective named before
+        let mut from_before = false;
+        if subject.is_empty() {
+            if let Some(prev) = cs[..i]
+                .iter()
+                .rev()
+                .find(|c| rules::collective(c).is_some())
+            {
+                subject = prev;
+                from_before = true;
+            }
+        }
         let after = &clause[f.end..];
         let mut title = after.trim_start_matches(['，', ',']).to_owned();
         for w in ["至少", "坚持", "要", "应"] {
@@ -687,10 +720,17 @@ fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
                 } else {
                     ""
                 };
-                cite.ask(format!(
-                    "主语是“{}”（集体），由哪个角色负责？{hint}",
-                    subject_area.trim()
-                ));
+                cite.ask(if from_before {
+                    format!(
+                        "前文“{}”说的是集体（{c}），由哪个角色负责？{hint}",
+                        subject_area.trim()
+                    )
+                } else {
+                    format!(
+                        "主语是“{}”（集体），由哪个角色负责？{hint}",
+                        subject_area.trim()
+                    )
+                });
             }
         } else {
             cite.ask("原文没有写明由谁负责：请填 owner，或保留为本单位的工作");
@@ -1325,7 +1365,7 @@ mod tests {
             vec![
                 (Every::Quarter, Some(1), None),
                 (Every::Year, Some(1), Some("leadership".to_owned())),
-                (Every::Year, Some(1), None),
+                (Every::Year, Some(1), Some("leadership".to_owned())),
             ]
         );
         assert_eq!(d.duties[1].id, "year_lecture");
@@ -1578,5 +1618,30 @@ mod tests {
         let d = read("教务处每学期检查一次课堂教学。", 1);
         assert_eq!(d.duties.len(), 1);
         assert!(d.responsibilities.is_empty());
+    }
+
+    #[test]
+    fn a_cue_standing_alone_takes_its_subject_from_the_next_clause() {
+        let d = read(
+            "3、每年年底前，市社党委组织进行一次专题督查，纳入干部考核。",
+            131,
+        );
+        let duty = &d.duties[0];
+        assert_eq!(
+            (duty.every, duty.times, duty.due_end),
+            (Every::Year, Some(1), true)
+        );
+        assert!(duty.owner_asked);
+        assert!(duty.cite.questions[0].text.contains("市社党委"));
+    }
+
+    #[test]
+    fn a_collective_named_earlier_in_the_sentence_is_asked_about() {
+        let d = read(
+            "重点加强党委和党支部的政治学习，每个月组织一次集中学习。",
+            109,
+        );
+        let q = &d.duties[0].cite.questions[0].text;
+        assert!(q.starts_with("前文“重点加强党委和党支部的政治学习”"), "{q}");
     }
 }
