@@ -170,7 +170,7 @@ pub struct WorkflowEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CircumstanceEntry {
     pub text: String,
-    pub src: Src,
+    pub cite: Cite,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,6 +187,8 @@ pub struct AccountabilityEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Draft {
     pub title: Option<(String, u32)>,
+    /// Documents the text says it follows (根据《…》), with their line.
+    pub based_on: Vec<(String, u32)>,
     pub first_line: u32,
     pub last_line: u32,
     pub roles: Vec<RoleEntry>,
@@ -211,7 +213,12 @@ impl Draft {
             .chain(self.duties.iter().map(|d| &d.cite))
             .chain(self.responsibilities.iter().map(|r| &r.cite))
             .chain(self.workflows.iter().map(|w| &w.cite))
-            .chain(self.accountability.iter().map(|a| &a.cite));
+            .chain(self.accountability.iter().map(|a| &a.cite))
+            .chain(
+                self.accountability
+                    .iter()
+                    .flat_map(|a| a.circumstances.iter().map(|c| &c.cite)),
+            );
         for c in cites {
             q.extend(c.questions.iter().cloned());
         }
@@ -270,6 +277,7 @@ pub fn read(text: &str, first_line: u32) -> Draft {
         ..Draft::default()
     };
     d.title = find_title(&lines);
+    d.based_on = find_basis(&lines, d.title.as_ref().map(|(t, _)| t.as_str()));
     if d.title.is_none() {
         d.questions.push(Question {
             line: first_line,
@@ -306,6 +314,30 @@ pub fn read(text: &str, first_line: u32) -> Draft {
     leading_group(&mut d, group);
     accountability(&mut d, &lines);
     d
+}
+
+/// 根据《…》 / 依据《…》 / 贯彻《…》 near the top: the documents the text is based on.
+fn find_basis(lines: &[Line<'_>], own: Option<&str>) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for l in lines.iter().take(12) {
+        for cue in ["根据", "依据", "贯彻", "按照"] {
+            let Some(at) = l.text.find(cue) else { continue };
+            // the titles of the clause the cue opens, up to 结合/制定
+            let rest = &l.text[at..];
+            let end = ["结合", "制定", "。"]
+                .iter()
+                .filter_map(|w| rest.find(w))
+                .min()
+                .unwrap_or(rest.len());
+            for t in rules::titles(&rest[..end]) {
+                let inner = t.trim_start_matches('《').trim_end_matches('》');
+                if Some(inner) != own && !out.iter().any(|(x, _)| x == t) {
+                    out.push((t.to_owned(), l.no));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn find_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
@@ -1187,6 +1219,25 @@ fn major_decision(d: &mut Draft, no: u32, line: &str) {
     });
 }
 
+/// 对…的党员干部，依纪依规严肃处理: a circumstance stated in one sentence, outside a list.
+fn single_circumstance(sentence: &str) -> Option<String> {
+    let rest = sentence.strip_prefix('对')?;
+    let first = text::clauses(rest).into_iter().next()?;
+    let person = [
+        "党员干部",
+        "领导干部",
+        "干部",
+        "领导",
+        "人员",
+        "教师",
+        "党员",
+    ]
+    .iter()
+    .find(|p| first.ends_with(*p))?;
+    let what = first[..first.len() - person.len()].trim();
+    (what.ends_with('的') && what.chars().count() >= 6).then(|| what.to_owned())
+}
+
 /// The accountability entry, made at line `no` by `rule` when there is none yet; its source widened
 /// to cover `no`.
 fn accountability_at<'a>(
@@ -1226,7 +1277,7 @@ fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                     Some((Enumerator::Paren(_) | Enumerator::Arabic(_), rest)) => {
                         a.circumstances.push(CircumstanceEntry {
                             text: rest.to_owned(),
-                            src: Src::line(n.no),
+                            cite: Cite::new(Src::line(n.no), Confidence::High, "列举项"),
                         });
                     }
                     _ => {
@@ -1239,7 +1290,7 @@ fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                         }
                         let c = a.circumstances.last_mut().expect("open item");
                         c.text.push_str(n.text);
-                        c.src = c.src.join(Src::line(n.no));
+                        c.cite.src = c.cite.src.join(Src::line(n.no));
                     }
                 }
                 a.cite.src = a.cite.src.join(Src::line(n.no));
@@ -1258,6 +1309,15 @@ fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                 .any(|w| s.contains(w));
             if !about {
                 continue;
+            }
+            if let Some(text) = single_circumstance(s) {
+                let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
+                if !a.circumstances.iter().any(|c| c.cite.src.first == l.no) {
+                    let mut cite =
+                        Cite::new(Src::line(l.no), Confidence::Low, "“对…的干部，…处理/问责”");
+                    cite.ask("不在“有下列情形之一的”列举中：是否作为一项问责情形？");
+                    a.circumstances.push(CircumstanceEntry { text, cite });
+                }
             }
             let ms = rules::measures(s);
             let basis: Vec<String> = if s.contains("依据") || s.contains("根据") {
@@ -1397,9 +1457,9 @@ mod tests {
         let d = read(text, 68);
         let a = d.accountability.unwrap();
         assert_eq!(a.circumstances.len(), 2);
-        assert_eq!(a.circumstances[0].src, Src::line(70));
+        assert_eq!(a.circumstances[0].cite.src, Src::line(70));
         assert_eq!(
-            a.circumstances[1].src,
+            a.circumstances[1].cite.src,
             Src {
                 first: 71,
                 last: 72
@@ -1643,5 +1703,37 @@ mod tests {
         );
         let q = &d.duties[0].cite.questions[0].text;
         assert!(q.starts_with("前文“重点加强党委和党支部的政治学习”"), "{q}");
+    }
+
+    #[test]
+    fn a_circumstance_in_one_sentence_is_drafted_with_a_question() {
+        let d = read(
+            "8.对在各类媒体、互联网等公开场合发表同党中央精神相违背的言论的党员干部，依纪依规严肃处理。\n对党员干部加强教育，严肃处理。",
+            24,
+        );
+        let a = d.accountability.unwrap();
+        assert_eq!(a.circumstances.len(), 1);
+        let c = &a.circumstances[0];
+        assert_eq!(
+            c.text,
+            "在各类媒体、互联网等公开场合发表同党中央精神相违背的言论的"
+        );
+        assert_eq!(c.cite.src, Src::line(24));
+        assert_eq!(c.cite.confidence, Confidence::Low);
+        assert_eq!(c.cite.questions.len(), 1);
+        assert_eq!(single_circumstance("对工作不力的，予以问责"), None);
+    }
+
+    #[test]
+    fn based_on_from_the_opening_lines() {
+        let d = read(
+            "根据河东区教体局党组《关于意识形态工作责任制实施方案》，结合学校实际，制定本实施办法。",
+            86,
+        );
+        assert_eq!(
+            d.based_on,
+            vec![("《关于意识形态工作责任制实施方案》".to_owned(), 86)]
+        );
+        assert_eq!(d.title, None);
     }
 }

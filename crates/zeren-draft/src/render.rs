@@ -86,6 +86,12 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
     for qn in &d.questions {
         let _ = writeln!(out, "# ? L{}: {}", qn.line, clean(&qn.text));
     }
+    if !d.based_on.is_empty() {
+        let lines: Vec<String> = d.based_on.iter().map(|(_, l)| format!("L{l}")).collect();
+        let _ = writeln!(out, "# {} · 置信度 高 · 根据《…》", lines.join(", "));
+        let titles: Vec<String> = d.based_on.iter().map(|(t, _)| t.clone()).collect();
+        let _ = writeln!(out, "based_on = {}", arr(&titles));
+    }
     let _ = writeln!(
         out,
         "source_text = {}",
@@ -244,14 +250,13 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
         let _ = writeln!(out, "source = {}", q(&a.cite.src.key()));
         questions(&mut out, &a.cite);
         for (i, c) in a.circumstances.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "\n# {} · 置信度 高 · 列举项\n[[accountability.circumstances]]",
-                c.src.key()
-            );
+            out.push('\n');
+            cite_head(&mut out, &c.cite);
+            out.push_str("[[accountability.circumstances]]\n");
             let _ = writeln!(out, "id = \"circumstance_{}\"", i + 1);
             let _ = writeln!(out, "text = {}", q(&c.text));
-            let _ = writeln!(out, "source = {}", q(&c.src.key()));
+            let _ = writeln!(out, "source = {}", q(&c.cite.src.key()));
+            questions(&mut out, &c.cite);
         }
     }
     out
