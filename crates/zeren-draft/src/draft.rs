@@ -247,6 +247,17 @@ impl Draft {
         });
     }
 
+    fn unique_role_id(&self, base: &str) -> String {
+        let mut n = 1;
+        loop {
+            let id = format!("{base}_{n}");
+            if self.role(&id).is_none() {
+                return id;
+            }
+            n += 1;
+        }
+    }
+
     fn unique_workflow_id(&self, base: &str) -> String {
         let mut id = base.to_owned();
         let mut n = 2;
@@ -430,8 +441,11 @@ fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
             let who = head
                 .find("分管")
                 .map(|i| {
+                    // 分管领导对…负直接责任 / 分管副校长负直接责任 / 党委分管领导是直接负责人
                     let rest = &head[i..];
-                    let end = rest.find("领导").map_or(rest.len(), |j| j + "领导".len());
+                    let end = rest
+                        .find("领导")
+                        .map_or_else(|| rules::subject_end(rest), |j| j + "领导".len());
                     &rest[..end]
                 })
                 .unwrap_or("");
@@ -629,6 +643,7 @@ fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
         // a subject names someone: a department, an officer or a collective (学校, 党支部)
         let names_someone = rules::ROLE_TERMS.iter().any(|t| own.contains(t.term))
             || rules::collective(own).is_some()
+            || rules::department_like(own).is_some()
             || own.contains("班子成员");
         if names_someone {
             subject = own;
@@ -740,6 +755,21 @@ fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
                 ),
             );
             owner = Some(t.id.to_owned());
+        } else if let Some(title) = rules::department_like(&subject_area) {
+            // a department the lexicon does not know (总务处): a role of its own, id to be chosen
+            let id = match d.roles.iter().find(|r| r.title == title) {
+                Some(r) => r.id.clone(),
+                None => {
+                    let id = d.unique_role_id("department");
+                    let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{title}”"));
+                    c.ask(format!(
+                        "“{title}”新设为角色 {id}：请确认，并改成有意义的 id"
+                    ));
+                    d.add_role(&id, title, None, c);
+                    id
+                }
+            };
+            owner = Some(id);
         } else if let Some(c) = rules::collective(&subject_area) {
             if subject_area.contains("各") && (c == "党支部" || c == "支部") {
                 at_party_branch = true;
@@ -1735,5 +1765,24 @@ mod tests {
             vec![("《关于意识形态工作责任制实施方案》".to_owned(), 86)]
         );
         assert_eq!(d.title, None);
+    }
+
+    #[test]
+    fn a_department_the_lexicon_lacks_gets_a_role_and_a_question() {
+        let d = read("3、总务处每周检查一次消防设施。\n总务处每月盘点一次。", 8);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("department_1"));
+        assert_eq!(d.duties[1].owner.as_deref(), Some("department_1"));
+        let r = d.role("department_1").unwrap();
+        assert_eq!(r.title, "总务处");
+        assert_eq!(r.cite.questions.len(), 1);
+    }
+
+    #[test]
+    fn a_deputy_in_charge_bears_direct_responsibility() {
+        let d = read("分管副校长负直接责任。", 4);
+        assert_eq!(
+            d.role("direct_responsible").unwrap().held_by.as_deref(),
+            Some("分管副校长")
+        );
     }
 }

@@ -291,6 +291,21 @@ pub fn established_roles(clause: &str) -> Vec<&'static RoleTerm> {
     found
 }
 
+/// Endings of a department's or office's name (总务处, 保卫科, 团委办公室).
+const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "中心", "委员会"];
+
+/// The subject as a department the lexicon does not know (总务处), if it reads as one: at most eight
+/// characters after a leading 各 or 由, ending like a department, not a collective.
+pub fn department_like(subject: &str) -> Option<&str> {
+    let s = subject.trim().trim_start_matches(['各', '由']);
+    let n = s.chars().count();
+    let fits = (2..=8).contains(&n)
+        && DEPARTMENT_ENDS.iter().any(|e| s.ends_with(e))
+        && collective(s).is_none()
+        && !s.contains(['，', '、', '的']);
+    fits.then_some(s)
+}
+
 /// Collective subjects: a body of people, never one role holder.
 const COLLECTIVES: &[&str] = &[
     "党委会",
@@ -389,9 +404,10 @@ const MEASURES: &[(&str, &str)] = &[
     ("批评教育", "批评教育"),
     ("责令作出书面检查", "责令作出书面检查"),
     ("书面检查", "书面检查"),
+    // 问责条例 第八条: 通报、诫勉、组织调整或者组织处理、纪律处分
+    ("通报批评", "通报批评"),
     ("诫勉谈话", "诫勉谈话"),
     ("诫勉", "诫勉"),
-    ("通报批评", "通报批评"),
     ("责令公开道歉", "责令公开道歉"),
     ("停职检查", "停职检查"),
     ("调整职务", "调整职务"),
@@ -649,6 +665,10 @@ mod tests {
             ]
         );
         assert_eq!(measures("进行问责和约谈"), vec!["约谈"]);
+        assert_eq!(
+            measures("给予批评教育、通报批评、诫勉谈话或者纪律处分"),
+            vec!["批评教育", "通报批评", "诫勉谈话", "纪律处分"]
+        );
         assert!(measures("加强学习").is_empty());
     }
 
@@ -658,6 +678,15 @@ mod tests {
             titles("依据《中国共产党问责条例》和《实施办法》等"),
             vec!["《中国共产党问责条例》", "《实施办法》"]
         );
+    }
+
+    #[test]
+    fn departments_outside_the_lexicon() {
+        assert_eq!(department_like("总务处"), Some("总务处"));
+        assert_eq!(department_like("各保卫科"), Some("保卫科"));
+        assert_eq!(department_like("党支部"), None);
+        assert_eq!(department_like("意识形态工作"), None);
+        assert_eq!(department_like("加强学校各处室的管理工作的办"), None);
     }
 
     #[test]

@@ -72,3 +72,63 @@ fn quotes_and_backslashes_in_the_text_stay_inside_strings() {
         .unwrap()
         .contains("\"学习\\讨论\""));
 }
+
+/// A safety-production text written for this test (not a public document), in words the seed texts
+/// do not use: 安全生产, 总务处, 分管副校长, 每学期, 节前.
+const SAFETY: &str = "为落实安全生产责任制，特制定《xx中学安全生产责任制实施办法》。
+一、组织领导
+成立学校安全生产工作领导小组，校长任组长，分管副校长任副组长，各处室负责人为成员。
+校长是学校安全生产第一责任人，对学校安全工作全面负责。分管副校长负直接责任。
+二、工作制度
+1、学校每月至少组织一次安全隐患排查，每学期开展一次应急疏散演练。
+2、节前开展安全大检查，年底前向区教育局书面报告全年安全工作。
+3、总务处每周检查一次消防设施。
+三、责任追究
+有下列情形之一的，追究有关人员责任：
+（一）未按规定开展隐患排查的；
+（二）发生安全事故迟报、漏报、瞒报的。
+视情节轻重，给予批评教育、通报批评、诫勉谈话或者纪律处分。
+";
+
+#[test]
+fn a_text_in_other_words_drafts_the_same_kinds_of_entry() {
+    let (d, toml) = zeren_draft::draft_toml(SAFETY, 1, "safety", "safety.txt");
+    let p = zeren_policy::parse("draft.toml", &toml).unwrap_or_else(|e| panic!("{e}\n{toml}"));
+    let r = p
+        .roles
+        .iter()
+        .find(|r| r.id.as_str() == "first_responsible")
+        .expect("first responsible");
+    assert_eq!(r.held_by.as_deref(), Some("校长"));
+    let every: Vec<(String, u32, Option<&str>)> = p
+        .duties
+        .iter()
+        .map(|x| {
+            (
+                x.every.to_string(),
+                x.source.map_or(0, |s| s.first),
+                x.owner.as_ref().map(|o| o.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        every,
+        [
+            ("month".to_owned(), 6, None),
+            ("half_year".to_owned(), 6, None),
+            ("holiday".to_owned(), 7, None),
+            ("year".to_owned(), 7, None),
+            ("week".to_owned(), 8, Some("department_1")),
+        ]
+    );
+    assert!(p.duties[3].report_to_parent);
+    let a = p.accountability.expect("accountability");
+    assert_eq!(a.circumstances.len(), 2);
+    assert_eq!(a.measures, ["批评教育", "通报批评", "诫勉谈话", "纪律处分"]);
+    // 每学期, 节前, 学校 as subject, the new department: each a question, none a silent guess
+    let open = zeren_draft::open_questions(&toml);
+    assert!(open.iter().any(|q| q.starts_with("L6: 每学期")), "{open:?}");
+    assert!(open.iter().any(|q| q.starts_with("L7: 节前")), "{open:?}");
+    assert!(open.iter().any(|q| q.contains("department_1")), "{open:?}");
+    assert_eq!(open.len(), d.all_questions().len());
+}
