@@ -1131,10 +1131,20 @@ fn event_approval(d: &mut Draft, no: u32, sentence: &str) {
         return;
     }
     let events = ["报告会", "讲座", "论坛", "讲堂", "研讨会", "活动", "沙龙"];
-    if !events.iter().any(|e| sentence.contains(e)) {
+    let is_event = events.iter().any(|e| sentence.contains(e));
+    // 重大事项须报党委审批: an approval of something other than an event is a decision
+    if !is_event && !sentence.contains("须报") && !sentence.contains("报经") {
         return;
     }
-    let mut cite = Cite::new(Src::line(no), Confidence::Medium, "活动 + 审批");
+    let mut cite = Cite::new(
+        Src::line(no),
+        Confidence::Medium,
+        if is_event {
+            "活动 + 审批"
+        } else {
+            "须报…审批"
+        },
+    );
     let mut steps = Vec::new();
     for clause in text::clauses(sentence) {
         let major = clause.contains("重大");
@@ -1152,8 +1162,13 @@ fn event_approval(d: &mut Draft, no: u32, sentence: &str) {
         let Some(who) = who.map(str::trim).filter(|w| !w.is_empty()) else {
             continue;
         };
+        let first = d
+            .role("first_responsible")
+            .and_then(|r| r.held_by.clone())
+            .filter(|h| who.contains(h.as_str()));
         let (id, title) = match rules::role_at(who) {
             Some(t) => (t.id, t.title),
+            None if first.is_some() => ("first_responsible", "第一责任人"),
             None => {
                 cite.ask(format!(
                     "“{who}”审批：由哪个角色担任？（已暂用 leadership，领导班子成员）"
@@ -1176,16 +1191,31 @@ fn event_approval(d: &mut Draft, no: u32, sentence: &str) {
     if steps.is_empty() {
         return;
     }
-    let title = events
-        .iter()
-        .filter(|e| sentence.contains(*e))
-        .copied()
-        .collect::<Vec<_>>()
-        .join("、");
+    let (id, title, kind) = if is_event {
+        let title = events
+            .iter()
+            .filter(|e| sentence.contains(*e))
+            .copied()
+            .collect::<Vec<_>>()
+            .join("、");
+        ("event_approval", title, WorkflowKind::Event)
+    } else {
+        // the words before 须报 name what is approved
+        let what = text::clauses(sentence)
+            .into_iter()
+            .find_map(|c| c.find("须报").or_else(|| c.find("报经")).map(|i| &c[..i]))
+            .map(|w| w.trim_end_matches(['的', '均', '应', '必']).trim())
+            .filter(|w| !w.is_empty())
+            .unwrap_or("事项");
+        cite.ask(format!(
+            "“{what}”的审批：是否作为重大决策流程（kind = \"decision\"）？"
+        ));
+        ("approval", what.to_owned(), WorkflowKind::Decision)
+    };
     d.workflows.push(WorkflowEntry {
-        id: d.unique_workflow_id("event_approval"),
+        id: d.unique_workflow_id(id),
         title: format!("{title}审批"),
-        kind: WorkflowKind::Event,
+        kind,
         checklist: Vec::new(),
         requires_risk_assessment: false,
         steps,
@@ -1784,5 +1814,20 @@ mod tests {
             d.role("direct_responsible").unwrap().held_by.as_deref(),
             Some("分管副校长")
         );
+    }
+
+    #[test]
+    fn an_approval_that_is_not_an_event_is_a_decision_with_a_question() {
+        let d = read(
+            "校长是第一责任人。\n涉及师生切身利益的重大事项须报校长审批。",
+            1,
+        );
+        let w = &d.workflows[0];
+        assert_eq!(w.kind, WorkflowKind::Decision);
+        assert_eq!(w.title, "涉及师生切身利益的重大事项审批");
+        assert_eq!(w.steps[0].role, "first_responsible");
+        assert_eq!(w.cite.questions.len(), 1);
+        // 报…备案 is a filing, not an approval
+        assert!(read("并报区教育局党组备案。", 1).workflows.is_empty());
     }
 }
