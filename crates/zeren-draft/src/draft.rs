@@ -247,36 +247,29 @@ impl Draft {
         });
     }
 
+    /// `department_1`, `department_2` …: a role id no role has.
     fn unique_role_id(&self, base: &str) -> String {
-        let mut n = 1;
-        loop {
-            let id = format!("{base}_{n}");
-            if self.role(&id).is_none() {
-                return id;
-            }
-            n += 1;
-        }
+        fresh_id(&format!("{base}_1"), base, |id| self.role(id).is_some())
     }
 
     fn unique_workflow_id(&self, base: &str) -> String {
-        let mut id = base.to_owned();
-        let mut n = 2;
-        while self.workflows.iter().any(|w| w.id == id) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
-        id
+        fresh_id(base, base, |id| self.workflows.iter().any(|w| w.id == id))
     }
 
     fn unique_duty_id(&self, base: &str) -> String {
-        let mut id = base.to_owned();
-        let mut n = 2;
-        while self.duties.iter().any(|d| d.id == id) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
-        id
+        fresh_id(base, base, |id| self.duties.iter().any(|d| d.id == id))
     }
+}
+
+/// `first` unless `taken`, else `base_2`, `base_3` … (for `base_1` first: `base_2` …).
+fn fresh_id(first: &str, base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut id = first.to_owned();
+    let mut n = 2;
+    while taken(&id) {
+        id = format!("{base}_{n}");
+        n += 1;
+    }
+    id
 }
 
 /// Reads `text` (its first line numbered `first_line`) into a draft.
