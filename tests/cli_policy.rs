@@ -353,3 +353,18 @@ fn draft_refuses_a_missing_file_and_mixing_drafts_with_texts() {
     let o = zeren(&["policy", "draft", "policies/bureau.toml"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn draft_numbers_lines_across_several_files() {
+    let dir = temp_dir("draft-two");
+    let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
+    std::fs::write(&a, "一、组织领导\n党支部书记为第一责任人。").unwrap();
+    std::fs::write(&b, "二、制度\n党委办公室每月进行一次督查。\n").unwrap();
+    let o = zeren(&["policy", "draft", a.to_str().unwrap(), b.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("a.txt L1-L2，b.txt L3-L4"), "{err}");
+    let toml = stdout(&o);
+    assert!(toml.contains("source_text = \"a.txt+b.txt#L1-L4\""), "{toml}");
+    assert!(toml.contains("owner = \"party_office\"\nsource = \"L4\""), "{toml}");
+}
