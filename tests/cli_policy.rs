@@ -365,6 +365,12 @@ fn draft_numbers_lines_across_several_files() {
     assert!(o.status.success(), "{err}");
     assert!(err.contains("a.txt L1-L2，b.txt L3-L4"), "{err}");
     let toml = stdout(&o);
-    assert!(toml.contains("source_text = \"a.txt+b.txt#L1-L4\""), "{toml}");
-    assert!(toml.contains("owner = \"party_office\"\nsource = \"L4\""), "{toml}");
+    assert!(
+        toml.contains("source_text = \"a.txt+b.txt#L1-L4\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("owner = \"party_office\"\nsource = \"L4\""),
+        "{toml}"
+    );
 }
