@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod demo;
 mod demo_evidence;
 mod demo_inspections;
+mod draft;
 pub mod policy;
 pub mod scan;
 pub mod serve;
