@@ -795,6 +795,14 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     let asked =
         super::demo_inspections::demo_requests(&store, bureau.id, &bureau_writer, &offices, today)
             .await?;
+    let cases = super::demo_accountability::demo_accountability(
+        &store,
+        bureau.id,
+        &bureau_writer,
+        &incident_schools,
+        today,
+    )
+    .await?;
     // The dashboard's counts were kept with every obligation and record written; their year
     // rows are split at the demo's day.
     store.move_oversight_pivots(today).await.map_err(err)?;
@@ -805,6 +813,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     println!("  突发事件：{incidents} 起（处置中的按实时时钟计时）");
     println!("  督查：1 次专项督查，问题 {findings} 个（已销号、待复查、整改中、逾期、退回、撤回等各种状态）");
     println!("  临时报送：向 {asked} 所学校征集排查情况（已签收、退回、待签收、待报送）");
+    println!("  问责：{cases} 个案件（由已办结的突发事件立案并报备教体局签收；另一件调查中）");
     println!();
     println!("启动：zeren serve --data {}", config.data.display());
     println!("登录（密码均为 {DEMO_PASSWORD}）：");

@@ -3,6 +3,7 @@ pub mod audit;
 pub mod backup;
 pub mod calendar;
 pub mod demo;
+mod demo_accountability;
 mod demo_evidence;
 mod demo_inspections;
 mod draft;

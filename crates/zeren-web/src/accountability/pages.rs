@@ -492,9 +492,7 @@ pub fn describe(act: &Act, l: &Loaded, names: &[(i64, String)]) -> String {
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     };
-    let subject = subject_of(act)
-        .map(|s| format!("{}：", l.subject_name(s)))
-        .unwrap_or_default();
+    let subject = subject_of(act).map(|s| l.subject_name(s));
     let rest = match act {
         Act::PreliminaryCheck { finding, proceed } => format!(
             "{finding}（{}）",
@@ -578,7 +576,11 @@ pub fn describe(act: &Act, l: &Loaded, names: &[(i64, String)]) -> String {
         Act::Correct { text, .. } => format!("纠正：{text}"),
         _ => String::new(),
     };
-    format!("{subject}{rest}")
+    match subject {
+        Some(name) if rest.is_empty() => name,
+        Some(name) => format!("{name}：{rest}"),
+        None => rest,
+    }
 }
 
 pub async fn case_page(
