@@ -386,6 +386,48 @@ fn quotas_and_ties() {
     assert_eq!(band(8), "fail");
 }
 
+#[test]
+fn tied_units_share_a_place_and_the_next_is_skipped() {
+    let t = |xs: &[f64]| xs.iter().map(|x| p(*x)).collect::<Vec<_>>();
+    assert_eq!(places(&t(&[90.0, 95.5, 90.0, 80.0])), [2, 1, 2, 4]);
+    assert_eq!(places(&t(&[70.0, 70.0, 70.0])), [1, 1, 1]);
+    assert_eq!(places(&t(&[])), Vec::<u32>::new());
+}
+
+#[test]
+fn quota_ties_over_lets_all_tied_units_into_the_band() {
+    // 14 units: 优秀 at most 15 % → 2; 19.5 takes one place and the two at 18.5 tie for the last.
+    let text = SYNTHETIC.replace(
+        "[assessment]\nevery = \"year\"",
+        "[assessment]\nevery = \"year\"\nquota_ties = \"over\"",
+    );
+    let pol = parse("t.toml", &text).unwrap();
+    let a = pol.assessment.as_ref().unwrap();
+    let sheet = |total: f64| ScoreSheet {
+        total: p(total),
+        max: p(20.0),
+        items: vec![],
+        lines: vec![],
+        vetoed: vec![],
+        zeroed: false,
+        forced_grade: None,
+        no_commendation: false,
+        zero_item: false,
+    };
+    let totals = [
+        19.5, 18.5, 18.5, 18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0, 11.0, 10.0, 9.0, 8.0,
+    ];
+    let sheets: Vec<ScoreSheet> = totals.iter().map(|t| sheet(*t)).collect();
+    let refs: Vec<(usize, &ScoreSheet)> = sheets.iter().enumerate().collect();
+    let g = assign_grades(a, &refs);
+    let band = |i: usize| g[i].1.as_ref().unwrap().as_str().to_owned();
+    assert_eq!([band(0), band(1), band(2)], ["excellent"; 3]);
+    // The band is full (three over a quota of two): 18.0 is 良好 although it reaches 优秀's 18.
+    assert_eq!(band(3), "good");
+    let t: Vec<Points> = totals.iter().map(|x| p(*x)).collect();
+    assert_eq!(&places(&t)[..4], [1, 2, 2, 4]);
+}
+
 // ------------------------------------------------------------------------------ properties
 
 proptest! {
@@ -485,8 +527,18 @@ proptest! {
         let g = assign_grades(a, &refs);
         let rank = |x: &Option<GradeId>| a.grades.iter().position(|b| Some(&b.id) == x.as_ref()).unwrap_or(99);
         let excellent = g.iter().filter(|(_, b)| b.as_ref().is_some_and(|b| b.as_str() == "excellent")).count();
+        let quota = totals.len() * 15 / 100;
         if !over {
-            prop_assert!(excellent <= totals.len() * 15 / 100);
+            prop_assert!(excellent <= quota);
+        } else {
+            // Over the quota only by units tied with the band's lowest total, which came in
+            // while the band had room.
+            let lowest = g.iter().filter(|(_, b)| b.as_ref().is_some_and(|b| b.as_str() == "excellent"))
+                .map(|(i, _)| sheets[*i].total).min();
+            if let Some(lowest) = lowest {
+                let above = g.iter().filter(|(i, b)| b.as_ref().is_some_and(|b| b.as_str() == "excellent") && sheets[*i].total > lowest).count();
+                prop_assert!(above < quota, "{} above the lowest, quota {}", above, quota);
+            }
         }
         for (i, gi) in &g {
             for (j, gj) in &g {
@@ -498,6 +550,31 @@ proptest! {
             if let Some(b) = gi.as_ref().and_then(|b| a.grade(b)) {
                 prop_assert!(sheets[*i].total >= b.min);
             }
+        }
+    }
+
+    /// Places: a unit's place is one more than the number of units strictly ahead of it, so
+    /// equal totals share a place, a higher total never has a worse place, and each place p is
+    /// held by units with exactly p − 1 ahead.
+    #[test]
+    fn tied_totals_share_places(totals in prop::collection::vec(0i64..50, 0..40)) {
+        let t: Vec<Points> = totals.iter().map(|x| Points(*x)).collect();
+        let pl = places(&t);
+        prop_assert_eq!(pl.len(), t.len());
+        for i in 0..t.len() {
+            let ahead = t.iter().filter(|o| **o > t[i]).count() as u32;
+            prop_assert_eq!(pl[i], ahead + 1);
+            for j in 0..t.len() {
+                if t[i] == t[j] {
+                    prop_assert_eq!(pl[i], pl[j]);
+                }
+                if t[i] > t[j] {
+                    prop_assert!(pl[i] < pl[j]);
+                }
+            }
+        }
+        if !t.is_empty() {
+            prop_assert_eq!(pl.iter().min().copied(), Some(1));
         }
     }
 

@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use zeren_core::assessment::{CycleDates, Entry};
-use zeren_core::scoring::{assign_grades, Input, LedgerFacts, Outcome, ScoreSheet};
+use zeren_core::scoring::{assign_grades, places, Input, LedgerFacts, Outcome, ScoreSheet};
 use zeren_policy::{Assessment, DutyId, ItemId, VetoId};
 
+use crate::incident_stats::{incident_facts_between, Counted};
 use crate::read::Read;
-use crate::{run, Error, Result, Write};
+use crate::{run, Error, Result, Store, Write};
 
 /// A cycle of assessment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -306,6 +307,45 @@ pub struct Effect {
     pub reason: String,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
+}
+
+/// What the ledger knows about a unit in a cycle, with the records behind it: the obligations
+/// counted (by due date) and the incidents reported late or not at all.
+#[derive(Clone, Debug)]
+pub struct UnitFacts {
+    pub facts: LedgerFacts,
+    pub obligations: Vec<FactObligation>,
+    /// The incidents of the unit's subtree learnt of in the period with a report late (迟报) or
+    /// missing (漏报), as replayed at `now`.
+    pub late_incidents: Vec<Counted>,
+}
+
+/// [`AssessmentRead::ledger_facts`] and the incidents of the unit's subtree learnt of in the
+/// period whose reports were late or missing (replayed through the incident rules at `now`).
+pub async fn unit_facts(
+    store: &Store,
+    unit_id: i64,
+    policy_id: &str,
+    period: (NaiveDate, NaiveDate),
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<UnitFacts> {
+    let (mut facts, obligations) = store
+        .reader()
+        .await?
+        .ledger_facts(unit_id, policy_id, period, today)
+        .await?;
+    let (counted, _) = incident_facts_between(store, unit_id, period, now).await?;
+    let late_incidents: Vec<Counted> = counted
+        .into_iter()
+        .filter(|c| c.fact.late || c.fact.missing)
+        .collect();
+    facts.incidents_late = late_incidents.len() as u32;
+    Ok(UnitFacts {
+        facts,
+        obligations,
+        late_incidents,
+    })
 }
 
 /// How an obligation due on `due_on` ended, as seen on `today`.
@@ -770,11 +810,9 @@ impl Write {
         for (_, members) in groups {
             let sheets: Vec<(i64, &ScoreSheet)> = members.iter().map(|(u, s)| (*u, s)).collect();
             let grades = assign_grades(a, &sheets);
-            for (unit, sheet) in &members {
-                let place = 1 + members
-                    .iter()
-                    .filter(|(_, o)| o.total > sheet.total)
-                    .count() as i64;
+            let totals: Vec<_> = members.iter().map(|(_, s)| s.total).collect();
+            for ((unit, sheet), place) in members.iter().zip(places(&totals)) {
+                let place = i64::from(place);
                 let grade = grades
                     .iter()
                     .find(|(u, _)| u == unit)

@@ -98,7 +98,7 @@ pub fn doc() -> ApiDoc {
             "appeal_until",
         ],
         json!({
-            "unit_id": { "type": "integer", "description": "the opening unit (administered by the caller); it reviews" },
+            "unit_id": { "type": "integer", "description": "the opening unit (edited by the caller); it reviews" },
             "title": s::string(),
             "installed_policy_id": { "type": "integer", "description": "an installation at or below the unit (or in force at it) whose policy has an [assessment]" },
             "scope_kind": { "type": "string", "description": "the kind of unit assessed: every unit of that kind below the opening unit, not retired, as it is now" },
