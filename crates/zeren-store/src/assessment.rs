@@ -925,8 +925,13 @@ impl Write {
         Ok(answered)
     }
 
-    /// Publishes a cycle's ranking (once): the cycle is final.
-    pub async fn publish_assessment_cycle(&mut self, cycle_id: i64) -> Result<Cycle> {
+    /// Publishes a cycle's ranking (once): the cycle is final. `closed_early`: it was published
+    /// within the appeal window, ending it (kept on the audit chain).
+    pub async fn publish_assessment_cycle(
+        &mut self,
+        cycle_id: i64,
+        closed_early: bool,
+    ) -> Result<Cycle> {
         let name = self.actor_display_name().await?;
         let at = crate::now();
         let n = run!(self.conn(), |c| sqlx::query(
@@ -998,7 +1003,7 @@ impl Write {
             "assessment.publish",
             "assessment_cycle",
             &cycle_id.to_string(),
-            &serde_json::json!({ "cycle": cycle, "units": ranking }),
+            &serde_json::json!({ "cycle": cycle, "units": ranking, "appeals_closed_early": closed_early }),
         )
         .await?;
         Ok(cycle)

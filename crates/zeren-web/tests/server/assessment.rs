@@ -1,9 +1,10 @@
-//! Assessment (issue 15) over HTTP: the bureau opens a cycle of the schools' rubric over its
-//! schools (a refused form keeps what was typed); a school's sheet shows the leaves measured from
+//! Assessment (issue 15) over HTTP: the bureau's office (an editor) opens a cycle of the schools'
+//! rubric over its schools (a refused form keeps what was typed); a school's sheet shows the leaves measured from
 //! the ledger with the obligations behind them; its clerk self-assesses with a note and records of
 //! the ledger as evidence (refused beside the field without the reason a range deduction needs),
 //! each submission a new version; the 评分表 lines say why points were taken off; a school sees
-//! only itself. On SQLite, and on PostgreSQL when configured.
+//! only itself; within the appeal window the results are published only when its early end is
+//! confirmed. On SQLite, and on PostgreSQL when configured.
 
 use reqwest::StatusCode;
 use zeren_policy::calendar::WorkCalendar;
@@ -59,7 +60,8 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
             .create_account("office", None, &hash, AdminDuty::None)
             .await
             .unwrap();
-        w.set_grant(a.id, bureau, Level::Administer).await.unwrap();
+        // The bureau's office organises the 考核: an editor, not an administrator.
+        w.set_grant(a.id, bureau, Level::Edit).await.unwrap();
         w.commit().await.unwrap();
         let today = zeren_web::today();
         let year = chrono::Datelike::year(&today) - 1;
@@ -295,6 +297,12 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let list = clerk2.get("/assessment").await;
         assert!(list.text.contains("年度意识形态工作考核"));
+        assert!(
+            !list.text.contains("id=\"open-cycle-"),
+            "a school has no units below to assess"
+        );
+        let list = office.get("/assessment").await;
+        assert!(list.text.contains(&format!("id=\"open-cycle-{bureau}\"")));
         let j = office
             .get(&format!("/api/v1/assessment/cycles?unit={bureau}"))
             .await;
@@ -416,6 +424,20 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         }
         let page = office.get(&format!("/assessment/{cycle}/ranking")).await;
         assert!(page.text.contains("id=\"publish\""), "{}", page.text);
+        // The appeal window runs ten more days: publishing now ends it, only when confirmed.
+        assert!(page.text.contains("id=\"close-early\""), "{}", page.text);
+        let r = office
+            .json(
+                &format!("/api/v1/assessment/cycles/{cycle}/publish"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("须确认提前结束申诉期"), "{}", r.text);
+        let r = office
+            .form(&format!("/assessment/{cycle}/publish"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
         let r = clerk2.get(&format!("/assessment/{cycle}/ranking")).await;
         assert_eq!(
             r.status,
@@ -423,7 +445,10 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
             "not before it is published"
         );
         let r = office
-            .form(&format!("/assessment/{cycle}/publish"), &[])
+            .form(
+                &format!("/assessment/{cycle}/publish"),
+                &[("close_appeals_early", "on")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let j = clerk2
