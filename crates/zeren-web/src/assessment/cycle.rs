@@ -241,11 +241,16 @@ async fn new_page(
     refused: Refused,
 ) -> Result<NewPage> {
     let (unit, _) = access::require(&state.store, v, unit_id, Level::Edit).await?;
-    let year = crate::shared::clock::today().year() - 1;
-    let d = |m: u32, day: u32| {
-        NaiveDate::from_ymd_opt(year + i32::from(m > 12), (m - 1) % 12 + 1, day)
-            .map(|x| x.to_string())
-            .unwrap_or_default()
+    // The year's 考核 is opened at its end (from November) or early in the next; the due dates
+    // follow in January and February, and are never proposed in the past.
+    let today = crate::shared::clock::today();
+    let year = today.year() - i32::from(today.month() < 11);
+    let mut floor = today;
+    let mut d = |m: u32, day: u32, gap: u64| {
+        let usual = NaiveDate::from_ymd_opt(year + i32::from(m > 12), (m - 1) % 12 + 1, day)
+            .unwrap_or(today);
+        floor = usual.max(floor + chrono::Days::new(gap));
+        floor.to_string()
     };
     Ok(NewPage {
         chrome: Chrome::new(lang, Some(v)),
@@ -254,11 +259,15 @@ async fn new_page(
         defaults: RawCycle {
             unit_id: unit.id,
             title: format!("{year}年度{}", Tr(lang).s("asmt.default_title")),
-            period_start: d(1, 1),
-            period_end: d(12, 31),
-            self_due_on: d(13, 15),
-            review_due_on: d(13, 25),
-            appeal_until: d(14, 5),
+            period_start: NaiveDate::from_ymd_opt(year, 1, 1)
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            period_end: NaiveDate::from_ymd_opt(year, 12, 31)
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            self_due_on: d(13, 15, 14),
+            review_due_on: d(13, 25, 10),
+            appeal_until: d(14, 5, 10),
             ..RawCycle::default()
         },
         unit,
