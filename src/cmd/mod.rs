@@ -3,6 +3,7 @@ pub mod audit;
 pub mod backup;
 pub mod calendar;
 pub mod demo;
+mod demo_assessment;
 mod demo_evidence;
 mod demo_inspections;
 pub mod policy;

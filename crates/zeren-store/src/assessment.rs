@@ -596,7 +596,7 @@ impl Write {
         }
         let name = self.actor_display_name().await?;
         let by = self.actor().account_id;
-        let at = crate::now();
+        let at = self.stamp();
         let d = n.dates;
         let sql = format!(
             "INSERT INTO assessment_cycles (unit_id, installed_policy_id, title, scope_kind, period_start, period_end,
@@ -714,7 +714,7 @@ impl Write {
         let version = last.unwrap_or(0) + 1;
         let name = self.actor_display_name().await?;
         let by = self.actor().account_id;
-        let at = crate::now();
+        let at = self.stamp();
         let entries = json_text("entries", &n.entries)?;
         let vetoes = json_text("vetoes", &n.vetoes)?;
         let inputs = json_text("inputs", &n.inputs)?;
@@ -844,7 +844,7 @@ impl Write {
         crate::check_text("text", text)?;
         let name = self.actor_display_name().await?;
         let by = self.actor().account_id;
-        let at = crate::now();
+        let at = self.stamp();
         let (id,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO assessment_appeals (cycle_id, unit_id, text, created_by, created_by_name, created_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
@@ -884,7 +884,7 @@ impl Write {
         crate::check_text("text", text)?;
         let name = self.actor_display_name().await?;
         let by = self.actor().account_id;
-        let at = crate::now();
+        let at = self.stamp();
         run!(self.conn(), |c| sqlx::query(
             "INSERT INTO assessment_appeal_answers (appeal_id, upheld, text, created_by, created_by_name, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)"
@@ -933,7 +933,7 @@ impl Write {
         closed_early: bool,
     ) -> Result<Cycle> {
         let name = self.actor_display_name().await?;
-        let at = crate::now();
+        let at = self.stamp();
         let n = run!(self.conn(), |c| sqlx::query(
             "UPDATE assessment_cycles SET published_at = $2, published_by_name = $3
              WHERE id = $1 AND published_at IS NULL"
