@@ -179,8 +179,8 @@ async fn sheet(
 }
 
 /// Runs the bureau's cycles over `schools` (id, name, office actor, office person) with the
-/// rubric of `policy` installed as `installed_policy_id`. Returns the schools assessed and how
-/// many self-assessed this year's cycle.
+/// rubric of `policy` installed as `installed_policy_id`. Returns the published cycle's title, the
+/// schools it assessed, and how many self-assessed this year's cycle.
 pub async fn demo_assessment(
     store: &Store,
     bureau: i64,
@@ -188,12 +188,12 @@ pub async fn demo_assessment(
     (installed_policy_id, policy): (i64, &Policy),
     schools: &[(i64, String, Actor, i64)],
     today: NaiveDate,
-) -> Result<(usize, usize), String> {
+) -> Result<(String, usize, usize), String> {
     let Some(a) = policy.assessment.as_ref() else {
-        return Ok((0, 0));
+        return Ok((String::new(), 0, 0));
     };
     if schools.is_empty() {
-        return Ok((0, 0));
+        return Ok((String::new(), 0, 0));
     }
     // --- the last half-year: run to publication ------------------------------------------
     let (start, end) = last_half_year(today);
@@ -349,5 +349,5 @@ pub async fn demo_assessment(
         .await?;
         submitted += 1;
     }
-    Ok((in_scope.len(), submitted))
+    Ok((cycle.title, in_scope.len(), submitted))
 }
