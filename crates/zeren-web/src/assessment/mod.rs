@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/assessment/{id}/ranking", get(ranking::page))
         .route("/assessment/{id}/export.xlsx", get(export::xlsx))
+        .route("/assessment/{id}/export.docx", get(export::docx))
         .route("/assessment/{id}/publish", post(ranking::publish_form))
 }
 

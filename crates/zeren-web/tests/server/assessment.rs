@@ -514,6 +514,38 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         std::fs::write(std::env::temp_dir().join("zeren-assessment.xlsx"), &x.body).unwrap();
         let workbook = crate::reviews::unzip(&x.body, "xl/workbook.xml");
         assert!(workbook.contains("name=\"汇总\"") && workbook.contains("河东区第三中学"));
+        // The same as a Word document: the summary in its columns' order, then a page per school
+        // with its reasons and the lines to sign.
+        let page = office.get(&format!("/assessment/{cycle}")).await;
+        assert!(page
+            .text
+            .contains(&format!("href=\"/assessment/{cycle}/export.docx\"")));
+        let x = office
+            .get(&format!("/assessment/{cycle}/export.docx"))
+            .await;
+        assert_eq!(x.status, StatusCode::OK, "{}", x.text);
+        let doc = crate::reviews::unzip(&x.body, "word/document.xml");
+        for text in [
+            "年度意识形态工作考核汇总表",
+            "被考核单位：河东区第一中学",
+            "党支部意识形态专题学习缺次：缺 1 次 × 10 分 = −10（上限 40 分）",
+            "扣分原因",
+            "考核组成员（签字）",
+        ] {
+            assert!(doc.contains(text), "{text}");
+        }
+        let summary = &doc[..doc.find("w:type=\"page\"").unwrap()];
+        let (kind, place, name) = (
+            summary.find(">学校<").unwrap(),
+            summary.find(">1<").unwrap(),
+            summary.find(">河东区第一中学<").unwrap(),
+        );
+        assert!(kind < place && place < name, "单位类型, 名次, 单位");
+        std::fs::write(std::env::temp_dir().join("zeren-assessment.docx"), &x.body).unwrap();
+        let r = clerk2
+            .get(&format!("/assessment/{cycle}/export.docx?unit={first}"))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
         let mine = clerk
             .get(&format!("/assessment/{cycle}/export.xlsx?unit={first}"))
             .await;

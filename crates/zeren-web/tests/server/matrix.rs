@@ -813,6 +813,13 @@ const ROUTES: &[Route] = &[
         Read,
         B::None,
     ),
+    r("GET", "/assessment/{CY}/export.docx", Read, B::None),
+    r(
+        "GET",
+        "/assessment/{CY}/export.docx?unit={CU}",
+        Read,
+        B::None,
+    ),
     r(
         "GET",
         "/api/v1/assessment/cycles/{CY}/ranking",
