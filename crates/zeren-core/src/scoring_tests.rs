@@ -352,11 +352,9 @@ weight = 40
     );
 }
 
-#[test]
-fn quotas_and_ties() {
-    let pol = synthetic();
-    let a = pol.assessment.as_ref().unwrap();
-    let sheet = |total: f64| ScoreSheet {
+/// A sheet of 20 points with only its total, for grading.
+fn bare(total: f64) -> ScoreSheet {
+    ScoreSheet {
         total: p(total),
         max: p(20.0),
         items: vec![],
@@ -366,13 +364,19 @@ fn quotas_and_ties() {
         forced_grade: None,
         no_commendation: false,
         zero_item: false,
-    };
+    }
+}
+
+#[test]
+fn quotas_and_ties() {
+    let pol = synthetic();
+    let a = pol.assessment.as_ref().unwrap();
     // 14 units: 优秀 at most 15 % → 2.
     let sheets: Vec<ScoreSheet> = [
         19.0, 19.5, 18.5, 18.5, 18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0, 11.0, 10.0, 9.0,
     ]
     .iter()
-    .map(|t| sheet(*t))
+    .map(|t| bare(*t))
     .collect();
     let refs: Vec<(usize, &ScoreSheet)> = sheets.iter().enumerate().collect();
     let g = assign_grades(a, &refs);
@@ -403,21 +407,10 @@ fn quota_ties_over_lets_all_tied_units_into_the_band() {
     );
     let pol = parse("t.toml", &text).unwrap();
     let a = pol.assessment.as_ref().unwrap();
-    let sheet = |total: f64| ScoreSheet {
-        total: p(total),
-        max: p(20.0),
-        items: vec![],
-        lines: vec![],
-        vetoed: vec![],
-        zeroed: false,
-        forced_grade: None,
-        no_commendation: false,
-        zero_item: false,
-    };
     let totals = [
         19.5, 18.5, 18.5, 18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0, 11.0, 10.0, 9.0, 8.0,
     ];
-    let sheets: Vec<ScoreSheet> = totals.iter().map(|t| sheet(*t)).collect();
+    let sheets: Vec<ScoreSheet> = totals.iter().map(|t| bare(*t)).collect();
     let refs: Vec<(usize, &ScoreSheet)> = sheets.iter().enumerate().collect();
     let g = assign_grades(a, &refs);
     let band = |i: usize| g[i].1.as_ref().unwrap().as_str().to_owned();
@@ -519,10 +512,7 @@ proptest! {
             "[assessment]\nevery = \"year\"\nquota_ties = \"{}\"", if over { "over" } else { "within" }));
         let pol = parse("t.toml", &text).unwrap();
         let a = pol.assessment.as_ref().unwrap();
-        let sheets: Vec<ScoreSheet> = totals.iter().map(|t| ScoreSheet {
-            total: Points(*t), max: p(20.0), items: vec![], lines: vec![], vetoed: vec![],
-            zeroed: false, forced_grade: None, no_commendation: false, zero_item: false,
-        }).collect();
+        let sheets: Vec<ScoreSheet> = totals.iter().map(|t| ScoreSheet { total: Points(*t), ..bare(0.0) }).collect();
         let refs: Vec<(usize, &ScoreSheet)> = sheets.iter().enumerate().collect();
         let g = assign_grades(a, &refs);
         let rank = |x: &Option<GradeId>| a.grades.iter().position(|b| Some(&b.id) == x.as_ref()).unwrap_or(99);

@@ -7,39 +7,14 @@
 
 use std::io::Read as _;
 
-use zeren_policy::calendar::WorkCalendar;
-use zeren_store::ledger::{LedgerRead, NewVersion, ObligationFilter};
 use zeren_store::testdb::TestDb;
 use zeren_store::{Actor, AdminDuty, Level, NewPerson};
 
 use crate::dashboard::bureau_with_a_lax_school;
 use crate::helpers::*;
-use crate::webdriver::{Driver, Session};
+use crate::inspections::{login, set};
+use crate::webdriver::Driver;
 use crate::{enabled, shots};
-
-async fn login<'a>(driver: &'a Driver, base: &str, user: &str) -> Session<'a> {
-    let s = driver.session(false).await;
-    s.goto(&format!("{base}/login")).await;
-    s.type_into(&s.find("input[name=username]").await, user)
-        .await;
-    s.type_into(&s.find("input[name=password]").await, PASSWORD)
-        .await;
-    s.click(&s.find("form button").await).await;
-    assert!(s.wait_url("/work").await.ends_with("/work"), "{user}");
-    s
-}
-
-/// Sets a field's value (date and prefilled inputs; typing would add to what is there).
-async fn set(s: &Session<'_>, css: &str, value: &str) {
-    let r = s
-        .script(&format!(
-            "const e = document.querySelector({}); if (!e) return false; e.value = {}; return true;",
-            serde_json::to_string(css).unwrap(),
-            serde_json::to_string(value).unwrap()
-        ))
-        .await;
-    assert_eq!(r, serde_json::Value::Bool(true), "no field {css}");
-}
 
 #[tokio::test]
 async fn a_cycle_over_three_schools_is_self_assessed_reviewed_appealed_and_published() {
@@ -85,48 +60,10 @@ async fn a_cycle_over_three_schools_is_self_assessed_reviewed_appealed_and_publi
         .unwrap();
     w.set_grant(a.id, first, Level::Edit).await.unwrap();
     w.commit().await.unwrap();
-    let cal = WorkCalendar::bundled();
-    let mut d = chrono::NaiveDate::from_ymd_opt(year, 1, 15).unwrap();
-    while d < today {
-        zeren_store::materialise::materialise_all(&app.store, d, &cal)
-            .await
-            .unwrap();
-        d = d.checked_add_months(chrono::Months::new(1)).unwrap();
-    }
+    materialise_since(&app, chrono::NaiveDate::from_ymd_opt(year, 1, 15).unwrap()).await;
     // The first school studied in the first two quarters of last year, on time.
-    let studies: Vec<_> = app
-        .store
-        .reader()
-        .await
-        .unwrap()
-        .obligations(&ObligationFilter {
-            unit: Some(first),
-            duty: Some("quarterly_study".into()),
-            ..ObligationFilter::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|p| chrono::Datelike::year(&p.obligation.due_on) == year)
-        .collect();
+    let (studies, records) = record_studies(&app, first, year, 2).await;
     assert_eq!(studies.len(), 4);
-    let mut w = app.store.write(&Actor::system()).await.unwrap();
-    let mut records = Vec::new();
-    for p in &studies[..2] {
-        let r = w
-            .create_record(
-                p.obligation.id,
-                &NewVersion {
-                    work_date: p.obligation.period_start,
-                    content: "专题学习".into(),
-                    ..NewVersion::default()
-                },
-            )
-            .await
-            .unwrap();
-        records.push(r.record.id);
-    }
-    w.commit().await.unwrap();
 
     let driver = Driver::start().await;
     let dir = shots();

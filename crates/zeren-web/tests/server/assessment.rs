@@ -7,7 +7,6 @@
 //! confirmed. On SQLite, and on PostgreSQL when configured.
 
 use reqwest::StatusCode;
-use zeren_policy::calendar::WorkCalendar;
 use zeren_store::ledger::{LedgerRead, NewVersion, ObligationFilter};
 use zeren_store::testdb::TestDb;
 use zeren_store::{Actor, AdminDuty, Level, NewPerson};
@@ -65,48 +64,10 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         w.commit().await.unwrap();
         let today = zeren_web::today();
         let year = chrono::Datelike::year(&today) - 1;
-        let cal = WorkCalendar::bundled();
-        let mut d = chrono::NaiveDate::from_ymd_opt(year, 1, 15).unwrap();
-        while d < today {
-            zeren_store::materialise::materialise_all(&app.store, d, &cal)
-                .await
-                .unwrap();
-            d = d.checked_add_months(chrono::Months::new(1)).unwrap();
-        }
+        materialise_since(&app, chrono::NaiveDate::from_ymd_opt(year, 1, 15).unwrap()).await;
         // The first school studied in the first two quarters of last year, on time.
-        let studies: Vec<_> = app
-            .store
-            .reader()
-            .await
-            .unwrap()
-            .obligations(&ObligationFilter {
-                unit: Some(first),
-                duty: Some("quarterly_study".into()),
-                ..ObligationFilter::default()
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|p| chrono::Datelike::year(&p.obligation.due_on) == year)
-            .collect();
+        let (studies, records) = record_studies(&app, first, year, 2).await;
         assert_eq!(studies.len(), 4);
-        let mut w = app.store.write(&Actor::system()).await.unwrap();
-        let mut records = Vec::new();
-        for p in &studies[..2] {
-            let r = w
-                .create_record(
-                    p.obligation.id,
-                    &NewVersion {
-                        work_date: p.obligation.period_start,
-                        content: "专题学习".into(),
-                        ..NewVersion::default()
-                    },
-                )
-                .await
-                .unwrap();
-            records.push(r.record.id);
-        }
-        w.commit().await.unwrap();
 
         // The bureau opens the cycle; the form refuses dates out of order, keeping the title.
         let office = app.login("office").await;
