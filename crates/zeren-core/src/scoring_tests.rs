@@ -481,26 +481,37 @@ proptest! {
         prop_assert_eq!(points + delta, s.total.hundredths());
     }
 
-    /// A veto's effects apply whatever the scores.
+    /// A veto's effects apply whatever the scores: the total to zero (`zero`), the grade forced
+    /// (`grade:fail`), no 评先评优 (`no_commendation`); without a veto the score is untouched.
     #[test]
-    fn a_veto_applies(cases in 0u32..30, review in 0i64..5, vetoed in any::<bool>()) {
-        let pol = synthetic();
+    fn a_veto_applies(cases in 0u32..30, review in 0i64..5, vetoed in any::<bool>(), zeroed in any::<bool>()) {
+        let text = format!("{SYNTHETIC}\n[[assessment.vetoes]]\nid = \"falsified\"\ntext = \"台账造假\"\neffect = [\"zero\"]\n");
+        let pol = parse("t.toml", &text).unwrap();
         let a = pol.assessment.as_ref().unwrap();
         let mut i = clean();
         i.leaves.insert(id("study"), Input::Cases(cases));
         // 0, or a deduction of 0.5 to 2 points
         let review = if review == 0 { Points::ZERO } else { Points(review * 50) };
         i.leaves.insert(id("review"), Input::Deduction { points: review, note: "酌情".into() });
+        let plain = score(a, &i).unwrap();
+        prop_assert!(!plain.no_commendation && plain.total > Points::ZERO);
         if vetoed {
             i.vetoes.push(VetoId::parse("major_incident").unwrap());
         }
+        if zeroed {
+            i.vetoes.push(VetoId::parse("falsified").unwrap());
+        }
         let s = score(a, &i).unwrap();
         prop_assert_eq!(s.no_commendation, vetoed);
-        let g = assign_grades(a, &[(0, &s)]);
-        if vetoed {
-            prop_assert_eq!(g[0].1.as_ref().map(|g| g.as_str()), Some("fail"));
+        prop_assert_eq!(s.total, if zeroed { Points::ZERO } else { plain.total });
+        prop_assert_eq!(s.vetoed.len(), usize::from(vetoed) + usize::from(zeroed));
+        // Graded beside a clean unit: the vetoed one never gets a better band.
+        let g = assign_grades(a, &[(0, &s), (1, &plain)]);
+        let grade = g[0].1.as_ref().map(|g| g.as_str());
+        if vetoed || zeroed {
+            prop_assert_eq!(grade, Some("fail"));
         } else {
-            prop_assert_ne!(g[0].1.as_ref().map(|g| g.as_str()), None);
+            prop_assert_eq!(grade, g[1].1.as_ref().map(|g| g.as_str()));
         }
     }
 
