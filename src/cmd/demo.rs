@@ -824,7 +824,9 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     println!("  突发事件：{incidents} 起（处置中的按实时时钟计时）");
     println!("  督查：1 次专项督查，问题 {findings} 个（已销号、待复查、整改中、逾期、退回、撤回等各种状态）");
     println!("  临时报送：向 {asked} 所学校征集排查情况（已签收、退回、待签收、待报送）");
-    println!("  考核：{past_cycle} {assessed} 所学校结果已发布（考核组改动台账数值 1 处、申诉 1 件已答复）；本年度考核自评中（已自评 {self_assessed} 所）");
+    if assessed > 0 {
+        println!("  考核：{past_cycle} {assessed} 所学校结果已发布（考核组改动台账数值 1 处、申诉 1 件已答复）；本年度考核自评中（已自评 {self_assessed} 所）");
+    }
     println!();
     println!("启动：zeren serve --data {}", config.data.display());
     println!("登录（密码均为 {DEMO_PASSWORD}）：");
