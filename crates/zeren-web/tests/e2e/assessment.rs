@@ -3,7 +3,7 @@
 //! office reviews it, overriding a measured value with its reason, and locks it; the school
 //! appeals and the office answers; the other two schools are reviewed (tied, they share a place);
 //! the office publishes the ranking (ending the appeal window early, as it confirms), and the
-//! 评分表 XLSX downloaded in the same session carries the deduction line.
+//! 评分表, downloaded in the same session as XLSX and as DOCX, carries the deduction lines.
 
 use std::io::Read as _;
 
@@ -294,39 +294,50 @@ async fn a_cycle_over_three_schools_is_self_assessed_reviewed_appealed_and_publi
         .await
         .contains("河东区第一中学"));
 
-    // The 评分表 from the cycle's page, downloaded in the office's session.
+    // The 评分表 from the cycle's page, as Excel and as Word, downloaded in the office's session.
     office.goto(&cycle_url).await;
-    office.wait_for(&["export-link"]).await;
-    let href = office
-        .script("return document.querySelector('#export-link').href")
-        .await;
+    office.wait_for(&["export-link", "export-docx"]).await;
     let cookie = office
         .cookie(zeren_web::context::SESSION_COOKIE)
         .await
         .expect("session cookie");
-    let r = reqwest::Client::new()
-        .get(href.as_str().unwrap())
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::OK);
-    let bytes = r.bytes().await.unwrap();
-    std::fs::write(dir.join("asmt-评分表.xlsx"), &bytes).unwrap();
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let mut strings = String::new();
-    z.by_name("xl/sharedStrings.xml")
-        .unwrap()
-        .read_to_string(&mut strings)
-        .unwrap();
-    for want in [
-        "年度意识形态工作考核汇总表",
-        "扣分原因",
-        "党支部意识形态专题学习缺次：缺 1 次 × 10 分 = −10（上限 40 分）",
-        "酌情扣 1.5 分（心得体会文章未按时完成）= −1.5",
-        "河东区第三中学",
+    let mut files = Vec::new();
+    for (link, part) in [
+        ("export-link", "xl/sharedStrings.xml"),
+        ("export-docx", "word/document.xml"),
     ] {
-        assert!(strings.contains(want), "{want} in the 评分表");
+        let href = office
+            .script(&format!("return document.querySelector('#{link}').href"))
+            .await;
+        let r = reqwest::Client::new()
+            .get(href.as_str().unwrap())
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "{link}");
+        let bytes = r.bytes().await.unwrap();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut text = String::new();
+        z.by_name(part).unwrap().read_to_string(&mut text).unwrap();
+        files.push((link, text));
+        let ext = if link == "export-docx" {
+            "docx"
+        } else {
+            "xlsx"
+        };
+        std::fs::write(dir.join(format!("asmt-评分表.{ext}")), &bytes).unwrap();
+    }
+    for (link, text) in &files {
+        for want in [
+            "年度意识形态工作考核汇总表",
+            "扣分原因",
+            "党支部意识形态专题学习缺次：缺 1 次 × 10 分 = −10（上限 40 分）",
+            "酌情扣 1.5 分（心得体会文章未按时完成）= −1.5",
+            "河东区第三中学",
+        ] {
+            assert!(text.contains(want), "{want} in the 评分表 ({link})");
+        }
     }
     office.quit().await;
     clerk.quit().await;
