@@ -4,6 +4,7 @@ pub mod backup;
 pub mod calendar;
 pub mod demo;
 mod demo_accountability;
+mod demo_assessment;
 mod demo_evidence;
 mod demo_inspections;
 mod draft;

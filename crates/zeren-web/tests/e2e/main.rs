@@ -4,6 +4,7 @@
 //! are left in target/e2e/ for a person to look at.
 
 mod accountability;
+mod assessment;
 mod dashboard;
 mod first_use;
 mod forms;

@@ -731,11 +731,11 @@ const ROUTES: &[Route] = &[
     // {CY}: a cycle opened at A over its schools; {CU}: the school below A it assesses; {AP}: an
     // appeal of its score.
     r("GET", "/assessment", Session, B::None),
-    r("GET", "/assessment/new?unit={A}", Administer, B::None),
+    r("GET", "/assessment/new?unit={A}", Edit, B::None),
     r(
         "POST",
         "/assessment",
-        Administer,
+        Edit,
         B::Form(&[("unit_id", "{A}"), ("title", "矩阵")]),
     ),
     r("GET", "/assessment/{CY}", Read, B::None),
@@ -750,7 +750,7 @@ const ROUTES: &[Route] = &[
     r(
         "POST",
         "/api/v1/assessment/cycles",
-        Administer,
+        Edit,
         B::Json(
             r#"{"unit_id": {A}, "title": "矩阵", "installed_policy_id": 0, "scope_kind": "学校", "period_start": "2026-01-01", "period_end": "2026-12-31", "self_due_on": "2027-01-10", "review_due_on": "2027-01-20", "appeal_until": "2027-01-30"}"#,
         ),
@@ -810,6 +810,13 @@ const ROUTES: &[Route] = &[
     r(
         "GET",
         "/assessment/{CY}/export.xlsx?unit={CU}",
+        Read,
+        B::None,
+    ),
+    r("GET", "/assessment/{CY}/export.docx", Read, B::None),
+    r(
+        "GET",
+        "/assessment/{CY}/export.docx?unit={CU}",
         Read,
         B::None,
     ),
