@@ -9,8 +9,11 @@ use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use zeren_core::accountability::{may_be_commended, Subject};
 use zeren_core::assessment::CycleDates;
+use zeren_core::org::UnitId;
 use zeren_policy::{Assessment, Policy, ScoreRule};
+use zeren_store::accountability::AccountabilityRead;
 use zeren_store::assessment::*;
 use zeren_store::{InstalledPolicy, Level, Read, Unit};
 
@@ -24,7 +27,11 @@ pub struct Loaded {
     pub cycle: Cycle,
     pub unit: Unit,
     pub policy: Arc<Policy>,
+    /// Each unit's `no_commendation` also holds when an accountability decision took away the
+    /// 评先评优 of a year the cycle's period overlaps.
     pub units: Vec<CycleUnit>,
+    /// The units barred by such a decision, with the effect's words.
+    pub barred: Vec<(i64, String)>,
 }
 
 impl Loaded {
@@ -51,14 +58,35 @@ pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
     let mut r = state.store.reader().await?;
     let cycle = r.assessment_cycle(id).await?.ok_or(Error::NotFound)?;
     let unit = r.unit(cycle.unit_id).await?.ok_or(Error::NotFound)?;
-    let units = r.assessment_cycle_units(id).await?;
+    let mut units = r.assessment_cycle_units(id).await?;
+    // Accountability decisions that took away a year's 评先评优 bar the units of a cycle whose
+    // period overlaps that year (zeren_core::accountability::may_be_commended).
+    let subjects: Vec<Subject> = units
+        .iter()
+        .map(|u| Subject::Unit(UnitId(u.unit_id)))
+        .collect();
+    let effects = r.accountability_effects(&subjects).await?;
     drop(r);
+    let dates = cycle.dates();
+    let mut barred = Vec::new();
+    for u in &mut units {
+        let s = Subject::Unit(UnitId(u.unit_id));
+        if !may_be_commended(&effects, s, dates.period_start, dates.period_end) {
+            u.no_commendation = true;
+            if let Some(e) = effects.iter().find(|e| {
+                e.subject == s && e.from <= dates.period_end && e.to >= dates.period_start
+            }) {
+                barred.push((u.unit_id, e.text.clone()));
+            }
+        }
+    }
     let policy = state.installed_policy(cycle.installed_policy_id).await?;
     Ok(Loaded {
         cycle,
         unit,
         policy,
         units,
+        barred,
     })
 }
 

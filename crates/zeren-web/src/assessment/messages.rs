@@ -13,6 +13,7 @@ pub static MESSAGES: Catalogue = &[
     ("asmt.bad_kind", "请选择本单位下属单位的一种类型", "Choose a kind of unit below this one"),
     ("asmt.bad_policy", "请选择含考核细则的制度", "Choose a policy with an assessment rubric"),
     ("asmt.bad_title", "请填写名称（不超过200字）", "A title of up to 200 characters"),
+    ("asmt.barred_by_accountability", "问责决定", "Accountability decision"),
     ("asmt.close_early", "提前结束申诉期：发布后各单位不能再申诉", "End the appeal window early: once published, no unit may appeal"),
     ("asmt.cycles", "考核", "Assessments"),
     ("asmt.default_title", "意识形态工作责任制考核", "responsibility-system assessment"),

@@ -101,6 +101,8 @@ pub struct Row {
     pub grade: String,
     pub locked: bool,
     pub no_commendation: bool,
+    /// Why, when an accountability decision took the year's 评先评优 away.
+    pub barred: String,
 }
 
 #[derive(Template)]
@@ -142,6 +144,12 @@ pub async fn page(
             grade: r.grade,
             locked: r.locked,
             no_commendation: r.no_commendation,
+            barred: l
+                .barred
+                .iter()
+                .find(|(u, _)| *u == r.unit_id)
+                .map(|(_, text)| text.clone())
+                .unwrap_or_default(),
         })
         .collect();
     render(&RankingPage {

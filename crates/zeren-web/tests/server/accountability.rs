@@ -15,7 +15,7 @@ use zeren_core::accountability::{may_be_commended, Subject};
 use zeren_core::org::PersonId;
 use zeren_store::accountability::AccountabilityRead;
 use zeren_store::testdb::TestDb;
-use zeren_store::{Actor, AdminDuty, Level, NewPerson};
+use zeren_store::{Actor, AdminDuty, Level, NewPerson, Read};
 
 use crate::helpers::*;
 
@@ -29,6 +29,7 @@ fn unzip(bytes: &[u8], name: &str) -> String {
 
 struct People {
     school: i64,
+    peer: i64,
     bureau: i64,
     teacher: i64,
     deputy_then: i64,
@@ -118,6 +119,7 @@ async fn tree(app: &App, today: NaiveDate) -> People {
     w.commit().await.unwrap();
     People {
         school,
+        peer,
         bureau,
         teacher,
         deputy_then,
@@ -472,6 +474,61 @@ async fn a_case_runs_its_due_process_from_lead_to_filing() {
             year_start,
             year_end
         ));
+
+        // …and in the assessment cycle of that year, the school may not be commended; its peer may.
+        let policy = app
+            .store
+            .reader()
+            .await
+            .unwrap()
+            .policy_in_force(t.school)
+            .await
+            .unwrap()
+            .unwrap();
+        let y = chrono::Datelike::year(&decided);
+        let ymd = |m: u32, d: u32, plus: i32| NaiveDate::from_ymd_opt(y + plus, m, d).unwrap();
+        let mut w = app.store.write(&Actor::system()).await.unwrap();
+        let cycle = w
+            .open_assessment_cycle(&zeren_store::assessment::NewCycle {
+                unit_id: t.bureau,
+                installed_policy_id: policy.id,
+                title: format!("{y}年度考核"),
+                scope_kind: "学校".into(),
+                dates: zeren_core::assessment::CycleDates {
+                    period_start: ymd(1, 1, 0),
+                    period_end: ymd(12, 31, 0),
+                    self_due_on: ymd(1, 10, 1),
+                    review_due_on: ymd(1, 20, 1),
+                    appeal_until: ymd(1, 30, 1),
+                },
+            })
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let r = bureau
+            .get(&format!("/api/v1/assessment/cycles/{}/ranking", cycle.id))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let barred = |unit: i64| {
+            r.json()["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["unit_id"] == json!(unit))
+                .unwrap()["no_commendation"]
+                .clone()
+        };
+        assert_eq!(barred(t.school), json!(true), "{}", r.text);
+        assert_eq!(barred(t.peer), json!(false), "{}", r.text);
+        let page = bureau
+            .get(&format!("/assessment/{}/ranking", cycle.id))
+            .await;
+        assert!(
+            page.text
+                .contains(&format!("问责决定：取消{y}年度考核评优和评先资格")),
+            "{}",
+            page.text
+        );
 
         // The 决定书, in 公文 style, with the measure, the allocation and the effect.
         let docx = office
