@@ -103,6 +103,9 @@ pub struct Row {
     pub no_commendation: bool,
     /// Why, when an accountability decision took the year's 评先评优 away.
     pub barred: String,
+    /// The viewer may open the unit's sheet (a published ranking shows every unit, but a
+    /// school opens only its own sheet).
+    pub link: bool,
 }
 
 #[derive(Template)]
@@ -144,6 +147,7 @@ pub async fn page(
             grade: r.grade,
             locked: r.locked,
             no_commendation: r.no_commendation,
+            link: part.visible.contains(&r.unit_id),
             barred: l
                 .barred
                 .iter()
