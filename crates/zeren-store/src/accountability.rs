@@ -402,6 +402,30 @@ pub trait AccountabilityRead: Read {
             .await)?)
     }
 
+    /// The cases filed with one of `parents` (报备) and not yet acknowledged there (签收), oldest
+    /// first (at most 200).
+    async fn filings_awaiting_receipt(&mut self, parents: &[i64]) -> Result<Vec<CaseRow>> {
+        if parents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let parents = &parents[..parents.len().min(1_000)];
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM accountability_cases a
+             WHERE a.unit_id IN (SELECT id FROM units WHERE parent_id IN ({}))
+               AND EXISTS (SELECT 1 FROM accountability_acts x WHERE x.case_id = a.id AND x.step = 'filed')
+               AND NOT EXISTS (SELECT 1 FROM accountability_acts x WHERE x.case_id = a.id AND x.step = 'filing_received')
+             ORDER BY id LIMIT 200",
+            crate::placeholders(1, parents.len())
+        );
+        Ok(run!(self.conn(), |c| {
+            let mut q = sqlx::query_as(&sql);
+            for p in parents {
+                q = q.bind(*p);
+            }
+            q.fetch_all(&mut *c).await
+        })?)
+    }
+
     /// The decisions of the cases held at or below `unit` (at most 2,000, newest first), each
     /// with whether it was corrected later.
     async fn measures_below(&mut self, unit: i64) -> Result<Vec<MeasureRow>> {

@@ -4,6 +4,11 @@ use crate::shared::i18n::Catalogue;
 
 pub static MESSAGES: Catalogue = &[
     (
+        "work.accountability_filings",
+        "待签收的问责报备",
+        "Accountability filings to acknowledge",
+    ),
+    (
         "work.awaiting_reassignment",
         "待我转交的审核步骤（无人担任审核角色）",
         "Review steps waiting for my reassignment (nobody holds the role)",

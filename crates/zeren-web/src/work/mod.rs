@@ -18,9 +18,11 @@ use zeren_store::ledger::{
 use zeren_store::Unit;
 
 use zeren_core::incident::Timeliness;
+use zeren_store::accountability::AccountabilityRead;
 use zeren_store::incidents::{pending_clocks, AwaitingIncidentReceipt, IncidentRead};
 use zeren_store::inspections::{FindingRow, InspectionRead};
 use zeren_store::report_requests::{ReportRequest, ReportRequestRead};
+use zeren_store::Read as _;
 
 use crate::shared::clock::{today, wall};
 use crate::shared::mine;
@@ -67,6 +69,8 @@ pub struct WorkPage {
     /// reports of units below waiting for our 签收.
     pub incident_clocks: Vec<IncidentClock>,
     pub incident_receipts: Vec<AwaitingIncidentReceipt>,
+    /// Accountability cases filed with a unit I edit, waiting for its 签收: (case, title, unit).
+    pub filings: Vec<(i64, String, String)>,
     /// Findings waiting on me: sent to my units, whose rectification I answer for, or of my
     /// units' inspections waiting for the inspecting side; with their stage in words and
     /// whether they are overdue.
@@ -185,6 +189,23 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
     let unit_ids: Vec<i64> = units.iter().map(|u| u.id).collect();
     let returned = r.returned_records(&unit_ids).await?;
     let incident_receipts = r.awaiting_incident_receipts(&unit_ids).await?;
+    drop(r);
+    // Filings are acknowledged by an editor of the unit they were filed with.
+    let mut editing = Vec::new();
+    for u in &units {
+        if access::level(&state.store, &v, u.id)
+            .await?
+            .is_some_and(|l| l >= zeren_store::Level::Edit)
+        {
+            editing.push(u.id);
+        }
+    }
+    let mut r = state.store.reader().await?;
+    let mut filings = Vec::new();
+    for c in r.filings_awaiting_receipt(&editing).await? {
+        let unit = r.unit(c.unit_id).await?.map(|u| u.name).unwrap_or_default();
+        filings.push((c.id, c.title, unit));
+    }
     let findings = r
         .open_findings_for(&unit_ids, v.account.person_id)
         .await?
@@ -268,6 +289,7 @@ pub async fn page(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         returned,
         incident_clocks,
         incident_receipts,
+        filings,
         findings,
         requests,
     })

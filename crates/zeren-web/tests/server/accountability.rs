@@ -414,8 +414,22 @@ async fn a_case_runs_its_due_process_from_lead_to_filing() {
             "{}",
             list.text
         );
+        let work = bureau.get("/work").await;
+        assert!(
+            work.text
+                .split("id=\"accountability-filings\"")
+                .nth(1)
+                .is_some_and(|s| s.contains("关于公众号错误信息的问责")),
+            "{}",
+            work.text
+        );
         let r = act(&bureau, id, json!({ "action": "receive", "on": d(43) })).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(!bureau
+            .get("/work")
+            .await
+            .text
+            .contains("accountability-filings"));
         assert!(r.json()["filing_received"].is_string());
 
         // An appeal after its window (one month after service) is refused naming the day.
