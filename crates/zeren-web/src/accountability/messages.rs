@@ -65,6 +65,7 @@ pub static MESSAGES: Catalogue = &[
     ("acc.not_adopted_reason", "不予采纳的理由", "Why not adopted"),
     ("acc.on", "日期", "Date"),
     ("acc.open", "立案", "Open the case"),
+    ("acc.open_from", "立案须在适用的实施办法规定了问责的单位进行：可从该单位已办结的突发事件页面“启动问责”。", "A case is opened at a unit whose policy governs accountability: from a closed incident of that unit (启动问责)."),
     ("acc.opened_on", "立案日期", "Opened on"),
     ("acc.person", "人员", "Person"),
     ("acc.point", "意见", "Point"),

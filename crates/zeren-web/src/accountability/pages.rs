@@ -60,8 +60,11 @@ pub struct ListPage {
     pub awaiting: Vec<Row>,
     pub held: Vec<Row>,
     pub mine: Vec<Row>,
-    /// Units the viewer edits (open a case there, see its ledger of measures).
+    /// The tops of what the viewer edits (their ledgers of measures).
     pub units: Vec<Unit>,
+    /// Of those, the ones a case may be opened at (a policy in force there governs
+    /// accountability).
+    pub open_at: Vec<Unit>,
 }
 
 async fn rows(state: &AppState, cases: Vec<CaseRow>) -> Result<Vec<(Row, CaseRow, bool)>> {
@@ -98,6 +101,7 @@ async fn rows(state: &AppState, cases: Vec<CaseRow>) -> Result<Vec<(Row, CaseRow
 pub async fn list(State(state): State<AppState>, v: Viewer, lang: Lang) -> Result<Html<String>> {
     let roots = access::roots(&state.store, &v).await?;
     let mut units = Vec::new();
+    let mut open_at = Vec::new();
     let mut held_cases = Vec::new();
     for root in &roots {
         if access::level(&state.store, &v, root.id)
@@ -105,6 +109,9 @@ pub async fn list(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
             .is_some_and(|l| l >= Level::Edit)
         {
             units.push(root.clone());
+            if may_open_at(&state, &v, root.id).await?.is_some() {
+                open_at.push(root.clone());
+            }
             held_cases.extend(
                 state
                     .store
@@ -155,6 +162,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         held,
         mine,
         units,
+        open_at,
     })
 }
 
