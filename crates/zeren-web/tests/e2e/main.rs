@@ -4,6 +4,9 @@
 //! are left in target/e2e/ for a person to look at.
 
 mod dashboard;
+#[path = "../common/draft_plan.rs"]
+mod draft_plan;
+mod drafting;
 mod first_use;
 mod forms;
 #[allow(dead_code)]
