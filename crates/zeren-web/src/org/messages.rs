@@ -19,7 +19,7 @@ pub static MESSAGES: Catalogue = &[
     ("body.pick_position", "请选择组长、副组长或成员。", "Choose chair, deputy or member."),
     ("body.position", "职务", "Position"),
     ("body.sync", "按现任人员更新机构成员", "Update members from current post holders"),
-    ("draft.answer_help", "回答问题：在草稿中找到以“# ?”开头的行，按问题修改它所在条目的内容（例如把 held_by 改为职务、补上 owner = \"角色\"），然后删去这一行；不需要的条目可以整段删去。改完点“检查草稿”。", "To answer a question, find its line starting “# ?” in the draft, change the entry it is under (e.g. a post instead of a name in held_by, an owner = \"role\"), then delete the line; delete an entry you do not want as a whole. Then press “Check the draft”."),
+    ("draft.answer_help", "回答问题：在草稿中找到以“# ?”开头的行，按问题修改它所在条目的内容（例如把 held_by 中的人名改为职务，按问题补上负责的角色），然后删去这一行；不需要的条目可以整段删去。改完点“检查草稿”。", "To answer a question, find its line starting “# ?” in the draft, change the entry it is under (e.g. a post instead of a name in held_by, the role responsible as asked), then delete the line; delete an entry you do not want as a whole. Then press “Check the draft”."),
     ("draft.check", "检查草稿", "Check the draft"),
     ("draft.commented", "已注释：回答问题后取消注释才会安装", "commented out: installed once answered and uncommented"),
     ("draft.confidence", "置信度", "confidence"),
