@@ -260,6 +260,28 @@ fn taken(f: DraftForm, lang: Lang) -> std::result::Result<(String, String, Strin
     Ok((short_name(&f.source_name), source, text))
 }
 
+/// The page for a draft sent back (administer at the unit), with the draft; or the refusal when
+/// the form is over its bounds.
+async fn sent_back(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    id: i64,
+    f: DraftForm,
+) -> Result<std::result::Result<(DraftPage, (String, String, String)), Response>> {
+    let (unit, _) = access::require(&state.store, v, id, Level::Administer).await?;
+    let mut page = page_model(v, lang, unit);
+    match taken(f, lang) {
+        Ok(x) => Ok(Ok((page, x))),
+        Err(e) => {
+            page.errors = vec![e];
+            Ok(Err(
+                (StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response()
+            ))
+        }
+    }
+}
+
 /// The draft as edited, shown again with its questions and errors (nothing is stored).
 pub async fn check_form(
     State(state): State<AppState>,
@@ -268,14 +290,9 @@ pub async fn check_form(
     Path(id): Path<i64>,
     Form(f): Form<DraftForm>,
 ) -> Result<Response> {
-    let (unit, _) = access::require(&state.store, &v, id, Level::Administer).await?;
-    let mut page = page_model(&v, lang, unit);
-    let (name, source, text) = match taken(f, lang) {
+    let (mut page, (name, source, text)) = match sent_back(&state, &v, lang, id, f).await? {
         Ok(x) => x,
-        Err(e) => {
-            page.errors = vec![e];
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-        }
+        Err(refused) => return Ok(refused),
     };
     let (w, errors) = work(&state, id, name, source, text, lang).await?;
     page.errors = errors;
@@ -292,14 +309,9 @@ pub async fn install_form(
     Path(id): Path<i64>,
     Form(f): Form<DraftForm>,
 ) -> Result<Response> {
-    let (unit, _) = access::require(&state.store, &v, id, Level::Administer).await?;
-    let mut page = page_model(&v, lang, unit);
-    let (name, source, text) = match taken(f, lang) {
+    let (mut page, (name, source, text)) = match sent_back(&state, &v, lang, id, f).await? {
         Ok(x) => x,
-        Err(e) => {
-            page.errors = vec![e];
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-        }
+        Err(refused) => return Ok(refused),
     };
     let open = zeren_draft::open_questions(&text).len();
     if open == 0 {

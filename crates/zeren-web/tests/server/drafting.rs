@@ -176,6 +176,26 @@ async fn a_plan_is_drafted_beside_its_lines_and_installs_once_answered() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(installed(&app).await.is_empty());
 
+        // The text the form carries is bounded.
+        let long = "字".repeat(60_001);
+        let r = post(
+            &admin,
+            check.clone(),
+            vec![
+                ("source_name".into(), source_name.clone()),
+                ("source".into(), long.clone()),
+                ("text".into(), answered(&draft)),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("方案超过 60000 字"), "{}", r.text);
+        let r = admin
+            .multipart(&page, &[("pasted", None, long.as_bytes())])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("方案超过 60000 字"), "{}", r.text);
+
         // A reader of the school and another school's administrator can do none of it.
         for user in ["reader", "otheradmin"] {
             let c = app.login(user).await;
