@@ -162,6 +162,54 @@ pub fn outline(toml: &str) -> Vec<Entry> {
     out
 }
 
+/// The draft without the entry whose header is at `line` (from 1), with the comments just above
+/// it (its cite and questions) and the entries nested in it (a workflow's steps, the
+/// accountability's circumstances); `None` when no entry starts there. What refers to the entry
+/// elsewhere stays, for the check to name.
+pub fn without(toml: &str, line: usize) -> Option<String> {
+    let entries = outline(toml);
+    let at = entries.iter().position(|e| e.line == line)?;
+    let lines: Vec<&str> = toml.lines().collect();
+    // an entry's block starts at the comments right above its header
+    let block_start = |header: usize| {
+        let mut i = header - 1;
+        while i > 0 {
+            let t = lines[i - 1].trim();
+            if t.starts_with("# ?")
+                || t.strip_prefix('#')
+                    .is_some_and(|b| cite_head(b.trim()).is_some())
+            {
+                i -= 1;
+            } else {
+                break;
+            }
+        }
+        i
+    };
+    let start = block_start(entries[at].line);
+    let nested = format!("{}.", entries[at].table);
+    let mut end = entries[at + 1..]
+        .iter()
+        .find(|e| !e.table.starts_with(&nested))
+        .map_or(lines.len(), |e| block_start(e.line));
+    // a section's heading comment stays with the section after it
+    if let Some(i) = (start + 1..end).find(|&i| lines[i].trim_start().starts_with("# ---")) {
+        end = i;
+    }
+    while end > start + 1 && lines[end - 1].trim().is_empty() {
+        end -= 1;
+    }
+    let mut out: String = lines[..start]
+        .iter()
+        .chain(&lines[end..])
+        .flat_map(|l| [*l, "\n"])
+        .collect();
+    if !toml.ends_with('\n') {
+        out.pop();
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,5 +330,39 @@ source = \"L8\"
         }
         let asked: usize = o.iter().map(|e| e.questions.len()).sum();
         assert_eq!(asked, crate::open_questions(&toml).len(), "{toml}");
+    }
+
+    #[test]
+    fn an_entry_is_dropped_with_its_comments_and_what_it_holds() {
+        let o = outline(DRAFT);
+        let role = without(DRAFT, o[1].line).unwrap();
+        assert!(
+            !role.contains("deputy_leader") && !role.contains("请改为职务"),
+            "{role}"
+        );
+        assert!(!role.contains("# L3 ·"), "its cite goes too: {role}");
+        assert!(role.contains("[duties.month_analysis]") && role.contains("# L5-L6 ·"));
+        let left: Vec<String> = outline(&role).into_iter().map(|e| e.table).collect();
+        assert_eq!(left.len(), 4);
+        // the rest is as it was
+        assert!(DRAFT.contains(&role[role.find("# L5-L6").unwrap()..]));
+
+        let text = "format = 1\n\n[policy]\nid = \"d\"\n\n# --- workflows ---\n\n# L7 · 置信度 中 · 审批\n[workflows.w]\ntitle = \"审批\"\nsource = \"L7\"\n\n[[workflows.w.steps]]\ntitle = \"审\"\nsource = \"L7\"\n\n# --- accountability ---\n\n# L8 · 置信度 中 · 问责\n[accountability]\nsource = \"L8\"\n";
+        let w = outline(text)
+            .iter()
+            .find(|e| e.table == "workflows.w")
+            .unwrap()
+            .line;
+        let after = without(text, w).unwrap();
+        assert!(
+            !after.contains("workflows.w") && !after.contains("# L7"),
+            "{after}"
+        );
+        assert!(
+            after.contains("# --- workflows ---")
+                && after.contains("# --- accountability ---\n\n# L8"),
+            "{after}"
+        );
+        assert_eq!(without(text, 2), None, "no entry starts at a blank line");
     }
 }

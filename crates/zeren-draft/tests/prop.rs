@@ -151,4 +151,20 @@ proptest! {
         let o = zeren_draft::outline(&s);
         prop_assert!(o.len() <= s.lines().count());
     }
+
+    #[test]
+    fn dropping_an_entry_keeps_every_other(t in text(), pick in 0usize..64) {
+        let (_, toml) = zeren_draft::draft_toml(&t, 1, "draft", "t.txt");
+        let before = zeren_draft::outline(&toml);
+        let e = &before[pick % before.len()];
+        let after = zeren_draft::outline(&zeren_draft::outline::without(&toml, e.line).unwrap());
+        let nested = format!("{}.", e.table);
+        let kept: Vec<&str> = before
+            .iter()
+            .filter(|x| x.line != e.line && !(x.line > e.line && x.table.starts_with(&nested)))
+            .map(|x| x.table.as_str())
+            .collect();
+        let left: Vec<&str> = after.iter().map(|x| x.table.as_str()).collect();
+        prop_assert_eq!(left, kept, "{}", toml);
+    }
 }
