@@ -103,6 +103,7 @@ async fn work(
         .enumerate()
         .map(|(i, e)| DraftEntry {
             index: i,
+            line: e.line,
             kind: kind_of(&e.table),
             table: e.table.clone(),
             commented: e.commented,
@@ -244,18 +245,24 @@ pub struct DraftForm {
     source_name: String,
     source: String,
     text: String,
+    /// 删去: the line of the entry to drop (a button of the check form).
+    drop: Option<usize>,
 }
 
 /// The form sent back, its line ends as drafted, bounded.
 fn taken(f: DraftForm, lang: Lang) -> std::result::Result<(String, String, String), String> {
     let source = f.source.replace("\r\n", "\n");
-    let text = f.text.replace("\r\n", "\n");
+    let mut text = f.text.replace("\r\n", "\n");
     check_source(&source, lang)?;
     if text.chars().count() > MAX_DRAFT_CHARS {
         return Err(Tr(lang).f(
             "draft.draft_too_long",
             &[("max", &MAX_DRAFT_CHARS.to_string())],
         ));
+    }
+    // An entry dropped (when the draft still has it where the page showed it).
+    if let Some(dropped) = f.drop.and_then(|l| zeren_draft::outline::without(&text, l)) {
+        text = dropped;
     }
     Ok((short_name(&f.source_name), source, text))
 }

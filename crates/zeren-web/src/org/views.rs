@@ -266,6 +266,8 @@ pub struct SourceLine {
 
 pub struct DraftEntry {
     pub index: usize,
+    /// Its header's line in the draft (what 删去 names).
+    pub line: usize,
     /// The table as written: `duties.month_analysis`.
     pub table: String,
     /// Its kind in words (message id).

@@ -143,6 +143,29 @@ async fn a_plan_is_drafted_beside_its_lines_and_installs_once_answered() {
         let install = format!("/units/{school}/policy/draft/install");
         let check = format!("/units/{school}/policy/draft/check");
 
+        // An entry dropped: the circumstance goes with its question; the rest stays.
+        let at = draft
+            .lines()
+            .position(|l| l == "[[accountability.circumstances]]")
+            .expect("a circumstance")
+            + 1;
+        let mut fields = form(draft.clone());
+        fields.push(("drop".into(), at.to_string()));
+        let r = post(&admin, check.clone(), fields).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let dropped = field_of(&r.text, "text");
+        assert!(!dropped.contains("circumstance_1") && !dropped.contains("是否作为一项问责情形"));
+        assert_eq!(zeren_draft::open_questions(&dropped).len(), 3);
+        assert!(
+            dropped.contains("[duties.half_year_special_study]")
+                && dropped.contains("[accountability]")
+        );
+        assert!(
+            r.text.contains("草稿格式正确；还有 3 个待确认的问题。"),
+            "{}",
+            r.text
+        );
+
         // Installing with questions open is refused, in Chinese; nothing is installed.
         let r = post(&admin, install.clone(), form(draft.clone())).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
