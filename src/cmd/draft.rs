@@ -44,7 +44,7 @@ pub fn run(files: &[std::path::PathBuf], out: Option<&Path>, check: bool) -> Exi
         eprintln!("the text is longer than {MAX_CHARS} characters: draft one 实施方案 at a time");
         return ExitCode::from(2);
     }
-    let id = policy_id(&files[0]);
+    let id = zeren_draft::policy_id(&name(&files[0]));
     let source = files.iter().map(|f| name(f)).collect::<Vec<_>>().join("+");
     let (draft, toml) = zeren_draft::draft_toml(&text, 1, &id, &source);
     let questions = draft.all_questions();
@@ -131,23 +131,6 @@ fn name(f: &Path) -> String {
         || f.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
-}
-
-/// The file's stem when it is a valid policy id, else `draft`.
-fn policy_id(f: &Path) -> String {
-    let stem = f
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let ok = stem.starts_with(|c: char| c.is_ascii_lowercase())
-        && stem
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if ok {
-        stem
-    } else {
-        "draft".into()
-    }
 }
 
 /// The file's text: plain text in any encoding the scanner reads, Word and PDF through its

@@ -9,11 +9,13 @@
 //! never a guess presented as fact. Pure: no I/O, no clock.
 
 pub mod draft;
+pub mod outline;
 pub mod render;
 pub mod rules;
 pub mod text;
 
 pub use draft::{read, Confidence, Draft, Question, Src};
+pub use outline::outline;
 pub use render::open_questions;
 
 /// Drafts `text` (first line numbered `first_line`) as a policy file with the given id, citing
@@ -22,4 +24,37 @@ pub fn draft_toml(text: &str, first_line: u32, id: &str, source_text: &str) -> (
     let d = read(text, first_line);
     let toml = render::to_toml(&d, id, source_text);
     (d, toml)
+}
+
+/// A policy id for a draft read from `file_name`: its stem when that is a valid id (lower-case
+/// ASCII letter first, then letters, digits, `_` and `-`), else `draft`.
+pub fn policy_id(file_name: &str) -> String {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let stem = match base.rsplit_once('.') {
+        Some((s, _)) if !s.is_empty() => s,
+        _ => base,
+    }
+    .to_lowercase();
+    let ok = stem.starts_with(|c: char| c.is_ascii_lowercase())
+        && stem.len() <= 64
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok {
+        stem
+    } else {
+        "draft".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn policy_id_is_the_stem_when_it_is_an_id() {
+        assert_eq!(super::policy_id("school-plan.txt"), "school-plan");
+        assert_eq!(super::policy_id("dir/Plan_2.PDF"), "plan_2");
+        for name in ["实施方案.docx", "2024plan.txt", "a b.txt", ".txt", ""] {
+            assert_eq!(super::policy_id(name), "draft", "{name}");
+        }
+    }
 }

@@ -132,4 +132,39 @@ proptest! {
             prop_assert!(q.line >= first && q.line <= last, "{:?}", q);
         }
     }
+
+    #[test]
+    fn the_outline_of_a_draft_cites_lines_of_the_text(t in text(), first in 1u32..500) {
+        let (d, toml) = zeren_draft::draft_toml(&t, first, "draft", "t.txt");
+        let o = zeren_draft::outline(&toml);
+        let asked: usize = o.iter().map(|e| e.questions.len()).sum();
+        prop_assert_eq!(asked, zeren_draft::open_questions(&toml).len(), "{}", toml);
+        for e in o.iter().filter(|e| e.source.is_some()) {
+            let (a, b) = e.lines.unwrap();
+            prop_assert!(a >= d.first_line && b <= d.last_line, "{:?}", e);
+        }
+        prop_assert!(o.windows(2).all(|w| w[0].line < w[1].line));
+    }
+
+    #[test]
+    fn the_outline_of_any_text_does_not_panic(s in "(\\PC|\n|#|\\[|\\]|=|\"| · |置信度|L1|\\?)*") {
+        let o = zeren_draft::outline(&s);
+        prop_assert!(o.len() <= s.lines().count());
+    }
+
+    #[test]
+    fn dropping_an_entry_keeps_every_other(t in text(), pick in 0usize..64) {
+        let (_, toml) = zeren_draft::draft_toml(&t, 1, "draft", "t.txt");
+        let before = zeren_draft::outline(&toml);
+        let e = &before[pick % before.len()];
+        let after = zeren_draft::outline(&zeren_draft::outline::without(&toml, e.line).unwrap());
+        let nested = format!("{}.", e.table);
+        let kept: Vec<&str> = before
+            .iter()
+            .filter(|x| x.line != e.line && !(x.line > e.line && x.table.starts_with(&nested)))
+            .map(|x| x.table.as_str())
+            .collect();
+        let left: Vec<&str> = after.iter().map(|x| x.table.as_str()).collect();
+        prop_assert_eq!(left, kept, "{}", toml);
+    }
 }

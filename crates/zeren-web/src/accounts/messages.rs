@@ -106,6 +106,7 @@ pub static MESSAGES: Catalogue = &[
     ("setup.admins", "三员账号", "The three administrators"),
     ("setup.admins_help", "按三员分立要求分设系统管理员、安全管理员、安全审计员，三个账号须各不相同。", "System, security and audit administrators are separate accounts (三员分立)."),
     ("setup.distinct", "三个管理员账号的用户名必须各不相同。", "The three administrator user names must differ."),
+    ("setup.draft_hint", "没有合适的模板？可先选一个模板完成设置，再由单位管理员在本单位的“实施办法”页面“从实施方案起草”：上传本单位的实施方案，逐行起草、回答问题后安装。", "No pack fits? Choose one to finish setting up; then the unit's administrator can use “Draft from our own plan” on the unit's policy page: upload your own plan, get a draft line by line, answer its questions and install it."),
     ("setup.errors", "请改正以下问题：", "Please correct the following:"),
     ("setup.intro", "首次使用：选择实施办法、建立顶层单位、创建管理员账号。", "First run: choose a policy, create the top unit and the administrator accounts."),
     ("setup.policy", "实施办法", "Policy"),

@@ -3,6 +3,7 @@
 
 mod assignments;
 mod bodies;
+mod draft;
 mod import;
 pub mod messages;
 mod people;
@@ -38,6 +39,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/units/{id}/import/confirm", post(import::confirm_form))
         .route("/units/{id}/policy/preview", post(policy::preview_form))
+        .route(
+            "/units/{id}/policy/draft",
+            get(draft::page).post(draft::upload_form),
+        )
+        .route("/units/{id}/policy/draft/check", post(draft::check_form))
+        .route(
+            "/units/{id}/policy/draft/install",
+            post(draft::install_form),
+        )
         .route(
             "/units/{id}/policy/{install}/remove",
             post(policy::remove_form),

@@ -45,7 +45,11 @@ pub fn describe_change(old: Option<&Policy>, new: &Policy, lang: Lang) -> String
 
 /// The current installations at a unit that installing `policy` there replaces: the same
 /// policy (an upgrade) or one for the same kinds of unit (a switch); the same policy first.
-async fn replaced(state: &AppState, unit_id: i64, policy: &Policy) -> Result<Vec<InstalledPolicy>> {
+pub(super) async fn replaced(
+    state: &AppState,
+    unit_id: i64,
+    policy: &Policy,
+) -> Result<Vec<InstalledPolicy>> {
     let scope = policy
         .meta
         .applies_to
@@ -80,7 +84,8 @@ async fn current_at(state: &AppState, unit_id: i64, policy: &Policy) -> Result<O
 }
 
 /// Installs a parsed policy at a unit (administer there); returns it with the change in words.
-async fn install(
+/// Every install from a page goes through here (a pack, an uploaded file, a draft).
+pub(super) async fn install(
     state: &AppState,
     v: &Viewer,
     unit_id: i64,

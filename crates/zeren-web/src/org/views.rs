@@ -223,3 +223,67 @@ pub fn mask_id(id: &str) -> String {
         String::new()
     }
 }
+
+/// 从实施方案起草: the upload, then the text and its draft side by side.
+#[derive(Template)]
+#[template(path = "pages/policy_draft.html")]
+pub struct DraftPage {
+    pub chrome: Chrome,
+    pub unit: Unit,
+    /// Text pasted instead of a file, kept when the upload is refused.
+    pub pasted: String,
+    /// What is wrong with the upload or the draft, in the viewer's language.
+    pub errors: Vec<String>,
+    /// A file was chosen and must be chosen again.
+    pub files_again: bool,
+    pub work: Option<DraftWork>,
+    pub max_chars: usize,
+}
+
+/// A draft being worked on: what the page sends back with every check and the install.
+pub struct DraftWork {
+    pub source_name: String,
+    /// The source text as read (the numbered lines come from it).
+    pub source: String,
+    pub lines: Vec<SourceLine>,
+    /// The draft policy file as the person left it.
+    pub text: String,
+    pub entries: Vec<DraftEntry>,
+    /// Open `# ?` questions, each at its line of the draft and (when it names one) of the text.
+    pub questions: Vec<DraftQuestion>,
+    /// The draft parses as a policy file.
+    pub valid: bool,
+    /// The current installations at this unit that installing the draft would replace.
+    pub replaces: Vec<String>,
+}
+
+pub struct SourceLine {
+    pub no: u32,
+    pub text: String,
+    /// The first entry citing the line: its index and kind (message id).
+    pub entry: Option<(usize, &'static str)>,
+}
+
+pub struct DraftEntry {
+    pub index: usize,
+    /// Its header's line in the draft (what 删去 names).
+    pub line: usize,
+    /// The table as written: `duties.month_analysis`.
+    pub table: String,
+    /// Its kind in words (message id).
+    pub kind: &'static str,
+    pub commented: bool,
+    pub title: String,
+    pub source: String,
+    /// The first line it cites (for the anchor), when `source` names lines of the text.
+    pub first: Option<u32>,
+    pub confidence: String,
+    pub rule: String,
+    pub questions: Vec<String>,
+}
+
+pub struct DraftQuestion {
+    pub draft_line: usize,
+    pub text: String,
+    pub source_line: Option<u32>,
+}

@@ -6,6 +6,9 @@
 mod accountability;
 mod assessment;
 mod dashboard;
+#[path = "../common/draft_plan.rs"]
+mod draft_plan;
+mod drafting;
 mod first_use;
 mod forms;
 #[allow(dead_code)]

@@ -25,6 +25,7 @@ const ALLOWED: &[&str] = &[
     "csv",
     "zip",
     "toml",
+    "txt",
     "sha",
     "jpg",
     "png",

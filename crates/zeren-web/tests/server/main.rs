@@ -6,6 +6,9 @@ mod assessment;
 mod audit_log;
 mod auth;
 mod district;
+#[path = "../common/draft_plan.rs"]
+mod draft_plan;
+mod drafting;
 mod english;
 mod forms;
 mod helpers;

@@ -137,6 +137,25 @@ const ROUTES: &[Route] = &[
         Administer,
         B::Multipart("pack"),
     ),
+    r("GET", "/units/{A}/policy/draft", Administer, B::None),
+    r(
+        "POST",
+        "/units/{A}/policy/draft",
+        Administer,
+        B::Multipart("plan"),
+    ),
+    r(
+        "POST",
+        "/units/{A}/policy/draft/check",
+        Administer,
+        B::Form(&[("source_name", "x.txt"), ("source", "x"), ("text", "x")]),
+    ),
+    r(
+        "POST",
+        "/units/{A}/policy/draft/install",
+        Administer,
+        B::Form(&[("source_name", "x.txt"), ("source", "x"), ("text", "x")]),
+    ),
     r("POST", "/units/{A}/bodies/sync", Edit, B::Form(&[])),
     r(
         "POST",
@@ -1085,6 +1104,11 @@ async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
                 ],
             )
             .await
+        }
+        (_, Body::Multipart("plan")) => {
+            let plan = "学校党支部每季度至少组织1次意识形态工作专题学习。\n";
+            c.multipart(&path, &[("source_file", Some("plan.txt"), plan.as_bytes())])
+                .await
         }
         (_, Body::Multipart("report")) => {
             let unit = ids.unit.to_string();
