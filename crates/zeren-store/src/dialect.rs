@@ -147,6 +147,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0170_accountability.sql"),
         postgres: include_str!("../migrations/postgres/0170_accountability.sql"),
     },
+    Migration {
+        version: 190,
+        name: "delivery_handover",
+        sqlite: include_str!("../migrations/sqlite/0190_delivery_handover.sql"),
+        postgres: include_str!("../migrations/postgres/0190_delivery_handover.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once
