@@ -376,7 +376,8 @@ impl Write {
     /// once. An acceptance is always recorded (the message is with the receiver, whichever attempt
     /// took it there); a refusal, or no answer after the hand-over, only while the attempt is the
     /// message's current one and the message not sent. No answer after the hand-over counts the
-    /// attempt in doubt, as a crash there would.
+    /// attempt in doubt, as a crash there would. Nothing else belongs in this transaction (see the
+    /// commit's durability below).
     pub async fn finish_delivery(&mut self, id: i64, attempt: i64, answer: &Answer) -> Result<()> {
         let (state, code, words, doubt) = match answer {
             Answer::Accepted { code, words } => ("sent", code.as_str(), words.as_str(), 0i64),
@@ -384,6 +385,17 @@ impl Write {
             Answer::Unknown { words } => ("failed", "", words.as_str(), 1),
         };
         let accepted = state == "sent";
+        // On PostgreSQL this commit does not wait for the WAL's flush to disk: the answer is in
+        // the database the moment the commit returns, so an instance killed after it loses
+        // nothing, and the moment of doubt is not stretched by a disk's flush. Only a crash of the
+        // database server itself in the next fraction of a second could lose it — the message is
+        // then found handed over and unanswered, in doubt, as after a crash before the commit.
+        // (The hand-over's commit waits for the disk: without it a message could leave unseen.)
+        if let crate::Conn::Postgres(c) = self.conn() {
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut *c)
+                .await?;
+        }
         let words = zeren_core::notify::cut_to_bytes(words, 1000).replace('\0', "");
         let code = zeren_core::notify::cut_to_bytes(code, 64).replace('\0', "");
         let now = crate::now();

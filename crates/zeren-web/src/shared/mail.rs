@@ -223,10 +223,36 @@ async fn connect(config: &Config, host: &str) -> Result<AsyncSmtpConnection, Ref
     };
     let port = config.smtp_port.unwrap_or(default_port);
     let hello = ClientId::default();
-    let mut conn =
-        AsyncSmtpConnection::connect_tokio1((host, port), Some(TIMEOUT), &hello, wrapper, None)
+    let mut conn = match wrapper {
+        // TLS from the first byte: lettre's own connection (its socket keeps Nagle's algorithm,
+        // so the final dot may wait for the server's acknowledgement of the data; see below).
+        Some(p) => {
+            AsyncSmtpConnection::connect_tokio1((host, port), Some(TIMEOUT), &hello, Some(p), None)
+                .await
+                .map_err(|e| Refused::of(&e))?
+        }
+        None => {
+            let tcp = tokio::time::timeout(TIMEOUT, tokio::net::TcpStream::connect((host, port)))
+                .await
+                .map_err(|_| {
+                    Refused::new(format!("cannot connect to {host}:{port}: timed out"), false)
+                })?
+                .map_err(|e| {
+                    Refused::new(format!("cannot connect to {host}:{port}: {e}"), false)
+                })?;
+            // The final dot is a small write after the data: with Nagle's algorithm it would
+            // wait for the server to acknowledge the data — a delayed ACK, 40 ms on Linux —, time
+            // the message spends in doubt.
+            let _ = tcp.set_nodelay(true);
+            tokio::time::timeout(
+                COMMANDS,
+                AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &hello),
+            )
             .await
-            .map_err(|e| Refused::of(&e))?;
+            .map_err(|_| Refused::new("the server sent no greeting in time".into(), false))?
+            .map_err(|e| Refused::of(&e))?
+        }
+    };
     if let Some(p) = starttls {
         if let Err(e) = conn.starttls(p, &hello).await {
             quit(conn).await;
