@@ -385,19 +385,7 @@ async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
         );
     }
     let attempt = d.attempts;
-    let hand = || async move {
-        let mut w = state
-            .store
-            .write(&Actor::system())
-            .await
-            .map_err(|e| e.to_string())?;
-        let mine = w
-            .hand_delivery(id, attempt)
-            .await
-            .map_err(|e| e.to_string())?;
-        w.commit().await.map_err(|e| e.to_string())?;
-        Ok(mine)
-    };
+    let hand = || hand_over(&state.store, id, attempt);
     let mut retry_after = None;
     let sent = match (d.channel.as_str(), &robot) {
         ("email", _) => crate::shared::mail::send(&state.config, &d, hand).await,
@@ -472,6 +460,21 @@ async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
             message: format!("{} {}", r.code, r.words).trim().to_string(),
         }),
     }
+}
+
+/// Records that attempt `attempt` of delivery `id` hands its message over, in a commit of its own;
+/// false when the attempt is no longer the message's current one.
+async fn hand_over(store: &Store, id: i64, attempt: i64) -> Result<bool, String> {
+    let mut w = store
+        .write(&Actor::system())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mine = w
+        .hand_delivery(id, attempt)
+        .await
+        .map_err(|e| e.to_string())?;
+    w.commit().await.map_err(|e| e.to_string())?;
+    Ok(mine)
 }
 
 /// The robot a message goes to, opened for sending; a robot removed, switched off or whose
@@ -712,12 +715,7 @@ mod tests {
                 assert!(!s.in_doubt);
                 if handed {
                     let attempt = s.delivery.attempts;
-                    let hand = || async move {
-                        let mut w = store.write(&Actor::system()).await.unwrap();
-                        let mine = w.hand_delivery(id, attempt).await.unwrap();
-                        w.commit().await.unwrap();
-                        Ok(mine)
-                    };
+                    let hand = || hand_over(store, id, attempt);
                     let (code, _) = crate::shared::mail::send(&state.config, &s.delivery, hand)
                         .await
                         .unwrap();
@@ -771,12 +769,7 @@ mod tests {
             let fresh = w.start_delivery(id).await.unwrap().unwrap();
             w.commit().await.unwrap();
             let attempt = slow.delivery.attempts;
-            let hand = || async move {
-                let mut w = store.write(&Actor::system()).await.unwrap();
-                let mine = w.hand_delivery(id, attempt).await.unwrap();
-                w.commit().await.unwrap();
-                Ok(mine)
-            };
+            let hand = || hand_over(store, id, attempt);
             let refused = crate::shared::mail::send(&state.config, &slow.delivery, hand)
                 .await
                 .unwrap_err();
@@ -789,12 +782,7 @@ mod tests {
             );
             // The current attempt hands it over and sends it.
             let attempt = fresh.delivery.attempts;
-            let hand = || async move {
-                let mut w = store.write(&Actor::system()).await.unwrap();
-                let mine = w.hand_delivery(id, attempt).await.unwrap();
-                w.commit().await.unwrap();
-                Ok(mine)
-            };
+            let hand = || hand_over(store, id, attempt);
             crate::shared::mail::send(&state.config, &fresh.delivery, hand)
                 .await
                 .unwrap();
