@@ -150,7 +150,7 @@ where
             Ok(accepted)
         }
         Ok(Err(e)) => {
-            quit(conn).await;
+            tokio::spawn(quit(conn));
             let mut r = Refused::of(&e);
             // A reply refused it; no reply leaves it in doubt.
             r.unknown = e.status().is_none();
