@@ -65,6 +65,8 @@ fn demo_creates_an_organisation_with_records() {
         "{out}"
     );
     looks_like_a_real_year(dir.join("zeren.db").to_str().unwrap());
+    assert!(out.contains("考核："), "{out}");
+    assessment_has_run(dir.join("zeren.db").to_str().unwrap());
 
     let v = zeren(&["audit", "verify", "--data", d]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
@@ -135,5 +137,56 @@ fn looks_like_a_real_year(db: &str) {
         );
         assert_eq!(returns, 1);
         assert!(acks > 0);
+    });
+}
+
+/// The bureau's 考核: last half-year's cycle published (every school reviewed and locked, placed,
+/// one measured value overridden with its reason, one appeal answered), stamped on the days it
+/// happened; this year's open for self-assessment, some schools submitted, the clerk's not.
+fn assessment_has_run(db: &str) {
+    use zeren_store::assessment::{AssessmentRead, SheetSide};
+    use zeren_store::Read;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store =
+            zeren_store::Store::open(&format!("sqlite://{db}"), zeren_store::HashAlg::Sha256)
+                .await
+                .unwrap();
+        let mut r = store.reader().await.unwrap();
+        let bureau = r.root_units().await.unwrap()[0].id;
+        let cycles = r.assessment_cycles(bureau).await.unwrap();
+        assert_eq!(cycles.len(), 2, "{cycles:?}");
+        let (current, past) = (&cycles[0], &cycles[1]);
+        assert!(past.title.contains("2026年上半年"), "{}", past.title);
+        let cycle = r.assessment_cycle(past.id).await.unwrap().unwrap();
+        let published = cycle.published_at.expect("published");
+        assert!(published.date_naive() < chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap());
+        let units = r.assessment_cycle_units(past.id).await.unwrap();
+        assert!(units.len() >= 2);
+        assert!(units
+            .iter()
+            .all(|u| u.locked && u.place.is_some() && u.grade_id.is_some()));
+        assert!(units.iter().any(|u| u.place == Some(1)));
+        let mut overridden = 0;
+        for u in &units {
+            for s in r
+                .assessment_sheets(past.id, u.unit_id, SheetSide::Review)
+                .await
+                .unwrap()
+            {
+                overridden += s.entries.values().filter(|e| !e.reason.is_empty()).count();
+            }
+        }
+        assert_eq!(overridden, 1);
+        let appeals = r.assessment_appeals(past.id).await.unwrap();
+        assert_eq!(appeals.len(), 1);
+        assert_eq!(appeals[0].upheld, Some(false));
+        assert!(appeals[0].answered_at.unwrap() < published);
+        let now = r.assessment_cycle(current.id).await.unwrap().unwrap();
+        assert!(now.published_at.is_none());
+        assert!(current.self_assessed >= 1 && current.self_assessed < current.units);
     });
 }

@@ -251,3 +251,126 @@ fn explain_lists_duties_per_role_in_chinese() {
     assert!(out.contains("【第一责任人】"), "{out}");
     assert!(out.contains("每季度至少1次"), "{out}");
 }
+
+/// A short 实施方案 in the shape of the seed texts (written for this test).
+const PLAN: &str = "为加强我校意识形态工作，特制定《xx学校意识形态工作责任制实施方案》。
+一、组织领导
+党支部书记为学校意识形态工作第一责任人。
+二、工作制度
+1、党支部每季度至少组织1次有关意识形态工作内容的学习。
+2、学校党支部每半年向区教体局党组书面汇报1次意识形态工作。
+三、责任追究
+有下列情形之一的，应当予以问责：
+（一）组织开展不力的；
+（二）其他失职失责情形。
+问责可综合运用纪律处分、组织处理、诫勉谈话等措施。
+";
+
+#[test]
+fn draft_writes_a_valid_policy_citing_lines_and_check_lists_the_questions() {
+    let dir = temp_dir("draft");
+    let txt = dir.join("plan.txt");
+    std::fs::write(&txt, PLAN).unwrap();
+    let out = dir.join("draft.toml");
+    let o = zeren(&[
+        "policy",
+        "draft",
+        txt.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("2 项工作任务"), "{err}");
+    assert!(err.contains("2 个问责情形"), "{err}");
+    let toml = std::fs::read_to_string(&out).unwrap();
+    assert!(toml.contains("title = \"xx学校意识形态工作责任制实施方案\""));
+    assert!(toml.contains("every = \"quarter\""), "{toml}");
+    assert!(toml.contains("source = \"L5\""), "{toml}");
+    assert!(toml.contains("# L5 · 置信度 高"), "{toml}");
+    assert!(toml.contains("report_to = \"parent\""), "{toml}");
+    // the L5 subject is the branch, a collective: a question, not an owner
+    assert!(toml.contains("# ? L5: 主语是“党支部”"), "{toml}");
+
+    // valid as written: the questions are comments
+    let o = zeren(&["policy", "check", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stdout(&o));
+
+    // --check lists the open questions and fails while any is open
+    let o = zeren(&["policy", "draft", "--check", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let listed = stdout(&o);
+    assert!(listed.contains("? L5: 主语是“党支部”"), "{listed}");
+
+    // answered (an owner set, the question lines removed): clean
+    let answered: String = toml
+        .lines()
+        .filter(|l| !l.starts_with("# ?"))
+        .map(|l| {
+            if l == "every = \"quarter\"" {
+                format!("{l}\nowner = \"first_responsible\"\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&out, answered).unwrap();
+    let o = zeren(&["policy", "draft", "--check", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o)
+        .contains(": ok（xx学校意识形态工作责任制实施方案，2 项工作任务），0 个待确认问题"));
+
+    // the same text given directly with --check: the questions, exit 1
+    let o = zeren(&["policy", "draft", "--check", txt.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("? L5:"));
+}
+
+#[test]
+fn draft_reads_a_word_file_through_the_scanners_extractor() {
+    let dir = temp_dir("draft-docx");
+    let paragraphs: Vec<String> = PLAN.lines().skip(1).map(str::to_owned).collect();
+    let docx =
+        zeren_export::docx::text_docx("xx学校意识形态工作责任制实施方案", "", &paragraphs, &[])
+            .unwrap();
+    let f = dir.join("plan.docx");
+    std::fs::write(&f, docx).unwrap();
+    let o = zeren(&["policy", "draft", f.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let toml = stdout(&o);
+    assert!(toml.contains("every = \"half_year\""), "{toml}");
+    assert!(
+        toml.contains("measures = [\"诫勉谈话\", \"组织处理\", \"纪律处分\"]"),
+        "{toml}"
+    );
+}
+
+#[test]
+fn draft_refuses_a_missing_file_and_mixing_drafts_with_texts() {
+    let o = zeren(&["policy", "draft", "no-such-file.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = zeren(&["policy", "draft", "policies/bureau.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn draft_numbers_lines_across_several_files() {
+    let dir = temp_dir("draft-two");
+    let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
+    std::fs::write(&a, "一、组织领导\n党支部书记为第一责任人。").unwrap();
+    std::fs::write(&b, "二、制度\n党委办公室每月进行一次督查。\n").unwrap();
+    let o = zeren(&["policy", "draft", a.to_str().unwrap(), b.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("a.txt L1-L2，b.txt L3-L4"), "{err}");
+    let toml = stdout(&o);
+    assert!(
+        toml.contains("source_text = \"a.txt+b.txt#L1-L4\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("owner = \"party_office\"\nsource = \"L4\""),
+        "{toml}"
+    );
+}

@@ -317,6 +317,8 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     let mut incident_schools: Vec<(i64, Actor, i64)> = Vec::new();
     // Every school with its office (name, actor, person), for the bureau's inspection.
     let mut offices: Vec<(i64, String, Actor, i64)> = Vec::new();
+    // The first school's installation of a pack with a rubric: the bureau's 考核 uses it.
+    let mut rubric: Option<(i64, zeren_policy::Policy)> = None;
     while made < args.units.max(1) {
         let stem = SCHOOLS
             .get(school_no)
@@ -346,6 +348,9 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         w.set_policy_effective_from(installed.id, since)
             .await
             .map_err(err)?;
+        if rubric.is_none() && policy.assessment.is_some() {
+            rubric = Some((installed.id, policy.clone()));
+        }
         made += 1;
         // Each school's office keeps its ledger (and its branch's and groups'); the first
         // school's office account is the `clerk` the demo prints.
@@ -795,6 +800,28 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     let asked =
         super::demo_inspections::demo_requests(&store, bureau.id, &bureau_writer, &offices, today)
             .await?;
+    let cases = super::demo_accountability::demo_accountability(
+        &store,
+        bureau.id,
+        &bureau_writer,
+        &incident_schools,
+        today,
+    )
+    .await?;
+    let (past_cycle, assessed, self_assessed) = match &rubric {
+        Some((id, policy)) => {
+            super::demo_assessment::demo_assessment(
+                &store,
+                bureau.id,
+                &bureau_writer,
+                (*id, policy),
+                &offices,
+                today,
+            )
+            .await?
+        }
+        None => (String::new(), 0, 0),
+    };
     // The dashboard's counts were kept with every obligation and record written; their year
     // rows are split at the demo's day.
     store.move_oversight_pivots(today).await.map_err(err)?;
@@ -805,6 +832,10 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     println!("  突发事件：{incidents} 起（处置中的按实时时钟计时）");
     println!("  督查：1 次专项督查，问题 {findings} 个（已销号、待复查、整改中、逾期、退回、撤回等各种状态）");
     println!("  临时报送：向 {asked} 所学校征集排查情况（已签收、退回、待签收、待报送）");
+    println!("  问责：{cases} 个案件（由已办结的突发事件立案并报备教体局签收；另一件调查中）");
+    if assessed > 0 {
+        println!("  考核：{past_cycle} {assessed} 所学校结果已发布（考核组改动台账数值 1 处、申诉 1 件已答复）；本年度考核自评中（已自评 {self_assessed} 所）");
+    }
     println!();
     println!("启动：zeren serve --data {}", config.data.display());
     println!("登录（密码均为 {DEMO_PASSWORD}）：");

@@ -34,6 +34,20 @@ pub enum PolicyCommand {
     },
     /// The responsibility list (责任清单) the policy implies, per role.
     Explain { file: PathBuf },
+    /// Draft a policy file from the organisation's own 实施方案 (.txt, .docx, .pdf): every entry cites
+    /// its source line and confidence; what could not be decided is a `# ? L23: …` question.
+    /// With --check on a draft (.toml) already edited: list the questions left and validate it.
+    Draft {
+        /// The text, in one or more files read as one (lines numbered across them).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the draft here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// List the open questions and validate the draft; exit 1 while any is open or it is invalid.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,6 +72,9 @@ pub fn run(cmd: PolicyCommand) -> ExitCode {
             print!("{}", explain::explain(p).to_text());
             ExitCode::SUCCESS
         }),
+        PolicyCommand::Draft { files, out, check } => {
+            super::draft::run(&files, out.as_deref(), check)
+        }
     }
 }
 

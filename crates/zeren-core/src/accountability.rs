@@ -221,6 +221,10 @@ pub enum Act {
         responsibility: Option<Responsibility>,
         suggested: Option<Responsibility>,
         reason: String,
+        /// The decision also takes away the year's 评先评优 (the policy's consequence, e.g.
+        /// "取消当年考核评优和评先资格"): an [`Effect`] from the day of the decision to the year's end.
+        #[serde(default)]
+        no_commendation: bool,
     },
     Serve {
         subject: Subject,
@@ -938,6 +942,25 @@ pub fn no_commendation(subject: Subject, decided: NaiveDate) -> Effect {
         to: NaiveDate::from_ymd_opt(year, 12, 31).expect("a real day"),
         text: format!("取消{year}年度考核评优和评先资格"),
     }
+}
+
+/// The effects a case's acts (in order, with their days) leave: each decision that takes away
+/// the year's 评先评优 bars it from its day to the year's end — unless that subject's decision was
+/// corrected afterwards (纠正: a wrong decision's effect goes with it).
+pub fn effects_of<'a>(acts: impl IntoIterator<Item = (&'a Act, NaiveDate)>) -> Vec<Effect> {
+    let mut out: Vec<Effect> = Vec::new();
+    for (act, on) in acts {
+        match act {
+            Act::Decide {
+                subject,
+                no_commendation: true,
+                ..
+            } => out.push(no_commendation(*subject, on)),
+            Act::Correct { subject, .. } => out.retain(|e| e.subject != *subject),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Whether `subject` may be commended in an assessment of the period `[start, end]`: not while

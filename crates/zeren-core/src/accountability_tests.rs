@@ -56,6 +56,7 @@ fn canonical() -> Vec<Act> {
             responsibility: Some(Responsibility::Main),
             suggested: Some(Responsibility::Main),
             reason: String::new(),
+            no_commendation: false,
         },
         Act::Serve { subject: HEAD },
         Act::CarryOut { subject: HEAD },
@@ -288,6 +289,7 @@ fn what_each_step_must_hold() {
         responsibility: Some(resp),
         suggested: Some(Responsibility::Main),
         reason: reason.into(),
+        no_commendation: false,
     };
     assert_eq!(
         refused(6, decide("开除", Responsibility::Main, "")),
@@ -486,6 +488,41 @@ fn an_effect_bars_commendation_in_the_next_assessment_cycle() {
     ));
 }
 
+#[test]
+fn a_decision_that_takes_away_commendation_is_an_effect_until_corrected() {
+    let decide = |subject: Subject, bar: bool| Act::Decide {
+        subject,
+        measures: vec!["约谈".into()],
+        responsibility: None,
+        suggested: None,
+        reason: String::new(),
+        no_commendation: bar,
+    };
+    let other = Subject::Person(PersonId(99));
+    let acts = [
+        (decide(HEAD, true), d(2026, 5, 10)),
+        (decide(other, false), d(2026, 5, 10)),
+    ];
+    let e = effects_of(acts.iter().map(|(a, on)| (a, *on)));
+    assert_eq!(e, vec![no_commendation(HEAD, d(2026, 5, 10))]);
+    assert!(!may_be_commended(&e, HEAD, d(2026, 1, 1), d(2026, 12, 31)));
+    assert!(may_be_commended(&e, other, d(2026, 1, 1), d(2026, 12, 31)));
+    // A correction of the subject's decision takes its effect away; another's stays.
+    let corrected = [
+        (decide(HEAD, true), d(2026, 5, 10)),
+        (decide(other, true), d(2026, 5, 10)),
+        (
+            Act::Correct {
+                subject: HEAD,
+                text: "撤销问责决定".into(),
+            },
+            d(2026, 7, 1),
+        ),
+    ];
+    let e = effects_of(corrected.iter().map(|(a, on)| (a, *on)));
+    assert_eq!(e, vec![no_commendation(other, d(2026, 5, 10))]);
+}
+
 fn any_act() -> impl Strategy<Value = Act> {
     let pool = canonical();
     let others = vec![
@@ -503,6 +540,7 @@ fn any_act() -> impl Strategy<Value = Act> {
             responsibility: None,
             suggested: None,
             reason: String::new(),
+            no_commendation: false,
         },
         Act::Serve {
             subject: Subject::Unit(SCHOOL),

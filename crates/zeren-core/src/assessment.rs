@@ -315,8 +315,17 @@ pub fn may_appeal(s: Standing, today: NaiveDate, dates: &CycleDates) -> Result<(
     Ok(())
 }
 
-/// The reviewers publish: every unit locked, every appeal answered.
-pub fn may_publish(units: &[Standing]) -> Result<(), Refusal> {
+/// The refusal while the appeal window is open and its early close is not confirmed.
+pub const APPEALS_STILL_OPEN: Refusal = "申诉期尚未截止：须确认提前结束申诉期方可发布";
+
+/// The reviewers publish: every unit locked, every appeal answered, and the appeal window over —
+/// or its early end confirmed (`close_early`), since publishing ends it for every unit.
+pub fn may_publish(
+    units: &[Standing],
+    today: NaiveDate,
+    dates: &CycleDates,
+    close_early: bool,
+) -> Result<(), Refusal> {
     if units.iter().any(|s| s.published) {
         return Err("考核结果已发布");
     }
@@ -325,6 +334,9 @@ pub fn may_publish(units: &[Standing]) -> Result<(), Refusal> {
     }
     if units.is_empty() || units.iter().any(|s| !s.locked) {
         return Err("所有单位的评分锁定后方可发布");
+    }
+    if today <= dates.appeal_until && !close_early {
+        return Err(APPEALS_STILL_OPEN);
     }
     Ok(())
 }
@@ -565,15 +577,26 @@ rule = { kind = "bonus", levels = { national = 2, city = 0.5 }, cap = 3 }
             ..locked
         };
         assert!(may_appeal(appealing, d("2027-01-21"), &dates).is_err());
-        assert!(may_publish(&[locked, appealing]).is_err());
-        assert!(may_publish(&[locked, open]).is_err());
-        assert!(may_publish(&[]).is_err());
-        assert!(may_publish(&[locked, locked]).is_ok());
+        let (during, after) = (d("2027-01-27"), d("2027-01-28"));
+        for close_early in [false, true] {
+            for today in [during, after] {
+                assert!(may_publish(&[locked, appealing], today, &dates, close_early).is_err());
+                assert!(may_publish(&[locked, open], today, &dates, close_early).is_err());
+                assert!(may_publish(&[], today, &dates, close_early).is_err());
+            }
+        }
+        // Within the window only with its early end confirmed; after it, as is.
+        assert_eq!(
+            may_publish(&[locked, locked], during, &dates, false),
+            Err(APPEALS_STILL_OPEN)
+        );
+        assert!(may_publish(&[locked, locked], during, &dates, true).is_ok());
+        assert!(may_publish(&[locked, locked], after, &dates, false).is_ok());
         let published = Standing {
             published: true,
             ..locked
         };
-        assert!(may_publish(&[published]).is_err());
+        assert!(may_publish(&[published], after, &dates, true).is_err());
         assert!(
             may_review(published).is_err()
                 && may_appeal(published, d("2027-01-21"), &dates).is_err()

@@ -596,9 +596,11 @@ pub fn assign_grades<K: Clone>(
                 continue;
             }
             let room = quota_of(band.quota).map(|q| q.saturating_sub(used[b]));
+            // `over` lets a tie group in while the band has room for one of them, never once
+            // it is full.
             let fits = match room {
                 None => true,
-                Some(r) => eligible.len() <= r || a.quota_ties == QuotaTies::Over,
+                Some(r) => eligible.len() <= r || (r > 0 && a.quota_ties == QuotaTies::Over),
             };
             if fits {
                 for &i in &eligible {
@@ -616,6 +618,15 @@ pub fn assign_grades<K: Clone>(
         .iter()
         .zip(out)
         .map(|((k, _), g)| (k.clone(), g))
+        .collect()
+}
+
+/// Places within a peer group, by total, best first: units with equal totals share a place and
+/// the places after them are skipped (并列: 1, 1, 3), as the published 排名 tables print them.
+pub fn places(totals: &[Points]) -> Vec<u32> {
+    totals
+        .iter()
+        .map(|t| 1 + totals.iter().filter(|o| *o > t).count() as u32)
         .collect()
 }
 

@@ -352,11 +352,9 @@ weight = 40
     );
 }
 
-#[test]
-fn quotas_and_ties() {
-    let pol = synthetic();
-    let a = pol.assessment.as_ref().unwrap();
-    let sheet = |total: f64| ScoreSheet {
+/// A sheet of 20 points with only its total, for grading.
+fn bare(total: f64) -> ScoreSheet {
+    ScoreSheet {
         total: p(total),
         max: p(20.0),
         items: vec![],
@@ -366,13 +364,19 @@ fn quotas_and_ties() {
         forced_grade: None,
         no_commendation: false,
         zero_item: false,
-    };
+    }
+}
+
+#[test]
+fn quotas_and_ties() {
+    let pol = synthetic();
+    let a = pol.assessment.as_ref().unwrap();
     // 14 units: 优秀 at most 15 % → 2.
     let sheets: Vec<ScoreSheet> = [
         19.0, 19.5, 18.5, 18.5, 18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0, 11.0, 10.0, 9.0,
     ]
     .iter()
-    .map(|t| sheet(*t))
+    .map(|t| bare(*t))
     .collect();
     let refs: Vec<(usize, &ScoreSheet)> = sheets.iter().enumerate().collect();
     let g = assign_grades(a, &refs);
@@ -384,6 +388,37 @@ fn quotas_and_ties() {
     assert_eq!(band(3), "good");
     assert_eq!(band(4), "good");
     assert_eq!(band(8), "fail");
+}
+
+#[test]
+fn tied_units_share_a_place_and_the_next_is_skipped() {
+    let t = |xs: &[f64]| xs.iter().map(|x| p(*x)).collect::<Vec<_>>();
+    assert_eq!(places(&t(&[90.0, 95.5, 90.0, 80.0])), [2, 1, 2, 4]);
+    assert_eq!(places(&t(&[70.0, 70.0, 70.0])), [1, 1, 1]);
+    assert_eq!(places(&t(&[])), Vec::<u32>::new());
+}
+
+#[test]
+fn quota_ties_over_lets_all_tied_units_into_the_band() {
+    // 14 units: 优秀 at most 15 % → 2; 19.5 takes one place and the two at 18.5 tie for the last.
+    let text = SYNTHETIC.replace(
+        "[assessment]\nevery = \"year\"",
+        "[assessment]\nevery = \"year\"\nquota_ties = \"over\"",
+    );
+    let pol = parse("t.toml", &text).unwrap();
+    let a = pol.assessment.as_ref().unwrap();
+    let totals = [
+        19.5, 18.5, 18.5, 18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0, 11.0, 10.0, 9.0, 8.0,
+    ];
+    let sheets: Vec<ScoreSheet> = totals.iter().map(|t| bare(*t)).collect();
+    let refs: Vec<(usize, &ScoreSheet)> = sheets.iter().enumerate().collect();
+    let g = assign_grades(a, &refs);
+    let band = |i: usize| g[i].1.as_ref().unwrap().as_str().to_owned();
+    assert_eq!([band(0), band(1), band(2)], ["excellent"; 3]);
+    // The band is full (three over a quota of two): 18.0 is 良好 although it reaches 优秀's 18.
+    assert_eq!(band(3), "good");
+    let t: Vec<Points> = totals.iter().map(|x| p(*x)).collect();
+    assert_eq!(&places(&t)[..4], [1, 2, 2, 4]);
 }
 
 // ------------------------------------------------------------------------------ properties
@@ -446,26 +481,37 @@ proptest! {
         prop_assert_eq!(points + delta, s.total.hundredths());
     }
 
-    /// A veto's effects apply whatever the scores.
+    /// A veto's effects apply whatever the scores: the total to zero (`zero`), the grade forced
+    /// (`grade:fail`), no 评先评优 (`no_commendation`); without a veto the score is untouched.
     #[test]
-    fn a_veto_applies(cases in 0u32..30, review in 0i64..5, vetoed in any::<bool>()) {
-        let pol = synthetic();
+    fn a_veto_applies(cases in 0u32..30, review in 0i64..5, vetoed in any::<bool>(), zeroed in any::<bool>()) {
+        let text = format!("{SYNTHETIC}\n[[assessment.vetoes]]\nid = \"falsified\"\ntext = \"台账造假\"\neffect = [\"zero\"]\n");
+        let pol = parse("t.toml", &text).unwrap();
         let a = pol.assessment.as_ref().unwrap();
         let mut i = clean();
         i.leaves.insert(id("study"), Input::Cases(cases));
         // 0, or a deduction of 0.5 to 2 points
         let review = if review == 0 { Points::ZERO } else { Points(review * 50) };
         i.leaves.insert(id("review"), Input::Deduction { points: review, note: "酌情".into() });
+        let plain = score(a, &i).unwrap();
+        prop_assert!(!plain.no_commendation && plain.total > Points::ZERO);
         if vetoed {
             i.vetoes.push(VetoId::parse("major_incident").unwrap());
         }
+        if zeroed {
+            i.vetoes.push(VetoId::parse("falsified").unwrap());
+        }
         let s = score(a, &i).unwrap();
         prop_assert_eq!(s.no_commendation, vetoed);
-        let g = assign_grades(a, &[(0, &s)]);
-        if vetoed {
-            prop_assert_eq!(g[0].1.as_ref().map(|g| g.as_str()), Some("fail"));
+        prop_assert_eq!(s.total, if zeroed { Points::ZERO } else { plain.total });
+        prop_assert_eq!(s.vetoed.len(), usize::from(vetoed) + usize::from(zeroed));
+        // Graded beside a clean unit: the vetoed one never gets a better band.
+        let g = assign_grades(a, &[(0, &s), (1, &plain)]);
+        let grade = g[0].1.as_ref().map(|g| g.as_str());
+        if vetoed || zeroed {
+            prop_assert_eq!(grade, Some("fail"));
         } else {
-            prop_assert_ne!(g[0].1.as_ref().map(|g| g.as_str()), None);
+            prop_assert_eq!(grade, g[1].1.as_ref().map(|g| g.as_str()));
         }
     }
 
@@ -477,16 +523,23 @@ proptest! {
             "[assessment]\nevery = \"year\"\nquota_ties = \"{}\"", if over { "over" } else { "within" }));
         let pol = parse("t.toml", &text).unwrap();
         let a = pol.assessment.as_ref().unwrap();
-        let sheets: Vec<ScoreSheet> = totals.iter().map(|t| ScoreSheet {
-            total: Points(*t), max: p(20.0), items: vec![], lines: vec![], vetoed: vec![],
-            zeroed: false, forced_grade: None, no_commendation: false, zero_item: false,
-        }).collect();
+        let sheets: Vec<ScoreSheet> = totals.iter().map(|t| ScoreSheet { total: Points(*t), ..bare(0.0) }).collect();
         let refs: Vec<(usize, &ScoreSheet)> = sheets.iter().enumerate().collect();
         let g = assign_grades(a, &refs);
         let rank = |x: &Option<GradeId>| a.grades.iter().position(|b| Some(&b.id) == x.as_ref()).unwrap_or(99);
         let excellent = g.iter().filter(|(_, b)| b.as_ref().is_some_and(|b| b.as_str() == "excellent")).count();
+        let quota = totals.len() * 15 / 100;
         if !over {
-            prop_assert!(excellent <= totals.len() * 15 / 100);
+            prop_assert!(excellent <= quota);
+        } else {
+            // Over the quota only by units tied with the band's lowest total, which came in
+            // while the band had room.
+            let lowest = g.iter().filter(|(_, b)| b.as_ref().is_some_and(|b| b.as_str() == "excellent"))
+                .map(|(i, _)| sheets[*i].total).min();
+            if let Some(lowest) = lowest {
+                let above = g.iter().filter(|(i, b)| b.as_ref().is_some_and(|b| b.as_str() == "excellent") && sheets[*i].total > lowest).count();
+                prop_assert!(above < quota, "{} above the lowest, quota {}", above, quota);
+            }
         }
         for (i, gi) in &g {
             for (j, gj) in &g {
@@ -498,6 +551,31 @@ proptest! {
             if let Some(b) = gi.as_ref().and_then(|b| a.grade(b)) {
                 prop_assert!(sheets[*i].total >= b.min);
             }
+        }
+    }
+
+    /// Places: a unit's place is one more than the number of units strictly ahead of it, so
+    /// equal totals share a place, a higher total never has a worse place, and each place p is
+    /// held by units with exactly p − 1 ahead.
+    #[test]
+    fn tied_totals_share_places(totals in prop::collection::vec(0i64..50, 0..40)) {
+        let t: Vec<Points> = totals.iter().map(|x| Points(*x)).collect();
+        let pl = places(&t);
+        prop_assert_eq!(pl.len(), t.len());
+        for i in 0..t.len() {
+            let ahead = t.iter().filter(|o| **o > t[i]).count() as u32;
+            prop_assert_eq!(pl[i], ahead + 1);
+            for j in 0..t.len() {
+                if t[i] == t[j] {
+                    prop_assert_eq!(pl[i], pl[j]);
+                }
+                if t[i] > t[j] {
+                    prop_assert!(pl[i] < pl[j]);
+                }
+            }
+        }
+        if !t.is_empty() {
+            prop_assert_eq!(pl.iter().min().copied(), Some(1));
         }
     }
 

@@ -9,7 +9,7 @@ use zip::write::SimpleFileOptions;
 use crate::image::{probe, ImageKind};
 use crate::{
     date_zh, opt_date_zh, time_zh, Bulletin, ExportError, LedgerMeta, LedgerRow, MeetingRecord,
-    Photo, Receipt, Registration,
+    Photo, Receipt, Registration, ScoreSheets,
 };
 
 /// Half-points: 2号 = 22pt, 3号 = 16pt, 4号 = 14pt, 小4 = 12pt, 5号 = 10.5pt.
@@ -614,6 +614,109 @@ pub fn bulletin_docx(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
     }
     body.push_str(&section(false));
     package(&b.title, &body, &[])
+}
+
+/// A cycle's 评分表 on portrait A4: the summary of the units ranked (if any), then each unit's
+/// table on a page of its own — items indented under their parents, the points, deduction and
+/// score, the 扣分原因 as the rules wrote them — and the lines to sign under it.
+pub fn score_sheets_docx(d: &ScoreSheets) -> Result<Vec<u8>, ExportError> {
+    let page_break = "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>";
+    let mut body = String::new();
+    let mut first = true;
+    let mut start_page = |body: &mut String| {
+        if !first {
+            body.push_str(page_break);
+        }
+        first = false;
+    };
+    if !d.summary.is_empty() {
+        start_page(&mut body);
+        body.push_str(&para(
+            &format!("{}汇总表", d.title),
+            "宋体",
+            SIZE_TITLE,
+            true,
+            "center",
+        ));
+        if !d.subtitle.is_empty() {
+            body.push_str(&para(&d.subtitle, "仿宋", SIZE_TABLE, false, "center"));
+        }
+        // Text width on portrait A4: 8844 twips.
+        let grid = [1100, 800, 2344, 1100, 1100, 1200, 1200];
+        let headers = [
+            "单位类型",
+            "名次",
+            "单位",
+            "自评得分",
+            "考核得分",
+            "等次",
+            "评先评优",
+        ];
+        let mut trs = vec![headers
+            .iter()
+            .zip(grid)
+            .map(|(h, w)| cell_sized(h, w, 1, true, SIZE_SMALL))
+            .collect::<String>()];
+        for r in &d.summary {
+            trs.push(
+                r.iter()
+                    .zip(grid)
+                    .map(|(v, w)| cell_sized(v, w, 1, false, SIZE_SMALL))
+                    .collect(),
+            );
+        }
+        body.push_str(&table(&grid, &trs, 1));
+    }
+    let grid = [2900, 700, 700, 700, 3844];
+    let headers = ["考核项目", "分值", "扣分", "得分", "扣分原因"];
+    for u in &d.units {
+        start_page(&mut body);
+        body.push_str(&para(
+            &format!("{}评分表", d.title),
+            "宋体",
+            SIZE_TITLE,
+            true,
+            "center",
+        ));
+        body.push_str(&para(
+            &format!("被考核单位：{}　　{}", u.unit, u.subtitle),
+            "仿宋",
+            SIZE_TABLE,
+            false,
+            "center",
+        ));
+        let mut trs = vec![headers
+            .iter()
+            .zip(grid)
+            .map(|(h, w)| cell_sized(h, w, 1, true, SIZE_SMALL))
+            .collect::<String>()];
+        for r in &u.rows {
+            trs.push(
+                r.iter()
+                    .zip(grid)
+                    .map(|(v, w)| cell_spaced(v, w, 1, false, SIZE_SMALL, 276))
+                    .collect(),
+            );
+        }
+        body.push_str(&table(&grid, &trs, 1));
+        body.push_str(&para("", "仿宋", SIZE_TABLE, false, "left"));
+        body.push_str(&para(
+            "考核组成员（签字）：　　　　　　　　　　被考核单位负责人（签字）：",
+            "仿宋",
+            SIZE_TABLE,
+            false,
+            "left",
+        ));
+        body.push_str(&para(
+            "　　年　　月　　日",
+            "仿宋",
+            SIZE_TABLE,
+            false,
+            "right",
+        ));
+    }
+    body.push_str(&section(false));
+    package(&format!("{}评分表", d.title), &body, &[])
 }
 
 /// The registration form of a reviewed item (《上网信息审核登记表》) on portrait A4: the item, its

@@ -177,6 +177,30 @@ pub struct BulletinFinding {
     pub state: String,
 }
 
+/// A cycle's 评分表 as a document: a summary page of the units ranked (when it has rows), then
+/// each unit's table on its own page — item, points, deduction, score, 扣分原因 — with the lines
+/// the 考核组 and the unit sign.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScoreSheets {
+    /// The cycle's title.
+    pub title: String,
+    /// The period and whether it is published, under the title.
+    pub subtitle: String,
+    /// 单位类型, 名次, 单位, 自评得分, 考核得分, 等次, 评先评优.
+    pub summary: Vec<[String; 7]>,
+    pub units: Vec<UnitScoreSheet>,
+}
+
+/// One unit's 评分表.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnitScoreSheet {
+    pub unit: String,
+    /// Whose scores, the total and grade (考核组评分；得分 57.5 / 100；等次 不合格).
+    pub subtitle: String,
+    /// 考核项目 (indented), 分值, 扣分, 得分, 扣分原因.
+    pub rows: Vec<[String; 5]>,
+}
+
 /// 《上网信息审核登记表》 (or the workflow's own title): one reviewed item, what was reviewed,
 /// each step's reviewer with their title, decision, time and a line to sign, how each scan finding
 /// was resolved, where and when it was published, and the whole trail. An event's form carries the

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use zeren_export::docx::{ledger_docx, record_docx, text_docx};
+use zeren_export::docx::{ledger_docx, record_docx, score_sheets_docx, text_docx};
 use zeren_export::xlsx::{ledger_xlsx, row_height_for, wrapped_lines};
 use zeren_export::zip_export::{evidence_zip, EvidenceItem};
-use zeren_export::{LedgerMeta, LedgerRow, MeetingRecord, Photo, Receipt};
+use zeren_export::{
+    LedgerMeta, LedgerRow, MeetingRecord, Photo, Receipt, ScoreSheets, UnitScoreSheet,
+};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -501,6 +503,58 @@ fn evidence_zip_has_a_folder_per_record_and_an_index() {
             text.contains("2026-03-25 10:12") && text.contains("2026年3月20日"),
             "{text}"
         );
+    }
+}
+
+#[test]
+fn score_sheets_docx_has_a_summary_and_a_page_per_unit_with_its_reasons() {
+    let row = |a: &str, b: &str, c: &str, d: &str, e: &str| [a, b, c, d, e].map(|x| x.to_string());
+    let unit = |name: &str, line: &str| UnitScoreSheet {
+        unit: name.into(),
+        subtitle: "考核组评分；得分 57.5 / 100；等次 不合格".into(),
+        rows: vec![
+            row("一 学习教育制度落实", "40", "11.5", "28.5", ""),
+            row("　党支部意识形态专题学习缺次", "", "10", "", line),
+            row("合计", "100", "", "57.5", ""),
+        ],
+    };
+    let d = ScoreSheets {
+        title: "2026年度意识形态工作考核".into(),
+        subtitle: "考核期 2026-01-01 至 2026-12-31；按同类单位排名（已发布）".into(),
+        summary: vec![
+            ["学校", "1", "河东区第一中学", "47.5", "57.5", "不合格", ""].map(|x| x.to_string()),
+        ],
+        units: vec![
+            unit(
+                "河东区第一中学",
+                "党支部意识形态专题学习缺次：缺 1 次 × 10 分 = −10（上限 40 分）",
+            ),
+            unit("河东区第二中学", "缺 3 次 × 10 分 = −30（上限 40 分）"),
+        ],
+    };
+    let bytes = score_sheets_docx(&d).unwrap();
+    let doc = unzip(&bytes, "word/document.xml");
+    assert_eq!(
+        doc.matches("w:type=\"page\"").count(),
+        2,
+        "a page per unit after the summary"
+    );
+    for want in [
+        "2026年度意识形态工作考核汇总表",
+        "2026年度意识形态工作考核评分表",
+        "被考核单位：河东区第一中学",
+        "扣分原因",
+        "缺 1 次 × 10 分 = −10（上限 40 分）",
+        "考核组成员（签字）",
+    ] {
+        assert!(doc.contains(want), "{want}");
+    }
+    let dir = out_dir("score-sheets");
+    let f = dir.join("评分表.docx");
+    std::fs::write(&f, &bytes).unwrap();
+    if let Some(text) = libreoffice_text(&f) {
+        assert!(text.contains("× 10 分 = −10（上限 40 分）"), "{text}");
+        assert!(text.contains("河东区第二中学"), "{text}");
     }
 }
 

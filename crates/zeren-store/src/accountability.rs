@@ -5,8 +5,10 @@
 //! at the same moment exactly one gets in. Nothing is edited; every act is on the audit chain.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use zeren_core::accountability::{Act, Case, Procedure, Refusal, Subject};
+use serde::{Deserialize, Serialize};
+use zeren_core::accountability::{
+    effects_of, Act, Case, Decision, Effect, Position, Procedure, Refusal, Subject,
+};
 use zeren_core::org::{PersonId, UnitId};
 
 use crate::read::Read;
@@ -80,6 +82,133 @@ pub struct NewCase {
     pub opened_on: Option<NaiveDate>,
     pub subjects: Vec<Subject>,
     pub circumstances: Vec<String>,
+}
+
+/// At most this many participants in the minutes of a decision.
+pub const PARTICIPANTS_MAX: usize = 100;
+/// At most this many characters in a participant's recorded words or the meeting's reference.
+pub const WORDS_MAX: usize = 2_000;
+
+/// A participant's part in the decision at fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seat {
+    /// 主要负责人.
+    Head,
+    /// 分管领导 of the matter.
+    InCharge,
+    /// Another member who took part.
+    Member,
+}
+
+impl Seat {
+    pub const WORDS: &'static [&'static str] = &["head", "in_charge", "member"];
+
+    pub fn parse(s: &str) -> Option<Seat> {
+        match s {
+            "head" => Some(Seat::Head),
+            "in_charge" => Some(Seat::InCharge),
+            "member" => Some(Seat::Member),
+            _ => None,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Seat::Head => "主要负责人",
+            Seat::InCharge => "分管领导",
+            Seat::Member => "参与决策的成员",
+        }
+    }
+}
+
+/// One participant as the minutes record them: their seat, their position and their words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub person_id: i64,
+    /// Named as they were when the minutes were recorded.
+    pub name: String,
+    pub seat: Seat,
+    pub position: Position,
+    #[serde(default)]
+    pub words: String,
+}
+
+/// How the decision at fault was taken, as the investigation found it in the minutes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Minutes {
+    /// The meeting (名称、日期或纪要编号), or where the decision taken alone is recorded.
+    pub meeting: String,
+    /// Set when one person took the decision alone (个人决定).
+    #[serde(default)]
+    pub alone: Option<i64>,
+    pub participants: Vec<Participant>,
+}
+
+impl Minutes {
+    /// The decision as the allocation rule reads it.
+    pub fn decision(&self) -> Decision {
+        let by = |seat: Seat| {
+            self.participants
+                .iter()
+                .filter(|p| p.seat == seat)
+                .map(|p| PersonId(p.person_id))
+                .collect()
+        };
+        Decision {
+            head: by(Seat::Head),
+            in_charge: by(Seat::InCharge),
+            positions: self
+                .participants
+                .iter()
+                .map(|p| (PersonId(p.person_id), p.position))
+                .collect(),
+            alone: self.alone.map(PersonId),
+        }
+    }
+}
+
+/// A version of the minutes as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MinutesRow {
+    pub version: i64,
+    pub minutes: Minutes,
+    pub by_name: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A decision on one subject, for the ledger of measures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MeasureRow {
+    pub case_id: i64,
+    pub case_title: String,
+    /// The unit that holds the case.
+    pub unit_id: i64,
+    pub subject: Subject,
+    pub subject_name: String,
+    pub on: NaiveDate,
+    pub act: Act,
+    /// The decision was later corrected (纠正).
+    pub corrected: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct MinutesDb {
+    version: i64,
+    body: String,
+    by_name: String,
+    recorded_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StepDb {
+    case_id: i64,
+    act: String,
+    on_date: NaiveDate,
+}
+
+fn parse_act(case_id: i64, text: &str) -> Result<Act> {
+    serde_json::from_str(text).map_err(|e| Error::Invalid(format!("case {case_id} act: {e}")))
 }
 
 #[derive(sqlx::FromRow)]
@@ -212,6 +341,163 @@ pub trait AccountabilityRead: Read {
             .await)?)
     }
 
+    /// The latest version of the minutes of the decision at fault, if recorded.
+    async fn case_minutes(&mut self, id: i64) -> Result<Option<MinutesRow>> {
+        let row: Option<MinutesDb> = run!(self.conn(), |c| {
+            sqlx::query_as(
+            "SELECT version, body, by_name, recorded_at FROM accountability_minutes WHERE case_id = $1 ORDER BY version DESC LIMIT 1"
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await
+        })?;
+        row.map(|r| {
+            Ok(MinutesRow {
+                version: r.version,
+                minutes: serde_json::from_str(&r.body)
+                    .map_err(|e| Error::Invalid(format!("case {id} minutes: {e}")))?,
+                by_name: r.by_name,
+                recorded_at: r.recorded_at,
+            })
+        })
+        .transpose()
+    }
+
+    /// How many versions of the minutes a case has.
+    async fn case_minutes_versions(&mut self, id: i64) -> Result<i64> {
+        let (n,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT COUNT(*) FROM accountability_minutes WHERE case_id = $1"
+        )
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await)?;
+        Ok(n)
+    }
+
+    /// The cases held by `unit` or a unit below it, newest first (at most 500).
+    async fn cases_held_below(&mut self, unit: i64) -> Result<Vec<CaseRow>> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM accountability_cases
+             WHERE unit_id IN (SELECT unit_id FROM unit_ancestors WHERE ancestor_id = $1)
+             ORDER BY opened_on DESC, id DESC LIMIT 500"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// The cases held by the units directly below `unit` that were filed with it (报备), newest
+    /// first (at most 500).
+    async fn cases_filed_with(&mut self, unit: i64) -> Result<Vec<CaseRow>> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM accountability_cases a
+             WHERE a.unit_id IN (SELECT id FROM units WHERE parent_id = $1)
+               AND EXISTS (SELECT 1 FROM accountability_acts x WHERE x.case_id = a.id AND x.step = 'filed')
+             ORDER BY opened_on DESC, id DESC LIMIT 500"
+        );
+        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
+            .bind(unit)
+            .fetch_all(&mut *c)
+            .await)?)
+    }
+
+    /// The decisions of the cases held at or below `unit` (at most 2,000, newest first), each
+    /// with whether it was corrected later.
+    async fn measures_below(&mut self, unit: i64) -> Result<Vec<MeasureRow>> {
+        let cases = self.cases_held_below(unit).await?;
+        let mut out = Vec::new();
+        for case in cases {
+            let subjects = self.case_subjects(case.id).await?;
+            let acts = self.case_acts(case.id).await?;
+            for a in &acts {
+                if let Act::Decide { subject, .. } = &a.act {
+                    let corrected = acts.iter().any(|b| {
+                        b.seq > a.seq
+                            && matches!(&b.act, Act::Correct { subject: s, .. } if s == subject)
+                    });
+                    out.push(MeasureRow {
+                        case_id: case.id,
+                        case_title: case.title.clone(),
+                        unit_id: case.unit_id,
+                        subject: *subject,
+                        subject_name: subjects
+                            .iter()
+                            .find(|s| s.subject == *subject)
+                            .map(|s| s.name.clone())
+                            .unwrap_or_default(),
+                        on: a.on,
+                        act: a.act.clone(),
+                        corrected,
+                    });
+                }
+            }
+            if out.len() >= 2_000 {
+                break;
+            }
+        }
+        out.sort_by_key(|m| std::cmp::Reverse((m.on, m.case_id)));
+        Ok(out)
+    }
+
+    /// The effects on 评先评优 that decisions left on `subjects` (corrected decisions leave none).
+    async fn accountability_effects(&mut self, subjects: &[Subject]) -> Result<Vec<Effect>> {
+        if subjects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let units: Vec<i64> = subjects
+            .iter()
+            .filter_map(|s| match s {
+                Subject::Unit(u) => Some(u.0),
+                Subject::Person(_) => None,
+            })
+            .collect();
+        let people: Vec<i64> = subjects
+            .iter()
+            .filter_map(|s| match s {
+                Subject::Person(p) => Some(p.0),
+                Subject::Unit(_) => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for chunk in units
+            .chunks(500)
+            .map(|c| ("unit_id", c))
+            .chain(people.chunks(500).map(|c| ("person_id", c)))
+        {
+            let (column, ids) = chunk;
+            let sql = format!(
+                "SELECT case_id, act, on_date FROM accountability_acts
+                 WHERE step IN ('decided', 'corrected') AND case_id IN
+                   (SELECT case_id FROM accountability_subjects WHERE {column} IN ({}))
+                 ORDER BY case_id, seq",
+                crate::placeholders(1, ids.len())
+            );
+            let rows: Vec<StepDb> = run!(self.conn(), |c| {
+                let mut q = sqlx::query_as(&sql);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut *c).await
+            })?;
+            let mut i = 0;
+            while i < rows.len() {
+                let case_id = rows[i].case_id;
+                let mut acts = Vec::new();
+                while i < rows.len() && rows[i].case_id == case_id {
+                    acts.push((parse_act(case_id, &rows[i].act)?, rows[i].on_date));
+                    i += 1;
+                }
+                for e in effects_of(acts.iter().map(|(a, on)| (a, *on))) {
+                    if subjects.contains(&e.subject) && !out.contains(&e) {
+                        out.push(e);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether `person` investigates the case.
     async fn investigates(&mut self, case: i64, person: i64) -> Result<bool> {
         let row: Option<(i64,)> = run!(self.conn(), |c| sqlx::query_as(
@@ -342,6 +628,99 @@ impl Write {
         )
         .await?;
         Ok(case)
+    }
+
+    /// Records a new version of the minutes of the decision at fault, as the `seen`-th version
+    /// the recorder saw (a conflict if another came first). Refused once the case ended.
+    pub async fn record_minutes(
+        &mut self,
+        case_id: i64,
+        seen: i64,
+        minutes: &Minutes,
+    ) -> Result<MinutesRow> {
+        self.case(case_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("case {case_id}")))?;
+        if minutes.meeting.trim().is_empty() {
+            return Err(Error::Invalid("the meeting is empty".into()));
+        }
+        if minutes.meeting.chars().count() > WORDS_MAX
+            || minutes
+                .participants
+                .iter()
+                .any(|p| p.words.chars().count() > WORDS_MAX)
+        {
+            return Err(Error::Invalid(format!(
+                "at most {WORDS_MAX} characters in a meeting or a participant's words"
+            )));
+        }
+        if minutes.participants.is_empty() || minutes.participants.len() > PARTICIPANTS_MAX {
+            return Err(Error::Invalid(format!(
+                "minutes name 1 to {PARTICIPANTS_MAX} participants"
+            )));
+        }
+        let mut ids: Vec<i64> = minutes.participants.iter().map(|p| p.person_id).collect();
+        ids.sort();
+        ids.dedup();
+        if ids.len() != minutes.participants.len() {
+            return Err(Error::Invalid("a participant is named twice".into()));
+        }
+        if minutes.alone.is_some_and(|a| !ids.contains(&a)) {
+            return Err(Error::Invalid(
+                "who took the decision alone must be a participant".into(),
+            ));
+        }
+        let have = self.case_minutes_versions(case_id).await?;
+        if seen != have {
+            return Err(Error::Conflict(MOVED_ON.into()));
+        }
+        let text =
+            serde_json::to_string(minutes).map_err(|e| Error::Invalid(format!("minutes: {e}")))?;
+        crate::check_text("minutes", &text)?;
+        let by = self.actor().account_id;
+        let name = self.actor_display_name().await?;
+        let at = self.stamp();
+        let version = have + 1;
+        run!(self.conn(), |c| sqlx::query(
+            "INSERT INTO accountability_minutes (case_id, version, body, by_account, by_name, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(case_id)
+        .bind(version)
+        .bind(&text)
+        .bind(by)
+        .bind(&name)
+        .bind(at)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(|e| match Error::from_write(e, "minutes") {
+            Error::Conflict(_) => Error::Conflict(MOVED_ON.into()),
+            other => other,
+        })?;
+        #[derive(Serialize)]
+        struct Recorded<'a> {
+            case_id: i64,
+            version: i64,
+            minutes: &'a Minutes,
+        }
+        self.record(
+            "accountability.minutes",
+            "accountability_case",
+            &case_id.to_string(),
+            &Recorded {
+                case_id,
+                version,
+                minutes,
+            },
+        )
+        .await?;
+        Ok(MinutesRow {
+            version,
+            minutes: minutes.clone(),
+            by_name: name,
+            recorded_at: at,
+        })
     }
 
     /// Takes `act` on `on` as the `seen`-th act of the case: replays the case, checks the act

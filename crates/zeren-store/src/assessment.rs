@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use zeren_core::assessment::{CycleDates, Entry};
-use zeren_core::scoring::{assign_grades, Input, LedgerFacts, Outcome, ScoreSheet};
+use zeren_core::scoring::{assign_grades, places, Input, LedgerFacts, Outcome, ScoreSheet};
 use zeren_policy::{Assessment, DutyId, ItemId, VetoId};
 
+use crate::incident_stats::{incident_facts_between, Counted};
 use crate::read::Read;
-use crate::{run, Error, Result, Write};
+use crate::{run, Error, Result, Store, Write};
 
 /// A cycle of assessment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -308,6 +309,45 @@ pub struct Effect {
     pub ends_on: NaiveDate,
 }
 
+/// What the ledger knows about a unit in a cycle, with the records behind it: the obligations
+/// counted (by due date) and the incidents reported late or not at all.
+#[derive(Clone, Debug)]
+pub struct UnitFacts {
+    pub facts: LedgerFacts,
+    pub obligations: Vec<FactObligation>,
+    /// The incidents of the unit's subtree learnt of in the period with a report late (迟报) or
+    /// missing (漏报), as replayed at `now`.
+    pub late_incidents: Vec<Counted>,
+}
+
+/// [`AssessmentRead::ledger_facts`] and the incidents of the unit's subtree learnt of in the
+/// period whose reports were late or missing (replayed through the incident rules at `now`).
+pub async fn unit_facts(
+    store: &Store,
+    unit_id: i64,
+    policy_id: &str,
+    period: (NaiveDate, NaiveDate),
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<UnitFacts> {
+    let (mut facts, obligations) = store
+        .reader()
+        .await?
+        .ledger_facts(unit_id, policy_id, period, today)
+        .await?;
+    let (counted, _) = incident_facts_between(store, unit_id, period, now).await?;
+    let late_incidents: Vec<Counted> = counted
+        .into_iter()
+        .filter(|c| c.fact.late || c.fact.missing)
+        .collect();
+    facts.incidents_late = late_incidents.len() as u32;
+    Ok(UnitFacts {
+        facts,
+        obligations,
+        late_incidents,
+    })
+}
+
 /// How an obligation due on `due_on` ended, as seen on `today`.
 pub fn outcome(due_on: NaiveDate, done_on: Option<NaiveDate>, today: NaiveDate) -> Outcome {
     match done_on {
@@ -556,7 +596,7 @@ impl Write {
         }
         let name = self.actor_display_name().await?;
         let by = self.actor().account_id;
-        let at = crate::now();
+        let at = self.stamp();
         let d = n.dates;
         let sql = format!(
             "INSERT INTO assessment_cycles (unit_id, installed_policy_id, title, scope_kind, period_start, period_end,
@@ -674,7 +714,7 @@ impl Write {
         let version = last.unwrap_or(0) + 1;
         let name = self.actor_display_name().await?;
         let by = self.actor().account_id;
-        let at = crate::now();
+        let at = self.stamp();
         let entries = json_text("entries", &n.entries)?;
         let vetoes = json_text("vetoes", &n.vetoes)?;
         let inputs = json_text("inputs", &n.inputs)?;
@@ -770,11 +810,9 @@ impl Write {
         for (_, members) in groups {
             let sheets: Vec<(i64, &ScoreSheet)> = members.iter().map(|(u, s)| (*u, s)).collect();
             let grades = assign_grades(a, &sheets);
-            for (unit, sheet) in &members {
-                let place = 1 + members
-                    .iter()
-                    .filter(|(_, o)| o.total > sheet.total)
-                    .count() as i64;
+            let totals: Vec<_> = members.iter().map(|(_, s)| s.total).collect();
+            for ((unit, sheet), place) in members.iter().zip(places(&totals)) {
+                let place = i64::from(place);
                 let grade = grades
                     .iter()
                     .find(|(u, _)| u == unit)
@@ -806,7 +844,7 @@ impl Write {
         crate::check_text("text", text)?;
         let name = self.actor_display_name().await?;
         let by = self.actor().account_id;
-        let at = crate::now();
+        let at = self.stamp();
         let (id,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
             "INSERT INTO assessment_appeals (cycle_id, unit_id, text, created_by, created_by_name, created_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
@@ -846,7 +884,7 @@ impl Write {
         crate::check_text("text", text)?;
         let name = self.actor_display_name().await?;
         let by = self.actor().account_id;
-        let at = crate::now();
+        let at = self.stamp();
         run!(self.conn(), |c| sqlx::query(
             "INSERT INTO assessment_appeal_answers (appeal_id, upheld, text, created_by, created_by_name, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)"
@@ -887,10 +925,15 @@ impl Write {
         Ok(answered)
     }
 
-    /// Publishes a cycle's ranking (once): the cycle is final.
-    pub async fn publish_assessment_cycle(&mut self, cycle_id: i64) -> Result<Cycle> {
+    /// Publishes a cycle's ranking (once): the cycle is final. `closed_early`: it was published
+    /// within the appeal window, ending it (kept on the audit chain).
+    pub async fn publish_assessment_cycle(
+        &mut self,
+        cycle_id: i64,
+        closed_early: bool,
+    ) -> Result<Cycle> {
         let name = self.actor_display_name().await?;
-        let at = crate::now();
+        let at = self.stamp();
         let n = run!(self.conn(), |c| sqlx::query(
             "UPDATE assessment_cycles SET published_at = $2, published_by_name = $3
              WHERE id = $1 AND published_at IS NULL"
@@ -960,7 +1003,7 @@ impl Write {
             "assessment.publish",
             "assessment_cycle",
             &cycle_id.to_string(),
-            &serde_json::json!({ "cycle": cycle, "units": ranking }),
+            &serde_json::json!({ "cycle": cycle, "units": ranking, "appeals_closed_early": closed_early }),
         )
         .await?;
         Ok(cycle)

@@ -153,6 +153,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0190_delivery_handover.sql"),
         postgres: include_str!("../migrations/postgres/0190_delivery_handover.sql"),
     },
+    Migration {
+        version: 210,
+        name: "accountability_minutes",
+        sqlite: include_str!("../migrations/sqlite/0210_accountability_minutes.sql"),
+        postgres: include_str!("../migrations/postgres/0210_accountability_minutes.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

@@ -33,18 +33,27 @@ pub async fn incident_facts(
     year: i32,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Counted>, bool)> {
-    let start = |y: i32| {
-        NaiveDate::from_ymd_opt(y, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(from_china_time)
-    };
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
+    incident_facts_between(store, root, (first, last), now).await
+}
+
+/// The incidents of `root`'s subtree learnt of between two China calendar days (both included),
+/// replayed at `now`; also whether there were more than [`MAX_INCIDENTS`].
+pub async fn incident_facts_between(
+    store: &Store,
+    root: i64,
+    days: (NaiveDate, NaiveDate),
+    now: DateTime<Utc>,
+) -> Result<(Vec<Counted>, bool)> {
+    let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(from_china_time);
     let mut r = store.reader().await?;
     let units = r.subtree(root).await?;
     let rows = r
         .incidents(&IncidentFilter {
             subtree_of: Some(root),
-            known_from: start(year),
-            known_before: start(year + 1),
+            known_from: start(days.0),
+            known_before: days.1.succ_opt().and_then(start),
             limit: Some(MAX_INCIDENTS + 1),
             ..IncidentFilter::default()
         })

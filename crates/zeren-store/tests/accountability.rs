@@ -164,6 +164,7 @@ async fn a_case_is_stored_act_by_act_in_order_and_never_edited() {
                 responsibility: Some(Responsibility::Main),
                 suggested: Some(Responsibility::Main),
                 reason: String::new(),
+                no_commendation: true,
             },
         ];
         for (i, act) in acts.iter().enumerate() {

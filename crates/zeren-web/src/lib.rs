@@ -2,10 +2,11 @@
 //! security around both (sessions, CSRF, lockout, headers, permissions by unit subtree).
 //!
 //! `shared/` is the ground every feature stands on; each feature (`org/`, `accounts/`, `audit/`,
-//! `work/`, `ledger/`, `reviews/`, `incidents/`, `oversight/`, `notify/`, `jobs/`, `assessment/`) has its own folder with its routes, pages, API handlers and
+//! `work/`, `ledger/`, `reviews/`, `incidents/`, `oversight/`, `notify/`, `jobs/`, `assessment/`, `accountability/`) has its own folder with its routes, pages, API handlers and
 //! messages, and never imports another feature. This file wires them together. See
 //! `docs/architecture.md`.
 
+mod accountability;
 mod accounts;
 mod assessment;
 mod audit;
@@ -37,6 +38,7 @@ pub use shared::{auth, clock::today, context, i18n, packs, secrets, totp};
 
 /// Every feature's messages, installed once for the message catalogue.
 static CATALOGUES: &[shared::i18n::Catalogue] = &[
+    accountability::messages::MESSAGES,
     accounts::messages::MESSAGES,
     assessment::messages::MESSAGES,
     audit::messages::MESSAGES,
@@ -64,6 +66,7 @@ pub(crate) fn api_router() -> ApiRouter {
         .merge(reviews::api())
         .merge(incidents::api())
         .merge(assessment::api())
+        .merge(accountability::api())
 }
 
 /// The whole application as a router.
@@ -87,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reviews::routes())
         .merge(incidents::routes())
         .merge(assessment::routes())
+        .merge(accountability::routes())
         .nest("/api/v1", api)
         .fallback(site::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -151,6 +155,7 @@ mod tests {
     #[test]
     fn features_meet_only_through_shared() {
         const FEATURES: &[&str] = &[
+            "accountability",
             "accounts",
             "assessment",
             "audit",

@@ -29,6 +29,7 @@ fn parts() -> ApiDoc {
         .merge(crate::ledger::doc())
         .merge(crate::oversight::doc())
         .merge(crate::assessment::doc())
+        .merge(crate::accountability::doc())
         .merge(crate::notify::doc())
         .merge(crate::reviews::doc())
         .merge(crate::incidents::doc())

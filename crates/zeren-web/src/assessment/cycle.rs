@@ -9,8 +9,11 @@ use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use zeren_core::accountability::{may_be_commended, Subject};
 use zeren_core::assessment::CycleDates;
+use zeren_core::org::UnitId;
 use zeren_policy::{Assessment, Policy, ScoreRule};
+use zeren_store::accountability::AccountabilityRead;
 use zeren_store::assessment::*;
 use zeren_store::{InstalledPolicy, Level, Read, Unit};
 
@@ -24,7 +27,11 @@ pub struct Loaded {
     pub cycle: Cycle,
     pub unit: Unit,
     pub policy: Arc<Policy>,
+    /// Each unit's `no_commendation` also holds when an accountability decision took away the
+    /// 评先评优 of a year the cycle's period overlaps.
     pub units: Vec<CycleUnit>,
+    /// The units barred by such a decision, with the effect's words.
+    pub barred: Vec<(i64, String)>,
 }
 
 impl Loaded {
@@ -51,14 +58,35 @@ pub async fn load(state: &AppState, id: i64) -> Result<Loaded> {
     let mut r = state.store.reader().await?;
     let cycle = r.assessment_cycle(id).await?.ok_or(Error::NotFound)?;
     let unit = r.unit(cycle.unit_id).await?.ok_or(Error::NotFound)?;
-    let units = r.assessment_cycle_units(id).await?;
+    let mut units = r.assessment_cycle_units(id).await?;
+    // Accountability decisions that took away a year's 评先评优 bar the units of a cycle whose
+    // period overlaps that year (zeren_core::accountability::may_be_commended).
+    let subjects: Vec<Subject> = units
+        .iter()
+        .map(|u| Subject::Unit(UnitId(u.unit_id)))
+        .collect();
+    let effects = r.accountability_effects(&subjects).await?;
     drop(r);
+    let dates = cycle.dates();
+    let mut barred = Vec::new();
+    for u in &mut units {
+        let s = Subject::Unit(UnitId(u.unit_id));
+        if !may_be_commended(&effects, s, dates.period_start, dates.period_end) {
+            u.no_commendation = true;
+            if let Some(e) = effects.iter().find(|e| {
+                e.subject == s && e.from <= dates.period_end && e.to >= dates.period_start
+            }) {
+                barred.push((u.unit_id, e.text.clone()));
+            }
+        }
+    }
     let policy = state.installed_policy(cycle.installed_policy_id).await?;
     Ok(Loaded {
         cycle,
         unit,
         policy,
         units,
+        barred,
     })
 }
 
@@ -174,7 +202,7 @@ fn date(problems: &mut Problems, t: Tr, name: &str, s: &str) -> NaiveDate {
 /// Checks and opens a cycle; the pages and the API both open through here.
 pub async fn open(state: &AppState, v: &Viewer, raw: &RawCycle, lang: Lang) -> Result<Cycle> {
     let t = Tr(lang);
-    let (unit, _) = access::require(&state.store, v, raw.unit_id, Level::Administer).await?;
+    let (unit, _) = access::require(&state.store, v, raw.unit_id, Level::Edit).await?;
     let mut p = Problems::new();
     let title = raw.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
@@ -240,12 +268,17 @@ async fn new_page(
     unit_id: i64,
     refused: Refused,
 ) -> Result<NewPage> {
-    let (unit, _) = access::require(&state.store, v, unit_id, Level::Administer).await?;
-    let year = crate::shared::clock::today().year() - 1;
-    let d = |m: u32, day: u32| {
-        NaiveDate::from_ymd_opt(year + i32::from(m > 12), (m - 1) % 12 + 1, day)
-            .map(|x| x.to_string())
-            .unwrap_or_default()
+    let (unit, _) = access::require(&state.store, v, unit_id, Level::Edit).await?;
+    // The year's 考核 is opened at its end (from November) or early in the next; the due dates
+    // follow in January and February, and are never proposed in the past.
+    let today = crate::shared::clock::today();
+    let year = today.year() - i32::from(today.month() < 11);
+    let mut floor = today;
+    let mut d = |m: u32, day: u32, gap: u64| {
+        let usual = NaiveDate::from_ymd_opt(year + i32::from(m > 12), (m - 1) % 12 + 1, day)
+            .unwrap_or(today);
+        floor = usual.max(floor + chrono::Days::new(gap));
+        floor.to_string()
     };
     Ok(NewPage {
         chrome: Chrome::new(lang, Some(v)),
@@ -254,11 +287,15 @@ async fn new_page(
         defaults: RawCycle {
             unit_id: unit.id,
             title: format!("{year}年度{}", Tr(lang).s("asmt.default_title")),
-            period_start: d(1, 1),
-            period_end: d(12, 31),
-            self_due_on: d(13, 15),
-            review_due_on: d(13, 25),
-            appeal_until: d(14, 5),
+            period_start: NaiveDate::from_ymd_opt(year, 1, 1)
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            period_end: NaiveDate::from_ymd_opt(year, 12, 31)
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            self_due_on: d(13, 15, 14),
+            review_due_on: d(13, 25, 10),
+            appeal_until: d(14, 5, 10),
             ..RawCycle::default()
         },
         unit,
@@ -356,7 +393,12 @@ pub async fn list(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
     let t = Tr(lang);
     let mut can_open = Vec::new();
     for root in access::roots(&state.store, &v).await? {
-        if access::level(&state.store, &v, root.id).await? == Some(Level::Administer) {
+        // Editors of a unit with units below it open cycles over them (the bureau's office
+        // organises 考核; administering accounts and units is another duty).
+        let edits = access::level(&state.store, &v, root.id)
+            .await?
+            .is_some_and(|l| l >= Level::Edit);
+        if edits && !kinds_below(&state, root.id).await?.is_empty() {
             can_open.push(root);
         }
     }

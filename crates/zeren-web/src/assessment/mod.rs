@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/assessment/{id}/ranking", get(ranking::page))
         .route("/assessment/{id}/export.xlsx", get(export::xlsx))
+        .route("/assessment/{id}/export.docx", get(export::docx))
         .route("/assessment/{id}/publish", post(ranking::publish_form))
 }
 
@@ -98,7 +99,7 @@ pub fn doc() -> ApiDoc {
             "appeal_until",
         ],
         json!({
-            "unit_id": { "type": "integer", "description": "the opening unit (administered by the caller); it reviews" },
+            "unit_id": { "type": "integer", "description": "the opening unit (edited by the caller); it reviews" },
             "title": s::string(),
             "installed_policy_id": { "type": "integer", "description": "an installation at or below the unit (or in force at it) whose policy has an [assessment]" },
             "scope_kind": { "type": "string", "description": "the kind of unit assessed: every unit of that kind below the opening unit, not retired, as it is now" },
@@ -229,7 +230,7 @@ pub fn doc() -> ApiDoc {
     );
     ApiDoc::new()
         .path("/assessment/cycles", "get", op("Assessment cycles opened in a unit's subtree or assessing units of it, newest first", vec![unit_param()], None, (200, json_body("OK", list("CycleSummary"))), &[]))
-        .path("/assessment/cycles", "post", op("Open a cycle (an administrator of the unit): the rubric of a policy over the units of a kind below the unit, for a period, with its due dates and appeal window", vec![], Some(new_cycle), (201, json_body("created", r("CycleDetail"))), &[]))
+        .path("/assessment/cycles", "post", op("Open a cycle (an editor of the unit): the rubric of a policy over the units of a kind below the unit, for a period, with its due dates and appeal window", vec![], Some(new_cycle), (201, json_body("created", r("CycleDetail"))), &[]))
         .path("/assessment/cycles/{id}", "get", op("A cycle with the units the caller reads and their current scores", vec![id_param()], None, (200, json_body("OK", r("CycleDetail"))), &[]))
         .path("/assessment/cycles/{id}/units/{unit}", "get", op("A unit's sheet: each leaf (measured ones with the ledger's value and the obligations counted), its self-assessments (every version) and the scored sheet kept", vec![id_param(), unit_path_param()], None, (200, json_body("OK", r("AssessmentSheet"))), &[]))
         .path("/assessment/cycles/{id}/units/{unit}/self", "post", op("Submit the unit's self-assessment as a new version (an editor of the unit or a holder of one of its roles); measured leaves are filled in from the ledger", vec![id_param(), unit_path_param()], Some(self_body), (201, json_body("created", r("AssessmentSheet"))), &[]))
@@ -237,7 +238,7 @@ pub fn doc() -> ApiDoc {
         .path("/assessment/cycles/{id}/units/{unit}/appeals", "post", op("Appeal against the unit's locked score (an editor of the unit or a holder of one of its roles), until the appeal window closes, one at a time", vec![id_param(), unit_path_param()], Some(object(&["text"], json!({ "text": { "type": "string", "description": "the grounds, up to 1000 characters" } }))), (201, json_body("created", r("AssessmentAppeal"))), &[]))
         .path("/assessment/cycles/{id}/appeals/{appeal}/answer", "post", op("Answer an appeal (an editor of the opening unit), once: upheld opens the unit's score for a new review", vec![id_param(), appeal_param()], Some(object(&["upheld", "text"], json!({ "upheld": s::boolean(), "text": { "type": "string", "description": "the answer, up to 1000 characters" } }))), (200, json_body("OK", r("AssessmentAppeal"))), &[]))
         .path("/assessment/cycles/{id}/ranking", "get", op("The cycle's ranking: each peer group (kind of unit) best first, places and grades as kept. Before publication only for readers of the opening unit.", vec![id_param()], None, (200, json_body("OK", r("AssessmentRanking"))), &[]))
-        .path("/assessment/cycles/{id}/publish", "post", op("Publish the results (an editor of the opening unit), once every score is locked and every appeal answered; the cycle is then final", vec![id_param()], None, (200, json_body("OK", r("AssessmentRanking"))), &[]))
+        .path("/assessment/cycles/{id}/publish", "post", op("Publish the results (an editor of the opening unit), once every score is locked and every appeal answered; the cycle is then final and no appeal is taken. Within the appeal window only with `close_appeals_early` (publishing ends the window for every unit).", vec![id_param()], Some(object(&[], json!({ "close_appeals_early": { "type": "boolean", "description": "publish before the appeal window closes, ending it; default false" } }))), (200, json_body("OK", r("AssessmentRanking"))), &[]))
         .schema("AssessmentAppeal", object(&["id", "cycle_id", "unit_id", "unit_name", "text", "created_by", "created_by_name", "created_at", "upheld", "answer", "answered_by_name", "answered_at"], json!({
             "id": s::int(), "cycle_id": s::int(), "unit_id": s::int(), "unit_name": s::string(), "text": s::string(), "created_by": s::int_or_null(), "created_by_name": s::string(), "created_at": s::time(),
             "upheld": { "type": ["boolean", "null"], "description": "null until answered" }, "answer": s::string_or_null(), "answered_by_name": s::string_or_null(), "answered_at": { "type": ["string", "null"], "format": "date-time" } })))

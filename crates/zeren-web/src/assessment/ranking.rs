@@ -5,8 +5,8 @@
 
 use askama::Template;
 use axum::response::{Html, Response};
-use serde::Serialize;
-use zeren_core::assessment::{may_publish, Standing};
+use serde::{Deserialize, Serialize};
+use zeren_core::assessment::{may_publish, Standing, APPEALS_STILL_OPEN};
 use zeren_store::assessment::*;
 
 use super::cycle::{load_visible, points, Loaded, Part};
@@ -101,6 +101,8 @@ pub struct Row {
     pub grade: String,
     pub locked: bool,
     pub no_commendation: bool,
+    /// Why, when an accountability decision took the year's 评先评优 away.
+    pub barred: String,
 }
 
 #[derive(Template)]
@@ -111,6 +113,8 @@ pub struct RankingPage {
     pub rows: Vec<Row>,
     pub reviewer: bool,
     pub can_publish: bool,
+    /// Publishing now ends the appeal window early: the form asks to confirm it.
+    pub early: bool,
     /// Why it cannot be published yet.
     pub not_yet: String,
     pub published: String,
@@ -123,7 +127,11 @@ pub async fn page(
     Path(id): Path<i64>,
 ) -> Result<Html<String>> {
     let (l, part) = visible(&state, &v, id).await?;
-    let check = may_publish(&standings(&state, &l).await?);
+    let today = crate::shared::clock::today();
+    let units = standings(&state, &l).await?;
+    let dates = l.cycle.dates();
+    let check = may_publish(&units, today, &dates, true);
+    let early = may_publish(&units, today, &dates, false) == Err(APPEALS_STILL_OPEN);
     let rows = ranking(&l)
         .into_iter()
         .map(|r| Row {
@@ -136,6 +144,12 @@ pub async fn page(
             grade: r.grade,
             locked: r.locked,
             no_commendation: r.no_commendation,
+            barred: l
+                .barred
+                .iter()
+                .find(|(u, _)| *u == r.unit_id)
+                .map(|(_, text)| text.clone())
+                .unwrap_or_default(),
         })
         .collect();
     render(&RankingPage {
@@ -143,6 +157,7 @@ pub async fn page(
         rows,
         reviewer: part.reviewer,
         can_publish: part.reviewer && check.is_ok(),
+        early,
         not_yet: check.err().unwrap_or_default().to_string(),
         published: l
             .cycle
@@ -160,15 +175,20 @@ pub async fn page(
     })
 }
 
-/// Publishes the cycle's results.
-async fn publish(state: &AppState, v: &Viewer, id: i64) -> Result<Cycle> {
+/// Publishes the cycle's results; within the appeal window only when `close_early` confirms
+/// that no more appeals are taken.
+async fn publish(state: &AppState, v: &Viewer, id: i64, close_early: bool) -> Result<Cycle> {
     let (l, part) = load_visible(state, v, id).await?;
     if !part.reviewer {
         return Err(Error::Forbidden);
     }
-    may_publish(&standings(state, &l).await?).map_err(|m| Error::Invalid(m.into()))?;
+    let (today, dates) = (crate::shared::clock::today(), l.cycle.dates());
+    may_publish(&standings(state, &l).await?, today, &dates, close_early)
+        .map_err(|m| Error::Invalid(m.into()))?;
     let mut w = state.store.write(&v.actor()).await?;
-    let c = w.publish_assessment_cycle(id).await?;
+    let c = w
+        .publish_assessment_cycle(id, today <= dates.appeal_until)
+        .await?;
     w.commit().await?;
     Ok(c)
 }
@@ -177,9 +197,12 @@ pub async fn publish_form(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Form(_f): Form<Vec<(String, String)>>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    publish(&state, &v, id).await?;
+    let early = f
+        .iter()
+        .any(|(k, v)| k == "close_appeals_early" && v == "on");
+    publish(&state, &v, id, early).await?;
     Ok(see_other(&format!("/assessment/{id}/ranking")))
 }
 
@@ -201,12 +224,21 @@ pub async fn json(
     }))
 }
 
+/// What the API's publish request may say.
+#[derive(Deserialize)]
+pub struct PublishBody {
+    /// Publish within the appeal window, ending it for every unit.
+    #[serde(default)]
+    pub close_appeals_early: bool,
+}
+
 pub async fn publish_json(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
+    JsonBody(b): JsonBody<PublishBody>,
 ) -> Result<axum::Json<RankingJson>> {
-    publish(&state, &v, id).await?;
+    publish(&state, &v, id, b.close_appeals_early).await?;
     let (l, _) = visible(&state, &v, id).await?;
     Ok(axum::Json(RankingJson {
         units: ranking(&l),

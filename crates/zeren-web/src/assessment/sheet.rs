@@ -31,6 +31,8 @@ pub struct UnitSheet {
     pub appeals: Vec<Appeal>,
     pub facts: LedgerFacts,
     pub obligations: Vec<FactObligation>,
+    /// The incidents reported late or not at all in the period (the `incidents_late` leaves).
+    pub late_incidents: Vec<zeren_store::incident_stats::Counted>,
     /// The viewer acts for the unit: may submit its self-assessment.
     pub can_self: bool,
 }
@@ -53,15 +55,20 @@ pub async fn load(state: &AppState, v: &Viewer, id: i64, unit_id: i64) -> Result
         .into_iter()
         .filter(|a| a.unit_id == unit_id)
         .collect();
-    let (facts, obligations) = r
-        .ledger_facts(
-            unit_id,
-            l.policy.meta.id.as_str(),
-            (l.cycle.period_start, l.cycle.period_end),
-            crate::shared::clock::today(),
-        )
-        .await?;
     drop(r);
+    let UnitFacts {
+        facts,
+        obligations,
+        late_incidents,
+    } = unit_facts(
+        &state.store,
+        unit_id,
+        l.policy.meta.id.as_str(),
+        (l.cycle.period_start, l.cycle.period_end),
+        crate::shared::clock::today(),
+        state.now(),
+    )
+    .await?;
     let can_self = access::acts_for(&state.store, v, unit_id).await?;
     let standing = Standing {
         published: l.cycle.published_at.is_some(),
@@ -76,6 +83,7 @@ pub async fn load(state: &AppState, v: &Viewer, id: i64, unit_id: i64) -> Result
         unit,
         facts,
         obligations,
+        late_incidents,
         can_self,
     })
 }
@@ -90,6 +98,37 @@ pub fn evidence_of<'a>(
             Measure::Duty(d) | Measure::Missed(d) | Measure::Late(d) => o.duty_id == d.as_str(),
             Measure::ReportsLate => o.report_to_parent,
             _ => false,
+        })
+        .collect()
+}
+
+/// The records a measured leaf counts, as links: the obligations, or the incidents reported late.
+fn ledger_evidence(leaf: &AssessmentItem, s: &UnitSheet) -> Vec<EvidenceLink> {
+    if matches!(leaf.measure, Measure::IncidentsLate) {
+        return s
+            .late_incidents
+            .iter()
+            .map(|c| EvidenceLink {
+                href: format!("/incidents/{}", c.incident.incident.id),
+                text: format!(
+                    "{}（{}）：{}",
+                    c.incident.incident.title,
+                    crate::shared::clock::zh_local(&c.incident.incident.known_at),
+                    if c.fact.missing { "漏报" } else { "迟报" }
+                ),
+            })
+            .collect();
+    }
+    evidence_of(leaf, &s.obligations)
+        .into_iter()
+        .map(|o| EvidenceLink {
+            href: format!("/obligations/{}", o.obligation_id),
+            text: format!(
+                "{}（{}）：{}",
+                o.title,
+                o.period_label,
+                outcome_zh(o.outcome)
+            ),
         })
         .collect()
 }
@@ -615,18 +654,7 @@ pub async fn sheet_page(
             measured: measured.is_some(),
             measure: leaf.measure.zh(&s.l.policy),
             ledger_value: measured.as_ref().map(input_zh).unwrap_or_default(),
-            ledger_evidence: evidence_of(leaf, &s.obligations)
-                .into_iter()
-                .map(|o| EvidenceLink {
-                    href: format!("/obligations/{}", o.obligation_id),
-                    text: format!(
-                        "{}（{}）：{}",
-                        o.title,
-                        o.period_label,
-                        outcome_zh(o.outcome)
-                    ),
-                })
-                .collect(),
+            ledger_evidence: ledger_evidence(leaf, &s),
             self_value: match (&measured, self_input) {
                 (None, Some(i)) => input_zh(i),
                 _ => String::new(),

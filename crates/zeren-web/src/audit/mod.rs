@@ -71,6 +71,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "accountability case step taken",
     ),
     (
+        "accountability.minutes",
+        "问责案件记录决策会议纪要",
+        "accountability case: minutes of the decision recorded",
+    ),
+    (
         "accountability.open",
         "问责案件立案",
         "accountability case opened",

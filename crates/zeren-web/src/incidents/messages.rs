@@ -45,6 +45,7 @@ pub static MESSAGES: Catalogue = &[
     ("inc.none", "暂无", "None"),
     ("inc.occurred_at", "发生时间", "Happened at"),
     ("inc.open", "处置中的事件", "Open incidents"),
+    ("inc.open_case", "启动问责", "Open an accountability case"),
     ("inc.p.action", "无法识别的操作。", "Unknown act."),
     ("inc.p.body", "请填写事件情况（1–20000 个字）。", "Describe what happened (1–20,000 characters)."),
     ("inc.p.fact", "请填写不小于 0 的整数，或留空。", "Give a whole number of at least 0, or leave it empty."),

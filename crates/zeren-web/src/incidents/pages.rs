@@ -438,6 +438,9 @@ pub struct IncidentPage {
     pub now_input: String,
     pub seen: usize,
     pub refused: Refused,
+    /// The incident is closed and the viewer may open an accountability case on it (an editor
+    /// of its unit under a policy with `[accountability]`).
+    pub can_open_case: bool,
 }
 
 fn page_of(l: &Loaded, part: Part, now: chrono::DateTime<chrono::Utc>) -> IncidentPage {
@@ -725,6 +728,7 @@ fn page_of(l: &Loaded, part: Part, now: chrono::DateTime<chrono::Utc>) -> Incide
         now_input: china_input(&now),
         seen: l.events.len(),
         refused: Refused::default(),
+        can_open_case: false,
     }
 }
 
@@ -739,6 +743,25 @@ async fn incident_page(
     let mut page = page_of(&l, part, state.now());
     page.chrome = Chrome::new(lang, Some(v));
     page.refused = refused;
+    if page.closed
+        && access::level(&state.store, v, l.incident.unit_id)
+            .await?
+            .is_some_and(|x| x >= zeren_store::Level::Edit)
+    {
+        if let Some(ip) = state
+            .store
+            .reader()
+            .await?
+            .policy_in_force(l.incident.unit_id)
+            .await?
+        {
+            page.can_open_case = state
+                .installed_policy(ip.id)
+                .await?
+                .accountability
+                .is_some();
+        }
+    }
     Ok(page)
 }
 

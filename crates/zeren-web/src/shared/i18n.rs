@@ -151,6 +151,7 @@ pub static SHARED: Catalogue = &[
     ("form.files_again", "已选择的附件没有上传，需重新选择。", "The files you chose were not uploaded: choose them again."),
     ("form.passwords_again", "为安全起见，密码需重新输入。", "For safety, passwords must be typed again."),
     ("form.refused", "未保存：请按标出的提示改正后重新提交，已填写的内容都保留着。", "Not saved: correct what is marked and submit again; what you entered is kept."),
+    ("nav.accountability", "问责", "Accountability"),
     ("nav.accounts", "账号管理", "Accounts"),
     ("nav.assessment", "考核", "Assessment"),
     ("nav.audit", "审计日志", "Audit log"),

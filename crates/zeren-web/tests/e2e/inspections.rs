@@ -12,7 +12,7 @@ use crate::helpers::*;
 use crate::webdriver::{Driver, Session};
 use crate::{enabled, shots};
 
-async fn login<'a>(driver: &'a Driver, base: &str, user: &str) -> Session<'a> {
+pub(crate) async fn login<'a>(driver: &'a Driver, base: &str, user: &str) -> Session<'a> {
     let s = driver.session(false).await;
     s.goto(&format!("{base}/login")).await;
     s.type_into(&s.find("input[name=username]").await, user)
@@ -25,7 +25,7 @@ async fn login<'a>(driver: &'a Driver, base: &str, user: &str) -> Session<'a> {
 }
 
 /// Sets a field's value (date inputs take typed text in the locale's order; this does not).
-async fn set(s: &Session<'_>, css: &str, value: &str) {
+pub(crate) async fn set(s: &Session<'_>, css: &str, value: &str) {
     s.script(&format!(
         "document.querySelector({}).value = {};",
         serde_json::to_string(css).unwrap(),

@@ -3,6 +3,8 @@
 //! chromium-driver and sets it); otherwise they say they were skipped. Screenshots of each step
 //! are left in target/e2e/ for a person to look at.
 
+mod accountability;
+mod assessment;
 mod dashboard;
 mod first_use;
 mod forms;

@@ -1,12 +1,12 @@
-//! Assessment (issue 15) over HTTP: the bureau opens a cycle of the schools' rubric over its
-//! schools (a refused form keeps what was typed); a school's sheet shows the leaves measured from
+//! Assessment (issue 15) over HTTP: the bureau's office (an editor) opens a cycle of the schools'
+//! rubric over its schools (a refused form keeps what was typed); a school's sheet shows the leaves measured from
 //! the ledger with the obligations behind them; its clerk self-assesses with a note and records of
 //! the ledger as evidence (refused beside the field without the reason a range deduction needs),
 //! each submission a new version; the 评分表 lines say why points were taken off; a school sees
-//! only itself. On SQLite, and on PostgreSQL when configured.
+//! only itself; within the appeal window the results are published only when its early end is
+//! confirmed. On SQLite, and on PostgreSQL when configured.
 
 use reqwest::StatusCode;
-use zeren_policy::calendar::WorkCalendar;
 use zeren_store::ledger::{LedgerRead, NewVersion, ObligationFilter};
 use zeren_store::testdb::TestDb;
 use zeren_store::{Actor, AdminDuty, Level, NewPerson};
@@ -59,52 +59,15 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
             .create_account("office", None, &hash, AdminDuty::None)
             .await
             .unwrap();
-        w.set_grant(a.id, bureau, Level::Administer).await.unwrap();
+        // The bureau's office organises the 考核: an editor, not an administrator.
+        w.set_grant(a.id, bureau, Level::Edit).await.unwrap();
         w.commit().await.unwrap();
         let today = zeren_web::today();
         let year = chrono::Datelike::year(&today) - 1;
-        let cal = WorkCalendar::bundled();
-        let mut d = chrono::NaiveDate::from_ymd_opt(year, 1, 15).unwrap();
-        while d < today {
-            zeren_store::materialise::materialise_all(&app.store, d, &cal)
-                .await
-                .unwrap();
-            d = d.checked_add_months(chrono::Months::new(1)).unwrap();
-        }
+        materialise_since(&app, chrono::NaiveDate::from_ymd_opt(year, 1, 15).unwrap()).await;
         // The first school studied in the first two quarters of last year, on time.
-        let studies: Vec<_> = app
-            .store
-            .reader()
-            .await
-            .unwrap()
-            .obligations(&ObligationFilter {
-                unit: Some(first),
-                duty: Some("quarterly_study".into()),
-                ..ObligationFilter::default()
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|p| chrono::Datelike::year(&p.obligation.due_on) == year)
-            .collect();
+        let (studies, records) = record_studies(&app, first, year, 2).await;
         assert_eq!(studies.len(), 4);
-        let mut w = app.store.write(&Actor::system()).await.unwrap();
-        let mut records = Vec::new();
-        for p in &studies[..2] {
-            let r = w
-                .create_record(
-                    p.obligation.id,
-                    &NewVersion {
-                        work_date: p.obligation.period_start,
-                        content: "专题学习".into(),
-                        ..NewVersion::default()
-                    },
-                )
-                .await
-                .unwrap();
-            records.push(r.record.id);
-        }
-        w.commit().await.unwrap();
 
         // The bureau opens the cycle; the form refuses dates out of order, keeping the title.
         let office = app.login("office").await;
@@ -295,6 +258,12 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let list = clerk2.get("/assessment").await;
         assert!(list.text.contains("年度意识形态工作考核"));
+        assert!(
+            !list.text.contains("id=\"open-cycle-"),
+            "a school has no units below to assess"
+        );
+        let list = office.get("/assessment").await;
+        assert!(list.text.contains(&format!("id=\"open-cycle-{bureau}\"")));
         let j = office
             .get(&format!("/api/v1/assessment/cycles?unit={bureau}"))
             .await;
@@ -416,6 +385,20 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         }
         let page = office.get(&format!("/assessment/{cycle}/ranking")).await;
         assert!(page.text.contains("id=\"publish\""), "{}", page.text);
+        // The appeal window runs ten more days: publishing now ends it, only when confirmed.
+        assert!(page.text.contains("id=\"close-early\""), "{}", page.text);
+        let r = office
+            .json(
+                &format!("/api/v1/assessment/cycles/{cycle}/publish"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("须确认提前结束申诉期"), "{}", r.text);
+        let r = office
+            .form(&format!("/assessment/{cycle}/publish"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
         let r = clerk2.get(&format!("/assessment/{cycle}/ranking")).await;
         assert_eq!(
             r.status,
@@ -423,7 +406,10 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
             "not before it is published"
         );
         let r = office
-            .form(&format!("/assessment/{cycle}/publish"), &[])
+            .form(
+                &format!("/assessment/{cycle}/publish"),
+                &[("close_appeals_early", "on")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let j = clerk2
@@ -489,6 +475,38 @@ async fn a_cycle_is_opened_and_a_school_self_assesses_with_its_ledger() {
         std::fs::write(std::env::temp_dir().join("zeren-assessment.xlsx"), &x.body).unwrap();
         let workbook = crate::reviews::unzip(&x.body, "xl/workbook.xml");
         assert!(workbook.contains("name=\"汇总\"") && workbook.contains("河东区第三中学"));
+        // The same as a Word document: the summary in its columns' order, then a page per school
+        // with its reasons and the lines to sign.
+        let page = office.get(&format!("/assessment/{cycle}")).await;
+        assert!(page
+            .text
+            .contains(&format!("href=\"/assessment/{cycle}/export.docx\"")));
+        let x = office
+            .get(&format!("/assessment/{cycle}/export.docx"))
+            .await;
+        assert_eq!(x.status, StatusCode::OK, "{}", x.text);
+        let doc = crate::reviews::unzip(&x.body, "word/document.xml");
+        for text in [
+            "年度意识形态工作考核汇总表",
+            "被考核单位：河东区第一中学",
+            "党支部意识形态专题学习缺次：缺 1 次 × 10 分 = −10（上限 40 分）",
+            "扣分原因",
+            "考核组成员（签字）",
+        ] {
+            assert!(doc.contains(text), "{text}");
+        }
+        let summary = &doc[..doc.find("w:type=\"page\"").unwrap()];
+        let (kind, place, name) = (
+            summary.find(">学校<").unwrap(),
+            summary.find(">1<").unwrap(),
+            summary.find(">河东区第一中学<").unwrap(),
+        );
+        assert!(kind < place && place < name, "单位类型, 名次, 单位");
+        std::fs::write(std::env::temp_dir().join("zeren-assessment.docx"), &x.body).unwrap();
+        let r = clerk2
+            .get(&format!("/assessment/{cycle}/export.docx?unit={first}"))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
         let mine = clerk
             .get(&format!("/assessment/{cycle}/export.xlsx?unit={first}"))
             .await;

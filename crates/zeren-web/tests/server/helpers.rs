@@ -453,3 +453,65 @@ pub fn resident_id(n: u32) -> String {
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{body}{check}")
 }
+
+/// Every unit's obligations materialised month by month from `from` to today, as a server that
+/// ran all along would have them.
+pub async fn materialise_since(app: &App, from: chrono::NaiveDate) {
+    let cal = zeren_policy::calendar::WorkCalendar::bundled();
+    let today = zeren_web::today();
+    let mut d = from;
+    while d < today {
+        zeren_store::materialise::materialise_all(&app.store, d, &cal)
+            .await
+            .unwrap();
+        d = d.checked_add_months(chrono::Months::new(1)).unwrap();
+    }
+}
+
+/// The district pack's quarterly studies of `unit` due in `year`, the first `done` of them
+/// recorded on time (on their period's first day); with the records' ids.
+pub async fn record_studies(
+    app: &App,
+    unit: i64,
+    year: i32,
+    done: usize,
+) -> (Vec<zeren_store::ledger::ObligationProgress>, Vec<i64>) {
+    use zeren_store::ledger::{LedgerRead, NewVersion, ObligationFilter};
+    let studies: Vec<_> = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .obligations(&ObligationFilter {
+            unit: Some(unit),
+            duty: Some("quarterly_study".into()),
+            ..ObligationFilter::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| chrono::Datelike::year(&p.obligation.due_on) == year)
+        .collect();
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let mut records = Vec::new();
+    for p in &studies[..done] {
+        let r = w
+            .create_record(
+                p.obligation.id,
+                &NewVersion {
+                    work_date: p.obligation.period_start,
+                    content: "专题学习".into(),
+                    ..NewVersion::default()
+                },
+            )
+            .await
+            .unwrap();
+        records.push(r.record.id);
+    }
+    w.commit().await.unwrap();
+    (studies, records)
+}

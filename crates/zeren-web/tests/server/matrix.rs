@@ -731,11 +731,11 @@ const ROUTES: &[Route] = &[
     // {CY}: a cycle opened at A over its schools; {CU}: the school below A it assesses; {AP}: an
     // appeal of its score.
     r("GET", "/assessment", Session, B::None),
-    r("GET", "/assessment/new?unit={A}", Administer, B::None),
+    r("GET", "/assessment/new?unit={A}", Edit, B::None),
     r(
         "POST",
         "/assessment",
-        Administer,
+        Edit,
         B::Form(&[("unit_id", "{A}"), ("title", "矩阵")]),
     ),
     r("GET", "/assessment/{CY}", Read, B::None),
@@ -750,7 +750,7 @@ const ROUTES: &[Route] = &[
     r(
         "POST",
         "/api/v1/assessment/cycles",
-        Administer,
+        Edit,
         B::Json(
             r#"{"unit_id": {A}, "title": "矩阵", "installed_policy_id": 0, "scope_kind": "学校", "period_start": "2026-01-01", "period_end": "2026-12-31", "self_due_on": "2027-01-10", "review_due_on": "2027-01-20", "appeal_until": "2027-01-30"}"#,
         ),
@@ -813,6 +813,13 @@ const ROUTES: &[Route] = &[
         Read,
         B::None,
     ),
+    r("GET", "/assessment/{CY}/export.docx", Read, B::None),
+    r(
+        "GET",
+        "/assessment/{CY}/export.docx?unit={CU}",
+        Read,
+        B::None,
+    ),
     r(
         "GET",
         "/api/v1/assessment/cycles/{CY}/ranking",
@@ -825,6 +832,53 @@ const ROUTES: &[Route] = &[
         "/api/v1/assessment/cycles/{CY}/publish",
         Edit,
         B::Json("{}"),
+    ),
+    // {AC}: an accountability case held at A about its teacher {P} (restricted: editors of A).
+    r("GET", "/accountability", Session, B::None),
+    r("GET", "/accountability/new?unit_id={A}", Edit, B::None),
+    r(
+        "POST",
+        "/accountability",
+        Edit,
+        B::Form(&[("unit_id", "{A}"), ("title", "矩阵")]),
+    ),
+    r("GET", "/accountability/{AC}", Edit, B::None),
+    r(
+        "POST",
+        "/accountability/{AC}/act",
+        Edit,
+        B::Form(&[("action", "check"), ("text", "矩阵"), ("proceed", "yes")]),
+    ),
+    r(
+        "POST",
+        "/accountability/{AC}/minutes",
+        Edit,
+        B::Form(&[("meeting", "矩阵")]),
+    ),
+    r("GET", "/accountability/{AC}/decisions/0", Edit, B::None),
+    r("GET", "/accountability/{AC}/statements/0", Edit, B::None),
+    r("GET", "/accountability/{AC}/filing", Edit, B::None),
+    r("GET", "/units/{A}/accountability-measures", Edit, B::None),
+    r(
+        "POST",
+        "/api/v1/accountability",
+        Edit,
+        B::Json(
+            r#"{"unit_id": {A}, "title": "矩阵", "lead": "矩阵", "event_on": "2026-01-01", "subjects": []}"#,
+        ),
+    ),
+    r("GET", "/api/v1/accountability/{AC}", Edit, B::None),
+    r(
+        "POST",
+        "/api/v1/accountability/{AC}/actions",
+        Edit,
+        B::Json(r#"{"action": "check", "text": "矩阵", "proceed": true}"#),
+    ),
+    r(
+        "POST",
+        "/api/v1/accountability/{AC}/minutes",
+        Edit,
+        B::Json(r#"{"meeting": "矩阵", "participants": []}"#),
     ),
 ];
 
@@ -963,6 +1017,7 @@ struct Ids {
     cycle: i64,
     cycle_unit: i64,
     appeal: i64,
+    case: i64,
 }
 
 fn fill(s: &str, ids: &Ids) -> String {
@@ -991,6 +1046,7 @@ fn fill(s: &str, ids: &Ids) -> String {
         .replace("{CY}", &ids.cycle.to_string())
         .replace("{CU}", &ids.cycle_unit.to_string())
         .replace("{AP}", &ids.appeal.to_string())
+        .replace("{AC}", &ids.case.to_string())
 }
 
 async fn call(c: &Client, route: &Route, ids: &Ids) -> Resp {
@@ -1167,6 +1223,7 @@ async fn every_route_checks_access_on_the_server() {
         let (inspection, visit, finding) = inspection_objects(&app, a, branch, person).await;
         let (request_up, request_down, submission) = request_objects(&app, top, a, branch).await;
         let (cycle, appeal) = cycle_object(&app, &sys, a, branch).await;
+        let case = case_object(&app, a, person).await;
 
         let mut accounts = Vec::new();
         for (name, unit, level) in [
@@ -1288,6 +1345,7 @@ async fn every_route_checks_access_on_the_server() {
                     cycle,
                     cycle_unit: branch,
                     appeal,
+                    case,
                 };
                 let resp = call(&c, route, &ids).await;
                 let level = match who {
@@ -1713,6 +1771,39 @@ async fn request_objects(app: &App, top: i64, unit: i64, below: i64) -> (i64, i6
 
 /// A cycle of assessment opened at `unit` over the schools below it, by its policy's rubric, with
 /// `school`'s score reviewed and locked, and its appeal: (cycle, appeal).
+/// An accountability case held at `unit` about `person`.
+async fn case_object(app: &App, unit: i64, person: i64) -> i64 {
+    use zeren_core::accountability::Subject;
+    let policy = app
+        .store
+        .reader()
+        .await
+        .unwrap()
+        .policy_in_force(unit)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut w = app
+        .store
+        .write(&zeren_store::Actor::system())
+        .await
+        .unwrap();
+    let c = w
+        .open_case(&zeren_store::accountability::NewCase {
+            unit_id: unit,
+            installed_policy_id: policy.id,
+            source: "lead".into(),
+            title: "矩阵问责".into(),
+            lead: "矩阵".into(),
+            subjects: vec![Subject::Person(zeren_core::org::PersonId(person))],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    c.id
+}
+
 async fn cycle_object(app: &App, sys: &Client, unit: i64, school: i64) -> (i64, i64) {
     use zeren_store::assessment::NewCycle;
     let policy = app

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Drafting policies from 实施方案 texts (issue 19): drafts each of the ten seed texts (the lines its
+# pack's policy.source_text names) with zeren-draft, checks every draft is a valid policy file and
+# scores it against the pack written by hand: matched/drafted/in pack per kind, precision and recall,
+# and the drafting time of the longest text.
+#
+#   bash bench/draft/run.sh [SEEDS_FILE] [-v]     (default /work/shared/seeds/000_6f63e62968ea7061.txt)
+#
+# -v lists, per pack, what the draft missed or added (on stderr).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SEEDS=${1:-/work/shared/seeds/000_6f63e62968ea7061.txt}
+shift || true
+cargo run -q --release -p zeren-draft --example score -- "$SEEDS" "$@"

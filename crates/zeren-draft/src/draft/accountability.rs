@@ -1,0 +1,157 @@
+//! Accountability: 有下列情形之一的 lists, single-sentence circumstances, measures, basis, filing
+//! and allocation.
+
+use super::*;
+
+/// 对…的党员干部，依纪依规严肃处理: a circumstance stated in one sentence, outside a list.
+pub(super) fn single_circumstance(sentence: &str) -> Option<String> {
+    let rest = sentence.strip_prefix('对')?;
+    let first = text::clauses(rest).into_iter().next()?;
+    let person = [
+        "党员干部",
+        "领导干部",
+        "干部",
+        "领导",
+        "人员",
+        "教师",
+        "党员",
+    ]
+    .iter()
+    .find(|p| first.ends_with(*p))?;
+    let what = first[..first.len() - person.len()].trim();
+    (what.ends_with('的') && what.chars().count() >= 6).then(|| what.to_owned())
+}
+
+/// The accountability entry, made at line `no` by `rule` when there is none yet; its source widened
+/// to cover `no`.
+fn accountability_at<'a>(
+    acc: &'a mut Option<AccountabilityEntry>,
+    no: u32,
+    confidence: Confidence,
+    rule: &str,
+) -> &'a mut AccountabilityEntry {
+    let a = acc.get_or_insert_with(|| AccountabilityEntry {
+        basis: Vec::new(),
+        measures: Vec::new(),
+        filing_parent: false,
+        collective: false,
+        circumstances: Vec::new(),
+        cite: Cite::new(Src::line(no), confidence, rule),
+    });
+    a.cite.src = a.cite.src.join(Src::line(no));
+    a
+}
+
+/// 有下列情形之一的 … followed by numbered items; measures, basis, filing and allocation around it.
+pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
+    let mut acc: Option<AccountabilityEntry> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let l = &lines[i];
+        if l.text.contains("下列情形") {
+            let a = accountability_at(&mut acc, l.no, Confidence::High, "“有下列情形之一的”");
+            let mut j = i + 1;
+            while j < lines.len() {
+                let n = &lines[j];
+                if n.text.is_empty() {
+                    j += 1;
+                    continue;
+                }
+                match text::enumerator(n.text) {
+                    Some((Enumerator::Paren(_) | Enumerator::Arabic(_), rest)) => {
+                        a.circumstances.push(CircumstanceEntry {
+                            text: rest.to_owned(),
+                            cite: Cite::new(Src::line(n.no), Confidence::High, "列举项"),
+                        });
+                    }
+                    _ => {
+                        let open = a
+                            .circumstances
+                            .last()
+                            .is_some_and(|c| !text::ends_sentence(&c.text));
+                        if !open {
+                            break;
+                        }
+                        let c = a.circumstances.last_mut().expect("open item");
+                        c.text.push_str(n.text);
+                        c.cite.src = c.cite.src.join(Src::line(n.no));
+                    }
+                }
+                a.cite.src = a.cite.src.join(Src::line(n.no));
+                j += 1;
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    // measures, basis, filing, allocation: sentences about 问责/追究
+    for l in lines {
+        for s in text::sentences(text::body(l.text)) {
+            let about = ["问责", "追究", "处分", "处理"]
+                .iter()
+                .any(|w| s.contains(w));
+            if !about {
+                continue;
+            }
+            if let Some(text) = single_circumstance(s) {
+                let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
+                if !a.circumstances.iter().any(|c| c.cite.src.first == l.no) {
+                    let mut cite =
+                        Cite::new(Src::line(l.no), Confidence::Low, "“对…的干部，…处理/问责”");
+                    cite.ask("不在“有下列情形之一的”列举中：是否作为一项问责情形？");
+                    a.circumstances.push(CircumstanceEntry { text, cite });
+                }
+            }
+            let ms = rules::measures(s);
+            let basis: Vec<String> = if s.contains("依据") || s.contains("根据") {
+                rules::titles(s).into_iter().map(str::to_owned).collect()
+            } else {
+                Vec::new()
+            };
+            let filing = rules::filing_target(s);
+            let collective = s.contains("集体责任") && s.contains("个人责任");
+            if ms.is_empty() && basis.is_empty() && filing.is_none() && !collective {
+                continue;
+            }
+            let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
+            for m in ms {
+                if !a.measures.iter().any(|x| x == m) {
+                    a.measures.push(m.to_owned());
+                }
+            }
+            for b in basis {
+                if !a.basis.contains(&b) {
+                    a.basis.push(b);
+                }
+            }
+            match filing {
+                Some(Target::Parent(_)) => a.filing_parent = true,
+                Some(Target::Named(n)) => a.cite.questions.push(Question {
+                    line: l.no,
+                    text: format!("问责情况报“{n}”备案：本单位的部门（不设 filing）还是上级（filing = \"parent\"）？"),
+                }),
+                None => {}
+            }
+            a.collective |= collective;
+        }
+    }
+    if let Some(a) = &mut acc {
+        for c in &mut a.circumstances {
+            c.text = c
+                .text
+                .trim()
+                .trim_end_matches(['；', ';', '。', '.', '，', ','])
+                .trim()
+                .to_owned();
+        }
+        a.circumstances.retain(|c| !c.text.is_empty());
+        // keep the format's order: mildest first, across sentences
+        let joined = a.measures.join("、");
+        a.measures = rules::measures(&joined)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+    }
+    d.accountability = acc;
+}

@@ -1,0 +1,256 @@
+//! Timed duties: a frequency in a clause, its subject, title, report line and evidence.
+
+use super::*;
+
+/// Duty ids from the work the title names.
+const DUTY_WORDS: &[(&str, &str)] = &[
+    ("督查", "inspection"),
+    ("检查", "inspection"),
+    ("汇报", "report"),
+    ("报告", "report"),
+    ("授课", "lecture"),
+    ("文章", "essay"),
+    ("计划", "plan"),
+    ("述职", "duty_report"),
+    ("总结", "summary"),
+    ("研判", "analysis"),
+    ("分析", "analysis"),
+    ("专题研究", "special_study"),
+    ("学习", "study"),
+    ("会议", "meeting"),
+    ("谈话", "talk"),
+];
+
+/// Timed duties: each clause with a frequency starts one; the clauses after it up to the next
+/// frequency describe it.
+pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
+    // 对…法定节假日…需注意问题，进行前瞻性专题分析判断: one statement across its clauses
+    let cs = if sentence.contains("节假日") && sentence.contains("前瞻") {
+        vec![sentence]
+    } else {
+        text::clauses(sentence)
+    };
+    let mut subject: &str = line_subject;
+    let mut i = 0;
+    while i < cs.len() {
+        let clause = cs[i];
+        let Some(f) = rules::frequency(clause) else {
+            i += 1;
+            continue;
+        };
+        let mut j = i + 1;
+        while j < cs.len() && rules::frequency(cs[j]).is_none() {
+            j += 1;
+        }
+        let rest: Vec<&str> = cs[i + 1..j].to_vec();
+        // the subject: before the cue in this clause, else the sentence's earlier subject
+        let mut own = clause[..f.start].trim();
+        for w in ["至少", "坚持", "要", "应当", "必须"] {
+            own = own.trim_end_matches(w);
+        }
+        // a subject names someone: a department, an officer or a collective (学校, 党支部)
+        let names_someone = rules::ROLE_TERMS.iter().any(|t| own.contains(t.term))
+            || rules::collective(own).is_some()
+            || rules::department_like(own).is_some()
+            || own.contains("班子成员");
+        if names_someone {
+            subject = own;
+        }
+        // 每年年底前，市社党委组织进行一次专题督查: the cue stands alone, the next clause says who
+        let alone = clause[f.end..].trim().is_empty() && own.is_empty();
+        let mut f = f;
+        if alone {
+            if let Some(next) = rest.first() {
+                let who = &next[..rules::subject_end(next)];
+                let who = ["组织", "开展", "进行"]
+                    .iter()
+                    .filter_map(|v| who.find(v))
+                    .min()
+                    .map_or(who, |k| &who[..k]);
+                if rules::collective(who).is_some()
+                    || rules::ROLE_TERMS.iter().any(|t| who.contains(t.term))
+                {
+                    subject = who;
+                }
+                if f.times.is_none() {
+                    f.times = rules::count(next);
+                }
+            }
+        }
+        // 重点加强党委和党支部的政治学习，每个月组织一次集中学习: a collective named before
+        let mut from_before = false;
+        if subject.is_empty() {
+            if let Some(prev) = cs[..i]
+                .iter()
+                .rev()
+                .find(|c| rules::collective(c).is_some())
+            {
+                subject = prev;
+                from_before = true;
+            }
+        }
+        let after = &clause[f.end..];
+        let mut title = after.trim_start_matches(['，', ',']).to_owned();
+        for w in ["至少", "坚持", "要", "应"] {
+            if let Some(t) = title.strip_prefix(w) {
+                title = t.to_owned();
+            }
+        }
+        if f.cue == "制定年度计划"
+            || f.cue == "年度检查"
+            || f.cue == "年度述职"
+            || f.cue == "节假日前瞻"
+        {
+            title = clause.to_owned();
+        }
+        if title.is_empty() {
+            title = rest.first().map_or(String::new(), |s| (*s).to_owned());
+        }
+        let mut title = tidy_title(&title);
+        let untitled = title.is_empty();
+        if untitled {
+            title = tidy_title(clause);
+        }
+        let description = std::iter::once(clause)
+            .chain(rest.iter().copied())
+            .collect::<Vec<_>>()
+            .join("，");
+        let whole = description.clone();
+
+        let mut cite = Cite::new(
+            Src::line(no),
+            if f.times.is_some() {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            },
+            format!("频次“{}”", f.cue),
+        );
+        if let Some(q) = f.doubt {
+            cite.ask(q);
+        }
+        if untitled {
+            cite.ask("原文只写了频次，没有写明做什么：请改写 title");
+        }
+        // who answers
+        let mut owner = None;
+        let mut per_holder = None;
+        let mut at_party_branch = false;
+        let subject_area = subject.to_owned();
+        if clause.contains("班子成员") || subject_area.contains("班子成员") {
+            per_holder = Some("leadership".to_owned());
+            if d.role("leadership").is_none() {
+                d.add_role(
+                    "leadership",
+                    "领导班子其他成员（一岗双责）",
+                    Some("班子成员".into()),
+                    Cite::new(Src::line(no), Confidence::Low, "“班子成员”每人一项"),
+                );
+            }
+            cite.ask("“班子成员”：每位成员各自完成（per = \"holder\"），还是班子集体一次？");
+        } else if let Some(t) = rules::ROLE_TERMS
+            .iter()
+            .find(|t| subject_area.contains(t.term))
+        {
+            d.add_role(
+                t.id,
+                t.title,
+                None,
+                Cite::new(
+                    Src::line(no),
+                    Confidence::Medium,
+                    format!("主语“{}”", t.term),
+                ),
+            );
+            owner = Some(t.id.to_owned());
+        } else if let Some(title) = rules::department_like(&subject_area) {
+            // a department the lexicon does not know (总务处): a role of its own, id to be chosen
+            let id = match d.roles.iter().find(|r| r.title == title) {
+                Some(r) => r.id.clone(),
+                None => {
+                    let id = d.unique_role_id("department");
+                    let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{title}”"));
+                    c.ask(format!(
+                        "“{title}”新设为角色 {id}：请确认，并改成有意义的 id"
+                    ));
+                    d.add_role(&id, title, None, c);
+                    id
+                }
+            };
+            owner = Some(id);
+        } else if let Some(c) = rules::collective(&subject_area) {
+            if subject_area.contains("各") && (c == "党支部" || c == "支部") {
+                at_party_branch = true;
+                cite.ask(format!(
+                    "“{subject_area}”：每个党支部各一项（at = {{ kind = \"party_branch\" }}），请确认下级单位的类型"
+                ));
+            } else {
+                let hint = if d.role("first_responsible").is_some() {
+                    "例如 owner = \"first_responsible\""
+                } else {
+                    ""
+                };
+                cite.ask(if from_before {
+                    format!(
+                        "前文“{}”说的是集体（{c}），由哪个角色负责？{hint}",
+                        subject_area.trim()
+                    )
+                } else {
+                    format!(
+                        "主语是“{}”（集体），由哪个角色负责？{hint}",
+                        subject_area.trim()
+                    )
+                });
+            }
+        } else {
+            cite.ask("原文没有写明由谁负责：请填 owner，或保留为本单位的工作");
+        }
+        let owner_asked = !cite
+            .questions
+            .iter()
+            .all(|q| f.doubt == Some(q.text.as_str()));
+        // report line
+        let mut report_to_parent = false;
+        if let Some(t) = rules::report_target(&whole) {
+            match t {
+                Target::Parent(_) => report_to_parent = true,
+                Target::Named(n) => cite.ask(format!(
+                    "向“{n}”报告：是上级单位（report_to = \"parent\"）还是本单位内部？"
+                )),
+            }
+        }
+        let evidence_document = ["书面", "文章", "计划", "总结"]
+            .iter()
+            .any(|w| whole.contains(w));
+        let base = DUTY_WORDS
+            .iter()
+            .find(|(w, _)| title.contains(w))
+            .map_or("duty", |(_, id)| id);
+        let id = d.unique_duty_id(&format!("{}_{base}", f.every.key()));
+        d.duties.push(DutyEntry {
+            id,
+            title,
+            description,
+            every: f.every,
+            times: f.times,
+            due_end: f.due_end,
+            owner,
+            per_holder,
+            at_party_branch,
+            report_to_parent,
+            evidence_document,
+            owner_asked,
+            cite,
+        });
+        i = j;
+    }
+}
+
+fn tidy_title(s: &str) -> String {
+    let mut t = s.trim().trim_end_matches(['。', '；', ';']).to_owned();
+    for (from, to) in [("1次", ""), ("一次", ""), ("两次", ""), ("2次", "")] {
+        t = t.replacen(from, to, 1);
+    }
+    let t: String = t.chars().take(60).collect();
+    t.trim().to_owned()
+}

@@ -1,0 +1,786 @@
+//! Reading a text into draft entries, each with its source lines, confidence and open questions.
+
+use crate::rules::{self, Every, Target};
+use crate::text::{self, Enumerator, Line};
+
+mod accountability;
+mod duties;
+mod roles;
+mod workflows;
+
+use accountability::accountability;
+use duties::duties;
+use roles::{
+    department_roles, first_responsible, group_line, leading_group, other_leaders,
+    responsibilities, GroupFacts,
+};
+use workflows::{event_approval, major_decision, publication_review};
+
+/// Lines of the source text an entry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Src {
+    pub first: u32,
+    pub last: u32,
+}
+
+impl Src {
+    pub fn line(no: u32) -> Self {
+        Src {
+            first: no,
+            last: no,
+        }
+    }
+    /// `L91` or `L76-L77`, as the policy format's `source` reads it.
+    pub fn key(self) -> String {
+        if self.first == self.last {
+            format!("L{}", self.first)
+        } else {
+            format!("L{}-L{}", self.first, self.last)
+        }
+    }
+    fn join(self, other: Src) -> Src {
+        Src {
+            first: self.first.min(other.first),
+            last: self.last.max(other.last),
+        }
+    }
+}
+
+/// How sure the rule that made an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Confidence::High => "高",
+            Confidence::Medium => "中",
+            Confidence::Low => "低",
+        }
+    }
+}
+
+/// Something the reader could not decide, at a line of the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub line: u32,
+    pub text: String,
+}
+
+/// What every entry carries besides its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cite {
+    pub src: Src,
+    pub confidence: Confidence,
+    /// The rule that made the entry, in a few words.
+    pub rule: String,
+    pub questions: Vec<Question>,
+}
+
+impl Cite {
+    fn new(src: Src, confidence: Confidence, rule: impl Into<String>) -> Self {
+        Cite {
+            src,
+            confidence,
+            rule: rule.into(),
+            questions: Vec::new(),
+        }
+    }
+    fn ask(&mut self, text: impl Into<String>) {
+        self.questions.push(Question {
+            line: self.src.first,
+            text: text.into(),
+        });
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleEntry {
+    pub id: String,
+    pub title: String,
+    pub held_by: Option<String>,
+    pub cite: Cite,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyEntry {
+    pub id: String,
+    pub title: String,
+    pub chair: Vec<String>,
+    pub deputies: Vec<String>,
+    pub members: Vec<String>,
+    pub within: Option<String>,
+    pub cite: Cite,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DutyEntry {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub every: Every,
+    pub times: Option<u32>,
+    pub due_end: bool,
+    pub owner: Option<String>,
+    /// `per = "holder"` with this role.
+    pub per_holder: Option<String>,
+    /// `at = { kind = "party_branch" }`: each party branch below.
+    pub at_party_branch: bool,
+    pub report_to_parent: bool,
+    pub evidence_document: bool,
+    /// Who answers is one of the questions (a collective subject, none named, 班子成员).
+    pub owner_asked: bool,
+    pub cite: Cite,
+}
+
+/// An untimed responsibility of a role (`[[responsibilities]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponsibilityEntry {
+    pub role: String,
+    pub text: String,
+    pub cite: Cite,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkflowKind {
+    Publication,
+    Event,
+    Decision,
+}
+
+impl WorkflowKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            WorkflowKind::Publication => "publication",
+            WorkflowKind::Event => "event",
+            WorkflowKind::Decision => "decision",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepEntry {
+    pub title: String,
+    pub role: String,
+    pub major: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowEntry {
+    pub id: String,
+    pub title: String,
+    pub kind: WorkflowKind,
+    pub checklist: Vec<String>,
+    pub requires_risk_assessment: bool,
+    pub steps: Vec<StepEntry>,
+    pub cite: Cite,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CircumstanceEntry {
+    pub text: String,
+    pub cite: Cite,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountabilityEntry {
+    pub basis: Vec<String>,
+    pub measures: Vec<String>,
+    pub filing_parent: bool,
+    pub collective: bool,
+    pub circumstances: Vec<CircumstanceEntry>,
+    pub cite: Cite,
+}
+
+/// A draft policy read from a text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Draft {
+    pub title: Option<(String, u32)>,
+    /// Documents the text says it follows (根据《…》), with their line.
+    pub based_on: Vec<(String, u32)>,
+    pub first_line: u32,
+    pub last_line: u32,
+    pub roles: Vec<RoleEntry>,
+    pub bodies: Vec<BodyEntry>,
+    pub duties: Vec<DutyEntry>,
+    pub responsibilities: Vec<ResponsibilityEntry>,
+    pub workflows: Vec<WorkflowEntry>,
+    pub accountability: Option<AccountabilityEntry>,
+    /// Questions about the text as a whole (not one entry).
+    pub questions: Vec<Question>,
+}
+
+impl Draft {
+    /// Every open question, in line order.
+    pub fn all_questions(&self) -> Vec<Question> {
+        let mut q: Vec<Question> = self.questions.clone();
+        let cites = self
+            .roles
+            .iter()
+            .map(|r| &r.cite)
+            .chain(self.bodies.iter().map(|b| &b.cite))
+            .chain(self.duties.iter().map(|d| &d.cite))
+            .chain(self.responsibilities.iter().map(|r| &r.cite))
+            .chain(self.workflows.iter().map(|w| &w.cite))
+            .chain(self.accountability.iter().map(|a| &a.cite))
+            .chain(
+                self.accountability
+                    .iter()
+                    .flat_map(|a| a.circumstances.iter().map(|c| &c.cite)),
+            );
+        for c in cites {
+            q.extend(c.questions.iter().cloned());
+        }
+        q.sort_by_key(|q| q.line);
+        q
+    }
+
+    fn role(&self, id: &str) -> Option<&RoleEntry> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// Adds a role unless one with the id exists (then its source widens to cover this mention
+    /// only when it had no holder and this one names one).
+    fn add_role(&mut self, id: &str, title: &str, held_by: Option<String>, cite: Cite) {
+        if let Some(r) = self.roles.iter_mut().find(|r| r.id == id) {
+            if r.held_by.is_none() && held_by.is_some() {
+                r.held_by = held_by;
+            }
+            return;
+        }
+        self.roles.push(RoleEntry {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            held_by,
+            cite,
+        });
+    }
+
+    /// `department_1`, `department_2` …: a role id no role has.
+    fn unique_role_id(&self, base: &str) -> String {
+        fresh_id(&format!("{base}_1"), base, |id| self.role(id).is_some())
+    }
+
+    fn unique_workflow_id(&self, base: &str) -> String {
+        fresh_id(base, base, |id| self.workflows.iter().any(|w| w.id == id))
+    }
+
+    fn unique_duty_id(&self, base: &str) -> String {
+        fresh_id(base, base, |id| self.duties.iter().any(|d| d.id == id))
+    }
+}
+
+/// `first` unless `taken`, else `base_2`, `base_3` … (for `base_1` first: `base_2` …).
+fn fresh_id(first: &str, base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut id = first.to_owned();
+    let mut n = 2;
+    while taken(&id) {
+        id = format!("{base}_{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Reads `text` (its first line numbered `first_line`) into a draft.
+pub fn read(text: &str, first_line: u32) -> Draft {
+    let lines = text::lines(text, first_line);
+    let mut d = Draft {
+        first_line,
+        last_line: lines.last().map_or(first_line, |l| l.no),
+        ..Draft::default()
+    };
+    d.title = find_title(&lines);
+    d.based_on = find_basis(&lines, d.title.as_ref().map(|(t, _)| t.as_str()));
+    if d.title.is_none() {
+        d.questions.push(Question {
+            line: first_line,
+            text: "没有找到方案标题（《……实施方案》），请填写 policy.title".into(),
+        });
+    }
+    let mut group = GroupFacts::default();
+    for line in &lines {
+        let body = text::body(line.text);
+        if body.is_empty() {
+            continue;
+        }
+        group_line(&mut group, line.no, body);
+        // a department opening the line answers for its later sentences too
+        let line_subject = text::sentences(body)
+            .first()
+            .and_then(|s| text::clauses(s).first().copied())
+            .filter(|c| !rules::subject_roles(c).is_empty())
+            .map_or("", |c| rules::subject_roles(c)[0].term);
+        for (k, sentence) in text::sentences(body).into_iter().enumerate() {
+            first_responsible(&mut d, line.no, sentence);
+            other_leaders(&mut d, line.no, sentence);
+            department_roles(&mut d, line.no, sentence);
+            responsibilities(&mut d, line.no, sentence, line_subject, k == 0);
+            duties(&mut d, line.no, sentence, line_subject);
+            event_approval(&mut d, line.no, sentence);
+        }
+        publication_review(&mut d, line.no, line.text);
+    }
+    // after the roles are known: who decides defaults to the first responsible
+    for line in &lines {
+        major_decision(&mut d, line.no, line.text);
+    }
+    leading_group(&mut d, group);
+    accountability(&mut d, &lines);
+    d
+}
+
+/// 根据《…》 / 依据《…》 / 贯彻《…》 near the top: the documents the text is based on.
+fn find_basis(lines: &[Line<'_>], own: Option<&str>) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for l in lines.iter().take(12) {
+        for cue in ["根据", "依据", "贯彻", "按照"] {
+            let Some(at) = l.text.find(cue) else { continue };
+            // the titles of the clause the cue opens, up to 结合/制定
+            let rest = &l.text[at..];
+            let end = ["结合", "制定", "。"]
+                .iter()
+                .filter_map(|w| rest.find(w))
+                .min()
+                .unwrap_or(rest.len());
+            for t in rules::titles(&rest[..end]) {
+                let inner = t.trim_start_matches('《').trim_end_matches('》');
+                if Some(inner) != own && !out.iter().any(|(x, _)| x == t) {
+                    out.push((t.to_owned(), l.no));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn find_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
+    for l in lines.iter().take(40) {
+        for t in rules::titles(l.text) {
+            let inner = t.trim_start_matches('《').trim_end_matches('》');
+            let kinds = ["实施方案", "实施办法", "实施细则", "实施意见", "工作方案"];
+            // 特制定《…》: this text's own title, not a document it is based on (根据《…》)
+            if kinds.iter().any(|k| inner.ends_with(k))
+                && ["制定", "印发"]
+                    .iter()
+                    .any(|v| l.text.contains(&format!("{v}{t}")))
+            {
+                return Some((inner.to_owned(), l.no));
+            }
+        }
+    }
+    None
+}
+
+/// The subject of a statement: the clause text before `marker`, after its last comma.
+fn subject_before(sentence: &str, at: usize) -> &str {
+    let before = &sentence[..at];
+    let start = before.rfind(['，', ',']).map_or(0, |i| {
+        i + before[i..].chars().next().map_or(1, char::len_utf8)
+    });
+    before[start..].trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accountability::single_circumstance;
+    use super::*;
+
+    #[test]
+    fn a_duty_with_frequency_owner_and_report_line() {
+        let d = read(
+            "党委办公室每半年对本单位意识形态工作进行一次专题督查，督查结果向上级党委报告。",
+            7,
+        );
+        assert_eq!(d.duties.len(), 1);
+        let duty = &d.duties[0];
+        assert_eq!(duty.every, Every::HalfYear);
+        assert_eq!(duty.times, Some(1));
+        assert_eq!(duty.owner.as_deref(), Some("party_office"));
+        assert!(duty.report_to_parent);
+        assert_eq!(duty.cite.src, Src::line(7));
+        assert_eq!(duty.id, "half_year_inspection");
+        assert!(d.role("party_office").is_some());
+    }
+
+    #[test]
+    fn a_collective_subject_is_a_question_not_an_owner() {
+        let d = read(
+            "2.校长是意识形态工作第一责任人。\n党支部每季度至少组织1次学习。",
+            1,
+        );
+        let duty = &d.duties[0];
+        assert_eq!(duty.owner, None);
+        assert_eq!(duty.cite.questions.len(), 1);
+        assert_eq!(duty.cite.questions[0].line, 2);
+        assert!(duty.cite.questions[0].text.contains("first_responsible"));
+        let r = d.role("first_responsible").unwrap();
+        assert_eq!(r.held_by.as_deref(), Some("校长"));
+        assert_eq!(r.cite.src, Src::line(1));
+    }
+
+    #[test]
+    fn several_duties_in_one_sentence() {
+        let d = read(
+            "1、学习教育制度。党支部每季度至少组织1次有关意识形态工作内容的学习；每年班子成员开展1次有关意识形态工作内容的授课，每年撰写理论学习心得体会文章不少于1篇。",
+            91,
+        );
+        let got: Vec<_> = d
+            .duties
+            .iter()
+            .map(|d| (d.every, d.times, d.per_holder.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Every::Quarter, Some(1), None),
+                (Every::Year, Some(1), Some("leadership".to_owned())),
+                (Every::Year, Some(1), Some("leadership".to_owned())),
+            ]
+        );
+        assert_eq!(d.duties[1].id, "year_lecture");
+        assert!(d.duties[2].evidence_document);
+    }
+
+    #[test]
+    fn branches_below_and_a_named_recipient() {
+        let d = read("各基层党支部每半年向市社党委专题汇报一次意识形态工作。\n督查每季度一次，结果向场党委报告。", 1);
+        assert!(d.duties[0].at_party_branch);
+        assert!(d.duties[0].report_to_parent);
+        assert!(!d.duties[1].report_to_parent);
+        assert!(d.duties[1]
+            .cite
+            .questions
+            .iter()
+            .any(|q| q.text.contains("场党委")));
+    }
+
+    #[test]
+    fn untimed_statements_make_no_duty() {
+        let d = read("定期在党内通报意识形态领域情况。及时汇报。", 1);
+        assert!(d.duties.is_empty());
+    }
+
+    #[test]
+    fn circumstances_follow_the_header_and_join_broken_lines() {
+        let text = "三、责任追究\n有下列情形之一的，应当依据《中国共产党问责条例》予以问责。\n1、组织开展不力，造成严重后果的；\n2、发表攻击中国特\n色社会主义制度等言论的；\n\n实施责任追究，应当实事求是。问责可综合运用纪律处分、组织处理、诫勉谈话等措施。对问责情况，及时报上级部门备案。";
+        let d = read(text, 68);
+        let a = d.accountability.unwrap();
+        assert_eq!(a.circumstances.len(), 2);
+        assert_eq!(a.circumstances[0].cite.src, Src::line(70));
+        assert_eq!(
+            a.circumstances[1].cite.src,
+            Src {
+                first: 71,
+                last: 72
+            }
+        );
+        assert_eq!(
+            a.circumstances[1].text,
+            "发表攻击中国特色社会主义制度等言论的"
+        );
+        assert_eq!(a.measures, vec!["诫勉谈话", "组织处理", "纪律处分"]);
+        assert_eq!(a.basis, vec!["《中国共产党问责条例》"]);
+        assert!(a.filing_parent);
+        assert_eq!(
+            a.cite.src,
+            Src {
+                first: 69,
+                last: 74
+            }
+        );
+    }
+
+    #[test]
+    fn collective_allocation_and_internal_filing() {
+        let d = read("实施责任追究应当实事求是，分清集体责任和个人责任。党委宣传部可提出问责建议，并将问责情况报党委组织部备案。", 1);
+        let a = d.accountability.unwrap();
+        assert!(a.collective);
+        assert!(!a.filing_parent);
+        assert_eq!(a.cite.questions.len(), 1);
+    }
+
+    #[test]
+    fn leading_group_with_chair_deputy_and_members() {
+        let text = "成立学校意识形态工作领导小组。党支部书记王庆彬同志任组长，副校长周涛宇任副组长，其他班子成员为组员。\n党支部书记为学校意识形态工作第一责任人。";
+        let d = read(text, 88);
+        let b = &d.bodies[0];
+        assert_eq!(b.title, "学校意识形态工作领导小组");
+        // 组长 党支部书记王庆彬同志 holds the post the text makes first responsible
+        assert_eq!(b.chair, vec!["first_responsible"]);
+        assert_eq!(b.deputies, vec!["deputy_leader"]);
+        assert_eq!(b.members, vec!["group_member"]);
+        assert_eq!(
+            d.role("deputy_leader").unwrap().held_by.as_deref(),
+            Some("副校长周涛宇")
+        );
+        assert!(d.role("group_leader").is_none());
+    }
+
+    #[test]
+    fn chair_is_the_first_responsible_when_the_text_says_so() {
+        let d = read(
+            "校长是第一责任人。\n决定成立小学意识形态工作领导小组，校长任组长。",
+            1,
+        );
+        assert_eq!(d.bodies[0].chair, vec!["first_responsible"]);
+    }
+
+    #[test]
+    fn publication_review_steps_and_checklist() {
+        let line = "要对网站上发布的信息进行审核把关，审核内容包括：上网信息有无涉密问题；上网信息目前对外发布是否适宜；信息中的文字是否准确等。坚持先审查、后公开。网络信息发布审查工作要有领导分管、部门负责、专人实施。";
+        let d = read(line, 66);
+        let w = &d.workflows[0];
+        assert_eq!(w.kind, WorkflowKind::Publication);
+        assert_eq!(w.checklist.len(), 3);
+        assert_eq!(w.checklist[2], "信息中的文字是否准确");
+        assert_eq!(w.steps.len(), 3);
+        assert!(w.cite.questions.is_empty());
+    }
+
+    #[test]
+    fn event_approval_with_a_major_step() {
+        let s = "（四）工会、学工部、团委组织的各类报告会、讲座等活动，主办单位为责任主体，审批和监督部门为党委宣传部，影响重大的须报主管校领导或校区党委审批。";
+        let d = read(s, 165);
+        let w = &d.workflows[0];
+        assert_eq!(w.kind, WorkflowKind::Event);
+        assert_eq!(w.steps.len(), 2);
+        assert_eq!(w.steps[0].role, "publicity_department");
+        assert!(!w.steps[0].major);
+        assert!(w.steps[1].major);
+        assert_eq!(w.cite.questions.len(), 1);
+    }
+
+    #[test]
+    fn major_decision_needs_a_risk_assessment() {
+        let d = read("3、风险评估制度。在酝酿涉及教职工利益的重大政策、项目、工作举措时，通过座谈会听取意见建议。方案发布前，进行必要的舆情风险评估，制定工作预案。", 93);
+        let w = d
+            .workflows
+            .iter()
+            .find(|w| w.kind == WorkflowKind::Decision)
+            .unwrap();
+        assert!(w.requires_risk_assessment);
+        assert_eq!(w.checklist.len(), 3);
+        assert_eq!(w.cite.confidence, Confidence::Low);
+        assert!(!w.cite.questions.is_empty());
+    }
+
+    #[test]
+    fn direct_and_shared_responsibility() {
+        let d = read("2、分管领导对意识形态工作负直接责任。3、党委班子其他成员根据工作分工，按照“一岗双责”要求抓好分管工作。", 116);
+        assert_eq!(
+            d.role("direct_responsible").unwrap().held_by.as_deref(),
+            Some("分管领导")
+        );
+        assert!(d.role("leadership").is_some());
+    }
+
+    #[test]
+    fn title_from_the_text() {
+        let d = read(
+            "为加强工作，特制定《xx小学落实意识形态工作责任制实施方案》。",
+            4,
+        );
+        assert_eq!(
+            d.title,
+            Some(("xx小学落实意识形态工作责任制实施方案".into(), 4))
+        );
+        let d = read("根据《关于意识形态工作责任制实施方案》，制定本办法。", 1);
+        assert_eq!(d.title, None);
+        assert_eq!(d.all_questions().len(), 1);
+    }
+
+    #[test]
+    fn a_heading_names_the_group_and_placeholders_name_nobody() {
+        let d = read(
+            "一、意识形态工作领导小组\n组长：***\n副组长：***\n组员：***",
+            246,
+        );
+        let b = &d.bodies[0];
+        assert_eq!(b.title, "意识形态工作领导小组");
+        assert_eq!(
+            b.cite.src,
+            Src {
+                first: 246,
+                last: 249
+            }
+        );
+        assert_eq!(b.chair, vec!["group_leader"]);
+        assert_eq!(d.role("group_leader").unwrap().held_by, None);
+        assert_eq!(d.role("group_member").unwrap().held_by, None);
+    }
+
+    #[test]
+    fn members_named_by_post_become_those_roles() {
+        let d = read(
+            "决定成立小学意识形态工作领导小组，校长任组长，成员由安全管理员王某、以及各班级班主任科任教师组成。",
+            26,
+        );
+        assert_eq!(
+            d.bodies[0].members,
+            vec!["safety_officer", "class_teacher", "subject_teacher"]
+        );
+        assert!(d.role("group_member").is_none());
+    }
+
+    #[test]
+    fn jiu_shi_is_a_copula() {
+        let d = read("党支部书记就是第一责任人。", 222);
+        assert_eq!(
+            d.role("first_responsible").unwrap().held_by.as_deref(),
+            Some("党支部书记")
+        );
+    }
+
+    #[test]
+    fn a_department_opening_the_line_owns_its_later_duties() {
+        let d = read(
+            "（三）团委对大学生社团负责。制定大学生社团的成立和年度检查制度。",
+            164,
+        );
+        assert_eq!(d.duties.len(), 1);
+        assert_eq!(d.duties[0].every, Every::Year);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("youth_league"));
+    }
+
+    #[test]
+    fn a_holiday_analysis_spans_its_clauses() {
+        let d = read(
+            "3、对重要时间节点、法定节假日、传统节日需注意问题，进行前瞻性专题分析判断。",
+            126,
+        );
+        assert_eq!(d.duties.len(), 1);
+        assert_eq!(d.duties[0].every, Every::Holiday);
+        assert!(d.duties[0]
+            .cite
+            .questions
+            .iter()
+            .any(|q| q.text.contains("lead")));
+    }
+
+    #[test]
+    fn responsibilities_after_the_first_responsible_and_of_departments() {
+        let d = read(
+            "2.校长是意识形态工作第一责任人，必须带头抓意识形态工作，旗帜鲜明地开展思想舆论斗争。\n（一）教务处对课堂管理负责。强化课堂教学纪律。\n定期在党内通报情况。",
+            18,
+        );
+        let got: Vec<(&str, &str, u32)> = d
+            .responsibilities
+            .iter()
+            .map(|r| (r.role.as_str(), r.text.as_str(), r.cite.src.first))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "first_responsible",
+                    "带头抓意识形态工作，旗帜鲜明地开展思想舆论斗争",
+                    18
+                ),
+                ("academic_affairs", "对课堂管理负责", 19),
+                ("academic_affairs", "强化课堂教学纪律", 19),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_timed_sentence_is_a_duty_not_a_responsibility() {
+        let d = read("教务处每学期检查一次课堂教学。", 1);
+        assert_eq!(d.duties.len(), 1);
+        assert!(d.responsibilities.is_empty());
+    }
+
+    #[test]
+    fn a_cue_standing_alone_takes_its_subject_from_the_next_clause() {
+        let d = read(
+            "3、每年年底前，市社党委组织进行一次专题督查，纳入干部考核。",
+            131,
+        );
+        let duty = &d.duties[0];
+        assert_eq!(
+            (duty.every, duty.times, duty.due_end),
+            (Every::Year, Some(1), true)
+        );
+        assert!(duty.owner_asked);
+        assert!(duty.cite.questions[0].text.contains("市社党委"));
+    }
+
+    #[test]
+    fn a_collective_named_earlier_in_the_sentence_is_asked_about() {
+        let d = read(
+            "重点加强党委和党支部的政治学习，每个月组织一次集中学习。",
+            109,
+        );
+        let q = &d.duties[0].cite.questions[0].text;
+        assert!(q.starts_with("前文“重点加强党委和党支部的政治学习”"), "{q}");
+    }
+
+    #[test]
+    fn a_circumstance_in_one_sentence_is_drafted_with_a_question() {
+        let d = read(
+            "8.对在各类媒体、互联网等公开场合发表同党中央精神相违背的言论的党员干部，依纪依规严肃处理。\n对党员干部加强教育，严肃处理。",
+            24,
+        );
+        let a = d.accountability.unwrap();
+        assert_eq!(a.circumstances.len(), 1);
+        let c = &a.circumstances[0];
+        assert_eq!(
+            c.text,
+            "在各类媒体、互联网等公开场合发表同党中央精神相违背的言论的"
+        );
+        assert_eq!(c.cite.src, Src::line(24));
+        assert_eq!(c.cite.confidence, Confidence::Low);
+        assert_eq!(c.cite.questions.len(), 1);
+        assert_eq!(single_circumstance("对工作不力的，予以问责"), None);
+    }
+
+    #[test]
+    fn based_on_from_the_opening_lines() {
+        let d = read(
+            "根据河东区教体局党组《关于意识形态工作责任制实施方案》，结合学校实际，制定本实施办法。",
+            86,
+        );
+        assert_eq!(
+            d.based_on,
+            vec![("《关于意识形态工作责任制实施方案》".to_owned(), 86)]
+        );
+        assert_eq!(d.title, None);
+    }
+
+    #[test]
+    fn a_department_the_lexicon_lacks_gets_a_role_and_a_question() {
+        let d = read("3、总务处每周检查一次消防设施。\n总务处每月盘点一次。", 8);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("department_1"));
+        assert_eq!(d.duties[1].owner.as_deref(), Some("department_1"));
+        let r = d.role("department_1").unwrap();
+        assert_eq!(r.title, "总务处");
+        assert_eq!(r.cite.questions.len(), 1);
+    }
+
+    #[test]
+    fn a_deputy_in_charge_bears_direct_responsibility() {
+        let d = read("分管副校长负直接责任。", 4);
+        assert_eq!(
+            d.role("direct_responsible").unwrap().held_by.as_deref(),
+            Some("分管副校长")
+        );
+    }
+
+    #[test]
+    fn an_approval_that_is_not_an_event_is_a_decision_with_a_question() {
+        let d = read(
+            "校长是第一责任人。\n涉及师生切身利益的重大事项须报校长审批。",
+            1,
+        );
+        let w = &d.workflows[0];
+        assert_eq!(w.kind, WorkflowKind::Decision);
+        assert_eq!(w.title, "涉及师生切身利益的重大事项审批");
+        assert_eq!(w.steps[0].role, "first_responsible");
+        assert_eq!(w.cite.questions.len(), 1);
+        // 报…备案 is a filing, not an approval
+        assert!(read("并报区教育局党组备案。", 1).workflows.is_empty());
+    }
+}

@@ -1,0 +1,411 @@
+//! Roles: the first responsible, direct and shared responsibility, departments and officers, the
+//! leading group, and the untimed responsibilities of roles.
+
+use super::*;
+
+/// 校长是意识形态工作第一责任人 / 党委书记对…负第一责任.
+pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
+    if !sentence.contains("第一责任") {
+        return;
+    }
+    for clause in text::clauses(sentence) {
+        let Some(at) = clause.find("第一责任") else {
+            continue;
+        };
+        if clause.starts_with('各') || clause.contains("各级") {
+            continue; // about every unit below, not this one
+        }
+        let head = &clause[..at];
+        let cut = ["就是", "即为", "是", "为", "对"]
+            .iter()
+            .filter_map(|m| head.find(m))
+            .min()
+            .unwrap_or(head.len());
+        let mut who = head[..cut].trim();
+        for prefix in ["我校", "学校", "本校"] {
+            who = who.strip_prefix(prefix).unwrap_or(who);
+        }
+        let who = if rules::is_person(who) { who } else { "" };
+        if who.is_empty() {
+            continue;
+        }
+        if let Some(r) = d.role("first_responsible") {
+            if r.held_by.as_deref() != Some(who) {
+                let mut c = Cite::new(Src::line(no), Confidence::Low, "第一责任人");
+                c.ask(format!(
+                    "第一责任人另见“{who}”（已取 {} 的“{}”），是否另设角色？",
+                    r.cite.src.key(),
+                    r.held_by.clone().unwrap_or_default()
+                ));
+                d.questions.extend(c.questions);
+            }
+            return;
+        }
+        d.add_role(
+            "first_responsible",
+            "第一责任人",
+            Some(who.to_owned()),
+            Cite::new(
+                Src::line(no),
+                Confidence::High,
+                format!("“{who}…第一责任人”"),
+            ),
+        );
+        return;
+    }
+}
+
+/// 分管领导…直接责任 / 直接负责人; 其他成员…一岗双责.
+pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
+    for clause in text::clauses(sentence) {
+        if let Some(at) = clause
+            .find("直接责任")
+            .or_else(|| clause.find("直接负责人"))
+        {
+            let head = &clause[..at];
+            let who = head
+                .find("分管")
+                .map(|i| {
+                    // 分管领导对…负直接责任 / 分管副校长负直接责任 / 党委分管领导是直接负责人
+                    let rest = &head[i..];
+                    let end = rest
+                        .find("领导")
+                        .map_or_else(|| rules::subject_end(rest), |j| j + "领导".len());
+                    &rest[..end]
+                })
+                .unwrap_or("");
+            let title = if clause.contains("直接负责人") {
+                "直接负责人"
+            } else {
+                "直接责任人"
+            };
+            let mut c = Cite::new(Src::line(no), Confidence::Medium, "“…直接责任”");
+            if who.is_empty() {
+                c.ask("直接责任由谁承担（分管领导）？请填 held_by");
+            }
+            d.add_role(
+                "direct_responsible",
+                title,
+                (!who.is_empty()).then(|| who.to_owned()),
+                c,
+            );
+        }
+        if clause.contains("一岗双责") {
+            let who = ["其他成员", "班子成员", "领导班子成员"]
+                .iter()
+                .find_map(|m| clause.find(m).map(|i| &clause[..i + m.len()]))
+                .map(|w| subject_before(w, w.len()))
+                .filter(|w| w.chars().count() <= 16);
+            let held_by = who.map(|w| w.trim_start_matches(['、', '的']).to_owned());
+            d.add_role(
+                "leadership",
+                "领导班子其他成员（一岗双责）",
+                held_by,
+                Cite::new(Src::line(no), Confidence::Medium, "“一岗双责”"),
+            );
+        }
+    }
+}
+
+/// Departments and officers that open a clause, or that a clause sets up.
+pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
+    let cs = text::clauses(sentence);
+    for (i, clause) in cs.iter().enumerate() {
+        // a department opening the sentence answers for what follows
+        if i == 0 {
+            for t in rules::subject_roles(clause) {
+                d.add_role(
+                    t.id,
+                    t.title,
+                    None,
+                    Cite::new(
+                        Src::line(no),
+                        Confidence::Medium,
+                        format!("主语“{}”", t.term),
+                    ),
+                );
+            }
+        }
+        for t in rules::established_roles(clause) {
+            d.add_role(
+                t.id,
+                t.title,
+                None,
+                Cite::new(
+                    Src::line(no),
+                    Confidence::High,
+                    format!("设立/明确“{}”", t.term),
+                ),
+            );
+        }
+    }
+}
+
+/// Untimed responsibilities: what follows 是第一责任人 / 负直接责任 / 一岗双责 in a sentence, and
+/// sentences a department opens (教务处对课堂管理负责) or that follow one in its line.
+pub(super) fn responsibilities(
+    d: &mut Draft,
+    no: u32,
+    sentence: &str,
+    line_subject: &str,
+    first: bool,
+) {
+    let cs = text::clauses(sentence);
+    if cs.iter().any(|c| rules::frequency(c).is_some()) {
+        return; // a timed duty
+    }
+    let after = |k: usize| -> String { cs[k + 1..].join("，") };
+    let mut found: Vec<(&str, String, &str)> = Vec::new();
+    for (k, clause) in cs.iter().enumerate() {
+        if clause.contains("第一责任人")
+            && d.role("first_responsible")
+                .is_some_and(|r| r.cite.src.first == no)
+        {
+            found.push(("first_responsible", after(k), "第一责任人之后的要求"));
+            break;
+        }
+        if (clause.contains("直接责任") || clause.contains("直接负责人"))
+            && d.role("direct_responsible").is_some()
+        {
+            found.push(("direct_responsible", after(k), "直接责任之后的要求"));
+            break;
+        }
+        if clause.contains("一岗双责") && d.role("leadership").is_some() {
+            let rest = after(k);
+            let text = if rest.is_empty() {
+                sentence.to_owned()
+            } else {
+                rest
+            };
+            found.push(("leadership", text, "“一岗双责”的要求"));
+            break;
+        }
+    }
+    if found.is_empty() {
+        let subjects = rules::subject_roles(cs.first().copied().unwrap_or(""));
+        if !subjects.is_empty() {
+            let head = cs[0];
+            let cut = rules::subject_end(head);
+            let text = std::iter::once(&head[cut..])
+                .chain(cs[1..].iter().copied())
+                .collect::<Vec<_>>()
+                .join("，");
+            for t in &subjects {
+                found.push((t.id, text.clone(), "部门为主语的句子"));
+            }
+        } else if !first && !line_subject.is_empty() {
+            if let Some(t) = rules::ROLE_TERMS.iter().find(|t| t.term == line_subject) {
+                found.push((t.id, sentence.to_owned(), "同一段由该部门负责"));
+            }
+        }
+    }
+    for (role, text, rule) in found {
+        let text: String = text
+            .trim_start_matches(['，', '、', ',', ' '])
+            .trim_start_matches("必须")
+            .trim_start_matches("要")
+            .trim()
+            .chars()
+            .take(300)
+            .collect();
+        if text.chars().count() < 4 || d.role(role).is_none() {
+            continue;
+        }
+        if d.responsibilities
+            .iter()
+            .any(|r| r.role == role && r.text == text)
+        {
+            continue;
+        }
+        d.responsibilities.push(ResponsibilityEntry {
+            role: role.to_owned(),
+            text,
+            cite: Cite::new(Src::line(no), Confidence::Medium, rule),
+        });
+    }
+}
+
+/// The leading group, read from lines like 组长：X, X任组长, 成员由X组成.
+#[derive(Default)]
+pub(super) struct GroupFacts {
+    title: Option<(String, u32)>,
+    chair: Option<(String, u32)>,
+    deputy: Option<(String, u32)>,
+    members: Option<(String, u32)>,
+    office: Option<u32>,
+    office_head: Option<(String, u32)>,
+}
+
+pub(super) fn group_line(g: &mut GroupFacts, no: u32, body: &str) {
+    // a heading that is the group's name (一、意识形态工作领导小组)
+    if g.title.is_none() && body.ends_with("领导小组") && body.chars().count() <= 30 {
+        g.title = Some((body.to_owned(), no));
+    }
+    if g.title.is_none() {
+        if let Some(end) = body.find("领导小组") {
+            let head = &body[..end];
+            if let Some(s) = head.rfind("成立") {
+                let title = &body[s + "成立".len()..end + "领导小组".len()];
+                if title.chars().count() <= 40 {
+                    g.title = Some((title.to_owned(), no));
+                }
+            }
+        }
+    }
+    let value = |key: &str| -> Option<String> {
+        for sep in ["：", ":"] {
+            let k = format!("{key}{sep}");
+            if let Some(rest) = body.strip_prefix(k.as_str()) {
+                return Some(rest.trim().to_owned());
+            }
+        }
+        for verb in ["任", "为", "担任"] {
+            let k = format!("{verb}{key}");
+            if let Some(i) = body.find(k.as_str()) {
+                let who = subject_before(body, i);
+                let who = who.rsplit('。').next().unwrap_or(who);
+                return Some(who.trim().to_owned());
+            }
+        }
+        None
+    };
+    if g.chair.is_none() {
+        if let Some(v) = value("组长") {
+            g.chair = Some((v, no));
+        }
+    }
+    if g.deputy.is_none() {
+        if let Some(v) = value("副组长") {
+            g.deputy = Some((v, no));
+        }
+    }
+    if g.members.is_none() {
+        if let Some(v) = value("成员").or_else(|| value("组员")) {
+            g.members = Some((v, no));
+        } else if let Some(i) = body.find("成员由") {
+            let rest = &body[i + "成员由".len()..];
+            let end = rest.find("组成").unwrap_or(rest.len());
+            g.members = Some((rest[..end].to_owned(), no));
+        }
+    }
+    if g.office.is_none() && (body.contains("领导小组办公室") || body.contains("下设办公室"))
+    {
+        g.office = Some(no);
+    }
+    if g.office.is_some() && g.office_head.is_none() {
+        if let Some(i) = body.find("任主任") {
+            let who = subject_before(body, i).trim_start_matches('由');
+            g.office_head = Some((who.to_owned(), no));
+        }
+    }
+}
+
+pub(super) fn leading_group(d: &mut Draft, mut g: GroupFacts) {
+    // 组长：*** — a template's placeholder names nobody
+    let placeholder = |w: &String| w.chars().all(|c| "*＊×xX ".contains(c));
+    for f in [&mut g.chair, &mut g.deputy, &mut g.members] {
+        if f.as_ref().is_some_and(|(w, _)| placeholder(w)) {
+            if let Some((w, _)) = f.as_mut() {
+                w.clear();
+            }
+        }
+    }
+    let held = |w: String| (!w.is_empty()).then_some(w);
+    let Some((title, no)) = g.title else {
+        return;
+    };
+    let mut cite = Cite::new(Src::line(no), Confidence::High, "“成立…领导小组”");
+    let mut chair = Vec::new();
+    if let Some((who, at)) = g.chair {
+        cite.src = cite.src.join(Src::line(at));
+        let first = d.role("first_responsible").and_then(|r| r.held_by.clone());
+        match first {
+            Some(f) if !who.is_empty() && (who.contains(&f) || f.contains(who.as_str())) => {
+                chair.push("first_responsible".to_owned());
+            }
+            _ => {
+                let mut c = Cite::new(Src::line(at), Confidence::Medium, "“组长”");
+                if d.role("first_responsible").is_some() {
+                    c.ask(format!(
+                        "组长“{who}”是否就是第一责任人？是则 chair 改为 first_responsible"
+                    ));
+                }
+                d.add_role("group_leader", "领导小组组长", held(who), c);
+                chair.push("group_leader".to_owned());
+            }
+        }
+    }
+    let mut deputies = Vec::new();
+    if let Some((who, at)) = g.deputy {
+        cite.src = cite.src.join(Src::line(at));
+        let mut c = Cite::new(Src::line(at), Confidence::Medium, "“副组长”");
+        c.ask("副组长 held_by 写的是原文（可能含人名）：请改为职务");
+        d.add_role("deputy_leader", "领导小组副组长", held(who), c);
+        deputies.push("deputy_leader".to_owned());
+    }
+    let mut members: Vec<String> = Vec::new();
+    if let Some((who, at)) = g.members.clone() {
+        cite.src = cite.src.join(Src::line(at));
+        // members named by post (安全管理员, 班主任, 科任教师): those roles sit on the group
+        let posts: Vec<&rules::RoleTerm> = rules::ROLE_TERMS
+            .iter()
+            .filter(|t| who.contains(t.term))
+            .collect();
+        for t in &posts {
+            d.add_role(
+                t.id,
+                t.title,
+                None,
+                Cite::new(
+                    Src::line(at),
+                    Confidence::Medium,
+                    format!("成员“{}”", t.term),
+                ),
+            );
+            if !members.contains(&t.id.to_owned()) {
+                members.push(t.id.to_owned());
+            }
+        }
+    }
+    if let Some((who, at)) = g.members.filter(|_| members.is_empty()) {
+        let mut c = Cite::new(Src::line(at), Confidence::Medium, "“成员/组员”");
+        c.ask("成员 held_by 写的是原文（可能含人名）：请改为职务，或拆成几个角色");
+        d.add_role("group_member", "领导小组成员", held(who), c);
+        members.push("group_member".to_owned());
+    }
+    d.bodies.push(BodyEntry {
+        id: "leading_group".into(),
+        title,
+        chair,
+        deputies,
+        members,
+        within: None,
+        cite,
+    });
+    if let Some(at) = g.office {
+        let mut chair = Vec::new();
+        if let Some((who, no)) = g.office_head {
+            let held = (!who.is_empty()).then_some(who);
+            d.add_role(
+                "office_director",
+                "领导小组办公室主任",
+                held,
+                Cite::new(Src::line(no), Confidence::Medium, "“任主任”"),
+            );
+            chair.push("office_director".to_owned());
+        }
+        d.bodies.push(BodyEntry {
+            id: "leading_group_office".into(),
+            title: "领导小组办公室".into(),
+            chair,
+            deputies: Vec::new(),
+            members: Vec::new(),
+            within: Some("leading_group".into()),
+            cite: Cite::new(
+                Src::line(at),
+                Confidence::High,
+                "“领导小组办公室/下设办公室”",
+            ),
+        });
+    }
+}

@@ -1,0 +1,250 @@
+//! Workflows: the publication review, approvals (须报…审批) and major decisions.
+
+use super::*;
+
+/// 先审后发: a publication review with its checklist (审核内容包括：…) and steps (领导分管、部门负责、
+/// 专人实施).
+pub(super) fn publication_review(d: &mut Draft, no: u32, line: &str) {
+    let publishing = line.contains("发布") || line.contains("上传");
+    let reviewing = line.contains("审查") || line.contains("审核");
+    if !(publishing && reviewing) {
+        return;
+    }
+    let mut steps = Vec::new();
+    let mut roles: Vec<(&str, &str, &str)> = Vec::new();
+    if line.contains("领导分管") && line.contains("部门负责") && line.contains("专人") {
+        roles = vec![
+            ("publication_reviewer", "网络信息发布审查专人", "专人审查"),
+            (
+                "publication_department_head",
+                "网络信息发布审查负责部门负责人",
+                "部门负责审核",
+            ),
+            (
+                "publication_leader",
+                "分管网络信息发布审查的领导",
+                "分管领导许可发布",
+            ),
+        ];
+    } else if let Some(i) = line.find("必须经") {
+        let rest = line[i + "必须经".len()..].trim_start_matches('由');
+        if let Some(end) = rest.find("审核").or_else(|| rest.find("审查")) {
+            let who = &rest[..end];
+            if !who.is_empty() && who.chars().count() <= 12 {
+                roles = vec![("publication_reviewer", who, "审核")];
+            }
+        }
+    }
+    let checklist: Vec<String> = line
+        .find("审核内容包括")
+        .or_else(|| line.find("审查内容包括"))
+        .map(|i| {
+            let rest = &line[i..];
+            let rest = rest.split_once(['：', ':']).map_or("", |(_, r)| r);
+            let end = rest.find('。').unwrap_or(rest.len());
+            rest[..end]
+                .split(['；', ';'])
+                .map(|s| s.trim().trim_end_matches('等').trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if roles.is_empty() && checklist.is_empty() && !line.contains("先审") {
+        return;
+    }
+    let mut cite = Cite::new(Src::line(no), Confidence::Medium, "发布 + 审查/审核");
+    for (id, title, step) in roles {
+        d.add_role(
+            id,
+            title,
+            None,
+            Cite::new(Src::line(no), Confidence::Medium, "发布审查的分工"),
+        );
+        steps.push(StepEntry {
+            title: step.to_owned(),
+            role: id.to_owned(),
+            major: false,
+        });
+    }
+    if steps.is_empty() {
+        cite.ask("原文没有写明谁审核发布：请补审核步骤（steps）");
+    }
+    if let Some(w) = d
+        .workflows
+        .iter_mut()
+        .find(|w| w.kind == WorkflowKind::Publication)
+    {
+        w.cite.src = w.cite.src.join(Src::line(no));
+        if w.steps.is_empty() && !steps.is_empty() {
+            w.steps = steps;
+            w.cite.questions.clear();
+        }
+        if w.checklist.is_empty() {
+            w.checklist = checklist;
+        }
+        return;
+    }
+    d.workflows.push(WorkflowEntry {
+        id: "publication".into(),
+        title: "网络信息发布审查".into(),
+        kind: WorkflowKind::Publication,
+        checklist,
+        requires_risk_assessment: false,
+        steps,
+        cite,
+    });
+}
+
+/// 影响重大的须报X审批 / 审批和监督部门为X: an event approval.
+pub(super) fn event_approval(d: &mut Draft, no: u32, sentence: &str) {
+    if !sentence.contains("审批") {
+        return;
+    }
+    let events = ["报告会", "讲座", "论坛", "讲堂", "研讨会", "活动", "沙龙"];
+    let is_event = events.iter().any(|e| sentence.contains(e));
+    // 重大事项须报党委审批: an approval of something other than an event is a decision
+    if !is_event && !sentence.contains("须报") && !sentence.contains("报经") {
+        return;
+    }
+    let mut cite = Cite::new(
+        Src::line(no),
+        Confidence::Medium,
+        if is_event {
+            "活动 + 审批"
+        } else {
+            "须报…审批"
+        },
+    );
+    let mut steps = Vec::new();
+    for clause in text::clauses(sentence) {
+        let major = clause.contains("重大");
+        let who = if let Some(i) = clause.find("部门为") {
+            Some(&clause[i + "部门为".len()..])
+        } else if let Some(i) = clause.find("须报") {
+            let rest = &clause[i + "须报".len()..];
+            Some(&rest[..rest.find("审批").unwrap_or(rest.len())])
+        } else if let Some(i) = clause.find("报经") {
+            let rest = &clause[i + "报经".len()..];
+            Some(&rest[..rest.find("审批").unwrap_or(rest.len())])
+        } else {
+            None
+        };
+        let Some(who) = who.map(str::trim).filter(|w| !w.is_empty()) else {
+            continue;
+        };
+        let first = d
+            .role("first_responsible")
+            .and_then(|r| r.held_by.clone())
+            .filter(|h| who.contains(h.as_str()));
+        let (id, title) = match rules::role_at(who) {
+            Some(t) => (t.id, t.title),
+            None if first.is_some() => ("first_responsible", "第一责任人"),
+            None => {
+                cite.ask(format!(
+                    "“{who}”审批：由哪个角色担任？（已暂用 leadership，领导班子成员）"
+                ));
+                ("leadership", "领导班子其他成员（一岗双责）")
+            }
+        };
+        d.add_role(
+            id,
+            title,
+            None,
+            Cite::new(Src::line(no), Confidence::Medium, "审批人"),
+        );
+        steps.push(StepEntry {
+            title: format!("{who}审批{}", if major { "（影响重大的）" } else { "" }),
+            role: id.to_owned(),
+            major,
+        });
+    }
+    if steps.is_empty() {
+        return;
+    }
+    let (id, title, kind) = if is_event {
+        let title = events
+            .iter()
+            .filter(|e| sentence.contains(*e))
+            .copied()
+            .collect::<Vec<_>>()
+            .join("、");
+        ("event_approval", title, WorkflowKind::Event)
+    } else {
+        // the words before 须报 name what is approved
+        let what = text::clauses(sentence)
+            .into_iter()
+            .find_map(|c| c.find("须报").or_else(|| c.find("报经")).map(|i| &c[..i]))
+            .map(|w| w.trim_end_matches(['的', '均', '应', '必']).trim())
+            .filter(|w| !w.is_empty())
+            .unwrap_or("事项");
+        cite.ask(format!(
+            "“{what}”的审批：是否作为重大决策流程（kind = \"decision\"）？"
+        ));
+        ("approval", what.to_owned(), WorkflowKind::Decision)
+    };
+    d.workflows.push(WorkflowEntry {
+        id: d.unique_workflow_id(id),
+        title: format!("{title}审批"),
+        kind,
+        checklist: Vec::new(),
+        requires_risk_assessment: false,
+        steps,
+        cite,
+    });
+}
+
+/// 重大政策/决策…风险评估: a major decision that needs a risk assessment.
+pub(super) fn major_decision(d: &mut Draft, no: u32, line: &str) {
+    if !line.contains("风险评估") || !line.contains("重大") {
+        return;
+    }
+    if !["政策", "决策", "事项", "举措", "项目"]
+        .iter()
+        .any(|w| line.contains(w))
+    {
+        return;
+    }
+    let checklist: Vec<String> = text::sentences(text::body(line))
+        .into_iter()
+        .flat_map(text::clauses)
+        .filter(|c| {
+            ["听取", "风险评估", "预案", "论证"]
+                .iter()
+                .any(|w| c.contains(w))
+        })
+        .filter(|c| !c.ends_with("制度"))
+        .map(|c| c.trim_start_matches("方案发布前").to_owned())
+        .collect();
+    let mut cite = Cite::new(Src::line(no), Confidence::Low, "重大 + 风险评估");
+    let role = if d.role("first_responsible").is_some() {
+        "first_responsible"
+    } else {
+        d.add_role(
+            "decision_maker",
+            "决策人",
+            None,
+            Cite::new(Src::line(no), Confidence::Low, "重大决策"),
+        );
+        "decision_maker"
+    };
+    cite.ask(format!(
+        "原文没有写明谁作决定：已暂用 {role}，请确认审批步骤"
+    ));
+    let title = ["重大政策", "重大决策", "重大事项"]
+        .iter()
+        .find(|w| line.contains(*w))
+        .map_or("重大决策", |w| w);
+    d.workflows.push(WorkflowEntry {
+        id: d.unique_workflow_id("major_decision"),
+        title: format!("{title}（须风险评估）"),
+        kind: WorkflowKind::Decision,
+        checklist,
+        requires_risk_assessment: true,
+        steps: vec![StepEntry {
+            title: "研究决定".into(),
+            role: role.to_owned(),
+            major: false,
+        }],
+        cite,
+    });
+}

@@ -1,0 +1,698 @@
+//! The rules: each reads one kind of statement out of a clause or sentence.
+
+use crate::text::numeral;
+
+/// A period of the policy format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Every {
+    Week,
+    Month,
+    Quarter,
+    HalfYear,
+    Year,
+    Holiday,
+}
+
+impl Every {
+    /// The value of `every` in the policy format.
+    pub fn key(self) -> &'static str {
+        match self {
+            Every::Week => "week",
+            Every::Month => "month",
+            Every::Quarter => "quarter",
+            Every::HalfYear => "half_year",
+            Every::Year => "year",
+            Every::Holiday => "holiday",
+        }
+    }
+}
+
+/// A frequency found in a clause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frequency {
+    pub every: Every,
+    /// Records per period when the text gives a count (至少N次, N次, 一次, 不少于N篇).
+    pub times: Option<u32>,
+    /// 年底前: due at the end of the year, said explicitly.
+    pub due_end: bool,
+    /// The words that gave the frequency.
+    pub cue: &'static str,
+    /// Byte range of the cue in the clause.
+    pub start: usize,
+    pub end: usize,
+    /// What a person should confirm (e.g. 每学期 read as half-yearly).
+    pub doubt: Option<&'static str>,
+}
+
+/// Cues read anywhere in a clause; at one position the longest wins.
+const CUES: &[(&str, Every, bool, Option<&str>)] = &[
+    ("每年年底前", Every::Year, true, None),
+    ("每年年底", Every::Year, true, None),
+    ("年底前", Every::Year, true, None),
+    ("每半年", Every::HalfYear, false, None),
+    ("每个季度", Every::Quarter, false, None),
+    ("每一季度", Every::Quarter, false, None),
+    ("每季度", Every::Quarter, false, None),
+    ("每个月", Every::Month, false, None),
+    ("每月", Every::Month, false, None),
+    ("每星期", Every::Week, false, None),
+    ("每周", Every::Week, false, None),
+    (
+        "每学期",
+        Every::HalfYear,
+        false,
+        Some("每学期读作每半年（格式没有学期周期），请确认"),
+    ),
+    ("每一年", Every::Year, false, None),
+    ("每年", Every::Year, false, None),
+    ("年度检查", Every::Year, false, None),
+    ("年度述职", Every::Year, false, None),
+    (
+        "节前",
+        Every::Holiday,
+        false,
+        Some("节前：提前几天（lead）？"),
+    ),
+];
+
+/// The frequency a clause states, if any.
+pub fn frequency(clause: &str) -> Option<Frequency> {
+    let mut best: Option<Frequency> = None;
+    for &(cue, every, due_end, doubt) in CUES {
+        if let Some(start) = clause.find(cue) {
+            let better = match &best {
+                None => true,
+                Some(b) => start < b.start || (start == b.start && cue.len() > b.cue.len()),
+            };
+            if better {
+                best = Some(Frequency {
+                    every,
+                    times: None,
+                    due_end,
+                    cue,
+                    start,
+                    end: start + cue.len(),
+                    doubt,
+                });
+            }
+        }
+    }
+    // 制定年度…计划: a yearly plan.
+    if best.is_none() && clause.contains("制定") && clause.contains("计划") {
+        if let Some(start) = clause.find("年度") {
+            best = Some(Frequency {
+                every: Every::Year,
+                times: Some(1),
+                due_end: false,
+                cue: "制定年度计划",
+                start,
+                end: start + "年度".len(),
+                doubt: None,
+            });
+        }
+    }
+    // 法定节假日…前瞻性: before each holiday.
+    if best.is_none() && clause.contains("节假日") && clause.contains("前瞻") {
+        let start = clause.find("节假日").unwrap_or(0);
+        best = Some(Frequency {
+            every: Every::Holiday,
+            times: None,
+            due_end: false,
+            cue: "节假日前瞻",
+            start,
+            end: start + "节假日".len(),
+            doubt: Some("节假日前：提前几天（lead）？"),
+        });
+    }
+    let mut f = best?;
+    if f.times.is_none() {
+        f.times = count(&clause[f.start..]);
+    }
+    Some(f)
+}
+
+/// The count of 至少N次 / N次 / 不少于N篇 / 一次 in a text.
+pub fn count(text: &str) -> Option<u32> {
+    for (i, c) in text.char_indices() {
+        if c != '次' && c != '篇' {
+            continue;
+        }
+        let before = &text[..i];
+        let digits: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || "一二两三四五六七八九十".contains(*c))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if let Some(n) = numeral(&digits) {
+            if n > 0 {
+                return Some(n);
+            }
+        }
+    }
+    None
+}
+
+/// A role named by a fixed term (departments, officers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleTerm {
+    pub term: &'static str,
+    pub id: &'static str,
+    pub title: &'static str,
+}
+
+const fn rt(term: &'static str, id: &'static str, title: &'static str) -> RoleTerm {
+    RoleTerm { term, id, title }
+}
+
+/// Departments and officers that appear as the subject of a statement. Longer terms first where
+/// one contains another.
+pub const ROLE_TERMS: &[RoleTerm] = &[
+    rt("党委宣传部", "publicity_department", "党委宣传部"),
+    rt("党委组织部", "organisation_department", "党委组织部"),
+    rt("党委统战部", "united_front_department", "党委统战部"),
+    rt("党委办公室", "party_office", "党委办公室"),
+    rt("宣传部", "publicity_department", "党委宣传部"),
+    rt("组织部", "organisation_department", "党委组织部"),
+    rt("统战部", "united_front_department", "党委统战部"),
+    rt("纪委", "discipline_committee", "纪委"),
+    rt("教务处", "academic_affairs", "教务处"),
+    rt("科研处", "research_office", "科研处"),
+    rt("学工部", "student_affairs", "学工部"),
+    rt("团委", "youth_league", "团委"),
+    rt("工会", "trade_union", "工会"),
+    rt("舆情信息员", "sentiment_officer", "舆情信息员"),
+    rt("宣传委员", "publicity_member", "宣传委员"),
+    rt("组织委员", "organisation_member", "组织委员"),
+    rt("纪检委员", "discipline_member", "纪检委员"),
+    rt("宣传员", "publicity_officer", "宣传员"),
+    rt("网络人员", "network_staff", "网络人员"),
+    rt("通讯员", "correspondent", "通讯员"),
+    rt("网评员", "network_commentator", "网评员"),
+    rt("安全管理员", "safety_officer", "安全管理员"),
+    rt("班主任", "class_teacher", "班主任"),
+    rt("科任教师", "subject_teacher", "科任教师"),
+    rt("教研组", "teaching_group_head", "教研组负责人"),
+    rt("科室负责人", "department_head", "科室负责人"),
+    rt("科室部门", "department_head", "科室负责人"),
+];
+
+/// The role term at the start of `s`, if any.
+pub fn role_at(s: &str) -> Option<&'static RoleTerm> {
+    ROLE_TERMS.iter().find(|t| s.starts_with(t.term))
+}
+
+/// Words that end a clause's subject (党委宣传部作为…, 教务处对…, 各科室负责人对…).
+const SUBJECT_ENDS: &[&str] = &[
+    "对",
+    "负",
+    "要",
+    "应",
+    "是",
+    "为",
+    "作为",
+    "履行",
+    "担负",
+    "组织的",
+    "利用",
+    "分工",
+    "根据",
+    "按照",
+];
+
+/// Role terms in a clause's subject, including a list joined by 、 or 和 (工会、学工部、团委…):
+/// each item that begins or ends with a term, after a leading 各 or 由. An item that opens with
+/// 加强, 对, 把, 将 or 在 is an object, not a subject.
+pub fn subject_roles(clause: &str) -> Vec<&'static RoleTerm> {
+    let end = subject_end(clause);
+    let mut found = Vec::new();
+    for (i, item) in clause[..end].split(['、', '和']).enumerate() {
+        let mut item = item.trim();
+        for whole in ["全校", "全院", "全局", "全场", "全系统"] {
+            item = item.strip_prefix(whole).unwrap_or(item);
+        }
+        let item = item.trim_start_matches(['各', '由']);
+        if ["加强", "对", "把", "将", "在"]
+            .iter()
+            .any(|w| item.starts_with(w))
+        {
+            continue;
+        }
+        match ROLE_TERMS.iter().find(|t| item.starts_with(t.term)) {
+            Some(t) if !found.contains(&t) => found.push(t),
+            Some(_) => {}
+            // a list of subjects opens with one (工会、…; XX党委、各分场、…); 充分发挥团总支、工会的… and
+            // 建立党委统一领导、党委宣传部门牵头… are a verb's objects
+            None if i == 0
+                && item.chars().count() > 4
+                && !COLLECTIVES.iter().any(|c| item.ends_with(c)) =>
+            {
+                break
+            }
+            None => {}
+        }
+    }
+    found
+}
+
+/// Where a clause's subject ends: at the first of [`SUBJECT_ENDS`] (负责人 is a post, not 负).
+pub fn subject_end(clause: &str) -> usize {
+    SUBJECT_ENDS
+        .iter()
+        .filter_map(|m| {
+            clause
+                .match_indices(m)
+                .map(|(i, _)| i)
+                .find(|&i| !(*m == "负" && clause[i..].starts_with("负责人")))
+        })
+        .min()
+        .unwrap_or(clause.len())
+}
+
+/// Role terms a clause sets up: 设立X, 设置X, 配备X, 明确N名X.
+pub fn established_roles(clause: &str) -> Vec<&'static RoleTerm> {
+    let mut found = Vec::new();
+    for cue in ["设立", "设置", "配备", "名"] {
+        let mut from = 0;
+        while let Some(i) = clause[from..].find(cue) {
+            let at = from + i + cue.len();
+            if cue != "名" || clause[..from + i].contains("明确") {
+                if let Some(t) = role_at(&clause[at..]) {
+                    if !found.contains(&t) {
+                        found.push(t);
+                    }
+                }
+            }
+            from = at;
+        }
+    }
+    found
+}
+
+/// Endings of a department's or office's name (总务处, 保卫科, 团委办公室).
+const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "中心", "委员会"];
+
+/// The subject as a department the lexicon does not know (总务处), if it reads as one: at most eight
+/// characters after a leading 各 or 由, ending like a department, not a collective.
+pub fn department_like(subject: &str) -> Option<&str> {
+    let s = subject.trim().trim_start_matches(['各', '由']);
+    let n = s.chars().count();
+    let fits = (2..=8).contains(&n)
+        && DEPARTMENT_ENDS.iter().any(|e| s.ends_with(e))
+        && collective(s).is_none()
+        && !s.contains(['，', '、', '的']);
+    fits.then_some(s)
+}
+
+/// Collective subjects: a body of people, never one role holder.
+const COLLECTIVES: &[&str] = &[
+    "党委会",
+    "党支部",
+    "党总支",
+    "党委",
+    "党组",
+    "支部",
+    "学校",
+    "我校",
+    "班子",
+    "领导小组",
+    "本单位",
+];
+
+/// The collective named in `s` (党支部, 党委会 …), if any.
+pub fn collective(s: &str) -> Option<&'static str> {
+    COLLECTIVES.iter().copied().find(|c| s.contains(c))
+}
+
+/// Where a report goes: to the unit above, or to someone the text names inside the organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Parent(String),
+    Named(String),
+}
+
+impl Target {
+    pub fn text(&self) -> &str {
+        match self {
+            Target::Parent(s) | Target::Named(s) => s,
+        }
+    }
+}
+
+const ABOVE: &[&str] = &[
+    "上级",
+    "上一级",
+    "区",
+    "市",
+    "县",
+    "省",
+    "局",
+    "教育办",
+    "主管部门",
+];
+
+fn classify(target: &str) -> Target {
+    let t = target.trim().to_owned();
+    // 场党委, 校党委: the organisation's own committee; 区教体局党组, 市社党委, 上级党委: above.
+    if ABOVE.iter().any(|a| t.contains(a)) && !t.starts_with('本') {
+        Target::Parent(t)
+    } else {
+        Target::Named(t)
+    }
+}
+
+/// 向X汇报 / 向X报告 / 向X专题汇报: where a clause reports to.
+pub fn report_target(text: &str) -> Option<Target> {
+    let i = text.find('向')?;
+    let rest = &text[i + '向'.len_utf8()..];
+    let end = ["汇报", "报告", "报送"]
+        .iter()
+        .filter_map(|v| rest.find(v))
+        .min()?;
+    let mut target = &rest[..end];
+    // 向区教体局党组以书面形式汇报 / 向市社党委专题汇报: drop the manner.
+    for manner in ["以书面形式", "书面", "专题", "及时", "定期"] {
+        if let Some(j) = target.find(manner) {
+            target = &target[..j];
+        }
+    }
+    if target.is_empty() || target.chars().count() > 16 {
+        return None;
+    }
+    Some(classify(target))
+}
+
+/// 报X备案: where cases are filed.
+pub fn filing_target(text: &str) -> Option<Target> {
+    let end = text.find("备案")?;
+    let before = &text[..end];
+    let i = before.rfind('报')?;
+    let target = &before[i + '报'.len_utf8()..];
+    if target.is_empty() || target.chars().count() > 16 {
+        return None;
+    }
+    Some(classify(target))
+}
+
+/// Accountability measures, mildest first (the order the format keeps them in).
+const MEASURES: &[(&str, &str)] = &[
+    ("提醒", "提醒"),
+    ("约谈", "约谈"),
+    ("函询", "函询"),
+    ("批评教育", "批评教育"),
+    ("责令作出书面检查", "责令作出书面检查"),
+    ("书面检查", "书面检查"),
+    // 问责条例 第八条: 通报、诫勉、组织调整或者组织处理、纪律处分
+    ("通报批评", "通报批评"),
+    ("诫勉谈话", "诫勉谈话"),
+    ("诫勉", "诫勉"),
+    ("责令公开道歉", "责令公开道歉"),
+    ("停职检查", "停职检查"),
+    ("调整职务", "调整职务"),
+    ("责令辞职", "责令辞职"),
+    ("组织处理", "组织处理"),
+    ("降职", "降职"),
+    ("免职", "免职"),
+    ("纪律处分", "纪律处分"),
+    ("党纪处分", "党纪处分"),
+];
+
+/// The measures a sentence names, mildest first, each once (责令作出书面检查 counts once, not also
+/// as 书面检查).
+pub fn measures(sentence: &str) -> Vec<&'static str> {
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, rank)
+    for (rank, (term, _)) in MEASURES.iter().enumerate() {
+        let mut from = 0;
+        while let Some(i) = sentence[from..].find(term) {
+            let (s, e) = (from + i, from + i + term.len());
+            if !spans.iter().any(|&(a, b, _)| s < b && a < e) {
+                spans.push((s, e, rank));
+            }
+            from = e;
+        }
+    }
+    spans.sort_by_key(|&(s, _, rank)| (rank, s));
+    let mut out: Vec<&'static str> = Vec::new();
+    for (_, _, rank) in spans {
+        let m = MEASURES[rank].1;
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// Titles in 《》 within a text.
+pub fn titles(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('《') {
+        let Some(j) = rest[i..].find('》') else {
+            break;
+        };
+        out.push(&rest[i..i + j + '》'.len_utf8()]);
+        rest = &rest[i + j..];
+    }
+    out
+}
+
+/// Person-like titles that can hold a role (the subject of 是第一责任人).
+const PERSON: &[&str] = &[
+    "书记",
+    "校长",
+    "局长",
+    "院长",
+    "主任",
+    "组长",
+    "经理",
+    "站长",
+    "所长",
+    "厂长",
+    "负责人",
+    "领导",
+    "委员",
+    "社长",
+    "场长",
+    "部长",
+    "处长",
+];
+
+/// Whether a phrase names a person's post.
+pub fn is_person(s: &str) -> bool {
+    PERSON.iter().any(|p| s.ends_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every(c: &str) -> Option<(Every, Option<u32>)> {
+        frequency(c).map(|f| (f.every, f.times))
+    }
+
+    #[test]
+    fn frequencies() {
+        assert_eq!(every("坚持每周集中学习1次"), Some((Every::Week, Some(1))));
+        assert_eq!(
+            every("每个月组织一次集中学习"),
+            Some((Every::Month, Some(1)))
+        );
+        assert_eq!(
+            every("4每月开展一次分析研判"),
+            Some((Every::Month, Some(1)))
+        );
+        assert_eq!(
+            every("党支部每季度至少组织1次有关意识形态工作内容的学习"),
+            Some((Every::Quarter, Some(1)))
+        );
+        assert_eq!(
+            every("学校至少每半年专题研究1次意识形态工作"),
+            Some((Every::HalfYear, Some(1)))
+        );
+        assert_eq!(
+            every("校区党委会每年开展2次专题研究"),
+            Some((Every::Year, Some(2)))
+        );
+        assert_eq!(
+            every("每年撰写理论学习心得体会文章不少于1篇"),
+            Some((Every::Year, Some(1)))
+        );
+        assert_eq!(every("每学期召开一次"), Some((Every::HalfYear, Some(1))));
+        assert!(frequency("每学期召开一次").unwrap().doubt.is_some());
+        assert_eq!(
+            every("坚持意识形态工作每季度分析研判制度"),
+            Some((Every::Quarter, None))
+        );
+        assert_eq!(every("定期进行专项督查考核"), None);
+        assert_eq!(every("及时汇报"), None);
+    }
+
+    #[test]
+    fn year_end_and_holidays() {
+        let f = frequency("每年年底前").unwrap();
+        assert_eq!(
+            (f.every, f.due_end, f.cue),
+            (Every::Year, true, "每年年底前")
+        );
+        assert_eq!(
+            every("元旦、春节节前开展廉政提醒"),
+            Some((Every::Holiday, None))
+        );
+        assert_eq!(
+            every("对重要时间节点、法定节假日需注意问题，进行前瞻性专题分析判断"),
+            Some((Every::Holiday, None))
+        );
+        assert_eq!(every("法定节假日值班"), None);
+    }
+
+    #[test]
+    fn yearly_plans_and_checks() {
+        assert_eq!(
+            every("认真制定年度党组理论学习中心组学习计划"),
+            Some((Every::Year, Some(1)))
+        );
+        assert_eq!(
+            every("制定大学生社团的成立和年度检查制度"),
+            Some((Every::Year, None))
+        );
+        assert_eq!(every("列入单位年度目标责任考核重要内容"), None);
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(count("至少3次"), Some(3));
+        assert_eq!(count("开展两次"), Some(2));
+        assert_eq!(count("不少于十二篇"), Some(12));
+        assert_eq!(count("多次"), None);
+        assert_eq!(count("0次"), None);
+    }
+
+    #[test]
+    fn subjects() {
+        let ids = |c: &str| subject_roles(c).iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(ids("教务处对课堂管理负责"), vec!["academic_affairs"]);
+        assert_eq!(
+            ids("工会、学工部、团委、各院（系）组织的各类报告会"),
+            vec!["trade_union", "student_affairs", "youth_league"]
+        );
+        assert_eq!(
+            ids("党委宣传部作为党委主管意识形态工作的综合职能部门"),
+            vec!["publicity_department"]
+        );
+        assert_eq!(ids("加强对网络人员、通讯员培训"), Vec::<&str>::new());
+        assert_eq!(
+            ids("XX党委、各分场、各科室负责人对本部门网络意识形态工作负主体责任"),
+            vec!["department_head"]
+        );
+        assert_eq!(
+            ids("各教研组分工负责各方面具体工作"),
+            vec!["teaching_group_head"]
+        );
+        assert_eq!(
+            ids("充分发挥团总支、工会的自我教育、自我管理功能"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(ids("党支部书记为第一责任人"), Vec::<&str>::new());
+        let est = |c: &str| {
+            established_roles(c)
+                .iter()
+                .map(|t| t.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(est("设立舆情信息员"), vec!["sentiment_officer"]);
+        assert_eq!(
+            est("并明确1名分管领导和1名宣传员"),
+            vec!["publicity_officer"]
+        );
+        assert_eq!(est("每名党员"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn report_lines() {
+        assert_eq!(
+            report_target("学校党支部每半年向区教体局党组以书面形式汇报1次意识形态工作"),
+            Some(Target::Parent("区教体局党组".into()))
+        );
+        assert_eq!(
+            report_target("各基层党支部每半年向市社党委专题汇报一次意识形态工作"),
+            Some(Target::Parent("市社党委".into()))
+        );
+        assert_eq!(
+            report_target("并及时向上级党委汇报"),
+            Some(Target::Parent("上级党委".into()))
+        );
+        assert_eq!(
+            report_target("督查结果向场党委报告"),
+            Some(Target::Named("场党委".into()))
+        );
+        assert_eq!(report_target("及时汇报"), None);
+    }
+
+    #[test]
+    fn filings() {
+        assert_eq!(
+            filing_target("并报区教育局党组备案"),
+            Some(Target::Parent("区教育局党组".into()))
+        );
+        assert_eq!(
+            filing_target("并将问责情况报党委组织部备案"),
+            Some(Target::Named("党委组织部".into()))
+        );
+        assert_eq!(
+            filing_target("对领导班子、领导干部问责情况，及时报上级部门备案"),
+            Some(Target::Parent("上级部门".into()))
+        );
+        assert_eq!(filing_target("建立备案和可追溯制度"), None);
+    }
+
+    #[test]
+    fn measures_mildest_first() {
+        assert_eq!(
+            measures("问责可视情节轻重，综合运用纪律处分、组织处理、诫勉谈话等措施"),
+            vec!["诫勉谈话", "组织处理", "纪律处分"]
+        );
+        assert_eq!(
+            measures("给予提醒、批评教育，责令作出书面检查、通报批评，组织处理，纪律处分"),
+            vec![
+                "提醒",
+                "批评教育",
+                "责令作出书面检查",
+                "通报批评",
+                "组织处理",
+                "纪律处分"
+            ]
+        );
+        assert_eq!(measures("进行问责和约谈"), vec!["约谈"]);
+        assert_eq!(
+            measures("给予批评教育、通报批评、诫勉谈话或者纪律处分"),
+            vec!["批评教育", "通报批评", "诫勉谈话", "纪律处分"]
+        );
+        assert!(measures("加强学习").is_empty());
+    }
+
+    #[test]
+    fn book_titles() {
+        assert_eq!(
+            titles("依据《中国共产党问责条例》和《实施办法》等"),
+            vec!["《中国共产党问责条例》", "《实施办法》"]
+        );
+    }
+
+    #[test]
+    fn departments_outside_the_lexicon() {
+        assert_eq!(department_like("总务处"), Some("总务处"));
+        assert_eq!(department_like("各保卫科"), Some("保卫科"));
+        assert_eq!(department_like("党支部"), None);
+        assert_eq!(department_like("意识形态工作"), None);
+        assert_eq!(department_like("加强学校各处室的管理工作的办"), None);
+    }
+
+    #[test]
+    fn persons() {
+        assert!(is_person("党委书记"));
+        assert!(is_person("校长"));
+        assert!(!is_person("党支部"));
+    }
+}
