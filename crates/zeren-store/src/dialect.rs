@@ -148,6 +148,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0170_accountability.sql"),
     },
     Migration {
+        version: 190,
+        name: "delivery_handover",
+        sqlite: include_str!("../migrations/sqlite/0190_delivery_handover.sql"),
+        postgres: include_str!("../migrations/postgres/0190_delivery_handover.sql"),
+    },
+    Migration {
         version: 210,
         name: "accountability_minutes",
         sqlite: include_str!("../migrations/sqlite/0210_accountability_minutes.sql"),

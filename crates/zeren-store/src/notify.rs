@@ -93,6 +93,35 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
     pub attempted_at: Option<DateTime<Utc>>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// When the last attempt handed the message over (an e-mail: just before the final dot of
+    /// its data; a robot's: just before the request); from then on the receiver may have it.
+    pub handed_at: Option<DateTime<Utc>>,
+    /// Attempts whose instance died after handing the message over and before recording the
+    /// answer: the receiver may have taken the message; it was sent again (an e-mail with the
+    /// same Message-ID).
+    pub in_doubt: i64,
+}
+
+/// What became of an attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// The receiver took the message: its code (`250`, `0`) and words.
+    Accepted { code: String, words: String },
+    /// The receiver refused it, or it was not handed over.
+    Refused { code: String, words: String },
+    /// It was handed over and no answer came (the connection broke, or timed out): the receiver
+    /// may have it.
+    Unknown { words: String },
+}
+
+/// A message taken for an attempt ([`Write::start_delivery`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Started {
+    /// The message, its `attempts` this attempt's number.
+    pub delivery: Delivery,
+    /// The attempt before this one died after handing the message over: the receiver may have
+    /// it already.
+    pub in_doubt: bool,
 }
 
 /// What a person has in their inbox.
@@ -183,7 +212,7 @@ pub struct DeliveryFilter {
     pub limit: i64,
 }
 
-const DELIVERY: &str = "SELECT id, event, channel, recipient, period, person_id, robot_id, unit_id, address, subject, body, link, mentions, urgent, state, attempts, result_code, result, created_at, attempted_at, sent_at FROM deliveries";
+const DELIVERY: &str = "SELECT id, event, channel, recipient, period, person_id, robot_id, unit_id, address, subject, body, link, mentions, urgent, state, attempts, result_code, result, created_at, attempted_at, sent_at, handed_at, in_doubt FROM deliveries";
 const ROBOT_COLUMNS: &str = "id, unit_id, platform, name, webhook_sealed, webhook_hint, secret_sealed, keyword, digest, digest_at, mention, active, from_config, created_at, updated_at";
 const ROBOT: &str = "SELECT id, unit_id, platform, name, webhook_sealed, webhook_hint, secret_sealed, keyword, digest, digest_at, mention, active, from_config, created_at, updated_at FROM notify_robots";
 const INBOX: &str = "SELECT id, person_id, delivery_id, subject, body, link, urgent, created_at, read_at FROM inbox_messages";
@@ -290,45 +319,103 @@ impl Write {
         Ok(out)
     }
 
-    /// Takes a message for an attempt: counts it and marks it being sent. None when it was sent
-    /// already (a job that ran twice skips it). A message found `sending` was being sent when its
-    /// instance died: it may have gone out, and is sent again — at most one duplicate per crash,
-    /// which the attempts count shows.
-    pub async fn start_delivery(&mut self, id: i64) -> Result<Option<Delivery>> {
-        const SQL: &str = "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, attempted_at = $1
+    /// Takes a message for an attempt: counts it and marks it being sent, not yet handed over.
+    /// None when it was sent already (a job that ran twice skips it). A message found `sending`
+    /// was being sent when its instance died. If that attempt had not handed it over, the
+    /// receiver cannot have it (an SMTP server drops a message without its final dot) and it is
+    /// simply sent. If it had, the receiver may have taken it: the attempt is counted in doubt
+    /// (`in_doubt`) and the message is sent again — the same message, an e-mail with the same
+    /// Message-ID — rather than given up, since a reminder lost is worse than one a mail system
+    /// may show twice. [`Started::in_doubt`] says which it was.
+    pub async fn start_delivery(&mut self, id: i64) -> Result<Option<Started>> {
+        const DOUBT: &str = "UPDATE deliveries SET in_doubt = in_doubt + 1
+             WHERE id = $1 AND state = 'sending' AND handed_at IS NOT NULL";
+        const SQL: &str = "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, attempted_at = $1,
+                 handed_at = NULL
              WHERE id = $2 AND state <> 'sent'
              RETURNING id, event, channel, recipient, period, person_id, robot_id, unit_id, address, subject, body, link,
-                 mentions, urgent, state, attempts, result_code, result, created_at, attempted_at, sent_at";
-        Ok(run!(self.conn(), |c| sqlx::query_as(SQL)
+                 mentions, urgent, state, attempts, result_code, result, created_at, attempted_at, sent_at, handed_at,
+                 in_doubt";
+        let doubt = run!(self.conn(), |c| sqlx::query(DOUBT)
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        let d: Option<Delivery> = run!(self.conn(), |c| sqlx::query_as(SQL)
             .bind(crate::now())
             .bind(id)
             .fetch_optional(&mut *c)
-            .await)?)
+            .await)?;
+        Ok(d.map(|delivery| Started {
+            delivery,
+            in_doubt: doubt == 1,
+        }))
     }
 
-    /// Records the platform's (or mail server's) answer to an attempt.
-    pub async fn finish_delivery(
-        &mut self,
-        id: i64,
-        accepted: bool,
-        code: &str,
-        words: &str,
-    ) -> Result<()> {
+    /// Records that attempt `attempt` hands the message over now (an e-mail: the server said 354
+    /// and only the data and its final dot remain). False when the attempt is no longer the
+    /// message's current one — its instance was thought dead and another took the message, or
+    /// the message was recorded sent meanwhile —, and it must then not hand it over. To be
+    /// committed before the hand-over: a message without this mark cannot have reached the
+    /// receiver.
+    pub async fn hand_delivery(&mut self, id: i64, attempt: i64) -> Result<bool> {
+        let n = run!(self.conn(), |c| sqlx::query(
+            "UPDATE deliveries SET handed_at = $1
+             WHERE id = $2 AND attempts = $3 AND state = 'sending' AND handed_at IS NULL"
+        )
+        .bind(crate::now())
+        .bind(id)
+        .bind(attempt)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Records the platform's (or mail server's) answer to attempt `attempt`, to be committed at
+    /// once. An acceptance is always recorded (the message is with the receiver, whichever attempt
+    /// took it there); a refusal, or no answer after the hand-over, only while the attempt is the
+    /// message's current one and the message not sent. No answer after the hand-over counts the
+    /// attempt in doubt, as a crash there would. Nothing else belongs in this transaction (see the
+    /// commit's durability below).
+    pub async fn finish_delivery(&mut self, id: i64, attempt: i64, answer: &Answer) -> Result<()> {
+        let (state, code, words, doubt) = match answer {
+            Answer::Accepted { code, words } => ("sent", code.as_str(), words.as_str(), 0i64),
+            Answer::Refused { code, words } => ("failed", code.as_str(), words.as_str(), 0),
+            Answer::Unknown { words } => ("failed", "", words.as_str(), 1),
+        };
+        let accepted = state == "sent";
+        // On PostgreSQL this commit does not wait for the WAL's flush to disk: the answer is in
+        // the database the moment the commit returns, so an instance killed after it loses
+        // nothing, and the moment of doubt is not stretched by a disk's flush. Only a crash of the
+        // database server itself in the next fraction of a second could lose it — the message is
+        // then found handed over and unanswered, in doubt, as after a crash before the commit.
+        // (The hand-over's commit waits for the disk: without it a message could leave unseen.)
+        if let crate::Conn::Postgres(c) = self.conn() {
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut *c)
+                .await?;
+        }
         let words = zeren_core::notify::cut_to_bytes(words, 1000).replace('\0', "");
         let code = zeren_core::notify::cut_to_bytes(code, 64).replace('\0', "");
         let now = crate::now();
         run!(self.conn(), |c| {
             sqlx::query(
-            "UPDATE deliveries SET state = $1, result_code = $2, result = $3, sent_at = $4 WHERE id = $5"
-        )
-        .bind(if accepted { "sent" } else { "failed" })
-        .bind(&code)
-        .bind(&words)
-        .bind(accepted.then_some(now))
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected())
+                "UPDATE deliveries SET state = $1, result_code = $2, result = $3, sent_at = $4,
+                 in_doubt = in_doubt + $8
+             WHERE id = $5 AND ($6 OR (attempts = $7 AND state = 'sending'))",
+            )
+            .bind(state)
+            .bind(&code)
+            .bind(&words)
+            .bind(accepted.then_some(now))
+            .bind(id)
+            .bind(accepted)
+            .bind(attempt)
+            .bind(doubt)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
         })?;
         Ok(())
     }

@@ -11,7 +11,7 @@ use chrono::Duration;
 use serde_json::json;
 use zeren_core::jobs::{after_failure, lease_until, AfterFailure, Retry};
 use zeren_store::jobs::{JobRead, NewJob};
-use zeren_store::notify::{Channel, NewDelivery, NotifyRead, DELIVER};
+use zeren_store::notify::{Answer, Channel, NewDelivery, NotifyRead, DELIVER};
 use zeren_store::testdb::TestDb;
 use zeren_store::*;
 
@@ -367,14 +367,24 @@ async fn the_ledger_queues_each_message_once() {
     }
 }
 
-/// One run of a deliver job as the runner does it, with `send` standing for the platform; when
-/// `crash` the instance dies after sending and before recording.
+/// Where an instance dies in [`deliver_once`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Crash {
+    Never,
+    /// After the attempt's start, before the hand-over is recorded: nothing reached the receiver.
+    BeforeHandOver,
+    /// After the hand-over and the receiver's acceptance, before the answer is recorded.
+    BeforeAnswer,
+}
+
+/// One run of a deliver job as the runner does it, with `sent` standing for the receiver (what
+/// reached it, by delivery); the instance dies where `crash` says.
 async fn deliver_once(
     store: &Store,
     instance: &str,
     at: chrono::DateTime<chrono::Utc>,
     sent: &Mutex<Vec<i64>>,
-    crash: bool,
+    crash: Crash,
 ) -> bool {
     let Some(job) = store
         .claim_job(instance, at, lease_until(at))
@@ -387,15 +397,24 @@ async fn deliver_once(
     let mut w = store.write(&Actor::system()).await.unwrap();
     let started = w.start_delivery(id).await.unwrap();
     w.commit().await.unwrap();
-    if let Some(d) = started {
-        sent.lock().unwrap().push(d.id);
-        if crash {
+    if let Some(s) = started {
+        if crash == Crash::BeforeHandOver {
+            return true;
+        }
+        let attempt = s.delivery.attempts;
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        assert!(w.hand_delivery(id, attempt).await.unwrap());
+        w.commit().await.unwrap();
+        sent.lock().unwrap().push(id);
+        if crash == Crash::BeforeAnswer {
             return true;
         }
         let mut w = store.write(&Actor::system()).await.unwrap();
-        w.finish_delivery(id, true, "250", "accepted")
-            .await
-            .unwrap();
+        let answer = Answer::Accepted {
+            code: "250".into(),
+            words: "accepted".into(),
+        };
+        w.finish_delivery(id, attempt, &answer).await.unwrap();
         w.commit().await.unwrap();
     }
     let mut w = store.write(&Actor::system()).await.unwrap();
@@ -405,7 +424,7 @@ async fn deliver_once(
 }
 
 #[tokio::test]
-async fn a_crash_between_sending_and_recording_causes_at_most_one_duplicate() {
+async fn a_crash_between_hand_over_and_answer_causes_at_most_one_repeat_counted_in_doubt() {
     for db in TestDb::all().await {
         let store = open(&db).await;
         let (_, p) = person(&store).await;
@@ -415,20 +434,25 @@ async fn a_crash_between_sending_and_recording_causes_at_most_one_duplicate() {
         w.commit().await.unwrap();
         let sent = Mutex::new(Vec::new());
         let t = now();
-        // Instance A sends three messages and dies after sending the fourth.
+        // Instance A sends three messages, dies before handing over the fourth, and — started
+        // again — sends two more and dies after the receiver took the third.
         for _ in 0..3 {
-            assert!(deliver_once(&store, "a", t, &sent, false).await);
+            assert!(deliver_once(&store, "a", t, &sent, Crash::Never).await);
         }
-        assert!(deliver_once(&store, "a", t, &sent, true).await);
-        // Instance B takes over; the dead instance's job is free once its lease ran out.
+        assert!(deliver_once(&store, "a", t, &sent, Crash::BeforeHandOver).await);
+        for _ in 0..2 {
+            assert!(deliver_once(&store, "a2", t, &sent, Crash::Never).await);
+        }
+        assert!(deliver_once(&store, "a2", t, &sent, Crash::BeforeAnswer).await);
+        // Instance B takes over; the dead instances' jobs are free once their leases ran out.
         let later = t + Duration::seconds(31);
-        while deliver_once(&store, "b", later, &sent, false).await {}
+        while deliver_once(&store, "b", later, &sent, Crash::Never).await {}
         // A re-run of everything on a third instance sends nothing more.
         let mut w = store.write(&Actor::system()).await.unwrap();
         let q = w.queue_messages(&msgs).await.unwrap();
         w.commit().await.unwrap();
         assert_eq!(q.new, 0);
-        assert!(!deliver_once(&store, "c", later, &sent, false).await);
+        assert!(!deliver_once(&store, "c", later, &sent, Crash::Never).await);
 
         let sent = sent.lock().unwrap().clone();
         let mut times: HashMap<i64, usize> = HashMap::new();
@@ -444,10 +468,11 @@ async fn a_crash_between_sending_and_recording_causes_at_most_one_duplicate() {
         assert_eq!(
             twice.len(),
             1,
-            "one crash, at most one duplicate: {times:?}"
+            "the crash before the hand-over repeats nothing; the one after it, one message: {times:?}"
         );
         assert!(times.values().all(|n| *n <= 2));
-        // The ledger shows it: every message sent, the duplicated one after two attempts.
+        // The ledger shows it: every message sent; the repeated one with an attempt in doubt,
+        // the one whose instance died before handing it over with two attempts and no doubt.
         let ledger = store
             .reader()
             .await
@@ -459,12 +484,75 @@ async fn a_crash_between_sending_and_recording_causes_at_most_one_duplicate() {
             .await
             .unwrap();
         assert!(ledger.iter().all(|d| d.state == "sent"));
-        let retried: Vec<i64> = ledger
+        let doubted: Vec<i64> = ledger
             .iter()
-            .filter(|d| d.attempts > 1)
+            .filter(|d| d.in_doubt > 0)
             .map(|d| d.id)
             .collect();
-        assert_eq!(retried, twice);
+        assert_eq!(doubted, twice);
+        assert_eq!(ledger.iter().filter(|d| d.attempts > 1).count(), 2);
+        assert!(ledger
+            .iter()
+            .all(|d| d.in_doubt <= 1 && d.handed_at.is_some()));
+        store.close().await;
+        db.drop_db().await;
+    }
+}
+
+/// An attempt thought dead (its lease ran out) that is still running cannot hand its message
+/// over once another attempt took it, and its late refusal does not overwrite the other's
+/// acceptance; a late acceptance is recorded whatever came after.
+#[tokio::test]
+async fn a_stale_attempt_is_fenced_off_by_the_attempt_number() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let (_, p) = person(&store).await;
+        let mut w = store.write(&Actor::system()).await.unwrap();
+        w.queue_messages(&[message(p, Channel::Email, 1), message(p, Channel::Email, 2)])
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let ids: Vec<i64> = store
+            .reader()
+            .await
+            .unwrap()
+            .deliveries(&zeren_store::notify::DeliveryFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.id)
+            .collect();
+        for id in ids {
+            let mut w = store.write(&Actor::system()).await.unwrap();
+            let old = w.start_delivery(id).await.unwrap().unwrap();
+            assert!(!old.in_doubt);
+            let new = w.start_delivery(id).await.unwrap().unwrap();
+            assert!(!new.in_doubt, "the first was not handed over");
+            let (old, new) = (old.delivery.attempts, new.delivery.attempts);
+            assert!(!w.hand_delivery(id, old).await.unwrap(), "superseded");
+            assert!(w.hand_delivery(id, new).await.unwrap());
+            assert!(!w.hand_delivery(id, new).await.unwrap(), "once");
+            let refused = Answer::Refused {
+                code: "451".into(),
+                words: "try later".into(),
+            };
+            let accepted = Answer::Accepted {
+                code: "250".into(),
+                words: "ok".into(),
+            };
+            w.finish_delivery(id, old, &refused).await.unwrap();
+            let d = w.delivery(id).await.unwrap().unwrap();
+            assert_eq!(d.state, "sending", "a stale refusal is not recorded");
+            w.finish_delivery(id, new, &accepted).await.unwrap();
+            w.finish_delivery(id, old, &refused).await.unwrap();
+            let d = w.delivery(id).await.unwrap().unwrap();
+            assert_eq!((d.state.as_str(), d.result_code.as_str()), ("sent", "250"));
+            assert!(w.start_delivery(id).await.unwrap().is_none(), "sent");
+            w.commit().await.unwrap();
+        }
         store.close().await;
         db.drop_db().await;
     }

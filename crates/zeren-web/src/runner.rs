@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use zeren_core::jobs::{after_failure, lease_until, Retry, HEARTBEAT_SECONDS};
 use zeren_store::jobs::{Job, JobRead, NewJob};
-use zeren_store::notify::{Channel, Queued};
+use zeren_store::notify::{Answer, Channel, Queued, Started};
 use zeren_store::notify_scan::queue_notices;
 use zeren_store::{Actor, Store};
 
@@ -305,9 +305,14 @@ async fn digests(state: &AppState) -> Result<Queued, Failure> {
     Ok(q)
 }
 
-/// Sends one message of the ledger. It is marked being sent in a transaction of its own before
-/// it goes out and marked sent after: an instance that dies in between leaves it `sending`, and
-/// the job's next claim sends it again — at most one duplicate per crash. A robot's message
+/// Sends one message of the ledger. Three commits of their own: the attempt's start (`sending`),
+/// the hand-over (an e-mail: after the server's 354, before the data's final dot; a robot's:
+/// with the start, just before its request), and the answer, recorded the moment it comes. An
+/// instance that dies before the hand-over leaves a message the receiver cannot have, simply
+/// sent by the job's next claim; one that dies between the hand-over and recording the answer —
+/// the final dot's round trip, or the robot's request, and one commit — leaves it in doubt: the
+/// next claim counts the attempt in doubt in the ledger and sends the same message again (an
+/// e-mail with the same Message-ID). At most one repeat per message per crash. A robot's message
 /// first waits for the robot's rate budget (the job comes back when it allows, ahead of the
 /// robot's later messages, which wait behind it in its queue): never dropped.
 async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
@@ -357,13 +362,33 @@ async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
         .await
         .map_err(Failure::passing)?;
     let started = w.start_delivery(id).await.map_err(Failure::passing)?;
+    // A robot's request leaves at once: its hand-over is recorded with the start. An e-mail's is
+    // recorded when the server is ready for its data (`hand` below).
+    if let (Some(s), Some(_)) = (&started, &robot) {
+        w.hand_delivery(id, s.delivery.attempts)
+            .await
+            .map_err(Failure::passing)?;
+    }
     w.commit().await.map_err(Failure::passing)?;
-    let Some(d) = started else {
+    let Some(Started {
+        delivery: d,
+        in_doubt,
+    }) = started
+    else {
         return Ok(()); // sent already
     };
+    if in_doubt {
+        tracing::warn!(
+            delivery = id,
+            attempt = d.attempts,
+            "the last attempt's instance stopped after handing the message over and before its answer was recorded: sending the same message again"
+        );
+    }
+    let attempt = d.attempts;
+    let hand = || hand_over(&state.store, id, attempt);
     let mut retry_after = None;
     let sent = match (d.channel.as_str(), &robot) {
-        ("email", _) => crate::shared::mail::send(&state.config, &d).await,
+        ("email", _) => crate::shared::mail::send(&state.config, &d, hand).await,
         ("robot", Some((_, target))) => {
             let msg = zeren_core::robots::RobotMessage {
                 title: d.subject.clone(),
@@ -379,7 +404,7 @@ async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
                     use zeren_core::robots::{Setting, Then};
                     let then = match &f {
                         crate::shared::robots::Failure::Refused { setting, .. } => setting.then(),
-                        crate::shared::robots::Failure::NoAnswer(_) => Setting::Other.then(),
+                        _ => Setting::Other.then(),
                     };
                     if then == Then::Wait {
                         retry_after = Some(state.robot_minute());
@@ -388,6 +413,7 @@ async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
                         code: f.code(),
                         words: f.words(),
                         permanent: then == Then::FixSetting,
+                        unknown: matches!(f, crate::shared::robots::Failure::NoAnswer(_)),
                     })
                 }
             }
@@ -396,18 +422,32 @@ async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
             code: String::new(),
             words: format!("no sender for the channel {other:?}"),
             permanent: true,
+            unknown: false,
         }),
+    };
+    // The answer in a commit of its own, at once: until it is in, a crash leaves the message in
+    // doubt.
+    let answer = match &sent {
+        Ok((code, words)) => Answer::Accepted {
+            code: code.clone(),
+            words: words.clone(),
+        },
+        Err(r) if r.unknown => Answer::Unknown {
+            words: r.words.clone(),
+        },
+        Err(r) => Answer::Refused {
+            code: r.code.clone(),
+            words: r.words.clone(),
+        },
     };
     let mut w = state
         .store
         .write(&Actor::system())
         .await
         .map_err(Failure::passing)?;
-    let outcome = match &sent {
-        Ok((code, words)) => w.finish_delivery(id, true, code, words).await,
-        Err(r) => w.finish_delivery(id, false, &r.code, &r.words).await,
-    };
-    outcome.map_err(Failure::passing)?;
+    w.finish_delivery(id, attempt, &answer)
+        .await
+        .map_err(Failure::passing)?;
     w.commit().await.map_err(Failure::passing)?;
     match sent {
         Ok(_) => Ok(()),
@@ -420,6 +460,21 @@ async fn deliver(state: &AppState, job: &Job) -> Result<(), Failure> {
             message: format!("{} {}", r.code, r.words).trim().to_string(),
         }),
     }
+}
+
+/// Records that attempt `attempt` of delivery `id` hands its message over, in a commit of its own;
+/// false when the attempt is no longer the message's current one.
+async fn hand_over(store: &Store, id: i64, attempt: i64) -> Result<bool, String> {
+    let mut w = store
+        .write(&Actor::system())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mine = w
+        .hand_delivery(id, attempt)
+        .await
+        .map_err(|e| e.to_string())?;
+    w.commit().await.map_err(|e| e.to_string())?;
+    Ok(mine)
 }
 
 /// The robot a message goes to, opened for sending; a robot removed, switched off or whose
@@ -541,6 +596,198 @@ mod tests {
             assert_eq!(dead_jobs(&a.store).await.unwrap(), 1);
             b.store.close().await;
             a.store.close().await;
+            db.drop_db().await;
+        }
+    }
+
+    /// What the loopback mail server took: (recipient, Message-ID) for each message with its
+    /// final dot.
+    type Taken = Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+    /// A mail server on loopback: takes every message that ends with its final dot; a connection
+    /// closed before it leaves no message, as with a real server.
+    async fn mail_server() -> (u16, Taken) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let taken: Taken = Default::default();
+        let out = taken.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let taken = taken.clone();
+                tokio::spawn(async move {
+                    let (r, mut w) = socket.into_split();
+                    let mut lines = BufReader::new(r).lines();
+                    let _ = w.write_all(b"220 loopback ESMTP\r\n").await;
+                    let mut rcpt = String::new();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let upper = line.to_ascii_uppercase();
+                        if upper.starts_with("EHLO") {
+                            let _ = w.write_all(b"250-loopback\r\n250 8BITMIME\r\n").await;
+                        } else if upper.starts_with("RCPT TO:") {
+                            rcpt = line[8..].trim().trim_matches(['<', '>']).to_string();
+                            let _ = w.write_all(b"250 ok\r\n").await;
+                        } else if upper == "DATA" {
+                            let _ = w.write_all(b"354 go ahead\r\n").await;
+                            let mut id = String::new();
+                            loop {
+                                match lines.next_line().await {
+                                    Ok(Some(l)) if l == "." => break,
+                                    Ok(Some(l)) => {
+                                        if let Some(v) = l.strip_prefix("Message-ID: ") {
+                                            id = v.to_string();
+                                        }
+                                    }
+                                    _ => return, // no final dot: no message
+                                }
+                            }
+                            taken.lock().unwrap().push((rcpt.clone(), id));
+                            let _ = w.write_all(b"250 2.0.0 queued\r\n").await;
+                        } else if upper == "QUIT" {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            return;
+                        } else {
+                            let _ = w.write_all(b"250 ok\r\n").await;
+                        }
+                    }
+                });
+            }
+        });
+        (port, out)
+    }
+
+    fn email(n: usize) -> zeren_store::notify::NewDelivery {
+        zeren_store::notify::NewDelivery {
+            event: format!("obligation:{n}:due_soon"),
+            channel: Channel::Email,
+            recipient: format!("person:{n}"),
+            period: "due:2026-12-31".into(),
+            person_id: None,
+            robot_id: None,
+            unit_id: None,
+            address: format!("p{n}@school.example"),
+            subject: "【即将到期】专题学习".into(),
+            body: "请按时完成。".into(),
+            link: format!("/obligations/{n}"),
+            mentions: Vec::new(),
+            urgent: false,
+            not_before: zeren_store::now(),
+        }
+    }
+
+    /// An instance killed after the mail server took a message and before the answer was
+    /// recorded leaves the attempt in doubt: the next claim counts it so in the ledger and sends
+    /// the same message again, with the same Message-ID — one delivery in the ledger, `sent`. One
+    /// killed before the hand-over leaves nothing at the server and no doubt. An attempt that is
+    /// no longer the message's current one does not hand it over: the server gets nothing.
+    #[tokio::test]
+    async fn an_attempt_killed_after_the_hand_over_is_resent_in_doubt_with_its_message_id() {
+        use zeren_store::notify::NotifyRead;
+        for db in TestDb::all().await {
+            let (port, server) = mail_server().await;
+            let store = Store::open(&db.url, HashAlg::Sha256).await.unwrap();
+            let state = AppState::new(
+                store,
+                Config {
+                    database_url: Some(db.url.clone()),
+                    smtp_host: Some("127.0.0.1".into()),
+                    smtp_port: Some(port),
+                    smtp_tls: "none".into(),
+                    smtp_from: Some("zeren@school.example".into()),
+                    ..Config::default()
+                },
+            );
+            let mut w = state.store.write(&Actor::system()).await.unwrap();
+            w.queue_messages(&[email(1), email(2)]).await.unwrap();
+            w.commit().await.unwrap();
+            let store = &state.store;
+            // A dead instance's attempt: claimed (its lease run out at once), started, and —
+            // for the first message — handed over and taken by the server, then nothing.
+            let mut ids = Vec::new();
+            for handed in [true, false] {
+                let now = zeren_store::now();
+                let job = store.claim_job("dead", now, now).await.unwrap().unwrap();
+                let id = job.payload_i64("delivery").unwrap();
+                ids.push(id);
+                let mut w = store.write(&Actor::system()).await.unwrap();
+                let s = w.start_delivery(id).await.unwrap().unwrap();
+                w.commit().await.unwrap();
+                assert!(!s.in_doubt);
+                if handed {
+                    let attempt = s.delivery.attempts;
+                    let hand = || hand_over(store, id, attempt);
+                    let (code, _) = crate::shared::mail::send(&state.config, &s.delivery, hand)
+                        .await
+                        .unwrap();
+                    assert_eq!(code, "250");
+                }
+            }
+            assert_eq!(
+                server.lock().unwrap().len(),
+                1,
+                "the first reached the server"
+            );
+            // Another instance takes both over.
+            let mut outcomes = Vec::new();
+            while let Some(o) = run_one(&state, "live").await.unwrap() {
+                outcomes.push(o);
+            }
+            assert_eq!(outcomes, [Outcome::Done, Outcome::Done]);
+            let taken = server.lock().unwrap().clone();
+            let mut r = store.reader().await.unwrap();
+            let first = r.delivery(ids[0]).await.unwrap().unwrap();
+            let second = r.delivery(ids[1]).await.unwrap().unwrap();
+            drop(r);
+            let mid = |id: i64| format!("<zeren-delivery-{id}@school.example>");
+            assert_eq!(
+                taken,
+                [
+                    ("p1@school.example".to_string(), mid(ids[0])),
+                    ("p1@school.example".to_string(), mid(ids[0])),
+                    ("p2@school.example".to_string(), mid(ids[1])),
+                ],
+                "the message in doubt again, the same message; the other once"
+            );
+            assert_eq!(
+                (first.state.as_str(), first.attempts, first.in_doubt),
+                ("sent", 2, 1)
+            );
+            assert_eq!(
+                (second.state.as_str(), second.attempts, second.in_doubt),
+                ("sent", 2, 0)
+            );
+            assert_eq!(first.result_code, "250");
+            // A superseded attempt (its instance thought dead) stops before the final dot.
+            let mut w = store.write(&Actor::system()).await.unwrap();
+            w.queue_messages(&[email(3)]).await.unwrap();
+            w.commit().await.unwrap();
+            let now = zeren_store::now();
+            let job = store.claim_job("slow", now, now).await.unwrap().unwrap();
+            let id = job.payload_i64("delivery").unwrap();
+            let mut w = store.write(&Actor::system()).await.unwrap();
+            let slow = w.start_delivery(id).await.unwrap().unwrap();
+            let fresh = w.start_delivery(id).await.unwrap().unwrap();
+            w.commit().await.unwrap();
+            let attempt = slow.delivery.attempts;
+            let hand = || hand_over(store, id, attempt);
+            let refused = crate::shared::mail::send(&state.config, &slow.delivery, hand)
+                .await
+                .unwrap_err();
+            assert!(!refused.unknown, "{refused:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            assert_eq!(
+                server.lock().unwrap().len(),
+                3,
+                "nothing more reached the server"
+            );
+            // The current attempt hands it over and sends it.
+            let attempt = fresh.delivery.attempts;
+            let hand = || hand_over(store, id, attempt);
+            crate::shared::mail::send(&state.config, &fresh.delivery, hand)
+                .await
+                .unwrap();
+            assert_eq!(server.lock().unwrap().len(), 4);
+            state.store.close().await;
             db.drop_db().await;
         }
     }

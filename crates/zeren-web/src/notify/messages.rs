@@ -59,6 +59,7 @@ pub static MESSAGES: Catalogue = &[
     ("robot.explain", "本单位的钉钉、企业微信、飞书群机器人：每天一条摘要，列出已逾期、待办理和即将到期的事项。地址和密钥加密保存，保存后不再显示。", "The unit's 钉钉, 企业微信 and 飞书 group robots: one digest a day listing what is late, waiting and due soon. Addresses and secrets are stored encrypted and never shown again."),
     ("robot.from_config", "在配置文件中设置", "set in the configuration file"),
     ("robot.has_secret", "已设置加签密钥", "signing secret set"),
+    ("robot.in_doubt", "（曾有一次发送结果未知，已重发，群内可能出现两次）", "(an attempt's outcome was unknown; sent again, so the group may show it twice)"),
     ("robot.in_file", "此机器人在配置文件中设置，只能在配置文件中修改。", "This robot is set in the configuration file and can be changed only there."),
     ("robot.keep", "留空则保持不变", "leave empty to keep"),
     ("robot.keyword", "自定义关键词", "Custom keyword"),

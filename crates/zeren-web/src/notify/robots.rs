@@ -309,7 +309,7 @@ async fn test_send(state: &AppState, robot: &Robot, lang: Lang) -> TestResult {
                 })
                 .into(),
         },
-        Err(Failure::NoAnswer(words)) => TestResult {
+        Err(Failure::NoAnswer(words) | Failure::Unreachable(words)) => TestResult {
             accepted: false,
             code: String::new(),
             words,

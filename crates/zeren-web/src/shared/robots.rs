@@ -51,22 +51,26 @@ pub enum Failure {
         words: String,
         setting: Setting,
     },
-    /// No answer of the platform's (unreachable, timed out, an answer that is not its JSON).
+    /// No answer of the platform's after the request went out (timed out, a broken connection,
+    /// an answer that is not its JSON), or a later part of a split message failing after an
+    /// earlier one was taken: the platform may have (part of) the message.
     NoAnswer(String),
+    /// The platform could not be reached at all (no connection): it cannot have the message.
+    Unreachable(String),
 }
 
 impl Failure {
     pub fn code(&self) -> String {
         match self {
             Failure::Refused { code, .. } => code.to_string(),
-            Failure::NoAnswer(_) => String::new(),
+            Failure::NoAnswer(_) | Failure::Unreachable(_) => String::new(),
         }
     }
 
     pub fn words(&self) -> String {
         match self {
             Failure::Refused { words, setting, .. } => format!("{words} ({})", setting.word()),
-            Failure::NoAnswer(w) => w.clone(),
+            Failure::NoAnswer(w) | Failure::Unreachable(w) => w.clone(),
         }
     }
 }
@@ -89,14 +93,24 @@ pub async fn send(
     now: DateTime<Utc>,
 ) -> Result<(i64, String), Failure> {
     let mut last = (0, String::new());
-    for call in calls(t.platform, &t.webhook, &t.secret, &t.keyword, now, msg) {
+    for (n, call) in calls(t.platform, &t.webhook, &t.secret, &t.keyword, now, msg)
+        .into_iter()
+        .enumerate()
+    {
         let r = client()
             .post(&call.url)
             .header("content-type", "application/json; charset=utf-8")
             .body(call.body.to_string())
             .send()
             .await
-            .map_err(|e| Failure::NoAnswer(no_answer_words(&e)))?;
+            .map_err(|e| {
+                let words = no_answer_words(&e);
+                if e.is_connect() && n == 0 {
+                    Failure::Unreachable(words)
+                } else {
+                    Failure::NoAnswer(words)
+                }
+            })?;
         let status = r.status();
         let text = r
             .text()
