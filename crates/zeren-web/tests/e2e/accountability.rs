@@ -268,26 +268,7 @@ async fn a_closed_incident_leads_to_a_case_filed_with_the_bureau() {
         .get(&format!("/accountability/{case_id}/decisions/0"))
         .await;
     assert_eq!(r.status, reqwest::StatusCode::OK);
-    let dir = shots().join("decision");
-    std::fs::create_dir_all(&dir).unwrap();
-    let docx = dir.join("decision.docx");
-    std::fs::write(&docx, &r.body).unwrap();
-    let out = std::process::Command::new("soffice")
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(&dir)
-        .arg(&docx)
-        .output()
-        .expect("LibreOffice (soffice) runs");
-    assert!(out.status.success(), "{out:?}");
-    let text = std::process::Command::new("pdftotext")
-        .arg(dir.join("decision.pdf"))
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    let text: String = String::from_utf8_lossy(&text.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let text = crate::rendered_text("decision", "docx", &r.body);
     for want in [
         "关于对教师赵红予以问责的决定",
         "约谈",

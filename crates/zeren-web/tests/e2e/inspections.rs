@@ -227,27 +227,7 @@ async fn the_bureau_inspects_two_schools_and_closes_a_finding() {
     let id = inspection.rsplit('/').next().unwrap();
     let r = c.get(&format!("/inspections/{id}/bulletin.docx")).await;
     assert_eq!(r.status, reqwest::StatusCode::OK);
-    let dir = shots().join("bulletin");
-    std::fs::create_dir_all(&dir).unwrap();
-    let docx = dir.join("bulletin.docx");
-    std::fs::write(&docx, &r.body).unwrap();
-    let out = std::process::Command::new("soffice")
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(&dir)
-        .arg(&docx)
-        .output()
-        .expect("LibreOffice (soffice) runs");
-    assert!(out.status.success(), "{out:?}");
-    let text = std::process::Command::new("pdftotext")
-        .arg(dir.join("bulletin.pdf"))
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    // pdftotext may break a line anywhere in Chinese text.
-    let text: String = String::from_utf8_lossy(&text.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let text = crate::rendered_text("bulletin", "docx", &r.body);
     assert!(text.contains("整改完成率100.0%"), "{text}");
     assert!(text.contains("河东区第一中学"), "{text}");
     app.stop().await;

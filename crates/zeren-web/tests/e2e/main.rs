@@ -53,6 +53,32 @@ pub(crate) fn shots() -> PathBuf {
     std::fs::canonicalize(dir).unwrap()
 }
 
+/// The text of a downloaded document (DOCX, XLSX) as LibreOffice renders it, read back by
+/// pdftotext without whitespace (pdftotext may break a line anywhere in Chinese text). The files
+/// stay in target/e2e/`name`/ for a person to look at.
+pub(crate) fn rendered_text(name: &str, extension: &str, bytes: &[u8]) -> String {
+    let dir = shots().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{name}.{extension}"));
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&dir)
+        .arg(&file)
+        .output()
+        .expect("LibreOffice (soffice) runs");
+    assert!(out.status.success(), "{out:?}");
+    let text = std::process::Command::new("pdftotext")
+        .arg(dir.join(format!("{name}.pdf")))
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    String::from_utf8_lossy(&text.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 /// A minimal, valid one-page PDF.
 pub(crate) fn pdf() -> Vec<u8> {
     let objects = [
