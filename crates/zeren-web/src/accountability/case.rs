@@ -309,19 +309,7 @@ pub struct NewCaseInput {
     pub circumstances: Vec<String>,
 }
 
-/// The units a viewer may hold a case at (they edit it) under a policy with `[accountability]`.
-pub async fn may_open_at(state: &AppState, v: &Viewer, unit_id: i64) -> Result<Option<i64>> {
-    let Some(l) = access::level(&state.store, v, unit_id).await? else {
-        return Ok(None);
-    };
-    if l < Level::Edit {
-        return Ok(None);
-    }
-    let ip = state.store.reader().await?.policy_in_force(unit_id).await?;
-    let Some(ip) = ip else { return Ok(None) };
-    let policy = state.installed_policy(ip.id).await?;
-    Ok(policy.accountability.is_some().then_some(ip.id))
-}
+pub use crate::shared::accountability::may_open_at;
 
 /// The subjects a case at `unit` may name: the unit, the units directly below it, the people of
 /// the unit and of those units.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use zeren_core::accountability::{Act, Answer, Step};
 use zeren_store::accountability::*;
 use zeren_store::incidents::IncidentRead;
+use zeren_store::inspections::InspectionRead;
 use zeren_store::{Level, Read, Unit};
 
 use super::case::*;
@@ -239,6 +240,36 @@ async fn new_page(
             .date_naive()
             .to_string();
         unit_id = unit_id.or(Some(inc.unit_id));
+    } else if source == "finding" {
+        // A finding of an inspection (督查发现的问题), e.g. one not rectified by its date.
+        let id = q.source_id.ok_or(Error::NotFound)?;
+        let f = state
+            .store
+            .reader()
+            .await?
+            .finding(id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        access::require(&state.store, v, f.unit_id, Level::Edit).await?;
+        title = format!("关于“{}”的问责", f.summary);
+        lead = format!(
+            "{}发现{}存在问题：{}{}",
+            f.inspection_title,
+            f.unit_name,
+            f.summary,
+            match (f.due_on, f.closed_on) {
+                (Some(d), None) if d < today() => format!("（整改期限{}，逾期未整改）", date(d)),
+                (Some(d), None) => format!("（整改期限{}）", date(d)),
+                _ => String::new(),
+            }
+        );
+        event_on = f
+            .due_on
+            .filter(|d| *d <= today())
+            .or(f.sent_on)
+            .unwrap_or_else(today)
+            .to_string();
+        unit_id = unit_id.or(Some(f.unit_id));
     } else if !SOURCE_WORDS.contains(&source.as_str()) {
         return Err(Error::NotFound);
     }

@@ -743,25 +743,9 @@ async fn incident_page(
     let mut page = page_of(&l, part, state.now());
     page.chrome = Chrome::new(lang, Some(v));
     page.refused = refused;
-    if page.closed
-        && access::level(&state.store, v, l.incident.unit_id)
-            .await?
-            .is_some_and(|x| x >= zeren_store::Level::Edit)
-    {
-        if let Some(ip) = state
-            .store
-            .reader()
-            .await?
-            .policy_in_force(l.incident.unit_id)
-            .await?
-        {
-            page.can_open_case = state
-                .installed_policy(ip.id)
-                .await?
-                .accountability
-                .is_some();
-        }
-    }
+    // A closed incident may lead to an accountability case (at its unit or one above it).
+    page.can_open_case = page.closed
+        && crate::shared::accountability::may_open_on(state, v, l.incident.unit_id).await?;
     Ok(page)
 }
 

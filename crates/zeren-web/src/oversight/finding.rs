@@ -565,6 +565,8 @@ pub struct FindingPage {
     pub events: Vec<EventLine>,
     pub seen: usize,
     pub refused: Refused,
+    /// The inspecting side may open an accountability case on the finding.
+    pub can_open_case: bool,
 }
 
 impl FindingPage {
@@ -611,6 +613,9 @@ async fn finding_page(
     });
     let f = st.finding.as_ref();
     let sd = standing(st, today());
+    let can_open_case = l.part == Part::Inspector
+        && !matches!(st.stage, Stage::Draft | Stage::Withdrawn)
+        && crate::shared::accountability::may_open_on(state, v, l.finding.unit_id).await?;
     Ok(FindingPage {
         chrome: Chrome::new(lang, Some(v)),
         id,
@@ -675,6 +680,7 @@ async fn finding_page(
             .collect(),
         seen: l.events.len(),
         refused,
+        can_open_case,
     })
 }
 

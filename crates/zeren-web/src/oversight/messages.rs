@@ -142,6 +142,7 @@ pub static MESSAGES: Catalogue = &[
     ("insp.none", "暂无。", "None."),
     ("insp.not_yet", "未确认", "Not yet"),
     ("insp.notes", "走访情况", "What was seen"),
+    ("insp.open_case", "启动问责", "Open an accountability case"),
     ("insp.open_findings", "未销号的督查问题", "Open findings"),
     ("insp.open_findings_desc", "本单位及下属单位尚未销号的问题，按整改期限排列。", "Findings not closed in this unit and below it, soonest due first."),
     ("insp.overdue", "已逾期", "Overdue"),

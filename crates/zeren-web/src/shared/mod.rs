@@ -3,6 +3,7 @@
 //! feature; features import from here and from the domain crates, never from each other.
 
 pub mod access;
+pub mod accountability;
 pub mod apidoc;
 pub mod assets;
 pub mod auth;

@@ -171,6 +171,35 @@ async fn an_inspection_runs_from_plan_to_closure() {
         let f = r.json()["id"].as_i64().unwrap();
         assert_eq!(r.json()["stage"], "awaiting_commitment");
 
+        // The inspecting side may open an accountability case on it (启动问责), the form filled
+        // in from the finding; the inspected school and its peer may not.
+        assert!(office
+            .get(&format!("/findings/{f}"))
+            .await
+            .text
+            .contains("id=\"open-case\""));
+        assert!(!clerk1
+            .get(&format!("/findings/{f}"))
+            .await
+            .text
+            .contains("id=\"open-case\""));
+        let form = office
+            .get(&format!("/accountability/new?source=finding&source_id={f}"))
+            .await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text);
+        assert!(
+            form.text.contains("第三季度理论学习无记录"),
+            "{}",
+            form.text
+        );
+        assert_eq!(
+            clerk2
+                .get(&format!("/accountability/new?source=finding&source_id={f}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+
         // The school sees it, on 我的工作 too; the peer does not.
         let r = clerk1.get(&format!("/api/v1/findings/{f}")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
