@@ -207,7 +207,15 @@ impl Session<'_> {
         let before = self.source().await;
         self.script("window.__zerenOldPage = true; return null")
             .await;
-        self.click(e).await;
+        // The button is pressed as the page's own script would press it: a click by coordinates
+        // can land beside it when the page moves under it (the navigation's badges load late on
+        // a busy machine and may wrap the header onto a second line).
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": "arguments[0].click(); return null", "args": [{ ELEMENT: e.0 }] })),
+        )
+        .await;
         let mut src = String::new();
         for _ in 0..300 {
             let fresh = self
