@@ -567,7 +567,7 @@ pub fn may_take(l: &Loaded, step: Step, subject: Option<Subject>) -> bool {
     }
 }
 
-fn blank_or_long(p: &mut Problems, field: &str, text: &str) {
+fn too_long(p: &mut Problems, field: &str, text: &str) {
     if text.chars().count() > TEXT_MAX {
         p.add(field, format!("不能超过{TEXT_MAX}字"));
     }
@@ -602,7 +602,7 @@ pub async fn act(state: &AppState, v: &Viewer, id: i64, input: ActInput) -> Resu
         ("reason", &input.reason),
         ("grounds", &input.grounds),
     ] {
-        blank_or_long(&mut p, field, text);
+        too_long(&mut p, field, text);
     }
     let subject = if input.subject.trim().is_empty() {
         None
@@ -676,8 +676,8 @@ pub async fn act(state: &AppState, v: &Viewer, id: i64, input: ActInput) -> Resu
                 p.add("points", format!("最多{POINTS_MAX}项意见"));
             }
             for x in &input.points {
-                blank_or_long(&mut p, "points", &x.point);
-                blank_or_long(&mut p, "points", &x.reason);
+                too_long(&mut p, "points", &x.point);
+                too_long(&mut p, "points", &x.reason);
             }
             Act::HearStatement {
                 subject: need_subject(&mut p),

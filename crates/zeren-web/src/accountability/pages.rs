@@ -68,7 +68,8 @@ pub struct ListPage {
     pub open_at: Vec<Unit>,
 }
 
-async fn rows(state: &AppState, cases: Vec<CaseRow>) -> Result<Vec<(Row, CaseRow, bool)>> {
+/// Each case as a row, with the parent of its unit when it waits for that parent's 签收.
+async fn rows(state: &AppState, cases: Vec<CaseRow>) -> Result<Vec<(Row, Option<i64>)>> {
     let mut out = Vec::new();
     let mut r = state.store.reader().await?;
     for c in cases.into_iter().take(300) {
@@ -92,8 +93,7 @@ async fn rows(state: &AppState, cases: Vec<CaseRow>) -> Result<Vec<(Row, CaseRow
                 opened: date(c.opened_on),
                 stage: stage_zh(&st),
             },
-            c,
-            waiting,
+            unit.parent_id.filter(|_| waiting),
         ));
     }
     Ok(out)
@@ -128,16 +128,15 @@ pub async fn list(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
     held_cases.dedup_by_key(|c| c.id);
     let mut awaiting = Vec::new();
     let mut held = Vec::new();
-    for (row, c, waiting) in rows(&state, held_cases).await? {
+    for (row, waiting_at) in rows(&state, held_cases).await? {
         // Waiting for 签收 by the viewer: filed with a unit they edit.
-        let unit = state.store.reader().await?.unit(c.unit_id).await?;
-        let parent_edit = match unit.and_then(|u| u.parent_id) {
+        let parent_edit = match waiting_at {
             Some(p) => access::level(&state.store, &v, p)
                 .await?
                 .is_some_and(|l| l >= Level::Edit),
             None => false,
         };
-        if waiting && parent_edit {
+        if parent_edit {
             awaiting.push(row);
         } else {
             held.push(row);
@@ -154,7 +153,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, lang: Lang) -> Resul
         mine = rows(&state, cases)
             .await?
             .into_iter()
-            .map(|(r, _, _)| r)
+            .map(|(r, _)| r)
             .collect();
     }
     render(&ListPage {
