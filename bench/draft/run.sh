@@ -5,10 +5,19 @@
 # and the drafting time of the longest text.
 #
 #   bash bench/draft/run.sh [SEEDS_FILE] [-v]     (default /work/shared/seeds/000_6f63e62968ea7061.txt)
+#   bash bench/draft/run.sh --heldout [-v] [--check] [--test-misses]
 #
 # -v lists, per pack, what the draft missed or added (on stderr).
+# --heldout scores the project's own held-apart texts (bench/draft/heldout, see its README.md): dev2
+# and test separately, with the issue's targets; -v then lists the misses of dev2 only (--test-misses
+# adds the test texts', for the write-up after the last change to the rules); --check only checks that
+# every label file is a valid policy.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [ "${1:-}" = "--heldout" ]; then
+    shift
+    exec cargo run -q --release -p zeren-draft --example score -- --heldout bench/draft/heldout "$@"
+fi
 SEEDS=${1:-/work/shared/seeds/000_6f63e62968ea7061.txt}
 shift || true
 cargo run -q --release -p zeren-draft --example score -- "$SEEDS" "$@"
