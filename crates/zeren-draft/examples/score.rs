@@ -197,6 +197,34 @@ fn misses(id: &str, pack: &Policy, draft: &Policy) {
             eprintln!("{id}: circumstance missed: {}", src(c.source));
         }
     }
+    for w in &pack.workflows {
+        if !draft
+            .workflows
+            .iter()
+            .any(|d| d.kind == w.kind && overlap(w.source, d.source))
+        {
+            eprintln!(
+                "{id}: workflow missed: {} {:?} {}",
+                w.id,
+                w.kind,
+                src(w.source)
+            );
+        }
+    }
+    for w in &draft.workflows {
+        if !pack
+            .workflows
+            .iter()
+            .any(|e| e.kind == w.kind && overlap(e.source, w.source))
+        {
+            eprintln!(
+                "{id}: workflow extra: {} {:?} {}",
+                w.id,
+                w.kind,
+                src(w.source)
+            );
+        }
+    }
     let m = |p: &Policy| {
         p.accountability
             .as_ref()

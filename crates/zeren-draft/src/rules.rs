@@ -63,8 +63,10 @@ const CUES: &[(&str, Every, bool, Option<&str>)] = &[
         false,
         Some("每学期读作每半年（格式没有学期周期），请确认"),
     ),
+    ("每学年", Every::Year, false, None),
     ("每一年", Every::Year, false, None),
     ("每年", Every::Year, false, None),
+    ("年初", Every::Year, false, None),
     ("年度检查", Every::Year, false, None),
     ("年度述职", Every::Year, false, None),
     (
@@ -73,7 +75,28 @@ const CUES: &[(&str, Every, bool, Option<&str>)] = &[
         false,
         Some("节前：提前几天（lead）？"),
     ),
+    (
+        "节假日前",
+        Every::Holiday,
+        false,
+        Some("节假日前：提前几天（lead）？"),
+    ),
+    (
+        "节假日放假前",
+        Every::Holiday,
+        false,
+        Some("节假日放假前：提前几天（lead）？"),
+    ),
+    (
+        "节日前",
+        Every::Holiday,
+        false,
+        Some("节日前：提前几天（lead）？"),
+    ),
 ];
+
+/// Named holidays: a list of them followed by 前 (元旦、春节、国庆等重要节点前) is before each holiday.
+const HOLIDAYS: &[&str] = &["元旦", "春节", "清明", "五一", "端午", "中秋", "国庆"];
 
 /// The frequency a clause states, if any.
 pub fn frequency(clause: &str) -> Option<Frequency> {
@@ -124,11 +147,49 @@ pub fn frequency(clause: &str) -> Option<Frequency> {
             doubt: Some("节假日前：提前几天（lead）？"),
         });
     }
+    // 元旦、春节、清明、国庆等重要节点前: before each holiday.
+    if best.is_none() {
+        if let Some(start) = HOLIDAYS.iter().filter_map(|h| clause.find(h)).min() {
+            let before = clause[start..].find('前').map(|k| start + k);
+            if let Some(end) = before.filter(|&e| clause[start..e].chars().count() <= 24) {
+                best = Some(Frequency {
+                    every: Every::Holiday,
+                    times: None,
+                    due_end: false,
+                    cue: "节日名…前",
+                    start,
+                    end: end + '前'.len_utf8(),
+                    doubt: Some(
+                        "列举的节日前：每个法定节假日前，还是只有所列节日？提前几天（lead）？",
+                    ),
+                });
+            }
+        }
+    }
     let mut f = best?;
     if f.times.is_none() {
-        f.times = count(&clause[f.start..]);
+        f.times = count(&clause[f.start..]).map(|n| n * each(&clause[f.start..]));
     }
     Some(f)
+}
+
+/// 3月、9月各开展一次 / 开学第一周和放假前一周各进行一次: the number of occasions 各 distributes a
+/// count over (the items of the list just before 各), else 1.
+pub fn each(text: &str) -> u32 {
+    let Some(k) = text.find('各') else {
+        return 1;
+    };
+    // 各 must be right before the count's verb (各开展一次), not 各单位
+    let after: String = text[k + '各'.len_utf8()..].chars().take(5).collect();
+    if !after.contains('次') {
+        return 1;
+    }
+    let list = text[..k].rsplit(['，', ',']).next().unwrap_or("");
+    let items = list
+        .split(['、', '和'])
+        .filter(|s| !s.trim().is_empty())
+        .count();
+    u32::try_from(items.max(1)).unwrap_or(1)
 }
 
 /// The count of 至少N次 / N次 / 不少于N篇 / 一次 in a text.
@@ -192,11 +253,16 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("通讯员", "correspondent", "通讯员"),
     rt("网评员", "network_commentator", "网评员"),
     rt("安全管理员", "safety_officer", "安全管理员"),
+    rt("网络安全员", "network_security_officer", "网络安全员"),
+    rt("安全员", "safety_officer", "安全员"),
+    rt("信息中心", "information_centre", "信息中心"),
     rt("班主任", "class_teacher", "班主任"),
     rt("科任教师", "subject_teacher", "科任教师"),
     rt("教研组", "teaching_group_head", "教研组负责人"),
     rt("科室负责人", "department_head", "科室负责人"),
     rt("科室部门", "department_head", "科室负责人"),
+    rt("处室主任", "department_head", "科室负责人"),
+    rt("股室负责人", "department_head", "科室负责人"),
 ];
 
 /// The role term at the start of `s`, if any.
@@ -234,6 +300,10 @@ pub fn subject_roles(clause: &str) -> Vec<&'static RoleTerm> {
             item = item.strip_prefix(whole).unwrap_or(item);
         }
         let item = item.trim_start_matches(['各', '由']);
+        let item = item
+            .strip_prefix("专职")
+            .or_else(|| item.strip_prefix("兼职"))
+            .unwrap_or(item);
         if ["加强", "对", "把", "将", "在"]
             .iter()
             .any(|w| item.starts_with(w))
@@ -278,8 +348,14 @@ pub fn established_roles(clause: &str) -> Vec<&'static RoleTerm> {
         let mut from = 0;
         while let Some(i) = clause[from..].find(cue) {
             let at = from + i + cue.len();
-            if cue != "名" || clause[..from + i].contains("明确") {
-                if let Some(t) = role_at(&clause[at..]) {
+            if cue != "名"
+                || clause[..from + i].contains("明确")
+                || clause[..from + i].contains("指定")
+            {
+                let named = clause[at..]
+                    .trim_start_matches("专职")
+                    .trim_start_matches("兼职");
+                if let Some(t) = role_at(named) {
                     if !found.contains(&t) {
                         found.push(t);
                     }
@@ -402,16 +478,20 @@ const MEASURES: &[(&str, &str)] = &[
     ("约谈", "约谈"),
     ("函询", "函询"),
     ("批评教育", "批评教育"),
+    ("检查", "检查"),
     ("责令作出书面检查", "责令作出书面检查"),
     ("书面检查", "书面检查"),
     // 问责条例 第八条: 通报、诫勉、组织调整或者组织处理、纪律处分
     ("通报批评", "通报批评"),
+    ("通报", "通报"),
     ("诫勉谈话", "诫勉谈话"),
     ("诫勉", "诫勉"),
+    ("调整工作岗位", "调整工作岗位"),
     ("责令公开道歉", "责令公开道歉"),
     ("停职检查", "停职检查"),
     ("调整职务", "调整职务"),
     ("责令辞职", "责令辞职"),
+    ("组织调整", "组织调整"),
     ("组织处理", "组织处理"),
     ("降职", "降职"),
     ("免职", "免职"),
@@ -423,14 +503,22 @@ const MEASURES: &[(&str, &str)] = &[
 /// as 书面检查).
 pub fn measures(sentence: &str) -> Vec<&'static str> {
     let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, rank)
-    for (rank, (term, _)) in MEASURES.iter().enumerate() {
+                                                            // the longer terms first, so that 通报批评 is not also 通报
+    let mut order: Vec<usize> = (0..MEASURES.len()).collect();
+    order.sort_by_key(|&r| std::cmp::Reverse(MEASURES[r].0.len()));
+    for rank in order {
+        let term = MEASURES[rank].0;
         let mut from = 0;
         while let Some(i) = sentence[from..].find(term) {
             let (s, e) = (from + i, from + i + term.len());
+            from = e;
+            // 检查 and 通报 alone are measures only as items of a list (采取检查、通报、诫勉等方式)
+            if BARE.contains(&term) && !listed(sentence, s, e) {
+                continue;
+            }
             if !spans.iter().any(|&(a, b, _)| s < b && a < e) {
                 spans.push((s, e, rank));
             }
-            from = e;
         }
     }
     spans.sort_by_key(|&(s, _, rank)| (rank, s));
@@ -442,6 +530,33 @@ pub fn measures(sentence: &str) -> Vec<&'static str> {
         }
     }
     out
+}
+
+/// Measures that are common words too: taken only as items of a list.
+const BARE: &[&str] = &["检查", "通报"];
+
+/// Whether `sentence[s..e]` stands as an item of a list: after 、，：取 or 予, before 、，。；等和或.
+fn listed(sentence: &str, s: usize, e: usize) -> bool {
+    let before = sentence[..s].chars().next_back();
+    let after = sentence[e..].chars().next();
+    let opens = before.is_none_or(|c| "、，：:取予".contains(c));
+    let closes = after.is_none_or(|c| "、，。；等和或".contains(c));
+    opens && closes
+}
+
+/// 取消当年评优评先资格 / 取消年度评优资格: the measure as the text words it, when it is an item of a
+/// list of measures (…、取消年度评优资格、…); 受到问责的…，取消…资格 is a consequence, not a measure.
+pub fn disqualification(sentence: &str) -> Option<&str> {
+    let i = sentence.find("取消")?;
+    let rest = &sentence[i..];
+    let end = rest.find("资格")? + "资格".len();
+    let m = &rest[..end];
+    let item = sentence[..i].ends_with('、') || sentence[i + end..].starts_with('、');
+    (item
+        && m.chars().count() <= 14
+        && (m.contains("评优") || m.contains("评先"))
+        && !m.contains('，'))
+    .then_some(m)
 }
 
 /// Titles in 《》 within a text.
@@ -482,6 +597,13 @@ const PERSON: &[&str] = &[
 /// Whether a phrase names a person's post.
 pub fn is_person(s: &str) -> bool {
     PERSON.iter().any(|p| s.ends_with(p))
+}
+
+/// The same post in charge of something: 分管副校长 and 分管安全工作的副校长 (both 分管, the same last
+/// three characters, a person's post).
+pub fn same_post_in_charge(a: &str, b: &str) -> bool {
+    let tail = |s: &str| s.chars().rev().take(3).collect::<String>();
+    a.starts_with("分管") && b.starts_with("分管") && is_person(a) && tail(a) == tail(b)
 }
 
 #[cfg(test)]
@@ -561,6 +683,46 @@ mod tests {
     }
 
     #[test]
+    fn school_years_year_starts_and_holidays_named() {
+        assert_eq!(
+            every("每学年开学前与各年级签订责任书"),
+            Some((Every::Year, None))
+        );
+        assert_eq!(every("年初制定工作要点"), Some((Every::Year, None)));
+        assert_eq!(
+            every("法定节假日前对库房进行一次检查"),
+            Some((Every::Holiday, Some(1)))
+        );
+        assert_eq!(
+            every("节假日放假前排查一次线路"),
+            Some((Every::Holiday, Some(1)))
+        );
+        let f = frequency("元旦、春节、端午等重要节点前").unwrap();
+        assert_eq!(f.every, Every::Holiday);
+        assert!(f.doubt.is_some());
+        // a holiday named without 前 is no frequency
+        assert_eq!(every("春节期间安排值班"), None);
+    }
+
+    #[test]
+    fn each_multiplies_a_count_over_a_list() {
+        assert_eq!(
+            every("每年4月、10月各组织一次消防检查"),
+            Some((Every::Year, Some(2)))
+        );
+        assert_eq!(
+            every("每学期期中和期末各召开一次家长会"),
+            Some((Every::HalfYear, Some(2)))
+        );
+        // 各 of 各单位 distributes nothing
+        assert_eq!(
+            every("每月由各单位报送一次情况"),
+            Some((Every::Month, Some(1)))
+        );
+        assert_eq!(each("各科室"), 1);
+    }
+
+    #[test]
     fn counts() {
         assert_eq!(count("至少3次"), Some(3));
         assert_eq!(count("开展两次"), Some(2));
@@ -607,6 +769,14 @@ mod tests {
             vec!["publicity_officer"]
         );
         assert_eq!(est("每名党员"), Vec::<&str>::new());
+        assert_eq!(
+            est("各部门须指定一名网络安全员"),
+            vec!["network_security_officer"]
+        );
+        assert_eq!(est("学校配备专职安全员一名"), vec!["safety_officer"]);
+        assert_eq!(ids("专职安全员负责日常巡查"), vec!["safety_officer"]);
+        assert_eq!(ids("各处室主任对本处室安全负责"), vec!["department_head"]);
+        assert_eq!(ids("信息中心对网络运行负责"), vec!["information_centre"]);
     }
 
     #[test]
@@ -670,6 +840,40 @@ mod tests {
             vec!["批评教育", "通报批评", "诫勉谈话", "纪律处分"]
         );
         assert!(measures("加强学习").is_empty());
+    }
+
+    #[test]
+    fn bare_measures_only_as_list_items() {
+        assert_eq!(
+            measures(
+                "对问责对象，可以采取检查、通报、诫勉等方式；情节较重的，予以组织调整或者组织处理"
+            ),
+            vec!["检查", "通报", "诫勉", "组织调整", "组织处理"]
+        );
+        // 检查 and 通报 as ordinary words are not measures
+        assert!(measures("对检查发现的问题追究责任").is_empty());
+        assert_eq!(measures("情况通报后给予通报批评"), vec!["通报批评"]);
+        assert_eq!(
+            measures("给予批评教育、调整工作岗位等处理"),
+            vec!["批评教育", "调整工作岗位"]
+        );
+    }
+
+    #[test]
+    fn disqualification_as_a_listed_measure() {
+        assert_eq!(
+            disqualification("给予约谈、取消本年度评先评优资格、组织处理"),
+            Some("取消本年度评先评优资格")
+        );
+        // a consequence of being held to account, not one of the measures
+        assert_eq!(disqualification("受到问责的人员，取消当年评优资格"), None);
+    }
+
+    #[test]
+    fn posts_in_charge() {
+        assert!(same_post_in_charge("分管副校长", "分管后勤工作的副校长"));
+        assert!(!same_post_in_charge("分管副校长", "分管后勤工作的副院长"));
+        assert!(!same_post_in_charge("校长", "分管后勤工作的副校长"));
     }
 
     #[test]

@@ -86,6 +86,7 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
         i += 1;
     }
     // measures, basis, filing, allocation: sentences about 问责/追究
+    let mut extra: Vec<String> = Vec::new(); // measures in the text's own words (取消…评优…资格)
     for l in lines {
         for s in text::sentences(text::body(l.text)) {
             let about = ["问责", "追究", "处分", "处理"]
@@ -104,6 +105,7 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                 }
             }
             let ms = rules::measures(s);
+            let disqualification = rules::disqualification(s);
             let basis: Vec<String> = if s.contains("依据") || s.contains("根据") {
                 rules::titles(s).into_iter().map(str::to_owned).collect()
             } else {
@@ -111,10 +113,20 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
             };
             let filing = rules::filing_target(s);
             let collective = s.contains("集体责任") && s.contains("个人责任");
-            if ms.is_empty() && basis.is_empty() && filing.is_none() && !collective {
+            if ms.is_empty()
+                && disqualification.is_none()
+                && basis.is_empty()
+                && filing.is_none()
+                && !collective
+            {
                 continue;
             }
             let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
+            if let Some(m) = disqualification {
+                if !extra.iter().any(|x| x == m) {
+                    extra.push(m.to_owned());
+                }
+            }
             for m in ms {
                 if !a.measures.iter().any(|x| x == m) {
                     a.measures.push(m.to_owned());
@@ -152,6 +164,26 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
             .into_iter()
             .map(str::to_owned)
             .collect();
+        // a disqualification goes after the reprimands, before the organisational measures
+        const MILD: &[&str] = &[
+            "提醒",
+            "约谈",
+            "函询",
+            "批评教育",
+            "检查",
+            "通报批评",
+            "通报",
+            "诫勉谈话",
+            "诫勉",
+        ];
+        let at = a
+            .measures
+            .iter()
+            .rposition(|m| MILD.contains(&m.as_str()))
+            .map_or(0, |k| k + 1);
+        for (k, m) in extra.into_iter().enumerate() {
+            a.measures.insert(at + k, m);
+        }
     }
     d.accountability = acc;
 }

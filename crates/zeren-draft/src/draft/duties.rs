@@ -23,7 +23,7 @@ const DUTY_WORDS: &[(&str, &str)] = &[
 
 /// Timed duties: each clause with a frequency starts one; the clauses after it up to the next
 /// frequency describe it.
-pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str) {
+pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str, line_head: &str) {
     // 对…法定节假日…需注意问题，进行前瞻性专题分析判断: one statement across its clauses
     let cs = if sentence.contains("节假日") && sentence.contains("前瞻") {
         vec![sentence]
@@ -31,6 +31,12 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str)
         text::clauses(sentence)
     };
     let mut subject: &str = line_subject;
+    // 分管安全工作的副校长是直接责任人，…，每月组织一次…: the post that opens the sentence
+    if let Some(head) = cs.first().map(|c| &c[..rules::subject_end(c)]) {
+        if d.holder_role(head).is_some() {
+            subject = head;
+        }
+    }
     let mut i = 0;
     while i < cs.len() {
         let clause = cs[i];
@@ -52,12 +58,19 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str)
         let names_someone = rules::ROLE_TERMS.iter().any(|t| own.contains(t.term))
             || rules::collective(own).is_some()
             || rules::department_like(own).is_some()
-            || own.contains("班子成员");
+            || own.contains("班子成员")
+            || rules::is_person(own)
+            || d.holder_role(own).is_some();
         if names_someone {
             subject = own;
         }
-        // 每年年底前，市社党委组织进行一次专题督查: the cue stands alone, the next clause says who
-        let alone = clause[f.end..].trim().is_empty() && own.is_empty();
+        // 校长每学期…；每学年开学前与…签订…: the post that opened the line answers for its later sentences
+        if subject.is_empty() && d.holder_role(line_head).is_some() {
+            subject = line_head;
+        }
+        // 每年年底前，市社党委组织进行一次专题督查 / 元旦、春节等节假日前，纪检委员…: the cue ends its
+        // clause and nobody is named before it; the next clause says who
+        let alone = clause[f.end..].trim().is_empty() && !names_someone;
         let mut f = f;
         if alone {
             if let Some(next) = rest.first() {
@@ -137,7 +150,14 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str)
         let mut per_holder = None;
         let mut at_party_branch = false;
         let subject_area = subject.to_owned();
-        if clause.contains("班子成员") || subject_area.contains("班子成员") {
+        // 班子成员每年… (the members, each), not 与班子成员…谈话 (their interlocutors)
+        let members_act = clause.find("班子成员").is_some_and(|k| {
+            !["与", "向", "对", "听取", "同"]
+                .iter()
+                .any(|w| clause[..k].ends_with(w))
+        });
+        let holder = d.holder_role(&subject_area);
+        if holder.is_none() && (members_act || subject_area.contains("班子成员")) {
             per_holder = Some("leadership".to_owned());
             if d.role("leadership").is_none() {
                 d.add_role(
@@ -148,6 +168,8 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str)
                 );
             }
             cite.ask("“班子成员”：每位成员各自完成（per = \"holder\"），还是班子集体一次？");
+        } else if let Some(id) = holder {
+            owner = Some(id);
         } else if let Some(t) = rules::ROLE_TERMS
             .iter()
             .find(|t| subject_area.contains(t.term))
@@ -242,6 +264,39 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str)
             owner_asked,
             cite,
         });
+        // 每年集中学习不少于12次，其中意识形态专题学习不少于2次: a second duty of the same period
+        for part in &rest {
+            let Some(sub) = part.strip_prefix("其中") else {
+                continue;
+            };
+            let Some(times) = rules::count(sub) else {
+                continue;
+            };
+            let first = d.duties.last().expect("just pushed").clone();
+            let title =
+                tidy_title(sub.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '次'));
+            let title = title
+                .split("不少于")
+                .next()
+                .unwrap_or(&title)
+                .trim()
+                .to_owned();
+            let mut cite = Cite::new(Src::line(no), Confidence::Medium, "“其中…N次”");
+            cite.questions = first.cite.questions.clone();
+            let id = d.unique_duty_id(&format!("{}_{}", first.every.key(), "special_study"));
+            d.duties.push(DutyEntry {
+                id,
+                title: if title.is_empty() {
+                    first.title.clone()
+                } else {
+                    title
+                },
+                description: (*part).to_owned(),
+                times: Some(times),
+                cite,
+                ..first
+            });
+        }
         i = j;
     }
 }

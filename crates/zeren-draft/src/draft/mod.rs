@@ -14,7 +14,7 @@ use roles::{
     department_roles, first_responsible, group_line, leading_group, other_leaders,
     responsibilities, GroupFacts,
 };
-use workflows::{event_approval, major_decision, publication_review};
+use workflows::{approval_chain, event_approval, major_decision, publication_review};
 
 /// Lines of the source text an entry comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,6 +260,32 @@ impl Draft {
         });
     }
 
+    /// The role a post names: the role the text said these words hold (校长 for a first responsible
+    /// held by 校长, 党组书记 for one held by 党组书记、局长, 分管副校长 for 分管安全工作的副校长), or the
+    /// role of that title.
+    fn holder_role(&self, who: &str) -> Option<String> {
+        let who = who.trim().trim_start_matches(['各', '由']);
+        if who.is_empty() {
+            return None;
+        }
+        let held = |r: &&RoleEntry| {
+            r.held_by
+                .as_deref()
+                .is_some_and(|h| h == who || h.split(['、', '和']).any(|p| p == who))
+        };
+        let in_charge = |r: &&RoleEntry| {
+            r.held_by
+                .as_deref()
+                .is_some_and(|h| rules::same_post_in_charge(who, h))
+        };
+        self.roles
+            .iter()
+            .find(held)
+            .or_else(|| self.roles.iter().find(in_charge))
+            .or_else(|| self.roles.iter().find(|r| r.title == who))
+            .map(|r| r.id.clone())
+    }
+
     /// `department_1`, `department_2` …: a role id no role has.
     fn unique_role_id(&self, base: &str) -> String {
         fresh_id(&format!("{base}_1"), base, |id| self.role(id).is_some())
@@ -314,13 +340,22 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             .and_then(|s| text::clauses(s).first().copied())
             .filter(|c| !rules::subject_roles(c).is_empty())
             .map_or("", |c| rules::subject_roles(c)[0].term);
+        // the words that open the line, up to its verb (校长是…): a post the later sentences may refer to
+        let line_head = text::sentences(body)
+            .first()
+            .and_then(|s| text::clauses(s).first().copied())
+            .map_or("", |c| &c[..rules::subject_end(c)]);
         for (k, sentence) in text::sentences(body).into_iter().enumerate() {
             first_responsible(&mut d, line.no, sentence);
             other_leaders(&mut d, line.no, sentence);
             department_roles(&mut d, line.no, sentence);
             responsibilities(&mut d, line.no, sentence, line_subject, k == 0);
-            duties(&mut d, line.no, sentence, line_subject);
+            duties(&mut d, line.no, sentence, line_subject, line_head);
+            let before = d.workflows.len();
             event_approval(&mut d, line.no, sentence);
+            if d.workflows.len() == before {
+                approval_chain(&mut d, line.no, sentence);
+            }
         }
         publication_review(&mut d, line.no, line.text);
     }
@@ -767,6 +802,141 @@ mod tests {
             d.role("direct_responsible").unwrap().held_by.as_deref(),
             Some("分管副校长")
         );
+    }
+
+    #[test]
+    fn a_post_named_as_holder_owns_the_duties_it_opens() {
+        let d = read(
+            "所长是本所安全工作第一责任人，对安全工作全面负责。所长每学期至少召开两次安全会议；每学年开学前与各组签订责任书。\n分管后勤工作的副所长是直接责任人，协助所长工作，每月组织一次全所检查。",
+            1,
+        );
+        let owners: Vec<_> = d
+            .duties
+            .iter()
+            .map(|x| (x.every, x.times, x.owner.as_deref()))
+            .collect();
+        assert_eq!(
+            owners,
+            vec![
+                (Every::HalfYear, Some(2), Some("first_responsible")),
+                (Every::Year, None, Some("first_responsible")),
+                (Every::Month, Some(1), Some("direct_responsible")),
+            ]
+        );
+    }
+
+    #[test]
+    fn talks_with_the_members_are_not_the_members_duty() {
+        let d = read(
+            "党组书记、局长是第一责任人。\n党组书记每年与班子成员分别开展一次谈心谈话。",
+            1,
+        );
+        let duty = &d.duties[0];
+        assert_eq!(duty.owner.as_deref(), Some("first_responsible"));
+        assert_eq!(duty.per_holder, None);
+    }
+
+    #[test]
+    fn of_which_is_a_second_duty_of_the_period() {
+        let d = read("中心组每年集中学习不少于10次，其中专题研讨不少于3次。", 1);
+        let times: Vec<_> = d.duties.iter().map(|x| (x.every, x.times)).collect();
+        assert_eq!(times, vec![(Every::Year, Some(10)), (Every::Year, Some(3))]);
+        assert_eq!(d.duties[1].title, "专题研讨");
+    }
+
+    #[test]
+    fn holidays_listed_first_take_the_subject_after_them() {
+        let d = read(
+            "元旦、春节、国庆等节假日前，办公室主任组织开展一次安全检查。\n信息中心每月巡检一次；法定节假日前，信息中心组织一次专项检查。",
+            1,
+        );
+        assert_eq!(d.duties[0].every, Every::Holiday);
+        assert_eq!(d.duties[2].every, Every::Holiday);
+        assert_eq!(d.duties[2].owner.as_deref(), Some("information_centre"));
+    }
+
+    #[test]
+    fn important_responsible_and_who_performs_first_responsibility() {
+        let d = read(
+            "院党委书记履行第一责任人职责，分管宣传工作的副院长是重要责任人。",
+            1,
+        );
+        assert_eq!(
+            d.role("first_responsible")
+                .and_then(|r| r.held_by.as_deref()),
+            Some("院党委书记")
+        );
+        assert_eq!(
+            d.role("important_responsible")
+                .and_then(|r| r.held_by.as_deref()),
+            Some("分管宣传工作的副院长")
+        );
+    }
+
+    #[test]
+    fn an_administrator_opening_a_sentence_is_a_role() {
+        let d = read("锅炉房管理员对锅炉运行安全负责。", 1);
+        let r = d.roles.iter().find(|r| r.title == "锅炉房管理员").unwrap();
+        assert_eq!(r.id, "administrator_1");
+        assert_eq!(r.cite.questions.len(), 1);
+    }
+
+    #[test]
+    fn an_approval_chain_names_its_steps_in_order() {
+        let d = read(
+            "校长是第一责任人，分管教学工作的副校长是直接责任人。\n外出研学活动方案须经分管副校长审核、校长批准后实施。",
+            1,
+        );
+        let w = &d.workflows[0];
+        assert_eq!(w.kind, WorkflowKind::Event);
+        let roles: Vec<_> = w.steps.iter().map(|s| s.role.as_str()).collect();
+        assert_eq!(roles, vec!["direct_responsible", "first_responsible"]);
+        assert_eq!(w.cite.src, Src::line(2));
+    }
+
+    #[test]
+    fn a_conditional_approval_adds_a_major_step_to_the_chain() {
+        let d = read(
+            "党组书记、局长是第一责任人。\n信息对外发布由办公室工作人员初审、办公室主任复审；涉及敏感事项的，须报局长审定。",
+            1,
+        );
+        assert_eq!(d.workflows.len(), 1);
+        let w = &d.workflows[0];
+        assert_eq!(w.kind, WorkflowKind::Publication);
+        let steps: Vec<_> = w
+            .steps
+            .iter()
+            .map(|s| (s.title.as_str(), s.major))
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                ("办公室工作人员审批", false),
+                ("办公室主任审批", false),
+                ("局长审批（限定情形）", true)
+            ]
+        );
+        assert_eq!(w.steps[2].role, "first_responsible");
+    }
+
+    #[test]
+    fn no_approval_chain_in_a_circumstance_or_a_case() {
+        let d = read(
+            "（二）未经审批擅自组织外出活动的；\n错误决定由主要负责人个人决定或者批准的，追究其个人责任。\n定期审核台账，经常审核账目。",
+            1,
+        );
+        assert!(d.workflows.is_empty());
+    }
+
+    #[test]
+    fn an_approver_in_charge_without_a_holder_is_the_leadership() {
+        let d = read(
+            "班子成员落实一岗双责。\n大额采购须经分管领导审核，报局长办公会集体研究。",
+            1,
+        );
+        let w = &d.workflows[0];
+        assert_eq!(w.kind, WorkflowKind::Decision);
+        assert_eq!(w.steps[0].role, "leadership");
     }
 
     #[test]

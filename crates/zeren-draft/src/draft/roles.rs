@@ -16,7 +16,7 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
             continue; // about every unit below, not this one
         }
         let head = &clause[..at];
-        let cut = ["就是", "即为", "是", "为", "对"]
+        let cut = ["就是", "即为", "是", "为", "对", "履行"]
             .iter()
             .filter_map(|m| head.find(m))
             .min()
@@ -58,6 +58,22 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
 /// 分管领导…直接责任 / 直接负责人; 其他成员…一岗双责.
 pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
     for clause in text::clauses(sentence) {
+        // 分管信息化工作的副院长是重要责任人 (the third layer of 网络安全工作责任制)
+        if let Some(at) = clause.find("是重要责任人") {
+            let who = clause[..at]
+                .rsplit(['，', '、'])
+                .next()
+                .unwrap_or("")
+                .trim();
+            if rules::is_person(who) && who.chars().count() <= 16 {
+                d.add_role(
+                    "important_responsible",
+                    "重要责任人",
+                    Some(who.to_owned()),
+                    Cite::new(Src::line(no), Confidence::Medium, "“…是重要责任人”"),
+                );
+            }
+        }
         if let Some(at) = clause
             .find("直接责任")
             .or_else(|| clause.find("直接负责人"))
@@ -111,6 +127,24 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
 pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
     let cs = text::clauses(sentence);
     for (i, clause) in cs.iter().enumerate() {
+        // 食堂管理员对…负直接责任: an administrator the lexicon lacks, opening the sentence
+        if i == 0 && rules::subject_roles(clause).is_empty() {
+            let head = clause[..rules::subject_end(clause)].trim();
+            let head = head.trim_start_matches('各');
+            let n = head.chars().count();
+            if head.ends_with("管理员")
+                && (4..=8).contains(&n)
+                && !head.contains(['、', '的'])
+                && !d.roles.iter().any(|r| r.title == head)
+            {
+                let id = d.unique_role_id("administrator");
+                let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{head}”"));
+                c.ask(format!(
+                    "“{head}”新设为角色 {id}：请确认，并改成有意义的 id"
+                ));
+                d.add_role(&id, head, None, c);
+            }
+        }
         // a department opening the sentence answers for what follows
         if i == 0 {
             for t in rules::subject_roles(clause) {
