@@ -34,7 +34,7 @@ pub use shared::config::{self, Config};
 pub use shared::error::Error;
 pub use shared::robots::sync_config_robots;
 pub use shared::state::{AppState, SETUP_DONE};
-pub use shared::{auth, clock::today, context, i18n, packs, secrets, totp};
+pub use shared::{auth, clock::today, context, i18n, limits, packs, secrets, totp};
 
 /// Every feature's messages, installed once for the message catalogue.
 static CATALOGUES: &[shared::i18n::Catalogue] = &[

@@ -17,6 +17,7 @@ use crate::shared::context::{Viewer, SESSION_COOKIE};
 use crate::shared::cookies::cookie;
 use crate::shared::error::Error;
 use crate::shared::i18n::Lang;
+use crate::shared::limits;
 use crate::shared::state::AppState;
 use crate::shared::view;
 
@@ -48,7 +49,17 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let api = path.starts_with("/api/");
     let mut who = None;
     let resp = match check(&state, req, &path, &mut who).await {
-        Ok(req) => next.run(req).await,
+        Ok(req) => {
+            // An expensive read waits for its account's turn (or is refused when too many wait).
+            let account = who.as_ref().and_then(|a: &zeren_store::Actor| a.account_id);
+            match account.filter(|_| method == Method::GET && limits::expensive(&path)) {
+                Some(id) => match state.limits().turn(limits::Client(id)).await {
+                    Ok(_turn) => next.run(req).await,
+                    Err(limits::Busy) => Error::Busy.into_response(),
+                },
+                None => next.run(req).await,
+            }
+        }
         Err(e) => e.into_response(),
     };
     let account = who.as_ref().and_then(|a: &zeren_store::Actor| a.account_id);
@@ -361,7 +372,12 @@ fn field(query: &str, name: &str) -> Option<String> {
 
 fn finish(mut resp: Response, lang: Lang, api: bool) -> Response {
     if let Some(e) = resp.extensions_mut().remove::<Error>() {
+        let busy = matches!(e, Error::Busy);
         resp = if api { as_json(e) } else { as_page(e, lang) };
+        if busy {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
     }
     let h = resp.headers_mut();
     h.insert(

@@ -71,7 +71,17 @@ impl ApiDoc {
     }
 
     /// Documents `method` on `path` (the operation object, see [`op`]).
-    pub fn path(mut self, path: &str, method: &str, operation: Value) -> ApiDoc {
+    pub fn path(mut self, path: &str, method: &str, mut operation: Value) -> ApiDoc {
+        // An expensive read may be refused while the account runs too many (`super::limits`).
+        if method == "get" && super::limits::expensive(path) {
+            if let Some(r) = operation["responses"].as_object_mut() {
+                r.entry("429").or_insert_with(|| {
+                    error_response(
+                        "the account has too many exports and statistics running at once; retry after the seconds in Retry-After",
+                    )
+                });
+            }
+        }
         let entry = self
             .paths
             .entry(path.to_string())

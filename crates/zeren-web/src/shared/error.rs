@@ -41,6 +41,10 @@ pub enum Error {
     /// Too many failed logins for the name or the address: refused until then (UTC).
     #[error("too many failed logins")]
     Locked(chrono::DateTime<chrono::Utc>),
+    /// The account already has as many expensive requests (exports, dashboards) running and
+    /// waiting as it may ([`super::limits`]).
+    #[error("too many expensive requests at once")]
+    Busy,
     /// The account's password was set by an administrator and must be changed first.
     #[error("password change required")]
     MustChangePassword,
@@ -72,7 +76,7 @@ impl Error {
             }
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Locked(_) | Error::Busy => StatusCode::TOO_MANY_REQUESTS,
             Error::Setup(_) | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,6 +95,7 @@ impl Error {
             Error::TooLarge(_) => "too_large",
             Error::Conflict(_) => "conflict",
             Error::Locked(_) => "locked",
+            Error::Busy => "busy",
             Error::Setup(_) => "setup",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
@@ -112,6 +117,7 @@ impl Error {
             Error::MustChangePassword => t.s("err.must_change_password").into(),
             Error::MustEnrolSecondFactor => t.s("err.must_enrol_totp").into(),
             Error::Locked(until) => t.f("err.locked", &[("until", &super::clock::local(until))]),
+            Error::Busy => t.s("err.busy").into(),
             Error::Setup(_) => t.s("err.setup").into(),
             Error::Unavailable(_) => t.s("err.unavailable").into(),
             Error::Internal(_) => t.s("err.internal").into(),

@@ -119,6 +119,7 @@ pub static SHARED: Catalogue = &[
     ("common.remove", "移除", "Remove"),
     ("common.save", "保存", "Save"),
     ("err.bad_query", "网址中的参数无效（例如年份须为数字），请从页面上的链接重新进入。", "The address has a parameter that is not valid (a year must be a number, for example); follow a link on the page instead."),
+    ("err.busy", "您同时进行的导出和统计太多，请等已开始的完成后再试。", "You have too many exports and statistics running at once; wait for those already started to finish, then try again."),
     ("err.csrf", "请求来源校验失败，请刷新页面后重试。", "The request failed the cross-site check; reload the page and try again."),
     ("err.forbidden", "您没有执行此操作的权限。", "You do not have permission to do this."),
     ("err.internal", "服务器内部错误，已记录日志。", "Internal server error; it has been logged."),

@@ -15,6 +15,7 @@ pub mod cookies;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod limits;
 pub mod login;
 pub mod mail;
 pub mod mine;

@@ -37,6 +37,8 @@ pub struct AppState {
     /// How long a platform's "minute" lasts for robots' rate budgets: a minute, but in tests,
     /// which shorten it rather than wait minutes (the budgets' counts stay the platforms').
     robot_minute: Arc<Mutex<chrono::Duration>>,
+    /// How many expensive requests (exports, dashboards) each account may run at once.
+    limits: super::limits::Limits,
 }
 
 /// How many parsed policies to keep; a province shares a handful of versions.
@@ -53,7 +55,13 @@ impl AppState {
             pinned_clock: Arc::new(Mutex::new(None)),
             seal: None,
             robot_minute: Arc::new(Mutex::new(chrono::Duration::seconds(60))),
+            limits: super::limits::Limits::new(super::limits::DEFAULT_BUDGET),
         }
+    }
+
+    /// The per-account budget of expensive requests.
+    pub fn limits(&self) -> &super::limits::Limits {
+        &self.limits
     }
 
     /// With the key that seals robots' secrets.

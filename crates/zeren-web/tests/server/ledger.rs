@@ -1387,24 +1387,42 @@ async fn my_work_keeps_old_overdue_work_and_names_the_periods() {
     }
 }
 
-/// A request never holds a pooled connection while it waits for another: 16 clients exporting
-/// the ledger at once on a pool of two connections all get their file (a request that held one
-/// and waited for a second would leave all of them waiting once two such requests ran).
+/// A request never holds a pooled connection while it waits for another: 16 exports at once
+/// (eight clerks, two each: what each account may run at once) on a pool of two connections all
+/// get their file (a request that held one and waited for a second would leave all of them
+/// waiting once two such requests ran).
 #[tokio::test]
 async fn sixteen_exports_at_once_on_a_pool_of_two() {
     for db in TestDb::all().await {
         let backend = db.backend;
         let app = spawn_app_pooled(db, 2).await;
         let top = app.setup("district-school", "河东区教体局").await;
-        let first = school(&app, top, "环湖中学", "clerk1").await;
+        let mut schools = Vec::new();
+        for (i, name) in [
+            "环湖中学",
+            "实验小学",
+            "第一中学",
+            "育才小学",
+            "新华小学",
+            "东风中学",
+            "光明小学",
+            "朝阳中学",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let s = school(&app, top, name, &format!("clerk{i}")).await;
+            schools.push((s.unit, name, app.login(&format!("clerk{i}")).await));
+        }
         materialise(&app).await;
-        let clerk = app.login("clerk1").await;
-        let path = format!("/units/{}/ledger.xlsx", first.unit);
         let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..16 {
-            let c = clerk.clone();
-            let path = path.clone();
-            tasks.spawn(async move { c.get(&path).await });
+        for (unit, name, clerk) in &schools {
+            for _ in 0..2 {
+                let c = clerk.clone();
+                let path = format!("/units/{unit}/ledger.xlsx");
+                let name = name.to_string();
+                tasks.spawn(async move { (name, c.get(&path).await) });
+            }
         }
         let all = tokio::time::timeout(std::time::Duration::from_secs(60), async {
             let mut out = Vec::new();
@@ -1416,10 +1434,80 @@ async fn sixteen_exports_at_once_on_a_pool_of_two() {
         .await
         .unwrap_or_else(|_| panic!("16 exports on a pool of 2 did not finish ({backend:?})"));
         assert_eq!(all.len(), 16);
-        for r in all {
+        for (name, r) in all {
             assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-            assert!(unzip(&r.body, "xl/sharedStrings.xml").contains("环湖中学"));
+            assert!(unzip(&r.body, "xl/sharedStrings.xml").contains(name.as_str()));
         }
         app.stop().await;
     }
+}
+
+/// One account's expensive requests take turns: two run at once, eight more wait, and one more
+/// is refused at once (429, in Chinese, with Retry-After) — while another account's export is
+/// not held up. When the turns are given back, every waiting export gets its file.
+#[tokio::test]
+async fn one_accounts_exports_take_turns_and_never_hold_up_another() {
+    let app = spawn_app(TestDb::sqlite()).await;
+    let top = app.setup("district-school", "河东区教体局").await;
+    let first = school(&app, top, "环湖中学", "clerk1").await;
+    let second = school(&app, top, "实验小学", "clerk2").await;
+    materialise(&app).await;
+    let clerk = app.login("clerk1").await;
+    let other = app.login("clerk2").await;
+    let clerk_id = {
+        let mut r = app.store.reader().await.unwrap();
+        r.account_by_username("clerk1").await.unwrap().unwrap().id
+    };
+    // The clerk already has two exports running (held here, as a slow export would hold them).
+    let limits = app.state.limits();
+    let me = zeren_web::limits::Client(clerk_id);
+    let running = [
+        limits.turn(me).await.unwrap(),
+        limits.turn(me).await.unwrap(),
+    ];
+    let path = format!("/units/{}/ledger.xlsx", first.unit);
+    let mut waiting = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let c = clerk.clone();
+        let path = path.clone();
+        waiting.spawn(async move { c.get(&path).await });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        waiting.try_join_next().is_none(),
+        "an export ran while the account had two running"
+    );
+    // Another account is not held up.
+    let r = other
+        .get(&format!("/units/{}/ledger.xlsx", second.unit))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // An eleventh is refused at once, saying why; pages and the API alike.
+    let r = clerk.get(&path).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text.contains("同时进行的导出和统计太多"), "{}", r.text);
+    assert_eq!(r.headers.get("retry-after").unwrap(), "2");
+    let r = clerk
+        .get(&format!("/api/v1/units/{}/dashboard", first.unit))
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["error"], "busy");
+    // A cheap page is never counted.
+    assert_eq!(clerk.get("/work").await.status, StatusCode::OK);
+    drop(running);
+    let all = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let mut out = Vec::new();
+        while let Some(r) = waiting.join_next().await {
+            out.push(r.unwrap());
+        }
+        out
+    })
+    .await
+    .expect("the waiting exports never ran");
+    assert_eq!(all.len(), 8);
+    for r in all {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    assert_eq!(limits.clients(), 0);
+    app.stop().await;
 }
