@@ -381,6 +381,9 @@ fn targets(total: &[Tally; 8]) {
     }
 }
 
+/// Each text's name and run, in one set.
+type Rows = Vec<(String, Run)>;
+
 /// The sets `split.txt` may name, in the order they are reported: the development sets the drafter
 /// may be improved on (their misses shown with `-v`), and the test set, never tuned on (its misses
 /// only with `--test-misses`).
@@ -444,8 +447,7 @@ fn heldout(dir: &str, verbose: bool, test_misses: bool, check_only: bool) {
     if check_only {
         return;
     }
-    let mut sets: Vec<(&str, &str, Vec<(String, Run)>)> =
-        SETS.iter().map(|&(s, w)| (s, w, Vec::new())).collect();
+    let mut sets: Vec<(&str, &str, Rows)> = SETS.iter().map(|&(s, w)| (s, w, Vec::new())).collect();
     for (set, name, text, expected) in &labelled {
         let show = verbose && (set != "test" || test_misses);
         let r = run(expected, text, 1, name, name, show);

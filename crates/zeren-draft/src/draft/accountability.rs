@@ -48,8 +48,20 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
-        if l.text.contains("下列情形") {
+        if rules::circumstance_header(l.text) {
             let a = accountability_at(&mut acc, l.no, Confidence::High, "“有下列情形之一的”");
+            // the list may follow the header on its own line: 有下列行为之一的：（一）…；（二）…
+            let at = ["下列", "以下", "如下"]
+                .iter()
+                .filter_map(|w| l.text.find(w))
+                .min()
+                .unwrap_or(0);
+            for item in rules::inline_items(&l.text[at..]) {
+                a.circumstances.push(CircumstanceEntry {
+                    text: item.to_owned(),
+                    cite: Cite::new(Src::line(l.no), Confidence::High, "列举项（同一行）"),
+                });
+            }
             let mut j = i + 1;
             while j < lines.len() {
                 let n = &lines[j];
@@ -58,7 +70,10 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                     continue;
                 }
                 match text::enumerator(n.text) {
-                    Some((Enumerator::Paren(_) | Enumerator::Arabic(_), rest)) => {
+                    Some((
+                        Enumerator::Paren(_) | Enumerator::Arabic(_) | Enumerator::Circled(_),
+                        rest,
+                    )) => {
                         a.circumstances.push(CircumstanceEntry {
                             text: rest.to_owned(),
                             cite: Cite::new(Src::line(n.no), Confidence::High, "列举项"),
@@ -87,25 +102,42 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
     }
     // measures, basis, filing, allocation: sentences about 问责/追究
     let mut extra: Vec<String> = Vec::new(); // measures in the text's own words (取消…评优…资格)
+                                             // a line that introduces measures (追究责任采取以下方式：, 处理方式分别为：) makes its other
+                                             // sentences and the numbered lines after it measures too, whatever their verb
+    let mut in_list = false;
     for l in lines {
+        let numbered = text::enumerator(l.text).is_some_and(|(e, _)| {
+            matches!(
+                e,
+                Enumerator::Paren(_) | Enumerator::Arabic(_) | Enumerator::Circled(_)
+            )
+        });
+        if !numbered && !l.text.is_empty() {
+            in_list = false;
+        }
+        let line_about = rules::introduces_measures(l.text);
         for s in text::sentences(text::body(l.text)) {
             let about = ["问责", "追究", "处分", "处理"]
                 .iter()
                 .any(|w| s.contains(w));
-            if !about {
+            let measured =
+                about || line_about || in_list || ["给予", "予以"].iter().any(|w| s.contains(w));
+            if !measured {
                 continue;
             }
-            if let Some(text) = single_circumstance(s) {
-                let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
-                if !a.circumstances.iter().any(|c| c.cite.src.first == l.no) {
-                    let mut cite =
-                        Cite::new(Src::line(l.no), Confidence::Low, "“对…的干部，…处理/问责”");
-                    cite.ask("不在“有下列情形之一的”列举中：是否作为一项问责情形？");
-                    a.circumstances.push(CircumstanceEntry { text, cite });
+            if about {
+                if let Some(text) = single_circumstance(s) {
+                    let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
+                    if !a.circumstances.iter().any(|c| c.cite.src.first == l.no) {
+                        let mut cite =
+                            Cite::new(Src::line(l.no), Confidence::Low, "“对…的干部，…处理/问责”");
+                        cite.ask("不在“有下列情形之一的”列举中：是否作为一项问责情形？");
+                        a.circumstances.push(CircumstanceEntry { text, cite });
+                    }
                 }
             }
             let ms = rules::measures(s);
-            let disqualification = rules::disqualification(s);
+            let own = rules::own_measures(s);
             let basis: Vec<String> = if s.contains("依据") || s.contains("根据") {
                 rules::titles(s).into_iter().map(str::to_owned).collect()
             } else {
@@ -114,7 +146,7 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
             let filing = rules::filing_target(s);
             let collective = s.contains("集体责任") && s.contains("个人责任");
             if ms.is_empty()
-                && disqualification.is_none()
+                && own.is_empty()
                 && basis.is_empty()
                 && filing.is_none()
                 && !collective
@@ -122,7 +154,7 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                 continue;
             }
             let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
-            if let Some(m) = disqualification {
+            for m in own {
                 if !extra.iter().any(|x| x == m) {
                     extra.push(m.to_owned());
                 }
@@ -147,6 +179,9 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
             }
             a.collective |= collective;
         }
+        if line_about && l.text.trim_end().ends_with(['：', ':']) {
+            in_list = true;
+        }
     }
     if let Some(a) = &mut acc {
         for c in &mut a.circumstances {
@@ -167,6 +202,8 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
         // a disqualification goes after the reprimands, before the organisational measures
         const MILD: &[&str] = &[
             "提醒",
+            "提醒谈话",
+            "责令检查",
             "约谈",
             "函询",
             "批评教育",

@@ -23,7 +23,38 @@ const DUTY_WORDS: &[(&str, &str)] = &[
 
 /// Timed duties: each clause with a frequency starts one; the clauses after it up to the next
 /// frequency describe it.
-pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str, line_head: &str) {
+/// Whether a phrase names someone who can answer for a duty: a role the text set up, a department or
+/// officer of the lexicon, a department by its name's ending, each department (各科室), a collective
+/// or a person's post.
+fn names_someone(d: &Draft, s: &str) -> bool {
+    !s.trim().is_empty()
+        && (rules::ROLE_TERMS.iter().any(|t| s.contains(t.term))
+            || rules::collective(s).is_some()
+            || rules::department_like(s).is_some()
+            || rules::each_department(s)
+            || s.contains("班子成员")
+            || rules::is_person(s)
+            || d.holder_role(s).is_some())
+}
+
+/// Whether a phrase names one answerer (not a collective): used for the subject a sentence or a
+/// section heading gives the clauses that name nobody.
+fn names_answerer(d: &Draft, s: &str) -> bool {
+    !s.trim().is_empty()
+        && (d.holder_role(s).is_some()
+            || rules::ROLE_TERMS.iter().any(|t| s.contains(t.term))
+            || rules::department_like(s).is_some()
+            || rules::each_department(s))
+}
+
+pub(super) fn duties(
+    d: &mut Draft,
+    no: u32,
+    sentence: &str,
+    line_subject: &str,
+    line_head: &str,
+    section: &str,
+) {
     // 对…法定节假日…需注意问题，进行前瞻性专题分析判断: one statement across its clauses
     let cs = if sentence.contains("节假日") && sentence.contains("前瞻") {
         vec![sentence]
@@ -32,8 +63,9 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
     };
     let mut subject: &str = line_subject;
     // 分管安全工作的副校长是直接责任人，…，每月组织一次…: the post that opens the sentence
-    if let Some(head) = cs.first().map(|c| &c[..rules::subject_end(c)]) {
-        if d.holder_role(head).is_some() {
+    // 药剂科负责危险化学品…管理，…每月盘点一次: the department that opens the sentence
+    if let Some(head) = cs.first().map(|c| c[..rules::subject_end(c)].trim()) {
+        if names_answerer(d, head) && !head.contains(['，', '、']) {
             subject = head;
         }
     }
@@ -51,22 +83,26 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
         let rest: Vec<&str> = cs[i + 1..j].to_vec();
         // the subject: before the cue in this clause, else the sentence's earlier subject
         let mut own = clause[..f.start].trim();
-        for w in ["至少", "坚持", "要", "应当", "必须"] {
+        for w in ["至少", "坚持", "要", "应当", "必须", "于", "在"] {
             own = own.trim_end_matches(w);
         }
+        // 场部财务科对各分场财务收支每半年审计一次: the subject ends at 对/负/为 …
+        let cut = own[..rules::subject_end(own)].trim();
+        if !cut.is_empty() && cut.len() < own.len() && names_someone(d, cut) {
+            own = cut;
+        }
         // a subject names someone: a department, an officer or a collective (学校, 党支部)
-        let names_someone = rules::ROLE_TERMS.iter().any(|t| own.contains(t.term))
-            || rules::collective(own).is_some()
-            || rules::department_like(own).is_some()
-            || own.contains("班子成员")
-            || rules::is_person(own)
-            || d.holder_role(own).is_some();
+        let names_someone = names_someone(d, own);
         if names_someone {
             subject = own;
         }
         // 校长每学期…；每学年开学前与…签订…: the post that opened the line answers for its later sentences
         if subject.is_empty() && d.holder_role(line_head).is_some() {
             subject = line_head;
+        }
+        // （三）总务科 / 1.每半年组织…检测维护: the post or department whose section this is
+        if subject.is_empty() && names_answerer(d, section) {
+            subject = section;
         }
         // 每年年底前，市社党委组织进行一次专题督查 / 元旦、春节等节假日前，纪检委员…: the cue ends its
         // clause and nobody is named before it; the next clause says who
@@ -75,13 +111,14 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
         if alone {
             if let Some(next) = rest.first() {
                 let who = &next[..rules::subject_end(next)];
-                let who = ["组织", "开展", "进行"]
+                let who = ["组织", "开展", "进行", "带队", "牵头", "带领"]
                     .iter()
                     .filter_map(|v| who.find(v))
                     .min()
                     .map_or(who, |k| &who[..k]);
                 if rules::collective(who).is_some()
                     || rules::ROLE_TERMS.iter().any(|t| who.contains(t.term))
+                    || d.holder_role(who).is_some()
                 {
                     subject = who;
                 }
@@ -170,6 +207,37 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
             cite.ask("“班子成员”：每位成员各自完成（per = \"holder\"），还是班子集体一次？");
         } else if let Some(id) = holder {
             owner = Some(id);
+        } else if rules::each_department(&subject_area) {
+            // 各科室每年…开展一次自查: each department, its head answering
+            if d.role("department_head").is_none() {
+                d.add_role(
+                    "department_head",
+                    "科室负责人",
+                    None,
+                    Cite::new(
+                        Src::line(no),
+                        Confidence::Medium,
+                        format!("主语“{}”", subject_area.trim()),
+                    ),
+                );
+            }
+            per_holder = Some("department_head".to_owned());
+        } else if let Some(t) = rules::ROLE_TERMS
+            .iter()
+            .find(|t| subject_area.contains(t.term) && t.id == "staff")
+        {
+            // 全体职工每年至少参加一次培训: each of them
+            d.add_role(
+                t.id,
+                t.title,
+                None,
+                Cite::new(
+                    Src::line(no),
+                    Confidence::Medium,
+                    format!("主语“{}”", t.term),
+                ),
+            );
+            per_holder = Some(t.id.to_owned());
         } else if let Some(t) = rules::ROLE_TERMS
             .iter()
             .find(|t| subject_area.contains(t.term))

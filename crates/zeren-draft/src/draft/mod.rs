@@ -328,10 +328,16 @@ pub fn read(text: &str, first_line: u32) -> Draft {
         });
     }
     let mut group = GroupFacts::default();
+    // the post or department a heading names (（三）总务科, 二、院长安全生产职责): the numbered lines
+    // under it that name nobody are its
+    let mut section: &str = "";
     for line in &lines {
         let body = text::body(line.text);
         if body.is_empty() {
             continue;
+        }
+        if let Some(h) = heading(line.text) {
+            section = heading_post(h);
         }
         group_line(&mut group, line.no, body);
         // a department opening the line answers for its later sentences too
@@ -350,7 +356,7 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             other_leaders(&mut d, line.no, sentence);
             department_roles(&mut d, line.no, sentence);
             responsibilities(&mut d, line.no, sentence, line_subject, k == 0);
-            duties(&mut d, line.no, sentence, line_subject, line_head);
+            duties(&mut d, line.no, sentence, line_subject, line_head, section);
             let before = d.workflows.len();
             event_approval(&mut d, line.no, sentence);
             if d.workflows.len() == before {
@@ -366,6 +372,58 @@ pub fn read(text: &str, first_line: u32) -> Draft {
     leading_group(&mut d, group);
     accountability(&mut d, &lines);
     d
+}
+
+/// A heading line: its text (after any numbering) when it is short and makes no statement (no
+/// comma or semicolon): （三）总务科, 第二部分 岗位责任, 二、院长安全生产职责.
+fn heading(line: &str) -> Option<&str> {
+    let body = text::body(line).trim();
+    let body = body
+        .strip_prefix('第')
+        .and_then(|r| r.split_once(['部', '章']))
+        .map_or(body, |(_, r)| r.trim_start_matches(['分', ' ', '\u{3000}']));
+    let body = body.trim_end_matches(['。', '：', ':']).trim();
+    let n = body.chars().count();
+    ((1..=20).contains(&n) && !body.contains(['，', ',', '；', ';', '。'])).then_some(body)
+}
+
+/// The post or department a heading names, without 职责/责任 words (院长安全生产职责 → 院长), or ""
+/// for a heading about something else.
+fn heading_post(h: &str) -> &str {
+    let mut p = h;
+    for end in ["职责", "责任", "岗位", "的"] {
+        p = p.trim_end_matches(end);
+    }
+    for kind in [
+        "安全生产",
+        "党风廉政建设",
+        "党风廉政",
+        "网络安全",
+        "意识形态",
+        "保密工作",
+        "保密",
+        "消防安全",
+        "消防",
+        "食品安全",
+        "安全",
+        "工作",
+    ] {
+        if let Some(k) = p.find(kind) {
+            if k > 0 {
+                p = &p[..k];
+            }
+        }
+    }
+    let p = p.trim();
+    let named = rules::ROLE_TERMS.iter().any(|t| p.contains(t.term))
+        || rules::department_like(p).is_some()
+        || rules::each_department(p)
+        || rules::is_person(p);
+    if named && p.chars().count() <= 12 {
+        p
+    } else {
+        ""
+    }
 }
 
 /// 根据《…》 / 依据《…》 / 贯彻《…》 near the top: the documents the text is based on.
@@ -787,11 +845,11 @@ mod tests {
 
     #[test]
     fn a_department_the_lexicon_lacks_gets_a_role_and_a_question() {
-        let d = read("3、总务处每周检查一次消防设施。\n总务处每月盘点一次。", 8);
+        let d = read("3、基建处每周检查一次消防设施。\n基建处每月盘点一次。", 8);
         assert_eq!(d.duties[0].owner.as_deref(), Some("department_1"));
         assert_eq!(d.duties[1].owner.as_deref(), Some("department_1"));
         let r = d.role("department_1").unwrap();
-        assert_eq!(r.title, "总务处");
+        assert_eq!(r.title, "基建处");
         assert_eq!(r.cite.questions.len(), 1);
     }
 

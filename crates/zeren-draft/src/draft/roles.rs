@@ -8,7 +8,8 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
     if !sentence.contains("第一责任") {
         return;
     }
-    for clause in text::clauses(sentence) {
+    let cs = text::clauses(sentence);
+    for (k, clause) in cs.iter().copied().enumerate() {
         let Some(at) = clause.find("第一责任") else {
             continue;
         };
@@ -16,12 +17,20 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
             continue; // about every unit below, not this one
         }
         let head = &clause[..at];
-        let cut = ["就是", "即为", "是", "为", "对", "履行"]
+        let cut = ["就是", "即为", "是", "为", "系", "对", "履行"]
             .iter()
             .filter_map(|m| head.find(m))
             .min()
             .unwrap_or(head.len());
         let mut who = head[..cut].trim();
+        // 场党委书记对…负总责，是第一责任人: the subject is the sentence's, in an earlier clause
+        if who.is_empty() && k > 0 {
+            let first = cs[0];
+            if first.starts_with('各') {
+                continue;
+            }
+            who = first[..rules::subject_end(first)].trim();
+        }
         for prefix in ["我校", "学校", "本校"] {
             who = who.strip_prefix(prefix).unwrap_or(who);
         }
@@ -74,10 +83,17 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
                 );
             }
         }
-        if let Some(at) = clause
-            .find("直接责任")
-            .or_else(|| clause.find("直接负责人"))
-        {
+        // 负直接责任 / 负直接领导责任 / 是直接责任人 / 直接负责人; not 各分场…负直接领导责任 (each unit
+        // below, whose own posts answer), nor 对…直接责任人追究责任 (who is held to account)
+        let direct = ["直接责任", "直接领导责任", "直接负责人"]
+            .iter()
+            .filter_map(|w| clause.find(w))
+            .min();
+        let below = sentence.starts_with('各') || clause.starts_with('各');
+        let held_to_account = ["追究", "问责", "处理", "处分"]
+            .iter()
+            .any(|w| sentence.contains(w));
+        if let Some(at) = direct.filter(|_| !below && !held_to_account) {
             let head = &clause[..at];
             let who = head
                 .find("分管")
@@ -90,6 +106,14 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
                     &rest[..end]
                 })
                 .unwrap_or("");
+            // 分管后勤的副院长对安全生产负直接领导责任 names 分管; else a post opening the sentence
+            let opening = sentence[..rules::subject_end(sentence)].trim();
+            let who =
+                if who.is_empty() && rules::is_person(opening) && opening.chars().count() <= 16 {
+                    opening
+                } else {
+                    who
+                };
             let title = if clause.contains("直接负责人") {
                 "直接负责人"
             } else {
