@@ -100,6 +100,9 @@ const HOLIDAYS: &[&str] = &["元旦", "春节", "清明", "五一", "端午", "�
 
 /// The frequency a clause states, if any.
 pub fn frequency(clause: &str) -> Option<Frequency> {
+    if let Some(f) = named_holidays(clause) {
+        return Some(f);
+    }
     let mut best: Option<Frequency> = None;
     for &(cue, every, due_end, doubt) in CUES {
         if let Some(start) = clause.find(cue) {
@@ -171,6 +174,41 @@ pub fn frequency(clause: &str) -> Option<Frequency> {
         f.times = count(&clause[f.start..]).map(|n| n * each(&clause[f.start..]));
     }
     Some(f)
+}
+
+/// 春节、中秋节前 / 国庆前: holidays named one by one, a closed list (no 等, no generic 节前/节日前/
+/// 节假日前 after it) right before 前: once before each, so that many times a year (the format has no
+/// named holidays; `every = "holiday"` would be every statutory holiday).
+fn named_holidays(clause: &str) -> Option<Frequency> {
+    let start = HOLIDAYS.iter().filter_map(|h| clause.find(h)).min()?;
+    let end = start + clause[start..].find('前')?;
+    let span = &clause[start..end];
+    if span.chars().count() > 24
+        || span.contains('等')
+        || ["节节", "节日", "节假日", "假期", "期间"]
+            .iter()
+            .any(|g| span.ends_with(g))
+        || span.contains(['，', ','])
+    {
+        return None;
+    }
+    let items: Vec<&str> = span.split(['、', '和', '及']).collect();
+    if !items
+        .iter()
+        .all(|h| HOLIDAYS.iter().any(|x| h.trim().starts_with(x)) && h.chars().count() <= 4)
+    {
+        return None;
+    }
+    let once = count(&clause[start..]).unwrap_or(1);
+    Some(Frequency {
+        every: Every::Year,
+        times: Some(once * u32::try_from(items.len()).unwrap_or(1)),
+        due_end: false,
+        cue: "所列节日前",
+        start,
+        end: end + '前'.len_utf8(),
+        doubt: Some("只列了这几个节日（没有“等”）：读作每年每个节日前各一次，请确认"),
+    })
 }
 
 /// 3月、9月各开展一次 / 开学第一周和放假前一周各进行一次: the number of occasions 各 distributes a
@@ -268,6 +306,7 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("档案管理员", "archivist", "档案管理员"),
     rt("食品安全管理员", "food_safety_officer", "食品安全管理员"),
     rt("消防安全管理人", "fire_safety_manager", "消防安全管理人"),
+    rt("涉密人员", "classified_staff", "涉密人员"),
     rt("门卫", "gate_guard", "门卫"),
     rt("保卫人员", "security_guard", "保卫人员"),
     rt("保安员", "security_guard", "保卫人员"),
@@ -335,6 +374,9 @@ const SUBJECT_ENDS: &[&str] = &[
     "分工",
     "根据",
     "按照",
+    "协助",
+    "配合",
+    "参照",
 ];
 
 /// Role terms in a clause's subject, including a list joined by 、 or 和 (工会、学工部、团委…):
@@ -620,7 +662,16 @@ pub fn measures(sentence: &str) -> Vec<&'static str> {
 
 /// Measures that are common words too: taken only as items of a list (处分 also after 给予/予以).
 const BARE: &[&str] = &[
-    "检查", "通报", "处分", "警告", "开除", "降级", "撤职", "记过",
+    "检查",
+    "通报",
+    "处分",
+    "政务处分",
+    "行政处分",
+    "警告",
+    "开除",
+    "降级",
+    "撤职",
+    "记过",
 ];
 
 /// Whether `sentence[s..e]` stands as an item of a list: after 、，：取 or 予, before 、，。；等和或.
@@ -922,6 +973,11 @@ mod tests {
         let f = frequency("元旦、春节、端午等重要节点前").unwrap();
         assert_eq!(f.every, Every::Holiday);
         assert!(f.doubt.is_some());
+        // a closed list of named holidays: once before each, so that many a year
+        let f = frequency("春节、中秋节前").unwrap();
+        assert_eq!((f.every, f.times), (Every::Year, Some(2)));
+        assert!(f.doubt.is_some());
+        assert_eq!(every("春节前开展一次慰问"), Some((Every::Year, Some(1))));
         // a holiday named without 前 is no frequency
         assert_eq!(every("春节期间安排值班"), None);
     }
@@ -1093,6 +1149,8 @@ mod tests {
             vec!["警告", "严重警告", "撤销党内职务", "留党察看", "开除党籍"]
         );
         assert_eq!(measures("视情节给予政务处分"), vec!["政务处分"]);
+        // 需要给予党纪政务处分的，移交…: a referral, not one of the measures
+        assert!(measures("需要给予党纪政务处分的，移交纪检监察机关").is_empty());
         // 处分 and 警告 as ordinary words
         assert!(measures("处分决定书存档").is_empty());
         assert!(measures("发出预警信息").is_empty());

@@ -40,11 +40,32 @@ fn names_someone(d: &Draft, s: &str) -> bool {
 /// Whether a phrase names one answerer (not a collective): used for the subject a sentence or a
 /// section heading gives the clauses that name nobody.
 fn names_answerer(d: &Draft, s: &str) -> bool {
-    !s.trim().is_empty()
+    let s = s.trim();
+    let bare = s.trim_start_matches(['各', '由']);
+    // the whole phrase is the post (全体职工, 场部财务科), not a clause that mentions one
+    let term = rules::ROLE_TERMS
+        .iter()
+        .any(|t| bare.starts_with(t.term) || bare.ends_with(t.term))
+        && bare.chars().count() <= 12;
+    !s.is_empty()
         && (d.holder_role(s).is_some()
-            || rules::ROLE_TERMS.iter().any(|t| s.contains(t.term))
+            || term
             || rules::department_like(s).is_some()
             || rules::each_department(s))
+}
+
+/// 特种设备由总务科建立档案 / 由信息中心负责: the answerer named right after 由, if any.
+pub(super) fn agent_after_you<'a>(d: &Draft, clause: &'a str) -> Option<&'a str> {
+    let (_, rest) = clause.split_once('由')?;
+    let rest = rest.trim_start_matches('各');
+    let end = rules::subject_end(rest);
+    // the longest head of the rest that names one answerer (由总务科建立… → 总务科)
+    let mut ends: Vec<usize> = rest[..end].char_indices().map(|(i, _)| i).skip(2).collect();
+    ends.push(end);
+    ends.into_iter()
+        .rev()
+        .map(|e| &rest[..e])
+        .find(|w| w.chars().count() <= 12 && names_answerer(d, w) && !w.contains(['、', '和']))
 }
 
 pub(super) fn duties(
@@ -54,6 +75,7 @@ pub(super) fn duties(
     line_subject: &str,
     line_head: &str,
     section: &str,
+    carried: &str,
 ) {
     // 对…法定节假日…需注意问题，进行前瞻性专题分析判断: one statement across its clauses
     let cs = if sentence.contains("节假日") && sentence.contains("前瞻") {
@@ -100,6 +122,19 @@ pub(super) fn duties(
         if subject.is_empty() && d.holder_role(line_head).is_some() {
             subject = line_head;
         }
+        // 保密员每月…检查；每年年终…清查: a sentence that names nobody continues the one before
+        if subject.is_empty() && names_answerer(d, carried) {
+            subject = carried;
+        }
+        // 特种设备由总务科建立设备档案，…每年…检验一次: the agent after 由 earlier in the sentence
+        let agent = if subject.is_empty() {
+            cs[..=i].iter().find_map(|c| agent_after_you(d, c))
+        } else {
+            None
+        };
+        if let Some(a) = agent {
+            subject = a;
+        }
         // （三）总务科 / 1.每半年组织…检测维护: the post or department whose section this is
         if subject.is_empty() && names_answerer(d, section) {
             subject = section;
@@ -111,14 +146,20 @@ pub(super) fn duties(
         if alone {
             if let Some(next) = rest.first() {
                 let who = &next[..rules::subject_end(next)];
+                // 协助总务科开展一次…: the one helped is not the one who answers
+                let helps = ["协助", "配合", "会同", "督促", "指导", "与", "向", "对"]
+                    .iter()
+                    .any(|w| next.starts_with(w));
+                let who = if helps { "" } else { who };
                 let who = ["组织", "开展", "进行", "带队", "牵头", "带领"]
                     .iter()
                     .filter_map(|v| who.find(v))
                     .min()
                     .map_or(who, |k| &who[..k]);
-                if rules::collective(who).is_some()
-                    || rules::ROLE_TERMS.iter().any(|t| who.contains(t.term))
-                    || d.holder_role(who).is_some()
+                if !who.is_empty()
+                    && (rules::collective(who).is_some()
+                        || rules::ROLE_TERMS.iter().any(|t| who.contains(t.term))
+                        || d.holder_role(who).is_some())
                 {
                     subject = who;
                 }

@@ -351,12 +351,29 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             .first()
             .and_then(|s| text::clauses(s).first().copied())
             .map_or("", |c| &c[..rules::subject_end(c)]);
+        // the answerer the line's last sentence named (保密员每月…；每年年终…): the next may omit it
+        let mut carried: &str = "";
         for (k, sentence) in text::sentences(body).into_iter().enumerate() {
             first_responsible(&mut d, line.no, sentence);
             other_leaders(&mut d, line.no, sentence);
             department_roles(&mut d, line.no, sentence);
             responsibilities(&mut d, line.no, sentence, line_subject, k == 0);
-            duties(&mut d, line.no, sentence, line_subject, line_head, section);
+            duties(
+                &mut d,
+                line.no,
+                sentence,
+                line_subject,
+                line_head,
+                section,
+                carried,
+            );
+            if let Some(c) = text::clauses(sentence).first() {
+                let head = c[..rules::subject_end(c)].trim();
+                let own = rules::frequency(head).map_or(head, |f| head[..f.start].trim());
+                if !own.is_empty() {
+                    carried = own;
+                }
+            }
             let before = d.workflows.len();
             event_approval(&mut d, line.no, sentence);
             if d.workflows.len() == before {

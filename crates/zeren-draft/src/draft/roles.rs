@@ -89,7 +89,8 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
             .iter()
             .filter_map(|w| clause.find(w))
             .min();
-        let below = sentence.starts_with('各') || clause.starts_with('各');
+        let below =
+            sentence[..rules::subject_end(sentence)].contains('各') || clause.starts_with('各');
         let held_to_account = ["追究", "问责", "处理", "处分"]
             .iter()
             .any(|w| sentence.contains(w));
@@ -169,6 +170,13 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                 d.add_role(&id, head, None, c);
             }
         }
+        // 场长协助书记抓好…，对…负责 / 各分场党支部书记和分场场长对…负直接领导责任: posts that open a
+        // sentence about responsibility are roles, whoever they are (the drafter knows no list of them)
+        // (not 第一责任人 sentences: the first responsible is read above; 各支部书记是第一责任人 is
+        // about the units below)
+        if i == 0 && sentence.contains('责') && !sentence.contains("第一责任") {
+            post_roles(d, no, clause);
+        }
         // a department opening the sentence answers for what follows
         if i == 0 {
             for t in rules::subject_roles(clause) {
@@ -184,6 +192,25 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                 );
             }
         }
+        // 办公室主任兼任保密员 / 由副院长兼任安全员: the officer's holder
+        if let Some((a, b)) = clause.split_once("兼任") {
+            let who = a.trim().trim_start_matches('由').trim();
+            if let Some(t) = rules::role_at(b.trim()) {
+                let n = who.chars().count();
+                if (2..=12).contains(&n) && rules::is_person(who) {
+                    d.add_role(
+                        t.id,
+                        t.title,
+                        Some(who.to_owned()),
+                        Cite::new(
+                            Src::line(no),
+                            Confidence::High,
+                            format!("“{who}兼任{}”", t.term),
+                        ),
+                    );
+                }
+            }
+        }
         for t in rules::established_roles(clause) {
             d.add_role(
                 t.id,
@@ -196,6 +223,60 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                 ),
             );
         }
+    }
+}
+
+/// The posts a clause opens with (before its verb, split at 、/和), each a role unless the text has one
+/// for it already: an id from the post's kind (secretary, director, deputy_director, team_leader,
+/// manager, post) and a question to confirm it.
+fn post_roles(d: &mut Draft, no: u32, clause: &str) {
+    let head = clause[..rules::subject_end(clause)].trim();
+    if head.contains(['，', '的', '（']) || head.chars().count() > 24 {
+        return;
+    }
+    let head = head.trim_start_matches(['各', '由']);
+    for item in head.split(['、', '和']) {
+        let post = item.trim().trim_start_matches('各');
+        let n = post.chars().count();
+        if !(2..=10).contains(&n)
+            || !rules::is_person(post)
+            || post.starts_with("分管")
+            || ["其他", "其余", "班子", "全体"]
+                .iter()
+                .any(|w| post.starts_with(w))
+            || rules::ROLE_TERMS.iter().any(|t| post.starts_with(t.term))
+            || ["领导", "负责人", "委员", "成员"]
+                .iter()
+                .any(|w| post.ends_with(w))
+            || d.holder_role(post).is_some()
+            || rules::ROLE_TERMS.iter().any(|t| post.ends_with(t.term))
+            || d.roles.iter().any(|r| r.title == post)
+        {
+            continue;
+        }
+        let kind = if post.ends_with("书记") {
+            "secretary"
+        } else if post.ends_with("队长") || post.ends_with("组长") || post.ends_with("班长") {
+            "team_leader"
+        } else if post.ends_with("经理") {
+            "manager"
+        } else if post.contains('副') {
+            "deputy_director"
+        } else if post.ends_with('长') || post.ends_with("主任") {
+            "director"
+        } else {
+            "post"
+        };
+        let id = if d.role(kind).is_none() {
+            kind.to_owned()
+        } else {
+            d.unique_role_id(kind)
+        };
+        let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{post}”"));
+        c.ask(format!(
+            "“{post}”新设为角色 {id}：请确认，并改成有意义的 id"
+        ));
+        d.add_role(&id, post, None, c);
     }
 }
 
