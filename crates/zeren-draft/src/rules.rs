@@ -725,7 +725,10 @@ fn own_measure_at<'a>(sentence: &'a str, i: usize, cue: &str) -> Option<&'a str>
             .then_some(m)?
     };
     let end = i + m.len();
-    let item = sentence[..i].ends_with('、') || sentence[end..].starts_with('、');
+    // an item of a list in the sentence, or the whole of a numbered item (3.扣减年度奖金。)
+    let item = sentence[..i].ends_with('、')
+        || sentence[end..].starts_with('、')
+        || (i == 0 && end == sentence.len());
     (item && m.chars().count() <= 14 && !m.contains('，')).then_some(m)
 }
 

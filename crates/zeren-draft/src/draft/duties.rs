@@ -246,6 +246,8 @@ pub(super) fn duties(
                 );
             }
             cite.ask("“班子成员”：每位成员各自完成（per = \"holder\"），还是班子集体一次？");
+        } else if holder.as_deref() == Some("staff") {
+            per_holder = holder;
         } else if let Some(id) = holder {
             owner = Some(id);
         } else if rules::each_department(&subject_area) {

@@ -330,14 +330,18 @@ pub fn read(text: &str, first_line: u32) -> Draft {
     let mut group = GroupFacts::default();
     // the post or department a heading names (（三）总务科, 二、院长安全生产职责): the numbered lines
     // under it that name nobody are its
-    let mut section: &str = "";
+    let mut section: (&str, u8) = ("", 0);
     for line in &lines {
         let body = text::body(line.text);
         if body.is_empty() {
             continue;
         }
-        if let Some(h) = heading(line.text) {
-            section = heading_post(h);
+        if let Some((h, level)) = heading(line.text) {
+            let post = heading_post(h);
+            // a new post's heading, or a heading at the section's level or above, ends the section
+            if !post.is_empty() || level <= section.1 {
+                section = (post, level);
+            }
         }
         group_line(&mut group, line.no, body);
         // a department opening the line answers for its later sentences too
@@ -364,7 +368,7 @@ pub fn read(text: &str, first_line: u32) -> Draft {
                 sentence,
                 line_subject,
                 line_head,
-                section,
+                section.0,
                 carried,
             );
             if let Some(c) = text::clauses(sentence).first() {
@@ -393,15 +397,28 @@ pub fn read(text: &str, first_line: u32) -> Draft {
 
 /// A heading line: its text (after any numbering) when it is short and makes no statement (no
 /// comma or semicolon): （三）总务科, 第二部分 岗位责任, 二、院长安全生产职责.
-fn heading(line: &str) -> Option<&str> {
-    let body = text::body(line).trim();
-    let body = body
+/// Its level: 0 for 一、 第X条 第X部分 第X章, 1 for （一）, 2 for 1. ①, 3 unnumbered.
+fn heading(line: &str) -> Option<(&str, u8)> {
+    let (mut level, body) = match text::enumerator(line) {
+        Some((Enumerator::Section(_) | Enumerator::Article(_), rest)) => (0, rest),
+        Some((Enumerator::Paren(_), rest)) => (1, rest),
+        Some((Enumerator::Arabic(_) | Enumerator::Circled(_), rest)) => (2, rest),
+        None => (3, line),
+    };
+    let mut body = body.trim();
+    if let Some((_, r)) = body
         .strip_prefix('第')
         .and_then(|r| r.split_once(['部', '章']))
-        .map_or(body, |(_, r)| r.trim_start_matches(['分', ' ', '\u{3000}']));
+    {
+        body = r.trim_start_matches(['分', ' ', '\u{3000}']);
+        level = 0;
+    }
     let body = body.trim_end_matches(['。', '：', ':']).trim();
     let n = body.chars().count();
-    ((1..=20).contains(&n) && !body.contains(['，', ',', '；', ';', '。'])).then_some(body)
+    ((1..=20).contains(&n)
+        && !body.contains(['，', ',', '；', ';', '。'])
+        && rules::frequency(body).is_none())
+    .then_some((body, level))
 }
 
 /// The post or department a heading names, without 职责/责任 words (院长安全生产职责 → 院长), or ""
@@ -1027,5 +1044,244 @@ mod tests {
         assert_eq!(w.cite.questions.len(), 1);
         // 报…备案 is a filing, not an approval
         assert!(read("并报区教育局党组备案。", 1).workflows.is_empty());
+    }
+
+    #[test]
+    fn circumstance_lists_in_other_wordings_and_numberings() {
+        for (text, n) in [
+            (
+                "五、责任追究\n出现以下情况之一的，追究相关人员责任：\n①隐瞒事故的；\n②拒不整改的；\n③擅离职守的。",
+                3,
+            ),
+            (
+                "工作人员有下列行为之一的，视情节给予处理：\n1）泄露数据的；\n2）违规外联的。",
+                2,
+            ),
+            (
+                "凡存在下列问题之一的，实行一票否决：（一）发生重大事故的；（二）瞒报的。",
+                2,
+            ),
+        ] {
+            let a = read(text, 1).accountability.unwrap();
+            assert_eq!(a.circumstances.len(), n, "{text}");
+        }
+        // what to report is no circumstance
+        let d = read(
+            "发生下列情况之一的，应当立即报告：\n（一）火灾；\n（二）停电。",
+            1,
+        );
+        assert!(d.accountability.is_none());
+    }
+
+    #[test]
+    fn measures_in_a_list_whatever_the_verb() {
+        // numbered inside the line, after a line that introduces the ways
+        let d = read(
+            "追究责任采取以下方式：（一）责令作出书面检查；（二）通报批评；（三）调整职务、责令辞职或者免职；（四）纪律处分。",
+            1,
+        );
+        let m = d.accountability.unwrap().measures;
+        assert_eq!(
+            m,
+            vec![
+                "责令作出书面检查",
+                "通报批评",
+                "调整职务",
+                "责令辞职",
+                "免职",
+                "纪律处分"
+            ]
+        );
+        // numbered on the lines after it
+        let d = read("问责方式如下：\n1.提醒谈话；\n2.通报批评；\n3.扣减年度奖金。\n本办法自印发之日起施行。", 1);
+        let m = d.accountability.unwrap().measures;
+        assert_eq!(m, vec!["提醒谈话", "通报批评", "扣减年度奖金"]);
+        // 根据情节轻重，可给予…: no 追究 or 问责 in the sentence
+        let d = read("根据情节轻重，可给予约谈、责令检查、通报批评。", 1);
+        assert_eq!(
+            d.accountability.unwrap().measures,
+            vec!["约谈", "责令检查", "通报批评"]
+        );
+    }
+
+    #[test]
+    fn the_first_responsible_named_in_an_earlier_clause() {
+        let d = read(
+            "公司党委书记对安全生产负总责，是第一责任人，带头抓好各项工作。",
+            1,
+        );
+        assert_eq!(
+            d.role("first_responsible").unwrap().held_by.as_deref(),
+            Some("公司党委书记")
+        );
+        let d = read("馆长是本馆消防安全第一责任人。", 1);
+        assert_eq!(
+            d.role("first_responsible").unwrap().held_by.as_deref(),
+            Some("馆长")
+        );
+        // each unit's own first responsible is not this one's
+        assert!(read("各分厂厂长对本厂负总责，是第一责任人。", 1)
+            .role("first_responsible")
+            .is_none());
+    }
+
+    #[test]
+    fn direct_leadership_responsibility_and_who_is_below() {
+        let d = read(
+            "分管生产的副厂长对安全生产负直接领导责任，每月组织一次检查。",
+            1,
+        );
+        assert_eq!(
+            d.role("direct_responsible").unwrap().held_by.as_deref(),
+            Some("分管生产的副厂长")
+        );
+        assert_eq!(d.duties[0].owner.as_deref(), Some("direct_responsible"));
+        let d = read("站长对本站食品安全负直接责任。", 1);
+        assert_eq!(
+            d.role("direct_responsible").unwrap().held_by.as_deref(),
+            Some("站长")
+        );
+        // each unit's heads below, and who is held to account, are no direct responsible of this one
+        assert!(read("各车间主任对本车间安全负直接领导责任。", 1)
+            .role("direct_responsible")
+            .is_none());
+        assert!(read("厂部各科室负责人对本科室负直接责任。", 1)
+            .role("direct_responsible")
+            .is_none());
+        assert!(read("对直接责任人依规追究责任。", 1)
+            .role("direct_responsible")
+            .is_none());
+    }
+
+    #[test]
+    fn posts_that_open_a_responsibility_sentence_are_roles() {
+        let d = read(
+            "经理协助董事长抓好安全生产，对分管业务的安全负责。\n各分公司经理和分公司书记对本单位负直接领导责任。",
+            1,
+        );
+        let titles: Vec<&str> = d.roles.iter().map(|r| r.title.as_str()).collect();
+        assert!(titles.contains(&"经理"), "{titles:?}");
+        assert!(titles.contains(&"分公司经理"), "{titles:?}");
+        assert!(titles.contains(&"分公司书记"), "{titles:?}");
+        let r = d.roles.iter().find(|r| r.title == "经理").unwrap();
+        assert_eq!(r.id, "manager");
+        assert_eq!(r.cite.questions.len(), 1);
+        // the other leaders, a department's head, or a post of no responsibility sentence: none
+        let d = read(
+            "其他副院长按照分工负领导责任。信息科科长负责日常运维。局长出席会议。",
+            1,
+        );
+        assert!(d
+            .roles
+            .iter()
+            .all(|r| r.title != "其他副院长" && r.title != "局长" && r.title != "信息科科长"));
+    }
+
+    #[test]
+    fn a_heading_names_the_owner_of_the_items_under_it() {
+        let text = "二、岗位职责\n（一）总务处\n1.每季度检查一次消防设施；\n2.每年汛期前排查一次校舍。\n（二）保卫科安全职责\n每月组织一次消防演练。\n三、工作要求\n每月开展一次检查。";
+        let d = read(text, 1);
+        let owners: Vec<_> = d.duties.iter().map(|x| x.owner.as_deref()).collect();
+        assert_eq!(
+            owners,
+            vec![
+                Some("general_affairs"),
+                Some("general_affairs"),
+                Some("security_department"),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn subjects_from_you_and_from_the_sentence_before() {
+        // 由X: the agent
+        let d = read("特种设备由设备科建立档案，每年申请检验一次。", 1);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("equipment"));
+        // the sentence before in the line named the subject
+        let d = read(
+            "保密员每月检查一次涉密计算机；每年年终清查一次涉密载体。",
+            1,
+        );
+        let owners: Vec<_> = d.duties.iter().map(|x| x.owner.as_deref()).collect();
+        assert_eq!(
+            owners,
+            vec![Some("secrecy_officer"), Some("secrecy_officer")]
+        );
+        // a department opening the sentence
+        let d = read("审计科负责内部审计，每半年审计一次各分场账目。", 1);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("audit"));
+        // 场部财务科对…每半年审计一次: the subject ends at 对
+        let d = read("厂部财务科对各车间收支每半年审计一次。", 1);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("finance_department"));
+    }
+
+    #[test]
+    fn who_is_helped_or_talked_to_is_not_the_owner() {
+        let d = read(
+            "安全员协助保卫科做好日常检查；国庆等节假日前，协助保卫科开展一次消防检查。",
+            1,
+        );
+        let last = d.duties.last().unwrap();
+        assert_eq!(last.every, Every::Holiday);
+        assert_eq!(last.owner.as_deref(), Some("safety_officer"));
+        let d = read(
+            "所长是本所安全生产第一责任人。每年年初与各科室负责人签订安全生产责任书。",
+            1,
+        );
+        assert_eq!(d.duties[0].owner.as_deref(), Some("first_responsible"));
+    }
+
+    #[test]
+    fn each_department_and_everyone_answer_each_for_themselves() {
+        let d = read("各科室每年12月开展一次保密自查。", 1);
+        assert_eq!(d.duties[0].per_holder.as_deref(), Some("department_head"));
+        let d = read("全体员工每年至少参加一次消防培训。", 1);
+        assert_eq!(d.duties[0].per_holder.as_deref(), Some("staff"));
+        // 组织全体职工…培训: the staff are whom it is for, not who answers
+        let d = read("每年组织全体职工开展一次安全培训。", 1);
+        assert_eq!(d.duties[0].per_holder, None);
+        assert_eq!(d.duties[0].owner, None);
+    }
+
+    #[test]
+    fn named_holidays_closed_or_open() {
+        let d = read(
+            "春节、中秋节前，纪委开展一次专项检查。\n元旦、春节等节日前，纪委开展一次检查。",
+            1,
+        );
+        let f: Vec<_> = d.duties.iter().map(|x| (x.every, x.times)).collect();
+        assert_eq!(f, vec![(Every::Year, Some(2)), (Every::Holiday, Some(1))]);
+    }
+
+    #[test]
+    fn a_concurrent_post_holds_the_officer_role() {
+        let d = read("办公室主任兼任保密员，负责涉密载体管理。", 1);
+        assert_eq!(
+            d.role("secrecy_officer").unwrap().held_by.as_deref(),
+            Some("办公室主任")
+        );
+    }
+
+    #[test]
+    fn a_further_approval_is_a_step_of_the_chain_not_a_workflow() {
+        let d = read(
+            "党组书记、局长为第一责任人，分管信息化工作的副局长为直接责任人。\n新增系统权限，经信息中心审核，报分管副局长审批；涉及核心权限的，还须报局长审批。",
+            1,
+        );
+        assert_eq!(d.workflows.len(), 1);
+        let roles: Vec<_> = d.workflows[0]
+            .steps
+            .iter()
+            .map(|s| (s.role.as_str(), s.major))
+            .collect();
+        assert_eq!(
+            roles,
+            vec![
+                ("information_centre", false),
+                ("direct_responsible", false),
+                ("first_responsible", true)
+            ]
+        );
     }
 }

@@ -245,6 +245,9 @@ fn post_roles(d: &mut Draft, no: u32, clause: &str) {
                 .iter()
                 .any(|w| post.starts_with(w))
             || rules::ROLE_TERMS.iter().any(|t| post.starts_with(t.term))
+            || post
+                .char_indices()
+                .any(|(k, _)| k > 0 && rules::department_like(&post[..k]).is_some())
             || ["领导", "负责人", "委员", "成员"]
                 .iter()
                 .any(|w| post.ends_with(w))
