@@ -53,6 +53,12 @@ const CUES: &[(&str, Every, bool, Option<&str>)] = &[
     ("每个季度", Every::Quarter, false, None),
     ("每一季度", Every::Quarter, false, None),
     ("每季度", Every::Quarter, false, None),
+    ("按季度", Every::Quarter, false, None),
+    ("季度一次", Every::Quarter, false, None),
+    ("每季", Every::Quarter, false, None),
+    ("半年一次", Every::HalfYear, false, None),
+    ("按月", Every::Month, false, None),
+    ("每一个月", Every::Month, false, None),
     ("每个月", Every::Month, false, None),
     ("每月", Every::Month, false, None),
     ("每星期", Every::Week, false, None),
@@ -307,6 +313,18 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("食品安全管理员", "food_safety_officer", "食品安全管理员"),
     rt("消防安全管理人", "fire_safety_manager", "消防安全管理人"),
     rt("涉密人员", "classified_staff", "涉密人员"),
+    rt(
+        "消防安全责任人",
+        "fire_safety_responsible",
+        "消防安全责任人",
+    ),
+    rt("食品安全总监", "food_safety_director", "食品安全总监"),
+    rt("食品安全员", "food_safety_officer", "食品安全员"),
+    rt("食堂管理员", "canteen_manager", "食堂管理员"),
+    rt("宿舍管理员", "dormitory_manager", "宿舍管理员"),
+    rt("仓库保管员", "storekeeper", "仓库保管员"),
+    rt("定密责任人", "classification_officer", "定密责任人"),
+    rt("网格员", "grid_officer", "网格员"),
     rt("门卫", "gate_guard", "门卫"),
     rt("保卫人员", "security_guard", "保卫人员"),
     rt("保安员", "security_guard", "保卫人员"),
@@ -599,6 +617,9 @@ const MEASURES: &[(&str, &str)] = &[
     ("通报", "通报"),
     ("诫勉谈话", "诫勉谈话"),
     ("诫勉", "诫勉"),
+    ("责令限期整改", "责令限期整改"),
+    ("责令整改", "责令整改"),
+    ("经济处罚", "经济处罚"),
     ("调整工作岗位", "调整工作岗位"),
     ("责令公开道歉", "责令公开道歉"),
     ("停职检查", "停职检查"),
@@ -662,6 +683,9 @@ pub fn measures(sentence: &str) -> Vec<&'static str> {
 
 /// Measures that are common words too: taken only as items of a list (处分 also after 给予/予以).
 const BARE: &[&str] = &[
+    "责令整改",
+    "责令限期整改",
+    "经济处罚",
     "检查",
     "通报",
     "处分",
@@ -711,7 +735,13 @@ pub fn own_measures(sentence: &str) -> Vec<&str> {
 fn own_measure_at<'a>(sentence: &'a str, i: usize, cue: &str) -> Option<&'a str> {
     let rest = &sentence[i..];
     let m = if cue == "取消" {
-        let end = rest.find("资格")? + "资格".len();
+        // 取消…评优…资格, or the item up to the list's next separator (取消当年评先评优)
+        let item_end = rest
+            .find(['、', '；', '，', '。', '或'])
+            .unwrap_or(rest.len());
+        let end = rest[..item_end]
+            .find("资格")
+            .map_or(item_end, |k| k + "资格".len());
         let m = &rest[..end];
         (m.contains("评优") || m.contains("评先")).then_some(m)?
     } else {
@@ -798,6 +828,18 @@ pub fn inline_items(line: &str) -> Vec<&str> {
             }
         }
     }
+    // 一是…；二是…
+    if starts.is_empty() {
+        for n in [
+            "一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是",
+        ] {
+            let Some(i) = line.find(n) else { break };
+            if starts.last().is_some_and(|&(p, _)| p >= i) {
+                break;
+            }
+            starts.push((i, i + n.len()));
+        }
+    }
     if starts.len() < 2 {
         return Vec::new();
     }
@@ -868,6 +910,8 @@ const PERSON: &[&str] = &[
     "市长",
     "班长",
     "主管",
+    "代表人",
+    "法人代表",
 ];
 
 /// Whether a phrase names a person's post.
@@ -925,6 +969,11 @@ mod tests {
         );
         assert_eq!(every("定期进行专项督查考核"), None);
         assert_eq!(every("及时汇报"), None);
+        assert_eq!(every("每季召开一次例会"), Some((Every::Quarter, Some(1))));
+        assert_eq!(every("按季度报送一次"), Some((Every::Quarter, Some(1))));
+        assert_eq!(every("半年一次"), Some((Every::HalfYear, Some(1))));
+        assert_eq!(every("按月统计"), Some((Every::Month, None)));
+        assert_eq!(every("每两年评估一次"), None);
     }
 
     #[test]
@@ -1154,6 +1203,12 @@ mod tests {
         assert_eq!(measures("视情节给予政务处分"), vec!["政务处分"]);
         // 需要给予党纪政务处分的，移交…: a referral, not one of the measures
         assert!(measures("需要给予党纪政务处分的，移交纪检监察机关").is_empty());
+        assert_eq!(
+            measures("视情节给予通报批评、责令限期整改、经济处罚"),
+            vec!["通报批评", "责令限期整改", "经济处罚"]
+        );
+        // 责令整改 of a hazard, not a measure of a list
+        assert!(measures("发现隐患的责令整改到位").is_empty());
         // 处分 and 警告 as ordinary words
         assert!(measures("处分决定书存档").is_empty());
         assert!(measures("发出预警信息").is_empty());
@@ -1166,6 +1221,10 @@ mod tests {
             vec!["取消年度评先评优资格", "扣发当月绩效工资"]
         );
         assert_eq!(own_measures("扣减年度奖金、通报批评"), vec!["扣减年度奖金"]);
+        assert_eq!(
+            own_measures("通报批评、取消当年评先评优、调整岗位"),
+            vec!["取消当年评先评优"]
+        );
         // not items of a list
         assert!(own_measures("考核不合格的，扣发当月绩效工资").is_empty());
     }
@@ -1221,6 +1280,10 @@ mod tests {
         // one parenthesis is an aside, not a list
         assert!(inline_items("各院（系）负责").is_empty());
         assert!(inline_items("（一）只有一项").is_empty());
+        assert_eq!(
+            inline_items("有下列情形之一的，予以问责：一是不作为的；二是乱作为的。"),
+            vec!["不作为的", "乱作为的"]
+        );
     }
 
     #[test]

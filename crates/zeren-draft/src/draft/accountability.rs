@@ -5,6 +5,13 @@ use super::*;
 
 /// 对…的党员干部，依纪依规严肃处理: a circumstance stated in one sentence, outside a list.
 pub(super) fn single_circumstance(sentence: &str) -> Option<String> {
+    // 凡因工作失职造成重大事故的，一律追究责任: 凡 and a 的 clause
+    if let Some(rest) = sentence.strip_prefix('凡') {
+        let first = text::clauses(rest).into_iter().next()?;
+        let header = ["下列", "以下", "如下"].iter().any(|w| first.contains(w));
+        return (!header && first.ends_with('的') && first.chars().count() >= 6)
+            .then(|| first.to_owned());
+    }
     let rest = sentence.strip_prefix('对')?;
     let first = text::clauses(rest).into_iter().next()?;
     let person = [

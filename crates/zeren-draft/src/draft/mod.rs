@@ -1284,4 +1284,59 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_single_fan_sentence_is_a_circumstance_with_a_question() {
+        let d = read("凡因工作失职造成重大安全事故的，一律追究有关人员责任。", 1);
+        let a = d.accountability.unwrap();
+        assert_eq!(a.circumstances[0].text, "因工作失职造成重大安全事故的");
+        assert_eq!(a.circumstances[0].cite.questions.len(), 1);
+        // 凡有下列情形之一的 is a header, not one
+        let d = read("凡有下列情形之一的，予以问责：\n（一）瞒报的；", 1);
+        assert_eq!(d.accountability.unwrap().circumstances.len(), 1);
+    }
+
+    #[test]
+    fn circumstances_as_yi_shi_er_shi() {
+        let d = read(
+            "领导干部有下列情形之一的，予以问责：一是对分管领域问题不闻不问的；二是干预案件查处的；三是瞒报漏报的。",
+            1,
+        );
+        assert_eq!(d.accountability.unwrap().circumstances.len(), 3);
+    }
+
+    #[test]
+    fn a_post_that_is_an_officer_holds_the_role() {
+        let d = read(
+            "法定代表人为本单位消防安全责任人。\n由副总经理担任食品安全总监。",
+            1,
+        );
+        assert_eq!(
+            d.role("fire_safety_responsible")
+                .unwrap()
+                .held_by
+                .as_deref(),
+            Some("法定代表人")
+        );
+        assert_eq!(
+            d.role("food_safety_director").unwrap().held_by.as_deref(),
+            Some("副总经理")
+        );
+    }
+
+    #[test]
+    fn the_other_members_bear_leadership_responsibility() {
+        let d = read(
+            "公司党委班子其他成员按照分工，对分管范围的党风廉政建设负领导责任。",
+            1,
+        );
+        assert_eq!(
+            d.role("leadership").unwrap().held_by.as_deref(),
+            Some("公司党委班子其他成员")
+        );
+        // 负直接领导责任 / 全面领导责任 are other layers
+        assert!(read("党委班子成员对本单位负全面领导责任。", 1)
+            .role("leadership")
+            .is_none());
+    }
 }

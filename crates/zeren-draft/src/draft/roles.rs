@@ -131,6 +131,23 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
                 c,
             );
         }
+        // 班子其他成员按照分工，对分管范围…负领导责任 (not 直接/主要/全面): the members' shared duty
+        let shared = sentence.contains("领导责任")
+            && !["直接领导责任", "主要领导责任", "全面领导责任", "第一"]
+                .iter()
+                .any(|w| sentence.contains(w))
+            && ["其他成员", "班子成员", "其他副职"]
+                .iter()
+                .any(|w| sentence[..rules::subject_end(sentence)].contains(w));
+        if shared && d.role("leadership").is_none() && clause.contains("领导责任") {
+            let head = sentence[..rules::subject_end(sentence)].trim();
+            d.add_role(
+                "leadership",
+                "领导班子其他成员（一岗双责）",
+                (head.chars().count() <= 16).then(|| head.to_owned()),
+                Cite::new(Src::line(no), Confidence::Medium, "“其他成员…负领导责任”"),
+            );
+        }
         if clause.contains("一岗双责") {
             let who = ["其他成员", "班子成员", "领导班子成员"]
                 .iter()
@@ -192,10 +209,21 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                 );
             }
         }
-        // 办公室主任兼任保密员 / 由副院长兼任安全员: the officer's holder
-        if let Some((a, b)) = clause.split_once("兼任") {
-            let who = a.trim().trim_start_matches('由').trim();
-            if let Some(t) = rules::role_at(b.trim()) {
+        // 办公室主任兼任保密员 / 由副院长担任安全员 / 法定代表人为消防安全责任人: the officer's holder
+        let held = ["兼任", "担任", "为", "是"]
+            .iter()
+            .find_map(|v| clause.split_once(v));
+        if let Some((a, b)) = held {
+            let who = a.trim().trim_start_matches('由');
+            let who = who.strip_prefix("本单位").unwrap_or(who).trim();
+            let b = b
+                .trim()
+                .trim_start_matches("本单位")
+                .trim_start_matches("专职");
+            let b = b.trim_start_matches("兼职");
+            if let Some(t) =
+                rules::role_at(b).filter(|t| t.term.chars().count() + 2 >= b.chars().count())
+            {
                 let n = who.chars().count();
                 if (2..=12).contains(&n) && rules::is_person(who) {
                     d.add_role(
