@@ -366,6 +366,10 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("全体职工", "staff", "全体职工"),
     rt("全体员工", "staff", "全体员工"),
     rt("科室负责人", "department_head", "科室负责人"),
+    rt("部门负责人", "department_head", "科室负责人"),
+    rt("部门经理", "department_head", "科室负责人"),
+    rt("部门主任", "department_head", "科室负责人"),
+    rt("科室主任", "department_head", "科室负责人"),
     rt("科室部门", "department_head", "科室负责人"),
     rt("处室主任", "department_head", "科室负责人"),
     rt("股室负责人", "department_head", "科室负责人"),
@@ -620,6 +624,7 @@ const MEASURES: &[(&str, &str)] = &[
     ("责令限期整改", "责令限期整改"),
     ("责令整改", "责令整改"),
     ("经济处罚", "经济处罚"),
+    ("罚款", "罚款"),
     ("调整工作岗位", "调整工作岗位"),
     ("责令公开道歉", "责令公开道歉"),
     ("停职检查", "停职检查"),
@@ -683,6 +688,7 @@ pub fn measures(sentence: &str) -> Vec<&'static str> {
 
 /// Measures that are common words too: taken only as items of a list (处分 also after 给予/予以).
 const BARE: &[&str] = &[
+    "罚款",
     "责令整改",
     "责令限期整改",
     "经济处罚",
@@ -703,7 +709,7 @@ fn listed(sentence: &str, s: usize, e: usize) -> bool {
     let before = sentence[..s].chars().next_back();
     let after = sentence[e..].chars().next();
     let opens = before.is_none_or(|c| "、，：:；取予以或及".contains(c));
-    let closes = after.is_none_or(|c| "、，。；等和或".contains(c));
+    let closes = after.is_none_or(|c| "、，。；等和或处".contains(c));
     opens && closes
 }
 
@@ -1207,6 +1213,7 @@ mod tests {
             measures("视情节给予通报批评、责令限期整改、经济处罚"),
             vec!["通报批评", "责令限期整改", "经济处罚"]
         );
+        assert_eq!(measures("给予警告、罚款处理"), vec!["罚款", "警告"]);
         // 责令整改 of a hazard, not a measure of a list
         assert!(measures("发现隐患的责令整改到位").is_empty());
         // 处分 and 警告 as ordinary words

@@ -342,6 +342,11 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             if !post.is_empty() || level <= section.1 {
                 section = (post, level);
             }
+        } else if let Some(level) = numbered_level(line.text) {
+            // 第六条 … after 第四条 后勤处负责…： a statement numbered like the heading ends its section
+            if level <= section.1 {
+                section = ("", level);
+            }
         }
         group_line(&mut group, line.no, body);
         // a department opening the line answers for its later sentences too
@@ -397,14 +402,19 @@ pub fn read(text: &str, first_line: u32) -> Draft {
 
 /// A heading line: its text (after any numbering) when it is short and makes no statement (no
 /// comma or semicolon): （三）总务科, 第二部分 岗位责任, 二、院长安全生产职责.
+/// The level of a line's numbering: 0 for 一、 第X条, 1 for （一）, 2 for 1. ①; none unnumbered.
+fn numbered_level(line: &str) -> Option<u8> {
+    match text::enumerator(line)?.0 {
+        Enumerator::Section(_) | Enumerator::Article(_) => Some(0),
+        Enumerator::Paren(_) => Some(1),
+        Enumerator::Arabic(_) | Enumerator::Circled(_) => Some(2),
+    }
+}
+
 /// Its level: 0 for 一、 第X条 第X部分 第X章, 1 for （一）, 2 for 1. ①, 3 unnumbered.
 fn heading(line: &str) -> Option<(&str, u8)> {
-    let (mut level, body) = match text::enumerator(line) {
-        Some((Enumerator::Section(_) | Enumerator::Article(_), rest)) => (0, rest),
-        Some((Enumerator::Paren(_), rest)) => (1, rest),
-        Some((Enumerator::Arabic(_) | Enumerator::Circled(_), rest)) => (2, rest),
-        None => (3, line),
-    };
+    let mut level = numbered_level(line).unwrap_or(3);
+    let body = text::body(line);
     let mut body = body.trim();
     if let Some((_, r)) = body
         .strip_prefix('第')
@@ -448,7 +458,14 @@ fn heading_post(h: &str) -> &str {
             }
         }
     }
-    let p = p.trim();
+    // 后勤处负责食堂日常管理: the subject, up to its verb
+    let p = p[..rules::subject_end(p)].trim();
+    let p = ["负责", "具体负责"]
+        .iter()
+        .filter_map(|v| p.find(v))
+        .min()
+        .map_or(p, |k| &p[..k])
+        .trim();
     let named = rules::ROLE_TERMS.iter().any(|t| p.contains(t.term))
         || rules::department_like(p).is_some()
         || rules::each_department(p)
@@ -1338,5 +1355,36 @@ mod tests {
         assert!(read("党委班子成员对本单位负全面领导责任。", 1)
             .role("leadership")
             .is_none());
+    }
+
+    #[test]
+    fn a_section_ends_at_the_next_statement_numbered_like_its_heading() {
+        let d = read(
+            "第四条 后勤处负责食堂日常管理：\n（一）每月核查一次供应商资质；\n第五条 全体从业人员每年参加培训不少于两次。",
+            1,
+        );
+        let owners: Vec<_> = d
+            .duties
+            .iter()
+            .map(|x| (x.owner.as_deref(), x.per_holder.as_deref()))
+            .collect();
+        assert_eq!(owners, vec![(Some("logistics"), None), (None, None)]);
+    }
+
+    #[test]
+    fn an_officers_holder_is_no_new_post_and_department_managers_are_heads() {
+        let d = read(
+            "商场总经理是本单位消防安全责任人，对消防安全工作全面负责。\n各部门经理对本部门消防安全负责，每周开展一次防火检查。",
+            1,
+        );
+        assert!(d.roles.iter().all(|r| r.title != "商场总经理"));
+        assert_eq!(
+            d.role("fire_safety_responsible")
+                .unwrap()
+                .held_by
+                .as_deref(),
+            Some("商场总经理")
+        );
+        assert_eq!(d.duties[0].owner.as_deref(), Some("department_head"));
     }
 }

@@ -169,6 +169,36 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
 pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
     let cs = text::clauses(sentence);
     for (i, clause) in cs.iter().enumerate() {
+        // 办公室主任兼任保密员 / 由副院长担任安全员 / 法定代表人为消防安全责任人: the officer's holder
+        let held = ["兼任", "担任", "为", "是"]
+            .iter()
+            .find_map(|v| clause.split_once(v));
+        if let Some((a, b)) = held {
+            let who = a.trim().trim_start_matches('由');
+            let who = who.strip_prefix("本单位").unwrap_or(who).trim();
+            let b = b
+                .trim()
+                .trim_start_matches("本单位")
+                .trim_start_matches("专职");
+            let b = b.trim_start_matches("兼职");
+            if let Some(t) =
+                rules::role_at(b).filter(|t| t.term.chars().count() + 2 >= b.chars().count())
+            {
+                let n = who.chars().count();
+                if (2..=12).contains(&n) && rules::is_person(who) {
+                    d.add_role(
+                        t.id,
+                        t.title,
+                        Some(who.to_owned()),
+                        Cite::new(
+                            Src::line(no),
+                            Confidence::High,
+                            format!("“{who}兼任{}”", t.term),
+                        ),
+                    );
+                }
+            }
+        }
         // 食堂管理员对…负直接责任: an administrator the lexicon lacks, opening the sentence
         if i == 0 && rules::subject_roles(clause).is_empty() {
             let head = clause[..rules::subject_end(clause)].trim();
@@ -207,36 +237,6 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                         format!("主语“{}”", t.term),
                     ),
                 );
-            }
-        }
-        // 办公室主任兼任保密员 / 由副院长担任安全员 / 法定代表人为消防安全责任人: the officer's holder
-        let held = ["兼任", "担任", "为", "是"]
-            .iter()
-            .find_map(|v| clause.split_once(v));
-        if let Some((a, b)) = held {
-            let who = a.trim().trim_start_matches('由');
-            let who = who.strip_prefix("本单位").unwrap_or(who).trim();
-            let b = b
-                .trim()
-                .trim_start_matches("本单位")
-                .trim_start_matches("专职");
-            let b = b.trim_start_matches("兼职");
-            if let Some(t) =
-                rules::role_at(b).filter(|t| t.term.chars().count() + 2 >= b.chars().count())
-            {
-                let n = who.chars().count();
-                if (2..=12).contains(&n) && rules::is_person(who) {
-                    d.add_role(
-                        t.id,
-                        t.title,
-                        Some(who.to_owned()),
-                        Cite::new(
-                            Src::line(no),
-                            Confidence::High,
-                            format!("“{who}兼任{}”", t.term),
-                        ),
-                    );
-                }
             }
         }
         for t in rules::established_roles(clause) {
