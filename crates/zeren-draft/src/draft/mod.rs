@@ -502,6 +502,35 @@ fn find_basis(lines: &[Line<'_>], own: Option<&str>) -> Vec<(String, u32)> {
 }
 
 fn find_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
+    quoted_title(lines).or_else(|| heading_title(lines))
+}
+
+/// The text's first line as its title, when it reads as one: short, no sentence in it, ending in the
+/// name of a kind of rules (XX镇卫生院安全生产目标管理责任制, 关于落实…的实施办法).
+fn heading_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
+    let l = lines.iter().find(|l| !l.text.is_empty())?;
+    let t = l.text.trim_matches(['《', '》']);
+    let kinds = [
+        "责任制",
+        "实施方案",
+        "实施办法",
+        "实施细则",
+        "实施意见",
+        "工作方案",
+        "办法",
+        "细则",
+        "规定",
+        "制度",
+    ];
+    let n = t.chars().count();
+    ((6..=60).contains(&n)
+        && !t.contains(['，', '。', '；', ',', ';', '：'])
+        && text::enumerator(t).is_none()
+        && kinds.iter().any(|k| t.ends_with(k)))
+    .then(|| (t.to_owned(), l.no))
+}
+
+fn quoted_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
     for l in lines.iter().take(40) {
         for t in rules::titles(l.text) {
             let inner = t.trim_start_matches('《').trim_end_matches('》');
@@ -735,6 +764,17 @@ mod tests {
         let d = read("根据《关于意识形态工作责任制实施方案》，制定本办法。", 1);
         assert_eq!(d.title, None);
         assert_eq!(d.all_questions().len(), 1);
+        // a first line that is a title, without 《》
+        let d = read(
+            "\nXX县档案馆保密工作责任制实施细则\n为加强保密管理，制定本细则。",
+            1,
+        );
+        assert_eq!(
+            d.title,
+            Some(("XX县档案馆保密工作责任制实施细则".into(), 2))
+        );
+        assert!(d.all_questions().is_empty());
+        assert_eq!(read("一、总则\n本办法适用于全局。", 1).title, None);
     }
 
     #[test]
