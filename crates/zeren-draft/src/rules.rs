@@ -282,6 +282,9 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("宣传部", "publicity_department", "党委宣传部"),
     rt("组织部", "organisation_department", "党委组织部"),
     rt("统战部", "united_front_department", "党委统战部"),
+    rt("派驻纪检监察组", "discipline_group", "派驻纪检监察组"),
+    rt("纪检监察组", "discipline_group", "派驻纪检监察组"),
+    rt("纪检组", "discipline_group", "派驻纪检监察组"),
     rt("纪委", "discipline_committee", "纪委"),
     rt("教务处", "academic_affairs", "教务处"),
     rt("科研处", "research_office", "科研处"),
@@ -423,7 +426,14 @@ pub fn subject_roles(clause: &str) -> Vec<&'static RoleTerm> {
         {
             continue;
         }
-        match ROLE_TERMS.iter().find(|t| item.starts_with(t.term)) {
+        // 镇纪委, 场纪委: a term after a one- or two-character name of the organisation
+        let named = |t: &&RoleTerm| {
+            item.starts_with(t.term)
+                || (item.ends_with(t.term)
+                    && item.chars().count() <= t.term.chars().count() + 2
+                    && t.term.chars().count() >= 2)
+        };
+        match ROLE_TERMS.iter().find(named) {
             Some(t) if !found.contains(&t) => found.push(t),
             Some(_) => {}
             // a list of subjects opens with one (工会、…; XX党委、各分场、…); 充分发挥团总支、工会的… and
@@ -1113,6 +1123,10 @@ mod tests {
         assert_eq!(ids("专职安全员负责日常巡查"), vec!["safety_officer"]);
         assert_eq!(ids("各处室主任对本处室安全负责"), vec!["department_head"]);
         assert_eq!(ids("信息中心对网络运行负责"), vec!["information_centre"]);
+        assert_eq!(ids("镇纪委要加强监督检查"), vec!["discipline_committee"]);
+        assert_eq!(ids("派驻纪检监察组履行监督责任"), vec!["discipline_group"]);
+        // a longer name is an object's, not the term's
+        assert_eq!(ids("加强全县各级纪委"), Vec::<&str>::new());
     }
 
     #[test]

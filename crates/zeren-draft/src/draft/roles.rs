@@ -272,7 +272,7 @@ fn post_roles(d: &mut Draft, no: u32, clause: &str) {
             || ["其他", "其余", "班子", "全体"]
                 .iter()
                 .any(|w| post.starts_with(w))
-            || rules::ROLE_TERMS.iter().any(|t| post.starts_with(t.term))
+            || rules::ROLE_TERMS.iter().any(|t| post.contains(t.term))
             || post
                 .char_indices()
                 .any(|(k, _)| k > 0 && rules::department_like(&post[..k]).is_some())
