@@ -825,6 +825,18 @@ pub fn circumstance_header(line: &str) -> bool {
     listed && ACCOUNT_CUES.iter().any(|c| line.contains(c))
 }
 
+/// A heading that names the cases held to account without 下列…之一 (（一）问责情形, 追究责任的情形：,
+/// 责任追究情形包括：): the list under it is one of circumstances if its items read as cases.
+pub fn circumstance_heading(line: &str) -> bool {
+    let body = crate::text::body(line).trim_end_matches(['：', ':', '。']);
+    body.chars().count() <= 24
+        && ["情形", "情况", "行为"].iter().any(|w| body.contains(w))
+        && ["问责", "追究", "处理", "处分", "责任"]
+            .iter()
+            .any(|w| body.contains(w))
+        && !body.contains(['，', '；'])
+}
+
 /// Items numbered within one line (…：（一）甲；（二）乙；③丙): the texts after each numbering, when
 /// the line numbers at least two.
 pub fn inline_items(line: &str) -> Vec<&str> {
@@ -1284,6 +1296,16 @@ mod tests {
         // a list of what to report, or of what the rules cover, is no list of circumstances
         assert!(!circumstance_header("发生下列情况之一的，应当立即报告："));
         assert!(!circumstance_header("本办法适用于以下单位："));
+    }
+
+    #[test]
+    fn headings_of_circumstances() {
+        assert!(circumstance_heading("（二）问责情形"));
+        assert!(circumstance_heading("第十二条 追究责任的情形包括："));
+        assert!(!circumstance_heading("（二）工作情况"));
+        assert!(!circumstance_heading(
+            "对发现的问题，区分情况，依规追究相关人员的责任，并通报全局。"
+        ));
     }
 
     #[test]

@@ -55,8 +55,10 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
-        if rules::circumstance_header(l.text) {
-            let a = accountability_at(&mut acc, l.no, Confidence::High, "“有下列情形之一的”");
+        let strong = rules::circumstance_header(l.text);
+        if strong || rules::circumstance_heading(l.text) {
+            let mut items: Vec<CircumstanceEntry> = Vec::new();
+            let mut last = l.no;
             // the list may follow the header on its own line: 有下列行为之一的：（一）…；（二）…
             let at = ["下列", "以下", "如下"]
                 .iter()
@@ -64,46 +66,73 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                 .min()
                 .unwrap_or(0);
             for item in rules::inline_items(&l.text[at..]) {
-                a.circumstances.push(CircumstanceEntry {
+                items.push(CircumstanceEntry {
                     text: item.to_owned(),
                     cite: Cite::new(Src::line(l.no), Confidence::High, "列举项（同一行）"),
                 });
             }
             let mut j = i + 1;
+            // the items are numbered alike; a line numbered otherwise is the next heading
+            let mut kind = None;
             while j < lines.len() {
                 let n = &lines[j];
                 if n.text.is_empty() {
                     j += 1;
                     continue;
                 }
-                match text::enumerator(n.text) {
+                let numbering = text::enumerator(n.text);
+                let this = numbering.map(|(e, _)| std::mem::discriminant(&e));
+                if kind.is_some() && this.is_some() && this != kind {
+                    break;
+                }
+                match numbering {
                     Some((
-                        Enumerator::Paren(_) | Enumerator::Arabic(_) | Enumerator::Circled(_),
+                        e @ (Enumerator::Paren(_) | Enumerator::Arabic(_) | Enumerator::Circled(_)),
                         rest,
                     )) => {
-                        a.circumstances.push(CircumstanceEntry {
+                        kind = Some(std::mem::discriminant(&e));
+                        items.push(CircumstanceEntry {
                             text: rest.to_owned(),
                             cite: Cite::new(Src::line(n.no), Confidence::High, "列举项"),
                         });
                     }
                     _ => {
-                        let open = a
-                            .circumstances
-                            .last()
-                            .is_some_and(|c| !text::ends_sentence(&c.text));
+                        let open = items.last().is_some_and(|c| !text::ends_sentence(&c.text));
                         if !open {
                             break;
                         }
-                        let c = a.circumstances.last_mut().expect("open item");
+                        let c = items.last_mut().expect("open item");
                         c.text.push_str(n.text);
                         c.cite.src = c.cite.src.join(Src::line(n.no));
                     }
                 }
-                a.cite.src = a.cite.src.join(Src::line(n.no));
+                last = n.no;
                 j += 1;
             }
-            i = j;
-            continue;
+            // a heading such as 问责情形 (no 下列…之一): only a list whose every item is a case (…的)
+            let cases = !items.is_empty()
+                && items.iter().all(|c| {
+                    c.text
+                        .trim_end_matches(['；', ';', '。', '，', ','])
+                        .ends_with('的')
+                });
+            if strong || cases {
+                let rule = if strong {
+                    "“有下列情形之一的”"
+                } else {
+                    "“问责情形”标题下的列举"
+                };
+                let confidence = if strong {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                };
+                let a = accountability_at(&mut acc, l.no, confidence, rule);
+                a.cite.src = a.cite.src.join(Src::line(last));
+                a.circumstances.extend(items);
+                i = j;
+                continue;
+            }
         }
         i += 1;
     }
@@ -186,7 +215,9 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
             }
             a.collective |= collective;
         }
-        if line_about && l.text.trim_end().ends_with(['：', ':']) {
+        // 追究责任的方式： / （三）问责方式 (a heading): the numbered lines after it are the measures
+        let short = text::body(l.text).chars().count() <= 20;
+        if line_about && (l.text.trim_end().ends_with(['：', ':']) || short) {
             in_list = true;
         }
     }

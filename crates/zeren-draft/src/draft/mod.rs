@@ -1427,4 +1427,19 @@ mod tests {
         );
         assert_eq!(d.duties[0].owner.as_deref(), Some("department_head"));
     }
+
+    #[test]
+    fn lists_under_headings_of_cases_and_of_measures() {
+        let d = read(
+            "（二）问责情形\n1.对上级部署不传达、不落实的；\n2.发生泄密事件不报告的。\n（三）问责方式\n1.批评教育；\n2.诫勉谈话；\n3.组织处理。\n四、附则",
+            1,
+        );
+        let a = d.accountability.unwrap();
+        assert_eq!(a.circumstances.len(), 2);
+        assert_eq!(a.circumstances[0].cite.confidence, Confidence::High);
+        assert_eq!(a.measures, vec!["批评教育", "诫勉谈话", "组织处理"]);
+        // a heading over items that are no cases makes no circumstances
+        let d = read("（二）工作责任情况\n1.加强学习；\n2.建立台账。", 1);
+        assert!(d.accountability.is_none());
+    }
 }
