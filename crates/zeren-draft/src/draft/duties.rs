@@ -98,6 +98,11 @@ pub(super) fn duties(
             i += 1;
             continue;
         };
+        // 年初部署、年中推进、年底总结: the phases of the year's work, not a duty of their own
+        if f.cue == "年初" && ["年中", "年底", "年末"].iter().any(|w| clause.contains(w)) {
+            i += 1;
+            continue;
+        }
         let mut j = i + 1;
         while j < cs.len() && rules::frequency(cs[j]).is_none() {
             j += 1;
@@ -375,6 +380,38 @@ pub(super) fn duties(
             owner_asked,
             cite,
         });
+        // 每年至少参加一次消防培训和一次应急疏散演练: two duties of the same period and subject
+        let after_cue = &clause[f.end..];
+        if let Some(k) = ["和一次", "和1次", "及一次", "、一次"]
+            .iter()
+            .filter_map(|w| after_cue.find(w))
+            .min()
+            .filter(|&k| rules::count(&after_cue[..k]).is_some())
+        {
+            let second = &after_cue[k..];
+            let second = second
+                .trim_start_matches(['和', '及', '、'])
+                .trim_start_matches("一次")
+                .trim_start_matches("1次");
+            let first = d.duties.last_mut().expect("just pushed");
+            let head = after_cue[..k].trim_start_matches(['，', ',']);
+            first.title = tidy_title(
+                ["至少", "坚持", "要", "应"]
+                    .iter()
+                    .fold(head, |t, w| t.strip_prefix(w).unwrap_or(t)),
+            );
+            let first = first.clone();
+            let mut cite = Cite::new(Src::line(no), Confidence::Medium, "“一次A和一次B”");
+            cite.questions = first.cite.questions.clone();
+            let id = d.unique_duty_id(&first.id);
+            d.duties.push(DutyEntry {
+                id,
+                title: tidy_title(second),
+                times: Some(1),
+                cite,
+                ..first
+            });
+        }
         // 每年集中学习不少于12次，其中意识形态专题学习不少于2次: a second duty of the same period
         for part in &rest {
             let Some(sub) = part.strip_prefix("其中") else {
@@ -416,6 +453,12 @@ fn tidy_title(s: &str) -> String {
     let mut t = s.trim().trim_end_matches(['。', '；', ';']).to_owned();
     for (from, to) in [("1次", ""), ("一次", ""), ("两次", ""), ("2次", "")] {
         t = t.replacen(from, to, 1);
+    }
+    // 参加业务培训不少于(两次): the count gone, its 不少于 too
+    for w in ["不少于", "至少"] {
+        if let Some(x) = t.strip_suffix(w) {
+            t = x.to_owned();
+        }
     }
     let t: String = t.chars().take(60).collect();
     t.trim().to_owned()

@@ -1442,4 +1442,32 @@ mod tests {
         let d = read("（二）工作责任情况\n1.加强学习；\n2.建立台账。", 1);
         assert!(d.accountability.is_none());
     }
+
+    #[test]
+    fn once_this_and_once_that_are_two_duties() {
+        let d = read("全体员工每年至少参加一次消防培训和一次应急疏散演练。", 1);
+        let got: Vec<_> = d
+            .duties
+            .iter()
+            .map(|x| (x.every, x.times, x.title.as_str(), x.per_holder.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Every::Year, Some(1), "参加消防培训", Some("staff")),
+                (Every::Year, Some(1), "应急疏散演练", Some("staff"))
+            ]
+        );
+        // one occasion with two parts stays one duty
+        assert_eq!(read("每月开展一次检查和整改。", 1).duties.len(), 1);
+    }
+
+    #[test]
+    fn the_phases_of_the_year_are_no_duty() {
+        let d = read("党委每年召开两次专题会议，年初部署、年中推进。", 1);
+        assert_eq!(d.duties.len(), 1);
+        assert_eq!(d.duties[0].times, Some(2));
+        let d = read("联络员每年参加业务培训不少于两次。", 1);
+        assert_eq!(d.duties[0].title, "参加业务培训");
+    }
 }
