@@ -517,8 +517,11 @@ const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "中心", 
 pub fn department_like(subject: &str) -> Option<&str> {
     let s = subject.trim().trim_start_matches(['各', '由']);
     let n = s.chars().count();
+    // more than the ending: 中心 alone is the organisation itself (中心每季度…)
     let fits = (2..=8).contains(&n)
-        && DEPARTMENT_ENDS.iter().any(|e| s.ends_with(e))
+        && DEPARTMENT_ENDS
+            .iter()
+            .any(|e| s.ends_with(e) && n > e.chars().count())
         && collective(s).is_none()
         && !["科室", "部门", "处室", "股室", "部室", "办公室"].contains(&s)
         && !s.contains(['，', '、', '的', '对', '在', '由']);
@@ -1368,6 +1371,8 @@ mod tests {
         assert_eq!(department_like("总务处"), Some("总务处"));
         assert_eq!(department_like("各保卫科"), Some("保卫科"));
         assert_eq!(department_like("党支部"), None);
+        assert_eq!(department_like("中心"), None);
+        assert_eq!(department_like("信息科"), Some("信息科"));
         assert_eq!(department_like("意识形态工作"), None);
         assert_eq!(department_like("加强学校各处室的管理工作的办"), None);
     }

@@ -96,6 +96,22 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                             cite: Cite::new(Src::line(n.no), Confidence::High, "列举项"),
                         });
                     }
+                    // 一是…；二是… on the line after the header
+                    _ if items.is_empty() && rules::inline_items(n.text).len() >= 2 => {
+                        for item in rules::inline_items(n.text) {
+                            items.push(CircumstanceEntry {
+                                text: item.to_owned(),
+                                cite: Cite::new(
+                                    Src::line(n.no),
+                                    Confidence::High,
+                                    "列举项（同一行）",
+                                ),
+                            });
+                        }
+                        last = n.no;
+                        j += 1;
+                        break;
+                    }
                     _ => {
                         let open = items.last().is_some_and(|c| !text::ends_sentence(&c.text));
                         if !open {

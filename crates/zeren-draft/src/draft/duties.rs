@@ -133,7 +133,11 @@ pub(super) fn duties(
         }
         // 特种设备由总务科建立设备档案，…每年…检验一次: the agent after 由 earlier in the sentence
         let agent = if subject.is_empty() {
-            cs[..=i].iter().find_map(|c| agent_after_you(d, c))
+            // (元旦…节日前，由信息科组织一次检查: also the clause after a cue standing alone)
+            cs[..=i]
+                .iter()
+                .chain(rest.first().filter(|_| clause[f.end..].trim().is_empty()))
+                .find_map(|c| agent_after_you(d, c))
         } else {
             None
         };

@@ -1470,4 +1470,29 @@ mod tests {
         let d = read("联络员每年参加业务培训不少于两次。", 1);
         assert_eq!(d.duties[0].title, "参加业务培训");
     }
+
+    #[test]
+    fn yi_shi_items_on_the_line_after_the_header() {
+        let d = read(
+            "有以下情形之一的，依规追究相关责任人责任：\n一是未落实等级保护制度的；二是发生网络安全事件隐瞒不报的。\n情节较轻的，予以批评教育。",
+            1,
+        );
+        let a = d.accountability.unwrap();
+        assert_eq!(a.circumstances.len(), 2);
+        assert_eq!(a.circumstances[1].text, "发生网络安全事件隐瞒不报的");
+        assert_eq!(a.measures, vec!["批评教育"]);
+    }
+
+    #[test]
+    fn the_agent_after_a_holiday_cue_and_the_unit_itself() {
+        let d = read(
+            "元旦、春节、国庆节等重要节日前，由信息科组织一次专项检查。\n中心每季度召开一次网络安全工作会议。",
+            1,
+        );
+        assert_eq!(d.duties[0].owner.as_deref(), Some("department_1"));
+        assert_eq!(d.role("department_1").unwrap().title, "信息科");
+        // 中心 alone is the organisation: asked, not made a department
+        assert_eq!(d.duties[1].owner, None);
+        assert!(d.roles.iter().all(|r| r.title != "中心"));
+    }
 }
