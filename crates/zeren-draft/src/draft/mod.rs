@@ -1223,6 +1223,12 @@ mod tests {
         let r = d.roles.iter().find(|r| r.title == "经理").unwrap();
         assert_eq!(r.id, "manager");
         assert_eq!(r.cite.questions.len(), 1);
+        // posts listed with the departments' heads are heads of units alike
+        let d2 = read("各科室负责人、各站站长对本单位安全负直接责任。", 1);
+        assert!(d2
+            .roles
+            .iter()
+            .all(|r| r.title != "站站长" && r.title != "各站站长"));
         // the other leaders, a department's head, or a post of no responsibility sentence: none
         let d = read(
             "其他副院长按照分工负领导责任。信息科科长负责日常运维。局长出席会议。",

@@ -263,6 +263,16 @@ fn post_roles(d: &mut Draft, no: u32, clause: &str) {
         return;
     }
     let head = head.trim_start_matches(['各', '由']);
+    // 各处室主任、年级组长…: posts listed with the departments' heads are heads of units alike, the
+    // department heads' role
+    let with_heads = head.split(['、', '和']).any(|item| {
+        rules::ROLE_TERMS
+            .iter()
+            .any(|t| t.id == "department_head" && item.contains(t.term))
+    });
+    if with_heads {
+        return;
+    }
     for item in head.split(['、', '和']) {
         let post = item.trim().trim_start_matches('各');
         let n = post.chars().count();
