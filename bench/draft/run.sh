@@ -18,6 +18,9 @@ if [ "${1:-}" = "--heldout" ]; then
     shift
     exec cargo run -q --release -p zeren-draft --example score -- --heldout bench/draft/heldout "$@"
 fi
-SEEDS=${1:-/work/shared/seeds/000_6f63e62968ea7061.txt}
-shift || true
+SEEDS=/work/shared/seeds/000_6f63e62968ea7061.txt
+if [ -n "${1:-}" ] && [ "${1#-}" = "$1" ]; then
+    SEEDS=$1
+    shift
+fi
 cargo run -q --release -p zeren-draft --example score -- "$SEEDS" "$@"

@@ -72,6 +72,7 @@ const CUES: &[(&str, Every, bool, Option<&str>)] = &[
     ("每学年", Every::Year, false, None),
     ("每一年", Every::Year, false, None),
     ("每年", Every::Year, false, None),
+    ("一年一次", Every::Year, false, None),
     ("年初", Every::Year, false, None),
     ("年度检查", Every::Year, false, None),
     ("年度述职", Every::Year, false, None),
@@ -523,7 +524,7 @@ pub fn department_like(subject: &str) -> Option<&str> {
             .iter()
             .any(|e| s.ends_with(e) && n > e.chars().count())
         && collective(s).is_none()
-        && !["科室", "部门", "处室", "股室", "部室", "办公室"].contains(&s)
+        && !["科室", "部门", "处室", "股室", "部室"].contains(&s)
         && !s.contains(['，', '、', '的', '对', '在', '由']);
     fits.then_some(s)
 }
@@ -643,6 +644,10 @@ const MEASURES: &[(&str, &str)] = &[
     ("停职检查", "停职检查"),
     ("调整职务", "调整职务"),
     ("责令辞职", "责令辞职"),
+    ("引咎辞职", "引咎辞职"),
+    ("待岗", "待岗"),
+    ("辞退", "辞退"),
+    ("解除劳动合同", "解除劳动合同"),
     ("组织调整", "组织调整"),
     ("组织处理", "组织处理"),
     ("降职", "降职"),
@@ -701,6 +706,8 @@ pub fn measures(sentence: &str) -> Vec<&'static str> {
 
 /// Measures that are common words too: taken only as items of a list (处分 also after 给予/予以).
 const BARE: &[&str] = &[
+    "待岗",
+    "辞退",
     "罚款",
     "责令整改",
     "责令限期整改",
@@ -1005,6 +1012,7 @@ mod tests {
         assert_eq!(every("半年一次"), Some((Every::HalfYear, Some(1))));
         assert_eq!(every("按月统计"), Some((Every::Month, None)));
         assert_eq!(every("每两年评估一次"), None);
+        assert_eq!(every("体检一年一次"), Some((Every::Year, Some(1))));
     }
 
     #[test]
@@ -1243,6 +1251,10 @@ mod tests {
             vec!["通报批评", "责令限期整改", "经济处罚"]
         );
         assert_eq!(measures("给予警告、罚款处理"), vec!["罚款", "警告"]);
+        assert_eq!(
+            measures("视情节给予待岗、辞退或者解除劳动合同处理"),
+            vec!["待岗", "辞退", "解除劳动合同"]
+        );
         // 责令整改 of a hazard, not a measure of a list
         assert!(measures("发现隐患的责令整改到位").is_empty());
         // 处分 and 警告 as ordinary words
@@ -1372,6 +1384,7 @@ mod tests {
         assert_eq!(department_like("各保卫科"), Some("保卫科"));
         assert_eq!(department_like("党支部"), None);
         assert_eq!(department_like("中心"), None);
+        assert_eq!(department_like("办公室"), Some("办公室"));
         assert_eq!(department_like("信息科"), Some("信息科"));
         assert_eq!(department_like("意识形态工作"), None);
         assert_eq!(department_like("加强学校各处室的管理工作的办"), None);
