@@ -74,7 +74,7 @@ pub(super) fn duties(
     sentence: &str,
     line_subject: &str,
     line_head: &str,
-    section: &str,
+    (section, section_is_post): (&str, bool),
     carried: &str,
 ) {
     // 对…法定节假日…需注意问题，进行前瞻性专题分析判断: one statement across its clauses
@@ -144,7 +144,15 @@ pub(super) fn duties(
         if let Some(a) = agent {
             subject = a;
         }
-        // （三）总务科 / 1.每半年组织…检测维护: the post or department whose section this is
+        // （三）总务科 / 1.每半年组织…检测维护: the post or department whose section this is; a
+        // post under its own heading (党组书记的职责：) becomes a role, with a question
+        if subject.is_empty()
+            && section_is_post
+            && rules::is_person(section)
+            && !names_answerer(d, section)
+        {
+            super::post_roles(d, no, section);
+        }
         if subject.is_empty() && names_answerer(d, section) {
             subject = section;
         }
@@ -255,7 +263,8 @@ pub(super) fn duties(
                 );
             }
             cite.ask("“班子成员”：每位成员各自完成（per = \"holder\"），还是班子集体一次？");
-        } else if holder.as_deref() == Some("staff") {
+        } else if matches!(holder.as_deref(), Some("staff" | "leadership")) {
+            // 全体职工 / 党组其他成员每年…: each of them
             per_holder = holder;
         } else if let Some(id) = holder {
             owner = Some(id);

@@ -11,7 +11,7 @@ mod workflows;
 use accountability::accountability;
 use duties::duties;
 use roles::{
-    department_roles, first_responsible, group_line, leading_group, other_leaders,
+    department_roles, first_responsible, group_line, leading_group, other_leaders, post_roles,
     responsibilities, GroupFacts,
 };
 use workflows::{approval_chain, event_approval, major_decision, publication_review};
@@ -331,6 +331,9 @@ pub fn read(text: &str, first_line: u32) -> Draft {
     // the post or department a heading names (（三）总务科, 二、院长安全生产职责): the numbered lines
     // under it that name nobody are its
     let mut section: (&str, u8) = ("", 0);
+    // whether the heading is the post itself or its duties (（一）院长, 党组书记的职责：), so that
+    // the post may become a role when a line under it needs an owner
+    let mut section_is_post = false;
     for line in &lines {
         let body = text::body(line.text);
         if body.is_empty() {
@@ -341,11 +344,17 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             // a new post's heading, or a heading at the section's level or above, ends the section
             if !post.is_empty() || level <= section.1 {
                 section = (post, level);
+                let bare = h.trim_end_matches(['：', ':']);
+                section_is_post = !post.is_empty()
+                    && (bare == post
+                        || (bare.starts_with(post)
+                            && (bare.ends_with("职责") || bare.ends_with("责任"))));
             }
         } else if let Some(level) = numbered_level(line.text) {
             // 第六条 … after 第四条 后勤处负责…： a statement numbered like the heading ends its section
             if level <= section.1 {
                 section = ("", level);
+                section_is_post = false;
             }
         }
         group_line(&mut group, line.no, body);
@@ -373,7 +382,7 @@ pub fn read(text: &str, first_line: u32) -> Draft {
                 sentence,
                 line_subject,
                 line_head,
-                section.0,
+                (section.0, section_is_post),
                 carried,
             );
             if let Some(c) = text::clauses(sentence).first() {
@@ -1500,5 +1509,36 @@ mod tests {
         // 中心 alone is the organisation: asked, not made a department
         assert_eq!(d.duties[1].owner, None);
         assert!(d.roles.iter().all(|r| r.title != "中心"));
+    }
+
+    #[test]
+    fn a_heading_naming_a_post_makes_it_a_role_owning_the_items() {
+        let d = read(
+            "第二条 党组书记的职责：\n（一）每年至少主持召开两次党组会议；\n第三条 党组其他成员按照分工负领导责任，每年至少讲授一次专题党课。",
+            1,
+        );
+        let r = d.roles.iter().find(|r| r.title == "党组书记").unwrap();
+        assert_eq!(r.cite.src, Src::line(2));
+        assert_eq!(r.cite.questions.len(), 1);
+        assert_eq!(d.duties[0].owner.as_deref(), Some(r.id.as_str()));
+        // the other members, each
+        assert_eq!(d.duties[1].per_holder.as_deref(), Some("leadership"));
+    }
+
+    #[test]
+    fn a_statement_is_no_heading_and_a_later_holder_is_no_new_post() {
+        // a short statement naming a post is not its section's heading
+        let d = read(
+            "党支部书记为学校意识形态工作第一责任人。\n1、每季度组织1次学习。",
+            1,
+        );
+        assert!(d.roles.iter().all(|r| r.title != "党支部书记"));
+        // （一）院长 over 院长是第一责任人…: the role the text gives the post, not a new one
+        let d = read(
+            "（一）院长\n院长是本院安全生产第一责任人，每季度主持召开一次例会。",
+            1,
+        );
+        assert!(d.roles.iter().all(|r| r.title != "院长"));
+        assert_eq!(d.duties[0].owner.as_deref(), Some("first_responsible"));
     }
 }

@@ -257,7 +257,7 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
 /// The posts a clause opens with (before its verb, split at 、/和), each a role unless the text has one
 /// for it already: an id from the post's kind (secretary, director, deputy_director, team_leader,
 /// manager, post) and a question to confirm it.
-fn post_roles(d: &mut Draft, no: u32, clause: &str) {
+pub(super) fn post_roles(d: &mut Draft, no: u32, clause: &str) {
     let head = clause[..rules::subject_end(clause)].trim();
     if head.contains(['，', '的', '（']) || head.chars().count() > 24 {
         return;
