@@ -645,9 +645,6 @@ const MEASURES: &[(&str, &str)] = &[
     ("调整职务", "调整职务"),
     ("责令辞职", "责令辞职"),
     ("引咎辞职", "引咎辞职"),
-    ("待岗", "待岗"),
-    ("辞退", "辞退"),
-    ("解除劳动合同", "解除劳动合同"),
     ("组织调整", "组织调整"),
     ("组织处理", "组织处理"),
     ("降职", "降职"),
@@ -667,6 +664,10 @@ const MEASURES: &[(&str, &str)] = &[
     ("留党察看", "留党察看"),
     ("开除党籍", "开除党籍"),
     ("开除", "开除"),
+    // an employer's measures, the heaviest last
+    ("待岗", "待岗"),
+    ("辞退", "辞退"),
+    ("解除劳动合同", "解除劳动合同"),
     // 给予处分 / 依纪依规给予处分: a disciplinary sanction, unnamed
     ("处分", "处分"),
 ];
@@ -729,7 +730,7 @@ fn listed(sentence: &str, s: usize, e: usize) -> bool {
     let before = sentence[..s].chars().next_back();
     let after = sentence[e..].chars().next();
     let opens = before.is_none_or(|c| "、，：:；取予以或及".contains(c));
-    let closes = after.is_none_or(|c| "、，。；等和或处".contains(c));
+    let closes = after.is_none_or(|c| "、，。；等和或处直".contains(c));
     opens && closes
 }
 
@@ -1251,6 +1252,11 @@ mod tests {
             vec!["通报批评", "责令限期整改", "经济处罚"]
         );
         assert_eq!(measures("给予警告、罚款处理"), vec!["罚款", "警告"]);
+        // …、降级直至解除劳动合同
+        assert_eq!(
+            measures("给予警告、降级直至解除劳动合同处理"),
+            vec!["警告", "降级", "解除劳动合同"]
+        );
         assert_eq!(
             measures("视情节给予待岗、辞退或者解除劳动合同处理"),
             vec!["待岗", "辞退", "解除劳动合同"]

@@ -26,7 +26,9 @@ pub(super) fn single_circumstance(sentence: &str) -> Option<String> {
     .iter()
     .find(|p| first.ends_with(*p))?;
     let what = first[..first.len() - person.len()].trim();
-    (what.ends_with('的') && what.chars().count() >= 6).then(|| what.to_owned())
+    // 对有下列行为之一的人员: the header of a list, not a circumstance
+    let header = ["下列", "以下", "如下"].iter().any(|w| what.contains(w));
+    (!header && what.ends_with('的') && what.chars().count() >= 6).then(|| what.to_owned())
 }
 
 /// The accountability entry, made at line `no` by `rule` when there is none yet; its source widened

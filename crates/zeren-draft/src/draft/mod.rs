@@ -928,6 +928,10 @@ mod tests {
         assert_eq!(c.cite.confidence, Confidence::Low);
         assert_eq!(c.cite.questions.len(), 1);
         assert_eq!(single_circumstance("对工作不力的，予以问责"), None);
+        assert_eq!(
+            single_circumstance("对有下列行为之一的人员，视情节给予处理"),
+            None
+        );
     }
 
     #[test]
