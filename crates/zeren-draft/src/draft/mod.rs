@@ -352,7 +352,8 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             }
         } else if let Some(level) = numbered_level(line.text) {
             // 第六条 … after 第四条 后勤处负责…： a statement numbered like the heading ends its section
-            if level <= section.1 {
+            // (under an unnumbered heading every numbered line is an item)
+            if section.1 < 3 && level <= section.1 {
                 section = ("", level);
                 section_is_post = false;
             }
@@ -1544,5 +1545,18 @@ mod tests {
         );
         assert!(d.roles.iter().all(|r| r.title != "院长"));
         assert_eq!(d.duties[0].owner.as_deref(), Some("first_responsible"));
+    }
+
+    #[test]
+    fn numbered_items_under_an_unnumbered_heading_are_its() {
+        let d = read(
+            "保卫科安全职责\n1.每月检查一次消防器材；\n2.每季度组织一次消防演练。",
+            1,
+        );
+        let owners: Vec<_> = d.duties.iter().map(|x| x.owner.as_deref()).collect();
+        assert_eq!(
+            owners,
+            vec![Some("security_department"), Some("security_department")]
+        );
     }
 }
