@@ -8,16 +8,19 @@
 #   bash bench/draft/run.sh --heldout [-v] [--check] [--test-misses]
 #
 # -v lists, per pack, what the draft missed or added (on stderr).
-# --heldout scores the project's own held-apart texts (bench/draft/heldout, see its README.md): dev2
-# and test separately, with the issue's targets; -v then lists the misses of dev2 only (--test-misses
-# adds the test texts', for the write-up after the last change to the rules); --check only checks that
-# every label file is a valid policy.
+# --heldout scores the project's own held-apart texts (bench/draft/heldout, see its README.md): each
+# set of split.txt (dev2, dev3, test) separately, with the issue's targets; -v then lists the misses
+# of the development sets (dev2, dev3) only (--test-misses adds any test texts', for the write-up
+# after the last change to the rules); --check only checks that every label file is a valid policy.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ "${1:-}" = "--heldout" ]; then
     shift
     exec cargo run -q --release -p zeren-draft --example score -- --heldout bench/draft/heldout "$@"
 fi
-SEEDS=${1:-/work/shared/seeds/000_6f63e62968ea7061.txt}
-shift || true
+SEEDS=/work/shared/seeds/000_6f63e62968ea7061.txt
+if [ -n "${1:-}" ] && [ "${1#-}" = "$1" ]; then
+    SEEDS=$1
+    shift
+fi
 cargo run -q --release -p zeren-draft --example score -- "$SEEDS" "$@"

@@ -18,12 +18,13 @@
 //!
 //! With `--heldout DIR` (bench/draft/heldout) it scores instead the project's own texts kept apart from
 //! the seeds: each `NAME.txt` beside its labels `NAME.toml`, written by hand before the drafter was
-//! run on the text. `DIR/split.txt` pre-registers which texts are a second development set (`dev2`,
-//! which the drafter may be improved on) and which are the test set (`test`, never tuned on); the
-//! figures are reported for each separately, with the targets. Every label file must parse
-//! as a policy (what `zeren policy check` does); `--check` stops after that. `-v` lists the misses
-//! of the dev2 texts only; `--test-misses` also those of the test texts (for the write-up after the
-//! last change to the rules, never while changing them).
+//! run on the text. `DIR/split.txt` records which set each text is in: `dev2` and `dev3` are
+//! development sets (the drafter may be improved on them; dev3 is round 1's test set, measured once
+//! and then opened for tuning), `test` a test set never tuned on; the figures are reported for each
+//! set separately, with the targets. Every label file must parse as a policy (what `zeren
+//! policy check` does); `--check` stops after that. `-v` lists the misses of the development texts;
+//! `--test-misses` also those of the test texts (for the write-up after the last change to the
+//! rules, never while changing them).
 
 use std::time::Instant;
 
@@ -380,6 +381,24 @@ fn targets(total: &[Tally; 8]) {
     }
 }
 
+/// Each text's name and run, in one set.
+type Rows = Vec<(String, Run)>;
+
+/// The sets `split.txt` may name, in the order they are reported: the development sets the drafter
+/// may be improved on (their misses shown with `-v`), and the test set, never tuned on (its misses
+/// only with `--test-misses`).
+const SETS: &[(&str, &str)] = &[
+    (
+        "dev2",
+        "a second development set (the drafter may be improved on these)",
+    ),
+    (
+        "dev3",
+        "a third development set (round 1's test set, measured once on 2026-12-01, then tuned on)",
+    ),
+    ("test", "never tuned on"),
+];
+
 fn heldout(dir: &str, verbose: bool, test_misses: bool, check_only: bool) {
     let dir = std::path::Path::new(dir);
     let split = std::fs::read_to_string(dir.join("split.txt")).expect("read DIR/split.txt");
@@ -393,8 +412,8 @@ fn heldout(dir: &str, verbose: bool, test_misses: bool, check_only: bool) {
             .split_once(char::is_whitespace)
             .expect("split.txt: SET NAME");
         assert!(
-            set == "dev2" || set == "test",
-            "split.txt: the set is dev2 or test, not {set}"
+            SETS.iter().any(|(s, _)| *s == set),
+            "split.txt: the set is one of dev2, dev3, test, not {set}"
         );
         texts.push((set.to_owned(), name.trim().to_owned()));
     }
@@ -428,28 +447,25 @@ fn heldout(dir: &str, verbose: bool, test_misses: bool, check_only: bool) {
     if check_only {
         return;
     }
-    let mut sets: Vec<(&str, Vec<(String, Run)>)> =
-        vec![("dev2", Vec::new()), ("test", Vec::new())];
+    let mut sets: Vec<(&str, &str, Rows)> = SETS.iter().map(|&(s, w)| (s, w, Vec::new())).collect();
     for (set, name, text, expected) in &labelled {
-        let show = verbose && (set == "dev2" || test_misses);
+        let show = verbose && (set != "test" || test_misses);
         let r = run(expected, text, 1, name, name, show);
-        let i = usize::from(set == "test");
-        sets[i].1.push((name.clone(), r));
+        let i = SETS.iter().position(|(s, _)| s == set).expect("known set");
+        sets[i].2.push((name.clone(), r));
     }
-    for (set, rows) in &sets {
-        let what = if *set == "dev2" {
-            "dev2: a second development set (the drafter may be improved on these)"
-        } else {
-            "test: never tuned on"
-        };
-        println!("\n### {what}\n\nmatched/drafted/labelled, per text:\n");
+    for (set, what, rows) in &sets {
+        if rows.is_empty() {
+            continue;
+        }
+        println!("\n### {set}: {what}\n\nmatched/drafted/labelled, per text:\n");
         let total = report(rows, set);
         targets(&total);
     }
     // speed: every held-apart text, and two of them joined into one of about 3,000 characters
     let slowest = sets
         .iter()
-        .flat_map(|(_, rows)| rows.iter().map(|(_, r)| r))
+        .flat_map(|(_, _, rows)| rows.iter().map(|(_, r)| r))
         .max_by(|a, b| a.best_ms.total_cmp(&b.best_ms))
         .expect("texts");
     let joined = format!("{}\n{}", labelled[0].2, labelled[1].2);

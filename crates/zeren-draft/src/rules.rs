@@ -53,6 +53,12 @@ const CUES: &[(&str, Every, bool, Option<&str>)] = &[
     ("每个季度", Every::Quarter, false, None),
     ("每一季度", Every::Quarter, false, None),
     ("每季度", Every::Quarter, false, None),
+    ("按季度", Every::Quarter, false, None),
+    ("季度一次", Every::Quarter, false, None),
+    ("每季", Every::Quarter, false, None),
+    ("半年一次", Every::HalfYear, false, None),
+    ("按月", Every::Month, false, None),
+    ("每一个月", Every::Month, false, None),
     ("每个月", Every::Month, false, None),
     ("每月", Every::Month, false, None),
     ("每星期", Every::Week, false, None),
@@ -66,6 +72,7 @@ const CUES: &[(&str, Every, bool, Option<&str>)] = &[
     ("每学年", Every::Year, false, None),
     ("每一年", Every::Year, false, None),
     ("每年", Every::Year, false, None),
+    ("一年一次", Every::Year, false, None),
     ("年初", Every::Year, false, None),
     ("年度检查", Every::Year, false, None),
     ("年度述职", Every::Year, false, None),
@@ -100,6 +107,9 @@ const HOLIDAYS: &[&str] = &["元旦", "春节", "清明", "五一", "端午", "�
 
 /// The frequency a clause states, if any.
 pub fn frequency(clause: &str) -> Option<Frequency> {
+    if let Some(f) = named_holidays(clause) {
+        return Some(f);
+    }
     let mut best: Option<Frequency> = None;
     for &(cue, every, due_end, doubt) in CUES {
         if let Some(start) = clause.find(cue) {
@@ -173,6 +183,41 @@ pub fn frequency(clause: &str) -> Option<Frequency> {
     Some(f)
 }
 
+/// 春节、中秋节前 / 国庆前: holidays named one by one, a closed list (no 等, no generic 节前/节日前/
+/// 节假日前 after it) right before 前: once before each, so that many times a year (the format has no
+/// named holidays; `every = "holiday"` would be every statutory holiday).
+fn named_holidays(clause: &str) -> Option<Frequency> {
+    let start = HOLIDAYS.iter().filter_map(|h| clause.find(h)).min()?;
+    let end = start + clause[start..].find('前')?;
+    let span = &clause[start..end];
+    if span.chars().count() > 24
+        || span.contains('等')
+        || ["节节", "节日", "节假日", "假期", "期间"]
+            .iter()
+            .any(|g| span.ends_with(g))
+        || span.contains(['，', ','])
+    {
+        return None;
+    }
+    let items: Vec<&str> = span.split(['、', '和', '及']).collect();
+    if !items
+        .iter()
+        .all(|h| HOLIDAYS.iter().any(|x| h.trim().starts_with(x)) && h.chars().count() <= 4)
+    {
+        return None;
+    }
+    let once = count(&clause[start..]).unwrap_or(1);
+    Some(Frequency {
+        every: Every::Year,
+        times: Some(once * u32::try_from(items.len()).unwrap_or(1)),
+        due_end: false,
+        cue: "所列节日前",
+        start,
+        end: end + '前'.len_utf8(),
+        doubt: Some("只列了这几个节日（没有“等”）：读作每年每个节日前各一次，请确认"),
+    })
+}
+
 /// 3月、9月各开展一次 / 开学第一周和放假前一周各进行一次: the number of occasions 各 distributes a
 /// count over (the items of the list just before 各), else 1.
 pub fn each(text: &str) -> u32 {
@@ -238,6 +283,9 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("宣传部", "publicity_department", "党委宣传部"),
     rt("组织部", "organisation_department", "党委组织部"),
     rt("统战部", "united_front_department", "党委统战部"),
+    rt("派驻纪检监察组", "discipline_group", "派驻纪检监察组"),
+    rt("纪检监察组", "discipline_group", "派驻纪检监察组"),
+    rt("纪检组", "discipline_group", "派驻纪检监察组"),
     rt("纪委", "discipline_committee", "纪委"),
     rt("教务处", "academic_affairs", "教务处"),
     rt("科研处", "research_office", "科研处"),
@@ -252,6 +300,38 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("网络人员", "network_staff", "网络人员"),
     rt("通讯员", "correspondent", "通讯员"),
     rt("网评员", "network_commentator", "网评员"),
+    // officers of 安全生产/网络安全/保密/消防/食品安全 texts
+    rt(
+        "网络安全管理员",
+        "network_security_officer",
+        "网络安全管理员",
+    ),
+    rt("网络安全联络员", "security_liaison", "网络安全联络员"),
+    rt("系统管理员", "system_admin", "系统管理员"),
+    rt("网络管理员", "network_admin", "网络管理员"),
+    rt("信息化管理员", "it_admin", "信息化管理员"),
+    rt("安全审计员", "security_auditor", "安全审计员"),
+    rt("保密管理员", "secrecy_officer", "保密员"),
+    rt("保密员", "secrecy_officer", "保密员"),
+    rt("档案管理员", "archivist", "档案管理员"),
+    rt("食品安全管理员", "food_safety_officer", "食品安全管理员"),
+    rt("消防安全管理人", "fire_safety_manager", "消防安全管理人"),
+    rt("涉密人员", "classified_staff", "涉密人员"),
+    rt(
+        "消防安全责任人",
+        "fire_safety_responsible",
+        "消防安全责任人",
+    ),
+    rt("食品安全总监", "food_safety_director", "食品安全总监"),
+    rt("食品安全员", "food_safety_officer", "食品安全员"),
+    rt("食堂管理员", "canteen_manager", "食堂管理员"),
+    rt("宿舍管理员", "dormitory_manager", "宿舍管理员"),
+    rt("仓库保管员", "storekeeper", "仓库保管员"),
+    rt("定密责任人", "classification_officer", "定密责任人"),
+    rt("网格员", "grid_officer", "网格员"),
+    rt("门卫", "gate_guard", "门卫"),
+    rt("保卫人员", "security_guard", "保卫人员"),
+    rt("保安员", "security_guard", "保卫人员"),
     rt("安全管理员", "safety_officer", "安全管理员"),
     rt("网络安全员", "network_security_officer", "网络安全员"),
     rt("安全员", "safety_officer", "安全员"),
@@ -259,7 +339,41 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("班主任", "class_teacher", "班主任"),
     rt("科任教师", "subject_teacher", "科任教师"),
     rt("教研组", "teaching_group_head", "教研组负责人"),
+    // departments most organisations have, by their usual names
+    rt("总务科", "general_affairs", "总务科"),
+    rt("总务处", "general_affairs", "总务处"),
+    rt("后勤处", "logistics", "后勤处"),
+    rt("后勤科", "logistics", "后勤科"),
+    rt("财务科", "finance_department", "财务科"),
+    rt("财务处", "finance_department", "财务处"),
+    rt("财务部", "finance_department", "财务部"),
+    rt("财务室", "finance_department", "财务室"),
+    rt("保卫科", "security_department", "保卫科"),
+    rt("保卫处", "security_department", "保卫处"),
+    rt("保卫部", "security_department", "保卫部"),
+    rt("人事科", "personnel", "人事科"),
+    rt("人事处", "personnel", "人事处"),
+    rt("审计科", "audit", "审计科"),
+    rt("审计处", "audit", "审计处"),
+    rt("医务科", "medical_affairs", "医务科"),
+    rt("医务处", "medical_affairs", "医务处"),
+    rt("护理部", "nursing", "护理部"),
+    rt("药剂科", "pharmacy", "药剂科"),
+    rt("放射科", "radiology", "放射科"),
+    rt("设备科", "equipment", "设备科"),
+    rt("安全生产管理科", "safety_department", "安全生产管理科"),
+    rt("安全科", "safety_department", "安全科"),
+    rt("安监科", "safety_department", "安监科"),
+    // everyone, each for themselves
+    rt("全体干部职工", "staff", "全体干部职工"),
+    rt("全体教职工", "staff", "全体教职工"),
+    rt("全体职工", "staff", "全体职工"),
+    rt("全体员工", "staff", "全体员工"),
     rt("科室负责人", "department_head", "科室负责人"),
+    rt("部门负责人", "department_head", "科室负责人"),
+    rt("部门经理", "department_head", "科室负责人"),
+    rt("部门主任", "department_head", "科室负责人"),
+    rt("科室主任", "department_head", "科室负责人"),
     rt("科室部门", "department_head", "科室负责人"),
     rt("处室主任", "department_head", "科室负责人"),
     rt("股室负责人", "department_head", "科室负责人"),
@@ -286,6 +400,9 @@ const SUBJECT_ENDS: &[&str] = &[
     "分工",
     "根据",
     "按照",
+    "协助",
+    "配合",
+    "参照",
 ];
 
 /// Role terms in a clause's subject, including a list joined by 、 or 和 (工会、学工部、团委…):
@@ -310,7 +427,14 @@ pub fn subject_roles(clause: &str) -> Vec<&'static RoleTerm> {
         {
             continue;
         }
-        match ROLE_TERMS.iter().find(|t| item.starts_with(t.term)) {
+        // 镇纪委, 场纪委: a term after a one- or two-character name of the organisation
+        let named = |t: &&RoleTerm| {
+            item.starts_with(t.term)
+                || (item.ends_with(t.term)
+                    && item.chars().count() <= t.term.chars().count() + 2
+                    && t.term.chars().count() >= 2)
+        };
+        match ROLE_TERMS.iter().find(named) {
             Some(t) if !found.contains(&t) => found.push(t),
             Some(_) => {}
             // a list of subjects opens with one (工会、…; XX党委、各分场、…); 充分发挥团总支、工会的… and
@@ -367,6 +491,25 @@ pub fn established_roles(clause: &str) -> Vec<&'static RoleTerm> {
     found
 }
 
+/// 各科室 / 各部门 / 各处室: each department of the organisation, answered for by its head.
+pub fn each_department(subject: &str) -> bool {
+    let Some(rest) = subject.trim().strip_prefix('各') else {
+        return false;
+    };
+    let rest = rest.split(['（', '(']).next().unwrap_or(rest);
+    [
+        "科室",
+        "部门",
+        "处室",
+        "股室",
+        "部室",
+        "职能部门",
+        "业务科室",
+        "中层部门",
+    ]
+    .contains(&rest)
+}
+
 /// Endings of a department's or office's name (总务处, 保卫科, 团委办公室).
 const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "中心", "委员会"];
 
@@ -375,10 +518,14 @@ const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "中心", 
 pub fn department_like(subject: &str) -> Option<&str> {
     let s = subject.trim().trim_start_matches(['各', '由']);
     let n = s.chars().count();
+    // more than the ending: 中心 alone is the organisation itself (中心每季度…)
     let fits = (2..=8).contains(&n)
-        && DEPARTMENT_ENDS.iter().any(|e| s.ends_with(e))
+        && DEPARTMENT_ENDS
+            .iter()
+            .any(|e| s.ends_with(e) && n > e.chars().count())
         && collective(s).is_none()
-        && !s.contains(['，', '、', '的']);
+        && !["科室", "部门", "处室", "股室", "部室"].contains(&s)
+        && !s.contains(['，', '、', '的', '对', '在', '由']);
     fits.then_some(s)
 }
 
@@ -475,10 +622,12 @@ pub fn filing_target(text: &str) -> Option<Target> {
 /// Accountability measures, mildest first (the order the format keeps them in).
 const MEASURES: &[(&str, &str)] = &[
     ("提醒", "提醒"),
+    ("提醒谈话", "提醒谈话"),
     ("约谈", "约谈"),
     ("函询", "函询"),
     ("批评教育", "批评教育"),
     ("检查", "检查"),
+    ("责令检查", "责令检查"),
     ("责令作出书面检查", "责令作出书面检查"),
     ("书面检查", "书面检查"),
     // 问责条例 第八条: 通报、诫勉、组织调整或者组织处理、纪律处分
@@ -486,17 +635,41 @@ const MEASURES: &[(&str, &str)] = &[
     ("通报", "通报"),
     ("诫勉谈话", "诫勉谈话"),
     ("诫勉", "诫勉"),
+    ("责令限期整改", "责令限期整改"),
+    ("责令整改", "责令整改"),
+    ("经济处罚", "经济处罚"),
+    ("罚款", "罚款"),
     ("调整工作岗位", "调整工作岗位"),
     ("责令公开道歉", "责令公开道歉"),
     ("停职检查", "停职检查"),
     ("调整职务", "调整职务"),
     ("责令辞职", "责令辞职"),
+    ("引咎辞职", "引咎辞职"),
     ("组织调整", "组织调整"),
     ("组织处理", "组织处理"),
     ("降职", "降职"),
     ("免职", "免职"),
     ("纪律处分", "纪律处分"),
     ("党纪处分", "党纪处分"),
+    ("政务处分", "政务处分"),
+    ("行政处分", "行政处分"),
+    // the kinds of 党纪/政务处分 a text may list one by one
+    ("警告", "警告"),
+    ("严重警告", "严重警告"),
+    ("记过", "记过"),
+    ("记大过", "记大过"),
+    ("降级", "降级"),
+    ("撤职", "撤职"),
+    ("撤销党内职务", "撤销党内职务"),
+    ("留党察看", "留党察看"),
+    ("开除党籍", "开除党籍"),
+    ("开除", "开除"),
+    // an employer's measures, the heaviest last
+    ("待岗", "待岗"),
+    ("辞退", "辞退"),
+    ("解除劳动合同", "解除劳动合同"),
+    // 给予处分 / 依纪依规给予处分: a disciplinary sanction, unnamed
+    ("处分", "处分"),
 ];
 
 /// The measures a sentence names, mildest first, each once (责令作出书面检查 counts once, not also
@@ -532,31 +705,195 @@ pub fn measures(sentence: &str) -> Vec<&'static str> {
     out
 }
 
-/// Measures that are common words too: taken only as items of a list.
-const BARE: &[&str] = &["检查", "通报"];
+/// Measures that are common words too: taken only as items of a list (处分 also after 给予/予以).
+const BARE: &[&str] = &[
+    "待岗",
+    "辞退",
+    "罚款",
+    "责令整改",
+    "责令限期整改",
+    "经济处罚",
+    "检查",
+    "通报",
+    "处分",
+    "政务处分",
+    "行政处分",
+    "警告",
+    "开除",
+    "降级",
+    "撤职",
+    "记过",
+];
 
 /// Whether `sentence[s..e]` stands as an item of a list: after 、，：取 or 予, before 、，。；等和或.
 fn listed(sentence: &str, s: usize, e: usize) -> bool {
     let before = sentence[..s].chars().next_back();
     let after = sentence[e..].chars().next();
-    let opens = before.is_none_or(|c| "、，：:取予".contains(c));
-    let closes = after.is_none_or(|c| "、，。；等和或".contains(c));
+    let opens = before.is_none_or(|c| "、，：:；取予以或及".contains(c));
+    let closes = after.is_none_or(|c| "、，。；等和或处直".contains(c));
     opens && closes
 }
 
 /// 取消当年评优评先资格 / 取消年度评优资格: the measure as the text words it, when it is an item of a
 /// list of measures (…、取消年度评优资格、…); 受到问责的…，取消…资格 is a consequence, not a measure.
 pub fn disqualification(sentence: &str) -> Option<&str> {
-    let i = sentence.find("取消")?;
+    own_measures(sentence).into_iter().next()
+}
+
+/// Measures in the text's own words, as items of a list of measures: 取消…评优/评先…资格, and the
+/// economic ones 扣发/扣减/扣除/停发 …工资/奖金/绩效/津贴/补贴 (扣发当月绩效工资).
+pub fn own_measures(sentence: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for cue in ["取消", "扣发", "扣减", "扣除", "停发"] {
+        let mut from = 0;
+        while let Some(k) = sentence[from..].find(cue) {
+            let i = from + k;
+            from = i + cue.len();
+            if let Some(m) = own_measure_at(sentence, i, cue) {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn own_measure_at<'a>(sentence: &'a str, i: usize, cue: &str) -> Option<&'a str> {
     let rest = &sentence[i..];
-    let end = rest.find("资格")? + "资格".len();
-    let m = &rest[..end];
-    let item = sentence[..i].ends_with('、') || sentence[i + end..].starts_with('、');
-    (item
-        && m.chars().count() <= 14
-        && (m.contains("评优") || m.contains("评先"))
-        && !m.contains('，'))
-    .then_some(m)
+    let m = if cue == "取消" {
+        // 取消…评优…资格, or the item up to the list's next separator (取消当年评先评优)
+        let item_end = rest
+            .find(['、', '；', '，', '。', '或'])
+            .unwrap_or(rest.len());
+        let end = rest[..item_end]
+            .find("资格")
+            .map_or(item_end, |k| k + "资格".len());
+        let m = &rest[..end];
+        (m.contains("评优") || m.contains("评先")).then_some(m)?
+    } else {
+        let end = rest
+            .find(['、', '；', '，', '。', '等', '或', '和'])
+            .unwrap_or(rest.len());
+        let m = &rest[..end];
+        ["工资", "奖金", "绩效", "津贴", "补贴"]
+            .iter()
+            .any(|w| m.ends_with(w))
+            .then_some(m)?
+    };
+    let end = i + m.len();
+    // an item of a list in the sentence, or the whole of a numbered item (3.扣减年度奖金。)
+    let item = sentence[..i].ends_with('、')
+        || sentence[end..].starts_with('、')
+        || (i == 0 && end == sentence.len());
+    (item && m.chars().count() <= 14 && !m.contains('，')).then_some(m)
+}
+
+/// Whether a line introduces accountability measures, whatever its verb: 追究责任采取以下方式,
+/// 处理方式视情节轻重分别为, 问责方式包括, 根据情节轻重，可给予….
+pub fn introduces_measures(line: &str) -> bool {
+    let kind = ["方式", "措施", "形式", "种类"]
+        .iter()
+        .any(|w| line.contains(w));
+    let account = ["追究", "问责", "处理", "处分", "处罚", "惩处"]
+        .iter()
+        .any(|w| line.contains(w));
+    (kind && account) || line.contains("情节轻重")
+}
+
+/// What a list of circumstances is called after 下列/以下/如下 (有下列情形之一的, 出现以下情况之一的,
+/// 有下列行为之一的, 存在下列问题之一的).
+const LIST_NOUNS: &[&str] = &["情形", "情况", "行为", "问题", "情节", "事项", "事件"];
+
+/// Words that say the list is about holding someone to account (not, say, what to report).
+const ACCOUNT_CUES: &[&str] = &[
+    "追究",
+    "问责",
+    "处理",
+    "处分",
+    "处罚",
+    "惩处",
+    "给予",
+    "予以",
+    "责任",
+    "一票否决",
+    "不得评",
+];
+
+/// Whether a line introduces a list of circumstances: 下列/以下/如下 + 情形/情况/行为/问题… (之一), in any
+/// wording (有…, 凡有…, 出现…, 发生…, 具有…, 存在…), and says it holds someone to account (追究,
+/// 问责, 处理, 给予, 一票否决 …). 下列情形 alone always does (the seeds' and the 问责条例's wording).
+pub fn circumstance_header(line: &str) -> bool {
+    if line.contains("下列情形") {
+        return true;
+    }
+    let listed = ["下列", "以下", "如下"].iter().any(|w| {
+        line.match_indices(w).any(|(i, _)| {
+            let after: String = line[i + w.len()..].chars().take(6).collect();
+            LIST_NOUNS.iter().any(|n| after.contains(n))
+        })
+    });
+    listed && ACCOUNT_CUES.iter().any(|c| line.contains(c))
+}
+
+/// A heading that names the cases held to account without 下列…之一 (（一）问责情形, 追究责任的情形：,
+/// 责任追究情形包括：): the list under it is one of circumstances if its items read as cases.
+pub fn circumstance_heading(line: &str) -> bool {
+    let body = crate::text::body(line).trim_end_matches(['：', ':', '。']);
+    body.chars().count() <= 24
+        && ["情形", "情况", "行为"].iter().any(|w| body.contains(w))
+        && ["问责", "追究", "处理", "处分", "责任"]
+            .iter()
+            .any(|w| body.contains(w))
+        && !body.contains(['，', '；'])
+}
+
+/// Items numbered within one line (…：（一）甲；（二）乙；③丙): the texts after each numbering, when
+/// the line numbers at least two.
+pub fn inline_items(line: &str) -> Vec<&str> {
+    let mut starts: Vec<(usize, usize)> = Vec::new(); // (start of numbering, start of text)
+    for (i, c) in line.char_indices() {
+        if ('\u{2460}'..='\u{2473}').contains(&c) {
+            starts.push((i, i + c.len_utf8()));
+            continue;
+        }
+        if c == '（' || c == '(' {
+            let rest = &line[i + c.len_utf8()..];
+            if let Some(end) = rest.find(['）', ')']) {
+                if numeral(&rest[..end]).is_some() {
+                    let close = rest[end..].chars().next().map_or(1, char::len_utf8);
+                    starts.push((i, i + c.len_utf8() + end + close));
+                }
+            }
+        }
+    }
+    // 一是…；二是…
+    if starts.is_empty() {
+        for n in [
+            "一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是",
+        ] {
+            let Some(i) = line.find(n) else { break };
+            if starts.last().is_some_and(|&(p, _)| p >= i) {
+                break;
+            }
+            starts.push((i, i + n.len()));
+        }
+    }
+    if starts.len() < 2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (k, &(_, text)) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).map_or(line.len(), |&(n, _)| n);
+        let item = line[text..end]
+            .trim()
+            .trim_end_matches(['；', ';', '。', '，', ','])
+            .trim();
+        if !item.is_empty() {
+            out.push(item);
+        }
+    }
+    out
 }
 
 /// Titles in 《》 within a text.
@@ -577,6 +914,7 @@ pub fn titles(text: &str) -> Vec<&str> {
 const PERSON: &[&str] = &[
     "书记",
     "校长",
+    "园长",
     "局长",
     "院长",
     "主任",
@@ -592,6 +930,27 @@ const PERSON: &[&str] = &[
     "场长",
     "部长",
     "处长",
+    "科长",
+    "股长",
+    "馆长",
+    "队长",
+    "行长",
+    "庭长",
+    "检察长",
+    "秘书长",
+    "董事长",
+    "总监",
+    "主席",
+    "会长",
+    "镇长",
+    "乡长",
+    "区长",
+    "县长",
+    "市长",
+    "班长",
+    "主管",
+    "代表人",
+    "法人代表",
 ];
 
 /// Whether a phrase names a person's post.
@@ -649,6 +1008,12 @@ mod tests {
         );
         assert_eq!(every("定期进行专项督查考核"), None);
         assert_eq!(every("及时汇报"), None);
+        assert_eq!(every("每季召开一次例会"), Some((Every::Quarter, Some(1))));
+        assert_eq!(every("按季度报送一次"), Some((Every::Quarter, Some(1))));
+        assert_eq!(every("半年一次"), Some((Every::HalfYear, Some(1))));
+        assert_eq!(every("按月统计"), Some((Every::Month, None)));
+        assert_eq!(every("每两年评估一次"), None);
+        assert_eq!(every("体检一年一次"), Some((Every::Year, Some(1))));
     }
 
     #[test]
@@ -700,6 +1065,11 @@ mod tests {
         let f = frequency("元旦、春节、端午等重要节点前").unwrap();
         assert_eq!(f.every, Every::Holiday);
         assert!(f.doubt.is_some());
+        // a closed list of named holidays: once before each, so that many a year
+        let f = frequency("春节、中秋节前").unwrap();
+        assert_eq!((f.every, f.times), (Every::Year, Some(2)));
+        assert!(f.doubt.is_some());
+        assert_eq!(every("春节前开展一次慰问"), Some((Every::Year, Some(1))));
         // a holiday named without 前 is no frequency
         assert_eq!(every("春节期间安排值班"), None);
     }
@@ -777,6 +1147,10 @@ mod tests {
         assert_eq!(ids("专职安全员负责日常巡查"), vec!["safety_officer"]);
         assert_eq!(ids("各处室主任对本处室安全负责"), vec!["department_head"]);
         assert_eq!(ids("信息中心对网络运行负责"), vec!["information_centre"]);
+        assert_eq!(ids("镇纪委要加强监督检查"), vec!["discipline_committee"]);
+        assert_eq!(ids("派驻纪检监察组履行监督责任"), vec!["discipline_group"]);
+        // a longer name is an object's, not the term's
+        assert_eq!(ids("加强全县各级纪委"), Vec::<&str>::new());
     }
 
     #[test]
@@ -860,6 +1234,56 @@ mod tests {
     }
 
     #[test]
+    fn measures_of_every_wording() {
+        assert_eq!(
+            measures("根据情节轻重，可给予提醒谈话、批评教育、责令检查、通报批评"),
+            vec!["提醒谈话", "批评教育", "责令检查", "通报批评"]
+        );
+        assert_eq!(measures("造成泄密后果的，依法依纪给予处分"), vec!["处分"]);
+        assert_eq!(
+            measures("给予警告、严重警告、撤销党内职务、留党察看或者开除党籍处分"),
+            vec!["警告", "严重警告", "撤销党内职务", "留党察看", "开除党籍"]
+        );
+        assert_eq!(measures("视情节给予政务处分"), vec!["政务处分"]);
+        // 需要给予党纪政务处分的，移交…: a referral, not one of the measures
+        assert!(measures("需要给予党纪政务处分的，移交纪检监察机关").is_empty());
+        assert_eq!(
+            measures("视情节给予通报批评、责令限期整改、经济处罚"),
+            vec!["通报批评", "责令限期整改", "经济处罚"]
+        );
+        assert_eq!(measures("给予警告、罚款处理"), vec!["罚款", "警告"]);
+        // …、降级直至解除劳动合同
+        assert_eq!(
+            measures("给予警告、降级直至解除劳动合同处理"),
+            vec!["警告", "降级", "解除劳动合同"]
+        );
+        assert_eq!(
+            measures("视情节给予待岗、辞退或者解除劳动合同处理"),
+            vec!["待岗", "辞退", "解除劳动合同"]
+        );
+        // 责令整改 of a hazard, not a measure of a list
+        assert!(measures("发现隐患的责令整改到位").is_empty());
+        // 处分 and 警告 as ordinary words
+        assert!(measures("处分决定书存档").is_empty());
+        assert!(measures("发出预警信息").is_empty());
+    }
+
+    #[test]
+    fn measures_in_the_texts_own_words() {
+        assert_eq!(
+            own_measures("批评教育、通报批评、扣发当月绩效工资、取消年度评先评优资格"),
+            vec!["取消年度评先评优资格", "扣发当月绩效工资"]
+        );
+        assert_eq!(own_measures("扣减年度奖金、通报批评"), vec!["扣减年度奖金"]);
+        assert_eq!(
+            own_measures("通报批评、取消当年评先评优、调整岗位"),
+            vec!["取消当年评先评优"]
+        );
+        // not items of a list
+        assert!(own_measures("考核不合格的，扣发当月绩效工资").is_empty());
+    }
+
+    #[test]
     fn disqualification_as_a_listed_measure() {
         assert_eq!(
             disqualification("给予约谈、取消本年度评先评优资格、组织处理"),
@@ -877,6 +1301,56 @@ mod tests {
     }
 
     #[test]
+    fn circumstance_headers_in_their_many_wordings() {
+        for h in [
+            "有下列情形之一的，应当依据《中国共产党问责条例》予以问责",
+            "领导干部有下列行为之一的，应当追究责任：",
+            "发生下列情况之一的，对相关责任人予以处理：",
+            "凡有下列情形之一的，给予相应处理：",
+            "出现以下情况之一的，追究相关人员责任：",
+            "具有下列情节之一的，从重处理",
+            "存在下列问题之一的，实行一票否决：",
+            "有如下行为的，视情节给予处分：",
+        ] {
+            assert!(circumstance_header(h), "{h}");
+        }
+        // a list of what to report, or of what the rules cover, is no list of circumstances
+        assert!(!circumstance_header("发生下列情况之一的，应当立即报告："));
+        assert!(!circumstance_header("本办法适用于以下单位："));
+    }
+
+    #[test]
+    fn headings_of_circumstances() {
+        assert!(circumstance_heading("（二）问责情形"));
+        assert!(circumstance_heading("第十二条 追究责任的情形包括："));
+        assert!(!circumstance_heading("（二）工作情况"));
+        assert!(!circumstance_heading(
+            "对发现的问题，区分情况，依规追究相关人员的责任，并通报全局。"
+        ));
+    }
+
+    #[test]
+    fn items_numbered_inside_a_line() {
+        assert_eq!(
+            inline_items(
+                "追究责任采取以下方式：（一）责令作出书面检查；（二）通报批评；（三）诫勉谈话。"
+            ),
+            vec!["责令作出书面检查", "通报批评", "诫勉谈话"]
+        );
+        assert_eq!(
+            inline_items("有下列情形之一的：①不报告的；②瞒报的。"),
+            vec!["不报告的", "瞒报的"]
+        );
+        // one parenthesis is an aside, not a list
+        assert!(inline_items("各院（系）负责").is_empty());
+        assert!(inline_items("（一）只有一项").is_empty());
+        assert_eq!(
+            inline_items("有下列情形之一的，予以问责：一是不作为的；二是乱作为的。"),
+            vec!["不作为的", "乱作为的"]
+        );
+    }
+
+    #[test]
     fn book_titles() {
         assert_eq!(
             titles("依据《中国共产党问责条例》和《实施办法》等"),
@@ -885,10 +1359,39 @@ mod tests {
     }
 
     #[test]
+    fn each_department_is_answered_for_by_its_head() {
+        assert!(each_department("各科室"));
+        assert!(each_department("各科室（部）"));
+        assert!(each_department("各部门"));
+        assert!(!each_department("科室"));
+        assert!(!each_department("各分场"));
+        // a bare 科室 is no department of its own
+        assert_eq!(department_like("科室"), None);
+        assert_eq!(department_like("场部财务科对各分场"), None);
+    }
+
+    #[test]
+    fn officers_and_departments_of_many_kinds_have_ids() {
+        let id = |s: &str| ROLE_TERMS.iter().find(|t| s.contains(t.term)).map(|t| t.id);
+        assert_eq!(id("系统管理员"), Some("system_admin"));
+        assert_eq!(id("信息化管理员"), Some("it_admin"));
+        assert_eq!(id("保密员"), Some("secrecy_officer"));
+        assert_eq!(id("网络安全联络员"), Some("security_liaison"));
+        assert_eq!(id("网络安全管理员"), Some("network_security_officer"));
+        assert_eq!(id("场部财务科"), Some("finance_department"));
+        assert_eq!(id("总务科"), Some("general_affairs"));
+        assert_eq!(id("全体职工"), Some("staff"));
+        assert_eq!(id("保卫人员"), Some("security_guard"));
+    }
+
+    #[test]
     fn departments_outside_the_lexicon() {
         assert_eq!(department_like("总务处"), Some("总务处"));
         assert_eq!(department_like("各保卫科"), Some("保卫科"));
         assert_eq!(department_like("党支部"), None);
+        assert_eq!(department_like("中心"), None);
+        assert_eq!(department_like("办公室"), Some("办公室"));
+        assert_eq!(department_like("信息科"), Some("信息科"));
         assert_eq!(department_like("意识形态工作"), None);
         assert_eq!(department_like("加强学校各处室的管理工作的办"), None);
     }
@@ -897,6 +1400,26 @@ mod tests {
     fn persons() {
         assert!(is_person("党委书记"));
         assert!(is_person("校长"));
+        for post in [
+            "馆长",
+            "副馆长",
+            "院长",
+            "所长",
+            "站长",
+            "局长",
+            "主任",
+            "经理",
+            "厂长",
+            "场长",
+            "队长",
+            "科长",
+            "行长",
+            "董事长",
+            "总监",
+        ] {
+            assert!(is_person(post), "{post}");
+        }
+        assert!(same_post_in_charge("分管副馆长", "分管保密工作的副馆长"));
         assert!(!is_person("党支部"));
     }
 }

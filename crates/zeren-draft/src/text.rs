@@ -80,6 +80,14 @@ pub enum Enumerator {
     Arabic(u32),
     /// 第一条
     Article(u32),
+    /// ① ② … ⑳ (a circled number)
+    Circled(u32),
+}
+
+/// The value of a circled number ① … ⑳.
+fn circled(c: char) -> Option<u32> {
+    let n = u32::from(c).checked_sub(0x2460)?;
+    (n < 20).then_some(n + 1)
 }
 
 /// The numbering at the head of a line, if any, and the text after it.
@@ -107,7 +115,13 @@ pub fn enumerator(line: &str) -> Option<(Enumerator, &str)> {
             }
         }
     }
-    // 1、 1. 1． 一、
+    // ① ②
+    if let Some(c) = s.chars().next() {
+        if let Some(n) = circled(c) {
+            return Some((Enumerator::Circled(n), s[c.len_utf8()..].trim_start()));
+        }
+    }
+    // 1、 1. 1． 1） 一、
     let head: String = s
         .chars()
         .take_while(|c| c.is_ascii_digit() || CN_DIGITS.contains(*c))
@@ -118,7 +132,7 @@ pub fn enumerator(line: &str) -> Option<(Enumerator, &str)> {
     let rest = &s[head.len()..];
     let n = numeral(&head)?;
     let arabic = head.bytes().all(|b| b.is_ascii_digit());
-    for sep in ['、', '.', '．', ' '] {
+    for sep in ['、', '.', '．', ' ', '）', ')'] {
         if let Some(after) = rest.strip_prefix(sep) {
             let after = after.trim_start();
             // "1.5倍" is a number, not a heading
@@ -222,6 +236,23 @@ mod tests {
         assert_eq!(
             enumerator("?（一）建设"),
             Some((Enumerator::Paren(1), "建设"))
+        );
+        assert_eq!(
+            enumerator("①不履行职责的；"),
+            Some((Enumerator::Circled(1), "不履行职责的；"))
+        );
+        assert_eq!(
+            enumerator("⑩擅自销毁的"),
+            Some((Enumerator::Circled(10), "擅自销毁的"))
+        );
+        // 1） 2）: the closing parenthesis is the separator, not part of the text
+        assert_eq!(
+            enumerator("1）信息中心每月开展一次检查"),
+            Some((Enumerator::Arabic(1), "信息中心每月开展一次检查"))
+        );
+        assert_eq!(
+            enumerator("3)每半年测试"),
+            Some((Enumerator::Arabic(3), "每半年测试"))
         );
         assert_eq!(enumerator("2024年"), None);
         assert_eq!(enumerator("1.5倍"), None);

@@ -74,7 +74,7 @@ fn quotes_and_backslashes_in_the_text_stay_inside_strings() {
 }
 
 /// A safety-production text written for this test (not a public document), in words the seed texts
-/// do not use: 安全生产, 总务处, 分管副校长, 每学期, 节前.
+/// do not use: 安全生产, 基建处, 分管副校长, 每学期, 节前.
 const SAFETY: &str = "为落实安全生产责任制，特制定《xx中学安全生产责任制实施办法》。
 一、组织领导
 成立学校安全生产工作领导小组，校长任组长，分管副校长任副组长，各处室负责人为成员。
@@ -82,7 +82,7 @@ const SAFETY: &str = "为落实安全生产责任制，特制定《xx中学安�
 二、工作制度
 1、学校每月至少组织一次安全隐患排查，每学期开展一次应急疏散演练。
 2、节前开展安全大检查，年底前向区教育局书面报告全年安全工作。
-3、总务处每周检查一次消防设施。
+3、基建处每周检查一次消防设施。
 三、责任追究
 有下列情形之一的，追究有关人员责任：
 （一）未按规定开展隐患排查的；

@@ -5,6 +5,13 @@ use super::*;
 
 /// 对…的党员干部，依纪依规严肃处理: a circumstance stated in one sentence, outside a list.
 pub(super) fn single_circumstance(sentence: &str) -> Option<String> {
+    // 凡因工作失职造成重大事故的，一律追究责任: 凡 and a 的 clause
+    if let Some(rest) = sentence.strip_prefix('凡') {
+        let first = text::clauses(rest).into_iter().next()?;
+        let header = ["下列", "以下", "如下"].iter().any(|w| first.contains(w));
+        return (!header && first.ends_with('的') && first.chars().count() >= 6)
+            .then(|| first.to_owned());
+    }
     let rest = sentence.strip_prefix('对')?;
     let first = text::clauses(rest).into_iter().next()?;
     let person = [
@@ -19,7 +26,9 @@ pub(super) fn single_circumstance(sentence: &str) -> Option<String> {
     .iter()
     .find(|p| first.ends_with(*p))?;
     let what = first[..first.len() - person.len()].trim();
-    (what.ends_with('的') && what.chars().count() >= 6).then(|| what.to_owned())
+    // 对有下列行为之一的人员: the header of a list, not a circumstance
+    let header = ["下列", "以下", "如下"].iter().any(|w| what.contains(w));
+    (!header && what.ends_with('的') && what.chars().count() >= 6).then(|| what.to_owned())
 }
 
 /// The accountability entry, made at line `no` by `rule` when there is none yet; its source widened
@@ -48,64 +57,141 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
-        if l.text.contains("下列情形") {
-            let a = accountability_at(&mut acc, l.no, Confidence::High, "“有下列情形之一的”");
+        let strong = rules::circumstance_header(l.text);
+        if strong || rules::circumstance_heading(l.text) {
+            let mut items: Vec<CircumstanceEntry> = Vec::new();
+            let mut last = l.no;
+            // the list may follow the header on its own line: 有下列行为之一的：（一）…；（二）…
+            let at = ["下列", "以下", "如下"]
+                .iter()
+                .filter_map(|w| l.text.find(w))
+                .min()
+                .unwrap_or(0);
+            for item in rules::inline_items(&l.text[at..]) {
+                items.push(CircumstanceEntry {
+                    text: item.to_owned(),
+                    cite: Cite::new(Src::line(l.no), Confidence::High, "列举项（同一行）"),
+                });
+            }
             let mut j = i + 1;
+            // the items are numbered alike; a line numbered otherwise is the next heading
+            let mut kind = None;
             while j < lines.len() {
                 let n = &lines[j];
                 if n.text.is_empty() {
                     j += 1;
                     continue;
                 }
-                match text::enumerator(n.text) {
-                    Some((Enumerator::Paren(_) | Enumerator::Arabic(_), rest)) => {
-                        a.circumstances.push(CircumstanceEntry {
+                let numbering = text::enumerator(n.text);
+                let this = numbering.map(|(e, _)| std::mem::discriminant(&e));
+                if kind.is_some() && this.is_some() && this != kind {
+                    break;
+                }
+                match numbering {
+                    Some((
+                        e @ (Enumerator::Paren(_) | Enumerator::Arabic(_) | Enumerator::Circled(_)),
+                        rest,
+                    )) => {
+                        kind = Some(std::mem::discriminant(&e));
+                        items.push(CircumstanceEntry {
                             text: rest.to_owned(),
                             cite: Cite::new(Src::line(n.no), Confidence::High, "列举项"),
                         });
                     }
+                    // 一是…；二是… on the line after the header
+                    _ if items.is_empty() && rules::inline_items(n.text).len() >= 2 => {
+                        for item in rules::inline_items(n.text) {
+                            items.push(CircumstanceEntry {
+                                text: item.to_owned(),
+                                cite: Cite::new(
+                                    Src::line(n.no),
+                                    Confidence::High,
+                                    "列举项（同一行）",
+                                ),
+                            });
+                        }
+                        last = n.no;
+                        j += 1;
+                        break;
+                    }
                     _ => {
-                        let open = a
-                            .circumstances
-                            .last()
-                            .is_some_and(|c| !text::ends_sentence(&c.text));
+                        let open = items.last().is_some_and(|c| !text::ends_sentence(&c.text));
                         if !open {
                             break;
                         }
-                        let c = a.circumstances.last_mut().expect("open item");
+                        let c = items.last_mut().expect("open item");
                         c.text.push_str(n.text);
                         c.cite.src = c.cite.src.join(Src::line(n.no));
                     }
                 }
-                a.cite.src = a.cite.src.join(Src::line(n.no));
+                last = n.no;
                 j += 1;
             }
-            i = j;
-            continue;
+            // a heading such as 问责情形 (no 下列…之一): only a list whose every item is a case (…的)
+            let cases = !items.is_empty()
+                && items.iter().all(|c| {
+                    c.text
+                        .trim_end_matches(['；', ';', '。', '，', ','])
+                        .ends_with('的')
+                });
+            if strong || cases {
+                let rule = if strong {
+                    "“有下列情形之一的”"
+                } else {
+                    "“问责情形”标题下的列举"
+                };
+                let confidence = if strong {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                };
+                let a = accountability_at(&mut acc, l.no, confidence, rule);
+                a.cite.src = a.cite.src.join(Src::line(last));
+                a.circumstances.extend(items);
+                i = j;
+                continue;
+            }
         }
         i += 1;
     }
     // measures, basis, filing, allocation: sentences about 问责/追究
     let mut extra: Vec<String> = Vec::new(); // measures in the text's own words (取消…评优…资格)
+                                             // a line that introduces measures (追究责任采取以下方式：, 处理方式分别为：) makes its other
+                                             // sentences and the numbered lines after it measures too, whatever their verb
+    let mut in_list = false;
     for l in lines {
+        let numbered = text::enumerator(l.text).is_some_and(|(e, _)| {
+            matches!(
+                e,
+                Enumerator::Paren(_) | Enumerator::Arabic(_) | Enumerator::Circled(_)
+            )
+        });
+        if !numbered && !l.text.is_empty() {
+            in_list = false;
+        }
+        let line_about = rules::introduces_measures(l.text);
         for s in text::sentences(text::body(l.text)) {
             let about = ["问责", "追究", "处分", "处理"]
                 .iter()
                 .any(|w| s.contains(w));
-            if !about {
+            let measured =
+                about || line_about || in_list || ["给予", "予以"].iter().any(|w| s.contains(w));
+            if !measured {
                 continue;
             }
-            if let Some(text) = single_circumstance(s) {
-                let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
-                if !a.circumstances.iter().any(|c| c.cite.src.first == l.no) {
-                    let mut cite =
-                        Cite::new(Src::line(l.no), Confidence::Low, "“对…的干部，…处理/问责”");
-                    cite.ask("不在“有下列情形之一的”列举中：是否作为一项问责情形？");
-                    a.circumstances.push(CircumstanceEntry { text, cite });
+            if about {
+                if let Some(text) = single_circumstance(s) {
+                    let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
+                    if !a.circumstances.iter().any(|c| c.cite.src.first == l.no) {
+                        let mut cite =
+                            Cite::new(Src::line(l.no), Confidence::Low, "“对…的干部，…处理/问责”");
+                        cite.ask("不在“有下列情形之一的”列举中：是否作为一项问责情形？");
+                        a.circumstances.push(CircumstanceEntry { text, cite });
+                    }
                 }
             }
             let ms = rules::measures(s);
-            let disqualification = rules::disqualification(s);
+            let own = rules::own_measures(s);
             let basis: Vec<String> = if s.contains("依据") || s.contains("根据") {
                 rules::titles(s).into_iter().map(str::to_owned).collect()
             } else {
@@ -114,7 +200,7 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
             let filing = rules::filing_target(s);
             let collective = s.contains("集体责任") && s.contains("个人责任");
             if ms.is_empty()
-                && disqualification.is_none()
+                && own.is_empty()
                 && basis.is_empty()
                 && filing.is_none()
                 && !collective
@@ -122,7 +208,7 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                 continue;
             }
             let a = accountability_at(&mut acc, l.no, Confidence::Medium, "问责/追究");
-            if let Some(m) = disqualification {
+            for m in own {
                 if !extra.iter().any(|x| x == m) {
                     extra.push(m.to_owned());
                 }
@@ -147,6 +233,11 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
             }
             a.collective |= collective;
         }
+        // 追究责任的方式： / （三）问责方式 (a heading): the numbered lines after it are the measures
+        let short = text::body(l.text).chars().count() <= 20;
+        if line_about && (l.text.trim_end().ends_with(['：', ':']) || short) {
+            in_list = true;
+        }
     }
     if let Some(a) = &mut acc {
         for c in &mut a.circumstances {
@@ -167,6 +258,8 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
         // a disqualification goes after the reprimands, before the organisational measures
         const MILD: &[&str] = &[
             "提醒",
+            "提醒谈话",
+            "责令检查",
             "约谈",
             "函询",
             "批评教育",

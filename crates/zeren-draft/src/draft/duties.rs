@@ -23,7 +23,60 @@ const DUTY_WORDS: &[(&str, &str)] = &[
 
 /// Timed duties: each clause with a frequency starts one; the clauses after it up to the next
 /// frequency describe it.
-pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str, line_head: &str) {
+/// Whether a phrase names someone who can answer for a duty: a role the text set up, a department or
+/// officer of the lexicon, a department by its name's ending, each department (各科室), a collective
+/// or a person's post.
+fn names_someone(d: &Draft, s: &str) -> bool {
+    !s.trim().is_empty()
+        && (rules::ROLE_TERMS.iter().any(|t| s.contains(t.term))
+            || rules::collective(s).is_some()
+            || rules::department_like(s).is_some()
+            || rules::each_department(s)
+            || s.contains("班子成员")
+            || rules::is_person(s)
+            || d.holder_role(s).is_some())
+}
+
+/// Whether a phrase names one answerer (not a collective): used for the subject a sentence or a
+/// section heading gives the clauses that name nobody.
+fn names_answerer(d: &Draft, s: &str) -> bool {
+    let s = s.trim();
+    let bare = s.trim_start_matches(['各', '由']);
+    // the whole phrase is the post (全体职工, 场部财务科), not a clause that mentions one
+    let term = rules::ROLE_TERMS
+        .iter()
+        .any(|t| bare.starts_with(t.term) || bare.ends_with(t.term))
+        && bare.chars().count() <= 12;
+    !s.is_empty()
+        && (d.holder_role(s).is_some()
+            || term
+            || rules::department_like(s).is_some()
+            || rules::each_department(s))
+}
+
+/// 特种设备由总务科建立档案 / 由信息中心负责: the answerer named right after 由, if any.
+pub(super) fn agent_after_you<'a>(d: &Draft, clause: &'a str) -> Option<&'a str> {
+    let (_, rest) = clause.split_once('由')?;
+    let rest = rest.trim_start_matches('各');
+    let end = rules::subject_end(rest);
+    // the longest head of the rest that names one answerer (由总务科建立… → 总务科)
+    let mut ends: Vec<usize> = rest[..end].char_indices().map(|(i, _)| i).skip(2).collect();
+    ends.push(end);
+    ends.into_iter()
+        .rev()
+        .map(|e| &rest[..e])
+        .find(|w| w.chars().count() <= 12 && names_answerer(d, w) && !w.contains(['、', '和']))
+}
+
+pub(super) fn duties(
+    d: &mut Draft,
+    no: u32,
+    sentence: &str,
+    line_subject: &str,
+    line_head: &str,
+    (section, section_is_post): (&str, bool),
+    carried: &str,
+) {
     // 对…法定节假日…需注意问题，进行前瞻性专题分析判断: one statement across its clauses
     let cs = if sentence.contains("节假日") && sentence.contains("前瞻") {
         vec![sentence]
@@ -32,8 +85,9 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
     };
     let mut subject: &str = line_subject;
     // 分管安全工作的副校长是直接责任人，…，每月组织一次…: the post that opens the sentence
-    if let Some(head) = cs.first().map(|c| &c[..rules::subject_end(c)]) {
-        if d.holder_role(head).is_some() {
+    // 药剂科负责危险化学品…管理，…每月盘点一次: the department that opens the sentence
+    if let Some(head) = cs.first().map(|c| c[..rules::subject_end(c)].trim()) {
+        if names_answerer(d, head) && !head.contains(['，', '、']) {
             subject = head;
         }
     }
@@ -44,6 +98,11 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
             i += 1;
             continue;
         };
+        // 年初部署、年中推进、年底总结: the phases of the year's work, not a duty of their own
+        if f.cue == "年初" && ["年中", "年底", "年末"].iter().any(|w| clause.contains(w)) {
+            i += 1;
+            continue;
+        }
         let mut j = i + 1;
         while j < cs.len() && rules::frequency(cs[j]).is_none() {
             j += 1;
@@ -51,22 +110,51 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
         let rest: Vec<&str> = cs[i + 1..j].to_vec();
         // the subject: before the cue in this clause, else the sentence's earlier subject
         let mut own = clause[..f.start].trim();
-        for w in ["至少", "坚持", "要", "应当", "必须"] {
+        for w in ["至少", "坚持", "要", "应当", "必须", "于", "在"] {
             own = own.trim_end_matches(w);
         }
+        // 场部财务科对各分场财务收支每半年审计一次: the subject ends at 对/负/为 …
+        let cut = own[..rules::subject_end(own)].trim();
+        if !cut.is_empty() && cut.len() < own.len() && names_someone(d, cut) {
+            own = cut;
+        }
         // a subject names someone: a department, an officer or a collective (学校, 党支部)
-        let names_someone = rules::ROLE_TERMS.iter().any(|t| own.contains(t.term))
-            || rules::collective(own).is_some()
-            || rules::department_like(own).is_some()
-            || own.contains("班子成员")
-            || rules::is_person(own)
-            || d.holder_role(own).is_some();
+        let names_someone = names_someone(d, own);
         if names_someone {
             subject = own;
         }
         // 校长每学期…；每学年开学前与…签订…: the post that opened the line answers for its later sentences
         if subject.is_empty() && d.holder_role(line_head).is_some() {
             subject = line_head;
+        }
+        // 保密员每月…检查；每年年终…清查: a sentence that names nobody continues the one before
+        if subject.is_empty() && names_answerer(d, carried) {
+            subject = carried;
+        }
+        // 特种设备由总务科建立设备档案，…每年…检验一次: the agent after 由 earlier in the sentence
+        let agent = if subject.is_empty() {
+            // (元旦…节日前，由信息科组织一次检查: also the clause after a cue standing alone)
+            cs[..=i]
+                .iter()
+                .chain(rest.first().filter(|_| clause[f.end..].trim().is_empty()))
+                .find_map(|c| agent_after_you(d, c))
+        } else {
+            None
+        };
+        if let Some(a) = agent {
+            subject = a;
+        }
+        // （三）总务科 / 1.每半年组织…检测维护: the post or department whose section this is; a
+        // post under its own heading (党组书记的职责：) becomes a role, with a question
+        if subject.is_empty()
+            && section_is_post
+            && rules::is_person(section)
+            && !names_answerer(d, section)
+        {
+            super::post_roles(d, no, section);
+        }
+        if subject.is_empty() && names_answerer(d, section) {
+            subject = section;
         }
         // 每年年底前，市社党委组织进行一次专题督查 / 元旦、春节等节假日前，纪检委员…: the cue ends its
         // clause and nobody is named before it; the next clause says who
@@ -75,13 +163,20 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
         if alone {
             if let Some(next) = rest.first() {
                 let who = &next[..rules::subject_end(next)];
-                let who = ["组织", "开展", "进行"]
+                // 协助总务科开展一次…: the one helped is not the one who answers
+                let helps = ["协助", "配合", "会同", "督促", "指导", "与", "向", "对"]
+                    .iter()
+                    .any(|w| next.starts_with(w));
+                let who = if helps { "" } else { who };
+                let who = ["组织", "开展", "进行", "带队", "牵头", "带领"]
                     .iter()
                     .filter_map(|v| who.find(v))
                     .min()
                     .map_or(who, |k| &who[..k]);
-                if rules::collective(who).is_some()
-                    || rules::ROLE_TERMS.iter().any(|t| who.contains(t.term))
+                if !who.is_empty()
+                    && (rules::collective(who).is_some()
+                        || rules::ROLE_TERMS.iter().any(|t| who.contains(t.term))
+                        || d.holder_role(who).is_some())
                 {
                     subject = who;
                 }
@@ -168,8 +263,42 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
                 );
             }
             cite.ask("“班子成员”：每位成员各自完成（per = \"holder\"），还是班子集体一次？");
+        } else if matches!(holder.as_deref(), Some("staff" | "leadership")) {
+            // 全体职工 / 党组其他成员每年…: each of them
+            per_holder = holder;
         } else if let Some(id) = holder {
             owner = Some(id);
+        } else if rules::each_department(&subject_area) {
+            // 各科室每年…开展一次自查: each department, its head answering
+            if d.role("department_head").is_none() {
+                d.add_role(
+                    "department_head",
+                    "科室负责人",
+                    None,
+                    Cite::new(
+                        Src::line(no),
+                        Confidence::Medium,
+                        format!("主语“{}”", subject_area.trim()),
+                    ),
+                );
+            }
+            per_holder = Some("department_head".to_owned());
+        } else if let Some(t) = rules::ROLE_TERMS
+            .iter()
+            .find(|t| subject_area.contains(t.term) && t.id == "staff")
+        {
+            // 全体职工每年至少参加一次培训: each of them
+            d.add_role(
+                t.id,
+                t.title,
+                None,
+                Cite::new(
+                    Src::line(no),
+                    Confidence::Medium,
+                    format!("主语“{}”", t.term),
+                ),
+            );
+            per_holder = Some(t.id.to_owned());
         } else if let Some(t) = rules::ROLE_TERMS
             .iter()
             .find(|t| subject_area.contains(t.term))
@@ -264,6 +393,38 @@ pub(super) fn duties(d: &mut Draft, no: u32, sentence: &str, line_subject: &str,
             owner_asked,
             cite,
         });
+        // 每年至少参加一次消防培训和一次应急疏散演练: two duties of the same period and subject
+        let after_cue = &clause[f.end..];
+        if let Some(k) = ["和一次", "和1次", "及一次", "、一次"]
+            .iter()
+            .filter_map(|w| after_cue.find(w))
+            .min()
+            .filter(|&k| rules::count(&after_cue[..k]).is_some())
+        {
+            let second = &after_cue[k..];
+            let second = second
+                .trim_start_matches(['和', '及', '、'])
+                .trim_start_matches("一次")
+                .trim_start_matches("1次");
+            let first = d.duties.last_mut().expect("just pushed");
+            let head = after_cue[..k].trim_start_matches(['，', ',']);
+            first.title = tidy_title(
+                ["至少", "坚持", "要", "应"]
+                    .iter()
+                    .fold(head, |t, w| t.strip_prefix(w).unwrap_or(t)),
+            );
+            let first = first.clone();
+            let mut cite = Cite::new(Src::line(no), Confidence::Medium, "“一次A和一次B”");
+            cite.questions = first.cite.questions.clone();
+            let id = d.unique_duty_id(&first.id);
+            d.duties.push(DutyEntry {
+                id,
+                title: tidy_title(second),
+                times: Some(1),
+                cite,
+                ..first
+            });
+        }
         // 每年集中学习不少于12次，其中意识形态专题学习不少于2次: a second duty of the same period
         for part in &rest {
             let Some(sub) = part.strip_prefix("其中") else {
@@ -305,6 +466,12 @@ fn tidy_title(s: &str) -> String {
     let mut t = s.trim().trim_end_matches(['。', '；', ';']).to_owned();
     for (from, to) in [("1次", ""), ("一次", ""), ("两次", ""), ("2次", "")] {
         t = t.replacen(from, to, 1);
+    }
+    // 参加业务培训不少于(两次): the count gone, its 不少于 too
+    for w in ["不少于", "至少"] {
+        if let Some(x) = t.strip_suffix(w) {
+            t = x.to_owned();
+        }
     }
     let t: String = t.chars().take(60).collect();
     t.trim().to_owned()

@@ -11,7 +11,7 @@ mod workflows;
 use accountability::accountability;
 use duties::duties;
 use roles::{
-    department_roles, first_responsible, group_line, leading_group, other_leaders,
+    department_roles, first_responsible, group_line, leading_group, other_leaders, post_roles,
     responsibilities, GroupFacts,
 };
 use workflows::{approval_chain, event_approval, major_decision, publication_review};
@@ -328,10 +328,35 @@ pub fn read(text: &str, first_line: u32) -> Draft {
         });
     }
     let mut group = GroupFacts::default();
+    // the post or department a heading names (（三）总务科, 二、院长安全生产职责): the numbered lines
+    // under it that name nobody are its
+    let mut section: (&str, u8) = ("", 0);
+    // whether the heading is the post itself or its duties (（一）院长, 党组书记的职责：), so that
+    // the post may become a role when a line under it needs an owner
+    let mut section_is_post = false;
     for line in &lines {
         let body = text::body(line.text);
         if body.is_empty() {
             continue;
+        }
+        if let Some((h, level)) = heading(line.text) {
+            let post = heading_post(h);
+            // a new post's heading, or a heading at the section's level or above, ends the section
+            if !post.is_empty() || level <= section.1 {
+                section = (post, level);
+                let bare = h.trim_end_matches(['：', ':']);
+                section_is_post = !post.is_empty()
+                    && (bare == post
+                        || (bare.starts_with(post)
+                            && (bare.ends_with("职责") || bare.ends_with("责任"))));
+            }
+        } else if let Some(level) = numbered_level(line.text) {
+            // 第六条 … after 第四条 后勤处负责…： a statement numbered like the heading ends its section
+            // (under an unnumbered heading every numbered line is an item)
+            if section.1 < 3 && level <= section.1 {
+                section = ("", level);
+                section_is_post = false;
+            }
         }
         group_line(&mut group, line.no, body);
         // a department opening the line answers for its later sentences too
@@ -345,12 +370,29 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             .first()
             .and_then(|s| text::clauses(s).first().copied())
             .map_or("", |c| &c[..rules::subject_end(c)]);
+        // the answerer the line's last sentence named (保密员每月…；每年年终…): the next may omit it
+        let mut carried: &str = "";
         for (k, sentence) in text::sentences(body).into_iter().enumerate() {
             first_responsible(&mut d, line.no, sentence);
             other_leaders(&mut d, line.no, sentence);
             department_roles(&mut d, line.no, sentence);
             responsibilities(&mut d, line.no, sentence, line_subject, k == 0);
-            duties(&mut d, line.no, sentence, line_subject, line_head);
+            duties(
+                &mut d,
+                line.no,
+                sentence,
+                line_subject,
+                line_head,
+                (section.0, section_is_post),
+                carried,
+            );
+            if let Some(c) = text::clauses(sentence).first() {
+                let head = c[..rules::subject_end(c)].trim();
+                let own = rules::frequency(head).map_or(head, |f| head[..f.start].trim());
+                if !own.is_empty() {
+                    carried = own;
+                }
+            }
             let before = d.workflows.len();
             event_approval(&mut d, line.no, sentence);
             if d.workflows.len() == before {
@@ -366,6 +408,83 @@ pub fn read(text: &str, first_line: u32) -> Draft {
     leading_group(&mut d, group);
     accountability(&mut d, &lines);
     d
+}
+
+/// A heading line: its text (after any numbering) when it is short and makes no statement (no
+/// comma or semicolon): （三）总务科, 第二部分 岗位责任, 二、院长安全生产职责.
+/// The level of a line's numbering: 0 for 一、 第X条, 1 for （一）, 2 for 1. ①; none unnumbered.
+fn numbered_level(line: &str) -> Option<u8> {
+    match text::enumerator(line)?.0 {
+        Enumerator::Section(_) | Enumerator::Article(_) => Some(0),
+        Enumerator::Paren(_) => Some(1),
+        Enumerator::Arabic(_) | Enumerator::Circled(_) => Some(2),
+    }
+}
+
+/// Its level: 0 for 一、 第X条 第X部分 第X章, 1 for （一）, 2 for 1. ①, 3 unnumbered.
+fn heading(line: &str) -> Option<(&str, u8)> {
+    let mut level = numbered_level(line).unwrap_or(3);
+    let body = text::body(line);
+    let mut body = body.trim();
+    if let Some((_, r)) = body
+        .strip_prefix('第')
+        .and_then(|r| r.split_once(['部', '章']))
+    {
+        body = r.trim_start_matches(['分', ' ', '\u{3000}']);
+        level = 0;
+    }
+    let body = body.trim_end_matches(['。', '：', ':']).trim();
+    let n = body.chars().count();
+    ((1..=20).contains(&n)
+        && !body.contains(['，', ',', '；', ';', '。'])
+        && rules::frequency(body).is_none())
+    .then_some((body, level))
+}
+
+/// The post or department a heading names, without 职责/责任 words (院长安全生产职责 → 院长), or ""
+/// for a heading about something else.
+fn heading_post(h: &str) -> &str {
+    let mut p = h;
+    for end in ["职责", "责任", "岗位", "的"] {
+        p = p.trim_end_matches(end);
+    }
+    for kind in [
+        "安全生产",
+        "党风廉政建设",
+        "党风廉政",
+        "网络安全",
+        "意识形态",
+        "保密工作",
+        "保密",
+        "消防安全",
+        "消防",
+        "食品安全",
+        "安全",
+        "工作",
+    ] {
+        if let Some(k) = p.find(kind) {
+            if k > 0 {
+                p = &p[..k];
+            }
+        }
+    }
+    // 后勤处负责食堂日常管理: the subject, up to its verb
+    let p = p[..rules::subject_end(p)].trim();
+    let p = ["负责", "具体负责"]
+        .iter()
+        .filter_map(|v| p.find(v))
+        .min()
+        .map_or(p, |k| &p[..k])
+        .trim();
+    let named = rules::ROLE_TERMS.iter().any(|t| p.contains(t.term))
+        || rules::department_like(p).is_some()
+        || rules::each_department(p)
+        || rules::is_person(p);
+    if named && p.chars().count() <= 12 {
+        p
+    } else {
+        ""
+    }
 }
 
 /// 根据《…》 / 依据《…》 / 贯彻《…》 near the top: the documents the text is based on.
@@ -393,6 +512,35 @@ fn find_basis(lines: &[Line<'_>], own: Option<&str>) -> Vec<(String, u32)> {
 }
 
 fn find_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
+    quoted_title(lines).or_else(|| heading_title(lines))
+}
+
+/// The text's first line as its title, when it reads as one: short, no sentence in it, ending in the
+/// name of a kind of rules (XX镇卫生院安全生产目标管理责任制, 关于落实…的实施办法).
+fn heading_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
+    let l = lines.iter().find(|l| !l.text.is_empty())?;
+    let t = l.text.trim_matches(['《', '》']);
+    let kinds = [
+        "责任制",
+        "实施方案",
+        "实施办法",
+        "实施细则",
+        "实施意见",
+        "工作方案",
+        "办法",
+        "细则",
+        "规定",
+        "制度",
+    ];
+    let n = t.chars().count();
+    ((6..=60).contains(&n)
+        && !t.contains(['，', '。', '；', ',', ';', '：'])
+        && text::enumerator(t).is_none()
+        && kinds.iter().any(|k| t.ends_with(k)))
+    .then(|| (t.to_owned(), l.no))
+}
+
+fn quoted_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
     for l in lines.iter().take(40) {
         for t in rules::titles(l.text) {
             let inner = t.trim_start_matches('《').trim_end_matches('》');
@@ -626,6 +774,17 @@ mod tests {
         let d = read("根据《关于意识形态工作责任制实施方案》，制定本办法。", 1);
         assert_eq!(d.title, None);
         assert_eq!(d.all_questions().len(), 1);
+        // a first line that is a title, without 《》
+        let d = read(
+            "\nXX县档案馆保密工作责任制实施细则\n为加强保密管理，制定本细则。",
+            1,
+        );
+        assert_eq!(
+            d.title,
+            Some(("XX县档案馆保密工作责任制实施细则".into(), 2))
+        );
+        assert!(d.all_questions().is_empty());
+        assert_eq!(read("一、总则\n本办法适用于全局。", 1).title, None);
     }
 
     #[test]
@@ -770,6 +929,10 @@ mod tests {
         assert_eq!(c.cite.confidence, Confidence::Low);
         assert_eq!(c.cite.questions.len(), 1);
         assert_eq!(single_circumstance("对工作不力的，予以问责"), None);
+        assert_eq!(
+            single_circumstance("对有下列行为之一的人员，视情节给予处理"),
+            None
+        );
     }
 
     #[test]
@@ -787,11 +950,11 @@ mod tests {
 
     #[test]
     fn a_department_the_lexicon_lacks_gets_a_role_and_a_question() {
-        let d = read("3、总务处每周检查一次消防设施。\n总务处每月盘点一次。", 8);
+        let d = read("3、基建处每周检查一次消防设施。\n基建处每月盘点一次。", 8);
         assert_eq!(d.duties[0].owner.as_deref(), Some("department_1"));
         assert_eq!(d.duties[1].owner.as_deref(), Some("department_1"));
         let r = d.role("department_1").unwrap();
-        assert_eq!(r.title, "总务处");
+        assert_eq!(r.title, "基建处");
         assert_eq!(r.cite.questions.len(), 1);
     }
 
@@ -952,5 +1115,448 @@ mod tests {
         assert_eq!(w.cite.questions.len(), 1);
         // 报…备案 is a filing, not an approval
         assert!(read("并报区教育局党组备案。", 1).workflows.is_empty());
+    }
+
+    #[test]
+    fn circumstance_lists_in_other_wordings_and_numberings() {
+        for (text, n) in [
+            (
+                "五、责任追究\n出现以下情况之一的，追究相关人员责任：\n①隐瞒事故的；\n②拒不整改的；\n③擅离职守的。",
+                3,
+            ),
+            (
+                "工作人员有下列行为之一的，视情节给予处理：\n1）泄露数据的；\n2）违规外联的。",
+                2,
+            ),
+            (
+                "凡存在下列问题之一的，实行一票否决：（一）发生重大事故的；（二）瞒报的。",
+                2,
+            ),
+        ] {
+            let a = read(text, 1).accountability.unwrap();
+            assert_eq!(a.circumstances.len(), n, "{text}");
+        }
+        // what to report is no circumstance
+        let d = read(
+            "发生下列情况之一的，应当立即报告：\n（一）火灾；\n（二）停电。",
+            1,
+        );
+        assert!(d.accountability.is_none());
+    }
+
+    #[test]
+    fn measures_in_a_list_whatever_the_verb() {
+        // numbered inside the line, after a line that introduces the ways
+        let d = read(
+            "追究责任采取以下方式：（一）责令作出书面检查；（二）通报批评；（三）调整职务、责令辞职或者免职；（四）纪律处分。",
+            1,
+        );
+        let m = d.accountability.unwrap().measures;
+        assert_eq!(
+            m,
+            vec![
+                "责令作出书面检查",
+                "通报批评",
+                "调整职务",
+                "责令辞职",
+                "免职",
+                "纪律处分"
+            ]
+        );
+        // numbered on the lines after it
+        let d = read("问责方式如下：\n1.提醒谈话；\n2.通报批评；\n3.扣减年度奖金。\n本办法自印发之日起施行。", 1);
+        let m = d.accountability.unwrap().measures;
+        assert_eq!(m, vec!["提醒谈话", "通报批评", "扣减年度奖金"]);
+        // 根据情节轻重，可给予…: no 追究 or 问责 in the sentence
+        let d = read("根据情节轻重，可给予约谈、责令检查、通报批评。", 1);
+        assert_eq!(
+            d.accountability.unwrap().measures,
+            vec!["约谈", "责令检查", "通报批评"]
+        );
+    }
+
+    #[test]
+    fn the_first_responsible_named_in_an_earlier_clause() {
+        let d = read(
+            "公司党委书记对安全生产负总责，是第一责任人，带头抓好各项工作。",
+            1,
+        );
+        assert_eq!(
+            d.role("first_responsible").unwrap().held_by.as_deref(),
+            Some("公司党委书记")
+        );
+        let d = read("馆长是本馆消防安全第一责任人。", 1);
+        assert_eq!(
+            d.role("first_responsible").unwrap().held_by.as_deref(),
+            Some("馆长")
+        );
+        // each unit's own first responsible is not this one's
+        assert!(read("各分厂厂长对本厂负总责，是第一责任人。", 1)
+            .role("first_responsible")
+            .is_none());
+    }
+
+    #[test]
+    fn direct_leadership_responsibility_and_who_is_below() {
+        let d = read(
+            "分管生产的副厂长对安全生产负直接领导责任，每月组织一次检查。",
+            1,
+        );
+        assert_eq!(
+            d.role("direct_responsible").unwrap().held_by.as_deref(),
+            Some("分管生产的副厂长")
+        );
+        assert_eq!(d.duties[0].owner.as_deref(), Some("direct_responsible"));
+        let d = read("站长对本站食品安全负直接责任。", 1);
+        assert_eq!(
+            d.role("direct_responsible").unwrap().held_by.as_deref(),
+            Some("站长")
+        );
+        // each unit's heads below, and who is held to account, are no direct responsible of this one
+        assert!(read("各车间主任对本车间安全负直接领导责任。", 1)
+            .role("direct_responsible")
+            .is_none());
+        assert!(read("厂部各科室负责人对本科室负直接责任。", 1)
+            .role("direct_responsible")
+            .is_none());
+        assert!(read("对直接责任人依规追究责任。", 1)
+            .role("direct_responsible")
+            .is_none());
+    }
+
+    #[test]
+    fn posts_that_open_a_responsibility_sentence_are_roles() {
+        let d = read(
+            "经理协助董事长抓好安全生产，对分管业务的安全负责。\n各分公司经理和分公司书记对本单位负直接领导责任。",
+            1,
+        );
+        let titles: Vec<&str> = d.roles.iter().map(|r| r.title.as_str()).collect();
+        assert!(titles.contains(&"经理"), "{titles:?}");
+        assert!(titles.contains(&"分公司经理"), "{titles:?}");
+        assert!(titles.contains(&"分公司书记"), "{titles:?}");
+        let r = d.roles.iter().find(|r| r.title == "经理").unwrap();
+        assert_eq!(r.id, "manager");
+        assert_eq!(r.cite.questions.len(), 1);
+        // posts listed with the departments' heads are heads of units alike
+        let d2 = read("各科室负责人、各站站长对本单位安全负直接责任。", 1);
+        assert!(d2
+            .roles
+            .iter()
+            .all(|r| r.title != "站站长" && r.title != "各站站长"));
+        // the other leaders, a department's head, or a post of no responsibility sentence: none
+        let d = read(
+            "其他副院长按照分工负领导责任。信息科科长负责日常运维。局长出席会议。",
+            1,
+        );
+        assert!(d
+            .roles
+            .iter()
+            .all(|r| r.title != "其他副院长" && r.title != "局长" && r.title != "信息科科长"));
+    }
+
+    #[test]
+    fn a_heading_names_the_owner_of_the_items_under_it() {
+        let text = "二、岗位职责\n（一）总务处\n1.每季度检查一次消防设施；\n2.每年汛期前排查一次校舍。\n（二）保卫科安全职责\n每月组织一次消防演练。\n三、工作要求\n每月开展一次检查。";
+        let d = read(text, 1);
+        let owners: Vec<_> = d.duties.iter().map(|x| x.owner.as_deref()).collect();
+        assert_eq!(
+            owners,
+            vec![
+                Some("general_affairs"),
+                Some("general_affairs"),
+                Some("security_department"),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn subjects_from_you_and_from_the_sentence_before() {
+        // 由X: the agent
+        let d = read("特种设备由设备科建立档案，每年申请检验一次。", 1);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("equipment"));
+        // the sentence before in the line named the subject
+        let d = read(
+            "保密员每月检查一次涉密计算机；每年年终清查一次涉密载体。",
+            1,
+        );
+        let owners: Vec<_> = d.duties.iter().map(|x| x.owner.as_deref()).collect();
+        assert_eq!(
+            owners,
+            vec![Some("secrecy_officer"), Some("secrecy_officer")]
+        );
+        // a department opening the sentence
+        let d = read("审计科负责内部审计，每半年审计一次各分场账目。", 1);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("audit"));
+        // 场部财务科对…每半年审计一次: the subject ends at 对
+        let d = read("厂部财务科对各车间收支每半年审计一次。", 1);
+        assert_eq!(d.duties[0].owner.as_deref(), Some("finance_department"));
+    }
+
+    #[test]
+    fn who_is_helped_or_talked_to_is_not_the_owner() {
+        let d = read(
+            "安全员协助保卫科做好日常检查；国庆等节假日前，协助保卫科开展一次消防检查。",
+            1,
+        );
+        let last = d.duties.last().unwrap();
+        assert_eq!(last.every, Every::Holiday);
+        assert_eq!(last.owner.as_deref(), Some("safety_officer"));
+        let d = read(
+            "所长是本所安全生产第一责任人。每年年初与各科室负责人签订安全生产责任书。",
+            1,
+        );
+        assert_eq!(d.duties[0].owner.as_deref(), Some("first_responsible"));
+    }
+
+    #[test]
+    fn each_department_and_everyone_answer_each_for_themselves() {
+        let d = read("各科室每年12月开展一次保密自查。", 1);
+        assert_eq!(d.duties[0].per_holder.as_deref(), Some("department_head"));
+        let d = read("全体员工每年至少参加一次消防培训。", 1);
+        assert_eq!(d.duties[0].per_holder.as_deref(), Some("staff"));
+        // 组织全体职工…培训: the staff are whom it is for, not who answers
+        let d = read("每年组织全体职工开展一次安全培训。", 1);
+        assert_eq!(d.duties[0].per_holder, None);
+        assert_eq!(d.duties[0].owner, None);
+    }
+
+    #[test]
+    fn named_holidays_closed_or_open() {
+        let d = read(
+            "春节、中秋节前，纪委开展一次专项检查。\n元旦、春节等节日前，纪委开展一次检查。",
+            1,
+        );
+        let f: Vec<_> = d.duties.iter().map(|x| (x.every, x.times)).collect();
+        assert_eq!(f, vec![(Every::Year, Some(2)), (Every::Holiday, Some(1))]);
+    }
+
+    #[test]
+    fn a_concurrent_post_holds_the_officer_role() {
+        let d = read("办公室主任兼任保密员，负责涉密载体管理。", 1);
+        assert_eq!(
+            d.role("secrecy_officer").unwrap().held_by.as_deref(),
+            Some("办公室主任")
+        );
+    }
+
+    #[test]
+    fn a_further_approval_is_a_step_of_the_chain_not_a_workflow() {
+        let d = read(
+            "党组书记、局长为第一责任人，分管信息化工作的副局长为直接责任人。\n新增系统权限，经信息中心审核，报分管副局长审批；涉及核心权限的，还须报局长审批。",
+            1,
+        );
+        assert_eq!(d.workflows.len(), 1);
+        let roles: Vec<_> = d.workflows[0]
+            .steps
+            .iter()
+            .map(|s| (s.role.as_str(), s.major))
+            .collect();
+        assert_eq!(
+            roles,
+            vec![
+                ("information_centre", false),
+                ("direct_responsible", false),
+                ("first_responsible", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_single_fan_sentence_is_a_circumstance_with_a_question() {
+        let d = read("凡因工作失职造成重大安全事故的，一律追究有关人员责任。", 1);
+        let a = d.accountability.unwrap();
+        assert_eq!(a.circumstances[0].text, "因工作失职造成重大安全事故的");
+        assert_eq!(a.circumstances[0].cite.questions.len(), 1);
+        // 凡有下列情形之一的 is a header, not one
+        let d = read("凡有下列情形之一的，予以问责：\n（一）瞒报的；", 1);
+        assert_eq!(d.accountability.unwrap().circumstances.len(), 1);
+    }
+
+    #[test]
+    fn circumstances_as_yi_shi_er_shi() {
+        let d = read(
+            "领导干部有下列情形之一的，予以问责：一是对分管领域问题不闻不问的；二是干预案件查处的；三是瞒报漏报的。",
+            1,
+        );
+        assert_eq!(d.accountability.unwrap().circumstances.len(), 3);
+    }
+
+    #[test]
+    fn a_post_that_is_an_officer_holds_the_role() {
+        let d = read(
+            "法定代表人为本单位消防安全责任人。\n由副总经理担任食品安全总监。",
+            1,
+        );
+        assert_eq!(
+            d.role("fire_safety_responsible")
+                .unwrap()
+                .held_by
+                .as_deref(),
+            Some("法定代表人")
+        );
+        assert_eq!(
+            d.role("food_safety_director").unwrap().held_by.as_deref(),
+            Some("副总经理")
+        );
+    }
+
+    #[test]
+    fn the_other_members_bear_leadership_responsibility() {
+        let d = read(
+            "公司党委班子其他成员按照分工，对分管范围的党风廉政建设负领导责任。",
+            1,
+        );
+        assert_eq!(
+            d.role("leadership").unwrap().held_by.as_deref(),
+            Some("公司党委班子其他成员")
+        );
+        // 负直接领导责任 / 全面领导责任 are other layers
+        assert!(read("党委班子成员对本单位负全面领导责任。", 1)
+            .role("leadership")
+            .is_none());
+    }
+
+    #[test]
+    fn a_section_ends_at_the_next_statement_numbered_like_its_heading() {
+        let d = read(
+            "第四条 后勤处负责食堂日常管理：\n（一）每月核查一次供应商资质；\n第五条 全体从业人员每年参加培训不少于两次。",
+            1,
+        );
+        let owners: Vec<_> = d
+            .duties
+            .iter()
+            .map(|x| (x.owner.as_deref(), x.per_holder.as_deref()))
+            .collect();
+        assert_eq!(owners, vec![(Some("logistics"), None), (None, None)]);
+    }
+
+    #[test]
+    fn an_officers_holder_is_no_new_post_and_department_managers_are_heads() {
+        let d = read(
+            "商场总经理是本单位消防安全责任人，对消防安全工作全面负责。\n各部门经理对本部门消防安全负责，每周开展一次防火检查。",
+            1,
+        );
+        assert!(d.roles.iter().all(|r| r.title != "商场总经理"));
+        assert_eq!(
+            d.role("fire_safety_responsible")
+                .unwrap()
+                .held_by
+                .as_deref(),
+            Some("商场总经理")
+        );
+        assert_eq!(d.duties[0].owner.as_deref(), Some("department_head"));
+    }
+
+    #[test]
+    fn lists_under_headings_of_cases_and_of_measures() {
+        let d = read(
+            "（二）问责情形\n1.对上级部署不传达、不落实的；\n2.发生泄密事件不报告的。\n（三）问责方式\n1.批评教育；\n2.诫勉谈话；\n3.组织处理。\n四、附则",
+            1,
+        );
+        let a = d.accountability.unwrap();
+        assert_eq!(a.circumstances.len(), 2);
+        assert_eq!(a.circumstances[0].cite.confidence, Confidence::High);
+        assert_eq!(a.measures, vec!["批评教育", "诫勉谈话", "组织处理"]);
+        // a heading over items that are no cases makes no circumstances
+        let d = read("（二）工作责任情况\n1.加强学习；\n2.建立台账。", 1);
+        assert!(d.accountability.is_none());
+    }
+
+    #[test]
+    fn once_this_and_once_that_are_two_duties() {
+        let d = read("全体员工每年至少参加一次消防培训和一次应急疏散演练。", 1);
+        let got: Vec<_> = d
+            .duties
+            .iter()
+            .map(|x| (x.every, x.times, x.title.as_str(), x.per_holder.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Every::Year, Some(1), "参加消防培训", Some("staff")),
+                (Every::Year, Some(1), "应急疏散演练", Some("staff"))
+            ]
+        );
+        // one occasion with two parts stays one duty
+        assert_eq!(read("每月开展一次检查和整改。", 1).duties.len(), 1);
+    }
+
+    #[test]
+    fn the_phases_of_the_year_are_no_duty() {
+        let d = read("党委每年召开两次专题会议，年初部署、年中推进。", 1);
+        assert_eq!(d.duties.len(), 1);
+        assert_eq!(d.duties[0].times, Some(2));
+        let d = read("联络员每年参加业务培训不少于两次。", 1);
+        assert_eq!(d.duties[0].title, "参加业务培训");
+    }
+
+    #[test]
+    fn yi_shi_items_on_the_line_after_the_header() {
+        let d = read(
+            "有以下情形之一的，依规追究相关责任人责任：\n一是未落实等级保护制度的；二是发生网络安全事件隐瞒不报的。\n情节较轻的，予以批评教育。",
+            1,
+        );
+        let a = d.accountability.unwrap();
+        assert_eq!(a.circumstances.len(), 2);
+        assert_eq!(a.circumstances[1].text, "发生网络安全事件隐瞒不报的");
+        assert_eq!(a.measures, vec!["批评教育"]);
+    }
+
+    #[test]
+    fn the_agent_after_a_holiday_cue_and_the_unit_itself() {
+        let d = read(
+            "元旦、春节、国庆节等重要节日前，由信息科组织一次专项检查。\n中心每季度召开一次网络安全工作会议。",
+            1,
+        );
+        assert_eq!(d.duties[0].owner.as_deref(), Some("department_1"));
+        assert_eq!(d.role("department_1").unwrap().title, "信息科");
+        // 中心 alone is the organisation: asked, not made a department
+        assert_eq!(d.duties[1].owner, None);
+        assert!(d.roles.iter().all(|r| r.title != "中心"));
+    }
+
+    #[test]
+    fn a_heading_naming_a_post_makes_it_a_role_owning_the_items() {
+        let d = read(
+            "第二条 党组书记的职责：\n（一）每年至少主持召开两次党组会议；\n第三条 党组其他成员按照分工负领导责任，每年至少讲授一次专题党课。",
+            1,
+        );
+        let r = d.roles.iter().find(|r| r.title == "党组书记").unwrap();
+        assert_eq!(r.cite.src, Src::line(2));
+        assert_eq!(r.cite.questions.len(), 1);
+        assert_eq!(d.duties[0].owner.as_deref(), Some(r.id.as_str()));
+        // the other members, each
+        assert_eq!(d.duties[1].per_holder.as_deref(), Some("leadership"));
+    }
+
+    #[test]
+    fn a_statement_is_no_heading_and_a_later_holder_is_no_new_post() {
+        // a short statement naming a post is not its section's heading
+        let d = read(
+            "党支部书记为学校意识形态工作第一责任人。\n1、每季度组织1次学习。",
+            1,
+        );
+        assert!(d.roles.iter().all(|r| r.title != "党支部书记"));
+        // （一）院长 over 院长是第一责任人…: the role the text gives the post, not a new one
+        let d = read(
+            "（一）院长\n院长是本院安全生产第一责任人，每季度主持召开一次例会。",
+            1,
+        );
+        assert!(d.roles.iter().all(|r| r.title != "院长"));
+        assert_eq!(d.duties[0].owner.as_deref(), Some("first_responsible"));
+    }
+
+    #[test]
+    fn numbered_items_under_an_unnumbered_heading_are_its() {
+        let d = read(
+            "保卫科安全职责\n1.每月检查一次消防器材；\n2.每季度组织一次消防演练。",
+            1,
+        );
+        let owners: Vec<_> = d.duties.iter().map(|x| x.owner.as_deref()).collect();
+        assert_eq!(
+            owners,
+            vec![Some("security_department"), Some("security_department")]
+        );
     }
 }

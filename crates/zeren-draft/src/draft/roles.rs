@@ -8,7 +8,8 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
     if !sentence.contains("第一责任") {
         return;
     }
-    for clause in text::clauses(sentence) {
+    let cs = text::clauses(sentence);
+    for (k, clause) in cs.iter().copied().enumerate() {
         let Some(at) = clause.find("第一责任") else {
             continue;
         };
@@ -16,12 +17,20 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
             continue; // about every unit below, not this one
         }
         let head = &clause[..at];
-        let cut = ["就是", "即为", "是", "为", "对", "履行"]
+        let cut = ["就是", "即为", "是", "为", "系", "对", "履行"]
             .iter()
             .filter_map(|m| head.find(m))
             .min()
             .unwrap_or(head.len());
         let mut who = head[..cut].trim();
+        // 场党委书记对…负总责，是第一责任人: the subject is the sentence's, in an earlier clause
+        if who.is_empty() && k > 0 {
+            let first = cs[0];
+            if first.starts_with('各') {
+                continue;
+            }
+            who = first[..rules::subject_end(first)].trim();
+        }
         for prefix in ["我校", "学校", "本校"] {
             who = who.strip_prefix(prefix).unwrap_or(who);
         }
@@ -74,10 +83,18 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
                 );
             }
         }
-        if let Some(at) = clause
-            .find("直接责任")
-            .or_else(|| clause.find("直接负责人"))
-        {
+        // 负直接责任 / 负直接领导责任 / 是直接责任人 / 直接负责人; not 各分场…负直接领导责任 (each unit
+        // below, whose own posts answer), nor 对…直接责任人追究责任 (who is held to account)
+        let direct = ["直接责任", "直接领导责任", "直接负责人"]
+            .iter()
+            .filter_map(|w| clause.find(w))
+            .min();
+        let below =
+            sentence[..rules::subject_end(sentence)].contains('各') || clause.starts_with('各');
+        let held_to_account = ["追究", "问责", "处理", "处分"]
+            .iter()
+            .any(|w| sentence.contains(w));
+        if let Some(at) = direct.filter(|_| !below && !held_to_account) {
             let head = &clause[..at];
             let who = head
                 .find("分管")
@@ -90,6 +107,14 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
                     &rest[..end]
                 })
                 .unwrap_or("");
+            // 分管后勤的副院长对安全生产负直接领导责任 names 分管; else a post opening the sentence
+            let opening = sentence[..rules::subject_end(sentence)].trim();
+            let who =
+                if who.is_empty() && rules::is_person(opening) && opening.chars().count() <= 16 {
+                    opening
+                } else {
+                    who
+                };
             let title = if clause.contains("直接负责人") {
                 "直接负责人"
             } else {
@@ -104,6 +129,23 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
                 title,
                 (!who.is_empty()).then(|| who.to_owned()),
                 c,
+            );
+        }
+        // 班子其他成员按照分工，对分管范围…负领导责任 (not 直接/主要/全面): the members' shared duty
+        let shared = sentence.contains("领导责任")
+            && !["直接领导责任", "主要领导责任", "全面领导责任", "第一"]
+                .iter()
+                .any(|w| sentence.contains(w))
+            && ["其他成员", "班子成员", "其他副职"]
+                .iter()
+                .any(|w| sentence[..rules::subject_end(sentence)].contains(w));
+        if shared && d.role("leadership").is_none() && clause.contains("领导责任") {
+            let head = sentence[..rules::subject_end(sentence)].trim();
+            d.add_role(
+                "leadership",
+                "领导班子其他成员（一岗双责）",
+                (head.chars().count() <= 16).then(|| head.to_owned()),
+                Cite::new(Src::line(no), Confidence::Medium, "“其他成员…负领导责任”"),
             );
         }
         if clause.contains("一岗双责") {
@@ -127,6 +169,36 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
 pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
     let cs = text::clauses(sentence);
     for (i, clause) in cs.iter().enumerate() {
+        // 办公室主任兼任保密员 / 由副院长担任安全员 / 法定代表人为消防安全责任人: the officer's holder
+        let held = ["兼任", "担任", "为", "是"]
+            .iter()
+            .find_map(|v| clause.split_once(v));
+        if let Some((a, b)) = held {
+            let who = a.trim().trim_start_matches('由');
+            let who = who.strip_prefix("本单位").unwrap_or(who).trim();
+            let b = b
+                .trim()
+                .trim_start_matches("本单位")
+                .trim_start_matches("专职");
+            let b = b.trim_start_matches("兼职");
+            if let Some(t) =
+                rules::role_at(b).filter(|t| t.term.chars().count() + 2 >= b.chars().count())
+            {
+                let n = who.chars().count();
+                if (2..=12).contains(&n) && rules::is_person(who) {
+                    d.add_role(
+                        t.id,
+                        t.title,
+                        Some(who.to_owned()),
+                        Cite::new(
+                            Src::line(no),
+                            Confidence::High,
+                            format!("“{who}兼任{}”", t.term),
+                        ),
+                    );
+                }
+            }
+        }
         // 食堂管理员对…负直接责任: an administrator the lexicon lacks, opening the sentence
         if i == 0 && rules::subject_roles(clause).is_empty() {
             let head = clause[..rules::subject_end(clause)].trim();
@@ -144,6 +216,13 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                 ));
                 d.add_role(&id, head, None, c);
             }
+        }
+        // 场长协助书记抓好…，对…负责 / 各分场党支部书记和分场场长对…负直接领导责任: posts that open a
+        // sentence about responsibility are roles, whoever they are (the drafter knows no list of them)
+        // (not 第一责任人 sentences: the first responsible is read above; 各支部书记是第一责任人 is
+        // about the units below)
+        if i == 0 && sentence.contains('责') && !sentence.contains("第一责任") {
+            post_roles(d, no, clause);
         }
         // a department opening the sentence answers for what follows
         if i == 0 {
@@ -172,6 +251,73 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                 ),
             );
         }
+    }
+}
+
+/// The posts a clause opens with (before its verb, split at 、/和), each a role unless the text has one
+/// for it already: an id from the post's kind (secretary, director, deputy_director, team_leader,
+/// manager, post) and a question to confirm it.
+pub(super) fn post_roles(d: &mut Draft, no: u32, clause: &str) {
+    let head = clause[..rules::subject_end(clause)].trim();
+    if head.contains(['，', '的', '（']) || head.chars().count() > 24 {
+        return;
+    }
+    let head = head.trim_start_matches(['各', '由']);
+    // 各处室主任、年级组长…: posts listed with the departments' heads are heads of units alike, the
+    // department heads' role
+    let with_heads = head.split(['、', '和']).any(|item| {
+        rules::ROLE_TERMS
+            .iter()
+            .any(|t| t.id == "department_head" && item.contains(t.term))
+    });
+    if with_heads {
+        return;
+    }
+    for item in head.split(['、', '和']) {
+        let post = item.trim().trim_start_matches('各');
+        let n = post.chars().count();
+        if !(2..=10).contains(&n)
+            || !rules::is_person(post)
+            || post.starts_with("分管")
+            || ["其他", "其余", "班子", "全体"]
+                .iter()
+                .any(|w| post.starts_with(w))
+            || rules::ROLE_TERMS.iter().any(|t| post.contains(t.term))
+            || post
+                .char_indices()
+                .any(|(k, _)| k > 0 && rules::department_like(&post[..k]).is_some())
+            || ["领导", "负责人", "委员", "成员"]
+                .iter()
+                .any(|w| post.ends_with(w))
+            || d.holder_role(post).is_some()
+            || rules::ROLE_TERMS.iter().any(|t| post.ends_with(t.term))
+            || d.roles.iter().any(|r| r.title == post)
+        {
+            continue;
+        }
+        let kind = if post.ends_with("书记") {
+            "secretary"
+        } else if post.ends_with("队长") || post.ends_with("组长") || post.ends_with("班长") {
+            "team_leader"
+        } else if post.ends_with("经理") {
+            "manager"
+        } else if post.contains('副') {
+            "deputy_director"
+        } else if post.ends_with('长') || post.ends_with("主任") {
+            "director"
+        } else {
+            "post"
+        };
+        let id = if d.role(kind).is_none() {
+            kind.to_owned()
+        } else {
+            d.unique_role_id(kind)
+        };
+        let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{post}”"));
+        c.ask(format!(
+            "“{post}”新设为角色 {id}：请确认，并改成有意义的 id"
+        ));
+        d.add_role(&id, post, None, c);
     }
 }
 

@@ -106,6 +106,13 @@ pub(super) fn event_approval(d: &mut Draft, no: u32, sentence: &str) {
     if !is_event && !sentence.contains("须报") && !sentence.contains("报经") {
         return;
     }
+    // 涉及…的，还须报局长审批: a further step of the approval just read on this line (the chain's)
+    let conditional = text::clauses(sentence)
+        .first()
+        .is_some_and(|c| c.ends_with('的') || sentence.contains("还须"));
+    if !is_event && conditional && d.workflows.iter().any(|w| w.cite.src.last == no) {
+        return;
+    }
     let mut cite = Cite::new(
         Src::line(no),
         Confidence::Medium,
@@ -132,6 +139,15 @@ pub(super) fn event_approval(d: &mut Draft, no: u32, sentence: &str) {
         let Some(who) = who.map(str::trim).filter(|w| !w.is_empty()) else {
             continue;
         };
+        // 须报局长审批 where 党组书记、局长 is the first responsible: the role the text gave that post
+        if let Some(id) = d.holder_role(who) {
+            steps.push(StepEntry {
+                title: format!("{who}审批{}", if major { "（影响重大的）" } else { "" }),
+                role: id,
+                major,
+            });
+            continue;
+        }
         let first = d
             .role("first_responsible")
             .and_then(|r| r.held_by.clone())
