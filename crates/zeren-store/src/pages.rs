@@ -185,10 +185,7 @@ pub trait PageRead: Read {
         small_subtree: bool,
     ) -> Result<Vec<Person>> {
         let name = self.cursor_name(q.after).await?;
-        let (sql, binds) = q.sql(
-            name.as_deref().zip(q.after).map(|(n, i)| (n, i)),
-            small_subtree,
-        );
+        let (sql, binds) = q.sql(name.as_deref().zip(q.after), small_subtree);
         Ok(run!(self.conn(), |c| bind_all!(
             sqlx::query_as(&sql),
             &binds
@@ -204,10 +201,7 @@ pub trait PageRead: Read {
         small_subtree: bool,
     ) -> Result<Vec<String>> {
         let name = self.cursor_name(q.after).await?;
-        let (sql, binds) = q.sql(
-            name.as_deref().zip(q.after).map(|(n, i)| (n, i)),
-            small_subtree,
-        );
+        let (sql, binds) = q.sql(name.as_deref().zip(q.after), small_subtree);
         crate::explain(self.conn(), &sql, &binds).await
     }
 

@@ -77,11 +77,11 @@ async fn fixture(db: &TestDb) -> Fixture {
         schools.push(school);
     }
     let mut w = store.write(&Actor::system()).await.unwrap();
-    for k in 0..4 {
+    for (k, name) in names.iter().take(4).enumerate() {
         // People of the district's own office, and of the other organisation.
         w.create_person(&NewPerson {
             unit_id: if k < 2 { small } else { other },
-            name: names[k].into(),
+            name: (*name).into(),
             ..NewPerson::default()
         })
         .await
