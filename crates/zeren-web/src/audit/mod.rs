@@ -441,6 +441,8 @@ pub async fn page(
 ) -> Result<Html<String>> {
     v.require_duty(AdminDuty::Audit)?;
     let t = Tr(lang);
+    // The page's size is its own: its links carry the filter and the cursor only.
+    let q = AuditQuery { limit: None, ..q };
     let (filter, form) = audit_filter(&q, lang, PAGE_ROWS)?;
     // From the last verified point on: a view costs what was appended since, not the whole
     // chain (`zeren audit verify` and the API's verify walk all of it).

@@ -139,6 +139,15 @@ async fn lists_page_to_the_end_by_their_link_headers() {
             .collect();
         assert_eq!(seqs, before);
         assert_eq!(*seqs.last().unwrap(), 1, "to the chain's first entry");
+        // A cursor that is not a number is refused.
+        for path in ["/api/v1/audit?before=x", "/api/v1/units?after=x"] {
+            let c = if path.contains("audit") { &aud } else { &sys };
+            assert_eq!(
+                c.get(path).await.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path}"
+            );
+        }
         app.stop().await;
     }
 }
