@@ -2,8 +2,8 @@
 //! units a viewer reads. Each is filtered and ordered in SQL, read in its order from an index
 //! and stops after a page; the next page starts after the last row shown (keyset paging), so a
 //! deep page costs what the first does. A subtree is found through the closure table
-//! `unit_ancestors` (a join from it for a small subtree, an `EXISTS` on its key per row for a
-//! large one), never as a list of ids in the application. The obligations' list is
+//! `unit_ancestors` (a join from it for a subtree that is a small share of the tree, an `EXISTS`
+//! on its key per row for a large one), never as a list of ids in the application. The obligations' list is
 //! [`crate::ledger::ObligationPageQuery`].
 
 use crate::ledger::{Bind, MAX_PAGE, SMALL_SUBTREE};
@@ -67,7 +67,7 @@ pub struct PeoplePageQuery {
 
 impl PeoplePageQuery {
     /// The page's SQL and binds, given the name of the `after` person; `small_subtree` picks
-    /// the plan (see [`SMALL_SUBTREE`]): the subtree's units one by one, their people by the
+    /// the plan (see [`PageRead::subtrees_are_cheaper`]): the subtree's units one by one, their people by the
     /// unit's index, then sorted; or the people by the name index, each kept when its unit is
     /// in the subtree, which stops after a page of them.
     #[doc(hidden)]
@@ -144,25 +144,70 @@ impl UnitPageQuery {
     }
 }
 
+/// A table listed by subtree.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum Table {
+    People,
+    Units,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::People => "people",
+            Table::Units => "units",
+        }
+    }
+}
+
 #[allow(async_fn_in_trait)] // implemented only by this crate's concrete, Send types
 pub trait PageRead: Read {
-    /// Whether the units below `roots` (themselves included) are at most [`SMALL_SUBTREE`]:
-    /// then a list reads them one by one rather than walk its table in order.
+    /// Whether a page of `table`'s rows under `roots` is cheaper read from the subtrees (their
+    /// rows by each unit's index, then sorted) than by walking the table's index in the list's
+    /// order, keeping the rows under the roots until a page is full. With `f` the share of the
+    /// tree's units under the roots and `n` the table's rows (estimated by its highest id, read
+    /// from its key), the walk reads about `limit / f` rows and the subtrees about `f × n`: the
+    /// subtrees win while `f² ≤ limit / n`. The units under the roots are counted only up to
+    /// that share (at least [`SMALL_SUBTREE`]), so the choice costs a bounded read however
+    /// large the subtree. A district of 1% of a province's people is read from its units (a
+    /// few thousand rows), the whole province by walking the index.
     #[doc(hidden)]
-    async fn subtrees_are_small(&mut self, roots: &[i64]) -> Result<bool> {
+    async fn subtrees_are_cheaper(
+        &mut self,
+        roots: &[i64],
+        table: Table,
+        limit: i64,
+    ) -> Result<bool> {
         if roots.is_empty() {
             return Ok(true);
         }
         let sql = format!(
+            "SELECT CAST(COALESCE(max(id), 0) AS BIGINT) FROM {}",
+            table.name()
+        );
+        let (rows,): (i64,) = run!(self.conn(), |c| sqlx::query_as(&sql)
+            .fetch_one(&mut *c)
+            .await)?;
+        let (units,): (i64,) = run!(self.conn(), |c| sqlx::query_as(
+            "SELECT CAST(COALESCE(max(id), 0) AS BIGINT) FROM units"
+        )
+        .fetch_one(&mut *c)
+        .await)?;
+        let share = (limit.clamp(1, MAX_PAGE) as f64 / rows.max(1) as f64)
+            .sqrt()
+            .min(1.0);
+        let cap = ((share * units as f64).ceil() as i64).max(SMALL_SUBTREE);
+        let sql = format!(
             "SELECT CAST(count(*) AS BIGINT) FROM (SELECT 1 FROM unit_ancestors WHERE ancestor_id IN ({}) LIMIT {}) s",
             placeholders(1, roots.len()),
-            SMALL_SUBTREE + 1
+            cap + 1
         );
         let binds: Vec<Bind> = roots.iter().map(|&r| Bind::I64(r)).collect();
         let (n,): (i64,) = run!(self.conn(), |c| bind_all!(sqlx::query_as(&sql), &binds)
             .fetch_one(&mut *c)
             .await)?;
-        Ok(n <= SMALL_SUBTREE)
+        Ok(n <= cap)
     }
 
     #[doc(hidden)]
@@ -174,7 +219,9 @@ pub trait PageRead: Read {
     /// A page of the people of a subtree (see [`PeoplePageQuery`]); the plan by the subtree's
     /// size. `Error::Invalid` when `after` names no person.
     async fn people_page(&mut self, q: &PeoplePageQuery) -> Result<Vec<Person>> {
-        let small = self.subtrees_are_small(&[q.unit]).await?;
+        let small = self
+            .subtrees_are_cheaper(&[q.unit], Table::People, q.limit)
+            .await?;
         self.people_page_planned(q, small).await
     }
 
@@ -227,7 +274,9 @@ pub trait PageRead: Read {
 
     /// A page of the units below some roots (see [`UnitPageQuery`]); the plan by their size.
     async fn units_page(&mut self, q: &UnitPageQuery) -> Result<Vec<Unit>> {
-        let small = self.subtrees_are_small(&q.roots).await?;
+        let small = self
+            .subtrees_are_cheaper(&q.roots, Table::Units, q.limit)
+            .await?;
         self.units_page_planned(q, small).await
     }
 

@@ -349,6 +349,22 @@ async fn people_pages_hold_the_whole_subtree_by_name() {
                 "{what}"
             );
         }
+        // The store reads a small share of the tree unit by unit, the whole tree by walking the
+        // name index.
+        for (unit, join) in [
+            (f.root, false),
+            (f.big, false),
+            (f.small, true),
+            (f.school, true),
+        ] {
+            assert_eq!(
+                r.subtrees_are_cheaper(&[unit], Table::People, 7)
+                    .await
+                    .unwrap(),
+                join,
+                "{unit}"
+            );
+        }
         // Namesakes across a page boundary, in one unit and across units, were met.
         let whole = r.people_in_subtree(f.root).await.unwrap();
         assert!(whole.len() > 100, "{}", whole.len());
