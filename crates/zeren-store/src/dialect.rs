@@ -159,6 +159,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0210_accountability_minutes.sql"),
         postgres: include_str!("../migrations/postgres/0210_accountability_minutes.sql"),
     },
+    Migration {
+        version: 220,
+        name: "more_list_indexes",
+        sqlite: include_str!("../migrations/sqlite/0220_more_list_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0220_more_list_indexes.sql"),
+    },
 ];
 
 /// A stable key for `pg_advisory_xact_lock` so that several instances starting at once

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::read::Read;
-use crate::{now, run, Error, Result, Write};
+use crate::{bind_all, now, run, Error, Result, Write};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Obligation {
@@ -313,6 +313,7 @@ pub enum Bind {
     I64(i64),
     Text(String),
     Date(NaiveDate),
+    Time(DateTime<Utc>),
 }
 
 /// The current version of record `r` is neither acknowledged nor returned: it waits for 签收.
@@ -500,21 +501,6 @@ impl ObligationPageQuery {
     }
 }
 
-/// Binds a list of values to a query built with `sqlx::query_as`.
-macro_rules! bind_all {
-    ($q:expr, $binds:expr) => {{
-        let mut q = $q;
-        for b in $binds {
-            q = match b {
-                Bind::I64(v) => q.bind(*v),
-                Bind::Text(v) => q.bind(v.clone()),
-                Bind::Date(v) => q.bind(*v),
-            };
-        }
-        q
-    }};
-}
-
 /// SHA-256 of bytes, lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
@@ -680,27 +666,7 @@ pub trait LedgerRead: Read {
         small_subtree: bool,
     ) -> Result<Vec<String>> {
         let (sql, binds) = q.sql(small_subtree);
-        Ok(match self.conn() {
-            crate::Conn::Sqlite(c) => {
-                let sql = format!("EXPLAIN QUERY PLAN {sql}");
-                let rows: Vec<(i64, i64, i64, String)> = bind_all!(sqlx::query_as(&sql), &binds)
-                    .fetch_all(&mut *c)
-                    .await?;
-                rows.into_iter().map(|r| r.3).collect()
-            }
-            crate::Conn::Postgres(c) => {
-                sqlx::query("SET enable_seqscan = off")
-                    .execute(&mut *c)
-                    .await?;
-                let sql = format!("EXPLAIN {sql}");
-                let rows: std::result::Result<Vec<(String,)>, sqlx::Error> =
-                    bind_all!(sqlx::query_as(&sql), &binds)
-                        .fetch_all(&mut *c)
-                        .await;
-                sqlx::query("RESET enable_seqscan").execute(&mut *c).await?;
-                rows?.into_iter().map(|r| r.0).collect()
-            }
-        })
+        crate::explain(self.conn(), &sql, &binds).await
     }
 
     /// The records of an obligation with every version, oldest first.

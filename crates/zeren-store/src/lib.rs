@@ -25,6 +25,7 @@ pub mod model;
 pub mod notify;
 pub mod notify_scan;
 pub mod oversight;
+pub mod pages;
 mod read;
 pub mod report_requests;
 pub mod reviews;
@@ -137,6 +138,55 @@ macro_rules! run {
     };
 }
 pub(crate) use run;
+
+/// Binds a list of values ([`ledger::Bind`]) to a query built with `sqlx::query_as`.
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                $crate::ledger::Bind::I64(v) => q.bind(*v),
+                $crate::ledger::Bind::Text(v) => q.bind(v.clone()),
+                $crate::ledger::Bind::Date(v) => q.bind(*v),
+                $crate::ledger::Bind::Time(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_all;
+
+/// The database's plan for a query, a line per step: SQLite's `EXPLAIN QUERY PLAN`, or
+/// PostgreSQL's `EXPLAIN` with sequential scans priced out (a test database is too small for
+/// the planner to prefer an index on its own; what matters is that one serves). For the
+/// query-plan tests of the lists.
+pub(crate) async fn explain(
+    conn: Conn<'_>,
+    sql: &str,
+    binds: &[ledger::Bind],
+) -> Result<Vec<String>> {
+    Ok(match conn {
+        Conn::Sqlite(c) => {
+            let sql = format!("EXPLAIN QUERY PLAN {sql}");
+            let rows: Vec<(i64, i64, i64, String)> = bind_all!(sqlx::query_as(&sql), binds)
+                .fetch_all(&mut *c)
+                .await?;
+            rows.into_iter().map(|r| r.3).collect()
+        }
+        Conn::Postgres(c) => {
+            sqlx::query("SET enable_seqscan = off")
+                .execute(&mut *c)
+                .await?;
+            let sql = format!("EXPLAIN {sql}");
+            let rows: std::result::Result<Vec<(String,)>, sqlx::Error> =
+                bind_all!(sqlx::query_as(&sql), binds)
+                    .fetch_all(&mut *c)
+                    .await;
+            sqlx::query("RESET enable_seqscan").execute(&mut *c).await?;
+            rows?.into_iter().map(|r| r.0).collect()
+        }
+    })
+}
 
 /// Who performs a mutation, as written into the audit chain.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -306,7 +306,7 @@ pub struct BodySpec {
     pub roles: Vec<(String, String)>,
 }
 
-/// Filter for the audit log page.
+/// Filter and page of the audit log: newest first, at most `limit` (1 to 1,000) entries.
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
     pub actor_account_id: Option<i64>,
@@ -314,5 +314,7 @@ pub struct AuditFilter {
     pub entity_id: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// The entries before this seq (the last of the previous page).
+    pub before: Option<i64>,
     pub limit: i64,
 }

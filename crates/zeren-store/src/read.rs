@@ -89,26 +89,17 @@ pub trait Read {
             .await)?)
     }
 
-    /// The newest entries matching a filter, newest first.
+    /// A page of the audit log: the newest entries matching a filter, newest first, at most
+    /// `limit` before `before` (see [`AuditFilter::sql`]). A page shorter than `limit` is the
+    /// last.
     async fn audit_search(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
-        // Unused filters compare against NULL and drop out; one text serves every combination.
-        let sql = format!(
-            "{AUDIT} WHERE ($1 IS NULL OR actor_account_id = $1)
-               AND ($2 IS NULL OR entity_type = $2)
-               AND ($3 IS NULL OR entity_id = $3)
-               AND ($4 IS NULL OR at >= $4)
-               AND ($5 IS NULL OR at < $5)
-             ORDER BY seq DESC LIMIT $6"
-        );
-        Ok(run!(self.conn(), |c| sqlx::query_as(&sql)
-            .bind(f.actor_account_id)
-            .bind(f.entity_type.as_deref())
-            .bind(f.entity_id.as_deref())
-            .bind(f.from)
-            .bind(f.to)
-            .bind(f.limit.clamp(1, 1000))
-            .fetch_all(&mut *c)
-            .await)?)
+        let (sql, binds) = f.sql();
+        Ok(run!(self.conn(), |c| crate::bind_all!(
+            sqlx::query_as(&sql),
+            &binds
+        )
+        .fetch_all(&mut *c)
+        .await)?)
     }
 
     async fn setting(&mut self, key: &str) -> Result<Option<String>> {

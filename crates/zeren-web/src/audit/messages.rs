@@ -35,6 +35,8 @@ pub static MESSAGES: Catalogue = &[
         "审计链完整，条目数：",
         "The audit chain is intact; entries: ",
     ),
+    ("audit.newest", "« 最新记录", "« Newest entries"),
+    ("audit.older", "更早的记录（下一页）»", "Older entries (next page) »"),
     ("audit.person", "操作人", "Person"),
     ("audit.system", "系统", "the system"),
     ("audit.time", "时间（北京时间）", "Time (Beijing time)"),

@@ -38,6 +38,10 @@ pub struct AuditPage {
     pub actors: Vec<ActorOption>,
     pub filter: AuditFilterForm,
     pub entries: Vec<AuditEntry>,
+    /// The next page (older entries) when this one is full, and the first page (the newest
+    /// entries) when this one is not it.
+    pub older: Option<String>,
+    pub newest: Option<String>,
 }
 
 /// What each audit action means: (code, 中文, English), sorted by code. Every action the store
@@ -341,10 +345,46 @@ pub struct AuditQuery {
     pub entity: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// The entries before this one (the last of the previous page).
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
 }
 
-/// Parse the audit filter; dates are Chinese calendar days (UTC+8), `to` inclusive.
-fn audit_filter(q: &AuditQuery, lang: Lang) -> Result<(AuditFilter, AuditFilterForm)> {
+/// Entries on a page of the log, and in an answer of the API unless it asks for fewer or more
+/// (up to [`zeren_store::ledger::MAX_PAGE`]).
+const PAGE_ROWS: i64 = 100;
+const API_ROWS: i64 = 500;
+
+impl AuditFilterForm {
+    /// The log's page with this filter, from the newest entries or before `before`.
+    fn href(&self, before: Option<i64>) -> String {
+        let mut q = Vec::new();
+        if let Some(a) = self.actor {
+            q.push(format!("actor={a}"));
+        }
+        for (k, v) in [
+            ("entity", &self.entity),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !v.is_empty() {
+                q.push(format!("{k}={}", crate::shared::respond::percent(v)));
+            }
+        }
+        if let Some(b) = before {
+            q.push(format!("before={b}"));
+        }
+        if q.is_empty() {
+            "/audit".into()
+        } else {
+            format!("/audit?{}", q.join("&"))
+        }
+    }
+}
+
+/// Parse the audit filter; dates are Chinese calendar days (UTC+8), `to` inclusive; a page of
+/// `rows` entries unless the query asks for another size.
+fn audit_filter(q: &AuditQuery, lang: Lang, rows: i64) -> Result<(AuditFilter, AuditFilterForm)> {
     let t = Tr(lang);
     let day = |s: &Option<String>| -> Result<Option<NaiveDate>> {
         match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -378,7 +418,11 @@ fn audit_filter(q: &AuditQuery, lang: Lang) -> Result<(AuditFilter, AuditFilterF
         entity_id,
         from: from.and_then(start),
         to: to.and_then(|d| d.succ_opt()).and_then(start),
-        limit: 500,
+        before: q.before,
+        limit: q
+            .limit
+            .unwrap_or(rows)
+            .clamp(1, zeren_store::ledger::MAX_PAGE),
     };
     let form = AuditFilterForm {
         actor,
@@ -397,7 +441,9 @@ pub async fn page(
 ) -> Result<Html<String>> {
     v.require_duty(AdminDuty::Audit)?;
     let t = Tr(lang);
-    let (filter, form) = audit_filter(&q, lang)?;
+    // The page's size is its own: its links carry the filter and the cursor only.
+    let q = AuditQuery { limit: None, ..q };
+    let (filter, form) = audit_filter(&q, lang, PAGE_ROWS)?;
     // From the last verified point on: a view costs what was appended since, not the whole
     // chain (`zeren audit verify` and the API's verify walk all of it).
     let verification = state.store.verify_audit_incremental().await?;
@@ -433,6 +479,11 @@ pub async fn page(
         })
         .collect();
     let entries = r.audit_search(&filter).await?;
+    let older = entries
+        .last()
+        .filter(|_| entries.len() as i64 == filter.limit)
+        .map(|e| form.href(Some(e.seq)));
+    let newest = filter.before.map(|_| form.href(None));
     render(&AuditPage {
         chrome: Chrome::new(lang, Some(&v)),
         lang,
@@ -441,20 +492,32 @@ pub async fn page(
         actors,
         filter: form,
         entries,
+        older,
+        newest,
     })
 }
 
+/// A page of the log, newest first; when more entries follow, the `Link` header names the next
+/// page (`rel="next"`: the same query with `before` the last entry's seq).
 pub async fn entries_json(
     State(state): State<AppState>,
     v: Viewer,
     lang: Lang,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
     Query(q): Query<AuditQuery>,
-) -> Result<axum::Json<Vec<AuditEntry>>> {
+) -> Result<(axum::http::HeaderMap, axum::Json<Vec<AuditEntry>>)> {
     v.require_duty(AdminDuty::Audit)?;
-    let (filter, _) = audit_filter(&q, lang)?;
-    Ok(axum::Json(
-        state.store.reader().await?.audit_search(&filter).await?,
-    ))
+    let (filter, _) = audit_filter(&q, lang, API_ROWS)?;
+    let entries = state.store.reader().await?.audit_search(&filter).await?;
+    let headers = crate::shared::respond::next_page(
+        "/api/v1/audit",
+        raw.as_deref(),
+        entries.len(),
+        filter.limit,
+        "before",
+        entries.last().map(|e| e.seq.to_string()),
+    );
+    Ok((headers, axum::Json(entries)))
 }
 
 pub async fn verify_json(
@@ -477,12 +540,14 @@ pub fn api() -> ApiRouter {
 
 pub fn doc() -> ApiDoc {
     ApiDoc::new()
-        .path("/audit", "get", op("Audit log entries (audit administrator only), newest first, at most 500", vec![
+        .path("/audit", "get", op("Audit log entries (audit administrator only), newest first: a page (500 entries unless `limit` says otherwise), filtered in the database. When more follow, the `Link` header names the next page (`rel=\"next\"`: the same query with `before` set)", vec![
             query("actor", s::int()),
             { let mut p = query("entity", s::string()); p["description"] = json!("type or type:id, e.g. unit:3"); p },
             query("from", s::date()),
             query("to", s::date()),
-        ], None, (200, json_body("OK", list("AuditEntry"))), &[]))
+            cursor_param("before", "the entries before this seq (older ones)"),
+            limit_param(API_ROWS),
+        ], None, (200, paged(json_body("OK", list("AuditEntry")), "</api/v1/audit?actor=3&before=4812>; rel=\"next\"")), &[]))
         .path("/audit/verify", "get", op("Walk the audit chain; names the first broken link (audit administrator only)", vec![], None, (200, json_body("OK", r("Verification"))), &[]))
         .schema("AuditEntry", object(&["seq", "at", "actor_account_id", "actor", "action", "entity_type", "entity_id", "state_digest", "prev_hash", "hash", "details", "key_id"], json!({ "seq": s::int(), "at": s::time(), "actor_account_id": s::int_or_null(), "actor": s::string(), "action": s::string(), "entity_type": s::string(), "entity_id": s::string(), "state_digest": s::string(), "prev_hash": s::string(), "hash": { "type": "string", "description": "SHA-256/SM3 of the entry, or its HMAC under the audit key named by key_id" }, "details": { "type": ["string", "null"], "description": "what the entry states about stored rows, as JSON" }, "key_id": s::string_or_null() })))
         .schema("Verification", object(&["algorithm", "entries", "head", "first_break", "from_seq", "keyed_from", "anchors_checked", "state"], json!({ "algorithm": s::one_of(&["sha256", "sm3"]), "entries": s::int(), "head": s::string(), "first_break": { "description": "null when intact; else where the chain breaks" }, "from_seq": s::int(), "keyed_from": s::int_or_null(), "anchors_checked": s::int(), "state": { "oneOf": [{ "type": "null" }, object(&["record_versions", "records", "review_versions", "review_items", "files"], json!({ "record_versions": s::int(), "records": s::int(), "review_versions": s::int(), "review_items": s::int(), "files": s::int() }))] } })))

@@ -460,23 +460,14 @@ pub async fn list_json(
             limit,
         })
         .await?;
-    let mut headers = axum::http::HeaderMap::new();
-    if rows.len() as i64 == limit {
-        if let Some(last) = rows.last() {
-            let mut query: Vec<&str> = raw
-                .as_deref()
-                .unwrap_or("")
-                .split('&')
-                .filter(|p| !p.is_empty() && !p.starts_with("after="))
-                .collect();
-            let after = format!("after={}", cursor(&last.obligation));
-            query.push(&after);
-            let link = format!("</api/v1/obligations?{}>; rel=\"next\"", query.join("&"));
-            if let Ok(value) = axum::http::HeaderValue::from_str(&link) {
-                headers.insert(axum::http::header::LINK, value);
-            }
-        }
-    }
+    let headers = crate::shared::respond::next_page(
+        "/api/v1/obligations",
+        raw.as_deref(),
+        rows.len(),
+        limit,
+        "after",
+        rows.last().map(|l| cursor(&l.obligation)),
+    );
     Ok((
         headers,
         axum::Json(

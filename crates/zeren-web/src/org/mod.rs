@@ -93,7 +93,10 @@ pub fn doc() -> ApiDoc {
         json!({ "unit_id": s::int(), "pack": { "type": "string", "description": "a bundled pack's id" }, "text": { "type": "string", "description": "a policy text (instead of pack)" }, "file_name": { "type": "string", "description": "named in the diagnostics" } }),
     );
     ApiDoc::new()
-        .path("/units", "get", op("Units the caller can read", vec![], None, (200, json_body("OK", list("Unit"))), &[]))
+        .path("/units", "get", op("Units the caller can read, by id: a page (1,000 unless `limit` says otherwise). When more follow, the `Link` header names the next page (`rel=\"next\"`: the same query with `after` set)", vec![
+            cursor_param("after", "the units after this id"),
+            limit_param(1000),
+        ], None, (200, paged(json_body("OK", list("Unit")), "</api/v1/units?after=1042>; rel=\"next\"")), &[]))
         .path("/units", "post", op("Create a sub-unit (administer at the parent)", vec![], Some(unit_body), (201, json_body("created", r("Unit"))), &[409]))
         .path("/units/{id}", "get", op("A unit with its path, children, policy in force, roles and holder warnings", vec![id_param()], None, (200, json_body("OK", r("UnitDetail"))), &[]))
         .path("/units/{id}/retire", "post", op("Retire a unit (撤销) or merge it into another (合并) from a date (administer at its parent, and at the unit it joins). Nothing is deleted: its records and history stay readable; its roles end that day, its unended obligations without records go, a merge moves its people. Refused for the top unit, a unit already retired or with units still below it", vec![id_param()], Some(object(&["on", "reason"], json!({ "on": { "type": "string", "format": "date", "description": "the day it ceases; not in the future" }, "reason": { "type": "string", "maxLength": 200 }, "merged_into": { "type": "integer", "description": "for a merge: the unit it joins" } }))), (200, json_body("OK", r("Unit"))), &[]))
@@ -115,7 +118,11 @@ pub fn doc() -> ApiDoc {
             o["responses"]["422"] = json_body("every bad row with its number and reason; nothing imported", r("RosterProblems"));
             o
         })
-        .path("/people", "get", op("People of a unit's subtree", vec![unit_param()], None, (200, json_body("OK", list("Person"))), &[]))
+        .path("/people", "get", op("People of a unit's subtree, by name then id: a page (1,000 unless `limit` says otherwise). When more follow, the `Link` header names the next page (`rel=\"next\"`: the same query with `after` set); a cursor that names no person is refused (422)", vec![
+            unit_param(),
+            cursor_param("after", "the people after this person (by id) in name order"),
+            limit_param(1000),
+        ], None, (200, paged(json_body("OK", list("Person")), "</api/v1/people?unit=3&after=5120>; rel=\"next\"")), &[]))
         .path("/people", "post", op("Create a person (edit at the unit); checked like a roster row", vec![], Some(r("NewPerson")), (201, json_body("created", r("Person"))), &[409]))
         .path("/people/{id}", "get", op("A person and the roles they held", vec![id_param()], None, (200, json_body("OK", object(&["person", "assignments"], json!({ "person": r("Person"), "assignments": list("AssignmentView") })))), &[]))
         .path("/assignments", "get", op("Role assignments (current and past) in a unit's subtree", vec![unit_param()], None, (200, json_body("OK", list("AssignmentView"))), &[]))

@@ -162,18 +162,43 @@ pub struct UnitQuery {
     pub unit: i64,
 }
 
+#[derive(Deserialize)]
+pub struct PeopleQuery {
+    unit: i64,
+    /// The people after this one in name order (the last of the previous page).
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// A page of the people of a unit's subtree, by name then id. When more follow, the `Link`
+/// header names the next page (`rel="next"`, the same query with `after` set).
 pub async fn list_json(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<UnitQuery>,
-) -> Result<axum::Json<Vec<Person>>> {
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    Query(q): Query<PeopleQuery>,
+) -> Result<(axum::http::HeaderMap, axum::Json<Vec<Person>>)> {
+    use zeren_store::ledger::MAX_PAGE;
+    use zeren_store::pages::{PageRead, PeoplePageQuery};
     access::require(&state.store, &v, q.unit, Level::Read).await?;
-    Ok(axum::Json(
-        state
-            .store
-            .reader()
-            .await?
-            .people_in_subtree(q.unit)
-            .await?,
-    ))
+    let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let people = state
+        .store
+        .reader()
+        .await?
+        .people_page(&PeoplePageQuery {
+            unit: q.unit,
+            after: q.after,
+            limit,
+        })
+        .await?;
+    let headers = crate::shared::respond::next_page(
+        "/api/v1/people",
+        raw.as_deref(),
+        people.len(),
+        limit,
+        "after",
+        people.last().map(|p| p.id.to_string()),
+    );
+    Ok((headers, axum::Json(people)))
 }

@@ -53,8 +53,45 @@ pub async fn tree_page(
     })
 }
 
-pub async fn list_json(State(state): State<AppState>, v: Viewer) -> Result<axum::Json<Vec<Unit>>> {
-    Ok(axum::Json(access::visible_units(&state.store, &v).await?))
+#[derive(Deserialize)]
+pub struct UnitListQuery {
+    /// The units after this id (the last of the previous page).
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// A page of the units the viewer can read, by id: those below the highest units where they
+/// hold a grant or a role, through the closure table. When more follow, the `Link` header
+/// names the next page (`rel="next"`, the same query with `after` set).
+pub async fn list_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    Query(q): Query<UnitListQuery>,
+) -> Result<(axum::http::HeaderMap, axum::Json<Vec<Unit>>)> {
+    use zeren_store::ledger::MAX_PAGE;
+    use zeren_store::pages::{PageRead, UnitPageQuery};
+    let roots = access::roots(&state.store, &v).await?;
+    let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let units = state
+        .store
+        .reader()
+        .await?
+        .units_page(&UnitPageQuery {
+            roots: roots.iter().map(|u| u.id).collect(),
+            after: q.after,
+            limit,
+        })
+        .await?;
+    let headers = crate::shared::respond::next_page(
+        "/api/v1/units",
+        raw.as_deref(),
+        units.len(),
+        limit,
+        "after",
+        units.last().map(|u| u.id.to_string()),
+    );
+    Ok((headers, axum::Json(units)))
 }
 
 /// A unit as its page and the API show it: where it sits, its roles and the viewer's level.

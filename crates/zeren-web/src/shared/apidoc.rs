@@ -120,6 +120,24 @@ pub fn query(name: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "schema": schema })
 }
 
+/// `limit`: the rows of a page of a list (1 to 1,000), `default` when not given.
+pub fn limit_param(default: i64) -> Value {
+    json!({ "name": "limit", "in": "query", "description": "rows per page", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": default } })
+}
+
+/// A cursor parameter of a list: the page after (or before) the row it names, as the
+/// previous answer's `Link` header gives it.
+pub fn cursor_param(name: &str, what: &str) -> Value {
+    json!({ "name": name, "in": "query", "description": format!("cursor: {what}, as the `Link` header of the previous page gives it"), "schema": { "type": "integer", "format": "int64" } })
+}
+
+/// The answer of a page of a list: `body`, and the `Link` header naming the next page when
+/// more rows follow (`example`: such a header).
+pub fn paged(mut body: Value, example: &str) -> Value {
+    body["headers"] = json!({ "Link": { "description": format!("the next page, when more rows follow (the page is full): `{example}`; the last page has none"), "schema": { "type": "string" } } });
+    body
+}
+
 /// `$ref` to a schema of the document.
 pub fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })

@@ -50,6 +50,36 @@ pub fn download(name: &str, media: &str, bytes: Vec<u8>) -> Response {
     resp
 }
 
+/// The headers of a page of a list: when the page is full (`shown == limit`), a `Link` header
+/// naming the next page (`rel="next"`): `path` with the request's query, its `key` set to
+/// `cursor` (the last row's).
+pub fn next_page(
+    path: &str,
+    raw_query: Option<&str>,
+    shown: usize,
+    limit: i64,
+    key: &str,
+    cursor: Option<String>,
+) -> axum::http::HeaderMap {
+    let mut headers = axum::http::HeaderMap::new();
+    let Some(cursor) = cursor.filter(|_| shown as i64 == limit) else {
+        return headers;
+    };
+    let prefix = format!("{key}=");
+    let mut query: Vec<&str> = raw_query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with(&prefix))
+        .collect();
+    let next = format!("{prefix}{}", percent(&cursor));
+    query.push(&next);
+    let link = format!("<{path}?{}>; rel=\"next\"", query.join("&"));
+    if let Ok(value) = HeaderValue::from_str(&link) {
+        headers.insert(header::LINK, value);
+    }
+    headers
+}
+
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 

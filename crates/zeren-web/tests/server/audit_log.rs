@@ -19,6 +19,7 @@ async fn requests(app: &App, action: &str) -> Vec<AuditEntry> {
             entity_id: None,
             from: None,
             to: None,
+            before: None,
             limit: 10_000,
         })
         .await

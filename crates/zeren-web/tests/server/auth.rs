@@ -21,6 +21,7 @@ pub async fn audited(app: &App, action: &str, username: &str) -> usize {
             entity_id: Some(username.into()),
             from: None,
             to: None,
+            before: None,
             limit: 10_000,
         })
         .await

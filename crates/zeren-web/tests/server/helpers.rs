@@ -413,6 +413,7 @@ pub fn unescape(s: &str) -> String {
         .replace("&#39;", "'")
         .replace("&#x2f;", "/")
         .replace("&#x2F;", "/")
+        .replace("&#38;", "&")
         .replace("&amp;", "&")
 }
 

@@ -21,6 +21,7 @@ mod ledger;
 mod matrix;
 mod notify;
 mod oversight;
+mod paging;
 mod reviews;
 mod reviews_scan;
 #[path = "../common/robot_receiver.rs"]
