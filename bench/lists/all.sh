@@ -3,7 +3,7 @@
 # (one and two instances), at about 11,000, 114,000 and 1,000,000 obligations, each line of
 # bench/lists/run.sh (10-row pages unfiltered, filtered and deep, the detail, at 1 and 16 clients;
 # 我的工作 under load; sixteen clerks exporting; peak RSS), and the demo's generation time on both
-# databases. Takes about an hour the first time (the demos), ten minutes after.
+# databases; the materialiser on both. Takes about an hour the first time (the demos), ten minutes after.
 #
 #   bash bench/lists/all.sh [SECONDS]        (needs wrk, sqlite3, psql and a PostgreSQL at PGURL)
 set -euo pipefail
@@ -24,3 +24,10 @@ for db in sqlite postgres; do
 done
 echo "######## postgres, two instances: 10,000 units × 3 years"
 DB=postgres INSTANCES=2 bash bench/lists/run.sh 10000 3 "$SECS"
+echo "######## the materialiser: 5,000 schools, SQLite then PostgreSQL"
+cargo build --release -q -p zeren-bench --bin ledger-materialise
+M=${CARGO_TARGET_DIR:-target}/release/ledger-materialise
+"$M" 5000 2026 | head -2
+PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
+psql "$PGURL/postgres" -qAtc "DROP DATABASE IF EXISTS zeren_bench_materialise" && psql "$PGURL/postgres" -qAtc "CREATE DATABASE zeren_bench_materialise"
+ZEREN_BENCH_DATABASE_URL=$PGURL/zeren_bench_materialise "$M" 5000 2026 | head -2

@@ -344,6 +344,20 @@ impl Store {
         Ok(())
     }
 
+    /// A setting as this store's PostgreSQL connections see it (none on SQLite); for tests.
+    #[doc(hidden)]
+    pub async fn postgres_setting(&self, name: &str) -> Result<Option<String>> {
+        match &self.pool {
+            Pool::Postgres(p) => Ok(Some(
+                sqlx::query_scalar("SELECT current_setting($1)")
+                    .bind(name)
+                    .fetch_one(p)
+                    .await?,
+            )),
+            Pool::Sqlite(_) => Ok(None),
+        }
+    }
+
     pub fn audit_algorithm(&self) -> HashAlg {
         self.alg
     }
