@@ -221,14 +221,8 @@ pub(crate) async fn connect(url: &str, o: &crate::OpenOptions) -> Result<Pool, E
             Ok(Pool::Sqlite(pool))
         }
         Backend::Postgres => {
-            // Plans for the values asked, every time: after five runs of a prepared statement
-            // PostgreSQL may keep a generic plan made without its parameters, and for a list
-            // bounded by due dates under a subtree that plan walks every unit of the subtree
-            // (54 ms at 10,000 units) where the plan for the values reads ten index entries
-            // (0.2 ms, planning included). Planning is cheap beside a wrong plan.
             let opts = PgConnectOptions::from_str(url)
-                .map_err(|e| Error::Config(format!("bad PostgreSQL URL: {e}")))?
-                .options([("plan_cache_mode", "force_custom_plan")]);
+                .map_err(|e| Error::Config(format!("bad PostgreSQL URL: {e}")))?;
             // One direct attempt first: the pool retries until its timeout and then reports
             // only that it timed out, hiding a refused connection or a wrong password.
             {
