@@ -143,7 +143,16 @@ cleanup() { for s in "${SERVERS[@]}"; do kill "$s" 2>/dev/null || true; done; }
 trap cleanup EXIT
 for i in $(seq 1 "$INSTANCES"); do
     p=$((PORT + i - 1))
-    "$BIN" serve --data "$RUN" --listen 127.0.0.1:$p > "$RUN/serve-$i.log" 2>&1 &
+    # Each instance has its own data directory (a server locks its own) with the same keys.
+    dir=$RUN
+    if [ "$i" -gt 1 ]; then
+        dir=$RUN-instance-$i
+        rm -rf "$dir" && mkdir -p "$dir"
+        for f in audit.key audit.keyring audit.anchors notify.key; do
+            if [ -f "$RUN/$f" ]; then cp -p "$RUN/$f" "$dir/"; fi
+        done
+    fi
+    "$BIN" serve --data "$dir" --listen 127.0.0.1:$p > "$dir/serve-$i.log" 2>&1 &
     SERVERS+=($!)
     PORTS+=($p)
     for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.1; done

@@ -55,7 +55,7 @@ impl AppState {
             pinned_clock: Arc::new(Mutex::new(None)),
             seal: None,
             robot_minute: Arc::new(Mutex::new(chrono::Duration::seconds(60))),
-            limits: super::limits::Limits::new(super::limits::DEFAULT_BUDGET),
+            limits: super::limits::Limits::new(super::limits::default_budget()),
         }
     }
 
