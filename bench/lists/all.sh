@@ -27,7 +27,7 @@ DB=postgres INSTANCES=2 bash bench/lists/run.sh 10000 3 "$SECS"
 echo "######## the materialiser: 5,000 schools, SQLite then PostgreSQL"
 cargo build --release -q -p zeren-bench --bin ledger-materialise
 M=${CARGO_TARGET_DIR:-target}/release/ledger-materialise
-"$M" 5000 2026 | head -2
+"$M" 5000 2026 | sed -n 1,2p
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 psql "$PGURL/postgres" -qAtc "DROP DATABASE IF EXISTS zeren_bench_materialise" && psql "$PGURL/postgres" -qAtc "CREATE DATABASE zeren_bench_materialise"
-ZEREN_BENCH_DATABASE_URL=$PGURL/zeren_bench_materialise "$M" 5000 2026 | head -2
+ZEREN_BENCH_DATABASE_URL=$PGURL/zeren_bench_materialise "$M" 5000 2026 | sed -n 1,2p
