@@ -139,7 +139,11 @@ echo "obligations: $(q 'SELECT count(*) FROM obligations'), records: $(q 'SELECT
 # --- the servers ---------------------------------------------------------------------------------
 SERVERS=()
 PORTS=()
-cleanup() { for s in "${SERVERS[@]}"; do kill "$s" 2>/dev/null || true; done; }
+# Stopped and waited for: the next run may use the same data directory, which a server locks.
+cleanup() {
+    for s in "${SERVERS[@]}"; do kill "$s" 2>/dev/null || true; done
+    for s in "${SERVERS[@]}"; do wait "$s" 2>/dev/null || true; done
+}
 trap cleanup EXIT
 for i in $(seq 1 "$INSTANCES"); do
     p=$((PORT + i - 1))
