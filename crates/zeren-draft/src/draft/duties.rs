@@ -288,31 +288,13 @@ pub(super) fn duties(
             .find(|t| subject_area.contains(t.term) && t.id == "staff")
         {
             // 全体职工每年至少参加一次培训: each of them
-            d.add_role(
-                t.id,
-                t.title,
-                None,
-                Cite::new(
-                    Src::line(no),
-                    Confidence::Medium,
-                    format!("主语“{}”", t.term),
-                ),
-            );
+            d.add_subject_role(t, no);
             per_holder = Some(t.id.to_owned());
         } else if let Some(t) = rules::ROLE_TERMS
             .iter()
             .find(|t| subject_area.contains(t.term))
         {
-            d.add_role(
-                t.id,
-                t.title,
-                None,
-                Cite::new(
-                    Src::line(no),
-                    Confidence::Medium,
-                    format!("主语“{}”", t.term),
-                ),
-            );
+            d.add_subject_role(t, no);
             owner = Some(t.id.to_owned());
         } else if let Some(title) = rules::department_like(&subject_area) {
             // a department the lexicon does not know (总务处): a role of its own, id to be chosen

@@ -260,6 +260,20 @@ impl Draft {
         });
     }
 
+    /// Adds the lexicon's role for a post or department that is the subject of line `no`.
+    fn add_subject_role(&mut self, t: &rules::RoleTerm, no: u32) {
+        self.add_role(
+            t.id,
+            t.title,
+            None,
+            Cite::new(
+                Src::line(no),
+                Confidence::Medium,
+                format!("主语“{}”", t.term),
+            ),
+        );
+    }
+
     /// The role a post names: the role the text said these words hold (校长 for a first responsible
     /// held by 校长, 党组书记 for one held by 党组书记、局长, 分管副校长 for 分管安全工作的副校长), or the
     /// role of that title.

@@ -227,16 +227,7 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
         // a department opening the sentence answers for what follows
         if i == 0 {
             for t in rules::subject_roles(clause) {
-                d.add_role(
-                    t.id,
-                    t.title,
-                    None,
-                    Cite::new(
-                        Src::line(no),
-                        Confidence::Medium,
-                        format!("主语“{}”", t.term),
-                    ),
-                );
+                d.add_subject_role(t, no);
             }
         }
         for t in rules::established_roles(clause) {
