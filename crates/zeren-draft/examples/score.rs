@@ -7,8 +7,10 @@
 //! policy file (it must be valid), and its entries are matched one to one against the pack's:
 //!
 //! - duties: same `every` and `times` (default 1) and overlapping source lines; "+owner" also needs
-//!   the same answering role (`owner`, or `role` with `per = "holder"`; both unset counts);
-//! - roles: same id or same title;
+//!   the same answering role (`owner`, or `role` with `per = "holder"`; both unset counts), where a
+//!   drafted role is the pack's role it was matched to (so a draft's `director` titled 总务主任 is the
+//!   pack's `general_affairs_director` titled 总务主任);
+//! - roles: same id or same title (a title's bracketed note, 食堂管理员（食品安全管理员）, aside);
 //! - circumstances: overlapping source lines;
 //! - measures: the same words;
 //! - workflows: same kind and overlapping source lines.
@@ -97,7 +99,46 @@ const KINDS: [&str; 8] = [
     "responsibilities of roles",
 ];
 
+/// The title of a role without its bracketed note: 食堂管理员（食品安全管理员） → 食堂管理员.
+fn bare_title(title: &str) -> &str {
+    title.split(['（', '(']).next().unwrap_or(title).trim()
+}
+
+fn same_role(e: &zeren_policy::Role, d: &zeren_policy::Role) -> bool {
+    e.id == d.id || e.title == d.title || bare_title(&e.title) == bare_title(&d.title)
+}
+
+/// Each drafted role's id mapped to the id of the pack's role it is matched to (one to one, greedy in
+/// the pack's order, as the roles are counted); a drafted role matched to none keeps its own id.
+fn role_map(pack: &Policy, draft: &Policy) -> std::collections::HashMap<String, String> {
+    let mut used = vec![false; draft.roles.len()];
+    let mut map = std::collections::HashMap::new();
+    for e in &pack.roles {
+        if let Some(i) = (0..draft.roles.len()).find(|&i| !used[i] && same_role(e, &draft.roles[i]))
+        {
+            used[i] = true;
+            map.insert(draft.roles[i].id.to_string(), e.id.to_string());
+        }
+    }
+    map
+}
+
 fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 8] {
+    let map = role_map(pack, draft);
+    let mapped = |r: Option<&zeren_policy::RoleId>| -> Option<String> {
+        r.map(|r| {
+            map.get(r.as_str())
+                .cloned()
+                .unwrap_or_else(|| r.to_string())
+        })
+    };
+    let mapped_who = |w: &zeren_policy::Answerer| match w {
+        zeren_policy::Answerer::Role(r) => mapped(Some(r)),
+        _ => None,
+    };
+    let same_owner = |e: &zeren_policy::Duty, d: &zeren_policy::Duty| {
+        e.answering_role().map(|r| r.to_string()) == mapped(d.answering_role())
+    };
     let of_roles = |p: &Policy| -> Vec<zeren_policy::Responsibility> {
         p.responsibilities
             .iter()
@@ -121,16 +162,12 @@ fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 8] {
     [
         matching(&pack.duties, &draft.duties, duty_freq),
         matching(&pack.duties, &draft.duties, |e, d| {
-            duty_freq(e, d) && e.answering_role() == d.answering_role()
+            duty_freq(e, d) && same_owner(e, d)
         }),
         matching(&pack.duties, &draft.duties, |e, d| {
-            duty_freq(e, d)
-                && (e.answering_role() == d.answering_role()
-                    || asked.iter().any(|a| a == d.id.as_str()))
+            duty_freq(e, d) && (same_owner(e, d) || asked.iter().any(|a| a == d.id.as_str()))
         }),
-        matching(&pack.roles, &draft.roles, |e, d| {
-            e.id == d.id || e.title == d.title
-        }),
+        matching(&pack.roles, &draft.roles, same_role),
         matching(&circ(pack), &circ(draft), |e, d| {
             overlap(e.source, d.source)
         }),
@@ -139,30 +176,27 @@ fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 8] {
             e.kind == d.kind && overlap(e.source, d.source)
         }),
         matching(&of_roles(pack), &of_roles(draft), |e, d| {
-            e.who == d.who && overlap(e.source, d.source)
+            let who = |w: &zeren_policy::Answerer| match w {
+                zeren_policy::Answerer::Role(r) => Some(r.to_string()),
+                _ => None,
+            };
+            who(&e.who) == mapped_who(&d.who) && overlap(e.source, d.source)
         }),
     ]
 }
 
 /// With -v: what each pack has that the draft lacks, and what the draft adds.
 fn misses(id: &str, pack: &Policy, draft: &Policy) {
+    let map = role_map(pack, draft);
     let src =
         |s: Option<SourceRef>| s.map_or(String::new(), |s| format!("L{}-L{}", s.first, s.last));
     for r in &pack.roles {
-        if !draft
-            .roles
-            .iter()
-            .any(|d| d.id == r.id || d.title == r.title)
-        {
+        if !draft.roles.iter().any(|d| same_role(r, d)) {
             eprintln!("{id}: role missed: {} {} {}", r.id, r.title, src(r.source));
         }
     }
     for r in &draft.roles {
-        if !pack
-            .roles
-            .iter()
-            .any(|d| d.id == r.id || d.title == r.title)
-        {
+        if !pack.roles.iter().any(|e| same_role(e, r)) {
             eprintln!("{id}: role extra: {} {} {}", r.id, r.title, src(r.source));
         }
     }
@@ -179,12 +213,22 @@ fn misses(id: &str, pack: &Policy, draft: &Policy) {
                 e.times,
                 src(e.source)
             ),
-            Some(d) if d.answering_role() != e.answering_role() => eprintln!(
-                "{id}: duty owner: {} pack {:?} draft {:?}",
-                e.id,
-                e.answering_role(),
-                d.answering_role()
-            ),
+            Some(d)
+                if e.answering_role().map(|r| r.to_string())
+                    != d.answering_role().map(|r| {
+                        map.get(r.as_str())
+                            .cloned()
+                            .unwrap_or_else(|| r.to_string())
+                    }) =>
+            {
+                eprintln!(
+                    "{id}: duty owner: {} L{} pack {:?} draft {:?}",
+                    e.id,
+                    e.source.map_or(0, |s| s.first),
+                    e.answering_role(),
+                    d.answering_role()
+                )
+            }
             Some(_) => {}
         }
     }
@@ -396,6 +440,10 @@ const SETS: &[(&str, &str)] = &[
         "dev3",
         "a third development set (round 1's test set, measured once on 2026-12-01, then tuned on)",
     ),
+    (
+        "dev4",
+        "a fourth development set (the first blind set, scored once on 2026-12-01, then tuned on)",
+    ),
     ("test", "never tuned on"),
 ];
 
@@ -413,7 +461,7 @@ fn heldout(dir: &str, verbose: bool, test_misses: bool, check_only: bool) {
             .expect("split.txt: SET NAME");
         assert!(
             SETS.iter().any(|(s, _)| *s == set),
-            "split.txt: the set is one of dev2, dev3, test, not {set}"
+            "split.txt: the set is one of dev2, dev3, dev4, test, not {set}"
         );
         texts.push((set.to_owned(), name.trim().to_owned()));
     }

@@ -176,6 +176,22 @@ pub fn frequency(clause: &str) -> Option<Frequency> {
             }
         }
     }
+    // 全年专题研讨不少于4次 / 全年开展两次: a count over the whole year (not 全年工作要点)
+    if best.is_none() {
+        if let Some(start) = clause.find("全年") {
+            if count(&clause[start..]).is_some() {
+                best = Some(Frequency {
+                    every: Every::Year,
+                    times: None,
+                    due_end: false,
+                    cue: "全年",
+                    start,
+                    end: start + "全年".len(),
+                    doubt: None,
+                });
+            }
+        }
+    }
     let mut f = best?;
     if f.times.is_none() {
         f.times = count(&clause[f.start..]).map(|n| n * each(&clause[f.start..]));
@@ -377,6 +393,8 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("科室部门", "department_head", "科室负责人"),
     rt("处室主任", "department_head", "科室负责人"),
     rt("股室负责人", "department_head", "科室负责人"),
+    rt("处室负责人", "department_head", "科室负责人"),
+    rt("部室负责人", "department_head", "科室负责人"),
 ];
 
 /// The role term at the start of `s`, if any.
@@ -421,6 +439,11 @@ pub fn subject_roles(clause: &str) -> Vec<&'static RoleTerm> {
             .strip_prefix("专职")
             .or_else(|| item.strip_prefix("兼职"))
             .unwrap_or(item);
+        // 设立舆情信息员，遇有重大舆情…报告: the officer set up is who the sentence is about
+        let item = ["设立", "设置", "配备"]
+            .iter()
+            .find_map(|v| item.strip_prefix(v))
+            .unwrap_or(item);
         if ["加强", "对", "把", "将", "在"]
             .iter()
             .any(|w| item.starts_with(w))
@@ -428,10 +451,12 @@ pub fn subject_roles(clause: &str) -> Vec<&'static RoleTerm> {
             continue;
         }
         // 镇纪委, 场纪委: a term after a one- or two-character name of the organisation
+        // (not 数据安全管理员 for 安全管理员: an officer's own words before it make another post)
         let named = |t: &&RoleTerm| {
+            let extra = if t.term.ends_with('员') { 1 } else { 2 };
             item.starts_with(t.term)
                 || (item.ends_with(t.term)
-                    && item.chars().count() <= t.term.chars().count() + 2
+                    && item.chars().count() <= t.term.chars().count() + extra
                     && t.term.chars().count() >= 2)
         };
         match ROLE_TERMS.iter().find(named) {
@@ -510,13 +535,15 @@ pub fn each_department(subject: &str) -> bool {
     .contains(&rest)
 }
 
-/// Endings of a department's or office's name (总务处, 保卫科, 团委办公室).
-const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "中心", "委员会"];
+/// Endings of a department's or office's name (总务处, 保卫科, 团委办公室, 规划信息股).
+const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "股", "中心", "委员会"];
 
 /// The subject as a department the lexicon does not know (总务处), if it reads as one: at most eight
 /// characters after a leading 各 or 由, ending like a department, not a collective.
 pub fn department_like(subject: &str) -> Option<&str> {
     let s = subject.trim().trim_start_matches(['各', '由']);
+    // 局办公室（宣传股）: the name before its bracketed note
+    let s = s.split(['（', '(']).next().unwrap_or(s).trim();
     let n = s.chars().count();
     // more than the ending: 中心 alone is the organisation itself (中心每季度…)
     let fits = (2..=8).contains(&n)
@@ -640,6 +667,10 @@ const MEASURES: &[(&str, &str)] = &[
     ("经济处罚", "经济处罚"),
     ("罚款", "罚款"),
     ("调整工作岗位", "调整工作岗位"),
+    ("调整岗位", "调整岗位"),
+    ("调离工作岗位", "调离工作岗位"),
+    ("调离岗位", "调离岗位"),
+    ("停职", "停职"),
     ("责令公开道歉", "责令公开道歉"),
     ("停职检查", "停职检查"),
     ("调整职务", "调整职务"),
@@ -951,6 +982,11 @@ const PERSON: &[&str] = &[
     "主管",
     "代表人",
     "法人代表",
+    "护士长",
+    "校医",
+    "管理员",
+    "信息员",
+    "联络员",
 ];
 
 /// Whether a phrase names a person's post.
@@ -958,10 +994,45 @@ pub fn is_person(s: &str) -> bool {
     PERSON.iter().any(|p| s.ends_with(p))
 }
 
+/// Who a 责任清单 line names as answering for it: （责任人：党委书记；完成时限：…） or
+/// 　责任人：局办公室主任　完成时限：… — the words after 责任人 up to the next field, or None.
+pub fn named_answerer(line: &str) -> Option<&str> {
+    let at = ["责任人：", "责任人:"]
+        .iter()
+        .find_map(|cue| line.rfind(cue).map(|i| i + cue.len()))?;
+    // 第一责任人：… / 直接责任人： are a role's definition, not a list's field
+    let before = &line[..at];
+    if ["第一责任人", "直接责任人", "主要责任人", "重要责任人"]
+        .iter()
+        .any(|w| before.ends_with(&format!("{w}：")) || before.ends_with(&format!("{w}:")))
+    {
+        return None;
+    }
+    let rest = &line[at..];
+    let end = rest
+        .find(['；', ';', '）', ')', '　', ' ', '，', ',', '。', '\t'])
+        .unwrap_or(rest.len());
+    let who = rest[..end].trim();
+    (!who.is_empty() && who.chars().count() <= 24).then_some(who)
+}
+
+/// 一是…的； on a line of its own (an item of a list numbered 一是、二是…): the text after 一是.
+pub fn shi_item(line: &str) -> Option<&str> {
+    let s = line.trim_start_matches([' ', '\u{3000}']);
+    let first = s.chars().next()?;
+    let rest = s[first.len_utf8()..].strip_prefix('是')?;
+    ("一二三四五六七八九十".contains(first)).then_some(rest.trim())
+}
+
 /// The same post in charge of something: 分管副校长 and 分管安全工作的副校长 (both 分管, the same last
 /// three characters, a person's post).
+/// Two posts that each name their area (分管宣传工作的副局长, 分管旅游工作的副局长) are the same only
+/// when the words are.
 pub fn same_post_in_charge(a: &str, b: &str) -> bool {
     let tail = |s: &str| s.chars().rev().take(3).collect::<String>();
+    if a.contains('的') && b.contains('的') {
+        return a == b;
+    }
     a.starts_with("分管") && b.starts_with("分管") && is_person(a) && tail(a) == tail(b)
 }
 
@@ -1421,5 +1492,66 @@ mod tests {
         }
         assert!(same_post_in_charge("分管副馆长", "分管保密工作的副馆长"));
         assert!(!is_person("党支部"));
+    }
+
+    #[test]
+    fn a_responsibility_list_names_who_answers() {
+        assert_eq!(
+            named_answerer(
+                "2. 每年至少讲授一次廉政党课。（责任人：党总支书记；完成时限：5月底前）"
+            ),
+            Some("党总支书记")
+        );
+        assert_eq!(
+            named_answerer("3　每周一上午组织集中学习。　责任人：综合科科长　完成时限：全年"),
+            Some("综合科科长")
+        );
+        assert_eq!(
+            named_answerer("（责任主体：院党委；责任人：副院长、副书记）"),
+            Some("副院长、副书记")
+        );
+        // the definition of a role, not a list's field
+        assert_eq!(named_answerer("第一责任人：站长，对全站工作负总责。"), None);
+        assert_eq!(named_answerer("站长是第一责任人。"), None);
+    }
+
+    #[test]
+    fn items_numbered_one_is_two_is_on_their_own_lines() {
+        assert_eq!(
+            shi_item("二是瞒报、谎报事故的；"),
+            Some("瞒报、谎报事故的；")
+        );
+        assert_eq!(shi_item("十是其他失职行为的。"), Some("其他失职行为的。"));
+        assert_eq!(shi_item("是否按期整改"), None);
+        assert_eq!(shi_item("三项制度"), None);
+    }
+
+    #[test]
+    fn a_count_over_the_whole_year() {
+        assert_eq!(
+            every("全年开展专题调研不少于3次"),
+            Some((Every::Year, Some(3)))
+        );
+        assert_eq!(every("制定全年工作要点"), None);
+    }
+
+    #[test]
+    fn posts_in_charge_of_different_areas_differ() {
+        assert!(!same_post_in_charge(
+            "分管财务工作的副站长",
+            "分管安全工作的副站长"
+        ));
+        assert!(same_post_in_charge("分管副站长", "分管安全工作的副站长"));
+        assert!(same_post_in_charge(
+            "分管安全工作的副站长",
+            "分管安全工作的副站长"
+        ));
+    }
+
+    #[test]
+    fn departments_by_their_endings_and_notes() {
+        assert_eq!(department_like("综合科（人事股）"), Some("综合科"));
+        assert_eq!(department_like("财务股"), Some("财务股"));
+        assert_eq!(department_like("各股室"), None);
     }
 }

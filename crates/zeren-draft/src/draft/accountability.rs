@@ -98,6 +98,21 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                             cite: Cite::new(Src::line(n.no), Confidence::High, "列举项"),
                         });
                     }
+                    // 一是…的； 二是…的； each on a line of its own
+                    _ if numbering.is_none()
+                        && rules::shi_item(n.text).is_some()
+                        && rules::inline_items(n.text).len() < 2 =>
+                    {
+                        let rest = rules::shi_item(n.text).unwrap_or_default();
+                        items.push(CircumstanceEntry {
+                            text: rest.trim_end_matches(['；', ';', '。']).to_owned(),
+                            cite: Cite::new(
+                                Src::line(n.no),
+                                Confidence::High,
+                                "列举项（一是、二是）",
+                            ),
+                        });
+                    }
                     // 一是…；二是… on the line after the header
                     _ if items.is_empty() && rules::inline_items(n.text).len() >= 2 => {
                         for item in rules::inline_items(n.text) {
@@ -115,8 +130,10 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                         break;
                     }
                     _ => {
+                        // a line numbered on its own (第十一条 after 一是…三是… in the header's line)
+                        // starts something else
                         let open = items.last().is_some_and(|c| !text::ends_sentence(&c.text));
-                        if !open {
+                        if !open || numbering.is_some() {
                             break;
                         }
                         let c = items.last_mut().expect("open item");

@@ -39,7 +39,7 @@ fn names_someone(d: &Draft, s: &str) -> bool {
 
 /// Whether a phrase names one answerer (not a collective): used for the subject a sentence or a
 /// section heading gives the clauses that name nobody.
-fn names_answerer(d: &Draft, s: &str) -> bool {
+pub(super) fn names_answerer(d: &Draft, s: &str) -> bool {
     let s = s.trim();
     let bare = s.trim_start_matches(['各', '由']);
     // the whole phrase is the post (全体职工, 场部财务科), not a clause that mentions one
@@ -47,11 +47,55 @@ fn names_answerer(d: &Draft, s: &str) -> bool {
         .iter()
         .any(|t| bare.starts_with(t.term) || bare.ends_with(t.term))
         && bare.chars().count() <= 12;
+    // 校医 / 班组长: a short post, the lexicon's or not
+    let post = rules::is_person(bare)
+        && bare.chars().count() <= 10
+        && !bare.contains(['、', '和', '的', '，'])
+        && !bare.starts_with("全体");
     !s.is_empty()
         && (d.holder_role(s).is_some()
             || term
+            || post
             || rules::department_like(s).is_some()
             || rules::each_department(s))
+}
+
+/// 班组长每班开展班前安全讲话 / 保卫科每月组织…: a post or department opening a clause whose verb
+/// is not one that ends a subject (对/负/是…), up to where the frequency or the verb begins.
+fn post_before_verb<'a>(d: &Draft, head: &'a str) -> Option<&'a str> {
+    const STARTS: &[&str] = &[
+        "每",
+        "定期",
+        "要",
+        "应",
+        "须",
+        "必须",
+        "组织",
+        "负责",
+        "牵头",
+        "按",
+        "坚持",
+        "具体",
+        "统一",
+        "在",
+        "于",
+        "及时",
+        "至少",
+        "不定期",
+    ];
+    head.char_indices()
+        .skip(2)
+        .take(10)
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            STARTS.iter().any(|w| head[i..].starts_with(w)) && !head[i..].starts_with("负责人")
+        })
+        .map(|i| &head[..i])
+        .find(|p| {
+            names_answerer(d, p)
+                && !p.contains(['，', '、', '的', '与', '向', '和'])
+                && rules::frequency(p).is_none()
+        })
 }
 
 /// 特种设备由总务科建立档案 / 由信息中心负责: the answerer named right after 由, if any.
@@ -68,27 +112,31 @@ pub(super) fn agent_after_you<'a>(d: &Draft, clause: &'a str) -> Option<&'a str>
         .find(|w| w.chars().count() <= 12 && names_answerer(d, w) && !w.contains(['、', '和']))
 }
 
-pub(super) fn duties(
+/// Returns the subject that answered for the sentence's last duty (for the next sentence, which may
+/// omit it).
+pub(super) fn duties<'a>(
     d: &mut Draft,
     no: u32,
-    sentence: &str,
-    line_subject: &str,
-    line_head: &str,
-    (section, section_is_post): (&str, bool),
-    carried: &str,
-) {
+    sentence: &'a str,
+    (line_subject, line_head, named): (&'a str, &'a str, &'a str),
+    (section, section_is_post): (&'a str, bool),
+    carried: &'a str,
+) -> Option<&'a str> {
+    let mut used = None;
     // 对…法定节假日…需注意问题，进行前瞻性专题分析判断: one statement across its clauses
     let cs = if sentence.contains("节假日") && sentence.contains("前瞻") {
         vec![sentence]
     } else {
         text::clauses(sentence)
     };
-    let mut subject: &str = line_subject;
+    let mut subject: &'a str = line_subject;
     // 分管安全工作的副校长是直接责任人，…，每月组织一次…: the post that opens the sentence
     // 药剂科负责危险化学品…管理，…每月盘点一次: the department that opens the sentence
     if let Some(head) = cs.first().map(|c| c[..rules::subject_end(c)].trim()) {
         if names_answerer(d, head) && !head.contains(['，', '、']) {
             subject = head;
+        } else if let Some(p) = post_before_verb(d, head) {
+            subject = p;
         }
     }
     let mut i = 0;
@@ -107,7 +155,17 @@ pub(super) fn duties(
         while j < cs.len() && rules::frequency(cs[j]).is_none() {
             j += 1;
         }
-        let rest: Vec<&str> = cs[i + 1..j].to_vec();
+        let mut rest: Vec<&str> = cs[i + 1..j].to_vec();
+        // 元旦…节假日前，以及全国“两会”等重要时期，规划信息股牵头组织…: more of the time, not the work
+        if clause[f.end..].trim().is_empty() {
+            while rest.len() > 1
+                && ["以及", "及", "和", "或者"]
+                    .iter()
+                    .any(|w| rest[0].starts_with(w))
+            {
+                rest.remove(0);
+            }
+        }
         // the subject: before the cue in this clause, else the sentence's earlier subject
         let mut own = clause[..f.start].trim();
         for w in ["至少", "坚持", "要", "应当", "必须", "于", "在"] {
@@ -176,7 +234,8 @@ pub(super) fn duties(
                 if !who.is_empty()
                     && (rules::collective(who).is_some()
                         || rules::ROLE_TERMS.iter().any(|t| who.contains(t.term))
-                        || d.holder_role(who).is_some())
+                        || d.holder_role(who).is_some()
+                        || names_answerer(d, who))
                 {
                     subject = who;
                 }
@@ -196,6 +255,26 @@ pub(super) fn duties(
                 subject = prev;
                 from_before = true;
             }
+        }
+        // （责任人：党委书记） / 责任人：局办公室主任: the list names who answers; a list of several
+        // (局党组书记、班子成员) leaves each sentence its own subject, and deputies alone
+        // (副书记、副院长) are the other members, each
+        if !named.is_empty() {
+            let several = named.contains(['、', '和']);
+            if !several {
+                subject = named;
+                from_before = false;
+            } else if !names_someone
+                && named
+                    .split(['、', '和'])
+                    .all(|p| p.trim_start_matches('各').starts_with('副') || p.contains("班子成员"))
+            {
+                subject = "班子成员";
+                from_before = false;
+            }
+        }
+        if !subject.is_empty() {
+            used = Some(subject);
         }
         let after = &clause[f.end..];
         let mut title = after.trim_start_matches(['，', ',']).to_owned();
@@ -252,7 +331,13 @@ pub(super) fn duties(
                 .any(|w| clause[..k].ends_with(w))
         });
         let holder = d.holder_role(&subject_area);
-        if holder.is_none() && (members_act || subject_area.contains("班子成员")) {
+        // 其他副经理 / 其余副院长 / 其他党组成员: the members besides the head, each
+        let others = {
+            let s = subject_area.trim().trim_start_matches('各');
+            (s.starts_with("其他") || s.starts_with("其余"))
+                && (rules::is_person(s) || s.ends_with("成员") || s.ends_with("副职"))
+        };
+        if holder.is_none() && (members_act || others || subject_area.contains("班子成员")) {
             per_holder = Some("leadership".to_owned());
             if d.role("leadership").is_none() {
                 d.add_role(
@@ -294,8 +379,20 @@ pub(super) fn duties(
             .iter()
             .find(|t| subject_area.contains(t.term))
         {
-            d.add_subject_role(t, no);
-            owner = Some(t.id.to_owned());
+            // 数据安全管理员 is not the lexicon's 安全管理员: the whole post, a role of its own
+            let whole = subject_area.trim().trim_start_matches('各');
+            let own_words = whole
+                .strip_suffix(t.term)
+                .is_some_and(|x| x.chars().count() >= 2 && !x.contains(['、', '的', '和']));
+            let post = (own_words && t.term.ends_with('员'))
+                .then(|| super::roles::post_role(d, no, whole))
+                .flatten();
+            if let Some(id) = post {
+                owner = Some(id);
+            } else {
+                d.add_subject_role(t, no);
+                owner = Some(t.id.to_owned());
+            }
         } else if let Some(title) = rules::department_like(&subject_area) {
             // a department the lexicon does not know (总务处): a role of its own, id to be chosen
             let id = match d.roles.iter().find(|r| r.title == title) {
@@ -310,6 +407,9 @@ pub(super) fn duties(
                     id
                 }
             };
+            owner = Some(id);
+        } else if let Some(id) = super::roles::post_role(d, no, &subject_area) {
+            // 校医 / 各班组长 / 执法大队大队长: a post the lexicon does not know, a role of its own
             owner = Some(id);
         } else if let Some(c) = rules::collective(&subject_area) {
             if subject_area.contains("各") && (c == "党支部" || c == "支部") {
@@ -442,6 +542,7 @@ pub(super) fn duties(
         }
         i = j;
     }
+    used
 }
 
 fn tidy_title(s: &str) -> String {

@@ -292,11 +292,44 @@ impl Draft {
                 .as_deref()
                 .is_some_and(|h| rules::same_post_in_charge(who, h))
         };
+        // 党组书记 for a role held by 局党组书记、局长: the organisation's one-character prefix aside
+        let bare = |s: &str| -> String {
+            let t = s.trim_start_matches(['局', '委', '校', '场', '所', '院', '本']);
+            if t.chars().count() >= 3 && rules::is_person(t) {
+                t.to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        let who_bare = bare(who);
+        let held_bare = |r: &&RoleEntry| {
+            r.held_by
+                .as_deref()
+                .is_some_and(|h| h.split(['、', '和']).any(|p| bare(p) == who_bare))
+        };
+        // 局办公室主任 / 保卫科科长 / 规划信息股股长: the head of a department the text made a role
+        let head_of = |r: &&RoleEntry| {
+            let title = r.title.split(['（', '(']).next().unwrap_or(&r.title);
+            rules::department_like(title).is_some()
+                && ["主任", "负责人", "科长", "股长", "处长", "部长"]
+                    .iter()
+                    .any(|h| {
+                        who.strip_suffix(h).is_some_and(|x| {
+                            x == title
+                                || x.ends_with(title)
+                                || (x.chars().count() >= 2
+                                    && title.ends_with(x)
+                                    && rules::department_like(x).is_some())
+                        })
+                    })
+        };
         self.roles
             .iter()
             .find(held)
             .or_else(|| self.roles.iter().find(in_charge))
             .or_else(|| self.roles.iter().find(|r| r.title == who))
+            .or_else(|| self.roles.iter().find(held_bare))
+            .or_else(|| self.roles.iter().find(head_of))
             .map(|r| r.id.clone())
     }
 
@@ -348,11 +381,12 @@ pub fn read(text: &str, first_line: u32) -> Draft {
     // whether the heading is the post itself or its duties (（一）院长, 党组书记的职责：), so that
     // the post may become a role when a line under it needs an owner
     let mut section_is_post = false;
-    for line in &lines {
+    for (li, line) in lines.iter().enumerate() {
         let body = text::body(line.text);
         if body.is_empty() {
             continue;
         }
+        let is_heading = heading(line.text).is_some();
         if let Some((h, level)) = heading(line.text) {
             let post = heading_post(h);
             // a new post's heading, or a heading at the section's level or above, ends the section
@@ -384,6 +418,8 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             .first()
             .and_then(|s| text::clauses(s).first().copied())
             .map_or("", |c| &c[..rules::subject_end(c)]);
+        // 　责任人：局办公室主任　完成时限：…: who a 责任清单 line names answers for its duties
+        let named = rules::named_answerer(line.text).unwrap_or("");
         // the answerer the line's last sentence named (保密员每月…；每年年终…): the next may omit it
         let mut carried: &str = "";
         for (k, sentence) in text::sentences(body).into_iter().enumerate() {
@@ -391,12 +427,11 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             other_leaders(&mut d, line.no, sentence);
             department_roles(&mut d, line.no, sentence);
             responsibilities(&mut d, line.no, sentence, line_subject, k == 0);
-            duties(
+            let used = duties(
                 &mut d,
                 line.no,
                 sentence,
-                line_subject,
-                line_head,
+                (line_subject, line_head, named),
                 (section.0, section_is_post),
                 carried,
             );
@@ -407,6 +442,10 @@ pub fn read(text: &str, first_line: u32) -> Draft {
                     carried = own;
                 }
             }
+            // 由消防安全管理人组织一次…；每年冬春…开展一次…: the one who answered goes on answering
+            if let Some(u) = used.filter(|u| !u.is_empty()) {
+                carried = u;
+            }
             let before = d.workflows.len();
             event_approval(&mut d, line.no, sentence);
             if d.workflows.len() == before {
@@ -414,6 +453,20 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             }
         }
         publication_review(&mut d, line.no, line.text);
+        // （一）校长是学校食品安全第一责任人，对…负总责。 / 第五条 规划信息股是…牵头股室，主要职责：
+        // a statement whose subject answers, followed by items numbered below it: the items are its
+        if !is_heading {
+            let level = numbered_level(line.text).unwrap_or(3);
+            let next = lines[li + 1..].iter().find(|l| !l.text.trim().is_empty());
+            let items_below = next.and_then(|n| numbered_level(n.text)).is_some_and(|n| {
+                level < 3 && n > level || level == 3 && body.ends_with(['：', ':'])
+            });
+            let head = line_head.trim().trim_start_matches('各');
+            if items_below && duties::names_answerer(&d, head) && !head.contains(['，', '、']) {
+                section = (head, level);
+                section_is_post = false;
+            }
+        }
     }
     // after the roles are known: who decides defaults to the first responsible
     for line in &lines {
@@ -1572,5 +1625,177 @@ mod tests {
             owners,
             vec![Some("security_department"), Some("security_department")]
         );
+    }
+
+    /// Each duty's answering role (`owner`, else the per-holder role), in order.
+    fn owners(d: &Draft) -> Vec<Option<&str>> {
+        d.duties
+            .iter()
+            .map(|x| x.owner.as_deref().or(x.per_holder.as_deref()))
+            .collect()
+    }
+
+    /// The title of the role with this id.
+    fn title_of<'a>(d: &'a Draft, id: Option<&str>) -> Option<&'a str> {
+        d.roles
+            .iter()
+            .find(|r| Some(r.id.as_str()) == id)
+            .map(|r| r.title.as_str())
+    }
+
+    #[test]
+    fn a_responsibility_list_line_names_its_owner() {
+        let d = read(
+            "党总支书记是第一责任人。\n\
+             1. 每季度召开一次专题会议研究党建工作。（责任主体：党总支；责任人：党总支书记）\n\
+             2. 每半年到联系科室调研一次。（责任人：副院长、副书记）\n\
+             3　站长每年讲一次廉政课，班子成员每年走访一次服务对象。　责任人：站长、班子成员\n\
+             4　每月核对一次银行账户。　责任人：综合科科长",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(o[0], Some("first_responsible"));
+        assert_eq!(o[1], Some("leadership"));
+        assert!(d.duties[1].per_holder.is_some());
+        // a list of several: each sentence keeps its own subject
+        assert_eq!(title_of(&d, o[2]), Some("站长"));
+        assert_eq!(o[3], Some("leadership"));
+        // a post of its own, titled as the list names it
+        assert_eq!(title_of(&d, o[4]), Some("综合科科长"));
+        assert!(!d.duties[4].owner_asked);
+    }
+
+    #[test]
+    fn a_statement_with_items_below_owns_them() {
+        let d = read(
+            "（一）站长是本站消防安全第一责任人，对全站消防工作负总责。\n\
+             1. 每季度主持召开一次消防安全会议。\n\
+             2. 每年与各班组签订一次消防安全责任书。\n\
+             （二）综合股是本站消防安全的归口管理部门，主要职责是：\n\
+             1. 每月检查一次灭火器材。\n\
+             第三条 财务股负责经费保障，主要职责：\n\
+             （一）每季度核对一次消防经费支出。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(&o[..2], &[Some("first_responsible"); 2]);
+        assert_eq!(title_of(&d, o[2]), Some("综合股"));
+        assert_eq!(title_of(&d, o[3]), Some("财务股"));
+    }
+
+    #[test]
+    fn an_officer_named_after_the_organisation() {
+        let d = read(
+            "分管后勤的副所长为本所消防安全管理人，每月组织一次防火检查。\n\
+             所长是本所的消防安全责任人，每季度听取一次消防工作汇报。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(
+            o,
+            vec![Some("fire_safety_manager"), Some("fire_safety_responsible")]
+        );
+        let held = |id: &str| d.role(id).and_then(|r| r.held_by.as_deref());
+        assert_eq!(held("fire_safety_manager"), Some("分管后勤的副所长"));
+        assert_eq!(held("fire_safety_responsible"), Some("所长"));
+    }
+
+    #[test]
+    fn posts_the_lexicon_lacks_answer_for_their_duties() {
+        let d = read(
+            "护士长每周检查一次病区用氧安全。\n\
+             班组长每班进行班前讲话，每周组织一次班组安全活动。\n\
+             其他副所长每季度到分管科室检查一次。\n\
+             数据安全管理员每月检查一次重要数据访问日志。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(title_of(&d, o[0]), Some("护士长"));
+        assert_eq!(title_of(&d, o[1]), Some("班组长"));
+        assert_eq!(o[2], Some("leadership"));
+        assert!(d.duties[2].per_holder.is_some());
+        // not the lexicon's 安全管理员: the whole post
+        assert_eq!(title_of(&d, o[3]), Some("数据安全管理员"));
+        assert!(d.role("safety_officer").is_none());
+    }
+
+    #[test]
+    fn the_leading_groups_members_item_by_item() {
+        let d = read(
+            "分管后勤的副园长是直接责任人。\n\
+             成立园安全工作领导小组，由园长任组长，分管后勤的副园长任副组长，后勤主任、\
+             食堂管理员（兼食品安全员）、各年级组长为成员。",
+            1,
+        );
+        let g = &d.bodies[0];
+        assert_eq!(g.deputies, vec!["direct_responsible"]);
+        let titles: Vec<&str> = g
+            .members
+            .iter()
+            .filter_map(|m| title_of(&d, Some(m)))
+            .collect();
+        assert_eq!(titles, vec!["食堂管理员", "后勤主任", "年级组长"]);
+        assert!(d.role("food_safety_officer").is_none());
+        assert!(d.role("safety_officer").is_none());
+        assert!(d.role("deputy_leader").is_none());
+    }
+
+    #[test]
+    fn who_answered_goes_on_answering_and_the_head_of_a_department_is_its_role() {
+        let d = read(
+            "春节、国庆等节假日前，由安全科组织一次全面检查；每年冬季，开展一次防火专项检查。\n\
+             综合办负责机要文件管理。\n\
+             每月由综合办主任检查一次文件台账。\n\
+             元旦、春节等节假日前，以及重要会议期间，保卫处牵头组织开展一次安全检查。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(&o[..2], &[Some("safety_department"); 2]);
+        assert_eq!(title_of(&d, o[2]), Some("综合办"));
+        assert_eq!(o[3], Some("security_department"));
+        assert!(!d.duties[3].title.starts_with("以及"));
+    }
+
+    #[test]
+    fn overall_responsibility_is_the_first_responsible() {
+        let d = read(
+            "公司安全生产实行董事长负总责、分管副总经理具体负责的责任体系。\n\
+             董事长每季度听取一次安全生产工作汇报。",
+            1,
+        );
+        assert_eq!(
+            d.role("first_responsible")
+                .and_then(|r| r.held_by.as_deref()),
+            Some("董事长")
+        );
+        assert_eq!(owners(&d), vec![Some("first_responsible")]);
+        assert!(d.roles.iter().all(|r| !r.title.contains("实行")));
+        // the head of each unit below answers directly for it, not as the organisation's
+        let d = read("系主任对本系安全工作负直接责任，每学期检查一次实验室。", 1);
+        assert!(d.role("direct_responsible").is_none());
+    }
+
+    #[test]
+    fn circumstances_numbered_one_is_two_is_line_by_line() {
+        let d = read(
+            "第九条 下列行为，属于安全生产责任追究情形：\n\
+             一是未按规定开展隐患排查的；\n\
+             二是迟报、瞒报事故的。\n\
+             第十条 存在以下问题的，予以问责：一是整改不力的；二是拒不配合检查的。\n\
+             第十一条 视情节轻重，给予批评教育、调离岗位等处理。",
+            1,
+        );
+        let a = d.accountability.as_ref().expect("accountability");
+        let texts: Vec<&str> = a.circumstances.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "未按规定开展隐患排查的",
+                "迟报、瞒报事故的",
+                "整改不力的",
+                "拒不配合检查的"
+            ]
+        );
+        assert!(a.measures.iter().any(|m| m == "调离岗位"));
     }
 }

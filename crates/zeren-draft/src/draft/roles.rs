@@ -3,8 +3,49 @@
 
 use super::*;
 
+/// 学校网络安全工作实行校长负总责、分管副校长具体负责 / 总经理对本公司安全生产工作负总责: the post
+/// that answers for the whole is the first responsible, when the text names none otherwise.
+fn overall_responsible(d: &mut Draft, no: u32, sentence: &str) {
+    if d.role("first_responsible").is_some() || sentence.contains("第一责任") {
+        return;
+    }
+    for clause in text::clauses(sentence) {
+        let Some(at) = clause.find("负总责") else {
+            continue;
+        };
+        let before = &clause[..at];
+        let head = before[..rules::subject_end(before)].trim();
+        let markers = ["实行", "实施", "由", "、", "是"];
+        let who = if rules::is_person(head) && !markers.iter().any(|m| head.contains(m)) {
+            head
+        } else {
+            // 实行校长负总责: the post right before 负总责
+            let start = markers
+                .iter()
+                .filter_map(|m| before.rfind(m).map(|i| i + m.len()))
+                .max()
+                .unwrap_or(0);
+            before[start..].trim()
+        };
+        let n = who.chars().count();
+        if !(2..=10).contains(&n)
+            || !rules::is_person(who)
+            || who.starts_with('各')
+            || clause.contains("各级")
+            || who.contains(['的', '，'])
+        {
+            continue;
+        }
+        let mut c = Cite::new(Src::line(no), Confidence::Medium, format!("“{who}负总责”"));
+        c.ask(format!("“{who}负总责”读作第一责任人：请确认"));
+        d.add_role("first_responsible", "第一责任人", Some(who.to_owned()), c);
+        return;
+    }
+}
+
 /// 校长是意识形态工作第一责任人 / 党委书记对…负第一责任.
 pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
+    overall_responsible(d, no, sentence);
     if !sentence.contains("第一责任") {
         return;
     }
@@ -89,8 +130,14 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
             .iter()
             .filter_map(|w| clause.find(w))
             .min();
-        let below =
-            sentence[..rules::subject_end(sentence)].contains('各') || clause.starts_with('各');
+        // 系主任对本系…负直接责任: the head of each unit below (a 系, a 教研室, a 班组), not the
+        // organisation's direct responsible
+        let opening = sentence[..rules::subject_end(sentence)].trim();
+        let below = opening.contains('各')
+            || clause.starts_with('各')
+            || ["系主任", "科室主任", "教研室主任", "班组长", "年级组长"]
+                .iter()
+                .any(|p| opening.ends_with(p));
         let held_to_account = ["追究", "问责", "处理", "处分"]
             .iter()
             .any(|w| sentence.contains(w));
@@ -181,6 +228,16 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                 .trim_start_matches("本单位")
                 .trim_start_matches("专职");
             let b = b.trim_start_matches("兼职");
+            // 为医院消防安全管理人 / 是医院的消防安全责任人: the organisation's name before the officer
+            // (at most four characters of it: 本所, 医院的, 公司)
+            let b = b
+                .char_indices()
+                .take(5)
+                .map(|(k, _)| &b[k..])
+                .find(|r| {
+                    rules::role_at(r).is_some() && !b[..b.len() - r.len()].contains(['，', '、'])
+                })
+                .unwrap_or(b);
             if let Some(t) =
                 rules::role_at(b).filter(|t| t.term.chars().count() + 2 >= b.chars().count())
             {
@@ -196,6 +253,31 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                             format!("“{who}兼任{}”", t.term),
                         ),
                     );
+                }
+            }
+        }
+        // 局办公室（宣传股）负责意识形态日常工作: a department the lexicon lacks, answering for what it
+        // does (a role held by its head)
+        let answers = clause
+            .match_indices("负责")
+            .any(|(k, _)| !clause[k..].starts_with("负责人"));
+        if i == 0 && rules::subject_roles(clause).is_empty() && answers {
+            let head = clause[..rules::subject_end(clause)].trim();
+            let head = head[..head.find("负责").unwrap_or(head.len())].trim();
+            let named = rules::department_like(head)
+                .filter(|_| rules::frequency(head).is_none() && !head.contains(['与', '向']));
+            if let Some(name) = named {
+                let known = d
+                    .roles
+                    .iter()
+                    .any(|r| r.title == head || r.title.split(['（', '(']).next() == Some(name));
+                if !known && !head.starts_with('各') {
+                    let id = d.unique_role_id("department");
+                    let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{head}”"));
+                    c.ask(format!(
+                        "“{head}”新设为角色 {id}：请确认，并改成有意义的 id"
+                    ));
+                    d.add_role(&id, head, None, c);
                 }
             }
         }
@@ -286,30 +368,80 @@ pub(super) fn post_roles(d: &mut Draft, no: u32, clause: &str) {
         {
             continue;
         }
-        let kind = if post.ends_with("书记") {
-            "secretary"
-        } else if post.ends_with("队长") || post.ends_with("组长") || post.ends_with("班长") {
-            "team_leader"
-        } else if post.ends_with("经理") {
-            "manager"
-        } else if post.contains('副') {
-            "deputy_director"
-        } else if post.ends_with('长') || post.ends_with("主任") {
-            "director"
-        } else {
-            "post"
-        };
-        let id = if d.role(kind).is_none() {
-            kind.to_owned()
-        } else {
-            d.unique_role_id(kind)
-        };
-        let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{post}”"));
-        c.ask(format!(
-            "“{post}”新设为角色 {id}：请确认，并改成有意义的 id"
-        ));
-        d.add_role(&id, post, None, c);
+        if NOT_A_POST
+            .iter()
+            .any(|v| post.replace("负责人", "").contains(v))
+        {
+            continue;
+        }
+        new_post_role(d, no, post);
     }
+}
+
+/// Words that make a phrase a statement rather than a post (公司安全生产实行经理负总责).
+const NOT_A_POST: &[&str] = &[
+    "实行", "实施", "建立", "落实", "坚持", "推行", "开展", "加强", "执行", "负责", "按照", "根据",
+];
+
+/// A new role for a post, its id from the post's kind (secretary, director, deputy_director,
+/// team_leader, manager, post), with a question to confirm it.
+fn new_post_role(d: &mut Draft, no: u32, post: &str) -> String {
+    let kind = if post.ends_with("书记") {
+        "secretary"
+    } else if post.ends_with("队长") || post.ends_with("组长") || post.ends_with("班长") {
+        "team_leader"
+    } else if post.ends_with("经理") {
+        "manager"
+    } else if post.contains('副') {
+        "deputy_director"
+    } else if post.ends_with('长') || post.ends_with("主任") {
+        "director"
+    } else {
+        "post"
+    };
+    let id = if d.role(kind).is_none() {
+        kind.to_owned()
+    } else {
+        d.unique_role_id(kind)
+    };
+    let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{post}”"));
+    c.ask(format!(
+        "“{post}”新设为角色 {id}：请确认，并改成有意义的 id"
+    ));
+    d.add_role(&id, post, None, c);
+    id
+}
+
+/// The role of a post that answers for a duty but that the lexicon does not know (校医, 各班组长,
+/// 局属单位主要负责人, 分管旅游工作的副局长, 数据安全管理员): the text's role of that title, else a new
+/// one with a question; None unless the words read as one person's post.
+pub(super) fn post_role(d: &mut Draft, no: u32, words: &str) -> Option<String> {
+    let post = words.trim().trim_start_matches(['各', '由']);
+    let post = post
+        .strip_prefix("专职")
+        .or_else(|| post.strip_prefix("兼职"))
+        .unwrap_or(post);
+    let n = post.chars().count();
+    // 分管旅游工作的副局长: one 的, after 分管
+    let of_charge = post.starts_with("分管") && post.matches('的').count() == 1;
+    if !(2..=16).contains(&n)
+        || !rules::is_person(post)
+        || post.contains(['、', '和', '，', '（', '('])
+        || (post.contains('的') && !of_charge)
+        || NOT_A_POST
+            .iter()
+            .any(|v| post.replace("负责人", "").contains(v))
+        || ["其他", "其余", "班子", "全体"]
+            .iter()
+            .any(|w| post.starts_with(w))
+        || ["领导", "成员"].iter().any(|w| post.ends_with(w))
+    {
+        return None;
+    }
+    if let Some(r) = d.roles.iter().find(|r| r.title == post) {
+        return Some(r.id.clone());
+    }
+    Some(new_post_role(d, no, post))
 }
 
 /// Untimed responsibilities: what follows 是第一责任人 / 负直接责任 / 一岗双责 in a sentence, and
@@ -494,6 +626,9 @@ pub(super) fn leading_group(d: &mut Draft, mut g: GroupFacts) {
             Some(f) if !who.is_empty() && (who.contains(&f) || f.contains(who.as_str())) => {
                 chair.push("first_responsible".to_owned());
             }
+            _ if !who.is_empty() && d.holder_role(&who).is_some() => {
+                chair.extend(d.holder_role(&who));
+            }
             _ => {
                 let mut c = Cite::new(Src::line(at), Confidence::Medium, "“组长”");
                 if d.role("first_responsible").is_some() {
@@ -507,7 +642,11 @@ pub(super) fn leading_group(d: &mut Draft, mut g: GroupFacts) {
         }
     }
     let mut deputies = Vec::new();
-    if let Some((who, at)) = g.deputy {
+    if let Some((who, at)) = g.deputy.clone().filter(|(w, _)| d.holder_role(w).is_some()) {
+        // 分管后勤的副校长任副组长, the direct responsible: that role
+        cite.src = cite.src.join(Src::line(at));
+        deputies.extend(d.holder_role(&who));
+    } else if let Some((who, at)) = g.deputy {
         cite.src = cite.src.join(Src::line(at));
         let mut c = Cite::new(Src::line(at), Confidence::Medium, "“副组长”");
         c.ask("副组长 held_by 写的是原文（可能含人名）：请改为职务");
@@ -517,24 +656,64 @@ pub(super) fn leading_group(d: &mut Draft, mut g: GroupFacts) {
     let mut members: Vec<String> = Vec::new();
     if let Some((who, at)) = g.members.clone() {
         cite.src = cite.src.join(Src::line(at));
-        // members named by post (安全管理员, 班主任, 科任教师): those roles sit on the group
-        let posts: Vec<&rules::RoleTerm> = rules::ROLE_TERMS
+        // members named by post: the lexicon's posts wherever they are named (安全管理员王恭连、各班级
+        // 班主任科任教师), not one inside a longer (安全管理员 in 食品安全管理员), nor a bracketed note
+        let mut plain = String::new();
+        let mut depth = 0;
+        for c in who.chars() {
+            match c {
+                '（' | '(' => depth += 1,
+                '）' | ')' => depth -= 1,
+                _ if depth == 0 => plain.push(c),
+                _ => {}
+            }
+        }
+        let spans: Vec<(usize, usize, &rules::RoleTerm)> = rules::ROLE_TERMS
             .iter()
-            .filter(|t| who.contains(t.term))
+            .flat_map(|t| {
+                plain
+                    .match_indices(t.term)
+                    .map(move |(i, _)| (i, i + t.term.len(), t))
+            })
             .collect();
-        for t in &posts {
-            d.add_role(
-                t.id,
-                t.title,
-                None,
-                Cite::new(
-                    Src::line(at),
-                    Confidence::Medium,
-                    format!("成员“{}”", t.term),
-                ),
-            );
-            if !members.contains(&t.id.to_owned()) {
-                members.push(t.id.to_owned());
+        let mut kept: Vec<(usize, usize, &rules::RoleTerm)> = spans
+            .iter()
+            .copied()
+            .filter(|&(a, b, _)| {
+                !spans
+                    .iter()
+                    .any(|&(x, y, _)| x <= a && b <= y && (y - x) > (b - a))
+            })
+            .collect();
+        kept.sort_by_key(|&(a, _, _)| a);
+        for (a, b, t) in &kept {
+            // a post the text gave a role already (分管副校长 as direct responsible) keeps it
+            let id = d.holder_role(&plain[*a..*b]).unwrap_or_else(|| {
+                d.add_role(
+                    t.id,
+                    t.title,
+                    None,
+                    Cite::new(
+                        Src::line(at),
+                        Confidence::Medium,
+                        format!("成员“{}”", t.term),
+                    ),
+                );
+                t.id.to_owned()
+            });
+            if !members.contains(&id) {
+                members.push(id);
+            }
+        }
+        // the other items (总务主任, 校医, 各年级组长): the text's role for the post, or one of its own
+        for item in plain.split(['、', '和', '及']) {
+            let bare = item.trim().trim_start_matches('各');
+            if bare.is_empty() || rules::ROLE_TERMS.iter().any(|t| bare.contains(t.term)) {
+                continue;
+            }
+            let id = d.holder_role(bare).or_else(|| post_role(d, at, bare));
+            if let Some(id) = id.filter(|id| !members.contains(id)) {
+                members.push(id);
             }
         }
     }
