@@ -536,7 +536,7 @@ pub fn each_department(subject: &str) -> bool {
 }
 
 /// Endings of a department's or office's name (总务处, 保卫科, 团委办公室, 规划信息股).
-const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "股", "中心", "委员会"];
+const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "股", "部门", "中心", "委员会"];
 
 /// The subject as a department the lexicon does not know (总务处), if it reads as one: at most eight
 /// characters after a leading 各 or 由, ending like a department, not a collective.
@@ -552,6 +552,10 @@ pub fn department_like(subject: &str) -> Option<&str> {
             .any(|e| s.ends_with(e) && n > e.chars().count())
         && collective(s).is_none()
         && !["科室", "部门", "处室", "股室", "部室"].contains(&s)
+        // 有关部门 / 相关科室 / 上级主管部门: not one the text names
+        && !["有关", "相关", "其他", "职能", "业务", "上级", "主管", "本部门", "所在"]
+            .iter()
+            .any(|w| s.starts_with(w))
         && !s.contains(['，', '、', '的', '对', '在', '由']);
     fits.then_some(s)
 }
@@ -1553,5 +1557,8 @@ mod tests {
         assert_eq!(department_like("综合科（人事股）"), Some("综合科"));
         assert_eq!(department_like("财务股"), Some("财务股"));
         assert_eq!(department_like("各股室"), None);
+        assert_eq!(department_like("质量控制部门"), Some("质量控制部门"));
+        assert_eq!(department_like("有关部门"), None);
+        assert_eq!(department_like("相关职能部门"), None);
     }
 }

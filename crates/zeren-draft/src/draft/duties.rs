@@ -56,8 +56,20 @@ pub(super) fn names_answerer(d: &Draft, s: &str) -> bool {
         && (d.holder_role(s).is_some()
             || term
             || post
+            || other_members(s)
             || rules::department_like(s).is_some()
             || rules::each_department(s))
+}
+
+/// 其他副经理 / 其余副院长 / 副检察长和其他党组成员: the members besides the head, each.
+fn other_members(s: &str) -> bool {
+    let s = s.trim().trim_start_matches('各');
+    let n = s.chars().count();
+    let last = s.rsplit(['和', '、']).next().unwrap_or(s);
+    (2..=16).contains(&n)
+        && (last.starts_with("其他") || last.starts_with("其余"))
+        && (rules::is_person(last) || last.ends_with("成员") || last.ends_with("副职"))
+        && !s.contains(['，', '的'])
 }
 
 /// 班组长每班开展班前安全讲话 / 保卫科每月组织…: a post or department opening a clause whose verb
@@ -180,6 +192,24 @@ pub(super) fn duties<'a>(
         let names_someone = names_someone(d, own);
         if names_someone {
             subject = own;
+        }
+        // 党组书记、检察长是第一责任人，应当每半年听取…: an earlier clause of the sentence that names
+        // who answers
+        if !names_someone {
+            let earlier = cs
+                .get(1..i)
+                .unwrap_or(&[])
+                .iter()
+                .rev()
+                .map(|c| c[..rules::subject_end(c)].trim())
+                .find(|h| {
+                    !h.is_empty()
+                        && (d.holder_role(h).is_some()
+                            || (names_answerer(d, h) && !h.contains(['，', '、'])))
+                });
+            if let Some(h) = earlier {
+                subject = h;
+            }
         }
         // 校长每学期…；每学年开学前与…签订…: the post that opened the line answers for its later sentences
         if subject.is_empty() && d.holder_role(line_head).is_some() {
@@ -325,18 +355,18 @@ pub(super) fn duties<'a>(
         let mut at_party_branch = false;
         let subject_area = subject.to_owned();
         // 班子成员每年… (the members, each), not 与班子成员…谈话 (their interlocutors)
+        // (听取一次班子成员…汇报: whom it hears, the verb a few words before)
         let members_act = clause.find("班子成员").is_some_and(|k| {
-            !["与", "向", "对", "听取", "同"]
+            !["与", "向", "对", "同"]
                 .iter()
                 .any(|w| clause[..k].ends_with(w))
+                && !["听取", "督促", "约谈"]
+                    .iter()
+                    .any(|w| clause[..k].contains(w))
         });
         let holder = d.holder_role(&subject_area);
         // 其他副经理 / 其余副院长 / 其他党组成员: the members besides the head, each
-        let others = {
-            let s = subject_area.trim().trim_start_matches('各');
-            (s.starts_with("其他") || s.starts_with("其余"))
-                && (rules::is_person(s) || s.ends_with("成员") || s.ends_with("副职"))
-        };
+        let others = other_members(&subject_area);
         if holder.is_none() && (members_act || others || subject_area.contains("班子成员")) {
             per_holder = Some("leadership".to_owned());
             if d.role("leadership").is_none() {

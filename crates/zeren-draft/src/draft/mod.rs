@@ -1798,4 +1798,24 @@ mod tests {
         );
         assert!(a.measures.iter().any(|m| m == "调离岗位"));
     }
+
+    #[test]
+    fn an_earlier_clause_names_who_answers() {
+        let d = read(
+            "所党委对安全生产负主体责任，党委书记、所长是第一责任人，应当每季度听取一次班子成员履行“一岗双责”情况汇报。\n\
+             副所长和其他党委委员对分管科室负领导责任，应当每半年与分管科室负责人谈话一次。\n\
+             质量控制部门要每月开展一次质量抽查。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(o[0], Some("first_responsible"));
+        // whom one hears is not who answers, nor the members' holder
+        assert!(d
+            .role("leadership")
+            .and_then(|r| r.held_by.as_deref())
+            .is_none_or(|h| !h.contains("听取")));
+        assert_eq!(o[1], Some("leadership"));
+        assert!(d.duties[1].per_holder.is_some());
+        assert_eq!(title_of(&d, o[2]), Some("质量控制部门"));
+    }
 }

@@ -196,11 +196,18 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
             );
         }
         if clause.contains("一岗双责") {
+            // (not 听取班子成员履行“一岗双责”情况汇报: the members there are whom one hears)
             let who = ["其他成员", "班子成员", "领导班子成员"]
                 .iter()
                 .find_map(|m| clause.find(m).map(|i| &clause[..i + m.len()]))
                 .map(|w| subject_before(w, w.len()))
-                .filter(|w| w.chars().count() <= 16);
+                .filter(|w| {
+                    w.chars().count() <= 16
+                        && rules::frequency(w).is_none()
+                        && !["听取", "与", "向", "督促", "应当"]
+                            .iter()
+                            .any(|v| w.contains(v))
+                });
             let held_by = who.map(|w| w.trim_start_matches(['、', '的']).to_owned());
             d.add_role(
                 "leadership",
