@@ -484,10 +484,47 @@ pub fn subject_end(clause: &str) -> usize {
             clause
                 .match_indices(m)
                 .map(|(i, _)| i)
-                .find(|&i| !(*m == "负" && clause[i..].starts_with("负责人")))
+                .find(|&i| !inside_a_word(clause, i, m))
         })
         .min()
         .unwrap_or(clause.len())
+}
+
+/// Whether the end word `m` at `i` is part of another word (负责人, 应急管理办公室, 主要负责人,
+/// 行为, 对照), not the verb that ends a subject.
+fn inside_a_word(clause: &str, i: usize, m: &str) -> bool {
+    let before = &clause[..i];
+    let after = &clause[i + m.len()..];
+    match m {
+        "负" => after.starts_with("责人"),
+        "应" => ["急", "用", "届"].iter().any(|w| after.starts_with(w)),
+        "要" => {
+            ["主", "重", "需", "纪", "摘", "提"]
+                .iter()
+                .any(|w| before.ends_with(w))
+                || ["点", "求", "素", "件"]
+                    .iter()
+                    .any(|w| after.starts_with(w))
+        }
+        "为" => ["行", "认", "成", "因", "作"]
+            .iter()
+            .any(|w| before.ends_with(w)),
+        "是" => {
+            after.starts_with('否')
+                || ["但", "于", "凡", "总", "还"]
+                    .iter()
+                    .any(|w| before.ends_with(w))
+        }
+        "对" => {
+            ["照", "接", "象", "口"]
+                .iter()
+                .any(|w| after.starts_with(w))
+                || ["针", "面", "核", "相", "绝", "应"]
+                    .iter()
+                    .any(|w| before.ends_with(w))
+        }
+        _ => false,
+    }
 }
 
 /// Role terms a clause sets up: 设立X, 设置X, 配备X, 明确N名X.
@@ -576,8 +613,15 @@ const COLLECTIVES: &[&str] = &[
 ];
 
 /// The collective named in `s` (党支部, 党委会 …), if any.
+/// (党组织书记 and 党支部书记 are posts: not 党组 in 党组织, nor a collective's holder)
 pub fn collective(s: &str) -> Option<&'static str> {
-    COLLECTIVES.iter().copied().find(|c| s.contains(c))
+    if is_person(s.trim()) && s.chars().count() <= 16 {
+        return None;
+    }
+    COLLECTIVES.iter().copied().find(|c| {
+        s.match_indices(c)
+            .any(|(i, _)| !(*c == "党组" && s[i + c.len()..].starts_with('织')))
+    })
 }
 
 /// Where a report goes: to the unit above, or to someone the text names inside the organisation.
@@ -1559,6 +1603,17 @@ mod tests {
         assert_eq!(department_like("各股室"), None);
         assert_eq!(department_like("质量控制部门"), Some("质量控制部门"));
         assert_eq!(department_like("有关部门"), None);
+        // the end of a subject is a verb, not a character of another word
+        let subject = |c: &str| c[..subject_end(c)].to_owned();
+        assert_eq!(
+            subject("县应急管理局对全县安全生产负监管责任"),
+            "县应急管理局"
+        );
+        assert_eq!(subject("各单位主要负责人要亲自部署"), "各单位主要负责人");
+        assert_eq!(subject("办公室对照清单每月检查"), "办公室对照清单每月检查");
+        assert_eq!(collective("各村党组织书记"), None);
+        assert_eq!(collective("镇党委"), Some("党委"));
+        assert_eq!(collective("局党组对全局工作负主体责任"), Some("党组"));
         assert_eq!(department_like("相关职能部门"), None);
     }
 }

@@ -240,6 +240,10 @@ pub(super) fn duties<'a>(
             && !names_answerer(d, section)
         {
             super::post_roles(d, no, section);
+            // 分管安全生产的副镇长 (a post with its area): a role of that title
+            if !names_answerer(d, section) {
+                super::roles::post_role(d, no, section);
+            }
         }
         if subject.is_empty() && names_answerer(d, section) {
             subject = section;

@@ -381,9 +381,11 @@ pub fn read(text: &str, first_line: u32) -> Draft {
     // whether the heading is the post itself or its duties (（一）院长, 党组书记的职责：), so that
     // the post may become a role when a line under it needs an owner
     let mut section_is_post = false;
+    let title_line = d.title.as_ref().map(|(_, no)| *no);
     for (li, line) in lines.iter().enumerate() {
         let body = text::body(line.text);
-        if body.is_empty() {
+        // the title (××镇安全生产“党政同责、一岗双责”实施细则) states nobody's duty
+        if body.is_empty() || Some(line.no) == title_line {
             continue;
         }
         let is_heading = heading(line.text).is_some();
@@ -529,8 +531,10 @@ fn heading_post(h: &str) -> &str {
         "安全",
         "工作",
     ] {
+        // 院长安全生产职责 → 院长, not 分管安全生产的副镇长 → 分管: the kind ends the heading
         if let Some(k) = p.find(kind) {
-            if k > 0 {
+            let tail = &p[k..];
+            if k > 0 && (tail == kind || tail.strip_prefix(kind) == Some("工作")) {
                 p = &p[..k];
             }
         }
@@ -1817,5 +1821,22 @@ mod tests {
         assert_eq!(o[1], Some("leadership"));
         assert!(d.duties[1].per_holder.is_some());
         assert_eq!(title_of(&d, o[2]), Some("质量控制部门"));
+    }
+
+    #[test]
+    fn a_heading_names_a_post_with_its_area() {
+        let d = read(
+            "××站安全生产责任制\n\
+             二、分管安全生产的副站长职责\n\
+             1.每月带队开展一次安全检查。\n\
+             三、站应急管理办公室职责\n\
+             1.每季度组织一次应急演练。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(title_of(&d, o[0]), Some("分管安全生产的副站长"));
+        assert_eq!(title_of(&d, o[1]), Some("站应急管理办公室"));
+        // the title line is nobody's responsibility
+        assert!(d.responsibilities.iter().all(|r| r.cite.src.first != 1));
     }
 }
