@@ -1064,6 +1064,35 @@ pub fn named_answerer(line: &str) -> Option<&str> {
     (!who.is_empty() && who.chars().count() <= 24).then_some(who)
 }
 
+/// Where a 责任清单 line's fields begin (…。（责任主体：党委；责任人：书记） / …　责任人：主任　完成时限：…),
+/// if it has them after its text.
+pub fn fields_start(line: &str) -> Option<usize> {
+    const CUES: &[&str] = &[
+        "（责任人",
+        "（责任主体",
+        "（责任单位",
+        "（牵头单位",
+        "（责任领导",
+        "(责任人",
+        "(责任主体",
+        "(责任单位",
+        "责任人：",
+        "责任主体：",
+        "责任单位：",
+        "牵头单位：",
+        "牵头股室：",
+        "责任领导：",
+        "完成时限：",
+        "完成时间：",
+    ];
+    CUES.iter()
+        .filter_map(|c| line.find(c))
+        .min()
+        .filter(|&i| i > 0 && !line[..i].trim().is_empty())
+        // 第一责任人：… is a definition, not a field
+        .filter(|&i| named_answerer(line).is_some() || !line[..i].ends_with("第一"))
+}
+
 /// 一是…的； on a line of its own (an item of a list numbered 一是、二是…): the text after 一是.
 pub fn shi_item(line: &str) -> Option<&str> {
     let s = line.trim_start_matches([' ', '\u{3000}']);
@@ -1561,6 +1590,18 @@ mod tests {
         // the definition of a role, not a list's field
         assert_eq!(named_answerer("第一责任人：站长，对全站工作负总责。"), None);
         assert_eq!(named_answerer("站长是第一责任人。"), None);
+    }
+
+    #[test]
+    fn a_lines_fields_are_not_its_text() {
+        let line = "每年讲授一次廉政党课。（责任主体：党总支；责任人：党总支书记）";
+        assert_eq!(
+            &line[..fields_start(line).unwrap()],
+            "每年讲授一次廉政党课。"
+        );
+        let line = "每月巡查一次。　责任人：综合科科长　完成时限：每月";
+        assert_eq!(line[..fields_start(line).unwrap()].trim(), "每月巡查一次。");
+        assert_eq!(fields_start("站长是第一责任人，每季度听取一次汇报。"), None);
     }
 
     #[test]

@@ -19,6 +19,134 @@ pub fn lines(text: &str, first: u32) -> Vec<Line<'_>> {
         .collect()
 }
 
+/// The cells of a table row pasted from Word or Excel: split at tabs or at runs of two or more
+/// spaces (ASCII or full-width); one cell for a line of prose.
+fn cells(line: &str) -> Vec<&str> {
+    let line = line.trim_matches(|c: char| c == '\r' || c == '\u{feff}');
+    if line.contains('\t') {
+        return line.split('\t').map(str::trim).collect();
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut gap_from: Option<usize> = None;
+    let mut gap_chars = 0;
+    for (i, c) in line.char_indices() {
+        if c == ' ' || c == '\u{3000}' {
+            if gap_from.is_none() {
+                gap_from = Some(i);
+                gap_chars = 0;
+            }
+            gap_chars += if c == '\u{3000}' { 2 } else { 1 };
+        } else if let Some(g) = gap_from.take() {
+            if gap_chars >= 2 {
+                out.push(line[start..g].trim());
+                start = i;
+            }
+        }
+    }
+    out.push(line[start..].trim());
+    out
+}
+
+/// Columns of a 责任清单 table by their header: the task, who answers and the deadline.
+struct Columns {
+    task: usize,
+    owner: usize,
+    deadline: Option<usize>,
+}
+
+fn header(cells: &[&str]) -> Option<Columns> {
+    let find = |names: &[&str]| cells.iter().position(|c| names.contains(c));
+    let task = find(&[
+        "工作任务",
+        "工作内容",
+        "任务内容",
+        "重点任务",
+        "工作事项",
+        "具体内容",
+        "主要任务",
+        "任务",
+        "内容",
+        "责任内容",
+        "具体任务",
+    ])?;
+    let owner = find(&["责任人", "责任领导"])
+        .or_else(|| find(&["责任单位", "牵头单位", "责任部门", "责任科室", "责任股室"]))?;
+    let deadline = find(&["完成时限", "完成时间", "时间要求", "时限", "完成期限"]);
+    Some(Columns {
+        task,
+        owner,
+        deadline,
+    })
+}
+
+/// A text whose 责任清单 tables, pasted as rows of cells (序号⇥工作任务⇥责任人⇥完成时限), are
+/// rewritten line for line as the list items the reader knows: `1. 任务（责任人：X；完成时限：Y）`,
+/// the deadline's frequency put before a task that states none (每月 ⇥ 对网站开展一次巡查 →
+/// 每月对网站开展一次巡查). Line numbers do not change; prose is left as it is.
+pub fn tables(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\t') && !text.contains("  ") && !text.contains('\u{3000}') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut cols: Option<Columns> = None;
+    let mut changed = false;
+    for (k, line) in text.split('\n').enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        let cs = cells(line);
+        if cs.len() >= 3 {
+            if let Some(h) = header(&cs) {
+                cols = Some(h);
+                out.push_str(line);
+                continue;
+            }
+        }
+        match &cols {
+            Some(c) if cs.len() > c.task.max(c.owner) => {
+                let task = cs[c.task].trim_end_matches(['。', '；', ';']);
+                let owner = cs[c.owner];
+                let deadline = c.deadline.and_then(|k| cs.get(k).copied()).unwrap_or("");
+                let seq = cs
+                    .first()
+                    .filter(|s| !s.is_empty() && s.chars().all(|ch| ch.is_ascii_digit()))
+                    .copied();
+                let due_first = crate::rules::frequency(task).is_none()
+                    && crate::rules::frequency(deadline).is_some();
+                if let Some(n) = seq {
+                    out.push_str(n);
+                    out.push_str(". ");
+                }
+                if due_first {
+                    out.push_str(deadline);
+                }
+                out.push_str(task);
+                out.push_str("。（责任人：");
+                out.push_str(owner);
+                if !deadline.is_empty() {
+                    out.push_str("；完成时限：");
+                    out.push_str(deadline);
+                }
+                out.push('）');
+                changed = true;
+            }
+            _ => {
+                // a line that is not a row of the table ends it
+                if cs.len() < 3 {
+                    cols = None;
+                }
+                out.push_str(line);
+            }
+        }
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Sentences of a line: split after 。；;！？!?, terminators dropped, empty ones skipped.
 pub fn sentences(line: &str) -> Vec<&str> {
     line.split(['。', '；', ';', '！', '？', '!'])
@@ -265,5 +393,38 @@ mod tests {
     fn sentence_ends() {
         assert!(ends_sentence("造成严重后果的；"));
         assert!(!ends_sentence("攻击中国特"));
+    }
+
+    #[test]
+    fn a_pasted_table_becomes_list_items_line_for_line() {
+        let text = "××站安全责任清单\n\
+                    序号\t工作任务\t责任人\t完成时限\n\
+                    1\t每季度召开一次安全例会\t站长\t每季度末\n\
+                    2\t对消防器材开展一次检查\t安全员\t每月\n\
+                    说明：本清单每年修订。";
+        let t = tables(text);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 5);
+        assert_eq!(lines[0], "××站安全责任清单");
+        assert_eq!(
+            lines[2],
+            "1. 每季度召开一次安全例会。（责任人：站长；完成时限：每季度末）"
+        );
+        // the deadline column's frequency before a task that states none
+        assert_eq!(
+            lines[3],
+            "2. 每月对消防器材开展一次检查。（责任人：安全员；完成时限：每月）"
+        );
+        assert_eq!(lines[4], "说明：本清单每年修订。");
+        // columns set apart by spaces, as a table copied from a PDF
+        let text =
+            "工作内容    责任部门    完成时间\n每半年组织一次应急演练    保卫科    6月、12月";
+        assert_eq!(
+            tables(text).lines().nth(1),
+            Some("每半年组织一次应急演练。（责任人：保卫科；完成时限：6月、12月）")
+        );
+        // prose is left alone
+        let prose = "校长是第一责任人。\n每月检查一次。";
+        assert!(matches!(tables(prose), std::borrow::Cow::Borrowed(_)));
     }
 }

@@ -360,7 +360,8 @@ fn fresh_id(first: &str, base: &str, taken: impl Fn(&str) -> bool) -> String {
 
 /// Reads `text` (its first line numbered `first_line`) into a draft.
 pub fn read(text: &str, first_line: u32) -> Draft {
-    let lines = text::lines(text, first_line);
+    let text = text::tables(text);
+    let lines = text::lines(&text, first_line);
     let mut d = Draft {
         first_line,
         last_line: lines.last().map_or(first_line, |l| l.no),
@@ -383,7 +384,9 @@ pub fn read(text: &str, first_line: u32) -> Draft {
     let mut section_is_post = false;
     let title_line = d.title.as_ref().map(|(_, no)| *no);
     for (li, line) in lines.iter().enumerate() {
+        // （责任人：…；完成时限：…）: a 责任清单 line's fields say who and by when, not more work
         let body = text::body(line.text);
+        let body = body[..rules::fields_start(body).unwrap_or(body.len())].trim_end();
         // the title (××镇安全生产“党政同责、一岗双责”实施细则) states nobody's duty
         if body.is_empty() || Some(line.no) == title_line {
             continue;
@@ -593,6 +596,7 @@ fn heading_title(lines: &[Line<'_>]) -> Option<(String, u32)> {
     let t = l.text.trim_matches(['《', '》']);
     let kinds = [
         "责任制",
+        "责任清单",
         "实施方案",
         "实施办法",
         "实施细则",
