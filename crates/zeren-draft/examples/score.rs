@@ -444,6 +444,10 @@ const SETS: &[(&str, &str)] = &[
         "dev4",
         "a fourth development set (the first blind set, scored once on 2026-12-01, then tuned on)",
     ),
+    (
+        "dev5",
+        "a fifth development set (the second blind set, scored once on 2026-12-02, then tuned on)",
+    ),
     ("test", "never tuned on"),
 ];
 
@@ -461,7 +465,7 @@ fn heldout(dir: &str, verbose: bool, test_misses: bool, check_only: bool) {
             .expect("split.txt: SET NAME");
         assert!(
             SETS.iter().any(|(s, _)| *s == set),
-            "split.txt: the set is one of dev2, dev3, dev4, test, not {set}"
+            "split.txt: the set is one of dev2, dev3, dev4, dev5, test, not {set}"
         );
         texts.push((set.to_owned(), name.trim().to_owned()));
     }

@@ -73,6 +73,30 @@ const CUES: &[(&str, Every, bool, Option<&str>)] = &[
     ("每一年", Every::Year, false, None),
     ("每年", Every::Year, false, None),
     ("一年一次", Every::Year, false, None),
+    // seasons of the year's work: once a year, before the season
+    ("入汛前", Every::Year, false, None),
+    ("汛期前", Every::Year, false, None),
+    ("汛前", Every::Year, false, None),
+    ("入冬前", Every::Year, false, None),
+    // the school year's two terms
+    (
+        "寒暑假前",
+        Every::HalfYear,
+        false,
+        Some("寒暑假前读作每半年一次，请确认"),
+    ),
+    (
+        "开学前后",
+        Every::HalfYear,
+        false,
+        Some("开学前后读作每学期（每半年），请确认"),
+    ),
+    (
+        "开学初",
+        Every::HalfYear,
+        false,
+        Some("开学初读作每学期（每半年），请确认"),
+    ),
     ("年初", Every::Year, false, None),
     ("年度检查", Every::Year, false, None),
     ("年度述职", Every::Year, false, None),
@@ -192,11 +216,80 @@ pub fn frequency(clause: &str) -> Option<Frequency> {
             }
         }
     }
+    // 年中和年底各…一次 / 上半年和下半年各…一次: once each half year
+    if best.is_none() || best.as_ref().is_some_and(|b| b.every == Every::Year) {
+        for pair in [
+            "年中和年底",
+            "年中、年底",
+            "年中及年底",
+            "年中和年末",
+            "上半年和下半年",
+            "上、下半年",
+        ] {
+            if let Some(start) = clause.find(pair) {
+                let end = start + pair.len();
+                let times = count(&clause[end..]).filter(|_| clause[end..].contains('各'));
+                return Some(Frequency {
+                    every: Every::HalfYear,
+                    times: times.or(Some(1)),
+                    due_end: false,
+                    cue: "年中和年底",
+                    start,
+                    end,
+                    doubt: None,
+                });
+            }
+        }
+    }
     let mut f = best?;
     if f.times.is_none() {
         f.times = count(&clause[f.start..]).map(|n| n * each(&clause[f.start..]));
     }
+    // 每年6月和12月各开展一次 / 每年6月底前和12月底前各…一次: the months that end the halves of the
+    // year are once each half year; the four that end the quarters, once each quarter (3月、9月各
+    // 一次 stays twice a year: its months are not the periods' ends)
+    if f.every == Every::Year {
+        let months = listed_months(&clause[f.start..]);
+        if months == [6, 12] {
+            f.every = Every::HalfYear;
+            f.times = Some(1);
+        } else if months == [3, 6, 9, 12] {
+            f.every = Every::Quarter;
+            f.times = Some(1);
+        }
+    }
     Some(f)
+}
+
+/// The months of a list that 各 distributes a count over (每年3月和9月各…, 6月底前和12月底前各…),
+/// in order; empty when there is no such list.
+fn listed_months(text: &str) -> Vec<u32> {
+    let Some(k) = text.find('各') else {
+        return Vec::new();
+    };
+    let after: String = text[k + '各'.len_utf8()..].chars().take(8).collect();
+    if !after.contains('次') {
+        return Vec::new();
+    }
+    let list = text[..k].rsplit(['，', ',']).next().unwrap_or("");
+    let mut out = Vec::new();
+    for item in list.split(['、', '和', '及']) {
+        let digits: String = item
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let after_digits = item
+            .char_indices()
+            .skip_while(|(_, c)| !c.is_ascii_digit())
+            .find(|(_, c)| !c.is_ascii_digit())
+            .map(|(i, _)| &item[i..]);
+        match (digits.parse::<u32>(), after_digits) {
+            (Ok(m), Some(rest)) if (1..=12).contains(&m) && rest.starts_with('月') => out.push(m),
+            _ => return Vec::new(),
+        }
+    }
+    out
 }
 
 /// 春节、中秋节前 / 国庆前: holidays named one by one, a closed list (no 等, no generic 节前/节日前/
@@ -246,6 +339,10 @@ pub fn each(text: &str) -> u32 {
         return 1;
     }
     let list = text[..k].rsplit(['，', ',']).next().unwrap_or("");
+    // 开学前后各组织一次 / 节前节后各一次: before and after, twice
+    if list.ends_with("前后") || list.ends_with("节前节后") {
+        return 2;
+    }
     let items = list
         .split(['、', '和'])
         .filter(|s| !s.trim().is_empty())
@@ -348,6 +445,7 @@ pub const ROLE_TERMS: &[RoleTerm] = &[
     rt("门卫", "gate_guard", "门卫"),
     rt("保卫人员", "security_guard", "保卫人员"),
     rt("保安员", "security_guard", "保卫人员"),
+    rt("安保人员", "security_guard", "保卫人员"),
     rt("安全管理员", "safety_officer", "安全管理员"),
     rt("网络安全员", "network_security_officer", "网络安全员"),
     rt("安全员", "safety_officer", "安全员"),
@@ -1032,14 +1130,86 @@ const PERSON: &[&str] = &[
     "法人代表",
     "护士长",
     "校医",
+    "医生",
+    "河长",
+    "湖长",
+    "林长",
+    "田长",
     "管理员",
     "信息员",
     "联络员",
 ];
 
+/// 街道总河长 for 总河长, 县局办公室主任 for 办公室主任: `title` is `post` after the name of the
+/// organisation or one of its levels.
+pub fn unit_prefixed(title: &str, post: &str) -> bool {
+    const UNITS: &[&str] = &[
+        "街道", "镇", "乡", "县", "区", "市", "局", "校", "院", "学校", "医院", "公司", "社区",
+        "村", "园", "中心", "委", "所", "站", "场", "厂",
+    ];
+    post.chars().count() >= 2
+        && title
+            .strip_suffix(post)
+            .is_some_and(|prefix| UNITS.contains(&prefix))
+}
+
 /// Whether a phrase names a person's post.
 pub fn is_person(s: &str) -> bool {
     PERSON.iter().any(|p| s.ends_with(p))
+}
+
+/// 街道党工委书记任街道总河长 / 其他班子成员分别担任…的街道级河长 / 办公室主任兼任保密员: who is
+/// appointed to which post, when the post reads as a person's.
+pub fn appointed(clause: &str) -> Option<(&str, &str)> {
+    let at = ["担任", "兼任"]
+        .iter()
+        .find_map(|v| clause.find(v).map(|i| (i, v.len())))
+        .or_else(|| {
+            clause
+                .match_indices('任')
+                .map(|(i, _)| i)
+                .find(|&i| {
+                    let before = clause[..i].chars().next_back();
+                    let after = clause[i + '任'.len_utf8()..].chars().next();
+                    before.is_some_and(|c| !"主责担兼信上前现离继专胜就留聘委".contains(c))
+                        && after.is_some_and(|c| !"务何命期职用免意".contains(c))
+                })
+                .map(|i| (i, '任'.len_utf8()))
+        })?;
+    let holder = clause[..at.0].trim().trim_start_matches('由');
+    let holder = ["分别", "均", "各", "同时"]
+        .iter()
+        .fold(holder, |h, w| h.strip_suffix(w).unwrap_or(h))
+        .trim();
+    let post = clause[at.0 + at.1..].trim();
+    let post = post.rsplit('的').next().unwrap_or(post).trim();
+    let hn = holder.chars().count();
+    let pn = post.chars().count();
+    let holder_ok = (2..=20).contains(&hn)
+        && !holder.contains(['，', ','])
+        && (is_person(holder) || holder.ends_with("成员") || holder.ends_with("领导"));
+    // 由校长任组长 / 经理任主任: a seat on a leading group or committee, not a post of its own
+    const SEATS: &[&str] = &[
+        "组长",
+        "副组长",
+        "主任",
+        "副主任",
+        "常务副主任",
+        "委员",
+        "成员",
+        "组员",
+        "秘书长",
+        "副秘书长",
+        "主任委员",
+        "副主任委员",
+        "召集人",
+        "办公室主任",
+    ];
+    let post_ok = (2..=12).contains(&pn)
+        && is_person(post)
+        && !post.contains(['、', '，', ','])
+        && !SEATS.contains(&post);
+    (holder_ok && post_ok).then_some((holder, post))
 }
 
 /// Who a 责任清单 line names as answering for it: （责任人：党委书记；完成时限：…） or
@@ -1590,6 +1760,58 @@ mod tests {
         // the definition of a role, not a list's field
         assert_eq!(named_answerer("第一责任人：站长，对全站工作负总责。"), None);
         assert_eq!(named_answerer("站长是第一责任人。"), None);
+    }
+
+    #[test]
+    fn periods_said_by_season_term_or_month() {
+        assert_eq!(
+            every("汛期前组织开展一次防汛检查"),
+            Some((Every::Year, Some(1)))
+        );
+        assert_eq!(
+            every("寒暑假前开展一次安全教育"),
+            Some((Every::HalfYear, Some(1)))
+        );
+        // before and after, twice
+        assert_eq!(
+            every("每学期开学前后各开展一次检查"),
+            Some((Every::HalfYear, Some(2)))
+        );
+        assert_eq!(
+            every("年中和年底各向党委报告一次工作"),
+            Some((Every::HalfYear, Some(1)))
+        );
+        // the months that end the halves of the year, the quarters; not other months
+        assert_eq!(
+            every("每年6月底前和12月底前各清点一次"),
+            Some((Every::HalfYear, Some(1)))
+        );
+        assert_eq!(
+            every("每年3月、6月、9月、12月各通报一次"),
+            Some((Every::Quarter, Some(1)))
+        );
+        assert_eq!(
+            every("每年4月、10月各开展一次"),
+            Some((Every::Year, Some(2)))
+        );
+    }
+
+    #[test]
+    fn who_is_appointed_to_which_post() {
+        assert_eq!(
+            appointed("镇党委书记任镇总河长"),
+            Some(("镇党委书记", "镇总河长"))
+        );
+        assert_eq!(
+            appointed("其他班子成员分别担任辖区内河道的镇级河长"),
+            Some(("其他班子成员", "镇级河长"))
+        );
+        // a seat on a group, and words with 任 in them, are not appointments
+        assert_eq!(appointed("由所长任组长"), None);
+        assert_eq!(appointed("办公室主任负责日常工作"), None);
+        assert_eq!(appointed("落实主体责任"), None);
+        assert!(unit_prefixed("街道总河长", "总河长"));
+        assert!(!unit_prefixed("分管副校长", "副校长"));
     }
 
     #[test]

@@ -112,14 +112,21 @@ pub fn tables(text: &str) -> std::borrow::Cow<'_, str> {
                     .first()
                     .filter(|s| !s.is_empty() && s.chars().all(|ch| ch.is_ascii_digit()))
                     .copied();
-                let due_first = crate::rules::frequency(task).is_none()
-                    && crate::rules::frequency(deadline).is_some();
+                let untimed = crate::rules::frequency(task).is_none();
+                let due_first = untimed && crate::rules::frequency(deadline).is_some();
+                // 为全院职工讲1次廉政党课 ⇥ 年内: a count within the year is a yearly duty
+                let within_year = untimed
+                    && !due_first
+                    && ["年内", "全年", "年度内", "本年度", "当年"].contains(&deadline)
+                    && crate::rules::count(task).is_some();
                 if let Some(n) = seq {
                     out.push_str(n);
                     out.push_str(". ");
                 }
                 if due_first {
                     out.push_str(deadline);
+                } else if within_year {
+                    out.push_str("每年");
                 }
                 out.push_str(task);
                 out.push_str("。（责任人：");
@@ -131,13 +138,8 @@ pub fn tables(text: &str) -> std::borrow::Cow<'_, str> {
                 out.push('）');
                 changed = true;
             }
-            _ => {
-                // a line that is not a row of the table ends it
-                if cs.len() < 3 {
-                    cols = None;
-                }
-                out.push_str(line);
-            }
+            // (a heading between parts of one table keeps its columns)
+            _ => out.push_str(line),
         }
     }
     if changed {

@@ -62,13 +62,18 @@ pub(super) fn names_answerer(d: &Draft, s: &str) -> bool {
 }
 
 /// 其他副经理 / 其余副院长 / 副检察长和其他党组成员: the members besides the head, each.
-fn other_members(s: &str) -> bool {
+pub(super) fn other_members(s: &str) -> bool {
     let s = s.trim().trim_start_matches('各');
     let n = s.chars().count();
     let last = s.rsplit(['和', '、']).next().unwrap_or(s);
-    (2..=16).contains(&n)
-        && (last.starts_with("其他") || last.starts_with("其余"))
-        && (rules::is_person(last) || last.ends_with("成员") || last.ends_with("副职"))
+    // 班子其他成员 / 镇党委、政府班子其他成员 / 其他班子成员
+    let named = ["其他成员", "其余成员", "其他班子成员", "其他领导班子成员"]
+        .iter()
+        .any(|w| last.ends_with(w));
+    (2..=20).contains(&n)
+        && (named
+            || ((last.starts_with("其他") || last.starts_with("其余"))
+                && (rules::is_person(last) || last.ends_with("成员") || last.ends_with("副职"))))
         && !s.contains(['，', '的'])
 }
 
@@ -135,6 +140,7 @@ pub(super) fn duties<'a>(
     carried: &'a str,
 ) -> Option<&'a str> {
     let mut used = None;
+    let before = d.duties.len();
     // 对…法定节假日…需注意问题，进行前瞻性专题分析判断: one statement across its clauses
     let cs = if sentence.contains("节假日") && sentence.contains("前瞻") {
         vec![sentence]
@@ -158,6 +164,18 @@ pub(super) fn duties<'a>(
             i += 1;
             continue;
         };
+        // 节假日前，安全环保部组织一次节前安全大检查: a cue standing alone whose next clause says
+        // the same period again is one duty, the next clause's
+        if clause[..f.start].trim().is_empty()
+            && clause[f.end..].trim().is_empty()
+            && cs
+                .get(i + 1)
+                .and_then(|n| rules::frequency(n))
+                .is_some_and(|n| n.every == f.every)
+        {
+            i += 1;
+            continue;
+        }
         // 年初部署、年中推进、年底总结: the phases of the year's work, not a duty of their own
         if f.cue == "年初" && ["年中", "年底", "年末"].iter().any(|w| clause.contains(w)) {
             i += 1;
@@ -332,6 +350,7 @@ pub(super) fn duties<'a>(
         if untitled {
             title = tidy_title(clause);
         }
+
         let description = std::iter::once(clause)
             .chain(rest.iter().copied())
             .collect::<Vec<_>>()
@@ -418,7 +437,11 @@ pub(super) fn duties<'a>(
             let own_words = whole
                 .strip_suffix(t.term)
                 .is_some_and(|x| x.chars().count() >= 2 && !x.contains(['、', '的', '和']));
-            let post = (own_words && t.term.ends_with('员'))
+            // 纪委书记 / 工会主席: the head of a body (not of a department: 保卫科科长 is 保卫科's)
+            let heads_body = whole.strip_prefix(t.term).is_some_and(|rest| {
+                rules::is_person(rest) && rules::department_like(t.term).is_none()
+            });
+            let post = ((own_words && t.term.ends_with('员')) || heads_body)
                 .then(|| super::roles::post_role(d, no, whole))
                 .flatten();
             if let Some(id) = post {
@@ -575,6 +598,13 @@ pub(super) fn duties<'a>(
             });
         }
         i = j;
+    }
+    // a clause of nothing but counts (每月1次、一次): the question asks for the work; the title
+    // must not be empty
+    for x in &mut d.duties[before..] {
+        if x.title.is_empty() {
+            x.title = "（原文只写了频次）".into();
+        }
     }
     used
 }

@@ -282,10 +282,25 @@ impl Draft {
         if who.is_empty() {
             return None;
         }
+        // (held_by 街道党工委书记（街道总河长）: its holders, and the post they hold it as)
         let held = |r: &&RoleEntry| {
-            r.held_by
+            r.held_by.as_deref().is_some_and(|h| {
+                let main = h.split(['（', '(']).next().unwrap_or(h);
+                main == who || main.split(['、', '和']).any(|p| p == who)
+            })
+        };
+        // 总河长 for a role held as 街道总河长, 副总河长 for one titled 街道副总河长
+        let as_post = |r: &&RoleEntry| {
+            let alias = r
+                .held_by
                 .as_deref()
-                .is_some_and(|h| h == who || h.split(['、', '和']).any(|p| p == who))
+                .and_then(|h| h.split_once(['（', '(']))
+                .map(|(_, a)| a.trim_end_matches(['）', ')']));
+            rules::is_person(who)
+                && alias
+                    .into_iter()
+                    .chain(std::iter::once(r.title.as_str()))
+                    .any(|t| t == who || rules::unit_prefixed(t, who))
         };
         let in_charge = |r: &&RoleEntry| {
             r.held_by
@@ -329,6 +344,7 @@ impl Draft {
             .or_else(|| self.roles.iter().find(in_charge))
             .or_else(|| self.roles.iter().find(|r| r.title == who))
             .or_else(|| self.roles.iter().find(held_bare))
+            .or_else(|| self.roles.iter().find(as_post))
             .or_else(|| self.roles.iter().find(head_of))
             .map(|r| r.id.clone())
     }
@@ -406,7 +422,7 @@ pub fn read(text: &str, first_line: u32) -> Draft {
         } else if let Some(level) = numbered_level(line.text) {
             // 第六条 … after 第四条 后勤处负责…： a statement numbered like the heading ends its section
             // (under an unnumbered heading every numbered line is an item)
-            if section.1 < 3 && level <= section.1 {
+            if section.1 < UNNUMBERED && level <= section.1 {
                 section = ("", level);
                 section_is_post = false;
             }
@@ -429,7 +445,12 @@ pub fn read(text: &str, first_line: u32) -> Draft {
         let mut carried: &str = "";
         for (k, sentence) in text::sentences(body).into_iter().enumerate() {
             first_responsible(&mut d, line.no, sentence);
-            other_leaders(&mut d, line.no, sentence);
+            other_leaders(
+                &mut d,
+                line.no,
+                sentence,
+                if section_is_post { section.0 } else { "" },
+            );
             department_roles(&mut d, line.no, sentence);
             responsibilities(&mut d, line.no, sentence, line_subject, k == 0);
             let used = duties(
@@ -461,10 +482,11 @@ pub fn read(text: &str, first_line: u32) -> Draft {
         // （一）校长是学校食品安全第一责任人，对…负总责。 / 第五条 规划信息股是…牵头股室，主要职责：
         // a statement whose subject answers, followed by items numbered below it: the items are its
         if !is_heading {
-            let level = numbered_level(line.text).unwrap_or(3);
+            let level = numbered_level(line.text).unwrap_or(UNNUMBERED);
             let next = lines[li + 1..].iter().find(|l| !l.text.trim().is_empty());
             let items_below = next.and_then(|n| numbered_level(n.text)).is_some_and(|n| {
-                level < 3 && n > level || level == 3 && body.ends_with(['：', ':'])
+                level < UNNUMBERED && n > level
+                    || level == UNNUMBERED && body.ends_with(['：', ':'])
             });
             let head = line_head.trim().trim_start_matches('各');
             if items_below && duties::names_answerer(&d, head) && !head.contains(['，', '、']) {
@@ -484,18 +506,32 @@ pub fn read(text: &str, first_line: u32) -> Draft {
 
 /// A heading line: its text (after any numbering) when it is short and makes no statement (no
 /// comma or semicolon): （三）总务科, 第二部分 岗位责任, 二、院长安全生产职责.
-/// The level of a line's numbering: 0 for 一、 第X条, 1 for （一）, 2 for 1. ①; none unnumbered.
+/// The level of a line's numbering, in the order Chinese documents nest them: 0 for 一、 第X条,
+/// 1 for （一）, 2 for 1., 3 for （1）, 4 for ①; none unnumbered ([`UNNUMBERED`]).
 fn numbered_level(line: &str) -> Option<u8> {
     match text::enumerator(line)?.0 {
         Enumerator::Section(_) | Enumerator::Article(_) => Some(0),
-        Enumerator::Paren(_) => Some(1),
-        Enumerator::Arabic(_) | Enumerator::Circled(_) => Some(2),
+        Enumerator::Paren(_) => {
+            let s = line.trim_start_matches(['?', ' ', '\u{3000}']);
+            let inner = s.chars().nth(1);
+            Some(if inner.is_some_and(|c| c.is_ascii_digit()) {
+                3
+            } else {
+                1
+            })
+        }
+        Enumerator::Arabic(_) => Some(2),
+        Enumerator::Circled(_) => Some(4),
     }
 }
 
-/// Its level: 0 for 一、 第X条 第X部分 第X章, 1 for （一）, 2 for 1. ①, 3 unnumbered.
+/// The level of an unnumbered line, below every numbering.
+const UNNUMBERED: u8 = 5;
+
+/// Its level: 0 for 一、 第X条 第X部分 第X章, 1 for （一）, 2 for 1., 3 for （1）, 4 for ①, unnumbered
+/// [`UNNUMBERED`].
 fn heading(line: &str) -> Option<(&str, u8)> {
-    let mut level = numbered_level(line).unwrap_or(3);
+    let mut level = numbered_level(line).unwrap_or(UNNUMBERED);
     let body = text::body(line);
     let mut body = body.trim();
     if let Some((_, r)) = body
@@ -553,7 +589,8 @@ fn heading_post(h: &str) -> &str {
     let named = rules::ROLE_TERMS.iter().any(|t| p.contains(t.term))
         || rules::department_like(p).is_some()
         || rules::each_department(p)
-        || rules::is_person(p);
+        || rules::is_person(p)
+        || duties::other_members(p);
     if named && p.chars().count() <= 12 {
         p
     } else {
@@ -1842,5 +1879,80 @@ mod tests {
         assert_eq!(title_of(&d, o[1]), Some("站应急管理办公室"));
         // the title line is nobody's responsibility
         assert!(d.responsibilities.iter().all(|r| r.cite.src.first != 1));
+    }
+
+    #[test]
+    fn posts_appointed_and_sections_numbered_below_their_heading() {
+        let d = read(
+            "××镇河长制工作责任制\n\
+             1.组织体系\n\
+             ①镇党委书记任镇总河长，是全镇河湖管理保护第一责任人；镇长任镇副总河长。\n\
+             ②镇其他班子成员分别担任辖区河道的镇级河长。\n\
+             2.总河长职责\n\
+             ①每年至少主持召开2次总河长会议。\n\
+             3.副总河长职责\n\
+             协助总河长抓好河长制工作，每月听取一次河长办工作汇报。\n\
+             4.镇级河长职责\n\
+             ①每月巡河不少于1次。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(o[0], Some("first_responsible"));
+        assert_eq!(
+            d.role("first_responsible")
+                .and_then(|r| r.held_by.as_deref()),
+            Some("镇党委书记（镇总河长）")
+        );
+        assert_eq!(title_of(&d, o[1]), Some("镇副总河长"));
+        assert_eq!(title_of(&d, o[2]), Some("镇级河长"));
+    }
+
+    #[test]
+    fn heads_of_bodies_tables_across_headings_and_the_others_heading() {
+        let d = read(
+            "××中心党风廉政建设责任清单\n\
+             一、主体责任\n\
+             序号\t责任内容\t责任人\t完成时限\n\
+             1\t为全体职工讲1次廉政党课\t党委书记\t年内\n\
+             二、监督责任\n\
+             2\t开展作风专项检查，每季度1次\t纪委书记\t每季度末\n\
+             三、班子其他成员\n\
+             1.每半年到分管科室开展一次廉政风险排查。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(d.duties[0].every, Every::Year);
+        assert_eq!(title_of(&d, o[1]), Some("纪委书记"));
+        assert!(d.role("discipline_committee").is_none());
+        assert_eq!(o[2], Some("leadership"));
+        // a cue standing alone before the same period said again: one duty, the next clause's
+        let d = read("节假日前，安全科组织一次节前安全大检查。", 1);
+        assert_eq!(d.duties.len(), 1);
+        assert_eq!(owners(&d), vec![Some("safety_department")]);
+        // 同为 names the holders
+        let d = read("镇党委书记、镇长同为全镇安全生产第一责任人。", 1);
+        assert_eq!(
+            d.role("first_responsible")
+                .and_then(|r| r.held_by.as_deref()),
+            Some("镇党委书记、镇长")
+        );
+        // the direct responsibility under a post's heading is that post's
+        let d = read(
+            "（二）分管安全副园长职责\n1.协助园长具体负责全园安全管理工作，对安全工作负直接责任。\n2.每周组织一次安全隐患排查。",
+            1,
+        );
+        assert_eq!(
+            d.role("direct_responsible")
+                .and_then(|r| r.held_by.as_deref()),
+            Some("分管安全副园长")
+        );
+        assert_eq!(owners(&d), vec![Some("direct_responsible")]);
+    }
+
+    #[test]
+    fn a_duty_of_nothing_but_counts_still_has_a_title() {
+        let d = read("每月1次、一次", 1);
+        assert!(!d.duties.is_empty());
+        assert!(d.duties.iter().all(|x| !x.title.is_empty()));
     }
 }

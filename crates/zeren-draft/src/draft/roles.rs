@@ -63,7 +63,11 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
             .filter_map(|m| head.find(m))
             .min()
             .unwrap_or(head.len());
-        let mut who = head[..cut].trim();
+        // 镇党委书记、镇长同为…第一责任人
+        let mut who = head[..cut]
+            .trim()
+            .trim_end_matches(['同', '均', '都'])
+            .trim_end_matches("共同");
         // 场党委书记对…负总责，是第一责任人: the subject is the sentence's, in an earlier clause
         if who.is_empty() && k > 0 {
             let first = cs[0];
@@ -75,10 +79,16 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
         for prefix in ["我校", "学校", "本校"] {
             who = who.strip_prefix(prefix).unwrap_or(who);
         }
+        // 街道党工委书记任街道总河长，是…第一责任人: the holder, and the post held as
+        let (who, post) = match rules::appointed(who) {
+            Some((holder, post)) => (holder, Some(post)),
+            None => (who, None),
+        };
         let who = if rules::is_person(who) { who } else { "" };
         if who.is_empty() {
             continue;
         }
+        let who_as = post.map_or_else(|| who.to_owned(), |p| format!("{who}（{p}）"));
         if let Some(r) = d.role("first_responsible") {
             if r.held_by.as_deref() != Some(who) {
                 let mut c = Cite::new(Src::line(no), Confidence::Low, "第一责任人");
@@ -94,7 +104,7 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
         d.add_role(
             "first_responsible",
             "第一责任人",
-            Some(who.to_owned()),
+            Some(who_as),
             Cite::new(
                 Src::line(no),
                 Confidence::High,
@@ -105,8 +115,32 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
     }
 }
 
+/// 办事处主任任街道副总河长 / 各社区党组织书记担任社区级河长: a post the text appoints someone to is a
+/// role held by them; a post of someone who holds a role already is that role's (held_by 街道党工委
+/// 书记（街道总河长）).
+fn appointments(d: &mut Draft, no: u32, clause: &str) {
+    let Some((holder, post)) = rules::appointed(clause) else {
+        return;
+    };
+    if rules::ROLE_TERMS.iter().any(|t| post.ends_with(t.term)) || d.holder_role(post).is_some() {
+        return;
+    }
+    if let Some(id) = d.holder_role(holder) {
+        if let Some(r) = d.roles.iter_mut().find(|r| r.id == id) {
+            if let Some(h) = r.held_by.as_mut().filter(|h| !h.contains(['（', '('])) {
+                h.push_str(&format!("（{post}）"));
+            }
+        }
+        return;
+    }
+    let id = new_post_role(d, no, post);
+    if let Some(r) = d.roles.iter_mut().find(|r| r.id == id) {
+        r.held_by = Some(holder.to_owned());
+    }
+}
+
 /// 分管领导…直接责任 / 直接负责人; 其他成员…一岗双责.
-pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
+pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str, section_post: &str) {
     for clause in text::clauses(sentence) {
         // 分管信息化工作的副院长是重要责任人 (the third layer of 网络安全工作责任制)
         if let Some(at) = clause.find("是重要责任人") {
@@ -162,6 +196,12 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
                 } else {
                     who
                 };
+            // 1.协助园长具体负责…，对安全工作负直接责任 under （二）分管安全副园长职责: the heading's post
+            let who = if who.is_empty() && rules::is_person(section_post) {
+                section_post
+            } else {
+                who
+            };
             let title = if clause.contains("直接负责人") {
                 "直接负责人"
             } else {
@@ -223,6 +263,7 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str) {
 pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
     let cs = text::clauses(sentence);
     for (i, clause) in cs.iter().enumerate() {
+        appointments(d, no, clause);
         // 办公室主任兼任保密员 / 由副院长担任安全员 / 法定代表人为消防安全责任人: the officer's holder
         let held = ["兼任", "担任", "为", "是"]
             .iter()
