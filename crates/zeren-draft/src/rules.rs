@@ -267,7 +267,7 @@ fn listed_months(text: &str) -> Vec<u32> {
     let Some(k) = text.find('各') else {
         return Vec::new();
     };
-    let after: String = text[k + '各'.len_utf8()..].chars().take(8).collect();
+    let after: String = text[k + '各'.len_utf8()..].chars().take(16).collect();
     if !after.contains('次') {
         return Vec::new();
     }
@@ -597,12 +597,15 @@ fn inside_a_word(clause: &str, i: usize, m: &str) -> bool {
         "负" => after.starts_with("责人"),
         "应" => ["急", "用", "届"].iter().any(|w| after.starts_with(w)),
         "要" => {
-            ["主", "重", "需", "纪", "摘", "提"]
+            ["主", "重", "需", "纪", "摘", "提", "机"]
                 .iter()
                 .any(|w| before.ends_with(w))
-                || ["点", "求", "素", "件"]
-                    .iter()
-                    .any(|w| after.starts_with(w))
+                || [
+                    "点", "求", "素", "件", "室", "科", "处", "股", "办", "员", "闻", "务", "害",
+                    "职",
+                ]
+                .iter()
+                .any(|w| after.starts_with(w))
         }
         "为" => ["行", "认", "成", "因", "作"]
             .iter()
@@ -671,7 +674,19 @@ pub fn each_department(subject: &str) -> bool {
 }
 
 /// Endings of a department's or office's name (总务处, 保卫科, 团委办公室, 规划信息股).
-const DEPARTMENT_ENDS: &[&str] = &["处", "科", "室", "部", "办", "股", "部门", "中心", "委员会"];
+const DEPARTMENT_ENDS: &[&str] = &[
+    "处",
+    "科",
+    "室",
+    "部",
+    "办",
+    "股",
+    "部门",
+    "中心",
+    "委员会",
+    "中队",
+    "大队",
+];
 
 /// The subject as a department the lexicon does not know (总务处), if it reads as one: at most eight
 /// characters after a leading 各 or 由, ending like a department, not a collective.

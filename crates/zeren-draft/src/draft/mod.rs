@@ -478,6 +478,9 @@ pub fn read(text: &str, first_line: u32) -> Draft {
                 approval_chain(&mut d, line.no, sentence);
             }
         }
+        if !named.is_empty() {
+            roles::named_role(&mut d, line.no, named);
+        }
         publication_review(&mut d, line.no, line.text);
         // （一）校长是学校食品安全第一责任人，对…负总责。 / 第五条 规划信息股是…牵头股室，主要职责：
         // a statement whose subject answers, followed by items numbered below it: the items are its
@@ -1954,5 +1957,21 @@ mod tests {
         let d = read("每月1次、一次", 1);
         assert!(!d.duties.is_empty());
         assert!(d.duties.iter().all(|x| !x.title.is_empty()));
+    }
+
+    #[test]
+    fn roles_named_by_untimed_lines_and_departments_named_like_words() {
+        let d = read(
+            "1.每日落实晨检、午检。（责任人：保健医生）\n\
+             2.任职前开展廉政谈话。（责任人：组织人事科）\n\
+             机要室负责涉密文件的收发，每年对在办涉密文件进行一次清退核对。\n\
+             城管中队负责沿河违法建设的查处。",
+            1,
+        );
+        let titles: Vec<&str> = d.roles.iter().map(|r| r.title.as_str()).collect();
+        for t in ["保健医生", "组织人事科", "机要室", "城管中队"] {
+            assert!(titles.contains(&t), "{t} in {titles:?}");
+        }
+        assert_eq!(title_of(&d, owners(&d)[0]), Some("机要室"));
     }
 }

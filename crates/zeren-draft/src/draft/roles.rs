@@ -460,6 +460,35 @@ fn new_post_role(d: &mut Draft, no: u32, post: &str) -> String {
     id
 }
 
+/// The role a 责任清单 line names in its 责任人 field, made when the text has none yet (保健医生, 组织
+/// 人事科, 安保人员), so that a line of untimed work still names its role.
+pub(super) fn named_role(d: &mut Draft, no: u32, who: &str) {
+    let who = who.trim().trim_start_matches('各');
+    if who.contains(['、', '和', '，'])
+        || d.holder_role(who).is_some()
+        || rules::collective(who).is_some()
+    {
+        return;
+    }
+    if let Some(t) = rules::ROLE_TERMS
+        .iter()
+        .filter(|t| who == t.term || who.ends_with(t.term))
+        .max_by_key(|t| t.term.len())
+        .filter(|t| who.chars().count() <= t.term.chars().count() + 1)
+    {
+        d.add_subject_role(t, no);
+    } else if let Some(name) = rules::department_like(who) {
+        let id = d.unique_role_id("department");
+        let mut c = Cite::new(Src::line(no), Confidence::Low, format!("责任人“{name}”"));
+        c.ask(format!(
+            "“{name}”新设为角色 {id}：请确认，并改成有意义的 id"
+        ));
+        d.add_role(&id, name, None, c);
+    } else {
+        post_role(d, no, who);
+    }
+}
+
 /// The role of a post that answers for a duty but that the lexicon does not know (校医, 各班组长,
 /// 局属单位主要负责人, 分管旅游工作的副局长, 数据安全管理员): the text's role of that title, else a new
 /// one with a question; None unless the words read as one person's post.
