@@ -162,6 +162,59 @@ pub fn outline(toml: &str) -> Vec<Entry> {
     out
 }
 
+/// Where the block of the entry whose header is at `header` (from 1) starts, as an index into
+/// `lines`: at the comments right above its header (its cite and questions).
+fn block_start(lines: &[&str], header: usize) -> usize {
+    let mut i = header - 1;
+    while i > 0 {
+        let t = lines[i - 1].trim();
+        if t.starts_with("# ?")
+            || t.strip_prefix('#')
+                .is_some_and(|b| cite_head(b.trim()).is_some())
+        {
+            i -= 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// The draft with the entry whose header is at `line` (from 1) accepted as drafted: its `# ?`
+/// questions gone, and, when it was commented out to wait for an answer, its header and keys
+/// uncommented; `None` when no entry starts there. The check still reads the result: accepting an
+/// entry the policy cannot hold is refused there, not here.
+pub fn accepted(toml: &str, line: usize) -> Option<String> {
+    let entries = outline(toml);
+    let at = entries.iter().position(|e| e.line == line)?;
+    let lines: Vec<&str> = toml.lines().collect();
+    let e = &entries[at];
+    let start = block_start(&lines, e.line);
+    let end = entries
+        .get(at + 1)
+        .map_or(lines.len(), |n| block_start(&lines, n.line));
+    let mut out = String::with_capacity(toml.len());
+    for (i, l) in lines.iter().enumerate() {
+        let inside = (start..end).contains(&i);
+        let t = l.trim();
+        if inside && t.starts_with("# ?") {
+            continue;
+        }
+        // `# [workflows.x]` / `# title = "…"`: the entry's own lines, commented while it waited
+        let body = t.strip_prefix('#').map(str::trim);
+        let own = body.filter(|b| header(b).is_some() || key_value(b).is_some());
+        match own {
+            Some(b) if inside && e.commented && i + 1 >= e.line => out.push_str(b),
+            _ => out.push_str(l),
+        }
+        out.push('\n');
+    }
+    if !toml.ends_with('\n') {
+        out.pop();
+    }
+    Some(out)
+}
+
 /// The draft without the entry whose header is at `line` (from 1), with the comments just above
 /// it (its cite and questions) and the entries nested in it (a workflow's steps, the
 /// accountability's circumstances); `None` when no entry starts there. What refers to the entry
@@ -170,22 +223,7 @@ pub fn without(toml: &str, line: usize) -> Option<String> {
     let entries = outline(toml);
     let at = entries.iter().position(|e| e.line == line)?;
     let lines: Vec<&str> = toml.lines().collect();
-    // an entry's block starts at the comments right above its header
-    let block_start = |header: usize| {
-        let mut i = header - 1;
-        while i > 0 {
-            let t = lines[i - 1].trim();
-            if t.starts_with("# ?")
-                || t.strip_prefix('#')
-                    .is_some_and(|b| cite_head(b.trim()).is_some())
-            {
-                i -= 1;
-            } else {
-                break;
-            }
-        }
-        i
-    };
+    let block_start = |header: usize| block_start(&lines, header);
     let start = block_start(entries[at].line);
     let nested = format!("{}.", entries[at].table);
     let mut end = entries[at + 1..]
@@ -330,6 +368,34 @@ source = \"L8\"
         }
         let asked: usize = o.iter().map(|e| e.questions.len()).sum();
         assert_eq!(asked, crate::open_questions(&toml).len(), "{toml}");
+    }
+
+    #[test]
+    fn an_entry_is_accepted_as_drafted() {
+        let o = outline(DRAFT);
+        // its questions go, and only its
+        let role = accepted(DRAFT, o[1].line).unwrap();
+        assert!(
+            !role.contains("请改为职务") && role.contains("标题？"),
+            "{role}"
+        );
+        assert!(role.contains("[roles.deputy_leader]") && role.contains("# L3 ·"));
+        assert!(outline(&role)[1].questions.is_empty());
+        // a commented entry is uncommented: it will be installed
+        let w = accepted(DRAFT, o[3].line).unwrap();
+        assert!(!w.contains("由谁审批"), "{w}");
+        assert!(
+            w.contains("\n[workflows.approval]\ntitle = \"审批\"\nsource = \"L7\"\n"),
+            "{w}"
+        );
+        assert!(
+            w.contains("# L7 · 置信度 低 · 审批"),
+            "the cite stays a comment: {w}"
+        );
+        let after = outline(&w);
+        assert!(!after[3].commented && after[3].questions.is_empty());
+        assert_eq!(after.len(), o.len());
+        assert_eq!(accepted(DRAFT, 2), None, "no entry starts at a blank line");
     }
 
     #[test]

@@ -247,6 +247,8 @@ pub struct DraftForm {
     text: String,
     /// 删去: the line of the entry to drop (a button of the check form).
     drop: Option<usize>,
+    /// 接受: the line of the entry to take as drafted, its questions answered by that.
+    accept: Option<usize>,
 }
 
 /// The form sent back, its line ends as drafted, bounded.
@@ -263,6 +265,13 @@ fn taken(f: DraftForm, lang: Lang) -> std::result::Result<(String, String, Strin
     // An entry dropped (when the draft still has it where the page showed it).
     if let Some(dropped) = f.drop.and_then(|l| zeren_draft::outline::without(&text, l)) {
         text = dropped;
+    }
+    // An entry accepted as drafted: its questions gone, uncommented if it waited for an answer.
+    if let Some(taken) = f
+        .accept
+        .and_then(|l| zeren_draft::outline::accepted(&text, l))
+    {
+        text = taken;
     }
     Ok((short_name(&f.source_name), source, text))
 }

@@ -166,6 +166,30 @@ async fn a_plan_is_drafted_beside_its_lines_and_installs_once_answered() {
             r.text
         );
 
+        // An entry accepted as drafted: its questions go, nothing else changes; the page offers
+        // 接受 only beside entries with questions.
+        let asked = zeren_draft::outline::outline(&dropped)
+            .into_iter()
+            .find(|e| e.table != "policy" && !e.questions.is_empty())
+            .expect("an entry with a question");
+        let mut fields = form(dropped.clone());
+        fields.push(("accept".into(), asked.line.to_string()));
+        let r = post(&admin, check.clone(), fields).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let taken = field_of(&r.text, "text");
+        assert_eq!(
+            zeren_draft::open_questions(&taken).len(),
+            2,
+            "only its question went: {taken}"
+        );
+        assert!(taken.contains(&format!("[{}]", asked.table)));
+        let accepts = r.text.matches("name=\"accept\"").count();
+        let still_asked = zeren_draft::outline::outline(&taken)
+            .iter()
+            .filter(|e| e.table != "policy" && (!e.questions.is_empty() || e.commented))
+            .count();
+        assert_eq!(accepts, still_asked, "{}", r.text);
+
         // Installing with questions open is refused, in Chinese; nothing is installed.
         let r = post(&admin, install.clone(), form(draft.clone())).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
