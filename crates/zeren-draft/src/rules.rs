@@ -200,6 +200,25 @@ pub fn frequency(clause: &str) -> Option<Frequency> {
             }
         }
     }
+    // 重大节假日和重要会议期间前: before each holiday, the cue split by what else it names
+    if best.is_none() {
+        if let Some(start) = clause.find("节假日") {
+            let after = &clause[start..];
+            if let Some(k) = after.find('前') {
+                if after[..k].chars().count() <= 14 && !after[..k].contains(['，', ',']) {
+                    best = Some(Frequency {
+                        every: Every::Holiday,
+                        times: None,
+                        due_end: false,
+                        cue: "节假日前",
+                        start,
+                        end: start + k + '前'.len_utf8(),
+                        doubt: Some("节假日前：提前几天（lead）？"),
+                    });
+                }
+            }
+        }
+    }
     // 全年专题研讨不少于4次 / 全年开展两次: a count over the whole year (not 全年工作要点)
     if best.is_none() {
         if let Some(start) = clause.find("全年") {
@@ -686,6 +705,7 @@ const DEPARTMENT_ENDS: &[&str] = &[
     "委员会",
     "中队",
     "大队",
+    "局",
 ];
 
 /// The subject as a department the lexicon does not know (总务处), if it reads as one: at most eight
@@ -706,6 +726,11 @@ pub fn department_like(subject: &str) -> Option<&str> {
         && !["有关", "相关", "其他", "职能", "业务", "上级", "主管", "本部门", "所在"]
             .iter()
             .any(|w| s.starts_with(w))
+        // 县应急管理局 / 市教育局: an authority above, not a department of one's own
+        && !(s.ends_with('局')
+            && ["县", "市", "区", "省", "国家", "州", "旗"]
+                .iter()
+                .any(|w| s.starts_with(w)))
         && !s.contains(['，', '、', '的', '对', '在', '由']);
     fits.then_some(s)
 }
@@ -1088,6 +1113,25 @@ pub fn inline_items(line: &str) -> Vec<&str> {
     out
 }
 
+/// The cases listed after a header's colon without numbers, one per ；, each ending in 的
+/// (…追究责任：未按规定排查的；违规授权的；迟报、瞒报的。): at least two, or none.
+pub fn unnumbered_cases(line: &str) -> Vec<&str> {
+    let Some(k) = line.find(['：', ':']) else {
+        return Vec::new();
+    };
+    let colon = line[k..].chars().next().map_or(1, char::len_utf8);
+    let parts: Vec<&str> = line[k + colon..]
+        .split(['；', ';'])
+        .map(|p| p.trim().trim_end_matches(['。', '，', ',']).trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() >= 2 && parts.iter().all(|p| p.ends_with('的')) {
+        parts
+    } else {
+        Vec::new()
+    }
+}
+
 /// Titles in 《》 within a text.
 pub fn titles(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -1168,9 +1212,24 @@ pub fn unit_prefixed(title: &str, post: &str) -> bool {
             .is_some_and(|prefix| UNITS.contains(&prefix))
 }
 
-/// Whether a phrase names a person's post.
+/// Words ending in 员 that name people, not a post (成员, 人员, 党员 …).
+const NOT_POSTS: &[&str] = &[
+    "成员", "人员", "党员", "会员", "学员", "职员", "队员", "团员", "动员", "全员", "雇员", "演员",
+    "官员", "要员", "减员", "增员", "满员", "定员", "冗员",
+];
+
+/// Whether a phrase names a person's post (the lexicon's words, and a short 柜员, 综合员, 出纳员 …).
 pub fn is_person(s: &str) -> bool {
-    PERSON.iter().any(|p| s.ends_with(p))
+    if PERSON.iter().any(|p| s.ends_with(p)) {
+        return true;
+    }
+    let n = s.chars().count();
+    s.ends_with('员')
+        && (2..=6).contains(&n)
+        && !NOT_POSTS.iter().any(|w| s.ends_with(w))
+        && !["全体", "各类", "相关", "有关", "其他", "所有"]
+            .iter()
+            .any(|w| s.starts_with(w))
 }
 
 /// 街道党工委书记任街道总河长 / 其他班子成员分别担任…的街道级河长 / 办公室主任兼任保密员: who is

@@ -85,7 +85,8 @@ fn header(cells: &[&str]) -> Option<Columns> {
 /// the deadline's frequency put before a task that states none (每月 ⇥ 对网站开展一次巡查 →
 /// 每月对网站开展一次巡查). Line numbers do not change; prose is left as it is.
 pub fn tables(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains('\t') && !text.contains("  ") && !text.contains('\u{3000}') {
+    let fields = text.contains("完成时限") || text.contains("完成时间");
+    if !fields && !text.contains('\t') && !text.contains("  ") && !text.contains('\u{3000}') {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 64);
@@ -139,7 +140,13 @@ pub fn tables(text: &str) -> std::borrow::Cow<'_, str> {
                 changed = true;
             }
             // (a heading between parts of one table keeps its columns)
-            _ => out.push_str(line),
+            _ => match deadline_first(line) {
+                Some(l) => {
+                    out.push_str(&l);
+                    changed = true;
+                }
+                None => out.push_str(line),
+            },
         }
     }
     if changed {
@@ -147,6 +154,38 @@ pub fn tables(text: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(text)
     }
+}
+
+/// 4.组织从业人员晨检。（责任人：食堂经理；完成时限：每周） — a list item whose only frequency is
+/// in its deadline field: the line with the deadline put before the task (4.每周组织从业人员晨检。
+/// （…）), as the table rows are; None for any other line.
+fn deadline_first(line: &str) -> Option<String> {
+    let at = crate::rules::fields_start(line)?;
+    let fields = &line[at..];
+    let cue = ["完成时限：", "完成时间：", "完成时限:", "完成时间:"]
+        .iter()
+        .find_map(|c| fields.find(c).map(|i| i + c.len()))?;
+    let rest = &fields[cue..];
+    let end = rest
+        .find(['；', ';', '）', ')', '　', ' ', '，', ','])
+        .unwrap_or(rest.len());
+    let deadline = rest[..end].trim();
+    let head = &line[..at];
+    let body = enumerator(head).map_or(head, |(_, r)| r);
+    let numbering = &head[..head.len() - body.len()];
+    if crate::rules::frequency(body).is_some() {
+        return None;
+    }
+    let lead = if crate::rules::frequency(deadline).is_some() {
+        deadline
+    } else if ["年内", "全年", "年度内", "本年度", "当年"].contains(&deadline)
+        && crate::rules::count(body).is_some()
+    {
+        "每年"
+    } else {
+        return None;
+    };
+    Some(format!("{numbering}{lead}{body}{fields}"))
 }
 
 /// Sentences of a line: split after 。；;！？!?, terminators dropped, empty ones skipped.

@@ -73,6 +73,21 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                     cite: Cite::new(Src::line(l.no), Confidence::High, "列举项（同一行）"),
                 });
             }
+            // …追究相关人员责任：甲的；乙的；丙的。 — cases after the colon, unnumbered, one per ；
+            if items.is_empty() {
+                for item in rules::unnumbered_cases(&l.text[at..]) {
+                    items.push(CircumstanceEntry {
+                        text: item.to_owned(),
+                        cite: Cite::new(
+                            Src::line(l.no),
+                            Confidence::High,
+                            "列举项（同一行，以；分隔）",
+                        ),
+                    });
+                }
+            }
+            // (items listed in the header's own line end there: the next line is not theirs)
+            let same_line = !items.is_empty();
             let mut j = i + 1;
             // the items are numbered alike; a line numbered otherwise is the next heading
             let mut kind = None;
@@ -133,7 +148,7 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
                         // a line numbered on its own (第十一条 after 一是…三是… in the header's line)
                         // starts something else
                         let open = items.last().is_some_and(|c| !text::ends_sentence(&c.text));
-                        if !open || numbering.is_some() {
+                        if !open || numbering.is_some() || same_line {
                             break;
                         }
                         let c = items.last_mut().expect("open item");

@@ -79,7 +79,7 @@ pub(super) fn other_members(s: &str) -> bool {
 
 /// 班组长每班开展班前安全讲话 / 保卫科每月组织…: a post or department opening a clause whose verb
 /// is not one that ends a subject (对/负/是…), up to where the frequency or the verb begins.
-fn post_before_verb<'a>(d: &Draft, head: &'a str) -> Option<&'a str> {
+pub(super) fn post_before_verb<'a>(d: &Draft, head: &'a str) -> Option<&'a str> {
     const STARTS: &[&str] = &[
         "每",
         "定期",
@@ -244,6 +244,12 @@ pub(super) fn duties<'a>(
                 .iter()
                 .chain(rest.first().filter(|_| clause[f.end..].trim().is_empty()))
                 .find_map(|c| agent_after_you(d, c))
+                // 每年3月底前制定…方案，由办公室牵头负责: a later clause that opens with 由
+                .or_else(|| {
+                    rest.iter()
+                        .filter(|c| c.starts_with('由'))
+                        .find_map(|c| agent_after_you(d, c))
+                })
         } else {
             None
         };
@@ -322,6 +328,11 @@ pub(super) fn duties<'a>(
                     .all(|p| p.trim_start_matches('各').starts_with('副') || p.contains("班子成员"))
             {
                 subject = "班子成员";
+                from_before = false;
+            } else if subject.is_empty() && !other_members(named) && !named.contains("班子成员")
+            {
+                // 责任人：中心主任、分管副主任 over a sentence that names nobody: the first named
+                subject = named.split(['、', '和']).next().unwrap_or(named);
                 from_before = false;
             }
         }

@@ -464,7 +464,14 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             if let Some(c) = text::clauses(sentence).first() {
                 let head = c[..rules::subject_end(c)].trim();
                 let own = rules::frequency(head).map_or(head, |f| head[..f.start].trim());
-                if !own.is_empty() {
+                // 各楼层主管每日开门营业前…: the post before its verb
+                let own = if duties::names_answerer(&d, own) {
+                    own
+                } else {
+                    duties::post_before_verb(&d, own).unwrap_or(own)
+                };
+                // (a sentence that names nobody, 严格执行现金管理规定, leaves the answerer as it was)
+                if duties::names_answerer(&d, own) {
                     carried = own;
                 }
             }
@@ -1708,8 +1715,12 @@ mod tests {
         // a list of several: each sentence keeps its own subject
         assert_eq!(title_of(&d, o[2]), Some("站长"));
         assert_eq!(o[3], Some("leadership"));
-        // a post of its own, titled as the list names it
-        assert_eq!(title_of(&d, o[4]), Some("综合科科长"));
+        // the head of a department answers as the department, held by its head
+        assert_eq!(title_of(&d, o[4]), Some("综合科"));
+        assert_eq!(
+            d.role(o[4].unwrap()).and_then(|r| r.held_by.as_deref()),
+            Some("综合科科长")
+        );
         assert!(!d.duties[4].owner_asked);
     }
 
@@ -1973,5 +1984,57 @@ mod tests {
             assert!(titles.contains(&t), "{t} in {titles:?}");
         }
         assert_eq!(title_of(&d, owners(&d)[0]), Some("机要室"));
+    }
+
+    #[test]
+    fn round_six_owners_from_fields_agents_posts_and_departments() {
+        let d = read(
+            "1.组织从业人员开展一次晨检抽查。（责任人：质检组长；完成时限：每周）\n\
+             2.开学前对各食堂开展一次全面检查。（责任人：中心主任、分管副主任；完成时限：每学期开学前）\n\
+             每年3月底前制定全年培训方案，由综合科牵头负责。\n\
+             （五）出纳员。严格执行现金管理规定；每月与会计核对一次现金日记账。\n\
+             微型消防站的业务训练由保卫部经理负责组织，每月不少于2次。\n\
+             支行设案防联络员一名，由综合员兼任，负责案防日常工作。\n\
+             （3）招商服务局：每季度向办公室报送一次拟引进项目清单。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(
+            d.duties[0].every,
+            Every::Week,
+            "the deadline field's frequency"
+        );
+        assert_eq!(title_of(&d, o[0]), Some("质检组长"));
+        assert_eq!(title_of(&d, o[1]), Some("中心主任"), "the first named");
+        assert_eq!(title_of(&d, o[2]), Some("综合科"));
+        assert_eq!(title_of(&d, o[3]), Some("出纳员"));
+        assert_eq!(
+            title_of(&d, o[4]),
+            Some("保卫部"),
+            "the department of its head"
+        );
+        assert_eq!(title_of(&d, o[5]), Some("招商服务局"));
+        assert!(d
+            .roles
+            .iter()
+            .any(|r| r.title == "案防联络员" && r.held_by.as_deref() == Some("综合员")));
+        // an authority above is not a department of one's own
+        assert_eq!(rules::department_like("县应急管理局"), None);
+    }
+
+    #[test]
+    fn unnumbered_cases_after_the_headers_colon() {
+        let d = read(
+            "存在以下问题的，追究相关人员责任：未按规定开展排查的；违规授权的；迟报、瞒报的。\n\
+             重大节假日和重要会议期间前，开展一次专项排查。",
+            1,
+        );
+        let a = d.accountability.as_ref().expect("accountability");
+        let texts: Vec<&str> = a.circumstances.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["未按规定开展排查的", "违规授权的", "迟报、瞒报的"]
+        );
+        assert_eq!(d.duties[0].every, Every::Holiday);
     }
 }

@@ -187,6 +187,8 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str, section_post
                         .map_or_else(|| rules::subject_end(rest), |j| j + "领导".len());
                     &rest[..end]
                 })
+                // (对分管范围内的安全生产负直接领导责任: 分管 there is not a post)
+                .filter(|w| rules::is_person(w))
                 .unwrap_or("");
             // 分管后勤的副院长对安全生产负直接领导责任 names 分管; else a post opening the sentence
             let opening = sentence[..rules::subject_end(sentence)].trim();
@@ -265,6 +267,30 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
     for (i, clause) in cs.iter().enumerate() {
         appointments(d, no, clause);
         // 办公室主任兼任保密员 / 由副院长担任安全员 / 法定代表人为消防安全责任人: the officer's holder
+        // 支行设案防联络员一名，由综合员兼任: the post the clause before set up
+        if i > 0 {
+            if let Some(who) = clause
+                .strip_prefix('由')
+                .and_then(|r| r.strip_suffix("兼任").or_else(|| r.strip_suffix("担任")))
+                .filter(|w| rules::is_person(w) && w.chars().count() <= 12)
+            {
+                if let Some(post) = set_up(cs[i - 1]) {
+                    let id = rules::ROLE_TERMS
+                        .iter()
+                        .find(|t| post == t.term)
+                        .map(|t| {
+                            d.add_subject_role(t, no);
+                            t.id.to_owned()
+                        })
+                        .or_else(|| post_role(d, no, post));
+                    if let Some(r) = id.and_then(|id| d.roles.iter_mut().find(|r| r.id == id)) {
+                        if r.held_by.is_none() {
+                            r.held_by = Some(who.to_owned());
+                        }
+                    }
+                }
+            }
+        }
         let held = ["兼任", "担任", "为", "是"]
             .iter()
             .find_map(|v| clause.split_once(v));
@@ -426,6 +452,23 @@ pub(super) fn post_roles(d: &mut Draft, no: u32, clause: &str) {
     }
 }
 
+/// 支行设案防联络员一名 / 配备专职安全员1名: the post a clause sets up.
+fn set_up(clause: &str) -> Option<&str> {
+    let at = ["设立", "设置", "配备", "明确", "确定", "设"]
+        .iter()
+        .find_map(|v| clause.find(v).map(|i| i + v.len()))?;
+    let rest = clause[at..]
+        .trim_start_matches("专职")
+        .trim_start_matches("兼职");
+    let end = ["一名", "1名", "各1名", "各一名", "名"]
+        .iter()
+        .filter_map(|w| rest.find(w))
+        .min()
+        .unwrap_or(rest.len());
+    let post = rest[..end].trim();
+    (rules::is_person(post) && (2..=10).contains(&post.chars().count())).then_some(post)
+}
+
 /// Words that make a phrase a statement rather than a post (公司安全生产实行经理负总责).
 const NOT_A_POST: &[&str] = &[
     "实行", "实施", "建立", "落实", "坚持", "推行", "开展", "加强", "执行", "负责", "按照", "根据",
@@ -517,6 +560,26 @@ pub(super) fn post_role(d: &mut Draft, no: u32, words: &str) -> Option<String> {
     }
     if let Some(r) = d.roles.iter().find(|r| r.title == post) {
         return Some(r.id.clone());
+    }
+    // 保安部经理 / 财务科科长: the head of a department answers as the department
+    for head in ["经理", "主任", "负责人", "科长", "股长", "处长", "部长"] {
+        let Some(dept) = post.strip_suffix(head) else {
+            continue;
+        };
+        if rules::department_like(dept) != Some(dept) {
+            continue;
+        }
+        let same = |r: &&RoleEntry| r.title.split(['（', '(']).next() == Some(dept);
+        if let Some(r) = d.roles.iter().find(same) {
+            return Some(r.id.clone());
+        }
+        let id = d.unique_role_id("department");
+        let mut c = Cite::new(Src::line(no), Confidence::Low, format!("“{post}”的部门"));
+        c.ask(format!(
+            "“{dept}”新设为角色 {id}（由{post}负责）：请确认，并改成有意义的 id"
+        ));
+        d.add_role(&id, dept, Some(post.to_owned()), c);
+        return Some(id);
     }
     Some(new_post_role(d, no, post))
 }
