@@ -7,6 +7,7 @@
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
+use serde_json::json;
 use zeren_store::{Level, Unit};
 
 use super::policy;
@@ -346,4 +347,40 @@ pub async fn install_form(
     page.errors = errors;
     page.work = Some(w);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DraftBody {
+    unit_id: i64,
+    /// The plan's text (a .docx or .pdf is read on the page; its text can be sent here).
+    text: String,
+    /// Named in the draft's header and its policy id.
+    file_name: Option<String>,
+}
+
+/// `POST /api/v1/policies/draft`: the draft of a plan's text, as the page drafts it (administer at
+/// the unit; nothing is stored): the policy file with its `# ?` questions, whether it parses, and
+/// its diagnostics. Installing it is `POST /api/v1/policies` once the questions are answered.
+pub async fn draft_json(
+    State(state): State<AppState>,
+    v: Viewer,
+    lang: Lang,
+    JsonBody(b): JsonBody<DraftBody>,
+) -> Result<Response> {
+    access::require(&state.store, &v, b.unit_id, Level::Administer).await?;
+    let source = b.text.replace("\r\n", "\n");
+    check_source(&source, lang).map_err(Error::Invalid)?;
+    let name = short_name(b.file_name.as_deref().unwrap_or("plan.txt"));
+    let (_, toml) = zeren_draft::draft_toml(&source, 1, &zeren_draft::policy_id(&name), &name);
+    let questions = policy::open_questions(&toml);
+    let (valid, diagnostics) = match zeren_policy::parse("draft.toml", &toml) {
+        Ok(_) => (true, Vec::new()),
+        Err(d) => (
+            false,
+            d.iter()
+                .map(|x| json!({ "line": x.line, "column": x.column, "path": x.path, "message": x.to_string(), "message_zh": x.message_zh() }))
+                .collect(),
+        ),
+    };
+    Ok(axum::Json(json!({ "draft": toml, "valid": valid, "questions": questions, "diagnostics": diagnostics })).into_response())
 }

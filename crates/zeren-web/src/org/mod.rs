@@ -75,6 +75,7 @@ pub fn api() -> ApiRouter {
         .post("/assignments/{id}/end", assignments::end_json)
         .get("/policies", policy::list_json)
         .post("/policies", policy::install_json)
+        .post("/policies/draft", draft::draft_json)
         .post("/policies/{id}/remove", policy::remove_json)
         .get("/bodies", bodies::list_json)
 }
@@ -133,6 +134,11 @@ pub fn doc() -> ApiDoc {
             let mut o = op("Install a bundled pack or a policy text at a unit (administer)", vec![], Some(install_body), (201, json_body("created", object(&["installed", "changes"], json!({ "installed": r("InstalledPolicy"), "changes": s::string() })))), &[409]);
             o["responses"]["422"] = json_body("the policy's errors, each with its line and column, or a wrong request", r("PolicyErrors"));
             o
+        })
+        .path("/policies/draft", "post", {
+            let body = object(&["unit_id", "text"], json!({ "unit_id": s::int(), "text": { "type": "string", "description": "the plan's text (实施方案, 实施办法, 实施细则), at most 60,000 characters" }, "file_name": { "type": "string", "description": "named in the draft's header; its stem is the policy id when it is one" } }));
+            let diag = s::array(object(&["line", "column", "path", "message", "message_zh"], json!({ "line": s::int(), "column": s::int(), "path": s::string(), "message": s::string(), "message_zh": s::string() })));
+            op("Draft a policy from a plan's text (administer at the unit; nothing is stored): the policy file, each entry citing its source line, with the questions it could not decide as `# ?` lines (also listed), whether it parses and its diagnostics. Install it with POST /policies once the questions are answered and their lines deleted", vec![], Some(body), (200, json_body("OK", object(&["draft", "valid", "questions", "diagnostics"], json!({ "draft": s::string(), "valid": s::boolean(), "questions": diag.clone(), "diagnostics": diag })))), &[])
         })
         .path("/policies/{id}/remove", "post", op("Remove an installed policy (administer at its unit); its unended obligations without records are cancelled, history stays", vec![id_param()], None, (200, json_body("OK", r("InstalledPolicy"))), &[]))
         .path("/bodies", "get", op("Bodies (领导小组 …) at a unit with their members", vec![unit_param()], None, (200, json_body("OK", s::array(object(&["body", "members"], json!({ "body": r("Body"), "members": list("BodyMember") }))))), &[]))

@@ -251,6 +251,17 @@ pub struct InstallBody {
     file_name: Option<String>,
 }
 
+/// The `# ?` questions of a drafted policy text, each as a diagnostic at its line.
+pub fn open_questions(text: &str) -> Vec<Value> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let q = l.trim().strip_prefix("# ?")?.trim();
+            Some(json!({ "line": i + 1, "column": 1, "path": "", "message": format!("open question: {q}"), "message_zh": format!("待确认的问题：{q}（回答并删去这一行后才能安装）") }))
+        })
+        .collect()
+}
+
 pub async fn install_json(
     State(state): State<AppState>,
     v: Viewer,
@@ -269,6 +280,12 @@ pub async fn install_json(
         ),
         _ => return Err(Error::Invalid("give exactly one of pack and text".into())),
     };
+    // A draft with questions open (`# ?` lines) is refused, as the drafting page refuses it.
+    let open = open_questions(&text);
+    if !open.is_empty() {
+        let body = json!({ "error": "invalid", "message": "the draft has open questions (lines starting \"# ?\"): answer them and delete those lines", "diagnostics": open });
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response());
+    }
     let policy = match zeren_policy::parse(&name, &text) {
         Ok(p) => p,
         Err(d) => {

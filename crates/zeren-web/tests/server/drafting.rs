@@ -308,3 +308,90 @@ async fn a_plan_is_drafted_beside_its_lines_and_installs_once_answered() {
         app.stop().await;
     }
 }
+
+/// The API drafts as the page does and refuses, as the page does, to install a draft whose
+/// questions are open; once answered, the draft installs.
+#[tokio::test]
+async fn the_api_drafts_and_installs_only_an_answered_draft() {
+    for db in TestDb::all().await {
+        let app = spawn_app(db).await;
+        let top = app.setup("district-school", "区教体局").await;
+        let sys = app.login("sysadmin").await;
+        let school = sys
+            .form(
+                &format!("/units/{top}/children"),
+                &[("name", "下埔小学"), ("kind", "学校")],
+            )
+            .await
+            .location_id();
+        let r = sys
+            .json(
+                "/api/v1/policies/draft",
+                serde_json::json!({ "unit_id": school, "text": PLAN, "file_name": "school-plan.txt" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let v: serde_json::Value = serde_json::from_str(&r.text).unwrap();
+        let draft = v["draft"].as_str().unwrap().to_owned();
+        assert_eq!(v["valid"], true);
+        assert!(draft.contains("id = \"school-plan\"") && draft.contains("source = \"L17\""));
+        let questions = v["questions"].as_array().unwrap();
+        assert_eq!(questions.len(), zeren_draft::open_questions(&draft).len());
+        assert!(!questions.is_empty());
+        let first = questions[0]["line"].as_u64().unwrap() as usize;
+        assert!(draft
+            .lines()
+            .nth(first - 1)
+            .unwrap()
+            .trim()
+            .starts_with("# ?"));
+
+        // Installing it with its questions open is refused, each question named at its line.
+        let install = |text: String| serde_json::json!({ "unit_id": school, "text": text, "file_name": "草稿.toml" });
+        let r = sys.json("/api/v1/policies", install(draft.clone())).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let e: serde_json::Value = serde_json::from_str(&r.text).unwrap();
+        assert_eq!(e["diagnostics"].as_array().unwrap().len(), questions.len());
+        assert!(e["diagnostics"][0]["message_zh"]
+            .as_str()
+            .unwrap()
+            .starts_with("待确认的问题"));
+        let history = |app: &App| {
+            let store = app.store.clone();
+            async move {
+                store
+                    .reader()
+                    .await
+                    .unwrap()
+                    .policy_history(school)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(history(&app).await.is_empty());
+
+        // Answered, it installs.
+        let r = sys
+            .json("/api/v1/policies", install(answered(&draft)))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(history(&app).await.len(), 1);
+
+        // An empty or oversized text is refused and nothing is drafted.
+        for text in [String::from("  "), "责".repeat(60_001)] {
+            let r = sys
+                .json(
+                    "/api/v1/policies/draft",
+                    serde_json::json!({ "unit_id": school, "text": text }),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                &r.text[..r.text.len().min(300)]
+            );
+        }
+        app.stop().await;
+    }
+}

@@ -303,6 +303,12 @@ const ROUTES: &[Route] = &[
         Administer,
         B::Json(r#"{"unit_id": {A}, "pack": "district-school"}"#),
     ),
+    r(
+        "POST",
+        "/api/v1/policies/draft",
+        Administer,
+        B::Json(r#"{"unit_id": {A}, "text": "校长是第一责任人，每月召开一次安全会议。"}"#),
+    ),
     r("GET", "/api/v1/bodies?unit={A}", Read, B::None),
     r("GET", "/api/v1/audit", Audit, B::None),
     r("GET", "/api/v1/audit/verify", Audit, B::None),
