@@ -452,6 +452,10 @@ const SETS: &[(&str, &str)] = &[
         "dev6",
         "a sixth development set (the third blind set, scored once on 2026-12-02, then tuned on)",
     ),
+    (
+        "dev7",
+        "a seventh development set (the fourth blind set, scored once on 2026-12-02, then tuned on)",
+    ),
     ("test", "never tuned on"),
 ];
 
@@ -469,7 +473,7 @@ fn heldout(dir: &str, verbose: bool, test_misses: bool, check_only: bool) {
             .expect("split.txt: SET NAME");
         assert!(
             SETS.iter().any(|(s, _)| *s == set),
-            "split.txt: the set is one of dev2, dev3, dev4, dev5, dev6, test, not {set}"
+            "split.txt: the set is one of dev2 … dev7, test, not {set}"
         );
         texts.push((set.to_owned(), name.trim().to_owned()));
     }
