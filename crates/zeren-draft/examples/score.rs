@@ -10,7 +10,8 @@
 //!   the same answering role (`owner`, or `role` with `per = "holder"`; both unset counts), where a
 //!   drafted role is the pack's role it was matched to (so a draft's `director` titled 总务主任 is the
 //!   pack's `general_affairs_director` titled 总务主任);
-//! - roles: same id or same title (a title's bracketed note, 食堂管理员（食品安全管理员）, aside);
+//! - roles: same id, or a title in common: the title without its bracketed note, or the note
+//!   (食堂管理员（食品安全管理员）, 街道河长制办公室（街道河长办）);
 //! - circumstances: overlapping source lines;
 //! - measures: the same words;
 //! - workflows: same kind and overlapping source lines.
@@ -104,8 +105,21 @@ fn bare_title(title: &str) -> &str {
     title.split(['（', '(']).next().unwrap_or(title).trim()
 }
 
+/// A title's bracketed note (街道河长制办公室（街道河长办） → 街道河长办), if any.
+fn title_note(title: &str) -> Option<&str> {
+    let (_, rest) = title.split_once(['（', '('])?;
+    Some(rest.trim_end_matches(['）', ')']).trim())
+}
+
+/// The same role: the same id, or a title in common (either's title or bracketed note).
 fn same_role(e: &zeren_policy::Role, d: &zeren_policy::Role) -> bool {
-    e.id == d.id || e.title == d.title || bare_title(&e.title) == bare_title(&d.title)
+    let names = |t: &str| -> Vec<String> {
+        std::iter::once(bare_title(t).to_owned())
+            .chain(title_note(t).map(str::to_owned))
+            .collect()
+    };
+    let (a, b) = (names(&e.title), names(&d.title));
+    e.id == d.id || e.title == d.title || a.iter().any(|x| b.contains(x))
 }
 
 /// Each drafted role's id mapped to the id of the pack's role it is matched to (one to one, greedy in

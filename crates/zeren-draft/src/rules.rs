@@ -716,11 +716,14 @@ pub fn department_like(subject: &str) -> Option<&str> {
     let s = s.split(['（', '(']).next().unwrap_or(s).trim();
     let n = s.chars().count();
     // more than the ending: 中心 alone is the organisation itself (中心每季度…)
-    let fits = (2..=8).contains(&n)
+    // (公司安全生产委员会: a committee is a body, as before names grew to ten characters)
+    let fits = (2..=10).contains(&n)
+        && !(s.ends_with("委员会") && n > 8)
         && DEPARTMENT_ENDS
             .iter()
             .any(|e| s.ends_with(e) && n > e.chars().count())
-        && collective(s).is_none()
+        // (领导小组办公室 is an office that works, not the group)
+        && (collective(s).is_none() || s.ends_with("办公室"))
         && !["科室", "部门", "处室", "股室", "部室"].contains(&s)
         // 有关部门 / 相关科室 / 上级主管部门: not one the text names
         && !["有关", "相关", "其他", "职能", "业务", "上级", "主管", "本部门", "所在"]
@@ -1203,8 +1206,35 @@ const PERSON: &[&str] = &[
 /// organisation or one of its levels.
 pub fn unit_prefixed(title: &str, post: &str) -> bool {
     const UNITS: &[&str] = &[
-        "街道", "镇", "乡", "县", "区", "市", "局", "校", "院", "学校", "医院", "公司", "社区",
-        "村", "园", "中心", "委", "所", "站", "场", "厂",
+        "街道",
+        "镇",
+        "乡",
+        "县",
+        "区",
+        "市",
+        "局",
+        "校",
+        "院",
+        "学校",
+        "医院",
+        "公司",
+        "社区",
+        "村",
+        "园",
+        "中心",
+        "委",
+        "所",
+        "站",
+        "场",
+        "厂",
+        "镇级",
+        "乡级",
+        "县级",
+        "区级",
+        "市级",
+        "街道级",
+        "校级",
+        "院级",
     ];
     post.chars().count() >= 2
         && title

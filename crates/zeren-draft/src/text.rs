@@ -188,6 +188,97 @@ fn deadline_first(line: &str) -> Option<String> {
     Some(format!("{numbering}{lead}{body}{fields}"))
 }
 
+/// Where a name ends, reading back from `before`'s end: after the last delimiter or verb.
+fn name_start(before: &str, delims: &[char]) -> usize {
+    before.rfind(delims).map_or(0, |k| {
+        k + before[k..].chars().next().map_or(1, char::len_utf8)
+    })
+}
+
+/// The names a text shortens or points elsewhere: 医院感染管理科（以下简称感控科） makes 感控科 that
+/// department; 领导小组办公室设在德育处 makes the office 德育处. Each short name is written out as the
+/// full one everywhere but where it is defined (line numbers do not change).
+pub fn aliases(text: &str) -> (std::borrow::Cow<'_, str>, Vec<(String, String)>) {
+    const DELIMS: &[char] = &['，', '。', '；', '：', '、', ' ', '\u{3000}'];
+    let mut pairs: Vec<(String, String, usize)> = Vec::new(); // (short, full, line)
+    for (no, line) in text.lines().enumerate() {
+        for cue in ["（以下简称", "(以下简称", "（简称", "(简称"] {
+            let mut from = 0;
+            while let Some(i) = line[from..].find(cue) {
+                let at = from + i;
+                let rest = &line[at + cue.len()..];
+                let Some(end) = rest.find(['）', ')']) else {
+                    break;
+                };
+                let short = rest[..end].trim_matches(['“', '”', '"', '‘', '’', ' ']);
+                let before = &line[..at];
+                let name = &before[name_start(before, DELIMS)..];
+                let name = enumerator(name).map_or(name, |(_, r)| r).trim();
+                // 成立…领导小组（以下简称…） / 由…（简称…）: the name after the verb
+                let full = ["成立", "设立", "设置", "组建", "由"]
+                    .iter()
+                    .find_map(|v| name.strip_prefix(v))
+                    .unwrap_or(name)
+                    .trim();
+                let (s, f) = (short.chars().count(), full.chars().count());
+                // (a short name the reader knows as a department stays when the full one reads as
+                // none: 局保密工作领导小组办公室（以下简称局保密办）)
+                let dept = crate::rules::department_like;
+                let weaker = dept(short).is_some() && dept(full).is_none();
+                if (2..=12).contains(&s)
+                    && (2..=24).contains(&f)
+                    && !full.contains(short)
+                    && !weaker
+                {
+                    pairs.push((short.to_owned(), full.to_owned(), no));
+                }
+                from = at + cue.len() + end;
+            }
+        }
+        // 领导小组办公室设在德育处 / 办公室设在党政办公室
+        if let Some(i) = line.find("办公室设在") {
+            let before = &line[..i + "办公室".len()];
+            let name = &before[name_start(before, DELIMS)..];
+            let short = enumerator(name).map_or(name, |(_, r)| r).trim();
+            let after = &line[i + "办公室设在".len()..];
+            let end = after
+                .find(['，', '。', '；', ',', '（', '('])
+                .unwrap_or(after.len());
+            let full = after[..end].trim();
+            if crate::rules::department_like(full) == Some(full)
+                && (4..=16).contains(&short.chars().count())
+                && !full.contains(short)
+            {
+                pairs.push((short.to_owned(), full.to_owned(), no));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    }
+    let mut out = String::with_capacity(text.len() + 256);
+    for (no, line) in text.split('\n').enumerate() {
+        if no > 0 {
+            out.push('\n');
+        }
+        let mut l = line.to_owned();
+        for (short, full, at) in &pairs {
+            if no == *at {
+                continue;
+            }
+            // (the full name itself, or a longer one holding the short, is left as it is)
+            l = l
+                .split(full.as_str())
+                .map(|piece| piece.replace(short.as_str(), full))
+                .collect::<Vec<_>>()
+                .join(full);
+        }
+        out.push_str(&l);
+    }
+    let names = pairs.into_iter().map(|(s, f, _)| (s, f)).collect();
+    (std::borrow::Cow::Owned(out), names)
+}
+
 /// Sentences of a line: split after 。；;！？!?, terminators dropped, empty ones skipped.
 pub fn sentences(line: &str) -> Vec<&str> {
     line.split(['。', '；', ';', '！', '？', '!'])

@@ -349,6 +349,38 @@ impl Draft {
             .map(|r| r.id.clone())
     }
 
+    /// The role `old` becomes `new` (its title and holder as given), and everything that named it
+    /// names the new id.
+    fn rename_role(&mut self, old: &str, new: &str, title: &str, held_by: Option<String>) {
+        if let Some(r) = self.roles.iter_mut().find(|r| r.id == old) {
+            r.id = new.to_owned();
+            r.title = title.to_owned();
+            r.held_by = held_by;
+        }
+        let swap = |x: &mut String| {
+            if x == old {
+                *x = new.to_owned();
+            }
+        };
+        for duty in &mut self.duties {
+            duty.owner.iter_mut().for_each(swap);
+            duty.per_holder.iter_mut().for_each(swap);
+        }
+        for b in &mut self.bodies {
+            b.chair
+                .iter_mut()
+                .chain(&mut b.deputies)
+                .chain(&mut b.members)
+                .for_each(swap);
+        }
+        for r in &mut self.responsibilities {
+            swap(&mut r.role);
+        }
+        for w in &mut self.workflows {
+            w.steps.iter_mut().for_each(|s| swap(&mut s.role));
+        }
+    }
+
     /// `department_1`, `department_2` …: a role id no role has.
     fn unique_role_id(&self, base: &str) -> String {
         fresh_id(&format!("{base}_1"), base, |id| self.role(id).is_some())
@@ -377,6 +409,7 @@ fn fresh_id(first: &str, base: &str, taken: impl Fn(&str) -> bool) -> String {
 /// Reads `text` (its first line numbered `first_line`) into a draft.
 pub fn read(text: &str, first_line: u32) -> Draft {
     let text = text::tables(text);
+    let (text, short_names) = text::aliases(&text);
     let lines = text::lines(&text, first_line);
     let mut d = Draft {
         first_line,
@@ -444,7 +477,12 @@ pub fn read(text: &str, first_line: u32) -> Draft {
         // the answerer the line's last sentence named (保密员每月…；每年年终…): the next may omit it
         let mut carried: &str = "";
         for (k, sentence) in text::sentences(body).into_iter().enumerate() {
-            first_responsible(&mut d, line.no, sentence);
+            first_responsible(
+                &mut d,
+                line.no,
+                sentence,
+                if section_is_post { section.0 } else { "" },
+            );
             other_leaders(
                 &mut d,
                 line.no,
@@ -499,7 +537,8 @@ pub fn read(text: &str, first_line: u32) -> Draft {
                     || level == UNNUMBERED && body.ends_with(['：', ':'])
             });
             let head = line_head.trim().trim_start_matches('各');
-            if items_below && duties::names_answerer(&d, head) && !head.contains(['，', '、']) {
+            let one = !head.contains(['，', '、']) || d.holder_role(head).is_some();
+            if items_below && duties::names_answerer(&d, head) && one {
                 section = (head, level);
                 section_is_post = false;
             }
@@ -511,6 +550,12 @@ pub fn read(text: &str, first_line: u32) -> Draft {
     }
     leading_group(&mut d, group);
     accountability(&mut d, &lines);
+    // 街道河长制办公室（街道河长办）: a role the text also calls by a short name carries both
+    for (short, full) in &short_names {
+        for r in d.roles.iter_mut().filter(|r| &r.title == full) {
+            r.title = format!("{full}（{short}）");
+        }
+    }
     d
 }
 
@@ -2036,5 +2081,37 @@ mod tests {
             vec!["未按规定开展排查的", "违规授权的", "迟报、瞒报的"]
         );
         assert_eq!(d.duties[0].every, Every::Holiday);
+    }
+
+    #[test]
+    fn short_names_offices_set_in_departments_and_the_heads_first_responsibility() {
+        let d = read(
+            "××站安全责任制\n\
+             成立安全工作领导小组，领导小组办公室设在综合科，负责日常工作。\n\
+             设备管理科（以下简称设备科）负责特种设备管理。\n\
+             领导小组办公室每半年向领导小组报告一次工作。\n\
+             设备科每月对起重设备开展一次检查。",
+            1,
+        );
+        let o = owners(&d);
+        // the office is the department it is set in, which carries the office's name too
+        assert_eq!(title_of(&d, o[0]), Some("综合科（领导小组办公室）"));
+        assert_eq!(title_of(&d, o[1]), Some("设备管理科（设备科）"));
+        // a post the text appointed someone to, whose heading says it is the first responsible
+        let d = read(
+            "第二条 镇党委书记任镇级总林长。\n\
+             第三条 总林长的职责：\n\
+             ①对全镇森林防灭火工作负总责，是第一责任人；\n\
+             ②每年至少开展一次巡林。\n\
+             第四条 村级林长是本村森林防灭火第一责任人，每月组织一次隐患排查。",
+            1,
+        );
+        assert_eq!(
+            d.role("first_responsible")
+                .and_then(|r| r.held_by.as_deref()),
+            Some("镇党委书记（镇级总林长）")
+        );
+        assert_eq!(owners(&d)[0], Some("first_responsible"));
+        assert_eq!(title_of(&d, owners(&d)[1]), Some("村级林长"));
     }
 }

@@ -44,7 +44,7 @@ fn overall_responsible(d: &mut Draft, no: u32, sentence: &str) {
 }
 
 /// 校长是意识形态工作第一责任人 / 党委书记对…负第一责任.
-pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
+pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str, section_post: &str) {
     overall_responsible(d, no, sentence);
     if !sentence.contains("第一责任") {
         return;
@@ -75,6 +75,51 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str) {
                 continue;
             }
             who = first[..rules::subject_end(first)].trim();
+        }
+        // 村级林长是本村…第一责任人: the first responsible of each unit below, not this one's
+        let scope = &clause[cut.min(clause.len())..];
+        if [
+            "本村",
+            "本组",
+            "本项目",
+            "本科室",
+            "本部门",
+            "本班组",
+            "本楼层",
+            "本网格",
+            "本社区",
+            "本楼栋",
+            "本实验室",
+            "本车间",
+            "本股室",
+            "本处室",
+            "本学院",
+            "本系",
+        ]
+        .iter()
+        .any(|w| scope.contains(w) || clause[..at].contains(w))
+        {
+            continue;
+        }
+        // ①对全镇…负总责，是第一责任人 under 第四条 总林长的职责: the heading's post
+        if who.is_empty() && !section_post.is_empty() {
+            if let Some(id) = d
+                .holder_role(section_post)
+                .filter(|id| id != "first_responsible")
+            {
+                // the post the text appointed someone to becomes the first responsible
+                if d.role("first_responsible").is_none() {
+                    if let Some(r) = d.roles.iter().find(|r| r.id == id) {
+                        let held = match &r.held_by {
+                            Some(h) => format!("{h}（{}）", r.title),
+                            None => r.title.clone(),
+                        };
+                        d.rename_role(&id, "first_responsible", "第一责任人", Some(held));
+                    }
+                }
+                return;
+            }
+            who = section_post;
         }
         for prefix in ["我校", "学校", "本校"] {
             who = who.strip_prefix(prefix).unwrap_or(who);
@@ -561,8 +606,13 @@ pub(super) fn post_role(d: &mut Draft, no: u32, words: &str) -> Option<String> {
     if let Some(r) = d.roles.iter().find(|r| r.title == post) {
         return Some(r.id.clone());
     }
-    // 保安部经理 / 财务科科长: the head of a department answers as the department
-    for head in ["经理", "主任", "负责人", "科长", "股长", "处长", "部长"] {
+    // 保安部经理 / 财务科科长: the head of a department answers as the department (not 各物业服务
+    // 中心经理, the head of each unit below)
+    let each = words.trim().starts_with('各');
+    for head in ["经理", "主任", "负责人", "科长", "股长", "处长", "部长"]
+        .iter()
+        .filter(|_| !each)
+    {
         let Some(dept) = post.strip_suffix(head) else {
             continue;
         };
