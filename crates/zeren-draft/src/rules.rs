@@ -78,6 +78,13 @@ const CUES: &[(&str, Every, bool, Option<&str>)] = &[
     ("汛期前", Every::Year, false, None),
     ("汛前", Every::Year, false, None),
     ("入冬前", Every::Year, false, None),
+    ("汛期结束后", Every::Year, false, None),
+    (
+        "开学前",
+        Every::HalfYear,
+        false,
+        Some("开学前读作每学期（每半年），请确认"),
+    ),
     // the school year's two terms
     (
         "寒暑假前",
@@ -268,7 +275,11 @@ pub fn frequency(clause: &str) -> Option<Frequency> {
     // year are once each half year; the four that end the quarters, once each quarter (3月、9月各
     // 一次 stays twice a year: its months are not the periods' ends)
     if f.every == Every::Year {
-        let months = listed_months(&clause[f.start..]);
+        let mut months = listed_months(&clause[f.start..]);
+        // 每年6月底、12月底 (a deadline of two dates, no 各)
+        if months.is_empty() {
+            months = months_at(&clause[f.end..]);
+        }
         if months == [6, 12] {
             f.every = Every::HalfYear;
             f.times = Some(1);
@@ -278,6 +289,31 @@ pub fn frequency(clause: &str) -> Option<Frequency> {
         }
     }
     Some(f)
+}
+
+/// The months a text opens with (6月底、12月底前 → [6, 12]); empty unless it opens with two or more.
+fn months_at(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for item in text.split(['、', '和', '及']) {
+        let digits: String = item.chars().take_while(char::is_ascii_digit).collect();
+        let rest = &item[digits.len()..];
+        match digits.parse::<u32>() {
+            Ok(m) if (1..=12).contains(&m) && rest.starts_with('月') => out.push(m),
+            _ => break,
+        }
+        // the list ends at the item that goes on past its date (12月底前报送…)
+        let tail = rest
+            .trim_start_matches('月')
+            .trim_start_matches(['底', '末', '前', '中', '初']);
+        if !tail.is_empty() {
+            break;
+        }
+    }
+    if out.len() >= 2 {
+        out
+    } else {
+        Vec::new()
+    }
 }
 
 /// The months of a list that 各 distributes a count over (每年3月和9月各…, 6月底前和12月底前各…),
@@ -706,6 +742,7 @@ const DEPARTMENT_ENDS: &[&str] = &[
     "中队",
     "大队",
     "局",
+    "站",
 ];
 
 /// The subject as a department the lexicon does not know (总务处), if it reads as one: at most eight
@@ -1898,6 +1935,24 @@ mod tests {
             every("每年4月、10月各开展一次"),
             Some((Every::Year, Some(2)))
         );
+    }
+
+    #[test]
+    fn deadlines_of_two_dates_and_the_terms_start() {
+        assert_eq!(
+            every("每年6月底、12月底向县安委会报告一次"),
+            Some((Every::HalfYear, Some(1)))
+        );
+        assert_eq!(
+            every("开学前对电梯开展一次专项检查"),
+            Some((Every::HalfYear, Some(1)))
+        );
+        assert_eq!(
+            every("主汛期结束后15日内形成年度总结"),
+            Some((Every::Year, None))
+        );
+        // one date is once a year
+        assert_eq!(every("每年12月底前报送一次"), Some((Every::Year, Some(1))));
     }
 
     #[test]

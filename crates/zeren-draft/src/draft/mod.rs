@@ -607,7 +607,11 @@ fn heading(line: &str) -> Option<(&str, u8)> {
 /// The post or department a heading names, without 职责/责任 words (院长安全生产职责 → 院长), or ""
 /// for a heading about something else.
 fn heading_post(h: &str) -> &str {
-    let mut p = h;
+    // 三、医院感染管理科（以下简称感控科）职责: the name before its bracketed note
+    let mut p = match (h.find(['（', '(']), h.rfind(['）', ')'])) {
+        (Some(a), Some(b)) if b > a && h[b..].chars().count() <= 4 => &h[..a],
+        _ => h,
+    };
     for end in ["职责", "责任", "岗位", "的"] {
         p = p.trim_end_matches(end);
     }
@@ -2113,5 +2117,29 @@ mod tests {
         );
         assert_eq!(owners(&d)[0], Some("first_responsible"));
         assert_eq!(title_of(&d, owners(&d)[1]), Some("村级林长"));
+    }
+
+    #[test]
+    fn round_seven_headings_with_notes_columns_and_posts() {
+        let d = read(
+            "三、医院感染管理科（以下简称感控科）职责\n\
+             1.每月对手卫生执行情况进行一次抽查。\n\
+             序号\t责任内容\t责任主体\t完成时限\n\
+             1\t专题研究党风廉政建设工作\t党组书记\t每季度至少1次\n\
+             网格长对本网格消防安全工作负责，每周带领网格员巡查不少于一次。\n\
+             社区民警牵头，网格长配合，每半年开展一次出租房屋联合检查。\n\
+             镇林业站承担日常工作，每年9月底前修订一次应急预案。\n\
+             实验室负责人每周至少开展一次实验室安全检查。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(title_of(&d, o[0]), Some("医院感染管理科（感控科）"));
+        assert_eq!(d.duties[1].every, Every::Quarter);
+        assert_eq!(title_of(&d, o[1]), Some("党组书记"));
+        assert_eq!(title_of(&d, o[2]), Some("网格长"));
+        assert_eq!(title_of(&d, o[3]), Some("社区民警"));
+        assert_eq!(title_of(&d, o[4]), Some("镇林业站"));
+        // 负责人 is any unit's head: not a department 实验室
+        assert_eq!(title_of(&d, o[5]), Some("实验室负责人"));
     }
 }

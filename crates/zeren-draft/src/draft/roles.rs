@@ -383,6 +383,11 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
         if i == 0 && rules::subject_roles(clause).is_empty() && answers {
             let head = clause[..rules::subject_end(clause)].trim();
             let head = head[..head.find("负责").unwrap_or(head.len())].trim();
+            // (特种设备安全监察股（以下简称特设股）: the short name is not part of its title)
+            let head = ["（以下简称", "(以下简称", "（简称", "(简称"]
+                .iter()
+                .find_map(|c| head.find(c))
+                .map_or(head, |k| head[..k].trim());
             let named = rules::department_like(head)
                 .filter(|_| rules::frequency(head).is_none() && !head.contains(['与', '向']));
             if let Some(name) = named {
@@ -609,7 +614,8 @@ pub(super) fn post_role(d: &mut Draft, no: u32, words: &str) -> Option<String> {
     // 保安部经理 / 财务科科长: the head of a department answers as the department (not 各物业服务
     // 中心经理, the head of each unit below)
     let each = words.trim().starts_with('各');
-    for head in ["经理", "主任", "负责人", "科长", "股长", "处长", "部长"]
+    // (a 负责人 is any unit's: 实验室负责人 is each laboratory's, not a department's)
+    for head in ["经理", "主任", "科长", "股长", "处长", "部长", "站长"]
         .iter()
         .filter(|_| !each)
     {
