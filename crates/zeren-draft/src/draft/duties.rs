@@ -99,6 +99,12 @@ pub(super) fn post_before_verb<'a>(d: &Draft, head: &'a str) -> Option<&'a str> 
         "及时",
         "至少",
         "不定期",
+        "承担",
+        "做好",
+        "抓好",
+        "落实",
+        "开展",
+        "建立",
     ];
     head.char_indices()
         .skip(2)
@@ -219,6 +225,13 @@ pub(super) fn duties<'a>(
                 .unwrap_or(&[])
                 .iter()
                 .rev()
+                // (网格长配合 / 护士长协助…: who helps does not answer)
+                .filter(|c| {
+                    let rest = &c[rules::subject_end(c)..];
+                    !["配合", "协助", "参与", "协同"]
+                        .iter()
+                        .any(|w| rest.starts_with(w))
+                })
                 .map(|c| c[..rules::subject_end(c)].trim())
                 .find(|h| {
                     !h.is_empty()
