@@ -157,6 +157,11 @@ pub(super) fn duties<'a>(
     // 分管安全工作的副校长是直接责任人，…，每月组织一次…: the post that opens the sentence
     // 药剂科负责危险化学品…管理，…每月盘点一次: the department that opens the sentence
     if let Some(head) = cs.first().map(|c| c[..rules::subject_end(c)].trim()) {
+        // 实验室负责人（课题组负责人）是…: the post before its bracketed note
+        let head = match head.find(['（', '(']) {
+            Some(k) if k > 0 && head.ends_with(['）', ')']) => head[..k].trim(),
+            _ => head,
+        };
         if names_answerer(d, head) && !head.contains(['，', '、']) {
             subject = head;
         } else if let Some(p) = post_before_verb(d, head) {
@@ -491,6 +496,12 @@ pub(super) fn duties<'a>(
             owner = Some(id);
         } else if let Some(id) = super::roles::post_role(d, no, &subject_area) {
             // 校医 / 各班组长 / 执法大队大队长: a post the lexicon does not know, a role of its own
+            owner = Some(id);
+        } else if let Some(id) = (subject == named && !named.is_empty())
+            .then(|| super::roles::field_role(d, no, named))
+            .flatten()
+        {
+            // （责任人：包保监管人员）: whoever the list names, a role of that title
             owner = Some(id);
         } else if let Some(c) = rules::collective(&subject_area) {
             if subject_area.contains("各") && (c == "党支部" || c == "支部") {

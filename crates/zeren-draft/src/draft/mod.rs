@@ -2142,4 +2142,17 @@ mod tests {
         // 负责人 is any unit's head: not a department 实验室
         assert_eq!(title_of(&d, o[5]), Some("实验室负责人"));
     }
+
+    #[test]
+    fn a_posts_note_a_units_own_direct_responsible_and_whoever_a_field_names() {
+        let d = read(
+            "实验室负责人（课题组负责人）是本实验室安全工作的直接责任人，每周至少开展一次安全检查。\n\
+             1.对在用设备逐台开展检查。（责任人：包保监管人员；完成时限：每季度）",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(title_of(&d, o[0]), Some("实验室负责人"));
+        assert!(d.role("direct_responsible").is_none());
+        assert_eq!(title_of(&d, o[1]), Some("包保监管人员"));
+    }
 }

@@ -212,11 +212,29 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str, section_post
         // 系主任对本系…负直接责任: the head of each unit below (a 系, a 教研室, a 班组), not the
         // organisation's direct responsible
         let opening = sentence[..rules::subject_end(sentence)].trim();
+        // (…是本实验室安全工作的直接责任人: the unit below's)
         let below = opening.contains('各')
             || clause.starts_with('各')
             || ["系主任", "科室主任", "教研室主任", "班组长", "年级组长"]
                 .iter()
-                .any(|p| opening.ends_with(p));
+                .any(|p| opening.ends_with(p))
+            || [
+                "本村",
+                "本组",
+                "本项目",
+                "本科室",
+                "本部门",
+                "本班组",
+                "本实验室",
+                "本车间",
+                "本股室",
+                "本处室",
+                "本学院",
+                "本系",
+                "本网格",
+            ]
+            .iter()
+            .any(|w| clause.contains(w));
         let held_to_account = ["追究", "问责", "处理", "处分"]
             .iter()
             .any(|w| sentence.contains(w));
@@ -580,6 +598,23 @@ pub(super) fn named_role(d: &mut Draft, no: u32, who: &str) {
     } else {
         post_role(d, no, who);
     }
+}
+
+/// The role a 责任人 field names when it reads as no post the reader knows (包保监管人员,
+/// 物业服务企业): a role of that title, with a question; None for a collective or a list.
+pub(super) fn field_role(d: &mut Draft, no: u32, who: &str) -> Option<String> {
+    let who = who.trim().trim_start_matches('各');
+    let n = who.chars().count();
+    if !(2..=16).contains(&n)
+        || who.contains(['、', '和', '，', '（', '('])
+        || rules::collective(who).is_some()
+    {
+        return None;
+    }
+    if let Some(r) = d.roles.iter().find(|r| r.title == who) {
+        return Some(r.id.clone());
+    }
+    Some(new_post_role(d, no, who))
 }
 
 /// The role of a post that answers for a duty but that the lexicon does not know (校医, 各班组长,
