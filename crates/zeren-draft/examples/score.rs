@@ -470,6 +470,10 @@ const SETS: &[(&str, &str)] = &[
         "dev7",
         "a seventh development set (the fourth blind set, scored once on 2026-12-02, then tuned on)",
     ),
+    (
+        "dev8",
+        "an eighth development set (the fifth blind set, scored once on 2026-12-02, then tuned on)",
+    ),
     ("test", "never tuned on"),
 ];
 
@@ -487,7 +491,7 @@ fn heldout(dir: &str, verbose: bool, test_misses: bool, check_only: bool) {
             .expect("split.txt: SET NAME");
         assert!(
             SETS.iter().any(|(s, _)| *s == set),
-            "split.txt: the set is one of dev2 … dev7, test, not {set}"
+            "split.txt: the set is one of dev2 … dev8, test, not {set}"
         );
         texts.push((set.to_owned(), name.trim().to_owned()));
     }
