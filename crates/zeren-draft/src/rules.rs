@@ -242,6 +242,31 @@ pub fn frequency(clause: &str) -> Option<Frequency> {
             }
         }
     }
+    // 春季、秋季 / 迎峰度夏、迎峰度冬前 / 夏季…和冬季…前: the two opposite seasons, once each half year
+    if best.is_none() || best.as_ref().is_some_and(|b| b.every == Every::Year) {
+        let pairs = [("春季", "秋季"), ("度夏", "度冬"), ("夏季", "冬季")];
+        let both = pairs
+            .iter()
+            .find(|(a, b)| clause.contains(a) && clause.contains(b))
+            .map(|(a, _)| *a)
+            .or_else(|| {
+                ["春秋两季", "春秋季", "冬夏两季"]
+                    .into_iter()
+                    .find(|w| clause.contains(w))
+            });
+        if let Some(w) = both {
+            let start = clause.find(w).unwrap_or(0);
+            return Some(Frequency {
+                every: Every::HalfYear,
+                times: Some(1),
+                due_end: false,
+                cue: "春秋两季",
+                start,
+                end: start + w.len(),
+                doubt: Some("两个季节各一次，读作每半年一次，请确认"),
+            });
+        }
+    }
     // 年中和年底各…一次 / 上半年和下半年各…一次: once each half year
     if best.is_none() || best.as_ref().is_some_and(|b| b.every == Every::Year) {
         for pair in [
@@ -743,6 +768,8 @@ const DEPARTMENT_ENDS: &[&str] = &[
     "大队",
     "局",
     "站",
+    "所",
+    "队",
 ];
 
 /// The subject as a department the lexicon does not know (总务处), if it reads as one: at most eight
@@ -766,6 +793,19 @@ pub fn department_like(subject: &str) -> Option<&str> {
         && !["有关", "相关", "其他", "职能", "业务", "上级", "主管", "本部门", "所在"]
             .iter()
             .any(|w| s.starts_with(w))
+        // 人员密集场所 / 团队: not a department
+        && !["场所", "处所", "住所", "厕所", "团队", "梯队", "部队"]
+            .iter()
+            .any(|w| s.ends_with(w))
+        && !(["所", "队"].iter().any(|w| s.ends_with(w)) && n < 3)
+        // 每月带队 / 召开1次所: words of a statement, not a name
+        && !["带队", "列队", "组队", "领队", "排队", "归队", "编队"]
+            .iter()
+            .any(|w| s.ends_with(w))
+        && !s.contains('每')
+        && !["召开", "开展", "组织", "负责"]
+            .iter()
+            .any(|w| s.find(w).is_some_and(|i| i > 0))
         // 县应急管理局 / 市教育局: an authority above, not a department of one's own
         && !(s.ends_with('局')
             && ["县", "市", "区", "省", "国家", "州", "旗"]

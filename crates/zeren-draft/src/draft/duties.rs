@@ -48,9 +48,12 @@ pub(super) fn names_answerer(d: &Draft, s: &str) -> bool {
         .any(|t| bare.starts_with(t.term) || bare.ends_with(t.term))
         && bare.chars().count() <= 12;
     // 校医 / 班组长: a short post, the lexicon's or not
+    // (分管安全的副站长: one 的, after 分管)
+    let of_charge = bare.starts_with("分管") && bare.matches('的').count() == 1;
     let post = rules::is_person(bare)
-        && bare.chars().count() <= 10
-        && !bare.contains(['、', '和', '的', '，'])
+        && bare.chars().count() <= if of_charge { 16 } else { 10 }
+        && !bare.contains(['、', '和', '，'])
+        && (!bare.contains('的') || of_charge)
         && !bare.starts_with("全体");
     !s.is_empty()
         && (d.holder_role(s).is_some()

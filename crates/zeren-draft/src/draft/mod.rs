@@ -2155,4 +2155,32 @@ mod tests {
         assert!(d.role("direct_responsible").is_none());
         assert_eq!(title_of(&d, o[1]), Some("包保监管人员"));
     }
+
+    #[test]
+    fn round_eight_seasons_offices_ending_in_suo_dui_and_appointed_first_responsible() {
+        let d = read(
+            "镇党委书记任镇级总田长。\n\
+             镇级总田长对全镇耕地保护工作负总责，是第一责任人，每季度主持召开一次田长制工作会议。\n\
+             镇自然资源所每季度开展一次卫片图斑核查。\n\
+             镇综合行政执法队每半年开展一次违法用地专项整治。\n\
+             分管安全的副站长每月组织一次安全隐患排查。\n\
+             组织春季、秋季安全大检查。\n\
+             每月带队对重点部门开展一次专项督查。",
+            1,
+        );
+        assert_eq!(
+            d.role("first_responsible")
+                .and_then(|r| r.held_by.as_deref()),
+            Some("镇党委书记（镇级总田长）")
+        );
+        let o = owners(&d);
+        assert_eq!(o[0], Some("first_responsible"));
+        assert_eq!(title_of(&d, o[1]), Some("镇自然资源所"));
+        assert_eq!(title_of(&d, o[2]), Some("镇综合行政执法队"));
+        assert_eq!(title_of(&d, o[3]), Some("分管安全的副站长"));
+        assert_eq!(d.duties[4].every, Every::HalfYear);
+        // 每月带队 is no department
+        assert!(d.roles.iter().all(|r| !r.title.contains("带队")));
+        assert_eq!(rules::department_like("人员密集场所"), None);
+    }
 }

@@ -133,6 +133,25 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str, section_
         if who.is_empty() {
             continue;
         }
+        // 镇级总田长对全镇…负总责，是第一责任人: a post the text appointed someone to becomes the
+        // first responsible, its holder kept
+        if d.role("first_responsible").is_none() {
+            if let Some(id) = d.holder_role(who).filter(|id| id != "first_responsible") {
+                let appointed = d
+                    .roles
+                    .iter()
+                    .find(|r| r.id == id)
+                    .filter(|r| r.title == who || rules::unit_prefixed(&r.title, who))
+                    .map(|r| match &r.held_by {
+                        Some(h) => format!("{h}（{}）", r.title),
+                        None => r.title.clone(),
+                    });
+                if let Some(held) = appointed {
+                    d.rename_role(&id, "first_responsible", "第一责任人", Some(held));
+                    return;
+                }
+            }
+        }
         let who_as = post.map_or_else(|| who.to_owned(), |p| format!("{who}（{p}）"));
         if let Some(r) = d.role("first_responsible") {
             if r.held_by.as_deref() != Some(who) {
