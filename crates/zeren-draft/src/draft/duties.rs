@@ -118,8 +118,11 @@ pub(super) fn post_before_verb<'a>(d: &Draft, head: &'a str) -> Option<&'a str> 
         })
         .map(|i| &head[..i])
         .find(|p| {
+            // (分管安全的副站长: one 的, after 分管)
+            let of_charge = p.starts_with("分管") && p.matches('的').count() == 1;
             names_answerer(d, p)
-                && !p.contains(['，', '、', '的', '与', '向', '和'])
+                && !p.contains(['，', '、', '与', '向', '和'])
+                && (!p.contains('的') || of_charge)
                 && rules::frequency(p).is_none()
         })
 }
