@@ -6,6 +6,7 @@
 #
 #   bash bench/draft/run.sh [SEEDS_FILE] [-v]     (default /work/shared/seeds/000_6f63e62968ea7061.txt)
 #   bash bench/draft/run.sh --heldout [-v] [--check] [--test-misses]
+#   bash bench/draft/run.sh --sets [-v]           (every held-apart and blind set in turn)
 #
 # -v lists, per pack, what the draft missed or added (on stderr).
 # --heldout scores the project's own held-apart texts (bench/draft/heldout, see its README.md): each
@@ -14,6 +15,15 @@
 # after the last change to the rules); --check only checks that every label file is a valid policy.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [ "${1:-}" = "--sets" ]; then
+    shift
+    for set in heldout blind blind2 blind3 blind4 blind5 blind6; do
+        [ -f "bench/draft/$set/split.txt" ] || continue
+        echo "## bench/draft/$set"
+        cargo run -q --release -p zeren-draft --example score -- --heldout "bench/draft/$set" "$@"
+    done
+    exit 0
+fi
 if [ "${1:-}" = "--heldout" ]; then
     shift
     exec cargo run -q --release -p zeren-draft --example score -- --heldout bench/draft/heldout "$@"
