@@ -1,6 +1,7 @@
 //! Issue 19 in the browser: a school's administrator opens 从实施方案起草 from the policies page,
-//! uploads the school's own 实施方案, follows an entry to the line it cites, answers the draft's
-//! questions in the draft, checks it, installs it, and finds its duties in the school's ledger.
+//! uploads the school's own 实施方案, follows an entry to the line it cites, drops one entry,
+//! accepts another as drafted, answers the draft's questions in the draft, checks it, installs it,
+//! and finds its duties in the school's ledger.
 
 use zeren_store::testdb::TestDb;
 use zeren_store::{Actor, AdminDuty, Level, NewPerson};
@@ -75,19 +76,28 @@ async fn an_administrator_drafts_the_policy_from_the_school_plan_and_installs_it
     // Drop the circumstance the reader was unsure of: its question goes with it.
     let page = s
         .submit_and_wait(
-            &s.find("button[data-table='accountability.circumstances']")
+            &s.find("button[name=drop][data-table='accountability.circumstances']")
                 .await,
             &["还有 3 个待确认的问题"],
         )
         .await;
     assert!(!page.contains("circumstance_1"), "{page}");
 
+    // Accept an entry the reader read right: its question goes, the entry stays.
+    let page = s
+        .submit_and_wait(
+            &s.find("button[name=accept]").await,
+            &["还有 2 个待确认的问题"],
+        )
+        .await;
+    assert!(page.contains("草稿条目"), "{page}");
+
     // Answer the questions in the draft, check it.
     let draft = s
         .script("return document.querySelector('#draft-form textarea[name=text]').value")
         .await;
     let draft = draft.as_str().unwrap().replace("\r\n", "\n");
-    assert_eq!(zeren_draft::open_questions(&draft).len(), 3);
+    assert_eq!(zeren_draft::open_questions(&draft).len(), 2);
     let done = answered(&draft);
     s.script(&format!(
         "document.querySelector('#draft-form textarea[name=text]').value = {}",
