@@ -80,6 +80,59 @@ pub(super) fn other_members(s: &str) -> bool {
         && !s.contains(['，', '的'])
 }
 
+/// 研究生院、教务处分别负责… / 镇自然资源所和镇农业农村综合服务中心分别…: the subjects a sentence
+/// gives the same work to, each on its own; None unless it says 分别 after a list of two or more.
+fn separately(sentence: &str) -> Option<Vec<&str>> {
+    let at = sentence.find("分别")?;
+    let head = sentence[..at].trim();
+    // (党组书记每年与班子成员、股室负责人分别谈话: those talked to, not who answers)
+    if head.contains(['，', ',', '与', '向', '对', '同'])
+        || head.chars().count() > 40
+        || rules::frequency(head).is_some()
+    {
+        return None;
+    }
+    let items: Vec<&str> = head
+        .split(['、', '和', '及'])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    (items.len() >= 2).then_some(items)
+}
+
+/// The role one named answerer is: the text's role for it, the lexicon's, a department or a post.
+fn simple_owner(d: &mut Draft, no: u32, who: &str) -> Option<String> {
+    if let Some(id) = d.holder_role(who) {
+        return Some(id);
+    }
+    if let Some(t) = rules::ROLE_TERMS
+        .iter()
+        .filter(|t| who == t.term || who.ends_with(t.term))
+        .max_by_key(|t| t.term.len())
+        .filter(|t| who.chars().count() <= t.term.chars().count() + 1)
+    {
+        d.add_subject_role(t, no);
+        return Some(t.id.to_owned());
+    }
+    if let Some(name) = rules::department_like(who) {
+        if let Some(r) = d
+            .roles
+            .iter()
+            .find(|r| r.title.split(['（', '(']).next() == Some(name))
+        {
+            return Some(r.id.clone());
+        }
+        let id = d.unique_role_id("department");
+        let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{name}”"));
+        c.ask(format!(
+            "“{name}”新设为角色 {id}：请确认，并改成有意义的 id"
+        ));
+        d.add_role(&id, name, None, c);
+        return Some(id);
+    }
+    super::roles::post_role(d, no, who)
+}
+
 /// 班组长每班开展班前安全讲话 / 保卫科每月组织…: a post or department opening a clause whose verb
 /// is not one that ends a subject (对/负/是…), up to where the frequency or the verb begins.
 pub(super) fn post_before_verb<'a>(d: &Draft, head: &'a str) -> Option<&'a str> {
@@ -573,6 +626,33 @@ pub(super) fn duties<'a>(
             owner_asked,
             cite,
         });
+        // 研究生院、教务处分别负责…，每年…一次: the same duty for each of them, each its own
+        if let Some(items) = separately(sentence).filter(|items| {
+            items
+                .iter()
+                .all(|w| names_answerer(d, w) || rules::department_like(w).is_some())
+        }) {
+            let ids: Vec<Option<String>> = items.iter().map(|w| simple_owner(d, no, w)).collect();
+            if ids.iter().all(Option::is_some) && ids.len() >= 2 {
+                let first = d.duties.last_mut().expect("just pushed");
+                first.owner = ids[0].clone();
+                first.per_holder = None;
+                first.owner_asked = false;
+                first
+                    .cite
+                    .questions
+                    .retain(|q| !q.text.contains("由谁负责"));
+                let first = first.clone();
+                for id in &ids[1..] {
+                    let dup = d.unique_duty_id(&first.id);
+                    d.duties.push(DutyEntry {
+                        id: dup,
+                        owner: id.clone(),
+                        ..first.clone()
+                    });
+                }
+            }
+        }
         // 每年至少参加一次消防培训和一次应急疏散演练: two duties of the same period and subject
         let after_cue = &clause[f.end..];
         if let Some(k) = ["和一次", "和1次", "及一次", "、一次"]

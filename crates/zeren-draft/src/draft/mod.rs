@@ -2186,4 +2186,20 @@ mod tests {
         let d = read("分管安全的副站长组织制定年度安全生产工作计划。", 1);
         assert_eq!(title_of(&d, owners(&d)[0]), Some("分管安全的副站长"));
     }
+
+    #[test]
+    fn the_same_work_for_each_of_a_list_and_posts_of_units() {
+        let d = read(
+            "研究生处、教务处分别负责组织新生实验室安全准入考试，每年开展一次。\n\
+             党组书记每年与班子成员、股室负责人分别开展一次廉政谈话。\n\
+             各生产队队长对本队安全生产负责。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(title_of(&d, o[0]), Some("研究生处"));
+        assert_eq!(o[1], Some("academic_affairs"));
+        // those talked to are not who answers: one duty
+        assert_eq!(d.duties.len(), 3);
+        assert!(d.roles.iter().any(|r| r.title == "生产队队长"));
+    }
 }

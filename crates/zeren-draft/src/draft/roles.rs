@@ -517,9 +517,12 @@ pub(super) fn post_roles(d: &mut Draft, no: u32, clause: &str) {
                 .iter()
                 .any(|w| post.starts_with(w))
             || rules::ROLE_TERMS.iter().any(|t| post.contains(t.term))
-            || post
-                .char_indices()
-                .any(|(k, _)| k > 0 && rules::department_like(&post[..k]).is_some())
+            // (总务处主任 is the department's head; 生产队队长, 派出所所长 are posts of units)
+            || post.char_indices().any(|(k, _)| {
+                k > 0
+                    && rules::department_like(&post[..k]).is_some()
+                    && !["队", "所", "站", "局"].iter().any(|u| post[..k].ends_with(u))
+            })
             || ["领导", "负责人", "委员", "成员"]
                 .iter()
                 .any(|w| post.ends_with(w))
