@@ -89,7 +89,7 @@ fn matching<E, D>(expected: &[E], drafted: &[D], same: impl Fn(&E, &D) -> bool) 
     }
 }
 
-const KINDS: [&str; 8] = [
+const KINDS: [&str; 9] = [
     "duties (frequency)",
     "duties (+owner)",
     "duties (+owner or asked)",
@@ -98,6 +98,7 @@ const KINDS: [&str; 8] = [
     "measures",
     "workflows",
     "responsibilities of roles",
+    "responsibilities of bodies",
 ];
 
 /// The title of a role without its bracketed note: 食堂管理员（食品安全管理员） → 食堂管理员.
@@ -137,7 +138,7 @@ fn role_map(pack: &Policy, draft: &Policy) -> std::collections::HashMap<String, 
     map
 }
 
-fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 8] {
+fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 9] {
     let map = role_map(pack, draft);
     let mapped = |r: Option<&zeren_policy::RoleId>| -> Option<String> {
         r.map(|r| {
@@ -157,6 +158,13 @@ fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 8] {
         p.responsibilities
             .iter()
             .filter(|r| matches!(r.who, zeren_policy::Answerer::Role(_)))
+            .cloned()
+            .collect()
+    };
+    let of_bodies = |p: &Policy| -> Vec<zeren_policy::Responsibility> {
+        p.responsibilities
+            .iter()
+            .filter(|r| matches!(r.who, zeren_policy::Answerer::Body(_)))
             .cloned()
             .collect()
     };
@@ -195,6 +203,18 @@ fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 8] {
                 _ => None,
             };
             who(&e.who) == mapped_who(&d.who) && overlap(e.source, d.source)
+        }),
+        matching(&of_bodies(pack), &of_bodies(draft), |e, d| {
+            let body = |w: &zeren_policy::Answerer, p: &Policy| match w {
+                zeren_policy::Answerer::Body(b) => p
+                    .bodies
+                    .iter()
+                    .find(|x| &x.id == b)
+                    .map(|x| (x.id.to_string(), x.title.clone())),
+                _ => None,
+            };
+            let (a, b) = (body(&e.who, pack), body(&d.who, draft));
+            overlap(e.source, d.source) && a.zip(b).is_some_and(|(a, b)| a.0 == b.0 || a.1 == b.1)
         }),
     ]
 }
@@ -294,7 +314,7 @@ fn misses(id: &str, pack: &Policy, draft: &Policy) {
 
 /// One text drafted and scored against its labels.
 struct Run {
-    tallies: [Tally; 8],
+    tallies: [Tally; 9],
     questions: usize,
     best_ms: f64,
     chars: usize,
@@ -337,8 +357,8 @@ fn run(expected: &Policy, text: &str, first: u32, id: &str, source: &str, verbos
 }
 
 /// The table of matched/drafted/expected per text, its total row, and precision and recall per kind.
-fn report(rows: &[(String, Run)], what: &str) -> [Tally; 8] {
-    let mut total = [Tally::default(); 8];
+fn report(rows: &[(String, Run)], what: &str) -> [Tally; 9] {
+    let mut total = [Tally::default(); 9];
     let mut questions = 0;
     println!("| {what} | {} | questions |", KINDS.join(" | "));
     println!("|---|{}---|", "---|".repeat(KINDS.len()));
@@ -364,7 +384,7 @@ fn report(rows: &[(String, Run)], what: &str) -> [Tally; 8] {
 }
 
 /// The five kinds together: duties by frequency, roles, circumstances, measures, workflows.
-fn five(total: &[Tally; 8]) -> Tally {
+fn five(total: &[Tally; 9]) -> Tally {
     let mut all = Tally::default();
     for t in [total[0], total[3], total[4], total[5], total[6]] {
         all.add(t);
@@ -411,7 +431,7 @@ fn pct(a: usize, b: usize) -> f64 {
 }
 
 /// The targets on one set of texts.
-fn targets(total: &[Tally; 8]) {
+fn targets(total: &[Tally; 9]) {
     let owner = total[1];
     let circ = total[4];
     let all = five(total);

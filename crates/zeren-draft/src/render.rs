@@ -133,6 +133,9 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
         if let Some(w) = &b.within {
             let _ = writeln!(out, "within = {}", q(w));
         }
+        if let Some(r) = &b.remit {
+            let _ = writeln!(out, "remit = {}", q(r));
+        }
         let _ = writeln!(out, "source = {}", q(&b.cite.src.key()));
         questions(&mut out, &b.cite);
     }
@@ -179,7 +182,8 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
         out.push('\n');
         cite_head(&mut out, &r.cite);
         out.push_str("[[responsibilities]]\n");
-        let _ = writeln!(out, "role = {}", q(&r.role));
+        let who = if r.of_body { "body" } else { "role" };
+        let _ = writeln!(out, "{who} = {}", q(&r.role));
         let _ = writeln!(out, "text = {}", q(&r.text));
         let _ = writeln!(out, "source = {}", q(&r.cite.src.key()));
         questions(&mut out, &r.cite);

@@ -114,6 +114,8 @@ pub struct BodyEntry {
     pub deputies: Vec<String>,
     pub members: Vec<String>,
     pub within: Option<String>,
+    /// What it answers for as a whole (局党组对…负主体责任).
+    pub remit: Option<String>,
     pub cite: Cite,
 }
 
@@ -140,7 +142,10 @@ pub struct DutyEntry {
 /// An untimed responsibility of a role (`[[responsibilities]]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponsibilityEntry {
+    /// The role that answers, or the body when `of_body`.
     pub role: String,
+    /// `body = …` (a collective: 局党组, 党支部) rather than `role = …`.
+    pub of_body: bool,
     pub text: String,
     pub cite: Cite,
 }
@@ -2201,5 +2206,40 @@ mod tests {
         // those talked to are not who answers: one duty
         assert_eq!(d.duties.len(), 3);
         assert!(d.roles.iter().any(|r| r.title == "生产队队长"));
+    }
+
+    #[test]
+    fn a_collective_subject_is_a_body_with_its_remit_and_responsibilities() {
+        let d = read(
+            "局党组对全局安全生产工作负主体责任。\n\
+             局党组把安全生产纳入党组重要议事日程，与业务工作同部署、同落实。\n\
+             党委宣传部负责舆情监测。\n\
+             局党组每季度专题研究一次安全生产工作。",
+            1,
+        );
+        let b = d
+            .bodies
+            .iter()
+            .find(|b| b.id == "party_group")
+            .expect("the body");
+        assert_eq!(b.title, "局党组");
+        assert!(b.remit.as_deref().is_some_and(|r| r.contains("主体责任")));
+        let of_body: Vec<&ResponsibilityEntry> =
+            d.responsibilities.iter().filter(|r| r.of_body).collect();
+        assert_eq!(of_body.len(), 1);
+        assert!(of_body[0].text.starts_with("把安全生产纳入"));
+        // a department named after the committee is not the committee
+        assert!(d.bodies.iter().all(|b| b.id != "party_committee"));
+        let (_, toml) = crate::draft_toml(
+            "局党组对全局安全生产工作负主体责任。\n局党组把安全生产纳入党组重要议事日程。",
+            1,
+            "d",
+            "t.txt",
+        );
+        assert!(
+            toml.contains("body = \"party_group\"") && toml.contains("remit = "),
+            "{toml}"
+        );
+        zeren_policy::parse("d.toml", &toml).expect("a valid policy");
     }
 }

@@ -737,6 +737,9 @@ pub(super) fn responsibilities(
             break;
         }
     }
+    if found.is_empty() && body_responsibility(d, no, &cs) {
+        return;
+    }
     if found.is_empty() {
         let subjects = rules::subject_roles(cs.first().copied().unwrap_or(""));
         if !subjects.is_empty() {
@@ -775,10 +778,135 @@ pub(super) fn responsibilities(
         }
         d.responsibilities.push(ResponsibilityEntry {
             role: role.to_owned(),
+            of_body: false,
             text,
             cite: Cite::new(Src::line(no), Confidence::Medium, rule),
         });
     }
+}
+
+/// The body a collective subject names (局党组 → party_group), as the packs name them.
+fn body_kind(head: &str) -> Option<&'static str> {
+    let c = rules::collective(head)?;
+    Some(match c {
+        "党组" => "party_group",
+        "党委" | "党委会" => "party_committee",
+        "党总支" => "party_general_branch",
+        "党支部" | "支部" => "party_branch",
+        "班子" => "leadership_team",
+        _ => return None,
+    })
+}
+
+/// 局党组对本局网络意识形态工作负主体责任 / 党支部把意识形态工作纳入…: a sentence whose subject is
+/// one of the organisation's collectives (not each unit below, not the unit itself) is the body's:
+/// its remit when it says 主体责任, else one of its untimed responsibilities. The body is drafted
+/// the first time. Returns whether the sentence was the body's.
+fn body_responsibility(d: &mut Draft, no: u32, cs: &[&str]) -> bool {
+    let Some(first) = cs.first() else {
+        return false;
+    };
+    // 局党组对…负主体责任 / 局党组把安全生产纳入…: the collective that opens the clause
+    let mut head = first[..rules::subject_end(first)].trim();
+    if rules::collective(head).is_none() || head.chars().count() > 12 {
+        let end = ["党委会", "党总支", "党支部", "党委", "党组"]
+            .iter()
+            .filter_map(|c| head.find(c).map(|i| i + c.len()))
+            .min();
+        // (党支部书记王某任组长: the post, not the collective)
+        let post = |e: usize| {
+            [
+                "书记",
+                "副书记",
+                "委员",
+                "成员",
+                "班子",
+                "组长",
+                "会议",
+                "中心组",
+            ]
+            .iter()
+            .any(|w| head[e..].starts_with(w))
+        };
+        if let Some(e) = end.filter(|&e| head[..e].chars().count() <= 8 && !post(e)) {
+            head = &head[..e];
+        }
+    }
+    let n = head.chars().count();
+    // (党委宣传部, 党委办公室 are departments, 党委书记 a post)
+    if !(2..=12).contains(&n)
+        || head.starts_with('各')
+        || head.contains(['、', '和', '的'])
+        || rules::is_person(head)
+        || !rules::subject_roles(first).is_empty()
+        || rules::department_like(head).is_some()
+        || rules::ROLE_TERMS.iter().any(|t| head.contains(t.term))
+    {
+        return false;
+    }
+    let Some(id) = body_kind(head) else {
+        return false;
+    };
+    // the body's name, as the text gives it (局党组, 学院党委)
+    if !d.bodies.iter().any(|b| b.id == id) {
+        let mut cite = Cite::new(
+            Src::line(no),
+            Confidence::Medium,
+            format!("主语“{head}”（集体）"),
+        );
+        cite.ask(format!(
+            "“{head}”作为机构 {id}：请确认组成（chair/members）"
+        ));
+        d.bodies.push(BodyEntry {
+            id: id.to_owned(),
+            title: head.to_owned(),
+            chair: Vec::new(),
+            deputies: Vec::new(),
+            members: Vec::new(),
+            within: None,
+            remit: None,
+            cite,
+        });
+    }
+    let rest = std::iter::once(&first[head.len().min(first.len())..])
+        .chain(cs[1..].iter().copied())
+        .collect::<Vec<_>>()
+        .join("，");
+    let text: String = rest
+        .trim_start_matches(['，', '、', ',', ' '])
+        .trim_start_matches("要")
+        .trim()
+        .chars()
+        .take(300)
+        .collect();
+    if text.chars().count() < 4 {
+        return true;
+    }
+    if text.contains("主体责任") {
+        if let Some(b) = d.bodies.iter_mut().find(|b| b.id == id) {
+            if b.remit.is_none() {
+                b.remit = Some(text.trim_start_matches('对').to_owned());
+            }
+        }
+        return true;
+    }
+    if !d
+        .responsibilities
+        .iter()
+        .any(|r| r.of_body && r.role == id && r.text == text)
+    {
+        d.responsibilities.push(ResponsibilityEntry {
+            role: id.to_owned(),
+            of_body: true,
+            text,
+            cite: Cite::new(
+                Src::line(no),
+                Confidence::Medium,
+                format!("主语“{head}”（集体）"),
+            ),
+        });
+    }
+    true
 }
 
 /// The leading group, read from lines like 组长：X, X任组长, 成员由X组成.
@@ -983,6 +1111,7 @@ pub(super) fn leading_group(d: &mut Draft, mut g: GroupFacts) {
         deputies,
         members,
         within: None,
+        remit: None,
         cite,
     });
     if let Some(at) = g.office {
@@ -1004,6 +1133,7 @@ pub(super) fn leading_group(d: &mut Draft, mut g: GroupFacts) {
             deputies: Vec::new(),
             members: Vec::new(),
             within: Some("leading_group".into()),
+            remit: None,
             cite: Cite::new(
                 Src::line(at),
                 Confidence::High,
