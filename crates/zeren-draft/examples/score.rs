@@ -494,6 +494,10 @@ const SETS: &[(&str, &str)] = &[
         "dev8",
         "an eighth development set (the fifth blind set, scored once on 2026-12-02, then tuned on)",
     ),
+    (
+        "dev9",
+        "a ninth development set (the sixth blind set, scored once on 2026-12-02, then tuned on)",
+    ),
     ("test", "never tuned on"),
 ];
 
@@ -511,7 +515,7 @@ fn heldout(dir: &str, verbose: bool, test_misses: bool, check_only: bool) {
             .expect("split.txt: SET NAME");
         assert!(
             SETS.iter().any(|(s, _)| *s == set),
-            "split.txt: the set is one of dev2 … dev8, test, not {set}"
+            "split.txt: the set is one of dev2 … dev9, test, not {set}"
         );
         texts.push((set.to_owned(), name.trim().to_owned()));
     }
