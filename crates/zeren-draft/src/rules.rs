@@ -1164,6 +1164,37 @@ pub fn inline_items(line: &str) -> Vec<&str> {
             }
         }
     }
+    // …：1）甲；2）乙；3）丙 / 1.甲；2.乙: numbers 1, 2, 3 … in order, each after the start, a
+    // colon or a semicolon
+    if starts.is_empty() {
+        let mut want = 1u32;
+        let mut from = 0;
+        while from < line.len() {
+            let rest = &line[from..];
+            let Some(k) = rest.find(|c: char| c.is_ascii_digit()) else {
+                break;
+            };
+            let at = from + k;
+            let digits: String = line[at..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let after = &line[at + digits.len()..];
+            let before = line[..at].chars().next_back();
+            let opens = before.is_none_or(|c| "：:；;。 \u{3000}".contains(c));
+            let mark = after.chars().next().filter(|c| "）)、.．".contains(*c));
+            if opens && digits.parse::<u32>().ok() == Some(want) {
+                if let Some(m) = mark {
+                    starts.push((at, at + digits.len() + m.len_utf8()));
+                    want += 1;
+                }
+            }
+            from = at + digits.len().max(1);
+        }
+        if starts.len() < 2 {
+            starts.clear();
+        }
+    }
     // 一是…；二是…
     if starts.is_empty() {
         for n in [
@@ -1191,6 +1222,34 @@ pub fn inline_items(line: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+/// 视情节轻重，由理事会作出处理：一是使用禁限用农药的，取消其…资格；二是…的，…: numbered items
+/// each opening with a case (a clause ending in 的) followed by what is done about it, on a line
+/// about dealing with them: the cases; empty unless there are two or more and every item is one.
+pub fn cases_with_measures(line: &str) -> Vec<&str> {
+    if circumstance_header(line)
+        || !["处理", "追究", "问责", "处分", "处罚"]
+            .iter()
+            .any(|w| line.contains(w))
+    {
+        return Vec::new();
+    }
+    let at = line.find(['：', ':']).unwrap_or(0);
+    let items = inline_items(&line[at..]);
+    let cases: Vec<&str> = items
+        .iter()
+        .filter_map(|item| {
+            let first = item.split(['，', ',']).next()?.trim();
+            (first.ends_with('的') && first.chars().count() >= 4 && item.len() > first.len())
+                .then_some(first)
+        })
+        .collect();
+    if cases.len() >= 2 && cases.len() == items.len() {
+        cases
+    } else {
+        Vec::new()
+    }
 }
 
 /// The cases listed after a header's colon without numbers, one per ；, each ending in 的
@@ -1271,6 +1330,8 @@ const PERSON: &[&str] = &[
     "校医",
     "医生",
     "河长",
+    "理事长",
+    "监事长",
     "格长",
     "栋长",
     "楼长",

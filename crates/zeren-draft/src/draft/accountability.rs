@@ -13,6 +13,30 @@ pub(super) fn single_circumstance(sentence: &str) -> Option<String> {
             .then(|| first.to_owned());
     }
     let rest = sentence.strip_prefix('对')?;
+    // 对工作不负责任，…化解不及时，导致…上访的，由村党支部…追究相关人员责任: the case up to its 的，
+    if let Some(k) = rest.find("的，") {
+        let case = &rest[..k + "的".len()];
+        let what = &rest[k..];
+        let person = [
+            "党员干部",
+            "领导干部",
+            "干部",
+            "领导",
+            "人员",
+            "教师",
+            "党员",
+        ]
+        .iter()
+        .any(|p| case.ends_with(&format!("{p}的")));
+        if !person
+            && case.chars().count() >= 6
+            && case.chars().count() <= 80
+            && !["下列", "以下", "如下"].iter().any(|w| case.contains(w))
+            && ["追究", "问责", "处分"].iter().any(|w| what.contains(w))
+        {
+            return Some(case.to_owned());
+        }
+    }
     let first = text::clauses(rest).into_iter().next()?;
     let person = [
         "党员干部",
@@ -57,6 +81,19 @@ pub(super) fn accountability(d: &mut Draft, lines: &[Line<'_>]) {
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
+        // 由理事会作出处理：一是使用禁限用农药的，取消…；二是…的，…: each case with its measure
+        let paired = rules::cases_with_measures(l.text);
+        if !paired.is_empty() {
+            let a = accountability_at(&mut acc, l.no, Confidence::Medium, "“一是…的，处理”");
+            for text in paired {
+                a.circumstances.push(CircumstanceEntry {
+                    text: text.to_owned(),
+                    cite: Cite::new(Src::line(l.no), Confidence::Medium, "列举项（情形和处理）"),
+                });
+            }
+            i += 1;
+            continue;
+        }
         let strong = rules::circumstance_header(l.text);
         if strong || rules::circumstance_heading(l.text) {
             let mut items: Vec<CircumstanceEntry> = Vec::new();

@@ -2242,4 +2242,33 @@ mod tests {
         );
         zeren_policy::parse("d.toml", &toml).expect("a valid policy");
     }
+
+    #[test]
+    fn round_nine_cases_numbered_in_a_line_paired_with_measures_or_said_once() {
+        let d = read(
+            "理事长是本社质量安全第一责任人，每年年初召开一次质量安全工作会议。\n\
+             有下列行为之一的，视情节轻重追究责任：1）发生泄密事件的；2）违规复制涉密载体的。\n\
+             社员违反本制度的，由理事会作出处理：一是使用禁用农药的，取消其当年盈余返还资格；二是拒绝检测的，暂停收购其产品。\n\
+             对工作不负责任，排查不到位，导致发生越级上访的，由村党支部提出处理意见，追究相关人员责任。",
+            1,
+        );
+        assert_eq!(
+            d.role("first_responsible")
+                .and_then(|r| r.held_by.as_deref()),
+            Some("理事长")
+        );
+        assert_eq!(owners(&d), vec![Some("first_responsible")]);
+        let a = d.accountability.as_ref().expect("accountability");
+        let texts: Vec<&str> = a.circumstances.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "发生泄密事件的",
+                "违规复制涉密载体的",
+                "使用禁用农药的",
+                "拒绝检测的",
+                "工作不负责任，排查不到位，导致发生越级上访的"
+            ]
+        );
+    }
 }
