@@ -1330,6 +1330,10 @@ const PERSON: &[&str] = &[
     "校医",
     "医生",
     "河长",
+    "教师",
+    "辅导员",
+    "医师",
+    "护士",
     "理事长",
     "监事长",
     "格长",
@@ -1388,8 +1392,8 @@ pub fn unit_prefixed(title: &str, post: &str) -> bool {
 
 /// Words ending in 员 that name people, not a post (成员, 人员, 党员 …).
 const NOT_POSTS: &[&str] = &[
-    "成员", "人员", "党员", "会员", "学员", "职员", "队员", "团员", "动员", "全员", "雇员", "演员",
-    "官员", "要员", "减员", "增员", "满员", "定员", "冗员",
+    "成员", "人员", "党员", "会员", "学员", "职员", "队员", "团员", "动员", "雇员", "演员", "官员",
+    "要员", "减员", "增员", "满员", "定员", "冗员",
 ];
 
 /// Whether a phrase names a person's post (the lexicon's words, and a short 柜员, 综合员, 出纳员 …).
@@ -1398,7 +1402,9 @@ pub fn is_person(s: &str) -> bool {
         return true;
     }
     let n = s.chars().count();
+    // (全员 is everyone; 质量安全员 a post)
     s.ends_with('员')
+        && s != "全员"
         && (2..=6).contains(&n)
         && !NOT_POSTS.iter().any(|w| s.ends_with(w))
         && !["全体", "各类", "相关", "有关", "其他", "所有"]

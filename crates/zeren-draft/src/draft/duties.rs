@@ -311,7 +311,12 @@ pub(super) fn duties<'a>(
             subject = line_head;
         }
         // 保密员每月…检查；每年年终…清查: a sentence that names nobody continues the one before
-        if subject.is_empty() && names_answerer(d, carried) {
+        // (…，由案防联络员具体负责: the sentence's own agent comes first)
+        let own_agent = cs[..=i]
+            .iter()
+            .chain(rest.iter().filter(|c| c.starts_with('由')))
+            .any(|c| agent_after_you(d, c).is_some());
+        if subject.is_empty() && !own_agent && names_answerer(d, carried) {
             subject = carried;
         }
         // 特种设备由总务科建立设备档案，…每年…检验一次: the agent after 由 earlier in the sentence

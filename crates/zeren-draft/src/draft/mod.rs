@@ -521,6 +521,18 @@ pub fn read(text: &str, first_line: u32) -> Draft {
             // 由消防安全管理人组织一次…；每年冬春…开展一次…: the one who answered goes on answering
             if let Some(u) = used.filter(|u| !u.is_empty()) {
                 carried = u;
+            } else if let Some(a) = text::clauses(sentence)
+                .iter()
+                // (主任由中心主任担任: an appointment, not work)
+                .filter(|c| {
+                    !["担任", "兼任", "任命", "聘任", "组成"]
+                        .iter()
+                        .any(|w| c.contains(w))
+                })
+                .find_map(|c| duties::agent_after_you(&d, c))
+            {
+                // 统计资料由局办公室统一管理。…于每年…整理归档一次: the agent named before
+                carried = a;
             }
             let before = d.workflows.len();
             event_approval(&mut d, line.no, sentence);
@@ -542,6 +554,14 @@ pub fn read(text: &str, first_line: u32) -> Draft {
                     || level == UNNUMBERED && body.ends_with(['：', ':'])
             });
             let head = line_head.trim().trim_start_matches('各');
+            // 三、本社设质量安全员一名，由理事会聘任，…主要职责是：: the post it sets up
+            let head = match roles::set_up(head) {
+                Some(post) if !duties::names_answerer(&d, head) => {
+                    roles::post_role(&mut d, line.no, post);
+                    post
+                }
+                _ => head,
+            };
             let one = !head.contains(['，', '、']) || d.holder_role(head).is_some();
             if items_below && duties::names_answerer(&d, head) && one {
                 section = (head, level);
@@ -2270,5 +2290,22 @@ mod tests {
                 "工作不负责任，排查不到位，导致发生越级上访的"
             ]
         );
+    }
+
+    #[test]
+    fn round_nine_agents_before_and_posts_set_up_over_items() {
+        let d = read(
+            "统计资料由局办公室统一管理。各类统计台账于每年年报结束后整理归档一次。\n\
+             一是由站长或副站长进行谈话提醒；二是每季度末开展一次监测分析，由联络员具体负责。\n\
+             三、本社设质量安全员一名，由理事会聘任，主要职责是：\n\
+             1.每月对生产记录进行一次检查。\n\
+             实习指导教师每周到实习单位巡查一次。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(title_of(&d, o[0]), Some("局办公室"));
+        assert_eq!(title_of(&d, o[1]), Some("联络员"));
+        assert_eq!(title_of(&d, o[2]), Some("质量安全员"));
+        assert_eq!(title_of(&d, o[3]), Some("实习指导教师"));
     }
 }

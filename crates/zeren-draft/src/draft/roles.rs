@@ -543,7 +543,7 @@ pub(super) fn post_roles(d: &mut Draft, no: u32, clause: &str) {
 }
 
 /// 支行设案防联络员一名 / 配备专职安全员1名: the post a clause sets up.
-fn set_up(clause: &str) -> Option<&str> {
+pub(super) fn set_up(clause: &str) -> Option<&str> {
     let at = ["设立", "设置", "配备", "明确", "确定", "设"]
         .iter()
         .find_map(|v| clause.find(v).map(|i| i + v.len()))?;
