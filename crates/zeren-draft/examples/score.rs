@@ -123,19 +123,43 @@ fn same_role(e: &zeren_policy::Role, d: &zeren_policy::Role) -> bool {
     e.id == d.id || e.title == d.title || a.iter().any(|x| b.contains(x))
 }
 
-/// Each drafted role's id mapped to the id of the pack's role it is matched to (one to one, greedy in
-/// the pack's order, as the roles are counted); a drafted role matched to none keeps its own id.
+/// Each drafted role's id mapped to the id of the pack's role it is matched to (one to one, as the
+/// roles are counted); a drafted role matched to none keeps its own id.
 fn role_map(pack: &Policy, draft: &Policy) -> std::collections::HashMap<String, String> {
-    let mut used = vec![false; draft.roles.len()];
-    let mut map = std::collections::HashMap::new();
-    for e in &pack.roles {
-        if let Some(i) = (0..draft.roles.len()).find(|&i| !used[i] && same_role(e, &draft.roles[i]))
-        {
-            used[i] = true;
-            map.insert(draft.roles[i].id.to_string(), e.id.to_string());
+    role_pairs(pack, draft)
+        .into_iter()
+        .map(|(p, d)| (draft.roles[d].id.to_string(), pack.roles[p].id.to_string()))
+        .collect()
+}
+
+/// The roles matched one to one: first those with the same id or the same whole title, then those
+/// sharing a title without its note or the note (so an exact match is not taken by a near one).
+fn role_pairs(pack: &Policy, draft: &Policy) -> Vec<(usize, usize)> {
+    let mut used_d = vec![false; draft.roles.len()];
+    let mut used_p = vec![false; pack.roles.len()];
+    let mut pairs = Vec::new();
+    let exact = |e: &zeren_policy::Role, d: &zeren_policy::Role| e.id == d.id || e.title == d.title;
+    for pass in 0..2 {
+        for (p, e) in pack.roles.iter().enumerate() {
+            if used_p[p] {
+                continue;
+            }
+            let hit = (0..draft.roles.len()).find(|&i| {
+                !used_d[i]
+                    && if pass == 0 {
+                        exact(e, &draft.roles[i])
+                    } else {
+                        same_role(e, &draft.roles[i])
+                    }
+            });
+            if let Some(i) = hit {
+                used_d[i] = true;
+                used_p[p] = true;
+                pairs.push((p, i));
+            }
         }
     }
-    map
+    pairs
 }
 
 fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 9] {
@@ -189,7 +213,11 @@ fn score(pack: &Policy, draft: &Policy, asked: &[String]) -> [Tally; 9] {
         matching(&pack.duties, &draft.duties, |e, d| {
             duty_freq(e, d) && (same_owner(e, d) || asked.iter().any(|a| a == d.id.as_str()))
         }),
-        matching(&pack.roles, &draft.roles, same_role),
+        Tally {
+            matched: role_pairs(pack, draft).len(),
+            drafted: draft.roles.len(),
+            expected: pack.roles.len(),
+        },
         matching(&circ(pack), &circ(draft), |e, d| {
             overlap(e.source, d.source)
         }),
