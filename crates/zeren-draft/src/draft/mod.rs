@@ -562,6 +562,12 @@ pub fn read(text: &str, first_line: u32) -> Draft {
                 }
                 _ => head,
             };
+            // 十三、保密办在保密委员会领导下，履行以下职责：: the department before its verb
+            let head = if duties::names_answerer(&d, head) {
+                head
+            } else {
+                duties::post_before_verb(&d, head).unwrap_or(head)
+            };
             let one = !head.contains(['，', '、']) || d.holder_role(head).is_some();
             if items_below && duties::names_answerer(&d, head) && one {
                 section = (head, level);
@@ -2250,6 +2256,13 @@ mod tests {
         assert!(of_body[0].text.starts_with("把安全生产纳入"));
         // a department named after the committee is not the committee
         assert!(d.bodies.iter().all(|b| b.id != "party_committee"));
+        // 党组织 is no 党组, and a clause that opens with a verb names no body
+        let d = read(
+            "建设学习型党组织，每季度组织一次集中学习。
+加强党组织建设，落实党建工作责任。",
+            1,
+        );
+        assert!(d.bodies.is_empty(), "{:?}", d.bodies);
         let (_, toml) = crate::draft_toml(
             "局党组对全局安全生产工作负主体责任。\n局党组把安全生产纳入党组重要议事日程。",
             1,

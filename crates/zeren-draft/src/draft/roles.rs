@@ -809,9 +809,14 @@ fn body_responsibility(d: &mut Draft, no: u32, cs: &[&str]) -> bool {
     // 局党组对…负主体责任 / 局党组把安全生产纳入…: the collective that opens the clause
     let mut head = first[..rules::subject_end(first)].trim();
     if rules::collective(head).is_none() || head.chars().count() > 12 {
+        // (not 党组 in 党组织)
         let end = ["党委会", "党总支", "党支部", "党委", "党组"]
             .iter()
-            .filter_map(|c| head.find(c).map(|i| i + c.len()))
+            .filter_map(|c| {
+                head.match_indices(c)
+                    .map(|(i, _)| i + c.len())
+                    .find(|&e| !head[e..].starts_with('织'))
+            })
             .min();
         // (党支部书记王某任组长: the post, not the collective)
         let post = |e: usize| {
@@ -841,6 +846,14 @@ fn body_responsibility(d: &mut Draft, no: u32, cs: &[&str]) -> bool {
         || !rules::subject_roles(first).is_empty()
         || rules::department_like(head).is_some()
         || rules::ROLE_TERMS.iter().any(|t| head.contains(t.term))
+    {
+        return false;
+    }
+    if [
+        "建设", "加强", "推进", "落实", "坚持", "发挥", "开展", "把", "将",
+    ]
+    .iter()
+    .any(|v| head.starts_with(v))
     {
         return false;
     }
