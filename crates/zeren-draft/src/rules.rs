@@ -1396,6 +1396,30 @@ const NOT_POSTS: &[&str] = &[
     "要员", "减员", "增员", "满员", "定员", "冗员",
 ];
 
+/// The scope of a unit below (是本村…第一责任人, 本实验室…直接责任人): its own first or direct
+/// responsible, not the organisation's.
+pub fn of_unit_below(s: &str) -> bool {
+    const SCOPES: &[&str] = &[
+        "本村",
+        "本组",
+        "本项目",
+        "本科室",
+        "本部门",
+        "本班组",
+        "本楼层",
+        "本网格",
+        "本社区",
+        "本楼栋",
+        "本实验室",
+        "本车间",
+        "本股室",
+        "本处室",
+        "本学院",
+        "本系",
+    ];
+    SCOPES.iter().any(|w| s.contains(w))
+}
+
 /// Whether a phrase names a person's post (the lexicon's words, and a short 柜员, 综合员, 出纳员 …).
 pub fn is_person(s: &str) -> bool {
     if PERSON.iter().any(|p| s.ends_with(p)) {

@@ -3,6 +3,17 @@
 
 use super::*;
 
+/// Who a one-sentence circumstance is about (对…的党员干部，…处理).
+const PERSONS: &[&str] = &[
+    "党员干部",
+    "领导干部",
+    "干部",
+    "领导",
+    "人员",
+    "教师",
+    "党员",
+];
+
 /// 对…的党员干部，依纪依规严肃处理: a circumstance stated in one sentence, outside a list.
 pub(super) fn single_circumstance(sentence: &str) -> Option<String> {
     // 凡因工作失职造成重大事故的，一律追究责任: 凡 and a 的 clause
@@ -17,17 +28,7 @@ pub(super) fn single_circumstance(sentence: &str) -> Option<String> {
     if let Some(k) = rest.find("的，") {
         let case = &rest[..k + "的".len()];
         let what = &rest[k..];
-        let person = [
-            "党员干部",
-            "领导干部",
-            "干部",
-            "领导",
-            "人员",
-            "教师",
-            "党员",
-        ]
-        .iter()
-        .any(|p| case.ends_with(&format!("{p}的")));
+        let person = PERSONS.iter().any(|p| case.ends_with(&format!("{p}的")));
         if !person
             && case.chars().count() >= 6
             && case.chars().count() <= 80
@@ -38,17 +39,7 @@ pub(super) fn single_circumstance(sentence: &str) -> Option<String> {
         }
     }
     let first = text::clauses(rest).into_iter().next()?;
-    let person = [
-        "党员干部",
-        "领导干部",
-        "干部",
-        "领导",
-        "人员",
-        "教师",
-        "党员",
-    ]
-    .iter()
-    .find(|p| first.ends_with(*p))?;
+    let person = PERSONS.iter().find(|p| first.ends_with(*p))?;
     let what = first[..first.len() - person.len()].trim();
     // 对有下列行为之一的人员: the header of a list, not a circumstance
     let header = ["下列", "以下", "如下"].iter().any(|w| what.contains(w));

@@ -102,35 +102,8 @@ fn separately(sentence: &str) -> Option<Vec<&str>> {
 
 /// The role one named answerer is: the text's role for it, the lexicon's, a department or a post.
 fn simple_owner(d: &mut Draft, no: u32, who: &str) -> Option<String> {
-    if let Some(id) = d.holder_role(who) {
-        return Some(id);
-    }
-    if let Some(t) = rules::ROLE_TERMS
-        .iter()
-        .filter(|t| who == t.term || who.ends_with(t.term))
-        .max_by_key(|t| t.term.len())
-        .filter(|t| who.chars().count() <= t.term.chars().count() + 1)
-    {
-        d.add_subject_role(t, no);
-        return Some(t.id.to_owned());
-    }
-    if let Some(name) = rules::department_like(who) {
-        if let Some(r) = d
-            .roles
-            .iter()
-            .find(|r| r.title.split(['（', '(']).next() == Some(name))
-        {
-            return Some(r.id.clone());
-        }
-        let id = d.unique_role_id("department");
-        let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{name}”"));
-        c.ask(format!(
-            "“{name}”新设为角色 {id}：请确认，并改成有意义的 id"
-        ));
-        d.add_role(&id, name, None, c);
-        return Some(id);
-    }
-    super::roles::post_role(d, no, who)
+    d.holder_role(who)
+        .or_else(|| super::roles::answerer_role(d, no, who))
 }
 
 /// 班组长每班开展班前安全讲话 / 保卫科每月组织…: a post or department opening a clause whose verb
@@ -545,19 +518,8 @@ pub(super) fn duties<'a>(
             }
         } else if let Some(title) = rules::department_like(&subject_area) {
             // a department the lexicon does not know (总务处): a role of its own, id to be chosen
-            let id = match d.roles.iter().find(|r| r.title == title) {
-                Some(r) => r.id.clone(),
-                None => {
-                    let id = d.unique_role_id("department");
-                    let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{title}”"));
-                    c.ask(format!(
-                        "“{title}”新设为角色 {id}：请确认，并改成有意义的 id"
-                    ));
-                    d.add_role(&id, title, None, c);
-                    id
-                }
-            };
-            owner = Some(id);
+            let title = title.to_owned();
+            owner = Some(d.department_role(no, &title, &title, None, format!("主语“{title}”")));
         } else if let Some(id) = super::roles::post_role(d, no, &subject_area) {
             // 校医 / 各班组长 / 执法大队大队长: a post the lexicon does not know, a role of its own
             owner = Some(id);

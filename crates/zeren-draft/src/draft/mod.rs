@@ -386,6 +386,33 @@ impl Draft {
         }
     }
 
+    /// The role of a department the lexicon does not know (总务处, 局办公室（宣传股）): the text's role
+    /// of that name (its title, or its title before a bracketed note), else a new `department_N`
+    /// titled `title`, held by `held_by` when the text names its head, with a question.
+    fn department_role(
+        &mut self,
+        no: u32,
+        name: &str,
+        title: &str,
+        held_by: Option<&str>,
+        rule: String,
+    ) -> String {
+        let known = self.roles.iter().find(|r| {
+            r.title == title || r.title == name || r.title.split(['（', '(']).next() == Some(name)
+        });
+        if let Some(r) = known {
+            return r.id.clone();
+        }
+        let id = self.unique_role_id("department");
+        let mut c = Cite::new(Src::line(no), Confidence::Low, rule);
+        let by = held_by.map_or(String::new(), |h| format!("（由{h}负责）"));
+        c.ask(format!(
+            "“{title}”新设为角色 {id}{by}：请确认，并改成有意义的 id"
+        ));
+        self.add_role(&id, title, held_by.map(str::to_owned), c);
+        id
+    }
+
     /// `department_1`, `department_2` …: a role id no role has.
     fn unique_role_id(&self, base: &str) -> String {
         fresh_id(&format!("{base}_1"), base, |id| self.role(id).is_some())

@@ -78,27 +78,7 @@ pub(super) fn first_responsible(d: &mut Draft, no: u32, sentence: &str, section_
         }
         // 村级林长是本村…第一责任人: the first responsible of each unit below, not this one's
         let scope = &clause[cut.min(clause.len())..];
-        if [
-            "本村",
-            "本组",
-            "本项目",
-            "本科室",
-            "本部门",
-            "本班组",
-            "本楼层",
-            "本网格",
-            "本社区",
-            "本楼栋",
-            "本实验室",
-            "本车间",
-            "本股室",
-            "本处室",
-            "本学院",
-            "本系",
-        ]
-        .iter()
-        .any(|w| scope.contains(w) || clause[..at].contains(w))
-        {
+        if rules::of_unit_below(scope) || rules::of_unit_below(&clause[..at]) {
             continue;
         }
         // ①对全镇…负总责，是第一责任人 under 第四条 总林长的职责: the heading's post
@@ -237,23 +217,7 @@ pub(super) fn other_leaders(d: &mut Draft, no: u32, sentence: &str, section_post
             || ["系主任", "科室主任", "教研室主任", "班组长", "年级组长"]
                 .iter()
                 .any(|p| opening.ends_with(p))
-            || [
-                "本村",
-                "本组",
-                "本项目",
-                "本科室",
-                "本部门",
-                "本班组",
-                "本实验室",
-                "本车间",
-                "本股室",
-                "本处室",
-                "本学院",
-                "本系",
-                "本网格",
-            ]
-            .iter()
-            .any(|w| clause.contains(w));
+            || rules::of_unit_below(clause);
         let held_to_account = ["追究", "问责", "处理", "处分"]
             .iter()
             .any(|w| sentence.contains(w));
@@ -427,19 +391,8 @@ pub(super) fn department_roles(d: &mut Draft, no: u32, sentence: &str) {
                 .map_or(head, |k| head[..k].trim());
             let named = rules::department_like(head)
                 .filter(|_| rules::frequency(head).is_none() && !head.contains(['与', '向']));
-            if let Some(name) = named {
-                let known = d
-                    .roles
-                    .iter()
-                    .any(|r| r.title == head || r.title.split(['（', '(']).next() == Some(name));
-                if !known && !head.starts_with('各') {
-                    let id = d.unique_role_id("department");
-                    let mut c = Cite::new(Src::line(no), Confidence::Low, format!("主语“{head}”"));
-                    c.ask(format!(
-                        "“{head}”新设为角色 {id}：请确认，并改成有意义的 id"
-                    ));
-                    d.add_role(&id, head, None, c);
-                }
+            if let Some(name) = named.filter(|_| !head.starts_with('各')) {
+                d.department_role(no, name, head, None, format!("主语“{head}”"));
             }
         }
         // 食堂管理员对…负直接责任: an administrator the lexicon lacks, opening the sentence
@@ -603,6 +556,12 @@ pub(super) fn named_role(d: &mut Draft, no: u32, who: &str) {
     {
         return;
     }
+    answerer_role(d, no, who);
+}
+
+/// The role for one answerer the text has no role for yet: the lexicon's (保卫科, 安全员), a
+/// department the lexicon lacks (组织人事科), or a post (保健医生); None for words that are none.
+pub(super) fn answerer_role(d: &mut Draft, no: u32, who: &str) -> Option<String> {
     if let Some(t) = rules::ROLE_TERMS
         .iter()
         .filter(|t| who == t.term || who.ends_with(t.term))
@@ -610,16 +569,12 @@ pub(super) fn named_role(d: &mut Draft, no: u32, who: &str) {
         .filter(|t| who.chars().count() <= t.term.chars().count() + 1)
     {
         d.add_subject_role(t, no);
-    } else if let Some(name) = rules::department_like(who) {
-        let id = d.unique_role_id("department");
-        let mut c = Cite::new(Src::line(no), Confidence::Low, format!("责任人“{name}”"));
-        c.ask(format!(
-            "“{name}”新设为角色 {id}：请确认，并改成有意义的 id"
-        ));
-        d.add_role(&id, name, None, c);
-    } else {
-        post_role(d, no, who);
+        return Some(t.id.to_owned());
     }
+    if let Some(name) = rules::department_like(who) {
+        return Some(d.department_role(no, name, name, None, format!("责任人“{name}”")));
+    }
+    post_role(d, no, who)
 }
 
 /// The role a 责任人 field names when it reads as no post the reader knows (包保监管人员,
@@ -682,17 +637,7 @@ pub(super) fn post_role(d: &mut Draft, no: u32, words: &str) -> Option<String> {
         if rules::department_like(dept) != Some(dept) {
             continue;
         }
-        let same = |r: &&RoleEntry| r.title.split(['（', '(']).next() == Some(dept);
-        if let Some(r) = d.roles.iter().find(same) {
-            return Some(r.id.clone());
-        }
-        let id = d.unique_role_id("department");
-        let mut c = Cite::new(Src::line(no), Confidence::Low, format!("“{post}”的部门"));
-        c.ask(format!(
-            "“{dept}”新设为角色 {id}（由{post}负责）：请确认，并改成有意义的 id"
-        ));
-        d.add_role(&id, dept, Some(post.to_owned()), c);
-        return Some(id);
+        return Some(d.department_role(no, dept, dept, Some(post), format!("“{post}”的部门")));
     }
     Some(new_post_role(d, no, post))
 }
