@@ -2348,4 +2348,16 @@ mod tests {
         assert_eq!(title_of(&d, o[2]), Some("质量安全员"));
         assert_eq!(title_of(&d, o[3]), Some("实习指导教师"));
     }
+
+    #[test]
+    fn a_post_before_a_colon_owns_its_line() {
+        let d = read(
+            "安全专干：具体负责日常工作，每季度检查一次避难场所设施。\n\
+             网格长：本网格应急管理的直接落实者。每周对本网格开展一次安全巡查。",
+            1,
+        );
+        let o = owners(&d);
+        assert_eq!(title_of(&d, o[0]), Some("安全专干"));
+        assert_eq!(title_of(&d, o[1]), Some("网格长"));
+    }
 }
