@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ "${1:-}" = "--sets" ]; then
     shift
-    for set in heldout blind blind2 blind3 blind4 blind5 blind6 blind7; do
+    for set in heldout blind blind2 blind3 blind4 blind5 blind6 blind7 blind8 blind9; do
         [ -f "bench/draft/$set/split.txt" ] || continue
         echo "## bench/draft/$set"
         cargo run -q --release -p zeren-draft --example score -- --heldout "bench/draft/$set" "$@"
