@@ -13,6 +13,16 @@ use zeren_store::{Actor, AdminDuty, Level, Read};
 use crate::draft_plan::{answered, PLAN};
 use crate::helpers::*;
 
+/// A school created under `top` by the system administrator: its id.
+async fn school_under(sys: &Client, top: i64, name: &str) -> i64 {
+    sys.form(
+        &format!("/units/{top}/children"),
+        &[("name", name), ("kind", "学校")],
+    )
+    .await
+    .location_id()
+}
+
 async fn post(c: &Client, path: String, fields: Vec<(String, String)>) -> Resp {
     let pairs: Vec<(&str, &str)> = fields
         .iter()
@@ -27,20 +37,8 @@ async fn a_plan_is_drafted_beside_its_lines_and_installs_once_answered() {
         let app = spawn_app(db).await;
         let top = app.setup("district-school", "区教体局").await;
         let sys = app.login("sysadmin").await;
-        let school = sys
-            .form(
-                &format!("/units/{top}/children"),
-                &[("name", "下埔小学"), ("kind", "学校")],
-            )
-            .await
-            .location_id();
-        let other = sys
-            .form(
-                &format!("/units/{top}/children"),
-                &[("name", "乙校"), ("kind", "学校")],
-            )
-            .await
-            .location_id();
+        let school = school_under(&sys, top, "下埔小学").await;
+        let other = school_under(&sys, top, "乙校").await;
         let hash = zeren_web::auth::hash_password(PASSWORD).unwrap();
         let mut w = app.store.write(&Actor::system()).await.unwrap();
         for (user, unit, level) in [
@@ -317,13 +315,7 @@ async fn the_api_drafts_and_installs_only_an_answered_draft() {
         let app = spawn_app(db).await;
         let top = app.setup("district-school", "区教体局").await;
         let sys = app.login("sysadmin").await;
-        let school = sys
-            .form(
-                &format!("/units/{top}/children"),
-                &[("name", "下埔小学"), ("kind", "学校")],
-            )
-            .await
-            .location_id();
+        let school = school_under(&sys, top, "下埔小学").await;
         let r = sys
             .json(
                 "/api/v1/policies/draft",
