@@ -16,7 +16,7 @@ pub mod text;
 
 pub use draft::{read, Confidence, Draft, Question, Src};
 pub use outline::outline;
-pub use render::open_questions;
+pub use render::{open_questions, open_questions_at};
 
 /// Drafts `text` (first line numbered `first_line`) as a policy file with the given id, citing
 /// `source_text` as where it came from.

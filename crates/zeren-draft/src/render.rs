@@ -269,9 +269,16 @@ pub fn to_toml(d: &Draft, id: &str, source_text: &str) -> String {
 /// The open questions of a draft file as written (lines starting `# ?`), e.g. after a person
 /// answered some and deleted them.
 pub fn open_questions(toml: &str) -> Vec<String> {
+    open_questions_at(toml)
+        .into_iter()
+        .map(|(_, q)| q.to_owned())
+        .collect()
+}
+
+/// The open questions with the draft line each stands on (from 1), for naming them where they are.
+pub fn open_questions_at(toml: &str) -> Vec<(usize, &str)> {
     toml.lines()
-        .map(str::trim)
-        .filter_map(|l| l.strip_prefix("# ?"))
-        .map(|l| l.trim().to_owned())
+        .enumerate()
+        .filter_map(|(i, l)| Some((i + 1, l.trim().strip_prefix("# ?")?.trim())))
         .collect()
 }

@@ -131,20 +131,18 @@ async fn work(
             }
         })
         .collect();
-    let questions = text
-        .lines()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            let q = l.trim().strip_prefix("# ?")?.trim();
+    let questions = zeren_draft::open_questions_at(&text)
+        .into_iter()
+        .map(|(draft_line, q)| {
             let source_line = q
                 .split_once(':')
                 .and_then(|(at, _)| zeren_draft::outline::source_lines(at))
                 .map(|(a, _)| a);
-            Some(DraftQuestion {
-                draft_line: i + 1,
+            DraftQuestion {
+                draft_line,
                 text: q.to_string(),
                 source_line,
-            })
+            }
         })
         .collect();
     let (valid, errors, replaces) = match parse_policy("草稿.toml", &text, lang) {

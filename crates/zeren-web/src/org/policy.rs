@@ -253,12 +253,9 @@ pub struct InstallBody {
 
 /// The `# ?` questions of a drafted policy text, each as a diagnostic at its line.
 pub fn open_questions(text: &str) -> Vec<Value> {
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            let q = l.trim().strip_prefix("# ?")?.trim();
-            Some(json!({ "line": i + 1, "column": 1, "path": "", "message": format!("open question: {q}"), "message_zh": format!("待确认的问题：{q}（回答并删去这一行后才能安装）") }))
-        })
+    zeren_draft::open_questions_at(text)
+        .into_iter()
+        .map(|(line, q)| json!({ "line": line, "column": 1, "path": "", "message": format!("open question: {q}"), "message_zh": format!("待确认的问题：{q}（回答并删去这一行后才能安装）") }))
         .collect()
 }
 
