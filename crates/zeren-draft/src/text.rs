@@ -95,11 +95,12 @@ fn header(cells: &[&str]) -> Option<Columns> {
     })
 }
 
-/// A text whose 责任清单 tables, pasted as rows of cells (序号⇥工作任务⇥责任人⇥完成时限), are
-/// rewritten line for line as the list items the reader knows: `1. 任务（责任人：X；完成时限：Y）`,
-/// the deadline's frequency put before a task that states none (每月 ⇥ 对网站开展一次巡查 →
-/// 每月对网站开展一次巡查). Line numbers do not change; prose is left as it is.
-pub fn tables(text: &str) -> std::borrow::Cow<'_, str> {
+/// A text whose 责任清单 lines read as the list items the reader knows: tables pasted as rows of
+/// cells (序号⇥工作任务⇥责任人⇥完成时限) become `1. 任务。（责任人：X；完成时限：Y）`, and in those and
+/// in items written with their fields, the deadline's frequency is put before a task that states
+/// none (每月 ⇥ 对网站开展一次巡查 → 每月对网站开展一次巡查). Line numbers do not change; prose is
+/// left as it is.
+pub fn list_items(text: &str) -> std::borrow::Cow<'_, str> {
     let fields = text.contains("完成时限") || text.contains("完成时间");
     if !fields && !text.contains('\t') && !text.contains("  ") && !text.contains('\u{3000}') {
         return std::borrow::Cow::Borrowed(text);
@@ -549,7 +550,7 @@ mod tests {
                     1\t每季度召开一次安全例会\t站长\t每季度末\n\
                     2\t对消防器材开展一次检查\t安全员\t每月\n\
                     说明：本清单每年修订。";
-        let t = tables(text);
+        let t = list_items(text);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 5);
         assert_eq!(lines[0], "××站安全责任清单");
@@ -567,11 +568,11 @@ mod tests {
         let text =
             "工作内容    责任部门    完成时间\n每半年组织一次应急演练    保卫科    6月、12月";
         assert_eq!(
-            tables(text).lines().nth(1),
+            list_items(text).lines().nth(1),
             Some("每半年组织一次应急演练。（责任人：保卫科；完成时限：6月、12月）")
         );
         // prose is left alone
         let prose = "校长是第一责任人。\n每月检查一次。";
-        assert!(matches!(tables(prose), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(list_items(prose), std::borrow::Cow::Borrowed(_)));
     }
 }

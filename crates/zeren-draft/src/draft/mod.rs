@@ -440,7 +440,7 @@ fn fresh_id(first: &str, base: &str, taken: impl Fn(&str) -> bool) -> String {
 
 /// Reads `text` (its first line numbered `first_line`) into a draft.
 pub fn read(text: &str, first_line: u32) -> Draft {
-    let text = text::tables(text);
+    let text = text::list_items(text);
     let (text, short_names) = text::aliases(&text);
     let lines = text::lines(&text, first_line);
     let mut d = Draft {

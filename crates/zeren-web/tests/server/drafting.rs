@@ -13,6 +13,17 @@ use zeren_store::{Actor, AdminDuty, Level, Read};
 use crate::draft_plan::{answered, PLAN};
 use crate::helpers::*;
 
+/// The policies installed at `unit`, newest last.
+async fn history(app: &App, unit: i64) -> Vec<zeren_store::InstalledPolicy> {
+    app.store
+        .reader()
+        .await
+        .unwrap()
+        .policy_history(unit)
+        .await
+        .unwrap()
+}
+
 /// A school created under `top` by the system administrator: its id.
 async fn school_under(sys: &Client, top: i64, name: &str) -> i64 {
     sys.form(
@@ -198,19 +209,7 @@ async fn a_plan_is_drafted_beside_its_lines_and_installs_once_answered() {
             r.text
         );
         assert_eq!(field_of(&r.text, "text"), draft, "the draft is kept");
-        let installed = |app: &App| {
-            let store = app.store.clone();
-            async move {
-                store
-                    .reader()
-                    .await
-                    .unwrap()
-                    .policy_history(school)
-                    .await
-                    .unwrap()
-            }
-        };
-        assert!(installed(&app).await.is_empty());
+        assert!(history(&app, school).await.is_empty());
 
         // A broken edit is shown located, in Chinese, and refused too.
         let broken = answered(&draft).replace("every = \"month\"", "every = \"monthly\"");
@@ -219,7 +218,7 @@ async fn a_plan_is_drafted_beside_its_lines_and_installs_once_answered() {
         assert!(r.text.contains("草稿.toml 第"), "{}", r.text);
         let r = post(&admin, install.clone(), form(broken)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(installed(&app).await.is_empty());
+        assert!(history(&app, school).await.is_empty());
 
         // The text the form carries is bounded.
         let long = "字".repeat(60_001);
@@ -259,7 +258,7 @@ async fn a_plan_is_drafted_beside_its_lines_and_installs_once_answered() {
             let r = c.get(&format!("/units/{school}/policy")).await;
             assert!(!r.text.contains("/policy/draft"), "{user}: no link");
         }
-        assert!(installed(&app).await.is_empty());
+        assert!(history(&app, school).await.is_empty());
 
         // Answered, it checks clean and installs as a policy file, keeping its line references.
         let done = answered(&draft);
@@ -274,7 +273,7 @@ async fn a_plan_is_drafted_beside_its_lines_and_installs_once_answered() {
         let r = post(&admin, install.clone(), form(done.clone())).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         assert_eq!(r.location(), format!("/units/{school}/policy"));
-        let h = installed(&app).await;
+        let h = history(&app, school).await;
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].policy_id, "school-plan");
         assert!(h[0].current);
@@ -348,26 +347,14 @@ async fn the_api_drafts_and_installs_only_an_answered_draft() {
             .as_str()
             .unwrap()
             .starts_with("待确认的问题"));
-        let history = |app: &App| {
-            let store = app.store.clone();
-            async move {
-                store
-                    .reader()
-                    .await
-                    .unwrap()
-                    .policy_history(school)
-                    .await
-                    .unwrap()
-            }
-        };
-        assert!(history(&app).await.is_empty());
+        assert!(history(&app, school).await.is_empty());
 
         // Answered, it installs.
         let r = sys
             .json("/api/v1/policies", install(answered(&draft)))
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-        assert_eq!(history(&app).await.len(), 1);
+        assert_eq!(history(&app, school).await.len(), 1);
 
         // An empty or oversized text is refused and nothing is drafted.
         for text in [String::from("  "), "责".repeat(60_001)] {
